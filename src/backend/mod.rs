@@ -1,0 +1,173 @@
+//! Run-time backend selection: `cpu` (rayon) always, `cuda` when the crate was built with the
+//! `cuda` feature *and* a driver and device are found at run time. `auto` prefers CUDA for work
+//! large enough to pay for the transfers and falls back to the CPU otherwise.
+
+pub mod cpu_features;
+#[cfg(feature = "cuda")]
+pub mod cuda;
+
+use crate::error::{Error, Result};
+use std::sync::atomic::{AtomicU8, Ordering};
+
+/// Whether this build contains the CUDA backend (the `cuda` Cargo feature).
+pub const HAS_CUDA: bool = cfg!(feature = "cuda");
+
+/// What the caller asked for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Choice {
+    Cpu,
+    Cuda,
+    Auto,
+}
+
+impl Choice {
+    pub fn parse(name: &str) -> Result<Self> {
+        match name.to_ascii_lowercase().as_str() {
+            "cpu" => Ok(Self::Cpu),
+            "cuda" | "gpu" => Ok(Self::Cuda),
+            "auto" => Ok(Self::Auto),
+            other => Err(crate::invalid!("backend must be 'cpu', 'cuda' or 'auto', got {other:?}")),
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Cpu => "cpu",
+            Self::Cuda => "cuda",
+            Self::Auto => "auto",
+        }
+    }
+}
+
+/// Where work actually runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Cpu,
+    Cuda,
+}
+
+impl Backend {
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Cpu => "cpu",
+            Self::Cuda => "cuda",
+        }
+    }
+}
+
+/// One CUDA device as the driver reports it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DeviceInfo {
+    pub ordinal: usize,
+    pub name: String,
+    pub memory_bytes: u64,
+    pub compute_capability: (i32, i32),
+    pub multiprocessors: i32,
+}
+
+/// Whether CUDA can be used here, and why not when it cannot.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CudaStatus {
+    pub available: bool,
+    pub reason: String,
+    pub driver_version: Option<i32>,
+    pub devices: Vec<DeviceInfo>,
+}
+
+/// Probe the driver (cached after the first call: loading the driver is slow).
+pub fn cuda_status() -> CudaStatus {
+    #[cfg(feature = "cuda")]
+    {
+        cuda::status()
+    }
+    #[cfg(not(feature = "cuda"))]
+    {
+        CudaStatus {
+            available: false,
+            reason: "this build of quantumpanarchy has no CUDA backend (built without the `cuda` feature)"
+                .into(),
+            driver_version: None,
+            devices: Vec::new(),
+        }
+    }
+}
+
+static CHOICE: AtomicU8 = AtomicU8::new(2);
+
+fn encode(c: Choice) -> u8 {
+    match c {
+        Choice::Cpu => 0,
+        Choice::Cuda => 1,
+        Choice::Auto => 2,
+    }
+}
+
+/// The process-wide default choice (`auto` unless changed).
+pub fn current_choice() -> Choice {
+    match CHOICE.load(Ordering::Relaxed) {
+        0 => Choice::Cpu,
+        1 => Choice::Cuda,
+        _ => Choice::Auto,
+    }
+}
+
+/// Set the process-wide default; asking for CUDA where it is unavailable fails with the reason.
+pub fn set_choice(choice: Choice) -> Result<()> {
+    if choice == Choice::Cuda {
+        require_cuda()?;
+    }
+    CHOICE.store(encode(choice), Ordering::Relaxed);
+    Ok(())
+}
+
+fn require_cuda() -> Result<()> {
+    let status = cuda_status();
+    if status.available {
+        Ok(())
+    } else {
+        Err(Error::BackendUnavailable(format!("CUDA backend unavailable: {}", status.reason)))
+    }
+}
+
+pub fn available() -> Vec<Backend> {
+    let mut v = vec![Backend::Cpu];
+    if cuda_status().available {
+        v.push(Backend::Cuda);
+    }
+    v
+}
+
+/// Resolve a per-call request (or the process default) to a backend. `work` is the number of
+/// elementary updates the call will do; `auto` sends only work of at least `auto_threshold`
+/// units to the GPU, since smaller jobs are dominated by launch and transfer costs.
+pub fn resolve(requested: Option<Choice>, work: f64, auto_threshold: f64) -> Result<Backend> {
+    match requested.unwrap_or_else(current_choice) {
+        Choice::Cpu => Ok(Backend::Cpu),
+        Choice::Cuda => require_cuda().map(|_| Backend::Cuda),
+        Choice::Auto => {
+            if work >= auto_threshold && cuda_status().available {
+                Ok(Backend::Cuda)
+            } else {
+                Ok(Backend::Cpu)
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parse_and_resolve() {
+        assert_eq!(Choice::parse("CPU").unwrap(), Choice::Cpu);
+        assert!(Choice::parse("tpu").is_err());
+        assert_eq!(resolve(Some(Choice::Cpu), 1e12, 0.0).unwrap(), Backend::Cpu);
+        assert_eq!(resolve(Some(Choice::Auto), 1.0, 1e9).unwrap(), Backend::Cpu);
+        if !cuda_status().available {
+            let err = resolve(Some(Choice::Cuda), 1.0, 0.0).unwrap_err();
+            assert!(matches!(err, Error::BackendUnavailable(_)));
+            assert!(set_choice(Choice::Cuda).is_err());
+        }
+    }
+}

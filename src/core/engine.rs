@@ -1,0 +1,119 @@
+//! The sampling engine: an [`IsingModel`] laid out for fast sweeps.
+//!
+//! Sparse models are renumbered so that every colour class is one contiguous index range; a
+//! sweep then walks memory in order and a whole block of same-coloured p-bits is decided at once
+//! (see `kernel`). Dense models keep their order and update sequentially.
+
+use super::coloring;
+use super::model::{Couplings, Csr, IsingModel};
+use std::ops::Range;
+
+#[derive(Debug, Clone)]
+pub enum Layout {
+    /// Full symmetric matrix, row-major.
+    Dense(Vec<f64>),
+    /// Renumbered CSR plus the colour classes as index ranges.
+    Sparse { csr: Csr, classes: Vec<Range<usize>> },
+}
+
+#[derive(Debug, Clone)]
+pub struct Engine {
+    pub h: Vec<f64>,
+    pub layout: Layout,
+    /// `perm[k]` is the model index of engine index `k`.
+    pub perm: Vec<u32>,
+}
+
+impl Engine {
+    pub fn new(model: &IsingModel) -> Self {
+        let n = model.n();
+        match model.couplings() {
+            Couplings::Dense(d) => {
+                Self { h: model.h().to_vec(), layout: Layout::Dense(d.clone()), perm: (0..n as u32).collect() }
+            }
+            Couplings::Sparse(g) => {
+                let colour = coloring::color(n, g);
+                let mut perm: Vec<u32> = (0..n as u32).collect();
+                perm.sort_by_key(|&v| (colour[v as usize], v));
+                let mut inv = vec![0u32; n];
+                for (k, &v) in perm.iter().enumerate() {
+                    inv[v as usize] = k as u32;
+                }
+                let mut classes: Vec<Range<usize>> = Vec::new();
+                for k in 0..n {
+                    let c = colour[perm[k] as usize];
+                    match classes.last_mut() {
+                        Some(r) if colour[perm[r.start] as usize] == c => r.end = k + 1,
+                        _ => classes.push(k..k + 1),
+                    }
+                }
+                let mut indptr = Vec::with_capacity(n + 1);
+                let mut indices = Vec::with_capacity(g.indices.len());
+                let mut data = Vec::with_capacity(g.data.len());
+                indptr.push(0);
+                for &v in &perm {
+                    let (cols, vals) = g.row(v as usize);
+                    let mut row: Vec<(u32, f64)> = cols.iter().map(|&c| inv[c as usize]).zip(vals.iter().copied()).collect();
+                    row.sort_by_key(|p| p.0);
+                    for (c, w) in row {
+                        indices.push(c);
+                        data.push(w);
+                    }
+                    indptr.push(indices.len());
+                }
+                let h = perm.iter().map(|&v| model.h()[v as usize]).collect();
+                Self { h, layout: Layout::Sparse { csr: Csr { indptr, indices, data }, classes }, perm }
+            }
+        }
+    }
+
+    pub fn n(&self) -> usize {
+        self.h.len()
+    }
+
+    /// Number of colour classes (1 per p-bit for dense models, which update sequentially).
+    pub fn num_colors(&self) -> usize {
+        match &self.layout {
+            Layout::Dense(_) => self.n(),
+            Layout::Sparse { classes, .. } => classes.len(),
+        }
+    }
+
+    /// Model-order state → engine order.
+    pub fn to_engine(&self, model_state: &[i8], out: &mut [i8]) {
+        for (k, &v) in self.perm.iter().enumerate() {
+            out[k] = model_state[v as usize];
+        }
+    }
+
+    /// Engine-order state → model order.
+    pub fn to_model(&self, engine_state: &[i8], out: &mut [i8]) {
+        for (k, &v) in self.perm.iter().enumerate() {
+            out[v as usize] = engine_state[k];
+        }
+    }
+
+    /// Local fields I = h + J s for an engine-order state.
+    pub fn fields(&self, s: &[i8], out: &mut [f64]) {
+        let n = self.n();
+        out.copy_from_slice(&self.h);
+        match &self.layout {
+            Layout::Dense(d) => {
+                for (i, o) in out.iter_mut().enumerate() {
+                    *o += d[i * n..(i + 1) * n].iter().zip(s).map(|(w, &x)| w * x as f64).sum::<f64>();
+                }
+            }
+            Layout::Sparse { csr, .. } => {
+                for (i, o) in out.iter_mut().enumerate() {
+                    let (cols, vals) = csr.row(i);
+                    *o += cols.iter().zip(vals).map(|(&j, w)| w * s[j as usize] as f64).sum::<f64>();
+                }
+            }
+        }
+    }
+
+    /// Energy without offset, from a state and its local fields: -Σ s_i (h_i + I_i) / 2.
+    pub fn energy_from_fields(&self, s: &[i8], fields: &[f64]) -> f64 {
+        -0.5 * s.iter().zip(fields).zip(&self.h).map(|((&x, f), h)| x as f64 * (f + h)).sum::<f64>()
+    }
+}

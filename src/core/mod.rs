@@ -1,0 +1,21 @@
+//! `quantumpanarchy.core`: p-bits, Ising models, Boltzmann sampling and annealing.
+//! Pure Rust; the Python bindings live in `crate::python::core`.
+
+pub mod anneal;
+pub mod coloring;
+pub mod engine;
+pub mod exact;
+pub mod kernel;
+pub mod model;
+pub mod observables;
+pub mod pbit;
+pub mod qubo;
+pub mod sampler;
+pub mod schedule;
+pub mod stats;
+pub mod tempering;
+
+pub use anneal::{anneal, AnnealParams, Samples};
+pub use engine::Engine;
+pub use kernel::Method;
+pub use model::IsingModel;

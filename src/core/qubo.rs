@@ -1,0 +1,96 @@
+//! QUBO ↔ Ising conversion with the constant offset, via x_i = (1 + s_i) / 2.
+//!
+//! QUBO energy: C(x) = xᵀQx for any square Q (only the symmetric part matters; diagonal terms
+//! are linear since x_i² = x_i). Ising energy: the physics convention of [`super::model`].
+
+use crate::error::Result;
+use crate::ensure;
+
+/// Ising form of a QUBO: `(J, h, offset)` with J full symmetric row-major and zero diagonal,
+/// such that xᵀQx = -Σ_{i<j} J_ij s_i s_j - Σ h_i s_i + offset.
+pub fn qubo_to_ising(n: usize, q: &[f64]) -> Result<(Vec<f64>, Vec<f64>, f64)> {
+    ensure!(n > 0, "Q must not be empty");
+    ensure!(q.len() == n * n, "Q must be {n}x{n}, got {} values", q.len());
+    if let Some(k) = q.iter().position(|v| !v.is_finite()) {
+        return Err(crate::invalid!("Q must be finite, found {} at position {k}", q[k]));
+    }
+    let sym = |a: usize, b: usize| 0.5 * (q[a * n + b] + q[b * n + a]);
+    let mut j = vec![0.0; n * n];
+    let mut h = vec![0.0; n];
+    let mut offset = 0.0;
+    for a in 0..n {
+        let mut row = 0.0;
+        for b in 0..n {
+            let s = sym(a, b);
+            row += s;
+            if b != a {
+                j[a * n + b] = -0.5 * s;
+            }
+            if b > a {
+                offset += 0.5 * s;
+            }
+        }
+        h[a] = -0.5 * row;
+        offset += 0.5 * q[a * n + a];
+    }
+    Ok((j, h, offset))
+}
+
+/// QUBO form of an Ising model: `(Q, offset)` with Q symmetric, such that
+/// -Σ_{i<j} J_ij s_i s_j - Σ h_i s_i = xᵀQx + offset. `j` must be symmetric with zero diagonal.
+pub fn ising_to_qubo(n: usize, j: &[f64], h: &[f64]) -> Result<(Vec<f64>, f64)> {
+    // Validation (symmetry, finiteness, diagonal) is the model's.
+    let model = super::model::IsingModel::from_dense(n, j, h)?;
+    let j = model.to_dense();
+    let mut q = vec![0.0; n * n];
+    let mut offset = 0.0;
+    for a in 0..n {
+        let mut row = 0.0;
+        for b in 0..n {
+            if b != a {
+                q[a * n + b] = -2.0 * j[a * n + b];
+                row += j[a * n + b];
+                if b > a {
+                    offset -= j[a * n + b];
+                }
+            }
+        }
+        q[a * n + a] = 2.0 * row - 2.0 * h[a];
+        offset += h[a];
+    }
+    Ok((q, offset))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::model::IsingModel;
+
+    #[test]
+    fn round_trip_and_energies() {
+        let n = 4;
+        let q: Vec<f64> = (0..n * n).map(|k| ((k * 7 % 11) as f64 - 5.0) * 0.3).collect();
+        let (j, h, off) = qubo_to_ising(n, &q).unwrap();
+        let model = IsingModel::from_dense(n, &j, &h).unwrap();
+        for code in 0..1u32 << n {
+            let x: Vec<f64> = (0..n).map(|i| (code >> i & 1) as f64).collect();
+            let s: Vec<i8> = x.iter().map(|&v| if v > 0.5 { 1 } else { -1 }).collect();
+            let mut c = 0.0;
+            for a in 0..n {
+                for b in 0..n {
+                    c += x[a] * q[a * n + b] * x[b];
+                }
+            }
+            assert!((model.energy(&s) + off - c).abs() < 1e-12, "{code}");
+        }
+        let (q2, off2) = ising_to_qubo(n, &j, &h).unwrap();
+        let (j3, h3, off3) = qubo_to_ising(n, &q2).unwrap();
+        for k in 0..n * n {
+            assert!((j3[k] - j[k]).abs() < 1e-12);
+        }
+        for k in 0..n {
+            assert!((h3[k] - h[k]).abs() < 1e-12);
+        }
+        assert!((off3 + off2).abs() < 1e-12);
+    }
+}

@@ -1,0 +1,135 @@
+//! Temperature schedules: one β per annealing step (each step runs `num_sweeps_per_beta` sweeps).
+
+use super::model::IsingModel;
+use crate::error::Result;
+use crate::{ensure, invalid};
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Schedule {
+    betas: Vec<f64>,
+}
+
+fn check_temperatures(t_start: f64, t_end: f64, steps: usize) -> Result<()> {
+    ensure!(steps > 0, "a schedule needs at least one step, got 0");
+    for (name, t) in [("t_start", t_start), ("t_end", t_end)] {
+        ensure!(t.is_finite() && t > 0.0, "{name} must be a positive finite temperature, got {t}");
+    }
+    Ok(())
+}
+
+/// `steps` points from `a` to `b` (both included) through `point(fraction)`.
+fn sample(steps: usize, point: impl Fn(f64) -> f64) -> Vec<f64> {
+    if steps == 1 {
+        return vec![point(1.0)];
+    }
+    (0..steps).map(|k| point(k as f64 / (steps - 1) as f64)).collect()
+}
+
+impl Schedule {
+    /// From inverse temperatures, used as given.
+    pub fn from_betas(betas: Vec<f64>) -> Result<Self> {
+        ensure!(!betas.is_empty(), "a schedule needs at least one beta");
+        if let Some((k, b)) = betas.iter().enumerate().find(|(_, b)| !(b.is_finite() && **b >= 0.0)) {
+            return Err(invalid!("betas must be finite and non-negative, got {b} at position {k}"));
+        }
+        Ok(Self { betas })
+    }
+
+    /// T falls linearly from `t_start` to `t_end`.
+    pub fn linear(t_start: f64, t_end: f64, steps: usize) -> Result<Self> {
+        check_temperatures(t_start, t_end, steps)?;
+        Self::from_betas(sample(steps, |f| 1.0 / (t_start + (t_end - t_start) * f)))
+    }
+
+    /// T falls geometrically (constant ratio per step) from `t_start` to `t_end`.
+    pub fn geometric(t_start: f64, t_end: f64, steps: usize) -> Result<Self> {
+        check_temperatures(t_start, t_end, steps)?;
+        Self::from_betas(sample(steps, |f| 1.0 / (t_start * (t_end / t_start).powf(f))))
+    }
+
+    /// T decays exponentially towards `t_end`: T = t_end + (t_start - t_end)·(e^{-rf} - e^{-r})/(1 - e^{-r})
+    /// for f from 0 to 1; a larger `rate` cools faster early and spends longer near `t_end`.
+    pub fn exponential(t_start: f64, t_end: f64, steps: usize, rate: f64) -> Result<Self> {
+        check_temperatures(t_start, t_end, steps)?;
+        ensure!(rate.is_finite() && rate > 0.0, "rate must be positive and finite, got {rate}");
+        let tail = (-rate).exp();
+        Self::from_betas(sample(steps, |f| 1.0 / (t_end + (t_start - t_end) * ((-rate * f).exp() - tail) / (1.0 - tail))))
+    }
+
+    /// Constant temperature `t` for `steps` steps.
+    pub fn constant(t: f64, steps: usize) -> Result<Self> {
+        check_temperatures(t, t, steps)?;
+        Self::from_betas(vec![1.0 / t; steps])
+    }
+
+    /// dwave-samplers' schedules over a β range: `"geometric"` (default) or `"linear"` in β.
+    pub fn from_beta_range(beta_min: f64, beta_max: f64, steps: usize, kind: &str) -> Result<Self> {
+        ensure!(steps > 0, "a schedule needs at least one step, got 0");
+        for (name, b) in [("beta_range[0]", beta_min), ("beta_range[1]", beta_max)] {
+            ensure!(b.is_finite() && b > 0.0, "{name} must be a positive finite inverse temperature, got {b}");
+        }
+        match kind {
+            "geometric" => Self::from_betas(sample(steps, |f| beta_min * (beta_max / beta_min).powf(f))),
+            "linear" => Self::from_betas(sample(steps, |f| beta_min + (beta_max - beta_min) * f)),
+            other => Err(invalid!("beta_schedule_type must be 'geometric' or 'linear', got {other:?}")),
+        }
+    }
+
+    pub fn betas(&self) -> &[f64] {
+        &self.betas
+    }
+
+    pub fn len(&self) -> usize {
+        self.betas.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.betas.is_empty()
+    }
+}
+
+/// The default β range of dwave-samplers' heuristic: hot enough that the stiffest p-bit flips
+/// with probability ½, cold enough that the weakest non-zero excitation flips with probability
+/// 1/100. ΔE bounds come from the model (see [`IsingModel::max_delta_energy`]).
+pub fn default_beta_range(model: &IsingModel) -> (f64, f64) {
+    let max_de = model.max_delta_energy();
+    let min_de = model.min_delta_energy();
+    if max_de == 0.0 || !min_de.is_finite() {
+        return (0.1, 1.0); // no couplings and no fields: every state is a ground state
+    }
+    let hot = std::f64::consts::LN_2 / max_de;
+    let cold = (100.0f64).ln() / min_de;
+    (hot, cold.max(hot))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shapes() {
+        let s = Schedule::linear(10.0, 1.0, 4).unwrap();
+        assert_eq!(s.betas(), &[0.1, 1.0 / 7.0, 0.25, 1.0]);
+        let g = Schedule::geometric(8.0, 1.0, 4).unwrap();
+        for (b, t) in g.betas().iter().zip([8.0, 4.0, 2.0, 1.0]) {
+            assert!((b * t - 1.0).abs() < 1e-12);
+        }
+        let e = Schedule::exponential(5.0, 1.0, 11, 5.0).unwrap();
+        assert!((e.betas()[0] - 0.2).abs() < 1e-12 && (e.betas()[10] - 1.0).abs() < 1e-12);
+        assert!(e.betas().windows(2).all(|w| w[0] < w[1]));
+        assert!(Schedule::linear(-1.0, 1.0, 3).is_err());
+        assert!(Schedule::constant(1.0, 0).is_err());
+        assert!(Schedule::from_betas(vec![1.0, f64::NAN]).is_err());
+        let r = Schedule::from_beta_range(0.1, 10.0, 3, "geometric").unwrap();
+        assert!((r.betas()[1] - 1.0).abs() < 1e-12);
+        assert!(Schedule::from_beta_range(0.1, 1.0, 3, "cubic").is_err());
+    }
+
+    #[test]
+    fn default_range_brackets_the_couplings() {
+        let m = IsingModel::from_edges(3, &[0, 1], &[1, 2], &[1.0, 1.0], &[0.0; 3]).unwrap();
+        let (hot, cold) = default_beta_range(&m);
+        assert!((hot - std::f64::consts::LN_2 / 4.0).abs() < 1e-12);
+        assert!((cold - (100.0f64).ln() / 2.0).abs() < 1e-12);
+    }
+}

@@ -1,0 +1,64 @@
+//! The crate's one error type, and (with the `python` feature) its one mapping to the Python
+//! exception hierarchy defined in `python/quantumpanarchy/exceptions.py`.
+
+/// Every failure the domain code reports. Expected failures are values of this type; a panic is a
+/// bug and is reported to Python as `InternalError`.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum Error {
+    /// Bad arguments: NaN/inf, wrong shape, out-of-range values, asymmetric couplings, ...
+    #[error("{0}")]
+    InvalidInput(String),
+    /// A backend was asked for that this build or this machine cannot provide.
+    #[error("{0}")]
+    BackendUnavailable(String),
+    /// The problem would not fit in memory (or exceeds a documented size limit).
+    #[error("{0}")]
+    ResourceLimit(String),
+    /// The caller cancelled the run (Ctrl-C).
+    #[error("interrupted")]
+    Interrupted,
+    /// A broken invariant inside the library: always a bug.
+    #[error("internal error (a bug in quantumpanarchy, please report it): {0}")]
+    Internal(String),
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// `invalid!("x must be > 0, got {x}")` builds an [`Error::InvalidInput`].
+#[macro_export]
+macro_rules! invalid {
+    ($($arg:tt)*) => { $crate::error::Error::InvalidInput(format!($($arg)*)) };
+}
+
+/// Returns `Err(InvalidInput)` with the message unless `cond` holds.
+#[macro_export]
+macro_rules! ensure {
+    ($cond:expr, $($arg:tt)*) => {
+        if !$cond { return Err($crate::invalid!($($arg)*)); }
+    };
+}
+
+#[cfg(feature = "python")]
+mod python_mapping {
+    use super::Error;
+    use pyo3::exceptions::PyKeyboardInterrupt;
+    use pyo3::PyErr;
+
+    pyo3::import_exception!(quantumpanarchy.exceptions, InvalidInputError);
+    pyo3::import_exception!(quantumpanarchy.exceptions, BackendUnavailableError);
+    pyo3::import_exception!(quantumpanarchy.exceptions, ResourceLimitError);
+    pyo3::import_exception!(quantumpanarchy.exceptions, InternalError);
+
+    impl From<Error> for PyErr {
+        fn from(err: Error) -> PyErr {
+            let msg = err.to_string();
+            match err {
+                Error::InvalidInput(_) => InvalidInputError::new_err(msg),
+                Error::BackendUnavailable(_) => BackendUnavailableError::new_err(msg),
+                Error::ResourceLimit(_) => ResourceLimitError::new_err(msg),
+                Error::Interrupted => PyKeyboardInterrupt::new_err(msg),
+                Error::Internal(_) => InternalError::new_err(msg),
+            }
+        }
+    }
+}

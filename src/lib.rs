@@ -1,0 +1,16 @@
+//! QuantumPanarchy: probabilistic computing and quantitative-finance analytics.
+//!
+//! Domain code (`core`, ...) is plain Rust with no PyO3 inside; `python` is the one binding
+//! layer, compiled with the default `python` feature.
+
+pub mod backend;
+pub mod control;
+pub mod core;
+pub mod error;
+pub mod parallel;
+pub mod rng;
+
+#[cfg(feature = "python")]
+mod python;
+
+pub use error::{Error, Result};

@@ -1,0 +1,70 @@
+//! The crate's own rayon pool, resizable at run time by `performance.set_num_threads`.
+//!
+//! Work is always split into units that own their random streams (see `rng`), so the pool size
+//! changes speed, never results.
+
+use crate::error::{Error, Result};
+use std::sync::{Arc, RwLock};
+
+static POOL: RwLock<Option<Arc<rayon::ThreadPool>>> = RwLock::new(None);
+
+fn default_threads() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
+fn build(n: usize) -> Result<Arc<rayon::ThreadPool>> {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(n)
+        .thread_name(|i| format!("quantumpanarchy-{i}"))
+        .build()
+        .map(Arc::new)
+        .map_err(|e| Error::Internal(format!("cannot start the thread pool: {e}")))
+}
+
+fn pool() -> Result<Arc<rayon::ThreadPool>> {
+    if let Some(p) = POOL.read().map_err(poisoned)?.as_ref() {
+        return Ok(p.clone());
+    }
+    let mut guard = POOL.write().map_err(poisoned)?;
+    if guard.is_none() {
+        *guard = Some(build(default_threads())?);
+    }
+    Ok(guard.as_ref().expect("pool was just set").clone())
+}
+
+fn poisoned<T>(_: T) -> Error {
+    Error::Internal("thread-pool lock poisoned".into())
+}
+
+/// Resize the pool; `0` restores the default (all available cores).
+pub fn set_num_threads(n: usize) -> Result<()> {
+    let n = if n == 0 { default_threads() } else { n };
+    crate::ensure!(n <= 4096, "num_threads must be at most 4096, got {n}");
+    let new = build(n)?;
+    *POOL.write().map_err(poisoned)? = Some(new);
+    Ok(())
+}
+
+pub fn num_threads() -> usize {
+    pool().map_or(1, |p| p.current_num_threads())
+}
+
+/// Run `f` inside the pool (rayon calls within use it).
+pub fn install<R: Send>(f: impl FnOnce() -> R + Send) -> Result<R> {
+    Ok(pool()?.install(f))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn resize_pool() {
+        set_num_threads(2).unwrap();
+        assert_eq!(num_threads(), 2);
+        assert_eq!(install(rayon::current_num_threads).unwrap(), 2);
+        assert!(set_num_threads(100_000).is_err());
+        set_num_threads(0).unwrap();
+        assert!(num_threads() >= 1);
+    }
+}
