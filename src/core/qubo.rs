@@ -61,6 +61,26 @@ pub fn ising_to_qubo(n: usize, j: &[f64], h: &[f64]) -> Result<(Vec<f64>, f64)> 
     Ok((q, offset))
 }
 
+/// Ising form (physics convention) of a sparse QUBO E(x) = Σ_i a_i x_i + Σ_k b_k x_{r_k} x_{c_k}
+/// (r_k ≠ c_k): returns `(h, J_k for the same (r_k, c_k) entries, offset)`.
+pub fn sparse_qubo_to_ising(linear: &[f64], rows: &[i64], cols: &[i64], quad: &[f64]) -> Result<(Vec<f64>, Vec<f64>, f64)> {
+    let n = linear.len();
+    ensure!(rows.len() == cols.len() && cols.len() == quad.len(), "quadratic rows, cols and biases differ in length");
+    let mut h: Vec<f64> = linear.iter().map(|a| -0.5 * a).collect();
+    let mut offset = 0.5 * linear.iter().sum::<f64>();
+    for k in 0..quad.len() {
+        let (r, c) = (rows[k], cols[k]);
+        ensure!(
+            (0..n as i64).contains(&r) && (0..n as i64).contains(&c) && r != c,
+            "invalid quadratic term ({r}, {c}) for {n} variables"
+        );
+        h[r as usize] -= 0.25 * quad[k];
+        h[c as usize] -= 0.25 * quad[k];
+        offset += 0.25 * quad[k];
+    }
+    Ok((h, quad.iter().map(|b| -0.25 * b).collect(), offset))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -92,5 +112,20 @@ mod tests {
             assert!((h3[k] - h[k]).abs() < 1e-12);
         }
         assert!((off3 + off2).abs() < 1e-12);
+    }
+
+    #[test]
+    fn sparse_qubo_matches_dense() {
+        let n = 3;
+        // E(x) = 1.5 x0 - 2 x2 + 3 x0 x1 - x1 x2
+        let (h, jv, off) = sparse_qubo_to_ising(&[1.5, 0.0, -2.0], &[0, 1], &[1, 2], &[3.0, -1.0]).unwrap();
+        let model = IsingModel::from_edges(n, &[0, 1], &[1, 2], &jv, &h).unwrap();
+        for code in 0..8u32 {
+            let x: Vec<f64> = (0..n).map(|i| (code >> i & 1) as f64).collect();
+            let s: Vec<i8> = x.iter().map(|&v| if v > 0.5 { 1 } else { -1 }).collect();
+            let e = 1.5 * x[0] - 2.0 * x[2] + 3.0 * x[0] * x[1] - x[1] * x[2];
+            assert!((model.energy(&s) + off - e).abs() < 1e-12);
+        }
+        assert!(sparse_qubo_to_ising(&[0.0; 2], &[0], &[0], &[1.0]).is_err());
     }
 }

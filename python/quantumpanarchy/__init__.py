@@ -1,0 +1,51 @@
+"""QuantumPanarchy: probabilistic computing (p-bits, Ising/Boltzmann machines, annealing) and
+quantitative-finance analytics, on a Rust core with CPU and CUDA backends.
+
+Submodules: ``core``, ``decision``, ``risk``, ``blackswan``, ``signal``, ``cas``,
+``infrastructure``, ``automl``, ``intelligence``, ``crypto``, ``performance``.
+Rust log records reach Python's ``logging`` under the logger ``quantumpanarchy``.
+"""
+
+from __future__ import annotations
+
+from . import (
+    automl,
+    blackswan,
+    cas,
+    core,
+    crypto,
+    decision,
+    infrastructure,
+    intelligence,
+    performance,
+    risk,
+    signal,
+)
+from ._native import __version__
+from .exceptions import (
+    BackendUnavailableError,
+    InternalError,
+    InvalidInputError,
+    QuantumPanarchyError,
+    ResourceLimitError,
+)
+
+__all__ = [
+    "BackendUnavailableError",
+    "InternalError",
+    "InvalidInputError",
+    "QuantumPanarchyError",
+    "ResourceLimitError",
+    "__version__",
+    "automl",
+    "blackswan",
+    "cas",
+    "core",
+    "crypto",
+    "decision",
+    "infrastructure",
+    "intelligence",
+    "performance",
+    "risk",
+    "signal",
+]

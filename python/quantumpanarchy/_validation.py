@@ -1,0 +1,72 @@
+"""Conversion of array-like arguments, shared by every submodule (the Rust bindings call these).
+
+Errors are :class:`InvalidInputError` naming the argument; float64 arrays pass without a copy.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from .exceptions import InvalidInputError
+
+
+def _as_numeric(x: Any, name: str) -> npt.NDArray[Any]:
+    try:
+        arr = np.asarray(x)
+    except (ValueError, TypeError) as exc:  # ragged lists and the like
+        raise InvalidInputError(f"{name} must be array-like: {exc}") from None
+    if arr.dtype.kind not in "fiub":
+        raise InvalidInputError(f"{name} must hold real numbers, got dtype {arr.dtype}")
+    return arr
+
+
+def as_float_array(x: Any, name: str, ndim: int, allow_empty: bool) -> npt.NDArray[np.float64]:
+    """``x`` as a float64 array with ``ndim`` dimensions (``ndim=-1``: 1-D or 2-D)."""
+    arr = _as_numeric(x, name)
+    if arr.dtype.kind == "b":
+        raise InvalidInputError(f"{name} must hold real numbers, got booleans")
+    if ndim == -1:
+        if arr.ndim not in (1, 2):
+            raise InvalidInputError(f"{name} must be 1-D or 2-D, got shape {arr.shape}")
+    elif arr.ndim != ndim:
+        raise InvalidInputError(f"{name} must be {ndim}-D, got shape {arr.shape}")
+    if arr.size == 0 and not allow_empty:
+        raise InvalidInputError(f"{name} must not be empty, got shape {arr.shape}")
+    return arr.astype(np.float64, copy=False)
+
+
+def as_index_array(x: Any, name: str) -> npt.NDArray[np.int64]:
+    """``x`` as 1-D int64 indices; floats must hold whole numbers."""
+    arr = _as_numeric(x, name)
+    if arr.ndim != 1:
+        raise InvalidInputError(f"{name} must be 1-D, got shape {arr.shape}")
+    if arr.dtype.kind == "f":
+        if not np.all(np.isfinite(arr)) or np.any(arr != np.round(arr)):
+            raise InvalidInputError(f"{name} must hold whole-number indices")
+    elif arr.dtype.kind == "b":
+        raise InvalidInputError(f"{name} must hold integer indices, got booleans")
+    return arr.astype(np.int64, copy=False)
+
+
+def as_spin_array(x: Any, name: str, binary: bool) -> npt.NDArray[np.int8]:
+    """One state (1-D) or a batch (2-D) as int8 spins ±1; with ``binary``, 0/1 are accepted
+    too (0 means -1), but not mixed with -1."""
+    arr = _as_numeric(x, name)
+    if arr.ndim not in (1, 2):
+        raise InvalidInputError(f"{name} must be 1-D (one state) or 2-D (one per row), got shape {arr.shape}")
+    if arr.size == 0:
+        raise InvalidInputError(f"{name} must not be empty")
+    values = np.unique(arr)
+    allowed = {-1, 1} | ({0} if binary else set())
+    bad = [v for v in values.tolist() if v not in allowed]
+    if bad or (binary and 0 in values and -1 in values):
+        what = "spins -1/+1 or bits 0/1" if binary else "spins -1/+1"
+        shown = bad[:5] if bad else [0, -1]
+        raise InvalidInputError(f"{name} must hold {what}, found {shown}")
+    out = arr.astype(np.int8)
+    if binary:
+        out[out == 0] = -1
+    return out

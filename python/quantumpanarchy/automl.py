@@ -1,0 +1,8 @@
+"""AutoML: model search driven by Boltzmann sampling over encoded hyperparameters, with models in Rust.
+
+This namespace is part of the public layout; its engines arrive in later releases, so it
+exports nothing yet."""
+
+from __future__ import annotations
+
+__all__: list[str] = []

@@ -1,0 +1,8 @@
+"""Tail risk: peaks-over-threshold with generalized Pareto fits, block maxima with GEV, Hill estimator, EVT VaR/ES and return levels.
+
+This namespace is part of the public layout; its engines arrive in later releases, so it
+exports nothing yet."""
+
+from __future__ import annotations
+
+__all__: list[str] = []

@@ -1,0 +1,8 @@
+"""Cryptography: hashes, Merkle trees with proofs, Ed25519 signatures and a tamper-evident audit log.
+
+This namespace is part of the public layout; its engines arrive in later releases, so it
+exports nothing yet."""
+
+from __future__ import annotations
+
+__all__: list[str] = []

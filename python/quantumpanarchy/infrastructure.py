@@ -1,0 +1,8 @@
+"""Infrastructure: hardware discovery, a priority LRU decision cache with TTL, and a circuit breaker.
+
+This namespace is part of the public layout; its engines arrive in later releases, so it
+exports nothing yet."""
+
+from __future__ import annotations
+
+__all__: list[str] = []

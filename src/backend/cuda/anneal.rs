@@ -1,0 +1,412 @@
+//! Host side of GPU annealing: upload the engine, size batches of reads to the free device
+//! memory, launch the kernels of `kernels.cu` a chunk of β steps at a time (polling the control
+//! between launches), and read the final spins back.
+
+use super::device::describe;
+use super::module::{gpu, Gpu};
+use crate::control::Control;
+use crate::core::engine::{Engine, Layout};
+use crate::core::kernel::Method;
+use crate::core::AnnealParams;
+use crate::error::{Error, Result};
+use crate::rng::mix64;
+use cudarc::driver::sys::CUresult;
+use cudarc::driver::{CudaSlice, CudaStream, DriverError, LaunchConfig, PushKernelArg};
+use std::sync::Arc;
+
+/// Spins decided in order by one warp of the dense kernel (`TILE` in kernels.cu).
+const TILE: usize = 32;
+const DENSE_THREADS: u32 = 256;
+const CLASS_THREADS: u32 = 256;
+/// Shared memory of the dense kernel besides F and S: the J tile and the tile's flips.
+const DENSE_SHARED_BASE: usize = (TILE * TILE + TILE) * 8;
+/// Rough cost units (≈ spin updates) per launch, a few tens of ms of GPU time: short enough for
+/// Ctrl-C and progress bars to feel immediate, long enough to hide launch overheads.
+const WORK_PER_LAUNCH: f64 = 1.0e9;
+/// Device memory left untouched for the driver, other kernels and fragmentation.
+const HEADROOM_BYTES: u64 = 256 << 20;
+/// The per-class kernel indexes reads with blockIdx.y.
+const MAX_GRID_Y: usize = 65_535;
+
+/// How the sweeps are mapped onto the GPU.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Mode {
+    /// Sparse, one block per read running whole chunks of sweeps; spins in shared memory if `shared`.
+    SparseBlock { shared: bool },
+    /// Sparse, one launch per colour class with a thread per spin (large models, few reads).
+    SparseClass,
+    /// Dense, one block per read; fields and spins in shared memory if `shared`.
+    DenseBlock { shared: bool },
+}
+
+/// The model as the kernels read it.
+enum Model {
+    Sparse {
+        indptr: CudaSlice<u64>,
+        indices: CudaSlice<u32>,
+        data: CudaSlice<f64>,
+        class_start: CudaSlice<u32>,
+        classes: Vec<(u32, u32)>,
+    },
+    Dense {
+        j: CudaSlice<f64>,
+    },
+}
+
+pub(super) fn run(engine: &Engine, params: &AnnealParams, control: &Control) -> Result<Vec<i8>> {
+    run_with(engine, params, control, None)
+}
+
+/// [`run`], optionally forcing a mode (tests compare the modes, which must agree bit for bit).
+pub(super) fn run_with(engine: &Engine, params: &AnnealParams, control: &Control, force: Option<Mode>) -> Result<Vec<i8>> {
+    let gpu = gpu()?;
+    control.check()?;
+    let n = engine.n();
+    let plan = Plan::new(gpu, engine, params, force)?;
+    let fail = |what: &'static str| plan.fail(what);
+    let stream = gpu.ctx.new_stream().map_err(fail("creating a stream"))?;
+    let model = upload_model(&stream, engine, &fail)?;
+    let h = stream.clone_htod(&engine.h).map_err(fail("uploading the fields"))?;
+    let betas = stream.clone_htod(&params.betas).map_err(fail("uploading the schedule"))?;
+    let mut spins = stream.alloc_zeros::<i8>(plan.batch * n).map_err(fail("allocating the spins"))?;
+    let field_len = if matches!(plan.mode, Mode::DenseBlock { shared: false }) { plan.batch * n } else { 1 };
+    let mut fields = stream.alloc_zeros::<f64>(field_len).map_err(fail("allocating the fields"))?;
+
+    let mut out: Vec<i8> = Vec::with_capacity(params.num_reads * n);
+    let mut read0 = 0;
+    while read0 < params.num_reads {
+        if control.time_is_up() {
+            break;
+        }
+        let reads = plan.batch.min(params.num_reads - read0);
+        let batch = Batch { read0: read0 as u32, reads: reads as u32 };
+        init_spins(gpu, &stream, engine, params, &plan, batch, &mut spins)?;
+        let mut step = 0;
+        while step < params.betas.len() {
+            control.check()?;
+            let end = (step + plan.steps_per_launch).min(params.betas.len());
+            let steps = Steps { begin: step as u32, end: end as u32 };
+            match &model {
+                Model::Sparse { indptr, indices, data, class_start, classes } => {
+                    let sparse = SparseArgs { indptr, indices, data, h: &h };
+                    if plan.mode == Mode::SparseClass {
+                        launch_sparse_class(gpu, &stream, &plan, &sparse, classes, params, batch, steps, &mut spins)?;
+                    } else {
+                        launch_sparse_block(gpu, &stream, &plan, &sparse, class_start, &betas, batch, steps, &mut spins)?;
+                    }
+                }
+                Model::Dense { j } => {
+                    launch_dense(gpu, &stream, &plan, j, &h, &betas, batch, steps, &mut spins, &mut fields)?;
+                }
+            }
+            // Wait here so that progress is real and a Ctrl-C is seen within one launch.
+            stream.synchronize().map_err(fail("running the annealing kernel"))?;
+            control.advance((reads * (end - step) * params.sweeps_per_beta) as u64);
+            step = end;
+        }
+        let done = stream.clone_dtoh(&spins.slice(0..reads * n)).map_err(fail("copying the states back"))?;
+        out.extend_from_slice(&done);
+        read0 += reads;
+    }
+    Ok(out)
+}
+
+/// Launch shape and memory budget of one run.
+struct Plan {
+    mode: Mode,
+    n: u32,
+    sweeps_per_beta: u32,
+    gibbs: i32,
+    /// Philox key, from the seed.
+    key: (u32, u32),
+    /// Reads resident on the device at once.
+    batch: usize,
+    steps_per_launch: usize,
+    block_threads: u32,
+    shared_bytes: usize,
+    /// "about X GiB (...)": quoted when the device runs out of memory.
+    estimate: String,
+}
+
+#[derive(Clone, Copy)]
+struct Batch {
+    read0: u32,
+    reads: u32,
+}
+
+#[derive(Clone, Copy)]
+struct Steps {
+    begin: u32,
+    end: u32,
+}
+
+impl Plan {
+    fn new(gpu: &Gpu, engine: &Engine, params: &AnnealParams, force: Option<Mode>) -> Result<Self> {
+        let n = engine.n();
+        let n32 = to_u32(n, "the number of p-bits")?;
+        let sweeps_per_beta = to_u32(params.sweeps_per_beta, "num_sweeps_per_beta")?;
+        to_u32(params.betas.len(), "the schedule length")?;
+        to_u32(params.num_reads, "num_reads")?;
+        let sms = gpu.multiprocessors;
+        let (mode, static_bytes, block_threads, cost) = match &engine.layout {
+            Layout::Sparse { csr, classes } => {
+                let nnz = csr.indices.len();
+                let shared_fits = n.next_multiple_of(16) <= gpu.max_shared_bytes;
+                let mode = force.unwrap_or(if params.num_reads < 2 * sms && n >= 1 << 15 {
+                    Mode::SparseClass
+                } else {
+                    Mode::SparseBlock { shared: shared_fits }
+                });
+                let widest = classes.iter().map(|c| c.len()).max().unwrap_or(1);
+                let threads = match mode {
+                    Mode::SparseClass => CLASS_THREADS,
+                    _ => widest.next_multiple_of(32).clamp(64, 512) as u32,
+                };
+                let bytes = (n + 1) * 8 + nnz * 12 + n * 8 + (classes.len() + 1) * 4;
+                (mode, bytes, threads, 1.0 + nnz as f64 / (8.0 * n as f64))
+            }
+            Layout::Dense(_) => {
+                let shared_fits = DENSE_SHARED_BASE + n * 9 <= gpu.max_shared_bytes;
+                let mode = force.unwrap_or(Mode::DenseBlock { shared: shared_fits });
+                (mode, n * n * 8 + n * 8, DENSE_THREADS, 1.0 + n as f64 / 64.0)
+            }
+        };
+        let shared_bytes = match mode {
+            Mode::SparseBlock { shared: true } => n.next_multiple_of(16),
+            Mode::SparseBlock { shared: false } | Mode::SparseClass => 0,
+            Mode::DenseBlock { shared } => DENSE_SHARED_BASE + if shared { (n * 9).next_multiple_of(16) } else { 0 },
+        };
+        if shared_bytes > gpu.max_shared_bytes {
+            return Err(Error::Internal(format!(
+                "{mode:?} needs {shared_bytes} B of shared memory per block, the device allows {}",
+                gpu.max_shared_bytes
+            )));
+        }
+        let per_read = n + if matches!(mode, Mode::DenseBlock { shared: false }) { n * 8 } else { 0 };
+        let static_bytes = (static_bytes + params.betas.len() * 8) as u64;
+        let (free, total) = gpu.ctx.mem_get_info().map_err(|e| Error::Internal(format!("cudaMemGetInfo: {}", describe(e))))?;
+        let budget = (free as u64).saturating_sub(HEADROOM_BYTES.max(total as u64 / 50));
+        let need_all = static_bytes + (per_read * params.num_reads) as u64;
+        let estimate = format!(
+            "about {} for the model plus {} per read, {} for all {} reads; device 0 has {} free of {}",
+            gib(static_bytes),
+            gib(per_read as u64),
+            gib(need_all),
+            params.num_reads,
+            gib(free as u64),
+            gib(total as u64)
+        );
+        if static_bytes + per_read as u64 > budget {
+            return Err(Error::ResourceLimit(format!("this model does not fit in GPU memory: {estimate}")));
+        }
+        let mut batch = (((budget - static_bytes) / per_read as u64) as usize).min(params.num_reads).max(1);
+        if mode == Mode::SparseClass {
+            batch = batch.min(MAX_GRID_Y);
+        }
+        let per_step = batch as f64 * n as f64 * params.sweeps_per_beta as f64 * cost;
+        let steps_per_launch = ((WORK_PER_LAUNCH / per_step) as usize).clamp(1, params.betas.len());
+        let key = mix64(params.seed ^ 0x7150_6269_7473_4355);
+        Ok(Self {
+            mode,
+            n: n32,
+            sweeps_per_beta,
+            gibbs: i32::from(params.method == Method::Gibbs),
+            key: (key as u32, (key >> 32) as u32),
+            batch,
+            steps_per_launch,
+            block_threads,
+            shared_bytes,
+            estimate,
+        })
+    }
+
+    /// Map a driver error to the crate's error: no memory is a resource limit (with the
+    /// estimate), a lost or missing device is unavailability, anything else a bug.
+    fn fail(&self, what: &'static str) -> impl Fn(DriverError) -> Error + '_ {
+        move |e| match e.0 {
+            CUresult::CUDA_ERROR_OUT_OF_MEMORY => {
+                Error::ResourceLimit(format!("the GPU ran out of memory while {what} ({})", self.estimate))
+            }
+            CUresult::CUDA_ERROR_NO_DEVICE
+            | CUresult::CUDA_ERROR_INVALID_DEVICE
+            | CUresult::CUDA_ERROR_NOT_INITIALIZED
+            | CUresult::CUDA_ERROR_DEINITIALIZED
+            | CUresult::CUDA_ERROR_STUB_LIBRARY
+            | CUresult::CUDA_ERROR_SYSTEM_DRIVER_MISMATCH
+            | CUresult::CUDA_ERROR_COMPAT_NOT_SUPPORTED_ON_DEVICE
+            | CUresult::CUDA_ERROR_DEVICE_NOT_LICENSED
+            | CUresult::CUDA_ERROR_DEVICE_UNAVAILABLE => {
+                Error::BackendUnavailable(format!("the CUDA device failed while {what}: {}", describe(e)))
+            }
+            _ => Error::Internal(format!("CUDA error while {what}: {}", describe(e))),
+        }
+    }
+
+    fn block_launch(&self, reads: u32) -> LaunchConfig {
+        LaunchConfig { grid_dim: (reads, 1, 1), block_dim: (self.block_threads, 1, 1), shared_mem_bytes: self.shared_bytes as u32 }
+    }
+}
+
+fn upload_model<F>(stream: &Arc<CudaStream>, engine: &Engine, fail: &impl Fn(&'static str) -> F) -> Result<Model>
+where
+    F: Fn(DriverError) -> Error,
+{
+    match &engine.layout {
+        Layout::Sparse { csr, classes } => {
+            let indptr: Vec<u64> = csr.indptr.iter().map(|&p| p as u64).collect();
+            let mut starts: Vec<u32> = classes.iter().map(|c| c.start as u32).collect();
+            starts.push(engine.n() as u32);
+            Ok(Model::Sparse {
+                indptr: stream.clone_htod(&indptr).map_err(fail("uploading the couplings"))?,
+                indices: stream.clone_htod(&csr.indices).map_err(fail("uploading the couplings"))?,
+                data: stream.clone_htod(&csr.data).map_err(fail("uploading the couplings"))?,
+                class_start: stream.clone_htod(&starts).map_err(fail("uploading the colour classes"))?,
+                classes: classes.iter().map(|c| (c.start as u32, c.end as u32)).collect(),
+            })
+        }
+        Layout::Dense(j) => Ok(Model::Dense { j: stream.clone_htod(j).map_err(fail("uploading the couplings"))? }),
+    }
+}
+
+/// Start states of a batch: the caller's (model order → engine order) or random from the seed.
+fn init_spins(
+    gpu: &Gpu,
+    stream: &Arc<CudaStream>,
+    engine: &Engine,
+    params: &AnnealParams,
+    plan: &Plan,
+    batch: Batch,
+    spins: &mut CudaSlice<i8>,
+) -> Result<()> {
+    let n = engine.n();
+    let (read0, reads) = (batch.read0 as usize, batch.reads as usize);
+    if let Some(init) = &params.initial_states {
+        let mut host = vec![0i8; reads * n];
+        for (r, dst) in host.chunks_mut(n).enumerate() {
+            let src = (read0 + r) * n;
+            engine.to_engine(&init[src..src + n], dst);
+        }
+        return stream.memcpy_htod(&host, spins).map_err(plan.fail("uploading the initial states"));
+    }
+    let total = reads * n;
+    let blocks = total.div_ceil(256).clamp(1, gpu.multiprocessors * 32) as u32;
+    let cfg = LaunchConfig { grid_dim: (blocks, 1, 1), block_dim: (256, 1, 1), shared_mem_bytes: 0 };
+    let (k0, k1) = plan.key;
+    let mut b = stream.launch_builder(&gpu.random_spins);
+    b.arg(&mut *spins).arg(&plan.n).arg(&batch.reads).arg(&batch.read0).arg(&k0).arg(&k1);
+    // SAFETY: the arguments match `random_spins(signed char*, u32 n, u32 reads, u32 read0, u32 k0,
+    // u32 k1)` in order and type, and `spins` holds at least reads * n values.
+    unsafe { b.launch(cfg) }.map_err(plan.fail("launching random_spins"))?;
+    Ok(())
+}
+
+struct SparseArgs<'a> {
+    indptr: &'a CudaSlice<u64>,
+    indices: &'a CudaSlice<u32>,
+    data: &'a CudaSlice<f64>,
+    h: &'a CudaSlice<f64>,
+}
+
+#[allow(clippy::too_many_arguments)]
+fn launch_sparse_block(
+    gpu: &Gpu,
+    stream: &Arc<CudaStream>,
+    plan: &Plan,
+    m: &SparseArgs,
+    class_start: &CudaSlice<u32>,
+    betas: &CudaSlice<f64>,
+    batch: Batch,
+    steps: Steps,
+    spins: &mut CudaSlice<i8>,
+) -> Result<()> {
+    gpu.allow_shared(&gpu.sparse_block, plan.shared_bytes)?;
+    let num_classes = (class_start.len() - 1) as u32;
+    let shared = i32::from(plan.mode == Mode::SparseBlock { shared: true });
+    let (k0, k1) = plan.key;
+    let mut b = stream.launch_builder(&gpu.sparse_block);
+    b.arg(&mut *spins).arg(&plan.n).arg(m.indptr).arg(m.indices).arg(m.data).arg(m.h).arg(class_start);
+    b.arg(&num_classes).arg(betas).arg(&steps.begin).arg(&steps.end).arg(&plan.sweeps_per_beta);
+    b.arg(&k0).arg(&k1).arg(&batch.read0).arg(&plan.gibbs).arg(&shared);
+    // SAFETY: the arguments match `sparse_block` in kernels.cu in order and type; the CSR arrays
+    // hold n + 1 / nnz / nnz values with indices < n, class_start holds num_classes + 1 bounds
+    // ending at n, betas covers steps.end, spins holds batch.reads rows of n, and the shared
+    // memory requested (plan.shared_bytes) covers n bytes when `shared` is set.
+    unsafe { b.launch(plan.block_launch(batch.reads)) }.map_err(plan.fail("launching sparse_block"))?;
+    Ok(())
+}
+
+#[allow(clippy::too_many_arguments)]
+fn launch_sparse_class(
+    gpu: &Gpu,
+    stream: &Arc<CudaStream>,
+    plan: &Plan,
+    m: &SparseArgs,
+    classes: &[(u32, u32)],
+    params: &AnnealParams,
+    batch: Batch,
+    steps: Steps,
+    spins: &mut CudaSlice<i8>,
+) -> Result<()> {
+    let (k0, k1) = plan.key;
+    for step in steps.begin..steps.end {
+        let beta = params.betas[step as usize];
+        for w in 0..plan.sweeps_per_beta {
+            let sweep = step as u64 * plan.sweeps_per_beta as u64 + w as u64;
+            for &(begin, end) in classes {
+                let cfg = LaunchConfig {
+                    grid_dim: ((end - begin).div_ceil(CLASS_THREADS), batch.reads, 1),
+                    block_dim: (CLASS_THREADS, 1, 1),
+                    shared_mem_bytes: 0,
+                };
+                let mut b = stream.launch_builder(&gpu.sparse_class);
+                b.arg(&mut *spins).arg(&plan.n).arg(m.indptr).arg(m.indices).arg(m.data).arg(m.h);
+                b.arg(&begin).arg(&end).arg(&beta).arg(&sweep).arg(&k0).arg(&k1).arg(&batch.read0).arg(&plan.gibbs);
+                // SAFETY: the arguments match `sparse_class` in kernels.cu in order and type; the
+                // CSR arrays are as for sparse_block, [begin, end) is a colour class within n, and
+                // spins holds batch.reads (= grid y <= 65535) rows of n.
+                unsafe { b.launch(cfg) }.map_err(plan.fail("launching sparse_class"))?;
+            }
+        }
+    }
+    Ok(())
+}
+
+#[allow(clippy::too_many_arguments)]
+fn launch_dense(
+    gpu: &Gpu,
+    stream: &Arc<CudaStream>,
+    plan: &Plan,
+    j: &CudaSlice<f64>,
+    h: &CudaSlice<f64>,
+    betas: &CudaSlice<f64>,
+    batch: Batch,
+    steps: Steps,
+    spins: &mut CudaSlice<i8>,
+    fields: &mut CudaSlice<f64>,
+) -> Result<()> {
+    gpu.allow_shared(&gpu.dense_block, plan.shared_bytes)?;
+    let shared = i32::from(plan.mode == Mode::DenseBlock { shared: true });
+    let (k0, k1) = plan.key;
+    let mut b = stream.launch_builder(&gpu.dense_block);
+    b.arg(&mut *spins).arg(&mut *fields).arg(&plan.n).arg(j).arg(h).arg(betas);
+    b.arg(&steps.begin).arg(&steps.end).arg(&plan.sweeps_per_beta).arg(&k0).arg(&k1).arg(&batch.read0);
+    b.arg(&plan.gibbs).arg(&shared);
+    // SAFETY: the arguments match `dense_block` in kernels.cu in order and type; J holds n * n
+    // values, h n, betas covers steps.end, spins batch.reads rows of n, fields batch.reads rows of
+    // n when `shared` is 0 (unused otherwise), and plan.shared_bytes covers the J tile, the tile
+    // flips and, when `shared` is 1, n doubles plus n bytes (the block is 256 threads, >= a warp).
+    unsafe { b.launch(plan.block_launch(batch.reads)) }.map_err(plan.fail("launching dense_block"))?;
+    Ok(())
+}
+
+fn to_u32(x: usize, what: &str) -> Result<u32> {
+    u32::try_from(x).map_err(|_| Error::ResourceLimit(format!("the CUDA backend supports {what} up to 2^32 - 1, got {x}")))
+}
+
+fn gib(bytes: u64) -> String {
+    if bytes >= 1 << 30 {
+        format!("{:.2} GiB", bytes as f64 / (1u64 << 30) as f64)
+    } else {
+        format!("{:.1} MiB", bytes as f64 / (1u64 << 20) as f64)
+    }
+}

@@ -1,0 +1,120 @@
+//! `IsingEnergy`: batched energies, local fields and QUBO ↔ Ising conversion for dense (J, h).
+
+use crate::core::model::IsingModel;
+use crate::core::qubo;
+use crate::error::Error;
+use numpy::{PyArray1, PyArray2};
+use pyo3::prelude::*;
+use rayon::prelude::*;
+
+use super::results;
+use crate::python::args;
+use crate::python::run::detach;
+
+/// Batched energies and conversions for dense (J, h) in the physics convention.
+#[pyclass(module = "quantumpanarchy.core", name = "IsingEnergy", frozen)]
+pub struct PyIsingEnergy;
+
+#[allow(non_snake_case)]
+fn model(J: &Bound<'_, PyAny>, h: Option<&Bound<'_, PyAny>>) -> PyResult<IsingModel> {
+    let j = args::f64_2d(J, "J")?;
+    let (r, c) = j.as_array().dim();
+    if r != c {
+        return Err(Error::InvalidInput(format!("J must be square, got shape ({r}, {c})")).into());
+    }
+    let h = match h {
+        Some(h) if !h.is_none() => args::f64_1d(h, "h")?.as_array().to_vec(),
+        _ => vec![0.0; r],
+    };
+    let dense: Vec<f64> = j.as_array().iter().copied().collect();
+    Ok(J.py().detach(|| IsingModel::from_dense(r, &dense, &h))?)
+}
+
+fn states(m: &IsingModel, obj: &Bound<'_, PyAny>) -> PyResult<(Vec<i8>, Option<usize>)> {
+    let (s, rows) = args::spins(obj, "states", false)?;
+    let n = m.n();
+    if s.len() != rows.unwrap_or(1) * n {
+        return Err(Error::InvalidInput(format!("each state must have {n} spins (J is {n}x{n})")).into());
+    }
+    Ok((s, rows))
+}
+
+#[pymethods]
+#[allow(non_snake_case)]
+impl PyIsingEnergy {
+    /// E(s) for one state (→ float) or each row of a 2-D batch (→ array).
+    #[staticmethod]
+    fn energy<'py>(J: &Bound<'py, PyAny>, h: Option<&Bound<'py, PyAny>>, states: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+        let py = J.py();
+        let m = model(J, h)?;
+        let (s, rows) = self::states(&m, states)?;
+        let e: Vec<f64> = detach(py, || Ok(s.par_chunks(m.n()).map(|x| m.energy(x)).collect()))?;
+        Ok(match rows {
+            None => e[0].into_pyobject(py)?.into_any(),
+            Some(_) => PyArray1::from_vec(py, e).into_any(),
+        })
+    }
+
+    /// I = h + J s for one state or each row of a batch.
+    #[staticmethod]
+    fn local_fields<'py>(J: &Bound<'py, PyAny>, h: Option<&Bound<'py, PyAny>>, states: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+        let py = J.py();
+        let m = model(J, h)?;
+        let n = m.n();
+        let (s, rows) = self::states(&m, states)?;
+        let out = detach(py, || {
+            let mut out = vec![0.0; s.len()];
+            out.par_chunks_mut(n).zip(s.par_chunks(n)).for_each(|(o, x)| m.local_fields(x, o));
+            Ok(out)
+        })?;
+        results::rows_or_vector(py, out, rows, n)
+    }
+
+    /// E(s with spin i flipped) − E(s) = 2 s_i I_i, per state.
+    #[staticmethod]
+    fn delta_energy<'py>(
+        J: &Bound<'py, PyAny>,
+        h: Option<&Bound<'py, PyAny>>,
+        states: &Bound<'py, PyAny>,
+        i: i64,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let py = J.py();
+        let m = model(J, h)?;
+        let n = m.n();
+        if !(0..n as i64).contains(&i) {
+            return Err(Error::InvalidInput(format!("index {i} out of range for {n} spins")).into());
+        }
+        let (s, rows) = self::states(&m, states)?;
+        let d: Vec<f64> = s.chunks(n).map(|x| m.delta_energy(x, i as usize)).collect();
+        Ok(match rows {
+            None => d[0].into_pyobject(py)?.into_any(),
+            Some(_) => PyArray1::from_vec(py, d).into_any(),
+        })
+    }
+
+    /// `(J, h, offset)` with xᵀQx = −Σ_{i<j} J_ij s_i s_j − Σ h_i s_i + offset, x = (1 + s)/2.
+    #[staticmethod]
+    #[allow(clippy::type_complexity)]
+    fn qubo_to_ising<'py>(Q: &Bound<'py, PyAny>) -> PyResult<(Bound<'py, PyArray2<f64>>, Bound<'py, PyArray1<f64>>, f64)> {
+        let py = Q.py();
+        let q = args::f64_2d(Q, "Q")?;
+        let (r, c) = q.as_array().dim();
+        if r != c {
+            return Err(Error::InvalidInput(format!("Q must be square, got shape ({r}, {c})")).into());
+        }
+        let dense: Vec<f64> = q.as_array().iter().copied().collect();
+        let (j, h, off) = qubo::qubo_to_ising(r, &dense)?;
+        Ok((results::matrix(py, j, r, r)?, PyArray1::from_vec(py, h), off))
+    }
+
+    /// `(Q, offset)` (Q symmetric) with −Σ_{i<j} J_ij s_i s_j − Σ h_i s_i = xᵀQx + offset.
+    #[staticmethod]
+    #[pyo3(signature = (J, h = None))]
+    fn ising_to_qubo<'py>(J: &Bound<'py, PyAny>, h: Option<&Bound<'py, PyAny>>) -> PyResult<(Bound<'py, PyArray2<f64>>, f64)> {
+        let py = J.py();
+        let m = model(J, h)?;
+        let n = m.n();
+        let (q, off) = qubo::ising_to_qubo(n, &m.to_dense(), m.h())?;
+        Ok((results::matrix(py, q, n, n)?, off))
+    }
+}

@@ -1,0 +1,678 @@
+//! `PBitNetwork`: an Ising model with a current state, its constructors and annealing.
+
+use crate::backend::{self, Choice};
+use crate::core::anneal::{anneal, AnnealParams};
+use crate::core::kernel::{Chain, Method};
+use crate::core::model::IsingModel;
+use crate::core::qubo;
+use crate::core::schedule::{default_beta_range, Schedule};
+use crate::core::Engine;
+use crate::error::Error;
+use crate::rng::{resolve_seed, Stream};
+use numpy::ndarray::Array2;
+use numpy::{IntoPyArray, PyArray1, PyArray2};
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyList, PyTuple};
+use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
+use std::time::Instant;
+
+use super::results;
+use super::schedule::PyTemperature;
+use crate::python::args;
+use crate::python::run::run_long;
+
+/// `auto` sends annealing runs of at least this many spin updates to the GPU.
+const CUDA_AUTO_UPDATES: f64 = 2e8;
+/// Stream id of a network's own random stream (reads use ids 0, 1, ...).
+const NETWORK_STREAM: u64 = u64::MAX;
+
+/// How the caller stated the problem: spins (±1) or binary variables (0/1, x = (1 + s) / 2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Vartype {
+    Spin,
+    Binary,
+}
+
+impl Vartype {
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Spin => "SPIN",
+            Self::Binary => "BINARY",
+        }
+    }
+
+    fn parse(name: &str) -> PyResult<Self> {
+        match name.to_ascii_uppercase().as_str() {
+            "SPIN" => Ok(Self::Spin),
+            "BINARY" => Ok(Self::Binary),
+            other => Err(Error::InvalidInput(format!("vartype must be 'SPIN' or 'BINARY', got {other:?}")).into()),
+        }
+    }
+
+    /// Spins as the caller's variables (in place).
+    pub fn present(self, states: &mut [i8]) {
+        if self == Self::Binary {
+            states.iter_mut().for_each(|s| *s = (*s + 1) / 2);
+        }
+    }
+}
+
+pub struct Inner {
+    pub model: Arc<IsingModel>,
+    engine: Option<Arc<Engine>>,
+    /// Current state, spins in model order.
+    pub state: Vec<i8>,
+    stream: Stream,
+    pub vartype: Vartype,
+    /// Variable labels (a Python list) when the problem came with labels (dimod, dicts).
+    variables: Option<Py<PyAny>>,
+}
+
+/// A network of coupled p-bits (an Ising model in the physics convention) with a current state.
+#[pyclass(module = "quantumpanarchy.core", name = "PBitNetwork", frozen)]
+pub struct PyPBitNetwork {
+    inner: RwLock<Inner>,
+}
+
+/// A consistent view for one native call: the model, its engine and the caller's vartype.
+pub struct Snapshot {
+    pub model: Arc<IsingModel>,
+    pub engine: Arc<Engine>,
+    pub vartype: Vartype,
+}
+
+impl PyPBitNetwork {
+    pub fn build(model: IsingModel, seed: Option<u64>, vartype: Vartype, variables: Option<Py<PyAny>>) -> Self {
+        let mut stream = Stream::new(resolve_seed(seed), NETWORK_STREAM);
+        let state = (0..model.n()).map(|_| stream.spin()).collect();
+        Self { inner: RwLock::new(Inner { model: Arc::new(model), engine: None, state, stream, vartype, variables }) }
+    }
+
+    pub fn read(&self) -> RwLockReadGuard<'_, Inner> {
+        self.inner.read().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn write(&self) -> RwLockWriteGuard<'_, Inner> {
+        self.inner.write().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The model and its sampling engine (built once, with the GIL released, and cached).
+    pub fn snapshot(&self, py: Python<'_>) -> Snapshot {
+        {
+            let g = self.read();
+            if let Some(engine) = &g.engine {
+                return Snapshot { model: g.model.clone(), engine: engine.clone(), vartype: g.vartype };
+            }
+        }
+        let model = self.read().model.clone();
+        let engine = Arc::new(py.detach(|| Engine::new(&model)));
+        let mut g = self.write();
+        if Arc::ptr_eq(&g.model, &model) {
+            g.engine = Some(engine.clone());
+        }
+        Snapshot { model, engine, vartype: g.vartype }
+    }
+
+    /// A seed drawn from the network's own stream, for calls given `seed=None`.
+    pub fn next_seed(&self) -> u64 {
+        self.write().stream.next_u64()
+    }
+
+    fn edit(&self, f: impl FnOnce(&mut IsingModel) -> crate::Result<()>) -> PyResult<()> {
+        let mut g = self.write();
+        f(Arc::make_mut(&mut g.model))?;
+        g.engine = None;
+        Ok(())
+    }
+
+    /// Caller-stated states (1-D or 2-D) as spins, each checked against the model.
+    pub fn states_arg(&self, obj: &Bound<'_, PyAny>, name: &str) -> PyResult<(Vec<i8>, Option<usize>)> {
+        let g = self.read();
+        let (s, rows) = args::spins(obj, name, g.vartype == Vartype::Binary)?;
+        let n = g.model.n();
+        if s.len() != rows.unwrap_or(1) * n {
+            return Err(Error::InvalidInput(format!(
+                "{name} must have {n} values per state (one per p-bit), got shape {}",
+                rows.map_or(format!("({},)", s.len()), |r| format!("({r}, {})", s.len() / r.max(1)))
+            ))
+            .into());
+        }
+        Ok((s, rows))
+    }
+
+    fn variables_list<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let g = self.read();
+        match &g.variables {
+            Some(v) => Ok(v.bind(py).clone()),
+            None => Ok(PyList::new(py, 0..g.model.n())?.into_any()),
+        }
+    }
+}
+
+/// A model from dimod-convention arrays: E = Σ lin_i v_i + Σ_k quad_k v_{r_k} v_{c_k} + offset,
+/// v spins (SPIN) or bits (BINARY); converted to the physics convention.
+fn model_from_dimod_arrays(
+    vartype: Vartype,
+    linear: &[f64],
+    rows: &[i64],
+    cols: &[i64],
+    quad: &[f64],
+    offset: f64,
+) -> crate::Result<IsingModel> {
+    let n = linear.len();
+    crate::ensure!(n > 0, "the problem has no variables");
+    let (h, j, offset) = match vartype {
+        Vartype::Spin => (linear.iter().map(|x| -x).collect(), quad.iter().map(|x| -x).collect(), offset),
+        Vartype::Binary => {
+            let (h, j, extra) = qubo::sparse_qubo_to_ising(linear, rows, cols, quad)?;
+            (h, j, offset + extra)
+        }
+    };
+    let mut model = IsingModel::from_edges(n, rows, cols, &j, &h)?;
+    model.set_offset(offset)?;
+    Ok(model)
+}
+
+fn interop(py: Python<'_>) -> PyResult<Bound<'_, PyModule>> {
+    py.import("quantumpanarchy._interop")
+}
+
+/// Build from the tuple `(vartype, variables, linear, rows, cols, quad, offset)` that the
+/// `_interop` helpers return for dimod BQMs and dicts.
+fn from_interop(parts: &Bound<'_, PyAny>, seed: Option<u64>) -> PyResult<PyPBitNetwork> {
+    let (vartype, variables, linear, rows, cols, quad, offset): (
+        String,
+        Bound<'_, PyAny>,
+        Bound<'_, PyAny>,
+        Bound<'_, PyAny>,
+        Bound<'_, PyAny>,
+        Bound<'_, PyAny>,
+        f64,
+    ) = parts.extract()?;
+    let vartype = Vartype::parse(&vartype)?;
+    let linear = args::f64_1d_or_empty(&linear, "linear biases")?;
+    let rows = args::index_1d(&rows, "quadratic rows")?;
+    let cols = args::index_1d(&cols, "quadratic cols")?;
+    let quad = args::f64_1d_or_empty(&quad, "quadratic biases")?;
+    let model = model_from_dimod_arrays(
+        vartype,
+        linear.as_slice()?,
+        &rows,
+        &cols,
+        quad.as_slice()?,
+        offset,
+    )?;
+    let variables = if variables.is_none() { None } else { Some(variables.unbind()) };
+    Ok(PyPBitNetwork::build(model, seed, vartype, variables))
+}
+
+#[pymethods]
+impl PyPBitNetwork {
+    #[new]
+    #[pyo3(signature = (num_pbits, seed = None))]
+    fn new(num_pbits: i64, seed: Option<&Bound<'_, PyAny>>) -> PyResult<Self> {
+        let n = args::count(num_pbits, "num_pbits", 1)?;
+        Ok(Self::build(IsingModel::empty(n)?, args::seed(seed)?, Vartype::Spin, None))
+    }
+
+    /// From a symmetric coupling matrix J (zero diagonal) and optional fields h.
+    #[staticmethod]
+    #[pyo3(signature = (J, h = None, seed = None))]
+    #[allow(non_snake_case)]
+    fn from_dense(py: Python<'_>, J: &Bound<'_, PyAny>, h: Option<&Bound<'_, PyAny>>, seed: Option<&Bound<'_, PyAny>>) -> PyResult<Self> {
+        let j = args::f64_2d(J, "J")?;
+        let (r, c) = j.as_array().dim();
+        if r != c {
+            return Err(Error::InvalidInput(format!("J must be square, got shape ({r}, {c})")).into());
+        }
+        let h = match h {
+            Some(h) if !h.is_none() => args::f64_1d(h, "h")?.as_array().to_vec(),
+            _ => vec![0.0; r],
+        };
+        let dense: Vec<f64> = j.as_array().iter().copied().collect();
+        let model = py.detach(|| IsingModel::from_dense(r, &dense, &h))?;
+        Ok(Self::build(model, args::seed(seed)?, Vartype::Spin, None))
+    }
+
+    /// From coupling entries (rows[k], cols[k], values[k]); entries for the same pair add up.
+    #[staticmethod]
+    #[pyo3(signature = (rows, cols, values, h = None, num_pbits = None, seed = None))]
+    fn from_sparse(
+        py: Python<'_>,
+        rows: &Bound<'_, PyAny>,
+        cols: &Bound<'_, PyAny>,
+        values: &Bound<'_, PyAny>,
+        h: Option<&Bound<'_, PyAny>>,
+        num_pbits: Option<i64>,
+        seed: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Self> {
+        let rows = args::index_1d(rows, "rows")?;
+        let cols = args::index_1d(cols, "cols")?;
+        let values = args::f64_1d_or_empty(values, "values")?.as_array().to_vec();
+        let h = match h {
+            Some(h) if !h.is_none() => Some(args::f64_1d(h, "h")?.as_array().to_vec()),
+            _ => None,
+        };
+        let n = match (num_pbits, &h) {
+            (Some(n), _) => args::count(n, "num_pbits", 1)?,
+            (None, Some(h)) => h.len(),
+            (None, None) => rows.iter().chain(&cols).copied().max().map_or(0, |m| (m.max(-1) + 1) as usize),
+        };
+        let h = h.unwrap_or_else(|| vec![0.0; n]);
+        let model = py.detach(|| IsingModel::from_edges(n, &rows, &cols, &values, &h))?;
+        Ok(Self::build(model, args::seed(seed)?, Vartype::Spin, None))
+    }
+
+    /// From a QUBO, E(x) = xᵀQx: a square matrix, or a dict {(i, j): Q_ij} (labels allowed).
+    #[staticmethod]
+    #[pyo3(signature = (Q, seed = None))]
+    #[allow(non_snake_case)]
+    fn from_qubo(py: Python<'_>, Q: &Bound<'_, PyAny>, seed: Option<&Bound<'_, PyAny>>) -> PyResult<Self> {
+        let seed = args::seed(seed)?;
+        if Q.hasattr("items")? {
+            return from_interop(&interop(py)?.call_method1("qubo_dict_to_arrays", (Q,))?, seed);
+        }
+        let q = args::f64_2d(Q, "Q")?;
+        let (r, c) = q.as_array().dim();
+        if r != c {
+            return Err(Error::InvalidInput(format!("Q must be square, got shape ({r}, {c})")).into());
+        }
+        let dense: Vec<f64> = q.as_array().iter().copied().collect();
+        let model = py.detach(|| -> crate::Result<IsingModel> {
+            let (j, h, offset) = qubo::qubo_to_ising(r, &dense)?;
+            let mut m = IsingModel::from_dense(r, &j, &h)?;
+            m.set_offset(offset)?;
+            Ok(m)
+        })?;
+        Ok(Self::build(model, seed, Vartype::Binary, None))
+    }
+
+    /// From dimod-style Ising input (dimod's signs: E = Σ h_i s_i + Σ J_ij s_i s_j + offset).
+    #[staticmethod]
+    #[pyo3(signature = (h, J, offset = 0.0, seed = None))]
+    #[allow(non_snake_case)]
+    fn from_ising(
+        py: Python<'_>,
+        h: &Bound<'_, PyAny>,
+        J: &Bound<'_, PyAny>,
+        offset: f64,
+        seed: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Self> {
+        from_interop(&interop(py)?.call_method1("ising_dicts_to_arrays", (h, J, offset))?, args::seed(seed)?)
+    }
+
+    /// From a dimod BinaryQuadraticModel (SPIN or BINARY), keeping its variable labels.
+    #[staticmethod]
+    #[pyo3(signature = (bqm, seed = None))]
+    fn from_dimod(py: Python<'_>, bqm: &Bound<'_, PyAny>, seed: Option<&Bound<'_, PyAny>>) -> PyResult<Self> {
+        from_interop(&interop(py)?.call_method1("bqm_to_arrays", (bqm,))?, args::seed(seed)?)
+    }
+
+    #[getter]
+    fn num_pbits(&self) -> usize {
+        self.read().model.n()
+    }
+
+    fn __len__(&self) -> usize {
+        self.read().model.n()
+    }
+
+    #[getter]
+    fn num_couplings(&self) -> usize {
+        self.read().model.num_couplings()
+    }
+
+    #[getter]
+    fn is_dense(&self) -> bool {
+        self.read().model.is_dense()
+    }
+
+    #[getter]
+    fn vartype(&self) -> &'static str {
+        self.read().vartype.name()
+    }
+
+    #[getter]
+    fn offset(&self) -> f64 {
+        self.read().model.offset()
+    }
+
+    #[getter]
+    fn variables<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        self.variables_list(py)?.call_method0("copy")
+    }
+
+    /// Fields h (physics convention), a copy.
+    #[getter]
+    fn fields<'py>(&self, py: Python<'py>) -> Bound<'py, PyArray1<f64>> {
+        PyArray1::from_slice(py, self.read().model.h())
+    }
+
+    /// The current state in the caller's variables (spins, or bits for QUBO input), a copy.
+    #[getter]
+    fn state<'py>(&self, py: Python<'py>) -> Bound<'py, PyArray1<i8>> {
+        let g = self.read();
+        let mut s = g.state.clone();
+        g.vartype.present(&mut s);
+        PyArray1::from_vec(py, s)
+    }
+
+    #[setter]
+    fn set_state(&self, value: &Bound<'_, PyAny>) -> PyResult<()> {
+        let (s, rows) = self.states_arg(value, "state")?;
+        if rows.is_some() {
+            return Err(Error::InvalidInput("state must be 1-D (one value per p-bit)".into()).into());
+        }
+        self.write().state = s;
+        Ok(())
+    }
+
+    /// Set J_ij = J_ji = w (physics convention).
+    fn set_coupling(&self, i: i64, j: i64, w: f64) -> PyResult<()> {
+        self.edit(|m| m.set_coupling(i, j, w))
+    }
+
+    fn coupling(&self, i: i64, j: i64) -> PyResult<f64> {
+        Ok(self.read().model.coupling(i, j)?)
+    }
+
+    fn set_field(&self, i: i64, h: f64) -> PyResult<()> {
+        self.edit(|m| m.set_field(i, h))
+    }
+
+    /// `(J, h)`: the full symmetric coupling matrix and the fields (physics convention).
+    fn to_dense<'py>(&self, py: Python<'py>) -> PyResult<(Bound<'py, PyArray2<f64>>, Bound<'py, PyArray1<f64>>)> {
+        let model = self.read().model.clone();
+        let n = model.n();
+        let dense = py.detach(|| model.to_dense());
+        let j = Array2::from_shape_vec((n, n), dense).map_err(|e| Error::Internal(e.to_string()))?;
+        Ok((j.into_pyarray(py), PyArray1::from_slice(py, model.h())))
+    }
+
+    /// `(rows, cols, values)` of the couplings with rows < cols.
+    #[allow(clippy::type_complexity)]
+    fn edges<'py>(
+        &self,
+        py: Python<'py>,
+    ) -> (Bound<'py, PyArray1<i64>>, Bound<'py, PyArray1<i64>>, Bound<'py, PyArray1<f64>>) {
+        let e = self.read().model.upper_edges();
+        (
+            PyArray1::from_iter(py, e.iter().map(|x| x.0 as i64)),
+            PyArray1::from_iter(py, e.iter().map(|x| x.1 as i64)),
+            PyArray1::from_iter(py, e.iter().map(|x| x.2)),
+        )
+    }
+
+    /// Energy of the current state, of one state, or of each row of a 2-D batch.
+    #[pyo3(signature = (state = None))]
+    fn energy<'py>(&self, py: Python<'py>, state: Option<&Bound<'py, PyAny>>) -> PyResult<Bound<'py, PyAny>> {
+        let model = self.read().model.clone();
+        match state {
+            Some(s) if !s.is_none() => {
+                let (s, rows) = self.states_arg(s, "state")?;
+                let n = model.n();
+                let e = crate::python::run::detach(py, || Ok(batch(&s, n, |x| model.energy(x))))?;
+                Ok(match rows {
+                    None => e[0].into_pyobject(py)?.into_any(),
+                    Some(_) => PyArray1::from_vec(py, e).into_any(),
+                })
+            }
+            _ => {
+                let s = self.read().state.clone();
+                Ok(model.energy(&s).into_pyobject(py)?.into_any())
+            }
+        }
+    }
+
+    /// Local fields I = h + J s of the current state, one state, or a 2-D batch.
+    #[pyo3(signature = (state = None))]
+    fn local_fields<'py>(&self, py: Python<'py>, state: Option<&Bound<'py, PyAny>>) -> PyResult<Bound<'py, PyAny>> {
+        let model = self.read().model.clone();
+        let n = model.n();
+        let (s, rows) = match state {
+            Some(s) if !s.is_none() => self.states_arg(s, "state")?,
+            _ => (self.read().state.clone(), None),
+        };
+        let out = crate::python::run::detach(py, || {
+            let mut out = vec![0.0; s.len()];
+            for (x, o) in s.chunks(n).zip(out.chunks_mut(n)) {
+                model.local_fields(x, o);
+            }
+            Ok(out)
+        })?;
+        results::rows_or_vector(py, out, rows, n)
+    }
+
+    /// Mean spin of the current state.
+    fn magnetization(&self) -> f64 {
+        let g = self.read();
+        g.state.iter().map(|&s| s as f64).sum::<f64>() / g.state.len() as f64
+    }
+
+    /// Draw a new uniformly random state (from `seed`, or the network's stream).
+    #[pyo3(signature = (seed = None))]
+    fn randomize(&self, seed: Option<&Bound<'_, PyAny>>) -> PyResult<()> {
+        let seed = args::seed(seed)?;
+        let mut g = self.write();
+        let mut stream = match seed {
+            Some(s) => Stream::new(s, NETWORK_STREAM),
+            None => Stream::new(g.stream.next_u64(), NETWORK_STREAM),
+        };
+        g.state = (0..g.model.n()).map(|_| stream.spin()).collect();
+        Ok(())
+    }
+
+    /// Update the current state by `num_sweeps` sweeps at β; returns the number of flips.
+    #[pyo3(signature = (beta, num_sweeps = 1, method = "gibbs"))]
+    fn sweep(&self, py: Python<'_>, beta: f64, num_sweeps: i64, method: &str) -> PyResult<u64> {
+        if !(beta.is_finite() && beta >= 0.0) {
+            return Err(Error::InvalidInput(format!("beta must be finite and non-negative, got {beta}")).into());
+        }
+        let num_sweeps = args::count(num_sweeps, "num_sweeps", 0)?;
+        let method = Method::parse(method)?;
+        let snap = self.snapshot(py);
+        let (state, seed) = {
+            let mut g = self.write();
+            (g.state.clone(), g.stream.next_u64())
+        };
+        let (new_state, flips) = crate::python::run::detach(py, || {
+            let e = &snap.engine;
+            let mut s = vec![0i8; e.n()];
+            e.to_engine(&state, &mut s);
+            let mut chain = Chain::new(e, s, &mut Stream::new(seed, 0));
+            let flips = chain.sweep(e, beta, method, num_sweeps);
+            let mut out = vec![0i8; e.n()];
+            e.to_model(&chain.s, &mut out);
+            Ok((out, flips))
+        })?;
+        self.write().state = new_state;
+        Ok(flips)
+    }
+
+    /// dwave-samplers' default β range for this network: (hot, cold).
+    fn default_beta_range(&self) -> (f64, f64) {
+        default_beta_range(&self.read().model)
+    }
+
+    /// Number of colour classes used for parallel updates (N for dense networks).
+    fn num_colors(&self, py: Python<'_>) -> usize {
+        self.snapshot(py).engine.num_colors()
+    }
+
+    /// Simulated annealing of `num_reads` independent reads; see the stub for the arguments.
+    #[pyo3(signature = (
+        schedule = None, num_reads = 1, seed = None, *, num_sweeps = None, beta_range = None,
+        beta_schedule_type = "geometric", num_sweeps_per_beta = 1, initial_states = None,
+        method = "metropolis", backend = None, progress = None
+    ))]
+    #[allow(clippy::too_many_arguments)]
+    fn anneal<'py>(
+        &self,
+        py: Python<'py>,
+        schedule: Option<&Bound<'py, PyAny>>,
+        num_reads: i64,
+        seed: Option<&Bound<'py, PyAny>>,
+        num_sweeps: Option<i64>,
+        beta_range: Option<(f64, f64)>,
+        beta_schedule_type: &str,
+        num_sweeps_per_beta: i64,
+        initial_states: Option<&Bound<'py, PyAny>>,
+        method: &str,
+        backend: Option<&str>,
+        progress: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let num_reads = args::count(num_reads, "num_reads", 1)?;
+        let sweeps_per_beta = args::count(num_sweeps_per_beta, "num_sweeps_per_beta", 1)?;
+        let method = Method::parse(method)?;
+        let choice = backend.map(Choice::parse).transpose()?;
+        let seed = args::seed(seed)?.unwrap_or_else(|| self.next_seed());
+        let snap = self.snapshot(py);
+        let schedule = match schedule {
+            Some(s) if !s.is_none() => {
+                let t = s.cast::<PyTemperature>().map_err(|_| {
+                    Error::InvalidInput(format!("schedule must be a Temperature, got {}", args::type_name(s)))
+                })?;
+                if num_sweeps.is_some() || beta_range.is_some() {
+                    return Err(Error::InvalidInput(
+                        "give either a schedule or num_sweeps/beta_range, not both".into(),
+                    )
+                    .into());
+                }
+                t.get().schedule.clone()
+            }
+            _ => {
+                let sweeps = args::count(num_sweeps.unwrap_or(1000), "num_sweeps", 1)?;
+                if sweeps % sweeps_per_beta != 0 {
+                    return Err(Error::InvalidInput(format!(
+                        "num_sweeps ({sweeps}) must be a multiple of num_sweeps_per_beta ({sweeps_per_beta})"
+                    ))
+                    .into());
+                }
+                let (hot, cold) = beta_range.unwrap_or_else(|| default_beta_range(&snap.model));
+                Schedule::from_beta_range(hot, cold, sweeps / sweeps_per_beta, beta_schedule_type)?
+            }
+        };
+        let n = snap.model.n();
+        let initial_states = match initial_states {
+            Some(s) if !s.is_none() => {
+                let (s, rows) = self.states_arg(s, "initial_states")?;
+                match rows.unwrap_or(1) {
+                    1 => Some(s.repeat(num_reads)),
+                    r if r == num_reads => Some(s),
+                    r => {
+                        return Err(Error::InvalidInput(format!(
+                            "initial_states must have 1 or num_reads ({num_reads}) rows, got {r}"
+                        ))
+                        .into())
+                    }
+                }
+            }
+            _ => None,
+        };
+        let params = AnnealParams {
+            betas: schedule.betas().to_vec(),
+            sweeps_per_beta,
+            num_reads,
+            seed,
+            method,
+            initial_states,
+        };
+        let work = (n as f64) * params.total_sweeps() as f64;
+        let backend = backend::resolve(choice, work, CUDA_AUTO_UPDATES)?;
+        let cb = args::progress(py, progress.unwrap_or(&false.into_pyobject(py)?.to_owned().into_any()), "anneal")?;
+        let start = Instant::now();
+        let out = run_long(py, cb.as_ref(), None, |control| anneal(&snap.model, &snap.engine, &params, backend, control));
+        args::close_progress(cb)?;
+        let samples = out?;
+        let elapsed = start.elapsed().as_secs_f64();
+        let info = PyDict::new(py);
+        info.set_item("beta_range", (params.betas[0], params.betas[params.betas.len() - 1]))?;
+        info.set_item("num_sweeps", params.betas.len() * sweeps_per_beta)?;
+        info.set_item("method", method.name())?;
+        info.set_item("backend", backend.name())?;
+        info.set_item("seed", seed)?;
+        let timing = PyDict::new(py);
+        timing.set_item("sampling_s", elapsed)?;
+        timing.set_item("spin_updates_per_s", work / elapsed.max(1e-12))?;
+        info.set_item("timing", timing)?;
+        results::sample_set(py, samples.states, samples.energies, n, snap.vartype, &self.variables_list(py)?, info)
+    }
+
+    /// `anneal(...)` off the event loop: returns a coroutine (asyncio.to_thread).
+    #[pyo3(signature = (*args, **kwargs))]
+    fn anneal_async<'py>(
+        slf: &Bound<'py, Self>,
+        args: &Bound<'py, PyTuple>,
+        kwargs: Option<&Bound<'py, PyDict>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        results::to_thread(slf.getattr("anneal")?, args, kwargs)
+    }
+
+    fn __repr__(&self) -> String {
+        let g = self.read();
+        format!(
+            "PBitNetwork(num_pbits={}, num_couplings={}, {}, vartype={})",
+            g.model.n(),
+            g.model.num_couplings(),
+            if g.model.is_dense() { "dense" } else { "sparse" },
+            g.vartype.name()
+        )
+    }
+
+    /// Pickle as (rows, cols, values, h, offset, vartype, variables, state, rng state).
+    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<(Bound<'py, PyAny>, Bound<'py, PyTuple>)> {
+        let py = slf.py();
+        let net = slf.get();
+        let (rows, cols, vals) = net.edges(py);
+        let g = net.read();
+        let parts = (
+            rows,
+            cols,
+            vals,
+            PyArray1::from_slice(py, g.model.h()),
+            g.model.offset(),
+            g.vartype.name(),
+            g.variables.as_ref().map(|v| v.bind(py).clone()),
+            PyArray1::from_slice(py, &g.state),
+            g.stream.state(),
+        );
+        Ok((py.get_type::<Self>().getattr("_from_parts")?, PyTuple::new(py, [parts.into_pyobject(py)?])?))
+    }
+
+    #[staticmethod]
+    fn _from_parts(parts: &Bound<'_, PyTuple>) -> PyResult<Self> {
+        let (rows, cols, vals, h, offset, vartype, variables, state, rng): (
+            Bound<'_, PyAny>,
+            Bound<'_, PyAny>,
+            Bound<'_, PyAny>,
+            Bound<'_, PyAny>,
+            f64,
+            String,
+            Option<Bound<'_, PyAny>>,
+            Bound<'_, PyAny>,
+            [u64; 4],
+        ) = parts.extract()?;
+        let h = args::f64_1d(&h, "h")?.as_array().to_vec();
+        let vals = args::f64_1d_or_empty(&vals, "values")?.as_array().to_vec();
+        let mut model = IsingModel::from_edges(h.len(), &args::index_1d(&rows, "rows")?, &args::index_1d(&cols, "cols")?, &vals, &h)?;
+        model.set_offset(offset)?;
+        let (state, _) = args::spins(&state, "state", false)?;
+        model.check_state(&state)?;
+        let net = Self::build(model, Some(0), Vartype::parse(&vartype)?, variables.map(Bound::unbind));
+        {
+            let mut g = net.write();
+            g.state = state;
+            g.stream = Stream::from_state(rng);
+        }
+        Ok(net)
+    }
+}
+
+/// Apply `f` to each length-`n` row of `s`.
+fn batch<T>(s: &[i8], n: usize, f: impl Fn(&[i8]) -> T + Sync + Send) -> Vec<T>
+where
+    T: Send,
+{
+    use rayon::prelude::*;
+    s.par_chunks(n).map(f).collect()
+}

@@ -1,0 +1,207 @@
+//! `BoltzmannSampler`: Markov-chain sampling at fixed β, observables, exact enumeration.
+
+use crate::core::kernel::Method;
+use crate::core::observables::{self, Observables};
+use crate::core::sampler::{run_chains, ChainParams, ChainRun};
+use crate::core::{exact, stats};
+use crate::error::Error;
+use numpy::PyArray1;
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyTuple};
+
+use super::network::PyPBitNetwork;
+use super::results;
+use crate::python::args;
+use crate::python::run::{detach, run_long};
+
+/// Markov-chain sampling of p(s) ∝ exp(−β E(s)) with many chains in parallel.
+#[pyclass(module = "quantumpanarchy.core", name = "BoltzmannSampler", frozen)]
+pub struct PyBoltzmannSampler {
+    network: Py<PyPBitNetwork>,
+    beta: f64,
+    method: Method,
+    seed: Option<u64>,
+}
+
+struct RunArgs<'a, 'py> {
+    num_samples: i64,
+    burn_in: i64,
+    thin: i64,
+    num_chains: i64,
+    seed: Option<&'a Bound<'py, PyAny>>,
+    initial_states: Option<&'a Bound<'py, PyAny>>,
+    progress: Option<&'a Bound<'py, PyAny>>,
+    record_states: bool,
+}
+
+impl PyBoltzmannSampler {
+    fn run(&self, py: Python<'_>, a: RunArgs<'_, '_>) -> PyResult<ChainRun> {
+        let net = self.network.get();
+        let snap = net.snapshot(py);
+        let num_chains = args::count(a.num_chains, "num_chains", 1)?;
+        let initial_states = match a.initial_states {
+            Some(s) if !s.is_none() => {
+                let (s, rows) = net.states_arg(s, "initial_states")?;
+                match rows.unwrap_or(1) {
+                    1 => Some(s.repeat(num_chains)),
+                    r if r == num_chains => Some(s),
+                    r => {
+                        return Err(Error::InvalidInput(format!(
+                            "initial_states must have 1 or num_chains ({num_chains}) rows, got {r}"
+                        ))
+                        .into())
+                    }
+                }
+            }
+            _ => None,
+        };
+        let params = ChainParams {
+            beta: self.beta,
+            method: self.method,
+            num_chains,
+            num_samples: args::count(a.num_samples, "num_samples", 1)?,
+            burn_in: args::count(a.burn_in, "burn_in", 0)?,
+            thin: args::count(a.thin, "thin", 1)?,
+            seed: match args::seed(a.seed)? {
+                Some(s) => s,
+                None => self.seed.unwrap_or_else(|| net.next_seed()),
+            },
+            record_states: a.record_states,
+            initial_states,
+        };
+        let default = false.into_pyobject(py)?.to_owned().into_any();
+        let cb = args::progress(py, a.progress.unwrap_or(&default), "sample")?;
+        let out = run_long(py, cb.as_ref(), None, |control| run_chains(&snap.model, &snap.engine, &params, control));
+        args::close_progress(cb)?;
+        out
+    }
+}
+
+#[pymethods]
+impl PyBoltzmannSampler {
+    #[new]
+    #[pyo3(signature = (network, beta, method = "gibbs", seed = None))]
+    fn new(network: Py<PyPBitNetwork>, beta: f64, method: &str, seed: Option<&Bound<'_, PyAny>>) -> PyResult<Self> {
+        if !(beta.is_finite() && beta >= 0.0) {
+            return Err(Error::InvalidInput(format!("beta must be finite and non-negative, got {beta}")).into());
+        }
+        Ok(Self { network, beta, method: Method::parse(method)?, seed: args::seed(seed)? })
+    }
+
+    #[getter]
+    fn network(&self, py: Python<'_>) -> Py<PyPBitNetwork> {
+        self.network.clone_ref(py)
+    }
+
+    #[getter]
+    fn beta(&self) -> f64 {
+        self.beta
+    }
+
+    #[getter]
+    fn method(&self) -> &'static str {
+        self.method.name()
+    }
+
+    /// `num_chains × num_samples` states (rows chain-major), in the network's variables.
+    #[pyo3(signature = (num_samples, burn_in = 100, thin = 1, num_chains = 1, seed = None, *, initial_states = None, progress = None))]
+    #[allow(clippy::too_many_arguments)]
+    fn sample<'py>(
+        &self,
+        py: Python<'py>,
+        num_samples: i64,
+        burn_in: i64,
+        thin: i64,
+        num_chains: i64,
+        seed: Option<&Bound<'py, PyAny>>,
+        initial_states: Option<&Bound<'py, PyAny>>,
+        progress: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let a = RunArgs { num_samples, burn_in, thin, num_chains, seed, initial_states, progress, record_states: true };
+        let run = self.run(py, a)?;
+        let mut states = run.states;
+        self.network.get().read().vartype.present(&mut states);
+        let rows = run.num_chains * run.num_samples;
+        Ok(results::matrix(py, states, rows, run.n)?.into_any())
+    }
+
+    /// Per-spin observables with jackknife error bars and autocorrelation times.
+    #[pyo3(signature = (num_samples = 10000, burn_in = 1000, thin = 1, num_chains = 4, seed = None, *, progress = None))]
+    #[allow(clippy::too_many_arguments)]
+    fn observables<'py>(
+        &self,
+        py: Python<'py>,
+        num_samples: i64,
+        burn_in: i64,
+        thin: i64,
+        num_chains: i64,
+        seed: Option<&Bound<'py, PyAny>>,
+        progress: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let a = RunArgs { num_samples, burn_in, thin, num_chains, seed, initial_states: None, progress, record_states: false };
+        let run = self.run(py, a)?;
+        let offset = self.network.get().read().model.offset();
+        let obs: Observables = detach(py, || Ok(observables::from_chains(&run, self.beta, offset)))?;
+        results::observables(py, &obs)
+    }
+
+    /// Boltzmann probabilities of all 2^N states (bit i of the index set ⇔ p-bit i is up).
+    fn exact_distribution<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyArray1<f64>>> {
+        let model = self.network.get().read().model.clone();
+        let p = detach(py, || exact::distribution(&model, self.beta))?;
+        Ok(PyArray1::from_vec(py, p))
+    }
+
+    /// Exact observables by enumeration (errors are zero).
+    fn exact_observables<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let model = self.network.get().read().model.clone();
+        let obs = detach(py, || observables::exact(&model, self.beta))?;
+        results::observables(py, &obs)
+    }
+
+    /// Integrated autocorrelation time of a series (1-D) or of chains (2-D, one per row).
+    #[staticmethod]
+    fn autocorrelation_time(series: &Bound<'_, PyAny>) -> PyResult<f64> {
+        integrated_autocorrelation_time(series)
+    }
+
+    #[pyo3(signature = (*args, **kwargs))]
+    fn sample_async<'py>(slf: &Bound<'py, Self>, args: &Bound<'py, PyTuple>, kwargs: Option<&Bound<'py, PyDict>>) -> PyResult<Bound<'py, PyAny>> {
+        results::to_thread(slf.getattr("sample")?, args, kwargs)
+    }
+
+    #[pyo3(signature = (*args, **kwargs))]
+    fn observables_async<'py>(slf: &Bound<'py, Self>, args: &Bound<'py, PyTuple>, kwargs: Option<&Bound<'py, PyDict>>) -> PyResult<Bound<'py, PyAny>> {
+        results::to_thread(slf.getattr("observables")?, args, kwargs)
+    }
+
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        Ok(format!(
+            "BoltzmannSampler({}, beta={}, method={:?})",
+            self.network.bind(py).repr()?,
+            self.beta,
+            self.method.name()
+        ))
+    }
+
+    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<(Bound<'py, PyAny>, Bound<'py, PyTuple>)> {
+        let py = slf.py();
+        let s = slf.get();
+        let args = (s.network.clone_ref(py), s.beta, s.method.name(), s.seed).into_pyobject(py)?;
+        Ok((py.get_type::<Self>().into_any(), args))
+    }
+}
+
+/// Integrated autocorrelation time of a 1-D series or of the rows of a 2-D array of chains.
+#[pyfunction]
+pub fn integrated_autocorrelation_time(series: &Bound<'_, PyAny>) -> PyResult<f64> {
+    let py = series.py();
+    let arr = py.import("quantumpanarchy._validation")?.call_method1("as_float_array", (series, "series", -1, false))?;
+    let shape: Vec<usize> = arr.getattr("shape")?.extract()?;
+    let flat: Vec<f64> = arr.call_method0("ravel")?.extract()?;
+    let len = *shape.last().unwrap_or(&0);
+    if flat.iter().any(|x| !x.is_finite()) {
+        return Err(Error::InvalidInput("series must be finite".into()).into());
+    }
+    detach(py, || Ok(stats::integrated_autocorr_time(&flat.chunks(len.max(1)).collect::<Vec<_>>())))
+}

@@ -1,0 +1,35 @@
+//! The binding layer: the only code that knows about PyO3, numpy and the GIL. Each submodule
+//! is declared in its own file and listed once here; `_native`'s init registers them in
+//! `sys.modules` so `import quantumpanarchy._native.core` works.
+
+mod args;
+mod core;
+mod performance;
+mod run;
+
+use pyo3::prelude::*;
+
+#[pymodule(gil_used = false)]
+pub mod _native {
+    use pyo3::prelude::*;
+
+    #[rustfmt::skip]
+    #[pymodule_export]
+    use super::{core::core, performance::performance};
+
+    /// Submodules, registered in `sys.modules` under `quantumpanarchy._native.<name>`.
+    const SUBMODULES: [&str; 2] = ["core", "performance"];
+
+    #[pymodule_init]
+    fn init(m: &Bound<'_, PyModule>) -> PyResult<()> {
+        m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+        // Rust `log` records go to Python's `logging` (logger names start with "quantumpanarchy").
+        let _ = pyo3_log::try_init();
+        let modules = m.py().import("sys")?.getattr("modules")?;
+        for name in SUBMODULES {
+            modules.set_item(format!("quantumpanarchy._native.{name}"), m.getattr(name)?)?;
+        }
+        Ok(())
+    }
+}
+

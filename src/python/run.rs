@@ -1,0 +1,81 @@
+//! Running native work from Python: release the GIL, turn panics into `InternalError`, and for
+//! long loops watch for Ctrl-C and drive a progress callback from the calling thread.
+
+use crate::control::Control;
+use crate::error::{Error, Result};
+use pyo3::prelude::*;
+use std::any::Any;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::mpsc::{self, RecvTimeoutError};
+use std::time::{Duration, Instant};
+
+/// How often the calling thread wakes to look for Ctrl-C and report progress.
+const POLL: Duration = Duration::from_millis(100);
+
+fn panic_message(payload: Box<dyn Any + Send>) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "panic with a non-string payload".into())
+}
+
+fn guarded<T>(f: impl FnOnce() -> Result<T>) -> Result<T> {
+    catch_unwind(AssertUnwindSafe(f)).unwrap_or_else(|p| Err(Error::Internal(panic_message(p))))
+}
+
+/// Short native work with the GIL released.
+pub fn detach<T: Send>(py: Python<'_>, f: impl FnOnce() -> Result<T> + Send) -> PyResult<T> {
+    py.detach(|| guarded(f)).map_err(PyErr::from)
+}
+
+/// Long native work: it runs on a worker thread while this thread, every [`POLL`], checks
+/// for Ctrl-C (cancelling the work and re-raising `KeyboardInterrupt`) and calls
+/// `progress(done, total)` if given. `deadline` stops the work early, keeping what it has.
+pub fn run_long<T: Send>(
+    py: Python<'_>,
+    progress: Option<&Bound<'_, PyAny>>,
+    deadline: Option<Instant>,
+    f: impl FnOnce(&Control) -> Result<T> + Send,
+) -> PyResult<T> {
+    let control = Control::with_deadline(deadline);
+    let progress: Option<Py<PyAny>> = progress.map(|p| p.clone().unbind());
+    let mut raised: Option<PyErr> = None;
+    let result = py.detach(|| {
+        std::thread::scope(|scope| {
+            let (tx, rx) = mpsc::channel();
+            let control = &control;
+            scope.spawn(move || {
+                let _ = tx.send(guarded(|| f(control)));
+            });
+            loop {
+                match rx.recv_timeout(POLL) {
+                    Ok(r) => break r,
+                    Err(RecvTimeoutError::Timeout) => Python::attach(|py| {
+                        if raised.is_some() {
+                            return;
+                        }
+                        let polled = py.check_signals().and_then(|()| match &progress {
+                            Some(cb) => cb.call1(py, control.progress()).map(drop),
+                            None => Ok(()),
+                        });
+                        if let Err(e) = polled {
+                            control.cancel();
+                            raised = Some(e);
+                        }
+                    }),
+                    Err(RecvTimeoutError::Disconnected) => {
+                        break Err(Error::Internal("the worker thread ended without a result".into()))
+                    }
+                }
+            }
+        })
+    });
+    if let Some(e) = raised {
+        return Err(e);
+    }
+    if let Some(cb) = &progress {
+        cb.call1(py, control.progress())?;
+    }
+    result.map_err(PyErr::from)
+}

@@ -1,0 +1,3 @@
+"""AutoML: model search driven by Boltzmann sampling over encoded hyperparameters, with models in Rust."""
+
+__all__: list[str]

@@ -1,0 +1,3 @@
+"""Intelligence: ONNX inference in Rust and reinforcement-learning agents with a trading environment."""
+
+__all__: list[str]
