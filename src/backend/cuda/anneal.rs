@@ -12,6 +12,7 @@ use crate::error::{Error, Result};
 use crate::rng::mix64;
 use cudarc::driver::sys::CUresult;
 use cudarc::driver::{CudaSlice, CudaStream, DriverError, LaunchConfig, PushKernelArg};
+use std::borrow::Cow;
 use std::sync::Arc;
 
 /// Spins decided in order by one warp of the dense kernel (`TILE` in kernels.cu).
@@ -166,7 +167,7 @@ impl Plan {
                 (mode, bytes, threads, 1.0 + nnz as f64 / (8.0 * n as f64))
             }
             Layout::Dense(_) => {
-                let shared_fits = DENSE_SHARED_BASE + n * 9 <= gpu.max_shared_bytes;
+                let shared_fits = DENSE_SHARED_BASE + (n * 9).next_multiple_of(16) <= gpu.max_shared_bytes;
                 let mode = force.unwrap_or(Mode::DenseBlock { shared: shared_fits });
                 (mode, n * n * 8 + n * 8, DENSE_THREADS, 1.0 + n as f64 / 64.0)
             }
@@ -258,8 +259,9 @@ where
             starts.push(engine.n() as u32);
             Ok(Model::Sparse {
                 indptr: stream.clone_htod(&indptr).map_err(fail("uploading the couplings"))?,
-                indices: stream.clone_htod(&csr.indices).map_err(fail("uploading the couplings"))?,
-                data: stream.clone_htod(&csr.data).map_err(fail("uploading the couplings"))?,
+                // A zero-byte allocation is an error in CUDA: pad a model without couplings.
+                indices: stream.clone_htod(&*nonempty(&csr.indices)).map_err(fail("uploading the couplings"))?,
+                data: stream.clone_htod(&*nonempty(&csr.data)).map_err(fail("uploading the couplings"))?,
                 class_start: stream.clone_htod(&starts).map_err(fail("uploading the colour classes"))?,
                 classes: classes.iter().map(|c| (c.start as u32, c.end as u32)).collect(),
             })
@@ -397,6 +399,14 @@ fn launch_dense(
     // flips and, when `shared` is 1, n doubles plus n bytes (the block is 256 threads, >= a warp).
     unsafe { b.launch(plan.block_launch(batch.reads)) }.map_err(plan.fail("launching dense_block"))?;
     Ok(())
+}
+
+fn nonempty<T: Copy + Default>(v: &[T]) -> Cow<'_, [T]> {
+    if v.is_empty() {
+        Cow::Owned(vec![T::default()])
+    } else {
+        Cow::Borrowed(v)
+    }
 }
 
 fn to_u32(x: usize, what: &str) -> Result<u32> {

@@ -2,7 +2,7 @@
 //! and is NVRTC there to compile the kernels. Queries devices without creating contexts, so the
 //! probe is cheap and allocates nothing on the GPUs.
 
-use super::guard;
+use super::guard_quiet;
 use crate::backend::{CudaStatus, DeviceInfo};
 use cudarc::driver::result::{self, DriverError};
 use cudarc::driver::sys::{self, CUdevice_attribute};
@@ -13,7 +13,7 @@ fn unavailable(reason: impl Into<String>, driver_version: Option<i32>, devices: 
 
 /// The probe, with every panic of the dynamic loader turned into an "unavailable" status.
 pub(super) fn probe() -> CudaStatus {
-    guard(probe_unguarded).unwrap_or_else(|msg| unavailable(format!("loading the CUDA driver failed: {msg}"), None, Vec::new()))
+    guard_quiet(probe_unguarded).unwrap_or_else(|msg| unavailable(format!("loading the CUDA driver failed: {msg}"), None, Vec::new()))
 }
 
 fn probe_unguarded() -> CudaStatus {

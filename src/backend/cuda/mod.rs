@@ -14,7 +14,7 @@ use crate::control::Control;
 use crate::core::{AnnealParams, Engine};
 use crate::error::{Error, Result};
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 /// Cached probe: driver loaded? devices (name, memory, compute capability, SM count)? NVRTC?
 pub fn status() -> CudaStatus {
@@ -42,6 +42,27 @@ fn guard<T>(f: impl FnOnce() -> T) -> std::result::Result<T, String> {
     })
 }
 
+/// [`guard`] that also keeps this thread's panic message off stderr: a missing driver is an
+/// expected condition, reported through the status, not a crash report. Panics of other threads
+/// in the meantime still reach the previous hook.
+fn guard_quiet<T>(f: impl FnOnce() -> T) -> std::result::Result<T, String> {
+    let me = std::thread::current().id();
+    let previous = Arc::new(std::panic::take_hook());
+    let forward = Arc::clone(&previous);
+    std::panic::set_hook(Box::new(move |info| {
+        if std::thread::current().id() != me {
+            forward(info);
+        }
+    }));
+    let result = guard(f);
+    drop(std::panic::take_hook());
+    match Arc::try_unwrap(previous) {
+        Ok(hook) => std::panic::set_hook(hook),
+        Err(shared) => std::panic::set_hook(Box::new(move |info| shared(info))),
+    }
+    result
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -63,11 +84,9 @@ mod tests {
     #[test]
     fn guard_turns_panics_into_messages() {
         assert_eq!(guard(|| 3), Ok(3));
-        let hook = std::panic::take_hook();
-        std::panic::set_hook(Box::new(|_| {}));
-        let err = guard(|| -> i32 { panic!("no libcuda here") });
-        std::panic::set_hook(hook);
+        let err = guard_quiet(|| -> i32 { panic!("no libcuda here") });
         assert_eq!(err, Err("no libcuda here".to_string()));
+        assert_eq!(guard_quiet(|| 4), Ok(4));
     }
 
     fn ring(n: usize) -> IsingModel {

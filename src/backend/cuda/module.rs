@@ -2,7 +2,7 @@
 //! once by NVRTC for that device's architecture and cached (compiling takes a few hundred ms).
 
 use super::device::describe;
-use super::{guard, status};
+use super::{guard_quiet, status};
 use crate::error::{Error, Result};
 use cudarc::driver::sys::{CUdevice_attribute, CUfunction_attribute};
 use cudarc::driver::{CudaContext, CudaFunction, CudaModule};
@@ -31,7 +31,7 @@ pub(super) fn gpu() -> Result<&'static Gpu> {
     if !status.available {
         return Err(Error::BackendUnavailable(format!("CUDA backend unavailable: {}", status.reason)));
     }
-    GPU.get_or_init(|| guard(init).and_then(|r| r))
+    GPU.get_or_init(|| guard_quiet(init).and_then(|r| r))
         .as_ref()
         .map_err(|msg| Error::BackendUnavailable(format!("CUDA backend unavailable: {msg}")))
 }

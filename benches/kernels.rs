@@ -1,0 +1,87 @@
+//! Kernel throughput without Python: `cargo bench --no-default-features --bench kernels`.
+//! Prints spin updates per second for single chains at fixed β (hot, critical, cold) and for
+//! a full annealing run, on the lattice and SK workloads of `benches/bench_core.py`.
+
+use quantumpanarchy::control::Control;
+use quantumpanarchy::core::kernel::{Chain, Method};
+use quantumpanarchy::core::schedule::Schedule;
+use quantumpanarchy::core::{anneal, AnnealParams, Engine, IsingModel};
+use quantumpanarchy::backend::Backend;
+use quantumpanarchy::rng::Stream;
+use std::time::Instant;
+
+fn lattice(l: usize) -> IsingModel {
+    let n = l * l;
+    let (mut r, mut c) = (Vec::new(), Vec::new());
+    for i in 0..n {
+        let (y, x) = (i / l, i % l);
+        r.extend([i as i64, i as i64]);
+        c.extend([(y * l + (x + 1) % l) as i64, (((y + 1) % l) * l + x) as i64]);
+    }
+    IsingModel::from_edges(n, &r, &c, &vec![1.0; r.len()], &vec![0.0; n]).unwrap()
+}
+
+fn sk(n: usize) -> IsingModel {
+    let mut s = Stream::new(42, 0);
+    let mut j = vec![0.0; n * n];
+    let scale = 1.0 / (n as f64).sqrt();
+    for a in 0..n {
+        for b in a + 1..n {
+            let w = if s.next_u64() >> 63 == 0 { scale } else { -scale };
+            j[a * n + b] = w;
+            j[b * n + a] = w;
+        }
+    }
+    IsingModel::from_dense(n, &j, &vec![0.0; n]).unwrap()
+}
+
+fn fixed_beta(name: &str, model: &IsingModel, beta: f64, method: Method, sweeps: usize) {
+    let engine = Engine::new(model);
+    let mut chain = Chain::random(&engine, &mut Stream::new(1, 0));
+    chain.sweep(&engine, beta, method, sweeps / 10 + 1);
+    let t = Instant::now();
+    let flips = chain.sweep(&engine, beta, method, sweeps);
+    let dt = t.elapsed().as_secs_f64();
+    let updates = (model.n() * sweeps) as f64;
+    println!(
+        "{name:<28} beta={beta:<5} {:<10} {:>8.1} M updates/s  (acceptance {:.3})",
+        method.name(),
+        updates / dt / 1e6,
+        flips as f64 / updates
+    );
+}
+
+fn annealing(name: &str, model: &IsingModel, beta_max: f64, sweeps: usize, reads: usize) {
+    let engine = Engine::new(model);
+    let params = AnnealParams {
+        betas: Schedule::from_beta_range(0.1, beta_max, sweeps, "geometric").unwrap().betas().to_vec(),
+        sweeps_per_beta: 1,
+        num_reads: reads,
+        seed: 1234,
+        method: Method::Metropolis,
+        initial_states: None,
+    };
+    quantumpanarchy::parallel::set_num_threads(1).unwrap();
+    let t = Instant::now();
+    let out = anneal(model, &engine, &params, Backend::Cpu, &Control::new()).unwrap();
+    let dt = t.elapsed().as_secs_f64();
+    let best = out.energies.iter().cloned().fold(f64::INFINITY, f64::min) / model.n() as f64;
+    println!(
+        "{name:<28} anneal 1 thread {:>8.1} M updates/s  best {best:.4}/spin",
+        (model.n() * sweeps * reads) as f64 / dt / 1e6
+    );
+}
+
+fn main() {
+    let lat = lattice(64);
+    let skm = sk(1024);
+    for beta in [0.1, 0.44, 3.0] {
+        fixed_beta("lattice L=64", &lat, beta, Method::Metropolis, 2000);
+        fixed_beta("lattice L=64", &lat, beta, Method::Gibbs, 2000);
+    }
+    for beta in [0.1, 1.0, 10.0] {
+        fixed_beta("SK N=1024", &skm, beta, Method::Metropolis, 200);
+    }
+    annealing("lattice L=64", &lat, 3.0, 1000, 10);
+    annealing("SK N=1024", &skm, 10.0, 1000, 10);
+}

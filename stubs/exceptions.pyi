@@ -1,0 +1,24 @@
+"""The exception hierarchy of quantumpanarchy (the Rust core raises these)."""
+
+__all__ = [
+    "BackendUnavailableError",
+    "InternalError",
+    "InvalidInputError",
+    "QuantumPanarchyError",
+    "ResourceLimitError",
+]
+
+class QuantumPanarchyError(Exception):
+    """Base class of every error raised by quantumpanarchy."""
+
+class InvalidInputError(QuantumPanarchyError, ValueError):
+    """An argument is malformed: NaN/inf, wrong shape or dtype, out of range, asymmetric, ..."""
+
+class BackendUnavailableError(QuantumPanarchyError, RuntimeError):
+    """A backend was requested that this build or machine cannot provide."""
+
+class ResourceLimitError(QuantumPanarchyError, MemoryError):
+    """The problem would not fit in memory or exceeds a documented size limit."""
+
+class InternalError(QuantumPanarchyError, RuntimeError):
+    """A broken invariant inside quantumpanarchy: always a bug, please report it."""
