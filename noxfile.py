@@ -56,8 +56,14 @@ def typecheck(session: nox.Session) -> None:
     build(session)
     session.run("mypy", env=ENV)
     session.run(
-        "python", "-m", "mypy.stubtest", "quantumpanarchy",
-        "--allowlist", "stubtest-allowlist.txt", "--ignore-missing-stub", env=ENV,
+        "python",
+        "-m",
+        "mypy.stubtest",
+        "quantumpanarchy",
+        "--allowlist",
+        "stubtest-allowlist.txt",
+        "--ignore-missing-stub",
+        env=ENV,
     )
 
 

@@ -2,11 +2,11 @@
 //! Prints spin updates per second for single chains at fixed β (hot, critical, cold) and for
 //! a full annealing run, on the lattice and SK workloads of `benches/bench_core.py`.
 
+use quantumpanarchy::backend::Backend;
 use quantumpanarchy::control::Control;
 use quantumpanarchy::core::kernel::{Chain, Method};
 use quantumpanarchy::core::schedule::Schedule;
 use quantumpanarchy::core::{anneal, AnnealParams, Engine, IsingModel};
-use quantumpanarchy::backend::Backend;
 use quantumpanarchy::rng::Stream;
 use std::time::Instant;
 

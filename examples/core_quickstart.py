@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import numpy as np
-
 from quantumpanarchy.core import BoltzmannSampler, PBitNetwork
 
 
@@ -19,8 +18,9 @@ def main() -> None:
     print(f"annealed {best.energy:.6f}, exact ground state {exact:.6f}")
     sampler = BoltzmannSampler(net, beta=0.5, seed=0)
     obs = sampler.observables(num_samples=20000, num_chains=4)
-    print(f"sampled energy/spin {obs.energy:.5f} ± {obs.energy_error:.1g}, "
-          f"exact {sampler.exact_observables().energy:.5f}")
+    print(
+        f"sampled energy/spin {obs.energy:.5f} ± {obs.energy_error:.1g}, exact {sampler.exact_observables().energy:.5f}"
+    )
 
 
 if __name__ == "__main__":

@@ -34,7 +34,10 @@ macro_rules! invalid {
 #[macro_export]
 macro_rules! ensure {
     ($cond:expr, $($arg:tt)*) => {
-        if !$cond { return Err($crate::invalid!($($arg)*)); }
+        match $cond {
+            true => {}
+            false => return Err($crate::invalid!($($arg)*)),
+        }
     };
 }
 

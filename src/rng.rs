@@ -108,6 +108,7 @@ pub struct LaneUniforms {
 }
 
 impl LaneUniforms {
+    #[allow(clippy::needless_range_loop)] // lane-major fill of a lane-minor state
     pub fn new(stream: &mut Stream) -> Self {
         let mut s = [[0u32; LANES]; 4];
         for lane in 0..LANES {
@@ -148,7 +149,7 @@ impl LaneUniforms {
 
     /// One uniform.
     #[inline(always)]
-    pub fn next(&mut self) -> f32 {
+    pub fn uniform(&mut self) -> f32 {
         if self.pos == BUF {
             self.fill();
         }
@@ -193,7 +194,7 @@ mod tests {
         let n = 400_000;
         let (mut m1, mut m2) = (0.0f64, 0.0f64);
         for _ in 0..n {
-            let x = u.next() as f64;
+            let x = u.uniform() as f64;
             assert!((0.0..1.0).contains(&x));
             m1 += x;
             m2 += x * x;

@@ -1,3 +1,4 @@
-"""Tail risk: peaks-over-threshold with generalized Pareto fits, block maxima with GEV, Hill estimator, EVT VaR/ES and return levels."""
+"""Tail risk: peaks-over-threshold with generalized Pareto fits, block maxima with GEV, Hill estimator,
+EVT VaR/ES and return levels."""
 
 __all__: list[str]

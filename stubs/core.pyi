@@ -9,6 +9,7 @@ and QUBO input uses E(x) = xᵀQx; energies are always reported for the problem 
 """
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, Final, Literal, NamedTuple, final
 
 import numpy as np
@@ -37,7 +38,7 @@ __all__ = [
 Method = Literal["gibbs", "metropolis"]
 ScheduleType = Literal["geometric", "linear"]
 Vartype = Literal["SPIN", "BINARY"]
-Progress = bool | Callable[[int, int], object]
+Progress = bool | Callable[[int, int], object] | None
 FloatArray = npt.NDArray[np.float64]
 SpinArray = npt.NDArray[np.int8]
 ArrayLike = npt.ArrayLike
@@ -77,7 +78,7 @@ class Temperature:
     def betas(self) -> FloatArray: ...
     def __len__(self) -> int: ...
     def __iter__(self) -> Iterator[float]: ...
-    def __eq__(self, other: object) -> bool: ...
+    def __eq__(self, other: object, /) -> bool: ...
 
 class Sample(NamedTuple):
     """One row of a :class:`SampleSet`."""
@@ -118,6 +119,7 @@ class SampleSet:
     def to_pandas(self) -> Any: ...
     def to_dimod(self) -> Any: ...
 
+@dataclass(frozen=True)
 class Observables:
     """Per-spin thermodynamic observables with one-standard-error bars (jackknife).
 
@@ -141,26 +143,9 @@ class Observables:
     susceptibility_error: float
     tau_energy: float
     tau_abs_magnetization: float
-    def __init__(
-        self,
-        beta: float,
-        num_spins: int,
-        num_samples: int,
-        energy: float,
-        energy_error: float,
-        magnetization: float,
-        magnetization_error: float,
-        abs_magnetization: float,
-        abs_magnetization_error: float,
-        specific_heat: float,
-        specific_heat_error: float,
-        susceptibility: float,
-        susceptibility_error: float,
-        tau_energy: float,
-        tau_abs_magnetization: float,
-    ) -> None: ...
     def to_dict(self) -> dict[str, float | int]: ...
 
+@dataclass(frozen=True, eq=False)
 class TemperingResult:
     """What a parallel-tempering run measured at each β (rows follow ``betas``)."""
 
@@ -172,17 +157,6 @@ class TemperingResult:
     best_energy: float
     final_states: SpinArray
     observables: list[Observables]
-    def __init__(
-        self,
-        betas: FloatArray,
-        energies: FloatArray,
-        magnetizations: FloatArray,
-        swap_acceptance: FloatArray,
-        best_state: SpinArray,
-        best_energy: float,
-        final_states: SpinArray,
-        observables: list[Observables],
-    ) -> None: ...
     def to_dict(self) -> dict[str, Any]: ...
 
 @final
@@ -256,7 +230,7 @@ class PBitNetwork:
         initial_states: ArrayLike | None = None,
         method: Method = "metropolis",
         backend: BackendName | None = None,
-        progress: Progress = False,
+        progress: Progress = None,
     ) -> SampleSet: ...
     async def anneal_async(
         self,
@@ -310,7 +284,7 @@ class BoltzmannSampler:
         seed: int | None = None,
         *,
         initial_states: ArrayLike | None = None,
-        progress: Progress = False,
+        progress: Progress = None,
     ) -> SpinArray: ...
     def observables(
         self,
@@ -320,10 +294,12 @@ class BoltzmannSampler:
         num_chains: int = 4,
         seed: int | None = None,
         *,
-        progress: Progress = False,
+        progress: Progress = None,
     ) -> Observables: ...
     def exact_distribution(self) -> FloatArray: ...
     def exact_observables(self) -> Observables: ...
+    @staticmethod
+    def autocorrelation_time(series: ArrayLike) -> float: ...
     async def sample_async(
         self, num_samples: int, burn_in: int = 100, thin: int = 1, num_chains: int = 1, seed: int | None = None
     ) -> SpinArray: ...
@@ -352,7 +328,7 @@ class ParallelTempering:
         swap_interval: int = 1,
         seed: int | None = None,
         *,
-        progress: Progress = False,
+        progress: Progress = None,
     ) -> TemperingResult: ...
 
 def default_beta_range(network: PBitNetwork) -> tuple[float, float]: ...

@@ -29,9 +29,7 @@ def sk_bqm(n: int, seed: int) -> dimod.BinaryQuadraticModel:
     iu, ju = np.triu_indices(n, 1)
     signs = rng.choice([-1.0, 1.0], size=len(iu))
     quadratic = {(int(i), int(j)): float(w) for i, j, w in zip(iu, ju, signs, strict=True)}
-    bqm: dimod.BinaryQuadraticModel = dimod.BinaryQuadraticModel.from_ising(
-        {i: 0.0 for i in range(n)}, quadratic
-    )
+    bqm: dimod.BinaryQuadraticModel = dimod.BinaryQuadraticModel.from_ising({i: 0.0 for i in range(n)}, quadratic)
     return bqm
 
 
@@ -93,12 +91,8 @@ def test_best_energy_at_least_as_good_as_dwave(case: Case) -> None:
     bqm = case.make()
     beta_range = dwave_beta_range(bqm)
     net = PBitNetwork.from_dimod(bqm)
-    ours = net.anneal(
-        num_reads=case.num_reads, num_sweeps=case.num_sweeps, beta_range=beta_range, seed=7
-    )
-    theirs = dwave_sa().sample(
-        bqm, num_reads=case.num_reads, num_sweeps=case.num_sweeps, beta_range=beta_range, seed=7
-    )
+    ours = net.anneal(num_reads=case.num_reads, num_sweeps=case.num_sweeps, beta_range=beta_range, seed=7)
+    theirs = dwave_sa().sample(bqm, num_reads=case.num_reads, num_sweeps=case.num_sweeps, beta_range=beta_range, seed=7)
     assert len(ours) == case.num_reads
     assert list(ours.variables) == list(bqm.variables)
     # energies are reported in dimod's convention, for the samples reported
@@ -107,13 +101,35 @@ def test_best_energy_at_least_as_good_as_dwave(case: Case) -> None:
     theirs_best = float(theirs.first.energy)
     assert ours.best().energy == pytest.approx(ours_best, abs=1e-12)
     assert ours_best <= theirs_best + 1e-9, f"{case.name}: ours {ours_best} vs dwave {theirs_best}"
-    # the mean read is not much worse either (guards against a schedule that only works by luck)
-    ours_mean = float(np.mean(ours.energies))
-    theirs_mean = float(np.mean(theirs.record.energy))
-    scale = abs(theirs_best)
-    assert ours_mean <= theirs_mean + 0.01 * scale, (
-        f"{case.name}: mean {ours_mean} vs dwave {theirs_mean}"
+    # the mean read is not worse either, beyond 4 standard errors of the difference (guards
+    # against a schedule that only reaches the optimum by luck)
+    theirs_energies = np.asarray(theirs.record.energy, dtype=np.float64)
+    diff = float(np.mean(ours.energies) - np.mean(theirs_energies))
+    se = float(
+        np.sqrt(
+            np.var(ours.energies, ddof=1) / len(ours.energies) + np.var(theirs_energies, ddof=1) / len(theirs_energies)
+        )
     )
+    assert diff <= 4.0 * se + 1e-9, f"{case.name}: mean energy worse by {diff:.3f} (se {se:.3f})"
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_default_beta_range_matches_dwave(case: Case) -> None:
+    """``default_beta_range()`` is documented as dwave-samplers' default (hot, cold) range.
+
+    dwave's cold end is log(#minimal_gaps / 0.01) / (2 min_effective_field) (scale_T_with_N=True,
+    what ``SimulatedAnnealingSampler.sample`` uses when no beta_range is given).
+    """
+    bqm = case.make()
+    net = PBitNetwork.from_dimod(bqm)
+    hot, cold = dwave_beta_range(bqm)
+    ours_hot, ours_cold = net.default_beta_range()
+    assert ours_hot == pytest.approx(hot, rel=1e-12)
+    assert ours_cold == pytest.approx(cold, rel=1e-12)
+    # and annealing without a beta_range uses it, like dwave does
+    info_range = net.anneal(num_reads=1, num_sweeps=10, seed=0).info["beta_range"]
+    theirs = dwave_sa().sample(bqm, num_reads=1, num_sweeps=10, seed=0).info["beta_range"]
+    np.testing.assert_allclose(np.asarray(info_range), np.asarray(theirs), rtol=1e-12)
 
 
 def test_from_dimod_uses_dimod_signs() -> None:
@@ -125,9 +141,7 @@ def test_from_dimod_uses_dimod_signs() -> None:
     np.testing.assert_allclose(h, np.array([-0.5, 0.0]))
     for s in ([1, 1], [1, -1], [-1, 1], [-1, -1]):
         state = np.array(s, dtype=np.int8)
-        assert float(net.energy(state)) == pytest.approx(
-            float(bqm.energy(dict(enumerate(s)))), abs=1e-12
-        )
+        assert float(net.energy(state)) == pytest.approx(float(bqm.energy(dict(enumerate(s)))), abs=1e-12)
     best = net.anneal(num_reads=4, num_sweeps=100, seed=1).best()
     np.testing.assert_array_equal(best.sample, np.array([-1, -1], dtype=np.int8))
     assert best.energy == pytest.approx(-0.5 - 1.0 + 2.0)
@@ -186,7 +200,6 @@ def test_binary_bqm_reports_binary_samples_and_energies() -> None:
     np.testing.assert_allclose(bqm.energies(converted), converted.record.energy, rtol=0, atol=1e-9)
 
 
-@pytest.mark.slow
 def test_sk_1000_reaches_near_parisi_energy() -> None:
     """SK, N = 1000, J_ij = +-1/sqrt(N) (physics convention): best E/N <= -0.74.
 

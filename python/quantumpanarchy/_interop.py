@@ -8,7 +8,7 @@ to its physics convention. Labels are kept so results can be reported against th
 from __future__ import annotations
 
 from collections.abc import Hashable, Iterable, Mapping
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import numpy.typing as npt
@@ -29,7 +29,7 @@ Arrays = tuple[
 def _order(labels: Iterable[Hashable]) -> list[Hashable]:
     seen = list(dict.fromkeys(labels))
     if all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in seen):
-        return sorted(seen, key=int)
+        return sorted(seen, key=lambda v: int(cast(int, v)))
     return seen
 
 

@@ -1,4 +1,5 @@
-"""Tail risk: peaks-over-threshold with generalized Pareto fits, block maxima with GEV, Hill estimator, EVT VaR/ES and return levels.
+"""Tail risk: peaks-over-threshold with generalized Pareto fits, block maxima with GEV, Hill estimator,
+EVT VaR/ES and return levels.
 
 This namespace is part of the public layout; its engines arrive in later releases, so it
 exports nothing yet."""

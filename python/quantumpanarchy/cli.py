@@ -66,8 +66,9 @@ def _line(title: str) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="quantumpanarchy", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="quantumpanarchy", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--seed", type=int, default=7, help="seed of the market and of every sampler (default 7)")
     parser.add_argument("--csv", metavar="FILE", help="use close prices from FILE instead of the synthetic market")
     parser.add_argument("--assets", type=int, default=16, help="synthetic assets (default 16)")
@@ -78,8 +79,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     info = performance.backend_info()
-    print(f"QuantumPanarchy {__version__} — backends {info['available']}, "
-          f"{info['cpu']['threads']} threads, CPU kernel {info['cpu']['kernel']}")
+    print(
+        f"QuantumPanarchy {__version__} — backends {info['available']}, "
+        f"{info['cpu']['threads']} threads, CPU kernel {info['cpu']['kernel']}"
+    )
     market = csv_market(args.csv) if args.csv else synthetic_market(args.assets, 1000, args.seed)
     n = len(market.names)
     budget = min(max(1, args.budget), n)
@@ -103,16 +106,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     chosen = [market.names[i] for i in np.flatnonzero(best.sample)]
     w = best.sample.astype(np.float64) / max(1, int(best.sample.sum()))
     ret, risk = float(mu @ w), float(np.sqrt(w @ cov @ w))
-    print(f"annealed {args.reads} reads x {args.sweeps} sweeps in {anneal_s * 1e3:.1f} ms "
-          f"({result.info['timing']['spin_updates_per_s'] / 1e6:.1f} M p-bit updates/s)")
+    print(
+        f"annealed {args.reads} reads x {args.sweeps} sweeps in {anneal_s * 1e3:.1f} ms "
+        f"({result.info['timing']['spin_updates_per_s'] / 1e6:.1f} M p-bit updates/s)"
+    )
     print(f"selected      : {', '.join(chosen)}")
-    print(f"expected ret. : {ret:+.2%} per year   risk: {risk:.2%}   Sharpe: {ret / risk if risk else float('nan'):.2f}")
-    print(f"QUBO energy   : {best.energy:.6f}  (found by {int((np.isclose(result.energies, best.energy)).sum())}/{len(result)} reads)")
+    print(
+        f"expected ret. : {ret:+.2%} per year   risk: {risk:.2%}   Sharpe: {ret / risk if risk else float('nan'):.2f}"
+    )
+    hits = int(np.isclose(result.energies, best.energy).sum())
+    print(f"QUBO energy   : {best.energy:.6f}  (found by {hits}/{len(result)} reads)")
     if n <= 20:
         start = time.perf_counter()
         exact_min = float(np.min(net.energy(_all_states(n))))
-        print(f"exact optimum : {exact_min:.6f}  (enumerated 2^{n} portfolios in "
-              f"{(time.perf_counter() - start) * 1e3:.1f} ms) -> {'optimal' if np.isclose(best.energy, exact_min) else 'suboptimal'}")
+        verdict = "optimal" if np.isclose(best.energy, exact_min) else "suboptimal"
+        print(
+            f"exact optimum : {exact_min:.6f}  (enumerated 2^{n} portfolios in "
+            f"{(time.perf_counter() - start) * 1e3:.1f} ms) -> {verdict}"
+        )
 
     _line("Boltzmann machine: which portfolios are likely at finite temperature")
     beta = 2.0 / scale
@@ -123,17 +134,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     sample_s = time.perf_counter() - start
     keys, counts = np.unique(samples, axis=0, return_counts=True)
     order = np.argsort(-counts)[:5]
-    print(f"beta = {beta:.3g}: {len(samples)} samples + observables in {sample_s * 1e3:.1f} ms; "
-          f"{(samples.sum(axis=1) == budget).mean():.1%} of samples hold {budget} assets")
-    print(f"energy per p-bit {obs.energy:.5f} ± {obs.energy_error:.1g}, autocorrelation time {obs.tau_energy:.1f} samples")
+    print(
+        f"beta = {beta:.3g}: {len(samples)} samples + observables in {sample_s * 1e3:.1f} ms; "
+        f"{(samples.sum(axis=1) == budget).mean():.1%} of samples hold {budget} assets"
+    )
+    print(
+        f"energy per p-bit {obs.energy:.5f} ± {obs.energy_error:.1g}, autocorrelation time {obs.tau_energy:.1f} samples"
+    )
     for k in order:
         names = ", ".join(market.names[i] for i in np.flatnonzero(keys[k]))
         print(f"  p = {counts[k] / len(samples):6.3f}  E = {float(net.energy(keys[k])):+.5f}  [{names}]")
     betas = np.geomspace(hot, 50 / scale, 12)
     start = time.perf_counter()
     pt = ParallelTempering(net, betas, seed=args.seed).run(num_samples=3000, burn_in=300)
-    print(f"parallel tempering over {len(betas)} temperatures in {(time.perf_counter() - start) * 1e3:.1f} ms: "
-          f"best energy {pt.best_energy:.6f}, swap acceptance {pt.swap_acceptance.min():.2f}-{pt.swap_acceptance.max():.2f}")
+    print(
+        f"parallel tempering over {len(betas)} temperatures in {(time.perf_counter() - start) * 1e3:.1f} ms: "
+        f"best energy {pt.best_energy:.6f}, "
+        f"swap acceptance {pt.swap_acceptance.min():.2f}-{pt.swap_acceptance.max():.2f}"
+    )
     return 0
 
 

@@ -42,7 +42,7 @@ __all__ = [
 Method = Literal["gibbs", "metropolis"]
 ScheduleType = Literal["geometric", "linear"]
 Vartype = Literal["SPIN", "BINARY"]
-Progress = bool | Callable[[int, int], object]
+Progress = bool | Callable[[int, int], object] | None
 FloatArray = npt.NDArray[np.float64]
 SpinArray = npt.NDArray[np.int8]
 ArrayLike = npt.ArrayLike
@@ -93,10 +93,10 @@ class SampleSet:
         s = np.asarray(samples, dtype=np.int8)
         e = np.asarray(energies, dtype=np.float64)
         if s.ndim != 2 or e.ndim != 1 or s.shape[0] != e.shape[0]:
-            raise InvalidInputError(
-                f"samples must be 2-D with one energy per row, got shapes {s.shape} and {e.shape}"
-            )
-        occ = np.ones(len(e), dtype=np.int64) if num_occurrences is None else np.asarray(num_occurrences, dtype=np.int64)
+            raise InvalidInputError(f"samples must be 2-D with one energy per row, got shapes {s.shape} and {e.shape}")
+        occ = (
+            np.ones(len(e), dtype=np.int64) if num_occurrences is None else np.asarray(num_occurrences, dtype=np.int64)
+        )
         if occ.shape != e.shape:
             raise InvalidInputError(f"num_occurrences must have shape {e.shape}, got {occ.shape}")
         if vartype not in ("SPIN", "BINARY"):
@@ -207,9 +207,7 @@ class SampleSet:
             f"<td>{s.num_occurrences}</td></tr>"
             for s in self.lowest(10)
         )
-        return (
-            f"<p>{self!r}</p><table><tr>{head}<th>energy</th><th>num_occurrences</th></tr>{rows}</table>"
-        )
+        return f"<p>{self!r}</p><table><tr>{head}<th>energy</th><th>num_occurrences</th></tr>{rows}</table>"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -276,5 +274,3 @@ class TemperingResult:
             f"TemperingResult({len(self.betas)} betas, {self.energies.shape[1]} samples, "
             f"best_energy={self.best_energy:.6g})"
         )
-
-

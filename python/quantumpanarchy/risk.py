@@ -1,4 +1,5 @@
-"""Risk and antifragility: VaR/CVaR (historical, parametric, Monte Carlo), Kelly sizing, barbell allocation, regimes and performance statistics.
+"""Risk and antifragility: VaR/CVaR (historical, parametric, Monte Carlo), Kelly sizing, barbell
+allocation, regimes and performance statistics.
 
 This namespace is part of the public layout; its engines arrive in later releases, so it
 exports nothing yet."""

@@ -1,4 +1,5 @@
-"""Patterns and indicators: TA-Lib-compatible candlestick patterns and technical indicators, chart patterns, Fibonacci levels.
+"""Patterns and indicators: TA-Lib-compatible candlestick patterns and technical indicators, chart
+patterns, Fibonacci levels.
 
 This namespace is part of the public layout; its engines arrive in later releases, so it
 exports nothing yet."""

@@ -84,8 +84,7 @@ pub fn cuda_status() -> CudaStatus {
     {
         CudaStatus {
             available: false,
-            reason: "this build of quantumpanarchy has no CUDA backend (built without the `cuda` feature)"
-                .into(),
+            reason: "this build of quantumpanarchy has no CUDA backend (built without the `cuda` feature)".into(),
             driver_version: None,
             devices: Vec::new(),
         }

@@ -86,7 +86,13 @@ pub(crate) fn initial_chain(engine: &Engine, params: &AnnealParams, n: usize, r:
 
 /// Anneal on the given backend. Reads not started when the control's deadline passes are
 /// skipped (the result then holds fewer reads); a cancelled run returns `Err(Interrupted)`.
-pub fn anneal(model: &IsingModel, engine: &Engine, params: &AnnealParams, backend: Backend, control: &Control) -> Result<Samples> {
+pub fn anneal(
+    model: &IsingModel,
+    engine: &Engine,
+    params: &AnnealParams,
+    backend: Backend,
+    control: &Control,
+) -> Result<Samples> {
     params.validate(model)?;
     control.add_total(params.total_sweeps());
     let states = match backend {
@@ -94,9 +100,7 @@ pub fn anneal(model: &IsingModel, engine: &Engine, params: &AnnealParams, backen
         #[cfg(feature = "cuda")]
         Backend::Cuda => crate::backend::cuda::anneal(engine, params, control)?,
         #[cfg(not(feature = "cuda"))]
-        Backend::Cuda => {
-            return Err(crate::error::Error::BackendUnavailable("this build has no CUDA backend".into()))
-        }
+        Backend::Cuda => return Err(crate::error::Error::BackendUnavailable("this build has no CUDA backend".into())),
     };
     let n = model.n();
     let mut model_states = vec![0i8; states.len()];

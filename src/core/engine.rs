@@ -53,7 +53,8 @@ impl Engine {
                 indptr.push(0);
                 for &v in &perm {
                     let (cols, vals) = g.row(v as usize);
-                    let mut row: Vec<(u32, f64)> = cols.iter().map(|&c| inv[c as usize]).zip(vals.iter().copied()).collect();
+                    let mut row: Vec<(u32, f64)> =
+                        cols.iter().map(|&c| inv[c as usize]).zip(vals.iter().copied()).collect();
                     row.sort_by_key(|p| p.0);
                     for (c, w) in row {
                         indices.push(c);

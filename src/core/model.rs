@@ -117,14 +117,15 @@ impl IsingModel {
         let mut sym = j.to_vec();
         let mut nnz = 0usize;
         for a in 0..n {
-            ensure!(j[a * n + a] == 0.0, "J must have a zero diagonal (no self-coupling), J[{a},{a}] = {}", j[a * n + a]);
+            ensure!(
+                j[a * n + a] == 0.0,
+                "J must have a zero diagonal (no self-coupling), J[{a},{a}] = {}",
+                j[a * n + a]
+            );
             for b in a + 1..n {
                 let (x, y) = (j[a * n + b], j[b * n + a]);
                 let tol = 1e-12 * x.abs().max(y.abs()).max(1e-300);
-                ensure!(
-                    (x - y).abs() <= tol,
-                    "J must be symmetric: J[{a},{b}] = {x} but J[{b},{a}] = {y}"
-                );
+                ensure!((x - y).abs() <= tol, "J must be symmetric: J[{a},{b}] = {x} but J[{b},{a}] = {y}");
                 let w = 0.5 * (x + y);
                 sym[a * n + b] = w;
                 sym[b * n + a] = w;

@@ -1,7 +1,7 @@
 //! A single probabilistic bit: s = sgn(tanh(β·(I + bias)) − r), r ~ U(−1, 1).
 
-use crate::error::Result;
 use crate::ensure;
+use crate::error::Result;
 use crate::rng::Stream;
 
 #[derive(Debug, Clone, PartialEq)]

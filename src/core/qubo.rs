@@ -3,8 +3,8 @@
 //! QUBO energy: C(x) = xᵀQx for any square Q (only the symmetric part matters; diagonal terms
 //! are linear since x_i² = x_i). Ising energy: the physics convention of [`super::model`].
 
-use crate::error::Result;
 use crate::ensure;
+use crate::error::Result;
 
 /// Ising form of a QUBO: `(J, h, offset)` with J full symmetric row-major and zero diagonal,
 /// such that xᵀQx = -Σ_{i<j} J_ij s_i s_j - Σ h_i s_i + offset.
@@ -63,7 +63,12 @@ pub fn ising_to_qubo(n: usize, j: &[f64], h: &[f64]) -> Result<(Vec<f64>, f64)> 
 
 /// Ising form (physics convention) of a sparse QUBO E(x) = Σ_i a_i x_i + Σ_k b_k x_{r_k} x_{c_k}
 /// (r_k ≠ c_k): returns `(h, J_k for the same (r_k, c_k) entries, offset)`.
-pub fn sparse_qubo_to_ising(linear: &[f64], rows: &[i64], cols: &[i64], quad: &[f64]) -> Result<(Vec<f64>, Vec<f64>, f64)> {
+pub fn sparse_qubo_to_ising(
+    linear: &[f64],
+    rows: &[i64],
+    cols: &[i64],
+    quad: &[f64],
+) -> Result<(Vec<f64>, Vec<f64>, f64)> {
     let n = linear.len();
     ensure!(rows.len() == cols.len() && cols.len() == quad.len(), "quadratic rows, cols and biases differ in length");
     let mut h: Vec<f64> = linear.iter().map(|a| -0.5 * a).collect();

@@ -53,7 +53,9 @@ impl Schedule {
         check_temperatures(t_start, t_end, steps)?;
         ensure!(rate.is_finite() && rate > 0.0, "rate must be positive and finite, got {rate}");
         let tail = (-rate).exp();
-        Self::from_betas(sample(steps, |f| 1.0 / (t_end + (t_start - t_end) * ((-rate * f).exp() - tail) / (1.0 - tail))))
+        Self::from_betas(sample(steps, |f| {
+            1.0 / (t_end + (t_start - t_end) * ((-rate * f).exp() - tail) / (1.0 - tail))
+        }))
     }
 
     /// Constant temperature `t` for `steps` steps.

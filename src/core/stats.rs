@@ -92,7 +92,7 @@ mod tests {
         let mut x = 0.0;
         let series: Vec<f64> = (0..200_000)
             .map(|_| {
-                let g = (-2.0 * s.next_f64().max(1e-300).ln()).sqrt() * (6.283185307179586 * s.next_f64()).cos();
+                let g = (-2.0 * s.next_f64().max(1e-300).ln()).sqrt() * (std::f64::consts::TAU * s.next_f64()).cos();
                 x = a * x + g;
                 x
             })

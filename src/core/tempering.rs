@@ -117,7 +117,11 @@ pub fn run(model: &IsingModel, engine: &Engine, p: &TemperingParams, control: &C
     Ok(TemperingRun {
         energies,
         magnetizations: mags,
-        swap_acceptance: tried.iter().zip(&accepted).map(|(&t, &a)| if t == 0 { 0.0 } else { a as f64 / t as f64 }).collect(),
+        swap_acceptance: tried
+            .iter()
+            .zip(&accepted)
+            .map(|(&t, &a)| if t == 0 { 0.0 } else { a as f64 / t as f64 })
+            .collect(),
         best_energy: model.energy(&best_state),
         best_state,
         final_states,

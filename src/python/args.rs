@@ -13,7 +13,12 @@ fn validation(py: Python<'_>) -> PyResult<Bound<'_, PyModule>> {
 }
 
 /// A real array of `ndim` dimensions as float64 (copying only when the input is not already).
-fn float_array<'py>(obj: &Bound<'py, PyAny>, name: &str, ndim: usize, allow_empty: bool) -> PyResult<Bound<'py, PyAny>> {
+fn float_array<'py>(
+    obj: &Bound<'py, PyAny>,
+    name: &str,
+    ndim: usize,
+    allow_empty: bool,
+) -> PyResult<Bound<'py, PyAny>> {
     validation(obj.py())?.call_method1("as_float_array", (obj, name, ndim, allow_empty))
 }
 
@@ -63,9 +68,11 @@ pub fn seed(obj: Option<&Bound<'_, PyAny>>) -> PyResult<Option<u64>> {
         None => Ok(None),
         Some(o) if o.is_none() => Ok(None),
         Some(o) => {
-            let as_int = o.py().import("operator")?.call_method1("index", (o,)).map_err(|_| {
-                Error::InvalidInput(format!("seed must be an int or None, got {}", type_name(o)))
-            })?;
+            let as_int = o
+                .py()
+                .import("operator")?
+                .call_method1("index", (o,))
+                .map_err(|_| Error::InvalidInput(format!("seed must be an int or None, got {}", type_name(o))))?;
             as_int.extract::<u64>().map(Some).map_err(|_| {
                 Error::InvalidInput(format!("seed must be a non-negative integer below 2**64, got {as_int}")).into()
             })
@@ -102,6 +109,11 @@ pub fn close_progress(cb: Option<Bound<'_, PyAny>>) -> PyResult<()> {
 }
 
 /// Build an instance of a Python class of a public module, from keyword arguments.
-pub fn make<'py>(py: Python<'py>, module: &str, class: &str, kwargs: &Bound<'py, PyDict>) -> PyResult<Bound<'py, PyAny>> {
+pub fn make<'py>(
+    py: Python<'py>,
+    module: &str,
+    class: &str,
+    kwargs: &Bound<'py, PyDict>,
+) -> PyResult<Bound<'py, PyAny>> {
     py.import(module)?.getattr(class)?.call((), Some(kwargs))
 }

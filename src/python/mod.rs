@@ -32,4 +32,3 @@ pub mod _native {
         Ok(())
     }
 }
-

@@ -59,7 +59,12 @@ pub(super) fn run(engine: &Engine, params: &AnnealParams, control: &Control) -> 
 }
 
 /// [`run`], optionally forcing a mode (tests compare the modes, which must agree bit for bit).
-pub(super) fn run_with(engine: &Engine, params: &AnnealParams, control: &Control, force: Option<Mode>) -> Result<Vec<i8>> {
+pub(super) fn run_with(
+    engine: &Engine,
+    params: &AnnealParams,
+    control: &Control,
+    force: Option<Mode>,
+) -> Result<Vec<i8>> {
     let gpu = gpu()?;
     control.check()?;
     let n = engine.n();
@@ -93,7 +98,17 @@ pub(super) fn run_with(engine: &Engine, params: &AnnealParams, control: &Control
                     if plan.mode == Mode::SparseClass {
                         launch_sparse_class(gpu, &stream, &plan, &sparse, classes, params, batch, steps, &mut spins)?;
                     } else {
-                        launch_sparse_block(gpu, &stream, &plan, &sparse, class_start, &betas, batch, steps, &mut spins)?;
+                        launch_sparse_block(
+                            gpu,
+                            &stream,
+                            &plan,
+                            &sparse,
+                            class_start,
+                            &betas,
+                            batch,
+                            steps,
+                            &mut spins,
+                        )?;
                     }
                 }
                 Model::Dense { j } => {
@@ -185,7 +200,8 @@ impl Plan {
         }
         let per_read = n + if matches!(mode, Mode::DenseBlock { shared: false }) { n * 8 } else { 0 };
         let static_bytes = (static_bytes + params.betas.len() * 8) as u64;
-        let (free, total) = gpu.ctx.mem_get_info().map_err(|e| Error::Internal(format!("cudaMemGetInfo: {}", describe(e))))?;
+        let (free, total) =
+            gpu.ctx.mem_get_info().map_err(|e| Error::Internal(format!("cudaMemGetInfo: {}", describe(e))))?;
         let budget = (free as u64).saturating_sub(HEADROOM_BYTES.max(total as u64 / 50));
         let need_all = static_bytes + (per_read * params.num_reads) as u64;
         let estimate = format!(
@@ -244,7 +260,11 @@ impl Plan {
     }
 
     fn block_launch(&self, reads: u32) -> LaunchConfig {
-        LaunchConfig { grid_dim: (reads, 1, 1), block_dim: (self.block_threads, 1, 1), shared_mem_bytes: self.shared_bytes as u32 }
+        LaunchConfig {
+            grid_dim: (reads, 1, 1),
+            block_dim: (self.block_threads, 1, 1),
+            shared_mem_bytes: self.shared_bytes as u32,
+        }
     }
 }
 
@@ -410,7 +430,8 @@ fn nonempty<T: Copy + Default>(v: &[T]) -> Cow<'_, [T]> {
 }
 
 fn to_u32(x: usize, what: &str) -> Result<u32> {
-    u32::try_from(x).map_err(|_| Error::ResourceLimit(format!("the CUDA backend supports {what} up to 2^32 - 1, got {x}")))
+    u32::try_from(x)
+        .map_err(|_| Error::ResourceLimit(format!("the CUDA backend supports {what} up to 2^32 - 1, got {x}")))
 }
 
 fn gib(bytes: u64) -> String {

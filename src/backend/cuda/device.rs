@@ -13,7 +13,8 @@ fn unavailable(reason: impl Into<String>, driver_version: Option<i32>, devices: 
 
 /// The probe, with every panic of the dynamic loader turned into an "unavailable" status.
 pub(super) fn probe() -> CudaStatus {
-    guard_quiet(probe_unguarded).unwrap_or_else(|msg| unavailable(format!("loading the CUDA driver failed: {msg}"), None, Vec::new()))
+    guard_quiet(probe_unguarded)
+        .unwrap_or_else(|msg| unavailable(format!("loading the CUDA driver failed: {msg}"), None, Vec::new()))
 }
 
 fn probe_unguarded() -> CudaStatus {
@@ -29,11 +30,17 @@ fn probe_unguarded() -> CudaStatus {
     // SAFETY: writes one int through a valid pointer; needs no prior cuInit.
     let driver_version = unsafe { sys::cuDriverGetVersion(&mut version) }.result().ok().map(|_| version);
     if let Err(e) = result::init() {
-        return unavailable(format!("the CUDA driver failed to initialise (cuInit): {}", describe(e)), driver_version, Vec::new());
+        return unavailable(
+            format!("the CUDA driver failed to initialise (cuInit): {}", describe(e)),
+            driver_version,
+            Vec::new(),
+        );
     }
     let count = match result::device::get_count() {
         Ok(c) => c,
-        Err(e) => return unavailable(format!("cannot count CUDA devices: {}", describe(e)), driver_version, Vec::new()),
+        Err(e) => {
+            return unavailable(format!("cannot count CUDA devices: {}", describe(e)), driver_version, Vec::new())
+        }
     };
     if count <= 0 {
         return unavailable("the CUDA driver reports no device", driver_version, Vec::new());
@@ -43,7 +50,11 @@ fn probe_unguarded() -> CudaStatus {
         match device_info(ordinal) {
             Ok(d) => devices.push(d),
             Err(e) => {
-                return unavailable(format!("cannot query CUDA device {ordinal}: {}", describe(e)), driver_version, devices)
+                return unavailable(
+                    format!("cannot query CUDA device {ordinal}: {}", describe(e)),
+                    driver_version,
+                    devices,
+                )
             }
         }
     }
@@ -59,7 +70,8 @@ fn probe_unguarded() -> CudaStatus {
     let (mut major, mut minor) = (0i32, 0i32);
     // SAFETY: writes two ints through valid pointers.
     let nvrtc = unsafe { cudarc::nvrtc::sys::nvrtcVersion(&mut major, &mut minor) };
-    let nvrtc = if nvrtc == cudarc::nvrtc::sys::nvrtcResult::NVRTC_SUCCESS { format!("{major}.{minor}") } else { "?".into() };
+    let nvrtc =
+        if nvrtc == cudarc::nvrtc::sys::nvrtcResult::NVRTC_SUCCESS { format!("{major}.{minor}") } else { "?".into() };
     let reason = format!(
         "CUDA driver {}, NVRTC {nvrtc}, {} device(s); kernels run on device 0 ({})",
         driver_version.map(format_version).unwrap_or_else(|| "?".into()),

@@ -44,7 +44,8 @@ fn init() -> std::result::Result<Gpu, String> {
         attr(CUdevice_attribute::CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR)?,
     );
     let multiprocessors = attr(CUdevice_attribute::CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT)?.max(1) as usize;
-    let max_shared_bytes = attr(CUdevice_attribute::CU_DEVICE_ATTRIBUTE_MAX_SHARED_MEMORY_PER_BLOCK_OPTIN)?.max(0) as usize;
+    let max_shared_bytes =
+        attr(CUdevice_attribute::CU_DEVICE_ATTRIBUTE_MAX_SHARED_MEMORY_PER_BLOCK_OPTIN)?.max(0) as usize;
     let module = load(&ctx, major, minor)?;
     let func = |name: &str| {
         module.load_function(name).map_err(|e| format!("kernel {name} missing from the module: {}", describe(e)))
@@ -67,7 +68,9 @@ fn load(ctx: &Arc<CudaContext>, major: i32, minor: i32) -> std::result::Result<A
     let ptx = match native {
         Ok(ptx) => ptx,
         Err(first) => compile(None).map_err(|e| {
-            format!("NVRTC cannot compile the kernels for compute capability {major}.{minor}: {first}; default target: {e}")
+            format!(
+                "NVRTC cannot compile the kernels for compute capability {major}.{minor}: {first}; default target: {e}"
+            )
         })?,
     };
     ctx.load_module(ptx).map_err(|e| {
@@ -100,7 +103,9 @@ impl Gpu {
     pub(super) fn allow_shared(&self, func: &CudaFunction, bytes: usize) -> Result<()> {
         if bytes > 48 * 1024 {
             func.set_attribute(CUfunction_attribute::CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES, bytes as i32)
-                .map_err(|e| Error::Internal(format!("cannot raise the shared-memory limit to {bytes} B: {}", describe(e))))?;
+                .map_err(|e| {
+                    Error::Internal(format!("cannot raise the shared-memory limit to {bytes} B: {}", describe(e)))
+                })?;
         }
         Ok(())
     }

@@ -44,7 +44,11 @@ fn states(m: &IsingModel, obj: &Bound<'_, PyAny>) -> PyResult<(Vec<i8>, Option<u
 impl PyIsingEnergy {
     /// E(s) for one state (→ float) or each row of a 2-D batch (→ array).
     #[staticmethod]
-    fn energy<'py>(J: &Bound<'py, PyAny>, h: Option<&Bound<'py, PyAny>>, states: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+    fn energy<'py>(
+        J: &Bound<'py, PyAny>,
+        h: Option<&Bound<'py, PyAny>>,
+        states: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyAny>> {
         let py = J.py();
         let m = model(J, h)?;
         let (s, rows) = self::states(&m, states)?;
@@ -57,7 +61,11 @@ impl PyIsingEnergy {
 
     /// I = h + J s for one state or each row of a batch.
     #[staticmethod]
-    fn local_fields<'py>(J: &Bound<'py, PyAny>, h: Option<&Bound<'py, PyAny>>, states: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+    fn local_fields<'py>(
+        J: &Bound<'py, PyAny>,
+        h: Option<&Bound<'py, PyAny>>,
+        states: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyAny>> {
         let py = J.py();
         let m = model(J, h)?;
         let n = m.n();
@@ -95,7 +103,9 @@ impl PyIsingEnergy {
     /// `(J, h, offset)` with xᵀQx = −Σ_{i<j} J_ij s_i s_j − Σ h_i s_i + offset, x = (1 + s)/2.
     #[staticmethod]
     #[allow(clippy::type_complexity)]
-    fn qubo_to_ising<'py>(Q: &Bound<'py, PyAny>) -> PyResult<(Bound<'py, PyArray2<f64>>, Bound<'py, PyArray1<f64>>, f64)> {
+    fn qubo_to_ising<'py>(
+        Q: &Bound<'py, PyAny>,
+    ) -> PyResult<(Bound<'py, PyArray2<f64>>, Bound<'py, PyArray1<f64>>, f64)> {
         let py = Q.py();
         let q = args::f64_2d(Q, "Q")?;
         let (r, c) = q.as_array().dim();
@@ -110,7 +120,10 @@ impl PyIsingEnergy {
     /// `(Q, offset)` (Q symmetric) with −Σ_{i<j} J_ij s_i s_j − Σ h_i s_i = xᵀQx + offset.
     #[staticmethod]
     #[pyo3(signature = (J, h = None))]
-    fn ising_to_qubo<'py>(J: &Bound<'py, PyAny>, h: Option<&Bound<'py, PyAny>>) -> PyResult<(Bound<'py, PyArray2<f64>>, f64)> {
+    fn ising_to_qubo<'py>(
+        J: &Bound<'py, PyAny>,
+        h: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<(Bound<'py, PyArray2<f64>>, f64)> {
         let py = J.py();
         let m = model(J, h)?;
         let n = m.n();

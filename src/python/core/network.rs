@@ -173,6 +173,26 @@ fn model_from_dimod_arrays(
     Ok(model)
 }
 
+/// `(vartype, variables, linear, rows, cols, quad, offset)` from `quantumpanarchy._interop`.
+type InteropParts<'py> =
+    (String, Bound<'py, PyAny>, Bound<'py, PyAny>, Bound<'py, PyAny>, Bound<'py, PyAny>, Bound<'py, PyAny>, f64);
+/// What `__reduce__` stores: edges, fields, offset, vartype, labels, state, RNG state.
+type PickledParts<'py> = (
+    Bound<'py, PyAny>,
+    Bound<'py, PyAny>,
+    Bound<'py, PyAny>,
+    Bound<'py, PyAny>,
+    f64,
+    String,
+    Option<Bound<'py, PyAny>>,
+    Bound<'py, PyAny>,
+    [u64; 4],
+);
+/// `(J, h)` as arrays.
+type DenseArrays<'py> = (Bound<'py, PyArray2<f64>>, Bound<'py, PyArray1<f64>>);
+/// `(rows, cols, values)` of the couplings.
+type EdgeArrays<'py> = (Bound<'py, PyArray1<i64>>, Bound<'py, PyArray1<i64>>, Bound<'py, PyArray1<f64>>);
+
 fn interop(py: Python<'_>) -> PyResult<Bound<'_, PyModule>> {
     py.import("quantumpanarchy._interop")
 }
@@ -180,28 +200,13 @@ fn interop(py: Python<'_>) -> PyResult<Bound<'_, PyModule>> {
 /// Build from the tuple `(vartype, variables, linear, rows, cols, quad, offset)` that the
 /// `_interop` helpers return for dimod BQMs and dicts.
 fn from_interop(parts: &Bound<'_, PyAny>, seed: Option<u64>) -> PyResult<PyPBitNetwork> {
-    let (vartype, variables, linear, rows, cols, quad, offset): (
-        String,
-        Bound<'_, PyAny>,
-        Bound<'_, PyAny>,
-        Bound<'_, PyAny>,
-        Bound<'_, PyAny>,
-        Bound<'_, PyAny>,
-        f64,
-    ) = parts.extract()?;
+    let (vartype, variables, linear, rows, cols, quad, offset): InteropParts<'_> = parts.extract()?;
     let vartype = Vartype::parse(&vartype)?;
     let linear = args::f64_1d_or_empty(&linear, "linear biases")?;
     let rows = args::index_1d(&rows, "quadratic rows")?;
     let cols = args::index_1d(&cols, "quadratic cols")?;
     let quad = args::f64_1d_or_empty(&quad, "quadratic biases")?;
-    let model = model_from_dimod_arrays(
-        vartype,
-        linear.as_slice()?,
-        &rows,
-        &cols,
-        quad.as_slice()?,
-        offset,
-    )?;
+    let model = model_from_dimod_arrays(vartype, linear.as_slice()?, &rows, &cols, quad.as_slice()?, offset)?;
     let variables = if variables.is_none() { None } else { Some(variables.unbind()) };
     Ok(PyPBitNetwork::build(model, seed, vartype, variables))
 }
@@ -219,7 +224,12 @@ impl PyPBitNetwork {
     #[staticmethod]
     #[pyo3(signature = (J, h = None, seed = None))]
     #[allow(non_snake_case)]
-    fn from_dense(py: Python<'_>, J: &Bound<'_, PyAny>, h: Option<&Bound<'_, PyAny>>, seed: Option<&Bound<'_, PyAny>>) -> PyResult<Self> {
+    fn from_dense(
+        py: Python<'_>,
+        J: &Bound<'_, PyAny>,
+        h: Option<&Bound<'_, PyAny>>,
+        seed: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Self> {
         let j = args::f64_2d(J, "J")?;
         let (r, c) = j.as_array().dim();
         if r != c {
@@ -381,7 +391,7 @@ impl PyPBitNetwork {
     }
 
     /// `(J, h)`: the full symmetric coupling matrix and the fields (physics convention).
-    fn to_dense<'py>(&self, py: Python<'py>) -> PyResult<(Bound<'py, PyArray2<f64>>, Bound<'py, PyArray1<f64>>)> {
+    fn to_dense<'py>(&self, py: Python<'py>) -> PyResult<DenseArrays<'py>> {
         let model = self.read().model.clone();
         let n = model.n();
         let dense = py.detach(|| model.to_dense());
@@ -390,11 +400,7 @@ impl PyPBitNetwork {
     }
 
     /// `(rows, cols, values)` of the couplings with rows < cols.
-    #[allow(clippy::type_complexity)]
-    fn edges<'py>(
-        &self,
-        py: Python<'py>,
-    ) -> (Bound<'py, PyArray1<i64>>, Bound<'py, PyArray1<i64>>, Bound<'py, PyArray1<f64>>) {
+    fn edges<'py>(&self, py: Python<'py>) -> EdgeArrays<'py> {
         let e = self.read().model.upper_edges();
         (
             PyArray1::from_iter(py, e.iter().map(|x| x.0 as i64)),
@@ -569,19 +575,14 @@ impl PyPBitNetwork {
             }
             _ => None,
         };
-        let params = AnnealParams {
-            betas: schedule.betas().to_vec(),
-            sweeps_per_beta,
-            num_reads,
-            seed,
-            method,
-            initial_states,
-        };
+        let params =
+            AnnealParams { betas: schedule.betas().to_vec(), sweeps_per_beta, num_reads, seed, method, initial_states };
         let work = (n as f64) * params.total_sweeps() as f64;
         let backend = backend::resolve(choice, work, CUDA_AUTO_UPDATES)?;
         let cb = args::progress(py, progress.unwrap_or(&false.into_pyobject(py)?.to_owned().into_any()), "anneal")?;
         let start = Instant::now();
-        let out = run_long(py, cb.as_ref(), None, |control| anneal(&snap.model, &snap.engine, &params, backend, control));
+        let out =
+            run_long(py, cb.as_ref(), None, |control| anneal(&snap.model, &snap.engine, &params, backend, control));
         args::close_progress(cb)?;
         let samples = out?;
         let elapsed = start.elapsed().as_secs_f64();
@@ -641,20 +642,16 @@ impl PyPBitNetwork {
 
     #[staticmethod]
     fn _from_parts(parts: &Bound<'_, PyTuple>) -> PyResult<Self> {
-        let (rows, cols, vals, h, offset, vartype, variables, state, rng): (
-            Bound<'_, PyAny>,
-            Bound<'_, PyAny>,
-            Bound<'_, PyAny>,
-            Bound<'_, PyAny>,
-            f64,
-            String,
-            Option<Bound<'_, PyAny>>,
-            Bound<'_, PyAny>,
-            [u64; 4],
-        ) = parts.extract()?;
+        let (rows, cols, vals, h, offset, vartype, variables, state, rng): PickledParts<'_> = parts.extract()?;
         let h = args::f64_1d(&h, "h")?.as_array().to_vec();
         let vals = args::f64_1d_or_empty(&vals, "values")?.as_array().to_vec();
-        let mut model = IsingModel::from_edges(h.len(), &args::index_1d(&rows, "rows")?, &args::index_1d(&cols, "cols")?, &vals, &h)?;
+        let mut model = IsingModel::from_edges(
+            h.len(),
+            &args::index_1d(&rows, "rows")?,
+            &args::index_1d(&cols, "cols")?,
+            &vals,
+            &h,
+        )?;
         model.set_offset(offset)?;
         let (state, _) = args::spins(&state, "state", false)?;
         model.check_state(&state)?;

@@ -26,7 +26,12 @@ pub fn rows_or_vector<'py, T: numpy::Element>(
     })
 }
 
-pub fn matrix<'py, T: numpy::Element>(py: Python<'py>, data: Vec<T>, rows: usize, cols: usize) -> PyResult<Bound<'py, numpy::PyArray2<T>>> {
+pub fn matrix<'py, T: numpy::Element>(
+    py: Python<'py>,
+    data: Vec<T>,
+    rows: usize,
+    cols: usize,
+) -> PyResult<Bound<'py, numpy::PyArray2<T>>> {
     Ok(Array2::from_shape_vec((rows, cols), data).map_err(|e| Error::Internal(e.to_string()))?.into_pyarray(py))
 }
 

@@ -138,7 +138,16 @@ impl PyBoltzmannSampler {
         seed: Option<&Bound<'py, PyAny>>,
         progress: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let a = RunArgs { num_samples, burn_in, thin, num_chains, seed, initial_states: None, progress, record_states: false };
+        let a = RunArgs {
+            num_samples,
+            burn_in,
+            thin,
+            num_chains,
+            seed,
+            initial_states: None,
+            progress,
+            record_states: false,
+        };
         let run = self.run(py, a)?;
         let offset = self.network.get().read().model.offset();
         let obs: Observables = detach(py, || Ok(observables::from_chains(&run, self.beta, offset)))?;
@@ -166,12 +175,20 @@ impl PyBoltzmannSampler {
     }
 
     #[pyo3(signature = (*args, **kwargs))]
-    fn sample_async<'py>(slf: &Bound<'py, Self>, args: &Bound<'py, PyTuple>, kwargs: Option<&Bound<'py, PyDict>>) -> PyResult<Bound<'py, PyAny>> {
+    fn sample_async<'py>(
+        slf: &Bound<'py, Self>,
+        args: &Bound<'py, PyTuple>,
+        kwargs: Option<&Bound<'py, PyDict>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
         results::to_thread(slf.getattr("sample")?, args, kwargs)
     }
 
     #[pyo3(signature = (*args, **kwargs))]
-    fn observables_async<'py>(slf: &Bound<'py, Self>, args: &Bound<'py, PyTuple>, kwargs: Option<&Bound<'py, PyDict>>) -> PyResult<Bound<'py, PyAny>> {
+    fn observables_async<'py>(
+        slf: &Bound<'py, Self>,
+        args: &Bound<'py, PyTuple>,
+        kwargs: Option<&Bound<'py, PyDict>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
         results::to_thread(slf.getattr("observables")?, args, kwargs)
     }
 
@@ -196,7 +213,8 @@ impl PyBoltzmannSampler {
 #[pyfunction]
 pub fn integrated_autocorrelation_time(series: &Bound<'_, PyAny>) -> PyResult<f64> {
     let py = series.py();
-    let arr = py.import("quantumpanarchy._validation")?.call_method1("as_float_array", (series, "series", -1, false))?;
+    let arr =
+        py.import("quantumpanarchy._validation")?.call_method1("as_float_array", (series, "series", -1, false))?;
     let shape: Vec<usize> = arr.getattr("shape")?.extract()?;
     let flat: Vec<f64> = arr.call_method0("ravel")?.extract()?;
     let len = *shape.last().unwrap_or(&0);

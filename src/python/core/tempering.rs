@@ -26,9 +26,21 @@ pub struct PyParallelTempering {
 impl PyParallelTempering {
     #[new]
     #[pyo3(signature = (network, betas, method = "metropolis", seed = None))]
-    fn new(network: Py<PyPBitNetwork>, betas: &Bound<'_, PyAny>, method: &str, seed: Option<&Bound<'_, PyAny>>) -> PyResult<Self> {
+    fn new(
+        network: Py<PyPBitNetwork>,
+        betas: &Bound<'_, PyAny>,
+        method: &str,
+        seed: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Self> {
         let betas = args::f64_1d(betas, "betas")?.as_array().to_vec();
-        let p = TemperingParams { betas: betas.clone(), method: Method::Gibbs, num_samples: 1, burn_in: 0, swap_interval: 1, seed: 0 };
+        let p = TemperingParams {
+            betas: betas.clone(),
+            method: Method::Gibbs,
+            num_samples: 1,
+            burn_in: 0,
+            swap_interval: 1,
+            seed: 0,
+        };
         p.validate()?;
         Ok(Self { network, betas, method: Method::parse(method)?, seed: args::seed(seed)? })
     }
@@ -105,8 +117,8 @@ impl PyParallelTempering {
         let py = slf.py();
         let s = slf.get();
         let betas = PyArray1::from_slice(py, &s.betas).readonly().as_array().to_owned();
-        let args = (s.network.clone_ref(py), PyArray1::from_owned_array(py, betas), s.method.name(), s.seed).into_pyobject(py)?;
+        let args = (s.network.clone_ref(py), PyArray1::from_owned_array(py, betas), s.method.name(), s.seed)
+            .into_pyobject(py)?;
         Ok((py.get_type::<Self>().into_any(), args))
     }
 }
-
