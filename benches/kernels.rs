@@ -35,7 +35,15 @@ fn sk(n: usize) -> IsingModel {
     IsingModel::from_dense(n, &j, &vec![0.0; n]).unwrap()
 }
 
+/// `KERNELS_CASE` (a substring of a row's label) runs only the matching rows, e.g. for profiling.
+fn selected(label: &str) -> bool {
+    std::env::var("KERNELS_CASE").map_or(true, |c| label.contains(&c))
+}
+
 fn fixed_beta(name: &str, model: &IsingModel, beta: f64, method: Method, sweeps: usize) {
+    if !selected(&format!("{name} beta={beta} {}", method.name())) {
+        return;
+    }
     let engine = Engine::new(model);
     let mut chain = Chain::random(&engine, &mut Stream::new(1, 0));
     chain.sweep(&engine, beta, method, sweeps / 10 + 1);
@@ -52,6 +60,9 @@ fn fixed_beta(name: &str, model: &IsingModel, beta: f64, method: Method, sweeps:
 }
 
 fn annealing(name: &str, model: &IsingModel, beta_max: f64, sweeps: usize, reads: usize) {
+    if !selected(&format!("{name} anneal")) {
+        return;
+    }
     let engine = Engine::new(model);
     let params = AnnealParams {
         betas: Schedule::from_beta_range(0.1, beta_max, sweeps, "geometric").unwrap().betas().to_vec(),
@@ -72,16 +83,23 @@ fn annealing(name: &str, model: &IsingModel, beta_max: f64, sweeps: usize, reads
     );
 }
 
+/// `KERNELS_SCALE` (default 1) scales every sweep count, e.g. 0.05 for a run under callgrind,
+/// whose instruction counts do not depend on what else the machine is doing.
+fn scale(sweeps: usize) -> usize {
+    let s: f64 = std::env::var("KERNELS_SCALE").ok().and_then(|v| v.parse().ok()).unwrap_or(1.0);
+    ((sweeps as f64 * s) as usize).max(1)
+}
+
 fn main() {
     let lat = lattice(64);
     let skm = sk(1024);
     for beta in [0.1, 0.44, 3.0] {
-        fixed_beta("lattice L=64", &lat, beta, Method::Metropolis, 2000);
-        fixed_beta("lattice L=64", &lat, beta, Method::Gibbs, 2000);
+        fixed_beta("lattice L=64", &lat, beta, Method::Metropolis, scale(2000));
+        fixed_beta("lattice L=64", &lat, beta, Method::Gibbs, scale(2000));
     }
     for beta in [0.1, 1.0, 10.0] {
-        fixed_beta("SK N=1024", &skm, beta, Method::Metropolis, 200);
+        fixed_beta("SK N=1024", &skm, beta, Method::Metropolis, scale(200));
     }
-    annealing("lattice L=64", &lat, 3.0, 1000, 10);
-    annealing("SK N=1024", &skm, 10.0, 1000, 10);
+    annealing("lattice L=64", &lat, 3.0, scale(1000), 10);
+    annealing("SK N=1024", &skm, 10.0, scale(1000), 10);
 }

@@ -100,48 +100,51 @@ pub const LANES: usize = 8;
 const BUF: usize = 64;
 
 /// Bulk uniforms in [0, 1) as f32 (24 random bits), from eight interleaved xoshiro128+ lanes.
+/// The four state words are kept as separate lane arrays so that each step is one vector op.
 #[derive(Debug, Clone)]
 pub struct LaneUniforms {
-    s: [[u32; LANES]; 4],
+    s0: [u32; LANES],
+    s1: [u32; LANES],
+    s2: [u32; LANES],
+    s3: [u32; LANES],
     buf: [f32; BUF],
     pos: usize,
 }
 
 impl LaneUniforms {
-    #[allow(clippy::needless_range_loop)] // lane-major fill of a lane-minor state
     pub fn new(stream: &mut Stream) -> Self {
-        let mut s = [[0u32; LANES]; 4];
-        for lane in 0..LANES {
-            loop {
-                let a = stream.next_u64();
-                let b = stream.next_u64();
-                let w = [a as u32, (a >> 32) as u32, b as u32, (b >> 32) as u32];
-                if w != [0; 4] {
-                    for (k, word) in w.into_iter().enumerate() {
-                        s[k][lane] = word;
-                    }
-                    break;
-                }
+        let mut words = [[0u32; 4]; LANES];
+        for w in &mut words {
+            while *w == [0; 4] {
+                let (a, b) = (stream.next_u64(), stream.next_u64());
+                *w = [a as u32, (a >> 32) as u32, b as u32, (b >> 32) as u32];
             }
         }
-        Self { s, buf: [0.0; BUF], pos: BUF }
+        let lane = |k: usize| -> [u32; LANES] { std::array::from_fn(|l| words[l][k]) };
+        Self { s0: lane(0), s1: lane(1), s2: lane(2), s3: lane(3), buf: [0.0; BUF], pos: BUF }
     }
 
+    #[allow(clippy::needless_range_loop)] // lane loops: one vector instruction per statement
     #[inline(always)]
     fn fill(&mut self) {
         const SCALE: f32 = 1.0 / (1u32 << 24) as f32;
-        let [s0, s1, s2, s3] = &mut self.s;
         for chunk in self.buf.chunks_exact_mut(LANES) {
+            let mut out = [0u32; LANES];
             for l in 0..LANES {
-                let result = s0[l].wrapping_add(s3[l]);
-                let t = s1[l] << 9;
-                s2[l] ^= s0[l];
-                s3[l] ^= s1[l];
-                s1[l] ^= s2[l];
-                s0[l] ^= s3[l];
-                s2[l] ^= t;
-                s3[l] = s3[l].rotate_left(11);
-                chunk[l] = (result >> 8) as f32 * SCALE;
+                out[l] = self.s0[l].wrapping_add(self.s3[l]);
+            }
+            for l in 0..LANES {
+                let t = self.s1[l] << 9;
+                self.s2[l] ^= self.s0[l];
+                self.s3[l] ^= self.s1[l];
+                self.s1[l] ^= self.s2[l];
+                self.s0[l] ^= self.s3[l];
+                self.s2[l] ^= t;
+                self.s3[l] = self.s3[l].rotate_left(11);
+            }
+            for l in 0..LANES {
+                // via i32: AVX2 converts signed integers to floats in vector form, not unsigned ones
+                chunk[l] = ((out[l] >> 8) as i32) as f32 * SCALE;
             }
         }
         self.pos = 0;

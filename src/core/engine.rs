@@ -63,6 +63,9 @@ impl Engine {
                     indptr.push(indices.len());
                 }
                 let h = perm.iter().map(|&v| model.h()[v as usize]).collect();
+                // The kernel's unchecked neighbour updates rely on these invariants.
+                assert!(indices.iter().all(|&j| (j as usize) < n), "CSR column index out of range");
+                assert!(indptr.windows(2).all(|w| w[0] <= w[1]) && indptr[n] == indices.len());
                 Self { h, layout: Layout::Sparse { csr: Csr { indptr, indices, data }, classes }, perm }
             }
         }

@@ -10,6 +10,7 @@
 //! contraction), so results are bit-identical on every CPU.
 
 use super::engine::{Engine, Layout};
+use super::model::Csr;
 use crate::backend::cpu_features;
 use crate::rng::{LaneUniforms, Stream, LANES};
 
@@ -46,12 +47,15 @@ pub fn exp_f32(x: f32) -> f32 {
     const LN2_LO: f32 = -2.121_944_4e-4; // ln 2 - LN2_HI
     const ROUND: f32 = 12_582_912.0; // 1.5 * 2^23: adding it rounds to an integer
     let x = x.clamp(-87.0, 87.0);
-    let k = (x * LOG2E + ROUND) - ROUND;
+    let shifted = x * LOG2E + ROUND;
+    let k = shifted - ROUND;
+    // The integer k sits in the low mantissa bits of `shifted`: integer arithmetic on the bits
+    // avoids a float-to-int conversion, so the whole function vectorises.
+    let ki = shifted.to_bits().wrapping_sub(ROUND.to_bits()) as i32;
     let f = (x - k * LN2_HI) - k * LN2_LO; // |f| <= ln2 / 2
-                                           // Taylor series of e^f to degree 6: truncation error below 2e-7 for |f| <= 0.347.
+    // Taylor series of e^f to degree 6: truncation error below 2e-7 for |f| <= 0.347.
     let p = 1.0 + f * (1.0 + f * (0.5 + f * (1.0 / 6.0 + f * (1.0 / 24.0 + f * (1.0 / 120.0 + f * (1.0 / 720.0))))));
-    let scale = f32::from_bits(((k as i32 + 127) as u32) << 23);
-    p * scale
+    p * f32::from_bits(((ki + 127) as u32) << 23)
 }
 
 /// Probability of flipping a spin whose flip costs x = β·ΔE.
@@ -154,6 +158,49 @@ fn sweep_dense<const GIBBS: bool>(c: &mut Chain, j: &[f64], beta: f64) -> u64 {
     flips
 }
 
+/// Flip spin `i` and push the change of its coupling to its neighbours' fields.
+#[inline(always)]
+fn flip_sparse(c: &mut Chain, csr: &Csr, i: usize) {
+    let old = c.s[i];
+    c.energy += 2.0 * old as f64 * c.fields[i];
+    c.s[i] = -old;
+    c.magnetization -= 2 * old as i64;
+    let d = -2.0 * old as f64;
+    let (start, end) = (csr.indptr[i], csr.indptr[i + 1]);
+    assert!(end <= csr.indices.len() && end <= csr.data.len() && start <= end);
+    let fields = c.fields.as_mut_slice();
+    for k in start..end {
+        // SAFETY: `k < end <= len` was asserted above, and `Engine::new` checked that every
+        // column index is below n = fields.len(). This loop runs once per neighbour of every
+        // accepted flip; checked indexing costs as much as the update itself.
+        unsafe {
+            let j = *csr.indices.get_unchecked(k) as usize;
+            *fields.get_unchecked_mut(j) += *csr.data.get_unchecked(k) * d;
+        }
+    }
+}
+
+/// Flip decisions for a block of independent p-bits, one bit per lane. Each stage is its own
+/// loop over the lanes so that every stage vectorises.
+// Lane loops index several arrays in step; indices are the clearest form.
+#[allow(clippy::needless_range_loop)]
+#[inline(always)]
+fn decide_block<const GIBBS: bool>(s: &[i8; LANES], f: &[f64; LANES], u: &[f32; LANES], beta: f64) -> u32 {
+    let mut x = [0.0f32; LANES];
+    for l in 0..LANES {
+        x[l] = (beta * 2.0 * s[l] as f64 * f[l]) as f32;
+    }
+    let mut flip = [false; LANES];
+    for l in 0..LANES {
+        flip[l] = u[l] < flip_probability::<GIBBS>(x[l]);
+    }
+    let mut mask = 0u32;
+    for l in 0..LANES {
+        mask |= u32::from(flip[l]) << l;
+    }
+    mask
+}
+
 // Lane loops index several arrays in step; indices are the clearest form.
 #[allow(clippy::needless_range_loop)]
 #[inline(always)]
@@ -169,10 +216,7 @@ fn sweep_sparse<const GIBBS: bool>(c: &mut Chain, e: &Engine, beta: f64) -> u64 
             if width == LANES {
                 let s: &[i8; LANES] = c.s[start..start + LANES].try_into().expect("block of LANES");
                 let f: &[f64; LANES] = c.fields[start..start + LANES].try_into().expect("block of LANES");
-                for l in 0..LANES {
-                    let x = (beta * 2.0 * s[l] as f64 * f[l]) as f32;
-                    mask |= u32::from(u[l] < flip_probability::<GIBBS>(x)) << l;
-                }
+                mask = decide_block::<GIBBS>(s, f, &u, beta);
             } else {
                 for l in 0..width {
                     let x = (beta * 2.0 * c.s[start + l] as f64 * c.fields[start + l]) as f32;
@@ -183,15 +227,7 @@ fn sweep_sparse<const GIBBS: bool>(c: &mut Chain, e: &Engine, beta: f64) -> u64 
             while mask != 0 {
                 let i = start + mask.trailing_zeros() as usize;
                 mask &= mask - 1;
-                let old = c.s[i];
-                c.energy += 2.0 * old as f64 * c.fields[i];
-                c.s[i] = -old;
-                c.magnetization -= 2 * old as i64;
-                let d = -2.0 * old as f64;
-                let (cols, vals) = csr.row(i);
-                for (&k, w) in cols.iter().zip(vals) {
-                    c.fields[k as usize] += w * d;
-                }
+                flip_sparse(c, csr, i);
                 flips += 1;
             }
             start += width;

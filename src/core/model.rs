@@ -375,14 +375,20 @@ impl IsingModel {
         2.0 * (0..n).map(|i| self.h[i].abs() + row_abs(i)).fold(0.0, f64::max)
     }
 
-    /// Smallest non-zero |ΔE| scale: 2 × the smallest non-zero |h_i| or |J_ij|.
-    pub fn min_delta_energy(&self) -> f64 {
-        let smallest_coupling = match &self.couplings {
-            Couplings::Dense(d) => d.iter().map(|w| w.abs()).filter(|w| *w > 0.0).fold(f64::INFINITY, f64::min),
-            Couplings::Sparse(c) => c.data.iter().map(|w| w.abs()).filter(|w| *w > 0.0).fold(f64::INFINITY, f64::min),
+    /// The smallest non-zero bias scale: each p-bit's smallest non-zero |h_i| or |J_ij|, then
+    /// `(min over p-bits, number of p-bits at that minimum)`; `None` when every bias is zero.
+    pub fn min_bias(&self) -> Option<(f64, usize)> {
+        let n = self.n();
+        let smallest = |i: usize| -> f64 {
+            let row = match &self.couplings {
+                Couplings::Dense(d) => &d[i * n..(i + 1) * n],
+                Couplings::Sparse(c) => c.row(i).1,
+            };
+            row.iter().chain(std::iter::once(&self.h[i])).map(|w| w.abs()).filter(|w| *w > 0.0).fold(f64::INFINITY, f64::min)
         };
-        let smallest_field = self.h.iter().map(|w| w.abs()).filter(|w| *w > 0.0).fold(f64::INFINITY, f64::min);
-        2.0 * smallest_coupling.min(smallest_field)
+        let per_spin: Vec<f64> = (0..n).map(smallest).filter(|m| m.is_finite()).collect();
+        let min = per_spin.iter().copied().fold(f64::INFINITY, f64::min);
+        min.is_finite().then(|| (min, per_spin.iter().filter(|&&m| m == min).count()))
     }
 }
 

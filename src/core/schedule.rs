@@ -90,18 +90,17 @@ impl Schedule {
     }
 }
 
-/// The default β range of dwave-samplers' heuristic: hot enough that the stiffest p-bit flips
-/// with probability ½, cold enough that the weakest non-zero excitation flips with probability
-/// 1/100. ΔE bounds come from the model (see [`IsingModel::max_delta_energy`]).
+/// dwave-samplers' default β range (`_default_ising_beta_range`, with `scale_T_with_N`): hot
+/// enough that the stiffest p-bit flips with probability ½ (β = ln 2 / max ΔE), cold enough
+/// that the expected number of excitations of the softest p-bits on the last sweep is 1/100
+/// (β = ln(#softest / 0.01) / min ΔE), with ΔE twice the bias bounds of [`IsingModel::min_bias`].
 pub fn default_beta_range(model: &IsingModel) -> (f64, f64) {
-    let max_de = model.max_delta_energy();
-    let min_de = model.min_delta_energy();
-    if max_de == 0.0 || !min_de.is_finite() {
+    let Some((min_bias, count)) = model.min_bias() else {
         return (0.1, 1.0); // no couplings and no fields: every state is a ground state
-    }
-    let hot = std::f64::consts::LN_2 / max_de;
-    let cold = (100.0f64).ln() / min_de;
-    (hot, cold.max(hot))
+    };
+    let hot = std::f64::consts::LN_2 / model.max_delta_energy();
+    let cold = (count as f64 / 0.01).ln() / (2.0 * min_bias);
+    (hot, cold)
 }
 
 #[cfg(test)]
@@ -132,6 +131,7 @@ mod tests {
         let m = IsingModel::from_edges(3, &[0, 1], &[1, 2], &[1.0, 1.0], &[0.0; 3]).unwrap();
         let (hot, cold) = default_beta_range(&m);
         assert!((hot - std::f64::consts::LN_2 / 4.0).abs() < 1e-12);
-        assert!((cold - (100.0f64).ln() / 2.0).abs() < 1e-12);
+        // three spins share the smallest bias (1.0): ln(3 / 0.01) / 2
+        assert!((cold - (300.0f64).ln() / 2.0).abs() < 1e-12);
     }
 }
