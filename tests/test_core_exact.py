@@ -111,9 +111,7 @@ def test_exact_distribution_equals_numpy_brute_force(kind: str, seed: int) -> No
     p_lib = BoltzmannSampler(net, inst.beta).exact_distribution()
     assert p_lib.shape == (1 << inst.n,)
     np.testing.assert_allclose(p_lib, boltzmann(energies, inst.beta), rtol=1e-11, atol=1e-15)
-    np.testing.assert_allclose(
-        p_lib, boltzmann(dense_energies(j, h, states), inst.beta), rtol=1e-11, atol=1e-15
-    )
+    np.testing.assert_allclose(p_lib, boltzmann(dense_energies(j, h, states), inst.beta), rtol=1e-11, atol=1e-15)
     # a different beta gives a different distribution (the check above is not vacuous)
     p_other = BoltzmannSampler(net, 0.5 * inst.beta).exact_distribution()
     assert tv_distance(p_lib, p_other) > 0.05
@@ -143,9 +141,7 @@ TV_FACTOR = 3.0
 
 def sampled_distribution(inst: Instance, method: Method, seed: int) -> tuple[FloatArray, int]:
     sampler = BoltzmannSampler(inst.network(), inst.beta, method=method)
-    states = sampler.sample(
-        SAMPLES_PER_CHAIN, burn_in=200, thin=THIN, num_chains=NUM_CHAINS, seed=seed
-    )
+    states = sampler.sample(SAMPLES_PER_CHAIN, burn_in=200, thin=THIN, num_chains=NUM_CHAINS, seed=seed)
     assert states.dtype == np.int8
     assert states.shape == (NUM_CHAINS * SAMPLES_PER_CHAIN, inst.n)
     assert set(np.unique(states).tolist()) <= {-1, 1}
@@ -231,9 +227,7 @@ def test_anneal_finds_enumerated_ground_state(method: Method, kind: str, seed: i
     assert len(result) == 16
     assert result.samples.shape == (16, inst.n)
     # reported energies are the energies of the reported samples
-    np.testing.assert_allclose(
-        result.energies, dense_energies(inst.j, inst.h, result.samples), rtol=0, atol=1e-9
-    )
+    np.testing.assert_allclose(result.energies, dense_energies(inst.j, inst.h, result.samples), rtol=0, atol=1e-9)
     best = result.best()
     assert best.energy == pytest.approx(e_min, abs=1e-9)
     assert result.first.energy == pytest.approx(e_min, abs=1e-9)  # dimod: first = lowest energy

@@ -40,17 +40,11 @@ def within(value: float, reference: float, error: float, floor: float, sigmas: f
     return abs(value - reference) <= max(sigmas * error, floor)
 
 
-def check_error_bar(
-    obs: Observables, name: str, value_error: float, lower: float, upper: float
-) -> None:
+def check_error_bar(obs: Observables, name: str, value_error: float, lower: float, upper: float) -> None:
     """A jackknife error must be finite, not smaller than an i.i.d. bound allows, and useful."""
     assert math.isfinite(value_error), f"{name} error is not finite"
-    assert value_error >= lower, (
-        f"{name} error {value_error:.2e} below the i.i.d. bound {lower:.2e}"
-    )
-    assert value_error <= upper, (
-        f"{name} error {value_error:.2e} is too large to test anything ({upper:.2e})"
-    )
+    assert value_error >= lower, f"{name} error {value_error:.2e} below the i.i.d. bound {lower:.2e}"
+    assert value_error <= upper, f"{name} error {value_error:.2e} is too large to test anything ({upper:.2e})"
 
 
 def test_lattice_network_is_the_torus() -> None:
@@ -65,7 +59,7 @@ def test_lattice_network_is_the_torus() -> None:
 
 
 # ---------------------------------------------------------------------------------------------
-# Energy per spin on L = 16 against the exact finite lattice
+# Energy per spin on L = 32 against the exact finite lattice
 # ---------------------------------------------------------------------------------------------
 
 SIDE = 32
@@ -88,21 +82,18 @@ def test_energy_matches_exact_finite_lattice(method: Method, temperature: float)
     exact = kaufman_thermo(SIDE, SIDE, beta)
     n = SIDE * SIDE
     sampler = BoltzmannSampler(lattice(SIDE), beta, method=method)
-    obs = sampler.observables(
-        num_samples=num_samples, burn_in=burn_in, thin=1, num_chains=4, seed=11
-    )
+    obs = sampler.observables(num_samples=num_samples, burn_in=burn_in, thin=1, num_chains=4, seed=11)
     assert obs.num_spins == n
     assert obs.beta == pytest.approx(beta)
     assert obs.num_samples >= num_samples
     # the energy
     assert within(obs.energy, exact.energy, obs.energy_error, floor=5e-4), (
-        f"T={temperature:.4f} {method}: e = {obs.energy:.5f} +- {obs.energy_error:.5f}, "
-        f"exact {exact.energy:.5f}"
+        f"T={temperature:.4f} {method}: e = {obs.energy:.5f} +- {obs.energy_error:.5f}, exact {exact.energy:.5f}"
     )
     # its error bar: never below the i.i.d. standard error sqrt(Var(e) / samples) (with 30% slack
     # for the jackknife's own noise), and small enough to be a real test
     iid = math.sqrt(exact.specific_heat * temperature**2 / n / obs.num_samples)
-    check_error_bar(obs, "energy", obs.energy_error, lower=0.7 * iid, upper=6e-3)
+    check_error_bar(obs, "energy", obs.energy_error, lower=0.7 * iid, upper=4e-3)
     # and consistent with the reported autocorrelation time: error ~ iid * sqrt(tau_int)
     assert obs.tau_energy >= 1.0 and math.isfinite(obs.tau_energy)
     ratio = obs.energy_error / (iid * math.sqrt(obs.tau_energy))
@@ -133,15 +124,30 @@ def test_critical_energy_resolves_the_finite_size_shift(method: Method) -> None:
     assert abs(obs.energy + math.sqrt(2.0)) > 6.0 * obs.energy_error
 
 
+@pytest.mark.parametrize("method", METHODS)
+def test_energy_error_bars_are_calibrated(method: Method) -> None:
+    """Over 32 independent runs, (e - exact) / error has a mean square near 1.
+
+    Errors that ignore autocorrelation (too small by sqrt(tau) ~ 3-4) give ~10; errors 3x too
+    large give ~0.1. For calibrated errors the statistic is ~chi^2_32 / 32, inside [0.35, 2.2]
+    with probability > 99.9%.
+    """
+    side, temperature, runs = 16, 2.5, 32
+    exact = kaufman_thermo(side, side, 1.0 / temperature).energy
+    sampler = BoltzmannSampler(lattice(side), 1.0 / temperature, method=method)
+    z = []
+    for k in range(runs):
+        obs = sampler.observables(num_samples=5_000, burn_in=2_000, thin=1, num_chains=2, seed=1000 + k)
+        z.append((obs.energy - exact) / obs.energy_error)
+    mean_square = float(np.mean(np.square(z)))
+    assert 0.35 < mean_square < 2.2, f"mean (deviation / error)^2 = {mean_square:.2f}"
+
+
 def test_tau_grows_towards_the_critical_point() -> None:
     """Critical slowing down: the energy autocorrelation time at T_c exceeds that at T = 3."""
     net = lattice(16)
-    hot = BoltzmannSampler(net, 1.0 / 3.0, method="metropolis").observables(
-        10_000, 1_000, 1, 4, seed=1
-    )
-    crit = BoltzmannSampler(net, 1.0 / T_C, method="metropolis").observables(
-        10_000, 2_000, 1, 4, seed=1
-    )
+    hot = BoltzmannSampler(net, 1.0 / 3.0, method="metropolis").observables(10_000, 1_000, 1, 4, seed=1)
+    crit = BoltzmannSampler(net, 1.0 / T_C, method="metropolis").observables(10_000, 2_000, 1, 4, seed=1)
     assert crit.tau_energy > 2.0 * hot.tau_energy
     assert crit.energy_error > hot.energy_error
 
@@ -185,11 +191,8 @@ def test_abs_magnetization_4x4_matches_enumeration(method: Method, temperature: 
     obs = BoltzmannSampler(lattice(4), beta, method=method).observables(
         num_samples=50_000, burn_in=1_000, thin=1, num_chains=4, seed=21
     )
-    assert within(
-        obs.abs_magnetization, ref.abs_magnetization, obs.abs_magnetization_error, floor=5e-4
-    ), (
-        f"<|m|> = {obs.abs_magnetization:.5f} +- {obs.abs_magnetization_error:.5f}, "
-        f"exact {ref.abs_magnetization:.5f}"
+    assert within(obs.abs_magnetization, ref.abs_magnetization, obs.abs_magnetization_error, floor=5e-4), (
+        f"<|m|> = {obs.abs_magnetization:.5f} +- {obs.abs_magnetization_error:.5f}, exact {ref.abs_magnetization:.5f}"
     )
     assert within(obs.energy, ref.energy, obs.energy_error, floor=1e-3)
     assert within(

@@ -49,9 +49,7 @@ CRITICAL_TABLE = [
 
 
 @pytest.mark.parametrize(("size", "u", "c", "log_z_per_spin"), CRITICAL_TABLE)
-def test_kaufman_at_critical_point_matches_table(
-    size: int, u: float, c: float, log_z_per_spin: float
-) -> None:
+def test_kaufman_at_critical_point_matches_table(size: int, u: float, c: float, log_z_per_spin: float) -> None:
     thermo = kaufman_thermo(size, size, K_C)
     assert thermo.energy == pytest.approx(u, abs=2e-11)
     # the table prints c to 8-10 significant digits
@@ -77,9 +75,7 @@ OFF_CRITICAL_TABLE = [
 
 
 @pytest.mark.parametrize(("temperature", "size", "u", "c"), OFF_CRITICAL_TABLE)
-def test_kaufman_off_critical_matches_table(
-    temperature: float, size: int, u: float, c: float
-) -> None:
+def test_kaufman_off_critical_matches_table(temperature: float, size: int, u: float, c: float) -> None:
     thermo = kaufman_thermo(size, size, 1.0 / temperature)
     assert thermo.energy == pytest.approx(u, abs=2e-11)
     assert thermo.specific_heat == pytest.approx(c, rel=2e-9)
@@ -125,9 +121,7 @@ def test_signed_gamma0_above_critical_point() -> None:
     # Above T_c the signed gamma_0 is negative; the formula must still give the brute-force lnZ
     # (an arccosh-based gamma_0 would not). K = 0.2 is far above T_c.
     assert 2 * 0.2 + math.log(math.tanh(0.2)) < 0
-    assert kaufman_log_z(4, 4, 0.2) == pytest.approx(
-        enumerate_thermo(torus_energies(4), 16, 0.2).log_z, abs=1e-12
-    )
+    assert kaufman_log_z(4, 4, 0.2) == pytest.approx(enumerate_thermo(torus_energies(4), 16, 0.2).log_z, abs=1e-12)
 
 
 # Table B2: Onsager u and Yang m for the infinite lattice.
@@ -156,9 +150,7 @@ def test_large_torus_approaches_onsager_off_criticality(temperature: float) -> N
 
 def test_finite_size_gap_at_critical_point_is_large() -> None:
     # Why samplers are tested against the finite lattice: at T_c, L=32 is far from -sqrt 2.
-    assert kaufman_thermo(32, 32, K_C).energy + math.sqrt(2.0) == pytest.approx(
-        -0.0194449, abs=1e-6
-    )
+    assert kaufman_thermo(32, 32, K_C).energy + math.sqrt(2.0) == pytest.approx(-0.0194449, abs=1e-6)
 
 
 def test_enumeration_helpers_are_consistent() -> None:
