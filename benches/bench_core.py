@@ -155,9 +155,7 @@ def make_maxcut(n: int = 2000) -> Workload:
 def build_bqm(w: Workload) -> None:
     import dimod
 
-    w.bqm = dimod.BinaryQuadraticModel.from_numpy_vectors(
-        np.zeros(w.n), (w.rows, w.cols, w.vals), 0.0, dimod.SPIN
-    )
+    w.bqm = dimod.BinaryQuadraticModel.from_numpy_vectors(np.zeros(w.n), (w.rows, w.cols, w.vals), 0.0, dimod.SPIN)
     if w.bqm.num_variables != w.n or w.bqm.num_interactions != w.num_edges:
         raise RuntimeError(f"{w.key}: BQM has wrong size")
 
@@ -223,10 +221,18 @@ class Row:
     quality: dict[str, Any]
     note: str = ""
     ratio_vs_dwave: float | None = None
+    sampling_times: list[float] = field(default_factory=list)
 
     @property
     def median(self) -> float:
         return statistics.median(self.times)
+
+    @property
+    def sampling_rate(self) -> float | None:
+        """Rate from the library's own sampling timer (excludes its model conversion)."""
+        if not self.sampling_times:
+            return None
+        return self.updates / statistics.median(self.sampling_times)
 
     @property
     def rate(self) -> float:
@@ -242,23 +248,90 @@ class Row:
             "min_s": min(self.times),
             "spin_updates": self.updates,
             "spin_updates_per_s": self.rate,
+            "sampling_times_s": self.sampling_times,
+            "sampling_spin_updates_per_s": self.sampling_rate,
             "ratio_vs_dwave": self.ratio_vs_dwave,
             "quality": self.quality,
             "note": self.note,
         }
 
 
-Runner = Callable[[], tuple[SpinMatrix, FloatArray | None]]
+@dataclass
+class Result:
+    samples: SpinMatrix  # reads x N, column i = variable i
+    energies: FloatArray | None  # as the library reported them
+    sampling_s: float | None  # the library's own sampling-only timer, when it has one
 
 
-def measure(run: Runner, repeats: int) -> tuple[list[float], SpinMatrix, FloatArray | None]:
-    samples, reported = run()  # warm-up, untimed
-    times: list[float] = []
-    for _ in range(repeats):
+Runner = Callable[[], Result]
+
+
+def _noop() -> None:
+    return None
+
+
+@dataclass
+class Case:
+    """One row to measure: ``setup`` (thread counts) runs untimed right before every call."""
+
+    impl: str
+    threads: str
+    run: Runner
+    setup: Callable[[], None] = _noop
+    note: str = ""
+
+
+def run_cases(w: Workload, cases: list[Case], repeats: int, interleave: bool) -> list[Row]:
+    """Every case gets 1 untimed warm-up and ``repeats`` timed calls. Interleaved (default): the
+    timed calls go round-robin over the cases, so slow drifts in machine load hit every
+    implementation alike; otherwise each case runs its calls back to back."""
+    times: list[list[float]] = [[] for _ in cases]
+    sampling: list[list[float]] = [[] for _ in cases]
+    last: list[Result | None] = [None] * len(cases)
+
+    def one(k: int, timed: bool) -> None:
+        case = cases[k]
+        case.setup()
         t0 = time.perf_counter()
-        samples, reported = run()
-        times.append(time.perf_counter() - t0)
-    return times, samples, reported
+        res = case.run()
+        dt = time.perf_counter() - t0
+        last[k] = res
+        if timed:
+            times[k].append(dt)
+            if res.sampling_s is not None:
+                sampling[k].append(res.sampling_s)
+
+    if interleave:
+        for k, case in enumerate(cases):
+            progress(f"{w.key}: warm-up {case.impl} ({case.threads} threads)")
+            one(k, timed=False)
+        for rep in range(repeats):
+            progress(f"{w.key}: timed round {rep + 1}/{repeats} over {len(cases)} rows")
+            for k in range(len(cases)):
+                one(k, timed=True)
+    else:
+        for k, case in enumerate(cases):
+            progress(f"{w.key}: {case.impl} ({case.threads} threads)")
+            for rep in range(repeats + 1):
+                one(k, timed=rep > 0)
+
+    rows = []
+    for k, case in enumerate(cases):
+        res = last[k]
+        assert res is not None
+        rows.append(
+            Row(
+                w.title,
+                case.impl,
+                case.threads,
+                times[k],
+                w.updates,
+                quality(w, res.samples, res.energies),
+                note=case.note,
+                sampling_times=sampling[k] if len(sampling[k]) == len(times[k]) else [],
+            )
+        )
+    return rows
 
 
 def progress(msg: str) -> None:
@@ -276,7 +349,7 @@ def dwave_runner(w: Workload) -> Runner:
     sampler_cls: Any = SimulatedAnnealingSampler  # untyped third-party class
     sampler = sampler_cls()
 
-    def run() -> tuple[SpinMatrix, FloatArray | None]:
+    def run() -> Result:
         ss = sampler.sample(
             w.bqm,
             num_reads=w.num_reads,
@@ -286,7 +359,12 @@ def dwave_runner(w: Workload) -> Runner:
             seed=SEED,
         )
         samples = in_index_order(ss.record.sample, ss.variables, w.n)
-        return samples, np.asarray(ss.record.energy, dtype=np.float64)
+        ns = ss.info.get("timing", {}).get("sampling_ns")
+        return Result(
+            samples,
+            np.asarray(ss.record.energy, dtype=np.float64),
+            None if ns is None else float(ns) * 1e-9,
+        )
 
     return run
 
@@ -317,6 +395,21 @@ class OmpControl:
             self.lib.omp_set_num_threads(ctypes.c_int(n))
 
 
+def omp_setter(omp: OmpControl | None, n: int | None) -> Callable[[], None]:
+    def setup() -> None:
+        if omp is not None and n is not None:
+            omp.set(n)
+
+    return setup
+
+
+def qp_setter(set_num_threads: Callable[[int], None], n: int) -> Callable[[], None]:
+    def setup() -> None:
+        set_num_threads(n)
+
+    return setup
+
+
 def openjij_model(w: Workload) -> Any:
     import openjij
 
@@ -336,7 +429,7 @@ def openjij_runner(w: Workload, model: Any, seeds: Sequence[int] | None = None) 
 
     sampler = openjij.SASampler()
 
-    def call(num_reads: int, seed: int) -> tuple[SpinMatrix, FloatArray]:
+    def call(num_reads: int, seed: int) -> Result:
         res = sampler.sample(
             model,
             beta_min=w.beta_range[0],
@@ -347,19 +440,29 @@ def openjij_runner(w: Workload, model: Any, seeds: Sequence[int] | None = None) 
             seed=seed,
         )
         samples = in_index_order(res.record.sample, res.variables, w.n)
-        return samples, np.asarray(res.record.energy, dtype=np.float64)
+        us = res.info.get("sampling_time")  # microseconds
+        return Result(
+            samples,
+            np.asarray(res.record.energy, dtype=np.float64),
+            None if us is None else float(us) * 1e-6,
+        )
 
-    def run() -> tuple[SpinMatrix, FloatArray | None]:
+    def run() -> Result:
         if seeds is None:
             return call(w.num_reads, SEED)
         parts = [call(1, s) for s in seeds]
-        return np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
+        times = [p.sampling_s for p in parts]
+        return Result(
+            np.concatenate([p.samples for p in parts]),
+            np.concatenate([p.energies for p in parts if p.energies is not None]),
+            None if any(t is None for t in times) else sum(t for t in times if t is not None),
+        )
 
     return run
 
 
 def qp_runner(w: Workload, net: Any, method: str, backend: str) -> Runner:
-    def run() -> tuple[SpinMatrix, FloatArray | None]:
+    def run() -> Result:
         ss = net.anneal(
             num_reads=w.num_reads,
             num_sweeps=w.num_sweeps,
@@ -370,7 +473,8 @@ def qp_runner(w: Workload, net: Any, method: str, backend: str) -> Runner:
             backend=backend,
         )
         samples = in_index_order(ss.samples, ss.variables, w.n)
-        return samples, np.asarray(ss.energies, dtype=np.float64)
+        sec = ss.info.get("timing", {}).get("sampling_s")
+        return Result(samples, np.asarray(ss.energies, dtype=np.float64), None if sec is None else float(sec))
 
     return run
 
@@ -422,7 +526,7 @@ def fmt_rate(r: float) -> str:
 def print_table(rows: list[Row]) -> None:
     head = (
         f"{'workload':<34} {'implementation':<40} {'thr':>4} {'median s':>9} {'updates/s':>12} "
-        f"{'vs dwave':>9}  quality"
+        f"{'vs dwave':>9} {'kernel upd/s':>13}  quality"
     )
     print(head)
     print("-" * len(head) + "-" * 40)
@@ -438,9 +542,11 @@ def print_table(rows: list[Row]) -> None:
         if q["distinct_reads"] == 1 and q["reads"] > 1:
             qual += f" [all {q['reads']} reads identical]"
         ratio = f"{r.ratio_vs_dwave:8.2f}x" if r.ratio_vs_dwave is not None else f"{'-':>9}"
+        srate = r.sampling_rate
+        kernel = fmt_rate(srate) if srate is not None else "-"
         print(
             f"{r.workload:<34} {r.impl:<40} {r.threads:>4} {r.median:9.4f} {fmt_rate(r.rate):>12} "
-            f"{ratio}  {qual}"
+            f"{ratio} {kernel:>13}  {qual}"
         )
 
 
@@ -467,14 +573,10 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     p.add_argument(
         "--quick",
         action="store_true",
-        help="2 repeats; L=512 at 20 sweeps x 2 reads (A, B, C keep their budgets)",
+        help="2 repeats; L=512 at 100 sweeps x 2 reads (A, B, C keep their budgets)",
     )
-    p.add_argument(
-        "--repeats", type=int, default=None, help="timed repeats (default 5, 2 with --quick)"
-    )
-    p.add_argument(
-        "--json", metavar="OUT", default=None, help="write every number to this JSON file"
-    )
+    p.add_argument("--repeats", type=int, default=None, help="timed repeats (default 5, 2 with --quick)")
+    p.add_argument("--json", metavar="OUT", default=None, help="write every number to this JSON file")
     p.add_argument(
         "--only",
         default="A,A512,B,C",
@@ -487,6 +589,11 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         help="GPU memory bandwidth for the roofline when backend_info() has none",
     )
     p.add_argument("--no-openjij", action="store_true", help="skip openjij rows")
+    p.add_argument(
+        "--sequential",
+        action="store_true",
+        help="time each row's repeats back to back instead of round-robin over the rows",
+    )
     p.add_argument("--no-gibbs", action="store_true", help="skip the quantumpanarchy gibbs rows")
     return p.parse_args(argv)
 
@@ -495,6 +602,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     repeats = args.repeats if args.repeats is not None else (2 if args.quick else 5)
     wanted = {s.strip() for s in args.only.split(",") if s.strip()}
+    unknown = wanted - {"A", "A512", "B", "C"}
+    if unknown:
+        print(f"unknown workload(s) {sorted(unknown)}; choose from A, A512, B, C", file=sys.stderr)
+        return 2
     notes: list[str] = []
 
     import quantumpanarchy
@@ -532,7 +643,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     performance.set_num_threads(0)
     all_threads = int(performance.get_num_threads())
 
-    side_big, sw_big, rd_big = (512, 20, 2) if args.quick else (512, 100, 4)
+    side_big, sw_big, rd_big = (512, 100, 2) if args.quick else (512, 100, 4)
     builders: dict[str, Callable[[], Workload]] = {
         "A": lambda: make_lattice("A", 64, 1000, 10),
         "A512": lambda: make_lattice("A512", side_big, sw_big, rd_big),
@@ -549,7 +660,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"kernel {info.get('cpu', {}).get('kernel')}; CUDA available: {cuda}"
         + ("" if cuda else f" ({info.get('cuda', {}).get('reason')})")
     )
-    print(f"repeats: 1 warm-up + {repeats} timed, median shown; seed {SEED}; {load_average()}")
+    order = "back to back per row" if args.sequential else "round-robin over the rows"
+    print(f"repeats: 1 warm-up + {repeats} timed ({order}), median shown; seed {SEED}")
+    print(f"at the start: {load_average()}")
     print()
 
     rows: list[Row] = []
@@ -561,18 +674,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         build_bqm(w)
         net = PBitNetwork.from_dimod(w.bqm)
         fmt = "dense" if net.is_dense else "sparse"
-        label = w.title
-        wrows: list[Row] = []
+        cases: list[Case] = []
 
         if have_dwave:
-            progress(f"{w.key}: dwave-samplers")
-            times, s, e = measure(dwave_runner(w), repeats)
-            wrows.append(
-                Row(
-                    label, "dwave-samplers SA (metropolis)", "1", times, w.updates, quality(w, s, e)
-                )
-            )
+            cases.append(Case("dwave-samplers SA (metropolis)", "1", dwave_runner(w)))
 
+        model: Any = None
         if have_openjij:
             model = openjij_model(w)
             kind = "sparse" if w.openjij_sparse else "dense"
@@ -580,69 +687,60 @@ def main(argv: Sequence[str] | None = None) -> int:
             if omp is not None and omp.lib is not None:
                 thread_opts = [("1", 1), (str(omp.default), omp.default)]
             for tlabel, tn in thread_opts:
-                if tn is not None and omp is not None:
-                    omp.set(tn)
-                progress(f"{w.key}: openjij ({kind}, {tlabel} threads)")
-                times, s, e = measure(openjij_runner(w, model), repeats)
-                wrows.append(
-                    Row(
-                        label,
+                cases.append(
+                    Case(
                         f"openjij SA ({kind}, seed fixed)",
                         tlabel,
-                        times,
-                        w.updates,
-                        quality(w, s, e),
+                        openjij_runner(w, model),
+                        setup=omp_setter(omp, tn),
                     )
                 )
             if w.key == "B":
                 seeds = list(range(SEED, SEED + w.num_reads))
-                progress(f"{w.key}: openjij ({kind}, {w.num_reads} seeds)")
-                times, s, e = measure(openjij_runner(w, model, seeds), repeats)
-                wrows.append(
-                    Row(
-                        label,
+                tlabel, tn = thread_opts[-1]
+                cases.append(
+                    Case(
                         f"openjij SA ({kind}, {len(seeds)} seeds)",
-                        thread_opts[-1][0],
-                        times,
-                        w.updates,
-                        quality(w, s, e),
-                        note=f"{len(seeds)} calls x 1 read, seeds {seeds[0]}..",
+                        tlabel,
+                        openjij_runner(w, model, seeds),
+                        setup=omp_setter(omp, tn),
+                        note=f"{len(seeds)} calls x 1 read, seeds {seeds[0]}..{seeds[-1]}",
                     )
                 )
-            del model
 
         methods = ["metropolis"] if args.no_gibbs else ["metropolis", "gibbs"]
-        for nthreads in (1, 0):
-            performance.set_num_threads(nthreads)
-            tlabel = str(performance.get_num_threads())
+        for nthreads, tlabel in ((1, "1"), (0, str(all_threads))):
             for method in methods:
-                progress(f"{w.key}: quantumpanarchy cpu {method} ({tlabel} threads)")
-                times, s, e = measure(qp_runner(w, net, method, "cpu"), repeats)
-                wrows.append(
-                    Row(
-                        label,
+                cases.append(
+                    Case(
                         f"quantumpanarchy cpu {method} ({fmt})",
                         tlabel,
-                        times,
-                        w.updates,
-                        quality(w, s, e),
+                        qp_runner(w, net, method, "cpu"),
+                        setup=qp_setter(performance.set_num_threads, nthreads),
                     )
                 )
-        performance.set_num_threads(0)
-
         if cuda:
             for method in methods:
-                progress(f"{w.key}: quantumpanarchy cuda {method}")
-                times, s, e = measure(qp_runner(w, net, method, "cuda"), repeats)
-                r = Row(
-                    label,
-                    f"quantumpanarchy cuda {method} ({fmt})",
-                    "gpu",
-                    times,
-                    w.updates,
-                    quality(w, s, e),
+                cases.append(
+                    Case(
+                        f"quantumpanarchy cuda {method} ({fmt})",
+                        "gpu",
+                        qp_runner(w, net, method, "cuda"),
+                        setup=qp_setter(performance.set_num_threads, 0),
+                    )
                 )
-                wrows.append(r)
+
+        wrows = run_cases(w, cases, repeats, interleave=not args.sequential)
+        performance.set_num_threads(0)
+        if omp is not None and omp.lib is not None:
+            omp.set(omp.default)
+        del model
+
+        if cuda:
+            for r in wrows:
+                if " cuda " not in r.impl:
+                    continue
+                method = r.impl.split()[2]
                 fmt_name, bpu = bytes_per_update(w, net.is_dense)
                 entry: dict[str, Any] = {
                     "workload": w.key,
@@ -672,6 +770,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     print()
     print("updates/s = N * sweeps * reads / median time (spin-update attempts).")
     print("vs dwave = throughput ratio on the same workload. thr = threads used.")
+    print("kernel upd/s = the same from each library's own sampling timer (dwave info sampling_ns,")
+    print("openjij info sampling_time, quantumpanarchy info sampling_s): excludes model conversion.")
     print("Energies per spin in dimod convention (E = sum J s s), recomputed here from the")
     print("returned samples; MaxCut cut = (|E| - E)/2.")
     for w in workloads:
@@ -683,9 +783,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     errs = [(r.workload, r.impl, r.quality.get("max_reported_energy_error", 0.0)) for r in rows]
     worst = max(errs, key=lambda t: t[2]) if errs else None
     if worst is not None:
-        print(
-            f"reported vs recomputed energy: worst |diff| {worst[2]:.3g} ({worst[1]}, {worst[0]})"
-        )
+        print(f"reported vs recomputed energy: worst |diff| {worst[2]:.3g} ({worst[1]}, {worst[0]})")
 
     if cuda:
         print()
@@ -714,6 +812,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "created_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
             "argv": list(sys.argv if argv is None else argv),
             "repeats": repeats,
+            "interleaved": not args.sequential,
             "seed": SEED,
             "versions": versions(),
             "platform": platform.platform(),

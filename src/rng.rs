@@ -97,6 +97,17 @@ impl Stream {
 }
 
 pub const LANES: usize = 8;
+
+/// One lane's xoshiro128+ state (never all zero) from a stream.
+fn lane_words(stream: &mut Stream) -> [u32; 4] {
+    loop {
+        let (a, b) = (stream.next_u64(), stream.next_u64());
+        let w = [a as u32, (a >> 32) as u32, b as u32, (b >> 32) as u32];
+        if w != [0; 4] {
+            return w;
+        }
+    }
+}
 const BUF: usize = 64;
 
 /// Bulk uniforms in [0, 1) as f32 (24 random bits), from eight interleaved xoshiro128+ lanes.
@@ -113,15 +124,19 @@ pub struct LaneUniforms {
 
 impl LaneUniforms {
     pub fn new(stream: &mut Stream) -> Self {
-        let mut words = [[0u32; 4]; LANES];
-        for w in &mut words {
-            while *w == [0; 4] {
-                let (a, b) = (stream.next_u64(), stream.next_u64());
-                *w = [a as u32, (a >> 32) as u32, b as u32, (b >> 32) as u32];
-            }
-        }
+        Self::from_words(std::array::from_fn(|_| lane_words(stream)))
+    }
+
+    fn from_words(words: [[u32; 4]; LANES]) -> Self {
         let lane = |k: usize| -> [u32; LANES] { std::array::from_fn(|l| words[l][k]) };
         Self { s0: lane(0), s1: lane(1), s2: lane(2), s3: lane(3), buf: [0.0; BUF], pos: BUF }
+    }
+
+    /// Lane `l` draws from `streams[l]` alone: lane l's sequence does not depend on the others,
+    /// so a replica gets the same numbers whichever group of lanes it runs in.
+    pub fn from_streams(streams: &mut [Stream; LANES]) -> Self {
+        let mut it = streams.iter_mut();
+        Self::from_words(std::array::from_fn(|_| lane_words(it.next().expect("LANES streams"))))
     }
 
     #[allow(clippy::needless_range_loop)] // lane loops: one vector instruction per statement

@@ -3,13 +3,14 @@
 //! Read `r` draws from random stream `r` of the seed, so the samples are bit-identical whatever
 //! the number of threads.
 
-use super::engine::Engine;
+use super::engine::{Engine, Layout};
+use super::lanes::LaneGroup;
 use super::kernel::{Chain, Method};
 use super::model::IsingModel;
 use crate::backend::Backend;
 use crate::control::Control;
 use crate::error::Result;
-use crate::rng::Stream;
+use crate::rng::{Stream, LANES};
 use crate::{ensure, parallel};
 use rayon::prelude::*;
 
@@ -110,8 +111,12 @@ pub fn anneal(
     Ok(Samples::from_states(model, model_states))
 }
 
-/// Engine-order final states of all reads that ran, concatenated.
+/// Engine-order final states of all reads that ran, concatenated. Sparse problems with several
+/// reads run them in lane groups; the rest run one chain per read.
 fn anneal_cpu(engine: &Engine, params: &AnnealParams, control: &Control) -> Result<Vec<i8>> {
+    if matches!(engine.layout, Layout::Sparse { .. }) && lanes_pay_off(params.num_reads) {
+        return anneal_lanes(engine, params, control);
+    }
     let n = engine.n();
     let run_read = |r: usize| -> Result<Option<Vec<i8>>> {
         if control.time_is_up() {
@@ -129,6 +134,48 @@ fn anneal_cpu(engine: &Engine, params: &AnnealParams, control: &Control) -> Resu
     let reads: Vec<Option<Vec<i8>>> =
         parallel::install(|| (0..params.num_reads).into_par_iter().map(run_read).collect::<Result<Vec<_>>>())??;
     Ok(reads.into_iter().flatten().flatten().collect())
+}
+
+/// Lane groups win once most of their lanes carry a read (a partly filled group costs as much as
+/// a full one); the choice depends on `num_reads` only, never on the thread count.
+fn lanes_pay_off(num_reads: usize) -> bool {
+    num_reads >= LANES && 4 * num_reads >= 3 * LANES * num_reads.div_ceil(LANES)
+}
+
+/// Reads in groups of [`LANES`], one group per task; padding lanes of the last group run on
+/// streams no read uses and are dropped.
+fn anneal_lanes(engine: &Engine, params: &AnnealParams, control: &Control) -> Result<Vec<i8>> {
+    let n = engine.n();
+    let reads = params.num_reads;
+    let run_group = |g: usize| -> Result<Option<Vec<Vec<i8>>>> {
+        if control.time_is_up() {
+            return Ok(None);
+        }
+        let ids: [u64; LANES] = std::array::from_fn(|l| (g * LANES + l) as u64);
+        let mut streams: [Stream; LANES] = std::array::from_fn(|l| Stream::new(params.seed, ids[l]));
+        let states: [Vec<i8>; LANES] = std::array::from_fn(|l| {
+            let r = ids[l] as usize;
+            match &params.initial_states {
+                Some(init) if r < reads => {
+                    let mut s = vec![0i8; n];
+                    engine.to_engine(&init[r * n..(r + 1) * n], &mut s);
+                    s
+                }
+                _ => (0..n).map(|_| streams[l].spin()).collect(),
+            }
+        });
+        let mut group = LaneGroup::new(&states, &mut streams);
+        let active = (reads - g * LANES).min(LANES);
+        for &beta in &params.betas {
+            control.check()?;
+            group.sweep(engine, beta, params.method, params.sweeps_per_beta);
+            control.advance((params.sweeps_per_beta * active) as u64);
+        }
+        Ok(Some((0..active).map(|l| group.state(l)).collect()))
+    };
+    let groups: Vec<Option<Vec<Vec<i8>>>> =
+        parallel::install(|| (0..reads.div_ceil(LANES)).into_par_iter().map(run_group).collect::<Result<Vec<_>>>())??;
+    Ok(groups.into_iter().flatten().flatten().flatten().collect())
 }
 
 #[cfg(test)]

@@ -53,7 +53,7 @@ pub fn exp_f32(x: f32) -> f32 {
     // avoids a float-to-int conversion, so the whole function vectorises.
     let ki = shifted.to_bits().wrapping_sub(ROUND.to_bits()) as i32;
     let f = (x - k * LN2_HI) - k * LN2_LO; // |f| <= ln2 / 2
-    // Taylor series of e^f to degree 6: truncation error below 2e-7 for |f| <= 0.347.
+                                           // Taylor series of e^f to degree 6: truncation error below 2e-7 for |f| <= 0.347.
     let p = 1.0 + f * (1.0 + f * (0.5 + f * (1.0 / 6.0 + f * (1.0 / 24.0 + f * (1.0 / 120.0 + f * (1.0 / 720.0))))));
     p * f32::from_bits(((ki + 127) as u32) << 23)
 }
@@ -180,12 +180,17 @@ fn flip_sparse(c: &mut Chain, csr: &Csr, i: usize) {
     }
 }
 
-/// Flip decisions for a block of independent p-bits, one bit per lane. Each stage is its own
-/// loop over the lanes so that every stage vectorises.
+/// Flip decisions for a block of independent p-bits (or of replicas), one per lane. Each stage
+/// is its own loop over the lanes so that every stage vectorises.
 // Lane loops index several arrays in step; indices are the clearest form.
 #[allow(clippy::needless_range_loop)]
 #[inline(always)]
-fn decide_block<const GIBBS: bool>(s: &[i8; LANES], f: &[f64; LANES], u: &[f32; LANES], beta: f64) -> u32 {
+pub(crate) fn decide_lanes<const GIBBS: bool>(
+    s: &[i8; LANES],
+    f: &[f64; LANES],
+    u: &[f32; LANES],
+    beta: f64,
+) -> [bool; LANES] {
     let mut x = [0.0f32; LANES];
     for l in 0..LANES {
         x[l] = (beta * 2.0 * s[l] as f64 * f[l]) as f32;
@@ -194,6 +199,14 @@ fn decide_block<const GIBBS: bool>(s: &[i8; LANES], f: &[f64; LANES], u: &[f32; 
     for l in 0..LANES {
         flip[l] = u[l] < flip_probability::<GIBBS>(x[l]);
     }
+    flip
+}
+
+/// The decisions as a bit mask (bit l = lane l flips), to visit only the flips.
+#[allow(clippy::needless_range_loop)]
+#[inline(always)]
+fn decide_block<const GIBBS: bool>(s: &[i8; LANES], f: &[f64; LANES], u: &[f32; LANES], beta: f64) -> u32 {
+    let flip = decide_lanes::<GIBBS>(s, f, u, beta);
     let mut mask = 0u32;
     for l in 0..LANES {
         mask |= u32::from(flip[l]) << l;

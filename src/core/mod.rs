@@ -6,6 +6,7 @@ pub mod coloring;
 pub mod engine;
 pub mod exact;
 pub mod kernel;
+pub mod lanes;
 pub mod model;
 pub mod observables;
 pub mod pbit;

@@ -384,7 +384,11 @@ impl IsingModel {
                 Couplings::Dense(d) => &d[i * n..(i + 1) * n],
                 Couplings::Sparse(c) => c.row(i).1,
             };
-            row.iter().chain(std::iter::once(&self.h[i])).map(|w| w.abs()).filter(|w| *w > 0.0).fold(f64::INFINITY, f64::min)
+            row.iter()
+                .chain(std::iter::once(&self.h[i]))
+                .map(|w| w.abs())
+                .filter(|w| *w > 0.0)
+                .fold(f64::INFINITY, f64::min)
         };
         let per_spin: Vec<f64> = (0..n).map(smallest).filter(|m| m.is_finite()).collect();
         let min = per_spin.iter().copied().fold(f64::INFINITY, f64::min);

@@ -5,8 +5,6 @@
 // It checks the kernels' logic (RNG, acceptance rule, colour-class and tile bookkeeping,
 // barrier placement); not NVRTC, the memory model of a real GPU, nor performance.
 
-#include <ucontext.h>
-
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
@@ -25,14 +23,38 @@ struct dim3 {
 };
 
 namespace emu {
+// Switch stacks: push the callee-saved registers, store the stack pointer in *from, load `to`,
+// pop and return into the other fiber (x86-64 System V; ucontext's syscalls were 20x slower).
+extern "C" void emu_switch(void** from, void* to);
+asm(R"(
+    .text
+    .globl emu_switch
+emu_switch:
+    pushq %rbp
+    pushq %rbx
+    pushq %r12
+    pushq %r13
+    pushq %r14
+    pushq %r15
+    movq %rsp, (%rdi)
+    movq %rsi, %rsp
+    popq %r15
+    popq %r14
+    popq %r13
+    popq %r12
+    popq %rbx
+    popq %rbp
+    ret
+)");
+
 enum State { RUN, AT_BLOCK_BARRIER, AT_WARP_BARRIER, DONE };
 struct Fiber {
-    ucontext_t ctx;
+    void* sp = nullptr;
     dim3 tid;
     State state = RUN;
     std::vector<char> stack;
 };
-ucontext_t scheduler;
+void* scheduler_sp = nullptr;
 std::vector<Fiber> fibers;
 Fiber* current = nullptr;
 dim3 thread_idx, block_idx, block_dim, grid_dim;
@@ -42,15 +64,25 @@ double shfl_slot[1024];
 
 void wait(State s) {
     current->state = s;
-    swapcontext(&current->ctx, &scheduler);
+    emu_switch(&current->sp, scheduler_sp);
 }
 void entry() {
     body();
     current->state = DONE;
+    emu_switch(&current->sp, scheduler_sp);  // never resumed
 }
 void fail(const char* what) {
     std::fprintf(stderr, "emulation error: %s\n", what);
     std::exit(2);
+}
+
+// A fresh stack whose first switch "returns" into entry() with the ABI's alignment.
+void start(Fiber& f) {
+    f.stack.assign(1 << 16, 0);
+    uintptr_t top = ((uintptr_t)(f.stack.data() + f.stack.size())) & ~(uintptr_t)15;
+    void** slot = (void**)(top - 16);
+    slot[0] = (void*)&entry;
+    f.sp = slot - 6;  // six zeroed callee-saved registers below the return address
 }
 
 // Run one block: every runnable fiber until it blocks, then release a full warp barrier or,
@@ -63,22 +95,15 @@ void run_block(unsigned threads) {
     }
     fibers.assign(threads, Fiber{});
     for (unsigned t = 0; t < threads; ++t) {
-        Fiber& f = fibers[t];
-        f.tid = dim3{t, 0, 0};
-        f.stack.resize(1 << 16);
-        getcontext(&f.ctx);
-        f.ctx.uc_stack.ss_sp = f.stack.data();
-        f.ctx.uc_stack.ss_size = f.stack.size();
-        f.ctx.uc_link = &scheduler;
-        makecontext(&f.ctx, entry, 0);
+        fibers[t].tid = dim3{t, 0, 0};
+        start(fibers[t]);
     }
     for (;;) {
         for (Fiber& f : fibers) {
             if (f.state != RUN) continue;
             current = &f;
             thread_idx = f.tid;
-            swapcontext(&scheduler, &f.ctx);
-            if (f.state == RUN) f.state = DONE;  // returned through uc_link
+            emu_switch(&scheduler_sp, f.sp);
         }
         bool released = false;
         for (unsigned w = 0; w * 32 < threads; ++w) {
