@@ -294,6 +294,7 @@ class BoltzmannSampler:
         num_chains: int = 4,
         seed: int | None = None,
         *,
+        initial_states: ArrayLike | None = None,
         progress: Progress = None,
     ) -> Observables: ...
     def exact_distribution(self) -> FloatArray: ...

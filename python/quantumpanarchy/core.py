@@ -40,8 +40,11 @@ __all__ = [
 ]
 
 Method = Literal["gibbs", "metropolis"]
+"""Update rule: heat bath (the p-bit rule) or Metropolis."""
 ScheduleType = Literal["geometric", "linear"]
+"""dwave-samplers' β schedule shapes."""
 Vartype = Literal["SPIN", "BINARY"]
+"""How states are written: ±1 spins or 0/1 bits."""
 Progress = bool | Callable[[int, int], object] | None
 FloatArray = npt.NDArray[np.float64]
 SpinArray = npt.NDArray[np.int8]
@@ -55,6 +58,7 @@ BoltzmannSampler = _core.BoltzmannSampler
 ParallelTempering = _core.ParallelTempering
 integrated_autocorrelation_time = _core.integrated_autocorrelation_time
 MAX_EXACT_PBITS: int = _core.MAX_EXACT_PBITS
+integrated_autocorrelation_time.__module__ = __name__  # native functions report their native module
 
 
 def default_beta_range(network: PBitNetwork) -> tuple[float, float]:
@@ -132,6 +136,7 @@ class SampleSet:
 
     @property
     def num_variables(self) -> int:
+        """Number of variables (columns)."""
         return int(self.samples.shape[1])
 
     @property
@@ -166,6 +171,7 @@ class SampleSet:
         return out
 
     def to_dict(self) -> dict[str, Any]:
+        """A JSON-friendly dict of the samples, energies, occurrences, vartype, labels and info."""
         return {
             "samples": self.samples.tolist(),
             "energies": self.energies.tolist(),
@@ -236,6 +242,7 @@ class Observables:
     tau_abs_magnetization: float
 
     def to_dict(self) -> dict[str, float | int]:
+        """All fields as a plain dict."""
         return dataclasses.asdict(self)
 
     def __repr__(self) -> str:
@@ -261,6 +268,7 @@ class TemperingResult:
     observables: list[Observables]
 
     def to_dict(self) -> dict[str, Any]:
+        """A JSON-friendly summary: betas, swap rates, best state and energy, observables."""
         return {
             "betas": self.betas.tolist(),
             "swap_acceptance": self.swap_acceptance.tolist(),

@@ -35,6 +35,9 @@ get_backend = _perf.get_backend
 get_num_threads = _perf.get_num_threads
 set_backend = _perf.set_backend
 set_num_threads = _perf.set_num_threads
+_natives = (available_backends, backend_info, cpu_features, cuda_is_available, get_backend, get_num_threads)
+for _f in (*_natives, set_backend, set_num_threads):
+    _f.__module__ = __name__  # native functions report their native module
 
 
 def _lattice(side: int) -> tuple[np.ndarray[Any, np.dtype[np.int64]], np.ndarray[Any, np.dtype[np.int64]]]:

@@ -38,6 +38,7 @@ pub mod performance {
         Ok(parallel::set_num_threads(n)?)
     }
 
+    /// Size of the worker pool.
     #[pyfunction]
     fn get_num_threads() -> usize {
         parallel::num_threads()

@@ -329,14 +329,17 @@ static std::vector<signed char> run_dense(const Run& r, unsigned threads, int sh
     return s;
 }
 
+// Couplings and fields are multiples of 1/8, so every field sum is exact and the dense kernel
+// (incremental fields) and the sparse one (fields recomputed) must agree bit for bit.
 static Model random_model(u32 n, double density, unsigned seed) {
     std::mt19937_64 rng(seed);
-    std::uniform_real_distribution<double> u(-1.0, 1.0), coin(0.0, 1.0);
+    std::uniform_int_distribution<int> u(-8, 8);
+    std::uniform_real_distribution<double> coin(0.0, 1.0);
     Vec J(n * n), h(n);
     for (u32 i = 0; i < n; ++i) {
-        h[i] = 0.5 * u(rng);
+        h[i] = u(rng) / 16.0;
         for (u32 j = i + 1; j < n; ++j)
-            if (coin(rng) < density) J[i * n + j] = J[j * n + i] = u(rng);
+            if (coin(rng) < density) J[i * n + j] = J[j * n + i] = u(rng) / 8.0;
     }
     return engine_order(n, J, h);
 }
@@ -360,10 +363,10 @@ static void check_philox() {
     CHECK(std::fabs(m1 - 0.5) < 2e-3 && std::fabs(m2 - 1.0 / 3) < 2e-3 && lo > 0 && hi < 1, "uniform moments %g %g", m1, m2);
 }
 
-static void check_sampling(const char* what, const Model& m, double beta, std::vector<signed char> (*run)(const Run&),
-                           u32 reads) {
+static void check_sampling(const char* what, const Model& m, double beta, u32 sweeps,
+                           std::vector<signed char> (*run)(const Run&), u32 reads) {
     for (int gibbs = 0; gibbs < 2; ++gibbs) {
-        Run r{m, Vec(24, beta), 1, 0x1234, 0xBEEF, reads, gibbs};
+        Run r{m, Vec(sweeps, beta), 1, 0x1234, 0xBEEF, reads, gibbs};
         Vec p = exact(m, beta);
         double d = tv(p, run(r), m.n), floor = tv_floor(p, reads, m.n);
         std::printf("%s %s: TV %.4f (i.i.d. exact draws: %.4f)\n", what, gibbs ? "gibbs" : "metropolis", d, floor);
@@ -378,8 +381,8 @@ int main() {
     Model sparse = random_model(12, 0.25, 1);
     std::printf("sparse: %zu couplings, %zu colours\n", sparse.indices.size() / 2, sparse.class_start.size() - 1);
     CHECK(sparse.class_start.size() > 3, "want at least 3 colour classes");
-    check_sampling("sparse_block", sparse, 0.8, [](const Run& r) { return run_sparse_block(r, 1, 1, 5); }, 20000);
-    check_sampling("sparse_class", sparse, 0.8, run_sparse_class, 20000);
+    check_sampling("sparse_block", sparse, 0.8, 32, [](const Run& r) { return run_sparse_block(r, 1, 1, 5); }, 20000);
+    check_sampling("sparse_class", sparse, 0.8, 32, run_sparse_class, 20000);
     {
         // Launch shape, chunking, shared/global spins and the per-class kernel: identical results.
         Run r{sparse, Vec(10, 0.8), 2, 5, 6, 64, 1};
@@ -389,23 +392,20 @@ int main() {
         CHECK(ref == run_sparse_class(r), "sparse_class differs from sparse_block");
     }
 
-    // Dense: all-to-all couplings, 37 spins (two tiles, the second partial) for bookkeeping, 10
-    // for the distribution.
-    Model dense = random_model(10, 1.0, 2);
-    check_sampling("dense_block", dense, 0.8, [](const Run& r) { return run_dense(r, 32, 1, 7); }, 6000);
-    {
+    // Dense: every p-bit is its own colour class, so sparse_block sweeps in the same order with
+    // the same random numbers: dense_block must reproduce it exactly (37 spins: two tiles, the
+    // second partial), whatever the block size, chunking and field storage.
+    for (int gibbs = 0; gibbs < 2; ++gibbs) {
         Model big = random_model(37, 1.0, 3);
-        Run r{big, Vec(6, 0.3), 2, 9, 10, 6, 0};
-        auto ref = run_dense(r, 32, 1, 6);
-        CHECK(ref == run_dense(r, 32, 0, 2), "dense_block: global fields or chunking changed the result");
-        CHECK(ref == run_dense(r, 96, 1, 3), "dense_block: 96 threads changed the result");
-        // The incremental fields of a long run agree with the spins: rerun from its end state.
-        Run g{big, Vec(40, 2.0), 1, 9, 10, 6, 1};
-        auto s = run_dense(g, 64, 0, 40);
-        double e = 0;
-        for (u32 k = 0; k < g.reads; ++k) e += energy(big, &s[k * big.n]);
-        std::printf("dense_block 37 spins annealed at beta 2: mean energy %.3f\n", e / g.reads);
+        Run r{big, Vec(8, 0.4), 2, 9, 10, 8, gibbs};
+        auto ref = run_sparse_block(r, 1, 1, 8);
+        CHECK(ref == run_dense(r, 32, 1, 8), "dense_block differs from sequential sweeps");
+        CHECK(ref == run_dense(r, 32, 0, 3), "dense_block: global fields or chunking changed the result");
+        CHECK(ref == run_dense(r, 96, 1, 5), "dense_block: 96 threads changed the result");
     }
+    Model dense = random_model(10, 1.0, 2);
+    check_sampling("dense_block", dense, 0.5, 40, [](const Run& r) { return run_dense(r, 32, 1, 25); }, 1500);
+    check_sampling("dense (sequential)", dense, 0.8, 100, [](const Run& r) { return run_sparse_block(r, 1, 1, 100); }, 20000);
 
     // A 2D 8x8 periodic ferromagnet anneals to -2 per spin.
     {

@@ -100,6 +100,37 @@ mod tests {
         AnnealParams { betas, sweeps_per_beta: 2, num_reads: reads, seed: 9, method, initial_states: None }
     }
 
+    /// Runs the real kernel source on the CPU under the fiber emulation of `kernel_check.cpp`
+    /// (Philox known answers, exact Boltzmann distributions, agreement between kernels and
+    /// launch shapes). Needs g++; skipped without it.
+    #[test]
+    #[cfg(all(target_arch = "x86_64", target_os = "linux"))]
+    fn kernels_pass_the_cpu_emulation() {
+        use std::process::Command;
+        let dir = std::env::temp_dir().join(format!("quantumpanarchy-kernel-check-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        // The emulation gives dynamic shared memory a plain global array.
+        std::fs::write(dir.join("kernels_emulated.cu"), module::KERNELS.replace("extern __shared__", "extern"))
+            .unwrap();
+        std::fs::write(dir.join("kernel_check.cpp"), include_str!("kernel_check.cpp")).unwrap();
+        let exe = dir.join("kernel_check");
+        let built = Command::new("g++")
+            .args(["-std=c++17", "-O2", "-Wno-unknown-pragmas", "-o"])
+            .arg(&exe)
+            .arg(dir.join("kernel_check.cpp"))
+            .output();
+        let Ok(built) = built else {
+            println!("g++ not found: kernel emulation skipped");
+            return;
+        };
+        assert!(built.status.success(), "{}", String::from_utf8_lossy(&built.stderr));
+        let ran = Command::new(&exe).output().unwrap();
+        std::fs::remove_dir_all(&dir).ok();
+        let report = format!("{}{}", String::from_utf8_lossy(&ran.stdout), String::from_utf8_lossy(&ran.stderr));
+        println!("{report}");
+        assert!(ran.status.success(), "{report}");
+    }
+
     #[test]
     fn anneal_without_a_device_is_unavailable_not_a_panic() {
         if status().available {
@@ -148,6 +179,34 @@ mod tests {
                     })
                     .fold(f64::INFINITY, f64::min);
                 assert!(best <= ground + 1e-9, "{method:?}: best {best}, ground {ground}");
+            }
+        }
+    }
+
+    /// Needs a GPU: every launch mode gives the same states as the default one, bit for bit
+    /// (same random numbers per (sweep, spin, read), same summation order).
+    #[test]
+    fn gpu_modes_agree() {
+        use anneal::Mode;
+        if !status().available {
+            return;
+        }
+        let ring = ring(200);
+        let n = 70;
+        let j: Vec<f64> =
+            (0..n * n).map(|k| if k / n == k % n { 0.0 } else { ((k / n + k % n) % 7) as f64 / 8.0 - 0.4 }).collect();
+        let dense = IsingModel::from_dense(n, &j, &vec![0.1; n]).unwrap();
+        let cases = [
+            (ring, vec![Mode::SparseBlock { shared: true }, Mode::SparseBlock { shared: false }, Mode::SparseClass]),
+            (dense, vec![Mode::DenseBlock { shared: true }, Mode::DenseBlock { shared: false }]),
+        ];
+        for (model, modes) in cases {
+            let engine = Engine::new(&model);
+            let p = params(5, Method::Gibbs);
+            let reference = anneal(&engine, &p, &Control::new()).unwrap();
+            for mode in modes {
+                let got = anneal::run_with(&engine, &p, &Control::new(), Some(mode)).unwrap();
+                assert_eq!(got, reference, "{mode:?}");
             }
         }
     }

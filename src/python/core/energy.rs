@@ -7,6 +7,7 @@ use numpy::{PyArray1, PyArray2};
 use pyo3::prelude::*;
 use rayon::prelude::*;
 
+use super::network::dense_model;
 use super::results;
 use crate::python::args;
 use crate::python::run::detach;
@@ -17,17 +18,7 @@ pub struct PyIsingEnergy;
 
 #[allow(non_snake_case)]
 fn model(J: &Bound<'_, PyAny>, h: Option<&Bound<'_, PyAny>>) -> PyResult<IsingModel> {
-    let j = args::f64_2d(J, "J")?;
-    let (r, c) = j.as_array().dim();
-    if r != c {
-        return Err(Error::InvalidInput(format!("J must be square, got shape ({r}, {c})")).into());
-    }
-    let h = match h {
-        Some(h) if !h.is_none() => args::f64_1d(h, "h")?.as_array().to_vec(),
-        _ => vec![0.0; r],
-    };
-    let dense: Vec<f64> = j.as_array().iter().copied().collect();
-    Ok(J.py().detach(|| IsingModel::from_dense(r, &dense, &h))?)
+    dense_model(J.py(), J, h)
 }
 
 fn states(m: &IsingModel, obj: &Bound<'_, PyAny>) -> PyResult<(Vec<i8>, Option<usize>)> {

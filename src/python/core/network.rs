@@ -140,6 +140,25 @@ impl PyPBitNetwork {
         Ok((s, rows))
     }
 
+    /// `initial_states` for `count` chains: one row (used by every chain) or one per chain.
+    pub fn initial_states_arg(
+        &self,
+        obj: Option<&Bound<'_, PyAny>>,
+        count: usize,
+        count_name: &str,
+    ) -> PyResult<Option<Vec<i8>>> {
+        let Some(obj) = obj.filter(|o| !o.is_none()) else { return Ok(None) };
+        let (s, rows) = self.states_arg(obj, "initial_states")?;
+        match rows.unwrap_or(1) {
+            1 => Ok(Some(s.repeat(count))),
+            r if r == count => Ok(Some(s)),
+            r => {
+                Err(Error::InvalidInput(format!("initial_states must have 1 or {count_name} ({count}) rows, got {r}"))
+                    .into())
+            }
+        }
+    }
+
     fn variables_list<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         let g = self.read();
         match &g.variables {
@@ -147,6 +166,22 @@ impl PyPBitNetwork {
             None => Ok(PyList::new(py, 0..g.model.n())?.into_any()),
         }
     }
+}
+
+/// A model from a symmetric J (zero diagonal) and optional fields h, built with the GIL released.
+#[allow(non_snake_case)]
+pub fn dense_model(py: Python<'_>, J: &Bound<'_, PyAny>, h: Option<&Bound<'_, PyAny>>) -> PyResult<IsingModel> {
+    let j = args::f64_2d(J, "J")?;
+    let (r, c) = j.as_array().dim();
+    if r != c {
+        return Err(Error::InvalidInput(format!("J must be square, got shape ({r}, {c})")).into());
+    }
+    let h = match h {
+        Some(h) if !h.is_none() => args::f64_1d(h, "h")?.as_array().to_vec(),
+        _ => vec![0.0; r],
+    };
+    let dense: Vec<f64> = j.as_array().iter().copied().collect();
+    Ok(py.detach(|| IsingModel::from_dense(r, &dense, &h))?)
 }
 
 /// A model from dimod-convention arrays: E = Σ lin_i v_i + Σ_k quad_k v_{r_k} v_{c_k} + offset,
@@ -230,18 +265,7 @@ impl PyPBitNetwork {
         h: Option<&Bound<'_, PyAny>>,
         seed: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
-        let j = args::f64_2d(J, "J")?;
-        let (r, c) = j.as_array().dim();
-        if r != c {
-            return Err(Error::InvalidInput(format!("J must be square, got shape ({r}, {c})")).into());
-        }
-        let h = match h {
-            Some(h) if !h.is_none() => args::f64_1d(h, "h")?.as_array().to_vec(),
-            _ => vec![0.0; r],
-        };
-        let dense: Vec<f64> = j.as_array().iter().copied().collect();
-        let model = py.detach(|| IsingModel::from_dense(r, &dense, &h))?;
-        Ok(Self::build(model, args::seed(seed)?, Vartype::Spin, None))
+        Ok(Self::build(dense_model(py, J, h)?, args::seed(seed)?, Vartype::Spin, None))
     }
 
     /// From coupling entries (rows[k], cols[k], values[k]); entries for the same pair add up.
@@ -318,6 +342,7 @@ impl PyPBitNetwork {
         from_interop(&interop(py)?.call_method1("bqm_to_arrays", (bqm,))?, args::seed(seed)?)
     }
 
+    /// Number of p-bits (spins).
     #[getter]
     fn num_pbits(&self) -> usize {
         self.read().model.n()
@@ -327,26 +352,31 @@ impl PyPBitNetwork {
         self.read().model.n()
     }
 
+    /// Number of non-zero couplings J_ij with i < j.
     #[getter]
     fn num_couplings(&self) -> usize {
         self.read().model.num_couplings()
     }
 
+    /// Whether couplings are stored as a dense matrix (else CSR), chosen from the density.
     #[getter]
     fn is_dense(&self) -> bool {
         self.read().model.is_dense()
     }
 
+    /// "SPIN" (states are ±1) or "BINARY" (states are 0/1, for QUBO input).
     #[getter]
     fn vartype(&self) -> &'static str {
         self.read().vartype.name()
     }
 
+    /// Constant energy term (from QUBO or dimod input), included in every energy.
     #[getter]
     fn offset(&self) -> f64 {
         self.read().model.offset()
     }
 
+    /// Variable labels (dimod or dict input), else `list(range(num_pbits))`.
     #[getter]
     fn variables<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         self.variables_list(py)?.call_method0("copy")
@@ -382,10 +412,12 @@ impl PyPBitNetwork {
         self.edit(|m| m.set_coupling(i, j, w))
     }
 
+    /// J_ij (physics convention; 0 when the p-bits are not coupled).
     fn coupling(&self, i: i64, j: i64) -> PyResult<f64> {
         Ok(self.read().model.coupling(i, j)?)
     }
 
+    /// Set the field h_i (physics convention).
     fn set_field(&self, i: i64, h: f64) -> PyResult<()> {
         self.edit(|m| m.set_field(i, h))
     }
@@ -559,22 +591,7 @@ impl PyPBitNetwork {
             }
         };
         let n = snap.model.n();
-        let initial_states = match initial_states {
-            Some(s) if !s.is_none() => {
-                let (s, rows) = self.states_arg(s, "initial_states")?;
-                match rows.unwrap_or(1) {
-                    1 => Some(s.repeat(num_reads)),
-                    r if r == num_reads => Some(s),
-                    r => {
-                        return Err(Error::InvalidInput(format!(
-                            "initial_states must have 1 or num_reads ({num_reads}) rows, got {r}"
-                        ))
-                        .into())
-                    }
-                }
-            }
-            _ => None,
-        };
+        let initial_states = self.initial_states_arg(initial_states, num_reads, "num_reads")?;
         let params =
             AnnealParams { betas: schedule.betas().to_vec(), sweeps_per_beta, num_reads, seed, method, initial_states };
         let work = (n as f64) * params.total_sweeps() as f64;

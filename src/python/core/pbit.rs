@@ -30,26 +30,31 @@ impl PyPBit {
         Ok(Self { inner: Mutex::new(PBit::new(bias, beta, seed)?) })
     }
 
+    /// The bias added to every input.
     #[getter]
     fn bias(&self) -> f64 {
         self.lock().bias
     }
 
+    /// The inverse temperature β (steepness of the tanh).
     #[getter]
     fn beta(&self) -> f64 {
         self.lock().beta
     }
 
+    /// P(s = +1 | input) = (1 + tanh(β·(input + bias))) / 2.
     #[pyo3(signature = (input = 0.0))]
     fn probability_up(&self, input: f64) -> PyResult<f64> {
         Ok(self.lock().probability_up(input)?)
     }
 
+    /// One draw: +1 or -1, s = sgn(tanh(β·(input + bias)) − r), r ~ U(−1, 1).
     #[pyo3(signature = (input = 0.0))]
     fn sample(&self, input: f64) -> PyResult<i8> {
         Ok(self.lock().sample(input)?)
     }
 
+    /// `n` independent draws as an int8 array of ±1.
     #[pyo3(signature = (n, input = 0.0))]
     fn sample_many<'py>(&self, py: Python<'py>, n: i64, input: f64) -> PyResult<Bound<'py, PyArray1<i8>>> {
         let n = args::count(n, "n", 0)?;

@@ -39,22 +39,7 @@ impl PyBoltzmannSampler {
         let net = self.network.get();
         let snap = net.snapshot(py);
         let num_chains = args::count(a.num_chains, "num_chains", 1)?;
-        let initial_states = match a.initial_states {
-            Some(s) if !s.is_none() => {
-                let (s, rows) = net.states_arg(s, "initial_states")?;
-                match rows.unwrap_or(1) {
-                    1 => Some(s.repeat(num_chains)),
-                    r if r == num_chains => Some(s),
-                    r => {
-                        return Err(Error::InvalidInput(format!(
-                            "initial_states must have 1 or num_chains ({num_chains}) rows, got {r}"
-                        ))
-                        .into())
-                    }
-                }
-            }
-            _ => None,
-        };
+        let initial_states = net.initial_states_arg(a.initial_states, num_chains, "num_chains")?;
         let params = ChainParams {
             beta: self.beta,
             method: self.method,
@@ -88,16 +73,19 @@ impl PyBoltzmannSampler {
         Ok(Self { network, beta, method: Method::parse(method)?, seed: args::seed(seed)? })
     }
 
+    /// The network sampled (shared, not copied: later edits to it are seen).
     #[getter]
     fn network(&self, py: Python<'_>) -> Py<PyPBitNetwork> {
         self.network.clone_ref(py)
     }
 
+    /// The inverse temperature sampled at.
     #[getter]
     fn beta(&self) -> f64 {
         self.beta
     }
 
+    /// The update rule: "gibbs" (heat bath, the p-bit rule) or "metropolis".
     #[getter]
     fn method(&self) -> &'static str {
         self.method.name()
@@ -126,7 +114,10 @@ impl PyBoltzmannSampler {
     }
 
     /// Per-spin observables with jackknife error bars and autocorrelation times.
-    #[pyo3(signature = (num_samples = 10000, burn_in = 1000, thin = 1, num_chains = 4, seed = None, *, progress = None))]
+    #[pyo3(signature = (
+        num_samples = 10000, burn_in = 1000, thin = 1, num_chains = 4, seed = None, *, initial_states = None,
+        progress = None
+    ))]
     #[allow(clippy::too_many_arguments)]
     fn observables<'py>(
         &self,
@@ -136,18 +127,11 @@ impl PyBoltzmannSampler {
         thin: i64,
         num_chains: i64,
         seed: Option<&Bound<'py, PyAny>>,
+        initial_states: Option<&Bound<'py, PyAny>>,
         progress: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let a = RunArgs {
-            num_samples,
-            burn_in,
-            thin,
-            num_chains,
-            seed,
-            initial_states: None,
-            progress,
-            record_states: false,
-        };
+        let a =
+            RunArgs { num_samples, burn_in, thin, num_chains, seed, initial_states, progress, record_states: false };
         let run = self.run(py, a)?;
         let offset = self.network.get().read().model.offset();
         let obs: Observables = detach(py, || Ok(observables::from_chains(&run, self.beta, offset)))?;
@@ -174,6 +158,7 @@ impl PyBoltzmannSampler {
         integrated_autocorrelation_time(series)
     }
 
+    /// `sample(...)` off the event loop: returns a coroutine (asyncio.to_thread).
     #[pyo3(signature = (*args, **kwargs))]
     fn sample_async<'py>(
         slf: &Bound<'py, Self>,
@@ -183,6 +168,7 @@ impl PyBoltzmannSampler {
         results::to_thread(slf.getattr("sample")?, args, kwargs)
     }
 
+    /// `observables(...)` off the event loop: returns a coroutine (asyncio.to_thread).
     #[pyo3(signature = (*args, **kwargs))]
     fn observables_async<'py>(
         slf: &Bound<'py, Self>,

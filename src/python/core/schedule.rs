@@ -55,10 +55,12 @@ impl PyTemperature {
         Ok(Schedule::from_beta_range(beta_min, beta_max, args::count(steps, "steps", 1)?, schedule_type)?.into())
     }
 
+    /// Temperatures T = 1/β, one per step.
     fn temperatures<'py>(&self, py: Python<'py>) -> Bound<'py, PyArray1<f64>> {
         PyArray1::from_iter(py, self.schedule.betas().iter().map(|b| 1.0 / b))
     }
 
+    /// Inverse temperatures, one per step.
     fn betas<'py>(&self, py: Python<'py>) -> Bound<'py, PyArray1<f64>> {
         PyArray1::from_slice(py, self.schedule.betas())
     }

@@ -45,6 +45,7 @@ impl PyParallelTempering {
         Ok(Self { network, betas, method: Method::parse(method)?, seed: args::seed(seed)? })
     }
 
+    /// The β ladder, one replica per value.
     #[getter]
     fn betas<'py>(&self, py: Python<'py>) -> Bound<'py, PyArray1<f64>> {
         PyArray1::from_slice(py, &self.betas)
