@@ -24,6 +24,8 @@ const DENSE_SHARED_BASE: usize = (TILE * TILE + TILE) * 8;
 /// Rough cost units (≈ spin updates) per launch, a few tens of ms of GPU time: short enough for
 /// Ctrl-C and progress bars to feel immediate, long enough to hide launch overheads.
 const WORK_PER_LAUNCH: f64 = 1.0e9;
+/// Shared memory kept free for the kernels' static `__shared__` variables.
+const STATIC_SHARED: usize = 256;
 /// Device memory left untouched for the driver, other kernels and fragmentation.
 const HEADROOM_BYTES: u64 = 256 << 20;
 /// The per-class kernel indexes reads with blockIdx.y.
@@ -167,7 +169,7 @@ impl Plan {
         let (mode, static_bytes, block_threads, cost) = match &engine.layout {
             Layout::Sparse { csr, classes } => {
                 let nnz = csr.indices.len();
-                let shared_fits = n.next_multiple_of(16) <= gpu.max_shared_bytes;
+                let shared_fits = n.next_multiple_of(16) + STATIC_SHARED <= gpu.max_shared_bytes;
                 let mode = force.unwrap_or(if params.num_reads < 2 * sms && n >= 1 << 15 {
                     Mode::SparseClass
                 } else {
@@ -182,17 +184,22 @@ impl Plan {
                 (mode, bytes, threads, 1.0 + nnz as f64 / (8.0 * n as f64))
             }
             Layout::Dense(_) => {
-                let shared_fits = DENSE_SHARED_BASE + (n * 9).next_multiple_of(16) <= gpu.max_shared_bytes;
+                let shared_fits =
+                    DENSE_SHARED_BASE + (n * 9).next_multiple_of(16) + STATIC_SHARED <= gpu.max_shared_bytes;
                 let mode = force.unwrap_or(Mode::DenseBlock { shared: shared_fits });
                 (mode, n * n * 8 + n * 8, DENSE_THREADS, 1.0 + n as f64 / 64.0)
             }
         };
+        let dense_mode = matches!(mode, Mode::DenseBlock { .. });
+        if dense_mode != matches!(engine.layout, Layout::Dense(_)) {
+            return Err(Error::Internal(format!("{mode:?} does not fit the engine's layout")));
+        }
         let shared_bytes = match mode {
             Mode::SparseBlock { shared: true } => n.next_multiple_of(16),
             Mode::SparseBlock { shared: false } | Mode::SparseClass => 0,
             Mode::DenseBlock { shared } => DENSE_SHARED_BASE + if shared { (n * 9).next_multiple_of(16) } else { 0 },
         };
-        if shared_bytes > gpu.max_shared_bytes {
+        if shared_bytes + STATIC_SHARED > gpu.max_shared_bytes {
             return Err(Error::Internal(format!(
                 "{mode:?} needs {shared_bytes} B of shared memory per block, the device allows {}",
                 gpu.max_shared_bytes
@@ -220,7 +227,12 @@ impl Plan {
         if mode == Mode::SparseClass {
             batch = batch.min(MAX_GRID_Y);
         }
-        let per_step = batch as f64 * n as f64 * params.sweeps_per_beta as f64 * cost;
+        // Fewer resident blocks than the GPU can run at once do the same work more slowly.
+        let occupancy = match mode {
+            Mode::SparseClass => 1.0,
+            _ => (batch as f64 / (4 * sms) as f64).min(1.0),
+        };
+        let per_step = batch as f64 * n as f64 * params.sweeps_per_beta as f64 * cost / occupancy;
         let steps_per_launch = ((WORK_PER_LAUNCH / per_step) as usize).clamp(1, params.betas.len());
         let key = mix64(params.seed ^ 0x7150_6269_7473_4355);
         Ok(Self {

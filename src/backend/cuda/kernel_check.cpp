@@ -145,6 +145,7 @@ void launch(dim3 grid, dim3 block, K kernel) {
 #define blockDim (emu::block_dim)
 #define gridDim (emu::grid_dim)
 #define __global__
+#define __launch_bounds__(...)
 #define __device__
 #define __forceinline__ inline
 #define __restrict__ __restrict

@@ -16,6 +16,8 @@ typedef unsigned long long u64;
 #define TILE 32
 #define NEVER_FLIPS 38.0
 #define INIT_SWEEP 0xFFFFFFFFFFFFFFFFull
+// Launch bounds cap registers so the host's block sizes always fit: keep them in sync with
+// the block sizes in anneal.rs (sparse_block <= 512 threads, the others 256).
 
 struct Philox {
     u32 x, y, z, w;
@@ -67,7 +69,7 @@ __device__ __forceinline__ void update_sparse(
 }
 
 // Random +-1 start states for reads [read0, read0 + reads), from the reserved sweep counter.
-extern "C" __global__ void random_spins(signed char* spins, u32 n, u32 reads, u32 read0, u32 k0, u32 k1) {
+extern "C" __global__ void __launch_bounds__(256) random_spins(signed char* spins, u32 n, u32 reads, u32 read0, u32 k0, u32 k1) {
     u64 total = (u64)n * reads;
     for (u64 idx = (u64)blockIdx.x * blockDim.x + threadIdx.x; idx < total; idx += (u64)gridDim.x * blockDim.x) {
         u32 r = (u32)(idx / n), i = (u32)(idx % n);
@@ -78,7 +80,7 @@ extern "C" __global__ void random_spins(signed char* spins, u32 n, u32 reads, u3
 
 // Sparse, one block per read: all sweeps of steps [step_begin, step_end), colour class by
 // colour class, a barrier between classes. Spins live in shared memory when use_shared.
-extern "C" __global__ void sparse_block(
+extern "C" __global__ void __launch_bounds__(512) sparse_block(
     signed char* spins, u32 n, const u64* __restrict__ indptr, const u32* __restrict__ indices,
     const double* __restrict__ data, const double* __restrict__ h, const u32* __restrict__ class_start,
     u32 num_classes, const double* __restrict__ betas, u32 step_begin, u32 step_end, u32 sweeps_per_beta,
@@ -110,7 +112,7 @@ extern "C" __global__ void sparse_block(
 
 // Sparse, one launch per colour class of one sweep: grid (spins of the class, reads). For large
 // models with few reads, where one block per read would leave most of the GPU idle.
-extern "C" __global__ void sparse_class(
+extern "C" __global__ void __launch_bounds__(256) sparse_class(
     signed char* spins, u32 n, const u64* __restrict__ indptr, const u32* __restrict__ indices,
     const double* __restrict__ data, const double* __restrict__ h, u32 class_begin, u32 class_end,
     double beta, u64 sweep, u32 k0, u32 k1, u32 read0, int gibbs) {
@@ -128,7 +130,7 @@ extern "C" __global__ void sparse_class(
 //     flipped spins only, coalesced over k).
 // Fields are rebuilt from the spins at the start of each launch (clears rounding drift). F and S
 // live in shared memory when use_shared, else in global memory (fields: reads x n doubles).
-extern "C" __global__ void dense_block(
+extern "C" __global__ void __launch_bounds__(256) dense_block(
     signed char* spins, double* fields, u32 n, const double* __restrict__ J, const double* __restrict__ h,
     const double* __restrict__ betas, u32 step_begin, u32 step_end, u32 sweeps_per_beta, u32 k0, u32 k1,
     u32 read0, int gibbs, int use_shared) {
@@ -159,7 +161,7 @@ extern "C" __global__ void dense_block(
         for (u32 w = 0; w < sweeps_per_beta; ++w) {
             u64 sweep = (u64)step * sweeps_per_beta + w;
             for (u32 i0 = 0; i0 < n; i0 += TILE) {
-                u32 len = min((u32)TILE, n - i0);
+                u32 len = n - i0 < TILE ? n - i0 : TILE;
                 for (u32 idx = threadIdx.x; idx < TILE * TILE; idx += blockDim.x) {
                     u32 a = idx / TILE, b = idx % TILE;
                     Jt[idx] = (a < len && b < len) ? J[(u64)(i0 + a) * n + i0 + b] : 0.0;
