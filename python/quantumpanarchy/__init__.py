@@ -8,7 +8,11 @@ Rust log records reach Python's ``logging`` under the logger ``quantumpanarchy``
 
 from __future__ import annotations
 
-from . import (
+from . import _cuda_libs
+
+_cuda_libs.preload()  # before anything asks the native side about CUDA
+
+from . import (  # noqa: E402
     automl,
     blackswan,
     cas,
@@ -21,8 +25,8 @@ from . import (
     risk,
     signal,
 )
-from ._native import __version__
-from .exceptions import (
+from ._native import __version__  # noqa: E402
+from .exceptions import (  # noqa: E402
     BackendUnavailableError,
     InternalError,
     InvalidInputError,
