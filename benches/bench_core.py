@@ -525,7 +525,7 @@ def fmt_rate(r: float) -> str:
 
 def print_table(rows: list[Row]) -> None:
     head = (
-        f"{'workload':<34} {'implementation':<40} {'thr':>4} {'median s':>9} {'updates/s':>12} "
+        f"{'workload':<37} {'implementation':<40} {'thr':>4} {'median s':>9} {'updates/s':>12} "
         f"{'vs dwave':>9} {'kernel upd/s':>13}  quality"
     )
     print(head)
@@ -545,7 +545,7 @@ def print_table(rows: list[Row]) -> None:
         srate = r.sampling_rate
         kernel = fmt_rate(srate) if srate is not None else "-"
         print(
-            f"{r.workload:<34} {r.impl:<40} {r.threads:>4} {r.median:9.4f} {fmt_rate(r.rate):>12} "
+            f"{r.workload:<37} {r.impl:<40} {r.threads:>4} {r.median:9.4f} {fmt_rate(r.rate):>12} "
             f"{ratio} {kernel:>13}  {qual}"
         )
 

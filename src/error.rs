@@ -41,6 +41,20 @@ macro_rules! ensure {
     };
 }
 
+/// `Err(ResourceLimit)` unless `count` values of `T` can be allocated. Called before allocating
+/// any size a caller chose, so an impossible request raises instead of aborting the process.
+pub fn check_alloc<T>(count: u128, what: &str) -> Result<()> {
+    let bytes = count.saturating_mul(std::mem::size_of::<T>() as u128);
+    let fits = usize::try_from(count).ok().filter(|_| bytes <= isize::MAX as u128);
+    match fits.map(|c| Vec::<T>::new().try_reserve_exact(c)) {
+        Some(Ok(())) => Ok(()),
+        _ => Err(Error::ResourceLimit(format!(
+            "{what} needs {:.1} GiB of memory, more than can be allocated here",
+            bytes as f64 / (1u64 << 30) as f64
+        ))),
+    }
+}
+
 #[cfg(feature = "python")]
 mod python_mapping {
     use super::Error;

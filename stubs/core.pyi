@@ -123,7 +123,7 @@ class SampleSet:
 class Observables:
     """Per-spin thermodynamic observables with one-standard-error bars (jackknife).
 
-    energy = ⟨E⟩/N; magnetization = ⟨m⟩ and abs_magnetization = ⟨|m|⟩ with m = M/N;
+    energy = ⟨E⟩/N (E as the caller stated the problem, offset included); magnetization = ⟨m⟩ and abs_magnetization = ⟨|m|⟩ with m = M/N;
     specific_heat = β² N (⟨e²⟩ − ⟨e⟩²); susceptibility = β N (⟨m²⟩ − ⟨|m|⟩²);
     tau_* are integrated autocorrelation times in samples. Exact results have zero errors.
     """
@@ -176,11 +176,11 @@ class PBitNetwork:
         seed: int | None = None,
     ) -> PBitNetwork: ...
     @staticmethod
-    def from_qubo(Q: ArrayLike | Mapping[tuple[int, int], float], seed: int | None = None) -> PBitNetwork: ...
+    def from_qubo(Q: ArrayLike | Mapping[tuple[Any, Any], float], seed: int | None = None) -> PBitNetwork: ...
     @staticmethod
     def from_ising(
-        h: ArrayLike | Mapping[int, float],
-        J: Mapping[tuple[int, int], float],
+        h: ArrayLike | Mapping[Any, float],
+        J: Mapping[tuple[Any, Any], float],
         offset: float = 0.0,
         seed: int | None = None,
     ) -> PBitNetwork: ...

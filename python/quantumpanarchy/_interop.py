@@ -33,6 +33,16 @@ def _order(labels: Iterable[Hashable]) -> list[Hashable]:
     return seen
 
 
+def _real(value: Any, what: str) -> float:
+    """A bias as a float, or InvalidInputError naming it."""
+    if isinstance(value, (complex, np.complexfloating, str, bytes)):
+        raise InvalidInputError(f"{what} must be a real number, got {value!r}")
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        raise InvalidInputError(f"{what} must be a real number, got {value!r}") from None
+
+
 def _pairs(J: Any, name: str) -> list[tuple[Hashable, Hashable, float]]:
     if not isinstance(J, Mapping):
         raise InvalidInputError(f"{name} must be a dict {{(u, v): bias}}, got {type(J).__name__}")
@@ -40,7 +50,7 @@ def _pairs(J: Any, name: str) -> list[tuple[Hashable, Hashable, float]]:
     for key, bias in J.items():
         if not (isinstance(key, tuple) and len(key) == 2):
             raise InvalidInputError(f"{name} keys must be pairs (u, v), got {key!r}")
-        out.append((key[0], key[1], float(bias)))
+        out.append((key[0], key[1], _real(bias, f"{name}[{key!r}]")))
     return out
 
 
@@ -60,15 +70,17 @@ def _assemble(
     return vartype, variables, lin, rows, cols, vals, float(offset)
 
 
+def _sequence(h: Any) -> list[Any]:
+    arr = np.asarray(h)
+    if arr.ndim != 1:
+        raise InvalidInputError(f"h must be a dict or 1-D, got shape {arr.shape}")
+    return list(arr.tolist())
+
+
 def ising_dicts_to_arrays(h: Any, J: Any, offset: float) -> Arrays:
     """dimod's ``sample_ising(h, J)`` input: h a dict or a sequence (index labels)."""
-    if isinstance(h, Mapping):
-        linear = {k: float(v) for k, v in h.items()}
-    else:
-        arr = np.asarray(h, dtype=np.float64)
-        if arr.ndim != 1:
-            raise InvalidInputError(f"h must be a dict or 1-D, got shape {arr.shape}")
-        linear = {k: float(v) for k, v in enumerate(arr)}
+    items = h.items() if isinstance(h, Mapping) else enumerate(_sequence(h))
+    linear = {k: _real(v, f"h[{k!r}]") for k, v in items}
     quad = _pairs(J, "J")
     for u, v, _ in quad:
         if u == v:

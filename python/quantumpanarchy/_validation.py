@@ -48,6 +48,8 @@ def as_index_array(x: Any, name: str) -> npt.NDArray[np.int64]:
             raise InvalidInputError(f"{name} must hold whole-number indices")
     elif arr.dtype.kind == "b":
         raise InvalidInputError(f"{name} must hold integer indices, got booleans")
+    elif arr.dtype.kind == "u" and arr.size and arr.max() > np.iinfo(np.int64).max:
+        raise InvalidInputError(f"{name} holds an index too large for any network: {arr.max()}")
     return arr.astype(np.int64, copy=False)
 
 
@@ -59,6 +61,8 @@ def as_spin_array(x: Any, name: str, binary: bool) -> npt.NDArray[np.int8]:
         raise InvalidInputError(f"{name} must be 1-D (one state) or 2-D (one per row), got shape {arr.shape}")
     if arr.size == 0:
         raise InvalidInputError(f"{name} must not be empty")
+    if arr.dtype.kind == "b":
+        raise InvalidInputError(f"{name} must hold spins -1/+1, got booleans")
     values = np.unique(arr)
     allowed = {-1, 1} | ({0} if binary else set())
     bad = [v for v in values.tolist() if v not in allowed]

@@ -94,8 +94,11 @@ class SampleSet:
         variables: Sequence[Any] | None = None,
         info: Mapping[str, Any] | None = None,
     ) -> None:
-        s = np.asarray(samples, dtype=np.int8)
-        e = np.asarray(energies, dtype=np.float64)
+        try:
+            s = np.asarray(samples, dtype=np.int8)
+            e = np.asarray(energies, dtype=np.float64)
+        except (TypeError, ValueError) as exc:
+            raise InvalidInputError(f"samples and energies must hold real numbers: {exc}") from None
         if s.ndim != 2 or e.ndim != 1 or s.shape[0] != e.shape[0]:
             raise InvalidInputError(f"samples must be 2-D with one energy per row, got shapes {s.shape} and {e.shape}")
         occ = (
@@ -220,7 +223,7 @@ class SampleSet:
 class Observables:
     """Per-spin thermodynamic observables with one-standard-error bars (jackknife).
 
-    energy = ⟨E⟩/N; magnetization = ⟨m⟩ and abs_magnetization = ⟨|m|⟩ with m = M/N;
+    energy = ⟨E⟩/N (E as the caller stated the problem, offset included); magnetization = ⟨m⟩ and abs_magnetization = ⟨|m|⟩ with m = M/N;
     specific_heat = β² N (⟨e²⟩ − ⟨e⟩²); susceptibility = β N (⟨m²⟩ − ⟨|m|⟩²);
     tau_* are integrated autocorrelation times in samples. Exact results have zero errors.
     """

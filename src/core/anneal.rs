@@ -31,6 +31,8 @@ impl AnnealParams {
         ensure!(!self.betas.is_empty(), "the schedule is empty");
         ensure!(self.sweeps_per_beta > 0, "num_sweeps_per_beta must be positive, got 0");
         ensure!(self.num_reads > 0, "num_reads must be positive, got 0");
+        let bytes = self.num_reads as u128 * model.n() as u128;
+        crate::error::check_alloc::<i8>(2 * bytes, &format!("{} reads of {} p-bits", self.num_reads, model.n()))?;
         if let Some(init) = &self.initial_states {
             let n = model.n();
             ensure!(

@@ -103,9 +103,17 @@ fn check_finite(values: &[f64], what: &str) -> Result<()> {
 impl IsingModel {
     /// `n` spins, no fields, no couplings.
     pub fn empty(n: usize) -> Result<Self> {
+        Self::check_size(n)?;
+        Ok(Self { h: vec![0.0; n], couplings: Couplings::Sparse(Csr::empty(n)), offset: 0.0 })
+    }
+
+    /// Whether a network of `n` p-bits is supported and fits in memory (checked before any
+    /// per-p-bit buffer is allocated).
+    pub fn check_size(n: usize) -> Result<()> {
         ensure!(n > 0, "a network needs at least one p-bit, got 0");
         ensure!(n < u32::MAX as usize, "at most 2^32 - 1 p-bits are supported, got {n}");
-        Ok(Self { h: vec![0.0; n], couplings: Couplings::Sparse(Csr::empty(n)), offset: 0.0 })
+        // fields, CSR row pointers and a state: 17 bytes per p-bit
+        crate::error::check_alloc::<u8>(17 * n as u128, &format!("a network of {n} p-bits"))
     }
 
     /// From a full symmetric matrix `j` (row-major n×n, zero diagonal) and fields `h`.

@@ -11,7 +11,7 @@ use crate::error::Result;
 const JACKKNIFE_BLOCKS: usize = 32;
 
 /// Per-spin observables at inverse temperature `beta`:
-/// energy e = ⟨E⟩/N, magnetisation ⟨m⟩ and ⟨|m|⟩ with m = M/N, specific heat
+/// energy e = ⟨E⟩/N (E with the model offset, as the caller stated the problem), magnetisation ⟨m⟩ and ⟨|m|⟩ with m = M/N, specific heat
 /// c = β² N (⟨e²⟩ − ⟨e⟩²) and susceptibility χ = β N (⟨m²⟩ − ⟨|m|⟩²).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Observables {
@@ -28,11 +28,11 @@ pub struct Observables {
     pub tau_abs_magnetization: f64,
 }
 
-/// From sampled chains (energies include the model offset, which is removed here: the offset is
-/// a constant and changes no fluctuation, but it would shift the per-spin energy).
-pub fn from_chains(run: &ChainRun, beta: f64, offset: f64) -> Observables {
+/// From sampled chains. Energies are those of the problem as the caller stated it (the model
+/// offset included), per p-bit.
+pub fn from_chains(run: &ChainRun, beta: f64) -> Observables {
     let n = run.n as f64;
-    let e: Vec<f64> = run.energies.iter().map(|x| (x - offset) / n).collect();
+    let e: Vec<f64> = run.energies.iter().map(|x| x / n).collect();
     let m = &run.magnetizations;
     let quantities = vec![
         e.clone(),
@@ -43,15 +43,16 @@ pub fn from_chains(run: &ChainRun, beta: f64, offset: f64) -> Observables {
     ];
     let per_chain = JACKKNIFE_BLOCKS.div_ceil(run.num_chains).max(2);
     let blocks = block_means(&quantities, run.num_chains, run.num_samples, per_chain);
+    let full: Vec<f64> = quantities.iter().map(|q| q.iter().sum::<f64>() / q.len() as f64).collect();
     Observables {
         beta,
         num_spins: run.n,
         num_samples: run.energies.len(),
-        energy: jackknife(&blocks, |q| q[0]),
-        magnetization: jackknife(&blocks, |q| q[2]),
-        abs_magnetization: jackknife(&blocks, |q| q[3]),
-        specific_heat: jackknife(&blocks, |q| beta * beta * n * (q[1] - q[0] * q[0])),
-        susceptibility: jackknife(&blocks, |q| beta * n * (q[4] - q[3] * q[3])),
+        energy: jackknife(&blocks, &full, |q| q[0]),
+        magnetization: jackknife(&blocks, &full, |q| q[2]),
+        abs_magnetization: jackknife(&blocks, &full, |q| q[3]),
+        specific_heat: jackknife(&blocks, &full, |q| beta * beta * n * (q[1] - q[0] * q[0])),
+        susceptibility: jackknife(&blocks, &full, |q| beta * n * (q[4] - q[3] * q[3])),
         tau_energy: integrated_autocorr_time(&chunks(&quantities[0], run.num_samples)),
         tau_abs_magnetization: integrated_autocorr_time(&chunks(&quantities[3], run.num_samples)),
     }
@@ -69,7 +70,7 @@ pub fn exact(model: &IsingModel, beta: f64) -> Result<Observables> {
     let nf = n as f64;
     let (mut e1, mut e2, mut m1, mut ma, mut m2) = (0.0, 0.0, 0.0, 0.0, 0.0);
     for (code, (&pk, &ek)) in p.iter().zip(&energies).enumerate() {
-        let e = (ek - model.offset()) / nf;
+        let e = ek / nf;
         let m = (2.0 * (code as u64).count_ones() as f64 - nf) / nf;
         e1 += pk * e;
         e2 += pk * e * e;

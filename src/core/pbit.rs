@@ -46,6 +46,7 @@ impl PBit {
 
     pub fn sample_many(&mut self, count: usize, input: f64) -> Result<Vec<i8>> {
         let a = self.activation(input)?;
+        crate::error::check_alloc::<i8>(count as u128, &format!("{count} samples"))?;
         Ok((0..count).map(|_| if a > 2.0 * self.stream.next_f64() - 1.0 { 1 } else { -1 }).collect())
     }
 }

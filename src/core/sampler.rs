@@ -54,6 +54,8 @@ impl ChainParams {
         ensure!(self.num_chains > 0, "num_chains must be positive, got 0");
         ensure!(self.num_samples > 0, "num_samples must be positive, got 0");
         ensure!(self.thin > 0, "thin must be positive, got 0");
+        let series = self.num_chains as u128 * self.num_samples as u128;
+        crate::error::check_alloc::<f64>(2 * series, &format!("{series} recorded samples"))?;
         if self.record_states {
             let bytes = self.num_chains.saturating_mul(self.num_samples).saturating_mul(model.n());
             if bytes > MAX_RECORD_BYTES {

@@ -9,9 +9,14 @@ pub struct Schedule {
     betas: Vec<f64>,
 }
 
-fn check_temperatures(t_start: f64, t_end: f64, steps: usize) -> Result<()> {
+fn check_steps(steps: usize) -> Result<()> {
     ensure!(steps > 0, "a schedule needs at least one step, got 0");
-    for (name, t) in [("t_start", t_start), ("t_end", t_end)] {
+    crate::error::check_alloc::<f64>(steps as u128, &format!("a schedule of {steps} steps"))
+}
+
+fn check_temperatures(temperatures: &[(&str, f64)], steps: usize) -> Result<()> {
+    check_steps(steps)?;
+    for &(name, t) in temperatures {
         ensure!(t.is_finite() && t > 0.0, "{name} must be a positive finite temperature, got {t}");
     }
     Ok(())
@@ -37,20 +42,20 @@ impl Schedule {
 
     /// T falls linearly from `t_start` to `t_end`.
     pub fn linear(t_start: f64, t_end: f64, steps: usize) -> Result<Self> {
-        check_temperatures(t_start, t_end, steps)?;
+        check_temperatures(&[("t_start", t_start), ("t_end", t_end)], steps)?;
         Self::from_betas(sample(steps, |f| 1.0 / (t_start + (t_end - t_start) * f)))
     }
 
     /// T falls geometrically (constant ratio per step) from `t_start` to `t_end`.
     pub fn geometric(t_start: f64, t_end: f64, steps: usize) -> Result<Self> {
-        check_temperatures(t_start, t_end, steps)?;
+        check_temperatures(&[("t_start", t_start), ("t_end", t_end)], steps)?;
         Self::from_betas(sample(steps, |f| 1.0 / (t_start * (t_end / t_start).powf(f))))
     }
 
     /// T decays exponentially towards `t_end`: T = t_end + (t_start - t_end)·(e^{-rf} - e^{-r})/(1 - e^{-r})
     /// for f from 0 to 1; a larger `rate` cools faster early and spends longer near `t_end`.
     pub fn exponential(t_start: f64, t_end: f64, steps: usize, rate: f64) -> Result<Self> {
-        check_temperatures(t_start, t_end, steps)?;
+        check_temperatures(&[("t_start", t_start), ("t_end", t_end)], steps)?;
         ensure!(rate.is_finite() && rate > 0.0, "rate must be positive and finite, got {rate}");
         let tail = (-rate).exp();
         Self::from_betas(sample(steps, |f| {
@@ -60,13 +65,13 @@ impl Schedule {
 
     /// Constant temperature `t` for `steps` steps.
     pub fn constant(t: f64, steps: usize) -> Result<Self> {
-        check_temperatures(t, t, steps)?;
+        check_temperatures(&[("t", t)], steps)?;
         Self::from_betas(vec![1.0 / t; steps])
     }
 
     /// dwave-samplers' schedules over a β range: `"geometric"` (default) or `"linear"` in β.
     pub fn from_beta_range(beta_min: f64, beta_max: f64, steps: usize, kind: &str) -> Result<Self> {
-        ensure!(steps > 0, "a schedule needs at least one step, got 0");
+        check_steps(steps)?;
         for (name, b) in [("beta_range[0]", beta_min), ("beta_range[1]", beta_max)] {
             ensure!(b.is_finite() && b > 0.0, "{name} must be a positive finite inverse temperature, got {b}");
         }
@@ -95,12 +100,14 @@ impl Schedule {
 /// that the expected number of excitations of the softest p-bits on the last sweep is 1/100
 /// (β = ln(#softest / 0.01) / min ΔE), with ΔE twice the bias bounds of [`IsingModel::min_bias`].
 pub fn default_beta_range(model: &IsingModel) -> (f64, f64) {
+    const MAX_DEFAULT_BETA: f64 = 1e300;
     let Some((min_bias, count)) = model.min_bias() else {
         return (0.1, 1.0); // no couplings and no fields: every state is a ground state
     };
-    let hot = std::f64::consts::LN_2 / model.max_delta_energy();
-    let cold = (count as f64 / 0.01).ln() / (2.0 * min_bias);
-    (hot, cold)
+    // Biases near the bottom of the f64 range would give infinite βs; cap them (β·ΔE stays finite).
+    let hot = (std::f64::consts::LN_2 / model.max_delta_energy()).min(MAX_DEFAULT_BETA);
+    let cold = ((count as f64 / 0.01).ln() / (2.0 * min_bias)).min(MAX_DEFAULT_BETA);
+    (hot, cold.max(hot))
 }
 
 #[cfg(test)]

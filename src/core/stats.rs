@@ -42,13 +42,14 @@ pub fn integrated_autocorr_time(series: &[&[f64]]) -> f64 {
 }
 
 /// Jackknife over blocks. `blocks[b][q]` is the mean of quantity `q` over block `b` (all
-/// blocks of equal size); `f` maps the vector of quantity means to the estimate.
-pub fn jackknife(blocks: &[Vec<f64>], f: impl Fn(&[f64]) -> f64) -> Estimate {
+/// blocks of equal size); `f` maps the vector of quantity means to the estimate. The value is
+/// `f(full)`, with `full` the means over every sample (blocks may leave a remainder out); the
+/// blocks give its error.
+pub fn jackknife(blocks: &[Vec<f64>], full: &[f64], f: impl Fn(&[f64]) -> f64) -> Estimate {
     let nb = blocks.len();
-    let nq = blocks.first().map_or(0, |b| b.len());
+    let nq = full.len();
     let total: Vec<f64> = (0..nq).map(|q| blocks.iter().map(|b| b[q]).sum::<f64>()).collect();
-    let full: Vec<f64> = total.iter().map(|t| t / nb as f64).collect();
-    let value = f(&full);
+    let value = f(full);
     if nb < 2 {
         return Estimate { value, error: f64::NAN };
     }
@@ -105,7 +106,7 @@ mod tests {
     #[test]
     fn jackknife_of_the_mean_is_the_standard_error() {
         let blocks: Vec<Vec<f64>> = (0..10).map(|k| vec![k as f64]).collect();
-        let e = jackknife(&blocks, |m| m[0]);
+        let e = jackknife(&blocks, &[4.5], |m| m[0]);
         assert!((e.value - 4.5).abs() < 1e-12);
         // standard error of the mean of 0..9: sd (ddof=1) / sqrt(10)
         let sd = (blocks.iter().map(|b| (b[0] - 4.5f64).powi(2)).sum::<f64>() / 9.0).sqrt();

@@ -48,6 +48,8 @@ impl TemperingParams {
         }
         ensure!(self.num_samples > 0, "num_samples must be positive, got 0");
         ensure!(self.swap_interval > 0, "swap_interval must be positive, got 0");
+        let series = self.betas.len() as u128 * self.num_samples as u128;
+        crate::error::check_alloc::<f64>(2 * series, &format!("{series} recorded samples"))?;
         Ok(())
     }
 }

@@ -84,12 +84,21 @@ pub fn type_name(o: &Bound<'_, PyAny>) -> String {
     o.get_type().name().map_or_else(|_| "?".into(), |n| n.to_string())
 }
 
+/// Python ints arrive as i128, so values beyond int64 reach our range checks (and raise
+/// `InvalidInputError`) instead of failing extraction with a bare `OverflowError`.
+pub type PyInt = i128;
+
 /// A count that must be at least `min`.
-pub fn count(value: i64, name: &str, min: i64) -> PyResult<usize> {
+pub fn count(value: PyInt, name: &str, min: PyInt) -> PyResult<usize> {
     if value < min {
         return Err(Error::InvalidInput(format!("{name} must be at least {min}, got {value}")).into());
     }
-    Ok(value as usize)
+    usize::try_from(value).map_err(|_| Error::InvalidInput(format!("{name} is too large: {value}")).into())
+}
+
+/// A p-bit index; the model checks it against the network size.
+pub fn index(value: PyInt) -> PyResult<i64> {
+    i64::try_from(value).map_err(|_| Error::InvalidInput(format!("p-bit index {value} out of range")).into())
 }
 
 /// A Python progress callback `(done, total) -> None`, or `None` when `progress` is false.

@@ -33,7 +33,7 @@ pub mod performance {
 
     /// Size the worker pool; 0 restores the default (all cores). Results do not depend on it.
     #[pyfunction]
-    fn set_num_threads(n: i64) -> PyResult<()> {
+    fn set_num_threads(n: super::super::args::PyInt) -> PyResult<()> {
         let n = super::super::args::count(n, "n", 0)?;
         Ok(parallel::set_num_threads(n)?)
     }

@@ -9,7 +9,7 @@ use rayon::prelude::*;
 
 use super::network::dense_model;
 use super::results;
-use crate::python::args;
+use crate::python::args::{self, PyInt};
 use crate::python::run::detach;
 
 /// Batched energies and conversions for dense (J, h) in the physics convention.
@@ -75,12 +75,12 @@ impl PyIsingEnergy {
         J: &Bound<'py, PyAny>,
         h: Option<&Bound<'py, PyAny>>,
         states: &Bound<'py, PyAny>,
-        i: i64,
+        i: PyInt,
     ) -> PyResult<Bound<'py, PyAny>> {
         let py = J.py();
         let m = model(J, h)?;
         let n = m.n();
-        if !(0..n as i64).contains(&i) {
+        if !(0..n as PyInt).contains(&i) {
             return Err(Error::InvalidInput(format!("index {i} out of range for {n} spins")).into());
         }
         let (s, rows) = self::states(&m, states)?;

@@ -18,7 +18,7 @@ use std::time::Instant;
 
 use super::results;
 use super::schedule::PyTemperature;
-use crate::python::args;
+use crate::python::args::{self, PyInt};
 use crate::python::run::run_long;
 
 /// `auto` sends annealing runs of at least this many spin updates to the GPU.
@@ -196,6 +196,11 @@ fn model_from_dimod_arrays(
 ) -> crate::Result<IsingModel> {
     let n = linear.len();
     crate::ensure!(n > 0, "the problem has no variables");
+    for (what, values) in [("linear biases", linear), ("quadratic biases", quad)] {
+        if let Some(v) = values.iter().find(|v| !v.is_finite()) {
+            return Err(crate::invalid!("{what} must be finite, found {v}"));
+        }
+    }
     let (h, j, offset) = match vartype {
         Vartype::Spin => (linear.iter().map(|x| -x).collect(), quad.iter().map(|x| -x).collect(), offset),
         Vartype::Binary => {
@@ -250,7 +255,7 @@ fn from_interop(parts: &Bound<'_, PyAny>, seed: Option<u64>) -> PyResult<PyPBitN
 impl PyPBitNetwork {
     #[new]
     #[pyo3(signature = (num_pbits, seed = None))]
-    fn new(num_pbits: i64, seed: Option<&Bound<'_, PyAny>>) -> PyResult<Self> {
+    fn new(num_pbits: PyInt, seed: Option<&Bound<'_, PyAny>>) -> PyResult<Self> {
         let n = args::count(num_pbits, "num_pbits", 1)?;
         Ok(Self::build(IsingModel::empty(n)?, args::seed(seed)?, Vartype::Spin, None))
     }
@@ -277,7 +282,7 @@ impl PyPBitNetwork {
         cols: &Bound<'_, PyAny>,
         values: &Bound<'_, PyAny>,
         h: Option<&Bound<'_, PyAny>>,
-        num_pbits: Option<i64>,
+        num_pbits: Option<PyInt>,
         seed: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
         let rows = args::index_1d(rows, "rows")?;
@@ -292,6 +297,7 @@ impl PyPBitNetwork {
             (None, Some(h)) => h.len(),
             (None, None) => rows.iter().chain(&cols).copied().max().map_or(0, |m| (m.max(-1) + 1) as usize),
         };
+        IsingModel::check_size(n)?;
         let h = h.unwrap_or_else(|| vec![0.0; n]);
         let model = py.detach(|| IsingModel::from_edges(n, &rows, &cols, &values, &h))?;
         Ok(Self::build(model, args::seed(seed)?, Vartype::Spin, None))
@@ -408,17 +414,19 @@ impl PyPBitNetwork {
     }
 
     /// Set J_ij = J_ji = w (physics convention).
-    fn set_coupling(&self, i: i64, j: i64, w: f64) -> PyResult<()> {
+    fn set_coupling(&self, i: PyInt, j: PyInt, w: f64) -> PyResult<()> {
+        let (i, j) = (args::index(i)?, args::index(j)?);
         self.edit(|m| m.set_coupling(i, j, w))
     }
 
     /// J_ij (physics convention; 0 when the p-bits are not coupled).
-    fn coupling(&self, i: i64, j: i64) -> PyResult<f64> {
-        Ok(self.read().model.coupling(i, j)?)
+    fn coupling(&self, i: PyInt, j: PyInt) -> PyResult<f64> {
+        Ok(self.read().model.coupling(args::index(i)?, args::index(j)?)?)
     }
 
     /// Set the field h_i (physics convention).
-    fn set_field(&self, i: i64, h: f64) -> PyResult<()> {
+    fn set_field(&self, i: PyInt, h: f64) -> PyResult<()> {
+        let i = args::index(i)?;
         self.edit(|m| m.set_field(i, h))
     }
 
@@ -502,7 +510,7 @@ impl PyPBitNetwork {
 
     /// Update the current state by `num_sweeps` sweeps at β; returns the number of flips.
     #[pyo3(signature = (beta, num_sweeps = 1, method = "gibbs"))]
-    fn sweep(&self, py: Python<'_>, beta: f64, num_sweeps: i64, method: &str) -> PyResult<u64> {
+    fn sweep(&self, py: Python<'_>, beta: f64, num_sweeps: PyInt, method: &str) -> PyResult<u64> {
         if !(beta.is_finite() && beta >= 0.0) {
             return Err(Error::InvalidInput(format!("beta must be finite and non-negative, got {beta}")).into());
         }
@@ -513,12 +521,16 @@ impl PyPBitNetwork {
             let mut g = self.write();
             (g.state.clone(), g.stream.next_u64())
         };
-        let (new_state, flips) = crate::python::run::detach(py, || {
+        let (new_state, flips) = run_long(py, None, None, |control| {
             let e = &snap.engine;
             let mut s = vec![0i8; e.n()];
             e.to_engine(&state, &mut s);
             let mut chain = Chain::new(e, s, &mut Stream::new(seed, 0));
-            let flips = chain.sweep(e, beta, method, num_sweeps);
+            let mut flips = 0;
+            for chunk in (0..num_sweeps).step_by(64).map(|k| (num_sweeps - k).min(64)) {
+                control.check()?;
+                flips += chain.sweep(e, beta, method, chunk);
+            }
             let mut out = vec![0i8; e.n()];
             e.to_model(&chain.s, &mut out);
             Ok((out, flips))
@@ -548,12 +560,12 @@ impl PyPBitNetwork {
         &self,
         py: Python<'py>,
         schedule: Option<&Bound<'py, PyAny>>,
-        num_reads: i64,
+        num_reads: PyInt,
         seed: Option<&Bound<'py, PyAny>>,
-        num_sweeps: Option<i64>,
+        num_sweeps: Option<PyInt>,
         beta_range: Option<(f64, f64)>,
         beta_schedule_type: &str,
-        num_sweeps_per_beta: i64,
+        num_sweeps_per_beta: PyInt,
         initial_states: Option<&Bound<'py, PyAny>>,
         method: &str,
         backend: Option<&str>,
@@ -563,7 +575,7 @@ impl PyPBitNetwork {
         let sweeps_per_beta = args::count(num_sweeps_per_beta, "num_sweeps_per_beta", 1)?;
         let method = Method::parse(method)?;
         let choice = backend.map(Choice::parse).transpose()?;
-        let seed = args::seed(seed)?.unwrap_or_else(|| self.next_seed());
+        let seed = args::seed(seed)?;
         let snap = self.snapshot(py);
         let schedule = match schedule {
             Some(s) if !s.is_none() => {
@@ -592,11 +604,20 @@ impl PyPBitNetwork {
         };
         let n = snap.model.n();
         let initial_states = self.initial_states_arg(initial_states, num_reads, "num_reads")?;
-        let params =
-            AnnealParams { betas: schedule.betas().to_vec(), sweeps_per_beta, num_reads, seed, method, initial_states };
+        let mut params = AnnealParams {
+            betas: schedule.betas().to_vec(),
+            sweeps_per_beta,
+            num_reads,
+            seed: 0,
+            method,
+            initial_states,
+        };
+        // Validate before drawing from the network's stream: a failed call must not shift it.
+        params.validate(&snap.model)?;
+        let cb = args::progress(py, progress.unwrap_or(&false.into_pyobject(py)?.to_owned().into_any()), "anneal")?;
+        params.seed = seed.unwrap_or_else(|| self.next_seed());
         let work = (n as f64) * params.total_sweeps() as f64;
         let backend = backend::resolve(choice, work, CUDA_AUTO_UPDATES)?;
-        let cb = args::progress(py, progress.unwrap_or(&false.into_pyobject(py)?.to_owned().into_any()), "anneal")?;
         let start = Instant::now();
         let out =
             run_long(py, cb.as_ref(), None, |control| anneal(&snap.model, &snap.engine, &params, backend, control));
@@ -608,7 +629,7 @@ impl PyPBitNetwork {
         info.set_item("num_sweeps", params.betas.len() * sweeps_per_beta)?;
         info.set_item("method", method.name())?;
         info.set_item("backend", backend.name())?;
-        info.set_item("seed", seed)?;
+        info.set_item("seed", params.seed)?;
         let timing = PyDict::new(py);
         timing.set_item("sampling_s", elapsed)?;
         timing.set_item("spin_updates_per_s", work / elapsed.max(1e-12))?;
@@ -617,7 +638,9 @@ impl PyPBitNetwork {
     }
 
     /// `anneal(...)` off the event loop: returns a coroutine (asyncio.to_thread).
-    #[pyo3(signature = (*args, **kwargs))]
+    #[pyo3(signature = (*args, **kwargs), text_signature = "(self, /, schedule=None, num_reads=1, seed=None, *, \
+        num_sweeps=None, beta_range=None, beta_schedule_type='geometric', num_sweeps_per_beta=1, \
+        initial_states=None, method='metropolis', backend=None)")]
     fn anneal_async<'py>(
         slf: &Bound<'py, Self>,
         args: &Bound<'py, PyTuple>,

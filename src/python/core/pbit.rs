@@ -7,7 +7,7 @@ use pyo3::prelude::*;
 use pyo3::types::PyTuple;
 use std::sync::Mutex;
 
-use crate::python::args;
+use crate::python::args::{self, PyInt};
 
 /// One probabilistic bit: P(s = +1) = (1 + tanh(β·(input + bias))) / 2.
 #[pyclass(module = "quantumpanarchy.core", name = "PBit", frozen)]
@@ -56,7 +56,7 @@ impl PyPBit {
 
     /// `n` independent draws as an int8 array of ±1.
     #[pyo3(signature = (n, input = 0.0))]
-    fn sample_many<'py>(&self, py: Python<'py>, n: i64, input: f64) -> PyResult<Bound<'py, PyArray1<i8>>> {
+    fn sample_many<'py>(&self, py: Python<'py>, n: PyInt, input: f64) -> PyResult<Bound<'py, PyArray1<i8>>> {
         let n = args::count(n, "n", 0)?;
         let v = self.lock().sample_many(n, input)?;
         Ok(PyArray1::from_vec(py, v))

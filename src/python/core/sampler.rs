@@ -11,7 +11,7 @@ use pyo3::types::{PyDict, PyTuple};
 
 use super::network::PyPBitNetwork;
 use super::results;
-use crate::python::args;
+use crate::python::args::{self, PyInt};
 use crate::python::run::{detach, run_long};
 
 /// Markov-chain sampling of p(s) ∝ exp(−β E(s)) with many chains in parallel.
@@ -24,10 +24,10 @@ pub struct PyBoltzmannSampler {
 }
 
 struct RunArgs<'a, 'py> {
-    num_samples: i64,
-    burn_in: i64,
-    thin: i64,
-    num_chains: i64,
+    num_samples: PyInt,
+    burn_in: PyInt,
+    thin: PyInt,
+    num_chains: PyInt,
     seed: Option<&'a Bound<'py, PyAny>>,
     initial_states: Option<&'a Bound<'py, PyAny>>,
     progress: Option<&'a Bound<'py, PyAny>>,
@@ -40,19 +40,22 @@ impl PyBoltzmannSampler {
         let snap = net.snapshot(py);
         let num_chains = args::count(a.num_chains, "num_chains", 1)?;
         let initial_states = net.initial_states_arg(a.initial_states, num_chains, "num_chains")?;
-        let params = ChainParams {
+        let mut params = ChainParams {
             beta: self.beta,
             method: self.method,
             num_chains,
             num_samples: args::count(a.num_samples, "num_samples", 1)?,
             burn_in: args::count(a.burn_in, "burn_in", 0)?,
             thin: args::count(a.thin, "thin", 1)?,
-            seed: match args::seed(a.seed)? {
-                Some(s) => s,
-                None => self.seed.unwrap_or_else(|| net.next_seed()),
-            },
+            seed: 0,
             record_states: a.record_states,
             initial_states,
+        };
+        // Validate before drawing from the network's stream: a failed call must not shift it.
+        params.validate(&snap.model)?;
+        params.seed = match args::seed(a.seed)? {
+            Some(s) => s,
+            None => self.seed.unwrap_or_else(|| net.next_seed()),
         };
         let default = false.into_pyobject(py)?.to_owned().into_any();
         let cb = args::progress(py, a.progress.unwrap_or(&default), "sample")?;
@@ -97,10 +100,10 @@ impl PyBoltzmannSampler {
     fn sample<'py>(
         &self,
         py: Python<'py>,
-        num_samples: i64,
-        burn_in: i64,
-        thin: i64,
-        num_chains: i64,
+        num_samples: PyInt,
+        burn_in: PyInt,
+        thin: PyInt,
+        num_chains: PyInt,
         seed: Option<&Bound<'py, PyAny>>,
         initial_states: Option<&Bound<'py, PyAny>>,
         progress: Option<&Bound<'py, PyAny>>,
@@ -122,10 +125,10 @@ impl PyBoltzmannSampler {
     fn observables<'py>(
         &self,
         py: Python<'py>,
-        num_samples: i64,
-        burn_in: i64,
-        thin: i64,
-        num_chains: i64,
+        num_samples: PyInt,
+        burn_in: PyInt,
+        thin: PyInt,
+        num_chains: PyInt,
         seed: Option<&Bound<'py, PyAny>>,
         initial_states: Option<&Bound<'py, PyAny>>,
         progress: Option<&Bound<'py, PyAny>>,
@@ -133,8 +136,7 @@ impl PyBoltzmannSampler {
         let a =
             RunArgs { num_samples, burn_in, thin, num_chains, seed, initial_states, progress, record_states: false };
         let run = self.run(py, a)?;
-        let offset = self.network.get().read().model.offset();
-        let obs: Observables = detach(py, || Ok(observables::from_chains(&run, self.beta, offset)))?;
+        let obs: Observables = detach(py, || Ok(observables::from_chains(&run, self.beta)))?;
         results::observables(py, &obs)
     }
 
@@ -159,7 +161,8 @@ impl PyBoltzmannSampler {
     }
 
     /// `sample(...)` off the event loop: returns a coroutine (asyncio.to_thread).
-    #[pyo3(signature = (*args, **kwargs))]
+    #[pyo3(signature = (*args, **kwargs),
+        text_signature = "(self, /, num_samples, burn_in=100, thin=1, num_chains=1, seed=None)")]
     fn sample_async<'py>(
         slf: &Bound<'py, Self>,
         args: &Bound<'py, PyTuple>,
@@ -169,7 +172,8 @@ impl PyBoltzmannSampler {
     }
 
     /// `observables(...)` off the event loop: returns a coroutine (asyncio.to_thread).
-    #[pyo3(signature = (*args, **kwargs))]
+    #[pyo3(signature = (*args, **kwargs),
+        text_signature = "(self, /, num_samples=10000, burn_in=1000, thin=1, num_chains=4, seed=None)")]
     fn observables_async<'py>(
         slf: &Bound<'py, Self>,
         args: &Bound<'py, PyTuple>,

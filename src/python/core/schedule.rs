@@ -5,7 +5,7 @@ use numpy::{PyArray1, PyArrayMethods};
 use pyo3::prelude::*;
 use pyo3::types::PyTuple;
 
-use crate::python::args;
+use crate::python::args::{self, PyInt};
 
 /// An annealing schedule: one temperature (and β = 1/T) per step.
 #[pyclass(module = "quantumpanarchy.core", name = "Temperature", frozen, eq)]
@@ -22,36 +22,42 @@ impl From<Schedule> for PyTemperature {
 
 #[pymethods]
 impl PyTemperature {
+    /// T falls linearly from `t_start` to `t_end` over `steps` steps.
     #[staticmethod]
-    fn linear(t_start: f64, t_end: f64, steps: i64) -> PyResult<Self> {
+    fn linear(t_start: f64, t_end: f64, steps: PyInt) -> PyResult<Self> {
         Ok(Schedule::linear(t_start, t_end, args::count(steps, "steps", 1)?)?.into())
     }
 
+    /// T falls geometrically (constant ratio per step) from `t_start` to `t_end`.
     #[staticmethod]
-    fn geometric(t_start: f64, t_end: f64, steps: i64) -> PyResult<Self> {
+    fn geometric(t_start: f64, t_end: f64, steps: PyInt) -> PyResult<Self> {
         Ok(Schedule::geometric(t_start, t_end, args::count(steps, "steps", 1)?)?.into())
     }
 
+    /// T decays exponentially towards `t_end`; a larger `rate` cools faster early on.
     #[staticmethod]
     #[pyo3(signature = (t_start, t_end, steps, rate = 5.0))]
-    fn exponential(t_start: f64, t_end: f64, steps: i64, rate: f64) -> PyResult<Self> {
+    fn exponential(t_start: f64, t_end: f64, steps: PyInt, rate: f64) -> PyResult<Self> {
         Ok(Schedule::exponential(t_start, t_end, args::count(steps, "steps", 1)?, rate)?.into())
     }
 
+    /// Constant temperature `t` for `steps` steps (sampling at fixed β with `anneal`).
     #[staticmethod]
-    fn constant(t: f64, steps: i64) -> PyResult<Self> {
+    fn constant(t: f64, steps: PyInt) -> PyResult<Self> {
         Ok(Schedule::constant(t, args::count(steps, "steps", 1)?)?.into())
     }
 
+    /// Inverse temperatures used as given, one per step.
     #[staticmethod]
     fn from_betas(betas: &Bound<'_, PyAny>) -> PyResult<Self> {
         let b = args::f64_1d(betas, "betas")?;
         Ok(Schedule::from_betas(b.as_array().to_vec())?.into())
     }
 
+    /// dwave-samplers' schedules: `steps` βs from `beta_min` to `beta_max`, geometric or linear in β.
     #[staticmethod]
     #[pyo3(signature = (beta_min, beta_max, steps, schedule_type = "geometric"))]
-    fn from_beta_range(beta_min: f64, beta_max: f64, steps: i64, schedule_type: &str) -> PyResult<Self> {
+    fn from_beta_range(beta_min: f64, beta_max: f64, steps: PyInt, schedule_type: &str) -> PyResult<Self> {
         Ok(Schedule::from_beta_range(beta_min, beta_max, args::count(steps, "steps", 1)?, schedule_type)?.into())
     }
 

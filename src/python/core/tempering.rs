@@ -10,7 +10,7 @@ use pyo3::types::{PyDict, PyList, PyTuple};
 
 use super::network::PyPBitNetwork;
 use super::results;
-use crate::python::args;
+use crate::python::args::{self, PyInt};
 use crate::python::run::run_long;
 
 /// Replica-exchange Monte Carlo over a ladder of inverse temperatures.
@@ -56,9 +56,9 @@ impl PyParallelTempering {
     fn run<'py>(
         &self,
         py: Python<'py>,
-        num_samples: i64,
-        burn_in: i64,
-        swap_interval: i64,
+        num_samples: PyInt,
+        burn_in: PyInt,
+        swap_interval: PyInt,
         seed: Option<&Bound<'py, PyAny>>,
         progress: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyAny>> {
@@ -92,7 +92,7 @@ impl PyParallelTempering {
                 magnetizations: out.magnetizations[k * t..(k + 1) * t].to_vec(),
                 final_states: Vec::new(),
             };
-            obs.append(results::observables(py, &observables::from_chains(&one, self.betas[k], snap.model.offset()))?)?;
+            obs.append(results::observables(py, &observables::from_chains(&one, self.betas[k]))?)?;
         }
         let mut best = out.best_state;
         let mut finals = out.final_states;
