@@ -223,7 +223,8 @@ class SampleSet:
 class Observables:
     """Per-spin thermodynamic observables with one-standard-error bars (jackknife).
 
-    energy = ⟨E⟩/N (E as the caller stated the problem, offset included); magnetization = ⟨m⟩ and abs_magnetization = ⟨|m|⟩ with m = M/N;
+    energy = ⟨E⟩/N (E as the caller stated the problem, offset included);
+    magnetization = ⟨m⟩ and abs_magnetization = ⟨|m|⟩ with m = M/N;
     specific_heat = β² N (⟨e²⟩ − ⟨e⟩²); susceptibility = β N (⟨m²⟩ − ⟨|m|⟩²);
     tau_* are integrated autocorrelation times in samples. Exact results have zero errors.
     """
