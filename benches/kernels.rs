@@ -60,7 +60,7 @@ fn fixed_beta(name: &str, model: &IsingModel, beta: f64, method: Method, sweeps:
 }
 
 fn annealing(name: &str, model: &IsingModel, beta_max: f64, sweeps: usize, reads: usize) {
-    if !selected(&format!("{name} anneal")) {
+    if !selected(&format!("{name} anneal {reads} reads")) {
         return;
     }
     let engine = Engine::new(model);
@@ -78,7 +78,7 @@ fn annealing(name: &str, model: &IsingModel, beta_max: f64, sweeps: usize, reads
     let dt = t.elapsed().as_secs_f64();
     let best = out.energies.iter().cloned().fold(f64::INFINITY, f64::min) / model.n() as f64;
     println!(
-        "{name:<28} anneal 1 thread {:>8.1} M updates/s  best {best:.4}/spin",
+        "{name:<28} anneal {reads:>2} reads, 1 thread {:>8.1} M updates/s  best {best:.4}/spin",
         (model.n() * sweeps * reads) as f64 / dt / 1e6
     );
 }
@@ -101,5 +101,6 @@ fn main() {
         fixed_beta("SK N=1024", &skm, beta, Method::Metropolis, scale(200));
     }
     annealing("lattice L=64", &lat, 3.0, scale(1000), 10);
+    annealing("lattice L=64", &lat, 3.0, scale(1000), 16);
     annealing("SK N=1024", &skm, 10.0, scale(1000), 10);
 }

@@ -143,25 +143,29 @@ impl LaneUniforms {
     #[inline(always)]
     fn fill(&mut self) {
         const SCALE: f32 = 1.0 / (1u32 << 24) as f32;
+        // Work on local copies: with the state behind `&mut self` next to `buf`, every step
+        // would be a load and a store; locals stay in registers.
+        let (mut s0, mut s1, mut s2, mut s3) = (self.s0, self.s1, self.s2, self.s3);
         for chunk in self.buf.chunks_exact_mut(LANES) {
             let mut out = [0u32; LANES];
             for l in 0..LANES {
-                out[l] = self.s0[l].wrapping_add(self.s3[l]);
+                out[l] = s0[l].wrapping_add(s3[l]);
             }
             for l in 0..LANES {
-                let t = self.s1[l] << 9;
-                self.s2[l] ^= self.s0[l];
-                self.s3[l] ^= self.s1[l];
-                self.s1[l] ^= self.s2[l];
-                self.s0[l] ^= self.s3[l];
-                self.s2[l] ^= t;
-                self.s3[l] = self.s3[l].rotate_left(11);
+                let t = s1[l] << 9;
+                s2[l] ^= s0[l];
+                s3[l] ^= s1[l];
+                s1[l] ^= s2[l];
+                s0[l] ^= s3[l];
+                s2[l] ^= t;
+                s3[l] = s3[l].rotate_left(11);
             }
             for l in 0..LANES {
                 // via i32: AVX2 converts signed integers to floats in vector form, not unsigned ones
                 chunk[l] = ((out[l] >> 8) as i32) as f32 * SCALE;
             }
         }
+        (self.s0, self.s1, self.s2, self.s3) = (s0, s1, s2, s3);
         self.pos = 0;
     }
 

@@ -9,7 +9,7 @@
 //! in order. The same arithmetic runs in the baseline and the AVX2 build of the kernel (no FMA
 //! contraction), so results are bit-identical on every CPU.
 
-use super::engine::{Engine, Layout};
+use super::engine::{Dense, Engine, Layout};
 use super::model::Csr;
 use crate::backend::cpu_features;
 use crate::rng::{LaneUniforms, Stream, LANES};
@@ -60,7 +60,7 @@ pub fn exp_f32(x: f32) -> f32 {
 
 /// Probability of flipping a spin whose flip costs x = β·ΔE.
 #[inline(always)]
-fn flip_probability<const GIBBS: bool>(x: f32) -> f32 {
+pub(crate) fn flip_probability<const GIBBS: bool>(x: f32) -> f32 {
     if GIBBS {
         1.0 / (1.0 + exp_f32(x))
     } else {
@@ -123,8 +123,10 @@ fn sweep_any(c: &mut Chain, e: &Engine, beta: f64, m: Method, num_sweeps: usize)
     let mut flips = 0;
     for _ in 0..num_sweeps {
         flips += match (&e.layout, m) {
-            (Layout::Dense(j), Method::Gibbs) => sweep_dense::<true>(c, j, beta),
-            (Layout::Dense(j), Method::Metropolis) => sweep_dense::<false>(c, j, beta),
+            (Layout::Dense(Dense::F64(j)), Method::Gibbs) => sweep_dense::<f64, true>(c, j, beta),
+            (Layout::Dense(Dense::F64(j)), Method::Metropolis) => sweep_dense::<f64, false>(c, j, beta),
+            (Layout::Dense(Dense::F32(j)), Method::Gibbs) => sweep_dense::<f32, true>(c, j, beta),
+            (Layout::Dense(Dense::F32(j)), Method::Metropolis) => sweep_dense::<f32, false>(c, j, beta),
             (Layout::Sparse { .. }, Method::Gibbs) => sweep_sparse::<true>(c, e, beta),
             (Layout::Sparse { .. }, Method::Metropolis) => sweep_sparse::<false>(c, e, beta),
         };
@@ -133,27 +135,48 @@ fn sweep_any(c: &mut Chain, e: &Engine, beta: f64, m: Method, num_sweeps: usize)
 }
 
 #[inline(always)]
-fn flip_dense(c: &mut Chain, j: &[f64], i: usize) {
+fn flip_dense<W: Copy + Into<f64>>(c: &mut Chain, j: &[W], i: usize) {
     let n = c.s.len();
     let old = c.s[i];
     c.energy += 2.0 * old as f64 * c.fields[i];
     c.s[i] = -old;
     c.magnetization -= 2 * old as i64;
     let d = -2.0 * old as f64;
-    for (f, w) in c.fields.iter_mut().zip(&j[i * n..(i + 1) * n]) {
-        *f += w * d;
+    for (f, &w) in c.fields.iter_mut().zip(&j[i * n..(i + 1) * n]) {
+        *f += w.into() * d;
     }
 }
 
+/// Couplings stored as `W` (f64, or f32 holding the same values), fields always in f64.
+/// Sequential in spin order, but decided [`LANES`] spins at a time: all lanes are tested
+/// against the current fields, the first flip is applied, and the lanes after it are tested
+/// again with the same uniforms. That is exactly the one-spin-at-a-time chain (spin i always
+/// meets uniform i), while at low acceptance a block costs one vector test instead of eight.
 #[inline(always)]
-fn sweep_dense<const GIBBS: bool>(c: &mut Chain, j: &[f64], beta: f64) -> u64 {
+fn sweep_dense<W: Copy + Into<f64>, const GIBBS: bool>(c: &mut Chain, j: &[W], beta: f64) -> u64 {
+    let n = c.s.len();
     let mut flips = 0;
-    for i in 0..c.s.len() {
-        let x = (beta * 2.0 * c.s[i] as f64 * c.fields[i]) as f32;
-        if c.rng.uniform() < flip_probability::<GIBBS>(x) {
-            flip_dense(c, j, i);
-            flips += 1;
+    let mut i = 0;
+    while i < n {
+        let width = (n - i).min(LANES);
+        let u = c.rng.next_lanes();
+        let mut next = 0; // lanes before `next` are decided
+        while next < width {
+            let mut s = [1i8; LANES];
+            let mut f = [0.0f64; LANES];
+            s[..width].copy_from_slice(&c.s[i..i + width]);
+            f[..width].copy_from_slice(&c.fields[i..i + width]);
+            let flip = decide_lanes::<GIBBS>(&s, &f, &u, beta);
+            match (next..width).find(|&l| flip[l]) {
+                Some(l) => {
+                    flip_dense(c, j, i + l);
+                    flips += 1;
+                    next = l + 1;
+                }
+                None => break,
+            }
         }
+        i += width;
     }
     flips
 }
@@ -180,17 +203,12 @@ fn flip_sparse(c: &mut Chain, csr: &Csr, i: usize) {
     }
 }
 
-/// Flip decisions for a block of independent p-bits (or of replicas), one per lane. Each stage
-/// is its own loop over the lanes so that every stage vectorises.
+/// Flip decisions for a block of independent p-bits, one per lane. Each stage is its own loop
+/// over the lanes so that every stage vectorises.
 // Lane loops index several arrays in step; indices are the clearest form.
 #[allow(clippy::needless_range_loop)]
 #[inline(always)]
-pub(crate) fn decide_lanes<const GIBBS: bool>(
-    s: &[i8; LANES],
-    f: &[f64; LANES],
-    u: &[f32; LANES],
-    beta: f64,
-) -> [bool; LANES] {
+fn decide_lanes<const GIBBS: bool>(s: &[i8; LANES], f: &[f64; LANES], u: &[f32; LANES], beta: f64) -> [bool; LANES] {
     let mut x = [0.0f32; LANES];
     for l in 0..LANES {
         x[l] = (beta * 2.0 * s[l] as f64 * f[l]) as f32;

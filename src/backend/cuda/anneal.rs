@@ -298,7 +298,9 @@ where
                 classes: classes.iter().map(|c| (c.start as u32, c.end as u32)).collect(),
             })
         }
-        Layout::Dense(j) => Ok(Model::Dense { j: stream.clone_htod(j).map_err(fail("uploading the couplings"))? }),
+        Layout::Dense(j) => {
+            Ok(Model::Dense { j: stream.clone_htod(&*j.to_f64()).map_err(fail("uploading the couplings"))? })
+        }
     }
 }
 
