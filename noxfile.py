@@ -55,16 +55,8 @@ def typecheck(session: nox.Session) -> None:
     against the built module."""
     build(session)
     session.run("mypy", env=ENV)
-    session.run(
-        "python",
-        "-m",
-        "mypy.stubtest",
-        "quantumpanarchy",
-        "--allowlist",
-        "stubtest-allowlist.txt",
-        "--ignore-missing-stub",
-        env=ENV,
-    )
+    stubtest = ["mypy.stubtest", "quantumpanarchy", "--allowlist", "stubtest-allowlist.txt"]
+    session.run("python", "-m", *stubtest, "--mypy-config-file", "pyproject.toml", env=ENV)
 
 
 @nox.session

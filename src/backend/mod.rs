@@ -144,11 +144,17 @@ pub fn resolve(requested: Option<Choice>, work: f64, auto_threshold: f64) -> Res
         Choice::Cpu => Ok(Backend::Cpu),
         Choice::Cuda => require_cuda().map(|_| Backend::Cuda),
         Choice::Auto => {
-            if work >= auto_threshold && cuda_status().available {
-                Ok(Backend::Cuda)
-            } else {
-                Ok(Backend::Cpu)
+            if work < auto_threshold {
+                return Ok(Backend::Cpu);
             }
+            let status = cuda_status();
+            if status.available {
+                return Ok(Backend::Cuda);
+            }
+            if HAS_CUDA {
+                log::info!("backend 'auto': running on the CPU because CUDA is unavailable: {}", status.reason);
+            }
+            Ok(Backend::Cpu)
         }
     }
 }

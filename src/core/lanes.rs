@@ -164,15 +164,18 @@ fn sweep_any<T: LaneFloat>(g: &mut LaneGroup<T>, m: &LaneModel<T>, beta: f64, ru
 #[inline(always)]
 fn sweep_once<T: LaneFloat, const GIBBS: bool>(g: &mut LaneGroup<T>, m: &LaneModel<T>, beta: f64) {
     let n = m.n();
-    assert!(g.s.len() == n * LANES && m.indices.len() == m.data.len());
+    assert!(g.s.len() == n * LANES && m.indices.len() == m.data.len() && m.indptr.len() == n + 1);
     let two_beta = T::from_f64(2.0 * beta);
     for i in 0..n {
-        let mut f = [m.h[i]; LANES];
-        for k in m.indptr[i]..m.indptr[i + 1] {
-            // SAFETY: `LaneModel::new` asserted indptr non-decreasing with indptr[n] ==
-            // indices.len(), and every column index j < n; data.len() == indices.len() and
-            // s.len() == n * LANES are asserted above, so k and j * LANES + LANES are in bounds.
-            // Checked indexing would double this inner loop.
+        // Invariants for the unchecked loads below: i < n, indptr.len() == n + 1 and h.len() ==
+        // n (from `LaneModel::new`), indptr is non-decreasing with indptr[n] == indices.len() ==
+        // data.len(), every column index j < n, and s.len() == n * LANES (asserted above).
+        // These loads run once per p-bit and neighbour; bounds checks would cost a third.
+        // SAFETY: i < n <= h.len() and i + 1 <= n < indptr.len(), see above.
+        let (mut f, start, end) =
+            unsafe { ([*m.h.get_unchecked(i); LANES], *m.indptr.get_unchecked(i), *m.indptr.get_unchecked(i + 1)) };
+        for k in start..end {
+            // SAFETY: see above.
             unsafe {
                 let j = *m.indices.get_unchecked(k) as usize;
                 let w = *m.data.get_unchecked(k);
@@ -183,7 +186,8 @@ fn sweep_once<T: LaneFloat, const GIBBS: bool>(g: &mut LaneGroup<T>, m: &LaneMod
             }
         }
         let u = g.rng.next_lanes();
-        let si: &mut [T; LANES] = (&mut g.s[i * LANES..i * LANES + LANES]).try_into().expect("LANES spins");
+        // SAFETY: see above (i * LANES + LANES <= s.len()).
+        let si = unsafe { &mut *(g.s.as_mut_ptr().add(i * LANES) as *mut [T; LANES]) };
         for l in 0..LANES {
             let x = (two_beta * si[l] * f[l]).to_f32();
             si[l] = if u[l] < flip_probability::<GIBBS>(x) { -si[l] } else { si[l] };

@@ -97,6 +97,16 @@ struct OneChain {
 
 pub fn run_chains(model: &IsingModel, engine: &Engine, p: &ChainParams, control: &Control) -> Result<ChainRun> {
     p.validate(model)?;
+    log::debug!(
+        "sampling: {} p-bits at beta {}, {} chains x ({} burn-in + {} samples x {} sweeps), {}",
+        model.n(),
+        p.beta,
+        p.num_chains,
+        p.burn_in,
+        p.num_samples,
+        p.thin,
+        p.method.name()
+    );
     control.add_total(p.total_sweeps());
     let n = model.n();
     let anneal_params = p.as_anneal();

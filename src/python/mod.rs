@@ -24,7 +24,10 @@ pub mod _native {
     fn init(m: &Bound<'_, PyModule>) -> PyResult<()> {
         m.add("__version__", env!("CARGO_PKG_VERSION"))?;
         // Rust `log` records go to Python's `logging` (logger names start with "quantumpanarchy").
-        let _ = pyo3_log::try_init();
+        // No caching: level changes made later in Python take effect (nothing logs in hot loops).
+        if let Ok(logger) = pyo3_log::Logger::new(m.py(), pyo3_log::Caching::Nothing) {
+            let _ = logger.install();
+        }
         let modules = m.py().import("sys")?.getattr("modules")?;
         for name in SUBMODULES {
             modules.set_item(format!("quantumpanarchy._native.{name}"), m.getattr(name)?)?;
