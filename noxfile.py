@@ -15,19 +15,22 @@ nox.options.default_venv_backend = "none"
 nox.options.sessions = ["lint", "typecheck", "tests"]
 
 ENV = {"VIRTUAL_ENV": sys.prefix, "PATH": f"{os.path.dirname(sys.executable)}{os.pathsep}{os.environ['PATH']}"}
+# Tools run as modules of this interpreter: without a virtualenv backend nox looks bare
+# command names up on the ambient PATH, which may find another Python.
+PY = sys.executable
 
 
 def build(session: nox.Session, *features: str) -> None:
     """Build the extension in release mode into this environment (incremental)."""
     extra = ["--features", ",".join(features)] if features else []
-    session.run("maturin", "develop", "--release", "--quiet", *extra, env=ENV)
+    session.run(PY, "-m", "maturin", "develop", "--release", "--quiet", *extra, env=ENV)
 
 
 @nox.session
 def demo(session: nox.Session) -> None:
     """Run the demonstration."""
     build(session)
-    session.run("python", "-m", "quantumpanarchy", *session.posargs)
+    session.run(PY, "-m", "quantumpanarchy", *session.posargs, env=ENV)
 
 
 @nox.session
@@ -36,7 +39,7 @@ def tests(session: nox.Session) -> None:
     without a device)."""
     session.run("cargo", "test", "--no-default-features", "--release", "--quiet", external=True)
     build(session)
-    session.run("python", "-m", "pytest", "-q", *session.posargs, env=ENV)
+    session.run(PY, "-m", "pytest", "-q", *session.posargs, env=ENV)
 
 
 @nox.session
@@ -45,8 +48,8 @@ def lint(session: nox.Session) -> None:
     session.run("cargo", "fmt", "--all", "--", "--check", external=True)
     for features in ([], ["--no-default-features"], ["--features", "cuda"]):
         session.run("cargo", "clippy", "--all-targets", *features, "--", "-D", "warnings", external=True)
-    session.run("ruff", "check", ".")
-    session.run("ruff", "format", "--check", ".")
+    session.run(PY, "-m", "ruff", "check", ".")
+    session.run(PY, "-m", "ruff", "format", "--check", ".")
 
 
 @nox.session
@@ -54,9 +57,9 @@ def typecheck(session: nox.Session) -> None:
     """mypy --strict over the package, tests, benches and examples; stubtest of the stubs
     against the built module."""
     build(session)
-    session.run("mypy", env=ENV)
+    session.run(PY, "-m", "mypy", env=ENV)
     stubtest = ["mypy.stubtest", "quantumpanarchy", "--allowlist", "stubtest-allowlist.txt"]
-    session.run("python", "-m", *stubtest, "--mypy-config-file", "pyproject.toml", env=ENV)
+    session.run(PY, "-m", *stubtest, "--mypy-config-file", "pyproject.toml", env=ENV)
 
 
 @nox.session
@@ -64,12 +67,12 @@ def bench(session: nox.Session) -> None:
     """Benchmarks against the anchor libraries, measured in one run (not a test)."""
     build(session)
     session.run("cargo", "bench", "--no-default-features", "--bench", "kernels", external=True)
-    session.run("python", "benches/bench_core.py", *session.posargs, env=ENV)
+    session.run(PY, "benches/bench_core.py", *session.posargs, env=ENV)
 
 
 @nox.session
 def gpu(session: nox.Session) -> None:
     """On a CUDA machine: build with the `cuda` feature, run the GPU tests and benchmark."""
     build(session, "cuda")
-    session.run("python", "-m", "pytest", "-q", "-m", "cuda", "tests", env=ENV)
-    session.run("python", "benches/bench_core.py", "--quick", env=ENV)
+    session.run(PY, "-m", "pytest", "-q", "-m", "cuda", "tests", env=ENV)
+    session.run(PY, "benches/bench_core.py", "--quick", env=ENV)
