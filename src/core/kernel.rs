@@ -240,31 +240,51 @@ fn sweep_sparse<const GIBBS: bool>(c: &mut Chain, e: &Engine, beta: f64) -> u64 
     let mut flips = 0;
     for class in classes {
         let mut start = class.start;
+        // Two blocks per step: same-coloured p-bits share no coupling, so both blocks are decided
+        // before either's flips are applied, and the CPU overlaps the two acceptance tests.
+        while start + 2 * LANES <= class.end {
+            let (u, v) = (c.rng.next_lanes(), c.rng.next_lanes());
+            let a = decide_block::<GIBBS>(block(&c.s, start), block(&c.fields, start), &u, beta);
+            let b = decide_block::<GIBBS>(block(&c.s, start + LANES), block(&c.fields, start + LANES), &v, beta);
+            flips += apply_flips(c, csr, start, a) + apply_flips(c, csr, start + LANES, b);
+            start += 2 * LANES;
+        }
         while start < class.end {
             let width = (class.end - start).min(LANES);
             let u = c.rng.next_lanes();
             let mut mask = 0u32;
             if width == LANES {
-                let s: &[i8; LANES] = c.s[start..start + LANES].try_into().expect("block of LANES");
-                let f: &[f64; LANES] = c.fields[start..start + LANES].try_into().expect("block of LANES");
-                mask = decide_block::<GIBBS>(s, f, &u, beta);
+                mask = decide_block::<GIBBS>(block(&c.s, start), block(&c.fields, start), &u, beta);
             } else {
                 for l in 0..width {
                     let x = (beta * 2.0 * c.s[start + l] as f64 * c.fields[start + l]) as f32;
                     mask |= u32::from(u[l] < flip_probability::<GIBBS>(x)) << l;
                 }
             }
-            // Same-coloured p-bits share no coupling: their flips do not change each other's fields.
-            while mask != 0 {
-                let i = start + mask.trailing_zeros() as usize;
-                mask &= mask - 1;
-                flip_sparse(c, csr, i);
-                flips += 1;
-            }
+            flips += apply_flips(c, csr, start, mask);
             start += width;
         }
     }
     flips
+}
+
+/// `LANES` values from `start`.
+#[inline(always)]
+fn block<T>(v: &[T], start: usize) -> &[T; LANES] {
+    v[start..start + LANES].try_into().expect("block of LANES")
+}
+
+/// Flip the p-bits of a block whose bits are set in `mask`; returns how many.
+#[inline(always)]
+fn apply_flips(c: &mut Chain, csr: &Csr, start: usize, mut mask: u32) -> u64 {
+    let count = mask.count_ones() as u64;
+    // Same-coloured p-bits share no coupling: their flips do not change each other's fields.
+    while mask != 0 {
+        let i = start + mask.trailing_zeros() as usize;
+        mask &= mask - 1;
+        flip_sparse(c, csr, i);
+    }
+    count
 }
 
 #[cfg(test)]

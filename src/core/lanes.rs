@@ -80,6 +80,8 @@ pub fn f32_is_exact(engine: &Engine) -> bool {
 
 /// Couplings and fields in the lane float type, shared by every group of one run.
 pub struct LaneModel<T> {
+    /// Colour classes (engine order): p-bits of one class share no coupling.
+    classes: Vec<std::ops::Range<usize>>,
     indptr: Vec<usize>,
     indices: Vec<u32>,
     data: Vec<T>,
@@ -89,12 +91,14 @@ pub struct LaneModel<T> {
 impl<T: LaneFloat> LaneModel<T> {
     /// Panics on a dense engine: lane groups are for sparse couplings.
     pub fn new(engine: &Engine) -> Self {
-        let Layout::Sparse { csr, .. } = &engine.layout else { panic!("lane groups need a sparse engine") };
+        let Layout::Sparse { csr, classes } = &engine.layout else { panic!("lane groups need a sparse engine") };
+        assert!(classes.iter().all(|c| c.start <= c.end && c.end <= engine.n()));
         // The sweep's unchecked neighbour loads rely on these (Engine::new guarantees them).
         let n = engine.n();
         assert!(csr.indptr.len() == n + 1 && csr.indptr.windows(2).all(|w| w[0] <= w[1]));
         assert!(csr.indptr[n] == csr.indices.len() && csr.indices.iter().all(|&j| (j as usize) < n));
         Self {
+            classes: classes.clone(),
             indptr: csr.indptr.clone(),
             indices: csr.indices.clone(),
             data: csr.data.iter().map(|&w| T::from_f64(w)).collect(),
@@ -159,39 +163,75 @@ fn sweep_any<T: LaneFloat>(g: &mut LaneGroup<T>, m: &LaneModel<T>, beta: f64, ru
     }
 }
 
-// Lane loops index several arrays in step; indices are the clearest form.
-#[allow(clippy::needless_range_loop)]
+/// One sweep in colour order. Two p-bits of one colour class are visited per step: they share
+/// no coupling, so their field sums and acceptance tests are independent and the CPU overlaps
+/// the two long dependency chains (the exp polynomial) instead of waiting on each in turn.
+/// (Explicit pairs: a generic array of k p-bits compiled to much slower code.)
 #[inline(always)]
 fn sweep_once<T: LaneFloat, const GIBBS: bool>(g: &mut LaneGroup<T>, m: &LaneModel<T>, beta: f64) {
     let n = m.n();
     assert!(g.s.len() == n * LANES && m.indices.len() == m.data.len() && m.indptr.len() == n + 1);
     let two_beta = T::from_f64(2.0 * beta);
-    for i in 0..n {
-        // Invariants for the unchecked loads below: i < n, indptr.len() == n + 1 and h.len() ==
-        // n (from `LaneModel::new`), indptr is non-decreasing with indptr[n] == indices.len() ==
-        // data.len(), every column index j < n, and s.len() == n * LANES (asserted above).
-        // These loads run once per p-bit and neighbour; bounds checks would cost a third.
-        // SAFETY: i < n <= h.len() and i + 1 <= n < indptr.len(), see above.
-        let (mut f, start, end) =
-            unsafe { ([*m.h.get_unchecked(i); LANES], *m.indptr.get_unchecked(i), *m.indptr.get_unchecked(i + 1)) };
-        for k in start..end {
-            // SAFETY: see above.
-            unsafe {
-                let j = *m.indices.get_unchecked(k) as usize;
-                let w = *m.data.get_unchecked(k);
-                let sj = g.s.get_unchecked(j * LANES..j * LANES + LANES);
-                for l in 0..LANES {
-                    f[l] = f[l] + w * sj[l];
-                }
+    for class in &m.classes {
+        let mut i = class.start;
+        while i + 1 < class.end {
+            let (fa, fb) = (field(g, m, i), field(g, m, i + 1));
+            let u = g.rng.next_lanes();
+            let v = g.rng.next_lanes();
+            update::<T, GIBBS>(g, i, &fa, &u, two_beta);
+            update::<T, GIBBS>(g, i + 1, &fb, &v, two_beta);
+            i += 2;
+        }
+        if i < class.end {
+            let f = field(g, m, i);
+            let u = g.rng.next_lanes();
+            update::<T, GIBBS>(g, i, &f, &u, two_beta);
+        }
+    }
+}
+
+/// The local field of p-bit `i` in every lane: h_i + Σ_j J_ij s_j.
+// Lane loops index several arrays in step; indices are the clearest form.
+#[allow(clippy::needless_range_loop)]
+#[inline(always)]
+fn field<T: LaneFloat>(g: &LaneGroup<T>, m: &LaneModel<T>, i: usize) -> [T; LANES] {
+    // Invariants for the unchecked loads below: i < n (callers visit colour classes, checked in
+    // `LaneModel::new`), indptr.len() == n + 1 and h.len() == n, indptr is non-decreasing with
+    // indptr[n] == indices.len() == data.len(), every column index j < n, and s.len() ==
+    // n * LANES (asserted in `sweep_once`). These loads run once per p-bit and neighbour;
+    // bounds checks would cost a third.
+    // SAFETY: i < n <= h.len() and i + 1 <= n < indptr.len(), see above.
+    let (mut f, start, end) =
+        unsafe { ([*m.h.get_unchecked(i); LANES], *m.indptr.get_unchecked(i), *m.indptr.get_unchecked(i + 1)) };
+    for k in start..end {
+        // SAFETY: k < indptr[n] == indices.len() == data.len() and j * LANES + LANES <= s.len(),
+        // see above.
+        unsafe {
+            let j = *m.indices.get_unchecked(k) as usize;
+            let w = *m.data.get_unchecked(k);
+            let sj = g.s.get_unchecked(j * LANES..j * LANES + LANES);
+            for l in 0..LANES {
+                f[l] = f[l] + w * sj[l];
             }
         }
-        let u = g.rng.next_lanes();
-        // SAFETY: see above (i * LANES + LANES <= s.len()).
-        let si = unsafe { &mut *(g.s.as_mut_ptr().add(i * LANES) as *mut [T; LANES]) };
-        for l in 0..LANES {
-            let x = (two_beta * si[l] * f[l]).to_f32();
-            si[l] = if u[l] < flip_probability::<GIBBS>(x) { -si[l] } else { si[l] };
-        }
+    }
+    f
+}
+
+/// Test and apply the flips of p-bit `i` in every lane.
+#[allow(clippy::needless_range_loop)]
+#[inline(always)]
+fn update<T: LaneFloat, const GIBBS: bool>(
+    g: &mut LaneGroup<T>,
+    i: usize,
+    f: &[T; LANES],
+    u: &[f32; LANES],
+    two_beta: T,
+) {
+    let si: &mut [T; LANES] = (&mut g.s[i * LANES..i * LANES + LANES]).try_into().expect("LANES spins");
+    for l in 0..LANES {
+        let x = (two_beta * si[l] * f[l]).to_f32();
+        si[l] = if u[l] < flip_probability::<GIBBS>(x) { -si[l] } else { si[l] };
     }
 }
 
