@@ -3,9 +3,9 @@
 //! Read `r` draws from random stream `r` of the seed, so the samples are bit-identical whatever
 //! the number of threads.
 
-use super::engine::{Engine, Layout};
-use super::kernel::{Chain, Method};
-use super::lanes::{f32_is_exact, LaneFloat, LaneGroup, LaneModel};
+use super::engine::{Dense, Engine, Layout};
+use super::kernel::{Chain, DenseChain32, Method};
+use super::lanes::{LaneFloat, LaneGroup, LaneModel};
 use super::model::IsingModel;
 use crate::backend::Backend;
 use crate::control::Control;
@@ -75,15 +75,16 @@ impl Samples {
     }
 }
 
-/// The starting state of read `r` in engine order (drawn from `stream` when none is given).
-pub(crate) fn initial_chain(engine: &Engine, params: &AnnealParams, n: usize, r: usize, stream: &mut Stream) -> Chain {
+/// The starting state of read `r` in engine order: the caller's, or drawn from `stream`.
+pub(crate) fn initial_state(engine: &Engine, params: &AnnealParams, r: usize, stream: &mut Stream) -> Vec<i8> {
+    let n = engine.n();
     match &params.initial_states {
         Some(init) => {
             let mut s = vec![0i8; n];
             engine.to_engine(&init[r * n..(r + 1) * n], &mut s);
-            Chain::new(engine, s, stream)
+            s
         }
-        None => Chain::random(engine, stream),
+        None => (0..n).map(|_| stream.spin()).collect(),
     }
 }
 
@@ -121,7 +122,9 @@ fn anneal_cpu(engine: &Engine, params: &AnnealParams, control: &Control) -> Resu
         Layout::Sparse { .. } => params.num_reads / LANES,
         Layout::Dense(_) => 0,
     };
-    let f32_lanes = groups > 0 && f32_is_exact(engine);
+    let f32_fields = engine.f32_fields_exact();
+    let f32_lanes = groups > 0 && f32_fields;
+    let dense32 = f32_fields && matches!(engine.layout, Layout::Dense(Dense::F32(_)));
     log::debug!(
         "anneal: {} p-bits, {} reads x {} sweeps ({}): {groups} lane groups ({}), {} chains",
         engine.n(),
@@ -132,9 +135,9 @@ fn anneal_cpu(engine: &Engine, params: &AnnealParams, control: &Control) -> Resu
         params.num_reads - groups * LANES
     );
     if f32_lanes {
-        anneal_units::<f32>(engine, params, control, groups)
+        anneal_units::<f32>(engine, params, control, groups, dense32)
     } else {
-        anneal_units::<f64>(engine, params, control, groups)
+        anneal_units::<f64>(engine, params, control, groups, dense32)
     }
 }
 
@@ -143,6 +146,7 @@ fn anneal_units<T: LaneFloat>(
     params: &AnnealParams,
     control: &Control,
     groups: usize,
+    dense32: bool,
 ) -> Result<Vec<i8>> {
     let model = (groups > 0).then(|| LaneModel::<T>::new(engine));
     let units = groups + params.num_reads - groups * LANES;
@@ -152,7 +156,7 @@ fn anneal_units<T: LaneFloat>(
         }
         match &model {
             Some(model) if u < groups => run_group(engine, model, params, control, u),
-            _ => run_chain(engine, params, control, groups * LANES + u - groups).map(|s| vec![s]),
+            _ => run_chain(engine, params, control, groups * LANES + u - groups, dense32).map(|s| vec![s]),
         }
     };
     let done: Vec<Vec<Vec<i8>>> =
@@ -160,16 +164,32 @@ fn anneal_units<T: LaneFloat>(
     Ok(done.into_iter().flatten().flatten().collect())
 }
 
-/// Read `r` as one chain (colour-blocked sweeps).
-fn run_chain(engine: &Engine, params: &AnnealParams, control: &Control, r: usize) -> Result<Vec<i8>> {
+/// Read `r` as one chain (colour-blocked sweeps for sparse models; f32 fields for dense models
+/// where they are exact, which follows the f64 chain bit for bit).
+fn run_chain(engine: &Engine, params: &AnnealParams, control: &Control, r: usize, dense32: bool) -> Result<Vec<i8>> {
     let mut stream = Stream::new(params.seed, r as u64);
-    let mut chain = initial_chain(engine, params, engine.n(), r, &mut stream);
+    let s = initial_state(engine, params, r, &mut stream);
+    if dense32 {
+        let mut chain = DenseChain32::new(engine, s, &mut stream);
+        run_schedule(params, control, 1, |beta| chain.sweep(engine, beta, params.method, params.sweeps_per_beta))?;
+        return Ok(chain.s);
+    }
+    let mut chain = Chain::new(engine, s, &mut stream);
+    run_schedule(params, control, 1, |beta| {
+        chain.sweep(engine, beta, params.method, params.sweeps_per_beta);
+    })?;
+    Ok(chain.s)
+}
+
+/// Run `sweep(beta)` for every step of the schedule, checking for cancellation between steps;
+/// `reads` is how many reads each call advances (for progress).
+fn run_schedule(params: &AnnealParams, control: &Control, reads: usize, mut sweep: impl FnMut(f64)) -> Result<()> {
     for &beta in &params.betas {
         control.check()?;
-        chain.sweep(engine, beta, params.method, params.sweeps_per_beta);
-        control.advance(params.sweeps_per_beta as u64);
+        sweep(beta);
+        control.advance((params.sweeps_per_beta * reads) as u64);
     }
-    Ok(chain.s)
+    Ok(())
 }
 
 /// Reads `g·LANES .. (g+1)·LANES` as one lane group.
@@ -180,23 +200,11 @@ fn run_group<T: LaneFloat>(
     control: &Control,
     g: usize,
 ) -> Result<Vec<Vec<i8>>> {
-    let n = engine.n();
     let mut streams: [Stream; LANES] = std::array::from_fn(|l| Stream::new(params.seed, (g * LANES + l) as u64));
-    let states: [Vec<i8>; LANES] = std::array::from_fn(|l| match &params.initial_states {
-        Some(init) => {
-            let r = g * LANES + l;
-            let mut s = vec![0i8; n];
-            engine.to_engine(&init[r * n..(r + 1) * n], &mut s);
-            s
-        }
-        None => (0..n).map(|_| streams[l].spin()).collect(),
-    });
+    let states: [Vec<i8>; LANES] =
+        std::array::from_fn(|l| initial_state(engine, params, g * LANES + l, &mut streams[l]));
     let mut group = LaneGroup::<T>::new(&states, &mut streams);
-    for &beta in &params.betas {
-        control.check()?;
-        group.sweep(model, beta, params.method, params.sweeps_per_beta);
-        control.advance((params.sweeps_per_beta * LANES) as u64);
-    }
+    run_schedule(params, control, LANES, |beta| group.sweep(model, beta, params.method, params.sweeps_per_beta))?;
     Ok((0..LANES).map(|l| group.state(l)).collect())
 }
 

@@ -150,6 +150,34 @@ impl Engine {
         }
     }
 
+    /// Whether every local field is computed exactly in f32: all fields and couplings are integer
+    /// multiples of one power of two 2^-k (k ≤ 20) and every |h_i| + Σ_j |J_ij| stays below
+    /// 2^24·2^-k, so every partial sum is an exactly representable f32 (lattices, MaxCut, ±J,
+    /// SK with ±1/√N for N a power of 4, integer QUBOs). Kernels then compute fields in f32, at
+    /// twice the SIMD width, with the same values as in f64.
+    pub fn f32_fields_exact(&self) -> bool {
+        let n = self.n();
+        let dense = match &self.layout {
+            Layout::Dense(d) => Some(d.to_f64()),
+            Layout::Sparse { .. } => None,
+        };
+        let rows: Vec<&[f64]> = match (&self.layout, &dense) {
+            (Layout::Sparse { csr, .. }, _) => (0..n).map(|i| csr.row(i).1).collect(),
+            (_, Some(d)) => d.chunks(n).collect(),
+            (Layout::Dense(_), None) => unreachable!("dense couplings were just converted"),
+        };
+        let limit = (1u64 << 24) as f64;
+        let Some(scale) = (0..=20).map(|k| (1u64 << k) as f64).find(|&s| {
+            self.h.iter().chain(rows.iter().copied().flatten()).all(|&v| {
+                let x = v * s;
+                x == x.round() && x.abs() < limit
+            })
+        }) else {
+            return false;
+        };
+        rows.iter().zip(&self.h).all(|(row, h)| (h.abs() + row.iter().map(|w| w.abs()).sum::<f64>()) * scale < limit)
+    }
+
     /// Energy without offset, from a state and its local fields: -Σ s_i (h_i + I_i) / 2.
     pub fn energy_from_fields(&self, s: &[i8], fields: &[f64]) -> f64 {
         -0.5 * s.iter().zip(fields).zip(&self.h).map(|((&x, f), h)| x as f64 * (f + h)).sum::<f64>()

@@ -123,10 +123,10 @@ fn sweep_any(c: &mut Chain, e: &Engine, beta: f64, m: Method, num_sweeps: usize)
     let mut flips = 0;
     for _ in 0..num_sweeps {
         flips += match (&e.layout, m) {
-            (Layout::Dense(Dense::F64(j)), Method::Gibbs) => sweep_dense::<f64, true>(c, j, beta),
-            (Layout::Dense(Dense::F64(j)), Method::Metropolis) => sweep_dense::<f64, false>(c, j, beta),
-            (Layout::Dense(Dense::F32(j)), Method::Gibbs) => sweep_dense::<f32, true>(c, j, beta),
-            (Layout::Dense(Dense::F32(j)), Method::Metropolis) => sweep_dense::<f32, false>(c, j, beta),
+            (Layout::Dense(Dense::F64(j)), Method::Gibbs) => chain_dense::<f64, true>(c, j, beta),
+            (Layout::Dense(Dense::F64(j)), Method::Metropolis) => chain_dense::<f64, false>(c, j, beta),
+            (Layout::Dense(Dense::F32(j)), Method::Gibbs) => chain_dense::<f32, true>(c, j, beta),
+            (Layout::Dense(Dense::F32(j)), Method::Metropolis) => chain_dense::<f32, false>(c, j, beta),
             (Layout::Sparse { .. }, Method::Gibbs) => sweep_sparse::<true>(c, e, beta),
             (Layout::Sparse { .. }, Method::Metropolis) => sweep_sparse::<false>(c, e, beta),
         };
@@ -134,50 +134,115 @@ fn sweep_any(c: &mut Chain, e: &Engine, beta: f64, m: Method, num_sweeps: usize)
     flips
 }
 
+/// A dense sweep over spins `s` with local fields of type `F` (f64, or f32 where that is
+/// exact) and couplings stored as `W`. Sequential in spin order, but decided [`LANES`] spins at
+/// a time: all lanes are tested against the current fields, the first flip is applied, and the
+/// lanes after it are tested again with the same uniforms. That is exactly the
+/// one-spin-at-a-time chain (spin i always meets uniform i), while at low acceptance a block
+/// costs one vector test instead of eight. `on_flip(old spin, its field)` runs before each flip.
 #[inline(always)]
-fn flip_dense<W: Copy + Into<f64>>(c: &mut Chain, j: &[W], i: usize) {
-    let n = c.s.len();
-    let old = c.s[i];
-    c.energy += 2.0 * old as f64 * c.fields[i];
-    c.s[i] = -old;
-    c.magnetization -= 2 * old as i64;
-    let d = -2.0 * old as f64;
-    for (f, &w) in c.fields.iter_mut().zip(&j[i * n..(i + 1) * n]) {
-        *f += w.into() * d;
-    }
-}
-
-/// Couplings stored as `W` (f64, or f32 holding the same values), fields always in f64.
-/// Sequential in spin order, but decided [`LANES`] spins at a time: all lanes are tested
-/// against the current fields, the first flip is applied, and the lanes after it are tested
-/// again with the same uniforms. That is exactly the one-spin-at-a-time chain (spin i always
-/// meets uniform i), while at low acceptance a block costs one vector test instead of eight.
-#[inline(always)]
-fn sweep_dense<W: Copy + Into<f64>, const GIBBS: bool>(c: &mut Chain, j: &[W], beta: f64) -> u64 {
-    let n = c.s.len();
+fn sweep_dense<F, W, const GIBBS: bool>(
+    s: &mut [i8],
+    fields: &mut [F],
+    rng: &mut LaneUniforms,
+    j: &[W],
+    beta: f64,
+    mut on_flip: impl FnMut(i8, F),
+) -> u64
+where
+    F: Copy + Into<f64> + From<f32> + std::ops::AddAssign + std::ops::Mul<Output = F>,
+    W: Copy + Into<F>,
+{
+    let n = s.len();
     let mut flips = 0;
     let mut i = 0;
     while i < n {
         let width = (n - i).min(LANES);
-        let u = c.rng.next_lanes();
+        let u = rng.next_lanes();
         let mut next = 0; // lanes before `next` are decided
         while next < width {
-            let mut s = [1i8; LANES];
-            let mut f = [0.0f64; LANES];
-            s[..width].copy_from_slice(&c.s[i..i + width]);
-            f[..width].copy_from_slice(&c.fields[i..i + width]);
-            let flip = decide_lanes::<GIBBS>(&s, &f, &u, beta);
-            match (next..width).find(|&l| flip[l]) {
-                Some(l) => {
-                    flip_dense(c, j, i + l);
-                    flips += 1;
-                    next = l + 1;
-                }
-                None => break,
+            let mut sl = [1i8; LANES];
+            let mut fl = [0.0f64; LANES];
+            sl[..width].copy_from_slice(&s[i..i + width]);
+            for (f, &x) in fl.iter_mut().zip(&fields[i..i + width]) {
+                *f = x.into();
             }
+            let flip = decide_lanes::<GIBBS>(&sl, &fl, &u, beta);
+            let Some(l) = (next..width).find(|&l| flip[l]) else { break };
+            let k = i + l;
+            let old = s[k];
+            on_flip(old, fields[k]);
+            s[k] = -old;
+            let d = F::from(-2.0 * old as f32);
+            for (f, &w) in fields.iter_mut().zip(&j[k * n..(k + 1) * n]) {
+                *f += w.into() * d;
+            }
+            flips += 1;
+            next = l + 1;
         }
         i += width;
     }
+    flips
+}
+
+/// A chain of a dense model whose local fields are exact in f32 ([`Engine::f32_fields_exact`]):
+/// the same trajectory as [`Chain`], bit for bit, with coupling-row updates at twice the SIMD
+/// width. Used for annealing, which needs no running energy.
+#[derive(Debug, Clone)]
+pub struct DenseChain32 {
+    pub s: Vec<i8>,
+    fields: Vec<f32>,
+    rng: LaneUniforms,
+}
+
+impl DenseChain32 {
+    /// Same draws from `stream` as [`Chain::new`]. Panics unless the engine is dense with f32
+    /// couplings and exact f32 fields.
+    pub fn new(engine: &Engine, s: Vec<i8>, stream: &mut Stream) -> Self {
+        assert!(matches!(engine.layout, Layout::Dense(Dense::F32(_))) && engine.f32_fields_exact());
+        let mut fields = vec![0.0; engine.n()];
+        engine.fields(&s, &mut fields);
+        Self { s, fields: fields.iter().map(|&f| f as f32).collect(), rng: LaneUniforms::new(stream) }
+    }
+
+    pub fn sweep(&mut self, engine: &Engine, beta: f64, method: Method, num_sweeps: usize) {
+        #[cfg(target_arch = "x86_64")]
+        if cpu_features::has_avx2() {
+            // SAFETY: AVX2 support was just checked at run time.
+            return unsafe { sweep_dense32_avx2(self, engine, beta, method, num_sweeps) };
+        }
+        sweep_dense32(self, engine, beta, method, num_sweeps)
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn sweep_dense32_avx2(c: &mut DenseChain32, e: &Engine, beta: f64, m: Method, k: usize) {
+    sweep_dense32(c, e, beta, m, k)
+}
+
+#[inline(always)]
+fn sweep_dense32(c: &mut DenseChain32, e: &Engine, beta: f64, m: Method, num_sweeps: usize) {
+    let Layout::Dense(Dense::F32(j)) = &e.layout else { unreachable!("checked in DenseChain32::new") };
+    for _ in 0..num_sweeps {
+        match m {
+            Method::Gibbs => sweep_dense::<f32, f32, true>(&mut c.s, &mut c.fields, &mut c.rng, j, beta, |_, _| {}),
+            Method::Metropolis => {
+                sweep_dense::<f32, f32, false>(&mut c.s, &mut c.fields, &mut c.rng, j, beta, |_, _| {})
+            }
+        };
+    }
+}
+
+/// A dense sweep of a [`Chain`], keeping its energy and magnetisation.
+#[inline(always)]
+fn chain_dense<W: Copy + Into<f64>, const GIBBS: bool>(c: &mut Chain, j: &[W], beta: f64) -> u64 {
+    let (mut energy, mut magnetization) = (c.energy, c.magnetization);
+    let flips = sweep_dense::<f64, W, GIBBS>(&mut c.s, &mut c.fields, &mut c.rng, j, beta, |old, field| {
+        energy += 2.0 * old as f64 * field;
+        magnetization -= 2 * old as i64;
+    });
+    (c.energy, c.magnetization) = (energy, magnetization);
     flips
 }
 
@@ -303,6 +368,33 @@ mod tests {
         }
         assert_eq!(exp_f32(0.0), 1.0);
         assert!(exp_f32(-1000.0) < 1e-37);
+    }
+
+    #[test]
+    fn dense_f32_chain_follows_the_f64_chain_exactly() {
+        let n = 40;
+        let mut st = Stream::new(8, 0);
+        let mut j = vec![0.0; n * n];
+        for a in 0..n {
+            for b in a + 1..n {
+                let w = if st.next_u64() >> 63 == 0 { 0.25 } else { -0.25 };
+                j[a * n + b] = w;
+                j[b * n + a] = w;
+            }
+        }
+        let h: Vec<f64> = (0..n).map(|i| (i % 5) as f64 - 2.0).collect();
+        let engine = Engine::new(&IsingModel::from_dense(n, &j, &h).unwrap());
+        assert!(engine.f32_fields_exact());
+        for method in [Method::Metropolis, Method::Gibbs] {
+            let s0: Vec<i8> = (0..n).map(|_| st.spin()).collect();
+            let mut a = Chain::new(&engine, s0.clone(), &mut Stream::new(3, 1));
+            let mut b = DenseChain32::new(&engine, s0, &mut Stream::new(3, 1));
+            for beta in [0.05, 0.3, 1.0, 4.0] {
+                a.sweep(&engine, beta, method, 25);
+                b.sweep(&engine, beta, method, 25);
+                assert_eq!(a.s, b.s);
+            }
+        }
     }
 
     #[test]

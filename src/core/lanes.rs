@@ -4,7 +4,7 @@
 //! neighbours in all replicas are one contiguous vector and each neighbour adds one multiply and
 //! one add. Each p-bit's local field is pulled when it is visited: no field bookkeeping and no
 //! scattered writes, so the cost per update does not grow with the acceptance rate. Fields are
-//! computed in f32 when that is exact for the model (see [`f32_is_exact`]) and in f64 otherwise.
+//! computed in f32 when that is exact for the model (see [`Engine::f32_fields_exact`]) and in f64 otherwise.
 //! Used to anneal many reads of sparse problems. Replica r draws only from its own random stream,
 //! so its trajectory does not depend on which group or thread runs it.
 
@@ -55,27 +55,6 @@ impl LaneFloat for f64 {
             -1
         }
     }
-}
-
-/// Whether every local field is computed exactly in f32: all fields and couplings are integer
-/// multiples of one power of two 2^-k (k ≤ 20) and every |h_i| + Σ_j |J_ij| stays below
-/// 2^24·2^-k, so every partial sum is an exactly representable f32 (lattices, MaxCut, ±J, integer
-/// QUBOs). Then f32 gives the same fields as f64, at twice the SIMD width.
-pub fn f32_is_exact(engine: &Engine) -> bool {
-    let Layout::Sparse { csr, .. } = &engine.layout else { return false };
-    let limit = (1u64 << 24) as f64;
-    let Some(scale) = (0..=20).map(|k| (1u64 << k) as f64).find(|&s| {
-        engine.h.iter().chain(&csr.data).all(|&v| {
-            let x = v * s;
-            x == x.round() && x.abs() < limit
-        })
-    }) else {
-        return false;
-    };
-    (0..engine.n()).all(|i| {
-        let row: f64 = csr.row(i).1.iter().map(|w| w.abs()).sum();
-        (engine.h[i].abs() + row) * scale < limit
-    })
 }
 
 /// Couplings and fields in the lane float type, shared by every group of one run.
@@ -268,8 +247,8 @@ mod tests {
 
     #[test]
     fn f32_is_chosen_only_when_exact() {
-        assert!(f32_is_exact(&ring(101, 0.5)));
-        assert!(!f32_is_exact(&ring(101, 0.1)));
+        assert!(ring(101, 0.5).f32_fields_exact());
+        assert!(!ring(101, 0.1).f32_fields_exact());
         // exact fields: f32 lanes follow the same trajectory as f64 lanes unless a decision
         // falls within the f32 rounding of β·ΔE, which these seeds do not hit
         let engine = ring(101, 0.5);

@@ -1,6 +1,6 @@
 //! Boltzmann sampling at fixed β: many independent Markov chains, in parallel over chains.
 
-use super::anneal::{initial_chain, AnnealParams};
+use super::anneal::{initial_state, AnnealParams};
 use super::engine::Engine;
 use super::kernel::Method;
 use super::model::IsingModel;
@@ -113,7 +113,8 @@ pub fn run_chains(model: &IsingModel, engine: &Engine, p: &ChainParams, control:
     let offset = model.offset();
     let run = |c: usize| -> Result<OneChain> {
         let mut stream = Stream::new(p.seed, c as u64);
-        let mut chain = initial_chain(engine, &anneal_params, n, c, &mut stream);
+        let s = initial_state(engine, &anneal_params, c, &mut stream);
+        let mut chain = super::kernel::Chain::new(engine, s, &mut stream);
         let mut since_refresh = 0usize;
         let mut advance = |chain: &mut super::kernel::Chain, sweeps: usize| -> Result<()> {
             let mut left = sweeps;
