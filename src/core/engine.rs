@@ -56,15 +56,21 @@ pub struct Engine {
     pub layout: Layout,
     /// `perm[k]` is the model index of engine index `k`.
     pub perm: Vec<u32>,
+    /// See [`Engine::exact_field_scale`] (computed once).
+    field_scale: Option<(f64, f64)>,
 }
 
 impl Engine {
     pub fn new(model: &IsingModel) -> Self {
         let n = model.n();
         match model.couplings() {
-            Couplings::Dense(d) => {
-                Self { h: model.h().to_vec(), layout: Layout::Dense(Dense::new(d)), perm: (0..n as u32).collect() }
+            Couplings::Dense(d) => Self {
+                h: model.h().to_vec(),
+                layout: Layout::Dense(Dense::new(d)),
+                perm: (0..n as u32).collect(),
+                field_scale: None,
             }
+            .with_field_scale(),
             Couplings::Sparse(g) => {
                 let colour = coloring::color(n, g);
                 let mut perm: Vec<u32> = (0..n as u32).collect();
@@ -100,7 +106,13 @@ impl Engine {
                 // The kernel's unchecked neighbour updates rely on these invariants.
                 assert!(indices.iter().all(|&j| (j as usize) < n), "CSR column index out of range");
                 assert!(indptr.windows(2).all(|w| w[0] <= w[1]) && indptr[n] == indices.len());
-                Self { h, layout: Layout::Sparse { csr: Csr { indptr, indices, data }, classes }, perm }
+                Self {
+                    h,
+                    layout: Layout::Sparse { csr: Csr { indptr, indices, data }, classes },
+                    perm,
+                    field_scale: None,
+                }
+                .with_field_scale()
             }
         }
     }
@@ -156,6 +168,21 @@ impl Engine {
     /// SK with ±1/√N for N a power of 4, integer QUBOs). Kernels then compute fields in f32, at
     /// twice the SIMD width, with the same values as in f64.
     pub fn f32_fields_exact(&self) -> bool {
+        self.exact_field_scale().is_some()
+    }
+
+    /// For models with exact f32 fields: `(2^k, R)` where every field times 2^k is an integer
+    /// of magnitude at most R (see [`Engine::f32_fields_exact`]).
+    pub fn exact_field_scale(&self) -> Option<(f64, f64)> {
+        self.field_scale
+    }
+
+    fn with_field_scale(mut self) -> Self {
+        self.field_scale = self.compute_field_scale();
+        self
+    }
+
+    fn compute_field_scale(&self) -> Option<(f64, f64)> {
         let n = self.n();
         let dense = match &self.layout {
             Layout::Dense(d) => Some(d.to_f64()),
@@ -167,15 +194,18 @@ impl Engine {
             (Layout::Dense(_), None) => unreachable!("dense couplings were just converted"),
         };
         let limit = (1u64 << 24) as f64;
-        let Some(scale) = (0..=20).map(|k| (1u64 << k) as f64).find(|&s| {
+        let scale = (0..=20).map(|k| (1u64 << k) as f64).find(|&s| {
             self.h.iter().chain(rows.iter().copied().flatten()).all(|&v| {
                 let x = v * s;
                 x == x.round() && x.abs() < limit
             })
-        }) else {
-            return false;
-        };
-        rows.iter().zip(&self.h).all(|(row, h)| (h.abs() + row.iter().map(|w| w.abs()).sum::<f64>()) * scale < limit)
+        })?;
+        let radius = rows
+            .iter()
+            .zip(&self.h)
+            .map(|(row, h)| (h.abs() + row.iter().map(|w| w.abs()).sum::<f64>()) * scale)
+            .fold(0.0, f64::max);
+        (radius < limit).then_some((scale, radius))
     }
 
     /// Energy without offset, from a state and its local fields: -Σ s_i (h_i + I_i) / 2.

@@ -10,6 +10,7 @@
 //! contraction), so results are bit-identical on every CPU.
 
 use super::engine::{Dense, Engine, Layout};
+use super::lanes::LaneFloat;
 use super::model::Csr;
 use crate::backend::cpu_features;
 use crate::rng::{LaneUniforms, Stream, LANES};
@@ -56,6 +57,54 @@ pub fn exp_f32(x: f32) -> f32 {
                                            // Taylor series of e^f to degree 6: truncation error below 2e-7 for |f| <= 0.347.
     let p = 1.0 + f * (1.0 + f * (0.5 + f * (1.0 / 6.0 + f * (1.0 / 24.0 + f * (1.0 / 120.0 + f * (1.0 / 720.0))))));
     p * f32::from_bits(((ki + 127) as u32) << 23)
+}
+
+/// The largest scaled field magnitude a 16-entry table covers (values -8..=7).
+pub(crate) const TABLE_RADIUS: f64 = 7.0;
+
+/// Flip probabilities at one β, indexed by s·I·scale + 8 (an integer in 0..16): computed with
+/// exactly the arithmetic of the direct path, so both give the same bits.
+pub(crate) struct Table<T> {
+    pub p: [f32; 16],
+    pub scale: T,
+}
+
+impl<T: LaneFloat> Table<T> {
+    pub fn new<const GIBBS: bool>(scale: T, two_beta: T) -> Self {
+        let p = std::array::from_fn(|k| {
+            // s·I = v / scale exactly (scale is a power of two)
+            let v = T::from_f64(k as f64 - 8.0) * T::from_f64(1.0 / scale.to_f64());
+            flip_probability::<GIBBS>((two_beta * v).to_f32())
+        });
+        Self { p, scale }
+    }
+}
+
+/// `table[k[l]]` for every lane (k in 0..16).
+#[allow(clippy::needless_range_loop)]
+#[inline(always)]
+pub(crate) fn lookup<const AVX2: bool>(table: &[f32; 16], k: &[i32; LANES]) -> [f32; LANES] {
+    #[cfg(target_arch = "x86_64")]
+    if AVX2 {
+        use std::arch::x86_64::*;
+        let mut out = [0.0f32; LANES];
+        // SAFETY: AVX2 is true only on the path entered through `sweep_avx2`, which runs after
+        // run-time detection of AVX2; the loads and the store cover exactly the arrays given.
+        unsafe {
+            let lo = _mm256_loadu_ps(table.as_ptr());
+            let hi = _mm256_loadu_ps(table.as_ptr().add(8));
+            let idx = _mm256_loadu_si256(k.as_ptr().cast());
+            let high = _mm256_castsi256_ps(_mm256_cmpgt_epi32(idx, _mm256_set1_epi32(7)));
+            let p = _mm256_blendv_ps(_mm256_permutevar8x32_ps(lo, idx), _mm256_permutevar8x32_ps(hi, idx), high);
+            _mm256_storeu_ps(out.as_mut_ptr(), p);
+        }
+        return out;
+    }
+    let mut out = [0.0f32; LANES];
+    for l in 0..LANES {
+        out[l] = table[k[l] as usize & 15];
+    }
+    out
 }
 
 /// Probability of flipping a spin whose flip costs x = β·ΔE.
@@ -108,28 +157,48 @@ impl Chain {
             // SAFETY: AVX2 support was just checked at run time.
             return unsafe { sweep_avx2(self, engine, beta, method, num_sweeps) };
         }
-        sweep_any(self, engine, beta, method, num_sweeps)
+        sweep_any::<false>(self, engine, beta, method, num_sweeps)
     }
 }
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
 unsafe fn sweep_avx2(c: &mut Chain, e: &Engine, beta: f64, m: Method, k: usize) -> u64 {
-    sweep_any(c, e, beta, m, k)
+    sweep_any::<true>(c, e, beta, m, k)
 }
 
 #[inline(always)]
-fn sweep_any(c: &mut Chain, e: &Engine, beta: f64, m: Method, num_sweeps: usize) -> u64 {
+/// `AVX2` is true only on the path entered through `sweep_avx2`, after run-time detection.
+fn sweep_any<const AVX2: bool>(c: &mut Chain, e: &Engine, beta: f64, m: Method, num_sweeps: usize) -> u64 {
+    // Sparse models with small integer fields test flips against a per-β table.
+    let scale = e.exact_field_scale().filter(|&(_, r)| r <= TABLE_RADIUS).map(|(s, _)| s);
+    let table = |gibbs: bool| {
+        scale.map(|s| if gibbs { Table::new::<true>(s, 2.0 * beta) } else { Table::new::<false>(s, 2.0 * beta) })
+    };
     let mut flips = 0;
-    for _ in 0..num_sweeps {
-        flips += match (&e.layout, m) {
-            (Layout::Dense(Dense::F64(j)), Method::Gibbs) => chain_dense::<f64, true>(c, j, beta),
-            (Layout::Dense(Dense::F64(j)), Method::Metropolis) => chain_dense::<f64, false>(c, j, beta),
-            (Layout::Dense(Dense::F32(j)), Method::Gibbs) => chain_dense::<f32, true>(c, j, beta),
-            (Layout::Dense(Dense::F32(j)), Method::Metropolis) => chain_dense::<f32, false>(c, j, beta),
-            (Layout::Sparse { .. }, Method::Gibbs) => sweep_sparse::<true>(c, e, beta),
-            (Layout::Sparse { .. }, Method::Metropolis) => sweep_sparse::<false>(c, e, beta),
-        };
+    match (&e.layout, m) {
+        (Layout::Sparse { .. }, Method::Gibbs) => {
+            let t = table(true);
+            for _ in 0..num_sweeps {
+                flips += sweep_sparse::<true, AVX2>(c, e, beta, t.as_ref());
+            }
+        }
+        (Layout::Sparse { .. }, Method::Metropolis) => {
+            let t = table(false);
+            for _ in 0..num_sweeps {
+                flips += sweep_sparse::<false, AVX2>(c, e, beta, t.as_ref());
+            }
+        }
+        (Layout::Dense(d), _) => {
+            for _ in 0..num_sweeps {
+                flips += match (d, m) {
+                    (Dense::F64(j), Method::Gibbs) => chain_dense::<f64, true>(c, j, beta),
+                    (Dense::F64(j), Method::Metropolis) => chain_dense::<f64, false>(c, j, beta),
+                    (Dense::F32(j), Method::Gibbs) => chain_dense::<f32, true>(c, j, beta),
+                    (Dense::F32(j), Method::Metropolis) => chain_dense::<f32, false>(c, j, beta),
+                };
+            }
+        }
     }
     flips
 }
@@ -288,8 +357,25 @@ fn decide_lanes<const GIBBS: bool>(s: &[i8; LANES], f: &[f64; LANES], u: &[f32; 
 /// The decisions as a bit mask (bit l = lane l flips), to visit only the flips.
 #[allow(clippy::needless_range_loop)]
 #[inline(always)]
-fn decide_block<const GIBBS: bool>(s: &[i8; LANES], f: &[f64; LANES], u: &[f32; LANES], beta: f64) -> u32 {
-    let flip = decide_lanes::<GIBBS>(s, f, u, beta);
+fn decide_block<const GIBBS: bool, const AVX2: bool>(
+    s: &[i8; LANES],
+    f: &[f64; LANES],
+    u: &[f32; LANES],
+    beta: f64,
+    table: Option<&Table<f64>>,
+) -> u32 {
+    let flip = match table {
+        Some(t) => {
+            let mut k = [0i32; LANES];
+            for l in 0..LANES {
+                // s·I·scale is an integer in -7..=7; the mask keeps the index in bounds regardless
+                k[l] = ((s[l] as f64 * f[l] * t.scale) as i32 + 8) & 15;
+            }
+            let p = lookup::<AVX2>(&t.p, &k);
+            std::array::from_fn(|l| u[l] < p[l])
+        }
+        None => decide_lanes::<GIBBS>(s, f, u, beta),
+    };
     let mut mask = 0u32;
     for l in 0..LANES {
         mask |= u32::from(flip[l]) << l;
@@ -300,7 +386,12 @@ fn decide_block<const GIBBS: bool>(s: &[i8; LANES], f: &[f64; LANES], u: &[f32; 
 // Lane loops index several arrays in step; indices are the clearest form.
 #[allow(clippy::needless_range_loop)]
 #[inline(always)]
-fn sweep_sparse<const GIBBS: bool>(c: &mut Chain, e: &Engine, beta: f64) -> u64 {
+fn sweep_sparse<const GIBBS: bool, const AVX2: bool>(
+    c: &mut Chain,
+    e: &Engine,
+    beta: f64,
+    t: Option<&Table<f64>>,
+) -> u64 {
     let Layout::Sparse { csr, classes } = &e.layout else { unreachable!("sparse sweep on a dense layout") };
     let mut flips = 0;
     for class in classes {
@@ -309,8 +400,9 @@ fn sweep_sparse<const GIBBS: bool>(c: &mut Chain, e: &Engine, beta: f64) -> u64 
         // before either's flips are applied, and the CPU overlaps the two acceptance tests.
         while start + 2 * LANES <= class.end {
             let (u, v) = (c.rng.next_lanes(), c.rng.next_lanes());
-            let a = decide_block::<GIBBS>(block(&c.s, start), block(&c.fields, start), &u, beta);
-            let b = decide_block::<GIBBS>(block(&c.s, start + LANES), block(&c.fields, start + LANES), &v, beta);
+            let a = decide_block::<GIBBS, AVX2>(block(&c.s, start), block(&c.fields, start), &u, beta, t);
+            let b =
+                decide_block::<GIBBS, AVX2>(block(&c.s, start + LANES), block(&c.fields, start + LANES), &v, beta, t);
             flips += apply_flips(c, csr, start, a) + apply_flips(c, csr, start + LANES, b);
             start += 2 * LANES;
         }
@@ -319,7 +411,7 @@ fn sweep_sparse<const GIBBS: bool>(c: &mut Chain, e: &Engine, beta: f64) -> u64 
             let u = c.rng.next_lanes();
             let mut mask = 0u32;
             if width == LANES {
-                mask = decide_block::<GIBBS>(block(&c.s, start), block(&c.fields, start), &u, beta);
+                mask = decide_block::<GIBBS, AVX2>(block(&c.s, start), block(&c.fields, start), &u, beta, t);
             } else {
                 for l in 0..width {
                     let x = (beta * 2.0 * c.s[start + l] as f64 * c.fields[start + l]) as f32;
@@ -368,6 +460,51 @@ mod tests {
         }
         assert_eq!(exp_f32(0.0), 1.0);
         assert!(exp_f32(-1000.0) < 1e-37);
+    }
+
+    #[test]
+    fn table_and_direct_decisions_give_the_same_chain() {
+        // 2-D torus with ±1 couplings and small integer fields: scaled fields within the table
+        let l = 12;
+        let (mut r, mut c, mut w) = (vec![], vec![], vec![]);
+        let mut st = Stream::new(4, 0);
+        for i in 0..l * l {
+            let (y, x) = (i / l, i % l);
+            r.extend([i as i64, i as i64]);
+            c.extend([(y * l + (x + 1) % l) as i64, (((y + 1) % l) * l + x) as i64]);
+            w.extend([if st.below(2) == 0 { 1.0 } else { -1.0 }, 1.0]);
+        }
+        let h: Vec<f64> = (0..l * l).map(|i| (i % 3) as f64 - 1.0).collect();
+        let engine = Engine::new(&IsingModel::from_edges(l * l, &r, &c, &w, &h).unwrap());
+        let (scale, radius) = engine.exact_field_scale().unwrap();
+        assert!(radius <= TABLE_RADIUS);
+        for gibbs in [false, true] {
+            let run = |use_table: bool, avx2: bool| {
+                let mut chain = Chain::random(&engine, &mut Stream::new(9, 2));
+                for beta in [0.1, 0.4, 1.0, 3.0] {
+                    let t = if gibbs {
+                        Table::new::<true>(scale, 2.0 * beta)
+                    } else {
+                        Table::new::<false>(scale, 2.0 * beta)
+                    };
+                    let t = use_table.then_some(&t);
+                    for _ in 0..10 {
+                        match (gibbs, avx2) {
+                            (true, true) => sweep_sparse::<true, true>(&mut chain, &engine, beta, t),
+                            (true, false) => sweep_sparse::<true, false>(&mut chain, &engine, beta, t),
+                            (false, true) => sweep_sparse::<false, true>(&mut chain, &engine, beta, t),
+                            (false, false) => sweep_sparse::<false, false>(&mut chain, &engine, beta, t),
+                        };
+                    }
+                }
+                chain.s
+            };
+            let direct = run(false, false);
+            assert_eq!(run(true, false), direct);
+            if cpu_features::has_avx2() {
+                assert_eq!(run(true, true), direct);
+            }
+        }
     }
 
     #[test]

@@ -9,7 +9,7 @@
 //! so its trajectory does not depend on which group or thread runs it.
 
 use super::engine::{Engine, Layout};
-use super::kernel::{flip_probability, Method};
+use super::kernel::{flip_probability, lookup, Method, Table, TABLE_RADIUS};
 use crate::backend::cpu_features;
 use crate::rng::{LaneUniforms, Stream, LANES};
 use std::ops::{Add, Mul, Neg};
@@ -17,6 +17,7 @@ use std::ops::{Add, Mul, Neg};
 /// The float type fields are computed in.
 pub trait LaneFloat: Copy + Send + Sync + Add<Output = Self> + Mul<Output = Self> + Neg<Output = Self> {
     fn from_f64(x: f64) -> Self;
+    fn to_f64(self) -> f64;
     fn to_f32(self) -> f32;
     fn to_spin(self) -> i8;
 }
@@ -25,6 +26,9 @@ impl LaneFloat for f32 {
     #[inline(always)]
     fn from_f64(x: f64) -> Self {
         x as f32
+    }
+    fn to_f64(self) -> f64 {
+        self as f64
     }
     #[inline(always)]
     fn to_f32(self) -> f32 {
@@ -43,6 +47,9 @@ impl LaneFloat for f64 {
     #[inline(always)]
     fn from_f64(x: f64) -> Self {
         x
+    }
+    fn to_f64(self) -> f64 {
+        self
     }
     #[inline(always)]
     fn to_f32(self) -> f32 {
@@ -65,6 +72,9 @@ pub struct LaneModel<T> {
     indices: Vec<u32>,
     data: Vec<T>,
     h: Vec<T>,
+    /// For models whose fields are integers of magnitude ≤ 7 after scaling by `lookup`: flip
+    /// probabilities come from a per-β table of the 16 possible values instead of an exp.
+    lookup: Option<T>,
 }
 
 impl<T: LaneFloat> LaneModel<T> {
@@ -82,6 +92,7 @@ impl<T: LaneFloat> LaneModel<T> {
             indices: csr.indices.clone(),
             data: csr.data.iter().map(|&w| T::from_f64(w)).collect(),
             h: engine.h.iter().map(|&x| T::from_f64(x)).collect(),
+            lookup: engine.exact_field_scale().filter(|&(_, r)| r <= TABLE_RADIUS).map(|(s, _)| T::from_f64(s)),
         }
     }
 
@@ -122,22 +133,36 @@ impl<T: LaneFloat> LaneGroup<T> {
             // SAFETY: AVX2 support was just checked at run time.
             return unsafe { sweep_avx2(self, model, beta, method, num_sweeps) };
         }
-        sweep_any(self, model, beta, method, num_sweeps)
+        sweep_any::<T, false>(self, model, beta, method, num_sweeps)
     }
 }
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
 unsafe fn sweep_avx2<T: LaneFloat>(g: &mut LaneGroup<T>, m: &LaneModel<T>, beta: f64, r: Method, k: usize) {
-    sweep_any(g, m, beta, r, k)
+    sweep_any::<T, true>(g, m, beta, r, k)
 }
 
+/// `AVX2` is true only on the path entered through `sweep_avx2`, after run-time detection.
 #[inline(always)]
-fn sweep_any<T: LaneFloat>(g: &mut LaneGroup<T>, m: &LaneModel<T>, beta: f64, rule: Method, num_sweeps: usize) {
+fn sweep_any<T: LaneFloat, const AVX2: bool>(
+    g: &mut LaneGroup<T>,
+    m: &LaneModel<T>,
+    beta: f64,
+    rule: Method,
+    num_sweeps: usize,
+) {
+    let two_beta = T::from_f64(2.0 * beta);
     for _ in 0..num_sweeps {
-        match rule {
-            Method::Gibbs => sweep_once::<T, true>(g, m, beta),
-            Method::Metropolis => sweep_once::<T, false>(g, m, beta),
+        match (rule, m.lookup) {
+            (Method::Gibbs, None) => sweep_once::<T, true, AVX2>(g, m, two_beta, None),
+            (Method::Metropolis, None) => sweep_once::<T, false, AVX2>(g, m, two_beta, None),
+            (Method::Gibbs, Some(s)) => {
+                sweep_once::<T, true, AVX2>(g, m, two_beta, Some(&Table::new::<true>(s, two_beta)))
+            }
+            (Method::Metropolis, Some(s)) => {
+                sweep_once::<T, false, AVX2>(g, m, two_beta, Some(&Table::new::<false>(s, two_beta)))
+            }
         }
     }
 }
@@ -147,24 +172,28 @@ fn sweep_any<T: LaneFloat>(g: &mut LaneGroup<T>, m: &LaneModel<T>, beta: f64, ru
 /// the two long dependency chains (the exp polynomial) instead of waiting on each in turn.
 /// (Explicit pairs: a generic array of k p-bits compiled to much slower code.)
 #[inline(always)]
-fn sweep_once<T: LaneFloat, const GIBBS: bool>(g: &mut LaneGroup<T>, m: &LaneModel<T>, beta: f64) {
+fn sweep_once<T: LaneFloat, const GIBBS: bool, const AVX2: bool>(
+    g: &mut LaneGroup<T>,
+    m: &LaneModel<T>,
+    two_beta: T,
+    t: Option<&Table<T>>,
+) {
     let n = m.n();
     assert!(g.s.len() == n * LANES && m.indices.len() == m.data.len() && m.indptr.len() == n + 1);
-    let two_beta = T::from_f64(2.0 * beta);
     for class in &m.classes {
         let mut i = class.start;
         while i + 1 < class.end {
             let (fa, fb) = (field(g, m, i), field(g, m, i + 1));
             let u = g.rng.next_lanes();
             let v = g.rng.next_lanes();
-            update::<T, GIBBS>(g, i, &fa, &u, two_beta);
-            update::<T, GIBBS>(g, i + 1, &fb, &v, two_beta);
+            update::<T, GIBBS, AVX2>(g, i, &fa, &u, two_beta, t);
+            update::<T, GIBBS, AVX2>(g, i + 1, &fb, &v, two_beta, t);
             i += 2;
         }
         if i < class.end {
             let f = field(g, m, i);
             let u = g.rng.next_lanes();
-            update::<T, GIBBS>(g, i, &f, &u, two_beta);
+            update::<T, GIBBS, AVX2>(g, i, &f, &u, two_beta, t);
         }
     }
 }
@@ -197,20 +226,36 @@ fn field<T: LaneFloat>(g: &LaneGroup<T>, m: &LaneModel<T>, i: usize) -> [T; LANE
     f
 }
 
-/// Test and apply the flips of p-bit `i` in every lane.
+/// Test and apply the flips of p-bit `i` in every lane, from the table when there is one.
 #[allow(clippy::needless_range_loop)]
 #[inline(always)]
-fn update<T: LaneFloat, const GIBBS: bool>(
+fn update<T: LaneFloat, const GIBBS: bool, const AVX2: bool>(
     g: &mut LaneGroup<T>,
     i: usize,
     f: &[T; LANES],
     u: &[f32; LANES],
     two_beta: T,
+    table: Option<&Table<T>>,
 ) {
     let si: &mut [T; LANES] = (&mut g.s[i * LANES..i * LANES + LANES]).try_into().expect("LANES spins");
+    let mut p = [0.0f32; LANES];
+    match table {
+        Some(t) => {
+            let mut k = [0i32; LANES];
+            for l in 0..LANES {
+                // s·I·scale is an integer in -7..=7; the mask keeps the index in bounds regardless
+                k[l] = ((si[l] * f[l] * t.scale).to_f32() as i32 + 8) & 15;
+            }
+            p = lookup::<AVX2>(&t.p, &k);
+        }
+        None => {
+            for l in 0..LANES {
+                p[l] = flip_probability::<GIBBS>((two_beta * si[l] * f[l]).to_f32());
+            }
+        }
+    }
     for l in 0..LANES {
-        let x = (two_beta * si[l] * f[l]).to_f32();
-        si[l] = if u[l] < flip_probability::<GIBBS>(x) { -si[l] } else { si[l] };
+        si[l] = if u[l] < p[l] { -si[l] } else { si[l] };
     }
 }
 
@@ -243,6 +288,27 @@ mod tests {
         let a = run::<f64>(&engine, [1, 2, 3, 4, 5, 6, 7, 8]);
         assert_eq!(a, run::<f64>(&engine, [9, 9, 9, 4, 9, 9, 9, 9]));
         assert_ne!(a, run::<f64>(&engine, [1, 2, 3, 5, 5, 6, 7, 8]));
+    }
+
+    #[test]
+    fn table_and_direct_probabilities_give_the_same_trajectories() {
+        let engine = ring(101, 1.0); // fields up to 2 + 2·1: a table applies
+        let table = LaneModel::<f32>::new(&engine);
+        assert!(table.lookup.is_some());
+        let mut direct = LaneModel::<f32>::new(&engine);
+        direct.lookup = None;
+        for method in [Method::Metropolis, Method::Gibbs] {
+            let run = |m: &LaneModel<f32>| {
+                let mut streams: [Stream; LANES] = std::array::from_fn(|r| Stream::new(7, r as u64));
+                let states: [Vec<i8>; LANES] = std::array::from_fn(|r| (0..101).map(|_| streams[r].spin()).collect());
+                let mut g = LaneGroup::<f32>::new(&states, &mut streams);
+                for beta in [0.1, 0.5, 1.3, 3.0] {
+                    g.sweep(m, beta, method, 10);
+                }
+                (0..LANES).map(|r| g.state(r)).collect::<Vec<_>>()
+            };
+            assert_eq!(run(&table), run(&direct));
+        }
     }
 
     #[test]
