@@ -80,6 +80,15 @@ impl<T: LaneFloat> Table<T> {
     }
 }
 
+/// The table index of a scaled field value `x` (an integer in -8..=7 held in an f32): the
+/// integer sits in the low mantissa bits of `x + 1.5·2^23`, so plain integer arithmetic on the
+/// bits recovers it. (A float-to-int cast saturates, and that does not vectorise.)
+#[inline(always)]
+pub(crate) fn table_index(x: f32) -> i32 {
+    const ROUND: f32 = 12_582_912.0;
+    ((x + ROUND).to_bits().wrapping_sub(ROUND.to_bits()) as i32 + 8) & 15
+}
+
 /// `table[k[l]]` for every lane (k in 0..16).
 #[allow(clippy::needless_range_loop)]
 #[inline(always)]
@@ -369,7 +378,7 @@ fn decide_block<const GIBBS: bool, const AVX2: bool>(
             let mut k = [0i32; LANES];
             for l in 0..LANES {
                 // s·I·scale is an integer in -7..=7; the mask keeps the index in bounds regardless
-                k[l] = ((s[l] as f64 * f[l] * t.scale) as i32 + 8) & 15;
+                k[l] = table_index((s[l] as f64 * f[l] * t.scale) as f32);
             }
             let p = lookup::<AVX2>(&t.p, &k);
             std::array::from_fn(|l| u[l] < p[l])

@@ -9,7 +9,7 @@
 //! so its trajectory does not depend on which group or thread runs it.
 
 use super::engine::{Engine, Layout};
-use super::kernel::{flip_probability, lookup, Method, Table, TABLE_RADIUS};
+use super::kernel::{flip_probability, lookup, table_index, Method, Table, TABLE_RADIUS};
 use crate::backend::cpu_features;
 use crate::rng::{LaneUniforms, Stream, LANES};
 use std::ops::{Add, Mul, Neg};
@@ -244,7 +244,7 @@ fn update<T: LaneFloat, const GIBBS: bool, const AVX2: bool>(
             let mut k = [0i32; LANES];
             for l in 0..LANES {
                 // s·I·scale is an integer in -7..=7; the mask keeps the index in bounds regardless
-                k[l] = ((si[l] * f[l] * t.scale).to_f32() as i32 + 8) & 15;
+                k[l] = table_index((si[l] * f[l] * t.scale).to_f32());
             }
             p = lookup::<AVX2>(&t.p, &k);
         }
