@@ -8,7 +8,7 @@
 //! no coupling, so their acceptance tests are independent and vectorise; dense models are swept
 //! in order, eight spins decided at a time speculatively ([`DenseChain32`] keeps f32 fields
 //! where that is exact). Models whose scaled fields are small integers look flip probabilities
-//! up in a per-β [`Table`] instead of evaluating an exponential. The same arithmetic runs in the
+//! up in a per-β table instead of evaluating an exponential. The same arithmetic runs in the
 //! baseline and the AVX2 build of the kernel (no FMA contraction; tables give the same bits as
 //! the exponential), so results are bit-identical on every CPU.
 
