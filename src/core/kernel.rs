@@ -248,7 +248,7 @@ where
             for (f, &x) in fl.iter_mut().zip(&fields[i..i + width]) {
                 *f = x.into();
             }
-            let flip = decide_lanes::<GIBBS>(&sl, &fl, &u, beta);
+            let flip = decide_lanes::<GIBBS, false>(&sl, &fl, &u, beta, None);
             let Some(l) = (next..width).find(|&l| flip[l]) else { break };
             let k = i + l;
             let old = s[k];
@@ -349,21 +349,48 @@ fn flip_sparse(c: &mut Chain, csr: &Csr, i: usize) {
     }
 }
 
-/// Flip decisions for a block of independent p-bits, one per lane. Each stage is its own loop
-/// over the lanes so that every stage vectorises.
-// Lane loops index several arrays in step; indices are the clearest form.
+/// Flip probabilities of [`LANES`] independent p-bits with spins `s` and local fields `f`: from
+/// the per-β table when there is one, else from the exponential (both give the same bits).
+/// Shared by every kernel.
 #[allow(clippy::needless_range_loop)]
 #[inline(always)]
-fn decide_lanes<const GIBBS: bool>(s: &[i8; LANES], f: &[f64; LANES], u: &[f32; LANES], beta: f64) -> [bool; LANES] {
-    let mut x = [0.0f32; LANES];
-    for l in 0..LANES {
-        x[l] = (beta * 2.0 * s[l] as f64 * f[l]) as f32;
+pub(crate) fn flip_probabilities<T: LaneFloat, const GIBBS: bool, const AVX2: bool>(
+    s: &[T; LANES],
+    f: &[T; LANES],
+    two_beta: T,
+    table: Option<&Table<T>>,
+) -> [f32; LANES] {
+    let mut p = [0.0f32; LANES];
+    match table {
+        Some(t) => {
+            let mut k = [0i32; LANES];
+            for l in 0..LANES {
+                // s·I·scale is an integer in -7..=7; the mask keeps the index in bounds regardless
+                k[l] = table_index((s[l] * f[l] * t.scale).to_f32());
+            }
+            p = lookup::<AVX2>(&t.p, &k);
+        }
+        None => {
+            for l in 0..LANES {
+                p[l] = flip_probability::<GIBBS>((two_beta * s[l] * f[l]).to_f32());
+            }
+        }
     }
-    let mut flip = [false; LANES];
-    for l in 0..LANES {
-        flip[l] = u[l] < flip_probability::<GIBBS>(x[l]);
-    }
-    flip
+    p
+}
+
+/// Flip decisions for a block of independent p-bits, one per lane.
+#[inline(always)]
+fn decide_lanes<const GIBBS: bool, const AVX2: bool>(
+    s: &[i8; LANES],
+    f: &[f64; LANES],
+    u: &[f32; LANES],
+    beta: f64,
+    table: Option<&Table<f64>>,
+) -> [bool; LANES] {
+    let s: [f64; LANES] = std::array::from_fn(|l| s[l] as f64);
+    let p = flip_probabilities::<f64, GIBBS, AVX2>(&s, f, 2.0 * beta, table);
+    std::array::from_fn(|l| u[l] < p[l])
 }
 
 /// The decisions as a bit mask (bit l = lane l flips), to visit only the flips.
@@ -376,18 +403,7 @@ fn decide_block<const GIBBS: bool, const AVX2: bool>(
     beta: f64,
     table: Option<&Table<f64>>,
 ) -> u32 {
-    let flip = match table {
-        Some(t) => {
-            let mut k = [0i32; LANES];
-            for l in 0..LANES {
-                // s·I·scale is an integer in -7..=7; the mask keeps the index in bounds regardless
-                k[l] = table_index((s[l] as f64 * f[l] * t.scale) as f32);
-            }
-            let p = lookup::<AVX2>(&t.p, &k);
-            std::array::from_fn(|l| u[l] < p[l])
-        }
-        None => decide_lanes::<GIBBS>(s, f, u, beta),
-    };
+    let flip = decide_lanes::<GIBBS, AVX2>(s, f, u, beta, table);
     let mut mask = 0u32;
     for l in 0..LANES {
         mask |= u32::from(flip[l]) << l;

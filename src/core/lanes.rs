@@ -9,7 +9,7 @@
 //! so its trajectory does not depend on which group or thread runs it.
 
 use super::engine::{Engine, Layout};
-use super::kernel::{flip_probability, lookup, table_index, Method, Table, TABLE_RADIUS};
+use super::kernel::{flip_probabilities, Method, Table, TABLE_RADIUS};
 use crate::backend::cpu_features;
 use crate::rng::{LaneUniforms, Stream, LANES};
 use std::ops::{Add, Mul, Neg};
@@ -238,22 +238,7 @@ fn update<T: LaneFloat, const GIBBS: bool, const AVX2: bool>(
     table: Option<&Table<T>>,
 ) {
     let si: &mut [T; LANES] = (&mut g.s[i * LANES..i * LANES + LANES]).try_into().expect("LANES spins");
-    let mut p = [0.0f32; LANES];
-    match table {
-        Some(t) => {
-            let mut k = [0i32; LANES];
-            for l in 0..LANES {
-                // s·I·scale is an integer in -7..=7; the mask keeps the index in bounds regardless
-                k[l] = table_index((si[l] * f[l] * t.scale).to_f32());
-            }
-            p = lookup::<AVX2>(&t.p, &k);
-        }
-        None => {
-            for l in 0..LANES {
-                p[l] = flip_probability::<GIBBS>((two_beta * si[l] * f[l]).to_f32());
-            }
-        }
-    }
+    let p = flip_probabilities::<T, GIBBS, AVX2>(si, f, two_beta, table);
     for l in 0..LANES {
         si[l] = if u[l] < p[l] { -si[l] } else { si[l] };
     }

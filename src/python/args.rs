@@ -101,8 +101,12 @@ pub fn index(value: PyInt) -> PyResult<i64> {
     i64::try_from(value).map_err(|_| Error::InvalidInput(format!("p-bit index {value} out of range")).into())
 }
 
-/// A Python progress callback `(done, total) -> None`, or `None` when `progress` is false.
-pub fn progress<'py>(py: Python<'py>, progress: &Bound<'py, PyAny>, desc: &str) -> PyResult<Option<Bound<'py, PyAny>>> {
+/// A Python progress callback `(done, total) -> None`, or `None` when `progress` is None or false.
+pub fn progress<'py>(
+    py: Python<'py>,
+    progress: Option<&Bound<'py, PyAny>>,
+    desc: &str,
+) -> PyResult<Option<Bound<'py, PyAny>>> {
     let cb = py.import("quantumpanarchy._progress")?.call_method1("make", (progress, desc))?;
     Ok(if cb.is_none() { None } else { Some(cb) })
 }

@@ -7,7 +7,7 @@ use pyo3::prelude::*;
 use std::any::Any;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::mpsc::{self, RecvTimeoutError};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// How often the calling thread wakes to look for Ctrl-C and report progress.
 const POLL: Duration = Duration::from_millis(100);
@@ -31,14 +31,13 @@ pub fn detach<T: Send>(py: Python<'_>, f: impl FnOnce() -> Result<T> + Send) -> 
 
 /// Long native work: it runs on a worker thread while this thread, every [`POLL`], checks
 /// for Ctrl-C (cancelling the work and re-raising `KeyboardInterrupt`) and calls
-/// `progress(done, total)` if given. `deadline` stops the work early, keeping what it has.
+/// `progress(done, total)` if given.
 pub fn run_long<T: Send>(
     py: Python<'_>,
     progress: Option<&Bound<'_, PyAny>>,
-    deadline: Option<Instant>,
     f: impl FnOnce(&Control) -> Result<T> + Send,
 ) -> PyResult<T> {
-    let control = Control::with_deadline(deadline);
+    let control = Control::new();
     let progress: Option<Py<PyAny>> = progress.map(|p| p.clone().unbind());
     let mut raised: Option<PyErr> = None;
     let result = py.detach(|| {

@@ -521,7 +521,7 @@ impl PyPBitNetwork {
             let mut g = self.write();
             (g.state.clone(), g.stream.next_u64())
         };
-        let (new_state, flips) = run_long(py, None, None, |control| {
+        let (new_state, flips) = run_long(py, None, |control| {
             let e = &snap.engine;
             let mut s = vec![0i8; e.n()];
             e.to_engine(&state, &mut s);
@@ -614,13 +614,12 @@ impl PyPBitNetwork {
         };
         // Validate before drawing from the network's stream: a failed call must not shift it.
         params.validate(&snap.model)?;
-        let cb = args::progress(py, progress.unwrap_or(&false.into_pyobject(py)?.to_owned().into_any()), "anneal")?;
+        let cb = args::progress(py, progress, "anneal")?;
         params.seed = seed.unwrap_or_else(|| self.next_seed());
         let work = (n as f64) * params.total_sweeps() as f64;
         let backend = backend::resolve(choice, work, CUDA_AUTO_UPDATES)?;
         let start = Instant::now();
-        let out =
-            run_long(py, cb.as_ref(), None, |control| anneal(&snap.model, &snap.engine, &params, backend, control));
+        let out = run_long(py, cb.as_ref(), |control| anneal(&snap.model, &snap.engine, &params, backend, control));
         args::close_progress(cb)?;
         let samples = out?;
         let elapsed = start.elapsed().as_secs_f64();

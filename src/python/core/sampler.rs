@@ -57,9 +57,8 @@ impl PyBoltzmannSampler {
             Some(s) => s,
             None => self.seed.unwrap_or_else(|| net.next_seed()),
         };
-        let default = false.into_pyobject(py)?.to_owned().into_any();
-        let cb = args::progress(py, a.progress.unwrap_or(&default), "sample")?;
-        let out = run_long(py, cb.as_ref(), None, |control| run_chains(&snap.model, &snap.engine, &params, control));
+        let cb = args::progress(py, a.progress, "sample")?;
+        let out = run_long(py, cb.as_ref(), |control| run_chains(&snap.model, &snap.engine, &params, control));
         args::close_progress(cb)?;
         out
     }

@@ -75,9 +75,8 @@ impl PyParallelTempering {
                 None => self.seed.unwrap_or_else(|| net.next_seed()),
             },
         };
-        let default = false.into_pyobject(py)?.to_owned().into_any();
-        let cb = args::progress(py, progress.unwrap_or(&default), "tempering")?;
-        let out = run_long(py, cb.as_ref(), None, |control| run(&snap.model, &snap.engine, &params, control));
+        let cb = args::progress(py, progress, "tempering")?;
+        let out = run_long(py, cb.as_ref(), |control| run(&snap.model, &snap.engine, &params, control));
         args::close_progress(cb)?;
         let out = out?;
         let (r, t, n) = (self.betas.len(), params.num_samples, snap.model.n());
