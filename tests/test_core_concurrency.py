@@ -285,6 +285,40 @@ def test_one_network_shared_by_four_threads() -> None:
     np.testing.assert_array_equal(net.to_dense()[0], j)
 
 
+@pytest.mark.timeout(120)
+def test_validation_and_edits_in_threads_do_not_deadlock() -> None:
+    """Validating a state runs Python code, so the interpreter may hand the GIL to an editor
+    waiting for the network's lock while the validator holds it: waiting must release the GIL.
+    A tiny switch interval makes those hand-offs happen on nearly every call."""
+    net = spin_glass(24, seed=2)
+    states = np.where(np.random.default_rng(1).random((16, 24)) < 0.5, 1, -1).astype(np.int8)
+    expected = net.energy(states)
+    sampler = BoltzmannSampler(net, beta=0.5)
+
+    def validator() -> None:
+        for _ in range(1500):
+            np.testing.assert_array_equal(net.energy(states), expected)
+            net.state = states[0]
+
+    def reader() -> None:
+        for _ in range(300):
+            assert pickle.loads(pickle.dumps(net)).num_pbits == 24
+            assert sampler.sample(num_samples=2, burn_in=0, num_chains=1, seed=0).shape == (2, 24)
+
+    h3 = float(net.fields[3])
+
+    def editor() -> None:
+        for _ in range(3000):
+            net.set_field(3, h3)  # the same value: takes the write lock, changes nothing
+
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    try:
+        run_in_threads([validator, validator, reader, editor, editor])
+    finally:
+        sys.setswitchinterval(interval)
+
+
 def test_samplers_shared_by_threads() -> None:
     net = lattice(6, seed=3)
     bs = BoltzmannSampler(net, 0.4, seed=1)

@@ -4,6 +4,7 @@
 
 mod args;
 mod core;
+mod lock;
 mod performance;
 mod run;
 

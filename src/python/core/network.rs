@@ -19,6 +19,7 @@ use std::time::Instant;
 use super::results;
 use super::schedule::PyTemperature;
 use crate::python::args::{self, PyInt};
+use crate::python::lock;
 use crate::python::run::run_long;
 
 /// `auto` sends annealing runs of at least this many spin updates to the GPU.
@@ -88,25 +89,26 @@ impl PyPBitNetwork {
         Self { inner: RwLock::new(Inner { model: Arc::new(model), engine: None, state, stream, vartype, variables }) }
     }
 
-    pub fn read(&self) -> RwLockReadGuard<'_, Inner> {
-        self.inner.read().unwrap_or_else(|e| e.into_inner())
+    /// The network's data; hold the guard only for Rust work, never across Python calls.
+    pub fn read(&self, py: Python<'_>) -> RwLockReadGuard<'_, Inner> {
+        lock::read(py, &self.inner)
     }
 
-    fn write(&self) -> RwLockWriteGuard<'_, Inner> {
-        self.inner.write().unwrap_or_else(|e| e.into_inner())
+    fn write(&self, py: Python<'_>) -> RwLockWriteGuard<'_, Inner> {
+        lock::write(py, &self.inner)
     }
 
     /// The model and its sampling engine (built once, with the GIL released, and cached).
     pub fn snapshot(&self, py: Python<'_>) -> Snapshot {
         {
-            let g = self.read();
+            let g = self.read(py);
             if let Some(engine) = &g.engine {
                 return Snapshot { model: g.model.clone(), engine: engine.clone(), vartype: g.vartype };
             }
         }
-        let model = self.read().model.clone();
+        let model = self.read(py).model.clone();
         let engine = Arc::new(py.detach(|| Engine::new(&model)));
-        let mut g = self.write();
+        let mut g = self.write(py);
         if Arc::ptr_eq(&g.model, &model) {
             g.engine = Some(engine.clone());
         }
@@ -114,12 +116,12 @@ impl PyPBitNetwork {
     }
 
     /// A seed drawn from the network's own stream, for calls given `seed=None`.
-    pub fn next_seed(&self) -> u64 {
-        self.write().stream.next_u64()
+    pub fn next_seed(&self, py: Python<'_>) -> u64 {
+        self.write(py).stream.next_u64()
     }
 
-    fn edit(&self, f: impl FnOnce(&mut IsingModel) -> crate::Result<()>) -> PyResult<()> {
-        let mut g = self.write();
+    fn edit(&self, py: Python<'_>, f: impl FnOnce(&mut IsingModel) -> crate::Result<()>) -> PyResult<()> {
+        let mut g = self.write(py);
         f(Arc::make_mut(&mut g.model))?;
         g.engine = None;
         Ok(())
@@ -127,9 +129,11 @@ impl PyPBitNetwork {
 
     /// Caller-stated states (1-D or 2-D) as spins, each checked against the model.
     pub fn states_arg(&self, obj: &Bound<'_, PyAny>, name: &str) -> PyResult<(Vec<i8>, Option<usize>)> {
-        let g = self.read();
-        let (s, rows) = args::spins(obj, name, g.vartype == Vartype::Binary)?;
-        let n = g.model.n();
+        let (binary, n) = {
+            let g = self.read(obj.py());
+            (g.vartype == Vartype::Binary, g.model.n())
+        };
+        let (s, rows) = args::spins(obj, name, binary)?;
         if s.len() != rows.unwrap_or(1) * n {
             return Err(Error::InvalidInput(format!(
                 "{name} must have {n} values per state (one per p-bit), got shape {}",
@@ -160,10 +164,13 @@ impl PyPBitNetwork {
     }
 
     fn variables_list<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        let g = self.read();
-        match &g.variables {
-            Some(v) => Ok(v.bind(py).clone()),
-            None => Ok(PyList::new(py, 0..g.model.n())?.into_any()),
+        let (variables, n) = {
+            let g = self.read(py);
+            (g.variables.as_ref().map(|v| v.clone_ref(py)), g.model.n())
+        };
+        match variables {
+            Some(v) => Ok(v.into_bound(py)),
+            None => Ok(PyList::new(py, 0..n)?.into_any()),
         }
     }
 }
@@ -350,36 +357,36 @@ impl PyPBitNetwork {
 
     /// Number of p-bits (spins).
     #[getter]
-    fn num_pbits(&self) -> usize {
-        self.read().model.n()
+    fn num_pbits(&self, py: Python<'_>) -> usize {
+        self.read(py).model.n()
     }
 
-    fn __len__(&self) -> usize {
-        self.read().model.n()
+    fn __len__(&self, py: Python<'_>) -> usize {
+        self.read(py).model.n()
     }
 
     /// Number of non-zero couplings J_ij with i < j.
     #[getter]
-    fn num_couplings(&self) -> usize {
-        self.read().model.num_couplings()
+    fn num_couplings(&self, py: Python<'_>) -> usize {
+        self.read(py).model.num_couplings()
     }
 
     /// Whether couplings are stored as a dense matrix (else CSR), chosen from the density.
     #[getter]
-    fn is_dense(&self) -> bool {
-        self.read().model.is_dense()
+    fn is_dense(&self, py: Python<'_>) -> bool {
+        self.read(py).model.is_dense()
     }
 
     /// "SPIN" (states are ±1) or "BINARY" (states are 0/1, for QUBO input).
     #[getter]
-    fn vartype(&self) -> &'static str {
-        self.read().vartype.name()
+    fn vartype(&self, py: Python<'_>) -> &'static str {
+        self.read(py).vartype.name()
     }
 
     /// Constant energy term (from QUBO or dimod input), included in every energy.
     #[getter]
-    fn offset(&self) -> f64 {
-        self.read().model.offset()
+    fn offset(&self, py: Python<'_>) -> f64 {
+        self.read(py).model.offset()
     }
 
     /// Variable labels (dimod or dict input), else `list(range(num_pbits))`.
@@ -391,48 +398,52 @@ impl PyPBitNetwork {
     /// Fields h (physics convention), a copy.
     #[getter]
     fn fields<'py>(&self, py: Python<'py>) -> Bound<'py, PyArray1<f64>> {
-        PyArray1::from_slice(py, self.read().model.h())
+        let h = self.read(py).model.h().to_vec();
+        PyArray1::from_vec(py, h)
     }
 
     /// The current state in the caller's variables (spins, or bits for QUBO input), a copy.
     #[getter]
     fn state<'py>(&self, py: Python<'py>) -> Bound<'py, PyArray1<i8>> {
-        let g = self.read();
-        let mut s = g.state.clone();
-        g.vartype.present(&mut s);
+        let s = {
+            let g = self.read(py);
+            let mut s = g.state.clone();
+            g.vartype.present(&mut s);
+            s
+        };
         PyArray1::from_vec(py, s)
     }
 
     #[setter]
-    fn set_state(&self, value: &Bound<'_, PyAny>) -> PyResult<()> {
+    fn set_state(&self, py: Python<'_>, value: &Bound<'_, PyAny>) -> PyResult<()> {
         let (s, rows) = self.states_arg(value, "state")?;
         if rows.is_some() {
             return Err(Error::InvalidInput("state must be 1-D (one value per p-bit)".into()).into());
         }
-        self.write().state = s;
+        self.write(py).state = s;
         Ok(())
     }
 
     /// Set J_ij = J_ji = w (physics convention).
-    fn set_coupling(&self, i: PyInt, j: PyInt, w: f64) -> PyResult<()> {
+    fn set_coupling(&self, py: Python<'_>, i: PyInt, j: PyInt, w: f64) -> PyResult<()> {
         let (i, j) = (args::index(i)?, args::index(j)?);
-        self.edit(|m| m.set_coupling(i, j, w))
+        self.edit(py, |m| m.set_coupling(i, j, w))
     }
 
     /// J_ij (physics convention; 0 when the p-bits are not coupled).
-    fn coupling(&self, i: PyInt, j: PyInt) -> PyResult<f64> {
-        Ok(self.read().model.coupling(args::index(i)?, args::index(j)?)?)
+    fn coupling(&self, py: Python<'_>, i: PyInt, j: PyInt) -> PyResult<f64> {
+        Ok(self.read(py).model.coupling(args::index(i)?, args::index(j)?)?)
     }
 
     /// Set the field h_i (physics convention).
-    fn set_field(&self, i: PyInt, h: f64) -> PyResult<()> {
+    fn set_field(&self, py: Python<'_>, i: PyInt, h: f64) -> PyResult<()> {
         let i = args::index(i)?;
-        self.edit(|m| m.set_field(i, h))
+        self.edit(py, |m| m.set_field(i, h))
     }
 
     /// `(J, h)`: the full symmetric coupling matrix and the fields (physics convention).
     fn to_dense<'py>(&self, py: Python<'py>) -> PyResult<DenseArrays<'py>> {
-        let model = self.read().model.clone();
+        let model = self.read(py).model.clone();
         let n = model.n();
         let dense = py.detach(|| model.to_dense());
         let j = Array2::from_shape_vec((n, n), dense).map_err(|e| Error::Internal(e.to_string()))?;
@@ -441,18 +452,14 @@ impl PyPBitNetwork {
 
     /// `(rows, cols, values)` of the couplings with rows < cols.
     fn edges<'py>(&self, py: Python<'py>) -> EdgeArrays<'py> {
-        let e = self.read().model.upper_edges();
-        (
-            PyArray1::from_iter(py, e.iter().map(|x| x.0 as i64)),
-            PyArray1::from_iter(py, e.iter().map(|x| x.1 as i64)),
-            PyArray1::from_iter(py, e.iter().map(|x| x.2)),
-        )
+        let model = self.read(py).model.clone();
+        edge_arrays(py, &model)
     }
 
     /// Energy of the current state, of one state, or of each row of a 2-D batch.
     #[pyo3(signature = (state = None))]
     fn energy<'py>(&self, py: Python<'py>, state: Option<&Bound<'py, PyAny>>) -> PyResult<Bound<'py, PyAny>> {
-        let model = self.read().model.clone();
+        let model = self.read(py).model.clone();
         match state {
             Some(s) if !s.is_none() => {
                 let (s, rows) = self.states_arg(s, "state")?;
@@ -464,7 +471,7 @@ impl PyPBitNetwork {
                 })
             }
             _ => {
-                let s = self.read().state.clone();
+                let s = self.read(py).state.clone();
                 Ok(model.energy(&s).into_pyobject(py)?.into_any())
             }
         }
@@ -473,11 +480,11 @@ impl PyPBitNetwork {
     /// Local fields I = h + J s of the current state, one state, or a 2-D batch.
     #[pyo3(signature = (state = None))]
     fn local_fields<'py>(&self, py: Python<'py>, state: Option<&Bound<'py, PyAny>>) -> PyResult<Bound<'py, PyAny>> {
-        let model = self.read().model.clone();
+        let model = self.read(py).model.clone();
         let n = model.n();
         let (s, rows) = match state {
             Some(s) if !s.is_none() => self.states_arg(s, "state")?,
-            _ => (self.read().state.clone(), None),
+            _ => (self.read(py).state.clone(), None),
         };
         let out = crate::python::run::detach(py, || {
             let mut out = vec![0.0; s.len()];
@@ -490,16 +497,16 @@ impl PyPBitNetwork {
     }
 
     /// Mean spin of the current state.
-    fn magnetization(&self) -> f64 {
-        let g = self.read();
+    fn magnetization(&self, py: Python<'_>) -> f64 {
+        let g = self.read(py);
         g.state.iter().map(|&s| s as f64).sum::<f64>() / g.state.len() as f64
     }
 
     /// Draw a new uniformly random state (from `seed`, or the network's stream).
     #[pyo3(signature = (seed = None))]
-    fn randomize(&self, seed: Option<&Bound<'_, PyAny>>) -> PyResult<()> {
+    fn randomize(&self, py: Python<'_>, seed: Option<&Bound<'_, PyAny>>) -> PyResult<()> {
         let seed = args::seed(seed)?;
-        let mut g = self.write();
+        let mut g = self.write(py);
         let mut stream = match seed {
             Some(s) => Stream::new(s, NETWORK_STREAM),
             None => Stream::new(g.stream.next_u64(), NETWORK_STREAM),
@@ -518,7 +525,7 @@ impl PyPBitNetwork {
         let method = Method::parse(method)?;
         let snap = self.snapshot(py);
         let (state, seed) = {
-            let mut g = self.write();
+            let mut g = self.write(py);
             (g.state.clone(), g.stream.next_u64())
         };
         let (new_state, flips) = run_long(py, None, |control| {
@@ -535,13 +542,13 @@ impl PyPBitNetwork {
             e.to_model(&chain.s, &mut out);
             Ok((out, flips))
         })?;
-        self.write().state = new_state;
+        self.write(py).state = new_state;
         Ok(flips)
     }
 
     /// dwave-samplers' default β range for this network: (hot, cold).
-    fn default_beta_range(&self) -> (f64, f64) {
-        default_beta_range(&self.read().model)
+    fn default_beta_range(&self, py: Python<'_>) -> (f64, f64) {
+        default_beta_range(&self.read(py).model)
     }
 
     /// Number of colour classes used for parallel updates (N for dense networks).
@@ -615,7 +622,7 @@ impl PyPBitNetwork {
         // Validate before drawing from the network's stream: a failed call must not shift it.
         params.validate(&snap.model)?;
         let cb = args::progress(py, progress, "anneal")?;
-        params.seed = seed.unwrap_or_else(|| self.next_seed());
+        params.seed = seed.unwrap_or_else(|| self.next_seed(py));
         let work = (n as f64) * params.total_sweeps() as f64;
         let backend = backend::resolve(choice, work, CUDA_AUTO_UPDATES)?;
         let start = Instant::now();
@@ -648,8 +655,8 @@ impl PyPBitNetwork {
         results::to_thread(slf.getattr("anneal")?, args, kwargs)
     }
 
-    fn __repr__(&self) -> String {
-        let g = self.read();
+    fn __repr__(&self, py: Python<'_>) -> String {
+        let g = self.read(py);
         format!(
             "PBitNetwork(num_pbits={}, num_couplings={}, {}, vartype={})",
             g.model.n(),
@@ -662,19 +669,28 @@ impl PyPBitNetwork {
     /// Pickle as (rows, cols, values, h, offset, vartype, variables, state, rng state).
     fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<(Bound<'py, PyAny>, Bound<'py, PyTuple>)> {
         let py = slf.py();
-        let net = slf.get();
-        let (rows, cols, vals) = net.edges(py);
-        let g = net.read();
+        // One consistent copy, taken under the lock; the Python objects are built after it.
+        let (model, vartype, variables, state, rng) = {
+            let g = slf.get().read(py);
+            (
+                g.model.clone(),
+                g.vartype,
+                g.variables.as_ref().map(|v| v.clone_ref(py)),
+                g.state.clone(),
+                g.stream.state(),
+            )
+        };
+        let (rows, cols, vals) = edge_arrays(py, &model);
         let parts = (
             rows,
             cols,
             vals,
-            PyArray1::from_slice(py, g.model.h()),
-            g.model.offset(),
-            g.vartype.name(),
-            g.variables.as_ref().map(|v| v.bind(py).clone()),
-            PyArray1::from_slice(py, &g.state),
-            g.stream.state(),
+            PyArray1::from_slice(py, model.h()),
+            model.offset(),
+            vartype.name(),
+            variables.map(|v| v.into_bound(py)),
+            PyArray1::from_vec(py, state),
+            rng,
         );
         Ok((py.get_type::<Self>().getattr("_from_parts")?, PyTuple::new(py, [parts.into_pyobject(py)?])?))
     }
@@ -696,12 +712,22 @@ impl PyPBitNetwork {
         model.check_state(&state)?;
         let net = Self::build(model, Some(0), Vartype::parse(&vartype)?, variables.map(Bound::unbind));
         {
-            let mut g = net.write();
+            let mut g = net.write(parts.py());
             g.state = state;
             g.stream = Stream::from_state(rng);
         }
         Ok(net)
     }
+}
+
+/// `(rows, cols, values)` of the couplings with rows < cols.
+fn edge_arrays<'py>(py: Python<'py>, model: &IsingModel) -> EdgeArrays<'py> {
+    let e = model.upper_edges();
+    (
+        PyArray1::from_iter(py, e.iter().map(|x| x.0 as i64)),
+        PyArray1::from_iter(py, e.iter().map(|x| x.1 as i64)),
+        PyArray1::from_iter(py, e.iter().map(|x| x.2)),
+    )
 }
 
 /// Apply `f` to each length-`n` row of `s`.

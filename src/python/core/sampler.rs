@@ -55,7 +55,7 @@ impl PyBoltzmannSampler {
         params.validate(&snap.model)?;
         params.seed = match args::seed(a.seed)? {
             Some(s) => s,
-            None => self.seed.unwrap_or_else(|| net.next_seed()),
+            None => self.seed.unwrap_or_else(|| net.next_seed(py)),
         };
         let cb = args::progress(py, a.progress, "sample")?;
         let out = run_long(py, cb.as_ref(), |control| run_chains(&snap.model, &snap.engine, &params, control));
@@ -110,7 +110,7 @@ impl PyBoltzmannSampler {
         let a = RunArgs { num_samples, burn_in, thin, num_chains, seed, initial_states, progress, record_states: true };
         let run = self.run(py, a)?;
         let mut states = run.states;
-        self.network.get().read().vartype.present(&mut states);
+        self.network.get().read(py).vartype.present(&mut states);
         let rows = run.num_chains * run.num_samples;
         Ok(results::matrix(py, states, rows, run.n)?.into_any())
     }
@@ -141,14 +141,14 @@ impl PyBoltzmannSampler {
 
     /// Boltzmann probabilities of all 2^N states (bit i of the index set ⇔ p-bit i is up).
     fn exact_distribution<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyArray1<f64>>> {
-        let model = self.network.get().read().model.clone();
+        let model = self.network.get().read(py).model.clone();
         let p = detach(py, || exact::distribution(&model, self.beta))?;
         Ok(PyArray1::from_vec(py, p))
     }
 
     /// Exact observables by enumeration (errors are zero).
     fn exact_observables<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        let model = self.network.get().read().model.clone();
+        let model = self.network.get().read(py).model.clone();
         let obs = detach(py, || observables::exact(&model, self.beta))?;
         results::observables(py, &obs)
     }

@@ -72,7 +72,7 @@ impl PyParallelTempering {
             swap_interval: args::count(swap_interval, "swap_interval", 1)?,
             seed: match args::seed(seed)? {
                 Some(s) => s,
-                None => self.seed.unwrap_or_else(|| net.next_seed()),
+                None => self.seed.unwrap_or_else(|| net.next_seed(py)),
             },
         };
         let cb = args::progress(py, progress, "tempering")?;
