@@ -3,8 +3,8 @@
 //! Read `r` draws from random stream `r` of the seed, so the samples are bit-identical whatever
 //! the number of threads.
 
-use super::engine::{Dense, Engine, Layout};
-use super::kernel::{Chain, DenseChain32, Method};
+use super::engine::{Engine, Layout};
+use super::kernel::{Chain, FastDenseChain, Method};
 use super::lanes::{LaneFloat, LaneGroup, LaneModel};
 use super::model::IsingModel;
 use crate::backend::Backend;
@@ -124,7 +124,7 @@ fn anneal_cpu(engine: &Engine, params: &AnnealParams, control: &Control) -> Resu
     };
     let f32_fields = engine.f32_fields_exact();
     let f32_lanes = groups > 0 && f32_fields;
-    let dense32 = f32_fields && matches!(engine.layout, Layout::Dense(Dense::F32(_)));
+    let fast_dense = FastDenseChain::supports(engine);
     log::debug!(
         "anneal: {} p-bits, {} reads x {} sweeps ({}): {groups} lane groups ({}), {} chains",
         engine.n(),
@@ -135,9 +135,9 @@ fn anneal_cpu(engine: &Engine, params: &AnnealParams, control: &Control) -> Resu
         params.num_reads - groups * LANES
     );
     if f32_lanes {
-        anneal_units::<f32>(engine, params, control, groups, dense32)
+        anneal_units::<f32>(engine, params, control, groups, fast_dense)
     } else {
-        anneal_units::<f64>(engine, params, control, groups, dense32)
+        anneal_units::<f64>(engine, params, control, groups, fast_dense)
     }
 }
 
@@ -146,7 +146,7 @@ fn anneal_units<T: LaneFloat>(
     params: &AnnealParams,
     control: &Control,
     groups: usize,
-    dense32: bool,
+    fast_dense: bool,
 ) -> Result<Vec<i8>> {
     let model = (groups > 0).then(|| LaneModel::<T>::new(engine));
     let units = groups + params.num_reads - groups * LANES;
@@ -156,7 +156,7 @@ fn anneal_units<T: LaneFloat>(
         }
         match &model {
             Some(model) if u < groups => run_group(engine, model, params, control, u),
-            _ => run_chain(engine, params, control, groups * LANES + u - groups, dense32).map(|s| vec![s]),
+            _ => run_chain(engine, params, control, groups * LANES + u - groups, fast_dense).map(|s| vec![s]),
         }
     };
     let done: Vec<Vec<Vec<i8>>> =
@@ -164,13 +164,13 @@ fn anneal_units<T: LaneFloat>(
     Ok(done.into_iter().flatten().flatten().collect())
 }
 
-/// Read `r` as one chain (colour-blocked sweeps for sparse models; f32 fields for dense models
+/// Read `r` as one chain (colour-blocked sweeps for sparse models; narrow fields for dense models
 /// where they are exact, which follows the f64 chain bit for bit).
-fn run_chain(engine: &Engine, params: &AnnealParams, control: &Control, r: usize, dense32: bool) -> Result<Vec<i8>> {
+fn run_chain(engine: &Engine, params: &AnnealParams, control: &Control, r: usize, fast: bool) -> Result<Vec<i8>> {
     let mut stream = Stream::new(params.seed, r as u64);
     let s = initial_state(engine, params, r, &mut stream);
-    if dense32 {
-        let mut chain = DenseChain32::new(engine, s, &mut stream);
+    if fast {
+        let mut chain = FastDenseChain::new(engine, s, &mut stream);
         run_schedule(params, control, 1, |beta| chain.sweep(engine, beta, params.method, params.sweeps_per_beta))?;
         return Ok(chain.s);
     }

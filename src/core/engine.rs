@@ -8,12 +8,20 @@ use super::coloring;
 use super::model::{Couplings, Csr, IsingModel};
 use std::ops::Range;
 
-/// A dense coupling matrix, row-major. Stored as f32 when every value is exactly an f32: the
-/// same numbers in half the bytes, and a dense sweep is bound by reading coupling rows.
+/// A dense coupling matrix, row-major, in the smallest type that holds it exactly: a dense sweep
+/// is bound by reading coupling rows and writing fields.
 #[derive(Debug, Clone)]
 pub enum Dense {
     F64(Vec<f64>),
+    /// Every value is exactly an f32.
     F32(Vec<f32>),
+    /// Small integer couplings after scaling (±J, SK with ±1/√N, integer QUBOs): `w` holds
+    /// 2·J·scale, which is what a flip adds to a neighbour's scaled field, and every scaled
+    /// field fits an i16 (see [`Engine::exact_field_scale`]).
+    I8 {
+        w: Vec<i8>,
+        scale: f64,
+    },
 }
 
 impl Dense {
@@ -25,19 +33,35 @@ impl Dense {
         }
     }
 
+    /// The i8 form when the model's scaled fields fit an i16 and 2·J·scale fits an i8.
+    fn narrowed(self, field_scale: Option<(f64, f64)>) -> Self {
+        let Some((scale, radius)) = field_scale else { return self };
+        let fits = |w: f64| (2.0 * w * scale).abs() <= i8::MAX as f64;
+        if radius > i16::MAX as f64 || !self.to_f64().iter().all(|&w| fits(w)) {
+            return self;
+        }
+        let w = self.to_f64().iter().map(|&w| (2.0 * w * scale) as i8).collect();
+        Self::I8 { w, scale }
+    }
+
     /// The matrix in f64 (borrowed when it is stored so).
     pub fn to_f64(&self) -> std::borrow::Cow<'_, [f64]> {
         match self {
             Self::F64(j) => std::borrow::Cow::Borrowed(j),
             Self::F32(j) => std::borrow::Cow::Owned(j.iter().map(|&w| w as f64).collect()),
+            Self::I8 { w, scale } => std::borrow::Cow::Owned(w.iter().map(|&w| w as f64 / (2.0 * scale)).collect()),
         }
     }
 
     /// Σ_j J_ij s_j for row `i` of an n×n matrix.
     fn row_dot(&self, i: usize, n: usize, s: &[i8]) -> f64 {
+        let row = i * n..(i + 1) * n;
         match self {
-            Self::F64(j) => j[i * n..(i + 1) * n].iter().zip(s).map(|(w, &x)| w * x as f64).sum(),
-            Self::F32(j) => j[i * n..(i + 1) * n].iter().zip(s).map(|(&w, &x)| w as f64 * x as f64).sum(),
+            Self::F64(j) => j[row].iter().zip(s).map(|(w, &x)| w * x as f64).sum(),
+            Self::F32(j) => j[row].iter().zip(s).map(|(&w, &x)| w as f64 * x as f64).sum(),
+            Self::I8 { w, scale } => {
+                w[row].iter().zip(s).map(|(&w, &x)| w as i64 * x as i64).sum::<i64>() as f64 / (2.0 * scale)
+            }
         }
     }
 }
@@ -64,13 +88,19 @@ impl Engine {
     pub fn new(model: &IsingModel) -> Self {
         let n = model.n();
         match model.couplings() {
-            Couplings::Dense(d) => Self {
-                h: model.h().to_vec(),
-                layout: Layout::Dense(Dense::new(d)),
-                perm: (0..n as u32).collect(),
-                field_scale: None,
+            Couplings::Dense(d) => {
+                let mut e = Self {
+                    h: model.h().to_vec(),
+                    layout: Layout::Dense(Dense::new(d)),
+                    perm: (0..n as u32).collect(),
+                    field_scale: None,
+                }
+                .with_field_scale();
+                if let Layout::Dense(d) = e.layout {
+                    e.layout = Layout::Dense(d.narrowed(e.field_scale));
+                }
+                e
             }
-            .with_field_scale(),
             Couplings::Sparse(g) => {
                 let colour = coloring::color(n, g);
                 let mut perm: Vec<u32> = (0..n as u32).collect();

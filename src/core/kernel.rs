@@ -6,8 +6,8 @@
 //!
 //! Sparse models are swept colour class by colour class in blocks of [`LANES`] p-bits that share
 //! no coupling, so their acceptance tests are independent and vectorise; dense models are swept
-//! in order, eight spins decided at a time speculatively ([`DenseChain32`] keeps f32 fields
-//! where that is exact). Models whose scaled fields are small integers look flip probabilities
+//! in order, eight spins decided at a time speculatively ([`FastDenseChain`] keeps f32 or
+//! scaled i16 fields where that is exact). Models whose scaled fields are small integers look flip probabilities
 //! up in a per-β table instead of evaluating an exponential. The same arithmetic runs in the
 //! baseline and the AVX2 build of the kernel (no FMA contraction; tables give the same bits as
 //! the exponential), so results are bit-identical on every CPU.
@@ -60,6 +60,41 @@ pub fn exp_f32(x: f32) -> f32 {
                                            // Taylor series of e^f to degree 6: truncation error below 2e-7 for |f| <= 0.347.
     let p = 1.0 + f * (1.0 + f * (0.5 + f * (1.0 / 6.0 + f * (1.0 / 24.0 + f * (1.0 / 120.0 + f * (1.0 / 720.0))))));
     p * f32::from_bits(((ki + 127) as u32) << 23)
+}
+
+/// ln(x) for f32 x > 0 (normal), absolute error below 2e-7 for x in (0, 1]: the exponent, plus
+/// 2·atanh((m−1)/(m+1)) to degree 9 for the mantissa m in [√½, √2). Plain arithmetic only, so
+/// every build gives the same bits.
+#[inline(always)]
+pub fn ln_f32(x: f32) -> f32 {
+    const LN2_HI: f32 = 0.693_359_4;
+    const LN2_LO: f32 = -2.121_944_4e-4;
+    const SQRT_HALF_BITS: i32 = 0x3f35_04f3;
+    let bits = x.to_bits() as i32;
+    let e = bits.wrapping_sub(SQRT_HALF_BITS) >> 23; // floor(log2(x / √½))
+    let m = f32::from_bits(bits.wrapping_sub(e << 23) as u32);
+    let z = (m - 1.0) / (m + 1.0);
+    let z2 = z * z;
+    let lnm = 2.0 * z * (1.0 + z2 * (1.0 / 3.0 + z2 * (1.0 / 5.0 + z2 * (1.0 / 7.0 + z2 * (1.0 / 9.0)))));
+    let e = e as f32;
+    e * LN2_HI + (lnm + e * LN2_LO)
+}
+
+/// Flip thresholds for uniforms u in [0, 1) (on a 2^-24 grid, shifted to the cell midpoints so
+/// that u is never 0): a p-bit whose flip costs x = β·ΔE flips iff x < t. Metropolis:
+/// t = −ln u, so P(flip) = min(1, e^−x); Gibbs: t = ln((1−u)/u), so P(flip) = 1/(1 + e^x).
+/// A block that must be re-tested after each flip (dense sweeps) then costs one comparison per
+/// test instead of an exponential.
+#[allow(clippy::needless_range_loop)]
+#[inline(always)]
+pub(crate) fn flip_thresholds<const GIBBS: bool>(u: &[f32; LANES]) -> [f32; LANES] {
+    const HALF_CELL: f32 = 1.0 / (1u32 << 25) as f32;
+    let mut t = [0.0f32; LANES];
+    for l in 0..LANES {
+        let u = u[l] + HALF_CELL;
+        t[l] = if GIBBS { ln_f32((1.0 - u) / u) } else { -ln_f32(u) };
+    }
+    t
 }
 
 /// The largest scaled field magnitude a 16-entry table covers (values -8..=7).
@@ -204,10 +239,12 @@ fn sweep_any<const AVX2: bool>(c: &mut Chain, e: &Engine, beta: f64, m: Method, 
         (Layout::Dense(d), _) => {
             for _ in 0..num_sweeps {
                 flips += match (d, m) {
-                    (Dense::F64(j), Method::Gibbs) => chain_dense::<f64, true>(c, j, beta),
-                    (Dense::F64(j), Method::Metropolis) => chain_dense::<f64, false>(c, j, beta),
-                    (Dense::F32(j), Method::Gibbs) => chain_dense::<f32, true>(c, j, beta),
-                    (Dense::F32(j), Method::Metropolis) => chain_dense::<f32, false>(c, j, beta),
+                    (Dense::F64(j), Method::Gibbs) => chain_dense::<f64, true>(c, j, 2.0, beta),
+                    (Dense::F64(j), Method::Metropolis) => chain_dense::<f64, false>(c, j, 2.0, beta),
+                    (Dense::F32(j), Method::Gibbs) => chain_dense::<f32, true>(c, j, 2.0, beta),
+                    (Dense::F32(j), Method::Metropolis) => chain_dense::<f32, false>(c, j, 2.0, beta),
+                    (Dense::I8 { w, scale }, Method::Gibbs) => chain_dense::<i8, true>(c, w, 1.0 / scale, beta),
+                    (Dense::I8 { w, scale }, Method::Metropolis) => chain_dense::<i8, false>(c, w, 1.0 / scale, beta),
                 };
             }
         }
@@ -215,114 +252,206 @@ fn sweep_any<const AVX2: bool>(c: &mut Chain, e: &Engine, beta: f64, m: Method, 
     flips
 }
 
-/// A dense sweep over spins `s` with local fields of type `F` (f64, or f32 where that is
-/// exact) and couplings stored as `W`. Sequential in spin order, but decided [`LANES`] spins at
-/// a time: all lanes are tested against the current fields, the first flip is applied, and the
-/// lanes after it are tested again with the same uniforms. That is exactly the
-/// one-spin-at-a-time chain (spin i always meets uniform i), while at low acceptance a block
-/// costs one vector test instead of eight. `on_flip(old spin, its field)` runs before each flip.
+/// A dense sweep over spins `s` with local fields stored as `F` (`value` gives a field's value)
+/// and couplings `j` stored as `W`: a flip of spin k from `old` adds row k · (−old·unit) to the
+/// fields. Sequential in spin order, but decided [`LANES`] spins at a time: all lanes are tested
+/// against the current fields, the first flip is applied to the block's own fields, and the
+/// lanes after it are tested again with the same uniforms; the block's flips reach the other
+/// fields in one pass at its end, in flip order. That is exactly the one-spin-at-a-time chain,
+/// bit for bit (spin i always meets uniform i, and every field sees the same additions in the
+/// same order), while a block costs one vector of thresholds ([`flip_thresholds`]), one
+/// comparison per flip, and one pass over the fields for up to four flips.
+/// `on_flip(old spin, its field)` runs before each flip.
+#[allow(clippy::needless_range_loop, clippy::too_many_arguments)]
 #[inline(always)]
-fn sweep_dense<F, W, const GIBBS: bool>(
+fn sweep_dense<F: DenseField, W: Copy + Into<F>, const GIBBS: bool>(
     s: &mut [i8],
     fields: &mut [F],
     rng: &mut LaneUniforms,
-    j: &[W],
     beta: f64,
-    mut on_flip: impl FnMut(i8, F),
-) -> u64
-where
-    F: Copy + Into<f64> + From<f32> + std::ops::AddAssign + std::ops::Mul<Output = F>,
-    W: Copy + Into<F>,
-{
+    j: &[W],
+    unit: F,
+    value: impl Fn(F) -> f64,
+    mut on_flip: impl FnMut(i8, f64),
+) -> u64 {
     let n = s.len();
+    assert!(fields.len() == n && j.len() == n * n);
     let mut flips = 0;
     let mut i = 0;
     while i < n {
         let width = (n - i).min(LANES);
-        let u = rng.next_lanes();
+        let t = flip_thresholds::<GIBBS>(&rng.next_lanes());
+        let mut local = [fields[i]; LANES];
+        local[..width].copy_from_slice(&fields[i..i + width]);
+        let mut done: [(usize, F); LANES] = [(0, unit); LANES];
+        let mut count = 0;
         let mut next = 0; // lanes before `next` are decided
         while next < width {
-            let mut sl = [1i8; LANES];
-            let mut fl = [0.0f64; LANES];
-            sl[..width].copy_from_slice(&s[i..i + width]);
-            for (f, &x) in fl.iter_mut().zip(&fields[i..i + width]) {
-                *f = x.into();
-            }
-            let flip = decide_lanes::<GIBBS, false>(&sl, &fl, &u, beta, None);
-            let Some(l) = (next..width).find(|&l| flip[l]) else { break };
+            // only the undecided lanes: they are few at high acceptance
+            let test = |l: usize| ((2.0 * beta * s[i + l] as f64 * value(local[l])) as f32) < t[l];
+            let Some(l) = (next..width).find(|&l| test(l)) else { break };
             let k = i + l;
             let old = s[k];
-            on_flip(old, fields[k]);
+            on_flip(old, value(local[l]));
             s[k] = -old;
-            let d = F::from(-2.0 * old as f32);
-            for (f, &w) in fields.iter_mut().zip(&j[k * n..(k + 1) * n]) {
-                *f += w.into() * d;
+            let d = F::from(-old) * unit;
+            let row = &j[k * n + i..k * n + i + width];
+            match <&[W; LANES]>::try_from(row) {
+                Ok(row) => (0..LANES).for_each(|x| local[x] += row[x].into() * d),
+                Err(_) => local.iter_mut().zip(row).for_each(|(f, &w)| *f += w.into() * d),
             }
-            flips += 1;
+            done[count] = (k, d);
+            count += 1;
             next = l + 1;
         }
+        add_rows(fields, j, &done[..count]);
+        flips += count as u64;
         i += width;
     }
     flips
 }
 
-/// A chain of a dense model whose local fields are exact in f32 ([`Engine::f32_fields_exact`]):
-/// the same trajectory as [`Chain`], bit for bit, with coupling-row updates at twice the SIMD
-/// width. Used for annealing, which needs no running energy.
+/// Field types of dense sweeps: f64, f32 (exact fields) and i16 (scaled integer fields).
+trait DenseField: Copy + From<i8> + std::ops::AddAssign + std::ops::Mul<Output = Self> {}
+impl DenseField for f64 {}
+impl DenseField for f32 {}
+impl DenseField for i16 {}
+
+/// `fields += Σ row_k · d_k` over `flips` = [(k, d_k)], added in order, four rows per pass.
+#[inline(always)]
+fn add_rows<F: DenseField, W: Copy + Into<F>>(fields: &mut [F], j: &[W], flips: &[(usize, F)]) {
+    let n = fields.len();
+    let row = |k: usize| &j[k * n..(k + 1) * n];
+    let mut rest = flips;
+    while rest.len() >= 4 {
+        add_k_rows(fields, std::array::from_fn::<_, 4, _>(|r| (row(rest[r].0), rest[r].1)));
+        rest = &rest[4..];
+    }
+    match rest {
+        [a, b, c] => add_k_rows(fields, [(row(a.0), a.1), (row(b.0), b.1), (row(c.0), c.1)]),
+        [a, b] => add_k_rows(fields, [(row(a.0), a.1), (row(b.0), b.1)]),
+        [a] => add_k_rows(fields, [(row(a.0), a.1)]),
+        _ => {}
+    }
+}
+
+/// One vectorised pass adding K rows (each times its factor) to the fields.
+#[allow(clippy::needless_range_loop)]
+#[inline(always)]
+fn add_k_rows<F: DenseField, W: Copy + Into<F>, const K: usize>(fields: &mut [F], rows: [(&[W], F); K]) {
+    let n = fields.len();
+    let w: [&[W]; K] = rows.map(|(r, _)| &r[..n]);
+    let d: [F; K] = rows.map(|(_, d)| d);
+    for x in 0..n {
+        let mut acc = fields[x];
+        for r in 0..K {
+            acc += w[r][x].into() * d[r];
+        }
+        fields[x] = acc;
+    }
+}
+
+/// Fields of a [`FastDenseChain`], in the narrowest exact type for the engine's layout.
 #[derive(Debug, Clone)]
-pub struct DenseChain32 {
+enum FastFields {
+    /// f32 couplings ([`Dense::F32`]) with exact f32 fields.
+    F32(Vec<f32>),
+    /// Scaled integer fields for [`Dense::I8`] couplings, with 1/scale.
+    I16(Vec<i16>, f64),
+}
+
+/// A chain of a dense model whose local fields are exact in f32 ([`Engine::f32_fields_exact`]):
+/// the same trajectory as [`Chain`], bit for bit, with narrower fields and coupling rows (f32,
+/// or i16 fields and i8 rows), so a flip moves a half or a quarter of the bytes. Used for
+/// annealing, which needs no running energy.
+#[derive(Debug, Clone)]
+pub struct FastDenseChain {
     pub s: Vec<i8>,
-    fields: Vec<f32>,
+    fields: FastFields,
     rng: LaneUniforms,
 }
 
-impl DenseChain32 {
-    /// Same draws from `stream` as [`Chain::new`]. Panics unless the engine is dense with f32
-    /// couplings and exact f32 fields.
+impl FastDenseChain {
+    /// Same draws from `stream` as [`Chain::new`]. Panics unless the engine is dense with exact
+    /// f32 fields and f32 or i8 couplings.
     pub fn new(engine: &Engine, s: Vec<i8>, stream: &mut Stream) -> Self {
-        assert!(matches!(engine.layout, Layout::Dense(Dense::F32(_))) && engine.f32_fields_exact());
-        let mut fields = vec![0.0; engine.n()];
-        engine.fields(&s, &mut fields);
-        Self { s, fields: fields.iter().map(|&f| f as f32).collect(), rng: LaneUniforms::new(stream) }
+        assert!(engine.f32_fields_exact());
+        let mut f = vec![0.0; engine.n()];
+        engine.fields(&s, &mut f);
+        let fields = match &engine.layout {
+            Layout::Dense(Dense::F32(_)) => FastFields::F32(f.iter().map(|&x| x as f32).collect()),
+            Layout::Dense(Dense::I8 { scale, .. }) => {
+                FastFields::I16(f.iter().map(|&x| (x * scale) as i16).collect(), 1.0 / scale)
+            }
+            _ => panic!("FastDenseChain needs f32 or i8 dense couplings"),
+        };
+        Self { s, fields, rng: LaneUniforms::new(stream) }
+    }
+
+    /// Whether the engine's layout has a fast dense chain.
+    pub fn supports(engine: &Engine) -> bool {
+        engine.f32_fields_exact() && matches!(engine.layout, Layout::Dense(Dense::F32(_) | Dense::I8 { .. }))
     }
 
     pub fn sweep(&mut self, engine: &Engine, beta: f64, method: Method, num_sweeps: usize) {
         #[cfg(target_arch = "x86_64")]
         if cpu_features::has_avx2() {
             // SAFETY: AVX2 support was just checked at run time.
-            return unsafe { sweep_dense32_avx2(self, engine, beta, method, num_sweeps) };
+            return unsafe { sweep_fast_dense_avx2(self, engine, beta, method, num_sweeps) };
         }
-        sweep_dense32(self, engine, beta, method, num_sweeps)
+        sweep_fast_dense(self, engine, beta, method, num_sweeps)
     }
 }
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
-unsafe fn sweep_dense32_avx2(c: &mut DenseChain32, e: &Engine, beta: f64, m: Method, k: usize) {
-    sweep_dense32(c, e, beta, m, k)
+unsafe fn sweep_fast_dense_avx2(c: &mut FastDenseChain, e: &Engine, beta: f64, m: Method, k: usize) {
+    sweep_fast_dense(c, e, beta, m, k)
 }
 
 #[inline(always)]
-fn sweep_dense32(c: &mut DenseChain32, e: &Engine, beta: f64, m: Method, num_sweeps: usize) {
-    let Layout::Dense(Dense::F32(j)) = &e.layout else { unreachable!("checked in DenseChain32::new") };
+fn sweep_fast_dense(c: &mut FastDenseChain, e: &Engine, beta: f64, m: Method, num_sweeps: usize) {
+    let (s, rng) = (&mut c.s, &mut c.rng);
     for _ in 0..num_sweeps {
-        match m {
-            Method::Gibbs => sweep_dense::<f32, f32, true>(&mut c.s, &mut c.fields, &mut c.rng, j, beta, |_, _| {}),
-            Method::Metropolis => {
-                sweep_dense::<f32, f32, false>(&mut c.s, &mut c.fields, &mut c.rng, j, beta, |_, _| {})
+        match (&e.layout, &mut c.fields, m) {
+            (Layout::Dense(Dense::F32(j)), FastFields::F32(f), Method::Gibbs) => {
+                sweep_dense::<f32, f32, true>(s, f, rng, beta, j, 2.0, f64::from, |_, _| {})
             }
+            (Layout::Dense(Dense::F32(j)), FastFields::F32(f), Method::Metropolis) => {
+                sweep_dense::<f32, f32, false>(s, f, rng, beta, j, 2.0, f64::from, |_, _| {})
+            }
+            (Layout::Dense(Dense::I8 { w, .. }), FastFields::I16(f, inv), Method::Gibbs) => {
+                let inv = *inv;
+                sweep_dense::<i16, i8, true>(s, f, rng, beta, w, 1, |x| x as f64 * inv, |_, _| {})
+            }
+            (Layout::Dense(Dense::I8 { w, .. }), FastFields::I16(f, inv), Method::Metropolis) => {
+                let inv = *inv;
+                sweep_dense::<i16, i8, false>(s, f, rng, beta, w, 1, |x| x as f64 * inv, |_, _| {})
+            }
+            _ => unreachable!("the fields were made for this layout in FastDenseChain::new"),
         };
     }
 }
 
-/// A dense sweep of a [`Chain`], keeping its energy and magnetisation.
+/// A dense sweep of a [`Chain`], keeping its energy and magnetisation. A flip changes the f64
+/// fields by row · (−old·unit): J·(−2·old), or w·(−old/scale) for the i8 form (w = 2·J·scale);
+/// both products are exact, so every storage gives the same fields.
 #[inline(always)]
-fn chain_dense<W: Copy + Into<f64>, const GIBBS: bool>(c: &mut Chain, j: &[W], beta: f64) -> u64 {
+fn chain_dense<W: Copy + Into<f64>, const GIBBS: bool>(c: &mut Chain, j: &[W], unit: f64, beta: f64) -> u64 {
     let (mut energy, mut magnetization) = (c.energy, c.magnetization);
-    let flips = sweep_dense::<f64, W, GIBBS>(&mut c.s, &mut c.fields, &mut c.rng, j, beta, |old, field| {
-        energy += 2.0 * old as f64 * field;
-        magnetization -= 2 * old as i64;
-    });
+    let flips = sweep_dense::<f64, W, GIBBS>(
+        &mut c.s,
+        &mut c.fields,
+        &mut c.rng,
+        beta,
+        j,
+        unit,
+        |x| x,
+        |old, f| {
+            energy += 2.0 * old as f64 * f;
+            magnetization -= 2 * old as i64;
+        },
+    );
     (c.energy, c.magnetization) = (energy, magnetization);
     flips
 }
@@ -475,6 +604,7 @@ fn apply_flips(c: &mut Chain, csr: &Csr, start: usize, mut mask: u32) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::core::engine::Dense;
     use crate::core::model::IsingModel;
 
     #[test]
@@ -488,6 +618,32 @@ mod tests {
         }
         assert_eq!(exp_f32(0.0), 1.0);
         assert!(exp_f32(-1000.0) < 1e-37);
+    }
+
+    #[test]
+    fn ln_is_accurate_and_thresholds_give_the_flip_probabilities() {
+        let mut x = 1e-8f32;
+        while x < 4.0 {
+            let err = (ln_f32(x) as f64 - (x as f64).ln()).abs();
+            assert!(err < 2e-7 * (x as f64).ln().abs().max(1.0), "x={x} err={err}");
+            x *= 1.0007;
+        }
+        assert_eq!(ln_f32(1.0), 0.0);
+        // over the whole 2^-24 grid in steps, the fraction of uniforms whose threshold exceeds x
+        // is the flip probability
+        for x in [-0.5f32, 0.0, 0.3, 1.0, 2.5, 6.0] {
+            let (mut m, mut g, mut total) = (0u64, 0u64, 0u64);
+            for k in (0..1u32 << 24).step_by(61) {
+                let u = [k as f32 / (1u32 << 24) as f32; LANES];
+                m += u64::from(x < flip_thresholds::<false>(&u)[0]);
+                g += u64::from(x < flip_thresholds::<true>(&u)[0]);
+                total += 1;
+            }
+            let (pm, pg) = (m as f64 / total as f64, g as f64 / total as f64);
+            let x = x as f64;
+            assert!((pm - (-x).exp().min(1.0)).abs() < 1e-4, "metropolis x={x}: {pm}");
+            assert!((pg - 1.0 / (1.0 + x.exp())).abs() < 1e-4, "gibbs x={x}: {pg}");
+        }
     }
 
     #[test]
@@ -536,28 +692,45 @@ mod tests {
     }
 
     #[test]
-    fn dense_f32_chain_follows_the_f64_chain_exactly() {
+    fn narrow_dense_chains_follow_the_f64_chain_exactly() {
         let n = 40;
-        let mut st = Stream::new(8, 0);
-        let mut j = vec![0.0; n * n];
-        for a in 0..n {
-            for b in a + 1..n {
-                let w = if st.next_u64() >> 63 == 0 { 0.25 } else { -0.25 };
-                j[a * n + b] = w;
-                j[b * n + a] = w;
+        // ±0.25 couplings narrow to i8 rows and i16 fields; one coupling of 40 (2·J·scale = 320
+        // is no i8) keeps them f32.
+        for big in [None, Some(40.0)] {
+            let mut st = Stream::new(8, 0);
+            let mut j = vec![0.0; n * n];
+            for a in 0..n {
+                for b in a + 1..n {
+                    let w = if st.next_u64() >> 63 == 0 { 0.25 } else { -0.25 };
+                    j[a * n + b] = w;
+                    j[b * n + a] = w;
+                }
             }
-        }
-        let h: Vec<f64> = (0..n).map(|i| (i % 5) as f64 - 2.0).collect();
-        let engine = Engine::new(&IsingModel::from_dense(n, &j, &h).unwrap());
-        assert!(engine.f32_fields_exact());
-        for method in [Method::Metropolis, Method::Gibbs] {
-            let s0: Vec<i8> = (0..n).map(|_| st.spin()).collect();
-            let mut a = Chain::new(&engine, s0.clone(), &mut Stream::new(3, 1));
-            let mut b = DenseChain32::new(&engine, s0, &mut Stream::new(3, 1));
-            for beta in [0.05, 0.3, 1.0, 4.0] {
-                a.sweep(&engine, beta, method, 25);
-                b.sweep(&engine, beta, method, 25);
-                assert_eq!(a.s, b.s);
+            if let Some(w) = big {
+                (j[1], j[n]) = (w, w);
+            }
+            let h: Vec<f64> = (0..n).map(|i| (i % 5) as f64 - 2.0).collect();
+            let engine = Engine::new(&IsingModel::from_dense(n, &j, &h).unwrap());
+            assert!(FastDenseChain::supports(&engine));
+            let Layout::Dense(d) = &engine.layout else { unreachable!() };
+            assert_eq!(matches!(d, Dense::I8 { .. }), big.is_none());
+            // the same model with f64 couplings, for the reference chain
+            let mut wide = engine.clone();
+            wide.layout = Layout::Dense(Dense::F64(d.to_f64().into_owned()));
+            assert_eq!(d.to_f64().as_ref(), j.as_slice());
+            for method in [Method::Metropolis, Method::Gibbs] {
+                let s0: Vec<i8> = (0..n).map(|_| st.spin()).collect();
+                let mut a = Chain::new(&wide, s0.clone(), &mut Stream::new(3, 1));
+                let mut b = Chain::new(&engine, s0.clone(), &mut Stream::new(3, 1));
+                let mut c = FastDenseChain::new(&engine, s0, &mut Stream::new(3, 1));
+                for beta in [0.05, 0.3, 1.0, 4.0] {
+                    a.sweep(&wide, beta, method, 25);
+                    b.sweep(&engine, beta, method, 25);
+                    c.sweep(&engine, beta, method, 25);
+                    assert_eq!(a.s, b.s);
+                    assert_eq!(a.s, c.s);
+                    assert_eq!(a.energy, b.energy);
+                }
             }
         }
     }
