@@ -103,4 +103,5 @@ fn main() {
     annealing("lattice L=64", &lat, 3.0, scale(1000), 10);
     annealing("lattice L=64", &lat, 3.0, scale(1000), 16);
     annealing("SK N=1024", &skm, 10.0, scale(1000), 10);
+    annealing("lattice L=512", &lattice(512), 3.0, scale(100), 4);
 }

@@ -4,6 +4,7 @@
 //! the number of threads.
 
 use super::engine::{Engine, Layout};
+use super::fast_sparse::{FastSparseChain, NarrowCouplings};
 use super::kernel::{Chain, FastDenseChain, Method};
 use super::lanes::{LaneFloat, LaneGroup, LaneModel};
 use super::model::IsingModel;
@@ -122,22 +123,46 @@ fn anneal_cpu(engine: &Engine, params: &AnnealParams, control: &Control) -> Resu
         Layout::Sparse { .. } => params.num_reads / LANES,
         Layout::Dense(_) => 0,
     };
-    let f32_fields = engine.f32_fields_exact();
-    let f32_lanes = groups > 0 && f32_fields;
-    let fast_dense = FastDenseChain::supports(engine);
+    let f32_lanes = groups > 0 && engine.f32_fields_exact();
+    let chains = params.num_reads - groups * LANES;
+    let kind = if chains == 0 {
+        ChainKind::Plain
+    } else if FastDenseChain::supports(engine) {
+        ChainKind::FastDense
+    } else {
+        NarrowCouplings::new(engine).map_or(ChainKind::Plain, ChainKind::FastSparse)
+    };
     log::debug!(
-        "anneal: {} p-bits, {} reads x {} sweeps ({}): {groups} lane groups ({}), {} chains",
+        "anneal: {} p-bits, {} reads x {} sweeps ({}): {groups} lane groups ({}), {chains} chains ({})",
         engine.n(),
         params.num_reads,
         params.betas.len() * params.sweeps_per_beta,
         params.method.name(),
         if f32_lanes { "f32" } else { "f64" },
-        params.num_reads - groups * LANES
+        kind.name(),
     );
     if f32_lanes {
-        anneal_units::<f32>(engine, params, control, groups, fast_dense)
+        anneal_units::<f32>(engine, params, control, groups, &kind)
     } else {
-        anneal_units::<f64>(engine, params, control, groups, fast_dense)
+        anneal_units::<f64>(engine, params, control, groups, &kind)
+    }
+}
+
+/// How reads outside lane groups run: narrow fields where they are exact (the same trajectory
+/// as the f64 chain, bit for bit, with fewer bytes per flip), else the f64 [`Chain`].
+enum ChainKind {
+    Plain,
+    FastDense,
+    FastSparse(NarrowCouplings),
+}
+
+impl ChainKind {
+    fn name(&self) -> &'static str {
+        match self {
+            Self::Plain => "f64 fields",
+            Self::FastDense => "narrow dense",
+            Self::FastSparse(_) => "i16 fields, i8 couplings",
+        }
     }
 }
 
@@ -146,7 +171,7 @@ fn anneal_units<T: LaneFloat>(
     params: &AnnealParams,
     control: &Control,
     groups: usize,
-    fast_dense: bool,
+    kind: &ChainKind,
 ) -> Result<Vec<i8>> {
     let model = (groups > 0).then(|| LaneModel::<T>::new(engine));
     let units = groups + params.num_reads - groups * LANES;
@@ -156,7 +181,7 @@ fn anneal_units<T: LaneFloat>(
         }
         match &model {
             Some(model) if u < groups => run_group(engine, model, params, control, u),
-            _ => run_chain(engine, params, control, groups * LANES + u - groups, fast_dense).map(|s| vec![s]),
+            _ => run_chain(engine, params, control, groups * LANES + u - groups, kind).map(|s| vec![s]),
         }
     };
     let done: Vec<Vec<Vec<i8>>> =
@@ -164,21 +189,30 @@ fn anneal_units<T: LaneFloat>(
     Ok(done.into_iter().flatten().flatten().collect())
 }
 
-/// Read `r` as one chain (colour-blocked sweeps for sparse models; narrow fields for dense models
-/// where they are exact, which follows the f64 chain bit for bit).
-fn run_chain(engine: &Engine, params: &AnnealParams, control: &Control, r: usize, fast: bool) -> Result<Vec<i8>> {
+/// Read `r` as one chain.
+fn run_chain(engine: &Engine, params: &AnnealParams, control: &Control, r: usize, kind: &ChainKind) -> Result<Vec<i8>> {
     let mut stream = Stream::new(params.seed, r as u64);
     let s = initial_state(engine, params, r, &mut stream);
-    if fast {
-        let mut chain = FastDenseChain::new(engine, s, &mut stream);
-        run_schedule(params, control, 1, |beta| chain.sweep(engine, beta, params.method, params.sweeps_per_beta))?;
-        return Ok(chain.s);
+    let (m, k) = (params.method, params.sweeps_per_beta);
+    match kind {
+        ChainKind::FastDense => {
+            let mut chain = FastDenseChain::new(engine, s, &mut stream);
+            run_schedule(params, control, 1, |beta| chain.sweep(engine, beta, m, k))?;
+            Ok(chain.s)
+        }
+        ChainKind::FastSparse(w) => {
+            let mut chain = FastSparseChain::new(engine, w, s, &mut stream);
+            run_schedule(params, control, 1, |beta| chain.sweep(engine, w, beta, m, k))?;
+            Ok(chain.s)
+        }
+        ChainKind::Plain => {
+            let mut chain = Chain::new(engine, s, &mut stream);
+            run_schedule(params, control, 1, |beta| {
+                chain.sweep(engine, beta, m, k);
+            })?;
+            Ok(chain.s)
+        }
     }
-    let mut chain = Chain::new(engine, s, &mut stream);
-    run_schedule(params, control, 1, |beta| {
-        chain.sweep(engine, beta, params.method, params.sweeps_per_beta);
-    })?;
-    Ok(chain.s)
 }
 
 /// Run `sweep(beta)` for every step of the schedule, checking for cancellation between steps;

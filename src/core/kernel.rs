@@ -217,23 +217,19 @@ unsafe fn sweep_avx2(c: &mut Chain, e: &Engine, beta: f64, m: Method, k: usize) 
 #[inline(always)]
 /// `AVX2` is true only on the path entered through `sweep_avx2`, after run-time detection.
 fn sweep_any<const AVX2: bool>(c: &mut Chain, e: &Engine, beta: f64, m: Method, num_sweeps: usize) -> u64 {
-    // Sparse models with small integer fields test flips against a per-β table.
-    let scale = e.exact_field_scale().filter(|&(_, r)| r <= TABLE_RADIUS).map(|(s, _)| s);
-    let table = |gibbs: bool| {
-        scale.map(|s| if gibbs { Table::new::<true>(s, 2.0 * beta) } else { Table::new::<false>(s, 2.0 * beta) })
-    };
+    let table = |gibbs: bool| sparse_table(e, gibbs, beta);
     let mut flips = 0;
     match (&e.layout, m) {
-        (Layout::Sparse { .. }, Method::Gibbs) => {
+        (Layout::Sparse { csr, classes }, Method::Gibbs) => {
             let t = table(true);
             for _ in 0..num_sweeps {
-                flips += sweep_sparse::<true, AVX2>(c, e, beta, t.as_ref());
+                flips += sweep_sparse::<_, true, AVX2>(&mut ChainOn { c, csr }, classes, beta, t.as_ref());
             }
         }
-        (Layout::Sparse { .. }, Method::Metropolis) => {
+        (Layout::Sparse { csr, classes }, Method::Metropolis) => {
             let t = table(false);
             for _ in 0..num_sweeps {
-                flips += sweep_sparse::<false, AVX2>(c, e, beta, t.as_ref());
+                flips += sweep_sparse::<_, false, AVX2>(&mut ChainOn { c, csr }, classes, beta, t.as_ref());
             }
         }
         (Layout::Dense(d), _) => {
@@ -250,6 +246,19 @@ fn sweep_any<const AVX2: bool>(c: &mut Chain, e: &Engine, beta: f64, m: Method, 
         }
     }
     flips
+}
+
+/// The per-β flip-probability table of a model whose scaled fields are small integers (none
+/// for other models): sparse sweeps then look flip probabilities up instead of an exp.
+pub(crate) fn sparse_table(e: &Engine, gibbs: bool, beta: f64) -> Option<Table<f64>> {
+    let (scale, radius) = e.exact_field_scale()?;
+    (radius <= TABLE_RADIUS).then(|| {
+        if gibbs {
+            Table::new::<true>(scale, 2.0 * beta)
+        } else {
+            Table::new::<false>(scale, 2.0 * beta)
+        }
+    })
 }
 
 /// A dense sweep over spins `s` with local fields stored as `F` (`value` gives a field's value)
@@ -540,42 +549,81 @@ fn decide_block<const GIBBS: bool, const AVX2: bool>(
     mask
 }
 
+/// What a colour-blocked sparse sweep needs from a chain: spins, fields (as f64 values) and
+/// flips that push the change to the neighbours' fields. [`Chain`] keeps f64 fields and its
+/// energy; [`FastSparseChain`] keeps scaled i16 fields for annealing.
+pub(crate) trait SparseState {
+    fn spins(&self) -> &[i8];
+    /// The fields of p-bits `start..start + LANES`.
+    fn block_fields(&self, start: usize) -> [f64; LANES];
+    fn field(&self, i: usize) -> f64;
+    fn flip(&mut self, i: usize);
+    fn rng(&mut self) -> &mut LaneUniforms;
+}
+
+/// A [`Chain`] with the couplings it is swept over.
+struct ChainOn<'a> {
+    c: &'a mut Chain,
+    csr: &'a Csr,
+}
+
+impl SparseState for ChainOn<'_> {
+    fn spins(&self) -> &[i8] {
+        &self.c.s
+    }
+    #[inline(always)]
+    fn block_fields(&self, start: usize) -> [f64; LANES] {
+        *block(&self.c.fields, start)
+    }
+    #[inline(always)]
+    fn field(&self, i: usize) -> f64 {
+        self.c.fields[i]
+    }
+    #[inline(always)]
+    fn flip(&mut self, i: usize) {
+        flip_sparse(self.c, self.csr, i)
+    }
+    #[inline(always)]
+    fn rng(&mut self) -> &mut LaneUniforms {
+        &mut self.c.rng
+    }
+}
+
 // Lane loops index several arrays in step; indices are the clearest form.
 #[allow(clippy::needless_range_loop)]
 #[inline(always)]
-fn sweep_sparse<const GIBBS: bool, const AVX2: bool>(
-    c: &mut Chain,
-    e: &Engine,
+pub(crate) fn sweep_sparse<S: SparseState, const GIBBS: bool, const AVX2: bool>(
+    c: &mut S,
+    classes: &[std::ops::Range<usize>],
     beta: f64,
     t: Option<&Table<f64>>,
 ) -> u64 {
-    let Layout::Sparse { csr, classes } = &e.layout else { unreachable!("sparse sweep on a dense layout") };
     let mut flips = 0;
     for class in classes {
         let mut start = class.start;
         // Two blocks per step: same-coloured p-bits share no coupling, so both blocks are decided
         // before either's flips are applied, and the CPU overlaps the two acceptance tests.
         while start + 2 * LANES <= class.end {
-            let (u, v) = (c.rng.next_lanes(), c.rng.next_lanes());
-            let a = decide_block::<GIBBS, AVX2>(block(&c.s, start), block(&c.fields, start), &u, beta, t);
-            let b =
-                decide_block::<GIBBS, AVX2>(block(&c.s, start + LANES), block(&c.fields, start + LANES), &v, beta, t);
-            flips += apply_flips(c, csr, start, a) + apply_flips(c, csr, start + LANES, b);
+            let (u, v) = (c.rng().next_lanes(), c.rng().next_lanes());
+            let (fa, fb) = (c.block_fields(start), c.block_fields(start + LANES));
+            let a = decide_block::<GIBBS, AVX2>(block(c.spins(), start), &fa, &u, beta, t);
+            let b = decide_block::<GIBBS, AVX2>(block(c.spins(), start + LANES), &fb, &v, beta, t);
+            flips += apply_flips(c, start, a) + apply_flips(c, start + LANES, b);
             start += 2 * LANES;
         }
         while start < class.end {
             let width = (class.end - start).min(LANES);
-            let u = c.rng.next_lanes();
+            let u = c.rng().next_lanes();
             let mut mask = 0u32;
             if width == LANES {
-                mask = decide_block::<GIBBS, AVX2>(block(&c.s, start), block(&c.fields, start), &u, beta, t);
+                mask = decide_block::<GIBBS, AVX2>(block(c.spins(), start), &c.block_fields(start), &u, beta, t);
             } else {
                 for l in 0..width {
-                    let x = (beta * 2.0 * c.s[start + l] as f64 * c.fields[start + l]) as f32;
+                    let x = (beta * 2.0 * c.spins()[start + l] as f64 * c.field(start + l)) as f32;
                     mask |= u32::from(u[l] < flip_probability::<GIBBS>(x)) << l;
                 }
             }
-            flips += apply_flips(c, csr, start, mask);
+            flips += apply_flips(c, start, mask);
             start += width;
         }
     }
@@ -590,22 +638,40 @@ fn block<T>(v: &[T], start: usize) -> &[T; LANES] {
 
 /// Flip the p-bits of a block whose bits are set in `mask`; returns how many.
 #[inline(always)]
-fn apply_flips(c: &mut Chain, csr: &Csr, start: usize, mut mask: u32) -> u64 {
+fn apply_flips<S: SparseState>(c: &mut S, start: usize, mut mask: u32) -> u64 {
     let count = mask.count_ones() as u64;
     // Same-coloured p-bits share no coupling: their flips do not change each other's fields.
     while mask != 0 {
         let i = start + mask.trailing_zeros() as usize;
         mask &= mask - 1;
-        flip_sparse(c, csr, i);
+        c.flip(i);
     }
     count
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::core::engine::Dense;
     use crate::core::model::IsingModel;
+
+    /// An l×l torus with ±1 couplings (one of them `big` if given) and fields in {-1, 0, 1}:
+    /// scaled fields within the flip table unless `big` is large.
+    pub(crate) fn glass(l: usize, big: Option<f64>) -> Engine {
+        let (mut r, mut c, mut w) = (vec![], vec![], vec![]);
+        let mut st = Stream::new(4, 0);
+        for i in 0..l * l {
+            let (y, x) = (i / l, i % l);
+            r.extend([i as i64, i as i64]);
+            c.extend([(y * l + (x + 1) % l) as i64, (((y + 1) % l) * l + x) as i64]);
+            w.extend([if st.below(2) == 0 { 1.0 } else { -1.0 }, 1.0]);
+        }
+        if let Some(b) = big {
+            w[0] = b;
+        }
+        let h: Vec<f64> = (0..l * l).map(|i| (i % 3) as f64 - 1.0).collect();
+        Engine::new(&IsingModel::from_edges(l * l, &r, &c, &w, &h).unwrap())
+    }
 
     #[test]
     fn exp_is_accurate() {
@@ -648,18 +714,7 @@ mod tests {
 
     #[test]
     fn table_and_direct_decisions_give_the_same_chain() {
-        // 2-D torus with ±1 couplings and small integer fields: scaled fields within the table
-        let l = 12;
-        let (mut r, mut c, mut w) = (vec![], vec![], vec![]);
-        let mut st = Stream::new(4, 0);
-        for i in 0..l * l {
-            let (y, x) = (i / l, i % l);
-            r.extend([i as i64, i as i64]);
-            c.extend([(y * l + (x + 1) % l) as i64, (((y + 1) % l) * l + x) as i64]);
-            w.extend([if st.below(2) == 0 { 1.0 } else { -1.0 }, 1.0]);
-        }
-        let h: Vec<f64> = (0..l * l).map(|i| (i % 3) as f64 - 1.0).collect();
-        let engine = Engine::new(&IsingModel::from_edges(l * l, &r, &c, &w, &h).unwrap());
+        let engine = glass(12, None);
         let (scale, radius) = engine.exact_field_scale().unwrap();
         assert!(radius <= TABLE_RADIUS);
         for gibbs in [false, true] {
@@ -672,12 +727,14 @@ mod tests {
                         Table::new::<false>(scale, 2.0 * beta)
                     };
                     let t = use_table.then_some(&t);
+                    let Layout::Sparse { csr, classes } = &engine.layout else { unreachable!() };
+                    let on = &mut ChainOn { c: &mut chain, csr };
                     for _ in 0..10 {
                         match (gibbs, avx2) {
-                            (true, true) => sweep_sparse::<true, true>(&mut chain, &engine, beta, t),
-                            (true, false) => sweep_sparse::<true, false>(&mut chain, &engine, beta, t),
-                            (false, true) => sweep_sparse::<false, true>(&mut chain, &engine, beta, t),
-                            (false, false) => sweep_sparse::<false, false>(&mut chain, &engine, beta, t),
+                            (true, true) => sweep_sparse::<_, true, true>(on, classes, beta, t),
+                            (true, false) => sweep_sparse::<_, true, false>(on, classes, beta, t),
+                            (false, true) => sweep_sparse::<_, false, true>(on, classes, beta, t),
+                            (false, false) => sweep_sparse::<_, false, false>(on, classes, beta, t),
                         };
                     }
                 }

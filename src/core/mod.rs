@@ -5,6 +5,7 @@ pub mod anneal;
 pub mod coloring;
 pub mod engine;
 pub mod exact;
+pub mod fast_sparse;
 pub mod kernel;
 pub mod lanes;
 pub mod model;
