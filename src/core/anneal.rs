@@ -116,15 +116,18 @@ pub fn anneal(
 }
 
 /// Engine-order final states of all reads that ran, concatenated. The work units are lane
-/// groups of [`LANES`] reads (sparse problems) and one chain for each other read; the split
-/// depends on `num_reads` only, so a read's result never depends on the thread count.
+/// groups of up to [`LANES`] reads (sparse problems) and one chain for each other read; the
+/// split depends on `num_reads` only, so a read's result never depends on the thread count.
 fn anneal_cpu(engine: &Engine, params: &AnnealParams, control: &Control) -> Result<Vec<i8>> {
     let groups = match engine.layout {
-        Layout::Sparse { .. } => params.num_reads / LANES,
+        // A group costs about as much as two to four single chains, so the reads left after
+        // the full groups get a group of their own (its spare lanes run and are dropped) when
+        // there are at least half a group of them.
+        Layout::Sparse { .. } => params.num_reads / LANES + usize::from(params.num_reads % LANES >= LANES / 2),
         Layout::Dense(_) => 0,
     };
     let f32_lanes = groups > 0 && engine.f32_fields_exact();
-    let chains = params.num_reads - groups * LANES;
+    let chains = params.num_reads - (groups * LANES).min(params.num_reads);
     let kind = if chains == 0 {
         ChainKind::Plain
     } else if FastDenseChain::supports(engine) {
@@ -174,14 +177,15 @@ fn anneal_units<T: LaneFloat>(
     kind: &ChainKind,
 ) -> Result<Vec<i8>> {
     let model = (groups > 0).then(|| LaneModel::<T>::new(engine));
-    let units = groups + params.num_reads - groups * LANES;
+    let grouped = (groups * LANES).min(params.num_reads);
+    let units = groups + params.num_reads - grouped;
     let run_unit = |u: usize| -> Result<Vec<Vec<i8>>> {
         if control.time_is_up() {
             return Ok(Vec::new());
         }
         match &model {
             Some(model) if u < groups => run_group(engine, model, params, control, u),
-            _ => run_chain(engine, params, control, groups * LANES + u - groups, kind).map(|s| vec![s]),
+            _ => run_chain(engine, params, control, grouped + u - groups, kind).map(|s| vec![s]),
         }
     };
     let done: Vec<Vec<Vec<i8>>> =
@@ -226,7 +230,8 @@ fn run_schedule(params: &AnnealParams, control: &Control, reads: usize, mut swee
     Ok(())
 }
 
-/// Reads `g·LANES .. (g+1)·LANES` as one lane group.
+/// Reads `g·LANES .. (g+1)·LANES` as one lane group; in the last group, lanes past `num_reads`
+/// rerun the group's first read from another stream and are dropped.
 fn run_group<T: LaneFloat>(
     engine: &Engine,
     model: &LaneModel<T>,
@@ -234,12 +239,13 @@ fn run_group<T: LaneFloat>(
     control: &Control,
     g: usize,
 ) -> Result<Vec<Vec<i8>>> {
+    let reads = (params.num_reads - g * LANES).min(LANES);
     let mut streams: [Stream; LANES] = std::array::from_fn(|l| Stream::new(params.seed, (g * LANES + l) as u64));
     let states: [Vec<i8>; LANES] =
-        std::array::from_fn(|l| initial_state(engine, params, g * LANES + l, &mut streams[l]));
+        std::array::from_fn(|l| initial_state(engine, params, g * LANES + l.min(reads - 1), &mut streams[l]));
     let mut group = LaneGroup::<T>::new(&states, &mut streams);
-    run_schedule(params, control, LANES, |beta| group.sweep(model, beta, params.method, params.sweeps_per_beta))?;
-    Ok((0..LANES).map(|l| group.state(l)).collect())
+    run_schedule(params, control, reads, |beta| group.sweep(model, beta, params.method, params.sweeps_per_beta))?;
+    Ok((0..reads).map(|l| group.state(l)).collect())
 }
 
 #[cfg(test)]
@@ -283,18 +289,32 @@ mod tests {
         let model = ferromagnet_ring(64);
         let engine = Engine::new(&model);
         let mut p = params(5, Method::Metropolis);
-        p.num_reads = 22; // two lane groups and six chains
+        p.num_reads = 19; // two lane groups and three chains
         let a = anneal(&model, &engine, &p, Backend::Cpu, &Control::new()).unwrap();
         crate::parallel::set_num_threads(1).unwrap();
         let b = anneal(&model, &engine, &p, Backend::Cpu, &Control::new()).unwrap();
         crate::parallel::set_num_threads(0).unwrap();
         assert_eq!(a, b);
-        assert_eq!(a.num_reads(), 22);
+        assert_eq!(a.num_reads(), 19);
         // A 1-D ring keeps a few domain walls after a short anneal, in both kernels alike.
         let mean = |e: &[f64]| e.iter().sum::<f64>() / e.len() as f64;
         let (lanes, chains) = (mean(&a.energies[..16]), mean(&a.energies[16..]));
         assert!((lanes - chains).abs() < 6.0, "lanes {lanes} vs chains {chains}");
         assert!(a.energies.iter().cloned().fold(f64::INFINITY, f64::min) <= -60.0);
+    }
+
+    #[test]
+    fn a_partly_filled_group_gives_its_reads_what_a_full_one_does() {
+        let model = ferromagnet_ring(64);
+        let engine = Engine::new(&model);
+        let mut p = params(8, Method::Gibbs);
+        p.num_reads = 16;
+        let full = anneal(&model, &engine, &p, Backend::Cpu, &Control::new()).unwrap();
+        p.num_reads = 13; // one full group and one with five of its eight lanes used
+        let part = anneal(&model, &engine, &p, Backend::Cpu, &Control::new()).unwrap();
+        assert_eq!(part.num_reads(), 13);
+        assert_eq!(part.states, full.states[..13 * 64]);
+        assert_eq!(part.energies, full.energies[..13]);
     }
 
     #[test]
