@@ -33,15 +33,12 @@ impl Dense {
         }
     }
 
-    /// The i8 form when the model's scaled fields fit an i16 and 2·J·scale fits an i8.
+    /// The i8 form when the model's couplings narrow (see [`narrow_couplings`]).
     fn narrowed(self, field_scale: Option<(f64, f64)>) -> Self {
-        let Some((scale, radius)) = field_scale else { return self };
-        let fits = |w: f64| (2.0 * w * scale).abs() <= i8::MAX as f64;
-        if radius > i16::MAX as f64 || !self.to_f64().iter().all(|&w| fits(w)) {
-            return self;
+        match (narrow_couplings(&self.to_f64(), field_scale), field_scale) {
+            (Some(w), Some((scale, _))) => Self::I8 { w, scale },
+            _ => self,
         }
-        let w = self.to_f64().iter().map(|&w| (2.0 * w * scale) as i8).collect();
-        Self::I8 { w, scale }
     }
 
     /// The matrix in f64 (borrowed when it is stored so).
@@ -64,6 +61,16 @@ impl Dense {
             }
         }
     }
+}
+
+/// Couplings as 2·J·scale in i8 (what a flip adds to a neighbour's scaled field), for models
+/// with exact fields (`field_scale`, see [`Engine::exact_field_scale`]) whose scaled fields all
+/// fit an i16 and whose 2·J·scale all fit an i8; `None` otherwise.
+pub(crate) fn narrow_couplings(values: &[f64], field_scale: Option<(f64, f64)>) -> Option<Vec<i8>> {
+    let (scale, radius) = field_scale?;
+    let fits = |w: f64| (2.0 * w * scale).abs() <= i8::MAX as f64;
+    (radius <= i16::MAX as f64 && values.iter().all(|&w| fits(w)))
+        .then(|| values.iter().map(|&w| (2.0 * w * scale) as i8).collect())
 }
 
 #[derive(Debug, Clone)]

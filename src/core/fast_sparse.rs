@@ -4,7 +4,7 @@
 //! Decisions see exactly the f64 values of [`Chain`](super::kernel::Chain), so both follow the
 //! same trajectory bit for bit.
 
-use super::engine::{Engine, Layout};
+use super::engine::{narrow_couplings, Engine, Layout};
 use super::kernel::{sparse_table, sweep_sparse, Method, SparseState};
 use super::model::Csr;
 use crate::backend::cpu_features;
@@ -22,12 +22,8 @@ impl NarrowCouplings {
     /// with 2·J·scale within i8.
     pub fn new(engine: &Engine) -> Option<Self> {
         let Layout::Sparse { csr, .. } = &engine.layout else { return None };
-        let (scale, radius) = engine.exact_field_scale()?;
-        let fits = |w: f64| (2.0 * w * scale).abs() <= i8::MAX as f64;
-        if radius > i16::MAX as f64 || !csr.data.iter().all(|&w| fits(w)) {
-            return None;
-        }
-        Some(Self { w: csr.data.iter().map(|&w| (2.0 * w * scale) as i8).collect(), scale })
+        let w = narrow_couplings(&csr.data, engine.exact_field_scale())?;
+        Some(Self { w, scale: engine.exact_field_scale()?.0 })
     }
 }
 

@@ -517,21 +517,8 @@ pub(crate) fn flip_probabilities<T: LaneFloat, const GIBBS: bool, const AVX2: bo
     p
 }
 
-/// Flip decisions for a block of independent p-bits, one per lane.
-#[inline(always)]
-fn decide_lanes<const GIBBS: bool, const AVX2: bool>(
-    s: &[i8; LANES],
-    f: &[f64; LANES],
-    u: &[f32; LANES],
-    beta: f64,
-    table: Option<&Table<f64>>,
-) -> [bool; LANES] {
-    let s: [f64; LANES] = std::array::from_fn(|l| s[l] as f64);
-    let p = flip_probabilities::<f64, GIBBS, AVX2>(&s, f, 2.0 * beta, table);
-    std::array::from_fn(|l| u[l] < p[l])
-}
-
-/// The decisions as a bit mask (bit l = lane l flips), to visit only the flips.
+/// Flip decisions for a block of independent p-bits as a bit mask (bit l = lane l flips), to
+/// visit only the flips.
 #[allow(clippy::needless_range_loop)]
 #[inline(always)]
 fn decide_block<const GIBBS: bool, const AVX2: bool>(
@@ -541,10 +528,11 @@ fn decide_block<const GIBBS: bool, const AVX2: bool>(
     beta: f64,
     table: Option<&Table<f64>>,
 ) -> u32 {
-    let flip = decide_lanes::<GIBBS, AVX2>(s, f, u, beta, table);
+    let s: [f64; LANES] = std::array::from_fn(|l| s[l] as f64);
+    let p = flip_probabilities::<f64, GIBBS, AVX2>(&s, f, 2.0 * beta, table);
     let mut mask = 0u32;
     for l in 0..LANES {
-        mask |= u32::from(flip[l]) << l;
+        mask |= u32::from(u[l] < p[l]) << l;
     }
     mask
 }
