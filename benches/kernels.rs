@@ -59,7 +59,8 @@ fn fixed_beta(name: &str, model: &IsingModel, beta: f64, method: Method, sweeps:
     );
 }
 
-fn annealing(name: &str, model: &IsingModel, beta_max: f64, sweeps: usize, reads: usize) {
+/// Annealing throughput on one thread and on all of them (`threads = 0`).
+fn annealing(name: &str, model: &IsingModel, beta_max: f64, sweeps: usize, reads: usize, threads: usize) {
     if !selected(&format!("{name} anneal {reads} reads")) {
         return;
     }
@@ -72,13 +73,14 @@ fn annealing(name: &str, model: &IsingModel, beta_max: f64, sweeps: usize, reads
         method: Method::Metropolis,
         initial_states: None,
     };
-    quantumpanarchy::parallel::set_num_threads(1).unwrap();
+    quantumpanarchy::parallel::set_num_threads(threads).unwrap();
     let t = Instant::now();
     let out = anneal(model, &engine, &params, Backend::Cpu, &Control::new()).unwrap();
     let dt = t.elapsed().as_secs_f64();
     let best = out.energies.iter().cloned().fold(f64::INFINITY, f64::min) / model.n() as f64;
     println!(
-        "{name:<28} anneal {reads:>2} reads, 1 thread {:>8.1} M updates/s  best {best:.4}/spin",
+        "{name:<28} anneal {reads:>2} reads, {} threads {:>8.1} M updates/s  best {best:.4}/spin",
+        quantumpanarchy::parallel::num_threads(),
         (model.n() * sweeps * reads) as f64 / dt / 1e6
     );
 }
@@ -100,8 +102,11 @@ fn main() {
     for beta in [0.1, 1.0, 10.0] {
         fixed_beta("SK N=1024", &skm, beta, Method::Metropolis, scale(200));
     }
-    annealing("lattice L=64", &lat, 3.0, scale(1000), 10);
-    annealing("lattice L=64", &lat, 3.0, scale(1000), 16);
-    annealing("SK N=1024", &skm, 10.0, scale(1000), 10);
-    annealing("lattice L=512", &lattice(512), 3.0, scale(100), 4);
+    let big = lattice(512);
+    for threads in [1, 0] {
+        annealing("lattice L=64", &lat, 3.0, scale(1000), 10, threads);
+        annealing("lattice L=64", &lat, 3.0, scale(1000), 16, threads);
+        annealing("SK N=1024", &skm, 10.0, scale(1000), 10, threads);
+        annealing("lattice L=512", &big, 3.0, scale(100), 4, threads);
+    }
 }

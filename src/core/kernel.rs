@@ -135,8 +135,8 @@ pub(crate) fn lookup<const AVX2: bool>(table: &[f32; 16], k: &[i32; LANES]) -> [
     if AVX2 {
         use std::arch::x86_64::*;
         let mut out = [0.0f32; LANES];
-        // SAFETY: AVX2 is true only on the path entered through `sweep_avx2`, which runs after
-        // run-time detection of AVX2; the loads and the store cover exactly the arrays given.
+        // SAFETY: AVX2 is true only on paths entered through an `avx2` target-feature function
+        // after run-time detection of AVX2; the loads and the store cover exactly the arrays given.
         unsafe {
             let lo = _mm256_loadu_ps(table.as_ptr());
             let hi = _mm256_loadu_ps(table.as_ptr().add(8));

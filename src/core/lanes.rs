@@ -12,7 +12,8 @@ use super::engine::{Engine, Layout};
 use super::kernel::{flip_probabilities, Method, Table, TABLE_RADIUS};
 use crate::backend::cpu_features;
 use crate::rng::{LaneUniforms, Stream, LANES};
-use std::ops::{Add, Mul, Neg};
+use rayon::prelude::*;
+use std::ops::{Add, Mul, Neg, Range};
 
 /// The float type fields are computed in.
 pub trait LaneFloat: Copy + Send + Sync + Add<Output = Self> + Mul<Output = Self> + Neg<Output = Self> {
@@ -64,10 +65,18 @@ impl LaneFloat for f64 {
     }
 }
 
+/// The most p-bits in one block. A colour class is cut into blocks that each draw from their
+/// own random streams, so the blocks of a class can be swept by different threads with the same
+/// result as one thread: the cut depends on the model alone. 256 p-bits × 8 lanes take a few
+/// microseconds, enough to pay for handing a block to another thread.
+pub const BLOCK: usize = 256;
+
 /// Couplings and fields in the lane float type, shared by every group of one run.
 pub struct LaneModel<T> {
-    /// Colour classes (engine order): p-bits of one class share no coupling.
-    classes: Vec<std::ops::Range<usize>>,
+    /// Consecutive p-bits of one colour class, at most [`BLOCK`] of them.
+    blocks: Vec<Range<usize>>,
+    /// For each colour class (engine order; its p-bits share no coupling), its range in `blocks`.
+    classes: Vec<Range<usize>>,
     indptr: Vec<usize>,
     indices: Vec<u32>,
     data: Vec<T>,
@@ -81,13 +90,25 @@ impl<T: LaneFloat> LaneModel<T> {
     /// Panics on a dense engine: lane groups are for sparse couplings.
     pub fn new(engine: &Engine) -> Self {
         let Layout::Sparse { csr, classes } = &engine.layout else { panic!("lane groups need a sparse engine") };
-        assert!(classes.iter().all(|c| c.start <= c.end && c.end <= engine.n()));
-        // The sweep's unchecked neighbour loads rely on these (Engine::new guarantees them).
+        // The sweep's unchecked neighbour loads rely on these (Engine::new guarantees them),
+        // and its parallel blocks on no p-bit having a neighbour in its own class.
         let n = engine.n();
         assert!(csr.indptr.len() == n + 1 && csr.indptr.windows(2).all(|w| w[0] <= w[1]));
         assert!(csr.indptr[n] == csr.indices.len() && csr.indices.iter().all(|&j| (j as usize) < n));
+        let mut blocks = Vec::new();
+        let mut class_blocks = Vec::with_capacity(classes.len());
+        for class in classes {
+            assert!(class.start <= class.end && class.end <= n);
+            let own = |j: &u32| class.contains(&(*j as usize));
+            assert!(class.clone().all(|i| !csr.indices[csr.indptr[i]..csr.indptr[i + 1]].iter().any(own)));
+            let k = class.len().div_ceil(BLOCK);
+            let first = blocks.len();
+            blocks.extend((0..k).map(|b| class.start + class.len() * b / k..class.start + class.len() * (b + 1) / k));
+            class_blocks.push(first..blocks.len());
+        }
         Self {
-            classes: classes.clone(),
+            blocks,
+            classes: class_blocks,
             indptr: csr.indptr.clone(),
             indices: csr.indices.clone(),
             data: csr.data.iter().map(|&w| T::from_f64(w)).collect(),
@@ -99,26 +120,34 @@ impl<T: LaneFloat> LaneModel<T> {
     pub fn n(&self) -> usize {
         self.h.len()
     }
+
+    /// Whether a class is cut into more than one block, so that threads can share a sweep.
+    pub fn splits(&self) -> bool {
+        self.blocks.len() > self.classes.len()
+    }
 }
 
 /// `LANES` replicas of one model, in engine order.
 #[derive(Debug, Clone)]
 pub struct LaneGroup<T> {
     s: Vec<T>,
-    rng: LaneUniforms,
+    /// One generator per block of the model; lane l of each draws from replica l's stream only.
+    rngs: Vec<LaneUniforms>,
 }
 
 impl<T: LaneFloat> LaneGroup<T> {
     /// Lane r starts from `states[r]` (engine order) and draws from `streams[r]`.
-    pub fn new(states: &[Vec<i8>; LANES], streams: &mut [Stream; LANES]) -> Self {
-        let n = states[0].len();
+    pub fn new(model: &LaneModel<T>, states: &[Vec<i8>; LANES], streams: &mut [Stream; LANES]) -> Self {
+        let n = model.n();
+        assert!(states.iter().all(|s| s.len() == n));
         let mut s = vec![T::from_f64(0.0); n * LANES];
         for (r, state) in states.iter().enumerate() {
             for (i, &x) in state.iter().enumerate() {
                 s[i * LANES + r] = T::from_f64(x as f64);
             }
         }
-        Self { s, rng: LaneUniforms::from_streams(streams) }
+        let rngs = model.blocks.iter().map(|_| LaneUniforms::from_streams(streams)).collect();
+        Self { s, rngs }
     }
 
     /// Replica `r`'s spins, engine order.
@@ -126,126 +155,205 @@ impl<T: LaneFloat> LaneGroup<T> {
         self.s.iter().skip(r).step_by(LANES).map(|x| x.to_spin()).collect()
     }
 
-    /// `num_sweeps` sweeps of every replica at inverse temperature `beta`.
+    /// `num_sweeps` sweeps of every replica at inverse temperature `beta`, on this thread.
     pub fn sweep(&mut self, model: &LaneModel<T>, beta: f64, method: Method, num_sweeps: usize) {
-        #[cfg(target_arch = "x86_64")]
-        if cpu_features::has_avx2() {
-            // SAFETY: AVX2 support was just checked at run time.
-            return unsafe { sweep_avx2(self, model, beta, method, num_sweeps) };
+        sweep_groups(std::slice::from_mut(self), model, beta, method, num_sweeps, false)
+    }
+}
+
+/// `num_sweeps` sweeps of every group at inverse temperature `beta`. With `parallel`, the groups
+/// and the blocks of each colour class are spread over the current rayon pool (the groups
+/// advance in step, one class at a time); the result is the same either way.
+pub fn sweep_groups<T: LaneFloat>(
+    groups: &mut [LaneGroup<T>],
+    model: &LaneModel<T>,
+    beta: f64,
+    rule: Method,
+    num_sweeps: usize,
+    parallel: bool,
+) {
+    let two_beta = T::from_f64(2.0 * beta);
+    let table = model.lookup.map(|s| match rule {
+        Method::Gibbs => Table::new::<true>(s, two_beta),
+        Method::Metropolis => Table::new::<false>(s, two_beta),
+    });
+    // (+1, −1), opaque to the optimiser: a spin times a sign it cannot see is a full vector
+    // store, while a conditional negation becomes a masked store, which is microcoded and many
+    // times slower on AMD cores.
+    let signs = std::hint::black_box((T::from_f64(1.0), T::from_f64(-1.0)));
+    let step = Step { two_beta, table: table.as_ref(), signs, gibbs: rule == Method::Gibbs, avx2: avx2() };
+    for _ in 0..num_sweeps {
+        for class in &model.classes {
+            let sweep_class = |g: &mut LaneGroup<T>| {
+                assert!(g.s.len() == model.n() * LANES && g.rngs.len() == model.blocks.len());
+                let spins = Spins(g.s.as_mut_ptr());
+                let (blocks, rngs) = (&model.blocks[class.clone()], &mut g.rngs[class.clone()]);
+                let sweep_block = |(block, rng): (&Range<usize>, &mut LaneUniforms)| {
+                    // SAFETY: `spins` points at n·LANES values (asserted above) and nothing
+                    // else accesses them during this class: each block writes only its own
+                    // p-bits and reads only p-bits of other classes (checked in
+                    // `LaneModel::new`), which no block writes now.
+                    unsafe { step.run(spins, model, block.clone(), rng) }
+                };
+                if parallel {
+                    blocks.par_iter().zip(rngs).for_each(sweep_block);
+                } else {
+                    blocks.iter().zip(rngs).for_each(sweep_block);
+                }
+            };
+            if parallel {
+                groups.par_iter_mut().for_each(sweep_class);
+            } else {
+                groups.iter_mut().for_each(sweep_class);
+            }
         }
-        sweep_any::<T, false>(self, model, beta, method, num_sweeps)
+    }
+}
+
+fn avx2() -> bool {
+    #[cfg(target_arch = "x86_64")]
+    return cpu_features::has_avx2();
+    #[cfg(not(target_arch = "x86_64"))]
+    false
+}
+
+/// A group's spins, shared by the threads that sweep the blocks of one colour class.
+#[derive(Clone, Copy)]
+struct Spins<T>(*mut T);
+
+// SAFETY: blocks of one class touch disjoint spins or only read (see `sweep_groups`).
+unsafe impl<T: Send> Send for Spins<T> {}
+// SAFETY: as for Send.
+unsafe impl<T: Sync> Sync for Spins<T> {}
+
+/// What every block of a sweep at one β shares.
+struct Step<'a, T> {
+    two_beta: T,
+    table: Option<&'a Table<T>>,
+    signs: (T, T),
+    gibbs: bool,
+    avx2: bool,
+}
+
+impl<T: LaneFloat> Step<'_, T> {
+    /// Sweep one block with the kernel for this rule and CPU.
+    /// SAFETY: as for [`sweep_block`].
+    unsafe fn run(&self, s: Spins<T>, m: &LaneModel<T>, block: Range<usize>, rng: &mut LaneUniforms) {
+        #[cfg(target_arch = "x86_64")]
+        if self.avx2 {
+            // SAFETY: `avx2` is set only after run-time detection of AVX2.
+            return unsafe {
+                if self.gibbs {
+                    sweep_block_avx2::<T, true>(self, s, m, block, rng)
+                } else {
+                    sweep_block_avx2::<T, false>(self, s, m, block, rng)
+                }
+            };
+        }
+        // SAFETY: passed on from the caller.
+        unsafe {
+            if self.gibbs {
+                sweep_block::<T, true, false>(self, s, m, block, rng)
+            } else {
+                sweep_block::<T, false, false>(self, s, m, block, rng)
+            }
+        }
     }
 }
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
-unsafe fn sweep_avx2<T: LaneFloat>(g: &mut LaneGroup<T>, m: &LaneModel<T>, beta: f64, r: Method, k: usize) {
-    sweep_any::<T, true>(g, m, beta, r, k)
+unsafe fn sweep_block_avx2<T: LaneFloat, const GIBBS: bool>(
+    step: &Step<T>,
+    s: Spins<T>,
+    m: &LaneModel<T>,
+    block: Range<usize>,
+    rng: &mut LaneUniforms,
+) {
+    // SAFETY: passed on from the caller.
+    unsafe { sweep_block::<T, GIBBS, true>(step, s, m, block, rng) }
 }
 
-/// `AVX2` is true only on the path entered through `sweep_avx2`, after run-time detection.
+/// One pass over the p-bits of `block` (all of one colour class). Two p-bits are visited per
+/// step: they share no coupling, so their field sums and acceptance tests are independent and
+/// the CPU overlaps the two long dependency chains (the exp polynomial) instead of waiting on
+/// each in turn. (Explicit pairs: a generic array of k p-bits compiled to much slower code.)
+/// `AVX2` is true only on the path entered through `sweep_block_avx2`, after run-time detection.
+///
+/// SAFETY: `s` points at `m.n() · LANES` spins; `block` lies within one colour class of `m`;
+/// while this runs nobody else reads `block`'s spins or writes any spin of another class.
 #[inline(always)]
-fn sweep_any<T: LaneFloat, const AVX2: bool>(
-    g: &mut LaneGroup<T>,
+unsafe fn sweep_block<T: LaneFloat, const GIBBS: bool, const AVX2: bool>(
+    step: &Step<T>,
+    s: Spins<T>,
     m: &LaneModel<T>,
-    beta: f64,
-    rule: Method,
-    num_sweeps: usize,
+    block: Range<usize>,
+    rng: &mut LaneUniforms,
 ) {
-    let two_beta = T::from_f64(2.0 * beta);
-    for _ in 0..num_sweeps {
-        match (rule, m.lookup) {
-            (Method::Gibbs, None) => sweep_once::<T, true, AVX2>(g, m, two_beta, None),
-            (Method::Metropolis, None) => sweep_once::<T, false, AVX2>(g, m, two_beta, None),
-            (Method::Gibbs, Some(s)) => {
-                sweep_once::<T, true, AVX2>(g, m, two_beta, Some(&Table::new::<true>(s, two_beta)))
-            }
-            (Method::Metropolis, Some(s)) => {
-                sweep_once::<T, false, AVX2>(g, m, two_beta, Some(&Table::new::<false>(s, two_beta)))
-            }
-        }
-    }
-}
-
-/// One sweep in colour order. Two p-bits of one colour class are visited per step: they share
-/// no coupling, so their field sums and acceptance tests are independent and the CPU overlaps
-/// the two long dependency chains (the exp polynomial) instead of waiting on each in turn.
-/// (Explicit pairs: a generic array of k p-bits compiled to much slower code.)
-#[inline(always)]
-fn sweep_once<T: LaneFloat, const GIBBS: bool, const AVX2: bool>(
-    g: &mut LaneGroup<T>,
-    m: &LaneModel<T>,
-    two_beta: T,
-    t: Option<&Table<T>>,
-) {
-    let n = m.n();
-    assert!(g.s.len() == n * LANES && m.indices.len() == m.data.len() && m.indptr.len() == n + 1);
-    // (+1, −1), opaque to the optimiser: a spin times a sign it cannot see is a full vector
-    // store, while a conditional negation becomes a masked store, which is microcoded and many
-    // times slower on AMD cores.
-    let signs = std::hint::black_box((T::from_f64(1.0), T::from_f64(-1.0)));
-    for class in &m.classes {
-        let mut i = class.start;
-        while i + 1 < class.end {
-            let (fa, fb) = (field(g, m, i), field(g, m, i + 1));
-            let u = g.rng.next_lanes();
-            let v = g.rng.next_lanes();
-            update::<T, GIBBS, AVX2>(g, i, &fa, &u, two_beta, t, signs);
-            update::<T, GIBBS, AVX2>(g, i + 1, &fb, &v, two_beta, t, signs);
+    assert!(block.end <= m.n() && m.indices.len() == m.data.len() && m.indptr.len() == m.n() + 1);
+    let mut i = block.start;
+    // SAFETY: field and update need i < n, see the assertion; the rest is passed on from the
+    // caller.
+    unsafe {
+        while i + 1 < block.end {
+            let (fa, fb) = (field(s, m, i), field(s, m, i + 1));
+            let u = rng.next_lanes();
+            let v = rng.next_lanes();
+            update::<T, GIBBS, AVX2>(s, i, &fa, &u, step);
+            update::<T, GIBBS, AVX2>(s, i + 1, &fb, &v, step);
             i += 2;
         }
-        if i < class.end {
-            let f = field(g, m, i);
-            let u = g.rng.next_lanes();
-            update::<T, GIBBS, AVX2>(g, i, &f, &u, two_beta, t, signs);
+        if i < block.end {
+            let f = field(s, m, i);
+            let u = rng.next_lanes();
+            update::<T, GIBBS, AVX2>(s, i, &f, &u, step);
         }
     }
 }
 
 /// The local field of p-bit `i` in every lane: h_i + Σ_j J_ij s_j.
+///
+/// SAFETY: i < n, and `s` points at n·LANES spins of which none of i's neighbours is being
+/// written. The other invariants for the unchecked loads (indptr.len() == n + 1 and h.len() ==
+/// n, indptr is non-decreasing with indptr[n] == indices.len() == data.len(), every column index
+/// j < n) are checked in `LaneModel::new`. These loads run once per p-bit and neighbour; bounds
+/// checks would cost a third.
 // Lane loops index several arrays in step; indices are the clearest form.
 #[allow(clippy::needless_range_loop)]
 #[inline(always)]
-fn field<T: LaneFloat>(g: &LaneGroup<T>, m: &LaneModel<T>, i: usize) -> [T; LANES] {
-    // Invariants for the unchecked loads below: i < n (callers visit colour classes, checked in
-    // `LaneModel::new`), indptr.len() == n + 1 and h.len() == n, indptr is non-decreasing with
-    // indptr[n] == indices.len() == data.len(), every column index j < n, and s.len() ==
-    // n * LANES (asserted in `sweep_once`). These loads run once per p-bit and neighbour;
-    // bounds checks would cost a third.
-    // SAFETY: i < n <= h.len() and i + 1 <= n < indptr.len(), see above.
-    let (mut f, start, end) =
-        unsafe { ([*m.h.get_unchecked(i); LANES], *m.indptr.get_unchecked(i), *m.indptr.get_unchecked(i + 1)) };
-    for k in start..end {
-        // SAFETY: k < indptr[n] == indices.len() == data.len() and j * LANES + LANES <= s.len(),
-        // see above.
-        unsafe {
+unsafe fn field<T: LaneFloat>(s: Spins<T>, m: &LaneModel<T>, i: usize) -> [T; LANES] {
+    // SAFETY: see above.
+    unsafe {
+        let (mut f, start, end) =
+            ([*m.h.get_unchecked(i); LANES], *m.indptr.get_unchecked(i), *m.indptr.get_unchecked(i + 1));
+        for k in start..end {
             let j = *m.indices.get_unchecked(k) as usize;
             let w = *m.data.get_unchecked(k);
-            let sj = g.s.get_unchecked(j * LANES..j * LANES + LANES);
+            let sj = &*s.0.add(j * LANES).cast::<[T; LANES]>();
             for l in 0..LANES {
                 f[l] = f[l] + w * sj[l];
             }
         }
+        f
     }
-    f
 }
 
-/// Test and apply the flips of p-bit `i` in every lane, from the table when there is one;
-/// `signs` is (+1, −1) (see `sweep_once`).
+/// Test and apply the flips of p-bit `i` in every lane, from the table when there is one.
+///
+/// SAFETY: i < n, `s` points at n·LANES spins, and nobody else touches p-bit i's spins.
 #[allow(clippy::needless_range_loop)]
 #[inline(always)]
-fn update<T: LaneFloat, const GIBBS: bool, const AVX2: bool>(
-    g: &mut LaneGroup<T>,
+unsafe fn update<T: LaneFloat, const GIBBS: bool, const AVX2: bool>(
+    s: Spins<T>,
     i: usize,
     f: &[T; LANES],
     u: &[f32; LANES],
-    two_beta: T,
-    table: Option<&Table<T>>,
-    signs: (T, T),
+    step: &Step<T>,
 ) {
-    let si: &mut [T; LANES] = (&mut g.s[i * LANES..i * LANES + LANES]).try_into().expect("LANES spins");
-    let p = flip_probabilities::<T, GIBBS, AVX2>(si, f, two_beta, table);
-    let (plus, minus) = signs;
+    // SAFETY: see above.
+    let si = unsafe { &mut *s.0.add(i * LANES).cast::<[T; LANES]>() };
+    let p = flip_probabilities::<T, GIBBS, AVX2>(si, f, step.two_beta, step.table);
+    let (plus, minus) = step.signs;
     for l in 0..LANES {
         si[l] = si[l] * if u[l] < p[l] { minus } else { plus };
     }
@@ -268,7 +376,7 @@ mod tests {
         let model = LaneModel::<T>::new(engine);
         let mut streams: [Stream; LANES] = std::array::from_fn(|r| Stream::new(seeds[r], 0));
         let states: [Vec<i8>; LANES] = std::array::from_fn(|r| (0..n).map(|_| streams[r].spin()).collect());
-        let mut g = LaneGroup::<T>::new(&states, &mut streams);
+        let mut g = LaneGroup::<T>::new(&model, &states, &mut streams);
         g.sweep(&model, 0.7, Method::Metropolis, 20);
         g.sweep(&model, 0.4, Method::Gibbs, 20);
         g.state(3)
@@ -293,7 +401,7 @@ mod tests {
             let run = |m: &LaneModel<f32>| {
                 let mut streams: [Stream; LANES] = std::array::from_fn(|r| Stream::new(7, r as u64));
                 let states: [Vec<i8>; LANES] = std::array::from_fn(|r| (0..101).map(|_| streams[r].spin()).collect());
-                let mut g = LaneGroup::<f32>::new(&states, &mut streams);
+                let mut g = LaneGroup::<f32>::new(m, &states, &mut streams);
                 for beta in [0.1, 0.5, 1.3, 3.0] {
                     g.sweep(m, beta, method, 10);
                 }
