@@ -354,8 +354,8 @@ def _outputs() -> dict[str, Any]:
         "anneal-sparse-metropolis": sparse.anneal(num_reads=8, num_sweeps=40, seed=11),
         "anneal-sparse-gibbs": sparse.anneal(num_reads=5, num_sweeps=40, seed=12, method="gibbs"),
         "anneal-one-big-read": big.anneal(num_reads=1, num_sweeps=30, seed=13),
-        # a lane group and three chains: with 2 or 3 threads they share each sweep's blocks
-        "anneal-shared-sweeps": big.anneal(num_reads=11, num_sweeps=30, seed=13),
+        # a lane group and three chains of 4096 spins: idle threads help with the group's sweeps
+        "anneal-shared-sweeps": lattice(64, seed=2).anneal(num_reads=11, num_sweeps=30, seed=13),
         "anneal-dense": dense.anneal(num_reads=6, num_sweeps=30, seed=14),
         "anneal-qubo": PBitNetwork.from_qubo(q).anneal(num_reads=6, num_sweeps=30, seed=15),
         "anneal-schedule": sparse.anneal(Temperature.linear(3.0, 0.5, 20), num_reads=7, seed=16, num_sweeps_per_beta=2),

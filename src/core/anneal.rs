@@ -6,7 +6,7 @@
 use super::engine::{Engine, Layout};
 use super::fast_sparse::{FastSparseChain, NarrowCouplings};
 use super::kernel::{Chain, FastDenseChain, Method};
-use super::lanes::{sweep_groups, LaneFloat, LaneGroup, LaneModel};
+use super::lanes::{LaneFloat, LaneGroup, LaneModel};
 use super::model::IsingModel;
 use crate::backend::Backend;
 use crate::control::Control;
@@ -179,53 +179,19 @@ fn anneal_units<T: LaneFloat>(
 ) -> Result<Vec<i8>> {
     let model = (groups > 0).then(|| LaneModel::<T>::new(engine));
     let grouped = (groups * LANES).min(params.num_reads);
-    let run_chain = |r: usize| -> Result<Vec<Vec<i8>>> {
+    let units = groups + params.num_reads - grouped;
+    let run_unit = |u: usize| -> Result<Vec<Vec<i8>>> {
         if control.time_is_up() {
             return Ok(Vec::new());
         }
-        run_chain(engine, params, control, r, kind).map(|s| vec![s])
+        match &model {
+            Some(model) if u < groups => run_group(engine, model, params, control, u),
+            _ => run_chain(engine, params, control, grouped + u - groups, kind).map(|s| vec![s]),
+        }
     };
-    let done: Vec<Vec<Vec<i8>>> = parallel::install(|| match &model {
-        // Fewer groups than it takes to keep the threads busy, on a model large enough to cut
-        // its sweeps into blocks: the groups advance together and the threads share each
-        // sweep's blocks, while other threads run the single chains.
-        Some(model) if model.splits() && share_sweeps(groups, params.num_reads - grouped) => {
-            let (lanes, chains) = rayon::join(
-                || run_groups(engine, model, params, control, 0..groups, true),
-                || (grouped..params.num_reads).into_par_iter().map(run_chain).collect::<Result<Vec<_>>>(),
-            );
-            Ok([vec![lanes?], chains?].concat())
-        }
-        _ => {
-            let units = groups + params.num_reads - grouped;
-            (0..units)
-                .into_par_iter()
-                .map(|u| match &model {
-                    Some(model) if u < groups => run_groups(engine, model, params, control, u..u + 1, false),
-                    _ => run_chain(grouped + u - groups),
-                })
-                .collect::<Result<Vec<_>>>()
-        }
-    })??;
+    let done: Vec<Vec<Vec<i8>>> =
+        parallel::install(|| (0..units).into_par_iter().map(run_unit).collect::<Result<Vec<_>>>())??;
     Ok(done.into_iter().flatten().flatten().collect())
-}
-
-/// Whether the threads of the current pool should share the sweeps of the lane groups rather
-/// than each take whole groups and chains: when whole units would keep some threads idle more
-/// than a tenth of the run (sharing costs a few percent in synchronisation).
-fn share_sweeps(groups: usize, chains: usize) -> bool {
-    let threads = rayon::current_num_threads();
-    if threads == 1 || groups >= 4 * threads {
-        return false;
-    }
-    // Costs in thirds of a group (a chain costs about a third), assigned longest first to the
-    // least loaded thread, as the pool would.
-    let mut load = vec![0; threads];
-    for cost in std::iter::repeat_n(3, groups).chain(std::iter::repeat_n(1, chains)) {
-        *load.iter_mut().min().expect("threads > 1") += cost;
-    }
-    let makespan = load.into_iter().max().unwrap_or(0);
-    10 * makespan * threads > 11 * (3 * groups + chains)
 }
 
 /// Read `r` as one chain.
@@ -265,36 +231,27 @@ fn run_schedule(params: &AnnealParams, control: &Control, reads: usize, mut swee
     Ok(())
 }
 
-/// The reads of lane groups `groups` (group g holds reads `g·LANES .. (g+1)·LANES`), advanced
-/// together, with the blocks of each sweep spread over the threads when `parallel`. In the last
-/// group, lanes past `num_reads` rerun the group's first read from another stream and are dropped.
-fn run_groups<T: LaneFloat>(
+/// Reads `g·LANES .. (g+1)·LANES` as one lane group; in the last group, lanes past `num_reads`
+/// rerun the group's first read from another stream and are dropped. Threads with nothing else
+/// to do help with the blocks of its sweeps.
+fn run_group<T: LaneFloat>(
     engine: &Engine,
     model: &LaneModel<T>,
     params: &AnnealParams,
     control: &Control,
-    groups: std::ops::Range<usize>,
-    parallel: bool,
+    g: usize,
 ) -> Result<Vec<Vec<i8>>> {
-    if control.time_is_up() {
-        return Ok(Vec::new());
-    }
-    let reads_in = |g: usize| (params.num_reads - g * LANES).min(LANES);
-    let mut lanes: Vec<LaneGroup<T>> = groups
-        .clone()
-        .map(|g| {
-            let mut streams: [Stream; LANES] =
-                std::array::from_fn(|l| Stream::new(params.seed, (g * LANES + l) as u64));
-            let states: [Vec<i8>; LANES] = std::array::from_fn(|l| {
-                initial_state(engine, params, g * LANES + l.min(reads_in(g) - 1), &mut streams[l])
-            });
-            LaneGroup::new(model, &states, &mut streams)
-        })
-        .collect();
-    let reads = groups.clone().map(reads_in).sum();
+    let reads = (params.num_reads - g * LANES).min(LANES);
+    let mut streams: [Stream; LANES] = std::array::from_fn(|l| Stream::new(params.seed, (g * LANES + l) as u64));
+    let states: [Vec<i8>; LANES] =
+        std::array::from_fn(|l| initial_state(engine, params, g * LANES + l.min(reads - 1), &mut streams[l]));
+    let mut group = LaneGroup::<T>::new(model, &states, &mut streams);
+    let helpers = if model.worth_sharing() { rayon::current_num_threads() - 1 } else { 0 };
     let (method, k) = (params.method, params.sweeps_per_beta);
-    run_schedule(params, control, reads, |beta| sweep_groups(&mut lanes, model, beta, method, k, parallel))?;
-    Ok(groups.zip(&lanes).flat_map(|(g, group)| (0..reads_in(g)).map(|l| group.state(l))).collect())
+    group.with_sweeper(model, helpers, |sweeper| {
+        run_schedule(params, control, reads, |beta| sweeper.sweep(beta, method, k))
+    })?;
+    Ok((0..reads).map(|l| group.state(l)).collect())
 }
 
 #[cfg(test)]
@@ -354,11 +311,11 @@ mod tests {
 
     #[test]
     fn sweeps_shared_by_threads_give_the_same_samples() {
-        // 2000 p-bits: each colour class is cut into blocks, and with more than one thread the
-        // two lane groups advance together with their blocks spread over the threads.
-        let model = ferromagnet_ring(2000);
+        // 4096 p-bits: each colour class is cut into 8 blocks, and idle threads help with the
+        // blocks of each group's sweeps.
+        let model = ferromagnet_ring(4096);
         let engine = Engine::new(&model);
-        assert!(LaneModel::<f32>::new(&engine).splits());
+        assert!(LaneModel::<f32>::new(&engine).worth_sharing());
         let mut p = params(3, Method::Metropolis);
         p.num_reads = 19; // two groups and three chains
         let mut runs = Vec::new();
@@ -369,7 +326,7 @@ mod tests {
         crate::parallel::set_num_threads(0).unwrap();
         assert_eq!(runs[0], runs[1]);
         assert_eq!(runs[0], runs[2]);
-        assert!(runs[0].energies.iter().all(|&e| e < -1000.0), "{:?}", runs[0].energies);
+        assert!(runs[0].energies.iter().all(|&e| e < -3000.0), "{:?}", runs[0].energies);
     }
 
     #[test]

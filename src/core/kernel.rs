@@ -102,6 +102,7 @@ pub(crate) const TABLE_RADIUS: f64 = 7.0;
 
 /// Flip probabilities at one β, indexed by s·I·scale + 8 (an integer in 0..16): computed with
 /// exactly the arithmetic of the direct path, so both give the same bits.
+#[derive(Clone, Copy)]
 pub(crate) struct Table<T> {
     pub p: [f32; 16],
     pub scale: T,

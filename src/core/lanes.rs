@@ -10,9 +10,9 @@
 
 use super::engine::{Engine, Layout};
 use super::kernel::{flip_probabilities, Method, Table, TABLE_RADIUS};
+use super::phases::{Phases, MAX_BLOCKS};
 use crate::backend::cpu_features;
 use crate::rng::{LaneUniforms, Stream, LANES};
-use rayon::prelude::*;
 use std::ops::{Add, Mul, Neg, Range};
 
 /// The float type fields are computed in.
@@ -65,15 +65,16 @@ impl LaneFloat for f64 {
     }
 }
 
-/// The most p-bits in one block. A colour class is cut into blocks that each draw from their
-/// own random streams, so the blocks of a class can be swept by different threads with the same
-/// result as one thread: the cut depends on the model alone. 256 p-bits × 8 lanes take a few
-/// microseconds, enough to pay for handing a block to another thread.
+/// The most p-bits in one block (but for classes of over 16 million p-bits, which are cut into
+/// [`MAX_BLOCKS`]). A colour class is cut into blocks that each draw from their own random
+/// streams, so the blocks of a class can be swept by different threads with the same result as
+/// one thread: the cut depends on the model alone. 256 p-bits × 8 lanes take a microsecond or
+/// two, enough to pay for handing a block to another thread.
 pub const BLOCK: usize = 256;
 
 /// Couplings and fields in the lane float type, shared by every group of one run.
 pub struct LaneModel<T> {
-    /// Consecutive p-bits of one colour class, at most [`BLOCK`] of them.
+    /// Consecutive p-bits of one colour class, [`BLOCK`] of them at most.
     blocks: Vec<Range<usize>>,
     /// For each colour class (engine order; its p-bits share no coupling), its range in `blocks`.
     classes: Vec<Range<usize>>,
@@ -101,7 +102,7 @@ impl<T: LaneFloat> LaneModel<T> {
             assert!(class.start <= class.end && class.end <= n);
             let own = |j: &u32| class.contains(&(*j as usize));
             assert!(class.clone().all(|i| !csr.indices[csr.indptr[i]..csr.indptr[i + 1]].iter().any(own)));
-            let k = class.len().div_ceil(BLOCK);
+            let k = class.len().div_ceil(BLOCK).min(MAX_BLOCKS);
             let first = blocks.len();
             blocks.extend((0..k).map(|b| class.start + class.len() * b / k..class.start + class.len() * (b + 1) / k));
             class_blocks.push(first..blocks.len());
@@ -121,9 +122,12 @@ impl<T: LaneFloat> LaneModel<T> {
         self.h.len()
     }
 
-    /// Whether a class is cut into more than one block, so that threads can share a sweep.
-    pub fn splits(&self) -> bool {
-        self.blocks.len() > self.classes.len()
+    /// Whether threads should share this model's sweeps: when its colour classes have 8 blocks
+    /// (2048 p-bits) or more on average. A smaller class takes a few microseconds, and waiting
+    /// for a helper's last block then costs more than the help saves (measured on MaxCut with
+    /// 2000 p-bits in four classes: 0.85 times the speed of one thread).
+    pub fn worth_sharing(&self) -> bool {
+        self.blocks.len() >= 8 * self.classes.len()
     }
 }
 
@@ -156,55 +160,55 @@ impl<T: LaneFloat> LaneGroup<T> {
     }
 
     /// `num_sweeps` sweeps of every replica at inverse temperature `beta`, on this thread.
-    pub fn sweep(&mut self, model: &LaneModel<T>, beta: f64, method: Method, num_sweeps: usize) {
-        sweep_groups(std::slice::from_mut(self), model, beta, method, num_sweeps, false)
+    pub fn sweep(&mut self, model: &LaneModel<T>, beta: f64, rule: Method, num_sweeps: usize) {
+        self.with_sweeper(model, 0, |sweeper| sweeper.sweep(beta, rule, num_sweeps))
+    }
+
+    /// Run `schedule` with a [`Sweeper`] of this group, whose sweeps up to `helpers` idle
+    /// threads of the current rayon pool help with; the result is the same with any number.
+    pub fn with_sweeper<R: Send>(
+        &mut self,
+        model: &LaneModel<T>,
+        helpers: usize,
+        schedule: impl FnOnce(&Sweeper<'_, '_, T>) -> R + Send,
+    ) -> R {
+        assert!(self.s.len() == model.n() * LANES && self.rngs.len() == model.blocks.len());
+        let (spins, rngs) = (Shared(self.s.as_mut_ptr()), Shared(self.rngs.as_mut_ptr()));
+        let work = |step: &Step<T>, b: usize| {
+            // SAFETY: `spins` points at n·LANES values and `rngs` at one generator per block
+            // (asserted above), and `self` stays borrowed until this returns. During a phase
+            // (one colour class) block b is run once, and nothing else accesses its generator
+            // or spins: each block writes only its own p-bits and reads only p-bits of other
+            // classes (checked in `LaneModel::new`), which no block writes in this phase.
+            unsafe { step.run(spins, model, model.blocks[b].clone(), &mut *rngs.at(b)) }
+        };
+        Phases::run(helpers, &work, |phases| schedule(&Sweeper { phases, model }))
     }
 }
 
-/// `num_sweeps` sweeps of every group at inverse temperature `beta`. With `parallel`, the groups
-/// and the blocks of each colour class are spread over the current rayon pool (the groups
-/// advance in step, one class at a time); the result is the same either way.
-pub fn sweep_groups<T: LaneFloat>(
-    groups: &mut [LaneGroup<T>],
-    model: &LaneModel<T>,
-    beta: f64,
-    rule: Method,
-    num_sweeps: usize,
-    parallel: bool,
-) {
-    let two_beta = T::from_f64(2.0 * beta);
-    let table = model.lookup.map(|s| match rule {
-        Method::Gibbs => Table::new::<true>(s, two_beta),
-        Method::Metropolis => Table::new::<false>(s, two_beta),
-    });
-    // (+1, −1), opaque to the optimiser: a spin times a sign it cannot see is a full vector
-    // store, while a conditional negation becomes a masked store, which is microcoded and many
-    // times slower on AMD cores.
-    let signs = std::hint::black_box((T::from_f64(1.0), T::from_f64(-1.0)));
-    let step = Step { two_beta, table: table.as_ref(), signs, gibbs: rule == Method::Gibbs, avx2: avx2() };
-    for _ in 0..num_sweeps {
-        for class in &model.classes {
-            let sweep_class = |g: &mut LaneGroup<T>| {
-                assert!(g.s.len() == model.n() * LANES && g.rngs.len() == model.blocks.len());
-                let spins = Spins(g.s.as_mut_ptr());
-                let (blocks, rngs) = (&model.blocks[class.clone()], &mut g.rngs[class.clone()]);
-                let sweep_block = |(block, rng): (&Range<usize>, &mut LaneUniforms)| {
-                    // SAFETY: `spins` points at n·LANES values (asserted above) and nothing
-                    // else accesses them during this class: each block writes only its own
-                    // p-bits and reads only p-bits of other classes (checked in
-                    // `LaneModel::new`), which no block writes now.
-                    unsafe { step.run(spins, model, block.clone(), rng) }
-                };
-                if parallel {
-                    blocks.par_iter().zip(rngs).for_each(sweep_block);
-                } else {
-                    blocks.iter().zip(rngs).for_each(sweep_block);
-                }
-            };
-            if parallel {
-                groups.par_iter_mut().for_each(sweep_class);
-            } else {
-                groups.iter_mut().for_each(sweep_class);
+/// Sweeps of one lane group, shared by the threads that help it.
+pub struct Sweeper<'a, 'w, T> {
+    phases: &'a Phases<'w, Step<T>>,
+    model: &'a LaneModel<T>,
+}
+
+impl<T: LaneFloat> Sweeper<'_, '_, T> {
+    /// `num_sweeps` sweeps of every replica at inverse temperature `beta`, one colour class at
+    /// a time.
+    pub fn sweep(&self, beta: f64, rule: Method, num_sweeps: usize) {
+        let two_beta = T::from_f64(2.0 * beta);
+        let table = self.model.lookup.map(|s| match rule {
+            Method::Gibbs => Table::new::<true>(s, two_beta),
+            Method::Metropolis => Table::new::<false>(s, two_beta),
+        });
+        // (+1, −1), opaque to the optimiser: a spin times a sign it cannot see is a full vector
+        // store, while a conditional negation becomes a masked store, which is microcoded and
+        // many times slower on AMD cores.
+        let signs = std::hint::black_box((T::from_f64(1.0), T::from_f64(-1.0)));
+        let step = Step { two_beta, table, signs, gibbs: rule == Method::Gibbs, avx2: avx2() };
+        for _ in 0..num_sweeps {
+            for class in &self.model.classes {
+                self.phases.phase(step, class.clone());
             }
         }
     }
@@ -217,28 +221,44 @@ fn avx2() -> bool {
     false
 }
 
-/// A group's spins, shared by the threads that sweep the blocks of one colour class.
-#[derive(Clone, Copy)]
-struct Spins<T>(*mut T);
+/// A group's spins or generators, shared by the threads that sweep the blocks of one class.
+struct Shared<X>(*mut X);
 
-// SAFETY: blocks of one class touch disjoint spins or only read (see `sweep_groups`).
-unsafe impl<T: Send> Send for Spins<T> {}
+impl<X> Clone for Shared<X> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<X> Copy for Shared<X> {}
+
+impl<X> Shared<X> {
+    /// The `k`-th element. (A method, so that closures capture the whole `Shared`, not its
+    /// raw pointer field.)
+    fn at(self, k: usize) -> *mut X {
+        self.0.wrapping_add(k)
+    }
+}
+
+// SAFETY: blocks of one class touch disjoint spins and generators, or only read (see
+// `LaneGroup::with_sweeper`).
+unsafe impl<X: Send> Send for Shared<X> {}
 // SAFETY: as for Send.
-unsafe impl<T: Sync> Sync for Spins<T> {}
+unsafe impl<X: Send> Sync for Shared<X> {}
 
-/// What every block of a sweep at one β shares.
-struct Step<'a, T> {
+/// What every block of a sweep at one β needs.
+#[derive(Clone, Copy)]
+pub struct Step<T> {
     two_beta: T,
-    table: Option<&'a Table<T>>,
+    table: Option<Table<T>>,
     signs: (T, T),
     gibbs: bool,
     avx2: bool,
 }
 
-impl<T: LaneFloat> Step<'_, T> {
+impl<T: LaneFloat> Step<T> {
     /// Sweep one block with the kernel for this rule and CPU.
     /// SAFETY: as for [`sweep_block`].
-    unsafe fn run(&self, s: Spins<T>, m: &LaneModel<T>, block: Range<usize>, rng: &mut LaneUniforms) {
+    unsafe fn run(&self, s: Shared<T>, m: &LaneModel<T>, block: Range<usize>, rng: &mut LaneUniforms) {
         #[cfg(target_arch = "x86_64")]
         if self.avx2 {
             // SAFETY: `avx2` is set only after run-time detection of AVX2.
@@ -265,7 +285,7 @@ impl<T: LaneFloat> Step<'_, T> {
 #[target_feature(enable = "avx2")]
 unsafe fn sweep_block_avx2<T: LaneFloat, const GIBBS: bool>(
     step: &Step<T>,
-    s: Spins<T>,
+    s: Shared<T>,
     m: &LaneModel<T>,
     block: Range<usize>,
     rng: &mut LaneUniforms,
@@ -285,7 +305,7 @@ unsafe fn sweep_block_avx2<T: LaneFloat, const GIBBS: bool>(
 #[inline(always)]
 unsafe fn sweep_block<T: LaneFloat, const GIBBS: bool, const AVX2: bool>(
     step: &Step<T>,
-    s: Spins<T>,
+    s: Shared<T>,
     m: &LaneModel<T>,
     block: Range<usize>,
     rng: &mut LaneUniforms,
@@ -321,7 +341,7 @@ unsafe fn sweep_block<T: LaneFloat, const GIBBS: bool, const AVX2: bool>(
 // Lane loops index several arrays in step; indices are the clearest form.
 #[allow(clippy::needless_range_loop)]
 #[inline(always)]
-unsafe fn field<T: LaneFloat>(s: Spins<T>, m: &LaneModel<T>, i: usize) -> [T; LANES] {
+unsafe fn field<T: LaneFloat>(s: Shared<T>, m: &LaneModel<T>, i: usize) -> [T; LANES] {
     // SAFETY: see above.
     unsafe {
         let (mut f, start, end) =
@@ -329,7 +349,7 @@ unsafe fn field<T: LaneFloat>(s: Spins<T>, m: &LaneModel<T>, i: usize) -> [T; LA
         for k in start..end {
             let j = *m.indices.get_unchecked(k) as usize;
             let w = *m.data.get_unchecked(k);
-            let sj = &*s.0.add(j * LANES).cast::<[T; LANES]>();
+            let sj = &*s.at(j * LANES).cast::<[T; LANES]>();
             for l in 0..LANES {
                 f[l] = f[l] + w * sj[l];
             }
@@ -344,15 +364,15 @@ unsafe fn field<T: LaneFloat>(s: Spins<T>, m: &LaneModel<T>, i: usize) -> [T; LA
 #[allow(clippy::needless_range_loop)]
 #[inline(always)]
 unsafe fn update<T: LaneFloat, const GIBBS: bool, const AVX2: bool>(
-    s: Spins<T>,
+    s: Shared<T>,
     i: usize,
     f: &[T; LANES],
     u: &[f32; LANES],
     step: &Step<T>,
 ) {
     // SAFETY: see above.
-    let si = unsafe { &mut *s.0.add(i * LANES).cast::<[T; LANES]>() };
-    let p = flip_probabilities::<T, GIBBS, AVX2>(si, f, step.two_beta, step.table);
+    let si = unsafe { &mut *s.at(i * LANES).cast::<[T; LANES]>() };
+    let p = flip_probabilities::<T, GIBBS, AVX2>(si, f, step.two_beta, step.table.as_ref());
     let (plus, minus) = step.signs;
     for l in 0..LANES {
         si[l] = si[l] * if u[l] < p[l] { minus } else { plus };

@@ -11,6 +11,7 @@ pub mod lanes;
 pub mod model;
 pub mod observables;
 pub mod pbit;
+pub mod phases;
 pub mod qubo;
 pub mod sampler;
 pub mod schedule;
