@@ -4,7 +4,7 @@
 //! changes speed, never results.
 
 use crate::error::{Error, Result};
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 
 static POOL: RwLock<Option<Arc<rayon::ThreadPool>>> = RwLock::new(None);
 
@@ -49,9 +49,30 @@ pub fn num_threads() -> usize {
     pool().map_or(1, |p| p.current_num_threads())
 }
 
-/// Run `f` inside the pool (rayon calls within use it).
+/// Run `f` inside the pool (rayon calls within use it); inside a pool already (see
+/// [`with_threads`]), in that one.
 pub fn install<R: Send>(f: impl FnOnce() -> R + Send) -> Result<R> {
+    if rayon::current_thread_index().is_some() {
+        return Ok(f());
+    }
     Ok(pool()?.install(f))
+}
+
+/// The last pool of a size other than the default, kept for the next call of that size.
+static SIZED: Mutex<Option<(usize, Arc<rayon::ThreadPool>)>> = Mutex::new(None);
+
+/// Run `f` with `threads` threads (for one call's `num_threads`), or in the default pool.
+pub fn with_threads<R: Send>(threads: Option<usize>, f: impl FnOnce() -> R + Send) -> Result<R> {
+    let Some(n) = threads else { return install(f) };
+    crate::ensure!((1..=4096).contains(&n), "num_threads must be between 1 and 4096, got {n}");
+    let pool = {
+        let mut sized = SIZED.lock().map_err(poisoned)?;
+        match sized.as_ref() {
+            Some((size, p)) if *size == n => p.clone(),
+            _ => sized.insert((n, build(n)?)).1.clone(),
+        }
+    };
+    Ok(pool.install(f))
 }
 
 #[cfg(test)]
@@ -66,5 +87,7 @@ mod tests {
         assert!(set_num_threads(100_000).is_err());
         set_num_threads(0).unwrap();
         assert!(num_threads() >= 1);
+        assert_eq!(with_threads(Some(3), || install(rayon::current_num_threads)).unwrap().unwrap(), 3);
+        assert!(with_threads(Some(0), || ()).is_err());
     }
 }

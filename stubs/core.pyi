@@ -232,6 +232,8 @@ class PBitNetwork:
         method: Method = "metropolis",
         backend: BackendName | None = None,
         progress: Progress = None,
+        time_limit: float | None = None,
+        num_threads: int | None = None,
     ) -> SampleSet: ...
     async def anneal_async(
         self,
@@ -246,6 +248,8 @@ class PBitNetwork:
         initial_states: ArrayLike | None = None,
         method: Method = "metropolis",
         backend: BackendName | None = None,
+        time_limit: float | None = None,
+        num_threads: int | None = None,
     ) -> SampleSet: ...
 
 @final

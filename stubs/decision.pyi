@@ -1,4 +1,34 @@
 """Decision engines over the core: a dimod-compatible annealing sampler, a QAOA statevector simulator
 for portfolio QUBOs, and learning engines (QAR, IQAD, QERC, NQO)."""
 
-__all__: list[str]
+from collections.abc import Mapping
+from typing import Any, overload
+
+from .core import PBitNetwork, SampleSet, Temperature
+
+__all__ = ["Annealing"]
+
+class Annealing:
+    """Simulated annealing of Ising models and QUBOs: a dimod sampler over ``quantumpanarchy.core``."""
+
+    def __init__(
+        self,
+        schedule: Temperature | None = None,
+        num_sweeps: int = 1000,
+        num_reads: int = 10,
+        seed: int | None = None,
+        **defaults: Any,
+    ) -> None: ...
+    @property
+    def parameters(self) -> dict[str, list[str]]: ...
+    @property
+    def properties(self) -> dict[str, Any]: ...
+    @overload
+    def sample(self, bqm: PBitNetwork, **kwargs: Any) -> SampleSet: ...
+    @overload
+    def sample(self, bqm: Any, **kwargs: Any) -> Any: ...
+    def sample_ising(self, h: Any, J: Mapping[tuple[Any, Any], float], **kwargs: Any) -> Any: ...
+    def sample_qubo(self, Q: Any, **kwargs: Any) -> Any: ...
+    async def sample_async(self, bqm: PBitNetwork | Any, **kwargs: Any) -> Any: ...
+    async def sample_ising_async(self, h: Any, J: Mapping[tuple[Any, Any], float], **kwargs: Any) -> Any: ...
+    async def sample_qubo_async(self, Q: Any, **kwargs: Any) -> Any: ...

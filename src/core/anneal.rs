@@ -90,7 +90,8 @@ pub(crate) fn initial_state(engine: &Engine, params: &AnnealParams, r: usize, st
 }
 
 /// Anneal on the given backend. Reads not started when the control's deadline passes are
-/// skipped (the result then holds fewer reads); a cancelled run returns `Err(Interrupted)`.
+/// skipped (the result then holds fewer reads, at least one); a cancelled run returns
+/// `Err(Interrupted)`.
 pub fn anneal(
     model: &IsingModel,
     engine: &Engine,
@@ -181,7 +182,8 @@ fn anneal_units<T: LaneFloat>(
     let grouped = (groups * LANES).min(params.num_reads);
     let units = groups + params.num_reads - grouped;
     let run_unit = |u: usize| -> Result<Vec<Vec<i8>>> {
-        if control.time_is_up() {
+        // the first unit always runs, so a run returns at least one read
+        if u > 0 && control.time_is_up() {
             return Ok(Vec::new());
         }
         match &model {

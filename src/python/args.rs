@@ -96,6 +96,17 @@ pub fn count(value: PyInt, name: &str, min: PyInt) -> PyResult<usize> {
     usize::try_from(value).map_err(|_| Error::InvalidInput(format!("{name} is too large: {value}")).into())
 }
 
+/// The deadline for a `time_limit` in seconds (positive and finite), counted from now.
+pub fn deadline(time_limit: Option<f64>) -> PyResult<Option<std::time::Instant>> {
+    let Some(t) = time_limit else { return Ok(None) };
+    if !(t.is_finite() && t > 0.0) {
+        return Err(Error::InvalidInput(format!("time_limit must be a positive number of seconds, got {t}")).into());
+    }
+    let limit = std::time::Duration::try_from_secs_f64(t)
+        .map_err(|_| Error::InvalidInput(format!("time_limit is too large: {t}")))?;
+    Ok(std::time::Instant::now().checked_add(limit))
+}
+
 /// A p-bit index; the model checks it against the network size.
 pub fn index(value: PyInt) -> PyResult<i64> {
     i64::try_from(value).map_err(|_| Error::InvalidInput(format!("p-bit index {value} out of range")).into())

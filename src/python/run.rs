@@ -7,7 +7,7 @@ use pyo3::prelude::*;
 use std::any::Any;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::mpsc::{self, RecvTimeoutError};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// How often the calling thread wakes to look for Ctrl-C and report progress.
 const POLL: Duration = Duration::from_millis(100);
@@ -37,7 +37,17 @@ pub fn run_long<T: Send>(
     progress: Option<&Bound<'_, PyAny>>,
     f: impl FnOnce(&Control) -> Result<T> + Send,
 ) -> PyResult<T> {
-    let control = Control::new();
+    run_long_until(py, progress, None, f)
+}
+
+/// [`run_long`] whose control also says time is up once `deadline` has passed.
+pub fn run_long_until<T: Send>(
+    py: Python<'_>,
+    progress: Option<&Bound<'_, PyAny>>,
+    deadline: Option<Instant>,
+    f: impl FnOnce(&Control) -> Result<T> + Send,
+) -> PyResult<T> {
+    let control = Control::with_deadline(deadline);
     let progress: Option<Py<PyAny>> = progress.map(|p| p.clone().unbind());
     let mut raised: Option<PyErr> = None;
     let result = py.detach(|| {

@@ -8,6 +8,7 @@ use crate::core::qubo;
 use crate::core::schedule::{default_beta_range, Schedule};
 use crate::core::Engine;
 use crate::error::Error;
+use crate::parallel;
 use crate::rng::{resolve_seed, Stream};
 use numpy::ndarray::Array2;
 use numpy::{IntoPyArray, PyArray1, PyArray2};
@@ -20,7 +21,7 @@ use super::results;
 use super::schedule::PyTemperature;
 use crate::python::args::{self, PyInt};
 use crate::python::lock;
-use crate::python::run::run_long;
+use crate::python::run::{run_long, run_long_until};
 
 /// `auto` sends annealing runs of at least this many spin updates to the GPU.
 const CUDA_AUTO_UPDATES: f64 = 2e8;
@@ -560,7 +561,7 @@ impl PyPBitNetwork {
     #[pyo3(signature = (
         schedule = None, num_reads = 1, seed = None, *, num_sweeps = None, beta_range = None,
         beta_schedule_type = "geometric", num_sweeps_per_beta = 1, initial_states = None,
-        method = "metropolis", backend = None, progress = None
+        method = "metropolis", backend = None, progress = None, time_limit = None, num_threads = None
     ))]
     #[allow(clippy::too_many_arguments)]
     fn anneal<'py>(
@@ -577,8 +578,12 @@ impl PyPBitNetwork {
         method: &str,
         backend: Option<&str>,
         progress: Option<&Bound<'py, PyAny>>,
+        time_limit: Option<f64>,
+        num_threads: Option<PyInt>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let num_reads = args::count(num_reads, "num_reads", 1)?;
+        let deadline = args::deadline(time_limit)?;
+        let threads = num_threads.map(|t| args::count(t, "num_threads", 1)).transpose()?;
         let sweeps_per_beta = args::count(num_sweeps_per_beta, "num_sweeps_per_beta", 1)?;
         let method = Method::parse(method)?;
         let choice = backend.map(Choice::parse).transpose()?;
@@ -626,7 +631,9 @@ impl PyPBitNetwork {
         let work = (n as f64) * params.total_sweeps() as f64;
         let backend = backend::resolve(choice, work, CUDA_AUTO_UPDATES)?;
         let start = Instant::now();
-        let out = run_long(py, cb.as_ref(), |control| anneal(&snap.model, &snap.engine, &params, backend, control));
+        let out = run_long_until(py, cb.as_ref(), deadline, |control| {
+            parallel::with_threads(threads, || anneal(&snap.model, &snap.engine, &params, backend, control))?
+        });
         args::close_progress(cb)?;
         let samples = out?;
         let elapsed = start.elapsed().as_secs_f64();
@@ -646,7 +653,7 @@ impl PyPBitNetwork {
     /// `anneal(...)` off the event loop: returns a coroutine (asyncio.to_thread).
     #[pyo3(signature = (*args, **kwargs), text_signature = "(self, /, schedule=None, num_reads=1, seed=None, *, \
         num_sweeps=None, beta_range=None, beta_schedule_type='geometric', num_sweeps_per_beta=1, \
-        initial_states=None, method='metropolis', backend=None)")]
+        initial_states=None, method='metropolis', backend=None, time_limit=None, num_threads=None)")]
     fn anneal_async<'py>(
         slf: &Bound<'py, Self>,
         args: &Bound<'py, PyTuple>,
