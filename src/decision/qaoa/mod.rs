@@ -1,0 +1,4 @@
+//! QAOA: statevector simulation of the quantum approximate optimisation algorithm.
+
+pub mod cost;
+pub mod statevector;
