@@ -1,4 +1,5 @@
 //! QAOA: statevector simulation of the quantum approximate optimisation algorithm.
 
 pub mod cost;
+pub mod optimize;
 pub mod statevector;
