@@ -2,4 +2,5 @@
 
 pub mod cost;
 pub mod optimize;
+pub mod portfolio;
 pub mod statevector;
