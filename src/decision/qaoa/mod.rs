@@ -64,6 +64,15 @@ pub struct PortfolioAllocation {
     pub nfev: usize,
 }
 
+/// Tuned angles: the final (γ, β), ⟨C⟩ after each depth and the evaluations spent.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Tuned {
+    pub gammas: Vec<f64>,
+    pub betas: Vec<f64>,
+    pub by_depth: Vec<f64>,
+    pub nfev: usize,
+}
+
 impl Qaoa {
     fn validate(&self) -> Result<()> {
         crate::ensure!(self.num_layers >= 1, "num_layers must be at least 1");
@@ -75,8 +84,8 @@ impl Qaoa {
     /// Tunes (γ, β) for ⟨C⟩ of the cost diagonal in `sim`, depth by depth: depth 1 from a fixed
     /// start and `restarts` random ones; depth p + 1 from the INTERP guess and from the depth-p
     /// optimum padded with a zero layer (which reproduces the depth-p state, so ⟨C⟩ never gets
-    /// worse with depth). Returns the final (γ, β), ⟨C⟩ per depth and the evaluation count.
-    pub fn tune(&self, sim: &mut Simulator, control: &Control) -> Result<(Vec<f64>, Vec<f64>, Vec<f64>, usize)> {
+    /// worse with depth).
+    pub fn tune(&self, sim: &mut Simulator, control: &Control) -> Result<Tuned> {
         self.validate()?;
         let c = sim.cost();
         let mean = c.iter().sum::<f64>() / c.len() as f64;
@@ -122,7 +131,7 @@ impl Qaoa {
         }
         let p = self.num_layers;
         let gammas = best.x[..p].iter().map(|v| v * gscale).collect();
-        Ok((gammas, best.x[p..].to_vec(), by_depth, nfev))
+        Ok(Tuned { gammas, betas: best.x[p..].to_vec(), by_depth, nfev })
     }
 
     /// Runs QAOA on the mean–variance QUBO of `problem` (see [`portfolio`] for the objective).
@@ -134,7 +143,7 @@ impl Qaoa {
         let diag = cost::cost_diagonal(&qubo.q, n)?;
         let (e_min, e_max) = diag.iter().fold((f64::MAX, f64::MIN), |(lo, hi), &v| (lo.min(v), hi.max(v)));
         let mut sim = Simulator::new(diag)?;
-        let (gammas, betas, by_depth, nfev) = self.tune(&mut sim, control)?;
+        let Tuned { gammas, betas, by_depth, nfev } = self.tune(&mut sim, control)?;
         let expectation = sim.expectation(&gammas, &betas)?;
         let probs = sim.probabilities();
         let bitstring = match self.shots {

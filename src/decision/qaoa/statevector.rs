@@ -445,7 +445,7 @@ mod tests {
         let b = sample(&p, shots, 42).unwrap();
         assert_eq!(a, b);
         assert_ne!(a, sample(&p, shots, 43).unwrap());
-        let mut counts = vec![0usize; 16];
+        let mut counts = [0usize; 16];
         a.iter().for_each(|&x| counts[x as usize] += 1);
         for (c, pi) in counts.iter().zip(&p) {
             let sd = (pi * (1.0 - pi) / shots as f64).sqrt();
