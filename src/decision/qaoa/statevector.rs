@@ -468,3 +468,32 @@ mod tests {
         assert!(expectations(&cost, &[(vec![0.1], vec![])]).is_err());
     }
 }
+
+#[cfg(test)]
+mod timing {
+    use super::super::cost::{cost_diagonal, tests::random_symmetric};
+    use super::*;
+
+    /// `cargo test --release --no-default-features --lib statevector::timing -- --ignored --nocapture`
+    #[test]
+    #[ignore = "timing, not a check"]
+    fn expectation_n20_p2() {
+        let n = 20;
+        let cost = cost_diagonal(&random_symmetric(n, 1), n).unwrap();
+        let mut sim = Simulator::new(cost).unwrap();
+        for threads in [1, 2] {
+            crate::parallel::set_num_threads(threads).unwrap();
+            sim.expectation(&[0.1, 0.2], &[0.3, 0.4]).unwrap();
+            let reps = 10;
+            let t = std::time::Instant::now();
+            for _ in 0..reps {
+                sim.expectation(&[0.1, 0.2], &[0.3, 0.4]).unwrap();
+            }
+            eprintln!(
+                "n=20 p=2, {threads} thread(s): {:.2} ms per expectation",
+                t.elapsed().as_secs_f64() * 1e3 / reps as f64
+            );
+        }
+        crate::parallel::set_num_threads(0).unwrap();
+    }
+}
