@@ -6,6 +6,7 @@
 pub mod backend;
 pub mod control;
 pub mod core;
+pub mod decision;
 pub mod error;
 pub mod parallel;
 pub mod rng;

@@ -1,0 +1,4 @@
+//! `quantumpanarchy.decision`: decision engines.
+//! Pure Rust; bindings live in `crate::python::decision`.
+
+pub mod qaoa;

@@ -1,0 +1,499 @@
+//! QAOA statevector: |ψ(γ, β)⟩ = Π_k e^{−iβ_k Σ_i X_i} e^{−iγ_k C} |+⟩^{⊗n}, layer 1 first
+//! (Qiskit's `QAOAAnsatz` convention; e^{−iβX} = cos β·I − i sin β·X on each qubit).
+//!
+//! The state is cut into chunks of 2^14 amplitudes (256 KiB, cache-sized). One pass per layer
+//! applies the cost phase and the mixer on every qubit whose pair stride fits inside a chunk,
+//! chunk by chunk; each higher qubit gets its own pass over pairs of chunks. Chunks run in
+//! parallel from 15 qubits on. Every amplitude gets the same arithmetic whatever the schedule,
+//! and sums are reduced per chunk then in chunk order, so results are bit-identical for any
+//! thread count.
+
+use super::cost::check_memory;
+use crate::error::Result;
+use crate::rng::Stream;
+use rayon::prelude::*;
+
+/// log2 of the chunk size in amplitudes.
+const CHUNK_BITS: usize = 14;
+const CHUNK: usize = 1 << CHUNK_BITS;
+/// Shots drawn per random stream when sampling (streams are per block, not per thread).
+const SHOT_BLOCK: usize = 4096;
+
+/// A complex amplitude.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct C64 {
+    pub re: f64,
+    pub im: f64,
+}
+
+impl C64 {
+    #[inline(always)]
+    pub fn norm_sqr(self) -> f64 {
+        self.re * self.re + self.im * self.im
+    }
+}
+
+/// Checks the cost diagonal and the angles; returns n.
+fn validate(cost: &[f64], gammas: &[f64], betas: &[f64]) -> Result<usize> {
+    crate::ensure!(
+        cost.len() >= 2 && cost.len().is_power_of_two(),
+        "the cost diagonal must have 2^n entries with n ≥ 1, got {}",
+        cost.len()
+    );
+    crate::ensure!(cost.iter().all(|c| c.is_finite()), "the cost diagonal must be finite");
+    crate::ensure!(
+        gammas.len() == betas.len(),
+        "gammas and betas must have the same length (one pair per layer), got {} and {}",
+        gammas.len(),
+        betas.len()
+    );
+    crate::ensure!(
+        gammas.iter().chain(betas).all(|a| a.is_finite()),
+        "gammas and betas must be finite, got {gammas:?} and {betas:?}"
+    );
+    Ok(cost.len().trailing_zeros() as usize)
+}
+
+/// e^{−iβX} on the pair (a, b) = (amplitude with the bit clear, with it set).
+#[inline(always)]
+fn rotate(a: &mut C64, b: &mut C64, c: f64, s: f64) {
+    let (ar, ai, br, bi) = (a.re, a.im, b.re, b.im);
+    a.re = c * ar + s * bi;
+    a.im = c * ai - s * br;
+    b.re = c * br + s * ai;
+    b.im = c * bi - s * ar;
+}
+
+/// The cost phase and the mixer on qubits 0..bits of one chunk.
+fn layer_on_chunk(amps: &mut [C64], cost: &[f64], gamma: f64, (c, s): (f64, f64), bits: usize) {
+    for (a, &cx) in amps.iter_mut().zip(cost) {
+        let (sn, cs) = (gamma * cx).sin_cos();
+        let (re, im) = (a.re, a.im);
+        // a · e^{−iγc} = a · (cos − i sin)
+        a.re = re * cs + im * sn;
+        a.im = im * cs - re * sn;
+    }
+    for q in 0..bits {
+        let h = 1usize << q;
+        for block in amps.chunks_exact_mut(2 * h) {
+            let (lo, hi) = block.split_at_mut(h);
+            for (a, b) in lo.iter_mut().zip(hi.iter_mut()) {
+                rotate(a, b, c, s);
+            }
+        }
+    }
+}
+
+/// The mixer on one qubit whose stride is a whole number of chunks.
+fn mix_high_qubit(state: &mut [C64], q: usize, cs: (f64, f64), parallel: bool) {
+    let h = 1usize << q;
+    let pair = |lo: &mut [C64], hi: &mut [C64]| {
+        for (a, b) in lo.iter_mut().zip(hi.iter_mut()) {
+            rotate(a, b, cs.0, cs.1);
+        }
+    };
+    if parallel {
+        state.par_chunks_mut(2 * h).for_each(|block| {
+            let (lo, hi) = block.split_at_mut(h);
+            lo.par_chunks_mut(CHUNK).zip(hi.par_chunks_mut(CHUNK)).for_each(|(l, u)| pair(l, u));
+        });
+    } else {
+        for block in state.chunks_exact_mut(2 * h) {
+            let (lo, hi) = block.split_at_mut(h);
+            pair(lo, hi);
+        }
+    }
+}
+
+/// A reusable workspace: the cost diagonal and a state buffer, so optimisation loops do not
+/// reallocate 2^n amplitudes per evaluation.
+#[derive(Debug, Clone)]
+pub struct Simulator {
+    n: usize,
+    cost: Vec<f64>,
+    state: Vec<C64>,
+    parallel: bool,
+}
+
+impl Simulator {
+    /// A simulator for the cost diagonal `cost` (2^n finite values, index bit i = qubit i).
+    pub fn new(cost: Vec<f64>) -> Result<Self> {
+        let n = validate(&cost, &[], &[])?;
+        check_memory(n)?;
+        let parallel = n > CHUNK_BITS;
+        Ok(Self { n, state: vec![C64::default(); cost.len()], cost, parallel })
+    }
+
+    pub fn num_qubits(&self) -> usize {
+        self.n
+    }
+
+    pub fn cost(&self) -> &[f64] {
+        &self.cost
+    }
+
+    /// The statevector of the last [`Simulator::evolve`].
+    pub fn state(&self) -> &[C64] {
+        &self.state
+    }
+
+    /// Run the chunk passes in parallel (the default from 15 qubits on). Results do not change.
+    pub fn set_parallel(&mut self, parallel: bool) {
+        self.parallel = parallel;
+    }
+
+    /// Prepares |ψ(γ, β)⟩ in the workspace.
+    pub fn evolve(&mut self, gammas: &[f64], betas: &[f64]) -> Result<()> {
+        validate(&self.cost, gammas, betas)?;
+        if self.parallel {
+            let (state, cost, n) = (&mut self.state, &self.cost, self.n);
+            crate::parallel::install(|| evolve_into(state, cost, n, gammas, betas, true))
+        } else {
+            evolve_into(&mut self.state, &self.cost, self.n, gammas, betas, false);
+            Ok(())
+        }
+    }
+
+    /// ⟨ψ(γ, β)|C|ψ(γ, β)⟩.
+    pub fn expectation(&mut self, gammas: &[f64], betas: &[f64]) -> Result<f64> {
+        self.evolve(gammas, betas)?;
+        Ok(self.state_expectation())
+    }
+
+    /// ⟨ψ|C|ψ⟩ for the current state: per-chunk sums, then added in chunk order.
+    fn state_expectation(&self) -> f64 {
+        let partial =
+            |(amps, cost): (&[C64], &[f64])| -> f64 { amps.iter().zip(cost).map(|(a, c)| a.norm_sqr() * c).sum() };
+        let partials: Vec<f64> = if self.parallel {
+            let job = || self.state.par_chunks(CHUNK).zip(self.cost.par_chunks(CHUNK)).map(partial).collect();
+            crate::parallel::install(job).unwrap_or_else(|_| self.sequential_partials(partial))
+        } else {
+            self.sequential_partials(partial)
+        };
+        partials.iter().sum()
+    }
+
+    fn sequential_partials(&self, partial: impl Fn((&[C64], &[f64])) -> f64) -> Vec<f64> {
+        self.state.chunks(CHUNK).zip(self.cost.chunks(CHUNK)).map(partial).collect()
+    }
+
+    /// |ψ_x|² for every x, of the current state.
+    pub fn probabilities(&self) -> Vec<f64> {
+        self.state.iter().map(|a| a.norm_sqr()).collect()
+    }
+}
+
+fn evolve_into(state: &mut [C64], cost: &[f64], n: usize, gammas: &[f64], betas: &[f64], parallel: bool) {
+    let amp = (0.5f64).powf(n as f64 / 2.0);
+    state.fill(C64 { re: amp, im: 0.0 });
+    let low = n.min(CHUNK_BITS);
+    for (&gamma, &beta) in gammas.iter().zip(betas) {
+        let cs = (beta.cos(), beta.sin());
+        if parallel {
+            state
+                .par_chunks_mut(CHUNK)
+                .zip(cost.par_chunks(CHUNK))
+                .for_each(|(amps, c)| layer_on_chunk(amps, c, gamma, cs, low));
+        } else {
+            for (amps, c) in state.chunks_mut(CHUNK).zip(cost.chunks(CHUNK)) {
+                layer_on_chunk(amps, c, gamma, cs, low);
+            }
+        }
+        for q in low..n {
+            mix_high_qubit(state, q, cs, parallel);
+        }
+    }
+}
+
+/// ⟨ψ(γ, β)|C|ψ(γ, β)⟩ for the cost diagonal `cost`.
+pub fn expectation(cost: &[f64], gammas: &[f64], betas: &[f64]) -> Result<f64> {
+    validate(cost, gammas, betas)?;
+    Simulator::new(cost.to_vec())?.expectation(gammas, betas)
+}
+
+/// ⟨C⟩ for each (gammas, betas) pair. Small registers run the parameter sets in parallel (one
+/// sequential simulation each); large ones run the sets in turn, each parallel over chunks.
+/// Either way each value is the one [`expectation`] gives.
+pub fn expectations(cost: &[f64], params: &[(Vec<f64>, Vec<f64>)]) -> Result<Vec<f64>> {
+    for (g, b) in params {
+        validate(cost, g, b)?;
+    }
+    let mut sim = Simulator::new(cost.to_vec())?;
+    if sim.parallel {
+        return params.iter().map(|(g, b)| sim.expectation(g, b)).collect();
+    }
+    crate::parallel::install(|| {
+        params.par_iter().map_init(|| sim.clone(), |s, (g, b)| s.expectation(g, b)).collect::<Result<Vec<f64>>>()
+    })?
+}
+
+/// |ψ_x(γ, β)|² for every bitstring x.
+pub fn probabilities(cost: &[f64], gammas: &[f64], betas: &[f64]) -> Result<Vec<f64>> {
+    validate(cost, gammas, betas)?;
+    let mut sim = Simulator::new(cost.to_vec())?;
+    sim.evolve(gammas, betas)?;
+    Ok(sim.probabilities())
+}
+
+/// `shots` bitstrings (as indices, bit i = qubit i) drawn from the distribution `probs`
+/// (non-negative, any positive total). Shots come in blocks of 4096, each with its own stream
+/// `(seed, block)`, so the draws depend on the seed alone.
+pub fn sample(probs: &[f64], shots: usize, seed: u64) -> Result<Vec<u64>> {
+    crate::ensure!(!probs.is_empty(), "cannot sample from an empty distribution");
+    crate::ensure!(probs.iter().all(|p| p.is_finite() && *p >= 0.0), "probabilities must be finite and non-negative");
+    crate::error::check_alloc::<f64>(probs.len() as u128, "the cumulative table for sampling")?;
+    crate::error::check_alloc::<u64>(shots as u128, "the sampled bitstrings")?;
+    let mut cumulative = Vec::with_capacity(probs.len());
+    let mut total = 0.0;
+    for p in probs {
+        total += p;
+        cumulative.push(total);
+    }
+    crate::ensure!(total > 0.0, "probabilities must not all be zero");
+    let last = probs.len() - 1;
+    let mut out = vec![0u64; shots];
+    crate::parallel::install(|| {
+        out.par_chunks_mut(SHOT_BLOCK).enumerate().for_each(|(block, dst)| {
+            let mut rng = Stream::new(seed, block as u64);
+            for x in dst {
+                let u = rng.next_f64() * total;
+                // first x with cumulative[x] > u; zero-probability states are never drawn
+                *x = cumulative.partition_point(|&c| c <= u).min(last) as u64;
+            }
+        })
+    })?;
+    Ok(out)
+}
+
+/// `shots` bitstrings measured from |ψ(γ, β)⟩.
+pub fn sample_state(cost: &[f64], gammas: &[f64], betas: &[f64], shots: usize, seed: u64) -> Result<Vec<u64>> {
+    sample(&probabilities(cost, gammas, betas)?, shots, seed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::cost::{cost_diagonal, tests::random_symmetric};
+    use super::*;
+
+    type M = Vec<Vec<(f64, f64)>>;
+
+    fn mat_mul(a: &M, b: &M) -> M {
+        let d = a.len();
+        let mut out = vec![vec![(0.0, 0.0); d]; d];
+        for i in 0..d {
+            for k in 0..d {
+                let (ar, ai) = a[i][k];
+                for j in 0..d {
+                    let (br, bi) = b[k][j];
+                    out[i][j].0 += ar * br - ai * bi;
+                    out[i][j].1 += ar * bi + ai * br;
+                }
+            }
+        }
+        out
+    }
+
+    fn kron(a: &M, b: &M) -> M {
+        let (da, db) = (a.len(), b.len());
+        let mut out = vec![vec![(0.0, 0.0); da * db]; da * db];
+        for i in 0..da {
+            for j in 0..da {
+                for k in 0..db {
+                    for l in 0..db {
+                        let (ar, ai) = a[i][j];
+                        let (br, bi) = b[k][l];
+                        out[i * db + k][j * db + l] = (ar * br - ai * bi, ar * bi + ai * br);
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// e^{−iβ Σ X_i} as a dense Kronecker product of 2×2 blocks [[cos, −i sin], [−i sin, cos]]
+    /// (the order of the factors does not matter: every factor is the same).
+    fn dense_mixer(n: usize, beta: f64) -> M {
+        let one = vec![vec![(beta.cos(), 0.0), (0.0, -beta.sin())], vec![(0.0, -beta.sin()), (beta.cos(), 0.0)]];
+        (1..n).fold(one.clone(), |m, _| kron(&m, &one))
+    }
+
+    /// Dense reference: the state as a column, cost phase as a diagonal, mixer as a full matrix.
+    fn reference_state(cost: &[f64], gammas: &[f64], betas: &[f64]) -> Vec<(f64, f64)> {
+        let d = cost.len();
+        let n = d.trailing_zeros() as usize;
+        let mut psi = vec![vec![(0.0, 0.0); d]; d];
+        for row in psi.iter_mut() {
+            row[0] = (1.0 / (d as f64).sqrt(), 0.0);
+        }
+        for (&g, &b) in gammas.iter().zip(betas) {
+            let phase: M = (0..d)
+                .map(|i| {
+                    let mut r = vec![(0.0, 0.0); d];
+                    r[i] = ((g * cost[i]).cos(), -(g * cost[i]).sin());
+                    r
+                })
+                .collect();
+            psi = mat_mul(&dense_mixer(n, b), &mat_mul(&phase, &psi));
+        }
+        psi.iter().map(|r| r[0]).collect()
+    }
+
+    #[test]
+    fn statevector_matches_dense_reference() {
+        let mut rng = Stream::new(11, 0);
+        for n in 1..=5 {
+            let q = random_symmetric(n, 100 + n as u64);
+            let cost = cost_diagonal(&q, n).unwrap();
+            for p in 1..=3 {
+                let gammas: Vec<f64> = (0..p).map(|_| 2.0 * rng.next_f64() - 1.0).collect();
+                let betas: Vec<f64> = (0..p).map(|_| 2.0 * rng.next_f64() - 1.0).collect();
+                let want = reference_state(&cost, &gammas, &betas);
+                let mut sim = Simulator::new(cost.clone()).unwrap();
+                sim.evolve(&gammas, &betas).unwrap();
+                for (a, w) in sim.state().iter().zip(&want) {
+                    assert!((a.re - w.0).abs() < 1e-12 && (a.im - w.1).abs() < 1e-12, "n={n} p={p}");
+                }
+                let e_want: f64 = want.iter().zip(&cost).map(|(w, c)| (w.0 * w.0 + w.1 * w.1) * c).sum();
+                let e = expectation(&cost, &gammas, &betas).unwrap();
+                assert!((e - e_want).abs() < 1e-12, "n={n} p={p}: {e} vs {e_want}");
+            }
+        }
+    }
+
+    /// The Qiskit convention on one qubit, by hand: C = x, so e^{−iγC}|+⟩ = (1, e^{−iγ})/√2,
+    /// then e^{−iβX}: ψ_1 = (cos β e^{−iγ} − i sin β)/√2 and ⟨C⟩ = |ψ_1|² = (1 + sin 2β sin γ)/2.
+    #[test]
+    fn one_qubit_closed_form() {
+        let (g, b) = (0.7, 0.3);
+        let e = expectation(&[0.0, 1.0], &[g], &[b]).unwrap();
+        let want = 0.5 * (1.0 + (2.0 * b).sin() * g.sin());
+        assert!((e - want).abs() < 1e-15, "{e} vs {want}");
+    }
+
+    /// MaxCut as a QUBO: cut(x) = Σ_edges x_i + x_j − 2 x_i x_j = xᵀQx with Q_ii = degree(i) and
+    /// Q_ij = Q_ji = −1 per edge. ⟨C⟩ is then the expected cut.
+    fn maxcut_q(n: usize, edges: &[(usize, usize)]) -> Vec<f64> {
+        let mut q = vec![0.0; n * n];
+        for &(i, j) in edges {
+            q[i * n + i] += 1.0;
+            q[j * n + j] += 1.0;
+            q[i * n + j] -= 1.0;
+            q[j * n + i] -= 1.0;
+        }
+        q
+    }
+
+    /// R11: p = 1 on triangle-free 3-regular graphs, per-edge ⟨C⟩ = 1/2 + 1/(3√3) at
+    /// γ = arctan(1/√2), β = π/8 (Wang, Hadfield, Jiang, Rieffel 2018); the 3-cube totals
+    /// 8.3094010768. Rings give 0.75 per edge at their optimum γ = π/4, β = π/8.
+    #[test]
+    fn r11_maxcut_on_the_cube_and_a_ring() {
+        let cube: Vec<(usize, usize)> =
+            (0..8).flat_map(|v| (0..3).map(move |b| (v, v ^ (1 << b)))).filter(|(a, b)| a < b).collect();
+        assert_eq!(cube.len(), 12);
+        let cost = cost_diagonal(&maxcut_q(8, &cube), 8).unwrap();
+        assert_eq!(cost.iter().cloned().fold(0.0, f64::max), 12.0);
+        let e = expectation(&cost, &[(1.0 / 2f64.sqrt()).atan()], &[std::f64::consts::PI / 8.0]).unwrap();
+        assert!((e - 8.3094010768).abs() < 1e-9, "{e}");
+
+        let ring: Vec<(usize, usize)> = (0..6).map(|i| (i, (i + 1) % 6)).collect();
+        let cost = cost_diagonal(&maxcut_q(6, &ring), 6).unwrap();
+        let e = expectation(&cost, &[std::f64::consts::PI / 4.0], &[std::f64::consts::PI / 8.0]).unwrap();
+        assert!((e - 0.75 * 6.0).abs() < 1e-12, "{e}");
+    }
+
+    #[test]
+    fn bit_identical_for_any_thread_count_and_schedule() {
+        let n = 16;
+        let cost = cost_diagonal(&random_symmetric(n, 5), n).unwrap();
+        let (g, b) = ([0.31, -0.2], [0.45, 0.12]);
+        crate::parallel::set_num_threads(1).unwrap();
+        let one = expectation(&cost, &g, &b).unwrap();
+        crate::parallel::set_num_threads(2).unwrap();
+        let two = expectation(&cost, &g, &b).unwrap();
+        let mut seq = Simulator::new(cost.clone()).unwrap();
+        seq.set_parallel(false);
+        let sequential = seq.expectation(&g, &b).unwrap();
+        let batch = expectations(&cost, &[(g.to_vec(), b.to_vec()), (vec![0.1], vec![0.2])]).unwrap();
+        crate::parallel::set_num_threads(0).unwrap();
+        assert_eq!(one.to_bits(), two.to_bits());
+        assert_eq!(one.to_bits(), sequential.to_bits());
+        assert_eq!(one.to_bits(), batch[0].to_bits());
+        // and the parallel schedule is still the right state
+        let dense_norm: f64 = seq.probabilities().iter().sum();
+        assert!((dense_norm - 1.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn batch_equals_single_calls_for_small_registers() {
+        let cost = cost_diagonal(&random_symmetric(6, 9), 6).unwrap();
+        let params: Vec<(Vec<f64>, Vec<f64>)> =
+            (0..7).map(|k| (vec![0.1 * k as f64, 0.3], vec![0.2, -0.05 * k as f64])).collect();
+        let batch = expectations(&cost, &params).unwrap();
+        for ((g, b), e) in params.iter().zip(&batch) {
+            assert_eq!(expectation(&cost, g, b).unwrap().to_bits(), e.to_bits());
+        }
+    }
+
+    #[test]
+    fn probabilities_and_sampling() {
+        let cost = cost_diagonal(&random_symmetric(4, 3), 4).unwrap();
+        let p = probabilities(&cost, &[0.4], &[0.3]).unwrap();
+        assert!((p.iter().sum::<f64>() - 1.0).abs() < 1e-12);
+        let shots = 200_000;
+        let a = sample_state(&cost, &[0.4], &[0.3], shots, 42).unwrap();
+        let b = sample(&p, shots, 42).unwrap();
+        assert_eq!(a, b);
+        assert_ne!(a, sample(&p, shots, 43).unwrap());
+        let mut counts = [0usize; 16];
+        a.iter().for_each(|&x| counts[x as usize] += 1);
+        for (c, pi) in counts.iter().zip(&p) {
+            let sd = (pi * (1.0 - pi) / shots as f64).sqrt();
+            assert!((*c as f64 / shots as f64 - pi).abs() < 5.0 * sd + 1e-9, "{c} vs {pi}");
+        }
+        // a point mass is always drawn, a zero-probability state never
+        assert!(sample(&[0.0, 0.0, 1.0, 0.0], 1000, 1).unwrap().iter().all(|&x| x == 2));
+        assert!(sample(&[0.0, 0.0], 10, 1).is_err());
+        assert!(sample(&[f64::NAN, 1.0], 10, 1).is_err());
+    }
+
+    #[test]
+    fn bad_parameters_are_errors() {
+        let cost = vec![0.0, 1.0, 2.0, 3.0];
+        assert!(expectation(&cost, &[0.1, 0.2], &[0.3]).is_err());
+        assert!(expectation(&cost, &[f64::NAN], &[0.3]).is_err());
+        assert!(expectation(&[0.0, 1.0, 2.0], &[0.1], &[0.3]).is_err());
+        assert!(expectation(&[], &[], &[]).is_err());
+        assert!(expectation(&[0.0, f64::INFINITY], &[0.1], &[0.1]).is_err());
+        assert!(expectations(&cost, &[(vec![0.1], vec![])]).is_err());
+    }
+}
+
+#[cfg(test)]
+mod timing {
+    use super::super::cost::{cost_diagonal, tests::random_symmetric};
+    use super::*;
+
+    /// `cargo test --release --no-default-features --lib statevector::timing -- --ignored --nocapture`
+    #[test]
+    #[ignore = "timing, not a check"]
+    fn expectation_n20_p2() {
+        let n = 20;
+        let cost = cost_diagonal(&random_symmetric(n, 1), n).unwrap();
+        let mut sim = Simulator::new(cost).unwrap();
+        for threads in [1, 2] {
+            crate::parallel::set_num_threads(threads).unwrap();
+            sim.expectation(&[0.1, 0.2], &[0.3, 0.4]).unwrap();
+            let reps = 10;
+            let t = std::time::Instant::now();
+            for _ in 0..reps {
+                sim.expectation(&[0.1, 0.2], &[0.3, 0.4]).unwrap();
+            }
+            eprintln!(
+                "n=20 p=2, {threads} thread(s): {:.2} ms per expectation",
+                t.elapsed().as_secs_f64() * 1e3 / reps as f64
+            );
+        }
+        crate::parallel::set_num_threads(0).unwrap();
+    }
+}
