@@ -1,12 +1,15 @@
 //! Kernel throughput without Python: `cargo bench --no-default-features --bench kernels`.
 //! Prints spin updates per second for single chains at fixed β (hot, critical, cold) and for
-//! a full annealing run, on the lattice and SK workloads of `benches/bench_core.py`.
+//! a full annealing run, on the lattice and SK workloads of `benches/bench_core.py`, and the
+//! time of one QAOA expectation.
 
 use quantumpanarchy::backend::Backend;
 use quantumpanarchy::control::Control;
 use quantumpanarchy::core::kernel::{Chain, Method};
 use quantumpanarchy::core::schedule::Schedule;
 use quantumpanarchy::core::{anneal, AnnealParams, Engine, IsingModel};
+use quantumpanarchy::decision::qaoa::cost::cost_diagonal;
+use quantumpanarchy::decision::qaoa::statevector::Simulator;
 use quantumpanarchy::rng::Stream;
 use std::time::Instant;
 
@@ -21,7 +24,8 @@ fn lattice(l: usize) -> IsingModel {
     IsingModel::from_edges(n, &r, &c, &vec![1.0; r.len()], &vec![0.0; n]).unwrap()
 }
 
-fn sk(n: usize) -> IsingModel {
+/// SK couplings ±1/√N (row-major, symmetric, zero diagonal).
+fn sk_matrix(n: usize) -> Vec<f64> {
     let mut s = Stream::new(42, 0);
     let mut j = vec![0.0; n * n];
     let scale = 1.0 / (n as f64).sqrt();
@@ -32,7 +36,11 @@ fn sk(n: usize) -> IsingModel {
             j[b * n + a] = w;
         }
     }
-    IsingModel::from_dense(n, &j, &vec![0.0; n]).unwrap()
+    j
+}
+
+fn sk(n: usize) -> IsingModel {
+    IsingModel::from_dense(n, &sk_matrix(n), &vec![0.0; n]).unwrap()
 }
 
 /// `KERNELS_CASE` (a substring of a row's label) runs only the matching rows, e.g. for profiling.
@@ -85,6 +93,31 @@ fn annealing(name: &str, model: &IsingModel, beta_max: f64, sweeps: usize, reads
     );
 }
 
+/// One QAOA expectation on `n` qubits at depth 2 (the SK couplings as Q), with one thread and
+/// all of them.
+fn qaoa(n: usize) {
+    if !selected(&format!("qaoa n={n}")) {
+        return;
+    }
+    let cost = cost_diagonal(&sk_matrix(n), n).unwrap();
+    let mut sim = Simulator::new(&cost[..]).unwrap();
+    let (gammas, betas) = ([0.1, 0.2], [0.3, 0.4]);
+    for threads in [1, 0] {
+        quantumpanarchy::parallel::set_num_threads(threads).unwrap();
+        sim.expectation(&gammas, &betas).unwrap();
+        let reps = scale(10);
+        let t = Instant::now();
+        for _ in 0..reps {
+            sim.expectation(&gammas, &betas).unwrap();
+        }
+        println!(
+            "qaoa n={n} p=2 expectation, {} threads {:>8.2} ms",
+            quantumpanarchy::parallel::num_threads(),
+            t.elapsed().as_secs_f64() * 1e3 / reps as f64
+        );
+    }
+}
+
 /// `KERNELS_SCALE` (default 1) scales every sweep count, e.g. 0.05 for a run under callgrind,
 /// whose instruction counts do not depend on what else the machine is doing.
 fn scale(sweeps: usize) -> usize {
@@ -109,4 +142,5 @@ fn main() {
         annealing("SK N=1024", &skm, 10.0, scale(1000), 10, threads);
         annealing("lattice L=512", &big, 3.0, scale(100), 4, threads);
     }
+    qaoa(20);
 }

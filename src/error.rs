@@ -41,6 +41,31 @@ macro_rules! ensure {
     };
 }
 
+/// `Err(InvalidInput)` naming the first non-finite value of `values` (`what` names them).
+pub fn check_finite(values: &[f64], what: &str) -> Result<()> {
+    match values.iter().position(|v| !v.is_finite()) {
+        Some(k) => Err(Error::InvalidInput(format!("{what} must be finite, found {} at position {k}", values[k]))),
+        None => Ok(()),
+    }
+}
+
+/// `Err(InvalidInput)` unless the row-major n×n `m` is symmetric within `rtol` of its largest
+/// entry.
+pub fn check_symmetric(m: &[f64], n: usize, rtol: f64, what: &str) -> Result<()> {
+    let scale = m.iter().fold(0.0f64, |a, v| a.max(v.abs()));
+    for i in 0..n {
+        for j in 0..i {
+            let (a, b) = (m[i * n + j], m[j * n + i]);
+            if (a - b).abs() > rtol * scale {
+                return Err(Error::InvalidInput(format!(
+                    "{what} must be symmetric: [{i},{j}] = {a} but [{j},{i}] = {b}"
+                )));
+            }
+        }
+    }
+    Ok(())
+}
+
 /// `Err(ResourceLimit)` unless `count` values of `T` can be allocated. Called before allocating
 /// any size a caller chose, so an impossible request raises instead of aborting the process.
 pub fn check_alloc<T>(count: u128, what: &str) -> Result<()> {

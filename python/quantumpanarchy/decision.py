@@ -11,8 +11,6 @@ import sys
 from collections.abc import Mapping
 from typing import Any
 
-import numpy as np
-
 from .core import Method, PBitNetwork, SampleSet, ScheduleType, Temperature
 from .exceptions import InvalidInputError
 
@@ -102,27 +100,17 @@ class Annealing:
         """Anneal E(s) = Σ h_i s_i + Σ J_ij s_i s_j (dimod's convention; ``h`` a dict or a
         sequence) and return a ``dimod.SampleSet``."""
         dimod = _dimod()
-        linear = dict(h) if isinstance(h, Mapping) else dict(enumerate(h))
-        return self.sample(dimod.BinaryQuadraticModel.from_ising(linear, dict(J)), **kwargs)
+        if not len(h) and not len(J):
+            return self.sample(dimod.BinaryQuadraticModel("SPIN"), **kwargs)
+        return self._anneal(PBitNetwork.from_ising(h, J), kwargs).to_dimod()
 
     def sample_qubo(self, Q: Any, **kwargs: Any) -> Any:
         """Anneal E(x) = Σ Q_uv x_u x_v over x ∈ {0, 1} (``Q`` a dict or a square matrix) and
         return a ``dimod.SampleSet``."""
         dimod = _dimod()
-        if not isinstance(Q, Mapping):
-            matrix = np.asarray(Q, dtype=np.float64)
-            if matrix.ndim != 2 or matrix.shape[0] != matrix.shape[1]:
-                raise InvalidInputError(f"Q must be a dict or a square matrix, got shape {matrix.shape}")
-            bqm = dimod.BinaryQuadraticModel("BINARY")
-            bqm.add_variables_from((i, 0.0) for i in range(matrix.shape[0]))
-            rows, cols = np.nonzero(matrix)
-            for u, v in zip(rows.tolist(), cols.tolist(), strict=True):
-                if u == v:
-                    bqm.add_linear(u, matrix[u, v])
-                else:
-                    bqm.add_quadratic(u, v, matrix[u, v])
-            return self.sample(bqm, **kwargs)
-        return self.sample(dimod.BinaryQuadraticModel.from_qubo(dict(Q)), **kwargs)
+        if isinstance(Q, Mapping) and not Q:
+            return self.sample(dimod.BinaryQuadraticModel("BINARY"), **kwargs)
+        return self._anneal(PBitNetwork.from_qubo(Q), kwargs).to_dimod()
 
     async def sample_async(self, bqm: Any, **kwargs: Any) -> Any:
         """``sample`` off the event loop."""

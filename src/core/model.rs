@@ -4,7 +4,7 @@
 //! Couplings are stored symmetric (both J_ij and J_ji), dense row-major for dense problems and
 //! CSR for sparse ones; the form is chosen from the density so callers need not care.
 
-use crate::error::Result;
+use crate::error::{check_finite, Result};
 use crate::{ensure, invalid};
 
 /// Above this fill fraction a coupling matrix is kept dense: row sweeps then beat CSR gathers.
@@ -91,13 +91,6 @@ pub struct IsingModel {
     h: Vec<f64>,
     couplings: Couplings,
     offset: f64,
-}
-
-fn check_finite(values: &[f64], what: &str) -> Result<()> {
-    if let Some(k) = values.iter().position(|v| !v.is_finite()) {
-        return Err(invalid!("{what} must be finite, found {} at position {k}", values[k]));
-    }
-    Ok(())
 }
 
 impl IsingModel {

@@ -11,9 +11,7 @@ use crate::error::Result;
 pub fn qubo_to_ising(n: usize, q: &[f64]) -> Result<(Vec<f64>, Vec<f64>, f64)> {
     ensure!(n > 0, "Q must not be empty");
     ensure!(q.len() == n * n, "Q must be {n}x{n}, got {} values", q.len());
-    if let Some(k) = q.iter().position(|v| !v.is_finite()) {
-        return Err(crate::invalid!("Q must be finite, found {} at position {k}", q[k]));
-    }
+    crate::error::check_finite(q, "Q")?;
     let sym = |a: usize, b: usize| 0.5 * (q[a * n + b] + q[b * n + a]);
     let mut j = vec![0.0; n * n];
     let mut h = vec![0.0; n];

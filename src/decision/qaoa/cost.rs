@@ -3,7 +3,7 @@
 //! Index convention (Qiskit's little-endian order): qubit i carries bit i of the index,
 //! x_i = (index >> i) & 1.
 
-use crate::error::{check_alloc, Error, Result};
+use crate::error::{check_alloc, check_finite, check_symmetric, Error, Result};
 
 /// Largest register simulated; 2^34 amplitudes already need 512 GiB.
 pub const MAX_QUBITS: usize = 34;
@@ -43,19 +43,8 @@ pub fn validate_q(q: &[f64], n: usize) -> Result<()> {
         n.saturating_mul(n),
         q.len()
     );
-    if let Some(k) = q.iter().position(|v| !v.is_finite()) {
-        return Err(crate::invalid!("Q must be finite, got {} at ({}, {})", q[k], k / n, k % n));
-    }
-    let scale = q.iter().fold(0.0f64, |m, v| m.max(v.abs()));
-    for i in 0..n {
-        for j in 0..i {
-            let (a, b) = (q[i * n + j], q[j * n + i]);
-            crate::ensure!(
-                (a - b).abs() <= SYMMETRY_RTOL * scale,
-                "Q must be symmetric: Q[{i},{j}] = {a} but Q[{j},{i}] = {b}"
-            );
-        }
-    }
+    check_finite(q, "Q")?;
+    check_symmetric(q, n, SYMMETRY_RTOL, "Q")?;
     Ok(())
 }
 

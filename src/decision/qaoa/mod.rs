@@ -85,7 +85,7 @@ impl Qaoa {
     /// start and `restarts` random ones; depth p + 1 from the INTERP guess and from the depth-p
     /// optimum padded with a zero layer (which reproduces the depth-p state, so ⟨C⟩ never gets
     /// worse with depth).
-    pub fn tune(&self, sim: &mut Simulator, control: &Control) -> Result<Tuned> {
+    pub fn tune(&self, sim: &mut Simulator<'_>, control: &Control) -> Result<Tuned> {
         self.validate()?;
         let c = sim.cost();
         let mean = c.iter().sum::<f64>() / c.len() as f64;
@@ -138,7 +138,6 @@ impl Qaoa {
     pub fn optimize_portfolio(&self, problem: &Portfolio, control: &Control) -> Result<PortfolioAllocation> {
         self.validate()?;
         let n = problem.n();
-        cost::check_memory(n)?;
         let qubo = problem.qubo();
         let diag = cost::cost_diagonal(&qubo.q, n)?;
         let (e_min, e_max) = diag.iter().fold((f64::MAX, f64::MIN), |(lo, hi), &v| (lo.min(v), hi.max(v)));

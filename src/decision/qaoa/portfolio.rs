@@ -8,7 +8,7 @@
 //! weighs both equally (Qiskit's `PortfolioOptimization` with risk factor q = (1 − t)/t, up to
 //! the overall scale t). E(x) = xᵀQx + offset for the symmetric Q built here.
 
-use crate::error::Result;
+use crate::error::{check_finite, check_symmetric, Result};
 
 /// Relative tolerance for the symmetry and positive-semidefiniteness checks of Σ.
 const COV_RTOL: f64 = 1e-9;
@@ -48,8 +48,8 @@ impl Portfolio {
             "covariance must be {n}×{n} to match {n} returns, got {} entries",
             covariance.len()
         );
-        crate::ensure!(returns.iter().all(|v| v.is_finite()), "returns must be finite");
-        crate::ensure!(covariance.iter().all(|v| v.is_finite()), "covariance must be finite");
+        check_finite(returns, "returns")?;
+        check_finite(covariance, "covariance")?;
         crate::ensure!((0.0..=1.0).contains(&risk_tolerance), "risk_tolerance must be in [0, 1], got {risk_tolerance}");
         check_covariance(covariance, n)?;
         let budget = budget.unwrap_or(n.div_ceil(2));
@@ -72,9 +72,8 @@ impl Portfolio {
     pub fn objective(&self, x: u64) -> f64 {
         let n = self.n();
         let t = self.risk_tolerance;
-        let bit = |i: usize| ((x >> i) & 1) as f64;
-        let var: f64 = (0..n).map(|i| (0..n).map(|j| bit(i) * self.covariance[i * n + j] * bit(j)).sum::<f64>()).sum();
-        let ret: f64 = (0..n).map(|i| self.returns[i] * bit(i)).sum();
+        let var = super::cost::evaluate(&self.covariance, n, x);
+        let ret: f64 = (0..n).filter(|i| (x >> i) & 1 == 1).map(|i| self.returns[i]).sum();
         let k = x.count_ones() as f64 - self.budget as f64;
         (1.0 - t) * var - t * ret + self.penalty * k * k
     }
@@ -120,16 +119,8 @@ pub fn default_penalty(returns: &[f64], covariance: &[f64], risk_tolerance: f64)
 /// Symmetric within `COV_RTOL` of its largest entry, and positive semidefinite up to the same
 /// relative tolerance (a Cholesky factorisation of Σ + COV_RTOL·max|Σ|·I succeeds).
 fn check_covariance(cov: &[f64], n: usize) -> Result<()> {
+    check_symmetric(cov, n, COV_RTOL, "covariance")?;
     let scale = cov.iter().fold(0.0f64, |m, v| m.max(v.abs()));
-    for i in 0..n {
-        for j in 0..i {
-            let (a, b) = (cov[i * n + j], cov[j * n + i]);
-            crate::ensure!(
-                (a - b).abs() <= COV_RTOL * scale,
-                "covariance must be symmetric: [{i},{j}] = {a} but [{j},{i}] = {b}"
-            );
-        }
-    }
     let shift = COV_RTOL * scale.max(f64::MIN_POSITIVE);
     let mut l = vec![0.0; n * n];
     for j in 0..n {

@@ -12,6 +12,7 @@ use super::cost::check_memory;
 use crate::error::Result;
 use crate::rng::Stream;
 use rayon::prelude::*;
+use std::borrow::Cow;
 
 /// log2 of the chunk size in amplitudes.
 const CHUNK_BITS: usize = 14;
@@ -33,14 +34,19 @@ impl C64 {
     }
 }
 
-/// Checks the cost diagonal and the angles; returns n.
-fn validate(cost: &[f64], gammas: &[f64], betas: &[f64]) -> Result<usize> {
+/// Checks a cost diagonal (2^n finite values, n ≥ 1); returns n.
+fn check_cost(cost: &[f64]) -> Result<usize> {
     crate::ensure!(
         cost.len() >= 2 && cost.len().is_power_of_two(),
         "the cost diagonal must have 2^n entries with n ≥ 1, got {}",
         cost.len()
     );
     crate::ensure!(cost.iter().all(|c| c.is_finite()), "the cost diagonal must be finite");
+    Ok(cost.len().trailing_zeros() as usize)
+}
+
+/// Checks the angles of one evaluation (the cost was checked once, by [`Simulator::new`]).
+fn check_angles(gammas: &[f64], betas: &[f64]) -> Result<()> {
     crate::ensure!(
         gammas.len() == betas.len(),
         "gammas and betas must have the same length (one pair per layer), got {} and {}",
@@ -51,7 +57,7 @@ fn validate(cost: &[f64], gammas: &[f64], betas: &[f64]) -> Result<usize> {
         gammas.iter().chain(betas).all(|a| a.is_finite()),
         "gammas and betas must be finite, got {gammas:?} and {betas:?}"
     );
-    Ok(cost.len().trailing_zeros() as usize)
+    Ok(())
 }
 
 /// e^{−iβX} on the pair (a, b) = (amplitude with the bit clear, with it set).
@@ -105,20 +111,21 @@ fn mix_high_qubit(state: &mut [C64], q: usize, cs: (f64, f64), parallel: bool) {
     }
 }
 
-/// A reusable workspace: the cost diagonal and a state buffer, so optimisation loops do not
-/// reallocate 2^n amplitudes per evaluation.
+/// A reusable workspace: the cost diagonal (owned or borrowed, never copied) and a state
+/// buffer, so optimisation loops do not reallocate 2^n amplitudes per evaluation.
 #[derive(Debug, Clone)]
-pub struct Simulator {
+pub struct Simulator<'c> {
     n: usize,
-    cost: Vec<f64>,
+    cost: Cow<'c, [f64]>,
     state: Vec<C64>,
     parallel: bool,
 }
 
-impl Simulator {
+impl<'c> Simulator<'c> {
     /// A simulator for the cost diagonal `cost` (2^n finite values, index bit i = qubit i).
-    pub fn new(cost: Vec<f64>) -> Result<Self> {
-        let n = validate(&cost, &[], &[])?;
+    pub fn new(cost: impl Into<Cow<'c, [f64]>>) -> Result<Self> {
+        let cost = cost.into();
+        let n = check_cost(&cost)?;
         check_memory(n)?;
         let parallel = n > CHUNK_BITS;
         Ok(Self { n, state: vec![C64::default(); cost.len()], cost, parallel })
@@ -144,7 +151,7 @@ impl Simulator {
 
     /// Prepares |ψ(γ, β)⟩ in the workspace.
     pub fn evolve(&mut self, gammas: &[f64], betas: &[f64]) -> Result<()> {
-        validate(&self.cost, gammas, betas)?;
+        check_angles(gammas, betas)?;
         if self.parallel {
             let (state, cost, n) = (&mut self.state, &self.cost, self.n);
             crate::parallel::install(|| evolve_into(state, cost, n, gammas, betas, true))
@@ -207,8 +214,7 @@ fn evolve_into(state: &mut [C64], cost: &[f64], n: usize, gammas: &[f64], betas:
 
 /// ⟨ψ(γ, β)|C|ψ(γ, β)⟩ for the cost diagonal `cost`.
 pub fn expectation(cost: &[f64], gammas: &[f64], betas: &[f64]) -> Result<f64> {
-    validate(cost, gammas, betas)?;
-    Simulator::new(cost.to_vec())?.expectation(gammas, betas)
+    Simulator::new(cost)?.expectation(gammas, betas)
 }
 
 /// ⟨C⟩ for each (gammas, betas) pair. Small registers run the parameter sets in parallel (one
@@ -216,9 +222,9 @@ pub fn expectation(cost: &[f64], gammas: &[f64], betas: &[f64]) -> Result<f64> {
 /// Either way each value is the one [`expectation`] gives.
 pub fn expectations(cost: &[f64], params: &[(Vec<f64>, Vec<f64>)]) -> Result<Vec<f64>> {
     for (g, b) in params {
-        validate(cost, g, b)?;
+        check_angles(g, b)?;
     }
-    let mut sim = Simulator::new(cost.to_vec())?;
+    let mut sim = Simulator::new(cost)?;
     if sim.parallel {
         return params.iter().map(|(g, b)| sim.expectation(g, b)).collect();
     }
@@ -229,8 +235,7 @@ pub fn expectations(cost: &[f64], params: &[(Vec<f64>, Vec<f64>)]) -> Result<Vec
 
 /// |ψ_x(γ, β)|² for every bitstring x.
 pub fn probabilities(cost: &[f64], gammas: &[f64], betas: &[f64]) -> Result<Vec<f64>> {
-    validate(cost, gammas, betas)?;
-    let mut sim = Simulator::new(cost.to_vec())?;
+    let mut sim = Simulator::new(cost)?;
     sim.evolve(gammas, betas)?;
     Ok(sim.probabilities())
 }
@@ -466,34 +471,5 @@ mod tests {
         assert!(expectation(&[], &[], &[]).is_err());
         assert!(expectation(&[0.0, f64::INFINITY], &[0.1], &[0.1]).is_err());
         assert!(expectations(&cost, &[(vec![0.1], vec![])]).is_err());
-    }
-}
-
-#[cfg(test)]
-mod timing {
-    use super::super::cost::{cost_diagonal, tests::random_symmetric};
-    use super::*;
-
-    /// `cargo test --release --no-default-features --lib statevector::timing -- --ignored --nocapture`
-    #[test]
-    #[ignore = "timing, not a check"]
-    fn expectation_n20_p2() {
-        let n = 20;
-        let cost = cost_diagonal(&random_symmetric(n, 1), n).unwrap();
-        let mut sim = Simulator::new(cost).unwrap();
-        for threads in [1, 2] {
-            crate::parallel::set_num_threads(threads).unwrap();
-            sim.expectation(&[0.1, 0.2], &[0.3, 0.4]).unwrap();
-            let reps = 10;
-            let t = std::time::Instant::now();
-            for _ in 0..reps {
-                sim.expectation(&[0.1, 0.2], &[0.3, 0.4]).unwrap();
-            }
-            eprintln!(
-                "n=20 p=2, {threads} thread(s): {:.2} ms per expectation",
-                t.elapsed().as_secs_f64() * 1e3 / reps as f64
-            );
-        }
-        crate::parallel::set_num_threads(0).unwrap();
     }
 }
