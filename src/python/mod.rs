@@ -4,6 +4,7 @@
 
 mod args;
 mod core;
+mod decision;
 mod lock;
 mod performance;
 mod run;
@@ -16,10 +17,10 @@ pub mod _native {
 
     #[rustfmt::skip]
     #[pymodule_export]
-    use super::{core::core, performance::performance};
+    use super::{core::core, decision::decision, performance::performance};
 
     /// Submodules, registered in `sys.modules` under `quantumpanarchy._native.<name>`.
-    const SUBMODULES: [&str; 2] = ["core", "performance"];
+    const SUBMODULES: [&str; 3] = ["core", "decision", "performance"];
 
     #[pymodule_init]
     fn init(m: &Bound<'_, PyModule>) -> PyResult<()> {

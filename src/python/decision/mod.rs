@@ -1,0 +1,7 @@
+//! `quantumpanarchy.decision` bindings, one file per engine. The Python classes users see are
+//! in `python/quantumpanarchy/_decision/` and re-exported by `quantumpanarchy.decision`.
+
+use pyo3::prelude::*;
+
+#[pymodule(gil_used = false, submodule)]
+pub mod decision {}
