@@ -4,9 +4,13 @@ for portfolio QUBOs, and learning engines (QAR, IQAD, QERC, NQO)."""
 from collections.abc import Mapping
 from typing import Any, overload
 
+# Engines written in Python are typed where they are implemented; this stub re-exports them.
+from ._decision.qaoa import QAOA as QAOA
+from ._decision.qaoa import PortfolioAllocation as PortfolioAllocation
+from ._decision.qaoa import QAOAParameters as QAOAParameters
 from .core import PBitNetwork, SampleSet, Temperature
 
-__all__ = ["Annealing"]
+__all__ = ["QAOA", "Annealing", "PortfolioAllocation", "QAOAParameters"]
 
 class Annealing:
     """Simulated annealing of Ising models and QUBOs: a dimod sampler over ``quantumpanarchy.core``."""

@@ -13,10 +13,11 @@ fn validation(py: Python<'_>) -> PyResult<Bound<'_, PyModule>> {
 }
 
 /// A real array of `ndim` dimensions as float64 (copying only when the input is not already).
-fn float_array<'py>(
+/// `ndim` is 1 or 2, or -1 for either.
+pub fn float_array<'py>(
     obj: &Bound<'py, PyAny>,
     name: &str,
-    ndim: usize,
+    ndim: i32,
     allow_empty: bool,
 ) -> PyResult<Bound<'py, PyAny>> {
     validation(obj.py())?.call_method1("as_float_array", (obj, name, ndim, allow_empty))

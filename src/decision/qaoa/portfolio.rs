@@ -52,15 +52,9 @@ impl Portfolio {
         check_finite(covariance, "covariance")?;
         crate::ensure!((0.0..=1.0).contains(&risk_tolerance), "risk_tolerance must be in [0, 1], got {risk_tolerance}");
         check_covariance(covariance, n)?;
+        check_budget_penalty(n, budget, penalty)?;
         let budget = budget.unwrap_or(n.div_ceil(2));
-        crate::ensure!((1..=n).contains(&budget), "budget must be between 1 and {n}, got {budget}");
-        let penalty = match penalty {
-            Some(a) => {
-                crate::ensure!(a.is_finite() && a >= 0.0, "penalty must be finite and non-negative, got {a}");
-                a
-            }
-            None => default_penalty(returns, covariance, risk_tolerance),
-        };
+        let penalty = penalty.unwrap_or_else(|| default_penalty(returns, covariance, risk_tolerance));
         Ok(Self { returns: returns.to_vec(), covariance: covariance.to_vec(), risk_tolerance, budget, penalty })
     }
 
@@ -97,6 +91,17 @@ impl Portfolio {
         }
         Qubo { n, q, offset: a * b * b }
     }
+}
+
+/// Checks a budget (1..=n) and a penalty (finite, ≥ 0) when given.
+pub fn check_budget_penalty(n: usize, budget: Option<usize>, penalty: Option<f64>) -> Result<()> {
+    if let Some(b) = budget {
+        crate::ensure!((1..=n).contains(&b), "budget must be between 1 and {n}, got {b}");
+    }
+    if let Some(a) = penalty {
+        crate::ensure!(a.is_finite() && a >= 0.0, "penalty must be finite and non-negative, got {a}");
+    }
+    Ok(())
 }
 
 /// The default budget penalty A = 1.1·R (R > 0; A = 1 when R = 0), with

@@ -1,7 +1,19 @@
 //! `quantumpanarchy.decision` bindings, one file per engine. The Python classes users see are
 //! in `python/quantumpanarchy/_decision/` and re-exported by `quantumpanarchy.decision`.
 
+mod qaoa;
+
 use pyo3::prelude::*;
 
 #[pymodule(gil_used = false, submodule)]
-pub mod decision {}
+pub mod decision {
+    #[rustfmt::skip]
+    #[pymodule_export]
+    use super::qaoa::{
+        qaoa_expectations, qaoa_portfolio, qaoa_probabilities, qaoa_sample, qaoa_validate,
+    };
+
+    /// Largest register the QAOA simulator accepts.
+    #[pymodule_export]
+    const QAOA_MAX_QUBITS: usize = crate::decision::qaoa::cost::MAX_QUBITS;
+}

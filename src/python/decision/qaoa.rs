@@ -1,0 +1,236 @@
+//! QAOA bindings: functions over plain arrays; `quantumpanarchy._decision.qaoa.QAOA` holds the
+//! configuration and builds the result objects.
+
+use numpy::{PyArray1, PyArray2, PyArrayMethods};
+use pyo3::prelude::*;
+use pyo3::types::PyDict;
+
+use crate::decision::qaoa::optimize::Method;
+use crate::decision::qaoa::portfolio::Portfolio;
+use crate::decision::qaoa::statevector::{self, Simulator};
+use crate::decision::qaoa::{cost, Qaoa};
+use crate::error::Error;
+use crate::python::args::{self, PyInt};
+use crate::python::run::{detach, run_long};
+
+/// Q as row-major values, symmetrised: xᵀQx = xᵀ((Q + Qᵀ)/2)x, so any square Q (dimod-style
+/// upper-triangular ones included) means what the caller wrote.
+fn qubo_arg(q: &Bound<'_, PyAny>) -> PyResult<(Vec<f64>, usize)> {
+    let q = args::f64_2d(q, "Q")?;
+    let a = q.as_array();
+    let (n, m) = a.dim();
+    if n != m {
+        return Err(Error::InvalidInput(format!("Q must be square, got shape ({n}, {m})")).into());
+    }
+    let sym = (0..n * n).map(|k| 0.5 * (a[(k / n, k % n)] + a[(k % n, k / n)])).collect();
+    Ok((sym, n))
+}
+
+/// Angle sets as rows: a 1-D array is one set, a 2-D (m, p) array m sets.
+fn angle_rows(obj: &Bound<'_, PyAny>, name: &str) -> PyResult<Vec<Vec<f64>>> {
+    let arr = args::float_array(obj, name, -1, false)?;
+    if let Ok(a) = arr.cast::<PyArray1<f64>>() {
+        return Ok(vec![a.readonly().as_array().to_vec()]);
+    }
+    let a = arr.cast_into::<PyArray2<f64>>().map_err(|_| {
+        Error::InvalidInput(format!("{name} must be a 1-D array of angles or a 2-D array of angle sets"))
+    })?;
+    Ok(a.readonly().as_array().rows().into_iter().map(|r| r.to_vec()).collect())
+}
+
+fn method(name: &str) -> PyResult<Method> {
+    match name.to_ascii_lowercase().replace(['_', ' '], "-").as_str() {
+        "nelder-mead" => Ok(Method::NelderMead),
+        "cobyla" => Ok(Method::Cobyla),
+        _ => Err(Error::InvalidInput(format!("optimizer must be 'nelder-mead' or 'cobyla', got {name:?}")).into()),
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn config(
+    num_layers: PyInt,
+    optimizer: &str,
+    maxiter: PyInt,
+    restarts: PyInt,
+    shots: Option<PyInt>,
+    seed: Option<&Bound<'_, PyAny>>,
+) -> PyResult<Qaoa> {
+    Ok(Qaoa {
+        num_layers: args::count(num_layers, "num_layers", 1)?,
+        optimizer: method(optimizer)?,
+        maxiter: args::count(maxiter, "maxiter", 1)?,
+        restarts: args::count(restarts, "restarts", 0)?,
+        shots: shots.map(|s| args::count(s, "shots", 1)).transpose()?,
+        seed: crate::rng::resolve_seed(args::seed(seed)?),
+    })
+}
+
+/// Checks a configuration where it is made: `InvalidInputError` for a bad setting,
+/// `ResourceLimitError` (with the estimate) when `num_assets` qubits cannot be simulated here.
+#[pyfunction]
+#[pyo3(signature = (num_assets, num_layers, optimizer, maxiter, restarts, shots, seed, budget, penalty))]
+#[allow(clippy::too_many_arguments)]
+pub fn qaoa_validate(
+    num_assets: PyInt,
+    num_layers: PyInt,
+    optimizer: &str,
+    maxiter: PyInt,
+    restarts: PyInt,
+    shots: Option<PyInt>,
+    seed: Option<&Bound<'_, PyAny>>,
+    budget: Option<PyInt>,
+    penalty: Option<f64>,
+) -> PyResult<()> {
+    let n = args::count(num_assets, "num_assets", 1)?;
+    config(num_layers, optimizer, maxiter, restarts, shots, seed)?;
+    let budget = budget.map(|b| args::count(b, "budget", 1)).transpose()?;
+    crate::decision::qaoa::portfolio::check_budget_penalty(n, budget, penalty)?;
+    Ok(cost::check_memory(n)?)
+}
+
+/// ⟨C⟩ for each row of (gammas, betas); one value per angle set.
+#[pyfunction]
+pub fn qaoa_expectations(
+    py: Python<'_>,
+    q: &Bound<'_, PyAny>,
+    gammas: &Bound<'_, PyAny>,
+    betas: &Bound<'_, PyAny>,
+) -> PyResult<Vec<f64>> {
+    let (q, n) = qubo_arg(q)?;
+    let (g, b) = (angle_rows(gammas, "gammas")?, angle_rows(betas, "betas")?);
+    if g.len() != b.len() {
+        return Err(Error::InvalidInput(format!("{} gamma sets but {} beta sets", g.len(), b.len())).into());
+    }
+    let params: Vec<(Vec<f64>, Vec<f64>)> = g.into_iter().zip(b).collect();
+    detach(py, || statevector::expectations(&cost::cost_diagonal(&q, n)?, &params))
+}
+
+/// |ψ_x(γ, β)|² for every bitstring x (index bit i = qubit i).
+#[pyfunction]
+pub fn qaoa_probabilities<'py>(
+    py: Python<'py>,
+    q: &Bound<'py, PyAny>,
+    gammas: &Bound<'py, PyAny>,
+    betas: &Bound<'py, PyAny>,
+) -> PyResult<Bound<'py, PyArray1<f64>>> {
+    let (q, n) = qubo_arg(q)?;
+    let (g, b) = (args::f64_1d(gammas, "gammas")?.to_vec()?, args::f64_1d(betas, "betas")?.to_vec()?);
+    let probs = detach(py, || statevector::probabilities(&cost::cost_diagonal(&q, n)?, &g, &b))?;
+    Ok(PyArray1::from_vec(py, probs))
+}
+
+/// Tunes the angles for Q unless given, then measures `shots` bitstrings. Returns a dict with
+/// `bitstrings` (indices), `energies`, `gammas`, `betas`, `expectation`, `expectation_by_depth`,
+/// `nfev` and `optimal_energy`.
+#[pyfunction]
+#[pyo3(signature = (q, gammas, betas, shots, num_layers, optimizer, maxiter, restarts, seed, progress))]
+#[allow(clippy::too_many_arguments)]
+pub fn qaoa_sample<'py>(
+    py: Python<'py>,
+    q: &Bound<'py, PyAny>,
+    gammas: Option<&Bound<'py, PyAny>>,
+    betas: Option<&Bound<'py, PyAny>>,
+    shots: PyInt,
+    num_layers: PyInt,
+    optimizer: &str,
+    maxiter: PyInt,
+    restarts: PyInt,
+    seed: Option<&Bound<'py, PyAny>>,
+    progress: Option<&Bound<'py, PyAny>>,
+) -> PyResult<Bound<'py, PyDict>> {
+    let (q, n) = qubo_arg(q)?;
+    let shots = args::count(shots, "shots", 1)?;
+    let qaoa = config(num_layers, optimizer, maxiter, restarts, Some(shots as PyInt), seed)?;
+    let given = match (gammas, betas) {
+        (Some(g), Some(b)) => Some((args::f64_1d(g, "gammas")?.to_vec()?, args::f64_1d(b, "betas")?.to_vec()?)),
+        (None, None) => None,
+        _ => return Err(Error::InvalidInput("give both gammas and betas, or neither".into()).into()),
+    };
+    let cb = args::progress(py, progress, "QAOA")?;
+    let out = run_long(py, cb.as_ref(), |control| {
+        let diag = cost::cost_diagonal(&q, n)?;
+        let e_min = diag.iter().copied().fold(f64::INFINITY, f64::min);
+        let mut sim = Simulator::new(diag.as_slice())?;
+        let (g, b, by_depth, nfev) = match given {
+            Some((g, b)) => (g, b, Vec::new(), 0),
+            None => {
+                let t = qaoa.tune(&mut sim, control)?;
+                (t.gammas, t.betas, t.by_depth, t.nfev)
+            }
+        };
+        let expectation = sim.expectation(&g, &b)?;
+        let draws = statevector::sample(&sim.probabilities(), shots, qaoa.seed)?;
+        let energies: Vec<f64> = draws.iter().map(|&x| diag[x as usize]).collect();
+        Ok((draws, energies, g, b, expectation, by_depth, nfev, e_min))
+    });
+    args::close_progress(cb)?;
+    let (draws, energies, g, b, expectation, by_depth, nfev, e_min) = out?;
+    let d = PyDict::new(py);
+    d.set_item("bitstrings", draws)?;
+    d.set_item("num_qubits", n)?;
+    d.set_item("energies", energies)?;
+    d.set_item("gammas", g)?;
+    d.set_item("betas", b)?;
+    d.set_item("expectation", expectation)?;
+    d.set_item("expectation_by_depth", by_depth)?;
+    d.set_item("nfev", nfev)?;
+    d.set_item("optimal_energy", e_min)?;
+    Ok(d)
+}
+
+/// QAOA on the mean–variance portfolio QUBO; the fields of `PortfolioAllocation` as a dict.
+#[pyfunction]
+#[pyo3(signature = (returns, covariance, risk_tolerance, budget, penalty, num_layers, optimizer, maxiter, restarts, shots, seed, progress))]
+#[allow(clippy::too_many_arguments)]
+pub fn qaoa_portfolio<'py>(
+    py: Python<'py>,
+    returns: &Bound<'py, PyAny>,
+    covariance: &Bound<'py, PyAny>,
+    risk_tolerance: f64,
+    budget: Option<PyInt>,
+    penalty: Option<f64>,
+    num_layers: PyInt,
+    optimizer: &str,
+    maxiter: PyInt,
+    restarts: PyInt,
+    shots: Option<PyInt>,
+    seed: Option<&Bound<'py, PyAny>>,
+    progress: Option<&Bound<'py, PyAny>>,
+) -> PyResult<Bound<'py, PyDict>> {
+    let mu = args::f64_1d(returns, "returns")?.to_vec()?;
+    let cov = args::f64_2d(covariance, "covariance")?;
+    let (n, m) = cov.as_array().dim();
+    if (n, m) != (mu.len(), mu.len()) {
+        let k = mu.len();
+        return Err(
+            Error::InvalidInput(format!("covariance must be {k}×{k} for {k} returns, got shape ({n}, {m})")).into()
+        );
+    }
+    // row-major, unsymmetrised: an asymmetric covariance is a mistake the domain check reports
+    let cov: Vec<f64> = cov.as_array().iter().copied().collect();
+    let budget = budget.map(|b| args::count(b, "budget", 0)).transpose()?;
+    let qaoa = config(num_layers, optimizer, maxiter, restarts, shots, seed)?;
+    let problem = Portfolio::new(&mu, &cov, risk_tolerance, budget, penalty)?;
+    let cb = args::progress(py, progress, "QAOA")?;
+    let out = run_long(py, cb.as_ref(), |control| qaoa.optimize_portfolio(&problem, control));
+    args::close_progress(cb)?;
+    let r = out?;
+    let d = PyDict::new(py);
+    d.set_item("weights", PyArray1::from_vec(py, r.weights))?;
+    d.set_item("selected", PyArray1::from_vec(py, r.selected))?;
+    d.set_item("bitstring", r.bitstring)?;
+    d.set_item("expected_return", r.expected_return)?;
+    d.set_item("risk", r.risk)?;
+    d.set_item("sharpe_ratio", r.sharpe_ratio)?;
+    d.set_item("energy", r.energy)?;
+    d.set_item("expectation", r.expectation)?;
+    d.set_item("optimal_energy", r.optimal_energy)?;
+    d.set_item("approximation_ratio", r.approximation_ratio)?;
+    d.set_item("gammas", r.gammas)?;
+    d.set_item("betas", r.betas)?;
+    d.set_item("expectation_by_depth", r.expectation_by_depth)?;
+    d.set_item("nfev", r.nfev)?;
+    d.set_item("budget", problem.budget)?;
+    d.set_item("penalty", problem.penalty)?;
+    Ok(d)
+}
