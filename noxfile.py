@@ -68,6 +68,7 @@ def bench(session: nox.Session) -> None:
     build(session)
     session.run("cargo", "bench", "--no-default-features", "--bench", "kernels", external=True)
     session.run(PY, "benches/bench_core.py", *session.posargs, env=ENV)
+    session.run(PY, "benches/bench_decision.py", env=ENV)
 
 
 @nox.session

@@ -3,6 +3,7 @@
 
 pub mod cost;
 pub mod optimize;
+mod phase;
 pub mod portfolio;
 pub mod statevector;
 
