@@ -244,6 +244,10 @@ def test_portfolio_allocation_is_consistent_with_brute_force() -> None:
     Q = (1 - t) * cov - t * np.diag(mu) + a * (np.ones((8, 8)) - 2 * k * np.eye(8))
     g, b = r.parameters
     assert QAOA(8).expectation(Q, g, b) + a * k * k == pytest.approx(r.expectation, abs=1e-10)
+    probs = QAOA(8).probabilities(Q, g, b)
+    assert r.optimum_probability == pytest.approx(probs[np.argmin(e)], abs=1e-14)
+    sizes = np.array([bin(x).count("1") for x in range(256)])
+    assert r.feasible_probability == pytest.approx(probs[sizes == k].sum(), abs=1e-12)
 
 
 def test_approximation_ratio_grows_with_depth() -> None:

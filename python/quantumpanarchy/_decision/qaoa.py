@@ -40,7 +40,9 @@ class PortfolioAllocation:
     ``energy`` is the QUBO objective of the chosen bitstring (budget penalty included),
     ``expectation`` ⟨ψ|E|ψ⟩ at the final angles, ``optimal_energy`` the exact minimum over all
     2ⁿ bitstrings and ``approximation_ratio`` = (E_max − ⟨E⟩)/(E_max − E_min) (1 on the optimum;
-    ``None`` when E is constant).
+    ``None`` when E is constant). The budget penalty makes E_max large, so the ratio is close to 1
+    even for middling states: ``optimum_probability`` (of measuring an optimal bitstring) and
+    ``feasible_probability`` (of measuring exactly ``budget`` assets) say more.
     """
 
     weights: FloatArray
@@ -55,6 +57,8 @@ class PortfolioAllocation:
     optimal_energy: float
     expectation_by_depth: list[float]
     nfev: int
+    optimum_probability: float
+    feasible_probability: float
     bitstring: int
     budget: int
     penalty: float

@@ -63,6 +63,10 @@ pub struct PortfolioAllocation {
     /// ⟨E⟩ after each depth 1..=p.
     pub expectation_by_depth: Vec<f64>,
     pub nfev: usize,
+    /// Probability of measuring an optimal bitstring (all of them, if there are ties).
+    pub optimum_probability: f64,
+    /// Probability of measuring a bitstring that holds exactly `budget` assets.
+    pub feasible_probability: f64,
 }
 
 /// Tuned angles: the final (γ, β), ⟨C⟩ after each depth and the evaluations spent.
@@ -167,6 +171,10 @@ impl Qaoa {
             (false, false) => expected_return.signum() * f64::INFINITY,
         };
         let approximation_ratio = (e_max > e_min).then(|| (e_max - expectation) / (e_max - e_min));
+        let cost = sim.cost();
+        let optimum_probability = probs.iter().zip(cost).filter(|(_, &c)| c == e_min).map(|(p, _)| p).sum();
+        let feasible_probability =
+            (0u64..).zip(&probs).filter(|(x, _)| x.count_ones() as usize == problem.budget).map(|(_, p)| p).sum();
         Ok(PortfolioAllocation {
             bitstring,
             selected,
@@ -182,6 +190,8 @@ impl Qaoa {
             betas,
             expectation_by_depth: by_depth.iter().map(|e| e + qubo.offset).collect(),
             nfev,
+            optimum_probability,
+            feasible_probability,
         })
     }
 }
@@ -232,6 +242,12 @@ mod tests {
         assert!((r.weights.iter().sum::<f64>() - 1.0).abs() < 1e-12);
         assert!((r.sharpe_ratio - r.expected_return / r.risk).abs() < 1e-12);
         assert_eq!((r.gammas.len(), r.betas.len()), (2, 2));
+        let probs =
+            statevector::probabilities(&cost::cost_diagonal(&p.qubo().q, 6).unwrap(), &r.gammas, &r.betas).unwrap();
+        assert!((r.optimum_probability - probs[x_opt as usize]).abs() < 1e-15);
+        let feasible: f64 = (0..64).filter(|x: &usize| x.count_ones() == 3).map(|x| probs[x]).sum();
+        assert!((r.feasible_probability - feasible).abs() < 1e-12);
+        assert!(r.optimum_probability <= r.feasible_probability);
         // deterministic for a seed, and sampling mode returns the best sampled bitstring
         assert_eq!(r, q.optimize_portfolio(&p, &Control::new()).unwrap());
         let s = Qaoa { shots: Some(2000), ..q.clone() }.optimize_portfolio(&p, &Control::new()).unwrap();

@@ -230,6 +230,8 @@ pub fn qaoa_portfolio<'py>(
     d.set_item("betas", r.betas)?;
     d.set_item("expectation_by_depth", r.expectation_by_depth)?;
     d.set_item("nfev", r.nfev)?;
+    d.set_item("optimum_probability", r.optimum_probability)?;
+    d.set_item("feasible_probability", r.feasible_probability)?;
     d.set_item("budget", problem.budget)?;
     d.set_item("penalty", problem.penalty)?;
     Ok(d)
