@@ -1,7 +1,9 @@
 """Decision engines over the core: a dimod-compatible annealing sampler, a QAOA statevector simulator
 for portfolio QUBOs, and learning engines (QAR, IQAD, QERC, NQO).
 
-Available now: :class:`Annealing`. The other engines arrive in later releases.
+Available now: :class:`Annealing`, and :class:`IQAD` (anomaly detection with a p-bit restricted
+Boltzmann machine, scored by free energy, scikit-learn's outlier-detector API). The other engines
+arrive in later releases.
 """
 
 from __future__ import annotations
@@ -11,10 +13,11 @@ import sys
 from collections.abc import Mapping
 from typing import Any
 
+from ._decision.iqad import IQAD
 from .core import Method, PBitNetwork, SampleSet, ScheduleType, Temperature
 from .exceptions import InvalidInputError
 
-__all__ = ["Annealing"]
+__all__ = ["IQAD", "Annealing"]
 
 # dwave-samplers' SimulatedAnnealingSampler parameters that mean the same here, plus ours.
 _PARAMETERS: dict[str, list[str]] = {
