@@ -5,12 +5,13 @@ from collections.abc import Mapping
 from typing import Any, overload
 
 # Engines written in Python are typed where they are implemented; this stub re-exports them.
+from ._decision.iqad import IQAD as IQAD
 from ._decision.qaoa import QAOA as QAOA
 from ._decision.qaoa import PortfolioAllocation as PortfolioAllocation
 from ._decision.qaoa import QAOAParameters as QAOAParameters
 from .core import PBitNetwork, SampleSet, Temperature
 
-__all__ = ["QAOA", "Annealing", "PortfolioAllocation", "QAOAParameters"]
+__all__ = ["IQAD", "QAOA", "Annealing", "PortfolioAllocation", "QAOAParameters"]
 
 class Annealing:
     """Simulated annealing of Ising models and QUBOs: a dimod sampler over ``quantumpanarchy.core``."""

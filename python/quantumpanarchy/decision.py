@@ -1,7 +1,7 @@
 """Decision engines over the core: a dimod-compatible annealing sampler, a QAOA statevector simulator
 for portfolio QUBOs, and learning engines (QAR, IQAD, QERC, NQO).
 
-Available now: :class:`Annealing` and :class:`QAOA`.
+Available now: :class:`Annealing`, :class:`QAOA` and :class:`IQAD`.
 """
 
 from __future__ import annotations
@@ -11,11 +11,12 @@ import sys
 from collections.abc import Mapping
 from typing import Any
 
+from ._decision.iqad import IQAD
 from ._decision.qaoa import QAOA, PortfolioAllocation, QAOAParameters
 from .core import Method, PBitNetwork, SampleSet, ScheduleType, Temperature
 from .exceptions import InvalidInputError
 
-__all__ = ["QAOA", "Annealing", "PortfolioAllocation", "QAOAParameters"]
+__all__ = ["IQAD", "QAOA", "Annealing", "PortfolioAllocation", "QAOAParameters"]
 
 # dwave-samplers' SimulatedAnnealingSampler parameters that mean the same here, plus ours.
 _PARAMETERS: dict[str, list[str]] = {

@@ -1,6 +1,7 @@
 //! `quantumpanarchy.decision` bindings, one file per engine. The Python classes users see are
 //! in `python/quantumpanarchy/_decision/` and re-exported by `quantumpanarchy.decision`.
 
+mod iqad;
 mod qaoa;
 
 use pyo3::prelude::*;
@@ -16,4 +17,7 @@ pub mod decision {
     /// Largest register the QAOA simulator accepts.
     #[pymodule_export]
     const QAOA_MAX_QUBITS: usize = crate::decision::qaoa::cost::MAX_QUBITS;
+
+    #[pymodule_export]
+    use super::iqad::PyIqadModel;
 }
