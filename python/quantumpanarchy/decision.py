@@ -1,7 +1,9 @@
 """Decision engines over the core: a dimod-compatible annealing sampler, a QAOA statevector simulator
 for portfolio QUBOs, and learning engines (QAR, IQAD, QERC, NQO).
 
-Available now: :class:`Annealing`. The other engines arrive in later releases.
+Available now: :class:`Annealing` and :class:`QERC` (an echo-state network with a ridge readout:
+reservoir computing for regression and classification of time series). The other engines arrive
+in later releases.
 """
 
 from __future__ import annotations
@@ -11,10 +13,11 @@ import sys
 from collections.abc import Mapping
 from typing import Any
 
+from ._decision.qerc import QERC
 from .core import Method, PBitNetwork, SampleSet, ScheduleType, Temperature
 from .exceptions import InvalidInputError
 
-__all__ = ["Annealing"]
+__all__ = ["QERC", "Annealing"]
 
 # dwave-samplers' SimulatedAnnealingSampler parameters that mean the same here, plus ours.
 _PARAMETERS: dict[str, list[str]] = {
