@@ -9,9 +9,10 @@ from ._decision.iqad import IQAD as IQAD
 from ._decision.qaoa import QAOA as QAOA
 from ._decision.qaoa import PortfolioAllocation as PortfolioAllocation
 from ._decision.qaoa import QAOAParameters as QAOAParameters
+from ._decision.qerc import QERC as QERC
 from .core import PBitNetwork, SampleSet, Temperature
 
-__all__ = ["IQAD", "QAOA", "Annealing", "PortfolioAllocation", "QAOAParameters"]
+__all__ = ["IQAD", "QAOA", "QERC", "Annealing", "PortfolioAllocation", "QAOAParameters"]
 
 class Annealing:
     """Simulated annealing of Ising models and QUBOs: a dimod sampler over ``quantumpanarchy.core``."""

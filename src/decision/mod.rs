@@ -3,3 +3,4 @@
 
 pub mod iqad;
 pub mod qaoa;
+pub mod qerc;

@@ -3,6 +3,7 @@
 
 mod iqad;
 mod qaoa;
+mod qerc;
 
 use pyo3::prelude::*;
 
@@ -20,4 +21,7 @@ pub mod decision {
 
     #[pymodule_export]
     use super::iqad::PyIqadModel;
+
+    #[pymodule_export]
+    use super::qerc::{qerc_fit, qerc_predict, qerc_reservoir};
 }

@@ -1,0 +1,529 @@
+"""QERC: an echo-state network (reservoir computing) with a ridge readout, as a scikit-learn style
+regressor and classifier of time series. The reservoir runs in Rust (``_native.decision``)."""
+
+from __future__ import annotations
+
+import asyncio
+import numbers
+import operator
+from typing import Any, Literal
+
+import numpy as np
+import numpy.typing as npt
+
+from .._native import decision as _native
+from .._validation import as_float_array
+from ..exceptions import InvalidInputError
+
+__all__ = ["QERC"]
+
+FloatArray = npt.NDArray[np.float64]
+
+_DEFAULTS: dict[str, Any] = {
+    "n_reservoir": 100,
+    "spectral_radius": 0.9,
+    "leak_rate": 1.0,
+    "input_scaling": 1.0,
+    "connectivity": 0.1,
+    "input_connectivity": 1.0,
+    "bias_scaling": 1.0,
+    "ridge": 1e-6,
+    "washout": 0,
+    "input_to_readout": False,
+    "task": "auto",
+    "pooling": "mean",
+    "seed": None,
+}
+
+
+def _real(params: dict[str, Any], name: str) -> float:
+    value = params[name]
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise InvalidInputError(f"{name} must be a real number, got {value!r}")
+    return float(value)
+
+
+def _int(params: dict[str, Any], name: str, low: int) -> int:
+    value = params[name]
+    try:
+        if isinstance(value, bool):
+            raise TypeError
+        number = operator.index(value)
+    except TypeError:
+        raise InvalidInputError(f"{name} must be an integer, got {value!r}") from None
+    if number < low:
+        raise InvalidInputError(f"{name} must be at least {low}, got {number}")
+    return number
+
+
+def _check_params(params: dict[str, Any]) -> None:
+    """Raise InvalidInputError naming the first bad hyper-parameter."""
+    _int(params, "n_reservoir", 1)
+    _int(params, "washout", 0)
+    checks: list[tuple[str, bool, str]] = [
+        ("spectral_radius", _real(params, "spectral_radius") > 0, "a positive finite number"),
+        ("leak_rate", 0 < _real(params, "leak_rate") <= 1, "in (0, 1]"),
+        ("input_scaling", _real(params, "input_scaling") > 0, "a positive finite number"),
+        ("connectivity", 0 < _real(params, "connectivity") <= 1, "in (0, 1]"),
+        ("input_connectivity", 0 < _real(params, "input_connectivity") <= 1, "in (0, 1]"),
+        ("bias_scaling", _real(params, "bias_scaling") >= 0, "a non-negative finite number"),
+        ("ridge", _real(params, "ridge") >= 0, "a non-negative finite number"),
+    ]
+    for name, ok, what in checks:
+        if not ok or not np.isfinite(params[name]):
+            raise InvalidInputError(f"{name} must be {what}, got {params[name]!r}")
+    if not isinstance(params["input_to_readout"], (bool, np.bool_)):
+        raise InvalidInputError(f"input_to_readout must be True or False, got {params['input_to_readout']!r}")
+    if params["task"] not in ("auto", "regression", "classification"):
+        raise InvalidInputError(f"task must be 'auto', 'regression' or 'classification', got {params['task']!r}")
+    if params["pooling"] not in ("mean", "last"):
+        raise InvalidInputError(f"pooling must be 'mean' or 'last', got {params['pooling']!r}")
+    seed = params["seed"]
+    if seed is not None:
+        seed = _int(params, "seed", 0)
+        if seed >= 2**64:
+            raise InvalidInputError(f"seed must be below 2**64, got {seed}")
+
+
+def _is_array(x: Any) -> bool:
+    """An array (numpy, pandas, anything with ``__array__``) of at least one dimension."""
+    return (isinstance(x, np.ndarray) or hasattr(x, "__array__") or hasattr(x, "to_numpy")) and np.ndim(x) >= 1
+
+
+def _sequences(X: Any) -> tuple[list[FloatArray], str]:
+    """X as a list of 2-D float64 arrays (steps × features) and how it came: ``"single"`` (one
+    series: 1-D or 2-D), ``"list"`` (a list or tuple of arrays) or ``"3d"`` (a 3-D array)."""
+    if isinstance(X, (list, tuple)) and len(X) > 0 and all(_is_array(s) for s in X):
+        seqs = [as_float_array(s, f"X[{i}]", -1, False) for i, s in enumerate(X)]
+        return [s.reshape(-1, 1) if s.ndim == 1 else s for s in seqs], "list"
+    try:
+        arr = np.asarray(X)
+    except (ValueError, TypeError) as exc:
+        raise InvalidInputError(f"X must be an array or a list of arrays: {exc}") from None
+    if arr.ndim == 3:
+        if 0 in arr.shape:
+            raise InvalidInputError(f"X must not be empty, got shape {arr.shape}")
+        stacked = as_float_array(arr.reshape(arr.shape[0], -1), "X", 2, False).reshape(arr.shape)
+        return list(stacked), "3d"
+    if arr.ndim not in (1, 2):
+        raise InvalidInputError(
+            f"X must be 1-D or 2-D (one series: steps × features), 3-D or a list of 2-D arrays "
+            f"(several sequences), got shape {arr.shape}"
+        )
+    x = as_float_array(X, "X", -1, False)
+    return [x.reshape(-1, 1) if x.ndim == 1 else x], "single"
+
+
+def _asarray(y: Any, name: str) -> npt.NDArray[Any]:
+    try:
+        return np.asarray(y)
+    except (ValueError, TypeError) as exc:  # ragged lists and the like
+        raise InvalidInputError(f"{name} must be array-like: {exc}") from None
+
+
+def _per_step_targets(y: Any, seqs: list[FloatArray], kind: str) -> list[Any] | None:
+    """y as one array per sequence when it gives a target per step, else None."""
+    if kind == "single":
+        return [_asarray(y, "y")]
+    if isinstance(y, (list, tuple)):
+        if len(y) == len(seqs) and all(_is_array(t) for t in y):
+            parts = [_asarray(t, f"y[{i}]") for i, t in enumerate(y)]
+            if all(len(t) == len(s) for t, s in zip(parts, seqs, strict=True)):
+                return parts
+        return None
+    arr = _asarray(y, "y")
+    if kind == "3d" and arr.ndim >= 2 and arr.shape[:2] == (len(seqs), len(seqs[0])):
+        return list(arr)
+    return None
+
+
+def _check_labels(labels: npt.NDArray[Any], name: str) -> None:
+    if labels.ndim != 1:
+        raise InvalidInputError(
+            f"{name} must hold one class label per row for classification, got shape {labels.shape}"
+        )
+    if labels.dtype.kind == "f" and not np.all(np.isfinite(labels)):
+        raise InvalidInputError(f"{name} must not contain NaN or inf labels")
+
+
+def _r2(truth: FloatArray, pred: FloatArray) -> float:
+    """scikit-learn's ``r2_score`` (uniform average over outputs)."""
+    truth, pred = truth.reshape(len(truth), -1), pred.reshape(len(pred), -1)
+    ss_res = ((truth - pred) ** 2).sum(axis=0)
+    ss_tot = ((truth - truth.mean(axis=0)) ** 2).sum(axis=0)
+    scores = np.where(ss_tot > 0, 1 - ss_res / np.where(ss_tot > 0, ss_tot, 1), np.where(ss_res > 0, 0.0, 1.0))
+    return float(scores.mean())
+
+
+class QERC:
+    """Reservoir computing (an echo-state network) with a ridge readout, for regression and
+    classification of time series; scikit-learn's estimator API over reservoirpy's model.
+
+    A fixed random reservoir of ``n_reservoir`` leaky tanh units runs over the input,
+    ``x[t] = (1 - a)·x[t-1] + a·tanh(W·x[t-1] + Win·u[t] + b)`` from ``x = 0``; only the linear
+    readout ``y[t] = Wout_ᵀ·x[t] + intercept_`` is trained, by ridge regression
+    (``(XᵀX + ridge·I)·Wout = XᵀY`` on centred data, the intercept unpenalised).
+
+    Parameters (reservoirpy's names in brackets)
+    ----------
+    n_reservoir : int, default 100
+        Reservoir units (``units``).
+    spectral_radius : float, default 0.9
+        Largest |eigenvalue| of ``W`` (``sr``); computed exactly (LAPACK) up to 2000 units, by
+        power iteration beyond.
+    leak_rate : float in (0, 1], default 1.0
+        Leak rate ``a`` (``lr``); small values give slow, long-memory units.
+    input_scaling : float, default 1.0
+        ``Win`` is uniform in ``[-input_scaling, input_scaling]``.
+    connectivity : float in (0, 1], default 0.1
+        Fraction of nonzeros in each row of ``W`` (``rc_connectivity``); values are normal.
+    input_connectivity : float in (0, 1], default 1.0
+        Fraction of nonzeros of ``Win`` (reservoirpy defaults to 0.1).
+    bias_scaling : float, default 1.0
+        The bias ``b`` is uniform in ``[-bias_scaling, bias_scaling]``; 0 for none.
+    ridge : float, default 1e-6
+        L2 penalty of the readout (``Ridge(ridge=)``).
+    washout : int, default 0
+        Steps dropped at the start of every training sequence (``warmup``); ``fit`` and
+        ``score`` skip them, ``predict`` still returns them.
+    input_to_readout : bool, default False
+        The readout also reads ``u[t]`` (reservoirpy's ``ESN(input_to_readout=True)``).
+    task : {"auto", "regression", "classification"}, default "auto"
+        ``"auto"``: classification when ``y`` holds integers, booleans or strings, regression
+        when it holds floats.
+    pooling : {"mean", "last"}, default "mean"
+        For one target per sequence: the readout reads the mean of the states after the
+        washout, or the last state.
+    seed : int or None
+        Seed of the reservoir; the same seed gives bit-identical results for any thread count.
+
+    Inputs: ``X`` is one series (``(n_steps,)`` or ``(n_steps, n_features)``; pandas accepted),
+    or several sequences (a list of such arrays, or a 3-D array). ``y`` gives a target per step
+    (an array of ``n_steps`` rows for one series; a list of them, or an array whose first two
+    axes match a 3-D ``X``) or one per sequence (``n_sequences`` rows); sequence models need
+    ``X`` as a list or 3-D array in ``predict`` too.
+
+    Classification fits the readout to one-hot targets; ``predict`` returns the class of the
+    highest score and ``predict_proba`` ``softmax(scores / temperature_)``, where the
+    temperature is fitted by maximum likelihood on the training rows (temperature scaling,
+    bounded to [0.01, 1000]).
+
+    Fitted attributes: ``W_`` (dense ``n_reservoir``² copy of the sparse matrix), ``Win_``,
+    ``bias_``, ``Wout_``, ``intercept_``, ``state_`` (the reservoir state after the last
+    training sequence, or after the last ``predict(..., reset=False)``), ``n_features_in_``,
+    ``n_outputs_``, ``task_``, and for classification ``classes_`` and ``temperature_``.
+    """
+
+    # fitted attributes, set by ``fit`` all at once
+    Win_: FloatArray
+    bias_: FloatArray
+    Wout_: FloatArray
+    intercept_: FloatArray
+    state_: FloatArray
+    n_features_in_: int
+    n_outputs_: int
+    task_: Literal["regression", "classification"]
+    classes_: npt.NDArray[Any]
+    temperature_: float
+    _reservoir: dict[str, Any]
+    _pooling: Literal["mean", "last"] | None
+    _fit_params: dict[str, Any]
+    _output_ndim: int
+
+    def __init__(
+        self,
+        n_reservoir: int = 100,
+        spectral_radius: float = 0.9,
+        leak_rate: float = 1.0,
+        input_scaling: float = 1.0,
+        connectivity: float = 0.1,
+        input_connectivity: float = 1.0,
+        bias_scaling: float = 1.0,
+        ridge: float = 1e-6,
+        washout: int = 0,
+        input_to_readout: bool = False,
+        task: Literal["auto", "regression", "classification"] = "auto",
+        pooling: Literal["mean", "last"] = "mean",
+        seed: int | None = None,
+    ) -> None:
+        self.n_reservoir = n_reservoir
+        self.spectral_radius = spectral_radius
+        self.leak_rate = leak_rate
+        self.input_scaling = input_scaling
+        self.connectivity = connectivity
+        self.input_connectivity = input_connectivity
+        self.bias_scaling = bias_scaling
+        self.ridge = ridge
+        self.washout = washout
+        self.input_to_readout = input_to_readout
+        self.task = task
+        self.pooling = pooling
+        self.seed = seed
+        _check_params(self.get_params())
+
+    # -- scikit-learn protocol -------------------------------------------------------------
+
+    def get_params(self, deep: bool = True) -> dict[str, Any]:
+        """The constructor's parameters (scikit-learn's ``get_params``)."""
+        return {name: getattr(self, name) for name in _DEFAULTS}
+
+    def set_params(self, **params: Any) -> QERC:
+        """Set constructor parameters (checked; the fitted state stays until the next ``fit``)."""
+        unknown = sorted(set(params) - set(_DEFAULTS))
+        if unknown:
+            raise InvalidInputError(f"unknown parameter(s) {unknown}; QERC accepts {sorted(_DEFAULTS)}")
+        _check_params({**self.get_params(), **params})
+        for name, value in params.items():
+            setattr(self, name, value)
+        return self
+
+    def __repr__(self) -> str:
+        changed = []
+        for name, default in _DEFAULTS.items():
+            value = getattr(self, name)
+            if type(value) is not type(default) or value != default:
+                changed.append(f"{name}={value!r}")
+        return f"QERC({', '.join(changed)})"
+
+    # -- fitting ---------------------------------------------------------------------------
+
+    def fit(self, X: Any, y: Any) -> QERC:
+        """Fit the readout on the reservoir's response to ``X`` (see the class docs for the
+        shapes of ``X`` and ``y``). A failed call leaves the model as it was."""
+        params = self.get_params()
+        _check_params(params)
+        seqs, kind = _sequences(X)
+        per_step = _per_step_targets(y, seqs, kind)
+        if per_step is not None and ({t.ndim for t in per_step} - {1, 2} or len({t.ndim for t in per_step}) > 1):
+            raise InvalidInputError("y must hold 1-D or 2-D targets per step, the same for every sequence")
+        raw = np.concatenate(per_step) if per_step is not None else _asarray(y, "y")
+        if raw.ndim == 0 or raw.size == 0:
+            raise InvalidInputError(f"y must hold one target per step or per sequence, got shape {raw.shape}")
+        task = params["task"]
+        if task == "auto":
+            task = "classification" if raw.dtype.kind in "biuOSU" else "regression"
+        fitted: dict[str, Any] = {"task_": task}
+        if task == "classification":
+            _check_labels(raw, "y")
+            try:
+                classes = np.unique(raw)
+            except TypeError as exc:
+                raise InvalidInputError(f"y's class labels must be comparable: {exc}") from None
+            if len(classes) < 2:
+                raise InvalidInputError(f"classification needs at least two classes in y, got {classes.tolist()}")
+            eye = np.eye(len(classes))
+
+            def encode(labels: npt.NDArray[Any], name: str) -> FloatArray:
+                _check_labels(labels, name)
+                return eye[np.searchsorted(classes, labels)]
+
+            fitted["classes_"] = classes
+            fitted["_output_ndim"] = 1
+        else:
+
+            def encode(labels: npt.NDArray[Any], name: str) -> FloatArray:
+                t = as_float_array(labels, name, -1, True)
+                return t.reshape(-1, 1) if t.ndim == 1 else t
+
+            fitted["_output_ndim"] = 1 if raw.ndim == 1 else 2
+        if per_step is not None:
+            names = ["y"] if len(per_step) == 1 else [f"y[{i}]" for i in range(len(per_step))]
+            if kind == "single" and len(per_step[0]) != len(seqs[0]):
+                raise InvalidInputError(f"X has {len(seqs[0])} steps but y has {len(per_step[0])} targets")
+            targets: Any = [encode(t, n) for t, n in zip(per_step, names, strict=True)]
+            pooling = None
+        else:
+            if len(raw) != len(seqs):
+                raise InvalidInputError(
+                    f"y must hold a target per step of each sequence or one per sequence: "
+                    f"{len(seqs)} sequences but y has {len(raw)} rows"
+                )
+            targets = encode(raw, "y")
+            pooling = params["pooling"]
+        reservoir = _native.qerc_reservoir(
+            params["n_reservoir"],
+            seqs[0].shape[1],
+            float(params["spectral_radius"]),
+            float(params["leak_rate"]),
+            float(params["input_scaling"]),
+            float(params["connectivity"]),
+            float(params["input_connectivity"]),
+            float(params["bias_scaling"]),
+            params["seed"],
+        )
+        wout, intercept, beta, state, _ = _native.qerc_fit(
+            reservoir,
+            seqs,
+            targets,
+            params["washout"],
+            pooling,
+            bool(params["input_to_readout"]),
+            float(params["ridge"]),
+            task == "classification",
+        )
+        fitted.update(
+            {
+                "_reservoir": reservoir,
+                "_pooling": pooling,
+                "_fit_params": params,
+                "Win_": reservoir["Win"],
+                "bias_": reservoir["bias"],
+                "Wout_": wout,
+                "intercept_": intercept,
+                "state_": state,
+                "n_features_in_": seqs[0].shape[1],
+                "n_outputs_": wout.shape[1],
+            }
+        )
+        if beta is not None:
+            fitted["temperature_"] = 1.0 / beta
+        for name in ("classes_", "temperature_"):
+            self.__dict__.pop(name, None)
+        self.__dict__.update(fitted)
+        return self
+
+    async def fit_async(self, X: Any, y: Any) -> QERC:
+        """``fit`` off the event loop (the native work releases the GIL)."""
+        return await asyncio.to_thread(self.fit, X, y)
+
+    # -- prediction ------------------------------------------------------------------------
+
+    def _check_fitted(self) -> None:
+        if "_reservoir" not in self.__dict__:
+            raise InvalidInputError("this QERC instance is not fitted yet: call fit(X, y) first")
+
+    def _scores(self, X: Any, reset: bool) -> tuple[list[FloatArray] | FloatArray, str]:
+        """Raw readout outputs: per step, one array per sequence; per sequence, one array."""
+        self._check_fitted()
+        if not isinstance(reset, (bool, np.bool_)):
+            raise InvalidInputError(f"reset must be True or False, got {reset!r}")
+        seqs, kind = _sequences(X)
+        if self._pooling is not None and kind == "single":
+            raise InvalidInputError(
+                "this model was fitted with one target per sequence: pass X as a list of sequences "
+                "or a 3-D array (e.g. [X] for a single sequence)"
+            )
+        start = None
+        if not reset:
+            if self._pooling is not None or kind != "single":
+                raise InvalidInputError("reset=False continues a single series of a per-step model")
+            start = self.state_
+        params = self._fit_params
+        out, state = _native.qerc_predict(
+            self._reservoir,
+            self.Wout_,
+            self.intercept_,
+            seqs,
+            params["washout"],
+            self._pooling,
+            bool(params["input_to_readout"]),
+            start,
+        )
+        if not reset:
+            self.state_ = state
+        return out, kind
+
+    @staticmethod
+    def _shape(outs: list[Any], kind: str) -> Any:
+        if kind == "single":
+            return outs[0]
+        if kind == "3d":
+            return np.stack(outs)
+        return outs
+
+    def predict(self, X: Any, *, reset: bool = True) -> Any:
+        """Predictions for ``X``: per step (the washout steps included) for a per-step model,
+        one per sequence for a sequence model; class labels for classification.
+
+        Every sequence starts from the zero state, as in ``fit``, so the same ``X`` always gives
+        the same predictions. ``reset=False`` (one series, per-step models) starts from
+        ``state_`` instead and leaves the final state there: a series that continues the
+        training series or the previous call then runs on seamlessly.
+        """
+        scores, kind = self._scores(X, reset)
+
+        def label(s: FloatArray) -> npt.NDArray[Any]:
+            if self.task_ == "classification":
+                labels: npt.NDArray[Any] = self.classes_[np.argmax(s, axis=1)]
+                return labels
+            return s[:, 0] if self._output_ndim == 1 else s
+
+        if isinstance(scores, np.ndarray):
+            return label(scores)
+        return self._shape([label(s) for s in scores], kind)
+
+    def predict_proba(self, X: Any, *, reset: bool = True) -> Any:
+        """Class probabilities, ``softmax(scores / temperature_)``, columns in ``classes_``
+        order; shaped like ``predict``'s output with a trailing class axis."""
+        self._check_fitted()
+        if self.task_ != "classification":
+            raise InvalidInputError(
+                "predict_proba needs a classifier: this QERC was fitted for regression "
+                "(pass task='classification', or class labels as integers or strings)"
+            )
+        scores, kind = self._scores(X, reset)
+        beta = 1.0 / self.temperature_
+
+        def softmax(s: FloatArray) -> FloatArray:
+            z = np.exp(beta * (s - s.max(axis=1, keepdims=True)))
+            out: FloatArray = z / z.sum(axis=1, keepdims=True)
+            return out
+
+        if isinstance(scores, np.ndarray):
+            return softmax(scores)
+        return self._shape([softmax(s) for s in scores], kind)
+
+    async def predict_async(self, X: Any, *, reset: bool = True) -> Any:
+        """``predict`` off the event loop."""
+        return await asyncio.to_thread(self.predict, X, reset=reset)
+
+    async def predict_proba_async(self, X: Any, *, reset: bool = True) -> Any:
+        """``predict_proba`` off the event loop."""
+        return await asyncio.to_thread(self.predict_proba, X, reset=reset)
+
+    def score(self, X: Any, y: Any) -> float:
+        """R² (regression, averaged over outputs) or accuracy (classification), as
+        scikit-learn's ``score``; per-step models skip each sequence's washout steps."""
+        self._check_fitted()
+        seqs, kind = _sequences(X)
+        pred = self.predict(X)
+        washout = self._fit_params["washout"]
+        if self._pooling is None:
+            truth = _per_step_targets(y, seqs, kind)
+            if truth is None or len(truth) != len(seqs):
+                raise InvalidInputError("y must hold a target per step of each sequence of X")
+            preds = [pred] if kind == "single" else list(pred)
+            for i, (t, s) in enumerate(zip(truth, seqs, strict=True)):
+                if len(t) != len(s):
+                    raise InvalidInputError(f"X[{i}] has {len(s)} steps but y[{i}] has {len(t)} targets")
+            truth_all = np.concatenate([t[washout:] for t in truth])
+            pred_all = np.concatenate([p[washout:] for p in preds])
+        else:
+            truth_all, pred_all = np.asarray(y), np.asarray(pred)
+            if len(truth_all) != len(pred_all):
+                raise InvalidInputError(f"X has {len(pred_all)} sequences but y has {len(truth_all)} targets")
+        if self.task_ == "classification":
+            return float(np.mean(truth_all == pred_all))
+        return _r2(as_float_array(truth_all, "y", -1, False), np.asarray(pred_all, dtype=np.float64))
+
+    # -- state -----------------------------------------------------------------------------
+
+    def reset(self) -> QERC:
+        """Set ``state_`` back to zero (the start of every sequence in ``fit``)."""
+        self._check_fitted()
+        self.state_ = np.zeros_like(self.state_)
+        return self
+
+    @property
+    def W_(self) -> FloatArray:  # noqa: N802 (reservoirpy's and the literature's name for the matrix)
+        """The recurrent weights as a dense ``n_reservoir × n_reservoir`` array (a copy)."""
+        self._check_fitted()
+        r = self._reservoir
+        n = len(r["bias"])
+        dense = np.zeros((n, n))
+        rows = np.repeat(np.arange(n), np.diff(r["indptr"]))
+        dense[rows, r["indices"]] = r["data"]
+        return dense
+
+
+QERC.__module__ = "quantumpanarchy.decision"
