@@ -2,3 +2,4 @@
 //! Pure Rust; bindings live in `crate::python::decision`.
 
 pub mod qaoa;
+pub mod qar;
