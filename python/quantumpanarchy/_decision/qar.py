@@ -256,13 +256,14 @@ class QAR:
         """The machine's current parameters (the prior before :meth:`fit`): ``gains``,
         ``biases``, ``weights`` (factor-decision couplings), ``couplings`` (n×n factor-factor),
         ``decision_bias``. Copies."""
-        if hasattr(self, "gains_"):
+        state = dict(self.__dict__)  # one consistent snapshot, even while another thread fits
+        if "gains_" in state:
             return {
-                "gains": self.gains_.copy(),
-                "biases": self.biases_.copy(),
-                "weights": self.weights_.copy(),
-                "couplings": self.couplings_.copy(),
-                "decision_bias": float(self.decision_bias_),
+                "gains": state["gains_"].copy(),
+                "biases": state["biases_"].copy(),
+                "weights": state["weights_"].copy(),
+                "couplings": state["couplings_"].copy(),
+                "decision_bias": float(state["decision_bias_"]),
             }
         prior: dict[str, Any] = _native.qar_prior(self.num_pbits)
         return prior
@@ -310,15 +311,15 @@ class QAR:
 
     def score(self, X: Any, y: Any) -> float:
         """Accuracy of :meth:`predict` against the labels ``y`` (Buy, Sell and Hold all count)."""
+        t = _targets(y, _table(X, None, "X")[0].shape[0])
         out, _ = self._evaluate(X, "X")
-        t = _targets(y, len(out["signal"]))
         return float(np.mean(out["signal"] == np.rint(2.0 * t - 1.0)))
 
     def log_likelihood(self, X: Any, y: Any) -> float:
         """Mean log-likelihood per row of the labels ``y``: t ln P(buy) + (1 - t) ln P(sell) with
         t = 1 (Buy), 0 (Sell), 1/2 (Hold), the quantity :meth:`fit` maximises."""
+        t = _targets(y, _table(X, None, "X")[0].shape[0])
         z = self._evaluate(X, "X")[0]["log_odds"]
-        t = _targets(y, len(z))
         # ln P(buy) = -softplus(-z), ln P(sell) = -softplus(z)
         return float(-np.mean(t * np.logaddexp(0.0, -z) + (1.0 - t) * np.logaddexp(0.0, z)))
 
@@ -349,21 +350,26 @@ class QAR:
             self.seed,
             progress,
         )
-        self._clear_fit()
-        self.gains_: FloatArray = out["gains"]
-        self.biases_: FloatArray = out["biases"]
-        self.weights_: FloatArray = out["weights"]
-        self.couplings_: FloatArray = out["couplings"]
-        self.decision_bias_: float = float(out["decision_bias"])
-        self.n_features_in_: int = n
+        fitted: dict[str, Any] = {
+            "gains_": out["gains"],
+            "biases_": out["biases"],
+            "weights_": out["weights"],
+            "couplings_": out["couplings"],
+            "decision_bias_": float(out["decision_bias"]),
+            "n_features_in_": n,
+            "n_iter_": int(out["n_iter"]),
+            "converged_": out["converged"],
+            "loss_curve_": out["loss_curve"],
+            "log_likelihood_": float(out["log_likelihood"]),
+            "prior_log_likelihood_": float(out["prior_log_likelihood"]),
+            "exact_": bool(out["exact"]),
+        }
         if columns is not None and self.factor_names is None:
-            self.feature_names_in_: npt.NDArray[np.object_] = np.array(names, dtype=object)
-        self.n_iter_: int = int(out["n_iter"])
-        self.converged_: bool | None = out["converged"]
-        self.loss_curve_: FloatArray = out["loss_curve"]
-        self.log_likelihood_: float = float(out["log_likelihood"])
-        self.prior_log_likelihood_: float = float(out["prior_log_likelihood"])
-        self.exact_: bool = bool(out["exact"])
+            fitted["feature_names_in_"] = np.array(names, dtype=object)
+        else:
+            self.__dict__.pop("feature_names_in_", None)
+        # one dict update: a thread deciding meanwhile sees the old machine or the new one
+        self.__dict__.update(fitted)
         return self
 
     async def decide_async(self, factors: Any, names: Sequence[str] | None = None) -> Decision:
