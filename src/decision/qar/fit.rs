@@ -53,7 +53,8 @@ pub struct FitResult {
     /// L(θ) after each iteration (estimates for sampled fits).
     pub loss_curve: Vec<f64>,
     /// Mean ln-likelihood per row, (1/m) Σ [t ln P + (1 − t) ln(1 − P)], at the prior and at
-    /// the fitted parameters (exact fits; estimates for sampled fits).
+    /// the fitted parameters (exact fits); sampled fits report the estimates of their first and
+    /// last steps.
     pub prior_log_likelihood: f64,
     pub log_likelihood: f64,
 }
