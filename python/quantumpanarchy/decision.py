@@ -13,11 +13,12 @@ from typing import Any
 
 from ._decision.iqad import IQAD
 from ._decision.qaoa import QAOA, PortfolioAllocation, QAOAParameters
+from ._decision.qar import QAR, Action, Decision
 from ._decision.qerc import QERC
 from .core import Method, PBitNetwork, SampleSet, ScheduleType, Temperature
 from .exceptions import InvalidInputError
 
-__all__ = ["IQAD", "QAOA", "QERC", "Annealing", "PortfolioAllocation", "QAOAParameters"]
+__all__ = ["IQAD", "QAOA", "QAR", "QERC", "Action", "Annealing", "Decision", "PortfolioAllocation", "QAOAParameters"]
 
 # dwave-samplers' SimulatedAnnealingSampler parameters that mean the same here, plus ours.
 _PARAMETERS: dict[str, list[str]] = {

@@ -3,4 +3,5 @@
 
 pub mod iqad;
 pub mod qaoa;
+pub mod qar;
 pub mod qerc;

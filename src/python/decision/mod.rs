@@ -3,6 +3,7 @@
 
 mod iqad;
 mod qaoa;
+mod qar;
 mod qerc;
 
 use pyo3::prelude::*;
@@ -24,4 +25,7 @@ pub mod decision {
 
     #[pymodule_export]
     use super::qerc::{qerc_fit, qerc_predict, qerc_reservoir};
+
+    #[pymodule_export]
+    use super::qar::{qar_decide, qar_fit, qar_limits, qar_prior};
 }
