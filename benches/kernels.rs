@@ -1,7 +1,8 @@
 //! Kernel throughput without Python: `cargo bench --no-default-features --bench kernels`.
 //! Prints spin updates per second for single chains at fixed β (hot, critical, cold) and for
 //! a full annealing run, on the lattice and SK workloads of `benches/bench_core.py`, and the
-//! time of one QAOA expectation.
+//! time of one QAOA expectation. With `--features cuda` and a device, also the time of one QAOA
+//! expectation on the GPU at n = 24, 26, 28 against its memory-bandwidth roofline.
 
 use quantumpanarchy::backend::Backend;
 use quantumpanarchy::control::Control;
@@ -118,6 +119,44 @@ fn qaoa(n: usize) {
     }
 }
 
+/// One QAOA expectation on the GPU, the workload of [`qaoa`] (depth 2, SK couplings as Q): ms per
+/// evaluation, and the bytes it moves (qaoa.cu's count) per second against the device's peak
+/// memory bandwidth; "x roofline" is the time over the time those bytes take at the peak.
+#[cfg(feature = "cuda")]
+fn qaoa_cuda(n: usize) {
+    use quantumpanarchy::backend::cuda::{qaoa_bytes_per_evaluation, QaoaSimulator};
+    if !selected(&format!("qaoa cuda n={n}")) {
+        return;
+    }
+    let status = quantumpanarchy::backend::cuda_status();
+    if !status.available {
+        println!("qaoa cuda n={n}: skipped ({})", status.reason);
+        return;
+    }
+    let cost = cost_diagonal(&sk_matrix(n), n).unwrap();
+    let mut sim = match QaoaSimulator::new(&cost) {
+        Ok(sim) => sim,
+        Err(e) => {
+            println!("qaoa cuda n={n}: skipped ({e})");
+            return;
+        }
+    };
+    let (gammas, betas) = ([0.1, 0.2], [0.3, 0.4]);
+    sim.expectation(&gammas, &betas).unwrap();
+    let reps = scale(20);
+    let t = Instant::now();
+    for _ in 0..reps {
+        sim.expectation(&gammas, &betas).unwrap();
+    }
+    let secs = t.elapsed().as_secs_f64() / reps as f64;
+    let achieved = qaoa_bytes_per_evaluation(n, gammas.len()) as f64 / secs;
+    let roofline = match sim.peak_bandwidth() {
+        Some(peak) => format!("peak {:>6.0} GB/s, {:.2}x roofline", peak / 1e9, peak / achieved),
+        None => "peak bandwidth not reported".into(),
+    };
+    println!("qaoa cuda n={n} p=2 expectation {:>8.2} ms  {:>6.0} GB/s moved, {roofline}", secs * 1e3, achieved / 1e9);
+}
+
 /// `KERNELS_SCALE` (default 1) scales every sweep count, e.g. 0.05 for a run under callgrind,
 /// whose instruction counts do not depend on what else the machine is doing.
 fn scale(sweeps: usize) -> usize {
@@ -143,4 +182,8 @@ fn main() {
         annealing("lattice L=512", &big, 3.0, scale(100), 4, threads);
     }
     qaoa(20);
+    #[cfg(feature = "cuda")]
+    for n in [24, 26, 28] {
+        qaoa_cuda(n);
+    }
 }

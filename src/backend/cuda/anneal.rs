@@ -2,7 +2,7 @@
 //! memory, launch the kernels of `kernels.cu` a chunk of β steps at a time (polling the control
 //! between launches), and read the final spins back.
 
-use super::device::describe;
+use super::device::{describe, driver_error};
 use super::module::{gpu, Gpu};
 use crate::control::Control;
 use crate::core::engine::{Engine, Layout};
@@ -10,7 +10,6 @@ use crate::core::kernel::Method;
 use crate::core::AnnealParams;
 use crate::error::{Error, Result};
 use crate::rng::mix64;
-use cudarc::driver::sys::CUresult;
 use cudarc::driver::{CudaSlice, CudaStream, DriverError, LaunchConfig, PushKernelArg};
 use std::borrow::Cow;
 use std::sync::Arc;
@@ -250,26 +249,9 @@ impl Plan {
         })
     }
 
-    /// Map a driver error to the crate's error: no memory is a resource limit (with the
-    /// estimate), a lost or missing device is unavailability, anything else a bug.
+    /// Map a driver error to the crate's error (see [`driver_error`]).
     fn fail(&self, what: &'static str) -> impl Fn(DriverError) -> Error + '_ {
-        move |e| match e.0 {
-            CUresult::CUDA_ERROR_OUT_OF_MEMORY => {
-                Error::ResourceLimit(format!("the GPU ran out of memory while {what} ({})", self.estimate))
-            }
-            CUresult::CUDA_ERROR_NO_DEVICE
-            | CUresult::CUDA_ERROR_INVALID_DEVICE
-            | CUresult::CUDA_ERROR_NOT_INITIALIZED
-            | CUresult::CUDA_ERROR_DEINITIALIZED
-            | CUresult::CUDA_ERROR_STUB_LIBRARY
-            | CUresult::CUDA_ERROR_SYSTEM_DRIVER_MISMATCH
-            | CUresult::CUDA_ERROR_COMPAT_NOT_SUPPORTED_ON_DEVICE
-            | CUresult::CUDA_ERROR_DEVICE_NOT_LICENSED
-            | CUresult::CUDA_ERROR_DEVICE_UNAVAILABLE => {
-                Error::BackendUnavailable(format!("the CUDA device failed while {what}: {}", describe(e)))
-            }
-            _ => Error::Internal(format!("CUDA error while {what}: {}", describe(e))),
-        }
+        move |e| driver_error(e, what, &self.estimate)
     }
 
     fn block_launch(&self, reads: u32) -> LaunchConfig {

@@ -103,6 +103,31 @@ pub(super) fn format_version(v: i32) -> String {
     format!("{}.{}", v / 1000, (v % 1000) / 10)
 }
 
+/// A driver error met while doing `what`, as the crate's error: no memory is a resource limit
+/// (quoting `estimate`, the memory the run needs), a lost or missing device is unavailability,
+/// anything else a bug.
+pub(super) fn driver_error(e: DriverError, what: &str, estimate: &str) -> crate::error::Error {
+    use crate::error::Error;
+    use sys::CUresult;
+    match e.0 {
+        CUresult::CUDA_ERROR_OUT_OF_MEMORY => {
+            Error::ResourceLimit(format!("the GPU ran out of memory while {what} ({estimate})"))
+        }
+        CUresult::CUDA_ERROR_NO_DEVICE
+        | CUresult::CUDA_ERROR_INVALID_DEVICE
+        | CUresult::CUDA_ERROR_NOT_INITIALIZED
+        | CUresult::CUDA_ERROR_DEINITIALIZED
+        | CUresult::CUDA_ERROR_STUB_LIBRARY
+        | CUresult::CUDA_ERROR_SYSTEM_DRIVER_MISMATCH
+        | CUresult::CUDA_ERROR_COMPAT_NOT_SUPPORTED_ON_DEVICE
+        | CUresult::CUDA_ERROR_DEVICE_NOT_LICENSED
+        | CUresult::CUDA_ERROR_DEVICE_UNAVAILABLE => {
+            Error::BackendUnavailable(format!("the CUDA device failed while {what}: {}", describe(e)))
+        }
+        _ => Error::Internal(format!("CUDA error while {what}: {}", describe(e))),
+    }
+}
+
 /// A driver error as "CUDA_ERROR_NAME: description".
 pub(super) fn describe(e: DriverError) -> String {
     let text = e.error_string().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();

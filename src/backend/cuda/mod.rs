@@ -1,5 +1,5 @@
-//! The CUDA backend: simulated annealing of many reads on one GPU, with kernels compiled at run
-//! time by NVRTC (`kernels.cu`).
+//! The CUDA backend: simulated annealing of many reads on one GPU (`kernels.cu`) and the QAOA
+//! statevector simulator (`qaoa.cu`), with kernels compiled at run time by NVRTC.
 //!
 //! cudarc loads libcuda and libnvrtc on first use and *panics* when they are missing, so every
 //! entry point runs under [`guard`], which turns a panic into an error message: without a driver
@@ -8,6 +8,9 @@
 mod anneal;
 mod device;
 mod module;
+mod qaoa;
+
+pub use qaoa::{qaoa_bytes_per_evaluation, QaoaSimulator};
 
 use crate::backend::CudaStatus;
 use crate::control::Control;
@@ -26,8 +29,12 @@ pub fn status() -> CudaStatus {
 /// (`reads × n`) in engine order. Reads not started when the control's deadline passes are
 /// skipped, as on the CPU.
 pub fn anneal(engine: &Engine, params: &AnnealParams, control: &Control) -> Result<Vec<i8>> {
-    guard(|| anneal::run(engine, params, control))
-        .unwrap_or_else(|msg| Err(Error::Internal(format!("the CUDA backend panicked: {msg}"))))
+    guarded(|| anneal::run(engine, params, control))
+}
+
+/// Run a fallible entry point under [`guard`]: a panic becomes `Error::Internal`.
+fn guarded<T>(f: impl FnOnce() -> Result<T>) -> Result<T> {
+    guard(f).unwrap_or_else(|msg| Err(Error::Internal(format!("the CUDA backend panicked: {msg}"))))
 }
 
 /// Run `f`, turning a panic (cudarc's loader panics when a library or symbol is missing) into
@@ -100,35 +107,53 @@ mod tests {
         AnnealParams { betas, sweeps_per_beta: 2, num_reads: reads, seed: 9, method, initial_states: None }
     }
 
+    /// Builds the CPU check `check` (a C++ file that includes `emulator.h` and `kernel_file`) with
+    /// g++, `kernel_file` being `kernels` with `extern __shared__` made `extern` (the checks give
+    /// dynamic shared memory a plain global array), and runs it with `args`. Returns its report
+    /// and whether it passed, or `None` without g++.
+    #[cfg(all(target_arch = "x86_64", target_os = "linux"))]
+    pub(super) fn emulate(
+        check: &str,
+        kernel_file: &str,
+        kernels: &str,
+        args: &[&std::path::Path],
+    ) -> Option<(String, bool)> {
+        use std::process::Command;
+        let name = kernel_file.trim_end_matches(".cu");
+        let dir = std::env::temp_dir().join(format!("quantumpanarchy-{name}-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join(kernel_file), kernels.replace("extern __shared__", "extern")).unwrap();
+        std::fs::write(dir.join("emulator.h"), include_str!("emulator.h")).unwrap();
+        std::fs::write(dir.join("check.cpp"), check).unwrap();
+        let exe = dir.join("check");
+        let built = Command::new("g++")
+            .args(["-std=c++17", "-O2", "-Wno-unknown-pragmas", "-o"])
+            .arg(&exe)
+            .arg(dir.join("check.cpp"))
+            .output();
+        let Ok(built) = built else {
+            println!("g++ not found: kernel emulation skipped");
+            return None;
+        };
+        assert!(built.status.success(), "{}", String::from_utf8_lossy(&built.stderr));
+        let ran = Command::new(&exe).args(args).output().unwrap();
+        std::fs::remove_dir_all(&dir).ok();
+        let report = format!("{}{}", String::from_utf8_lossy(&ran.stdout), String::from_utf8_lossy(&ran.stderr));
+        Some((report, ran.status.success()))
+    }
+
     /// Runs the real kernel source on the CPU under the fiber emulation of `kernel_check.cpp`
     /// (Philox known answers, exact Boltzmann distributions, agreement between kernels and
     /// launch shapes). Needs g++; skipped without it.
     #[test]
     #[cfg(all(target_arch = "x86_64", target_os = "linux"))]
     fn kernels_pass_the_cpu_emulation() {
-        use std::process::Command;
-        let dir = std::env::temp_dir().join(format!("quantumpanarchy-kernel-check-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        // The emulation gives dynamic shared memory a plain global array.
-        std::fs::write(dir.join("kernels_emulated.cu"), module::KERNELS.replace("extern __shared__", "extern"))
-            .unwrap();
-        std::fs::write(dir.join("kernel_check.cpp"), include_str!("kernel_check.cpp")).unwrap();
-        let exe = dir.join("kernel_check");
-        let built = Command::new("g++")
-            .args(["-std=c++17", "-O2", "-Wno-unknown-pragmas", "-o"])
-            .arg(&exe)
-            .arg(dir.join("kernel_check.cpp"))
-            .output();
-        let Ok(built) = built else {
-            println!("g++ not found: kernel emulation skipped");
-            return;
-        };
-        assert!(built.status.success(), "{}", String::from_utf8_lossy(&built.stderr));
-        let ran = Command::new(&exe).output().unwrap();
-        std::fs::remove_dir_all(&dir).ok();
-        let report = format!("{}{}", String::from_utf8_lossy(&ran.stdout), String::from_utf8_lossy(&ran.stderr));
-        println!("{report}");
-        assert!(ran.status.success(), "{report}");
+        if let Some((report, passed)) =
+            emulate(include_str!("kernel_check.cpp"), "kernels_emulated.cu", module::KERNELS, &[])
+        {
+            println!("{report}");
+            assert!(passed, "{report}");
+        }
     }
 
     #[test]

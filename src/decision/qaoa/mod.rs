@@ -2,17 +2,19 @@
 //! portfolio optimiser built on it.
 
 pub mod cost;
+pub mod engine;
 pub mod optimize;
 mod phase;
 pub mod portfolio;
 pub mod statevector;
 
+use crate::backend::Choice;
 use crate::control::Control;
 use crate::error::Result;
 use crate::rng::Stream;
+use engine::{Engine, Evaluate};
 use optimize::{Method, OptimizeResult, Options};
 use portfolio::Portfolio;
-use statevector::Simulator;
 
 /// How the angles are tuned.
 #[derive(Debug, Clone, PartialEq)]
@@ -89,8 +91,8 @@ impl Qaoa {
     /// Tunes (γ, β) for ⟨C⟩ of the cost diagonal in `sim`, depth by depth: depth 1 from a fixed
     /// start and `restarts` random ones; depth p + 1 from the INTERP guess and from the depth-p
     /// optimum padded with a zero layer (which reproduces the depth-p state, so ⟨C⟩ never gets
-    /// worse with depth).
-    pub fn tune(&self, sim: &mut Simulator<'_>, control: &Control) -> Result<Tuned> {
+    /// worse with depth). `sim` is a [`statevector::Simulator`] or an [`Engine`] on any backend.
+    pub fn tune(&self, sim: &mut impl Evaluate, control: &Control) -> Result<Tuned> {
         self.validate()?;
         let c = sim.cost();
         let mean = c.iter().sum::<f64>() / c.len() as f64;
@@ -139,17 +141,29 @@ impl Qaoa {
         Ok(Tuned { gammas, betas: best.x[p..].to_vec(), by_depth, nfev })
     }
 
-    /// Runs QAOA on the mean–variance QUBO of `problem` (see [`portfolio`] for the objective).
+    /// Runs QAOA on the mean–variance QUBO of `problem` (see [`portfolio`] for the objective), on
+    /// the CPU.
     pub fn optimize_portfolio(&self, problem: &Portfolio, control: &Control) -> Result<PortfolioAllocation> {
+        self.optimize_portfolio_on(problem, Some(Choice::Cpu), control)
+    }
+
+    /// [`Qaoa::optimize_portfolio`] on the backend [`engine::resolve`] picks for `backend` (`None`:
+    /// the process default).
+    pub fn optimize_portfolio_on(
+        &self,
+        problem: &Portfolio,
+        backend: Option<Choice>,
+        control: &Control,
+    ) -> Result<PortfolioAllocation> {
         self.validate()?;
         let n = problem.n();
         let qubo = problem.qubo();
         let diag = cost::cost_diagonal(&qubo.q, n)?;
         let (e_min, e_max) = diag.iter().fold((f64::MAX, f64::MIN), |(lo, hi), &v| (lo.min(v), hi.max(v)));
-        let mut sim = Simulator::new(diag)?;
+        let mut sim = Engine::new(diag, backend)?;
         let Tuned { gammas, betas, by_depth, nfev } = self.tune(&mut sim, control)?;
         let expectation = sim.expectation(&gammas, &betas)?;
-        let probs = sim.probabilities();
+        let probs = sim.probabilities()?;
         let bitstring = match self.shots {
             None => probs.iter().enumerate().max_by(|a, b| a.1.total_cmp(b.1)).map_or(0, |(x, _)| x as u64),
             Some(shots) => {

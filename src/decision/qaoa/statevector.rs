@@ -35,7 +35,7 @@ impl C64 {
 }
 
 /// Checks a cost diagonal (2^n finite values, n ≥ 1); returns n.
-fn check_cost(cost: &[f64]) -> Result<usize> {
+pub(crate) fn check_cost(cost: &[f64]) -> Result<usize> {
     crate::ensure!(
         cost.len() >= 2 && cost.len().is_power_of_two(),
         "the cost diagonal must have 2^n entries with n ≥ 1, got {}",
@@ -46,7 +46,7 @@ fn check_cost(cost: &[f64]) -> Result<usize> {
 }
 
 /// Checks the angles of one evaluation (the cost was checked once, by [`Simulator::new`]).
-fn check_angles(gammas: &[f64], betas: &[f64]) -> Result<()> {
+pub(crate) fn check_angles(gammas: &[f64], betas: &[f64]) -> Result<()> {
     crate::ensure!(
         gammas.len() == betas.len(),
         "gammas and betas must have the same length (one pair per layer), got {} and {}",
@@ -218,6 +218,23 @@ impl<'c> Simulator<'c> {
     pub fn probabilities(&self) -> Vec<f64> {
         self.state.iter().map(|a| a.norm_sqr()).collect()
     }
+
+    /// ⟨C⟩ for each (gammas, betas) pair. Small registers run the parameter sets in parallel (one
+    /// sequential simulation each, on copies of this workspace); large ones run the sets in turn,
+    /// each parallel over chunks. Either way each value is the one [`expectation`] gives. The
+    /// state left behind is unspecified.
+    pub fn expectations(&mut self, params: &[(Vec<f64>, Vec<f64>)]) -> Result<Vec<f64>> {
+        for (g, b) in params {
+            check_angles(g, b)?;
+        }
+        if self.n > CHUNK_BITS {
+            return params.iter().map(|(g, b)| self.expectation(g, b)).collect();
+        }
+        let sim = &*self;
+        crate::parallel::install(|| {
+            params.par_iter().map_init(|| sim.clone(), |s, (g, b)| s.expectation(g, b)).collect::<Result<Vec<f64>>>()
+        })?
+    }
 }
 
 fn evolve_into(state: &mut [C64], cost: &[f64], n: usize, gammas: &[f64], betas: &[f64], parallel: bool) {
@@ -246,20 +263,12 @@ pub fn expectation(cost: &[f64], gammas: &[f64], betas: &[f64]) -> Result<f64> {
     Simulator::new(cost)?.expectation(gammas, betas)
 }
 
-/// ⟨C⟩ for each (gammas, betas) pair. Small registers run the parameter sets in parallel (one
-/// sequential simulation each); large ones run the sets in turn, each parallel over chunks.
-/// Either way each value is the one [`expectation`] gives.
+/// ⟨C⟩ for each (gammas, betas) pair (see [`Simulator::expectations`]).
 pub fn expectations(cost: &[f64], params: &[(Vec<f64>, Vec<f64>)]) -> Result<Vec<f64>> {
     for (g, b) in params {
         check_angles(g, b)?;
     }
-    let mut sim = Simulator::new(cost)?;
-    if sim.parallel {
-        return params.iter().map(|(g, b)| sim.expectation(g, b)).collect();
-    }
-    crate::parallel::install(|| {
-        params.par_iter().map_init(|| sim.clone(), |s, (g, b)| s.expectation(g, b)).collect::<Result<Vec<f64>>>()
-    })?
+    Simulator::new(cost)?.expectations(params)
 }
 
 /// |ψ_x(γ, β)|² for every bitstring x.
