@@ -19,7 +19,7 @@ import pytest
 from quantumpanarchy import performance
 from quantumpanarchy.core import SampleSet
 from quantumpanarchy.decision import QAOA, PortfolioAllocation, QAOAParameters
-from quantumpanarchy.exceptions import InvalidInputError, ResourceLimitError
+from quantumpanarchy.exceptions import BackendUnavailableError, InvalidInputError, ResourceLimitError
 
 FloatArray = npt.NDArray[np.float64]
 qiskit = pytest.importorskip("qiskit")
@@ -341,6 +341,20 @@ def test_pandas_and_list_inputs() -> None:
     b = qaoa.optimize(mu.tolist(), cov.tolist())
     assert a.selected == [names[int(str(i))] for i in b.selected]
     assert a.energy == b.energy
+
+
+def test_backends() -> None:
+    Q = random_qubo(6, 2)
+    g, b = [0.3, 0.1], [0.2, 0.5]
+    cpu = QAOA(6, backend="cpu").expectation(Q, g, b)
+    assert cpu == QAOA(6).expectation(Q, g, b) == QAOA(6, backend="auto").expectation(Q, g, b)
+    if performance.backend_info()["cuda"]["available"]:
+        assert QAOA(6, backend="cuda").expectation(Q, g, b) == pytest.approx(cpu, abs=1e-10)
+    else:
+        with pytest.raises(BackendUnavailableError, match="CUDA"):
+            QAOA(6, backend="cuda").expectation(Q, g, b)
+    with pytest.raises(InvalidInputError, match="backend"):
+        QAOA(6, backend="tpu")  # type: ignore[arg-type]
 
 
 # --- bad inputs ------------------------------------------------------------------------------

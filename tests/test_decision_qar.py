@@ -327,10 +327,7 @@ def test_progress_callback_sees_the_work() -> None:
 
 def test_clone_params_pickle_and_repr() -> None:
     qar = QAR(num_pbits=3, energy_threshold=0.7, seed=4, factor_names=["a", "b", "c"], alpha=0.1)
-    assert repr(qar) == (
-        "QAR(num_pbits=3, energy_threshold=0.7, beta=1.0, num_samples=1000, seed=4, "
-        "factor_names=['a', 'b', 'c'], alpha=0.1)"
-    )
+    assert repr(qar) == "QAR(num_pbits=3, energy_threshold=0.7, seed=4, factor_names=['a', 'b', 'c'], alpha=0.1)"
     twin = clone(qar)
     assert twin.get_params() == qar.get_params() and not hasattr(twin, "weights_")
     X, y = market(80, 3, n=3)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import inspect
 import numbers
 import operator
 from collections.abc import Callable
@@ -15,6 +14,7 @@ import numpy.typing as npt
 from .._native import decision as _native
 from .._validation import as_float_array
 from ..exceptions import InvalidInputError
+from ._params import Params
 
 __all__ = ["IQAD"]
 
@@ -26,7 +26,7 @@ _FLOAT_PARAMS = ("learning_rate", "momentum", "l2", "visible_sigma", "contaminat
 _BOOL_PARAMS = ("persistent", "whiten")
 
 
-class IQAD:
+class IQAD(Params):
     """Anomaly detection with a p-bit restricted Boltzmann machine, scored by free energy.
 
     The features are standardised and (``whiten=True``, the default) whitened, then a
@@ -161,23 +161,6 @@ class IQAD:
 
     # --- scikit-learn estimator protocol -------------------------------------------------
 
-    @classmethod
-    def _param_names(cls) -> list[str]:
-        return [p for p in inspect.signature(cls.__init__).parameters if p != "self"]
-
-    def get_params(self, deep: bool = True) -> dict[str, Any]:
-        """The constructor's arguments (scikit-learn's protocol; ``deep`` has nothing to recurse into)."""
-        return {name: getattr(self, name) for name in self._param_names()}
-
-    def set_params(self, **params: Any) -> IQAD:
-        """Sets constructor arguments; they take effect at the next ``fit``."""
-        valid = self._param_names()
-        for name, value in params.items():
-            if name not in valid:
-                raise InvalidInputError(f"invalid parameter {name!r} for IQAD; valid parameters: {valid}")
-            setattr(self, name, value)
-        return self
-
     def __sklearn_is_fitted__(self) -> bool:
         """Whether ``fit`` has run (scikit-learn's ``check_is_fitted`` asks)."""
         return hasattr(self, "_model")
@@ -258,11 +241,6 @@ class IQAD:
 
     # --- plumbing -------------------------------------------------------------------------
 
-    def __repr__(self) -> str:
-        defaults = {p.name: p.default for p in inspect.signature(type(self).__init__).parameters.values()}
-        changed = [f"{k}={v!r}" for k, v in self.get_params().items() if not _same(v, defaults.get(k))]
-        return f"IQAD({', '.join(changed)})"
-
     def __getstate__(self) -> dict[str, Any]:
         # fitted attributes are copies of the native model's state: pickle the model once
         return {k: v for k, v in self.__dict__.items() if k.startswith("_") or not k.endswith("_")}
@@ -332,10 +310,3 @@ def _rows(X: Any) -> FloatArray:
     """One row (1-D) or rows (2-D) as a 2-D float64 array."""
     arr = as_float_array(X, "X", -1, False)
     return arr.reshape(1, -1) if arr.ndim == 1 else arr
-
-
-def _same(a: Any, b: Any) -> bool:
-    try:
-        return bool(a is b or (type(a) is type(b) and a == b))
-    except (TypeError, ValueError):
-        return False

@@ -14,6 +14,8 @@ import numpy.typing as npt
 from .._native import decision as _native
 from ..core import SampleSet
 from ..exceptions import InvalidInputError
+from ..performance import BackendName
+from ._params import Params
 
 FloatArray = npt.NDArray[np.float64]
 Optimizer = Literal["nelder-mead", "cobyla"]
@@ -72,7 +74,7 @@ class PortfolioAllocation:
         return out
 
 
-class QAOA:
+class QAOA(Params):
     """Exact statevector simulation of QAOA, and portfolio selection with it.
 
     The state is |ψ(γ, β)⟩ = Π_k e^{−iβ_k Σ_i X_i} e^{−iγ_k C} |+⟩^{⊗n} with C(x) = xᵀQx for
@@ -84,6 +86,10 @@ class QAOA:
     by depth with ``optimizer`` (``"nelder-mead"`` or ``"cobyla"``; ``restarts`` random starts
     at depth 1, warm starts from depth p − 1 after). With ``shots`` the allocation is the best
     of that many measured bitstrings, otherwise the most probable one.
+
+    ``backend`` is ``"cpu"``, ``"cuda"`` (the GPU; needs a build with the ``cuda`` feature) or
+    ``"auto"`` (the GPU from 20 qubits when there is one); ``None`` follows
+    :func:`quantumpanarchy.performance.set_backend`.
 
     A register of n qubits needs about 32·2ⁿ bytes; a size that does not fit raises
     :class:`~quantumpanarchy.exceptions.ResourceLimitError` with the estimate, here in the
@@ -102,6 +108,7 @@ class QAOA:
         seed: int | None = None,
         *,
         restarts: int = 3,
+        backend: BackendName | None = None,
     ) -> None:
         self.num_assets = num_assets
         self.num_layers = num_layers
@@ -112,11 +119,14 @@ class QAOA:
         self.shots = shots
         self.seed = seed
         self.restarts = restarts
-        self._validate()
+        self.backend = backend
+        self._check_params()
 
-    def _validate(self) -> None:
+    def _check_params(self) -> None:
         if not isinstance(self.optimizer, str):
             raise InvalidInputError(f"optimizer must be 'nelder-mead' or 'cobyla', got {self.optimizer!r}")
+        if self.backend is not None and not isinstance(self.backend, str):
+            raise InvalidInputError(f"backend must be 'cpu', 'cuda', 'auto' or None, got {self.backend!r}")
         _native.qaoa_validate(
             self.num_assets,
             self.num_layers,
@@ -127,26 +137,8 @@ class QAOA:
             self.seed,
             self.budget,
             self.penalty,
+            self.backend,
         )
-
-    def get_params(self, deep: bool = True) -> dict[str, Any]:
-        """The constructor arguments (scikit-learn's convention)."""
-        names = ("num_assets", "num_layers", "budget", "penalty", "optimizer", "maxiter", "shots", "seed", "restarts")
-        return {k: getattr(self, k) for k in names}
-
-    def set_params(self, **params: Any) -> QAOA:
-        """Change constructor arguments; the new configuration is checked before it is kept."""
-        unknown = set(params) - set(self.get_params())
-        if unknown:
-            raise InvalidInputError(f"unknown parameters: {sorted(unknown)}")
-        old = self.get_params()
-        self.__dict__.update(params)
-        try:
-            self._validate()
-        except Exception:
-            self.__dict__.update(old)
-            raise
-        return self
 
     def _tuning(self) -> tuple[int, str, int, int]:
         return self.num_layers, self.optimizer, self.maxiter, self.restarts
@@ -175,6 +167,7 @@ class QAOA:
             *self._tuning(),
             self.shots,
             self.seed,
+            self.backend,
             progress,
         )
         params = QAOAParameters(np.asarray(r.pop("gammas")), np.asarray(r.pop("betas")))
@@ -209,13 +202,13 @@ class QAOA:
         (n, n) array-like or a dimod-style dict ``{(u, v): bias}``.
         """
         matrix, _ = _qubo_matrix(Q)
-        values = _native.qaoa_expectations(matrix, gammas, betas)
+        values = _native.qaoa_expectations(matrix, gammas, betas, self.backend)
         return float(values[0]) if np.ndim(gammas) == 1 else np.asarray(values, dtype=np.float64)
 
     def probabilities(self, Q: Any, gammas: npt.ArrayLike, betas: npt.ArrayLike) -> FloatArray:
         """|⟨x|ψ(γ, β)⟩|² for every x, indexed so that bit i of the index is x_i."""
         matrix, _ = _qubo_matrix(Q)
-        probs: FloatArray = _native.qaoa_probabilities(matrix, gammas, betas)
+        probs: FloatArray = _native.qaoa_probabilities(matrix, gammas, betas, self.backend)
         return probs
 
     def sample_qubo(
@@ -237,7 +230,7 @@ class QAOA:
         """
         matrix, variables = _qubo_matrix(Q)
         count = shots if shots is not None else (self.shots if self.shots is not None else DEFAULT_SHOTS)
-        r = _native.qaoa_sample(matrix, gammas, betas, count, *self._tuning(), self.seed, progress)
+        r = _native.qaoa_sample(matrix, gammas, betas, count, *self._tuning(), self.seed, self.backend, progress)
         bits = np.asarray(r.pop("bitstrings"), dtype=np.uint64)
         n = r.pop("num_qubits")
         samples = ((bits[:, None] >> np.arange(n, dtype=np.uint64)) & np.uint64(1)).astype(np.int8)
@@ -263,10 +256,6 @@ class QAOA:
     ) -> SampleSet:
         """:meth:`sample_qubo` off the event loop."""
         return await asyncio.to_thread(self.sample_qubo, Q, gammas=gammas, betas=betas, shots=shots, progress=progress)
-
-    def __repr__(self) -> str:
-        args = ", ".join(f"{k}={v!r}" for k, v in self.get_params().items())
-        return f"QAOA({args})"
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, QAOA):

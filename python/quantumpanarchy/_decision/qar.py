@@ -29,6 +29,7 @@ from .. import _validation
 # The native module has no stub of its own: its public face is this module's, in stubs/decision.pyi.
 from .._native import decision as _native
 from ..exceptions import InvalidInputError
+from ._params import Params
 
 __all__ = ["QAR", "Action", "Decision"]
 
@@ -113,19 +114,6 @@ class Decision:
         )
 
 
-_PARAMS = (
-    "num_pbits",
-    "energy_threshold",
-    "beta",
-    "num_samples",
-    "seed",
-    "burn_in",
-    "exact",
-    "factor_names",
-    "max_iter",
-    "alpha",
-    "tol",
-)
 _FITTED = (
     "gains_",
     "biases_",
@@ -143,7 +131,7 @@ _FITTED = (
 )
 
 
-class QAR:
+class QAR(Params):
     """Market-decision Boltzmann machine: factors in [0, 1] become p-bit fields, learned or default
     couplings link them, and the thermal vote of a decision p-bit says Buy, Sell or Hold.
 
@@ -207,34 +195,15 @@ class QAR:
         self.max_iter = max_iter
         self.alpha = alpha
         self.tol = tol
-        self._check()
+        self._check_params()
 
     # --- scikit-learn estimator protocol -------------------------------------------------
 
-    def get_params(self, deep: bool = True) -> dict[str, Any]:
-        """The constructor's arguments (scikit-learn's protocol, so ``sklearn.base.clone`` works)."""
-        return {name: getattr(self, name) for name in _PARAMS}
+    def _params_changed(self, old: dict[str, Any]) -> None:
+        if self.num_pbits != old["num_pbits"]:
+            self._clear_fit()  # the fitted couplings no longer fit the machine
 
-    def set_params(self, **params: Any) -> QAR:
-        """Change constructor arguments (checked together; nothing changes if any is invalid).
-        Changing ``num_pbits`` discards a fit."""
-        unknown = sorted(set(params) - set(_PARAMS))
-        if unknown:
-            raise InvalidInputError(f"unknown parameter(s) {unknown}; QAR accepts {list(_PARAMS)}")
-        old = self.get_params()
-        for name, value in params.items():
-            setattr(self, name, value)
-        try:
-            self._check()
-        except Exception:
-            for name, value in old.items():
-                setattr(self, name, value)
-            raise
-        if params.get("num_pbits", old["num_pbits"]) != old["num_pbits"]:
-            self._clear_fit()
-        return self
-
-    def _check(self) -> None:
+    def _check_params(self) -> None:
         n = _integer(self.num_pbits, "num_pbits")
         if not 1 <= n <= MAX_FACTORS:
             raise InvalidInputError(f"num_pbits must be between 1 and {MAX_FACTORS}, got {n}")
@@ -400,21 +369,6 @@ class QAR:
     async def fit_async(self, history: Any, outcomes: Any, *, progress: bool | Any = False) -> QAR:
         """:meth:`fit` off the event loop."""
         return await asyncio.to_thread(self.fit, history, outcomes, progress=progress)
-
-    def __repr__(self) -> str:
-        defaults = {
-            "burn_in": 100,
-            "exact": None,
-            "factor_names": None,
-            "max_iter": 200,
-            "alpha": 1e-2,
-            "tol": 1e-6,
-        }
-        head = ", ".join(f"{k}={getattr(self, k)!r}" for k in _PARAMS[:5])
-        extra = "".join(f", {k}={getattr(self, k)!r}" for k, d in defaults.items() if getattr(self, k) != d)
-        return f"QAR({head}{extra})"
-
-    # --- internals ------------------------------------------------------------------------
 
     def _clear_fit(self) -> None:
         for name in _FITTED:

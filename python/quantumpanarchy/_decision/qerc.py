@@ -14,26 +14,11 @@ import numpy.typing as npt
 from .._native import decision as _native
 from .._validation import as_float_array
 from ..exceptions import InvalidInputError
+from ._params import Params
 
 __all__ = ["QERC"]
 
 FloatArray = npt.NDArray[np.float64]
-
-_DEFAULTS: dict[str, Any] = {
-    "n_reservoir": 100,
-    "spectral_radius": 0.9,
-    "leak_rate": 1.0,
-    "input_scaling": 1.0,
-    "connectivity": 0.1,
-    "input_connectivity": 1.0,
-    "bias_scaling": 1.0,
-    "ridge": 1e-6,
-    "washout": 0,
-    "input_to_readout": False,
-    "task": "auto",
-    "pooling": "mean",
-    "seed": None,
-}
 
 
 def _real(params: dict[str, Any], name: str) -> float:
@@ -56,7 +41,7 @@ def _int(params: dict[str, Any], name: str, low: int) -> int:
     return number
 
 
-def _check_params(params: dict[str, Any]) -> None:
+def _check_config(params: dict[str, Any]) -> None:
     """Raise InvalidInputError naming the first bad hyper-parameter."""
     _int(params, "n_reservoir", 1)
     _int(params, "washout", 0)
@@ -155,7 +140,7 @@ def _r2(truth: FloatArray, pred: FloatArray) -> float:
     return float(scores.mean())
 
 
-class QERC:
+class QERC(Params):
     """Reservoir computing (an echo-state network) with a ridge readout, for regression and
     classification of time series; scikit-learn's estimator API over reservoirpy's model.
 
@@ -259,39 +244,18 @@ class QERC:
         self.task = task
         self.pooling = pooling
         self.seed = seed
-        _check_params(self.get_params())
+        self._check_params()
+
+    def _check_params(self) -> None:
+        _check_config(self.get_params())
 
     # -- scikit-learn protocol -------------------------------------------------------------
-
-    def get_params(self, deep: bool = True) -> dict[str, Any]:
-        """The constructor's parameters (scikit-learn's ``get_params``)."""
-        return {name: getattr(self, name) for name in _DEFAULTS}
-
-    def set_params(self, **params: Any) -> QERC:
-        """Set constructor parameters (checked; the fitted state stays until the next ``fit``)."""
-        unknown = sorted(set(params) - set(_DEFAULTS))
-        if unknown:
-            raise InvalidInputError(f"unknown parameter(s) {unknown}; QERC accepts {sorted(_DEFAULTS)}")
-        _check_params({**self.get_params(), **params})
-        for name, value in params.items():
-            setattr(self, name, value)
-        return self
-
-    def __repr__(self) -> str:
-        changed = []
-        for name, default in _DEFAULTS.items():
-            value = getattr(self, name)
-            if type(value) is not type(default) or value != default:
-                changed.append(f"{name}={value!r}")
-        return f"QERC({', '.join(changed)})"
-
-    # -- fitting ---------------------------------------------------------------------------
 
     def fit(self, X: Any, y: Any) -> QERC:
         """Fit the readout on the reservoir's response to ``X`` (see the class docs for the
         shapes of ``X`` and ``y``). A failed call leaves the model as it was."""
         params = self.get_params()
-        _check_params(params)
+        _check_config(params)
         seqs, kind = _sequences(X)
         per_step = _per_step_targets(y, seqs, kind)
         if per_step is not None and ({t.ndim for t in per_step} - {1, 2} or len({t.ndim for t in per_step}) > 1):

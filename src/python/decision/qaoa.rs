@@ -5,9 +5,11 @@ use numpy::{PyArray1, PyArray2, PyArrayMethods};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
+use crate::backend::Choice;
+use crate::decision::qaoa::engine::{self, Engine};
 use crate::decision::qaoa::optimize::Method;
 use crate::decision::qaoa::portfolio::Portfolio;
-use crate::decision::qaoa::statevector::{self, Simulator};
+use crate::decision::qaoa::statevector;
 use crate::decision::qaoa::{cost, Qaoa};
 use crate::error::Error;
 use crate::python::args::{self, PyInt};
@@ -68,7 +70,7 @@ fn config(
 /// Checks a configuration where it is made: `InvalidInputError` for a bad setting,
 /// `ResourceLimitError` (with the estimate) when `num_assets` qubits cannot be simulated here.
 #[pyfunction]
-#[pyo3(signature = (num_assets, num_layers, optimizer, maxiter, restarts, shots, seed, budget, penalty))]
+#[pyo3(signature = (num_assets, num_layers, optimizer, maxiter, restarts, shots, seed, budget, penalty, backend))]
 #[allow(clippy::too_many_arguments)]
 pub fn qaoa_validate(
     num_assets: PyInt,
@@ -80,8 +82,10 @@ pub fn qaoa_validate(
     seed: Option<&Bound<'_, PyAny>>,
     budget: Option<PyInt>,
     penalty: Option<f64>,
+    backend: Option<&str>,
 ) -> PyResult<()> {
     let n = args::count(num_assets, "num_assets", 1)?;
+    backend.map(Choice::parse).transpose()?;
     config(num_layers, optimizer, maxiter, restarts, shots, seed)?;
     let budget = budget.map(|b| args::count(b, "budget", 1)).transpose()?;
     crate::decision::qaoa::portfolio::check_budget_penalty(n, budget, penalty)?;
@@ -95,14 +99,16 @@ pub fn qaoa_expectations(
     q: &Bound<'_, PyAny>,
     gammas: &Bound<'_, PyAny>,
     betas: &Bound<'_, PyAny>,
+    backend: Option<&str>,
 ) -> PyResult<Vec<f64>> {
+    let choice = backend.map(Choice::parse).transpose()?;
     let (q, n) = qubo_arg(q)?;
     let (g, b) = (angle_rows(gammas, "gammas")?, angle_rows(betas, "betas")?);
     if g.len() != b.len() {
         return Err(Error::InvalidInput(format!("{} gamma sets but {} beta sets", g.len(), b.len())).into());
     }
     let params: Vec<(Vec<f64>, Vec<f64>)> = g.into_iter().zip(b).collect();
-    detach(py, || statevector::expectations(&cost::cost_diagonal(&q, n)?, &params))
+    detach(py, || engine::expectations(&cost::cost_diagonal(&q, n)?, &params, choice))
 }
 
 /// |ψ_x(γ, β)|² for every bitstring x (index bit i = qubit i).
@@ -112,10 +118,12 @@ pub fn qaoa_probabilities<'py>(
     q: &Bound<'py, PyAny>,
     gammas: &Bound<'py, PyAny>,
     betas: &Bound<'py, PyAny>,
+    backend: Option<&str>,
 ) -> PyResult<Bound<'py, PyArray1<f64>>> {
+    let choice = backend.map(Choice::parse).transpose()?;
     let (q, n) = qubo_arg(q)?;
     let (g, b) = (args::f64_1d(gammas, "gammas")?.to_vec()?, args::f64_1d(betas, "betas")?.to_vec()?);
-    let probs = detach(py, || statevector::probabilities(&cost::cost_diagonal(&q, n)?, &g, &b))?;
+    let probs = detach(py, || engine::probabilities(&cost::cost_diagonal(&q, n)?, &g, &b, choice))?;
     Ok(PyArray1::from_vec(py, probs))
 }
 
@@ -123,7 +131,7 @@ pub fn qaoa_probabilities<'py>(
 /// `bitstrings` (indices), `energies`, `gammas`, `betas`, `expectation`, `expectation_by_depth`,
 /// `nfev` and `optimal_energy`.
 #[pyfunction]
-#[pyo3(signature = (q, gammas, betas, shots, num_layers, optimizer, maxiter, restarts, seed, progress))]
+#[pyo3(signature = (q, gammas, betas, shots, num_layers, optimizer, maxiter, restarts, seed, backend, progress))]
 #[allow(clippy::too_many_arguments)]
 pub fn qaoa_sample<'py>(
     py: Python<'py>,
@@ -136,8 +144,10 @@ pub fn qaoa_sample<'py>(
     maxiter: PyInt,
     restarts: PyInt,
     seed: Option<&Bound<'py, PyAny>>,
+    backend: Option<&str>,
     progress: Option<&Bound<'py, PyAny>>,
 ) -> PyResult<Bound<'py, PyDict>> {
+    let choice = backend.map(Choice::parse).transpose()?;
     let (q, n) = qubo_arg(q)?;
     let shots = args::count(shots, "shots", 1)?;
     let qaoa = config(num_layers, optimizer, maxiter, restarts, Some(shots as PyInt), seed)?;
@@ -150,7 +160,7 @@ pub fn qaoa_sample<'py>(
     let out = run_long(py, cb.as_ref(), |control| {
         let diag = cost::cost_diagonal(&q, n)?;
         let e_min = diag.iter().copied().fold(f64::INFINITY, f64::min);
-        let mut sim = Simulator::new(diag.as_slice())?;
+        let mut sim = Engine::new(diag.as_slice(), choice)?;
         let (g, b, by_depth, nfev) = match given {
             Some((g, b)) => (g, b, Vec::new(), 0),
             None => {
@@ -159,7 +169,7 @@ pub fn qaoa_sample<'py>(
             }
         };
         let expectation = sim.expectation(&g, &b)?;
-        let draws = statevector::sample(&sim.probabilities(), shots, qaoa.seed)?;
+        let draws = statevector::sample(&sim.probabilities()?, shots, qaoa.seed)?;
         let energies: Vec<f64> = draws.iter().map(|&x| diag[x as usize]).collect();
         Ok((draws, energies, g, b, expectation, by_depth, nfev, e_min))
     });
@@ -180,7 +190,7 @@ pub fn qaoa_sample<'py>(
 
 /// QAOA on the mean–variance portfolio QUBO; the fields of `PortfolioAllocation` as a dict.
 #[pyfunction]
-#[pyo3(signature = (returns, covariance, risk_tolerance, budget, penalty, num_layers, optimizer, maxiter, restarts, shots, seed, progress))]
+#[pyo3(signature = (returns, covariance, risk_tolerance, budget, penalty, num_layers, optimizer, maxiter, restarts, shots, seed, backend, progress))]
 #[allow(clippy::too_many_arguments)]
 pub fn qaoa_portfolio<'py>(
     py: Python<'py>,
@@ -195,8 +205,10 @@ pub fn qaoa_portfolio<'py>(
     restarts: PyInt,
     shots: Option<PyInt>,
     seed: Option<&Bound<'py, PyAny>>,
+    backend: Option<&str>,
     progress: Option<&Bound<'py, PyAny>>,
 ) -> PyResult<Bound<'py, PyDict>> {
+    let choice = backend.map(Choice::parse).transpose()?;
     let mu = args::f64_1d(returns, "returns")?.to_vec()?;
     let cov = args::f64_2d(covariance, "covariance")?;
     let (n, m) = cov.as_array().dim();
@@ -212,7 +224,7 @@ pub fn qaoa_portfolio<'py>(
     let qaoa = config(num_layers, optimizer, maxiter, restarts, shots, seed)?;
     let problem = Portfolio::new(&mu, &cov, risk_tolerance, budget, penalty)?;
     let cb = args::progress(py, progress, "QAOA")?;
-    let out = run_long(py, cb.as_ref(), |control| qaoa.optimize_portfolio(&problem, control));
+    let out = run_long(py, cb.as_ref(), |control| qaoa.optimize_portfolio_on(&problem, choice, control));
     args::close_progress(cb)?;
     let r = out?;
     let d = PyDict::new(py);

@@ -1,0 +1,64 @@
+"""scikit-learn's estimator-parameter protocol, shared by the decision engines: the parameters are
+the constructor's arguments, stored as attributes of the same names."""
+
+from __future__ import annotations
+
+import inspect
+from typing import Any, TypeVar
+
+from ..exceptions import InvalidInputError
+
+_P = TypeVar("_P", bound="Params")
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Equal and of the same type (so ``1`` and ``1.0``, or ``0`` and ``False``, differ)."""
+    try:
+        return bool(a is b or (type(a) is type(b) and a == b))
+    except (TypeError, ValueError):  # arrays and the like: compare as different
+        return False
+
+
+class Params:
+    """``get_params``/``set_params`` (so ``sklearn.base.clone`` works) and a repr listing the
+    arguments that differ from their defaults. ``set_params`` runs :meth:`_check_params` and puts
+    every value back if it raises, then calls :meth:`_params_changed`."""
+
+    @classmethod
+    def _param_defaults(cls) -> dict[str, Any]:
+        """Each constructor argument with its default (``inspect.Parameter.empty`` when required)."""
+        params = inspect.signature(cls.__init__).parameters.values()
+        return {p.name: p.default for p in params if p.name != "self" and p.kind is not p.VAR_KEYWORD}
+
+    def _check_params(self) -> None:
+        """Raise ``InvalidInputError`` for a bad configuration (engines that check later need not)."""
+
+    def _params_changed(self, old: dict[str, Any]) -> None:
+        """React to accepted changes (``old`` holds the previous values)."""
+
+    def get_params(self, deep: bool = True) -> dict[str, Any]:
+        """The constructor's arguments (scikit-learn's protocol; ``deep`` has nothing to recurse into)."""
+        return {name: getattr(self, name) for name in self._param_defaults()}
+
+    def set_params(self: _P, **params: Any) -> _P:
+        """Change constructor arguments: checked together, and nothing changes if one is invalid."""
+        valid = list(self._param_defaults())
+        unknown = sorted(set(params) - set(valid))
+        if unknown:
+            raise InvalidInputError(f"unknown parameter(s) {unknown} for {type(self).__name__}; valid: {valid}")
+        old = self.get_params()
+        for name, value in params.items():
+            setattr(self, name, value)
+        try:
+            self._check_params()
+        except Exception:
+            for name, value in old.items():
+                setattr(self, name, value)
+            raise
+        self._params_changed(old)
+        return self
+
+    def __repr__(self) -> str:
+        defaults = self._param_defaults()
+        changed = [f"{k}={v!r}" for k, v in self.get_params().items() if not _same(v, defaults[k])]
+        return f"{type(self).__name__}({', '.join(changed)})"
