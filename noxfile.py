@@ -35,9 +35,13 @@ def demo(session: nox.Session) -> None:
 
 @nox.session
 def tests(session: nox.Session) -> None:
-    """Rust unit tests (domain code, no interpreter) and the Python suite (CUDA tests skip
-    without a device)."""
+    """Rust unit tests (domain code, no interpreter; the CUDA kernels under CPU emulation) and the
+    Python suite (CUDA tests skip without a device)."""
     session.run("cargo", "test", "--no-default-features", "--release", "--quiet", external=True)
+    # The CUDA kernels' logic on the CPU (fiber emulation of thread blocks; needs g++); the GPU
+    # tests in it skip without a device.
+    cuda = ["--no-default-features", "--features", "cuda", "--release", "--quiet", "--lib", "backend::cuda"]
+    session.run("cargo", "test", *cuda, external=True)
     build(session)
     session.run(PY, "-m", "pytest", "-q", *session.posargs, env=ENV)
 
