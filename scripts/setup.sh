@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Set up a fresh Debian machine (Rust + Python 3.10+, as root or with sudo) for quantumpanarchy:
-# the system OpenBLAS (and g++ for the tests), a virtualenv `.venv` with the test and dev dependencies, and the extension
-# built in release mode. Safe to run again; later runs only rebuild what changed.
+# the system OpenBLAS (and g++ for the tests), a virtualenv `.venv` with the test and dev
+# dependencies, and the extension built in release mode. Safe to run again; later runs only rebuild what changed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
