@@ -1,4 +1,5 @@
 //! `quantumpanarchy.decision`: decision engines.
 //! Pure Rust; bindings live in `crate::python::decision`.
 
+pub mod nqo;
 pub mod qaoa;
