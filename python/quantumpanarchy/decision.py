@@ -1,7 +1,9 @@
 """Decision engines over the core: a dimod-compatible annealing sampler, a QAOA statevector simulator
 for portfolio QUBOs, and learning engines (QAR, IQAD, QERC, NQO).
 
-Available now: :class:`Annealing`. The other engines arrive in later releases.
+Available now: :class:`Annealing`; :class:`NQO`, a hybrid optimiser for continuous and mixed-integer
+problems (RBF-network surrogate, p-bit annealing, local refinement; anchors scipy's
+``dual_annealing`` and ``differential_evolution``). The other engines arrive in later releases.
 """
 
 from __future__ import annotations
@@ -11,10 +13,11 @@ import sys
 from collections.abc import Mapping
 from typing import Any
 
+from ._decision.nqo import NQO, NQOResult, minimize_nqo
 from .core import Method, PBitNetwork, SampleSet, ScheduleType, Temperature
 from .exceptions import InvalidInputError
 
-__all__ = ["Annealing"]
+__all__ = ["NQO", "Annealing", "NQOResult", "minimize_nqo"]
 
 # dwave-samplers' SimulatedAnnealingSampler parameters that mean the same here, plus ours.
 _PARAMETERS: dict[str, list[str]] = {

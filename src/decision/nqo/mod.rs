@@ -94,6 +94,8 @@ pub struct Config {
     pub num_sweeps: usize,
     /// p-bit update rule.
     pub method: Method,
+    /// Threads for the annealing chains (`None`: the crate's pool); results do not depend on it.
+    pub threads: Option<usize>,
 }
 
 impl Default for Config {
@@ -108,6 +110,7 @@ impl Default for Config {
             num_chains: 4,
             num_sweeps: 10,
             method: Method::Gibbs,
+            threads: None,
         }
     }
 }
@@ -155,6 +158,9 @@ impl Config {
         ensure!((1..=30).contains(&self.bits), "bits must be between 1 and 30, got {}", self.bits);
         ensure!(self.num_chains >= 1, "num_chains must be at least 1, got {}", self.num_chains);
         ensure!(self.num_sweeps >= 1, "num_sweeps must be at least 1, got {}", self.num_sweeps);
+        if let Some(t) = self.threads {
+            ensure!((1..=4096).contains(&t), "num_threads must be between 1 and 4096, got {t}");
+        }
         Ok(())
     }
 
@@ -385,7 +391,7 @@ impl<O: Objective> Run<'_, O> {
     ) -> (Vec<f64>, Vec<f64>, Vec<f64>) {
         let d = self.space.dim();
         let n = self.archive.len();
-        let kmax = (8 * (d + 1)).clamp(30, 200);
+        let kmax = (5 * (d + 1)).clamp(30, 200);
         let inside = |p: &[f64]| (0..d).all(|i| p[i] >= lo[i] - r && p[i] <= hi[i] + r);
         let basins: Vec<usize> = match mode {
             Mode::Hop => self.minima.iter().copied().filter(|&k| inside(self.archive.point(k))).collect(),
@@ -457,9 +463,19 @@ impl<O: Objective> Run<'_, O> {
         if let Some(rbf) = (values.len() >= 2).then(|| Rbf::fit(centers, &values, d).ok()).flatten() {
             let mut land = Landscape::new(&rbf, &others, d, r, min_dist);
             if mode == Mode::Hop {
+                // leave the centre's basin, and do not land again in a basin already explored
                 land = land.excluding(center, r / 4.0);
+                for &k in &self.minima {
+                    let p = self.archive.point(k);
+                    if p != center && (0..d).all(|i| p[i] >= lo[i] && p[i] <= hi[i]) {
+                        land = land.excluding(p, r / 8.0);
+                    }
+                }
             }
-            let specs: Vec<ChainSpec> = (0..self.cfg.num_chains)
+            // hops screen every variable (once per weight): one short chain each
+            let chains =
+                if mode == Mode::Hop { self.cfg.num_chains.max(d * weights.len()) } else { self.cfg.num_chains };
+            let specs: Vec<ChainSpec> = (0..chains)
                 .map(|c| {
                     let mut stream =
                         Stream::new(mix64(self.cfg.seed ^ SALT_CHAINS), (self.archive.len() * 4096 + c) as u64);
@@ -467,16 +483,16 @@ impl<O: Objective> Run<'_, O> {
                         Mode::Descent if c % 2 == 0 => (home.clone(), None),
                         Mode::Descent | Mode::Explore => (random_codes(&mut stream), None),
                         Mode::Hop => {
-                            // one variable per chain, a different one for each chain
+                            // one variable per chain
                             let mut a = vec![false; d];
-                            a[perm[c % d]] = true;
+                            a[perm[(c / weights.len()) % d]] = true;
                             (home.clone(), Some((a, center.to_vec())))
                         }
                     };
                     ChainSpec { codes, weight: weights[c % weights.len()], stream, active }
                 })
                 .collect();
-            let mut cands = sampler::run_chains(&land, &enc, specs, &self.betas, self.cfg.method)?;
+            let mut cands = sampler::run_chains(&land, &enc, specs, &self.betas, self.cfg.method, self.cfg.threads)?;
             // energies of different exploration weights do not compare: take the best of each
             // weight in turn, exploitation first
             let nw = weights.len();
@@ -502,13 +518,20 @@ impl<O: Objective> Run<'_, O> {
                 }
             }
         }
-        // top up with random points of the region (too few data, or every proposal too close)
+        // top up with random points of the region (too few data, or every proposal too close);
+        // hops move one variable
         let mut tries = 0;
         while chosen.len() / d < q && tries < 100 * q {
             tries += 1;
             let codes = random_codes(&mut rng);
             let mut u = vec![0.0; d];
             enc.decode(&codes, &mut u);
+            if mode == Mode::Hop {
+                let keep = rng.below(d as u64) as usize;
+                for i in (0..d).filter(|&i| i != keep) {
+                    u[i] = center[i];
+                }
+            }
             self.space.snap(&mut u);
             if far_enough(&chosen, &u, &self.archive) {
                 chosen.extend_from_slice(&u);
@@ -897,8 +920,8 @@ mod tests {
         let space = boxed(5, -5.12, 5.12);
         let cfg = Config { maxfun: 500, seed: 42, ..Config::default() };
         let a = run(&space, &cfg, rastrigin);
-        let b = crate::parallel::with_threads(Some(1), || run(&space, &cfg, rastrigin)).unwrap();
-        let c = crate::parallel::with_threads(Some(3), || run(&space, &cfg, rastrigin)).unwrap();
+        let b = run(&space, &Config { threads: Some(1), ..cfg.clone() }, rastrigin);
+        let c = run(&space, &Config { threads: Some(3), ..cfg.clone() }, rastrigin);
         assert_eq!(a, b);
         assert_eq!(a, c);
         let other = run(&space, &Config { seed: 43, ..cfg }, rastrigin);

@@ -38,9 +38,9 @@ pub struct Landscape<'a> {
     rho: f64,
     /// States closer than this to a point are never proposed.
     min_dist: f64,
-    /// States within this max-norm distance of this point are never proposed (hops must leave
-    /// the current basin).
-    exclude: Option<(Vec<f64>, f64)>,
+    /// States within a max-norm distance of these points (row-major, with their radii) are
+    /// never proposed: hops must leave the current basin and skip the basins already known.
+    exclude: Vec<(Vec<f64>, f64)>,
 }
 
 /// One chain's starting codes, exploration weight and random stream.
@@ -76,20 +76,19 @@ impl<'a> Landscape<'a> {
                 columns[i * m + k] = p[i];
             }
         }
-        Self { rbf, columns, m, d, rho, min_dist, exclude: None }
+        Self { rbf, columns, m, d, rho, min_dist, exclude: Vec::new() }
     }
 
-    /// Never propose states within max-norm distance `radius` of `center`.
-    pub fn excluding(mut self, center: &[f64], radius: f64) -> Self {
-        self.exclude = Some((center.to_vec(), radius));
+    /// Never propose states within max-norm distance `radius` of `point`.
+    pub fn excluding(mut self, point: &[f64], radius: f64) -> Self {
+        self.exclude.push((point.to_vec(), radius));
         self
     }
 
     /// Whether a state at distance `dist` from the nearest point may be proposed.
     #[inline]
     fn allowed(&self, u: &[f64], dist: f64) -> bool {
-        dist >= self.min_dist
-            && self.exclude.as_ref().is_none_or(|(c, r)| u.iter().zip(c).any(|(a, b)| (a - b).abs() >= *r))
+        dist >= self.min_dist && self.exclude.iter().all(|(c, r)| u.iter().zip(c).any(|(a, b)| (a - b).abs() >= *r))
     }
 
     /// (energy, prediction, distance to the nearest point) from the squared distances.
@@ -199,15 +198,17 @@ pub fn run_chain(
     best
 }
 
-/// Runs every chain (in parallel) and returns their proposals in chain order.
+/// Runs every chain in parallel (on `threads` threads, or the crate's pool) and returns their
+/// proposals in chain order.
 pub fn run_chains(
     land: &Landscape<'_>,
     enc: &Encoding,
     specs: Vec<ChainSpec>,
     betas: &[f64],
     method: Method,
+    threads: Option<usize>,
 ) -> Result<Vec<Candidate>> {
-    let out: Vec<Option<Candidate>> = parallel::install(|| {
+    let out: Vec<Option<Candidate>> = parallel::with_threads(threads, || {
         specs.into_par_iter().enumerate().map(|(c, spec)| run_chain(land, enc, spec, betas, method, c)).collect()
     })?;
     Ok(out.into_iter().flatten().collect())
@@ -241,7 +242,7 @@ mod tests {
             let specs: Vec<ChainSpec> = (0..4)
                 .map(|c| ChainSpec { codes: vec![0; 3], weight: 0.0, stream: Stream::new(7, c), active: None })
                 .collect();
-            let cands = run_chains(&land, &enc, specs.clone(), &betas, method).unwrap();
+            let cands = run_chains(&land, &enc, specs.clone(), &betas, method, None).unwrap();
             assert_eq!(cands.len(), 4);
             for c in &cands {
                 let dist = pts.chunks(3).map(|p| sq_dist(p, &c.u)).fold(f64::INFINITY, f64::min).sqrt();
@@ -250,9 +251,7 @@ mod tests {
                 assert!((c.energy - rbf.predict(&c.u)).abs() < 1e-9);
             }
             // same streams, same proposals, whatever the pool size
-            let again = crate::parallel::with_threads(Some(1), || run_chains(&land, &enc, specs, &betas, method))
-                .unwrap()
-                .unwrap();
+            let again = run_chains(&land, &enc, specs, &betas, method, Some(1)).unwrap();
             assert_eq!(cands, again);
         }
     }
