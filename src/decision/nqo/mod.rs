@@ -218,6 +218,8 @@ struct Archive<'a, O: Objective> {
     maxfun: usize,
     /// Unit coordinates, row-major.
     u: Vec<f64>,
+    /// The real coordinates `fun` was called with, row-major.
+    x: Vec<f64>,
     f: Vec<f64>,
     history: Vec<f64>,
     best: Option<usize>,
@@ -249,6 +251,12 @@ impl<O: Objective> Archive<'_, O> {
     /// Evaluates the unit points `us` (snapped to the integer grids), as many as the budget
     /// allows; returns their values (NaN becomes +inf).
     fn eval(&mut self, us: &[f64]) -> Result<Vec<f64>> {
+        self.eval_exact(us, None)
+    }
+
+    /// [`Archive::eval`], with the first point called at the real coordinates `first` (the
+    /// caller's `x0`, exactly as given) instead of its unit point mapped back.
+    fn eval_exact(&mut self, us: &[f64], first: Option<&[f64]>) -> Result<Vec<f64>> {
         self.control.check()?;
         let d = self.d;
         let m = (us.len() / d).min(self.remaining());
@@ -260,6 +268,9 @@ impl<O: Objective> Archive<'_, O> {
         for (u, x) in snapped.chunks_mut(d).zip(xs.chunks_mut(d)) {
             self.space.snap(u);
             self.space.to_real(u, x);
+        }
+        if let Some(x0) = first {
+            xs[..d].copy_from_slice(x0);
         }
         let values = self.obj.evaluate(&xs, d)?;
         if values.len() != m {
@@ -280,6 +291,7 @@ impl<O: Objective> Archive<'_, O> {
                 v
             };
             self.u.extend_from_slice(&snapped[k * d..(k + 1) * d]);
+            self.x.extend_from_slice(&xs[k * d..(k + 1) * d]);
             self.f.push(v);
             if v < self.best_f() {
                 self.best = Some(self.f.len() - 1);
@@ -290,8 +302,7 @@ impl<O: Objective> Archive<'_, O> {
         self.control.advance(m as u64);
         if self.best_f() < before {
             let b = self.best.expect("improved");
-            let mut x = vec![0.0; d];
-            self.space.to_real(self.point(b), &mut x);
+            let x = self.x[b * d..(b + 1) * d].to_vec();
             if self.obj.improved(&x, self.f[b])? {
                 self.stopped = true;
             }
@@ -745,6 +756,7 @@ pub fn minimize<O: Objective>(
         d,
         maxfun: cfg.maxfun,
         u: Vec::new(),
+        x: Vec::new(),
         f: Vec::new(),
         history: Vec::new(),
         best: None,
@@ -765,7 +777,8 @@ pub fn minimize<O: Objective>(
         minima: Vec::new(),
     };
 
-    // 1. the initial design, x0 first, without duplicate grid points
+    // 1. the initial design, x0 first (called exactly as given, integers rounded), without
+    //    duplicate grid points
     let n0 = cfg.initial_points(d);
     let mut pts: Vec<f64> = Vec::with_capacity(n0 * d);
     if let Some(u) = &u0 {
@@ -782,7 +795,15 @@ pub fn minimize<O: Objective>(
             pts.extend_from_slice(&u);
         }
     }
-    run.archive.eval(&pts)?;
+    let x0_exact: Option<Vec<f64>> = x0.zip(u0.as_ref()).map(|(x, u)| {
+        let mut exact = vec![0.0; d];
+        space.to_real(u, &mut exact);
+        for i in space.continuous() {
+            exact[i] = x[i];
+        }
+        exact
+    });
+    run.archive.eval_exact(&pts, x0_exact.as_deref())?;
 
     let q = cfg.batch(d);
     let descent_tolerance = d.max(4).div_ceil(q);
@@ -825,19 +846,9 @@ pub fn minimize<O: Objective>(
 
     let archive = run.archive;
     let nfev = archive.len();
-    let (x, fun) = match archive.best {
-        Some(b) => {
-            let mut x = vec![0.0; d];
-            space.to_real(archive.point(b), &mut x);
-            (x, archive.f[b])
-        }
-        None => {
-            // every value was +inf (or NaN): report the first point
-            let mut x = vec![0.0; d];
-            space.to_real(archive.point(0), &mut x);
-            (x, f64::INFINITY)
-        }
-    };
+    // every value +inf (or NaN): the first point
+    let b = archive.best.unwrap_or(0);
+    let (x, fun) = (archive.x[b * d..(b + 1) * d].to_vec(), archive.best_f());
     let (success, message) = if !fun.is_finite() {
         (false, "fun was not finite at any evaluated point".to_string())
     } else if archive.stopped {
@@ -1014,9 +1025,9 @@ mod tests {
             first.borrow_mut().get_or_insert(x.to_vec());
             Ok(x[0] + x[1])
         };
-        minimize(&space, &Config { maxfun: 10, ..Config::default() }, Some(&[0.25, -0.5]), &mut obj, &Control::new())
+        minimize(&space, &Config { maxfun: 10, ..Config::default() }, Some(&[0.1, -0.7]), &mut obj, &Control::new())
             .unwrap();
-        assert_eq!(first.borrow().clone(), Some(vec![0.25, -0.5]));
+        assert_eq!(first.borrow().clone(), Some(vec![0.1, -0.7]), "x0 is called exactly as given");
         let mut obj = |x: &[f64]| -> Result<f64> { Ok(x[0]) };
         let c = Control::new();
         for (cfg, what) in [
