@@ -337,7 +337,7 @@ impl Region {
 enum Phase {
     /// Trust-region descent on the surrogate.
     Descent(Region),
-    /// Basin hopping around the (refined) best point: the region's centre is the best point.
+    /// Basin hopping around the region's centre, the best point found.
     Hop(Region),
 }
 
@@ -346,8 +346,9 @@ enum Phase {
 enum Mode {
     /// All variables move; surrogate on the nearest points.
     Descent,
-    /// A few variables per chain move (the rest keep the centre's values); surrogate on the
-    /// best point of each small neighbourhood, so that refined minima stand for their basins.
+    /// One variable per chain moves (the rest keep the centre's values); the surrogate is
+    /// fitted to the bottoms of the basins found nearby when there are enough of them (else to
+    /// the best point of each small neighbourhood), a model of the funnel of local minima.
     Hop,
     /// One exploratory proposal over the whole box.
     Explore,
@@ -574,7 +575,8 @@ impl<O: Objective> Run<'_, O> {
     /// A local search from archive point `start` over the variables `free` (continuous ones),
     /// for at most `max_iter` iterations; returns the index of its best point.
     fn local_search(&mut self, start: usize, free: &[usize], max_iter: usize) -> Result<usize> {
-        if free.is_empty() || self.cfg.local_method == LocalMethod::Off || self.archive.remaining() == 0 {
+        let idle = free.is_empty() || self.cfg.local_method == LocalMethod::Off;
+        if idle || self.archive.remaining() == 0 || !self.archive.f[start].is_finite() {
             return Ok(start);
         }
         let full = free.len() == self.space.continuous().len();

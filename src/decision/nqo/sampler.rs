@@ -14,8 +14,10 @@
 //! exact energy change of its flip, P(flip) = 1 / (1 + e^{βΔE}) (or Metropolis,
 //! min(1, e^{−βΔE})), sweeping every bit once per step of a geometric β schedule. A flip changes
 //! one coordinate, so the squared distances to all points are updated in O(points) per proposal.
-//! Chains run in parallel, each on its own random stream: results do not depend on the number
-//! of threads.
+//! A chain may update only some variables (the others keep given values), and its proposal is the
+//! lowest-energy state it visited that keeps a minimum distance from the points and stays out of
+//! given exclusion boxes. Chains run in parallel, each on its own random stream: results do not
+//! depend on the number of threads.
 
 use super::encoding::Encoding;
 use super::surrogate::Rbf;
