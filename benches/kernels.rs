@@ -182,6 +182,7 @@ fn main() {
         annealing("lattice L=512", &big, 3.0, scale(100), 4, threads);
     }
     qaoa(20);
+    qaoa(22);
     #[cfg(feature = "cuda")]
     for n in [24, 26, 28] {
         qaoa_cuda(n);

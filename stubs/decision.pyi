@@ -8,6 +8,9 @@ from numpy.typing import ArrayLike
 
 # Engines written in Python are typed where they are implemented; this stub re-exports them.
 from ._decision.iqad import IQAD as IQAD
+from ._decision.nqo import NQO as NQO
+from ._decision.nqo import NQOResult as NQOResult
+from ._decision.nqo import minimize_nqo as minimize_nqo
 from ._decision.qaoa import QAOA as QAOA
 from ._decision.qaoa import PortfolioAllocation as PortfolioAllocation
 from ._decision.qaoa import QAOAParameters as QAOAParameters
@@ -17,7 +20,20 @@ from ._decision.qar import Decision as Decision
 from ._decision.qerc import QERC as QERC
 from .core import PBitNetwork, SampleSet, Temperature
 
-__all__ = ["IQAD", "QAOA", "QAR", "QERC", "Action", "Annealing", "Decision", "PortfolioAllocation", "QAOAParameters"]
+__all__ = [
+    "IQAD",
+    "NQO",
+    "QAOA",
+    "QAR",
+    "QERC",
+    "Action",
+    "Annealing",
+    "Decision",
+    "NQOResult",
+    "PortfolioAllocation",
+    "QAOAParameters",
+    "minimize_nqo",
+]
 
 class Annealing:
     """Simulated annealing of Ising models and QUBOs: a dimod sampler over ``quantumpanarchy.core``."""

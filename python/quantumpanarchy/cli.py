@@ -16,7 +16,7 @@ import numpy as np
 import numpy.typing as npt
 
 from . import __version__, performance
-from ._demo_decision import iqad_section, qaoa_section, qar_section, qerc_section
+from ._demo_decision import iqad_section, nqo_section, qaoa_section, qar_section, qerc_section
 from .core import BoltzmannSampler, ParallelTempering, PBitNetwork
 
 FloatArray = npt.NDArray[np.float64]
@@ -159,6 +159,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     qar_section(market.returns, args.seed)
     iqad_section(len(market.returns), market.returns, args.seed)
     qerc_section(market.returns, args.seed)
+    nqo_section(mu, cov, args.seed)
     return 0
 
 

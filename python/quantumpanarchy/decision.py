@@ -1,7 +1,7 @@
 """Decision engines over the core: a dimod-compatible annealing sampler, a QAOA statevector simulator
 for portfolio QUBOs, and learning engines (QAR, IQAD, QERC, NQO).
 
-Available now: :class:`Annealing`, :class:`QAOA` and :class:`IQAD`.
+Engines: :class:`Annealing`, :class:`QAOA`, :class:`QAR`, :class:`IQAD`, :class:`QERC` and :class:`NQO`.
 """
 
 from __future__ import annotations
@@ -12,13 +12,27 @@ from collections.abc import Mapping
 from typing import Any
 
 from ._decision.iqad import IQAD
+from ._decision.nqo import NQO, NQOResult, minimize_nqo
 from ._decision.qaoa import QAOA, PortfolioAllocation, QAOAParameters
 from ._decision.qar import QAR, Action, Decision
 from ._decision.qerc import QERC
 from .core import Method, PBitNetwork, SampleSet, ScheduleType, Temperature
 from .exceptions import InvalidInputError
 
-__all__ = ["IQAD", "QAOA", "QAR", "QERC", "Action", "Annealing", "Decision", "PortfolioAllocation", "QAOAParameters"]
+__all__ = [
+    "IQAD",
+    "NQO",
+    "QAOA",
+    "QAR",
+    "QERC",
+    "Action",
+    "Annealing",
+    "Decision",
+    "NQOResult",
+    "PortfolioAllocation",
+    "QAOAParameters",
+    "minimize_nqo",
+]
 
 # dwave-samplers' SimulatedAnnealingSampler parameters that mean the same here, plus ours.
 _PARAMETERS: dict[str, list[str]] = {

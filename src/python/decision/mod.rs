@@ -2,6 +2,7 @@
 //! in `python/quantumpanarchy/_decision/` and re-exported by `quantumpanarchy.decision`.
 
 mod iqad;
+mod nqo;
 mod qaoa;
 mod qar;
 mod qerc;
@@ -28,4 +29,7 @@ pub mod decision {
 
     #[pymodule_export]
     use super::qar::{qar_decide, qar_fit, qar_limits, qar_prior};
+
+    #[pymodule_export]
+    use super::nqo::nqo_minimize;
 }
