@@ -17,7 +17,7 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -79,16 +79,6 @@ def assert_same_tempering(a: TemperingResult, b: TemperingResult) -> None:
         np.testing.assert_array_equal(getattr(a, field), getattr(b, field), err_msg=field)
     assert a.best_energy == b.best_energy
     assert a.observables == b.observables
-
-
-@pytest.fixture
-def restore_threads() -> Iterator[None]:
-    before = performance.get_num_threads()
-    try:
-        yield
-    finally:
-        performance.set_num_threads(before)
-    assert performance.get_num_threads() == before
 
 
 # --------------------------------------------------------------------------------------------

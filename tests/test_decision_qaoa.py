@@ -10,7 +10,6 @@ import json
 import math
 import pickle
 import warnings
-from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -76,15 +75,6 @@ def brute_force(Q: FloatArray) -> FloatArray:
     n = len(Q)
     x = (np.arange(2**n)[:, None] >> np.arange(n)) & 1
     return np.asarray(np.einsum("ki,ij,kj->k", x, Q, x), dtype=np.float64)
-
-
-@pytest.fixture
-def restore_threads() -> Iterator[None]:
-    before = performance.get_num_threads()
-    try:
-        yield
-    finally:
-        performance.set_num_threads(before)
 
 
 # --- exactness -------------------------------------------------------------------------------
