@@ -43,6 +43,9 @@ from .exceptions import (
     InvalidInputError as InvalidInputError,
 )
 from .exceptions import (
+    NotFittedError as NotFittedError,
+)
+from .exceptions import (
     QuantumPanarchyError as QuantumPanarchyError,
 )
 from .exceptions import (
@@ -55,6 +58,7 @@ __all__ = [
     "BackendUnavailableError",
     "InternalError",
     "InvalidInputError",
+    "NotFittedError",
     "QuantumPanarchyError",
     "ResourceLimitError",
     "__version__",

@@ -4,6 +4,7 @@ __all__ = [
     "BackendUnavailableError",
     "InternalError",
     "InvalidInputError",
+    "NotFittedError",
     "QuantumPanarchyError",
     "ResourceLimitError",
 ]
@@ -13,6 +14,9 @@ class QuantumPanarchyError(Exception):
 
 class InvalidInputError(QuantumPanarchyError, ValueError):
     """An argument is malformed: NaN/inf, wrong shape or dtype, out of range, asymmetric, ..."""
+
+class NotFittedError(InvalidInputError, AttributeError):
+    """An estimator was used before ``fit``."""
 
 class BackendUnavailableError(QuantumPanarchyError, RuntimeError):
     """A backend was requested that this build or machine cannot provide."""

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 import pytest
-from quantumpanarchy import InvalidInputError, performance
+from quantumpanarchy import InvalidInputError, NotFittedError, performance
 from quantumpanarchy.decision import IQAD
 from sklearn.base import clone, is_outlier_detector
 from sklearn.datasets import load_breast_cancer, load_digits
@@ -412,8 +412,9 @@ def test_using_a_model_before_fit_raises() -> None:
     model = IQAD()
     X = correlated(10, 1)
     for call in (model.predict, model.score_samples, model.decision_function, model.free_energy, model.update):
-        with pytest.raises(InvalidInputError, match="not fitted yet"):
+        with pytest.raises(NotFittedError, match="not fitted yet") as err:
             call(X)
+        assert isinstance(err.value, InvalidInputError) and isinstance(err.value, AttributeError)
 
 
 @pytest.mark.parametrize(

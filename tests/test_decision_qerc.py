@@ -17,7 +17,7 @@ from typing import Any, Literal
 import numpy as np
 import numpy.typing as npt
 import pytest
-from quantumpanarchy import InvalidInputError, QuantumPanarchyError, performance
+from quantumpanarchy import InvalidInputError, NotFittedError, QuantumPanarchyError, performance
 from quantumpanarchy.decision import QERC
 
 reservoirpy = pytest.importorskip("reservoirpy")
@@ -305,9 +305,9 @@ def test_bad_hyper_parameters_are_refused(params: dict[str, Any], match: str) ->
 def test_bad_data_is_refused() -> None:
     x = np.sin(np.arange(100) * 0.1)
     fresh = QERC(n_reservoir=20, seed=0)
-    with pytest.raises(InvalidInputError, match="not fitted"):
+    with pytest.raises(NotFittedError, match="not fitted"):
         fresh.predict(x)
-    with pytest.raises(InvalidInputError, match="not fitted"):
+    with pytest.raises(NotFittedError, match="not fitted"):
         fresh.predict_proba(x)
     bad_x = x.copy()
     bad_x[10] = np.nan

@@ -30,6 +30,7 @@ from .exceptions import (  # noqa: E402
     BackendUnavailableError,
     InternalError,
     InvalidInputError,
+    NotFittedError,
     QuantumPanarchyError,
     ResourceLimitError,
 )
@@ -38,6 +39,7 @@ __all__ = [
     "BackendUnavailableError",
     "InternalError",
     "InvalidInputError",
+    "NotFittedError",
     "QuantumPanarchyError",
     "ResourceLimitError",
     "__version__",

@@ -10,6 +10,7 @@ __all__ = [
     "BackendUnavailableError",
     "InternalError",
     "InvalidInputError",
+    "NotFittedError",
     "QuantumPanarchyError",
     "ResourceLimitError",
 ]
@@ -21,6 +22,10 @@ class QuantumPanarchyError(Exception):
 
 class InvalidInputError(QuantumPanarchyError, ValueError):
     """An argument is malformed: NaN/inf, wrong shape or dtype, out of range, asymmetric, ..."""
+
+
+class NotFittedError(InvalidInputError, AttributeError):
+    """An estimator was used before ``fit`` (scikit-learn's ``NotFittedError`` has the same bases)."""
 
 
 class BackendUnavailableError(QuantumPanarchyError, RuntimeError):

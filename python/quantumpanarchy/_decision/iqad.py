@@ -13,7 +13,7 @@ import numpy.typing as npt
 
 from .._native import decision as _native
 from .._validation import as_float_array
-from ..exceptions import InvalidInputError
+from ..exceptions import InvalidInputError, NotFittedError
 from ._params import Params
 
 __all__ = ["IQAD"]
@@ -253,7 +253,7 @@ class IQAD(Params):
     def _fitted(self) -> Any:
         model = getattr(self, "_model", None)
         if model is None:
-            raise InvalidInputError("this IQAD instance is not fitted yet: call fit(X) before using it")
+            raise NotFittedError("this IQAD instance is not fitted yet: call fit(X) before using it")
         return model
 
     def _sync(self) -> None:

@@ -13,7 +13,7 @@ import numpy.typing as npt
 
 from .._native import decision as _native
 from .._validation import as_float_array
-from ..exceptions import InvalidInputError
+from ..exceptions import InvalidInputError, NotFittedError
 from ._params import Params
 
 __all__ = ["QERC"]
@@ -354,7 +354,7 @@ class QERC(Params):
 
     def _check_fitted(self) -> None:
         if "_reservoir" not in self.__dict__:
-            raise InvalidInputError("this QERC instance is not fitted yet: call fit(X, y) first")
+            raise NotFittedError("this QERC instance is not fitted yet: call fit(X, y) first")
 
     def _scores(self, X: Any, reset: bool) -> tuple[list[FloatArray] | FloatArray, str]:
         """Raw readout outputs: per step, one array per sequence; per sequence, one array."""
