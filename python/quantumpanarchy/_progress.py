@@ -12,8 +12,8 @@ from .exceptions import InvalidInputError
 
 
 class _Bar:
-    def __init__(self, desc: str) -> None:
-        self._desc = desc
+    def __init__(self, desc: str, unit: str) -> None:
+        self._desc, self._unit = desc, unit
         self._bar: Any = None
         self._last = 0.0
         try:
@@ -26,7 +26,7 @@ class _Bar:
     def __call__(self, done: int, total: int) -> None:
         if self._tqdm is not None:
             if self._bar is None:
-                self._bar = self._tqdm(total=total, desc=self._desc, unit="sweep", unit_scale=True)
+                self._bar = self._tqdm(total=total, desc=self._desc, unit=self._unit, unit_scale=True)
             self._bar.total = total
             self._bar.update(done - self._bar.n)
             return
@@ -43,12 +43,14 @@ class _Bar:
             print(file=sys.stderr)
 
 
-def make(progress: bool | Callable[[int, int], object] | None, desc: str) -> Callable[[int, int], object] | None:
-    """The callback to drive, or None for no progress."""
+def make(
+    progress: bool | Callable[[int, int], object] | None, desc: str, unit: str = "it"
+) -> Callable[[int, int], object] | None:
+    """The callback to drive, or None for no progress; ``unit`` names what ``done`` counts."""
     if progress is None or progress is False:
         return None
     if progress is True:
-        return _Bar(desc)
+        return _Bar(desc, unit)
     if callable(progress):
         return progress
     raise InvalidInputError(f"progress must be a bool or a callable(done, total), got {type(progress).__name__}")

@@ -118,8 +118,9 @@ pub fn progress<'py>(
     py: Python<'py>,
     progress: Option<&Bound<'py, PyAny>>,
     desc: &str,
+    unit: &str,
 ) -> PyResult<Option<Bound<'py, PyAny>>> {
-    let cb = py.import("quantumpanarchy._progress")?.call_method1("make", (progress, desc))?;
+    let cb = py.import("quantumpanarchy._progress")?.call_method1("make", (progress, desc, unit))?;
     Ok(if cb.is_none() { None } else { Some(cb) })
 }
 

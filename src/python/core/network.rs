@@ -626,7 +626,7 @@ impl PyPBitNetwork {
         };
         // Validate before drawing from the network's stream: a failed call must not shift it.
         params.validate(&snap.model)?;
-        let cb = args::progress(py, progress, "anneal")?;
+        let cb = args::progress(py, progress, "anneal", "sweep")?;
         params.seed = seed.unwrap_or_else(|| self.next_seed(py));
         let work = (n as f64) * params.total_sweeps() as f64;
         let backend = backend::resolve(choice, work, CUDA_AUTO_UPDATES)?;

@@ -57,7 +57,7 @@ impl PyBoltzmannSampler {
             Some(s) => s,
             None => self.seed.unwrap_or_else(|| net.next_seed(py)),
         };
-        let cb = args::progress(py, a.progress, "sample")?;
+        let cb = args::progress(py, a.progress, "sample", "sweep")?;
         let out = run_long(py, cb.as_ref(), |control| run_chains(&snap.model, &snap.engine, &params, control));
         args::close_progress(cb)?;
         out

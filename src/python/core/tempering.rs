@@ -75,7 +75,7 @@ impl PyParallelTempering {
                 None => self.seed.unwrap_or_else(|| net.next_seed(py)),
             },
         };
-        let cb = args::progress(py, progress, "tempering")?;
+        let cb = args::progress(py, progress, "tempering", "sweep")?;
         let out = run_long(py, cb.as_ref(), |control| run(&snap.model, &snap.engine, &params, control));
         args::close_progress(cb)?;
         let out = out?;

@@ -91,7 +91,7 @@ impl PyIqadModel {
         let seed = resolve_seed(args::seed(seed)?);
         let x = args::f64_2d(x, "X")?;
         let view = x.as_array();
-        let cb = args::progress(py, progress, "IQAD.fit")?;
+        let cb = args::progress(py, progress, "IQAD.fit", "batch")?;
         let out = run_long(py, cb.as_ref(), |control| {
             parallel::with_threads(threads, || Iqad::fit(view, config, seed, control))?
         });

@@ -165,7 +165,7 @@ pub fn nqo_minimize<'py>(
         threads: num_threads.map(|t| args::count(t, "num_threads", 1)).transpose()?,
     };
     cfg.validate()?;
-    let progress_cb = args::progress(py, progress, "NQO")?;
+    let progress_cb = args::progress(py, progress, "NQO", "eval")?;
     let mut objective = PyObjective {
         fun: fun.unbind(),
         args: fun_args.unwrap_or_else(|| PyTuple::empty(py)).unbind(),

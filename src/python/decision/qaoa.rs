@@ -156,7 +156,7 @@ pub fn qaoa_sample<'py>(
         (None, None) => None,
         _ => return Err(Error::InvalidInput("give both gammas and betas, or neither".into()).into()),
     };
-    let cb = args::progress(py, progress, "QAOA")?;
+    let cb = args::progress(py, progress, "QAOA", "layer")?;
     let out = run_long(py, cb.as_ref(), |control| {
         let diag = cost::cost_diagonal(&q, n)?;
         let e_min = diag.iter().copied().fold(f64::INFINITY, f64::min);
@@ -223,7 +223,7 @@ pub fn qaoa_portfolio<'py>(
     let budget = budget.map(|b| args::count(b, "budget", 0)).transpose()?;
     let qaoa = config(num_layers, optimizer, maxiter, restarts, shots, seed)?;
     let problem = Portfolio::new(&mu, &cov, risk_tolerance, budget, penalty)?;
-    let cb = args::progress(py, progress, "QAOA")?;
+    let cb = args::progress(py, progress, "QAOA", "layer")?;
     let out = run_long(py, cb.as_ref(), |control| qaoa.optimize_portfolio_on(&problem, choice, control));
     args::close_progress(cb)?;
     let r = out?;

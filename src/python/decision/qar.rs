@@ -68,10 +68,10 @@ fn settings(
 fn with_progress<T: Send>(
     py: Python<'_>,
     progress: Option<&Bound<'_, PyAny>>,
-    desc: &str,
+    (desc, unit): (&str, &str),
     f: impl FnOnce(&Control) -> crate::Result<T> + Send,
 ) -> PyResult<T> {
-    let cb = args::progress(py, progress, desc)?;
+    let cb = args::progress(py, progress, desc, unit)?;
     let out = run_long(py, cb.as_ref(), f);
     args::close_progress(cb)?;
     out
@@ -137,7 +137,7 @@ pub fn qar_decide<'py>(
     let (f, m, cols) = rows(factors, "factors")?;
     check_columns(cols, n, "factors")?;
     let seed = resolve_seed(args::seed(seed)?);
-    let out = with_progress(py, progress, "decide", |control| qar::decide(&p, &s, &f, seed, control))?;
+    let out = with_progress(py, progress, ("decide", "row"), |control| qar::decide(&p, &s, &f, seed, control))?;
     let d = PyDict::new(py);
     d.set_item("log_odds", PyArray1::from_iter(py, out.iter().map(|e| e.log_odds)))?;
     d.set_item("p_buy", PyArray1::from_iter(py, out.iter().map(|e| e.p_buy)))?;
@@ -181,7 +181,7 @@ pub fn qar_fit<'py>(
         tol,
         seed: resolve_seed(args::seed(seed)?),
     };
-    let r = with_progress(py, progress, "fit", |control| fit(n, &f, &t, &s, &opts, control))?;
+    let r = with_progress(py, progress, ("fit", "iteration"), |control| fit(n, &f, &t, &s, &opts, control))?;
     let d = params_dict(py, &r.params)?;
     d.set_item("n_iter", r.n_iter)?;
     d.set_item("converged", r.converged)?;
