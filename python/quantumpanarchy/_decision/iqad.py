@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import numbers
-import operator
 from collections.abc import Callable
 from typing import Any
 
@@ -14,7 +12,7 @@ import numpy.typing as npt
 from .._native import decision as _native
 from .._validation import as_float_array
 from ..exceptions import InvalidInputError, NotFittedError
-from ._params import Params
+from ._params import Params, check_int, check_real
 
 __all__ = ["IQAD"]
 
@@ -274,36 +272,24 @@ class IQAD(Params):
         """The hyper-parameters with their types checked (ranges are checked natively)."""
         out: dict[str, Any] = {}
         for name in _INT_PARAMS:
-            out[name] = _integer(getattr(self, name), name)
+            out[name] = check_int(getattr(self, name), name)
         for name in _FLOAT_PARAMS:
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, numbers.Real):
-                raise InvalidInputError(f"{name} must be a real number, got {type(value).__name__}")
-            out[name] = float(value)
+            out[name] = check_real(getattr(self, name), name)
         for name in _BOOL_PARAMS:
             value = getattr(self, name)
             if not isinstance(value, (bool, np.bool_)):
                 raise InvalidInputError(f"{name} must be True or False, got {value!r}")
             out[name] = bool(value)
-        out["window"] = None if self.window is None else _integer(self.window, "window")
+        out["window"] = None if self.window is None else check_int(self.window, "window")
         out["seed"] = self.seed
         out["num_threads"] = self._threads()
         return out
 
     def _threads(self) -> int | None:
-        return None if self.num_threads is None else _integer(self.num_threads, "num_threads")
+        return None if self.num_threads is None else check_int(self.num_threads, "num_threads")
 
 
 IQAD.__module__ = "quantumpanarchy.decision"
-
-
-def _integer(value: Any, name: str) -> int:
-    if isinstance(value, (bool, np.bool_)):
-        raise InvalidInputError(f"{name} must be an integer, got {value!r}")
-    try:
-        return operator.index(value)
-    except TypeError:
-        raise InvalidInputError(f"{name} must be an integer, got {type(value).__name__}") from None
 
 
 def _rows(X: Any) -> FloatArray:

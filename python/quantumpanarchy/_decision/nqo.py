@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import math
 import warnings
 from collections.abc import Callable, Sequence
 from typing import Any, Literal
@@ -16,7 +15,7 @@ import numpy.typing as npt
 from .._native import decision as _decision
 from .._validation import as_float_array
 from ..exceptions import InvalidInputError
-from ._params import Params
+from ._params import Params, check_int
 
 __all__ = ["NQO", "NQOResult", "minimize_nqo"]
 
@@ -163,19 +162,19 @@ class NQO(Params):
             integrality,
             x0=None if x0 is None else as_float_array(x0, "x0", 1, False),
             fun_args=args,
-            maxfun=_integer(budget, "maxfun"),
-            n_initial=None if self.n_initial is None else _integer(self.n_initial, "n_initial"),
+            maxfun=check_int(budget, "maxfun"),
+            n_initial=None if self.n_initial is None else check_int(self.n_initial, "n_initial"),
             seed=self.seed,
             local_method=_choice(self.local_method, "local_method"),
-            batch_size=None if self.batch_size is None else _integer(self.batch_size, "batch_size"),
-            bits=_integer(self.bits, "bits"),
-            num_chains=_integer(self.num_chains, "num_chains"),
-            num_sweeps=_integer(self.num_sweeps, "num_sweeps"),
+            batch_size=None if self.batch_size is None else check_int(self.batch_size, "batch_size"),
+            bits=check_int(self.bits, "bits"),
+            num_chains=check_int(self.num_chains, "num_chains"),
+            num_sweeps=check_int(self.num_sweeps, "num_sweeps"),
             method=_choice(self.method, "method"),
             vectorized=bool(self.vectorized),
             callback=callback,
             progress=progress,
-            num_threads=None if self.num_threads is None else _integer(self.num_threads, "num_threads"),
+            num_threads=None if self.num_threads is None else check_int(self.num_threads, "num_threads"),
         )
         out.pop("seed")
         result = NQOResult(**out)
@@ -245,14 +244,6 @@ def _integrality(integrality: Any, d: int) -> list[bool]:
     if arr.dtype.kind not in "biu" and not (arr.dtype.kind == "f" and np.all(np.isin(arr, (0.0, 1.0)))):
         raise InvalidInputError(f"integrality must hold booleans, got dtype {arr.dtype}")
     return [bool(v) for v in arr.tolist()]
-
-
-def _integer(value: Any, name: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        if isinstance(value, float) and math.isfinite(value) and value.is_integer():
-            return int(value)
-        raise InvalidInputError(f"{name} must be an integer, got {value!r}")
-    return int(value)
 
 
 def _choice(value: Any, name: str) -> str:

@@ -17,7 +17,6 @@ import asyncio
 import dataclasses
 import enum
 import math
-import operator
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -29,7 +28,7 @@ from .. import _validation
 # The native module has no stub of its own: its public face is this module's, in stubs/decision.pyi.
 from .._native import decision as _native
 from ..exceptions import InvalidInputError
-from ._params import Params
+from ._params import Params, check_int, check_real
 
 __all__ = ["QAR", "Action", "Decision"]
 
@@ -204,31 +203,31 @@ class QAR(Params):
             self._clear_fit()  # the fitted couplings no longer fit the machine
 
     def _check_params(self) -> None:
-        n = _integer(self.num_pbits, "num_pbits")
+        n = check_int(self.num_pbits, "num_pbits")
         if not 1 <= n <= MAX_FACTORS:
             raise InvalidInputError(f"num_pbits must be between 1 and {MAX_FACTORS}, got {n}")
-        t = _real(self.energy_threshold, "energy_threshold")
+        t = check_real(self.energy_threshold, "energy_threshold")
         if not 0.5 < t <= 1.0:
             raise InvalidInputError(
                 f"energy_threshold must be in (0.5, 1] (the P(buy) or P(sell) needed to act), got {t}"
             )
-        beta = _real(self.beta, "beta")
+        beta = check_real(self.beta, "beta")
         if not (math.isfinite(beta) and beta > 0):
             raise InvalidInputError(f"beta must be finite and positive, got {beta}")
-        if _integer(self.num_samples, "num_samples") < 1:
+        if check_int(self.num_samples, "num_samples") < 1:
             raise InvalidInputError(f"num_samples must be at least 1, got {self.num_samples}")
-        if _integer(self.burn_in, "burn_in") < 0:
+        if check_int(self.burn_in, "burn_in") < 0:
             raise InvalidInputError(f"burn_in must be non-negative, got {self.burn_in}")
-        if _integer(self.max_iter, "max_iter") < 1:
+        if check_int(self.max_iter, "max_iter") < 1:
             raise InvalidInputError(f"max_iter must be at least 1, got {self.max_iter}")
         for name in ("alpha", "tol"):
-            v = _real(getattr(self, name), name)
+            v = check_real(getattr(self, name), name)
             if not (math.isfinite(v) and v >= 0):
                 raise InvalidInputError(f"{name} must be finite and non-negative, got {v}")
         if self.exact not in (None, True, False) or isinstance(self.exact, np.ndarray):
             raise InvalidInputError(f"exact must be True, False or None (automatic), got {self.exact!r}")
         if self.seed is not None:
-            seed = _integer(self.seed, "seed")
+            seed = check_int(self.seed, "seed")
             if not 0 <= seed < 2**64:
                 raise InvalidInputError(f"seed must be a non-negative integer below 2**64, got {seed}")
         if self.factor_names is not None:
@@ -437,24 +436,6 @@ class QAR(Params):
                 )
             )
         return decisions
-
-
-def _integer(value: Any, name: str) -> int:
-    if isinstance(value, (bool, np.bool_)):
-        raise InvalidInputError(f"{name} must be an integer, got {value!r}")
-    try:
-        return operator.index(value)
-    except TypeError:
-        raise InvalidInputError(f"{name} must be an integer, got {value!r}") from None
-
-
-def _real(value: Any, name: str) -> float:
-    if isinstance(value, (bool, np.bool_)):
-        raise InvalidInputError(f"{name} must be a real number, got {value!r}")
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        raise InvalidInputError(f"{name} must be a real number, got {value!r}") from None
 
 
 def _check_names(names: Any, n: int, what: str) -> None:

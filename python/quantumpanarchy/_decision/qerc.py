@@ -4,8 +4,6 @@ regressor and classifier of time series. The reservoir runs in Rust (``_native.d
 from __future__ import annotations
 
 import asyncio
-import numbers
-import operator
 from typing import Any, Literal
 
 import numpy as np
@@ -14,45 +12,25 @@ import numpy.typing as npt
 from .._native import decision as _native
 from .._validation import as_float_array
 from ..exceptions import InvalidInputError, NotFittedError
-from ._params import Params
+from ._params import Params, check_int, check_real
 
 __all__ = ["QERC"]
 
 FloatArray = npt.NDArray[np.float64]
 
 
-def _real(params: dict[str, Any], name: str) -> float:
-    value = params[name]
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise InvalidInputError(f"{name} must be a real number, got {value!r}")
-    return float(value)
-
-
-def _int(params: dict[str, Any], name: str, low: int) -> int:
-    value = params[name]
-    try:
-        if isinstance(value, bool):
-            raise TypeError
-        number = operator.index(value)
-    except TypeError:
-        raise InvalidInputError(f"{name} must be an integer, got {value!r}") from None
-    if number < low:
-        raise InvalidInputError(f"{name} must be at least {low}, got {number}")
-    return number
-
-
 def _check_config(params: dict[str, Any]) -> None:
     """Raise InvalidInputError naming the first bad hyper-parameter."""
-    _int(params, "n_reservoir", 1)
-    _int(params, "washout", 0)
+    check_int(params["n_reservoir"], "n_reservoir", 1)
+    check_int(params["washout"], "washout", 0)
     checks: list[tuple[str, bool, str]] = [
-        ("spectral_radius", _real(params, "spectral_radius") > 0, "a positive finite number"),
-        ("leak_rate", 0 < _real(params, "leak_rate") <= 1, "in (0, 1]"),
-        ("input_scaling", _real(params, "input_scaling") > 0, "a positive finite number"),
-        ("connectivity", 0 < _real(params, "connectivity") <= 1, "in (0, 1]"),
-        ("input_connectivity", 0 < _real(params, "input_connectivity") <= 1, "in (0, 1]"),
-        ("bias_scaling", _real(params, "bias_scaling") >= 0, "a non-negative finite number"),
-        ("ridge", _real(params, "ridge") >= 0, "a non-negative finite number"),
+        ("spectral_radius", check_real(params["spectral_radius"], "spectral_radius") > 0, "a positive finite number"),
+        ("leak_rate", 0 < check_real(params["leak_rate"], "leak_rate") <= 1, "in (0, 1]"),
+        ("input_scaling", check_real(params["input_scaling"], "input_scaling") > 0, "a positive finite number"),
+        ("connectivity", 0 < check_real(params["connectivity"], "connectivity") <= 1, "in (0, 1]"),
+        ("input_connectivity", 0 < check_real(params["input_connectivity"], "input_connectivity") <= 1, "in (0, 1]"),
+        ("bias_scaling", check_real(params["bias_scaling"], "bias_scaling") >= 0, "a non-negative finite number"),
+        ("ridge", check_real(params["ridge"], "ridge") >= 0, "a non-negative finite number"),
     ]
     for name, ok, what in checks:
         if not ok or not np.isfinite(params[name]):
@@ -65,7 +43,7 @@ def _check_config(params: dict[str, Any]) -> None:
         raise InvalidInputError(f"pooling must be 'mean' or 'last', got {params['pooling']!r}")
     seed = params["seed"]
     if seed is not None:
-        seed = _int(params, "seed", 0)
+        seed = check_int(params["seed"], "seed", 0)
         if seed >= 2**64:
             raise InvalidInputError(f"seed must be below 2**64, got {seed}")
 
