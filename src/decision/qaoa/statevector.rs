@@ -206,6 +206,8 @@ pub struct Simulator<'c> {
     cost: Cow<'c, [f64]>,
     state: Vec<C64>,
     parallel: bool,
+    /// max |C(x)|, which picks the phase's sin/cos path; found once, not per evaluation.
+    max_abs: f64,
 }
 
 impl<'c> Simulator<'c> {
@@ -215,7 +217,8 @@ impl<'c> Simulator<'c> {
         let n = check_cost(&cost)?;
         check_memory(n)?;
         let parallel = n > CHUNK_BITS;
-        Ok(Self { n, state: vec![C64::default(); cost.len()], cost, parallel })
+        let max_abs = cost.iter().fold(0.0f64, |m, c| m.max(c.abs()));
+        Ok(Self { n, state: vec![C64::default(); cost.len()], cost, parallel, max_abs })
     }
 
     pub fn num_qubits(&self) -> usize {
@@ -240,10 +243,10 @@ impl<'c> Simulator<'c> {
     pub fn evolve(&mut self, gammas: &[f64], betas: &[f64]) -> Result<()> {
         check_angles(gammas, betas)?;
         if self.parallel {
-            let (state, cost, n) = (&mut self.state, &self.cost, self.n);
-            crate::parallel::install(|| evolve_into(state, cost, n, gammas, betas, true))
+            let (state, cost, n, max_abs) = (&mut self.state, &self.cost, self.n, self.max_abs);
+            crate::parallel::install(|| evolve_into(state, cost, n, max_abs, gammas, betas, true))
         } else {
-            evolve_into(&mut self.state, &self.cost, self.n, gammas, betas, false);
+            evolve_into(&mut self.state, &self.cost, self.n, self.max_abs, gammas, betas, false);
             Ok(())
         }
     }
@@ -294,8 +297,7 @@ impl<'c> Simulator<'c> {
     }
 }
 
-fn evolve_into(state: &mut [C64], cost: &[f64], n: usize, gammas: &[f64], betas: &[f64], parallel: bool) {
-    let max_abs = cost.iter().fold(0.0f64, |m, c| m.max(c.abs()));
+fn evolve_into(state: &mut [C64], cost: &[f64], n: usize, max_abs: f64, gammas: &[f64], betas: &[f64], parallel: bool) {
     let amp = (0.5f64).powf(n as f64 / 2.0);
     state.fill(C64 { re: amp, im: 0.0 });
     let low = n.min(CHUNK_BITS);
