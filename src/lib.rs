@@ -8,6 +8,7 @@ pub mod control;
 pub mod core;
 pub mod decision;
 pub mod error;
+mod lapack;
 pub mod parallel;
 pub mod rng;
 

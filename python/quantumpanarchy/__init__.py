@@ -8,9 +8,10 @@ Rust log records reach Python's ``logging`` under the logger ``quantumpanarchy``
 
 from __future__ import annotations
 
-from . import _cuda_libs
+from . import _libraries
 
-_cuda_libs.preload()  # before anything asks the native side about CUDA
+_libraries.preload_nvrtc()  # before anything asks the native side about CUDA
+_libraries.load_native()
 
 from . import (  # noqa: E402
     automl,
