@@ -17,7 +17,11 @@ import numpy.typing as npt
 
 from . import __version__, performance
 from ._demo_decision import iqad_section, nqo_section, qaoa_section, qar_section, qerc_section
+from ._help import public_dir
 from .core import BoltzmannSampler, ParallelTempering, PBitNetwork
+
+__all__ = ["main"]
+__dir__ = public_dir(__all__)
 
 FloatArray = npt.NDArray[np.float64]
 
