@@ -1,4 +1,8 @@
-"""QuantumPanarchy: probabilistic computing and quantitative-finance analytics on a Rust core."""
+"""QuantumPanarchy: probabilistic computing and quantitative-finance analytics on a Rust core.
+
+The exception classes are re-exported here (``X as X``) but left out of ``__all__``: pydoc renders
+every name in ``__all__`` in full, and the package docstring lists them instead.
+"""
 
 from . import (
     automl as automl,
@@ -17,6 +21,9 @@ from . import (
 )
 from . import (
     decision as decision,
+)
+from . import (
+    exceptions as exceptions,
 )
 from . import (
     infrastructure as infrastructure,
@@ -55,12 +62,6 @@ from .exceptions import (
 __version__: str
 
 __all__ = [
-    "BackendUnavailableError",
-    "InternalError",
-    "InvalidInputError",
-    "NotFittedError",
-    "QuantumPanarchyError",
-    "ResourceLimitError",
     "__version__",
     "automl",
     "blackswan",
@@ -68,6 +69,7 @@ __all__ = [
     "core",
     "crypto",
     "decision",
+    "exceptions",
     "infrastructure",
     "intelligence",
     "performance",

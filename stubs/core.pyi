@@ -18,6 +18,7 @@ import numpy.typing as npt
 from .performance import BackendName
 
 __all__ = [
+    "MAX_EXACT_PBITS",
     "BoltzmannSampler",
     "IsingEnergy",
     "Method",

@@ -1,9 +1,39 @@
-"""QuantumPanarchy: probabilistic computing (p-bits, Ising/Boltzmann machines, annealing) and
-quantitative-finance analytics, on a Rust core with CPU and CUDA backends.
+"""Probabilistic computing and the quantitative-finance engines built on it, on a Rust core.
 
-Submodules: ``core``, ``decision``, ``risk``, ``blackswan``, ``signal``, ``cas``,
-``infrastructure``, ``automl``, ``intelligence``, ``crypto``, ``performance``.
-Rust log records reach Python's ``logging`` under the logger ``quantumpanarchy``.
+p-bits, Ising models and Boltzmann machines, simulated annealing, QAOA simulation, and decision
+engines for markets; CPU threads everywhere, CUDA when built with it and a GPU is present.
+
+Anneal a small Ising model, E(s) = -Σ_{i<j} J_ij s_i s_j with spins s_i = ±1:
+
+    >>> import numpy as np
+    >>> from quantumpanarchy.core import PBitNetwork
+    >>> J = np.ones((3, 3)) - np.eye(3)  # three spins, every pair coupled ferromagnetically
+    >>> best = PBitNetwork.from_dense(J).anneal(num_reads=8, num_sweeps=100, seed=0).first
+    >>> best.energy, abs(int(best.sample.sum()))  # the ground state: all spins aligned
+    (-3.0, 3)
+
+Minimise a QUBO, E(x) = xᵀQx over bits x_i ∈ {0, 1}, with the dwave-samplers-style sampler:
+
+    >>> from quantumpanarchy.decision import Annealing
+    >>> Q = np.array([[-1.0, 2.0], [0.0, -1.0]])  # each bit wants to be 1, but not both at once
+    >>> sampler = Annealing(num_reads=8, num_sweeps=100, seed=0)
+    >>> first = sampler.sample(PBitNetwork.from_qubo(Q)).first
+    >>> first.energy, int(first.sample.sum())
+    (-1.0, 1)
+
+Submodules:
+    core            p-bits, Ising/QUBO models, Boltzmann sampling, annealing, parallel tempering
+    decision        Annealing (a dimod sampler), QAOA, QAR, IQAD, QERC and NQO
+    performance     backends (cpu, cuda), threads, CPU features, benchmark()
+    exceptions      the exception classes listed below
+    risk, blackswan, signal, cas, infrastructure, automl, intelligence, crypto
+                    namespaces whose engines arrive in later releases (empty for now)
+
+Documentation: help() on any class or function; the user guide, one page per submodule with
+examples that run, is in the docs/ folder of the source; ``python -m quantumpanarchy`` runs a
+commented demonstration. Rust log records reach Python's ``logging`` as logger "quantumpanarchy".
+
+Exceptions (importable from here; defined in quantumpanarchy.exceptions, with their bases):
 """
 
 from __future__ import annotations
@@ -20,12 +50,14 @@ from . import (  # noqa: E402
     core,
     crypto,
     decision,
+    exceptions,
     infrastructure,
     intelligence,
     performance,
     risk,
     signal,
 )
+from ._help import exception_summary, public_dir  # noqa: E402
 from ._native import __version__  # noqa: E402
 from .exceptions import (  # noqa: E402
     BackendUnavailableError,
@@ -36,13 +68,10 @@ from .exceptions import (  # noqa: E402
     ResourceLimitError,
 )
 
+# The exception classes stay out of __all__: pydoc renders every name in __all__ in full, and
+# six exception classes with all their inherited builtin methods are 500 lines of help(). The
+# docstring lists them instead; dir() still shows them.
 __all__ = [
-    "BackendUnavailableError",
-    "InternalError",
-    "InvalidInputError",
-    "NotFittedError",
-    "QuantumPanarchyError",
-    "ResourceLimitError",
     "__version__",
     "automl",
     "blackswan",
@@ -50,9 +79,23 @@ __all__ = [
     "core",
     "crypto",
     "decision",
+    "exceptions",
     "infrastructure",
     "intelligence",
     "performance",
     "risk",
     "signal",
 ]
+__doc__ = (__doc__ or "") + exception_summary(
+    [
+        QuantumPanarchyError,
+        InvalidInputError,
+        NotFittedError,
+        BackendUnavailableError,
+        ResourceLimitError,
+        InternalError,
+    ]
+)
+__dir__ = public_dir([*__all__, *exceptions.__all__])
+# exceptions.py only defines the classes; its dir() is limited here, with the other modules'.
+exceptions.__dir__ = public_dir(exceptions.__all__)  # type: ignore[method-assign]

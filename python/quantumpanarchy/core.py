@@ -18,10 +18,12 @@ from typing import Any, Literal, NamedTuple
 import numpy as np
 import numpy.typing as npt
 
+from ._help import public_dir
 from ._native import core as _core
 from .exceptions import InvalidInputError
 
 __all__ = [
+    "MAX_EXACT_PBITS",
     "BoltzmannSampler",
     "IsingEnergy",
     "Method",
@@ -38,6 +40,7 @@ __all__ = [
     "default_beta_range",
     "integrated_autocorrelation_time",
 ]
+__dir__ = public_dir(__all__)
 
 Method = Literal["gibbs", "metropolis"]
 """Update rule: heat bath (the p-bit rule) or Metropolis."""

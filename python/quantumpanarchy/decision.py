@@ -16,6 +16,7 @@ from ._decision.nqo import NQO, NQOResult, minimize_nqo
 from ._decision.qaoa import QAOA, PortfolioAllocation, QAOAParameters
 from ._decision.qar import QAR, Action, Decision
 from ._decision.qerc import QERC
+from ._help import public_dir
 from .core import Method, PBitNetwork, SampleSet, ScheduleType, Temperature
 from .exceptions import InvalidInputError
 
@@ -33,6 +34,7 @@ __all__ = [
     "QAOAParameters",
     "minimize_nqo",
 ]
+__dir__ = public_dir(__all__)
 
 # dwave-samplers' SimulatedAnnealingSampler parameters that mean the same here, plus ours.
 _PARAMETERS: dict[str, list[str]] = {

@@ -8,6 +8,7 @@ from typing import Any, Literal
 
 import numpy as np
 
+from ._help import public_dir
 from ._native import performance as _perf
 
 __all__ = [
@@ -23,6 +24,7 @@ __all__ = [
     "set_backend",
     "set_num_threads",
 ]
+__dir__ = public_dir(__all__)
 
 BackendName = Literal["cpu", "cuda", "auto"]
 

@@ -4,6 +4,7 @@ allocation, regimes and performance statistics.
 This namespace is part of the public layout; its engines arrive in later releases, so it
 exports nothing yet."""
 
-from __future__ import annotations
+from ._help import public_dir
 
 __all__: list[str] = []
+__dir__ = public_dir(__all__)
