@@ -22,22 +22,6 @@ Progress = bool | Callable[[int, int], object] | None
 _INT_PARAMS = ("n_hidden", "n_epochs", "batch_size", "cd_steps")
 _FLOAT_PARAMS = ("learning_rate", "momentum", "l2", "visible_sigma", "contamination")
 _BOOL_PARAMS = ("persistent", "whiten")
-# the fitted attributes that copy the native model's state (see _sync)
-_SYNCED = (
-    "weights_",
-    "visible_bias_",
-    "hidden_bias_",
-    "mean_",
-    "scale_",
-    "whitening_",
-    "reconstruction_error_",
-    "offset_",
-    "threshold_",
-    "n_features_in_",
-    "n_iter_",
-    "n_steps_",
-    "seed_",
-)
 
 
 class IQAD(Estimator):
@@ -65,9 +49,9 @@ class IQAD(Estimator):
     For scikit-learn it is an outlier detector (``is_outlier_detector``): it learns from ``X``
     alone and ``predict`` labels rows +1 / −1, like ``IsolationForest``. The constructor only
     stores its arguments (``get_params``/``set_params`` and ``sklearn.base.clone`` work); they are
-    checked at ``fit``. With a ``seed`` the fitted model,
-    every score and every ``update`` are the same whatever the number of threads. Objects pickle
-    with their full state (including the random streams), so a restored model continues exactly.
+    checked at ``fit``. With a ``seed`` the fitted model, every score and every ``update`` are
+    the same whatever the number of threads. Objects pickle with their full state (including the
+    random streams), so a restored model continues exactly.
 
     Parameters
     ----------
@@ -262,8 +246,12 @@ class IQAD(Estimator):
     # --- plumbing -------------------------------------------------------------------------
 
     def __getstate__(self) -> dict[str, Any]:
-        # most fitted attributes are copies of the native model's state: pickle the model once
-        return {k: v for k, v in self.__dict__.items() if k not in _SYNCED}
+        # the fitted attributes but feature_names_in_ are copies of the native model's state
+        # (_sync): pickle the model once
+        def kept(k: str) -> bool:
+            return k.startswith("_") or not k.endswith("_") or k == "feature_names_in_"
+
+        return {k: v for k, v in self.__dict__.items() if kept(k)}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state)
