@@ -50,6 +50,9 @@ from .exceptions import (
     InvalidInputError as InvalidInputError,
 )
 from .exceptions import (
+    InvalidTypeError as InvalidTypeError,
+)
+from .exceptions import (
     NotFittedError as NotFittedError,
 )
 from .exceptions import (

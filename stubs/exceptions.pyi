@@ -4,6 +4,7 @@ __all__ = [
     "BackendUnavailableError",
     "InternalError",
     "InvalidInputError",
+    "InvalidTypeError",
     "NotFittedError",
     "QuantumPanarchyError",
     "ResourceLimitError",
@@ -15,8 +16,11 @@ class QuantumPanarchyError(Exception):
 class InvalidInputError(QuantumPanarchyError, ValueError):
     """An argument is malformed: NaN/inf, wrong shape or dtype, out of range, asymmetric, ..."""
 
+class InvalidTypeError(InvalidInputError, TypeError):
+    """An argument holds a value of a type that cannot be used (also a ``TypeError``)."""
+
 class NotFittedError(InvalidInputError, AttributeError):
-    """An estimator was used before ``fit``."""
+    """An estimator was used before ``fit`` (also scikit-learn's ``NotFittedError`` while it is loaded)."""
 
 class BackendUnavailableError(QuantumPanarchyError, RuntimeError):
     """A backend was requested that this build or machine cannot provide."""

@@ -454,10 +454,13 @@ def test_bad_hyper_parameters_raise_at_fit(params: dict[str, Any], match: str) -
 @pytest.mark.parametrize(
     ("X", "match"),
     [
-        (np.empty((0, 3)), "must not be empty"),
+        (np.empty((0, 3)), r"X has 0 sample\(s\) \(shape=\(0, 3\)\) while a minimum of 2 is required by IQAD"),
+        (np.empty((4, 0)), r"X has 0 feature\(s\) \(shape=\(4, 0\)\) while a minimum of 1"),
         ([], "must be 2-D"),
-        (np.ones(5), "must be 2-D"),
-        (np.ones((1, 4)), "at least 2 samples"),
+        (np.ones(5), "must be 2-D .* Reshape your data"),
+        (np.ones((1, 4)), r"X has 1 sample\(s\) .* minimum of 2 is required"),
+        (np.ones((3, 2)) + 1j, "Complex data not supported"),
+        (np.array([[1.0, "x"], [2.0, 3.0]], dtype=object), "must hold real numbers: could not convert"),
         (np.array([[1.0, np.nan], [2.0, 3.0]]), "must be finite, found NaN at row 0, column 1"),
         (np.array([[1.0, 2.0], [np.inf, 3.0]]), "must be finite, found inf at row 1, column 0"),
         ([["a", "b"], ["c", "d"]], "must hold real numbers"),
@@ -472,13 +475,13 @@ def test_bad_training_data_raises(X: Any, match: str) -> None:
 def test_bad_data_at_predict_time_raises() -> None:
     model = IQAD(n_epochs=2, seed=1).fit(correlated(40, 3))
     for method in (model.predict, model.score_samples, model.decision_function, model.free_energy):
-        with pytest.raises(InvalidInputError, match="X has 4 features, but the model was fitted with 5"):
+        with pytest.raises(InvalidInputError, match="X has 4 features, but IQAD is expecting 5 features as input"):
             method(np.ones((3, 4)))
         with pytest.raises(InvalidInputError, match="must be finite"):
             method(np.array([[0.0, 1.0, np.nan, 0.0, 0.0]]))
         with pytest.raises(InvalidInputError, match="must be 2-D"):
             method(np.ones(5))
-        with pytest.raises(InvalidInputError, match="must not be empty"):
+        with pytest.raises(InvalidInputError, match=r"X has 0 sample\(s\)"):
             method(np.empty((0, 5)))
     with pytest.raises(InvalidInputError, match="not a valid IqadModel state"):
         type(vars(model)["_model"]).from_state({"version": 1})

@@ -12,6 +12,7 @@ import asyncio
 import itertools
 import pickle
 import threading
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -393,13 +394,15 @@ def test_hold_is_the_undecided_middle_of_the_threshold() -> None:
         ({"factor_names": "abc", "num_pbits": 3}, "factor_names"),
     ],
 )
-def test_bad_hyper_parameters_are_refused(kwargs: dict[str, Any], match: str) -> None:
-    with pytest.raises(InvalidInputError, match=match):
-        QAR(**kwargs)
-    qar = QAR(num_pbits=3, factor_names=["x", "y", "z"])
-    with pytest.raises(InvalidInputError, match=match):
-        qar.set_params(**kwargs)
-    assert qar.get_params() == QAR(num_pbits=3, factor_names=["x", "y", "z"]).get_params()
+def test_bad_hyper_parameters_are_refused_when_used(kwargs: dict[str, Any], match: str) -> None:
+    X, y = market(20, 0, n=3)
+    # stored as given (scikit-learn's convention: neither the constructor nor set_params raises)
+    for qar in (QAR(**kwargs), QAR(num_pbits=3, factor_names=["x", "y", "z"]).set_params(**kwargs)):
+        assert {k: qar.get_params()[k] for k in kwargs} == kwargs
+        for use in (partial(qar.fit, X, y), partial(qar.decide, [0.5] * 3), partial(qar.predict, X), qar.parameters):
+            with pytest.raises(InvalidInputError, match=match):
+                use()
+        assert not hasattr(qar, "weights_")
 
 
 def test_bad_factors_and_outcomes_are_refused_and_leave_the_fit_alone() -> None:
@@ -427,7 +430,8 @@ def test_bad_factors_and_outcomes_are_refused_and_leave_the_fit_alone() -> None:
         (X, np.full(60, 2), "\\+1 \\(buy\\)"),
         (X, [True] * 60, "unknown outcome True"),
         (X + 1.0, y, "history must hold"),
-        (np.empty((0, 3)), [], "empty"),
+        (np.empty((0, 3)), [], r"history has 0 sample\(s\)"),
+        (X, None, "requires y to be passed"),
         (X, "buy", "sequence of labels"),
     ]
     for history, outcomes, match in bad_fits:

@@ -295,11 +295,14 @@ def test_seeded_results_do_not_depend_on_threads() -> None:
         ({"input_to_readout": "yes"}, "input_to_readout"),
     ],
 )
-def test_bad_hyper_parameters_are_refused(params: dict[str, Any], match: str) -> None:
-    with pytest.raises(InvalidInputError, match=match):
-        QERC(**params)
-    with pytest.raises(InvalidInputError, match=match):
-        QERC().set_params(**params)
+def test_bad_hyper_parameters_are_refused_at_fit(params: dict[str, Any], match: str) -> None:
+    x = np.sin(np.arange(50) * 0.1)
+    # stored as given (scikit-learn's convention: neither the constructor nor set_params raises)
+    for model in (QERC(**params), QERC().set_params(**params)):
+        assert {k: model.get_params()[k] for k in params} == params
+        with pytest.raises(InvalidInputError, match=match):
+            model.fit(x, x)
+        assert not hasattr(model, "Wout_")
 
 
 def test_bad_data_is_refused() -> None:
@@ -327,8 +330,12 @@ def test_bad_data_is_refused() -> None:
         fresh.fit([x, x, x], np.array([0, 1]))
     with pytest.raises(InvalidInputError, match="X must be"):
         fresh.fit(np.zeros((2, 2, 2, 2)), np.zeros(2))
-    with pytest.raises(InvalidInputError, match="empty"):
+    with pytest.raises(InvalidInputError, match=r"X has 0 sample\(s\)"):
         fresh.fit(np.zeros((0, 1)), np.zeros(0))
+    with pytest.raises(InvalidInputError, match="requires y to be passed"):
+        fresh.fit(x, None)
+    with pytest.raises(InvalidInputError, match="Unknown label type: y holds continuous values"):
+        QERC(n_reservoir=20, task="classification").fit(x, x)
     with pytest.raises(InvalidInputError, match="1-D or 2-D targets"):
         fresh.fit(x, 3.0)
     with pytest.raises(InvalidInputError, match="1-D or 2-D targets"):
@@ -336,10 +343,12 @@ def test_bad_data_is_refused() -> None:
     with pytest.raises(InvalidInputError, match="array-like"):
         fresh.fit(x[:2], [[1.0], [2.0, 3.0]])
     model = QERC(n_reservoir=20, seed=0).fit(x, x)
-    with pytest.raises(InvalidInputError, match="2 features per step but the model has 1"):
+    with pytest.raises(InvalidInputError, match="X has 2 features, but QERC is expecting 1 features as input"):
         model.predict(np.column_stack([x, x]))
-    with pytest.raises(InvalidInputError, match="predict_proba needs a classifier"):
-        model.predict_proba(x)
+    with pytest.raises(AttributeError, match="predict_proba needs a classifier"):
+        model.predict_proba(x)  # a regressor has no predict_proba (scikit-learn's convention)
+    assert not hasattr(model, "predict_proba")
+    assert hasattr(QERC(task="auto"), "predict_proba")  # until fit shows what y holds
     with pytest.raises(InvalidInputError, match="reset=False"):
         model.predict([x, x], reset=False)
     with pytest.raises(InvalidInputError, match="unknown parameter"):

@@ -63,6 +63,7 @@ from .exceptions import (  # noqa: E402
     BackendUnavailableError,
     InternalError,
     InvalidInputError,
+    InvalidTypeError,
     NotFittedError,
     QuantumPanarchyError,
     ResourceLimitError,
@@ -90,6 +91,7 @@ __doc__ = (__doc__ or "") + exception_summary(
     [
         QuantumPanarchyError,
         InvalidInputError,
+        InvalidTypeError,
         NotFittedError,
         BackendUnavailableError,
         ResourceLimitError,
@@ -97,5 +99,3 @@ __doc__ = (__doc__ or "") + exception_summary(
     ]
 )
 __dir__ = public_dir([*__all__, *exceptions.__all__])
-# exceptions.py only defines the classes; its dir() is limited here, with the other modules'.
-exceptions.__dir__ = public_dir(exceptions.__all__)  # type: ignore[method-assign]

@@ -39,7 +39,7 @@ def check_real(value: Any, name: str) -> float:
     return float(value)
 
 
-def _same(a: Any, b: Any) -> bool:
+def same(a: Any, b: Any) -> bool:
     """Equal and of the same type (so ``1`` and ``1.0``, or ``0`` and ``False``, differ)."""
     try:
         return bool(a is b or (type(a) is type(b) and a == b))
@@ -88,5 +88,5 @@ class Params:
 
     def __repr__(self) -> str:
         defaults = self._param_defaults()
-        changed = [f"{k}={v!r}" for k, v in self.get_params().items() if not _same(v, defaults[k])]
+        changed = [f"{k}={v!r}" for k, v in self.get_params().items() if not same(v, defaults[k])]
         return f"{type(self).__name__}({', '.join(changed)})"

@@ -10,9 +10,9 @@ import numpy as np
 import numpy.typing as npt
 
 from .._native import decision as _native
-from .._validation import as_float_array
 from ..exceptions import InvalidInputError, NotFittedError
-from ._params import Params, check_int, check_real
+from ._estimator import Estimator, check_samples, real_array
+from ._params import check_int, check_real
 
 __all__ = ["IQAD"]
 
@@ -24,7 +24,7 @@ _FLOAT_PARAMS = ("learning_rate", "momentum", "l2", "visible_sigma", "contaminat
 _BOOL_PARAMS = ("persistent", "whiten")
 
 
-class IQAD(Params):
+class IQAD(Estimator):
     """Anomaly detection with a p-bit restricted Boltzmann machine, scored by free energy.
 
     The features are standardised and (``whiten=True``, the default) whitened, then a
@@ -46,10 +46,12 @@ class IQAD(Params):
     size, at most 2048) and ``offset_`` is recomputed over that window, so the threshold follows
     a drifting stream. The standardisation and whitening stay as fitted.
 
-    The constructor only stores its arguments (``get_params``/``set_params`` and
-    ``sklearn.base.clone`` work); they are checked at ``fit``. With a ``seed`` the fitted model,
-    every score and every ``update`` are the same whatever the number of threads. Objects pickle
-    with their full state (including the random streams), so a restored model continues exactly.
+    For scikit-learn it is an outlier detector (``is_outlier_detector``): it learns from ``X``
+    alone and ``predict`` labels rows +1 / −1, like ``IsolationForest``. The constructor only
+    stores its arguments (``get_params``/``set_params`` and ``sklearn.base.clone`` work); they are
+    checked at ``fit``. With a ``seed`` the fitted model, every score and every ``update`` are
+    the same whatever the number of threads. Objects pickle with their full state (including the
+    random streams), so a restored model continues exactly.
 
     Parameters
     ----------
@@ -100,6 +102,9 @@ class IQAD(Params):
     threshold_ : float
         ``−offset_``, the free energy above which a row is an outlier.
     n_features_in_ : int
+    feature_names_in_ : ndarray of str (n_features_in_,)
+        The columns of a pandas DataFrame given to ``fit`` (only when they are all strings);
+        later DataFrames must have the same columns.
     n_iter_ : int
         Epochs run by ``fit``.
     n_steps_ : int
@@ -159,16 +164,12 @@ class IQAD(Params):
 
     # --- scikit-learn estimator protocol -------------------------------------------------
 
+    def _sklearn_type(self) -> str:
+        return "outlier_detector"
+
     def __sklearn_is_fitted__(self) -> bool:
         """Whether ``fit`` has run (scikit-learn's ``check_is_fitted`` asks)."""
         return hasattr(self, "_model")
-
-    def __sklearn_tags__(self) -> Any:
-        """scikit-learn's estimator tags: an outlier detector for 2-D float input without NaN. Only
-        scikit-learn calls this, so scikit-learn (optional here) is imported only then."""
-        from sklearn.utils import InputTags, Tags, TargetTags
-
-        return Tags(estimator_type="outlier_detector", target_tags=TargetTags(required=False), input_tags=InputTags())
 
     # --- fitting --------------------------------------------------------------------------
 
@@ -177,8 +178,12 @@ class IQAD(Params):
         (n_samples ≥ 2, n_features). ``y`` is ignored. ``progress`` shows a bar (or is called as
         ``progress(done, total)`` with minibatches as units). A failed fit leaves a previously
         fitted model as it was."""
-        model = _native.IqadModel.fit(X, **self._native_params(), progress=progress)
+        arr = real_array(X, "X")
+        check_samples(arr, "X", "IQAD", min_samples=2)
+        names = self._input_names(X, reset=True)
+        model = _native.IqadModel.fit(arr, **self._native_params(), progress=progress)
         self._model = model
+        self._keep_names(names)
         self._sync()
         return self
 
@@ -191,7 +196,8 @@ class IQAD(Params):
         ``batch_size`` rows a step, then ``offset_`` is recomputed over the window of recent rows
         that they join. On bad input the model is left as it was."""
         model = self._fitted()
-        model.update(_rows(X), self._threads())
+        arr = real_array(X, "X")
+        model.update(self._rows(X, arr.reshape(1, -1) if arr.ndim == 1 else arr), self._threads())
         self._sync()
         return self
 
@@ -203,7 +209,8 @@ class IQAD(Params):
 
     def free_energy(self, X: Any) -> FloatArray:
         """F(v) of each row (PyOD's orientation: the higher, the more anomalous)."""
-        energies: FloatArray = self._fitted().free_energy(X, self._threads())
+        model = self._fitted()
+        energies: FloatArray = model.free_energy(self._rows(X, real_array(X, "X")), self._threads())
         return energies
 
     def score_samples(self, X: Any) -> FloatArray:
@@ -212,8 +219,7 @@ class IQAD(Params):
 
     def decision_function(self, X: Any) -> FloatArray:
         """``score_samples(X) − offset_``: negative for outliers."""
-        energies: FloatArray = self._fitted().free_energy(X, self._threads())
-        return -energies - self.offset_
+        return -self.free_energy(X) - self.offset_
 
     def predict(self, X: Any) -> npt.NDArray[np.int64]:
         """+1 for inliers, −1 for outliers (``decision_function(X) < 0``)."""
@@ -240,8 +246,12 @@ class IQAD(Params):
     # --- plumbing -------------------------------------------------------------------------
 
     def __getstate__(self) -> dict[str, Any]:
-        # fitted attributes are copies of the native model's state: pickle the model once
-        return {k: v for k, v in self.__dict__.items() if k.startswith("_") or not k.endswith("_")}
+        # the fitted attributes but feature_names_in_ are copies of the native model's state
+        # (_sync): pickle the model once
+        def kept(k: str) -> bool:
+            return k.startswith("_") or not k.endswith("_") or k == "feature_names_in_"
+
+        return {k: v for k, v in self.__dict__.items() if kept(k)}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state)
@@ -253,6 +263,12 @@ class IQAD(Params):
         if model is None:
             raise NotFittedError("this IQAD instance is not fitted yet: call fit(X) before using it")
         return model
+
+    def _rows(self, X: Any, arr: npt.NDArray[Any]) -> npt.NDArray[Any]:
+        """``arr`` (``X`` as :func:`real_array` gave it) checked as rows for the fitted model."""
+        check_samples(arr, "X", "IQAD")
+        self._check_input(X, arr.shape[1])
+        return arr
 
     def _sync(self) -> None:
         a = self._model.attributes()
@@ -290,9 +306,3 @@ class IQAD(Params):
 
 
 IQAD.__module__ = "quantumpanarchy.decision"
-
-
-def _rows(X: Any) -> FloatArray:
-    """One row (1-D) or rows (2-D) as a 2-D float64 array."""
-    arr = as_float_array(X, "X", -1, False)
-    return arr.reshape(1, -1) if arr.ndim == 1 else arr

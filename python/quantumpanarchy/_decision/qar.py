@@ -28,7 +28,8 @@ from .. import _validation
 # The native module has no stub of its own: its public face is this module's, in stubs/decision.pyi.
 from .._native import decision as _native
 from ..exceptions import InvalidInputError
-from ._params import Params, check_int, check_real
+from ._estimator import Estimator, check_samples, real_array
+from ._params import check_int, check_real, same
 
 __all__ = ["QAR", "Action", "Decision"]
 
@@ -130,7 +131,7 @@ _FITTED = (
 )
 
 
-class QAR(Params):
+class QAR(Estimator):
     """Market-decision Boltzmann machine: factors in [0, 1] become p-bit fields, learned or default
     couplings link them, and the thermal vote of a decision p-bit says Buy, Sell or Hold.
 
@@ -151,6 +152,10 @@ class QAR(Params):
     Fitting options: ``max_iter`` (L-BFGS iterations for exact fits, Adam steps for sampled ones),
     ``alpha`` (L2 pull towards the prior), ``tol`` (gradient tolerance of exact fits).
     ``factor_names`` names the factors (dicts, pandas Series and DataFrames are matched by name).
+
+    For scikit-learn it is a classifier of three actions that predicts before any fit (the
+    prior). The constructor and ``set_params`` store the parameters as given; they are checked
+    when the machine is used.
     """
 
     # fitted attributes (present after fit)
@@ -194,15 +199,28 @@ class QAR(Params):
         self.max_iter = max_iter
         self.alpha = alpha
         self.tol = tol
-        self._check_params()
 
     # --- scikit-learn estimator protocol -------------------------------------------------
 
+    def _sklearn_type(self) -> str:
+        return "classifier"
+
+    def __sklearn_is_fitted__(self) -> bool:
+        """Always True: the prior machine decides before any fit (``check_is_fitted`` asks;
+        whether ``fit`` has run is ``hasattr(self, "weights_")``)."""
+        return True
+
+    def __sklearn_tags__(self) -> Any:
+        """Those of :class:`Estimator`; the prior machine predicts before any fit."""
+        tags = super().__sklearn_tags__()
+        tags.requires_fit = False
+        return tags
+
     def _params_changed(self, old: dict[str, Any]) -> None:
-        if self.num_pbits != old["num_pbits"]:
+        if not same(self.num_pbits, old["num_pbits"]):
             self._clear_fit()  # the fitted couplings no longer fit the machine
 
-    def _check_params(self) -> None:
+    def _validate_params(self) -> None:
         n = check_int(self.num_pbits, "num_pbits")
         if not 1 <= n <= MAX_FACTORS:
             raise InvalidInputError(f"num_pbits must be between 1 and {MAX_FACTORS}, got {n}")
@@ -239,6 +257,7 @@ class QAR(Params):
         """The machine's current parameters (the prior before :meth:`fit`): ``gains``,
         ``biases``, ``weights`` (factor-decision couplings), ``couplings`` (n×n factor-factor),
         ``decision_bias``. Copies."""
+        self._validate_params()
         state = dict(self.__dict__)  # one consistent snapshot, even while another thread fits
         if "gains_" in state:
             return {
@@ -255,6 +274,7 @@ class QAR(Params):
     def names(self) -> list[str]:
         """The factor names: ``factor_names``, else the columns :meth:`fit` saw, else
         ``factor_0``, ``factor_1``, ..."""
+        self._validate_params()
         return self._known_names() or [f"factor_{i}" for i in range(int(self.num_pbits))]
 
     def _known_names(self) -> list[str] | None:
@@ -312,6 +332,9 @@ class QAR(Params):
         ``"buy"``/``"sell"``/``"hold"`` in any case, or +1 / -1 / 0). A Hold asks the machine for
         an undecided vote (P(buy) = 1/2). Starts from the prior every time; a failed call leaves
         the machine as it was."""
+        self._validate_params()
+        if outcomes is None:
+            raise InvalidInputError("QAR requires y to be passed, but the target y is None (the outcomes)")
         x, columns = _table(history, None, "history")
         n = int(self.num_pbits)
         if x.shape[1] != n:
@@ -392,6 +415,7 @@ class QAR(Params):
         self, X: Any, what: str, names: Sequence[str] | None = None, progress: Any = False
     ) -> tuple[dict[str, Any], list[str]]:
         """The native decisions for the rows of ``X`` and the factor names used."""
+        self._validate_params()
         x, columns = _table(X, names, what)
         x, names = self._align(x, columns, what)
         _check_range(x, names, what)
@@ -462,7 +486,9 @@ def _table(x: Any, names: Sequence[str] | None, what: str) -> tuple[FloatArray, 
     if _is_frame(x):
         columns = columns or [str(c) for c in x.columns]
         x = x.to_numpy()
-    return _validation.as_float_array(x, what, 2, False), columns
+    arr = real_array(x, what)
+    check_samples(arr, what, "QAR")
+    return _validation.as_float_array(arr, what, 2, False), columns
 
 
 def _like(X: Any, values: Any, name: str) -> Any:

@@ -4,6 +4,7 @@ regressor and classifier of time series. The reservoir runs in Rust (``_native.d
 from __future__ import annotations
 
 import asyncio
+import warnings
 from typing import Any, Literal
 
 import numpy as np
@@ -12,7 +13,8 @@ import numpy.typing as npt
 from .._native import decision as _native
 from .._validation import as_float_array
 from ..exceptions import InvalidInputError, NotFittedError
-from ._params import Params, check_int, check_real
+from ._estimator import Estimator, available_if, check_samples, real_array, sklearn_warning
+from ._params import check_int, check_real
 
 __all__ = ["QERC"]
 
@@ -53,16 +55,23 @@ def _is_array(x: Any) -> bool:
     return (isinstance(x, np.ndarray) or hasattr(x, "__array__") or hasattr(x, "to_numpy")) and np.ndim(x) >= 1
 
 
+def _series(arr: npt.NDArray[Any], name: str) -> FloatArray:
+    """One sequence (1-D: one feature) as a 2-D float64 array of steps × features."""
+    steps = arr.reshape(-1, 1) if arr.ndim == 1 else arr
+    check_samples(steps, name, "QERC")
+    return as_float_array(steps, name, 2, False)
+
+
 def _sequences(X: Any) -> tuple[list[FloatArray], str]:
     """X as a list of 2-D float64 arrays (steps × features) and how it came: ``"single"`` (one
     series: 1-D or 2-D), ``"list"`` (a list or tuple of arrays) or ``"3d"`` (a 3-D array)."""
     if isinstance(X, (list, tuple)) and len(X) > 0 and all(_is_array(s) for s in X):
-        seqs = [as_float_array(s, f"X[{i}]", -1, False) for i, s in enumerate(X)]
-        return [s.reshape(-1, 1) if s.ndim == 1 else s for s in seqs], "list"
-    try:
-        arr = np.asarray(X)
-    except (ValueError, TypeError) as exc:
-        raise InvalidInputError(f"X must be an array or a list of arrays: {exc}") from None
+        parts = [(real_array(s, f"X[{i}]"), f"X[{i}]") for i, s in enumerate(X)]
+        for arr, name in parts:
+            if arr.ndim not in (1, 2):
+                raise InvalidInputError(f"{name} must be 1-D or 2-D (steps × features), got shape {arr.shape}")
+        return [_series(arr, name) for arr, name in parts], "list"
+    arr = real_array(X, "X")
     if arr.ndim == 3:
         if 0 in arr.shape:
             raise InvalidInputError(f"X must not be empty, got shape {arr.shape}")
@@ -73,8 +82,7 @@ def _sequences(X: Any) -> tuple[list[FloatArray], str]:
             f"X must be 1-D or 2-D (one series: steps × features), 3-D or a list of 2-D arrays "
             f"(several sequences), got shape {arr.shape}"
         )
-    x = as_float_array(X, "X", -1, False)
-    return [x.reshape(-1, 1) if x.ndim == 1 else x], "single"
+    return [_series(arr, "X")], "single"
 
 
 def _asarray(y: Any, name: str) -> npt.NDArray[Any]:
@@ -100,13 +108,31 @@ def _per_step_targets(y: Any, seqs: list[FloatArray], kind: str) -> list[Any] | 
     return None
 
 
-def _check_labels(labels: npt.NDArray[Any], name: str) -> None:
+def _labels(labels: npt.NDArray[Any], name: str) -> npt.NDArray[Any]:
+    """Class labels as a 1-D array: a column vector is flattened with a warning (scikit-learn's
+    ``DataConversionWarning``); floats must be finite whole numbers."""
+    if labels.ndim == 2 and labels.shape[1] == 1:
+        warnings.warn(
+            f"A column-vector y was passed when a 1d array was expected: {name} is flattened "
+            f"to one class label per row",
+            sklearn_warning("DataConversionWarning"),
+            stacklevel=3,
+        )
+        labels = labels.ravel()
     if labels.ndim != 1:
         raise InvalidInputError(
             f"{name} must hold one class label per row for classification, got shape {labels.shape}"
         )
-    if labels.dtype.kind == "f" and not np.all(np.isfinite(labels)):
-        raise InvalidInputError(f"{name} must not contain NaN or inf labels")
+    if labels.dtype.kind == "f":
+        if not np.all(np.isfinite(labels)):
+            raise InvalidInputError(f"{name} must not contain NaN or inf labels")
+        if np.any(labels != np.round(labels)):
+            raise InvalidInputError(
+                f"Unknown label type: {name} holds continuous values, but classification needs "
+                f"class labels (integers, whole-number floats, strings or booleans); "
+                f"pass task='regression' to predict the values"
+            )
+    return labels
 
 
 def _r2(truth: FloatArray, pred: FloatArray) -> float:
@@ -118,7 +144,18 @@ def _r2(truth: FloatArray, pred: FloatArray) -> float:
     return float(scores.mean())
 
 
-class QERC(Params):
+def _without_probabilities(model: QERC) -> str | None:
+    """Why ``model`` has no ``predict_proba`` (it is a regressor), or None."""
+    task = model.__dict__.get("task_", model.task)  # what the fitted model does, else what it will
+    if isinstance(task, str) and task == "regression":
+        return (
+            "predict_proba needs a classifier: this QERC does regression (pass task='classification', "
+            "or class labels as integers or strings)"
+        )
+    return None
+
+
+class QERC(Estimator):
     """Reservoir computing (an echo-state network) with a ridge readout, for regression and
     classification of time series; scikit-learn's estimator API over reservoirpy's model.
 
@@ -166,6 +203,11 @@ class QERC(Params):
     axes match a 3-D ``X``) or one per sequence (``n_sequences`` rows); sequence models need
     ``X`` as a list or 3-D array in ``predict`` too.
 
+    For scikit-learn a QERC is a classifier (``task="classification"``) or a regressor
+    (``task="regression"``); with ``task="auto"`` it is neither until ``fit`` has seen ``y``.
+    The parameters are stored as given and checked at ``fit``. Rows of a single series are
+    time steps, so a prediction depends on the rows before it.
+
     Classification fits the readout to one-hot targets; ``predict`` returns the class of the
     highest score and ``predict_proba`` ``softmax(scores / temperature_)``, where the
     temperature is fitted by maximum likelihood on the training rows (temperature scaling,
@@ -174,6 +216,7 @@ class QERC(Params):
     Fitted attributes: ``W_`` (dense ``n_reservoir``² copy of the sparse matrix), ``Win_``,
     ``bias_``, ``Wout_``, ``intercept_``, ``state_`` (the reservoir state after the last
     training sequence, or after the last ``predict(..., reset=False)``), ``n_features_in_``,
+    ``feature_names_in_`` (when ``X`` was a pandas DataFrame with string column names),
     ``n_outputs_``, ``task_``, and for classification ``classes_`` and ``temperature_``.
     """
 
@@ -222,19 +265,34 @@ class QERC(Params):
         self.task = task
         self.pooling = pooling
         self.seed = seed
-        self._check_params()
-
-    def _check_params(self) -> None:
-        _check_config(self.get_params())
 
     # -- scikit-learn protocol -------------------------------------------------------------
+
+    def _sklearn_type(self) -> str | None:
+        task = self.task if self.task != "auto" else self.__dict__.get("task_")
+        if isinstance(task, str):
+            return {"classification": "classifier", "regression": "regressor"}.get(task)
+        return None
+
+    def __sklearn_is_fitted__(self) -> bool:
+        """Whether ``fit`` has run (scikit-learn's ``check_is_fitted`` asks)."""
+        return "_reservoir" in self.__dict__
+
+    def __sklearn_tags__(self) -> Any:
+        """Those of :class:`Estimator`; a regressor's ``y`` may have several columns."""
+        tags = super().__sklearn_tags__()
+        tags.target_tags.multi_output = self._sklearn_type() == "regressor"
+        return tags
 
     def fit(self, X: Any, y: Any) -> QERC:
         """Fit the readout on the reservoir's response to ``X`` (see the class docs for the
         shapes of ``X`` and ``y``). A failed call leaves the model as it was."""
         params = self.get_params()
         _check_config(params)
+        if y is None:
+            raise InvalidInputError("QERC requires y to be passed, but the target y is None")
         seqs, kind = _sequences(X)
+        feature_names = self._input_names(X, reset=True)
         per_step = _per_step_targets(y, seqs, kind)
         if per_step is not None and ({t.ndim for t in per_step} - {1, 2} or len({t.ndim for t in per_step}) > 1):
             raise InvalidInputError("y must hold 1-D or 2-D targets per step, the same for every sequence")
@@ -245,18 +303,24 @@ class QERC(Params):
         if task == "auto":
             task = "classification" if raw.dtype.kind in "biuOSU" else "regression"
         fitted: dict[str, Any] = {"task_": task}
+        target_names = ["y"] if per_step is None or len(per_step) == 1 else [f"y[{i}]" for i in range(len(per_step))]
         if task == "classification":
-            _check_labels(raw, "y")
+            if per_step is not None:
+                per_step = [_labels(t, n) for t, n in zip(per_step, target_names, strict=True)]
+                raw = np.concatenate(per_step)
+            else:
+                raw = _labels(raw, "y")
             try:
                 classes = np.unique(raw)
             except TypeError as exc:
                 raise InvalidInputError(f"y's class labels must be comparable: {exc}") from None
             if len(classes) < 2:
-                raise InvalidInputError(f"classification needs at least two classes in y, got {classes.tolist()}")
+                raise InvalidInputError(
+                    f"classification needs at least two classes in y, got 1 class: {classes.tolist()}"
+                )
             eye = np.eye(len(classes))
 
             def encode(labels: npt.NDArray[Any], name: str) -> FloatArray:
-                _check_labels(labels, name)
                 return eye[np.searchsorted(classes, labels)]
 
             fitted["classes_"] = classes
@@ -264,15 +328,14 @@ class QERC(Params):
         else:
 
             def encode(labels: npt.NDArray[Any], name: str) -> FloatArray:
-                t = as_float_array(labels, name, -1, True)
+                t = as_float_array(real_array(labels, name), name, -1, True)
                 return t.reshape(-1, 1) if t.ndim == 1 else t
 
             fitted["_output_ndim"] = 1 if raw.ndim == 1 else 2
         if per_step is not None:
-            names = ["y"] if len(per_step) == 1 else [f"y[{i}]" for i in range(len(per_step))]
             if kind == "single" and len(per_step[0]) != len(seqs[0]):
                 raise InvalidInputError(f"X has {len(seqs[0])} steps but y has {len(per_step[0])} targets")
-            targets: Any = [encode(t, n) for t, n in zip(per_step, names, strict=True)]
+            targets: Any = [encode(t, n) for t, n in zip(per_step, target_names, strict=True)]
             pooling = None
         else:
             if len(raw) != len(seqs):
@@ -319,7 +382,9 @@ class QERC(Params):
         )
         if beta is not None:
             fitted["temperature_"] = 1.0 / beta
-        for name in ("classes_", "temperature_"):
+        if feature_names is not None:
+            fitted["feature_names_in_"] = feature_names
+        for name in ("classes_", "temperature_", "feature_names_in_"):
             self.__dict__.pop(name, None)
         self.__dict__.update(fitted)
         return self
@@ -334,12 +399,20 @@ class QERC(Params):
         if "_reservoir" not in self.__dict__:
             raise NotFittedError("this QERC instance is not fitted yet: call fit(X, y) first")
 
-    def _scores(self, X: Any, reset: bool) -> tuple[list[FloatArray] | FloatArray, str]:
-        """Raw readout outputs: per step, one array per sequence; per sequence, one array."""
+    def _inputs(self, X: Any) -> tuple[list[FloatArray], str]:
+        """``X`` as sequences for the fitted model (see :func:`_sequences`)."""
         self._check_fitted()
+        seqs, kind = _sequences(X)
+        widths = {s.shape[1] for s in seqs} - {self.n_features_in_}
+        # a 1-D X is read as one feature; the error then says how to pass one step instead
+        flat = bool(widths) and kind == "single" and np.asarray(X).ndim == 1
+        self._check_input(X, min(widths, default=self.n_features_in_), flat=flat)
+        return seqs, kind
+
+    def _scores(self, seqs: list[FloatArray], kind: str, reset: bool) -> list[FloatArray] | FloatArray:
+        """Raw readout outputs: per step, one array per sequence; per sequence, one array."""
         if not isinstance(reset, (bool, np.bool_)):
             raise InvalidInputError(f"reset must be True or False, got {reset!r}")
-        seqs, kind = _sequences(X)
         if self._pooling is not None and kind == "single":
             raise InvalidInputError(
                 "this model was fitted with one target per sequence: pass X as a list of sequences "
@@ -363,7 +436,8 @@ class QERC(Params):
         )
         if not reset:
             self.state_ = state
-        return out, kind
+        scores: list[FloatArray] | FloatArray = out
+        return scores
 
     @staticmethod
     def _shape(outs: list[Any], kind: str) -> Any:
@@ -382,7 +456,11 @@ class QERC(Params):
         ``state_`` instead and leaves the final state there: a series that continues the
         training series or the previous call then runs on seamlessly.
         """
-        scores, kind = self._scores(X, reset)
+        seqs, kind = self._inputs(X)
+        return self._predict(seqs, kind, reset)
+
+    def _predict(self, seqs: list[FloatArray], kind: str, reset: bool) -> Any:
+        scores = self._scores(seqs, kind, reset)
 
         def label(s: FloatArray) -> npt.NDArray[Any]:
             if self.task_ == "classification":
@@ -394,16 +472,13 @@ class QERC(Params):
             return label(scores)
         return self._shape([label(s) for s in scores], kind)
 
+    @available_if(_without_probabilities)
     def predict_proba(self, X: Any, *, reset: bool = True) -> Any:
         """Class probabilities, ``softmax(scores / temperature_)``, columns in ``classes_``
-        order; shaped like ``predict``'s output with a trailing class axis."""
-        self._check_fitted()
-        if self.task_ != "classification":
-            raise InvalidInputError(
-                "predict_proba needs a classifier: this QERC was fitted for regression "
-                "(pass task='classification', or class labels as integers or strings)"
-            )
-        scores, kind = self._scores(X, reset)
+        order; shaped like ``predict``'s output with a trailing class axis. Regressors (``task``
+        ``"regression"``, or a fit that found ``y`` to be real values) have no ``predict_proba``."""
+        seqs, kind = self._inputs(X)
+        scores = self._scores(seqs, kind, reset)
         beta = 1.0 / self.temperature_
 
         def softmax(s: FloatArray) -> FloatArray:
@@ -426,9 +501,8 @@ class QERC(Params):
     def score(self, X: Any, y: Any) -> float:
         """R² (regression, averaged over outputs) or accuracy (classification), as
         scikit-learn's ``score``; per-step models skip each sequence's washout steps."""
-        self._check_fitted()
-        seqs, kind = _sequences(X)
-        pred = self.predict(X)
+        seqs, kind = self._inputs(X)
+        pred = self._predict(seqs, kind, True)
         washout = self._fit_params["washout"]
         if self._pooling is None:
             truth = _per_step_targets(y, seqs, kind)
@@ -445,7 +519,7 @@ class QERC(Params):
             if len(truth_all) != len(pred_all):
                 raise InvalidInputError(f"X has {len(pred_all)} sequences but y has {len(truth_all)} targets")
         if self.task_ == "classification":
-            return float(np.mean(truth_all == pred_all))
+            return float(np.mean(_labels(truth_all, "y") == pred_all))
         return _r2(as_float_array(truth_all, "y", -1, False), np.asarray(pred_all, dtype=np.float64))
 
     # -- state -----------------------------------------------------------------------------
