@@ -105,14 +105,21 @@ def openblas_dir() -> str:
 
 def build_wheel(session: nox.Session) -> Path:
     """The wheel users install, in dist/: release, abi3, the CUDA backend compiled in, linked by
-    zig against glibc 2.28 (manylinux_2_28), OpenBLAS copied in and the rpath patched
-    (`--auditwheel repair`, patchelf). No rpath to this machine's OpenBLAS is linked in; the
-    loader path lets the repair step find the library to copy."""
+    zig against glibc 2.28, then `auditwheel repair` copies OpenBLAS in, points the rpath at it
+    and tags the wheel manylinux_2_28 (after checking every symbol version). auditwheel works on
+    a copy; maturin's own repair patches cargo's build output in place, which breaks the next
+    build. No rpath to this machine's OpenBLAS is linked in; the loader path lets the repair step
+    find the library to copy."""
     for old in DIST.glob("quantumpanarchy-*"):
         old.unlink()
+    raw = ROOT / "target" / "wheel-unrepaired"
+    shutil.rmtree(raw, ignore_errors=True)
     env = {**ENV, "QUANTUMPANARCHY_NO_RPATH": "1", "LD_LIBRARY_PATH": openblas_dir()}
-    wheel = ["--release", "--zig", "--compatibility", "manylinux_2_28", "--auditwheel", "repair"]
-    session.run(PY, "-m", "maturin", "build", *wheel, "--out", str(DIST), env=env)
+    wheel = ["--release", "--zig", "--compatibility", "manylinux_2_28", "--auditwheel", "skip"]
+    session.run(PY, "-m", "maturin", "build", *wheel, "--out", str(raw), env=env)
+    (built,) = raw.glob("quantumpanarchy-*.whl")
+    repair = ["repair", "--plat", "manylinux_2_28_x86_64", "--wheel-dir", str(DIST), str(built)]
+    session.run(PY, "-m", "auditwheel", *repair, env=env)
     session.run(PY, "-m", "maturin", "sdist", "--out", str(DIST), env=ENV)
     session.run(PY, "scripts/check_wheel.py", str(DIST), env=ENV)
     return next(DIST.glob("quantumpanarchy-*.whl"))

@@ -27,6 +27,7 @@ run() { # run a step; remember failures, go on with the next
 step "machine"
 nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.max.sm,clocks.max.mem --format=csv 2>&1 || echo "no nvidia-smi"
 uname -srm
+ldd --version | head -n 1
 "$PY" --version
 
 step "install the wheel (pip --no-index)"
@@ -61,6 +62,9 @@ ldconfig -p 2>/dev/null | grep -E "libnvrtc|libcuda\.so" || echo "(none in ldcon
 libs=$(mktemp -d)
 ln -s "$site"/quantumpanarchy.libs/libscipy_openblas*.so "$libs/libscipy_openblas.so"
 export LD_LIBRARY_PATH=$libs${nvrtc_dirs:+:$nvrtc_dirs}${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
+
+step "the kit's Rust binaries load"
+"$KIT/bin/rust-tests" --list | tail -n 1 || exit 1
 
 step "backend"
 "$PY" -c "import json; from quantumpanarchy import performance; print(json.dumps(performance.backend_info(), indent=1))"
