@@ -1,11 +1,14 @@
-//! The driver probe behind [`super::status`]: is libcuda loadable, how many devices, what are they,
-//! and is NVRTC there to compile the kernels. Queries devices without creating contexts, so the
-//! probe is cheap and allocates nothing on the GPUs.
+//! The probe behind [`super::status`]: is libcuda loadable, how many devices, what are they, and
+//! is NVRTC there to compile kernels. Queries devices without creating contexts, so the probe is
+//! cheap and allocates nothing on the GPUs.
 
-use super::guard_quiet;
+use super::errors::describe;
+use super::guard::guard_quiet;
+use super::nvrtc;
 use crate::backend::{CudaStatus, DeviceInfo};
 use cudarc::driver::result::{self, DriverError};
 use cudarc::driver::sys::{self, CUdevice_attribute};
+use std::sync::OnceLock;
 
 fn unavailable(reason: impl Into<String>, driver_version: Option<i32>, devices: Vec<DeviceInfo>) -> CudaStatus {
     CudaStatus { available: false, reason: reason.into(), driver_version, devices }
@@ -17,6 +20,25 @@ pub(super) fn probe() -> CudaStatus {
         .unwrap_or_else(|msg| unavailable(format!("loading the CUDA driver failed: {msg}"), None, Vec::new()))
 }
 
+/// The driver's CUDA version (12040 for 12.4), or `None` without a loadable libcuda. Needs no
+/// cuInit; cached, as loading the driver is slow.
+pub(super) fn driver_version() -> Option<i32> {
+    static VERSION: OnceLock<Option<i32>> = OnceLock::new();
+    *VERSION.get_or_init(|| {
+        guard_quiet(|| {
+            // SAFETY: only dlopen()s the candidate library names (and closes them again).
+            if !unsafe { sys::is_culib_present() } {
+                return None;
+            }
+            let mut version = 0i32;
+            // SAFETY: writes one int through a valid pointer; needs no prior cuInit.
+            unsafe { sys::cuDriverGetVersion(&mut version) }.result().ok().map(|_| version)
+        })
+        .ok()
+        .flatten()
+    })
+}
+
 fn probe_unguarded() -> CudaStatus {
     // SAFETY: only dlopen()s the candidate library names (and closes them again).
     if !unsafe { sys::is_culib_present() } {
@@ -26,9 +48,7 @@ fn probe_unguarded() -> CudaStatus {
             Vec::new(),
         );
     }
-    let mut version = 0i32;
-    // SAFETY: writes one int through a valid pointer; needs no prior cuInit.
-    let driver_version = unsafe { sys::cuDriverGetVersion(&mut version) }.result().ok().map(|_| version);
+    let driver_version = driver_version();
     if let Err(e) = result::init() {
         return unavailable(
             format!("the CUDA driver failed to initialise (cuInit): {}", describe(e)),
@@ -58,23 +78,24 @@ fn probe_unguarded() -> CudaStatus {
             }
         }
     }
-    // SAFETY: only dlopen()s the candidate library names (and closes them again).
-    if !unsafe { cudarc::nvrtc::sys::is_culib_present() } {
-        return unavailable(
-            "NVRTC (libnvrtc), which compiles the CUDA kernels, was not found: install the extra \
-             `pip install quantumpanarchy[cuda]` or a CUDA toolkit and put its lib directory on the loader path",
-            driver_version,
-            devices,
-        );
-    }
-    let (mut major, mut minor) = (0i32, 0i32);
-    // SAFETY: writes two ints through valid pointers.
-    let nvrtc = unsafe { cudarc::nvrtc::sys::nvrtcVersion(&mut major, &mut minor) };
-    let nvrtc =
-        if nvrtc == cudarc::nvrtc::sys::nvrtcResult::NVRTC_SUCCESS { format!("{major}.{minor}") } else { "?".into() };
+    let nvrtc = match nvrtc::library() {
+        Ok(lib) => lib,
+        Err(why) => {
+            return unavailable(
+                format!(
+                    "NVRTC, which compiles the CUDA kernels, was not found ({why}): install the extra \
+                     `pip install quantumpanarchy[cuda]` or a CUDA toolkit and put its lib directory on the loader path"
+                ),
+                driver_version,
+                devices,
+            )
+        }
+    };
     let reason = format!(
-        "CUDA driver {}, NVRTC {nvrtc}, {} device(s); kernels run on device 0 ({})",
+        "CUDA driver {}, NVRTC {} ({}), {} device(s); kernels run on device 0 ({})",
         driver_version.map(format_version).unwrap_or_else(|| "?".into()),
+        nvrtc.version().map(|(major, minor)| format!("{major}.{minor}")).unwrap_or_else(|| "?".into()),
+        nvrtc.name(),
         devices.len(),
         devices[0].name
     );
@@ -99,37 +120,18 @@ fn device_info(ordinal: i32) -> Result<DeviceInfo, DriverError> {
 }
 
 /// 12040 -> "12.4".
-pub(super) fn format_version(v: i32) -> String {
+fn format_version(v: i32) -> String {
     format!("{}.{}", v / 1000, (v % 1000) / 10)
 }
 
-/// A driver error met while doing `what`, as the crate's error: no memory is a resource limit
-/// (quoting `estimate`, the memory the run needs), a lost or missing device is unavailability,
-/// anything else a bug.
-pub(super) fn driver_error(e: DriverError, what: &str, estimate: &str) -> crate::error::Error {
-    use crate::error::Error;
-    use sys::CUresult;
-    match e.0 {
-        CUresult::CUDA_ERROR_OUT_OF_MEMORY => {
-            Error::ResourceLimit(format!("the GPU ran out of memory while {what} ({estimate})"))
-        }
-        CUresult::CUDA_ERROR_NO_DEVICE
-        | CUresult::CUDA_ERROR_INVALID_DEVICE
-        | CUresult::CUDA_ERROR_NOT_INITIALIZED
-        | CUresult::CUDA_ERROR_DEINITIALIZED
-        | CUresult::CUDA_ERROR_STUB_LIBRARY
-        | CUresult::CUDA_ERROR_SYSTEM_DRIVER_MISMATCH
-        | CUresult::CUDA_ERROR_COMPAT_NOT_SUPPORTED_ON_DEVICE
-        | CUresult::CUDA_ERROR_DEVICE_NOT_LICENSED
-        | CUresult::CUDA_ERROR_DEVICE_UNAVAILABLE => {
-            Error::BackendUnavailable(format!("the CUDA device failed while {what}: {}", describe(e)))
-        }
-        _ => Error::Internal(format!("CUDA error while {what}: {}", describe(e))),
-    }
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-/// A driver error as "CUDA_ERROR_NAME: description".
-pub(super) fn describe(e: DriverError) -> String {
-    let text = e.error_string().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
-    format!("{:?}: {text}", e.0)
+    #[test]
+    fn versions_read_as_major_dot_minor() {
+        assert_eq!(format_version(12040), "12.4");
+        assert_eq!(format_version(13000), "13.0");
+        assert_eq!(format_version(12090), "12.9");
+    }
 }

@@ -1,0 +1,120 @@
+//! The process-wide device handle: a context on device 0 and what launch shapes depend on, and
+//! [`DeviceCell`], in which a domain keeps what it builds on the device once (its kernels).
+
+use super::errors::describe;
+use super::guard::guard_quiet;
+use super::memory::Memory;
+use super::program::{self, Module, Program};
+use super::status;
+use crate::error::{Error, Result};
+use cudarc::driver::sys::CUdevice_attribute;
+use cudarc::driver::CudaContext;
+use std::sync::{Arc, OnceLock};
+
+/// A CUDA device with its context.
+#[derive(Debug)]
+pub struct Device {
+    pub ordinal: usize,
+    pub compute_capability: (i32, i32),
+    pub multiprocessors: usize,
+    /// Largest dynamic shared memory a block may opt in to.
+    pub max_shared_bytes: usize,
+    ctx: Arc<CudaContext>,
+}
+
+/// Device 0 (kernels run there), opened on first use; `BackendUnavailable` with the reason where
+/// CUDA cannot be used.
+pub fn device() -> Result<&'static Device> {
+    static DEVICE: OnceLock<Result<Device>> = OnceLock::new();
+    available()?;
+    DEVICE.get_or_init(|| quietly(|| Device::open(0))).as_ref().map_err(Clone::clone)
+}
+
+fn available() -> Result<()> {
+    let status = status();
+    if status.available {
+        Ok(())
+    } else {
+        Err(Error::BackendUnavailable(format!("CUDA backend unavailable: {}", status.reason)))
+    }
+}
+
+/// `f` under the quiet panic guard, a panic becoming `BackendUnavailable`.
+fn quietly<T>(f: impl FnOnce() -> Result<T>) -> Result<T> {
+    guard_quiet(f).unwrap_or_else(|msg| Err(Error::BackendUnavailable(format!("CUDA backend unavailable: {msg}"))))
+}
+
+impl Device {
+    fn open(ordinal: usize) -> Result<Self> {
+        let unusable = |what: &str, e| {
+            Error::BackendUnavailable(format!(
+                "CUDA backend unavailable: cannot {what} device {ordinal}: {}",
+                describe(e)
+            ))
+        };
+        let ctx = CudaContext::new(ordinal).map_err(|e| unusable("create a context on", e))?;
+        let attr = |a| ctx.attribute(a).map_err(|e| unusable("query", e));
+        let compute_capability = (
+            attr(CUdevice_attribute::CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR)?,
+            attr(CUdevice_attribute::CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR)?,
+        );
+        let multiprocessors = attr(CUdevice_attribute::CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT)?.max(1) as usize;
+        let max_shared_bytes =
+            attr(CUdevice_attribute::CU_DEVICE_ATTRIBUTE_MAX_SHARED_MEMORY_PER_BLOCK_OPTIN)?.max(0) as usize;
+        Ok(Self { ordinal, compute_capability, multiprocessors, max_shared_bytes, ctx })
+    }
+
+    /// The device's context: streams, allocations and launches start here.
+    pub fn context(&self) -> &Arc<CudaContext> {
+        &self.ctx
+    }
+
+    /// `program` compiled for this device and loaded, once per process (later calls return the
+    /// same module).
+    pub fn load(&self, program: &Program) -> Result<Module> {
+        quietly(|| program::load(self, program))
+    }
+
+    /// Free and total memory now.
+    pub fn memory(&self) -> Result<Memory> {
+        Memory::of(&self.ctx)
+    }
+
+    /// Theoretical peak memory bandwidth in bytes/s (2 × memory clock × bus width), when the
+    /// driver reports it.
+    pub fn peak_bandwidth(&self) -> Option<f64> {
+        let attr = |a| self.ctx.attribute(a).ok().filter(|&v| v > 0);
+        let clock_khz = attr(CUdevice_attribute::CU_DEVICE_ATTRIBUTE_MEMORY_CLOCK_RATE)?;
+        let bus_bits = attr(CUdevice_attribute::CU_DEVICE_ATTRIBUTE_GLOBAL_MEMORY_BUS_WIDTH)?;
+        Some(2.0 * clock_khz as f64 * 1e3 * bus_bits as f64 / 8.0)
+    }
+}
+
+/// What a domain builds on the device once per process, typically its kernel handles:
+///
+/// ```ignore
+/// static KERNELS: DeviceCell<Kernels> = DeviceCell::new();
+/// let kernels = KERNELS.get_or_init(|device| Kernels::load(device))?;
+/// ```
+///
+/// A failure is kept too: a program that does not compile will not compile on the next call.
+pub struct DeviceCell<T>(OnceLock<Result<T>>);
+
+impl<T> DeviceCell<T> {
+    pub const fn new() -> Self {
+        Self(OnceLock::new())
+    }
+
+    /// The value, made by `init` on device 0 on first use (a panic in it becomes an error);
+    /// `BackendUnavailable` where CUDA cannot be used.
+    pub fn get_or_init(&self, init: impl FnOnce(&'static Device) -> Result<T>) -> Result<&T> {
+        let device = device()?;
+        self.0.get_or_init(|| quietly(|| init(device))).as_ref().map_err(Clone::clone)
+    }
+}
+
+impl<T> Default for DeviceCell<T> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
