@@ -123,7 +123,8 @@ pub fn set_choice(choice: Choice) -> Result<()> {
     Ok(())
 }
 
-fn require_cuda() -> Result<()> {
+/// `Ok` where CUDA can be used, else `BackendUnavailable` with the reason.
+pub(crate) fn require_cuda() -> Result<()> {
     let status = cuda_status();
     if status.available {
         Ok(())

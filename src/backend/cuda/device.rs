@@ -5,7 +5,6 @@ use super::errors::describe;
 use super::guard::guard_quiet;
 use super::memory::Memory;
 use super::program::{self, Module, Program};
-use super::status;
 use crate::error::{Error, Result};
 use cudarc::driver::sys::CUdevice_attribute;
 use cudarc::driver::CudaContext;
@@ -26,17 +25,8 @@ pub struct Device {
 /// CUDA cannot be used.
 pub fn device() -> Result<&'static Device> {
     static DEVICE: OnceLock<Result<Device>> = OnceLock::new();
-    available()?;
+    crate::backend::require_cuda()?;
     DEVICE.get_or_init(|| quietly(|| Device::open(0))).as_ref().map_err(Clone::clone)
-}
-
-fn available() -> Result<()> {
-    let status = status();
-    if status.available {
-        Ok(())
-    } else {
-        Err(Error::BackendUnavailable(format!("CUDA backend unavailable: {}", status.reason)))
-    }
 }
 
 /// `f` under the quiet panic guard, a panic becoming `BackendUnavailable`.
@@ -116,5 +106,35 @@ impl<T> DeviceCell<T> {
 impl<T> Default for DeviceCell<T> {
     fn default() -> Self {
         Self::new()
+    }
+}
+
+/// A domain's kernels on device 0: its program, compiled and loaded on first use, and the handles
+/// `take` gets from the module (a struct with one `CudaFunction` per kernel, typically):
+///
+/// ```ignore
+/// static KERNELS: KernelCell<Kernels> = KernelCell::new(PROGRAM, |device, module| {
+///     Ok(Kernels { device, step: module.function("step")? })
+/// });
+/// let kernels = KERNELS.get()?;
+/// ```
+pub struct KernelCell<T> {
+    program: Program,
+    take: fn(&'static Device, &Module) -> Result<T>,
+    cell: DeviceCell<T>,
+}
+
+impl<T> KernelCell<T> {
+    pub const fn new(program: Program, take: fn(&'static Device, &Module) -> Result<T>) -> Self {
+        Self { program, take, cell: DeviceCell::new() }
+    }
+
+    pub fn program(&self) -> &Program {
+        &self.program
+    }
+
+    /// The handles; `BackendUnavailable` with the reason where CUDA or the program cannot be had.
+    pub fn get(&self) -> Result<&T> {
+        self.cell.get_or_init(|device| (self.take)(device, &device.load(&self.program)?))
     }
 }

@@ -3,7 +3,7 @@
 //! between launches), and read the final spins back.
 
 use crate::backend::cuda::{
-    allow_shared, gib, grid_1d, on_error, to_u32, CudaFunction, CudaSlice, CudaStream, Device, DeviceCell, DriverError,
+    allow_shared, gib, grid_1d, on_error, to_u32, CudaFunction, CudaSlice, CudaStream, Device, DriverError, KernelCell,
     LaunchConfig, Memory, Program, PushKernelArg, MAX_GRID_X, MAX_GRID_Y,
 };
 use crate::control::Control;
@@ -15,23 +15,9 @@ use crate::rng::mix64;
 use std::borrow::Cow;
 use std::sync::Arc;
 
-/// The annealing kernels.
-pub(super) const PROGRAM: Program = Program::new("quantumpanarchy_anneal.cu", include_str!("anneal.cu"));
-
-/// The kernels of `anneal.cu` on device 0.
-struct Kernels {
-    device: &'static Device,
-    random_spins: CudaFunction,
-    sparse_block: CudaFunction,
-    sparse_class: CudaFunction,
-    dense_block: CudaFunction,
-}
-
-/// The kernels, compiled and loaded on first use; `BackendUnavailable` with the reason.
-fn kernels() -> Result<&'static Kernels> {
-    static KERNELS: DeviceCell<Kernels> = DeviceCell::new();
-    KERNELS.get_or_init(|device| {
-        let module = device.load(&PROGRAM)?;
+/// The kernels of `anneal.cu` on device 0, compiled and loaded on first use.
+pub(super) static KERNELS: KernelCell<Kernels> =
+    KernelCell::new(Program::new("quantumpanarchy_anneal.cu", include_str!("anneal.cu")), |device, module| {
         Ok(Kernels {
             device,
             random_spins: module.function("random_spins")?,
@@ -39,7 +25,14 @@ fn kernels() -> Result<&'static Kernels> {
             sparse_class: module.function("sparse_class")?,
             dense_block: module.function("dense_block")?,
         })
-    })
+    });
+
+pub(super) struct Kernels {
+    device: &'static Device,
+    random_spins: CudaFunction,
+    sparse_block: CudaFunction,
+    sparse_class: CudaFunction,
+    dense_block: CudaFunction,
 }
 
 /// Spins decided in order by one warp of the dense kernel (`TILE` in anneal.cu).
@@ -90,7 +83,7 @@ pub(super) fn run_with(
     control: &Control,
     force: Option<Mode>,
 ) -> Result<Vec<i8>> {
-    let gpu = kernels()?;
+    let gpu = KERNELS.get()?;
     control.check()?;
     let n = engine.n();
     let plan = Plan::new(&Limits::of(gpu.device)?, engine, params, force)?;

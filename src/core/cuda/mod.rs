@@ -44,7 +44,7 @@ mod tests {
         use crate::backend::cuda::emulate::{assert_passes, Check};
         let check = Check {
             kernel_file: "anneal_emulated.cu",
-            kernels: anneal::PROGRAM.source,
+            kernels: anneal::KERNELS.program().source,
             program: include_str!("anneal_check.cpp"),
         };
         assert_passes(&check, &[]);
@@ -53,7 +53,7 @@ mod tests {
     /// NVRTC alone, no device needed: the kernels compile (skipped without NVRTC).
     #[test]
     fn kernels_compile_with_nvrtc() {
-        crate::backend::cuda::assert_compiles(&anneal::PROGRAM);
+        crate::backend::cuda::assert_compiles(anneal::KERNELS.program());
     }
 
     #[test]

@@ -10,28 +10,14 @@ use super::super::cost::MAX_QUBITS;
 use super::super::statevector::{check_angles, check_cost};
 use crate::backend::cuda::{
     driver_error, gib, grid_1d, guarded, on_error, CudaFunction, CudaSlice, CudaStream, CudaViewMut, Device,
-    DeviceCell, DriverError, LaunchConfig, Program, PushKernelArg,
+    DriverError, KernelCell, LaunchConfig, Program, PushKernelArg,
 };
 use crate::error::{check_alloc, Error, Result};
 use std::sync::Arc;
 
-/// The QAOA statevector kernels.
-pub(super) const PROGRAM: Program = Program::new("quantumpanarchy_qaoa.cu", include_str!("qaoa.cu"));
-
-/// The kernels of `qaoa.cu` on device 0.
-struct Kernels {
-    device: &'static Device,
-    low: CudaFunction,
-    high: CudaFunction,
-    sum: CudaFunction,
-    probabilities: CudaFunction,
-}
-
-/// The kernels, compiled and loaded on first use; `BackendUnavailable` with the reason.
-fn kernels() -> Result<&'static Kernels> {
-    static KERNELS: DeviceCell<Kernels> = DeviceCell::new();
-    KERNELS.get_or_init(|device| {
-        let module = device.load(&PROGRAM)?;
+/// The kernels of `qaoa.cu` on device 0, compiled and loaded on first use.
+static KERNELS: KernelCell<Kernels> =
+    KernelCell::new(Program::new("quantumpanarchy_qaoa.cu", include_str!("qaoa.cu")), |device, module| {
         Ok(Kernels {
             device,
             low: module.function("qaoa_low")?,
@@ -39,7 +25,14 @@ fn kernels() -> Result<&'static Kernels> {
             sum: module.function("qaoa_sum")?,
             probabilities: module.function("qaoa_probabilities")?,
         })
-    })
+    });
+
+struct Kernels {
+    device: &'static Device,
+    low: CudaFunction,
+    high: CudaFunction,
+    sum: CudaFunction,
+    probabilities: CudaFunction,
 }
 
 /// log2 of the tile of `qaoa_low`: 2^11 amplitudes are 32 KiB of shared memory (below the 48 KiB
@@ -147,7 +140,7 @@ impl QaoaSimulator {
         if n > MAX_QUBITS {
             return Err(Error::ResourceLimit(format!("QAOA simulates at most {MAX_QUBITS} qubits, got {n}")));
         }
-        let gpu = kernels()?;
+        let gpu = KERNELS.get()?;
         let shape = Shape::new(n);
         let need = shape.device_bytes();
         let memory = gpu.device.memory()?;
@@ -371,8 +364,11 @@ mod tests {
         }
         let path = std::env::temp_dir().join(format!("quantumpanarchy-qaoa-cases-{}.txt", std::process::id()));
         std::fs::write(&path, cases).unwrap();
-        let check =
-            Check { kernel_file: "qaoa_emulated.cu", kernels: PROGRAM.source, program: include_str!("qaoa_check.cpp") };
+        let check = Check {
+            kernel_file: "qaoa_emulated.cu",
+            kernels: KERNELS.program().source,
+            program: include_str!("qaoa_check.cpp"),
+        };
         let ran = std::panic::catch_unwind(|| assert_passes(&check, &[path.as_path()]));
         std::fs::remove_file(&path).ok();
         if let Err(failure) = ran {
@@ -383,7 +379,7 @@ mod tests {
     /// NVRTC alone, no device needed: the kernels compile (skipped without NVRTC).
     #[test]
     fn kernels_compile_with_nvrtc() {
-        crate::backend::cuda::assert_compiles(&PROGRAM);
+        crate::backend::cuda::assert_compiles(KERNELS.program());
     }
 
     #[test]
@@ -462,6 +458,6 @@ mod tests {
         // 64 GiB of host memory, so fake the shape instead of building one
         let need = Shape::new(40).device_bytes();
         assert!(need > 1 << 44);
-        assert!(need > kernels().unwrap().device.memory().unwrap().free);
+        assert!(need > KERNELS.get().unwrap().device.memory().unwrap().free);
     }
 }
