@@ -1,13 +1,14 @@
 //! CUDA device services, shared by every domain's GPU code: the driver probe ([`status`]), the
 //! device and its context ([`device`], [`Device`], [`DeviceCell`]), NVRTC compilation of a
-//! domain's [`Program`] cached per device (its kernel handles kept in a [`KernelCell`]), memory and launch helpers, driver errors as the crate's
-//! errors, the panic guard, and (in tests) the CPU emulation of thread blocks. The kernels live
-//! with their domains (`core/cuda/`, `decision/qaoa/cuda/`, ...), which reach the driver through
-//! this module alone: nothing here knows a domain.
+//! domain's [`Program`] cached per device (its kernel handles kept in a [`KernelCell`]), memory
+//! and launch helpers, driver errors as the crate's errors, the panic guard, and (in tests) the
+//! CPU emulation of thread blocks. The kernels live with their domains (`core/cuda/`,
+//! `decision/qaoa/cuda/`, ...), which reach the driver through this module alone: nothing here
+//! knows a domain.
 //!
 //! cudarc loads libcuda on first use and *panics* when it is missing, so every entry point runs
 //! under [`guarded`]: without a driver this backend reports itself unavailable and never takes the
-//! process down. NVRTC is opened by [`nvrtc`]'s own search (CUDA 12 or 13).
+//! process down. NVRTC is opened by a search of our own (`nvrtc.rs`: CUDA 12 or 13).
 
 mod device;
 #[cfg(all(test, target_arch = "x86_64", target_os = "linux"))]
