@@ -124,7 +124,7 @@ fn qaoa(n: usize) {
 /// memory bandwidth; "x roofline" is the time over the time those bytes take at the peak.
 #[cfg(feature = "cuda")]
 fn qaoa_cuda(n: usize) {
-    use quantumpanarchy::backend::cuda::{qaoa_bytes_per_evaluation, QaoaSimulator};
+    use quantumpanarchy::decision::qaoa::cuda::{qaoa_bytes_per_evaluation, QaoaSimulator};
     if !selected(&format!("qaoa cuda n={n}")) {
         return;
     }

@@ -1,7 +1,9 @@
 //! QuantumPanarchy: probabilistic computing and quantitative-finance analytics.
 //!
-//! Domain code (`core`, ...) is plain Rust with no PyO3 inside; `python` is the one binding
-//! layer, compiled with the default `python` feature.
+//! Domain code (`core`, `decision`, ...) is plain Rust with no PyO3 inside, a domain's GPU kernels
+//! and their host code included (`core::cuda`, `decision::qaoa::cuda`); `backend` is the device
+//! layer the domains build on, and uses none of them; `python` is the one binding layer, compiled
+//! with the default `python` feature.
 
 pub mod backend;
 pub mod control;

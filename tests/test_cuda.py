@@ -12,12 +12,16 @@ State-index convention: bit i of the index is 1 when spin i is +1.
 
 from __future__ import annotations
 
+import ctypes
+import sys
+from pathlib import Path
 from typing import Final
 
 import numpy as np
 import numpy.typing as npt
 import pytest
 import quantumpanarchy
+from quantumpanarchy import _libraries
 from quantumpanarchy.core import BoltzmannSampler, Method, PBitNetwork, Temperature
 from quantumpanarchy.performance import backend_info
 
@@ -114,3 +118,25 @@ def test_cuda_without_device_raises() -> None:
     with pytest.raises(quantumpanarchy.BackendUnavailableError) as err:
         net.anneal(num_reads=2, seed=1, backend="cuda")
     assert "cuda" in str(err.value).lower()
+
+
+def test_preload_finds_pip_nvrtc_of_cuda_12_and_13(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Both pip layouts are searched and NVRTC itself is loaded, not its builtins (no device
+    needed: the libraries are stand-ins and loading is recorded, not done)."""
+    for folder, name, builtins in (
+        ("cu13", "libnvrtc.so.13", "libnvrtc-builtins.so.13.5"),
+        ("cuda_nvrtc", "libnvrtc.so.12", "libnvrtc-builtins.so.12.9"),
+    ):
+        lib = tmp_path / "nvidia" / folder / "lib"
+        lib.mkdir(parents=True)
+        (lib / name).touch()
+        (lib / builtins).touch()
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.delitem(sys.modules, "nvidia", raising=False)
+    loaded: list[str] = []
+    monkeypatch.setattr(ctypes, "CDLL", lambda path, *args, **kwargs: loaded.append(Path(path).name))
+    try:
+        _libraries.preload_nvrtc()
+    finally:
+        sys.modules.pop("nvidia", None)  # the stand-in namespace package
+    assert loaded == ["libnvrtc.so.13", "libnvrtc.so.12"]

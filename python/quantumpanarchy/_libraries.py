@@ -4,9 +4,12 @@ find by itself.
 * OpenBLAS: the released wheel carries its own copy (``quantumpanarchy.libs/``, found through
   the extension's rpath). A build from source (``pip install .``) links the ``scipy-openblas32``
   package's library instead; when the loader cannot find it, it is loaded from that package here.
-* NVRTC: the CUDA backend opens it by soname at run time, and pip's NVIDIA wheels put it where
-  the loader does not look (``nvidia/cu13/lib`` for CUDA 13, ``nvidia/cuda_nvrtc/lib`` for CUDA
-  12). Loading it once with ``RTLD_GLOBAL`` makes the later lookup by soname find it.
+* NVRTC: the CUDA backend opens it by soname at run time, ``libnvrtc.so.13`` or
+  ``libnvrtc.so.12``, whichever suits the driver (``src/backend/cuda/nvrtc.rs``), and pip's
+  NVIDIA wheels put it where the loader does not look (``nvidia/cu13/lib`` for CUDA 13,
+  ``nvidia/cuda_nvrtc/lib`` for CUDA 12). A library loaded once is found by its soname later.
+  Each is loaded ``RTLD_LOCAL``, so that two versions in one process never bind each other's
+  symbols.
 """
 
 from __future__ import annotations
@@ -39,13 +42,13 @@ def load_native() -> None:
 
 
 def preload_nvrtc() -> None:
-    """Load pip's NVRTC (CUDA 13 or 12) if one is installed; otherwise do nothing."""
+    """Load every pip-installed NVRTC (CUDA 13, CUDA 12); without any, do nothing."""
     for package, pattern in _NVRTC_PACKAGES:
         library = _package_library(package, pattern)
         if library is None:
             continue
         try:
-            ctypes.CDLL(str(library), mode=ctypes.RTLD_GLOBAL)
+            ctypes.CDLL(str(library))
         except OSError:
             continue
 

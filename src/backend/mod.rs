@@ -1,10 +1,14 @@
-//! Run-time backend selection: `cpu` (rayon) always, `cuda` when the crate was built with the
-//! `cuda` feature *and* a driver and device are found at run time. `auto` prefers CUDA for work
-//! large enough to pay for the transfers and falls back to the CPU otherwise.
+//! The device layer: run-time backend selection (`cpu`, rayon, always; `cuda` when the crate was
+//! built with the `cuda` feature *and* a driver and device are found at run time; `auto` prefers
+//! CUDA for work large enough to pay for the transfers), CPU feature detection, and the CUDA
+//! device services in [`cuda`]. Domains build on this module; it uses none of them (checked by
+//! the `layering` test).
 
 pub mod cpu_features;
 #[cfg(feature = "cuda")]
 pub mod cuda;
+#[cfg(test)]
+mod layering;
 
 use crate::error::{Error, Result};
 use std::sync::atomic::{AtomicU8, Ordering};
@@ -119,7 +123,8 @@ pub fn set_choice(choice: Choice) -> Result<()> {
     Ok(())
 }
 
-fn require_cuda() -> Result<()> {
+/// `Ok` where CUDA can be used, else `BackendUnavailable` with the reason.
+pub(crate) fn require_cuda() -> Result<()> {
     let status = cuda_status();
     if status.available {
         Ok(())

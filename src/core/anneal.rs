@@ -104,7 +104,7 @@ pub fn anneal(
     let states = match backend {
         Backend::Cpu => anneal_cpu(engine, params, control)?,
         #[cfg(feature = "cuda")]
-        Backend::Cuda => crate::backend::cuda::anneal(engine, params, control)?,
+        Backend::Cuda => super::cuda::anneal(engine, params, control)?,
         #[cfg(not(feature = "cuda"))]
         Backend::Cuda => return Err(crate::error::Error::BackendUnavailable("this build has no CUDA backend".into())),
     };

@@ -3,6 +3,8 @@
 
 pub mod anneal;
 pub mod coloring;
+#[cfg(feature = "cuda")]
+pub mod cuda;
 pub mod engine;
 pub mod exact;
 pub mod fast_sparse;

@@ -1,135 +1,140 @@
-//! The driver probe behind [`super::status`]: is libcuda loadable, how many devices, what are they,
-//! and is NVRTC there to compile the kernels. Queries devices without creating contexts, so the
-//! probe is cheap and allocates nothing on the GPUs.
+//! The process-wide device handle: a context on device 0 and what launch shapes depend on, and
+//! [`DeviceCell`], in which a domain keeps what it builds on the device once (its kernels).
 
-use super::guard_quiet;
-use crate::backend::{CudaStatus, DeviceInfo};
-use cudarc::driver::result::{self, DriverError};
-use cudarc::driver::sys::{self, CUdevice_attribute};
+use super::errors::describe;
+use super::guard::guard_quiet;
+use super::memory::Memory;
+use super::program::{self, Module, Program};
+use crate::error::{Error, Result};
+use cudarc::driver::sys::CUdevice_attribute;
+use cudarc::driver::CudaContext;
+use std::sync::{Arc, OnceLock};
 
-fn unavailable(reason: impl Into<String>, driver_version: Option<i32>, devices: Vec<DeviceInfo>) -> CudaStatus {
-    CudaStatus { available: false, reason: reason.into(), driver_version, devices }
+/// A CUDA device with its context.
+#[derive(Debug)]
+pub struct Device {
+    pub ordinal: usize,
+    pub compute_capability: (i32, i32),
+    pub multiprocessors: usize,
+    /// Largest dynamic shared memory a block may opt in to.
+    pub max_shared_bytes: usize,
+    ctx: Arc<CudaContext>,
 }
 
-/// The probe, with every panic of the dynamic loader turned into an "unavailable" status.
-pub(super) fn probe() -> CudaStatus {
-    guard_quiet(probe_unguarded)
-        .unwrap_or_else(|msg| unavailable(format!("loading the CUDA driver failed: {msg}"), None, Vec::new()))
+/// Device 0 (kernels run there), opened on first use; `BackendUnavailable` with the reason where
+/// CUDA cannot be used.
+pub fn device() -> Result<&'static Device> {
+    static DEVICE: OnceLock<Result<Device>> = OnceLock::new();
+    crate::backend::require_cuda()?;
+    DEVICE.get_or_init(|| quietly(|| Device::open(0))).as_ref().map_err(Clone::clone)
 }
 
-fn probe_unguarded() -> CudaStatus {
-    // SAFETY: only dlopen()s the candidate library names (and closes them again).
-    if !unsafe { sys::is_culib_present() } {
-        return unavailable(
-            "the NVIDIA driver library (libcuda) was not found: no NVIDIA driver is installed, or it is not on the loader path",
-            None,
-            Vec::new(),
-        );
-    }
-    let mut version = 0i32;
-    // SAFETY: writes one int through a valid pointer; needs no prior cuInit.
-    let driver_version = unsafe { sys::cuDriverGetVersion(&mut version) }.result().ok().map(|_| version);
-    if let Err(e) = result::init() {
-        return unavailable(
-            format!("the CUDA driver failed to initialise (cuInit): {}", describe(e)),
-            driver_version,
-            Vec::new(),
-        );
-    }
-    let count = match result::device::get_count() {
-        Ok(c) => c,
-        Err(e) => {
-            return unavailable(format!("cannot count CUDA devices: {}", describe(e)), driver_version, Vec::new())
-        }
-    };
-    if count <= 0 {
-        return unavailable("the CUDA driver reports no device", driver_version, Vec::new());
-    }
-    let mut devices = Vec::with_capacity(count as usize);
-    for ordinal in 0..count {
-        match device_info(ordinal) {
-            Ok(d) => devices.push(d),
-            Err(e) => {
-                return unavailable(
-                    format!("cannot query CUDA device {ordinal}: {}", describe(e)),
-                    driver_version,
-                    devices,
-                )
-            }
-        }
-    }
-    // SAFETY: only dlopen()s the candidate library names (and closes them again).
-    if !unsafe { cudarc::nvrtc::sys::is_culib_present() } {
-        return unavailable(
-            "NVRTC (libnvrtc), which compiles the CUDA kernels, was not found: install the extra \
-             `pip install quantumpanarchy[cuda]` or a CUDA toolkit and put its lib directory on the loader path",
-            driver_version,
-            devices,
-        );
-    }
-    let (mut major, mut minor) = (0i32, 0i32);
-    // SAFETY: writes two ints through valid pointers.
-    let nvrtc = unsafe { cudarc::nvrtc::sys::nvrtcVersion(&mut major, &mut minor) };
-    let nvrtc =
-        if nvrtc == cudarc::nvrtc::sys::nvrtcResult::NVRTC_SUCCESS { format!("{major}.{minor}") } else { "?".into() };
-    let reason = format!(
-        "CUDA driver {}, NVRTC {nvrtc}, {} device(s); kernels run on device 0 ({})",
-        driver_version.map(format_version).unwrap_or_else(|| "?".into()),
-        devices.len(),
-        devices[0].name
-    );
-    CudaStatus { available: true, reason, driver_version, devices }
+/// `f` under the quiet panic guard, a panic becoming `BackendUnavailable`.
+fn quietly<T>(f: impl FnOnce() -> Result<T>) -> Result<T> {
+    guard_quiet(f).unwrap_or_else(|msg| Err(Error::BackendUnavailable(format!("CUDA backend unavailable: {msg}"))))
 }
 
-fn device_info(ordinal: i32) -> Result<DeviceInfo, DriverError> {
-    let dev = result::device::get(ordinal)?;
-    // SAFETY: `dev` was just returned by cuDeviceGet.
-    let attr = |a: CUdevice_attribute| unsafe { result::device::get_attribute(dev, a) };
-    Ok(DeviceInfo {
-        ordinal: ordinal as usize,
-        name: result::device::get_name(dev)?,
-        // SAFETY: `dev` was just returned by cuDeviceGet.
-        memory_bytes: unsafe { result::device::total_mem(dev) }? as u64,
-        compute_capability: (
+impl Device {
+    fn open(ordinal: usize) -> Result<Self> {
+        let unusable = |what: &str, e| {
+            Error::BackendUnavailable(format!(
+                "CUDA backend unavailable: cannot {what} device {ordinal}: {}",
+                describe(e)
+            ))
+        };
+        let ctx = CudaContext::new(ordinal).map_err(|e| unusable("create a context on", e))?;
+        let attr = |a| ctx.attribute(a).map_err(|e| unusable("query", e));
+        let compute_capability = (
             attr(CUdevice_attribute::CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR)?,
             attr(CUdevice_attribute::CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR)?,
-        ),
-        multiprocessors: attr(CUdevice_attribute::CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT)?,
-    })
-}
+        );
+        let multiprocessors = attr(CUdevice_attribute::CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT)?.max(1) as usize;
+        let max_shared_bytes =
+            attr(CUdevice_attribute::CU_DEVICE_ATTRIBUTE_MAX_SHARED_MEMORY_PER_BLOCK_OPTIN)?.max(0) as usize;
+        Ok(Self { ordinal, compute_capability, multiprocessors, max_shared_bytes, ctx })
+    }
 
-/// 12040 -> "12.4".
-pub(super) fn format_version(v: i32) -> String {
-    format!("{}.{}", v / 1000, (v % 1000) / 10)
-}
+    /// The device's context: streams, allocations and launches start here.
+    pub fn context(&self) -> &Arc<CudaContext> {
+        &self.ctx
+    }
 
-/// A driver error met while doing `what`, as the crate's error: no memory is a resource limit
-/// (quoting `estimate`, the memory the run needs), a lost or missing device is unavailability,
-/// anything else a bug.
-pub(super) fn driver_error(e: DriverError, what: &str, estimate: &str) -> crate::error::Error {
-    use crate::error::Error;
-    use sys::CUresult;
-    match e.0 {
-        CUresult::CUDA_ERROR_OUT_OF_MEMORY => {
-            Error::ResourceLimit(format!("the GPU ran out of memory while {what} ({estimate})"))
-        }
-        CUresult::CUDA_ERROR_NO_DEVICE
-        | CUresult::CUDA_ERROR_INVALID_DEVICE
-        | CUresult::CUDA_ERROR_NOT_INITIALIZED
-        | CUresult::CUDA_ERROR_DEINITIALIZED
-        | CUresult::CUDA_ERROR_STUB_LIBRARY
-        | CUresult::CUDA_ERROR_SYSTEM_DRIVER_MISMATCH
-        | CUresult::CUDA_ERROR_COMPAT_NOT_SUPPORTED_ON_DEVICE
-        | CUresult::CUDA_ERROR_DEVICE_NOT_LICENSED
-        | CUresult::CUDA_ERROR_DEVICE_UNAVAILABLE => {
-            Error::BackendUnavailable(format!("the CUDA device failed while {what}: {}", describe(e)))
-        }
-        _ => Error::Internal(format!("CUDA error while {what}: {}", describe(e))),
+    /// `program` compiled for this device and loaded, once per process (later calls return the
+    /// same module).
+    pub fn load(&self, program: &Program) -> Result<Module> {
+        quietly(|| program::load(self, program))
+    }
+
+    /// Free and total memory now.
+    pub fn memory(&self) -> Result<Memory> {
+        Memory::of(&self.ctx)
+    }
+
+    /// Theoretical peak memory bandwidth in bytes/s (2 × memory clock × bus width), when the
+    /// driver reports it.
+    pub fn peak_bandwidth(&self) -> Option<f64> {
+        let attr = |a| self.ctx.attribute(a).ok().filter(|&v| v > 0);
+        let clock_khz = attr(CUdevice_attribute::CU_DEVICE_ATTRIBUTE_MEMORY_CLOCK_RATE)?;
+        let bus_bits = attr(CUdevice_attribute::CU_DEVICE_ATTRIBUTE_GLOBAL_MEMORY_BUS_WIDTH)?;
+        Some(2.0 * clock_khz as f64 * 1e3 * bus_bits as f64 / 8.0)
     }
 }
 
-/// A driver error as "CUDA_ERROR_NAME: description".
-pub(super) fn describe(e: DriverError) -> String {
-    let text = e.error_string().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
-    format!("{:?}: {text}", e.0)
+/// What a domain builds on the device once per process, typically its kernel handles:
+///
+/// ```ignore
+/// static KERNELS: DeviceCell<Kernels> = DeviceCell::new();
+/// let kernels = KERNELS.get_or_init(|device| Kernels::load(device))?;
+/// ```
+///
+/// A failure is kept too: a program that does not compile will not compile on the next call.
+pub struct DeviceCell<T>(OnceLock<Result<T>>);
+
+impl<T> DeviceCell<T> {
+    pub const fn new() -> Self {
+        Self(OnceLock::new())
+    }
+
+    /// The value, made by `init` on device 0 on first use (a panic in it becomes an error);
+    /// `BackendUnavailable` where CUDA cannot be used.
+    pub fn get_or_init(&self, init: impl FnOnce(&'static Device) -> Result<T>) -> Result<&T> {
+        let device = device()?;
+        self.0.get_or_init(|| quietly(|| init(device))).as_ref().map_err(Clone::clone)
+    }
+}
+
+impl<T> Default for DeviceCell<T> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// A domain's kernels on device 0: its program, compiled and loaded on first use, and the handles
+/// `take` gets from the module (a struct with one `CudaFunction` per kernel, typically):
+///
+/// ```ignore
+/// static KERNELS: KernelCell<Kernels> = KernelCell::new(PROGRAM, |device, module| {
+///     Ok(Kernels { device, step: module.function("step")? })
+/// });
+/// let kernels = KERNELS.get()?;
+/// ```
+pub struct KernelCell<T> {
+    program: Program,
+    take: fn(&'static Device, &Module) -> Result<T>,
+    cell: DeviceCell<T>,
+}
+
+impl<T> KernelCell<T> {
+    pub const fn new(program: Program, take: fn(&'static Device, &Module) -> Result<T>) -> Self {
+        Self { program, take, cell: DeviceCell::new() }
+    }
+
+    pub fn program(&self) -> &Program {
+        &self.program
+    }
+
+    /// The handles; `BackendUnavailable` with the reason where CUDA or the program cannot be had.
+    pub fn get(&self) -> Result<&T> {
+        self.cell.get_or_init(|device| (self.take)(device, &device.load(&self.program)?))
+    }
 }

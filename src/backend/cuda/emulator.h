@@ -1,10 +1,9 @@
 // A small emulation of CUDA blocks on the CPU, for checking kernels on machines without a GPU:
 // one fiber per thread, switched at __syncthreads and warp intrinsics; blocks run one after the
-// other. The checks (kernel_check.cpp for kernels.cu, qaoa_check.cpp for qaoa.cu) include this,
-// then the kernel source with `extern __shared__` turned into `extern`, and define the arrays
-// that stand for dynamic shared memory. The Rust tests in backend::cuda build them with g++.
-// It checks a kernel's logic (indexing, barrier placement, arithmetic); not NVRTC, the memory
-// model of a real GPU, nor performance.
+// other. A check program includes this, then the kernel source with `extern __shared__` turned into
+// `extern`, and defines the arrays that stand for dynamic shared memory; `backend::cuda::emulate`
+// builds it with g++ and runs it. It checks a kernel's logic (indexing, barrier placement,
+// arithmetic); not NVRTC, the memory model of a real GPU, nor performance.
 
 #pragma once
 #include <algorithm>

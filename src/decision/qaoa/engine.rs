@@ -1,6 +1,6 @@
 //! Where a QAOA statevector runs: the CPU [`Simulator`] (the reference, always there) or, in
 //! builds with the `cuda` feature and a usable device, the device-resident simulator of
-//! `backend::cuda`. CPU results are exactly those of [`Simulator`]; CUDA ones agree with them to
+//! `cuda` (on `backend::cuda`). CPU results are exactly those of [`Simulator`]; CUDA ones agree with them to
 //! about 1e-15 relative and are the same from run to run.
 
 use super::statevector::{check_cost, Simulator};
@@ -35,7 +35,7 @@ pub enum Engine<'c> {
     #[cfg(feature = "cuda")]
     Cuda {
         cost: Cow<'c, [f64]>,
-        sim: Box<crate::backend::cuda::QaoaSimulator>,
+        sim: Box<super::cuda::QaoaSimulator>,
     },
 }
 
@@ -58,7 +58,7 @@ impl<'c> Engine<'c> {
                 let n = check_cost(&cost)?;
                 // the host keeps the cost and receives the probabilities: the CPU's limits apply
                 super::cost::check_memory(n)?;
-                let sim = Box::new(crate::backend::cuda::QaoaSimulator::new(&cost)?);
+                let sim = Box::new(super::cuda::QaoaSimulator::new(&cost)?);
                 Ok(Self::Cuda { cost, sim })
             }
             #[cfg(not(feature = "cuda"))]

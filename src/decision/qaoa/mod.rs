@@ -2,6 +2,8 @@
 //! portfolio optimiser built on it.
 
 pub mod cost;
+#[cfg(feature = "cuda")]
+pub mod cuda;
 pub mod engine;
 pub mod optimize;
 mod phase;

@@ -1,7 +1,7 @@
 // CPU check of qaoa.cu, for machines without a GPU: runs the real kernel source under the emulation
-// of CUDA blocks in emulator.h, with the host logic of qaoa.rs (passes, launch shapes, summation
-// order) transcribed below, on the cases the Rust test `qaoa_kernels_pass_the_cpu_emulation` writes
-// to the file named by argv[1]: a cost diagonal, angles, and the CPU simulator's <C> and statevector.
+// of CUDA blocks in backend/cuda/emulator.h, with the host logic of simulator.rs (passes, launch
+// shapes, summation order) transcribed below, on the cases the Rust test
+// `qaoa_kernels_pass_the_cpu_emulation` writes to the file named by argv[1]: a cost diagonal, angles, and the CPU simulator's <C> and statevector.
 // Each case runs with several tile sizes k (tile only, tile + one or two high-qubit passes, the
 // high passes with full and partial groups) and two partial-sum fan-ins, and must agree with the
 // CPU to 1e-12. It checks the kernels' indexing, barriers, phase, mixer and reductions; not NVRTC,
@@ -17,7 +17,7 @@ alignas(16) double2 qaoa_tile[1 << 11];
 
 typedef std::vector<double> Vec;
 
-// As in qaoa.rs.
+// As in simulator.rs.
 static const u32 SUM_FAN_OUT = 1024;
 static const u32 HIGH_BLOCK = 256;
 
@@ -28,7 +28,7 @@ struct Case {
     std::vector<double2> state;
 };
 
-// One evaluation as qaoa.rs runs it: per layer a low pass over tiles of 2^k, then high passes of up
+// One evaluation as simulator.rs runs it: per layer a low pass over tiles of 2^k, then high passes of up
 // to GBITS qubits; the last pass writes per-block partial sums, qaoa_sum adds runs of them, and the
 // host adds those in order. psi starts as NaN: layer 1 must not read it.
 static double evaluate(const Case& c, u32 k, u32 fan_out, std::vector<double2>& psi) {

@@ -6,15 +6,34 @@
 //! (the GPU's `sincos` and fused multiply-adds round differently from the CPU's own sin/cos), and
 //! are the same from run to run: every sum is taken in an order fixed by n alone.
 
-use super::device::{describe, driver_error};
-use super::guarded;
-use super::module::{qaoa_gpu, QaoaGpu};
-use crate::decision::qaoa::cost::MAX_QUBITS;
-use crate::decision::qaoa::statevector::{check_angles, check_cost};
+use super::super::cost::MAX_QUBITS;
+use super::super::statevector::{check_angles, check_cost};
+use crate::backend::cuda::{
+    driver_error, gib, grid_1d, guarded, on_error, CudaFunction, CudaSlice, CudaStream, CudaViewMut, Device,
+    DriverError, KernelCell, LaunchConfig, Program, PushKernelArg,
+};
 use crate::error::{check_alloc, Error, Result};
-use cudarc::driver::sys::CUdevice_attribute;
-use cudarc::driver::{CudaSlice, CudaStream, CudaViewMut, DriverError, LaunchConfig, PushKernelArg};
 use std::sync::Arc;
+
+/// The kernels of `qaoa.cu` on device 0, compiled and loaded on first use.
+static KERNELS: KernelCell<Kernels> =
+    KernelCell::new(Program::new("quantumpanarchy_qaoa.cu", include_str!("qaoa.cu")), |device, module| {
+        Ok(Kernels {
+            device,
+            low: module.function("qaoa_low")?,
+            high: module.function("qaoa_high")?,
+            sum: module.function("qaoa_sum")?,
+            probabilities: module.function("qaoa_probabilities")?,
+        })
+    });
+
+struct Kernels {
+    device: &'static Device,
+    low: CudaFunction,
+    high: CudaFunction,
+    sum: CudaFunction,
+    probabilities: CudaFunction,
+}
 
 /// log2 of the tile of `qaoa_low`: 2^11 amplitudes are 32 KiB of shared memory (below the 48 KiB
 /// every device grants without opting in) and 256 threads of 2^RBITS amplitudes.
@@ -28,13 +47,11 @@ const BLOCK: usize = 256;
 const SUM_FAN_OUT: usize = 1024;
 /// Amplitudes per chunk when copying probabilities back (32 MiB of doubles on the device).
 const PROBABILITY_CHUNK: usize = 1 << 22;
-/// Device memory left free for the driver and other users.
-const HEADROOM_BYTES: u64 = 256 << 20;
 
 /// A QAOA statevector simulator resident on device 0: the cost diagonal, the state (2^n complex
 /// amplitudes) and the reduction buffers stay allocated between evaluations.
 pub struct QaoaSimulator {
-    gpu: &'static QaoaGpu,
+    gpu: &'static Kernels,
     stream: Arc<CudaStream>,
     n: usize,
     /// Tile bits of the low pass: min(n, TILE_BITS).
@@ -123,26 +140,22 @@ impl QaoaSimulator {
         if n > MAX_QUBITS {
             return Err(Error::ResourceLimit(format!("QAOA simulates at most {MAX_QUBITS} qubits, got {n}")));
         }
-        let gpu = qaoa_gpu()?;
+        let gpu = KERNELS.get()?;
         let shape = Shape::new(n);
         let need = shape.device_bytes();
-        let (free, total) =
-            gpu.ctx.mem_get_info().map_err(|e| Error::Internal(format!("cudaMemGetInfo: {}", describe(e))))?;
+        let memory = gpu.device.memory()?;
         let estimate = format!(
-            "a QAOA statevector on {n} qubits needs about {} on the GPU (state {}, cost diagonal {}); device 0 has {} \
-             free of {}",
+            "a QAOA statevector on {n} qubits needs about {} on the GPU (state {}, cost diagonal {}); {}",
             gib(need),
             gib(16 << n),
             gib(8 << n),
-            gib(free as u64),
-            gib(total as u64)
+            memory.describe()
         );
-        if need > (free as u64).saturating_sub(HEADROOM_BYTES.max(total as u64 / 50)) {
+        if need > memory.usable() {
             return Err(Error::ResourceLimit(format!("this register does not fit in GPU memory: {estimate}")));
         }
-        let estimate_ref = &estimate;
-        let fail = |what: &'static str| move |e: DriverError| driver_error(e, what, estimate_ref);
-        let stream = gpu.ctx.new_stream().map_err(fail("creating a stream"))?;
+        let fail = |what| on_error(what, &estimate);
+        let stream = gpu.device.context().new_stream().map_err(fail("creating a stream"))?;
         let cost_dev = stream.clone_htod(cost).map_err(fail("uploading the cost diagonal"))?;
         let state = stream.alloc_zeros::<f64>(2 << n).map_err(fail("allocating the state"))?;
         let partials = stream.alloc_zeros::<f64>(shape.partials()).map_err(fail("allocating the partial sums"))?;
@@ -215,11 +228,7 @@ impl QaoaSimulator {
                 let (offset, count) = (index * chunk, dst.len());
                 let psi = self.state.slice(2 * offset..2 * (offset + count));
                 let count64 = count as u64;
-                let cfg = LaunchConfig {
-                    grid_dim: (count.div_ceil(BLOCK) as u32, 1, 1),
-                    block_dim: (BLOCK as u32, 1, 1),
-                    shared_mem_bytes: 0,
-                };
+                let cfg = grid_1d(count, BLOCK as u32);
                 let mut b = self.stream.launch_builder(&self.gpu.probabilities);
                 b.arg(&psi).arg(&count64).arg(&mut scratch);
                 // SAFETY: the arguments match `qaoa_probabilities(const double2*, u64 len, double*)`;
@@ -231,13 +240,9 @@ impl QaoaSimulator {
         })
     }
 
-    /// Theoretical peak memory bandwidth of device 0 in bytes/s (2 × memory clock × bus width),
-    /// when the driver reports it.
+    /// Theoretical peak memory bandwidth of the device in bytes/s, when the driver reports it.
     pub fn peak_bandwidth(&self) -> Option<f64> {
-        let attr = |a| self.gpu.ctx.attribute(a).ok().filter(|&v| v > 0);
-        let clock_khz = attr(CUdevice_attribute::CU_DEVICE_ATTRIBUTE_MEMORY_CLOCK_RATE)?;
-        let bus_bits = attr(CUdevice_attribute::CU_DEVICE_ATTRIBUTE_GLOBAL_MEMORY_BUS_WIDTH)?;
-        Some(2.0 * clock_khz as f64 * 1e3 * bus_bits as f64 / 8.0)
+        self.gpu.device.peak_bandwidth()
     }
 
     /// Queues every pass of the layers (depth 0: one layer with zero angles, i.e. |+⟩^n); with
@@ -292,13 +297,13 @@ impl QaoaSimulator {
     }
 
     fn fail(&self, what: &'static str) -> impl Fn(DriverError) -> Error + '_ {
-        move |e| driver_error(e, what, &self.estimate)
+        on_error(what, &self.estimate)
     }
 }
 
 /// Adds runs of the per-block partial sums into `out` (one value per run).
 fn launch_sum(
-    gpu: &QaoaGpu,
+    gpu: &Kernels,
     stream: &Arc<CudaStream>,
     shape: Shape,
     partials: &CudaSlice<f64>,
@@ -306,11 +311,7 @@ fn launch_sum(
 ) -> Result<()> {
     let (per, runs) = shape.sum_runs();
     let (len, per64, runs64) = (shape.partials() as u64, per as u64, runs as u64);
-    let cfg = LaunchConfig {
-        grid_dim: (runs.div_ceil(BLOCK) as u32, 1, 1),
-        block_dim: (BLOCK as u32, 1, 1),
-        shared_mem_bytes: 0,
-    };
+    let cfg = grid_1d(runs, BLOCK as u32);
     let mut b = stream.launch_builder(&gpu.sum);
     b.arg(partials).arg(&len).arg(&per64).arg(&mut *out).arg(&runs64);
     // SAFETY: the arguments match `qaoa_sum(const double*, u64 len, u64 per, double*, u64 outs)`;
@@ -323,20 +324,12 @@ fn add_in_order(values: &[f64]) -> f64 {
     values.iter().fold(0.0, |acc, v| acc + v)
 }
 
-fn gib(bytes: u64) -> String {
-    if bytes >= 1 << 30 {
-        format!("{:.2} GiB", bytes as f64 / (1u64 << 30) as f64)
-    } else {
-        format!("{:.1} MiB", bytes as f64 / (1u64 << 20) as f64)
-    }
-}
-
 #[cfg(test)]
 mod tests {
+    use super::super::super::cost::{cost_diagonal, tests::random_symmetric};
+    use super::super::super::statevector::Simulator;
     use super::*;
     use crate::backend::cuda::status;
-    use crate::decision::qaoa::cost::{cost_diagonal, tests::random_symmetric};
-    use crate::decision::qaoa::statevector::Simulator;
     use crate::rng::Stream;
 
     fn angles(p: usize, rng: &mut Stream) -> (Vec<f64>, Vec<f64>) {
@@ -353,6 +346,7 @@ mod tests {
     #[test]
     #[cfg(all(target_arch = "x86_64", target_os = "linux"))]
     fn qaoa_kernels_pass_the_cpu_emulation() {
+        use crate::backend::cuda::emulate::{assert_passes, Check};
         use std::fmt::Write;
         let mut cases = String::new();
         let mut rng = Stream::new(77, 0);
@@ -370,17 +364,22 @@ mod tests {
         }
         let path = std::env::temp_dir().join(format!("quantumpanarchy-qaoa-cases-{}.txt", std::process::id()));
         std::fs::write(&path, cases).unwrap();
-        let ran = super::super::tests::emulate(
-            include_str!("qaoa_check.cpp"),
-            "qaoa_emulated.cu",
-            super::super::module::QAOA_KERNELS,
-            &[path.as_path()],
-        );
+        let check = Check {
+            kernel_file: "qaoa_emulated.cu",
+            kernels: KERNELS.program().source,
+            program: include_str!("qaoa_check.cpp"),
+        };
+        let ran = std::panic::catch_unwind(|| assert_passes(&check, &[path.as_path()]));
         std::fs::remove_file(&path).ok();
-        if let Some((report, passed)) = ran {
-            println!("{report}");
-            assert!(passed, "{report}");
+        if let Err(failure) = ran {
+            std::panic::resume_unwind(failure);
         }
+    }
+
+    /// NVRTC alone, no device needed: the kernels compile (skipped without NVRTC).
+    #[test]
+    fn kernels_compile_with_nvrtc() {
+        crate::backend::cuda::assert_compiles(KERNELS.program());
     }
 
     #[test]
@@ -459,7 +458,6 @@ mod tests {
         // 64 GiB of host memory, so fake the shape instead of building one
         let need = Shape::new(40).device_bytes();
         assert!(need > 1 << 44);
-        let (free, _) = qaoa_gpu().unwrap().ctx.mem_get_info().unwrap();
-        assert!(need > free as u64);
+        assert!(need > KERNELS.get().unwrap().device.memory().unwrap().free);
     }
 }

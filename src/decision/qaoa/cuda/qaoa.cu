@@ -1,6 +1,6 @@
-// QAOA statevector kernels of the QuantumPanarchy CUDA backend, compiled at run time by NVRTC as a
-// module of their own (module.rs). The CPU reference is decision/qaoa/statevector.rs; the host
-// side is qaoa.rs, and qaoa_check.cpp runs this file on the CPU under an emulation of CUDA blocks.
+// QAOA statevector kernels of quantumpanarchy.decision, compiled at run time by NVRTC as a module of
+// their own (backend/cuda). The CPU reference is decision/qaoa/statevector.rs; the host side is
+// simulator.rs, and qaoa_check.cpp runs this file on the CPU under an emulation of CUDA blocks.
 //
 // The state is 2^n amplitudes as double2 (x = re, y = im); index bit i is qubit i. A layer is
 // e^{-i beta sum_q X_q} e^{-i gamma C}, done in 1 + ceil((n - k) / GBITS) passes over the state:

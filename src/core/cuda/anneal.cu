@@ -1,4 +1,5 @@
-// Annealing kernels of the QuantumPanarchy CUDA backend, compiled at run time by NVRTC.
+// Annealing kernels of quantumpanarchy.core, compiled at run time by NVRTC (backend/cuda). Host
+// code: anneal.rs; CPU check under the emulation of thread blocks: anneal_check.cpp.
 //
 // Spins are signed char (+1/-1) in engine order, one row of n per read; couplings, fields and
 // the acceptance test are double. Random numbers come from Philox4x32-10 keyed by the seed with

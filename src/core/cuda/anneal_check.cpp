@@ -1,7 +1,7 @@
-// CPU check of kernels.cu, for machines without a GPU: runs the real kernel source under the
-// emulation of CUDA blocks in emulator.h (one fiber per thread, switched at __syncthreads and warp
-// intrinsics) and compares the samples with exact Boltzmann distributions. The Rust test
-// `backend::cuda::tests::kernels_pass_the_cpu_emulation` builds it with g++ and runs it.
+// CPU check of anneal.cu, for machines without a GPU: runs the real kernel source under the
+// emulation of CUDA blocks in backend/cuda/emulator.h (one fiber per thread, switched at
+// __syncthreads and warp intrinsics) and compares the samples with exact Boltzmann distributions.
+// The Rust test `core::cuda::tests::kernels_pass_the_cpu_emulation` builds it with g++ and runs it.
 // It checks the kernels' logic (RNG, acceptance rule, colour-class and tile bookkeeping,
 // barrier placement); not NVRTC, the memory model of a real GPU, nor performance.
 
@@ -9,7 +9,7 @@
 
 alignas(16) double shared_words[(256 * 1024) / 8];
 
-#include "kernels_emulated.cu"
+#include "anneal_emulated.cu"
 
 // ---------------------------------------------------------------------------------------------
 

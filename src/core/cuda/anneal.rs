@@ -1,20 +1,41 @@
 //! Host side of GPU annealing: upload the engine, size batches of reads to the free device
-//! memory, launch the kernels of `kernels.cu` a chunk of β steps at a time (polling the control
+//! memory, launch the kernels of `anneal.cu` a chunk of β steps at a time (polling the control
 //! between launches), and read the final spins back.
 
-use super::device::{describe, driver_error};
-use super::module::{gpu, Gpu};
+use crate::backend::cuda::{
+    allow_shared, gib, grid_1d, on_error, to_u32, CudaFunction, CudaSlice, CudaStream, Device, DriverError, KernelCell,
+    LaunchConfig, Memory, Program, PushKernelArg, MAX_GRID_X, MAX_GRID_Y,
+};
 use crate::control::Control;
 use crate::core::engine::{Engine, Layout};
 use crate::core::kernel::Method;
 use crate::core::AnnealParams;
 use crate::error::{Error, Result};
 use crate::rng::mix64;
-use cudarc::driver::{CudaSlice, CudaStream, DriverError, LaunchConfig, PushKernelArg};
 use std::borrow::Cow;
 use std::sync::Arc;
 
-/// Spins decided in order by one warp of the dense kernel (`TILE` in kernels.cu).
+/// The kernels of `anneal.cu` on device 0, compiled and loaded on first use.
+pub(super) static KERNELS: KernelCell<Kernels> =
+    KernelCell::new(Program::new("quantumpanarchy_anneal.cu", include_str!("anneal.cu")), |device, module| {
+        Ok(Kernels {
+            device,
+            random_spins: module.function("random_spins")?,
+            sparse_block: module.function("sparse_block")?,
+            sparse_class: module.function("sparse_class")?,
+            dense_block: module.function("dense_block")?,
+        })
+    });
+
+pub(super) struct Kernels {
+    device: &'static Device,
+    random_spins: CudaFunction,
+    sparse_block: CudaFunction,
+    sparse_class: CudaFunction,
+    dense_block: CudaFunction,
+}
+
+/// Spins decided in order by one warp of the dense kernel (`TILE` in anneal.cu).
 const TILE: usize = 32;
 const DENSE_THREADS: u32 = 256;
 const CLASS_THREADS: u32 = 256;
@@ -25,10 +46,6 @@ const DENSE_SHARED_BASE: usize = (TILE * TILE + TILE) * 8;
 const WORK_PER_LAUNCH: f64 = 1.0e9;
 /// Shared memory kept free for the kernels' static `__shared__` variables.
 const STATIC_SHARED: usize = 256;
-/// Device memory left untouched for the driver, other kernels and fragmentation.
-const HEADROOM_BYTES: u64 = 256 << 20;
-/// The per-class kernel indexes reads with blockIdx.y.
-const MAX_GRID_Y: usize = 65_535;
 
 /// How the sweeps are mapped onto the GPU.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -66,12 +83,12 @@ pub(super) fn run_with(
     control: &Control,
     force: Option<Mode>,
 ) -> Result<Vec<i8>> {
-    let gpu = gpu()?;
+    let gpu = KERNELS.get()?;
     control.check()?;
     let n = engine.n();
-    let plan = Plan::new(gpu, engine, params, force)?;
+    let plan = Plan::new(&Limits::of(gpu.device)?, engine, params, force)?;
     let fail = |what: &'static str| plan.fail(what);
-    let stream = gpu.ctx.new_stream().map_err(fail("creating a stream"))?;
+    let stream = gpu.device.context().new_stream().map_err(fail("creating a stream"))?;
     let model = upload_model(&stream, engine, &fail)?;
     let h = stream.clone_htod(&engine.h).map_err(fail("uploading the fields"))?;
     let betas = stream.clone_htod(&params.betas).map_err(fail("uploading the schedule"))?;
@@ -129,7 +146,27 @@ pub(super) fn run_with(
     Ok(out)
 }
 
+/// What a plan depends on in the device.
+#[derive(Debug, Clone, Copy)]
+struct Limits {
+    multiprocessors: usize,
+    /// Largest dynamic shared memory a block may opt in to.
+    max_shared_bytes: usize,
+    memory: Memory,
+}
+
+impl Limits {
+    fn of(device: &Device) -> Result<Self> {
+        Ok(Self {
+            multiprocessors: device.multiprocessors,
+            max_shared_bytes: device.max_shared_bytes,
+            memory: device.memory()?,
+        })
+    }
+}
+
 /// Launch shape and memory budget of one run.
+#[derive(Debug)]
 struct Plan {
     mode: Mode,
     n: u32,
@@ -159,17 +196,17 @@ struct Steps {
 }
 
 impl Plan {
-    fn new(gpu: &Gpu, engine: &Engine, params: &AnnealParams, force: Option<Mode>) -> Result<Self> {
+    fn new(limits: &Limits, engine: &Engine, params: &AnnealParams, force: Option<Mode>) -> Result<Self> {
         let n = engine.n();
         let n32 = to_u32(n, "the number of p-bits")?;
         let sweeps_per_beta = to_u32(params.sweeps_per_beta, "num_sweeps_per_beta")?;
         to_u32(params.betas.len(), "the schedule length")?;
         to_u32(params.num_reads, "num_reads")?;
-        let sms = gpu.multiprocessors;
+        let sms = limits.multiprocessors;
         let (mode, static_bytes, block_threads, cost) = match &engine.layout {
             Layout::Sparse { csr, classes } => {
                 let nnz = csr.indices.len();
-                let shared_fits = n.next_multiple_of(16) + STATIC_SHARED <= gpu.max_shared_bytes;
+                let shared_fits = n.next_multiple_of(16) + STATIC_SHARED <= limits.max_shared_bytes;
                 let mode = force.unwrap_or(if params.num_reads < 2 * sms && n >= 1 << 15 {
                     Mode::SparseClass
                 } else {
@@ -185,7 +222,7 @@ impl Plan {
             }
             Layout::Dense(_) => {
                 let shared_fits =
-                    DENSE_SHARED_BASE + (n * 9).next_multiple_of(16) + STATIC_SHARED <= gpu.max_shared_bytes;
+                    DENSE_SHARED_BASE + (n * 9).next_multiple_of(16) + STATIC_SHARED <= limits.max_shared_bytes;
                 let mode = force.unwrap_or(Mode::DenseBlock { shared: shared_fits });
                 (mode, n * n * 8 + n * 8, DENSE_THREADS, 1.0 + n as f64 / 64.0)
             }
@@ -199,34 +236,30 @@ impl Plan {
             Mode::SparseBlock { shared: false } | Mode::SparseClass => 0,
             Mode::DenseBlock { shared } => DENSE_SHARED_BASE + if shared { (n * 9).next_multiple_of(16) } else { 0 },
         };
-        if shared_bytes + STATIC_SHARED > gpu.max_shared_bytes {
+        if shared_bytes + STATIC_SHARED > limits.max_shared_bytes {
             return Err(Error::Internal(format!(
                 "{mode:?} needs {shared_bytes} B of shared memory per block, the device allows {}",
-                gpu.max_shared_bytes
+                limits.max_shared_bytes
             )));
         }
         let per_read = n + if matches!(mode, Mode::DenseBlock { shared: false }) { n * 8 } else { 0 };
         let static_bytes = (static_bytes + params.betas.len() * 8) as u64;
-        let (free, total) =
-            gpu.ctx.mem_get_info().map_err(|e| Error::Internal(format!("cudaMemGetInfo: {}", describe(e))))?;
-        let budget = (free as u64).saturating_sub(HEADROOM_BYTES.max(total as u64 / 50));
+        let budget = limits.memory.usable();
         let need_all = static_bytes + (per_read * params.num_reads) as u64;
         let estimate = format!(
-            "about {} for the model plus {} per read, {} for all {} reads; device 0 has {} free of {}",
+            "about {} for the model plus {} per read, {} for all {} reads; {}",
             gib(static_bytes),
             gib(per_read as u64),
             gib(need_all),
             params.num_reads,
-            gib(free as u64),
-            gib(total as u64)
+            limits.memory.describe()
         );
         if static_bytes + per_read as u64 > budget {
             return Err(Error::ResourceLimit(format!("this model does not fit in GPU memory: {estimate}")));
         }
-        let mut batch = (((budget - static_bytes) / per_read as u64) as usize).min(params.num_reads).max(1);
-        if mode == Mode::SparseClass {
-            batch = batch.min(MAX_GRID_Y);
-        }
+        // One block per read in x, or reads in y for the per-class kernel.
+        let max_grid = if mode == Mode::SparseClass { MAX_GRID_Y } else { MAX_GRID_X };
+        let batch = (((budget - static_bytes) / per_read as u64) as usize).min(params.num_reads).min(max_grid).max(1);
         // Fewer resident blocks than the GPU can run at once do the same work more slowly.
         let occupancy = match mode {
             Mode::SparseClass => 1.0,
@@ -249,9 +282,9 @@ impl Plan {
         })
     }
 
-    /// Map a driver error to the crate's error (see [`driver_error`]).
+    /// Maps a driver error met while doing `what` to the crate's error, quoting the estimate.
     fn fail(&self, what: &'static str) -> impl Fn(DriverError) -> Error + '_ {
-        move |e| driver_error(e, what, &self.estimate)
+        on_error(what, &self.estimate)
     }
 
     fn block_launch(&self, reads: u32) -> LaunchConfig {
@@ -289,7 +322,7 @@ where
 
 /// Start states of a batch: the caller's (model order → engine order) or random from the seed.
 fn init_spins(
-    gpu: &Gpu,
+    gpu: &Kernels,
     stream: &Arc<CudaStream>,
     engine: &Engine,
     params: &AnnealParams,
@@ -308,7 +341,8 @@ fn init_spins(
         return stream.memcpy_htod(&host, spins).map_err(plan.fail("uploading the initial states"));
     }
     let total = reads * n;
-    let blocks = total.div_ceil(256).clamp(1, gpu.multiprocessors * 32) as u32;
+    // a grid-stride kernel: enough blocks to fill the GPU
+    let blocks = total.div_ceil(256).clamp(1, gpu.device.multiprocessors * 32) as u32;
     let cfg = LaunchConfig { grid_dim: (blocks, 1, 1), block_dim: (256, 1, 1), shared_mem_bytes: 0 };
     let (k0, k1) = plan.key;
     let mut b = stream.launch_builder(&gpu.random_spins);
@@ -328,7 +362,7 @@ struct SparseArgs<'a> {
 
 #[allow(clippy::too_many_arguments)]
 fn launch_sparse_block(
-    gpu: &Gpu,
+    gpu: &Kernels,
     stream: &Arc<CudaStream>,
     plan: &Plan,
     m: &SparseArgs,
@@ -338,7 +372,7 @@ fn launch_sparse_block(
     steps: Steps,
     spins: &mut CudaSlice<i8>,
 ) -> Result<()> {
-    gpu.allow_shared(&gpu.sparse_block, plan.shared_bytes)?;
+    allow_shared(&gpu.sparse_block, plan.shared_bytes)?;
     let num_classes = (class_start.len() - 1) as u32;
     let shared = i32::from(plan.mode == Mode::SparseBlock { shared: true });
     let (k0, k1) = plan.key;
@@ -346,7 +380,7 @@ fn launch_sparse_block(
     b.arg(&mut *spins).arg(&plan.n).arg(m.indptr).arg(m.indices).arg(m.data).arg(m.h).arg(class_start);
     b.arg(&num_classes).arg(betas).arg(&steps.begin).arg(&steps.end).arg(&plan.sweeps_per_beta);
     b.arg(&k0).arg(&k1).arg(&batch.read0).arg(&plan.gibbs).arg(&shared);
-    // SAFETY: the arguments match `sparse_block` in kernels.cu in order and type; the CSR arrays
+    // SAFETY: the arguments match `sparse_block` in anneal.cu in order and type; the CSR arrays
     // hold n + 1 / nnz / nnz values with indices < n, class_start holds num_classes + 1 bounds
     // ending at n, betas covers steps.end, spins holds batch.reads rows of n, and the shared
     // memory requested (plan.shared_bytes) covers n bytes when `shared` is set.
@@ -356,7 +390,7 @@ fn launch_sparse_block(
 
 #[allow(clippy::too_many_arguments)]
 fn launch_sparse_class(
-    gpu: &Gpu,
+    gpu: &Kernels,
     stream: &Arc<CudaStream>,
     plan: &Plan,
     m: &SparseArgs,
@@ -372,15 +406,12 @@ fn launch_sparse_class(
         for w in 0..plan.sweeps_per_beta {
             let sweep = step as u64 * plan.sweeps_per_beta as u64 + w as u64;
             for &(begin, end) in classes {
-                let cfg = LaunchConfig {
-                    grid_dim: ((end - begin).div_ceil(CLASS_THREADS), batch.reads, 1),
-                    block_dim: (CLASS_THREADS, 1, 1),
-                    shared_mem_bytes: 0,
-                };
+                let spins_of_class = grid_1d((end - begin) as usize, CLASS_THREADS);
+                let cfg = LaunchConfig { grid_dim: (spins_of_class.grid_dim.0, batch.reads, 1), ..spins_of_class };
                 let mut b = stream.launch_builder(&gpu.sparse_class);
                 b.arg(&mut *spins).arg(&plan.n).arg(m.indptr).arg(m.indices).arg(m.data).arg(m.h);
                 b.arg(&begin).arg(&end).arg(&beta).arg(&sweep).arg(&k0).arg(&k1).arg(&batch.read0).arg(&plan.gibbs);
-                // SAFETY: the arguments match `sparse_class` in kernels.cu in order and type; the
+                // SAFETY: the arguments match `sparse_class` in anneal.cu in order and type; the
                 // CSR arrays are as for sparse_block, [begin, end) is a colour class within n, and
                 // spins holds batch.reads (= grid y <= 65535) rows of n.
                 unsafe { b.launch(cfg) }.map_err(plan.fail("launching sparse_class"))?;
@@ -392,7 +423,7 @@ fn launch_sparse_class(
 
 #[allow(clippy::too_many_arguments)]
 fn launch_dense(
-    gpu: &Gpu,
+    gpu: &Kernels,
     stream: &Arc<CudaStream>,
     plan: &Plan,
     j: &CudaSlice<f64>,
@@ -403,14 +434,14 @@ fn launch_dense(
     spins: &mut CudaSlice<i8>,
     fields: &mut CudaSlice<f64>,
 ) -> Result<()> {
-    gpu.allow_shared(&gpu.dense_block, plan.shared_bytes)?;
+    allow_shared(&gpu.dense_block, plan.shared_bytes)?;
     let shared = i32::from(plan.mode == Mode::DenseBlock { shared: true });
     let (k0, k1) = plan.key;
     let mut b = stream.launch_builder(&gpu.dense_block);
     b.arg(&mut *spins).arg(&mut *fields).arg(&plan.n).arg(j).arg(h).arg(betas);
     b.arg(&steps.begin).arg(&steps.end).arg(&plan.sweeps_per_beta).arg(&k0).arg(&k1).arg(&batch.read0);
     b.arg(&plan.gibbs).arg(&shared);
-    // SAFETY: the arguments match `dense_block` in kernels.cu in order and type; J holds n * n
+    // SAFETY: the arguments match `dense_block` in anneal.cu in order and type; J holds n * n
     // values, h n, betas covers steps.end, spins batch.reads rows of n, fields batch.reads rows of
     // n when `shared` is 0 (unused otherwise), and plan.shared_bytes covers the J tile, the tile
     // flips and, when `shared` is 1, n doubles plus n bytes (the block is 256 threads, >= a warp).
@@ -426,15 +457,66 @@ fn nonempty<T: Copy + Default>(v: &[T]) -> Cow<'_, [T]> {
     }
 }
 
-fn to_u32(x: usize, what: &str) -> Result<u32> {
-    u32::try_from(x)
-        .map_err(|_| Error::ResourceLimit(format!("the CUDA backend supports {what} up to 2^32 - 1, got {x}")))
-}
+#[cfg(test)]
+mod tests {
+    use super::super::tests::{params, ring};
+    use super::*;
+    use crate::core::model::IsingModel;
 
-fn gib(bytes: u64) -> String {
-    if bytes >= 1 << 30 {
-        format!("{:.2} GiB", bytes as f64 / (1u64 << 30) as f64)
-    } else {
-        format!("{:.1} MiB", bytes as f64 / (1u64 << 20) as f64)
+    /// A device like an H100's: 132 SMs, 227 KiB of opt-in shared memory, `free` bytes free of 80 GiB.
+    fn limits(free: u64) -> Limits {
+        Limits { multiprocessors: 132, max_shared_bytes: 227 * 1024, memory: Memory { free, total: 80 << 30 } }
+    }
+
+    #[test]
+    fn plans_pick_the_mode_by_layout_size_and_reads() {
+        let gibbs = |reads| params(reads, Method::Gibbs);
+        let small = Engine::new(&ring(64));
+        let plan = Plan::new(&limits(70 << 30), &small, &gibbs(8), None).unwrap();
+        assert_eq!(
+            (plan.mode, plan.batch, plan.shared_bytes, plan.block_threads),
+            (Mode::SparseBlock { shared: true }, 8, 64, 64)
+        );
+        assert_eq!(plan.gibbs, 1);
+        // few reads of a large model: one launch per colour class, a thread per spin
+        let large = Engine::new(&ring(1 << 16));
+        assert_eq!(Plan::new(&limits(70 << 30), &large, &gibbs(8), None).unwrap().mode, Mode::SparseClass);
+        // many reads whose spins do not fit in shared memory: one block per read, spins in global memory
+        let small_shared = Limits { max_shared_bytes: 48 * 1024, ..limits(70 << 30) };
+        let plan = Plan::new(&small_shared, &large, &gibbs(1000), None).unwrap();
+        assert_eq!((plan.mode, plan.shared_bytes), (Mode::SparseBlock { shared: false }, 0));
+
+        let n = 40;
+        let j: Vec<f64> = (0..n * n).map(|k| if k / n == k % n { 0.0 } else { 0.025 }).collect();
+        let dense = Engine::new(&IsingModel::from_dense(n, &j, &vec![0.0; n]).unwrap());
+        let plan = Plan::new(&limits(70 << 30), &dense, &params(8, Method::Metropolis), None).unwrap();
+        assert_eq!(
+            (plan.mode, plan.shared_bytes, plan.gibbs),
+            (Mode::DenseBlock { shared: true }, DENSE_SHARED_BASE + 368, 0)
+        );
+        // a mode of the other layout is a bug, never a launch
+        let wrong = Plan::new(&limits(70 << 30), &small, &gibbs(8), Some(Mode::DenseBlock { shared: true }));
+        assert!(matches!(wrong, Err(Error::Internal(_))), "{wrong:?}");
+    }
+
+    #[test]
+    fn batches_fit_the_memory_and_the_grid() {
+        let engine = Engine::new(&ring(64));
+        let gibbs = |reads| params(reads, Method::Gibbs);
+        // memory for more reads than a grid has blocks in x (2^31 - 1), or in y for the per-class kernel
+        let plan = Plan::new(&limits(1 << 40), &engine, &gibbs(3_000_000_000), None).unwrap();
+        assert_eq!(plan.batch, MAX_GRID_X);
+        let plan = Plan::new(&limits(1 << 40), &engine, &gibbs(100_000), Some(Mode::SparseClass)).unwrap();
+        assert_eq!(plan.batch, MAX_GRID_Y);
+        // 1000 reads of 64 spins, memory for about half of them besides the headroom and the model
+        let headroom = (80u64 << 30) / 50;
+        let plan = Plan::new(&limits(headroom + 40_000), &engine, &gibbs(1000), None).unwrap();
+        assert!(plan.batch > 100 && plan.batch < 1000, "{}", plan.batch);
+        // not one read fits: a resource limit with the estimate
+        let err = Plan::new(&limits(headroom), &engine, &gibbs(1000), None).unwrap_err();
+        assert!(
+            matches!(&err, Error::ResourceLimit(m) if m.contains("does not fit") && m.contains("free of")),
+            "{err:?}"
+        );
     }
 }

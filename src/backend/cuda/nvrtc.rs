@@ -1,0 +1,285 @@
+//! NVRTC, loaded at run time by a search this module controls.
+//!
+//! cudarc 0.19, built against the CUDA 12.4 headers, looks for libnvrtc.so, libnvrtc.so.12 and
+//! older names only: on a machine with CUDA 13 alone (libnvrtc.so.13, from the toolkit or pip's
+//! `nvidia-cuda-nvrtc`) it finds no compiler. The handful of NVRTC calls the backend makes have the
+//! same C signatures in CUDA 11.2 to 13, so this module opens whichever of those is there,
+//! preferring the one that matches the driver.
+
+use libloading::Library;
+use std::ffi::{c_char, c_int, c_void, CStr, CString};
+use std::ptr::{null, null_mut};
+use std::sync::OnceLock;
+
+/// NVRTC sonames by CUDA major version, newest first.
+const SONAMES: [(i32, &str); 3] = [(13, "libnvrtc.so.13"), (12, "libnvrtc.so.12"), (11, "libnvrtc.so.11.2")];
+/// A toolkit's unversioned development link, of unknown version: the last resort.
+const UNVERSIONED: &str = "libnvrtc.so";
+
+/// The library names to try, in order, next to a driver of CUDA major version `driver_major`
+/// (`None`: no driver, or its version is unknown). Code from an NVRTC of a later major version
+/// than the driver's does not load, so the newest NVRTC no newer than the driver comes first, then
+/// older ones, then newer ones (nearest first), then the unversioned link.
+pub(crate) fn candidates(driver_major: Option<i32>) -> Vec<&'static str> {
+    let fits = |major: i32| driver_major.is_none_or(|driver| major <= driver);
+    let mut names: Vec<&'static str> = SONAMES.iter().filter(|(m, _)| fits(*m)).map(|(_, n)| *n).collect();
+    names.extend(SONAMES.iter().rev().filter(|(m, _)| !fits(*m)).map(|(_, n)| *n));
+    names.push(UNVERSIONED);
+    names
+}
+
+/// NVRTC for this process, chosen for the installed driver on first use; the error says which
+/// names were tried.
+pub(crate) fn library() -> Result<&'static Nvrtc, String> {
+    static LIBRARY: OnceLock<Result<Nvrtc, String>> = OnceLock::new();
+    LIBRARY
+        .get_or_init(|| open(&candidates(super::probe::driver_version().map(|v| v / 1000))))
+        .as_ref()
+        .map_err(Clone::clone)
+}
+
+/// The first of `names` that loads and has every function this module calls.
+fn open(names: &[&'static str]) -> Result<Nvrtc, String> {
+    let mut problems = Vec::new();
+    for &name in names {
+        // SAFETY: loading NVRTC runs only its own initialisers, which have no preconditions.
+        match unsafe { Library::new(name) } {
+            Ok(lib) => match Nvrtc::bind(name, lib) {
+                Ok(nvrtc) => return Ok(nvrtc),
+                Err(e) => problems.push(e),
+            },
+            Err(_) => problems.push(format!("{name}: not found")),
+        }
+    }
+    Err(format!("looked for {}", problems.join("; ")))
+}
+
+type Status = c_int;
+type RawProgram = *mut c_void;
+const SUCCESS: Status = 0;
+type SizeFn = unsafe extern "C" fn(RawProgram, *mut usize) -> Status;
+type ReadFn = unsafe extern "C" fn(RawProgram, *mut c_char) -> Status;
+
+/// What a compilation produces.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Output {
+    /// PTX text, which the driver compiles for the device when it loads it.
+    Ptx,
+    /// A cubin: machine code for the one architecture named by `--gpu-architecture=sm_XY`.
+    Cubin,
+}
+
+/// An opened NVRTC: the library and the functions the backend calls.
+pub(crate) struct Nvrtc {
+    name: &'static str,
+    version: Option<(i32, i32)>,
+    create: unsafe extern "C" fn(
+        *mut RawProgram,
+        *const c_char,
+        *const c_char,
+        c_int,
+        *const *const c_char,
+        *const *const c_char,
+    ) -> Status,
+    compile: unsafe extern "C" fn(RawProgram, c_int, *const *const c_char) -> Status,
+    log_size: SizeFn,
+    log: ReadFn,
+    ptx_size: SizeFn,
+    ptx: ReadFn,
+    cubin_size: SizeFn,
+    cubin: ReadFn,
+    destroy: unsafe extern "C" fn(*mut RawProgram) -> Status,
+    error_string: unsafe extern "C" fn(Status) -> *const c_char,
+    /// Keeps the functions above mapped.
+    _library: Library,
+}
+
+/// Looks `symbol` up in `lib` as a value of type `F` (a function pointer).
+///
+/// # Safety
+/// `F` must be the symbol's C type.
+unsafe fn symbol<F: Copy>(lib: &Library, name: &str, symbol: &str) -> Result<F, String> {
+    // SAFETY: the caller names the symbol's type.
+    unsafe { lib.get::<F>(symbol.as_bytes()) }.map(|s| *s).map_err(|_| format!("{name}: has no {symbol}"))
+}
+
+impl Nvrtc {
+    fn bind(name: &'static str, lib: Library) -> Result<Self, String> {
+        // SAFETY: each type is the function's C prototype in nvrtc.h (CUDA 11.2 to 13), with
+        // nvrtcResult as a C int and nvrtcProgram as an opaque pointer.
+        let nvrtc = unsafe {
+            Self {
+                name,
+                version: None,
+                create: symbol(&lib, name, "nvrtcCreateProgram")?,
+                compile: symbol(&lib, name, "nvrtcCompileProgram")?,
+                log_size: symbol(&lib, name, "nvrtcGetProgramLogSize")?,
+                log: symbol(&lib, name, "nvrtcGetProgramLog")?,
+                ptx_size: symbol(&lib, name, "nvrtcGetPTXSize")?,
+                ptx: symbol(&lib, name, "nvrtcGetPTX")?,
+                cubin_size: symbol(&lib, name, "nvrtcGetCUBINSize")?,
+                cubin: symbol(&lib, name, "nvrtcGetCUBIN")?,
+                destroy: symbol(&lib, name, "nvrtcDestroyProgram")?,
+                error_string: symbol(&lib, name, "nvrtcGetErrorString")?,
+                _library: lib,
+            }
+        };
+        // SAFETY: the prototype of nvrtcVersion(int*, int*) in nvrtc.h.
+        let version_fn: unsafe extern "C" fn(*mut c_int, *mut c_int) -> Status =
+            unsafe { symbol(&nvrtc._library, name, "nvrtcVersion")? };
+        let (mut major, mut minor) = (0, 0);
+        // SAFETY: writes two ints through valid pointers.
+        let version = (unsafe { version_fn(&mut major, &mut minor) } == SUCCESS).then_some((major, minor));
+        Ok(Self { version, ..nvrtc })
+    }
+
+    /// The library name that was opened.
+    pub(crate) fn name(&self) -> &'static str {
+        self.name
+    }
+
+    /// NVRTC's (major, minor) CUDA version.
+    pub(crate) fn version(&self) -> Option<(i32, i32)> {
+        self.version
+    }
+
+    /// Compiles `source` (called `name` in messages) with `options`: PTX text without its final
+    /// NUL, or a cubin. The error holds NVRTC's log.
+    pub(crate) fn compile(
+        &self,
+        source: &str,
+        name: &str,
+        options: &[String],
+        output: Output,
+    ) -> Result<Vec<u8>, String> {
+        let c_source = CString::new(source).map_err(|_| format!("{name}: the source holds a NUL byte"))?;
+        let c_name = CString::new(name).map_err(|_| format!("{name}: the name holds a NUL byte"))?;
+        let c_options = options
+            .iter()
+            .map(|o| CString::new(o.as_str()))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|_| format!("{name}: an option holds a NUL byte"))?;
+        let option_ptrs: Vec<*const c_char> = c_options.iter().map(|o| o.as_ptr()).collect();
+        let mut raw: RawProgram = null_mut();
+        // SAFETY: the source and name are NUL-terminated and outlive the call; no headers (two
+        // null arrays with a count of 0); `raw` receives the program.
+        let status = unsafe { (self.create)(&mut raw, c_source.as_ptr(), c_name.as_ptr(), 0, null(), null()) };
+        self.check(status, name, "creating the program")?;
+        let program = Program { nvrtc: self, raw };
+        let count = c_int::try_from(option_ptrs.len()).map_err(|_| format!("{name}: too many options"))?;
+        // SAFETY: `raw` is a live program; `option_ptrs` holds `count` C strings that outlive the call.
+        let status = unsafe { (self.compile)(program.raw, count, option_ptrs.as_ptr()) };
+        if status != SUCCESS {
+            let log = program.read(self.log_size, self.log).unwrap_or_default();
+            return Err(format!(
+                "{}: {} ({}):\n{}",
+                name,
+                self.describe(status),
+                options.join(" "),
+                String::from_utf8_lossy(trim_nul(&log))
+            ));
+        }
+        let bytes = match output {
+            Output::Ptx => program.read(self.ptx_size, self.ptx).map(|mut text| {
+                text.truncate(trim_nul(&text).len());
+                text
+            }),
+            Output::Cubin => program.read(self.cubin_size, self.cubin),
+        };
+        bytes.map_err(|status| format!("{name}: {} while reading the output", self.describe(status)))
+    }
+
+    fn check(&self, status: Status, name: &str, what: &str) -> Result<(), String> {
+        if status == SUCCESS {
+            Ok(())
+        } else {
+            Err(format!("{name}: {} while {what}", self.describe(status)))
+        }
+    }
+
+    /// NVRTC's name for `status`.
+    fn describe(&self, status: Status) -> String {
+        // SAFETY: nvrtcGetErrorString takes any value and returns a static string or null.
+        let text = unsafe { (self.error_string)(status) };
+        if text.is_null() {
+            format!("NVRTC error {status}")
+        } else {
+            // SAFETY: a non-null result is a static NUL-terminated string.
+            unsafe { CStr::from_ptr(text) }.to_string_lossy().into_owned()
+        }
+    }
+}
+
+/// A live NVRTC program, destroyed when dropped.
+struct Program<'a> {
+    nvrtc: &'a Nvrtc,
+    raw: RawProgram,
+}
+
+impl Program<'_> {
+    /// One of the program's outputs (log, PTX, cubin) by its size and read functions.
+    fn read(&self, size: SizeFn, read: ReadFn) -> Result<Vec<u8>, Status> {
+        let mut len = 0usize;
+        // SAFETY: `raw` is a live program; writes one size_t.
+        let status = unsafe { size(self.raw, &mut len) };
+        if status != SUCCESS {
+            return Err(status);
+        }
+        let mut out = vec![0u8; len.max(1)];
+        // SAFETY: `out` holds the `len` bytes NVRTC reported for this output.
+        let status = unsafe { read(self.raw, out.as_mut_ptr().cast()) };
+        out.truncate(len);
+        if status == SUCCESS {
+            Ok(out)
+        } else {
+            Err(status)
+        }
+    }
+}
+
+impl Drop for Program<'_> {
+    fn drop(&mut self) {
+        // SAFETY: `raw` was created by nvrtcCreateProgram and is destroyed once, here.
+        unsafe { (self.nvrtc.destroy)(&mut self.raw) };
+    }
+}
+
+fn trim_nul(bytes: &[u8]) -> &[u8] {
+    let end = bytes.iter().rposition(|&b| b != 0).map_or(0, |i| i + 1);
+    &bytes[..end]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn candidates_prefer_the_drivers_major_version() {
+        let cuda13 = ["libnvrtc.so.13", "libnvrtc.so.12", "libnvrtc.so.11.2", "libnvrtc.so"];
+        assert_eq!(candidates(Some(13)), cuda13);
+        assert_eq!(candidates(None), cuda13);
+        assert_eq!(candidates(Some(14)), cuda13);
+        assert_eq!(candidates(Some(12)), ["libnvrtc.so.12", "libnvrtc.so.11.2", "libnvrtc.so.13", "libnvrtc.so"]);
+        assert_eq!(candidates(Some(11)), ["libnvrtc.so.11.2", "libnvrtc.so.12", "libnvrtc.so.13", "libnvrtc.so"]);
+    }
+
+    #[test]
+    fn a_missing_library_names_what_was_tried() {
+        let Err(err) = open(&["libquantumpanarchy-no-such-nvrtc.so.99"]) else {
+            panic!("loaded a library that does not exist")
+        };
+        assert!(err.contains("libquantumpanarchy-no-such-nvrtc.so.99: not found"), "{err}");
+        // a library without NVRTC's functions is passed over (glibc's libm is in every process)
+        if cfg!(all(target_os = "linux", target_env = "gnu")) {
+            let Err(err) = open(&["libm.so.6"]) else { panic!("libm taken for NVRTC") };
+            assert!(err.contains("libm.so.6: has no nvrtcCreateProgram"), "{err}");
+        }
+    }
+
+    #[test]
+    fn output_text_loses_its_terminating_nuls() {
+        assert_eq!(trim_nul(b"ptx\0"), b"ptx");
+        assert_eq!(trim_nul(b"ptx"), b"ptx");
+        assert_eq!(trim_nul(b"\0\0"), b"");
+    }
+}
