@@ -4,6 +4,7 @@
 pub mod anneal;
 pub mod coloring;
 pub mod engine;
+pub mod entries;
 pub mod exact;
 pub mod fast_sparse;
 pub mod kernel;
