@@ -185,7 +185,7 @@ def test_arguments() -> None:
     with pytest.raises(TypeError, match="multiple values for argument 'h'"):
         PBitNetwork.from_sparse(csr, H, h=H)  # type: ignore[call-overload]
     with pytest.raises(TypeError, match="too many positional"):
-        PBitNetwork.from_sparse(csr, H, 1)  # type: ignore[call-overload]
+        PBitNetwork.from_sparse(csr, H, 1)
     with pytest.raises(TypeError, match="expected from_sparse"):
         PBitNetwork.from_sparse()  # type: ignore[call-overload]
     with pytest.raises(InvalidInputError, match="J must hold real numbers"):

@@ -22,7 +22,7 @@ from quantumpanarchy.core import (
     Temperature,
     integrated_autocorrelation_time,
 )
-from quantumpanarchy.decision import IQAD, NQO, QAOA, QAR, QERC
+from quantumpanarchy.decision import IQAD, NQO, QAOA, QAR, QERC, Annealing
 
 FloatArray = npt.NDArray[np.float64]
 Cast = Callable[[FloatArray], Any]
@@ -32,6 +32,7 @@ RNG = np.random.default_rng(7)
 N = 6
 UPPER = np.triu(RNG.normal(size=(N, N)), 1)
 J = UPPER + UPPER.T
+ROWS, COLS = np.nonzero(UPPER)
 H = RNG.normal(size=N)
 Q = RNG.normal(size=(4, 4))
 Q_SYM = (Q + Q.T) / 2
@@ -52,8 +53,18 @@ def network() -> PBitNetwork:
     return PBitNetwork.from_dense(J, H, seed=3)
 
 
+def with_state(state: Any) -> Any:
+    net = network()
+    net.state = state
+    return net.state
+
+
 def samples(s: SampleSet) -> tuple[Any, ...]:
     return s.samples, s.energies, s.num_occurrences
+
+
+def dimod_samples(s: Any) -> tuple[Any, ...]:
+    return s.record.sample, s.record.energy
 
 
 def results(r: Any) -> tuple[Any, ...]:
@@ -68,9 +79,7 @@ def quadratic(x: FloatArray) -> float:
 CASES: dict[str, Case] = {
     # core
     "from_dense": lambda c: PBitNetwork.from_dense(c(J), c(H)).to_dense(),
-    "from_sparse": lambda c: PBitNetwork.from_sparse(
-        *np.nonzero(UPPER), c(UPPER[np.nonzero(UPPER)]), h=c(H), num_pbits=N
-    ).to_dense(),
+    "from_sparse": lambda c: PBitNetwork.from_sparse(ROWS, COLS, c(UPPER[ROWS, COLS]), h=c(H), num_pbits=N).to_dense(),
     "from_qubo": lambda c: (lambda n: (*n.to_dense(), n.offset))(PBitNetwork.from_qubo(c(Q))),
     "from_ising-h": lambda c: PBitNetwork.from_ising(c(H), {(0, 1): 0.5}).to_dense(),
     "IsingEnergy.energy": lambda c: IsingEnergy.energy(c(J), c(H), c(STATES)),
@@ -79,7 +88,7 @@ CASES: dict[str, Case] = {
     "IsingEnergy.qubo_to_ising": lambda c: IsingEnergy.qubo_to_ising(c(Q)),
     "IsingEnergy.ising_to_qubo": lambda c: IsingEnergy.ising_to_qubo(c(J), c(H)),
     "network.energy": lambda c: (network().energy(c(STATES)), network().local_fields(c(STATES[0]))),
-    "network.state": lambda c: (lambda n: (setattr(n, "state", c(STATES[1])), n.state)[1])(network()),
+    "network.state": lambda c: with_state(c(STATES[1])),
     "Temperature.from_betas": lambda c: Temperature.from_betas(c(BETAS)).betas(),
     "anneal-initial_states": lambda c: samples(
         network().anneal(Temperature.from_betas(c(BETAS)), num_reads=5, seed=1, initial_states=c(STATES))
@@ -111,6 +120,14 @@ CASES: dict[str, Case] = {
     ),
     "QERC.fit-predict-steps": lambda c: (
         QERC(n_reservoir=20, seed=3, washout=5).fit(c(SEQUENCE[:-1]), c(SEQUENCE[1:])).predict(c(SEQUENCE[:20]))
+    ),
+    "Annealing.sample_qubo": lambda c: dimod_samples(
+        Annealing(num_reads=4, seed=2).sample_qubo(
+            c(Q), beta_schedule_type="custom", beta_schedule=c(BETAS), initial_states=c((STATES[:4, :4] + 1) / 2)
+        )
+    ),
+    "Annealing.sample_ising-h": lambda c: dimod_samples(
+        Annealing(num_reads=3, num_sweeps=20, seed=2).sample_ising(c(H), {(0, 1): -1.0, (2, 5): 0.5})
     ),
     "NQO.minimize": lambda c: results(
         NQO(maxfun=30, seed=4).minimize(quadratic, c(np.array([[-1.0, 1.0], [-2.0, 2.0]])), x0=c(np.array([0.5, 0.5])))
@@ -151,6 +168,8 @@ def same(a: Any, b: Any) -> None:
 @pytest.mark.parametrize("dtype", [np.float16, np.float32])
 @pytest.mark.parametrize("case", list(CASES))
 def test_float_dtypes_compute_what_float64_computes(case: str, dtype: type[np.floating[Any]], layout: str) -> None:
+    if case.startswith("Annealing."):
+        pytest.importorskip("dimod")
     low, wide = casts(dtype, layout)
     same(CASES[case](low), CASES[case](wide))
 
@@ -166,7 +185,7 @@ def test_float16_is_read_without_a_float64_copy_in_python(monkeypatch: pytest.Mo
     for dtype in (np.float16, np.float32, np.float64):
         j = np.asfortranarray(J.astype(dtype))
         PBitNetwork.from_dense(j, H.astype(dtype)[::-1])
-        PBitNetwork.from_sparse(*np.nonzero(UPPER), UPPER[np.nonzero(UPPER)].astype(dtype), num_pbits=N)
+        PBitNetwork.from_sparse(ROWS, COLS, UPPER[ROWS, COLS].astype(dtype), num_pbits=N)
         IsingEnergy.qubo_to_ising(Q.astype(dtype))
         Temperature.from_betas(BETAS.astype(dtype)[::2])
         integrated_autocorrelation_time(SERIES.astype(dtype))
