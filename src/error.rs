@@ -41,12 +41,49 @@ macro_rules! ensure {
     };
 }
 
-/// `Err(InvalidInput)` naming the first non-finite value of `values` (`what` names them).
-pub fn check_finite(values: &[f64], what: &str) -> Result<()> {
-    match values.iter().position(|v| !v.is_finite()) {
-        Some(k) => Err(Error::InvalidInput(format!("{what} must be finite, found {} at position {k}", values[k]))),
+/// `name[i,j]`: the element at row-major position `flat` of an array of `shape`, indexed as numpy
+/// indexes it (so messages point at what the caller wrote, never at a flat offset).
+pub fn element(name: &str, shape: &[usize], flat: usize) -> String {
+    let mut index = vec![0usize; shape.len().max(1)];
+    let mut rest = flat;
+    for (slot, &len) in index.iter_mut().zip(shape).rev() {
+        *slot = rest % len.max(1);
+        rest /= len.max(1);
+    }
+    let index: Vec<String> = index.iter().map(usize::to_string).collect();
+    format!("{name}[{}]", index.join(","))
+}
+
+/// The error for a non-finite value `v` at `element` (from [`element`]): `J must be finite: J[3,7] is
+/// nan`, written as Python writes the value (`nan`, `inf`, `-inf`).
+pub fn not_finite(name: &str, element: &str, v: f64) -> Error {
+    let v = if v.is_nan() {
+        "nan"
+    } else if v > 0.0 {
+        "inf"
+    } else {
+        "-inf"
+    };
+    Error::InvalidInput(format!("{name} must be finite: {element} is {v}"))
+}
+
+/// `Err(InvalidInput)` naming the first non-finite value of the row-major array `values` of `shape`
+/// by its index (`name[i,j] is nan`).
+pub fn check_finite_shaped<'a>(values: impl IntoIterator<Item = &'a f64>, shape: &[usize], name: &str) -> Result<()> {
+    match values.into_iter().enumerate().find(|(_, v)| !v.is_finite()) {
+        Some((k, &v)) => Err(not_finite(name, &element(name, shape, k), v)),
         None => Ok(()),
     }
+}
+
+/// [`check_finite_shaped`] for a 1-D array (`h[2] is inf`).
+pub fn check_finite(values: &[f64], name: &str) -> Result<()> {
+    check_finite_shaped(values, &[values.len()], name)
+}
+
+/// [`check_finite_shaped`] for a row-major matrix of `cols` columns (`J[3,7] is nan`).
+pub fn check_finite_matrix(values: &[f64], cols: usize, name: &str) -> Result<()> {
+    check_finite_shaped(values, &[values.len() / cols.max(1), cols], name)
 }
 
 /// `Err(InvalidInput)` unless the row-major n×n `m` is symmetric within `rtol` of its largest
@@ -102,5 +139,23 @@ mod python_mapping {
                 Error::Internal(_) => InternalError::new_err(msg),
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn non_finite_values_are_named_by_their_index() {
+        let m = [0.0, 1.0, 2.0, 3.0, f64::NAN, 5.0];
+        assert_eq!(check_finite_matrix(&m, 3, "J").unwrap_err().to_string(), "J must be finite: J[1,1] is nan");
+        let v = [0.0, 1.0, f64::INFINITY];
+        assert_eq!(check_finite(&v, "h").unwrap_err().to_string(), "h must be finite: h[2] is inf");
+        let t = [0.0, 0.0, 0.0, f64::NEG_INFINITY];
+        let e = check_finite_shaped(&t, &[2, 1, 2], "X").unwrap_err().to_string();
+        assert_eq!(e, "X must be finite: X[1,0,1] is -inf");
+        assert!(check_finite_matrix(&[1.0, 2.0], 2, "Q").is_ok());
+        assert_eq!(element("x", &[], 0), "x[0]");
     }
 }

@@ -10,7 +10,7 @@ and QUBO input uses E(x) = xᵀQx; energies are always reported for the problem 
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Final, Literal, NamedTuple, final
+from typing import Any, Final, Literal, NamedTuple, Protocol, final, overload
 
 import numpy as np
 import numpy.typing as npt
@@ -29,6 +29,7 @@ __all__ = [
     "Sample",
     "SampleSet",
     "ScheduleType",
+    "SparseMatrix",
     "Temperature",
     "TemperingResult",
     "Vartype",
@@ -42,7 +43,16 @@ Vartype = Literal["SPIN", "BINARY"]
 Progress = bool | Callable[[int, int], object] | None
 FloatArray = npt.NDArray[np.float64]
 SpinArray = npt.NDArray[np.int8]
+# Real array inputs: numpy arrays of float16, float32 or float64 (read in place, any strides),
+# integer arrays, nested sequences, pandas objects.
 ArrayLike = npt.ArrayLike
+
+class SparseMatrix(Protocol):
+    """A scipy.sparse matrix or array, as ``PBitNetwork.from_sparse`` takes it."""
+
+    @property
+    def shape(self) -> tuple[int, ...]: ...
+    def tocoo(self) -> Any: ...
 
 @final
 class PBit:
@@ -168,11 +178,19 @@ class PBitNetwork:
     def __new__(cls, num_pbits: int, seed: int | None = None) -> PBitNetwork: ...
     @staticmethod
     def from_dense(J: ArrayLike, h: ArrayLike | None = None, seed: int | None = None) -> PBitNetwork: ...
+    @overload
+    @staticmethod
+    def from_sparse(
+        J: SparseMatrix, /, *, h: ArrayLike | None = None, num_pbits: int | None = None, seed: int | None = None
+    ) -> PBitNetwork: ...
+    @overload
     @staticmethod
     def from_sparse(
         rows: ArrayLike,
         cols: ArrayLike,
         values: ArrayLike,
+        /,
+        *,
         h: ArrayLike | None = None,
         num_pbits: int | None = None,
         seed: int | None = None,

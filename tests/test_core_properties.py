@@ -179,45 +179,54 @@ def test_ising_to_qubo_then_back_is_identity(problem: tuple[FloatArray, FloatArr
 
 
 @st.composite
-def sparse_problem(
+def sparse_entries(
     draw: st.DrawFn,
-) -> tuple[int, npt.NDArray[np.int64], npt.NDArray[np.int64], FloatArray, FloatArray, SpinArray]:
-    """Edge lists with duplicates and both orientations, and states to evaluate."""
-    n = draw(st.integers(2, 10))
-    m = draw(st.integers(0, 3 * n))
-    pairs = draw(
-        st.lists(
-            st.tuples(st.integers(0, n - 1), st.integers(0, n - 1)).filter(lambda p: p[0] != p[1]),
-            min_size=m,
-            max_size=m,
-        )
-    )
-    rows = np.array([p[0] for p in pairs], dtype=np.int64)
-    cols = np.array([p[1] for p in pairs], dtype=np.int64)
-    values = draw(hnp.arrays(np.float64, (m,), elements=finite))
-    h = draw(hnp.arrays(np.float64, (n,), elements=finite))
-    return n, rows, cols, values, h, spins(draw, n, draw(st.integers(1, 8)))
+) -> tuple[FloatArray, FloatArray, npt.NDArray[np.int64], npt.NDArray[np.int64], FloatArray, SpinArray]:
+    """A symmetric J, and COO entries stating it in any way ``from_sparse`` reads as that J: each
+    coupling in the upper triangle, the lower one or both, or split into repeated entries; explicit
+    zeros anywhere (the diagonal too); in any order."""
+    j, h = draw(ising(min_n=2))
+    n = len(h)
+    entries: list[tuple[int, int, float]] = []
+    for a in range(n):
+        for b in range(a + 1, n):
+            w = float(j[a, b])
+            if w == 0.0:
+                continue
+            how = draw(st.sampled_from(["upper", "lower", "both", "split"]))
+            if how == "split" and w / 2 + w / 2 == w:  # halves that add up exactly
+                r, c = draw(st.sampled_from([(a, b), (b, a)]))
+                entries += [(r, c, w / 2), (r, c, w / 2)]
+                continue
+            if how != "lower":
+                entries.append((a, b, w))
+            if how in ("lower", "both"):
+                entries.append((b, a, w))
+    zeros = draw(st.lists(st.tuples(st.integers(0, n - 1), st.integers(0, n - 1)), max_size=n))
+    entries += [(r, c, 0.0) for r, c in zeros]
+    entries = draw(st.permutations(entries))
+    rows = np.array([e[0] for e in entries], dtype=np.int64)
+    cols = np.array([e[1] for e in entries], dtype=np.int64)
+    values = np.array([e[2] for e in entries], dtype=np.float64)
+    return j, h, rows, cols, values, spins(draw, n, draw(st.integers(1, 8)))
 
 
 @PROPERTY
-@given(sparse_problem())
-def test_from_sparse_equals_from_dense(
-    problem: tuple[int, npt.NDArray[np.int64], npt.NDArray[np.int64], FloatArray, FloatArray, SpinArray],
+@given(sparse_entries())
+def test_from_sparse_means_what_from_dense_means(
+    problem: tuple[FloatArray, FloatArray, npt.NDArray[np.int64], npt.NDArray[np.int64], FloatArray, SpinArray],
 ) -> None:
-    n, rows, cols, values, h, s = problem
-    dense = np.zeros((n, n))
-    for r, c, v in zip(rows, cols, values, strict=True):  # entries for the same pair add up, in either orientation
-        dense[r, c] += v
-        dense[c, r] += v
-    tol = tolerance(dense, h) + 1e-12 * float(np.abs(values).sum())
+    j, h, rows, cols, values, s = problem
+    n = len(h)
     sparse_net = PBitNetwork.from_sparse(rows, cols, values, h=h, num_pbits=n)
-    dense_net = PBitNetwork.from_dense(dense, h)
+    dense_net = PBitNetwork.from_dense(j, h)
     j_sparse, h_sparse = sparse_net.to_dense()
-    np.testing.assert_allclose(j_sparse, dense, rtol=0, atol=tol)
+    np.testing.assert_array_equal(j_sparse, j)
     np.testing.assert_array_equal(h_sparse, h)
-    np.testing.assert_allclose(sparse_net.energy(s), dense_net.energy(s), rtol=0, atol=tol)
-    np.testing.assert_allclose(sparse_net.energy(s), reference(dense, h, s), rtol=0, atol=tol)
-    np.testing.assert_allclose(sparse_net.local_fields(s), dense_net.local_fields(s), rtol=0, atol=tol)
+    assert sparse_net.num_couplings == dense_net.num_couplings
+    np.testing.assert_array_equal(sparse_net.energy(s), dense_net.energy(s))
+    np.testing.assert_array_equal(sparse_net.local_fields(s), dense_net.local_fields(s))
+    np.testing.assert_allclose(sparse_net.energy(s), reference(j, h, s), rtol=0, atol=tolerance(j, h))
     er, ec, ev = sparse_net.edges()
     assert np.all(er < ec)
     rebuilt = np.zeros((n, n))

@@ -1,10 +1,12 @@
 """Conversion of array-like arguments, shared by every submodule (the Rust bindings call these).
 
 Errors are :class:`InvalidInputError` naming the argument; float64 arrays pass without a copy.
+The bindings read float16/float32/float64 numpy arrays themselves and call these for the rest.
 """
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 import numpy as np
@@ -74,3 +76,20 @@ def as_spin_array(x: Any, name: str, binary: bool) -> npt.NDArray[np.int8]:
     if binary:
         out[out == 0] = -1
     return out
+
+
+def sparse_coo(x: Any) -> tuple[int, Any, Any, Any] | None:
+    """``(n, row, col, data)`` of a square scipy.sparse matrix or array ``x`` (its COO form,
+    duplicates kept: the core adds them up), or None when ``x`` is not one.
+
+    scipy is optional and never imported here: a scipy sparse object exists only once
+    ``scipy.sparse`` is loaded.
+    """
+    sparse = sys.modules.get("scipy.sparse")
+    if sparse is None or not sparse.issparse(x):
+        return None
+    shape = tuple(x.shape)
+    if len(shape) != 2 or shape[0] != shape[1]:
+        raise InvalidInputError(f"J must be square, got shape {shape}")
+    coo = x.tocoo(copy=False)
+    return int(shape[0]), coo.row, coo.col, coo.data

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from typing import Any, Literal, NamedTuple
+from typing import Any, Literal, NamedTuple, Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -34,6 +34,7 @@ __all__ = [
     "Sample",
     "SampleSet",
     "ScheduleType",
+    "SparseMatrix",
     "Temperature",
     "TemperingResult",
     "Vartype",
@@ -52,6 +53,16 @@ Progress = bool | Callable[[int, int], object] | None
 FloatArray = npt.NDArray[np.float64]
 SpinArray = npt.NDArray[np.int8]
 ArrayLike = npt.ArrayLike
+
+
+class SparseMatrix(Protocol):
+    """A scipy.sparse matrix or array (``coo``/``csr``/``csc``/... ``_matrix`` or ``_array``), as
+    :meth:`PBitNetwork.from_sparse` takes it; scipy itself stays optional."""
+
+    @property
+    def shape(self) -> tuple[int, ...]: ...
+    def tocoo(self) -> Any: ...
+
 
 PBit = _core.PBit
 Temperature = _core.Temperature

@@ -6,6 +6,7 @@ pub mod coloring;
 #[cfg(feature = "cuda")]
 pub mod cuda;
 pub mod engine;
+pub mod entries;
 pub mod exact;
 pub mod fast_sparse;
 pub mod kernel;

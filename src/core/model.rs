@@ -4,7 +4,8 @@
 //! Couplings are stored symmetric (both J_ij and J_ji), dense row-major for dense problems and
 //! CSR for sparse ones; the form is chosen from the density so callers need not care.
 
-use crate::error::{check_finite, Result};
+use super::entries::{check_diagonal, check_lengths, symmetric_pair, Entries, PairRule};
+use crate::error::{check_finite, check_finite_matrix, Result};
 use crate::{ensure, invalid};
 
 /// Above this fill fraction a coupling matrix is kept dense: row sweeps then beat CSR gathers.
@@ -114,20 +115,13 @@ impl IsingModel {
         let mut m = Self::empty(n)?;
         ensure!(j.len() == n * n, "J must be {n}x{n} ({} values), got {} values", n * n, j.len());
         m.set_fields(h)?;
-        check_finite(j, "couplings J")?;
+        check_finite_matrix(j, n, "J")?;
         let mut sym = j.to_vec();
         let mut nnz = 0usize;
         for a in 0..n {
-            ensure!(
-                j[a * n + a] == 0.0,
-                "J must have a zero diagonal (no self-coupling), J[{a},{a}] = {}",
-                j[a * n + a]
-            );
+            check_diagonal(a, j[a * n + a])?;
             for b in a + 1..n {
-                let (x, y) = (j[a * n + b], j[b * n + a]);
-                let tol = 1e-12 * x.abs().max(y.abs()).max(1e-300);
-                ensure!((x - y).abs() <= tol, "J must be symmetric: J[{a},{b}] = {x} but J[{b},{a}] = {y}");
-                let w = 0.5 * (x + y);
+                let w = symmetric_pair(a, b, j[a * n + b], j[b * n + a])?;
                 sym[a * n + b] = w;
                 sym[b * n + a] = w;
                 nnz += usize::from(w != 0.0);
@@ -150,36 +144,17 @@ impl IsingModel {
     /// undirected coupling between the two spins (so `(i, j)` and `(j, i)` entries add up, as in
     /// dimod). Self-couplings are rejected.
     pub fn from_edges(n: usize, rows: &[i64], cols: &[i64], values: &[f64], h: &[f64]) -> Result<Self> {
+        check_lengths(rows.len(), cols.len(), values.len())?;
+        let entries = rows.iter().zip(cols).zip(values).map(|((&i, &j), &v)| (i, j, v));
+        Self::from_entries(Entries::collect(n, entries, PairRule::Add)?, h)
+    }
+
+    /// From checked coupling entries (see [`Entries`] and [`PairRule`]) and fields `h`.
+    pub fn from_entries(entries: Entries, h: &[f64]) -> Result<Self> {
+        let n = entries.n();
         let mut m = Self::empty(n)?;
         m.set_fields(h)?;
-        ensure!(
-            rows.len() == cols.len() && cols.len() == values.len(),
-            "rows, cols and values must have the same length, got {}, {} and {}",
-            rows.len(),
-            cols.len(),
-            values.len()
-        );
-        check_finite(values, "coupling values")?;
-        let mut edges = Vec::with_capacity(values.len());
-        for k in 0..values.len() {
-            let (i, j) = (rows[k], cols[k]);
-            ensure!(
-                (0..n as i64).contains(&i) && (0..n as i64).contains(&j),
-                "coupling index out of range at entry {k}: ({i}, {j}) for {n} p-bits"
-            );
-            ensure!(i != j, "self-coupling at entry {k}: ({i}, {i}); a p-bit cannot couple to itself");
-            let (a, b) = if i < j { (i, j) } else { (j, i) };
-            edges.push((a as u32, b as u32, values[k]));
-        }
-        edges.sort_by_key(|e| (e.0, e.1));
-        let mut merged: Vec<(u32, u32, f64)> = Vec::with_capacity(edges.len());
-        for e in edges {
-            match merged.last_mut() {
-                Some(last) if (last.0, last.1) == (e.0, e.1) => last.2 += e.2,
-                _ => merged.push(e),
-            }
-        }
-        merged.retain(|e| e.2 != 0.0);
+        let merged = entries.merge()?;
         if merged.len() as f64 >= DENSE_FILL * (n * (n - 1) / 2).max(1) as f64 && n <= 1 << 15 {
             let mut dense = vec![0.0; n * n];
             for &(a, b, w) in &merged {
@@ -222,7 +197,7 @@ impl IsingModel {
     pub fn set_fields(&mut self, h: &[f64]) -> Result<()> {
         let n = self.n();
         ensure!(h.len() == n, "h must have one field per p-bit ({n}), got {}", h.len());
-        check_finite(h, "fields h")?;
+        check_finite(h, "h")?;
         self.h.copy_from_slice(h);
         Ok(())
     }

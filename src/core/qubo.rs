@@ -11,7 +11,7 @@ use crate::error::Result;
 pub fn qubo_to_ising(n: usize, q: &[f64]) -> Result<(Vec<f64>, Vec<f64>, f64)> {
     ensure!(n > 0, "Q must not be empty");
     ensure!(q.len() == n * n, "Q must be {n}x{n}, got {} values", q.len());
-    crate::error::check_finite(q, "Q")?;
+    crate::error::check_finite_matrix(q, n, "Q")?;
     let sym = |a: usize, b: usize| 0.5 * (q[a * n + b] + q[b * n + a]);
     let mut j = vec![0.0; n * n];
     let mut h = vec![0.0; n];

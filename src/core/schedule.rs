@@ -1,7 +1,7 @@
 //! Temperature schedules: one β per annealing step (each step runs `num_sweeps_per_beta` sweeps).
 
 use super::model::IsingModel;
-use crate::error::Result;
+use crate::error::{check_finite, Result};
 use crate::{ensure, invalid};
 
 #[derive(Debug, Clone, PartialEq)]
@@ -30,13 +30,20 @@ fn sample(steps: usize, point: impl Fn(f64) -> f64) -> Vec<f64> {
     (0..steps).map(|k| point(k as f64 / (steps - 1) as f64)).collect()
 }
 
+/// Inverse temperatures given by the caller must be finite and non-negative (each named by index).
+pub fn check_betas(betas: &[f64]) -> Result<()> {
+    check_finite(betas, "betas")?;
+    match betas.iter().position(|b| *b < 0.0) {
+        Some(k) => Err(invalid!("betas must be non-negative: betas[{k}] = {}", betas[k])),
+        None => Ok(()),
+    }
+}
+
 impl Schedule {
     /// From inverse temperatures, used as given.
     pub fn from_betas(betas: Vec<f64>) -> Result<Self> {
         ensure!(!betas.is_empty(), "a schedule needs at least one beta");
-        if let Some((k, b)) = betas.iter().enumerate().find(|(_, b)| !(b.is_finite() && **b >= 0.0)) {
-            return Err(invalid!("betas must be finite and non-negative, got {b} at position {k}"));
-        }
+        check_betas(&betas)?;
         Ok(Self { betas })
     }
 

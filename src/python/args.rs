@@ -1,8 +1,15 @@
-//! Argument conversion shared by the bindings. Array-likes of any real dtype, layout or
-//! container (lists, pandas) go through `quantumpanarchy._validation`, which raises
-//! `InvalidInputError` with the argument's name; float64 numpy arrays take a zero-copy path.
+//! Argument conversion shared by the bindings. numpy arrays of float16, float32 or float64 (and
+//! int32/int64 indices), of any layout, are read where they lie: float16 and float32 are widened
+//! to float64 (exactly) as the native code reads them, never copied to float64 in Python first.
+//! Anything else (lists, other dtypes, pandas, other byte orders) goes through
+//! `quantumpanarchy._validation`, which converts it or raises `InvalidInputError` naming the
+//! argument.
 
-use numpy::{PyArray1, PyArray2, PyArrayMethods, PyReadonlyArray1, PyReadonlyArray2};
+use half::f16;
+use numpy::ndarray::{iter::Iter, CowArray, Dimension, Ix1, Ix2};
+use numpy::{
+    Element, PyArray, PyArray1, PyArray2, PyArrayMethods, PyReadonlyArray, PyReadonlyArray1, PyUntypedArrayMethods,
+};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
@@ -12,43 +19,198 @@ fn validation(py: Python<'_>) -> PyResult<Bound<'_, PyModule>> {
     py.import("quantumpanarchy._validation")
 }
 
-/// A real array of `ndim` dimensions as float64 (copying only when the input is not already).
-/// `ndim` is 1 or 2, or -1 for either.
-pub fn float_array<'py>(
+/// A real array as the caller's numpy memory: float16, float32 or float64, any strides.
+pub enum Reals<'py, D: Dimension> {
+    F16(PyReadonlyArray<'py, f16, D>),
+    F32(PyReadonlyArray<'py, f32, D>),
+    F64(PyReadonlyArray<'py, f64, D>),
+}
+
+/// Runs `$body` with `$a` bound to the array of whichever dtype `$reals` holds.
+macro_rules! each_dtype {
+    ($reals:expr, $a:ident => $body:expr) => {
+        match $reals {
+            Reals::F16($a) => $body,
+            Reals::F32($a) => $body,
+            Reals::F64($a) => $body,
+        }
+    };
+}
+
+impl<'py, D: Dimension> Reals<'py, D> {
+    pub fn shape(&self) -> &[usize] {
+        each_dtype!(self, a => a.shape())
+    }
+
+    pub fn len(&self) -> usize {
+        self.shape().iter().product()
+    }
+
+    /// The values as float64 in logical (row-major) order, whatever the strides: one pass.
+    pub fn to_vec(&self) -> Vec<f64> {
+        each_dtype!(self, a => a.as_array().iter().map(|&x| widen(x)).collect())
+    }
+
+    /// A float64 view: the caller's memory for float64, a widened copy for float16/float32.
+    pub fn view(&self) -> CowArray<'_, f64, D> {
+        match self {
+            Reals::F64(a) => CowArray::from(a.as_array()),
+            Reals::F32(a) => CowArray::from(a.as_array().mapv(f64::from)),
+            Reals::F16(a) => CowArray::from(a.as_array().mapv(f64::from)),
+        }
+    }
+}
+
+impl<'py> Reals<'py, Ix1> {
+    /// The values as float64, read in order (cloneable, so a native pass may walk them twice).
+    pub fn iter(&self) -> RealIter<'_> {
+        match self {
+            Reals::F16(a) => RealIter::F16(a.as_array().into_iter()),
+            Reals::F32(a) => RealIter::F32(a.as_array().into_iter()),
+            Reals::F64(a) => RealIter::F64(a.as_array().into_iter()),
+        }
+    }
+}
+
+/// A float16/float32/float64 value as float64 (exact).
+fn widen<T: Into<f64>>(x: T) -> f64 {
+    x.into()
+}
+
+/// The iterator of [`Reals::iter`].
+#[derive(Clone)]
+pub enum RealIter<'a> {
+    F16(Iter<'a, f16, Ix1>),
+    F32(Iter<'a, f32, Ix1>),
+    F64(Iter<'a, f64, Ix1>),
+}
+
+impl Iterator for RealIter<'_> {
+    type Item = f64;
+
+    fn next(&mut self) -> Option<f64> {
+        match self {
+            Self::F16(it) => it.next().map(|&x| widen(x)),
+            Self::F32(it) => it.next().map(|&x| widen(x)),
+            Self::F64(it) => it.next().copied(),
+        }
+    }
+}
+
+/// `obj` read in place when it is a numpy array of `T` with `D`'s dimensions (1-D or 2-D for
+/// `IxDyn`), non-empty unless `allow_empty`; `None` sends it to the Python conversion.
+fn in_place<'py, T: Element, D: Dimension>(
     obj: &Bound<'py, PyAny>,
-    name: &str,
-    ndim: i32,
     allow_empty: bool,
-) -> PyResult<Bound<'py, PyAny>> {
-    validation(obj.py())?.call_method1("as_float_array", (obj, name, ndim, allow_empty))
+) -> Option<PyReadonlyArray<'py, T, D>> {
+    let a = obj.cast::<PyArray<T, D>>().ok()?;
+    let fits = matches!(a.ndim(), 1 | 2) && (allow_empty || !a.is_empty());
+    fits.then(|| a.readonly())
 }
 
-pub fn f64_1d<'py>(obj: &Bound<'py, PyAny>, name: &str) -> PyResult<PyReadonlyArray1<'py, f64>> {
-    if let Ok(a) = obj.cast::<PyArray1<f64>>() {
-        if a.len()? > 0 {
-            return Ok(a.readonly());
+/// A real array-like of `D` dimensions (`Ix1`, `Ix2`, or `IxDyn` for 1-D or 2-D).
+pub fn reals<'py, D: Dimension>(obj: &Bound<'py, PyAny>, name: &str, allow_empty: bool) -> PyResult<Reals<'py, D>> {
+    if let Some(a) = in_place::<f64, D>(obj, allow_empty) {
+        return Ok(Reals::F64(a));
+    }
+    if let Some(a) = in_place::<f32, D>(obj, allow_empty) {
+        return Ok(Reals::F32(a));
+    }
+    if let Some(a) = in_place::<f16, D>(obj, allow_empty) {
+        return Ok(Reals::F16(a));
+    }
+    let ndim = D::NDIM.map_or(-1, |d| d as i32);
+    let arr = validation(obj.py())?.call_method1("as_float_array", (obj, name, ndim, allow_empty))?;
+    Ok(Reals::F64(arr.cast_into::<PyArray<f64, D>>()?.readonly()))
+}
+
+/// A non-empty 1-D real array.
+pub fn real_1d<'py>(obj: &Bound<'py, PyAny>, name: &str) -> PyResult<Reals<'py, Ix1>> {
+    reals(obj, name, false)
+}
+
+/// A 1-D real array, possibly empty.
+pub fn real_1d_or_empty<'py>(obj: &Bound<'py, PyAny>, name: &str) -> PyResult<Reals<'py, Ix1>> {
+    reals(obj, name, true)
+}
+
+/// A non-empty 2-D real array.
+pub fn real_2d<'py>(obj: &Bound<'py, PyAny>, name: &str) -> PyResult<Reals<'py, Ix2>> {
+    reals(obj, name, false)
+}
+
+/// 1-D integer indices read in place (int32 or int64 numpy arrays) or converted by
+/// `_validation.as_index_array` (floats must be whole numbers).
+pub enum Indices<'py> {
+    I32(PyReadonlyArray1<'py, i32>),
+    I64(PyReadonlyArray1<'py, i64>),
+}
+
+impl<'py> Indices<'py> {
+    pub fn len(&self) -> usize {
+        match self {
+            Self::I32(a) => a.len(),
+            Self::I64(a) => a.len(),
         }
     }
-    Ok(float_array(obj, name, 1, false)?.cast_into::<PyArray1<f64>>()?.readonly())
-}
 
-pub fn f64_1d_or_empty<'py>(obj: &Bound<'py, PyAny>, name: &str) -> PyResult<PyReadonlyArray1<'py, f64>> {
-    Ok(float_array(obj, name, 1, true)?.cast_into::<PyArray1<f64>>()?.readonly())
-}
-
-pub fn f64_2d<'py>(obj: &Bound<'py, PyAny>, name: &str) -> PyResult<PyReadonlyArray2<'py, f64>> {
-    if let Ok(a) = obj.cast::<PyArray2<f64>>() {
-        if a.len()? > 0 {
-            return Ok(a.readonly());
+    pub fn iter(&self) -> IndexIter<'_> {
+        match self {
+            Self::I32(a) => IndexIter::I32(a.as_array().into_iter()),
+            Self::I64(a) => IndexIter::I64(a.as_array().into_iter()),
         }
     }
-    Ok(float_array(obj, name, 2, false)?.cast_into::<PyArray2<f64>>()?.readonly())
 }
 
-/// Integer indices as i64 (floats must be integral).
-pub fn index_1d(obj: &Bound<'_, PyAny>, name: &str) -> PyResult<Vec<i64>> {
+/// The iterator of [`Indices::iter`].
+#[derive(Clone)]
+pub enum IndexIter<'a> {
+    I32(Iter<'a, i32, Ix1>),
+    I64(Iter<'a, i64, Ix1>),
+}
+
+impl Iterator for IndexIter<'_> {
+    type Item = i64;
+
+    fn next(&mut self) -> Option<i64> {
+        match self {
+            Self::I32(it) => it.next().map(|&x| i64::from(x)),
+            Self::I64(it) => it.next().copied(),
+        }
+    }
+}
+
+/// Integer indices (see [`Indices`]).
+pub fn indices<'py>(obj: &Bound<'py, PyAny>, name: &str) -> PyResult<Indices<'py>> {
+    if let Ok(a) = obj.cast::<PyArray1<i64>>() {
+        return Ok(Indices::I64(a.readonly()));
+    }
+    if let Ok(a) = obj.cast::<PyArray1<i32>>() {
+        return Ok(Indices::I32(a.readonly()));
+    }
     let arr = validation(obj.py())?.call_method1("as_index_array", (obj, name))?;
-    Ok(arr.cast_into::<PyArray1<i64>>()?.readonly().as_array().to_vec())
+    Ok(Indices::I64(arr.cast_into::<PyArray1<i64>>()?.readonly()))
+}
+
+/// Integer indices as an owned vector.
+pub fn index_1d(obj: &Bound<'_, PyAny>, name: &str) -> PyResult<Vec<i64>> {
+    Ok(indices(obj, name)?.iter().collect())
+}
+
+/// The side of a square matrix argument.
+pub fn square(shape: &[usize], name: &str) -> PyResult<usize> {
+    match shape {
+        &[r, c] if r == c => Ok(r),
+        _ => Err(Error::InvalidInput(format!("{name} must be square, got shape {}", shape_text(shape))).into()),
+    }
+}
+
+/// A shape as Python writes it: `(3,)`, `(2, 3)`.
+fn shape_text(shape: &[usize]) -> String {
+    match shape {
+        [n] => format!("({n},)"),
+        _ => format!("({})", shape.iter().map(usize::to_string).collect::<Vec<_>>().join(", ")),
+    }
 }
 
 /// One state (1-D) or a batch (2-D) of spins in {-1, +1} (also {0, 1} when `binary`), as a

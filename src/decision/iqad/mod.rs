@@ -335,7 +335,7 @@ impl Iqad {
                 && w.next < w.capacity,
             "the threshold window does not match the model"
         );
-        crate::error::check_finite(&w.rows, "the threshold window")?;
+        crate::error::check_finite_matrix(&w.rows, d, "the threshold window")?;
         ensure!(self.offset.is_finite(), "offset_ must be finite");
         Ok(())
     }

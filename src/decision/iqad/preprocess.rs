@@ -10,7 +10,7 @@
 //! ZCA (Σ^{-1/2}, not the PCA rotation) keeps each column tied to its input feature, and it is
 //! unique where PCA depends on the signs LAPACK picks for eigenvectors.
 
-use crate::error::{check_alloc, Result};
+use crate::error::{check_alloc, check_finite_matrix, check_finite_shaped, Result};
 use crate::{ensure, invalid};
 use ndarray::{Array2, ArrayView2};
 use ndarray_linalg::{Eigh, UPLO};
@@ -40,7 +40,7 @@ impl Preprocessor {
     pub fn fit(x: ArrayView2<'_, f64>, whiten: bool) -> Result<Self> {
         let (n, d) = x.dim();
         ensure!(n >= 1 && d >= 1, "X must not be empty, got shape ({n}, {d})");
-        check_finite_rows(x, "X")?;
+        check_finite_shaped(x, x.shape(), "X")?;
         let mut mean = vec![0.0; d];
         for row in x.rows() {
             mean.iter_mut().zip(row).for_each(|(m, v)| *m += v);
@@ -80,7 +80,7 @@ impl Preprocessor {
         let d = self.n_features();
         if let Some(w) = &whitening {
             ensure!(w.len() == d * d, "the whitening matrix must be {d}×{d}, got {} values", w.len());
-            crate::error::check_finite(w, "whitening_")?;
+            check_finite_matrix(w, d, "whitening_")?;
             let mut c = w.clone();
             for (row, s) in c.chunks_exact_mut(d).zip(&self.scale) {
                 row.iter_mut().for_each(|v| *v /= s);
@@ -118,7 +118,7 @@ impl Preprocessor {
             self.n_features()
         );
         ensure!(n >= 1, "X must not be empty, got shape ({n}, {d})");
-        check_finite_rows(x, "X")?;
+        check_finite_shaped(x, x.shape(), "X")?;
         check_alloc::<f64>(n as u128 * d as u128, &format!("transforming {n}×{d} values"))?;
         let mut out = vec![0.0; n * d];
         out.par_chunks_mut(ROWS * d).enumerate().for_each(|(k, block)| {
@@ -141,16 +141,6 @@ impl Preprocessor {
         });
         Ok(out)
     }
-}
-
-/// `Err(InvalidInput)` naming the first non-finite entry of `x` by (row, column).
-pub fn check_finite_rows(x: ArrayView2<'_, f64>, what: &str) -> Result<()> {
-    for (r, row) in x.rows().into_iter().enumerate() {
-        if let Some(c) = row.iter().position(|v| !v.is_finite()) {
-            return Err(invalid!("{what} must be finite, found {} at row {r}, column {c}", row[c]));
-        }
-    }
-    Ok(())
 }
 
 /// Σ^{-1/2} of the rows of the standardised `z` (the correlation matrix), eigenvalues floored.
@@ -266,7 +256,7 @@ mod tests {
         let mut nan = x.clone();
         nan[[3, 1]] = f64::NAN;
         let msg = Preprocessor::fit(nan.view(), true).unwrap_err().to_string();
-        assert!(msg.contains("row 3, column 1"), "{msg}");
+        assert!(msg.contains("X[3,1] is nan"), "{msg}");
         assert!(Preprocessor::from_parts(vec![0.0], vec![0.0], None).is_err());
         assert!(Preprocessor::from_parts(vec![0.0, 1.0], vec![1.0, 1.0], Some(vec![1.0])).is_err());
     }

@@ -96,7 +96,9 @@ impl Space {
         let mut u = vec![0.0; d];
         for i in 0..d {
             let (a, b, v) = (self.lo[i], self.hi[i], x[i]);
-            ensure!(v.is_finite(), "{what}[{i}] must be finite, got {v}");
+            if !v.is_finite() {
+                return Err(crate::error::not_finite(what, &format!("{what}[{i}]"), v));
+            }
             let (la, lb) = if self.integer[i] { (a - 0.5, b + 0.5) } else { (a, b) };
             if !(la..=lb).contains(&v) {
                 return Err(invalid!("{what}[{i}] = {v} lies outside its bounds [{a}, {b}]"));

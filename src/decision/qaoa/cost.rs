@@ -3,7 +3,7 @@
 //! Index convention (Qiskit's little-endian order): qubit i carries bit i of the index,
 //! x_i = (index >> i) & 1.
 
-use crate::error::{check_alloc, check_finite, check_symmetric, Error, Result};
+use crate::error::{check_alloc, check_finite_matrix, check_symmetric, Error, Result};
 
 /// Largest register simulated; 2^34 amplitudes already need 512 GiB.
 pub const MAX_QUBITS: usize = 34;
@@ -43,7 +43,7 @@ pub fn validate_q(q: &[f64], n: usize) -> Result<()> {
         n.saturating_mul(n),
         q.len()
     );
-    check_finite(q, "Q")?;
+    check_finite_matrix(q, n, "Q")?;
     check_symmetric(q, n, SYMMETRY_RTOL, "Q")?;
     Ok(())
 }

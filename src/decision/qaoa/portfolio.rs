@@ -8,7 +8,7 @@
 //! weighs both equally (Qiskit's `PortfolioOptimization` with risk factor q = (1 − t)/t, up to
 //! the overall scale t). E(x) = xᵀQx + offset for the symmetric Q built here.
 
-use crate::error::{check_finite, check_symmetric, Result};
+use crate::error::{check_finite, check_finite_matrix, check_symmetric, Result};
 
 /// Relative tolerance for the symmetry and positive-semidefiniteness checks of Σ.
 const COV_RTOL: f64 = 1e-9;
@@ -49,7 +49,7 @@ impl Portfolio {
             covariance.len()
         );
         check_finite(returns, "returns")?;
-        check_finite(covariance, "covariance")?;
+        check_finite_matrix(covariance, n, "covariance")?;
         crate::ensure!((0.0..=1.0).contains(&risk_tolerance), "risk_tolerance must be in [0, 1], got {risk_tolerance}");
         check_covariance(covariance, n)?;
         check_budget_penalty(n, budget, penalty)?;

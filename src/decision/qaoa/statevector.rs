@@ -53,11 +53,8 @@ pub(crate) fn check_angles(gammas: &[f64], betas: &[f64]) -> Result<()> {
         gammas.len(),
         betas.len()
     );
-    crate::ensure!(
-        gammas.iter().chain(betas).all(|a| a.is_finite()),
-        "gammas and betas must be finite, got {gammas:?} and {betas:?}"
-    );
-    Ok(())
+    crate::error::check_finite(gammas, "gammas")?;
+    crate::error::check_finite(betas, "betas")
 }
 
 /// e^{−iβX} on the pair (a, b) = (amplitude with the bit clear, with it set).

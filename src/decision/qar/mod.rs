@@ -26,7 +26,7 @@ use crate::core::engine::Engine;
 use crate::core::exact;
 use crate::core::kernel::{Chain, Method};
 use crate::core::model::IsingModel;
-use crate::error::{check_finite, check_symmetric, Error, Result};
+use crate::error::{check_finite, check_finite_matrix, check_symmetric, Error, Result};
 use crate::rng::{mix64, Stream};
 use crate::{ensure, parallel};
 use rayon::prelude::*;
@@ -108,7 +108,7 @@ impl Params {
         check_finite(&self.gains, "gains")?;
         check_finite(&self.biases, "biases")?;
         check_finite(&self.weights, "weights")?;
-        check_finite(&self.couplings, "couplings")?;
+        check_finite_matrix(&self.couplings, n, "couplings")?;
         ensure!(self.decision_bias.is_finite(), "decision_bias must be finite, got {}", self.decision_bias);
         if let Some(i) = (0..n).find(|&i| self.couplings[i * n + i] != 0.0) {
             return Err(invalid_diag(i, self.couplings[i * n + i]));

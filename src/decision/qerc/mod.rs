@@ -21,7 +21,7 @@ pub mod reservoir;
 pub mod spectral;
 
 use crate::control::Control;
-use crate::error::{check_alloc, Result};
+use crate::error::{check_alloc, check_finite_shaped, Result};
 use ndarray::{s, Array2, ArrayView2, ArrayViewMut2, Axis};
 use rayon::prelude::*;
 pub use readout::Readout;
@@ -89,13 +89,6 @@ fn name(what: &str, i: usize, count: usize) -> String {
     }
 }
 
-fn check_finite_view(a: &ArrayView2<'_, f64>, what: &str) -> Result<()> {
-    match a.indexed_iter().find(|(_, v)| !v.is_finite()) {
-        Some(((r, c), v)) => Err(crate::invalid!("{what} must be finite, found {v} at row {r}, column {c}")),
-        None => Ok(()),
-    }
-}
-
 /// Checks the input sequences against the reservoir and the washout.
 fn check_inputs(res: &Reservoir, inputs: &[ArrayView2<'_, f64>], layout: &Layout) -> Result<()> {
     crate::ensure!(!inputs.is_empty(), "X must hold at least one sequence");
@@ -114,7 +107,7 @@ fn check_inputs(res: &Reservoir, inputs: &[ArrayView2<'_, f64>], layout: &Layout
             layout.washout,
             x.nrows()
         );
-        check_finite_view(x, &what)?;
+        check_finite_shaped(x, x.shape(), &what)?;
     }
     Ok(())
 }
@@ -181,7 +174,7 @@ pub fn fit(
                     name("y", i, k),
                     y.ncols()
                 );
-                check_finite_view(y, &name("y", i, k))?;
+                check_finite_shaped(y, y.shape(), &name("y", i, k))?;
             }
             let m: usize = inputs.iter().map(|x| x.nrows() - layout.washout).sum();
             check_alloc::<f64>(m as u128 * (p + q) as u128, "the reservoir states")?;
@@ -215,7 +208,7 @@ pub fn fit(
         }
         (Targets::PerSequence(y), Some(pooling)) => {
             crate::ensure!(y.nrows() == k, "y must hold one target per sequence: {} for {k} sequences", y.nrows());
-            check_finite_view(y, "y")?;
+            check_finite_shaped(y, y.shape(), "y")?;
             let rows = pool_all(res, inputs, layout, pooling, None, control)?;
             let features = Array2::from_shape_fn((k, p), |(i, j)| rows[i].0[j]);
             let last = rows.into_iter().last().map(|r| r.1).unwrap_or_default();
@@ -452,7 +445,7 @@ mod tests {
         assert!(try_fit(&steps, &x, &per_step(&short)).unwrap_err().to_string().contains("9 targets"));
         let mut nan = x.clone();
         nan[[3, 0]] = f64::NAN;
-        assert!(try_fit(&steps, &nan, &per_step(&y)).unwrap_err().to_string().contains("row 3"));
+        assert!(try_fit(&steps, &nan, &per_step(&y)).unwrap_err().to_string().contains("X[3,0] is nan"));
         let wide = Array2::<f64>::zeros((10, 2));
         assert!(try_fit(&steps, &wide, &per_step(&y)).unwrap_err().to_string().contains("2 features"));
         assert!(fit(&res, &[x.view()], &per_step(&y), &steps, -1.0, false, &c).is_err());

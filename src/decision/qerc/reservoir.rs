@@ -15,7 +15,7 @@
 
 use super::spectral;
 use crate::control::Control;
-use crate::error::{check_alloc, check_finite, Result};
+use crate::error::{check_alloc, check_finite, check_finite_matrix, not_finite, Result};
 use crate::rng::Stream;
 use ndarray::ArrayView2;
 use rayon::prelude::*;
@@ -231,8 +231,11 @@ impl Reservoir {
         crate::ensure!(indices.iter().all(|&c| (c as usize) < n), "W's column indices must be below {n}");
         crate::ensure!(w_in.len() == n * d, "Win must be {n}×{d}, got {} entries", w_in.len());
         crate::ensure!(bias.len() == n, "bias must have {n} entries, got {}", bias.len());
-        check_finite(&values, "W")?;
-        check_finite(&w_in, "Win")?;
+        if let Some(k) = values.iter().position(|v| !v.is_finite()) {
+            let row = indptr.partition_point(|&p| p <= k) - 1;
+            return Err(not_finite("W", &format!("W[{row},{}]", indices[k]), values[k]));
+        }
+        check_finite_matrix(&w_in, d, "Win")?;
         check_finite(&bias, "bias")?;
         check_leak_rate(leak_rate)?;
         Ok(Self { n, d, indptr, indices, values, w_in, bias, leak_rate })

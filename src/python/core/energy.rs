@@ -98,13 +98,9 @@ impl PyIsingEnergy {
         Q: &Bound<'py, PyAny>,
     ) -> PyResult<(Bound<'py, PyArray2<f64>>, Bound<'py, PyArray1<f64>>, f64)> {
         let py = Q.py();
-        let q = args::f64_2d(Q, "Q")?;
-        let (r, c) = q.as_array().dim();
-        if r != c {
-            return Err(Error::InvalidInput(format!("Q must be square, got shape ({r}, {c})")).into());
-        }
-        let dense: Vec<f64> = q.as_array().iter().copied().collect();
-        let (j, h, off) = qubo::qubo_to_ising(r, &dense)?;
+        let q = args::real_2d(Q, "Q")?;
+        let r = args::square(q.shape(), "Q")?;
+        let (j, h, off) = qubo::qubo_to_ising(r, &q.to_vec())?;
         Ok((results::matrix(py, j, r, r)?, PyArray1::from_vec(py, h), off))
     }
 

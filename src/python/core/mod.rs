@@ -6,6 +6,7 @@ mod pbit;
 mod results;
 mod sampler;
 mod schedule;
+mod sparse;
 mod tempering;
 
 use pyo3::prelude::*;

@@ -19,6 +19,7 @@ use std::time::Instant;
 
 use super::results;
 use super::schedule::PyTemperature;
+use super::sparse::sparse_model;
 use crate::python::args::{self, PyInt};
 use crate::python::lock;
 use crate::python::run::{run_long, run_long_until};
@@ -179,17 +180,19 @@ impl PyPBitNetwork {
 /// A model from a symmetric J (zero diagonal) and optional fields h, built with the GIL released.
 #[allow(non_snake_case)]
 pub fn dense_model(py: Python<'_>, J: &Bound<'_, PyAny>, h: Option<&Bound<'_, PyAny>>) -> PyResult<IsingModel> {
-    let j = args::f64_2d(J, "J")?;
-    let (r, c) = j.as_array().dim();
-    if r != c {
-        return Err(Error::InvalidInput(format!("J must be square, got shape ({r}, {c})")).into());
-    }
-    let h = match h {
-        Some(h) if !h.is_none() => args::f64_1d(h, "h")?.as_array().to_vec(),
-        _ => vec![0.0; r],
-    };
-    let dense: Vec<f64> = j.as_array().iter().copied().collect();
+    let j = args::real_2d(J, "J")?;
+    let r = args::square(j.shape(), "J")?;
+    let h = fields(h)?.unwrap_or_else(|| vec![0.0; r]);
+    let dense = j.to_vec();
     Ok(py.detach(|| IsingModel::from_dense(r, &dense, &h))?)
+}
+
+/// The fields `h`, when given.
+pub fn fields(h: Option<&Bound<'_, PyAny>>) -> PyResult<Option<Vec<f64>>> {
+    match h {
+        Some(h) if !h.is_none() => Ok(Some(args::real_1d(h, "h")?.to_vec())),
+        _ => Ok(None),
+    }
 }
 
 /// A model from dimod-convention arrays: E = Σ lin_i v_i + Σ_k quad_k v_{r_k} v_{c_k} + offset,
@@ -250,11 +253,11 @@ fn interop(py: Python<'_>) -> PyResult<Bound<'_, PyModule>> {
 fn from_interop(parts: &Bound<'_, PyAny>, seed: Option<u64>) -> PyResult<PyPBitNetwork> {
     let (vartype, variables, linear, rows, cols, quad, offset): InteropParts<'_> = parts.extract()?;
     let vartype = Vartype::parse(&vartype)?;
-    let linear = args::f64_1d_or_empty(&linear, "linear biases")?;
+    let linear = args::real_1d_or_empty(&linear, "linear biases")?.to_vec();
     let rows = args::index_1d(&rows, "quadratic rows")?;
     let cols = args::index_1d(&cols, "quadratic cols")?;
-    let quad = args::f64_1d_or_empty(&quad, "quadratic biases")?;
-    let model = model_from_dimod_arrays(vartype, linear.as_slice()?, &rows, &cols, quad.as_slice()?, offset)?;
+    let quad = args::real_1d_or_empty(&quad, "quadratic biases")?.to_vec();
+    let model = model_from_dimod_arrays(vartype, &linear, &rows, &cols, &quad, offset)?;
     let variables = if variables.is_none() { None } else { Some(variables.unbind()) };
     Ok(PyPBitNetwork::build(model, seed, vartype, variables))
 }
@@ -281,34 +284,20 @@ impl PyPBitNetwork {
         Ok(Self::build(dense_model(py, J, h)?, args::seed(seed)?, Vartype::Spin, None))
     }
 
-    /// From coupling entries (rows[k], cols[k], values[k]); entries for the same pair add up.
+    /// From a symmetric J as a scipy.sparse matrix or array, or as COO triplets (rows, cols,
+    /// values), meaning what `from_dense` means for the same J: repeated entries add up, a pair
+    /// given in one triangle only is that coupling, one given in both must agree and counts once.
     #[staticmethod]
-    #[pyo3(signature = (rows, cols, values, h = None, num_pbits = None, seed = None))]
-    fn from_sparse(
-        py: Python<'_>,
-        rows: &Bound<'_, PyAny>,
-        cols: &Bound<'_, PyAny>,
-        values: &Bound<'_, PyAny>,
-        h: Option<&Bound<'_, PyAny>>,
-        num_pbits: Option<PyInt>,
-        seed: Option<&Bound<'_, PyAny>>,
+    #[pyo3(signature = (*args, h = None, num_pbits = None, seed = None))]
+    fn from_sparse<'py>(
+        py: Python<'py>,
+        args: &Bound<'py, PyTuple>,
+        h: Option<Bound<'py, PyAny>>,
+        num_pbits: Option<Bound<'py, PyAny>>,
+        seed: Option<Bound<'py, PyAny>>,
     ) -> PyResult<Self> {
-        let rows = args::index_1d(rows, "rows")?;
-        let cols = args::index_1d(cols, "cols")?;
-        let values = args::f64_1d_or_empty(values, "values")?.as_array().to_vec();
-        let h = match h {
-            Some(h) if !h.is_none() => Some(args::f64_1d(h, "h")?.as_array().to_vec()),
-            _ => None,
-        };
-        let n = match (num_pbits, &h) {
-            (Some(n), _) => args::count(n, "num_pbits", 1)?,
-            (None, Some(h)) => h.len(),
-            (None, None) => rows.iter().chain(&cols).copied().max().map_or(0, |m| (m.max(-1) + 1) as usize),
-        };
-        IsingModel::check_size(n)?;
-        let h = h.unwrap_or_else(|| vec![0.0; n]);
-        let model = py.detach(|| IsingModel::from_edges(n, &rows, &cols, &values, &h))?;
-        Ok(Self::build(model, args::seed(seed)?, Vartype::Spin, None))
+        let (model, seed) = sparse_model(py, args, [h, num_pbits, seed])?;
+        Ok(Self::build(model, args::seed(seed.as_ref())?, Vartype::Spin, None))
     }
 
     /// From a QUBO, E(x) = xᵀQx: a square matrix, or a dict {(i, j): Q_ij} (labels allowed).
@@ -320,12 +309,9 @@ impl PyPBitNetwork {
         if Q.hasattr("items")? {
             return from_interop(&interop(py)?.call_method1("qubo_dict_to_arrays", (Q,))?, seed);
         }
-        let q = args::f64_2d(Q, "Q")?;
-        let (r, c) = q.as_array().dim();
-        if r != c {
-            return Err(Error::InvalidInput(format!("Q must be square, got shape ({r}, {c})")).into());
-        }
-        let dense: Vec<f64> = q.as_array().iter().copied().collect();
+        let q = args::real_2d(Q, "Q")?;
+        let r = args::square(q.shape(), "Q")?;
+        let dense = q.to_vec();
         let model = py.detach(|| -> crate::Result<IsingModel> {
             let (j, h, offset) = qubo::qubo_to_ising(r, &dense)?;
             let mut m = IsingModel::from_dense(r, &j, &h)?;
@@ -705,8 +691,8 @@ impl PyPBitNetwork {
     #[staticmethod]
     fn _from_parts(parts: &Bound<'_, PyTuple>) -> PyResult<Self> {
         let (rows, cols, vals, h, offset, vartype, variables, state, rng): PickledParts<'_> = parts.extract()?;
-        let h = args::f64_1d(&h, "h")?.as_array().to_vec();
-        let vals = args::f64_1d_or_empty(&vals, "values")?.as_array().to_vec();
+        let h = args::real_1d(&h, "h")?.to_vec();
+        let vals = args::real_1d_or_empty(&vals, "values")?.to_vec();
         let mut model = IsingModel::from_edges(
             h.len(),
             &args::index_1d(&rows, "rows")?,

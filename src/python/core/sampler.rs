@@ -4,7 +4,8 @@ use crate::core::kernel::Method;
 use crate::core::observables::{self, Observables};
 use crate::core::sampler::{run_chains, ChainParams, ChainRun};
 use crate::core::{exact, stats};
-use crate::error::Error;
+use crate::error::{check_finite_shaped, Error};
+use numpy::ndarray::IxDyn;
 use numpy::PyArray1;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyTuple};
@@ -202,13 +203,9 @@ impl PyBoltzmannSampler {
 #[pyfunction]
 pub fn integrated_autocorrelation_time(series: &Bound<'_, PyAny>) -> PyResult<f64> {
     let py = series.py();
-    let arr =
-        py.import("quantumpanarchy._validation")?.call_method1("as_float_array", (series, "series", -1, false))?;
-    let shape: Vec<usize> = arr.getattr("shape")?.extract()?;
-    let flat: Vec<f64> = arr.call_method0("ravel")?.extract()?;
-    let len = *shape.last().unwrap_or(&0);
-    if flat.iter().any(|x| !x.is_finite()) {
-        return Err(Error::InvalidInput("series must be finite".into()).into());
-    }
+    let arr = args::reals::<IxDyn>(series, "series", false)?;
+    let flat = arr.to_vec();
+    let len = *arr.shape().last().unwrap_or(&0);
+    check_finite_shaped(&flat, arr.shape(), "series")?;
     detach(py, || Ok(stats::integrated_autocorr_time(&flat.chunks(len.max(1)).collect::<Vec<_>>())))
 }

@@ -89,8 +89,9 @@ impl PyIqadModel {
         config.validate()?;
         let threads = threads(num_threads)?;
         let seed = resolve_seed(args::seed(seed)?);
-        let x = args::f64_2d(x, "X")?;
-        let view = x.as_array();
+        let x = args::real_2d(x, "X")?;
+        let x = x.view();
+        let view = x.view();
         let cb = args::progress(py, progress, "IQAD.fit", "batch")?;
         let out = run_long(py, cb.as_ref(), |control| {
             parallel::with_threads(threads, || Iqad::fit(view, config, seed, control))?
@@ -108,8 +109,9 @@ impl PyIqadModel {
         num_threads: Option<PyInt>,
     ) -> PyResult<Bound<'py, PyArray1<f64>>> {
         let threads = threads(num_threads)?;
-        let x = args::f64_2d(x, "X")?;
-        let view = x.as_array();
+        let x = args::real_2d(x, "X")?;
+        let x = x.view();
+        let view = x.view();
         let g = lock::read(py, &self.inner);
         let model: &Iqad = &g;
         let f = detach(py, || parallel::with_threads(threads, || model.free_energy(view))?)?;
@@ -120,8 +122,9 @@ impl PyIqadModel {
     #[pyo3(signature = (x, num_threads = None))]
     fn update(&self, py: Python<'_>, x: &Bound<'_, PyAny>, num_threads: Option<PyInt>) -> PyResult<()> {
         let threads = threads(num_threads)?;
-        let x = args::f64_2d(x, "X")?;
-        let view = x.as_array();
+        let x = args::real_2d(x, "X")?;
+        let x = x.view();
+        let view = x.view();
         let mut g = lock::write(py, &self.inner);
         let model: &mut Iqad = &mut g;
         run_long(py, None, |control| parallel::with_threads(threads, || model.update(view, control))?)

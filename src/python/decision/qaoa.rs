@@ -1,7 +1,8 @@
 //! QAOA bindings: functions over plain arrays; `quantumpanarchy._decision.qaoa.QAOA` holds the
 //! configuration and builds the result objects.
 
-use numpy::{PyArray1, PyArray2, PyArrayMethods};
+use numpy::ndarray::IxDyn;
+use numpy::PyArray1;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
@@ -18,26 +19,26 @@ use crate::python::run::{detach, run_long};
 /// Q as row-major values, symmetrised: xᵀQx = xᵀ((Q + Qᵀ)/2)x, so any square Q (dimod-style
 /// upper-triangular ones included) means what the caller wrote.
 fn qubo_arg(q: &Bound<'_, PyAny>) -> PyResult<(Vec<f64>, usize)> {
-    let q = args::f64_2d(q, "Q")?;
-    let a = q.as_array();
-    let (n, m) = a.dim();
-    if n != m {
-        return Err(Error::InvalidInput(format!("Q must be square, got shape ({n}, {m})")).into());
-    }
+    let q = args::real_2d(q, "Q")?;
+    let n = args::square(q.shape(), "Q")?;
+    let a = q.view();
     let sym = (0..n * n).map(|k| 0.5 * (a[(k / n, k % n)] + a[(k % n, k / n)])).collect();
     Ok((sym, n))
 }
 
 /// Angle sets as rows: a 1-D array is one set, a 2-D (m, p) array m sets.
 fn angle_rows(obj: &Bound<'_, PyAny>, name: &str) -> PyResult<Vec<Vec<f64>>> {
-    let arr = args::float_array(obj, name, -1, false)?;
-    if let Ok(a) = arr.cast::<PyArray1<f64>>() {
-        return Ok(vec![a.readonly().as_array().to_vec()]);
+    let arr = args::reals::<IxDyn>(obj, name, false)?;
+    let shape = arr.shape().to_vec();
+    let values = arr.to_vec();
+    match shape[..] {
+        [_] => Ok(vec![values]),
+        [_, p] => Ok(values.chunks(p.max(1)).map(<[f64]>::to_vec).collect()),
+        _ => {
+            Err(Error::InvalidInput(format!("{name} must be a 1-D array of angles or a 2-D array of angle sets"))
+                .into())
+        }
     }
-    let a = arr.cast_into::<PyArray2<f64>>().map_err(|_| {
-        Error::InvalidInput(format!("{name} must be a 1-D array of angles or a 2-D array of angle sets"))
-    })?;
-    Ok(a.readonly().as_array().rows().into_iter().map(|r| r.to_vec()).collect())
 }
 
 fn method(name: &str) -> PyResult<Method> {
@@ -122,7 +123,7 @@ pub fn qaoa_probabilities<'py>(
 ) -> PyResult<Bound<'py, PyArray1<f64>>> {
     let choice = backend.map(Choice::parse).transpose()?;
     let (q, n) = qubo_arg(q)?;
-    let (g, b) = (args::f64_1d(gammas, "gammas")?.to_vec()?, args::f64_1d(betas, "betas")?.to_vec()?);
+    let (g, b) = (args::real_1d(gammas, "gammas")?.to_vec(), args::real_1d(betas, "betas")?.to_vec());
     let probs = detach(py, || engine::probabilities(&cost::cost_diagonal(&q, n)?, &g, &b, choice))?;
     Ok(PyArray1::from_vec(py, probs))
 }
@@ -152,7 +153,7 @@ pub fn qaoa_sample<'py>(
     let shots = args::count(shots, "shots", 1)?;
     let qaoa = config(num_layers, optimizer, maxiter, restarts, Some(shots as PyInt), seed)?;
     let given = match (gammas, betas) {
-        (Some(g), Some(b)) => Some((args::f64_1d(g, "gammas")?.to_vec()?, args::f64_1d(b, "betas")?.to_vec()?)),
+        (Some(g), Some(b)) => Some((args::real_1d(g, "gammas")?.to_vec(), args::real_1d(b, "betas")?.to_vec())),
         (None, None) => None,
         _ => return Err(Error::InvalidInput("give both gammas and betas, or neither".into()).into()),
     };
@@ -209,9 +210,9 @@ pub fn qaoa_portfolio<'py>(
     progress: Option<&Bound<'py, PyAny>>,
 ) -> PyResult<Bound<'py, PyDict>> {
     let choice = backend.map(Choice::parse).transpose()?;
-    let mu = args::f64_1d(returns, "returns")?.to_vec()?;
-    let cov = args::f64_2d(covariance, "covariance")?;
-    let (n, m) = cov.as_array().dim();
+    let mu = args::real_1d(returns, "returns")?.to_vec();
+    let cov = args::real_2d(covariance, "covariance")?;
+    let (n, m) = (cov.shape()[0], cov.shape()[1]);
     if (n, m) != (mu.len(), mu.len()) {
         let k = mu.len();
         return Err(
@@ -219,7 +220,7 @@ pub fn qaoa_portfolio<'py>(
         );
     }
     // row-major, unsymmetrised: an asymmetric covariance is a mistake the domain check reports
-    let cov: Vec<f64> = cov.as_array().iter().copied().collect();
+    let cov = cov.to_vec();
     let budget = budget.map(|b| args::count(b, "budget", 0)).transpose()?;
     let qaoa = config(num_layers, optimizer, maxiter, restarts, shots, seed)?;
     let problem = Portfolio::new(&mu, &cov, risk_tolerance, budget, penalty)?;

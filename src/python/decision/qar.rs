@@ -14,12 +14,11 @@ use pyo3::types::PyDict;
 use crate::python::args::{self, PyInt};
 use crate::python::run::run_long;
 
-/// A row-major copy-free view of a 2-D float64 array (copied only when not C-contiguous).
+/// A 2-D real array as row-major float64 values and its shape.
 fn rows<'py>(obj: &Bound<'py, PyAny>, name: &str) -> PyResult<(Vec<f64>, usize, usize)> {
-    let a = args::f64_2d(obj, name)?;
-    let view = a.as_array();
-    let (m, n) = view.dim();
-    Ok((view.as_standard_layout().iter().copied().collect(), m, n))
+    let a = args::real_2d(obj, name)?;
+    let (m, n) = (a.shape()[0], a.shape()[1]);
+    Ok((a.to_vec(), m, n))
 }
 
 /// The machine's parameters from the arrays the Python class keeps.
@@ -35,9 +34,9 @@ fn params(
         return Err(Error::InvalidInput(format!("couplings must be square, got shape ({r}, {c})")).into());
     }
     let p = Params {
-        gains: args::f64_1d(gains, "gains")?.as_array().to_vec(),
-        biases: args::f64_1d(biases, "biases")?.as_array().to_vec(),
-        weights: args::f64_1d(weights, "weights")?.as_array().to_vec(),
+        gains: args::real_1d(gains, "gains")?.to_vec(),
+        biases: args::real_1d(biases, "biases")?.to_vec(),
+        weights: args::real_1d(weights, "weights")?.to_vec(),
         couplings: j,
         decision_bias,
     };
@@ -172,8 +171,7 @@ pub fn qar_fit<'py>(
 ) -> PyResult<Bound<'py, PyDict>> {
     let (f, _, n) = rows(history, "history")?;
     qar::check_num_factors(n)?;
-    let t = args::f64_1d(targets, "outcomes")?;
-    let t = t.as_array().to_vec();
+    let t = args::real_1d(targets, "outcomes")?.to_vec();
     let s = settings(n, beta, threshold, num_samples, burn_in, exact)?;
     let opts = FitOptions {
         max_iter: args::count(max_iter, "max_iter", 1)?,

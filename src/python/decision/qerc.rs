@@ -5,12 +5,12 @@
 use crate::decision::qerc::{self, Layout, Outputs, Pooling, Readout, Reservoir, ReservoirSpec, Targets};
 use crate::error::Error;
 use crate::rng::resolve_seed;
-use numpy::ndarray::{Array1, ArrayView2};
-use numpy::{IntoPyArray, PyArray1, PyReadonlyArray2};
+use numpy::ndarray::{Array1, ArrayView2, CowArray, Ix2};
+use numpy::{IntoPyArray, PyArray1};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyTuple};
 
-use crate::python::args::{self, PyInt};
+use crate::python::args::{self, PyInt, Reals};
 use crate::python::run::{detach, run_long};
 
 fn corrupted(what: &str) -> PyErr {
@@ -25,11 +25,11 @@ fn item<'py>(d: &Bound<'py, PyDict>, key: &str) -> PyResult<Bound<'py, PyAny>> {
 fn reservoir(d: &Bound<'_, PyDict>) -> PyResult<Reservoir> {
     let indptr = args::index_1d(&item(d, "indptr")?, "indptr")?;
     let indices = args::index_1d(&item(d, "indices")?, "indices")?;
-    let values = args::f64_1d_or_empty(&item(d, "data")?, "data")?.as_array().to_vec();
-    let w_in = args::f64_2d(&item(d, "Win")?, "Win")?;
-    let (n, dim) = w_in.as_array().dim();
-    let w_in: Vec<f64> = w_in.as_array().iter().copied().collect();
-    let bias = args::f64_1d(&item(d, "bias")?, "bias")?.as_array().to_vec();
+    let values = args::real_1d_or_empty(&item(d, "data")?, "data")?.to_vec();
+    let w_in = args::real_2d(&item(d, "Win")?, "Win")?;
+    let (n, dim) = (w_in.shape()[0], w_in.shape()[1]);
+    let w_in = w_in.to_vec();
+    let bias = args::real_1d(&item(d, "bias")?, "bias")?.to_vec();
     let leak_rate: f64 = item(d, "leak_rate")?.extract()?;
     let indptr =
         indptr.into_iter().map(usize::try_from).collect::<Result<Vec<_>, _>>().map_err(|_| corrupted("indptr"))?;
@@ -50,13 +50,18 @@ fn layout(washout: PyInt, pooling: Option<&str>, input_to_readout: bool) -> PyRe
     Ok(Layout { washout: args::count(washout, "washout", 0)?, pooling, input_to_readout })
 }
 
-/// Float64 views of a list of 2-D arrays (named `what[i]`).
-fn arrays<'py>(list: &Bound<'py, PyList>, what: &str) -> PyResult<Vec<PyReadonlyArray2<'py, f64>>> {
-    list.iter().enumerate().map(|(i, a)| args::f64_2d(&a, &format!("{what}[{i}]"))).collect()
+/// A list of 2-D real arrays (named `what[i]`).
+fn arrays<'py>(list: &Bound<'py, PyList>, what: &str) -> PyResult<Vec<Reals<'py, Ix2>>> {
+    list.iter().enumerate().map(|(i, a)| args::real_2d(&a, &format!("{what}[{i}]"))).collect()
 }
 
-fn views<'a>(arrays: &'a [PyReadonlyArray2<'_, f64>]) -> Vec<ArrayView2<'a, f64>> {
-    arrays.iter().map(|a| a.as_array()).collect()
+/// Float64 forms of `arrays`: the caller's float64 memory, widened copies of float16/float32.
+fn widened<'a>(arrays: &'a [Reals<'_, Ix2>]) -> Vec<CowArray<'a, f64, Ix2>> {
+    arrays.iter().map(Reals::view).collect()
+}
+
+fn views<'a>(arrays: &'a [CowArray<'_, f64, Ix2>]) -> Vec<ArrayView2<'a, f64>> {
+    arrays.iter().map(|a| a.view()).collect()
 }
 
 /// A random reservoir as a dict of arrays: W in CSR (`indptr`, `indices`, `data`), `Win`,
@@ -124,12 +129,13 @@ pub fn qerc_fit<'py>(
     let xs = arrays(X, "X")?;
     let (per_step, per_sequence) = match layout.pooling {
         None => (arrays(y.cast::<PyList>()?, "y")?, None),
-        Some(_) => (Vec::new(), Some(args::f64_2d(y, "y")?)),
+        Some(_) => (Vec::new(), Some(args::real_2d(y, "y")?)),
     };
+    let (xs, per_step, per_sequence) = (widened(&xs), widened(&per_step), per_sequence.as_ref().map(Reals::view));
     let inputs = views(&xs);
     let targets = match &per_sequence {
         None => Targets::PerStep(views(&per_step)),
-        Some(t) => Targets::PerSequence(t.as_array()),
+        Some(t) => Targets::PerSequence(t.view()),
     };
     let fitted =
         run_long(py, None, |control| qerc::fit(&res, &inputs, &targets, &layout, ridge, classification, control))?;
@@ -164,12 +170,13 @@ pub fn qerc_predict<'py>(
     state: Option<&Bound<'py, PyAny>>,
 ) -> PyResult<Bound<'py, PyTuple>> {
     let res = self::reservoir(reservoir)?;
-    let w_out = args::f64_2d(Wout, "Wout")?.as_array().to_owned();
-    let intercept = Array1::from(args::f64_1d(intercept, "intercept")?.as_array().to_vec());
+    let w_out = args::real_2d(Wout, "Wout")?.view().into_owned();
+    let intercept = Array1::from(args::real_1d(intercept, "intercept")?.to_vec());
     let readout = Readout::from_parts(w_out, intercept)?;
     let layout = layout(washout, pooling, input_to_readout)?;
-    let start = state.map(|s| args::f64_1d(s, "state")).transpose()?.map(|s| s.as_array().to_vec());
+    let start = state.map(|s| args::real_1d(s, "state")).transpose()?.map(|s| s.to_vec());
     let xs = arrays(X, "X")?;
+    let xs = widened(&xs);
     let inputs = views(&xs);
     let (outputs, last) =
         run_long(py, None, |control| qerc::predict(&res, &readout, &inputs, &layout, start.as_deref(), control))?;
