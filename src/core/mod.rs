@@ -6,6 +6,7 @@ pub mod coloring;
 pub mod engine;
 pub mod exact;
 pub mod fast_sparse;
+pub mod initial_states;
 pub mod kernel;
 pub mod lanes;
 pub mod model;

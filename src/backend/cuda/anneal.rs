@@ -5,11 +5,12 @@
 use super::device::{describe, driver_error};
 use super::module::{gpu, Gpu};
 use crate::control::Control;
+use crate::core::anneal::initial_state;
 use crate::core::engine::{Engine, Layout};
 use crate::core::kernel::Method;
 use crate::core::AnnealParams;
 use crate::error::{Error, Result};
-use crate::rng::mix64;
+use crate::rng::{mix64, Stream};
 use cudarc::driver::{CudaSlice, CudaStream, DriverError, LaunchConfig, PushKernelArg};
 use std::borrow::Cow;
 use std::sync::Arc;
@@ -287,7 +288,9 @@ where
     }
 }
 
-/// Start states of a batch: the caller's (model order → engine order) or random from the seed.
+/// Start states of a batch: random from the seed on the device, or, when the caller gave states,
+/// built on the host: the caller's (model order → engine order) for the reads they cover, and
+/// for the others the random states the CPU would start those reads from.
 fn init_spins(
     gpu: &Gpu,
     stream: &Arc<CudaStream>,
@@ -299,11 +302,10 @@ fn init_spins(
 ) -> Result<()> {
     let n = engine.n();
     let (read0, reads) = (batch.read0 as usize, batch.reads as usize);
-    if let Some(init) = &params.initial_states {
-        let mut host = vec![0i8; reads * n];
-        for (r, dst) in host.chunks_mut(n).enumerate() {
-            let src = (read0 + r) * n;
-            engine.to_engine(&init[src..src + n], dst);
+    if params.initial_states.is_some() {
+        let mut host = Vec::with_capacity(reads * n);
+        for r in read0..read0 + reads {
+            host.extend(initial_state(engine, params, r, &mut Stream::new(params.seed, r as u64)));
         }
         return stream.memcpy_htod(&host, spins).map_err(plan.fail("uploading the initial states"));
     }
