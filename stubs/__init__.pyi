@@ -43,6 +43,9 @@ from .exceptions import (
     InvalidInputError as InvalidInputError,
 )
 from .exceptions import (
+    InvalidTypeError as InvalidTypeError,
+)
+from .exceptions import (
     NotFittedError as NotFittedError,
 )
 from .exceptions import (
@@ -58,6 +61,7 @@ __all__ = [
     "BackendUnavailableError",
     "InternalError",
     "InvalidInputError",
+    "InvalidTypeError",
     "NotFittedError",
     "QuantumPanarchyError",
     "ResourceLimitError",

@@ -4,6 +4,7 @@ __all__ = [
     "BackendUnavailableError",
     "InternalError",
     "InvalidInputError",
+    "InvalidTypeError",
     "NotFittedError",
     "QuantumPanarchyError",
     "ResourceLimitError",
@@ -14,6 +15,9 @@ class QuantumPanarchyError(Exception):
 
 class InvalidInputError(QuantumPanarchyError, ValueError):
     """An argument is malformed: NaN/inf, wrong shape or dtype, out of range, asymmetric, ..."""
+
+class InvalidTypeError(InvalidInputError, TypeError):
+    """An argument has the wrong type (a float where an integer is needed, ...)."""
 
 class NotFittedError(InvalidInputError, AttributeError):
     """An estimator was used before ``fit``."""

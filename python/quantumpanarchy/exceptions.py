@@ -10,6 +10,7 @@ __all__ = [
     "BackendUnavailableError",
     "InternalError",
     "InvalidInputError",
+    "InvalidTypeError",
     "NotFittedError",
     "QuantumPanarchyError",
     "ResourceLimitError",
@@ -22,6 +23,11 @@ class QuantumPanarchyError(Exception):
 
 class InvalidInputError(QuantumPanarchyError, ValueError):
     """An argument is malformed: NaN/inf, wrong shape or dtype, out of range, asymmetric, ..."""
+
+
+class InvalidTypeError(InvalidInputError, TypeError):
+    """An argument has the wrong type (a float where an integer is needed, a value that must be
+    callable): caught by ``except TypeError``, as Python's own functions and dwave-samplers raise."""
 
 
 class NotFittedError(InvalidInputError, AttributeError):
