@@ -128,6 +128,20 @@ def bad(value: object) -> Any:
     return value
 
 
+def test_a_schedule_per_call_replaces_the_constructors_schedule_of_the_other_kind() -> None:
+    bqm = dimod.generators.ran_r(1, 8, seed=1)
+    shaped = Annealing(num_sweeps=300, beta_range=(0.2, 3.0), seed=2)
+    custom = shaped.sample(bqm, beta_schedule_type="custom", beta_schedule=[0.5, 1.0])
+    assert custom.info["num_sweeps"] == 2 and custom.info["beta_range"] == (0.5, 1.0)
+    stepwise = Annealing(beta_schedule_type="custom", beta_schedule=[0.5, 1.0], seed=2)
+    ranged = stepwise.sample(bqm, beta_range=(0.1, 2.0))
+    assert ranged.info["num_sweeps"] == 1000 and ranged.info["beta_schedule_type"] == "geometric"
+    assert stepwise.sample(bqm, beta_schedule_type="linear", num_sweeps=10).info["num_sweeps"] == 10
+    # within one call, dwave-samplers' rules hold
+    with pytest.raises(InvalidInputError, match="num_sweeps"):
+        shaped.sample(bqm, beta_schedule_type="custom", beta_schedule=[0.5, 1.0], num_sweeps=300)
+
+
 def test_time_limit_keeps_at_least_one_read() -> None:
     net = PBitNetwork.from_dense(np.ones((400, 400)) - np.eye(400))
     out = Annealing(num_reads=64, num_sweeps=2000, seed=1).sample(net, time_limit=1e-6, num_threads=1)

@@ -228,8 +228,19 @@ class Annealing(_Sampler, _Initialized):
         return f"Annealing({args})"
 
     def _options(self, call: dict[str, Any]) -> dict[str, Any]:
-        """``PBitNetwork.anneal``'s keyword arguments: this call's over the constructor's."""
-        options = {**_as_method(self._defaults), **_as_method(_checked(call))}
+        """``PBitNetwork.anneal``'s keyword arguments: this call's over the constructor's. A call
+        that gives βs step by step drops the constructor's ``num_sweeps`` and ``beta_range``, and
+        one that gives a β range or a range's schedule type drops the constructor's step-by-step
+        βs, so that a default of one kind never contradicts a schedule of the other."""
+        given, defaults = _as_method(_checked(call)), _as_method(self._defaults)
+        if "schedule" in given or "beta_schedule" in given:
+            defaults = {k: v for k, v in defaults.items() if k not in ("num_sweeps", "beta_range")}
+        if "beta_range" in given or given.get("beta_schedule_type") in ("geometric", "linear"):
+            stepwise = {"schedule", "beta_schedule"} | (
+                {"beta_schedule_type"} if defaults.get("beta_schedule_type") == "custom" else set()
+            )
+            defaults = {k: v for k, v in defaults.items() if k not in stepwise}
+        options = {**defaults, **given}
         options.setdefault("initial_states_generator", "random")
         return options
 
