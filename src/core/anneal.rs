@@ -399,6 +399,10 @@ mod tests {
         IsingModel::from_edges(n, &rows, &cols, &vec![1.0; n], &vec![0.0; n]).unwrap()
     }
 
+    fn run(model: &IsingModel, engine: &Engine, p: &AnnealParams) -> Samples {
+        anneal(model, engine, p, Backend::Cpu, &Control::new(), None).unwrap()
+    }
+
     fn params(seed: u64, method: Method) -> AnnealParams {
         AnnealParams {
             betas: Schedule::from_beta_range(0.1, 5.0, 200, "geometric").unwrap().betas().to_vec(),
@@ -416,10 +420,10 @@ mod tests {
         let model = ferromagnet_ring(64);
         let engine = Engine::new(&model);
         for method in [Method::Metropolis, Method::Gibbs] {
-            let a = anneal(&model, &engine, &params(11, method), Backend::Cpu, &Control::new(), None).unwrap();
+            let a = run(&model, &engine, &params(11, method));
             assert!(a.energies.iter().cloned().fold(f64::INFINITY, f64::min) <= -60.0);
             crate::parallel::set_num_threads(1).unwrap();
-            let b = anneal(&model, &engine, &params(11, method), Backend::Cpu, &Control::new(), None).unwrap();
+            let b = run(&model, &engine, &params(11, method));
             crate::parallel::set_num_threads(0).unwrap();
             assert_eq!(a, b);
         }
@@ -431,9 +435,9 @@ mod tests {
         let engine = Engine::new(&model);
         let mut p = params(5, Method::Metropolis);
         p.num_reads = 19; // two lane groups and three chains
-        let a = anneal(&model, &engine, &p, Backend::Cpu, &Control::new(), None).unwrap();
+        let a = run(&model, &engine, &p);
         crate::parallel::set_num_threads(1).unwrap();
-        let b = anneal(&model, &engine, &p, Backend::Cpu, &Control::new(), None).unwrap();
+        let b = run(&model, &engine, &p);
         crate::parallel::set_num_threads(0).unwrap();
         assert_eq!(a, b);
         assert_eq!(a.num_reads(), 19);
@@ -456,7 +460,7 @@ mod tests {
         let mut runs = Vec::new();
         for threads in [1, 2, 3] {
             crate::parallel::set_num_threads(threads).unwrap();
-            runs.push(anneal(&model, &engine, &p, Backend::Cpu, &Control::new(), None).unwrap());
+            runs.push(run(&model, &engine, &p));
         }
         crate::parallel::set_num_threads(0).unwrap();
         assert_eq!(runs[0], runs[1]);
@@ -470,9 +474,9 @@ mod tests {
         let engine = Engine::new(&model);
         let mut p = params(8, Method::Gibbs);
         p.num_reads = 16;
-        let full = anneal(&model, &engine, &p, Backend::Cpu, &Control::new(), None).unwrap();
+        let full = run(&model, &engine, &p);
         p.num_reads = 13; // one full group and one with five of its eight lanes used
-        let part = anneal(&model, &engine, &p, Backend::Cpu, &Control::new(), None).unwrap();
+        let part = run(&model, &engine, &p);
         assert_eq!(part.num_reads(), 13);
         assert_eq!(part.states, full.states[..13 * 64]);
         assert_eq!(part.energies, full.energies[..13]);
@@ -497,11 +501,11 @@ mod tests {
         let given: Vec<i8> = (0..3 * 16).map(|i| if i % 3 == 0 { 1 } else { -1 }).collect();
         p.initial_states = Some(given.clone());
         p.betas.clear();
-        let out = anneal(&model, &engine, &p, Backend::Cpu, &Control::new(), None).unwrap();
+        let out = run(&model, &engine, &p);
         assert_eq!(out.states[..3 * 16], given[..]);
         // the other reads start from their streams' random states, as without given states
         p.initial_states = None;
-        let random = anneal(&model, &engine, &p, Backend::Cpu, &Control::new(), None).unwrap();
+        let random = run(&model, &engine, &p);
         assert_eq!(out.states[3 * 16..], random.states[3 * 16..]);
         assert_eq!(out.energies[0], model.energy(&given[..16]));
         p.initial_states = Some(vec![1; 13 * 16]);
@@ -520,9 +524,9 @@ mod tests {
                 let mut p = params(6, method);
                 p.randomize_order = true;
                 p.num_reads = 10;
-                let a = anneal(&model, &engine, &p, Backend::Cpu, &Control::new(), None).unwrap();
+                let a = run(&model, &engine, &p);
                 crate::parallel::set_num_threads(1).unwrap();
-                let b = anneal(&model, &engine, &p, Backend::Cpu, &Control::new(), None).unwrap();
+                let b = run(&model, &engine, &p);
                 crate::parallel::set_num_threads(0).unwrap();
                 assert_eq!(a, b);
                 // the ground state of the complete graph; at most two domain walls on the ring
@@ -530,7 +534,7 @@ mod tests {
                 let best = a.energies.iter().cloned().fold(f64::INFINITY, f64::min);
                 assert!(best <= ground + slack, "{method:?}: {:?}", a.energies);
                 p.randomize_order = false;
-                assert_ne!(a, anneal(&model, &engine, &p, Backend::Cpu, &Control::new(), None).unwrap());
+                assert_ne!(a, run(&model, &engine, &p));
             }
         }
     }
@@ -553,7 +557,7 @@ mod tests {
             p.num_reads = reads;
             p.randomize_order = randomize_order;
             p.initial_states = Some(start.repeat(reads));
-            let out = anneal(&model, &engine, &p, Backend::Cpu, &Control::new(), None).unwrap();
+            let out = run(&model, &engine, &p);
             assert!(out.states.chunks(30).all(|s| s == want), "{method:?} random order {randomize_order}");
         }
     }
@@ -564,7 +568,7 @@ mod tests {
         let engine = Engine::new(&model);
         let mut p = params(9, Method::Metropolis);
         p.num_reads = 30; // three lane groups and six chains
-        let all = anneal(&model, &engine, &p, Backend::Cpu, &Control::new(), None).unwrap();
+        let all = run(&model, &engine, &p);
         for stop_after in [1, 5, 8, 26, 30] {
             for threads in [1, 3] {
                 crate::parallel::set_num_threads(threads).unwrap();
