@@ -40,16 +40,17 @@ def sdist_from_pypi(version: str, into: Path) -> Path:
     request = urllib.request.Request(INDEX.format(name=PACKAGE), headers={"Accept": PEP_691})
     with urllib.request.urlopen(request, timeout=60) as response:
         files = json.load(response)["files"]
-    wanted = f"{PACKAGE.replace('-', '_')}-{version}.tar.gz"
-    entry = next((f for f in files if f["filename"].lower() == wanted), None)
+    # sdists are named with the normalised project name (PEP 625), older ones as registered
+    names = {f"{PACKAGE.replace('-', '_')}-{version}.tar.gz", f"{PACKAGE}-{version}.tar.gz"}
+    entry = next((f for f in files if f["filename"].lower() in names), None)
     if entry is None:
-        raise SystemExit(f"PyPI lists no sdist {wanted} of {PACKAGE}")
+        raise SystemExit(f"PyPI lists no sdist of {PACKAGE} {version} (looked for {sorted(names)})")
     with urllib.request.urlopen(entry["url"], timeout=300) as response:
         data = response.read()
     digest = hashlib.sha256(data).hexdigest()
     if digest != entry["hashes"].get("sha256"):
-        raise SystemExit(f"{wanted}: sha256 {digest} is not the one PyPI gives ({entry['hashes']})")
-    path = into / wanted
+        raise SystemExit(f"{entry['filename']}: sha256 {digest} is not the one PyPI gives ({entry['hashes']})")
+    path = into / str(entry["filename"])
     path.write_bytes(data)
     return path
 
