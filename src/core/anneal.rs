@@ -127,8 +127,9 @@ pub fn anneal(
             // The GPU finishes its reads together: the hook is consulted after they all ran.
             let mut states = crate::backend::cuda::anneal(engine, params, control)?;
             if let Some(hook) = after_read {
-                let reads = InOrder::new(hook, states.len() / engine.n().max(1));
-                states.truncate(reads.finished(0, states.len() / engine.n().max(1), control) * engine.n());
+                // one unit holding every read
+                let kept = InOrder::new(hook, 1).finished(0, states.len() / engine.n(), control);
+                states.truncate(kept * engine.n());
             }
             states
         }

@@ -156,8 +156,9 @@ pub(crate) fn lookup<const AVX2: bool>(table: &[f32; 16], k: &[i32; LANES]) -> [
 }
 
 /// Probability of flipping a spin whose flip costs x = β·ΔE. At β = +∞, x is +∞ for a flip
-/// raising the energy and NaN (∞·0) for a free one: neither flips (only downhill moves do, as
-/// in dwave-samplers), where the clamped exponential alone would leave them 2^-126.
+/// raising the energy and NaN (∞·0) for a free one: neither flips, only downhill moves do (as
+/// in dwave-samplers), where the clamped exponential alone would give them about 1e-38 and (for
+/// Metropolis, as max(NaN, 0) is 0) 1.
 #[inline(always)]
 pub(crate) fn flip_probability<const GIBBS: bool>(x: f32) -> f32 {
     let p = if GIBBS { 1.0 / (1.0 + exp_f32(x)) } else { exp_f32(-x.max(0.0)) };
