@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import inspect
 import itertools
+import logging
 import math
 import subprocess
 import sys
 import textwrap
+import threading
 import warnings
 from typing import Any
 
@@ -24,6 +26,7 @@ import numpy as np
 import numpy.typing as npt
 import pytest
 from dwave.samplers import SimulatedAnnealingSampler
+from quantumpanarchy import performance
 from quantumpanarchy.core import PBitNetwork
 from quantumpanarchy.decision import Annealing
 from quantumpanarchy.exceptions import InvalidInputError, InvalidTypeError
@@ -295,6 +298,44 @@ def test_interrupt_function_is_called_after_each_read(sampler: Any, reads: int) 
     stop = StopAfter(reads)
     assert len(sampler.sample_ising(h, J, num_reads=20, num_sweeps=20, seed=5, interrupt_function=stop)) == reads
     assert stop.calls == reads  # once per read returned
+
+
+def test_interrupt_function_runs_on_the_calling_thread_and_its_exceptions_are_logged(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    threads: set[int] = set()
+
+    def note_thread() -> bool:
+        threads.add(threading.get_ident())
+        return False
+
+    bqm = torus(8, 1)
+    Annealing(num_reads=20, num_sweeps=20, seed=1).sample(bqm, interrupt_function=note_thread)
+    assert threads == {threading.get_ident()}
+
+    def fails() -> bool:
+        raise ZeroDivisionError("no reads left")
+
+    with caplog.at_level(logging.WARNING, logger="quantumpanarchy"):
+        assert len(Annealing(num_reads=20, num_sweeps=20).sample(bqm, interrupt_function=fails)) == 1
+    assert any(
+        "interrupt_function raised" in r.getMessage() and "no reads left" in r.getMessage() for r in caplog.records
+    )
+
+
+def test_an_interrupt_function_may_anneal_too_even_on_one_thread(restore_threads: None) -> None:
+    """The thread waiting for the callback runs the work the callback needs meanwhile: with one
+    thread in the pool, a callback annealing on it would otherwise wait for ever."""
+    performance.set_num_threads(1)
+    inner = Annealing(num_reads=3, num_sweeps=10, seed=2)
+    bqm = torus(8, 2)
+    stop = StopAfter(4)
+
+    def anneal_then_count() -> bool:
+        assert len(inner.sample(bqm)) == 3
+        return stop()
+
+    assert len(Annealing(num_reads=20, num_sweeps=10, seed=1).sample(bqm, interrupt_function=anneal_then_count)) == 4
 
 
 def test_interrupted_reads_are_the_first_reads_of_the_full_run(restore_threads: None) -> None:
@@ -602,7 +643,8 @@ def test_annealing_works_without_dimod() -> None:
         """
         import sys, pickle, warnings
         sys.modules["dimod"] = None  # import dimod now raises ImportError
-        from quantumpanarchy.core import PBitNetwork
+        from quantumpanarchy import performance
+from quantumpanarchy.core import PBitNetwork
         from quantumpanarchy.decision import Annealing
         net = PBitNetwork.from_ising({0: 1.0}, {(0, 1): -1.0})
         with Annealing(num_reads=4, num_sweeps=20, seed=1) as sampler:

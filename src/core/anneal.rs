@@ -257,50 +257,67 @@ fn anneal_units<T: LaneFloat>(
 
 /// Reads handed to a [`ReadHook`] in read order as the work units holding them finish (units
 /// cover consecutive reads in unit order); once the hook says stop, nothing more is reported
-/// and the control is told to stop.
+/// and the control is told to stop. One thread at a time reports, and it calls the hook without
+/// holding the lock: a hook that runs parallel work of its own may have this thread finish
+/// another unit meanwhile, which then only records it.
 struct InOrder<'a> {
     hook: ReadHook<'a>,
     state: Mutex<Reported>,
 }
 
+#[derive(Default)]
 struct Reported {
     /// The number of reads of each finished unit.
     finished: Vec<Option<usize>>,
-    next_unit: usize,
+    /// The next read to report is read `in_unit` of unit `unit`.
+    unit: usize,
+    in_unit: usize,
+    /// Reads reported so far.
     reads: usize,
+    reporting: bool,
     stopped: bool,
 }
 
 impl<'a> InOrder<'a> {
     fn new(hook: ReadHook<'a>, units: usize) -> Self {
-        Self {
-            hook,
-            state: Mutex::new(Reported { finished: vec![None; units], next_unit: 0, reads: 0, stopped: false }),
-        }
+        Self { hook, state: Mutex::new(Reported { finished: vec![None; units], ..Reported::default() }) }
     }
 
-    /// Unit `u` finished with `reads` reads: report every read now due; returns how many reads
-    /// have been reported so far.
+    fn lock(&self) -> std::sync::MutexGuard<'_, Reported> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Unit `u` finished with `reads` reads: report every read now due (unless another thread
+    /// is reporting); returns how many reads have been reported so far.
     fn finished(&self, u: usize, reads: usize, control: &Control) -> usize {
-        let mut st = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        let mut st = self.lock();
         st.finished[u] = Some(reads);
-        while !st.stopped && st.next_unit < st.finished.len() {
-            let Some(count) = st.finished[st.next_unit] else { break };
-            for _ in 0..count {
-                st.reads += 1;
-                if (self.hook)() {
-                    st.stopped = true;
-                    control.stop();
-                    break;
-                }
-            }
-            st.next_unit += 1;
+        if st.reporting {
+            return st.reads;
         }
+        st.reporting = true;
+        while !st.stopped && st.unit < st.finished.len() {
+            let Some(count) = st.finished[st.unit] else { break };
+            if st.in_unit == count {
+                (st.unit, st.in_unit) = (st.unit + 1, 0);
+                continue;
+            }
+            st.in_unit += 1;
+            st.reads += 1;
+            drop(st);
+            let stop = (self.hook)();
+            st = self.lock();
+            if stop {
+                st.stopped = true;
+                control.stop();
+            }
+        }
+        st.reporting = false;
         st.reads
     }
 
     fn reported(&self) -> usize {
-        self.state.lock().unwrap_or_else(|e| e.into_inner()).reads
+        self.lock().reads
     }
 }
 

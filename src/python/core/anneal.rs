@@ -17,7 +17,7 @@ use super::network::PyPBitNetwork;
 use super::results;
 use super::schedule::PyTemperature;
 use crate::python::args::{self, PyInt};
-use crate::python::run::run_long_until;
+use crate::python::run::run_long_asking;
 
 /// `auto` sends annealing runs of at least this many spin updates to the GPU.
 const CUDA_AUTO_UPDATES: f64 = 2e8;
@@ -105,9 +105,9 @@ fn starting_states(net: &PyPBitNetwork, n: usize, a: &AnnealArgs<'_, '_>) -> PyR
     }
 }
 
-/// `interrupt_function()` as a read hook: true, or an exception (reported to the log), ends
-/// the run, as in dwave-samplers.
-fn interrupt_hook(f: Option<&Bound<'_, PyAny>>) -> PyResult<Option<impl Fn() -> bool + Sync>> {
+/// `interrupt_function()`'s truth, asked on the calling thread after each read: true, or an
+/// exception (reported to the log), ends the run, as in dwave-samplers.
+fn interrupt_answer(f: Option<&Bound<'_, PyAny>>) -> PyResult<Option<impl Fn(Python<'_>) -> bool + Sync>> {
     let Some(f) = f.filter(|f| !f.is_none()) else { return Ok(None) };
     if !f.is_callable() {
         return Err(Error::InvalidInput(format!(
@@ -117,12 +117,10 @@ fn interrupt_hook(f: Option<&Bound<'_, PyAny>>) -> PyResult<Option<impl Fn() -> 
         .into());
     }
     let f = f.clone().unbind();
-    Ok(Some(move || {
-        Python::attach(|py| {
-            f.call0(py).and_then(|r| r.bind(py).is_truthy()).unwrap_or_else(|e| {
-                log::warn!("interrupt_function raised {e}: annealing stops as if it had returned True");
-                true
-            })
+    Ok(Some(move |py: Python<'_>| {
+        f.call0(py).and_then(|r| r.bind(py).is_truthy()).unwrap_or_else(|e| {
+            log::warn!("interrupt_function raised {e}: annealing stops as if it had returned True");
+            true
         })
     }))
 }
@@ -134,7 +132,7 @@ pub fn run<'py>(net: &PyPBitNetwork, py: Python<'py>, a: AnnealArgs<'_, 'py>) ->
     let method = Method::parse(a.method)?;
     let choice = a.backend.map(Choice::parse).transpose()?;
     let seed = args::seed(a.seed)?;
-    let hook = interrupt_hook(a.interrupt_function)?;
+    let interrupt = interrupt_answer(a.interrupt_function)?;
     let snap = net.snapshot(py);
     let (betas, beta_range, schedule_type) = betas(&snap.model, &a, sweeps_per_beta)?;
     let n = snap.model.n();
@@ -156,8 +154,9 @@ pub fn run<'py>(net: &PyPBitNetwork, py: Python<'py>, a: AnnealArgs<'_, 'py>) ->
     // random-order sweeps are a CPU kernel: 'auto' keeps them there
     let backend = backend::resolve(choice, if a.randomize_order { 0.0 } else { work }, CUDA_AUTO_UPDATES)?;
     let start = Instant::now();
-    let out = run_long_until(py, cb.as_ref(), deadline, |control| {
-        let hook = hook.as_ref().map(|h| h as &(dyn Fn() -> bool + Sync));
+    let answer = interrupt.as_ref().map(|a| a as &(dyn Fn(Python<'_>) -> bool + Sync));
+    let out = run_long_asking(py, cb.as_ref(), deadline, answer, |control, ask| {
+        let hook = interrupt.is_some().then_some(ask);
         parallel::with_threads(threads, || anneal(&snap.model, &snap.engine, &params, backend, control, hook))?
     });
     args::close_progress(cb)?;
