@@ -643,8 +643,7 @@ def test_annealing_works_without_dimod() -> None:
         """
         import sys, pickle, warnings
         sys.modules["dimod"] = None  # import dimod now raises ImportError
-        from quantumpanarchy import performance
-from quantumpanarchy.core import PBitNetwork
+        from quantumpanarchy.core import PBitNetwork
         from quantumpanarchy.decision import Annealing
         net = PBitNetwork.from_ising({0: 1.0}, {(0, 1): -1.0})
         with Annealing(num_reads=4, num_sweeps=20, seed=1) as sampler:
