@@ -81,10 +81,11 @@ fn annealing(name: &str, model: &IsingModel, beta_max: f64, sweeps: usize, reads
         seed: 1234,
         method: Method::Metropolis,
         initial_states: None,
+        randomize_order: false,
     };
     quantumpanarchy::parallel::set_num_threads(threads).unwrap();
     let t = Instant::now();
-    let out = anneal(model, &engine, &params, Backend::Cpu, &Control::new()).unwrap();
+    let out = anneal(model, &engine, &params, Backend::Cpu, &Control::new(), None).unwrap();
     let dt = t.elapsed().as_secs_f64();
     let best = out.energies.iter().cloned().fold(f64::INFINITY, f64::min) / model.n() as f64;
     println!(

@@ -11,6 +11,7 @@ use std::time::Instant;
 #[derive(Debug, Default)]
 pub struct Control {
     cancelled: AtomicBool,
+    stopped: AtomicBool,
     done: AtomicU64,
     total: AtomicU64,
     deadline: Option<Instant>,
@@ -37,6 +38,16 @@ impl Control {
     /// True once the optional deadline has passed; runs then stop early and keep what they have.
     pub fn time_is_up(&self) -> bool {
         self.deadline.is_some_and(|d| Instant::now() >= d)
+    }
+
+    /// Ask a run to stop early without an error: what it has finished so far is its result
+    /// (an annealing run whose `interrupt_function` returned true).
+    pub fn stop(&self) {
+        self.stopped.store(true, Ordering::Relaxed);
+    }
+
+    pub fn is_stopped(&self) -> bool {
+        self.stopped.load(Ordering::Relaxed)
     }
 
     /// `Err(Interrupted)` once cancelled.
@@ -76,6 +87,9 @@ mod tests {
         c.cancel();
         assert_eq!(c.check(), Err(Error::Interrupted));
         assert!(!c.time_is_up());
+        assert!(!c.is_stopped());
+        c.stop();
+        assert!(c.is_stopped());
         assert!(Control::with_deadline(Some(Instant::now())).time_is_up());
     }
 }

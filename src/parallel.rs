@@ -75,6 +75,24 @@ pub fn with_threads<R: Send>(threads: Option<usize>, f: impl FnOnce() -> R + Sen
     Ok(pool.install(f))
 }
 
+/// Wait for `rx`'s message (`None` if its sender is gone) on a thread that may belong to a pool,
+/// running the pool's pending work meanwhile: what the message waits for may need the pool's
+/// threads, and a blocked thread of a one-thread pool would wait for ever.
+pub fn wait_helping<T>(rx: &std::sync::mpsc::Receiver<T>) -> Option<T> {
+    use std::sync::mpsc::RecvTimeoutError;
+    loop {
+        if rayon::yield_now() != Some(rayon::Yield::Executed) {
+            match rx.recv_timeout(std::time::Duration::from_micros(200)) {
+                Ok(message) => return Some(message),
+                Err(RecvTimeoutError::Disconnected) => return None,
+                Err(RecvTimeoutError::Timeout) => {}
+            }
+        } else if let Ok(message) = rx.try_recv() {
+            return Some(message);
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -89,5 +107,21 @@ mod tests {
         assert!(num_threads() >= 1);
         assert_eq!(with_threads(Some(3), || install(rayon::current_num_threads)).unwrap().unwrap(), 3);
         assert!(with_threads(Some(0), || ()).is_err());
+    }
+
+    #[test]
+    fn a_waiting_thread_runs_the_work_it_waits_for() {
+        // one thread: the job this thread waits for can only run on it
+        let (tx, rx) = std::sync::mpsc::channel();
+        let got = with_threads(Some(1), move || {
+            let pool = rayon::current_num_threads();
+            std::thread::scope(|s| {
+                s.spawn(|| with_threads(Some(1), || tx.send(rayon::current_num_threads() * 10)).unwrap().unwrap());
+                wait_helping(&rx)
+            })
+            .map(|v| v + pool)
+        })
+        .unwrap();
+        assert_eq!(got, Some(11));
     }
 }

@@ -17,7 +17,7 @@ class InvalidInputError(QuantumPanarchyError, ValueError):
     """An argument is malformed: NaN/inf, wrong shape or dtype, out of range, asymmetric, ..."""
 
 class InvalidTypeError(InvalidInputError, TypeError):
-    """An argument holds a value of a type that cannot be used (also a ``TypeError``)."""
+    """An argument has a type that cannot be used (also a ``TypeError``)."""
 
 class NotFittedError(InvalidInputError, AttributeError):
     """An estimator was used before ``fit`` (also scikit-learn's ``NotFittedError`` while it is loaded)."""

@@ -126,7 +126,8 @@ NETWORK_CASES: list[tuple[str, NetCall, type[QuantumPanarchyError], str]] = [
     ("anneal-negative-reads", lambda n: n.anneal(num_reads=-1), InvalidInputError, "num_reads"),
     ("anneal-zero-reads", lambda n: n.anneal(num_reads=0), InvalidInputError, "num_reads"),
     ("anneal-negative-sweeps", lambda n: n.anneal(num_sweeps=-5), InvalidInputError, "num_sweeps"),
-    ("anneal-zero-sweeps", lambda n: n.anneal(num_sweeps=0), InvalidInputError, "num_sweeps"),
+    # (num_sweeps=0 is valid, as in dwave-samplers: the reads keep their starting states)
+    ("anneal-custom-without-schedule", lambda n: n.anneal(beta_schedule_type="custom"), InvalidInputError, "custom"),
     (
         "anneal-zero-sweeps-per-beta",
         lambda n: n.anneal(num_sweeps_per_beta=0),
@@ -339,7 +340,9 @@ STREAM_CASES: list[tuple[str, NetCall]] = [
     ("anneal-seed", lambda n: n.anneal(seed=-1)),
     ("sweep-beta", lambda n: n.sweep(-1.0)),
     ("sample-zero", lambda n: BoltzmannSampler(n, 1.0).sample(0)),
-    ("anneal-zero-sweeps", lambda n: n.anneal(num_sweeps=0)),
+    ("anneal-custom-negative-beta", lambda n: n.anneal(beta_schedule_type="custom", beta_schedule=[-1.0])),
+    ("anneal-interrupt-not-callable", lambda n: n.anneal(interrupt_function=bad(3))),
+    ("anneal-generator", lambda n: n.anneal(initial_states_generator=bad("x"))),
     ("anneal-beta_range", lambda n: n.anneal(beta_range=(-1.0, 1.0))),
     ("anneal-schedule-type", lambda n: n.anneal(beta_schedule_type=bad("x"))),
     ("anneal-initial_states", lambda n: n.anneal(initial_states=[1, 1])),

@@ -10,7 +10,7 @@ from typing import Any
 import dimod as _dimod
 import numpy as np
 import pytest
-from quantumpanarchy import InvalidInputError
+from quantumpanarchy import InvalidInputError, InvalidTypeError
 from quantumpanarchy.core import PBitNetwork, SampleSet, Temperature
 from quantumpanarchy.decision import Annealing
 
@@ -94,7 +94,8 @@ def test_dwave_argument_names() -> None:
 @pytest.mark.parametrize(
     ("kwargs", "match"),
     [
-        ({"randomize_order": True}, "unknown argument"),
+        ({"randomize_orders": True}, "unknown argument"),
+        ({"initial_states_generator": "repeat"}, "initial_states_generator"),
         ({"beta_schedule_type": "cubic"}, "beta_schedule_type"),
         ({"beta_schedule_type": "custom"}, "beta_schedule"),
         ({"beta_schedule": [0.1, 1.0]}, "beta_schedule"),
@@ -109,14 +110,36 @@ def test_dwave_argument_names() -> None:
 def test_bad_arguments_are_refused(kwargs: dict[str, object], match: str) -> None:
     bqm = dimod.generators.ran_r(1, 5, seed=0)
     with pytest.raises(InvalidInputError, match=match):
-        Annealing(seed=1).sample(bqm, **kwargs)
+        Annealing(seed=1).sample(bqm, **bad(kwargs))
 
 
 def test_bad_defaults_fail_at_construction() -> None:
+    unknown: Any = {"interrupt": lambda: False}
     with pytest.raises(InvalidInputError, match="unknown argument"):
-        Annealing(interrupt_function=lambda: False)
+        Annealing(**unknown)
+    with pytest.raises(InvalidTypeError, match="num_reads"):
+        Annealing(num_reads=bad(2.0))
     with pytest.raises(InvalidInputError, match="expected a dimod BQM"):
         Annealing().sample({"a": 1})
+
+
+def bad(value: object) -> Any:
+    """An argument of a type the annotations rule out, passed on purpose."""
+    return value
+
+
+def test_a_schedule_per_call_replaces_the_constructors_schedule_of_the_other_kind() -> None:
+    bqm = dimod.generators.ran_r(1, 8, seed=1)
+    shaped = Annealing(num_sweeps=300, beta_range=(0.2, 3.0), seed=2)
+    custom = shaped.sample(bqm, beta_schedule_type="custom", beta_schedule=[0.5, 1.0])
+    assert custom.info["num_sweeps"] == 2 and custom.info["beta_range"] == (0.5, 1.0)
+    stepwise = Annealing(beta_schedule_type="custom", beta_schedule=[0.5, 1.0], seed=2)
+    ranged = stepwise.sample(bqm, beta_range=(0.1, 2.0))
+    assert ranged.info["num_sweeps"] == 1000 and ranged.info["beta_schedule_type"] == "geometric"
+    assert stepwise.sample(bqm, beta_schedule_type="linear", num_sweeps=10).info["num_sweeps"] == 10
+    # within one call, dwave-samplers' rules hold
+    with pytest.raises(InvalidInputError, match="num_sweeps"):
+        shaped.sample(bqm, beta_schedule_type="custom", beta_schedule=[0.5, 1.0], num_sweeps=300)
 
 
 def test_time_limit_keeps_at_least_one_read() -> None:
@@ -125,10 +148,12 @@ def test_time_limit_keeps_at_least_one_read() -> None:
     assert 1 <= len(out) < 64
 
 
-def test_empty_problems_give_empty_sample_sets() -> None:
+def test_empty_problems_give_reads_without_variables() -> None:
     sampler = Annealing()
-    assert len(sampler.sample(dimod.BQM("BINARY"))) == 0
-    assert len(sampler.sample_ising({}, {})) == 0
+    empty = sampler.sample(dimod.BQM({}, {}, -1.5, "BINARY"), num_reads=4)
+    assert empty.record.sample.shape == (4, 0)
+    np.testing.assert_array_equal(empty.record.energy, [-1.5] * 4)
+    assert len(sampler.sample_ising({}, {})) == 1
     assert sampler.sample_qubo({}).vartype is dimod.BINARY
 
 

@@ -32,8 +32,9 @@ class InvalidInputError(QuantumPanarchyError, ValueError):
 
 
 class InvalidTypeError(InvalidInputError, TypeError):
-    """An argument holds a value of a type that cannot be used, such as a dict inside an array
-    of numbers (also a ``TypeError``, as numpy and scikit-learn raise there)."""
+    """An argument has a type that cannot be used: a float where an integer is needed, a value
+    that must be callable, a dict inside an array of numbers. Also a ``TypeError``, as Python's
+    own functions, numpy, scikit-learn and dwave-samplers raise there."""
 
 
 class NotFittedError(InvalidInputError, AttributeError):

@@ -1,7 +1,9 @@
 //! Simulated annealing of many independent reads, in parallel over reads.
 //!
 //! Read `r` draws from random stream `r` of the seed, so the samples are bit-identical whatever
-//! the number of threads.
+//! the number of threads. An optional [`ReadHook`] (dwave-samplers' `interrupt_function`) is
+//! consulted after each read in read order and can end the run; the result is then the reads up
+//! to that one, whichever reads the threads had finished or started.
 
 use super::engine::{Engine, Layout};
 use super::fast_sparse::{FastSparseChain, NarrowCouplings};
@@ -14,31 +16,43 @@ use crate::error::Result;
 use crate::rng::{Stream, LANES};
 use crate::{ensure, parallel};
 use rayon::prelude::*;
+use std::sync::Mutex;
 
 #[derive(Debug, Clone)]
 pub struct AnnealParams {
-    /// One β per step; each step runs `sweeps_per_beta` sweeps.
+    /// One β per step; each step runs `sweeps_per_beta` sweeps. No step at all leaves every
+    /// read at its starting state. β = +∞ takes every flip that lowers the energy and no other.
     pub betas: Vec<f64>,
     pub sweeps_per_beta: usize,
     pub num_reads: usize,
     pub seed: u64,
     pub method: Method,
-    /// `num_reads × n` starting states in model order; random states when `None`.
+    /// Starting states in model order for the first reads (at most `num_reads` rows of `n`);
+    /// the other reads start from random states drawn from their own streams.
     pub initial_states: Option<Vec<i8>>,
+    /// Each sweep makes n updates of spins drawn uniformly with replacement (dwave-samplers'
+    /// `randomize_order`) instead of visiting every spin once in the kernels' fixed order.
+    pub randomize_order: bool,
 }
+
+/// Called after each read, in read order, one call at a time; `true` ends the run after that
+/// read (dwave-samplers' `interrupt_function`).
+pub type ReadHook<'a> = &'a (dyn Fn() -> bool + Sync);
 
 impl AnnealParams {
     pub fn validate(&self, model: &IsingModel) -> Result<()> {
-        ensure!(!self.betas.is_empty(), "the schedule is empty");
         ensure!(self.sweeps_per_beta > 0, "num_sweeps_per_beta must be positive, got 0");
         ensure!(self.num_reads > 0, "num_reads must be positive, got 0");
+        if let Some(b) = self.betas.iter().find(|b| b.is_nan() || **b < 0.0) {
+            return Err(crate::invalid!("betas must be non-negative, got {b}"));
+        }
         let bytes = self.num_reads as u128 * model.n() as u128;
         crate::error::check_alloc::<i8>(2 * bytes, &format!("{} reads of {} p-bits", self.num_reads, model.n()))?;
         if let Some(init) = &self.initial_states {
             let n = model.n();
             ensure!(
-                init.len() == self.num_reads * n,
-                "initial_states must hold num_reads ({}) states of {n} spins, got {} values",
+                init.len() % n == 0 && init.len() / n <= self.num_reads,
+                "initial_states must hold at most num_reads ({}) states of {n} spins, got {} values",
                 self.num_reads,
                 init.len()
             );
@@ -80,31 +94,45 @@ impl Samples {
 pub(crate) fn initial_state(engine: &Engine, params: &AnnealParams, r: usize, stream: &mut Stream) -> Vec<i8> {
     let n = engine.n();
     match &params.initial_states {
-        Some(init) => {
+        Some(init) if (r + 1) * n <= init.len() => {
             let mut s = vec![0i8; n];
             engine.to_engine(&init[r * n..(r + 1) * n], &mut s);
             s
         }
-        None => (0..n).map(|_| stream.spin()).collect(),
+        _ => (0..n).map(|_| stream.spin()).collect(),
     }
 }
 
 /// Anneal on the given backend. Reads not started when the control's deadline passes are
 /// skipped (the result then holds fewer reads, at least one); a cancelled run returns
-/// `Err(Interrupted)`.
+/// `Err(Interrupted)`. With `after_read`, the result is the reads up to the one after which it
+/// returned true (or up to the first read skipped for the deadline).
 pub fn anneal(
     model: &IsingModel,
     engine: &Engine,
     params: &AnnealParams,
     backend: Backend,
     control: &Control,
+    after_read: Option<ReadHook<'_>>,
 ) -> Result<Samples> {
     params.validate(model)?;
     control.add_total(params.total_sweeps());
+    // Without sweeps the starting states are the result: nothing to run on a device.
+    let backend = if params.betas.is_empty() { Backend::Cpu } else { backend };
     let states = match backend {
-        Backend::Cpu => anneal_cpu(engine, params, control)?,
+        Backend::Cpu => anneal_cpu(engine, params, control, after_read)?,
         #[cfg(feature = "cuda")]
-        Backend::Cuda => super::cuda::anneal(engine, params, control)?,
+        Backend::Cuda => {
+            ensure_sequential_order(params)?;
+            // The GPU finishes its reads together: the hook is consulted after they all ran.
+            let mut states = super::cuda::anneal(engine, params, control)?;
+            if let Some(hook) = after_read {
+                // one unit holding every read
+                let kept = InOrder::new(hook, 1).finished(0, states.len() / engine.n(), control);
+                states.truncate(kept * engine.n());
+            }
+            states
+        }
         #[cfg(not(feature = "cuda"))]
         Backend::Cuda => return Err(crate::error::Error::BackendUnavailable("this build has no CUDA backend".into())),
     };
@@ -120,8 +148,15 @@ pub fn anneal(
 /// groups of up to [`LANES`] reads (sparse problems) and one chain for each other read; the
 /// split depends on `num_reads` only, and a group's sweeps on the model only (see
 /// `lanes::BLOCK`), so a read's result never depends on the thread count.
-fn anneal_cpu(engine: &Engine, params: &AnnealParams, control: &Control) -> Result<Vec<i8>> {
+fn anneal_cpu(
+    engine: &Engine,
+    params: &AnnealParams,
+    control: &Control,
+    after_read: Option<ReadHook<'_>>,
+) -> Result<Vec<i8>> {
     let groups = match engine.layout {
+        // Random-order sweeps run as chains only.
+        _ if params.randomize_order => 0,
         // A group costs about as much as two to four single chains, so the reads left after
         // the full groups get a group of their own (its spare lanes run and are dropped) when
         // there are at least half a group of them.
@@ -130,7 +165,9 @@ fn anneal_cpu(engine: &Engine, params: &AnnealParams, control: &Control) -> Resu
     };
     let f32_lanes = groups > 0 && engine.f32_fields_exact();
     let chains = params.num_reads - (groups * LANES).min(params.num_reads);
-    let kind = if chains == 0 {
+    let kind = if params.randomize_order {
+        ChainKind::RandomOrder
+    } else if chains == 0 {
         ChainKind::Plain
     } else if FastDenseChain::supports(engine) {
         ChainKind::FastDense
@@ -146,19 +183,22 @@ fn anneal_cpu(engine: &Engine, params: &AnnealParams, control: &Control) -> Resu
         if f32_lanes { "f32" } else { "f64" },
         kind.name(),
     );
+    let units = Units { groups, grouped: (groups * LANES).min(params.num_reads), kind };
     if f32_lanes {
-        anneal_units::<f32>(engine, params, control, groups, &kind)
+        anneal_units::<f32>(engine, params, control, &units, after_read)
     } else {
-        anneal_units::<f64>(engine, params, control, groups, &kind)
+        anneal_units::<f64>(engine, params, control, &units, after_read)
     }
 }
 
 /// How reads outside lane groups run: narrow fields where they are exact (the same trajectory
-/// as the f64 chain, bit for bit, with fewer bytes per flip), else the f64 [`Chain`].
+/// as the f64 chain, bit for bit, with fewer bytes per flip), else the f64 [`Chain`]; with
+/// `randomize_order`, f64 chains updating randomly drawn spins.
 enum ChainKind {
     Plain,
     FastDense,
     FastSparse(NarrowCouplings),
+    RandomOrder,
 }
 
 impl ChainKind {
@@ -167,33 +207,131 @@ impl ChainKind {
             Self::Plain => "f64 fields",
             Self::FastDense => "narrow dense",
             Self::FastSparse(_) => "i16 fields, i8 couplings",
+            Self::RandomOrder => "f64 fields, random order",
         }
     }
+}
+
+/// The work units of a run: `groups` lane groups holding reads `0..grouped`, then one chain
+/// (of `kind`) per read.
+struct Units {
+    groups: usize,
+    grouped: usize,
+    kind: ChainKind,
 }
 
 fn anneal_units<T: LaneFloat>(
     engine: &Engine,
     params: &AnnealParams,
     control: &Control,
-    groups: usize,
-    kind: &ChainKind,
+    units: &Units,
+    after_read: Option<ReadHook<'_>>,
 ) -> Result<Vec<i8>> {
+    let Units { groups, grouped, ref kind } = *units;
     let model = (groups > 0).then(|| LaneModel::<T>::new(engine));
-    let grouped = (groups * LANES).min(params.num_reads);
-    let units = groups + params.num_reads - grouped;
+    let count = groups + params.num_reads - grouped;
+    let in_order = after_read.map(|hook| InOrder::new(hook, count));
     let run_unit = |u: usize| -> Result<Vec<Vec<i8>>> {
         // the first unit always runs, so a run returns at least one read
-        if u > 0 && control.time_is_up() {
+        if u > 0 && (control.time_is_up() || control.is_stopped()) {
             return Ok(Vec::new());
         }
-        match &model {
-            Some(model) if u < groups => run_group(engine, model, params, control, u),
-            _ => run_chain(engine, params, control, grouped + u - groups, kind).map(|s| vec![s]),
+        let states = match &model {
+            Some(model) if u < groups => run_group(engine, model, params, control, u)?,
+            _ => vec![run_chain(engine, params, control, grouped + u - groups, kind)?],
+        };
+        if let Some(in_order) = &in_order {
+            in_order.finished(u, states.len(), control);
         }
+        Ok(states)
     };
     let done: Vec<Vec<Vec<i8>>> =
-        parallel::install(|| (0..units).into_par_iter().map(run_unit).collect::<Result<Vec<_>>>())??;
-    Ok(done.into_iter().flatten().flatten().collect())
+        parallel::install(|| (0..count).into_par_iter().map(run_unit).collect::<Result<Vec<_>>>())??;
+    let mut states: Vec<i8> = done.into_iter().flatten().flatten().collect();
+    if let Some(in_order) = &in_order {
+        // reads past the last one reported may have been cut short by the stop
+        states.truncate(in_order.reported() * engine.n());
+    }
+    Ok(states)
+}
+
+/// Reads handed to a [`ReadHook`] in read order as the work units holding them finish (units
+/// cover consecutive reads in unit order); once the hook says stop, nothing more is reported
+/// and the control is told to stop. One thread at a time reports, and it calls the hook without
+/// holding the lock: a hook that runs parallel work of its own may have this thread finish
+/// another unit meanwhile, which then only records it.
+struct InOrder<'a> {
+    hook: ReadHook<'a>,
+    state: Mutex<Reported>,
+}
+
+#[derive(Default)]
+struct Reported {
+    /// The number of reads of each finished unit.
+    finished: Vec<Option<usize>>,
+    /// The next read to report is read `in_unit` of unit `unit`.
+    unit: usize,
+    in_unit: usize,
+    /// Reads reported so far.
+    reads: usize,
+    reporting: bool,
+    stopped: bool,
+}
+
+impl<'a> InOrder<'a> {
+    fn new(hook: ReadHook<'a>, units: usize) -> Self {
+        Self { hook, state: Mutex::new(Reported { finished: vec![None; units], ..Reported::default() }) }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Reported> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Unit `u` finished with `reads` reads: report every read now due (unless another thread
+    /// is reporting); returns how many reads have been reported so far.
+    fn finished(&self, u: usize, reads: usize, control: &Control) -> usize {
+        let mut st = self.lock();
+        st.finished[u] = Some(reads);
+        if st.reporting {
+            return st.reads;
+        }
+        st.reporting = true;
+        while !st.stopped && st.unit < st.finished.len() {
+            let Some(count) = st.finished[st.unit] else { break };
+            if st.in_unit == count {
+                (st.unit, st.in_unit) = (st.unit + 1, 0);
+                continue;
+            }
+            st.in_unit += 1;
+            st.reads += 1;
+            drop(st);
+            let stop = (self.hook)();
+            st = self.lock();
+            if stop {
+                st.stopped = true;
+                control.stop();
+            }
+        }
+        st.reporting = false;
+        st.reads
+    }
+
+    fn reported(&self) -> usize {
+        self.lock().reads
+    }
+}
+
+/// Random-order sweeps are a CPU kernel; the GPU kernels sweep in colour order.
+#[cfg(feature = "cuda")]
+fn ensure_sequential_order(params: &AnnealParams) -> Result<()> {
+    match params.randomize_order {
+        true => Err(crate::error::Error::BackendUnavailable(
+            "randomize_order=True runs on the CPU only (the CUDA kernels sweep in colour order): \
+             use backend='cpu' or 'auto'"
+                .into(),
+        )),
+        false => Ok(()),
+    }
 }
 
 /// Read `r` as one chain.
@@ -219,14 +357,26 @@ fn run_chain(engine: &Engine, params: &AnnealParams, control: &Control, r: usize
             })?;
             Ok(chain.s)
         }
+        ChainKind::RandomOrder => {
+            // the spins to update are drawn from the rest of the read's stream
+            let mut chain = Chain::new(engine, s, &mut stream);
+            run_schedule(params, control, 1, |beta| {
+                chain.sweep_random(engine, beta, m, k, &mut stream);
+            })?;
+            Ok(chain.s)
+        }
     }
 }
 
 /// Run `sweep(beta)` for every step of the schedule, checking for cancellation between steps;
-/// `reads` is how many reads each call advances (for progress).
+/// `reads` is how many reads each call advances (for progress). After a stop the steps left
+/// are skipped: the reads being annealed then come after the last one reported, and are dropped.
 fn run_schedule(params: &AnnealParams, control: &Control, reads: usize, mut sweep: impl FnMut(f64)) -> Result<()> {
     for &beta in &params.betas {
         control.check()?;
+        if control.is_stopped() {
+            break;
+        }
         sweep(beta);
         control.advance((params.sweeps_per_beta * reads) as u64);
     }
@@ -267,6 +417,10 @@ mod tests {
         IsingModel::from_edges(n, &rows, &cols, &vec![1.0; n], &vec![0.0; n]).unwrap()
     }
 
+    fn run(model: &IsingModel, engine: &Engine, p: &AnnealParams) -> Samples {
+        anneal(model, engine, p, Backend::Cpu, &Control::new(), None).unwrap()
+    }
+
     fn params(seed: u64, method: Method) -> AnnealParams {
         AnnealParams {
             betas: Schedule::from_beta_range(0.1, 5.0, 200, "geometric").unwrap().betas().to_vec(),
@@ -275,6 +429,7 @@ mod tests {
             seed,
             method,
             initial_states: None,
+            randomize_order: false,
         }
     }
 
@@ -283,10 +438,10 @@ mod tests {
         let model = ferromagnet_ring(64);
         let engine = Engine::new(&model);
         for method in [Method::Metropolis, Method::Gibbs] {
-            let a = anneal(&model, &engine, &params(11, method), Backend::Cpu, &Control::new()).unwrap();
+            let a = run(&model, &engine, &params(11, method));
             assert!(a.energies.iter().cloned().fold(f64::INFINITY, f64::min) <= -60.0);
             crate::parallel::set_num_threads(1).unwrap();
-            let b = anneal(&model, &engine, &params(11, method), Backend::Cpu, &Control::new()).unwrap();
+            let b = run(&model, &engine, &params(11, method));
             crate::parallel::set_num_threads(0).unwrap();
             assert_eq!(a, b);
         }
@@ -298,9 +453,9 @@ mod tests {
         let engine = Engine::new(&model);
         let mut p = params(5, Method::Metropolis);
         p.num_reads = 19; // two lane groups and three chains
-        let a = anneal(&model, &engine, &p, Backend::Cpu, &Control::new()).unwrap();
+        let a = run(&model, &engine, &p);
         crate::parallel::set_num_threads(1).unwrap();
-        let b = anneal(&model, &engine, &p, Backend::Cpu, &Control::new()).unwrap();
+        let b = run(&model, &engine, &p);
         crate::parallel::set_num_threads(0).unwrap();
         assert_eq!(a, b);
         assert_eq!(a.num_reads(), 19);
@@ -323,7 +478,7 @@ mod tests {
         let mut runs = Vec::new();
         for threads in [1, 2, 3] {
             crate::parallel::set_num_threads(threads).unwrap();
-            runs.push(anneal(&model, &engine, &p, Backend::Cpu, &Control::new()).unwrap());
+            runs.push(run(&model, &engine, &p));
         }
         crate::parallel::set_num_threads(0).unwrap();
         assert_eq!(runs[0], runs[1]);
@@ -337,9 +492,9 @@ mod tests {
         let engine = Engine::new(&model);
         let mut p = params(8, Method::Gibbs);
         p.num_reads = 16;
-        let full = anneal(&model, &engine, &p, Backend::Cpu, &Control::new()).unwrap();
+        let full = run(&model, &engine, &p);
         p.num_reads = 13; // one full group and one with five of its eight lanes used
-        let part = anneal(&model, &engine, &p, Backend::Cpu, &Control::new()).unwrap();
+        let part = run(&model, &engine, &p);
         assert_eq!(part.num_reads(), 13);
         assert_eq!(part.states, full.states[..13 * 64]);
         assert_eq!(part.energies, full.energies[..13]);
@@ -351,7 +506,98 @@ mod tests {
         let engine = Engine::new(&model);
         let control = Control::new();
         control.cancel();
-        let err = anneal(&model, &engine, &params(1, Method::Gibbs), Backend::Cpu, &control).unwrap_err();
+        let err = anneal(&model, &engine, &params(1, Method::Gibbs), Backend::Cpu, &control, None).unwrap_err();
         assert_eq!(err, crate::error::Error::Interrupted);
+    }
+
+    #[test]
+    fn given_states_start_the_first_reads_and_zero_sweeps_keep_them() {
+        let model = ferromagnet_ring(16);
+        let engine = Engine::new(&model);
+        let mut p = params(4, Method::Metropolis);
+        p.num_reads = 12; // one lane group and four chains
+        let given: Vec<i8> = (0..3 * 16).map(|i| if i % 3 == 0 { 1 } else { -1 }).collect();
+        p.initial_states = Some(given.clone());
+        p.betas.clear();
+        let out = run(&model, &engine, &p);
+        assert_eq!(out.states[..3 * 16], given[..]);
+        // the other reads start from their streams' random states, as without given states
+        p.initial_states = None;
+        let random = run(&model, &engine, &p);
+        assert_eq!(out.states[3 * 16..], random.states[3 * 16..]);
+        assert_eq!(out.energies[0], model.energy(&given[..16]));
+        p.initial_states = Some(vec![1; 13 * 16]);
+        assert!(p.validate(&model).is_err(), "more states than reads");
+    }
+
+    #[test]
+    fn random_order_sweeps_anneal_and_do_not_depend_on_threads() {
+        for model in [ferromagnet_ring(48), {
+            let n = 12;
+            let j: Vec<f64> = (0..n * n).map(|k| if k / n == k % n { 0.0 } else { 1.0 }).collect();
+            IsingModel::from_dense(n, &j, &[0.0; 12]).unwrap()
+        }] {
+            let engine = Engine::new(&model);
+            for method in [Method::Metropolis, Method::Gibbs] {
+                let mut p = params(6, method);
+                p.randomize_order = true;
+                p.num_reads = 10;
+                let a = run(&model, &engine, &p);
+                crate::parallel::set_num_threads(1).unwrap();
+                let b = run(&model, &engine, &p);
+                crate::parallel::set_num_threads(0).unwrap();
+                assert_eq!(a, b);
+                // the ground state of the complete graph; at most two domain walls on the ring
+                let (ground, slack) = if model.is_dense() { (-66.0, 0.0) } else { (-48.0, 4.0) };
+                let best = a.energies.iter().cloned().fold(f64::INFINITY, f64::min);
+                assert!(best <= ground + slack, "{method:?}: {:?}", a.energies);
+                p.randomize_order = false;
+                assert_ne!(a, run(&model, &engine, &p));
+            }
+        }
+    }
+
+    #[test]
+    fn an_infinite_beta_takes_exactly_the_downhill_flips() {
+        // independent spins: fields +1, -1 and 0 (no flip at zero cost either)
+        let model =
+            IsingModel::from_edges(30, &[], &[], &[], &(0..30).map(|i| (i % 3) as f64 - 1.0).collect::<Vec<_>>())
+                .unwrap();
+        let engine = Engine::new(&model);
+        let start: Vec<i8> = (0..30).map(|i| if i % 2 == 0 { 1 } else { -1 }).collect();
+        // the ground state, with spins of zero field left as they started
+        let want: Vec<i8> = (0..30).map(|i| [-1, start[i], 1][i % 3]).collect();
+        for (method, randomize_order, reads) in
+            [(Method::Metropolis, false, 9), (Method::Gibbs, false, 1), (Method::Metropolis, true, 1)]
+        {
+            let mut p = params(2, method);
+            p.betas = vec![f64::INFINITY; 3]; // odd: a free spin flipping every sweep would end flipped
+            p.num_reads = reads;
+            p.randomize_order = randomize_order;
+            p.initial_states = Some(start.repeat(reads));
+            let out = run(&model, &engine, &p);
+            assert!(out.states.chunks(30).all(|s| s == want), "{method:?} random order {randomize_order}");
+        }
+    }
+
+    #[test]
+    fn a_hook_ends_the_run_after_the_read_it_says_so() {
+        let model = ferromagnet_ring(40);
+        let engine = Engine::new(&model);
+        let mut p = params(9, Method::Metropolis);
+        p.num_reads = 30; // three lane groups and six chains
+        let all = run(&model, &engine, &p);
+        for stop_after in [1, 5, 8, 26, 30] {
+            for threads in [1, 3] {
+                crate::parallel::set_num_threads(threads).unwrap();
+                let calls = std::sync::atomic::AtomicUsize::new(0);
+                let hook = || calls.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1 == stop_after;
+                let out = anneal(&model, &engine, &p, Backend::Cpu, &Control::new(), Some(&hook)).unwrap();
+                assert_eq!(out.num_reads(), stop_after);
+                assert_eq!(out.states[..], all.states[..stop_after * 40]);
+                assert_eq!(calls.into_inner(), stop_after);
+            }
+        }
+        crate::parallel::set_num_threads(0).unwrap();
     }
 }

@@ -155,13 +155,17 @@ pub(crate) fn lookup<const AVX2: bool>(table: &[f32; 16], k: &[i32; LANES]) -> [
     out
 }
 
-/// Probability of flipping a spin whose flip costs x = β·ΔE.
+/// Probability of flipping a spin whose flip costs x = β·ΔE. At β = +∞, x is +∞ for a flip
+/// raising the energy and NaN (∞·0) for a free one: neither flips, only downhill moves do (as
+/// in dwave-samplers), where the clamped exponential alone would give them about 1e-38 and (for
+/// Metropolis, as max(NaN, 0) is 0) 1.
 #[inline(always)]
 pub(crate) fn flip_probability<const GIBBS: bool>(x: f32) -> f32 {
-    if GIBBS {
-        1.0 / (1.0 + exp_f32(x))
+    let p = if GIBBS { 1.0 / (1.0 + exp_f32(x)) } else { exp_f32(-x.max(0.0)) };
+    if x < f32::INFINITY {
+        p
     } else {
-        exp_f32(-x.max(0.0))
+        0.0
     }
 }
 
@@ -196,6 +200,40 @@ impl Chain {
     pub fn refresh(&mut self, engine: &Engine) {
         engine.fields(&self.s, &mut self.fields);
         self.energy = engine.energy_from_fields(&self.s, &self.fields);
+    }
+
+    /// `num_sweeps` sweeps of n updates each at inverse temperature `beta`, every update at a
+    /// spin drawn uniformly (with replacement) from `picks`: dwave-samplers' `randomize_order`,
+    /// ergodic and in detailed balance at every β, unlike a fixed order. Returns the number of
+    /// flips.
+    pub fn sweep_random(
+        &mut self,
+        engine: &Engine,
+        beta: f64,
+        method: Method,
+        num_sweeps: usize,
+        picks: &mut Stream,
+    ) -> u64 {
+        let n = engine.n();
+        let mut flips = 0;
+        for _ in 0..num_sweeps {
+            for _ in 0..n {
+                let i = picks.below(n as u64) as usize;
+                let x = (2.0 * beta * self.s[i] as f64 * self.fields[i]) as f32;
+                let p = match method {
+                    Method::Gibbs => flip_probability::<true>(x),
+                    Method::Metropolis => flip_probability::<false>(x),
+                };
+                if self.rng.uniform() < p {
+                    match &engine.layout {
+                        Layout::Sparse { csr, .. } => flip_sparse(self, csr, i),
+                        Layout::Dense(d) => flip_dense(self, d, i),
+                    }
+                    flips += 1;
+                }
+            }
+        }
+        flips
     }
 
     /// `num_sweeps` sweeps at inverse temperature `beta`; returns the number of flips.
@@ -464,6 +502,21 @@ fn chain_dense<W: Copy + Into<f64>, const GIBBS: bool>(c: &mut Chain, j: &[W], u
     );
     (c.energy, c.magnetization) = (energy, magnetization);
     flips
+}
+
+/// Flip spin `i` of a dense chain: its row of couplings times −2·old (−old/scale for the i8
+/// form, whose rows hold 2·J·scale) goes to every field, as in [`chain_dense`].
+fn flip_dense(c: &mut Chain, d: &Dense, i: usize) {
+    let old = c.s[i];
+    c.energy += 2.0 * old as f64 * c.fields[i];
+    c.s[i] = -old;
+    c.magnetization -= 2 * old as i64;
+    let fields = c.fields.as_mut_slice();
+    match d {
+        Dense::F64(j) => add_rows(fields, j, &[(i, -2.0 * old as f64)]),
+        Dense::F32(j) => add_rows(fields, j, &[(i, -2.0 * old as f64)]),
+        Dense::I8 { w, scale } => add_rows(fields, w, &[(i, -old as f64 / scale)]),
+    }
 }
 
 /// Flip spin `i` and push the change of its coupling to its neighbours' fields.

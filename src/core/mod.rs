@@ -9,6 +9,7 @@ pub mod engine;
 pub mod entries;
 pub mod exact;
 pub mod fast_sparse;
+pub mod initial_states;
 pub mod kernel;
 pub mod lanes;
 pub mod model;

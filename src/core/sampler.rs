@@ -80,6 +80,7 @@ impl ChainParams {
             seed: self.seed,
             method: self.method,
             initial_states: self.initial_states.clone(),
+            randomize_order: false,
         }
     }
 

@@ -76,17 +76,29 @@ impl Schedule {
         Self::from_betas(vec![1.0 / t; steps])
     }
 
-    /// dwave-samplers' schedules over a β range: `"geometric"` (default) or `"linear"` in β.
+    /// dwave-samplers' schedules over a β range: `"geometric"` (default) or `"linear"` in β,
+    /// ending exactly at `beta_max` and, with two steps or more, starting exactly at `beta_min`
+    /// (as numpy's `geomspace` and `linspace` do). A linear range may start at β = 0.
     pub fn from_beta_range(beta_min: f64, beta_max: f64, steps: usize, kind: &str) -> Result<Self> {
         check_steps(steps)?;
+        let positive = kind == "geometric";
         for (name, b) in [("beta_range[0]", beta_min), ("beta_range[1]", beta_max)] {
-            ensure!(b.is_finite() && b > 0.0, "{name} must be a positive finite inverse temperature, got {b}");
+            ensure!(
+                b.is_finite() && (b > 0.0 || (!positive && b == 0.0)),
+                "{name} must be a {} finite inverse temperature for a {kind} schedule, got {b}",
+                if positive { "positive" } else { "non-negative" }
+            );
         }
-        match kind {
-            "geometric" => Self::from_betas(sample(steps, |f| beta_min * (beta_max / beta_min).powf(f))),
-            "linear" => Self::from_betas(sample(steps, |f| beta_min + (beta_max - beta_min) * f)),
-            other => Err(invalid!("beta_schedule_type must be 'geometric' or 'linear', got {other:?}")),
+        let mut betas = match kind {
+            "geometric" => sample(steps, |f| beta_min * (beta_max / beta_min).powf(f)),
+            "linear" => sample(steps, |f| beta_min + (beta_max - beta_min) * f),
+            other => return Err(invalid!("beta_schedule_type must be 'geometric' or 'linear', got {other:?}")),
+        };
+        if steps > 1 {
+            betas[0] = beta_min;
         }
+        betas[steps - 1] = beta_max;
+        Self::from_betas(betas)
     }
 
     pub fn betas(&self) -> &[f64] {
@@ -100,6 +112,71 @@ impl Schedule {
     pub fn is_empty(&self) -> bool {
         self.betas.is_empty()
     }
+}
+
+/// The β of each annealing step and the β range they span, by dwave-samplers' rules for
+/// `beta_schedule_type` (`"geometric"`, `"linear"` or `"custom"`), `beta_schedule`, `beta_range`,
+/// `num_sweeps` and `num_sweeps_per_beta`:
+/// - geometric and linear: `num_sweeps` (1000 if not given) sweeps, a multiple of
+///   `sweeps_per_beta`, over `beta_range` (the [`default_beta_range`] if not given); zero sweeps
+///   give no step at all (the reads keep their starting states), one step runs at the end of
+///   the range;
+/// - custom: the βs of `custom` as given (non-negative; +∞ is a zero-temperature step that takes
+///   every flip lowering the energy and no other); a `num_sweeps` or `beta_range` given with it
+///   must agree with it.
+pub fn dwave_betas(
+    model: &IsingModel,
+    kind: &str,
+    custom: Option<Vec<f64>>,
+    beta_range: Option<(f64, f64)>,
+    num_sweeps: Option<usize>,
+    sweeps_per_beta: usize,
+) -> Result<(Vec<f64>, (f64, f64))> {
+    ensure!(sweeps_per_beta > 0, "num_sweeps_per_beta must be positive, got 0");
+    if kind == "custom" {
+        let betas = custom.ok_or_else(|| invalid!("beta_schedule_type='custom' needs a beta_schedule"))?;
+        ensure!(!betas.is_empty(), "beta_schedule needs at least one beta");
+        if let Some((k, b)) = betas.iter().enumerate().find(|(_, b)| b.is_nan() || **b < 0.0) {
+            return Err(invalid!("beta_schedule must be non-negative (inf allowed), got {b} at position {k}"));
+        }
+        let ends = (betas[0], betas[betas.len() - 1]);
+        if let Some(sweeps) = num_sweeps {
+            let expected = betas.len().saturating_mul(sweeps_per_beta);
+            ensure!(
+                sweeps == expected,
+                "num_sweeps ({sweeps}) must be len(beta_schedule) x num_sweeps_per_beta ({expected}) \
+                 for beta_schedule_type='custom', or not given"
+            );
+        }
+        if let Some(range) = beta_range {
+            ensure!(
+                range == ends,
+                "beta_range {range:?} must be the first and last beta of beta_schedule {ends:?} \
+                 for beta_schedule_type='custom', or not given"
+            );
+        }
+        return Ok((betas, ends));
+    }
+    ensure!(
+        kind == "geometric" || kind == "linear",
+        "beta_schedule_type must be 'geometric', 'linear' or 'custom', got {kind:?}"
+    );
+    ensure!(custom.is_none(), "beta_schedule goes with beta_schedule_type='custom', not {kind:?}");
+    let sweeps = num_sweeps.unwrap_or(1000);
+    ensure!(
+        sweeps % sweeps_per_beta == 0,
+        "num_sweeps ({sweeps}) must be a multiple of num_sweeps_per_beta ({sweeps_per_beta})"
+    );
+    let range = beta_range.unwrap_or_else(|| default_beta_range(model));
+    for b in [range.0, range.1] {
+        ensure!(b.is_finite() && b >= 0.0, "beta_range must hold two non-negative finite numbers, got {range:?}");
+    }
+    let steps = sweeps / sweeps_per_beta;
+    let betas = match steps {
+        0 => Vec::new(),
+        _ => Schedule::from_beta_range(range.0, range.1, steps, kind)?.betas,
+    };
+    Ok((betas, range))
 }
 
 /// dwave-samplers' default β range (`_default_ising_beta_range`, with `scale_T_with_N`): hot
@@ -138,6 +215,35 @@ mod tests {
         let r = Schedule::from_beta_range(0.1, 10.0, 3, "geometric").unwrap();
         assert!((r.betas()[1] - 1.0).abs() < 1e-12);
         assert!(Schedule::from_beta_range(0.1, 1.0, 3, "cubic").is_err());
+    }
+
+    #[test]
+    fn dwave_rules() {
+        let m = IsingModel::from_edges(3, &[0, 1], &[1, 2], &[1.0, 1.0], &[0.0; 3]).unwrap();
+        let run = |kind, custom: Option<Vec<f64>>, range, sweeps, k| dwave_betas(&m, kind, custom, range, sweeps, k);
+        let (betas, range) = run("geometric", None, None, None, 1).unwrap();
+        assert_eq!((betas.len(), range), (1000, default_beta_range(&m)));
+        assert_eq!((betas[0], betas[999]), range);
+        let (betas, _) = run("linear", None, Some((0.0, 2.0)), Some(6), 2).unwrap();
+        assert_eq!(betas, [0.0, 1.0, 2.0]);
+        assert_eq!(run("linear", None, Some((0.5, 2.0)), Some(1), 1).unwrap().0, [2.0]);
+        assert!(run("geometric", None, Some((0.1, 1.0)), Some(0), 1).unwrap().0.is_empty());
+        assert!(run("geometric", None, Some((0.0, 1.0)), Some(10), 1).is_err());
+        assert!(run("linear", None, Some((-0.1, 1.0)), Some(10), 1).is_err());
+        assert!(run("linear", None, Some((0.1, f64::INFINITY)), Some(10), 1).is_err());
+        assert!(run("linear", None, None, Some(5), 2).is_err());
+        assert!(run("linear", Some(vec![1.0]), None, None, 1).is_err());
+        assert!(run("cubic", None, None, None, 1).is_err());
+        let inf = f64::INFINITY;
+        let (betas, range) = run("custom", Some(vec![0.5, inf]), None, Some(4), 2).unwrap();
+        assert_eq!((betas, range), (vec![0.5, inf], (0.5, inf)));
+        assert!(run("custom", Some(vec![0.5, 1.0]), Some((0.5, 1.0)), None, 1).is_ok());
+        assert!(run("custom", Some(vec![0.5, 1.0]), Some((0.5, 2.0)), None, 1).is_err());
+        assert!(run("custom", Some(vec![0.5, 1.0]), None, Some(3), 1).is_err());
+        assert!(run("custom", Some(vec![-1.0, 1.0]), None, None, 1).is_err());
+        assert!(run("custom", Some(vec![f64::NAN]), None, None, 1).is_err());
+        assert!(run("custom", Some(vec![]), None, None, 1).is_err());
+        assert!(run("custom", None, None, None, 1).is_err());
     }
 
     #[test]

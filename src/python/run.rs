@@ -47,6 +47,26 @@ pub fn run_long_until<T: Send>(
     deadline: Option<Instant>,
     f: impl FnOnce(&Control) -> Result<T> + Send,
 ) -> PyResult<T> {
+    run_long_asking(py, progress, deadline, None, |control, _| f(control))
+}
+
+/// What the worker thread sends the calling thread: its result, or a question for `answer`.
+enum Message<T> {
+    Done(Result<T>),
+    Ask(mpsc::Sender<bool>),
+}
+
+/// [`run_long_until`] whose work can ask the calling thread a question: the function `f` is
+/// given blocks until `answer` has run on the calling thread, with the GIL, and returns its
+/// result (true without `answer`, or once the work is being cancelled). Python callbacks such as
+/// an `interrupt_function` so run on the caller's thread, as the progress callback does.
+pub fn run_long_asking<T: Send>(
+    py: Python<'_>,
+    progress: Option<&Bound<'_, PyAny>>,
+    deadline: Option<Instant>,
+    answer: Option<&(dyn Fn(Python<'_>) -> bool + Sync)>,
+    f: impl FnOnce(&Control, &(dyn Fn() -> bool + Sync)) -> Result<T> + Send,
+) -> PyResult<T> {
     let control = Control::with_deadline(deadline);
     let progress: Option<Py<PyAny>> = progress.map(|p| p.clone().unbind());
     let mut raised: Option<PyErr> = None;
@@ -54,29 +74,42 @@ pub fn run_long_until<T: Send>(
         std::thread::scope(|scope| {
             let (tx, rx) = mpsc::channel();
             let control = &control;
+            let asker = tx.clone();
             scope.spawn(move || {
-                let _ = tx.send(guarded(|| f(control)));
+                let ask = move || {
+                    let (reply, answered) = mpsc::channel();
+                    // The answer may run our parallel work, which may need this thread.
+                    asker.send(Message::Ask(reply)).is_err() || crate::parallel::wait_helping(&answered).unwrap_or(true)
+                };
+                let _ = tx.send(Message::Done(guarded(|| f(control, &ask))));
             });
+            let mut polled = Instant::now();
             loop {
                 match rx.recv_timeout(POLL) {
-                    Ok(r) => break r,
-                    Err(RecvTimeoutError::Timeout) => Python::attach(|py| {
-                        if raised.is_some() {
-                            return;
-                        }
-                        let polled = py.check_signals().and_then(|()| match &progress {
-                            Some(cb) => cb.call1(py, control.progress()).map(drop),
-                            None => Ok(()),
-                        });
-                        if let Err(e) = polled {
-                            control.cancel();
-                            raised = Some(e);
-                        }
-                    }),
+                    Ok(Message::Done(r)) => break r,
+                    Ok(Message::Ask(reply)) => {
+                        let yes = raised.is_some() || answer.is_none_or(|a| Python::attach(a));
+                        let _ = reply.send(yes);
+                    }
+                    Err(RecvTimeoutError::Timeout) => {}
                     Err(RecvTimeoutError::Disconnected) => {
                         break Err(Error::Internal("the worker thread ended without a result".into()))
                     }
                 }
+                if polled.elapsed() < POLL || raised.is_some() {
+                    continue;
+                }
+                polled = Instant::now();
+                Python::attach(|py| {
+                    let polled = py.check_signals().and_then(|()| match &progress {
+                        Some(cb) => cb.call1(py, control.progress()).map(drop),
+                        None => Ok(()),
+                    });
+                    if let Err(e) = polled {
+                        control.cancel();
+                        raised = Some(e);
+                    }
+                });
             }
         })
     });

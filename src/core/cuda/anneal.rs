@@ -7,11 +7,12 @@ use crate::backend::cuda::{
     LaunchConfig, Memory, Program, PushKernelArg, MAX_GRID_X, MAX_GRID_Y,
 };
 use crate::control::Control;
+use crate::core::anneal::initial_state;
 use crate::core::engine::{Engine, Layout};
 use crate::core::kernel::Method;
 use crate::core::AnnealParams;
 use crate::error::{Error, Result};
-use crate::rng::mix64;
+use crate::rng::{mix64, Stream};
 use std::borrow::Cow;
 use std::sync::Arc;
 
@@ -320,7 +321,9 @@ where
     }
 }
 
-/// Start states of a batch: the caller's (model order → engine order) or random from the seed.
+/// Start states of a batch: random from the seed on the device, or, when the caller gave states,
+/// built on the host: the caller's (model order → engine order) for the reads they cover, and
+/// for the others the random states the CPU would start those reads from.
 fn init_spins(
     gpu: &Kernels,
     stream: &Arc<CudaStream>,
@@ -332,11 +335,10 @@ fn init_spins(
 ) -> Result<()> {
     let n = engine.n();
     let (read0, reads) = (batch.read0 as usize, batch.reads as usize);
-    if let Some(init) = &params.initial_states {
-        let mut host = vec![0i8; reads * n];
-        for (r, dst) in host.chunks_mut(n).enumerate() {
-            let src = (read0 + r) * n;
-            engine.to_engine(&init[src..src + n], dst);
+    if params.initial_states.is_some() {
+        let mut host = Vec::with_capacity(reads * n);
+        for r in read0..read0 + reads {
+            host.extend(initial_state(engine, params, r, &mut Stream::new(params.seed, r as u64)));
         }
         return stream.memcpy_htod(&host, spins).map_err(plan.fail("uploading the initial states"));
     }

@@ -32,7 +32,15 @@ mod tests {
 
     pub(super) fn params(reads: usize, method: Method) -> AnnealParams {
         let betas = (0..100).map(|k| 0.1 + 0.05 * k as f64).collect();
-        AnnealParams { betas, sweeps_per_beta: 2, num_reads: reads, seed: 9, method, initial_states: None }
+        AnnealParams {
+            betas,
+            sweeps_per_beta: 2,
+            num_reads: reads,
+            seed: 9,
+            method,
+            initial_states: None,
+            randomize_order: false,
+        }
     }
 
     /// Runs the real kernel source on the CPU under the fiber emulation of `anneal_check.cpp`

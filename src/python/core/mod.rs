@@ -1,5 +1,6 @@
 //! `quantumpanarchy.core` bindings.
 
+mod anneal;
 mod energy;
 mod network;
 mod pbit;

@@ -1,31 +1,25 @@
 //! `PBitNetwork`: an Ising model with a current state, its constructors and annealing.
 
-use crate::backend::{self, Choice};
-use crate::core::anneal::{anneal, AnnealParams};
 use crate::core::kernel::{Chain, Method};
 use crate::core::model::IsingModel;
 use crate::core::qubo;
-use crate::core::schedule::{default_beta_range, Schedule};
+use crate::core::schedule::default_beta_range;
 use crate::core::Engine;
 use crate::error::Error;
-use crate::parallel;
 use crate::rng::{resolve_seed, Stream};
 use numpy::ndarray::Array2;
 use numpy::{IntoPyArray, PyArray1, PyArray2};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyTuple};
 use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
-use std::time::Instant;
 
+use super::anneal::AnnealArgs;
 use super::results;
-use super::schedule::PyTemperature;
 use super::sparse::sparse_model;
 use crate::python::args::{self, PyInt};
 use crate::python::lock;
-use crate::python::run::{run_long, run_long_until};
+use crate::python::run::run_long;
 
-/// `auto` sends annealing runs of at least this many spin updates to the GPU.
-const CUDA_AUTO_UPDATES: f64 = 2e8;
 /// Stream id of a network's own random stream (reads use ids 0, 1, ...).
 const NETWORK_STREAM: u64 = u64::MAX;
 
@@ -155,9 +149,20 @@ impl PyPBitNetwork {
     ) -> PyResult<Option<Vec<i8>>> {
         let Some(obj) = obj.filter(|o| !o.is_none()) else { return Ok(None) };
         let (s, rows) = self.states_arg(obj, "initial_states")?;
+        self.broadcast_states(s, rows, count, count_name).map(Some)
+    }
+
+    /// States from [`Self::states_arg`] for `count` chains: one row is used by every chain.
+    pub fn broadcast_states(
+        &self,
+        s: Vec<i8>,
+        rows: Option<usize>,
+        count: usize,
+        count_name: &str,
+    ) -> PyResult<Vec<i8>> {
         match rows.unwrap_or(1) {
-            1 => Ok(Some(s.repeat(count))),
-            r if r == count => Ok(Some(s)),
+            1 => Ok(s.repeat(count)),
+            r if r == count => Ok(s),
             r => {
                 Err(Error::InvalidInput(format!("initial_states must have 1 or {count_name} ({count}) rows, got {r}"))
                     .into())
@@ -165,7 +170,7 @@ impl PyPBitNetwork {
         }
     }
 
-    fn variables_list<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+    pub fn variables_list<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         let (variables, n) = {
             let g = self.read(py);
             (g.variables.as_ref().map(|v| v.clone_ref(py)), g.model.n())
@@ -545,101 +550,60 @@ impl PyPBitNetwork {
 
     /// Simulated annealing of `num_reads` independent reads; see the stub for the arguments.
     #[pyo3(signature = (
-        schedule = None, num_reads = 1, seed = None, *, num_sweeps = None, beta_range = None,
-        beta_schedule_type = "geometric", num_sweeps_per_beta = 1, initial_states = None,
-        method = "metropolis", backend = None, progress = None, time_limit = None, num_threads = None
+        schedule = None, num_reads = None, seed = None, *, num_sweeps = None, beta_range = None,
+        beta_schedule_type = "geometric", beta_schedule = None, num_sweeps_per_beta = 1, initial_states = None,
+        initial_states_generator = None, randomize_order = false, method = "metropolis", interrupt_function = None,
+        backend = None, progress = None, time_limit = None, num_threads = None
     ))]
     #[allow(clippy::too_many_arguments)]
     fn anneal<'py>(
         &self,
         py: Python<'py>,
         schedule: Option<&Bound<'py, PyAny>>,
-        num_reads: PyInt,
+        num_reads: Option<PyInt>,
         seed: Option<&Bound<'py, PyAny>>,
         num_sweeps: Option<PyInt>,
-        beta_range: Option<(f64, f64)>,
+        beta_range: Option<&Bound<'py, PyAny>>,
         beta_schedule_type: &str,
+        beta_schedule: Option<&Bound<'py, PyAny>>,
         num_sweeps_per_beta: PyInt,
         initial_states: Option<&Bound<'py, PyAny>>,
+        initial_states_generator: Option<&str>,
+        randomize_order: bool,
         method: &str,
+        interrupt_function: Option<&Bound<'py, PyAny>>,
         backend: Option<&str>,
         progress: Option<&Bound<'py, PyAny>>,
         time_limit: Option<f64>,
         num_threads: Option<PyInt>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let num_reads = args::count(num_reads, "num_reads", 1)?;
-        let deadline = args::deadline(time_limit)?;
-        let threads = num_threads.map(|t| args::count(t, "num_threads", 1)).transpose()?;
-        let sweeps_per_beta = args::count(num_sweeps_per_beta, "num_sweeps_per_beta", 1)?;
-        let method = Method::parse(method)?;
-        let choice = backend.map(Choice::parse).transpose()?;
-        let seed = args::seed(seed)?;
-        let snap = self.snapshot(py);
-        let schedule = match schedule {
-            Some(s) if !s.is_none() => {
-                let t = s.cast::<PyTemperature>().map_err(|_| {
-                    Error::InvalidInput(format!("schedule must be a Temperature, got {}", args::type_name(s)))
-                })?;
-                if num_sweeps.is_some() || beta_range.is_some() {
-                    return Err(Error::InvalidInput(
-                        "give either a schedule or num_sweeps/beta_range, not both".into(),
-                    )
-                    .into());
-                }
-                t.get().schedule.clone()
-            }
-            _ => {
-                let sweeps = args::count(num_sweeps.unwrap_or(1000), "num_sweeps", 1)?;
-                if sweeps % sweeps_per_beta != 0 {
-                    return Err(Error::InvalidInput(format!(
-                        "num_sweeps ({sweeps}) must be a multiple of num_sweeps_per_beta ({sweeps_per_beta})"
-                    ))
-                    .into());
-                }
-                let (hot, cold) = beta_range.unwrap_or_else(|| default_beta_range(&snap.model));
-                Schedule::from_beta_range(hot, cold, sweeps / sweeps_per_beta, beta_schedule_type)?
-            }
-        };
-        let n = snap.model.n();
-        let initial_states = self.initial_states_arg(initial_states, num_reads, "num_reads")?;
-        let mut params = AnnealParams {
-            betas: schedule.betas().to_vec(),
-            sweeps_per_beta,
+        let args = AnnealArgs {
+            schedule,
             num_reads,
-            seed: 0,
-            method,
+            seed,
+            num_sweeps,
+            beta_range,
+            beta_schedule_type,
+            beta_schedule,
+            num_sweeps_per_beta,
             initial_states,
+            initial_states_generator,
+            randomize_order,
+            method,
+            interrupt_function,
+            backend,
+            progress,
+            time_limit,
+            num_threads,
         };
-        // Validate before drawing from the network's stream: a failed call must not shift it.
-        params.validate(&snap.model)?;
-        let cb = args::progress(py, progress, "anneal", "sweep")?;
-        params.seed = seed.unwrap_or_else(|| self.next_seed(py));
-        let work = (n as f64) * params.total_sweeps() as f64;
-        let backend = backend::resolve(choice, work, CUDA_AUTO_UPDATES)?;
-        let start = Instant::now();
-        let out = run_long_until(py, cb.as_ref(), deadline, |control| {
-            parallel::with_threads(threads, || anneal(&snap.model, &snap.engine, &params, backend, control))?
-        });
-        args::close_progress(cb)?;
-        let samples = out?;
-        let elapsed = start.elapsed().as_secs_f64();
-        let info = PyDict::new(py);
-        info.set_item("beta_range", (params.betas[0], params.betas[params.betas.len() - 1]))?;
-        info.set_item("num_sweeps", params.betas.len() * sweeps_per_beta)?;
-        info.set_item("method", method.name())?;
-        info.set_item("backend", backend.name())?;
-        info.set_item("seed", params.seed)?;
-        let timing = PyDict::new(py);
-        timing.set_item("sampling_s", elapsed)?;
-        timing.set_item("spin_updates_per_s", work / elapsed.max(1e-12))?;
-        info.set_item("timing", timing)?;
-        results::sample_set(py, samples.states, samples.energies, n, snap.vartype, &self.variables_list(py)?, info)
+        super::anneal::run(self, py, args)
     }
 
     /// `anneal(...)` off the event loop: returns a coroutine (asyncio.to_thread).
-    #[pyo3(signature = (*args, **kwargs), text_signature = "(self, /, schedule=None, num_reads=1, seed=None, *, \
-        num_sweeps=None, beta_range=None, beta_schedule_type='geometric', num_sweeps_per_beta=1, \
-        initial_states=None, method='metropolis', backend=None, time_limit=None, num_threads=None)")]
+    #[pyo3(signature = (*args, **kwargs), text_signature = "(self, /, schedule=None, num_reads=None, seed=None, *, \
+        num_sweeps=None, beta_range=None, beta_schedule_type='geometric', beta_schedule=None, num_sweeps_per_beta=1, \
+        initial_states=None, initial_states_generator=None, randomize_order=False, method='metropolis', \
+        interrupt_function=None, backend=None, time_limit=None, num_threads=None)")]
     fn anneal_async<'py>(
         slf: &Bound<'py, Self>,
         args: &Bound<'py, PyTuple>,
