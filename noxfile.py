@@ -1,4 +1,4 @@
-"""Task runner: `nox -s demo | tests | lint | typecheck | bench | wheel | smoke | gpu-kit | gpu`.
+"""Task runner: `nox -s demo | tests | peers | lint | typecheck | bench | wheel | smoke | gpu-kit | gpu`.
 
 Sessions run in the environment nox itself runs in (the `.venv` that `scripts/setup.sh`
 creates), so the dependencies are installed once and the Rust build is incremental.
@@ -62,10 +62,20 @@ def demo(session: nox.Session) -> None:
 @nox.session
 def tests(session: nox.Session) -> None:
     """Rust unit tests (domain code without an interpreter, and the CUDA kernels under CPU
-    emulation) and the Python suite (CUDA tests skip without a device)."""
+    emulation), the Python suite (CUDA tests skip without a device), and the peers' own test
+    files against our classes."""
     cargo(session, "test", *RUST_TESTS, "--quiet")
     build(session)
     session.run(PY, "-m", "pytest", "-q", *session.posargs, env=ENV)
+    peers(session)
+
+
+@nox.session
+def peers(session: nox.Session) -> None:
+    """dwave-samplers' own sampler test file (from its sdist on PyPI, sha256-checked, never
+    committed) run with decision.Annealing in place of SimulatedAnnealingSampler."""
+    build(session)
+    session.run(PY, "tests/peers/dwave_samplers.py", env=ENV)
 
 
 @nox.session
