@@ -55,10 +55,10 @@ pub fn element(name: &str, shape: &[usize], flat: usize) -> String {
 }
 
 /// The error for a non-finite value `v` at `element` (from [`element`]): `J must be finite: J[3,7] is
-/// nan`, written as Python writes the value (`nan`, `inf`, `-inf`).
+/// nan`, written as scikit-learn's messages write it (`NaN`, `inf`, `-inf`), which its checks look for.
 pub fn not_finite(name: &str, element: &str, v: f64) -> Error {
     let v = if v.is_nan() {
-        "nan"
+        "NaN"
     } else if v > 0.0 {
         "inf"
     } else {
@@ -68,7 +68,7 @@ pub fn not_finite(name: &str, element: &str, v: f64) -> Error {
 }
 
 /// `Err(InvalidInput)` naming the first non-finite value of the row-major array `values` of `shape`
-/// by its index (`name[i,j] is nan`).
+/// by its index (`name[i,j] is NaN`).
 pub fn check_finite_shaped<'a>(values: impl IntoIterator<Item = &'a f64>, shape: &[usize], name: &str) -> Result<()> {
     match values.into_iter().enumerate().find(|(_, v)| !v.is_finite()) {
         Some((k, &v)) => Err(not_finite(name, &element(name, shape, k), v)),
@@ -81,7 +81,7 @@ pub fn check_finite(values: &[f64], name: &str) -> Result<()> {
     check_finite_shaped(values, &[values.len()], name)
 }
 
-/// [`check_finite_shaped`] for a row-major matrix of `cols` columns (`J[3,7] is nan`).
+/// [`check_finite_shaped`] for a row-major matrix of `cols` columns (`J[3,7] is NaN`).
 pub fn check_finite_matrix(values: &[f64], cols: usize, name: &str) -> Result<()> {
     check_finite_shaped(values, &[values.len() / cols.max(1), cols], name)
 }
@@ -149,7 +149,7 @@ mod tests {
     #[test]
     fn non_finite_values_are_named_by_their_index() {
         let m = [0.0, 1.0, 2.0, 3.0, f64::NAN, 5.0];
-        assert_eq!(check_finite_matrix(&m, 3, "J").unwrap_err().to_string(), "J must be finite: J[1,1] is nan");
+        assert_eq!(check_finite_matrix(&m, 3, "J").unwrap_err().to_string(), "J must be finite: J[1,1] is NaN");
         let v = [0.0, 1.0, f64::INFINITY];
         assert_eq!(check_finite(&v, "h").unwrap_err().to_string(), "h must be finite: h[2] is inf");
         let t = [0.0, 0.0, 0.0, f64::NEG_INFINITY];

@@ -401,11 +401,11 @@ Z22: FloatArray = np.zeros((2, 2))
 
 STANDALONE_CASES: list[tuple[str, Call, type[QuantumPanarchyError], str]] = [
     # NaN / inf couplings and fields
-    ("from_dense-nan-J", lambda: PBitNetwork.from_dense(NAN_J), InvalidInputError, r"finite: J\[0,1\] is nan"),
+    ("from_dense-nan-J", lambda: PBitNetwork.from_dense(NAN_J), InvalidInputError, r"finite: J\[0,1\] is NaN"),
     ("from_dense-inf-J", lambda: PBitNetwork.from_dense(INF_J), InvalidInputError, r"finite: J\[0,1\] is inf"),
-    ("from_dense-nan-h", lambda: PBitNetwork.from_dense(Z22, [0.0, NAN]), InvalidInputError, r"h\[1\] is nan"),
+    ("from_dense-nan-h", lambda: PBitNetwork.from_dense(Z22, [0.0, NAN]), InvalidInputError, r"h\[1\] is NaN"),
     ("from_dense-inf-h", lambda: PBitNetwork.from_dense(Z22, [INF, 0.0]), InvalidInputError, r"h\[0\] is inf"),
-    ("from_sparse-nan", lambda: PBitNetwork.from_sparse([2], [1], [NAN]), InvalidInputError, r"J\[2,1\] is nan"),
+    ("from_sparse-nan", lambda: PBitNetwork.from_sparse([2], [1], [NAN]), InvalidInputError, r"J\[2,1\] is NaN"),
     (
         "from_sparse-inf-h",
         lambda: PBitNetwork.from_sparse([0], [1], [1.0], h=[0.0, INF]),

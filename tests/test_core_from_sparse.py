@@ -162,7 +162,7 @@ def test_diagonal_is_handled_as_from_dense_handles_it() -> None:
 
 
 def test_non_finite_entries_are_named() -> None:
-    with pytest.raises(InvalidInputError, match=r"J must be finite: J\[2,0\] is nan"):
+    with pytest.raises(InvalidInputError, match=r"J must be finite: J\[2,0\] is NaN"):
         PBitNetwork.from_sparse(sp.coo_matrix(([np.nan], ([2], [0])), shape=(3, 3)))
     with pytest.raises(InvalidInputError, match=r"J\[0,1\] is inf, the sum of its repeated entries"):
         PBitNetwork.from_sparse([0, 0], [1, 1], [1.7e308, 1.7e308])

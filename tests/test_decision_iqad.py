@@ -461,7 +461,7 @@ def test_bad_hyper_parameters_raise_at_fit(params: dict[str, Any], match: str) -
         (np.ones((1, 4)), r"X has 1 sample\(s\) .* minimum of 2 is required"),
         (np.ones((3, 2)) + 1j, "Complex data not supported"),
         (np.array([[1.0, "x"], [2.0, 3.0]], dtype=object), "must hold real numbers: could not convert"),
-        (np.array([[1.0, np.nan], [2.0, 3.0]]), r"X must be finite: X\[0,1\] is nan"),
+        (np.array([[1.0, np.nan], [2.0, 3.0]]), r"X must be finite: X\[0,1\] is NaN"),
         (np.array([[1.0, 2.0], [np.inf, 3.0]]), r"X must be finite: X\[1,0\] is inf"),
         ([["a", "b"], ["c", "d"]], "must hold real numbers"),
         ([[1.0, 2.0], [3.0]], "must be array-like"),

@@ -314,7 +314,7 @@ def test_bad_data_is_refused() -> None:
         fresh.predict_proba(x)
     bad_x = x.copy()
     bad_x[10] = np.nan
-    with pytest.raises(InvalidInputError, match=r"X must be finite: X\[10,0\] is nan"):
+    with pytest.raises(InvalidInputError, match=r"X must be finite: X\[10,0\] is NaN"):
         fresh.fit(bad_x, x)
     with pytest.raises(InvalidInputError, match=r"y must be finite"):
         fresh.fit(x, np.where(np.arange(100) == 3, np.inf, x))

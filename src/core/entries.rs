@@ -184,7 +184,7 @@ mod tests {
         let e = merge(PairRule::Symmetric, &[(2, 2, 1.0), (2, 2, 0.5)]).unwrap_err().to_string();
         assert!(e.contains("J[2,2] = 1.5"), "{e}");
         let e = merge(PairRule::Symmetric, &[(3, 1, f64::NAN)]).unwrap_err().to_string();
-        assert_eq!(e, "J must be finite: J[3,1] is nan");
+        assert_eq!(e, "J must be finite: J[3,1] is NaN");
         let e = merge(PairRule::Symmetric, &[(3, 1, f64::MAX), (3, 1, f64::MAX)]).unwrap_err().to_string();
         assert!(e.contains("J[3,1] is inf"), "{e}");
         // within from_dense's tolerance: their mean

@@ -256,7 +256,7 @@ mod tests {
         let mut nan = x.clone();
         nan[[3, 1]] = f64::NAN;
         let msg = Preprocessor::fit(nan.view(), true).unwrap_err().to_string();
-        assert!(msg.contains("X[3,1] is nan"), "{msg}");
+        assert!(msg.contains("X[3,1] is NaN"), "{msg}");
         assert!(Preprocessor::from_parts(vec![0.0], vec![0.0], None).is_err());
         assert!(Preprocessor::from_parts(vec![0.0, 1.0], vec![1.0, 1.0], Some(vec![1.0])).is_err());
     }

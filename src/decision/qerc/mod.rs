@@ -445,7 +445,7 @@ mod tests {
         assert!(try_fit(&steps, &x, &per_step(&short)).unwrap_err().to_string().contains("9 targets"));
         let mut nan = x.clone();
         nan[[3, 0]] = f64::NAN;
-        assert!(try_fit(&steps, &nan, &per_step(&y)).unwrap_err().to_string().contains("X[3,0] is nan"));
+        assert!(try_fit(&steps, &nan, &per_step(&y)).unwrap_err().to_string().contains("X[3,0] is NaN"));
         let wide = Array2::<f64>::zeros((10, 2));
         assert!(try_fit(&steps, &wide, &per_step(&y)).unwrap_err().to_string().contains("2 features"));
         assert!(fit(&res, &[x.view()], &per_step(&y), &steps, -1.0, false, &c).is_err());
