@@ -5,6 +5,7 @@ checks that fail with the messages its common checks look for, and ``n_features_
 
 from __future__ import annotations
 
+import abc
 import functools
 import sys
 import types
@@ -130,7 +131,7 @@ def _listed(names: list[Any]) -> str:
     return shown + ("- ...\n" if len(names) > _MAX_NAMES_SHOWN else "")
 
 
-class Estimator(Params):
+class Estimator(Params, abc.ABC):
     """The scikit-learn side shared by the estimators. Subclasses say what kind of estimator
     they are (:meth:`_sklearn_type`) and whether they are fitted (``__sklearn_is_fitted__``),
     and call :meth:`_input_names` / :meth:`_check_input` on the data they are given. As
@@ -141,13 +142,13 @@ class Estimator(Params):
     n_features_in_: int
     feature_names_in_: npt.NDArray[np.object_]
 
+    @abc.abstractmethod
     def _sklearn_type(self) -> str | None:
         """``"classifier"``, ``"regressor"``, ``"outlier_detector"`` or None (undecided)."""
-        raise NotImplementedError
 
+    @abc.abstractmethod
     def __sklearn_is_fitted__(self) -> bool:
         """Whether ``fit`` has run (scikit-learn's ``check_is_fitted`` asks)."""
-        raise NotImplementedError
 
     @property
     def _estimator_type(self) -> str | None:
