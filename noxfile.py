@@ -67,14 +67,19 @@ def tests(session: nox.Session) -> None:
     cargo(session, "test", *RUST_TESTS, "--quiet")
     build(session)
     session.run(PY, "-m", "pytest", "-q", *session.posargs, env=ENV)
-    peers(session)
+    run_peer_tests(session)
 
 
 @nox.session
 def peers(session: nox.Session) -> None:
+    """The peers' own test files against our classes (what `tests` ends with)."""
+    build(session)
+    run_peer_tests(session)
+
+
+def run_peer_tests(session: nox.Session) -> None:
     """dwave-samplers' own sampler test file (from its sdist on PyPI, sha256-checked, never
     committed) run with decision.Annealing in place of SimulatedAnnealingSampler."""
-    build(session)
     session.run(PY, "tests/peers/dwave_samplers.py", env=ENV)
 
 

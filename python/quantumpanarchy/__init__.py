@@ -87,15 +87,5 @@ __all__ = [
     "risk",
     "signal",
 ]
-__doc__ = (__doc__ or "") + exception_summary(
-    [
-        QuantumPanarchyError,
-        InvalidInputError,
-        InvalidTypeError,
-        NotFittedError,
-        BackendUnavailableError,
-        ResourceLimitError,
-        InternalError,
-    ]
-)
+__doc__ = (__doc__ or "") + exception_summary(getattr(exceptions, name) for name in exceptions.__all__)
 __dir__ = public_dir([*__all__, *exceptions.__all__])

@@ -20,10 +20,11 @@ def public_dir(names: Iterable[str]) -> Callable[[], list[str]]:
 
 
 def exception_summary(classes: Iterable[type[BaseException]]) -> str:
-    """One entry per exception class: its name, its bases and the first paragraph of its
-    docstring, for a module docstring (pydoc would otherwise print every inherited method)."""
+    """One entry per exception class, bases before the classes derived from them: its name, its
+    bases and the first paragraph of its docstring, for a module docstring (pydoc would otherwise
+    print every inherited method)."""
     lines = []
-    for cls in classes:
+    for cls in sorted(classes, key=lambda c: (len(c.__mro__), c.__name__)):
         bases = ", ".join(base.__name__ for base in cls.__bases__)
         doc = " ".join((inspect.getdoc(cls) or "").split("\n\n")[0].split())
         lines.append(f"    {cls.__name__} ({bases})")
