@@ -59,7 +59,9 @@ from . import (  # noqa: E402
 )
 from ._help import exception_summary, public_dir  # noqa: E402
 from ._native import __version__  # noqa: E402
-from .exceptions import (  # noqa: E402
+
+# re-exported: the exception classes are importable from the package
+from .exceptions import (  # noqa: E402, F401
     BackendUnavailableError,
     InternalError,
     InvalidInputError,
