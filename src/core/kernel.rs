@@ -507,10 +507,7 @@ fn chain_dense<W: Copy + Into<f64>, const GIBBS: bool>(c: &mut Chain, j: &[W], u
 /// Flip spin `i` of a dense chain: its row of couplings times −2·old (−old/scale for the i8
 /// form, whose rows hold 2·J·scale) goes to every field, as in [`chain_dense`].
 fn flip_dense(c: &mut Chain, d: &Dense, i: usize) {
-    let old = c.s[i];
-    c.energy += 2.0 * old as f64 * c.fields[i];
-    c.s[i] = -old;
-    c.magnetization -= 2 * old as i64;
+    let old = flip_spin(c, i);
     let fields = c.fields.as_mut_slice();
     match d {
         Dense::F64(j) => add_rows(fields, j, &[(i, -2.0 * old as f64)]),
@@ -519,13 +516,21 @@ fn flip_dense(c: &mut Chain, d: &Dense, i: usize) {
     }
 }
 
-/// Flip spin `i` and push the change of its coupling to its neighbours' fields.
+/// Flip spin `i`, keeping the chain's energy and magnetisation (its neighbours' fields are the
+/// caller's); returns the spin's old value.
 #[inline(always)]
-fn flip_sparse(c: &mut Chain, csr: &Csr, i: usize) {
+fn flip_spin(c: &mut Chain, i: usize) -> i8 {
     let old = c.s[i];
     c.energy += 2.0 * old as f64 * c.fields[i];
     c.s[i] = -old;
     c.magnetization -= 2 * old as i64;
+    old
+}
+
+/// Flip spin `i` and push the change of its coupling to its neighbours' fields.
+#[inline(always)]
+fn flip_sparse(c: &mut Chain, csr: &Csr, i: usize) {
+    let old = flip_spin(c, i);
     let d = -2.0 * old as f64;
     let (start, end) = (csr.indptr[i], csr.indptr[i + 1]);
     assert!(end <= csr.indices.len() && end <= csr.data.len() && start <= end);
