@@ -29,7 +29,7 @@ from dwave.samplers import SimulatedAnnealingSampler
 from quantumpanarchy import performance
 from quantumpanarchy.core import PBitNetwork
 from quantumpanarchy.decision import Annealing
-from quantumpanarchy.exceptions import InvalidInputError, InvalidTypeError
+from quantumpanarchy.exceptions import BackendUnavailableError, InvalidInputError, InvalidTypeError
 
 # dimod and dwave-samplers are partly typed; their results are used as plain objects here.
 dimod: Any = _dimod
@@ -249,6 +249,8 @@ def test_empty_problems_have_num_reads_rows_of_no_variables(sampler: Any) -> Non
         out = sampler.sample(dimod.BQM({}, {}, 2.5, "BINARY"), num_reads=3, seed=1)
         theirs = DWave().sample(dimod.BQM({}, {}, 2.5, "BINARY"), num_reads=3, seed=1)
         assert len(sampler.sample_qubo({})) == 1
+        assert len(sampler.sample_ising({}, {})) == 1
+        assert sampler.sample_qubo({}).vartype is dimod.BINARY
     assert out.record.sample.shape == (3, 0) and out.vartype is dimod.BINARY
     np.testing.assert_array_equal(out.record.energy, [2.5] * 3)
     np.testing.assert_allclose(out.info["beta_range"], theirs.info["beta_range"])
@@ -279,6 +281,20 @@ def test_an_interrupt_function_that_raises_stops_after_the_first_read(sampler: A
 
     h, J = ferromagnet()
     assert len(sampler.sample_ising(h, J, num_reads=100, interrupt_function=fails)) == 1
+
+
+def test_ctrl_c_in_an_interrupt_function_is_raised_not_swallowed() -> None:
+    """An ``Exception`` from the callback stops the run, as in dwave-samplers; Ctrl-C
+    (KeyboardInterrupt) and SystemExit cancel it and propagate. (dwave-samplers reports them as
+    unraisable and anneals on: Ctrl-C is lost there.)"""
+    for raised in (KeyboardInterrupt, SystemExit):
+
+        def interrupted(raised: type[BaseException] = raised) -> bool:
+            raise raised
+
+        h, J = ferromagnet()
+        with pytest.raises(raised):
+            Annealing().sample_ising(h, J, num_reads=100, interrupt_function=interrupted)
 
 
 class StopAfter:
@@ -572,7 +588,8 @@ def test_random_order_on_cuda_is_refused_and_auto_keeps_it_on_the_cpu() -> None:
     bqm = dimod.generators.ran_r(1, 20, seed=1)
     out = Annealing(num_sweeps=10, randomize_order=True).sample(bqm, backend="auto", seed=1)
     assert out.info["backend"] == "cpu"
-    with pytest.raises(RuntimeError):  # BackendUnavailableError either way
+    # refused for what it asks, before the device is looked for (core::anneal::resolve)
+    with pytest.raises(BackendUnavailableError, match="randomize_order"):
         Annealing(num_sweeps=10, randomize_order=True).sample(bqm, backend="cuda", seed=1)
 
 

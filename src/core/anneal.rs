@@ -10,7 +10,7 @@ use super::fast_sparse::{FastSparseChain, NarrowCouplings};
 use super::kernel::{Chain, FastDenseChain, Method};
 use super::lanes::{LaneFloat, LaneGroup, LaneModel};
 use super::model::IsingModel;
-use crate::backend::Backend;
+use crate::backend::{self, Backend, Choice};
 use crate::control::Control;
 use crate::error::Result;
 use crate::rng::{Stream, LANES};
@@ -35,6 +35,35 @@ pub struct AnnealParams {
     pub randomize_order: bool,
 }
 
+/// `auto` sends annealing runs of at least this many spin updates to the GPU.
+pub const CUDA_AUTO_UPDATES: f64 = 2e8;
+
+/// The backend a run goes to: `requested`, or the process default when `None` (see
+/// [`backend::resolve`]), `auto` choosing CUDA for runs of [`CUDA_AUTO_UPDATES`] spin updates or
+/// more. Two kinds of run are the CPU's: no sweeps at all (the starting states are the result)
+/// and random-order sweeps (the CUDA kernels sweep in colour order), which `auto` keeps on the CPU
+/// and `cuda` refuses.
+pub fn resolve(params: &AnnealParams, n: usize, requested: Option<Choice>) -> Result<Backend> {
+    if params.betas.is_empty() {
+        return Ok(Backend::Cpu);
+    }
+    if params.randomize_order {
+        return match requested.unwrap_or_else(backend::current_choice) {
+            Choice::Cuda => Err(random_order_on_cuda()),
+            _ => Ok(Backend::Cpu),
+        };
+    }
+    backend::resolve(requested, n as f64 * params.total_sweeps() as f64, CUDA_AUTO_UPDATES)
+}
+
+fn random_order_on_cuda() -> crate::error::Error {
+    crate::error::Error::BackendUnavailable(
+        "randomize_order=True runs on the CPU only (the CUDA kernels sweep in colour order): \
+         use backend='cpu' or 'auto'"
+            .into(),
+    )
+}
+
 /// Called after each read, in read order, one call at a time; `true` ends the run after that
 /// read (dwave-samplers' `interrupt_function`).
 pub type ReadHook<'a> = &'a (dyn Fn() -> bool + Sync);
@@ -43,9 +72,7 @@ impl AnnealParams {
     pub fn validate(&self, model: &IsingModel) -> Result<()> {
         ensure!(self.sweeps_per_beta > 0, "num_sweeps_per_beta must be positive, got 0");
         ensure!(self.num_reads > 0, "num_reads must be positive, got 0");
-        if let Some(b) = self.betas.iter().find(|b| b.is_nan() || **b < 0.0) {
-            return Err(crate::invalid!("betas must be non-negative, got {b}"));
-        }
+        super::schedule::check_betas(&self.betas, "betas", true)?;
         let bytes = self.num_reads as u128 * model.n() as u128;
         crate::error::check_alloc::<i8>(2 * bytes, &format!("{} reads of {} p-bits", self.num_reads, model.n()))?;
         if let Some(init) = &self.initial_states {
@@ -123,7 +150,9 @@ pub fn anneal(
         Backend::Cpu => anneal_cpu(engine, params, control, after_read)?,
         #[cfg(feature = "cuda")]
         Backend::Cuda => {
-            ensure_sequential_order(params)?;
+            if params.randomize_order {
+                return Err(random_order_on_cuda());
+            }
             // The GPU finishes its reads together: the hook is consulted after they all ran.
             let mut states = super::cuda::anneal(engine, params, control)?;
             if let Some(hook) = after_read {
@@ -321,19 +350,6 @@ impl<'a> InOrder<'a> {
     }
 }
 
-/// Random-order sweeps are a CPU kernel; the GPU kernels sweep in colour order.
-#[cfg(feature = "cuda")]
-fn ensure_sequential_order(params: &AnnealParams) -> Result<()> {
-    match params.randomize_order {
-        true => Err(crate::error::Error::BackendUnavailable(
-            "randomize_order=True runs on the CPU only (the CUDA kernels sweep in colour order): \
-             use backend='cpu' or 'auto'"
-                .into(),
-        )),
-        false => Ok(()),
-    }
-}
-
 /// Read `r` as one chain.
 fn run_chain(engine: &Engine, params: &AnnealParams, control: &Control, r: usize, kind: &ChainKind) -> Result<Vec<i8>> {
     let mut stream = Stream::new(params.seed, r as u64);
@@ -421,6 +437,12 @@ mod tests {
         anneal(model, engine, p, Backend::Cpu, &Control::new(), None).unwrap()
     }
 
+    /// [`run`] in a pool of its own of `threads` threads (scoped: tests running at the same time
+    /// keep theirs).
+    fn run_on(threads: usize, model: &IsingModel, engine: &Engine, p: &AnnealParams) -> Samples {
+        parallel::with_threads(Some(threads), || run(model, engine, p)).unwrap()
+    }
+
     fn params(seed: u64, method: Method) -> AnnealParams {
         AnnealParams {
             betas: Schedule::from_beta_range(0.1, 5.0, 200, "geometric").unwrap().betas().to_vec(),
@@ -440,9 +462,7 @@ mod tests {
         for method in [Method::Metropolis, Method::Gibbs] {
             let a = run(&model, &engine, &params(11, method));
             assert!(a.energies.iter().cloned().fold(f64::INFINITY, f64::min) <= -60.0);
-            crate::parallel::set_num_threads(1).unwrap();
-            let b = run(&model, &engine, &params(11, method));
-            crate::parallel::set_num_threads(0).unwrap();
+            let b = run_on(1, &model, &engine, &params(11, method));
             assert_eq!(a, b);
         }
     }
@@ -454,9 +474,7 @@ mod tests {
         let mut p = params(5, Method::Metropolis);
         p.num_reads = 19; // two lane groups and three chains
         let a = run(&model, &engine, &p);
-        crate::parallel::set_num_threads(1).unwrap();
-        let b = run(&model, &engine, &p);
-        crate::parallel::set_num_threads(0).unwrap();
+        let b = run_on(1, &model, &engine, &p);
         assert_eq!(a, b);
         assert_eq!(a.num_reads(), 19);
         // A 1-D ring keeps a few domain walls after a short anneal, in both kernels alike.
@@ -475,12 +493,7 @@ mod tests {
         assert!(LaneModel::<f32>::new(&engine).worth_sharing());
         let mut p = params(3, Method::Metropolis);
         p.num_reads = 19; // two groups and three chains
-        let mut runs = Vec::new();
-        for threads in [1, 2, 3] {
-            crate::parallel::set_num_threads(threads).unwrap();
-            runs.push(run(&model, &engine, &p));
-        }
-        crate::parallel::set_num_threads(0).unwrap();
+        let runs: Vec<Samples> = [1, 2, 3].iter().map(|&t| run_on(t, &model, &engine, &p)).collect();
         assert_eq!(runs[0], runs[1]);
         assert_eq!(runs[0], runs[2]);
         assert!(runs[0].energies.iter().all(|&e| e < -3000.0), "{:?}", runs[0].energies);
@@ -543,9 +556,7 @@ mod tests {
                 p.randomize_order = true;
                 p.num_reads = 10;
                 let a = run(&model, &engine, &p);
-                crate::parallel::set_num_threads(1).unwrap();
-                let b = run(&model, &engine, &p);
-                crate::parallel::set_num_threads(0).unwrap();
+                let b = run_on(1, &model, &engine, &p);
                 assert_eq!(a, b);
                 // the ground state of the complete graph; at most two domain walls on the ring
                 let (ground, slack) = if model.is_dense() { (-66.0, 0.0) } else { (-48.0, 4.0) };
@@ -589,15 +600,32 @@ mod tests {
         let all = run(&model, &engine, &p);
         for stop_after in [1, 5, 8, 26, 30] {
             for threads in [1, 3] {
-                crate::parallel::set_num_threads(threads).unwrap();
                 let calls = std::sync::atomic::AtomicUsize::new(0);
                 let hook = || calls.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1 == stop_after;
-                let out = anneal(&model, &engine, &p, Backend::Cpu, &Control::new(), Some(&hook)).unwrap();
+                let hooked = || anneal(&model, &engine, &p, Backend::Cpu, &Control::new(), Some(&hook)).unwrap();
+                let out = parallel::with_threads(Some(threads), hooked).unwrap();
                 assert_eq!(out.num_reads(), stop_after);
                 assert_eq!(out.states[..], all.states[..stop_after * 40]);
                 assert_eq!(calls.into_inner(), stop_after);
             }
         }
-        crate::parallel::set_num_threads(0).unwrap();
+    }
+
+    #[test]
+    fn runs_without_sweeps_or_in_random_order_are_the_cpus() {
+        let model = ferromagnet_ring(8);
+        let mut p = params(1, Method::Metropolis);
+        for requested in [Some(Choice::Cpu), Some(Choice::Auto)] {
+            assert_eq!(resolve(&p, 1 << 30, requested).unwrap(), Backend::Cpu, "{requested:?}");
+        }
+        p.randomize_order = true;
+        // `auto` keeps random order on the CPU even for work far above the threshold
+        assert_eq!(resolve(&p, 1 << 30, Some(Choice::Auto)).unwrap(), Backend::Cpu);
+        let refused = resolve(&p, 8, Some(Choice::Cuda)).unwrap_err();
+        assert!(refused.to_string().contains("randomize_order"), "{refused}");
+        let err = anneal(&model, &Engine::new(&model), &p, Backend::Cuda, &Control::new(), None).unwrap_err();
+        assert!(matches!(err, crate::error::Error::BackendUnavailable(_)), "{err:?}");
+        p.betas.clear(); // no sweeps: the starting states are the result, even when CUDA is asked for
+        assert_eq!(resolve(&p, 8, Some(Choice::Cuda)).unwrap(), Backend::Cpu);
     }
 }

@@ -36,8 +36,9 @@ pub fn default_num_reads(given: usize) -> usize {
 /// The starting states of `num_reads` reads of `n` spins from `given` (row-major, whole rows):
 /// the first `num_reads` of them, tiled up to `num_reads` rows for [`Generator::Tile`]. With
 /// [`Generator::Random`] the result may hold fewer rows than reads; the reads past them start
-/// from random states (see `anneal::initial_state`).
-pub fn expand(mut given: Vec<i8>, n: usize, num_reads: usize, generator: Generator) -> Result<Vec<i8>> {
+/// from random states (see `anneal::initial_state`), and with no rows at all it is `None`, the
+/// same as no states given (so a device draws them itself, as for a run without states).
+pub fn expand(mut given: Vec<i8>, n: usize, num_reads: usize, generator: Generator) -> Result<Option<Vec<i8>>> {
     ensure!(n > 0 && given.len() % n == 0, "initial states must hold whole rows of {n} spins");
     let rows = given.len() / n;
     given.truncate(num_reads.saturating_mul(n));
@@ -55,7 +56,7 @@ pub fn expand(mut given: Vec<i8>, n: usize, num_reads: usize, generator: Generat
         }
         Generator::Tile => {}
     }
-    Ok(given)
+    Ok((!given.is_empty()).then_some(given))
 }
 
 #[cfg(test)]
@@ -68,14 +69,15 @@ mod tests {
         assert_eq!(default_num_reads(0), 1);
         assert_eq!(default_num_reads(2), 2);
         for g in [Generator::None, Generator::Tile, Generator::Random] {
-            assert_eq!(expand(two.clone(), 2, 1, g).unwrap(), vec![1, 1], "{g:?} truncates");
-            assert_eq!(expand(two.clone(), 2, 2, g).unwrap(), two);
+            assert_eq!(expand(two.clone(), 2, 1, g).unwrap(), Some(vec![1, 1]), "{g:?} truncates");
+            assert_eq!(expand(two.clone(), 2, 2, g).unwrap(), Some(two.clone()));
         }
-        assert_eq!(expand(two.clone(), 2, 5, Generator::Tile).unwrap(), [1, 1, -1, -1, 1, 1, -1, -1, 1, 1]);
-        assert_eq!(expand(two.clone(), 2, 5, Generator::Random).unwrap(), two, "the rest are drawn later");
-        assert!(expand(two.clone(), 2, 3, Generator::None).unwrap_err().to_string().contains("'none'"));
+        let tiled = expand(two.clone(), 2, 5, Generator::Tile).unwrap();
+        assert_eq!(tiled, Some(vec![1, 1, -1, -1, 1, 1, -1, -1, 1, 1]));
+        assert_eq!(expand(two.clone(), 2, 5, Generator::Random).unwrap(), Some(two), "the rest are drawn later");
+        assert!(expand(vec![1; 4], 2, 3, Generator::None).unwrap_err().to_string().contains("'none'"));
         assert!(expand(vec![], 2, 3, Generator::Tile).unwrap_err().to_string().contains("'tile'"));
-        assert!(expand(vec![], 2, 3, Generator::Random).unwrap().is_empty());
+        assert!(expand(vec![], 2, 3, Generator::Random).unwrap().is_none(), "no states: as if none were given");
         assert!(expand(vec![1, 1, 1], 2, 1, Generator::Random).is_err());
         assert_eq!(Generator::parse("tile").unwrap(), Generator::Tile);
         assert!(Generator::parse("Tile").is_err());

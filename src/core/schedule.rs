@@ -30,11 +30,15 @@ fn sample(steps: usize, point: impl Fn(f64) -> f64) -> Vec<f64> {
     (0..steps).map(|k| point(k as f64 / (steps - 1) as f64)).collect()
 }
 
-/// Inverse temperatures given by the caller must be finite and non-negative (each named by index).
-pub fn check_betas(betas: &[f64]) -> Result<()> {
-    check_finite(betas, "betas")?;
-    match betas.iter().position(|b| *b < 0.0) {
-        Some(k) => Err(invalid!("betas must be non-negative: betas[{k}] = {}", betas[k])),
+/// Inverse temperatures given as `name` must be non-negative, and finite unless `allow_inf`
+/// (+∞ is a zero-temperature step: dwave-samplers' custom schedules allow it); the first
+/// offender is named by its index.
+pub fn check_betas(betas: &[f64], name: &str, allow_inf: bool) -> Result<()> {
+    if !allow_inf {
+        check_finite(betas, name)?;
+    }
+    match betas.iter().position(|b| b.is_nan() || *b < 0.0) {
+        Some(k) => Err(invalid!("{name} must be non-negative: {name}[{k}] = {}", betas[k])),
         None => Ok(()),
     }
 }
@@ -43,7 +47,7 @@ impl Schedule {
     /// From inverse temperatures, used as given.
     pub fn from_betas(betas: Vec<f64>) -> Result<Self> {
         ensure!(!betas.is_empty(), "a schedule needs at least one beta");
-        check_betas(&betas)?;
+        check_betas(&betas, "betas", false)?;
         Ok(Self { betas })
     }
 
@@ -94,9 +98,7 @@ impl Schedule {
             "linear" => sample(steps, |f| beta_min + (beta_max - beta_min) * f),
             other => return Err(invalid!("beta_schedule_type must be 'geometric' or 'linear', got {other:?}")),
         };
-        if steps > 1 {
-            betas[0] = beta_min;
-        }
+        // point(0) is beta_min exactly; the last point may round away from beta_max
         betas[steps - 1] = beta_max;
         Self::from_betas(betas)
     }
@@ -136,9 +138,7 @@ pub fn dwave_betas(
     if kind == "custom" {
         let betas = custom.ok_or_else(|| invalid!("beta_schedule_type='custom' needs a beta_schedule"))?;
         ensure!(!betas.is_empty(), "beta_schedule needs at least one beta");
-        if let Some((k, b)) = betas.iter().enumerate().find(|(_, b)| b.is_nan() || **b < 0.0) {
-            return Err(invalid!("beta_schedule must be non-negative (inf allowed), got {b} at position {k}"));
-        }
+        check_betas(&betas, "beta_schedule", true)?;
         let ends = (betas[0], betas[betas.len() - 1]);
         if let Some(sweeps) = num_sweeps {
             let expected = betas.len().saturating_mul(sweeps_per_beta);

@@ -43,7 +43,7 @@ pub struct TemperingRun {
 impl TemperingParams {
     pub fn validate(&self) -> Result<()> {
         ensure!(self.betas.len() >= 2, "parallel tempering needs at least two betas, got {}", self.betas.len());
-        super::schedule::check_betas(&self.betas)?;
+        super::schedule::check_betas(&self.betas, "betas", false)?;
         ensure!(self.num_samples > 0, "num_samples must be positive, got 0");
         ensure!(self.swap_interval > 0, "swap_interval must be positive, got 0");
         let series = self.betas.len() as u128 * self.num_samples as u128;

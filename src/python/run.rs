@@ -50,6 +50,9 @@ pub fn run_long_until<T: Send>(
     run_long_asking(py, progress, deadline, None, |control, _| f(control))
 }
 
+/// A question the work asks the calling thread, answered there with the GIL.
+pub type Answer<'a> = &'a (dyn Fn(Python<'_>) -> PyResult<bool> + Sync);
+
 /// What the worker thread sends the calling thread: its result, or a question for `answer`.
 enum Message<T> {
     Done(Result<T>),
@@ -59,12 +62,13 @@ enum Message<T> {
 /// [`run_long_until`] whose work can ask the calling thread a question: the function `f` is
 /// given blocks until `answer` has run on the calling thread, with the GIL, and returns its
 /// result (true without `answer`, or once the work is being cancelled). Python callbacks such as
-/// an `interrupt_function` so run on the caller's thread, as the progress callback does.
+/// an `interrupt_function` so run on the caller's thread, as the progress callback does. An
+/// error from `answer` cancels the work and is raised, as one from the progress callback is.
 pub fn run_long_asking<T: Send>(
     py: Python<'_>,
     progress: Option<&Bound<'_, PyAny>>,
     deadline: Option<Instant>,
-    answer: Option<&(dyn Fn(Python<'_>) -> bool + Sync)>,
+    answer: Option<Answer<'_>>,
     f: impl FnOnce(&Control, &(dyn Fn() -> bool + Sync)) -> Result<T> + Send,
 ) -> PyResult<T> {
     let control = Control::with_deadline(deadline);
@@ -88,8 +92,15 @@ pub fn run_long_asking<T: Send>(
                 match rx.recv_timeout(POLL) {
                     Ok(Message::Done(r)) => break r,
                     Ok(Message::Ask(reply)) => {
-                        let yes = raised.is_some() || answer.is_none_or(|a| Python::attach(a));
-                        let _ = reply.send(yes);
+                        let asked = match (&raised, answer) {
+                            (None, Some(a)) => Python::attach(a),
+                            _ => Ok(true),
+                        };
+                        let _ = reply.send(asked.unwrap_or_else(|e| {
+                            control.cancel();
+                            raised = Some(e);
+                            true
+                        }));
                     }
                     Err(RecvTimeoutError::Timeout) => {}
                     Err(RecvTimeoutError::Disconnected) => {

@@ -1,7 +1,7 @@
 //! `PBitNetwork.anneal`: its arguments (dwave-samplers' names and rules, plus ours), the run,
 //! and the `SampleSet` it returns.
 
-use crate::backend::{self, Choice};
+use crate::backend::Choice;
 use crate::core::anneal::{anneal, AnnealParams};
 use crate::core::initial_states::{self, Generator};
 use crate::core::kernel::Method;
@@ -17,10 +17,7 @@ use super::network::PyPBitNetwork;
 use super::results;
 use super::schedule::PyTemperature;
 use crate::python::args::{self, PyInt};
-use crate::python::run::run_long_asking;
-
-/// `auto` sends annealing runs of at least this many spin updates to the GPU.
-const CUDA_AUTO_UPDATES: f64 = 2e8;
+use crate::python::run::{run_long_asking, Answer};
 
 /// The keyword arguments of `PBitNetwork.anneal`, as received.
 pub struct AnnealArgs<'a, 'py> {
@@ -99,15 +96,17 @@ fn starting_states(net: &PyPBitNetwork, n: usize, a: &AnnealArgs<'_, '_>) -> PyR
         Some(name) => {
             let generator = Generator::parse(name)?;
             let given = states.map(|(s, _)| s).unwrap_or_default();
-            Ok((num_reads, Some(initial_states::expand(given, n, num_reads, generator)?)))
+            Ok((num_reads, initial_states::expand(given, n, num_reads, generator)?))
         }
         None => Ok((num_reads, states.map(|(s, r)| net.broadcast_states(s, r, num_reads, "num_reads")).transpose()?)),
     }
 }
 
 /// `interrupt_function()`'s truth, asked on the calling thread after each read: true, or an
-/// exception (reported to the log), ends the run, as in dwave-samplers.
-fn interrupt_answer(f: Option<&Bound<'_, PyAny>>) -> PyResult<Option<impl Fn(Python<'_>) -> bool + Sync>> {
+/// `Exception` (reported to the log), ends the run, as in dwave-samplers. A `BaseException`
+/// that is not an `Exception` (Ctrl-C's `KeyboardInterrupt`, `SystemExit`) cancels the run and
+/// propagates.
+fn interrupt_answer(f: Option<&Bound<'_, PyAny>>) -> PyResult<Option<impl Fn(Python<'_>) -> PyResult<bool> + Sync>> {
     let Some(f) = f.filter(|f| !f.is_none()) else { return Ok(None) };
     if !f.is_callable() {
         return Err(Error::InvalidInput(format!(
@@ -117,11 +116,12 @@ fn interrupt_answer(f: Option<&Bound<'_, PyAny>>) -> PyResult<Option<impl Fn(Pyt
         .into());
     }
     let f = f.clone().unbind();
-    Ok(Some(move |py: Python<'_>| {
-        f.call0(py).and_then(|r| r.bind(py).is_truthy()).unwrap_or_else(|e| {
+    Ok(Some(move |py: Python<'_>| match f.call0(py).and_then(|r| r.bind(py).is_truthy()) {
+        Err(e) if e.is_instance_of::<pyo3::exceptions::PyException>(py) => {
             log::warn!("interrupt_function raised {e}: annealing stops as if it had returned True");
-            true
-        })
+            Ok(true)
+        }
+        answer => answer,
     }))
 }
 
@@ -152,9 +152,9 @@ pub fn run<'py>(net: &PyPBitNetwork, py: Python<'py>, a: AnnealArgs<'_, 'py>) ->
     params.seed = seed.unwrap_or_else(|| net.next_seed(py));
     let work = (n as f64) * params.total_sweeps() as f64;
     // random-order sweeps are a CPU kernel: 'auto' keeps them there
-    let backend = backend::resolve(choice, if a.randomize_order { 0.0 } else { work }, CUDA_AUTO_UPDATES)?;
+    let backend = crate::core::anneal::resolve(&params, n, choice)?;
     let start = Instant::now();
-    let answer = interrupt.as_ref().map(|a| a as &(dyn Fn(Python<'_>) -> bool + Sync));
+    let answer = interrupt.as_ref().map(|a| a as Answer<'_>);
     let out = run_long_asking(py, cb.as_ref(), deadline, answer, |control, ask| {
         let hook = interrupt.is_some().then_some(ask);
         parallel::with_threads(threads, || anneal(&snap.model, &snap.engine, &params, backend, control, hook))?
