@@ -18,7 +18,7 @@ import dataclasses
 import enum
 import math
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -36,6 +36,21 @@ __all__ = ["QAR", "Action", "Decision"]
 _PUBLIC = "quantumpanarchy.decision"
 MAX_FACTORS, MAX_EXACT_FACTORS, AUTO_EXACT_FACTORS = _native.qar_limits()
 FloatArray = npt.NDArray[np.float64]
+
+
+class _Settings(NamedTuple):
+    """QAR's parameters as :meth:`QAR._validate_params` checked them (all but the seed and the
+    factor names)."""
+
+    num_pbits: int
+    energy_threshold: float
+    beta: float
+    num_samples: int
+    burn_in: int
+    exact: bool | None
+    max_iter: int
+    alpha: float
+    tol: float
 
 
 class Action(enum.Enum):
@@ -220,7 +235,10 @@ class QAR(Estimator):
         if not same(self.num_pbits, old["num_pbits"]):
             self._clear_fit()  # the fitted couplings no longer fit the machine
 
-    def _validate_params(self) -> None:
+    def _validate_params(self) -> _Settings:
+        """The parameters checked, as the native code takes them (a float holding a whole number
+        becomes an int). The seed is passed on as given: the native code checks it, by the rule
+        every other seed argument follows."""
         n = check_int(self.num_pbits, "num_pbits")
         if not 1 <= n <= MAX_FACTORS:
             raise InvalidInputError(f"num_pbits must be between 1 and {MAX_FACTORS}, got {n}")
@@ -232,24 +250,27 @@ class QAR(Estimator):
         beta = check_real(self.beta, "beta")
         if not (math.isfinite(beta) and beta > 0):
             raise InvalidInputError(f"beta must be finite and positive, got {beta}")
-        if check_int(self.num_samples, "num_samples") < 1:
+        num_samples = check_int(self.num_samples, "num_samples")
+        if num_samples < 1:
             raise InvalidInputError(f"num_samples must be at least 1, got {self.num_samples}")
-        if check_int(self.burn_in, "burn_in") < 0:
+        burn_in = check_int(self.burn_in, "burn_in")
+        if burn_in < 0:
             raise InvalidInputError(f"burn_in must be non-negative, got {self.burn_in}")
-        if check_int(self.max_iter, "max_iter") < 1:
+        max_iter = check_int(self.max_iter, "max_iter")
+        if max_iter < 1:
             raise InvalidInputError(f"max_iter must be at least 1, got {self.max_iter}")
+        penalties = {}
         for name in ("alpha", "tol"):
             v = check_real(getattr(self, name), name)
             if not (math.isfinite(v) and v >= 0):
                 raise InvalidInputError(f"{name} must be finite and non-negative, got {v}")
+            penalties[name] = v
         if self.exact not in (None, True, False) or isinstance(self.exact, np.ndarray):
             raise InvalidInputError(f"exact must be True, False or None (automatic), got {self.exact!r}")
-        if self.seed is not None:
-            seed = check_int(self.seed, "seed")
-            if not 0 <= seed < 2**64:
-                raise InvalidInputError(f"seed must be a non-negative integer below 2**64, got {seed}")
         if self.factor_names is not None:
             _check_names(self.factor_names, n, "factor_names")
+        exact = None if self.exact is None else bool(self.exact)
+        return _Settings(n, t, beta, num_samples, burn_in, exact, max_iter, penalties["alpha"], penalties["tol"])
 
     # --- the machine ----------------------------------------------------------------------
 
@@ -257,7 +278,7 @@ class QAR(Estimator):
         """The machine's current parameters (the prior before :meth:`fit`): ``gains``,
         ``biases``, ``weights`` (factor-decision couplings), ``couplings`` (n×n factor-factor),
         ``decision_bias``. Copies."""
-        self._validate_params()
+        n = self._validate_params().num_pbits
         state = dict(self.__dict__)  # one consistent snapshot, even while another thread fits
         if "gains_" in state:
             return {
@@ -267,15 +288,15 @@ class QAR(Estimator):
                 "couplings": state["couplings_"].copy(),
                 "decision_bias": float(state["decision_bias_"]),
             }
-        prior: dict[str, Any] = _native.qar_prior(self.num_pbits)
+        prior: dict[str, Any] = _native.qar_prior(n)
         return prior
 
     @property
     def names(self) -> list[str]:
         """The factor names: ``factor_names``, else the columns :meth:`fit` saw, else
         ``factor_0``, ``factor_1``, ..."""
-        self._validate_params()
-        return self._known_names() or [f"factor_{i}" for i in range(int(self.num_pbits))]
+        n = self._validate_params().num_pbits
+        return self._known_names() or [f"factor_{i}" for i in range(n)]
 
     def _known_names(self) -> list[str] | None:
         if self.factor_names is not None:
@@ -332,27 +353,27 @@ class QAR(Estimator):
         ``"buy"``/``"sell"``/``"hold"`` in any case, or +1 / -1 / 0). A Hold asks the machine for
         an undecided vote (P(buy) = 1/2). Starts from the prior every time; a failed call leaves
         the machine as it was."""
-        self._validate_params()
+        settings = self._validate_params()
         if outcomes is None:
             raise InvalidInputError("QAR requires y to be passed, but the target y is None (the outcomes)")
         x, columns = _table(history, None, "history")
-        n = int(self.num_pbits)
+        n = settings.num_pbits
         if x.shape[1] != n:
             raise InvalidInputError(f"history must have num_pbits ({n}) columns, got {x.shape[1]}")
-        x, names = self._align(x, columns, "history")
+        x, names = self._align(x, columns, "history", n)
         _check_range(x, names, "history")
         t = _targets(outcomes, x.shape[0])
         out = _native.qar_fit(
             x,
             t,
-            float(self.beta),
-            float(self.energy_threshold),
-            int(self.num_samples),
-            int(self.burn_in),
-            self.exact,
-            int(self.max_iter),
-            float(self.alpha),
-            float(self.tol),
+            settings.beta,
+            settings.energy_threshold,
+            settings.num_samples,
+            settings.burn_in,
+            settings.exact,
+            settings.max_iter,
+            settings.alpha,
+            settings.tol,
             self.seed,
             progress,
         )
@@ -396,9 +417,9 @@ class QAR(Estimator):
         for name in _FITTED:
             self.__dict__.pop(name, None)
 
-    def _align(self, x: FloatArray, columns: list[str] | None, what: str) -> tuple[FloatArray, list[str]]:
-        """Columns reordered to the machine's factor order (when both have names)."""
-        n = int(self.num_pbits)
+    def _align(self, x: FloatArray, columns: list[str] | None, what: str, n: int) -> tuple[FloatArray, list[str]]:
+        """Columns reordered to the machine's factor order (when both have names); ``n`` is the
+        checked ``num_pbits``."""
         if x.shape[1] != n:
             raise InvalidInputError(f"{what} must have num_pbits ({n}) values per row, got {x.shape[1]}")
         known = self._known_names()
@@ -415,9 +436,9 @@ class QAR(Estimator):
         self, X: Any, what: str, names: Sequence[str] | None = None, progress: Any = False
     ) -> tuple[dict[str, Any], list[str]]:
         """The native decisions for the rows of ``X`` and the factor names used."""
-        self._validate_params()
+        settings = self._validate_params()
         x, columns = _table(X, names, what)
-        x, names = self._align(x, columns, what)
+        x, names = self._align(x, columns, what, settings.num_pbits)
         _check_range(x, names, what)
         p = self.parameters()
         out: dict[str, Any] = _native.qar_decide(
@@ -427,11 +448,11 @@ class QAR(Estimator):
             p["couplings"],
             p["decision_bias"],
             x,
-            float(self.beta),
-            float(self.energy_threshold),
-            int(self.num_samples),
-            int(self.burn_in),
-            self.exact,
+            settings.beta,
+            settings.energy_threshold,
+            settings.num_samples,
+            settings.burn_in,
+            settings.exact,
             self.seed,
             progress,
         )

@@ -4,7 +4,9 @@ regressor and classifier of time series. The reservoir runs in Rust (``_native.d
 from __future__ import annotations
 
 import asyncio
+import math
 import warnings
+from collections.abc import Callable
 from typing import Any, Literal
 
 import numpy as np
@@ -21,33 +23,39 @@ __all__ = ["QERC"]
 FloatArray = npt.NDArray[np.float64]
 
 
-def _check_config(params: dict[str, Any]) -> None:
-    """Raise InvalidInputError naming the first bad hyper-parameter."""
-    check_int(params["n_reservoir"], "n_reservoir", 1)
-    check_int(params["washout"], "washout", 0)
-    checks: list[tuple[str, bool, str]] = [
-        ("spectral_radius", check_real(params["spectral_radius"], "spectral_radius") > 0, "a positive finite number"),
-        ("leak_rate", 0 < check_real(params["leak_rate"], "leak_rate") <= 1, "in (0, 1]"),
-        ("input_scaling", check_real(params["input_scaling"], "input_scaling") > 0, "a positive finite number"),
-        ("connectivity", 0 < check_real(params["connectivity"], "connectivity") <= 1, "in (0, 1]"),
-        ("input_connectivity", 0 < check_real(params["input_connectivity"], "input_connectivity") <= 1, "in (0, 1]"),
-        ("bias_scaling", check_real(params["bias_scaling"], "bias_scaling") >= 0, "a non-negative finite number"),
-        ("ridge", check_real(params["ridge"], "ridge") >= 0, "a non-negative finite number"),
-    ]
-    for name, ok, what in checks:
-        if not ok or not np.isfinite(params[name]):
+# The real hyper-parameters: the range each must lie in (finite in every case), and how it is said.
+_REAL_RANGES: dict[str, tuple[Callable[[float], bool], str]] = {
+    "spectral_radius": (lambda v: v > 0, "a positive finite number"),
+    "leak_rate": (lambda v: 0 < v <= 1, "in (0, 1]"),
+    "input_scaling": (lambda v: v > 0, "a positive finite number"),
+    "connectivity": (lambda v: 0 < v <= 1, "in (0, 1]"),
+    "input_connectivity": (lambda v: 0 < v <= 1, "in (0, 1]"),
+    "bias_scaling": (lambda v: v >= 0, "a non-negative finite number"),
+    "ridge": (lambda v: v >= 0, "a non-negative finite number"),
+}
+
+
+def _check_config(params: dict[str, Any]) -> dict[str, Any]:
+    """The hyper-parameters as the native code takes them: integers as ``int`` (a float holding a
+    whole number included), reals as ``float``, ``input_to_readout`` as ``bool``. Raises
+    InvalidInputError naming the first bad one. The seed is passed on as given: the native code
+    checks it (``seed must be ...``), by the rule every other seed argument follows."""
+    config = dict(params)
+    config["n_reservoir"] = check_int(params["n_reservoir"], "n_reservoir", 1)
+    config["washout"] = check_int(params["washout"], "washout", 0)
+    for name, (within, what) in _REAL_RANGES.items():
+        value = check_real(params[name], name)
+        if not (math.isfinite(value) and within(value)):
             raise InvalidInputError(f"{name} must be {what}, got {params[name]!r}")
+        config[name] = value
     if not isinstance(params["input_to_readout"], (bool, np.bool_)):
         raise InvalidInputError(f"input_to_readout must be True or False, got {params['input_to_readout']!r}")
+    config["input_to_readout"] = bool(params["input_to_readout"])
     if params["task"] not in ("auto", "regression", "classification"):
         raise InvalidInputError(f"task must be 'auto', 'regression' or 'classification', got {params['task']!r}")
     if params["pooling"] not in ("mean", "last"):
         raise InvalidInputError(f"pooling must be 'mean' or 'last', got {params['pooling']!r}")
-    seed = params["seed"]
-    if seed is not None:
-        seed = check_int(params["seed"], "seed", 0)
-        if seed >= 2**64:
-            raise InvalidInputError(f"seed must be below 2**64, got {seed}")
+    return config
 
 
 def _is_array(x: Any) -> bool:
@@ -287,8 +295,7 @@ class QERC(Estimator):
     def fit(self, X: Any, y: Any) -> QERC:
         """Fit the readout on the reservoir's response to ``X`` (see the class docs for the
         shapes of ``X`` and ``y``). A failed call leaves the model as it was."""
-        params = self.get_params()
-        _check_config(params)
+        params = _check_config(self.get_params())
         if y is None:
             raise InvalidInputError("QERC requires y to be passed, but the target y is None")
         seqs, kind = _sequences(X)
@@ -348,12 +355,12 @@ class QERC(Estimator):
         reservoir = _native.qerc_reservoir(
             params["n_reservoir"],
             seqs[0].shape[1],
-            float(params["spectral_radius"]),
-            float(params["leak_rate"]),
-            float(params["input_scaling"]),
-            float(params["connectivity"]),
-            float(params["input_connectivity"]),
-            float(params["bias_scaling"]),
+            params["spectral_radius"],
+            params["leak_rate"],
+            params["input_scaling"],
+            params["connectivity"],
+            params["input_connectivity"],
+            params["bias_scaling"],
             params["seed"],
         )
         wout, intercept, beta, state, _ = _native.qerc_fit(
@@ -362,8 +369,8 @@ class QERC(Estimator):
             targets,
             params["washout"],
             pooling,
-            bool(params["input_to_readout"]),
-            float(params["ridge"]),
+            params["input_to_readout"],
+            params["ridge"],
             task == "classification",
         )
         fitted.update(
@@ -431,7 +438,7 @@ class QERC(Estimator):
             seqs,
             params["washout"],
             self._pooling,
-            bool(params["input_to_readout"]),
+            params["input_to_readout"],
             start,
         )
         if not reset:
