@@ -230,6 +230,34 @@ def test_input_conventions() -> None:
         assert not estimator.__sklearn_is_fitted__()
 
 
+@pytest.mark.parametrize(
+    ("estimator", "params", "match"),
+    [
+        (IQAD, {"n_hidden": "4"}, "n_hidden must be an integer, got '4'"),
+        (IQAD, {"n_epochs": True}, "n_epochs must be an integer, got True"),
+        (IQAD, {"learning_rate": "0.1"}, "learning_rate must be a real number"),
+        (QERC, {"n_reservoir": 2.5}, "n_reservoir must be an integer, got 2.5"),
+        (QERC, {"ridge": None}, "ridge must be a real number, got None"),
+        (QAR, {"num_pbits": 3, "num_samples": [5]}, r"num_samples must be an integer, got \[5\]"),
+        (QAR, {"num_pbits": 3, "beta": np.bool_(True)}, "beta must be a real number"),
+    ],
+)
+def test_hyper_parameters_of_the_wrong_type_raise_invalid_type_error(
+    estimator: type[Any], params: dict[str, Any], match: str
+) -> None:
+    """A parameter of the wrong type is an InvalidTypeError (so also a TypeError, as scikit-learn's
+    parameter checks raise); one of the right type out of range stays a plain InvalidInputError."""
+    model = estimator(**params)
+    X = np.random.default_rng(3).random((30, 3))
+    with pytest.raises(InvalidTypeError, match=match) as caught:
+        model.fit(X, np.arange(30.0) % 2)
+    assert isinstance(caught.value, TypeError) and isinstance(caught.value, InvalidInputError)
+    for out_of_range in (IQAD(n_hidden=0), QERC(n_reservoir=0), QAR(num_pbits=3, num_samples=0)):
+        with pytest.raises(InvalidInputError) as refused:
+            out_of_range.fit(X, np.arange(30.0) % 2)
+        assert not isinstance(refused.value, TypeError)
+
+
 def test_feature_names_are_kept_checked_and_pickled() -> None:
     rng = np.random.default_rng(5)
     frame = pd.DataFrame(rng.normal(size=(80, 3)), columns=["a", "b", "c"])
