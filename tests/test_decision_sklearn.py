@@ -258,6 +258,20 @@ def test_hyper_parameters_of_the_wrong_type_raise_invalid_type_error(
         assert not isinstance(refused.value, TypeError)
 
 
+def test_ragged_and_sparse_data_are_refused_alike() -> None:
+    uses: dict[str, Any] = {
+        "IQAD.fit": lambda X: IQAD(n_epochs=1).fit(X),
+        "QERC.fit": lambda X: QERC(n_reservoir=5).fit(X, [0.0, 1.0]),
+        "QAR.predict": lambda X: QAR(num_pbits=3).predict(X),
+        "QAR.fit": lambda X: QAR(num_pbits=3).fit(X, ["buy", "sell"]),
+    }
+    for use in uses.values():
+        with pytest.raises(InvalidInputError, match=r"^(X|history) must be array-like: "):
+            use([[0.1, 0.2, 0.3], [0.4]])
+        with pytest.raises(InvalidInputError, match="is a sparse matrix, but dense data is required"):
+            use(sparse.csr_array(np.full((2, 3), 0.5)))
+
+
 def test_feature_names_are_kept_checked_and_pickled() -> None:
     rng = np.random.default_rng(5)
     frame = pd.DataFrame(rng.normal(size=(80, 3)), columns=["a", "b", "c"])

@@ -13,7 +13,7 @@ import numpy as np
 import numpy.typing as npt
 
 from .._native import decision as _native
-from .._validation import as_float_array
+from .._validation import as_array, as_float_array
 from ..exceptions import InvalidInputError, NotFittedError
 from ._estimator import Estimator, available_if, check_samples, real_array, sklearn_warning
 from ._params import check_int, check_real
@@ -93,24 +93,17 @@ def _sequences(X: Any) -> tuple[list[FloatArray], str]:
     return [_series(arr, "X")], "single"
 
 
-def _asarray(y: Any, name: str) -> npt.NDArray[Any]:
-    try:
-        return np.asarray(y)
-    except (ValueError, TypeError) as exc:  # ragged lists and the like
-        raise InvalidInputError(f"{name} must be array-like: {exc}") from None
-
-
 def _per_step_targets(y: Any, seqs: list[FloatArray], kind: str) -> list[Any] | None:
     """y as one array per sequence when it gives a target per step, else None."""
     if kind == "single":
-        return [_asarray(y, "y")]
+        return [as_array(y, "y")]
     if isinstance(y, (list, tuple)):
         if len(y) == len(seqs) and all(_is_array(t) for t in y):
-            parts = [_asarray(t, f"y[{i}]") for i, t in enumerate(y)]
+            parts = [as_array(t, f"y[{i}]") for i, t in enumerate(y)]
             if all(len(t) == len(s) for t, s in zip(parts, seqs, strict=True)):
                 return parts
         return None
-    arr = _asarray(y, "y")
+    arr = as_array(y, "y")
     if kind == "3d" and arr.ndim >= 2 and arr.shape[:2] == (len(seqs), len(seqs[0])):
         return list(arr)
     return None
@@ -303,7 +296,7 @@ class QERC(Estimator):
         per_step = _per_step_targets(y, seqs, kind)
         if per_step is not None and ({t.ndim for t in per_step} - {1, 2} or len({t.ndim for t in per_step}) > 1):
             raise InvalidInputError("y must hold 1-D or 2-D targets per step, the same for every sequence")
-        raw = np.concatenate(per_step) if per_step is not None else _asarray(y, "y")
+        raw = np.concatenate(per_step) if per_step is not None else as_array(y, "y")
         if raw.ndim == 0 or raw.size == 0:
             raise InvalidInputError(f"y must hold one target per step or per sequence, got shape {raw.shape}")
         task = params["task"]
