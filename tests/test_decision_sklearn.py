@@ -272,6 +272,30 @@ def test_ragged_and_sparse_data_are_refused_alike() -> None:
             use(sparse.csr_array(np.full((2, 3), 0.5)))
 
 
+def test_booleans_and_strings_are_not_real_data() -> None:
+    flags = np.random.default_rng(2).random((20, 3)) < 0.5
+    uses: dict[str, Any] = {
+        "IQAD.fit": lambda X: IQAD(n_epochs=1).fit(X),
+        "QERC.fit": lambda X: QERC(n_reservoir=5).fit(X, np.arange(20.0)),
+        "QERC.fit-list": lambda X: QERC(n_reservoir=5).fit([X], [np.arange(20.0)]),
+        "QAR.predict": lambda X: QAR(num_pbits=3).predict(X),
+        "QAR.decide_batch": lambda X: QAR(num_pbits=3).decide_batch(X),
+    }
+    for name, use in uses.items():
+        label = "X\\[0\\]" if name.endswith("-list") else "(X|matrix)"
+        with pytest.raises(InvalidInputError, match=f"^{label} must hold real numbers, got booleans$"):
+            use(flags)
+        with pytest.raises(InvalidInputError, match=f"^{label} must hold real numbers, got dtype <U"):
+            use(np.where(flags, "a", "b"))
+    with pytest.raises(InvalidInputError, match=r"^factors must hold real numbers, got booleans$"):
+        QAR(num_pbits=3).decide(flags[0])
+    with pytest.raises(InvalidInputError, match=r"^y must hold real numbers, got booleans$"):
+        QERC(n_reservoir=5, task="regression").fit(np.arange(20.0), flags[:, 0])
+    # the same data as numbers is accepted
+    IQAD(n_epochs=1).fit(flags.astype(np.float32))
+    QAR(num_pbits=3).predict(flags.astype(np.int64))
+
+
 def test_feature_names_are_kept_checked_and_pickled() -> None:
     rng = np.random.default_rng(5)
     frame = pd.DataFrame(rng.normal(size=(80, 3)), columns=["a", "b", "c"])

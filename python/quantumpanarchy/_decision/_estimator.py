@@ -64,9 +64,11 @@ def available_if(check: Callable[[Any], str | None]) -> Callable[[_F], _F]:
 
 
 def real_array(x: Any, name: str) -> npt.NDArray[Any]:
-    """``x`` as a numpy array that can hold real numbers, refused as scikit-learn's
-    ``check_array`` refuses it: sparse matrices (dense data is needed) and complex numbers; an
-    object array of numbers becomes float64. Shape, booleans and finiteness are checked later."""
+    """``x`` as a numpy array of real numbers (floats or integers), refused as scikit-learn's
+    ``check_array`` refuses it: sparse matrices (dense data is needed), complex numbers,
+    booleans, strings; an object array of numbers becomes float64. Other arrays are returned as
+    they are, float16/float32 included, for the native code to read in place (no float64 copy).
+    Shape and finiteness are checked later."""
     if is_sparse(x):
         raise InvalidInputError(
             f"{name} is a sparse matrix, but dense data is required: pass {name}.toarray() to convert it"
@@ -81,6 +83,9 @@ def real_array(x: Any, name: str) -> npt.NDArray[Any]:
             raise InvalidTypeError(f"{name} must hold real numbers: {exc}") from None
         except ValueError as exc:
             raise InvalidInputError(f"{name} must hold real numbers: {exc}") from None
+    if arr.dtype.kind not in "fiu":
+        found = "booleans" if arr.dtype.kind == "b" else f"dtype {arr.dtype}"
+        raise InvalidInputError(f"{name} must hold real numbers, got {found}")
     return arr
 
 

@@ -23,8 +23,6 @@ from typing import Any, NamedTuple
 import numpy as np
 import numpy.typing as npt
 
-from .. import _validation
-
 # The native module has no stub of its own: its public face is this module's, in stubs/decision.pyi.
 from .._native import decision as _native
 from ..exceptions import InvalidInputError
@@ -36,6 +34,9 @@ __all__ = ["QAR", "Action", "Decision"]
 _PUBLIC = "quantumpanarchy.decision"
 MAX_FACTORS, MAX_EXACT_FACTORS, AUTO_EXACT_FACTORS = _native.qar_limits()
 FloatArray = npt.NDArray[np.float64]
+# Factor values as real_array gave them: any real dtype, which the native code reads
+# (float16/32/64 in place).
+RealArray = npt.NDArray[Any]
 
 
 class _Settings(NamedTuple):
@@ -311,7 +312,11 @@ class QAR(Estimator):
             names, factors = list(factors.keys()), list(factors.values())
         elif _is_series(factors):
             names, factors = [str(v) for v in factors.index], factors.to_numpy()
-        values = _validation.as_float_array(factors, "factors", 1, False)
+        values = real_array(factors, "factors")
+        if values.ndim != 1:
+            raise InvalidInputError(f"factors must be 1-D, got shape {values.shape}")
+        if values.size == 0:
+            raise InvalidInputError("factors must not be empty, got shape (0,)")
         return self._decide(values.reshape(1, -1), names, "factors", None)[0]
 
     def decide_batch(
@@ -417,7 +422,7 @@ class QAR(Estimator):
         for name in _FITTED:
             self.__dict__.pop(name, None)
 
-    def _align(self, x: FloatArray, columns: list[str] | None, what: str, n: int) -> tuple[FloatArray, list[str]]:
+    def _align(self, x: RealArray, columns: list[str] | None, what: str, n: int) -> tuple[RealArray, list[str]]:
         """Columns reordered to the machine's factor order (when both have names); ``n`` is the
         checked ``num_pbits``."""
         if x.shape[1] != n:
@@ -458,7 +463,7 @@ class QAR(Estimator):
         )
         return out, names
 
-    def _decide(self, x: FloatArray, names: Any, what: str, progress: Any) -> list[Decision]:
+    def _decide(self, x: RealArray, names: Any, what: str, progress: Any) -> list[Decision]:
         if x.ndim != 2:
             raise InvalidInputError(f"{what} must be 2-D, got shape {x.shape}")
         out, names = self._evaluate(x, what, names, progress)
@@ -501,15 +506,16 @@ def _is_frame(x: Any) -> bool:
     return hasattr(x, "columns") and hasattr(x, "to_numpy") and getattr(x, "ndim", 0) == 2
 
 
-def _table(x: Any, names: Sequence[str] | None, what: str) -> tuple[FloatArray, list[str] | None]:
-    """A 2-D float64 matrix and its column names (a DataFrame's columns, or ``names``)."""
+def _table(x: Any, names: Sequence[str] | None, what: str) -> tuple[RealArray, list[str] | None]:
+    """A 2-D real matrix (the caller's array where it is one) and its column names (a
+    DataFrame's columns, or ``names``)."""
     columns = [str(c) for c in names] if names is not None else None
     if _is_frame(x):
         columns = columns or [str(c) for c in x.columns]
         x = x.to_numpy()
     arr = real_array(x, what)
     check_samples(arr, what, "QAR")
-    return _validation.as_float_array(arr, what, 2, False), columns
+    return arr, columns
 
 
 def _like(X: Any, values: Any, name: str) -> Any:
@@ -521,7 +527,7 @@ def _like(X: Any, values: Any, name: str) -> Any:
     return values
 
 
-def _check_range(x: FloatArray, names: list[str], what: str) -> None:
+def _check_range(x: RealArray, names: list[str], what: str) -> None:
     bad = ~((x >= 0.0) & (x <= 1.0))  # NaN fails both comparisons
     if bad.any():
         row, col = (int(v) for v in np.argwhere(bad)[0])

@@ -21,6 +21,8 @@ from ._params import check_int, check_real
 __all__ = ["QERC"]
 
 FloatArray = npt.NDArray[np.float64]
+# Input as real_array gave it: any real dtype, which the native code reads (float16/32/64 in place).
+RealArray = npt.NDArray[Any]
 
 
 # The real hyper-parameters: the range each must lie in (finite in every case), and how it is said.
@@ -63,16 +65,17 @@ def _is_array(x: Any) -> bool:
     return (isinstance(x, np.ndarray) or hasattr(x, "__array__") or hasattr(x, "to_numpy")) and np.ndim(x) >= 1
 
 
-def _series(arr: npt.NDArray[Any], name: str) -> FloatArray:
-    """One sequence (1-D: one feature) as a 2-D float64 array of steps × features."""
+def _series(arr: RealArray, name: str) -> RealArray:
+    """One sequence (1-D: one feature) as a 2-D array of steps × features (a view of ``arr``)."""
     steps = arr.reshape(-1, 1) if arr.ndim == 1 else arr
     check_samples(steps, name, "QERC")
-    return as_float_array(steps, name, 2, False)
+    return steps
 
 
-def _sequences(X: Any) -> tuple[list[FloatArray], str]:
-    """X as a list of 2-D float64 arrays (steps × features) and how it came: ``"single"`` (one
-    series: 1-D or 2-D), ``"list"`` (a list or tuple of arrays) or ``"3d"`` (a 3-D array)."""
+def _sequences(X: Any) -> tuple[list[RealArray], str]:
+    """X as a list of 2-D real arrays (steps × features; views of the caller's data where it is a
+    numpy array) and how it came: ``"single"`` (one series: 1-D or 2-D), ``"list"`` (a list or
+    tuple of arrays) or ``"3d"`` (a 3-D array)."""
     if isinstance(X, (list, tuple)) and len(X) > 0 and all(_is_array(s) for s in X):
         parts = [(real_array(s, f"X[{i}]"), f"X[{i}]") for i, s in enumerate(X)]
         for arr, name in parts:
@@ -83,8 +86,7 @@ def _sequences(X: Any) -> tuple[list[FloatArray], str]:
     if arr.ndim == 3:
         if 0 in arr.shape:
             raise InvalidInputError(f"X must not be empty, got shape {arr.shape}")
-        stacked = as_float_array(arr.reshape(arr.shape[0], -1), "X", 2, False).reshape(arr.shape)
-        return list(stacked), "3d"
+        return list(arr), "3d"
     if arr.ndim not in (1, 2):
         raise InvalidInputError(
             f"X must be 1-D or 2-D (one series: steps × features), 3-D or a list of 2-D arrays "
@@ -93,7 +95,7 @@ def _sequences(X: Any) -> tuple[list[FloatArray], str]:
     return [_series(arr, "X")], "single"
 
 
-def _per_step_targets(y: Any, seqs: list[FloatArray], kind: str) -> list[Any] | None:
+def _per_step_targets(y: Any, seqs: list[RealArray], kind: str) -> list[Any] | None:
     """y as one array per sequence when it gives a target per step, else None."""
     if kind == "single":
         return [as_array(y, "y")]
@@ -320,15 +322,17 @@ class QERC(Estimator):
                 )
             eye = np.eye(len(classes))
 
-            def encode(labels: npt.NDArray[Any], name: str) -> FloatArray:
+            def encode(labels: npt.NDArray[Any], name: str) -> RealArray:
                 return eye[np.searchsorted(classes, labels)]
 
             fitted["classes_"] = classes
             fitted["_output_ndim"] = 1
         else:
 
-            def encode(labels: npt.NDArray[Any], name: str) -> FloatArray:
-                t = as_float_array(real_array(labels, name), name, -1, True)
+            def encode(labels: npt.NDArray[Any], name: str) -> RealArray:
+                t = real_array(labels, name)
+                if t.ndim not in (1, 2):
+                    raise InvalidInputError(f"{name} must be 1-D or 2-D, got shape {t.shape}")
                 return t.reshape(-1, 1) if t.ndim == 1 else t
 
             fitted["_output_ndim"] = 1 if raw.ndim == 1 else 2
@@ -399,7 +403,7 @@ class QERC(Estimator):
         if "_reservoir" not in self.__dict__:
             raise NotFittedError("this QERC instance is not fitted yet: call fit(X, y) first")
 
-    def _inputs(self, X: Any) -> tuple[list[FloatArray], str]:
+    def _inputs(self, X: Any) -> tuple[list[RealArray], str]:
         """``X`` as sequences for the fitted model (see :func:`_sequences`)."""
         self._check_fitted()
         seqs, kind = _sequences(X)
@@ -409,7 +413,7 @@ class QERC(Estimator):
         self._check_input(X, min(widths, default=self.n_features_in_), flat=flat)
         return seqs, kind
 
-    def _scores(self, seqs: list[FloatArray], kind: str, reset: bool) -> list[FloatArray] | FloatArray:
+    def _scores(self, seqs: list[RealArray], kind: str, reset: bool) -> list[FloatArray] | FloatArray:
         """Raw readout outputs: per step, one array per sequence; per sequence, one array."""
         if not isinstance(reset, (bool, np.bool_)):
             raise InvalidInputError(f"reset must be True or False, got {reset!r}")
@@ -459,7 +463,7 @@ class QERC(Estimator):
         seqs, kind = self._inputs(X)
         return self._predict(seqs, kind, reset)
 
-    def _predict(self, seqs: list[FloatArray], kind: str, reset: bool) -> Any:
+    def _predict(self, seqs: list[RealArray], kind: str, reset: bool) -> Any:
         scores = self._scores(seqs, kind, reset)
 
         def label(s: FloatArray) -> npt.NDArray[Any]:
