@@ -9,6 +9,7 @@ the same synthetic market (what a data scientist would try first); real S&P 500 
 from __future__ import annotations
 
 import asyncio
+import collections
 import itertools
 import pickle
 import threading
@@ -425,6 +426,41 @@ def test_whole_number_floats_are_the_integers_they_hold() -> None:
     assert as_floats.decide([0.9, 0.9, 0.9]) == as_ints.decide([0.9, 0.9, 0.9])
     np.testing.assert_array_equal(as_floats.fit(X, y).weights_, as_ints.fit(X, y).weights_)
     np.testing.assert_array_equal(as_floats.probability_buy(X), as_ints.probability_buy(X))
+
+
+def test_each_call_checks_the_parameters_and_reads_the_data_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    from quantumpanarchy._decision import qar as module
+
+    calls: collections.Counter[str] = collections.Counter()
+
+    def counted(name: str, function: Callable[..., Any]) -> Callable[..., Any]:
+        def call(*args: Any, **kwargs: Any) -> Any:
+            calls[name] += 1
+            return function(*args, **kwargs)
+
+        return call
+
+    monkeypatch.setattr(QAR, "_validate_params", counted("parameters", QAR._validate_params))
+    monkeypatch.setattr(module, "real_array", counted("arrays", vars(module)["real_array"]))
+    X, y = market(30, 4, n=3)
+    qar = QAR(num_pbits=3, max_iter=5, seed=0)
+    uses: dict[str, Callable[[], object]] = {
+        "fit": partial(qar.fit, X, y),
+        "predict": partial(qar.predict, X),
+        "probability_buy": partial(qar.probability_buy, X),
+        "score": partial(qar.score, X, y),
+        "log_likelihood": partial(qar.log_likelihood, X, y),
+        "decide_batch": partial(qar.decide_batch, X[:4]),
+        "decide": partial(qar.decide, X[0]),
+        "decide-dict": partial(qar.decide, {"factor_0": 0.2, "factor_1": 0.9, "factor_2": 0.5}),
+        "parameters": qar.parameters,
+        "names": lambda: qar.names,
+    }
+    for name, use in uses.items():
+        calls.clear()
+        use()
+        expected = {"parameters": 1} if name in ("parameters", "names") else {"parameters": 1, "arrays": 1}
+        assert dict(calls) == expected, name
 
 
 def test_bad_factors_and_outcomes_are_refused_and_leave_the_fit_alone() -> None:
