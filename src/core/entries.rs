@@ -6,7 +6,7 @@
 //! holds 16 bytes per entry and two integers per p-bit, never an n×n buffer: millions of edges
 //! stay fast and lean.
 
-use crate::error::{check_alloc, element, not_finite, Result};
+use crate::error::{check_alloc, not_finite, Result};
 use crate::{ensure, invalid};
 
 /// What the entries of one pair mean.
@@ -131,7 +131,7 @@ impl Entries {
                 let b = b as usize;
                 for (sum, (r, c)) in [(upper, (a, b)), (lower, (b, a))] {
                     if !sum.is_finite() {
-                        let err = not_finite("J", &element("J", &[n, n], r * n + c), sum);
+                        let err = not_finite("J", &format!("J[{r},{c}]"), sum);
                         return Err(invalid!("{err}, the sum of its repeated entries"));
                     }
                 }
