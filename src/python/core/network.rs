@@ -5,7 +5,7 @@ use crate::core::model::IsingModel;
 use crate::core::qubo;
 use crate::core::schedule::default_beta_range;
 use crate::core::Engine;
-use crate::error::Error;
+use crate::error::{check_finite, Error};
 use crate::rng::{resolve_seed, Stream};
 use numpy::ndarray::Array2;
 use numpy::{IntoPyArray, PyArray1, PyArray2};
@@ -212,11 +212,9 @@ fn model_from_dimod_arrays(
 ) -> crate::Result<IsingModel> {
     let n = linear.len();
     crate::ensure!(n > 0, "the problem has no variables");
-    for (what, values) in [("linear biases", linear), ("quadratic biases", quad)] {
-        if let Some(v) = values.iter().find(|v| !v.is_finite()) {
-            return Err(crate::invalid!("{what} must be finite, found {v}"));
-        }
-    }
+    // indexed by position, as the arrays from `_interop` hold them (not by variable label)
+    check_finite(linear, "linear biases")?;
+    check_finite(quad, "quadratic biases")?;
     let (h, j, offset) = match vartype {
         Vartype::Spin => (linear.iter().map(|x| -x).collect(), quad.iter().map(|x| -x).collect(), offset),
         Vartype::Binary => {
