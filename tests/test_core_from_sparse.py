@@ -211,6 +211,29 @@ def test_arguments() -> None:
         PBitNetwork.from_sparse(sp.csr_array(np.array([[0, 1j], [1j, 0]])))
 
 
+@pytest.mark.parametrize(
+    ("rows", "cols", "match"),
+    [
+        ([-1], [0], r"at entry 0: \(-1, 0\) for 1 p-bits"),
+        ([0, -3], [1, -2], r"at entry 1: \(-3, -2\) for 2 p-bits"),
+        ([0, 1], [1, 2**63 - 1], r"at entry 1: \(1, 9223372036854775807\) for 2 p-bits"),
+        ([2**40], [1], r"at entry 0: \(1099511627776, 1\) for 2 p-bits"),
+        (np.array([3, -(2**31)], dtype=np.int32), np.array([0, 1], dtype=np.int32), r"at entry 1: .* for 4 p-bits"),
+    ],
+)
+def test_impossible_indices_are_out_of_range_at_their_entry(rows: Any, cols: Any, match: str) -> None:
+    """Without num_pbits or h the size is one more than the largest index a network can have; a
+    negative or too-large index is then reported where it is, not taken as the size."""
+    with pytest.raises(InvalidInputError, match=f"^coupling index out of range {match}$"):
+        PBitNetwork.from_sparse(rows, cols, np.ones(len(rows)))
+
+
+def test_no_entries_is_no_network() -> None:
+    with pytest.raises(InvalidInputError, match="at least one p-bit"):
+        PBitNetwork.from_sparse([], [], [])
+    assert PBitNetwork.from_sparse([], [], [], num_pbits=3).num_couplings == 0
+
+
 def test_scipy_is_not_imported_by_the_package() -> None:
     code = "import sys, quantumpanarchy, quantumpanarchy.core, quantumpanarchy.decision; print('scipy' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout

@@ -1,7 +1,7 @@
 //! `PBitNetwork.from_sparse`'s input: a scipy.sparse matrix or array, or COO triplets, read in
 //! place and merged as entries of a symmetric J (see `core::entries::PairRule::Symmetric`).
 
-use crate::core::entries::{check_lengths, Entries, PairRule};
+use crate::core::entries::{check_lengths, implied_size, Entries, PairRule};
 use crate::core::model::IsingModel;
 use crate::error::Error;
 use pyo3::exceptions::PyTypeError;
@@ -54,7 +54,7 @@ pub fn sparse_model(
         let n = match (num_pbits, &h) {
             (Some(n), _) => n,
             (None, Some(h)) => h.len(),
-            (None, None) => rows.iter().chain(cols.iter()).max().map_or(0, |m| (m.max(-1) + 1) as usize),
+            (None, None) => implied_size(rows.iter().chain(cols.iter())),
         };
         (rows, cols, values, n)
     };
