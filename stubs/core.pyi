@@ -181,7 +181,14 @@ class PBitNetwork:
     @overload
     @staticmethod
     def from_sparse(
-        J: SparseMatrix, /, *, h: ArrayLike | None = None, num_pbits: int | None = None, seed: int | None = None
+        J: SparseMatrix,
+        cols: None = None,
+        values: None = None,
+        /,
+        *,
+        h: ArrayLike | None = None,
+        num_pbits: int | None = None,
+        seed: int | None = None,
     ) -> PBitNetwork: ...
     @overload
     @staticmethod
@@ -190,7 +197,6 @@ class PBitNetwork:
         cols: ArrayLike,
         values: ArrayLike,
         /,
-        *,
         h: ArrayLike | None = None,
         num_pbits: int | None = None,
         seed: int | None = None,

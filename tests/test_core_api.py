@@ -210,9 +210,11 @@ def _is_overload(f: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
     return any(isinstance(d, ast.Name) and d.id == "overload" for d in f.decorator_list)
 
 
-def _keyword_only(obj: Any) -> list[str]:
-    kind = inspect.Parameter.KEYWORD_ONLY
-    return [p.name for p in inspect.signature(obj).parameters.values() if p.kind == kind]
+def _runtime_by_kind(obj: Any) -> tuple[int, list[str]]:
+    """How many positional-only parameters ``obj`` has, and the names it takes by keyword."""
+    params = inspect.signature(obj).parameters.values()
+    positional_only = sum(p.kind == p.POSITIONAL_ONLY for p in params)
+    return positional_only, [p.name for p in params if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)]
 
 
 def test_stub_signatures_match_runtime_for_sync_callables() -> None:
@@ -222,9 +224,11 @@ def test_stub_signatures_match_runtime_for_sync_callables() -> None:
     for cls_name, f in _stub_members():
         if isinstance(f, ast.AsyncFunctionDef):
             continue
-        if _is_overload(f):  # positional forms are read from *args; the keywords must match
-            runtime_keywords = _keyword_only(getattr(getattr(core, cls_name), f.name))
-            if runtime_keywords != [a.arg for a in f.args.kwonlyargs]:
+        if _is_overload(f):  # each form fits the positional-only slots; the keywords must match
+            positional_only, runtime_keywords = _runtime_by_kind(getattr(getattr(core, cls_name), f.name))
+            if len(f.args.posonlyargs) > positional_only:
+                differ.append(f"{cls_name}.{f.name}: {len(f.args.posonlyargs)} positional-only in the stub")
+            if runtime_keywords != [a.arg for a in [*f.args.args, *f.args.kwonlyargs]]:
                 differ.append(f"{cls_name}.{f.name}: runtime keywords {runtime_keywords}")
             continue
         if f.name.startswith("__") and f.name not in ("__new__", "__init__"):

@@ -418,8 +418,31 @@ STANDALONE_CASES: list[tuple[str, Call, type[QuantumPanarchyError], str]] = [
         InvalidInputError,
         "Q.*finite",
     ),
-    ("from_ising-nan-h", lambda: PBitNetwork.from_ising({0: NAN}, {(0, 1): 1.0}), InvalidInputError, "finite"),
-    ("from_ising-inf-J", lambda: PBitNetwork.from_ising({0: 1.0}, {(0, 1): INF}), InvalidInputError, "finite"),
+    # dimod-style input: the biases are named by their position in the problem's arrays
+    (
+        "from_ising-nan-h",
+        lambda: PBitNetwork.from_ising({0: NAN}, {(0, 1): 1.0}),
+        InvalidInputError,
+        r"^linear biases must be finite: linear biases\[0\] is NaN$",
+    ),
+    (
+        "from_ising-inf-h-array",
+        lambda: PBitNetwork.from_ising([0.0, INF], {(0, 1): 1.0}),
+        InvalidInputError,
+        r"^linear biases must be finite: linear biases\[1\] is inf$",
+    ),
+    (
+        "from_ising-inf-J",
+        lambda: PBitNetwork.from_ising({0: 1.0}, {(0, 1): 1.0, (1, 2): -INF}),
+        InvalidInputError,
+        r"^quadratic biases must be finite: quadratic biases\[1\] is -inf$",
+    ),
+    (
+        "from_qubo-dict-nan",
+        lambda: PBitNetwork.from_qubo({(0, 0): 1.0, (0, 1): NAN}),
+        InvalidInputError,
+        r"^quadratic biases must be finite: quadratic biases\[0\] is NaN$",
+    ),
     (
         "from_ising-nan-offset",
         lambda: PBitNetwork.from_ising({0: 1.0}, {(0, 1): 1.0}, offset=NAN),

@@ -170,26 +170,68 @@ def test_non_finite_entries_are_named() -> None:
 
 def test_arguments() -> None:
     csr = sp.csr_matrix(J)
-    # The stub types h, num_pbits and seed as keywords; at run time they may also follow J or the
-    # triplets positionally, as from_sparse(rows, cols, values, h, num_pbits, seed) always allowed.
-    positional = PBitNetwork.from_sparse(csr, H)  # type: ignore[call-overload]
-    np.testing.assert_array_equal(positional.fields, H)
+    # A scipy.sparse J comes alone, as the stub says: h, num_pbits and seed by keyword. Triplets
+    # may be followed by them positionally, as from_sparse(rows, cols, values, h, num_pbits, seed)
+    # always allowed.
+    np.testing.assert_array_equal(PBitNetwork.from_sparse(csr, h=H).fields, H)
     assert PBitNetwork.from_sparse(csr, num_pbits=N).num_pbits == N
-    assert PBitNetwork.from_sparse([0], [1], [1.0], [0.5, 0.0, 0.0], None, 3).fields[0] == 0.5  # type: ignore[call-overload]
+    assert PBitNetwork.from_sparse([0], [1], [1.0], [0.5, 0.0, 0.0], None, 3).fields[0] == 0.5
+    by_position = PBitNetwork.from_sparse([0], [1], [1.0], None, 4, 7)
+    assert by_position.num_pbits == 4
+    assert by_position.anneal(num_reads=2, num_sweeps=5) == PBitNetwork.from_sparse(
+        [0], [1], [1.0], num_pbits=4, seed=7
+    ).anneal(num_reads=2, num_sweeps=5)
     with pytest.raises(InvalidInputError, match=r"num_pbits \(15\) must match J's shape \(14, 14\)"):
         PBitNetwork.from_sparse(csr, num_pbits=N + 1)
     with pytest.raises(InvalidInputError, match=r"J must be square, got shape \(2, 3\)"):
         PBitNetwork.from_sparse(sp.csr_array(np.ones((2, 3))))
     with pytest.raises(InvalidInputError, match=r"scipy\.sparse matrix or array.*from_dense"):
         PBitNetwork.from_sparse(J)  # type: ignore[call-overload]
-    with pytest.raises(TypeError, match="multiple values for argument 'h'"):
+    with pytest.raises(InvalidInputError, match=r"scipy\.sparse matrix or array.*rows, cols and values"):
+        PBitNetwork.from_sparse([0], [1])  # type: ignore[call-overload]
+    keywords = r"scipy\.sparse J as its only positional argument: pass h, num_pbits and seed by keyword"
+    with pytest.raises(TypeError, match=keywords):
+        PBitNetwork.from_sparse(csr, H)  # type: ignore[call-overload]
+    with pytest.raises(TypeError, match=keywords):
+        PBitNetwork.from_sparse(csr, H, None, 1)  # type: ignore[call-overload]
+    with pytest.raises(TypeError, match=keywords):
         PBitNetwork.from_sparse(csr, H, h=H)  # type: ignore[call-overload]
-    with pytest.raises(TypeError, match="too many positional"):
-        PBitNetwork.from_sparse(csr, H, 1)
-    with pytest.raises(TypeError, match="expected from_sparse"):
+    with pytest.raises(TypeError, match="multiple values for argument 'h'"):
+        PBitNetwork.from_sparse([0], [1], [1.0], H, h=H)  # type: ignore[call-overload]
+    with pytest.raises(TypeError, match=r"from_sparse\(\) takes from 1 to 6 positional arguments but 7 were given"):
+        PBitNetwork.from_sparse([0], [1], [1.0], None, None, None, 1)  # type: ignore[call-overload]
+    with pytest.raises(TypeError, match=r"from_sparse\(\) missing 1 required positional argument: 'J'"):
         PBitNetwork.from_sparse()  # type: ignore[call-overload]
+    # pyo3 names the argument in a note on the TypeError
+    with pytest.raises(TypeError, match=r"'str' object cannot be .*\nwhile processing 'num_pbits'"):
+        PBitNetwork.from_sparse(csr, num_pbits="14")  # type: ignore[call-overload]
+    with pytest.raises(TypeError, match=r"'float' object cannot be .*\nwhile processing 'num_pbits'"):
+        PBitNetwork.from_sparse([0], [1], [1.0], None, 3.0)  # type: ignore[call-overload]
     with pytest.raises(InvalidInputError, match="J must hold real numbers"):
         PBitNetwork.from_sparse(sp.csr_array(np.array([[0, 1j], [1j, 0]])))
+
+
+@pytest.mark.parametrize(
+    ("rows", "cols", "match"),
+    [
+        ([-1], [0], r"at entry 0: \(-1, 0\) for 1 p-bits"),
+        ([0, -3], [1, -2], r"at entry 1: \(-3, -2\) for 2 p-bits"),
+        ([0, 1], [1, 2**63 - 1], r"at entry 1: \(1, 9223372036854775807\) for 2 p-bits"),
+        ([2**40], [1], r"at entry 0: \(1099511627776, 1\) for 2 p-bits"),
+        (np.array([3, -(2**31)], dtype=np.int32), np.array([0, 1], dtype=np.int32), r"at entry 1: .* for 4 p-bits"),
+    ],
+)
+def test_impossible_indices_are_out_of_range_at_their_entry(rows: Any, cols: Any, match: str) -> None:
+    """Without num_pbits or h the size is one more than the largest index a network can have; a
+    negative or too-large index is then reported where it is, not taken as the size."""
+    with pytest.raises(InvalidInputError, match=f"^coupling index out of range {match}$"):
+        PBitNetwork.from_sparse(rows, cols, np.ones(len(rows)))
+
+
+def test_no_entries_is_no_network() -> None:
+    with pytest.raises(InvalidInputError, match="at least one p-bit"):
+        PBitNetwork.from_sparse([], [], [])
+    assert PBitNetwork.from_sparse([], [], [], num_pbits=3).num_couplings == 0
 
 
 def test_scipy_is_not_imported_by_the_package() -> None:

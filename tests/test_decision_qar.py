@@ -9,9 +9,11 @@ the same synthetic market (what a data scientist would try first); real S&P 500 
 from __future__ import annotations
 
 import asyncio
+import collections
 import itertools
 import pickle
 import threading
+from collections.abc import Callable
 from functools import partial
 from typing import Any
 
@@ -389,7 +391,9 @@ def test_hold_is_the_undecided_middle_of_the_threshold() -> None:
         ({"max_iter": 0}, "max_iter"),
         ({"alpha": -1.0}, "alpha"),
         ({"exact": "yes"}, "exact"),
-        ({"seed": -3}, "seed"),
+        ({"seed": -3, "num_pbits": 3}, "seed must be a non-negative integer below 2\\*\\*64"),
+        ({"seed": 1.0, "num_pbits": 3}, "seed must be an int or None, got float"),
+        ({"seed": "7", "num_pbits": 3}, "seed must be an int or None, got str"),
         ({"factor_names": ["a", "a", "b"], "num_pbits": 3}, "distinct"),
         ({"factor_names": "abc", "num_pbits": 3}, "factor_names"),
     ],
@@ -399,10 +403,64 @@ def test_bad_hyper_parameters_are_refused_when_used(kwargs: dict[str, Any], matc
     # stored as given (scikit-learn's convention: neither the constructor nor set_params raises)
     for qar in (QAR(**kwargs), QAR(num_pbits=3, factor_names=["x", "y", "z"]).set_params(**kwargs)):
         assert {k: qar.get_params()[k] for k in kwargs} == kwargs
-        for use in (partial(qar.fit, X, y), partial(qar.decide, [0.5] * 3), partial(qar.predict, X), qar.parameters):
+        uses: list[Callable[[], object]] = [
+            partial(qar.fit, X, y),
+            partial(qar.decide, [0.5] * 3),
+            partial(qar.predict, X),
+        ]
+        if "seed" not in kwargs:  # parameters() draws nothing; the seed is checked (natively) where it is used
+            uses.append(qar.parameters)
+        for use in uses:
             with pytest.raises(InvalidInputError, match=match):
                 use()
         assert not hasattr(qar, "weights_")
+
+
+def test_whole_number_floats_are_the_integers_they_hold() -> None:
+    X, y = market(40, 2, n=3)
+    as_ints = QAR(num_pbits=3, num_samples=50, burn_in=10, max_iter=5, seed=1, exact=False)
+    as_floats = QAR(num_pbits=3.0, num_samples=50.0, burn_in=10.0, max_iter=5.0, seed=1, exact=False)  # type: ignore[arg-type]
+    np.testing.assert_array_equal(as_floats.predict(X), as_ints.predict(X))
+    np.testing.assert_array_equal(as_floats.parameters()["couplings"], as_ints.parameters()["couplings"])
+    assert as_floats.names == as_ints.names == ["factor_0", "factor_1", "factor_2"]
+    assert as_floats.decide([0.9, 0.9, 0.9]) == as_ints.decide([0.9, 0.9, 0.9])
+    np.testing.assert_array_equal(as_floats.fit(X, y).weights_, as_ints.fit(X, y).weights_)
+    np.testing.assert_array_equal(as_floats.probability_buy(X), as_ints.probability_buy(X))
+
+
+def test_each_call_checks_the_parameters_and_reads_the_data_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    from quantumpanarchy._decision import qar as module
+
+    calls: collections.Counter[str] = collections.Counter()
+
+    def counted(name: str, function: Callable[..., Any]) -> Callable[..., Any]:
+        def call(*args: Any, **kwargs: Any) -> Any:
+            calls[name] += 1
+            return function(*args, **kwargs)
+
+        return call
+
+    monkeypatch.setattr(QAR, "_validate_params", counted("parameters", QAR._validate_params))
+    monkeypatch.setattr(module, "real_array", counted("arrays", vars(module)["real_array"]))
+    X, y = market(30, 4, n=3)
+    qar = QAR(num_pbits=3, max_iter=5, seed=0)
+    uses: dict[str, Callable[[], object]] = {
+        "fit": partial(qar.fit, X, y),
+        "predict": partial(qar.predict, X),
+        "probability_buy": partial(qar.probability_buy, X),
+        "score": partial(qar.score, X, y),
+        "log_likelihood": partial(qar.log_likelihood, X, y),
+        "decide_batch": partial(qar.decide_batch, X[:4]),
+        "decide": partial(qar.decide, X[0]),
+        "decide-dict": partial(qar.decide, {"factor_0": 0.2, "factor_1": 0.9, "factor_2": 0.5}),
+        "parameters": qar.parameters,
+        "names": lambda: qar.names,
+    }
+    for name, use in uses.items():
+        calls.clear()
+        use()
+        expected = {"parameters": 1} if name in ("parameters", "names") else {"parameters": 1, "arrays": 1}
+        assert dict(calls) == expected, name
 
 
 def test_bad_factors_and_outcomes_are_refused_and_leave_the_fit_alone() -> None:

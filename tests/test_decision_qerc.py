@@ -290,8 +290,10 @@ def test_seeded_results_do_not_depend_on_threads() -> None:
         ({"washout": -1}, "washout"),
         ({"task": "ranking"}, "task"),
         ({"pooling": "max"}, "pooling"),
-        ({"seed": -3}, "seed"),
-        ({"seed": "7"}, "seed"),
+        ({"seed": -3}, "seed must be a non-negative integer below 2\\*\\*64, got -3"),
+        ({"seed": "7"}, "seed must be an int or None, got str"),
+        ({"seed": 1.0}, "seed must be an int or None, got float"),
+        ({"washout": 2.5}, "washout"),
         ({"input_to_readout": "yes"}, "input_to_readout"),
     ],
 )
@@ -303,6 +305,21 @@ def test_bad_hyper_parameters_are_refused_at_fit(params: dict[str, Any], match: 
         with pytest.raises(InvalidInputError, match=match):
             model.fit(x, x)
         assert not hasattr(model, "Wout_")
+
+
+def test_whole_number_floats_are_the_integers_they_hold() -> None:
+    x = np.sin(np.arange(80) * 0.1)
+    as_ints = QERC(n_reservoir=20, washout=5, seed=2).fit(x[:-1], x[1:])
+    as_floats = QERC(n_reservoir=20.0, washout=5.0, seed=2).fit(x[:-1], x[1:])  # type: ignore[arg-type]
+    np.testing.assert_array_equal(as_floats.Wout_, as_ints.Wout_)
+    np.testing.assert_array_equal(as_floats.predict(x), as_ints.predict(x))
+    np.testing.assert_array_equal(as_floats.predict(x, reset=False), as_ints.predict(x, reset=False))
+    assert as_floats.score(x[:-1], x[1:]) == as_ints.score(x[:-1], x[1:])
+    assert as_floats.get_params()["n_reservoir"] == 20.0  # stored as given
+    seqs = [x[:40, None], x[40:, None]]
+    pooled_ints = QERC(n_reservoir=20, washout=4, seed=3).fit(seqs, [0.5, 1.5])
+    pooled_floats = QERC(n_reservoir=20.0, washout=4.0, seed=3).fit(seqs, [0.5, 1.5])  # type: ignore[arg-type]
+    np.testing.assert_array_equal(pooled_floats.predict(seqs), pooled_ints.predict(seqs))
 
 
 def test_bad_data_is_refused() -> None:

@@ -230,6 +230,72 @@ def test_input_conventions() -> None:
         assert not estimator.__sklearn_is_fitted__()
 
 
+@pytest.mark.parametrize(
+    ("estimator", "params", "match"),
+    [
+        (IQAD, {"n_hidden": "4"}, "n_hidden must be an integer, got '4'"),
+        (IQAD, {"n_epochs": True}, "n_epochs must be an integer, got True"),
+        (IQAD, {"learning_rate": "0.1"}, "learning_rate must be a real number"),
+        (QERC, {"n_reservoir": 2.5}, "n_reservoir must be an integer, got 2.5"),
+        (QERC, {"ridge": None}, "ridge must be a real number, got None"),
+        (QAR, {"num_pbits": 3, "num_samples": [5]}, r"num_samples must be an integer, got \[5\]"),
+        (QAR, {"num_pbits": 3, "beta": np.bool_(True)}, "beta must be a real number"),
+    ],
+)
+def test_hyper_parameters_of_the_wrong_type_raise_invalid_type_error(
+    estimator: type[Any], params: dict[str, Any], match: str
+) -> None:
+    """A parameter of the wrong type is an InvalidTypeError (so also a TypeError, as scikit-learn's
+    parameter checks raise); one of the right type out of range stays a plain InvalidInputError."""
+    model = estimator(**params)
+    X = np.random.default_rng(3).random((30, 3))
+    with pytest.raises(InvalidTypeError, match=match) as caught:
+        model.fit(X, np.arange(30.0) % 2)
+    assert isinstance(caught.value, TypeError) and isinstance(caught.value, InvalidInputError)
+    for out_of_range in (IQAD(n_hidden=0), QERC(n_reservoir=0), QAR(num_pbits=3, num_samples=0)):
+        with pytest.raises(InvalidInputError) as refused:
+            out_of_range.fit(X, np.arange(30.0) % 2)
+        assert not isinstance(refused.value, TypeError)
+
+
+def test_ragged_and_sparse_data_are_refused_alike() -> None:
+    uses: dict[str, Any] = {
+        "IQAD.fit": lambda X: IQAD(n_epochs=1).fit(X),
+        "QERC.fit": lambda X: QERC(n_reservoir=5).fit(X, [0.0, 1.0]),
+        "QAR.predict": lambda X: QAR(num_pbits=3).predict(X),
+        "QAR.fit": lambda X: QAR(num_pbits=3).fit(X, ["buy", "sell"]),
+    }
+    for use in uses.values():
+        with pytest.raises(InvalidInputError, match=r"^(X|history) must be array-like: "):
+            use([[0.1, 0.2, 0.3], [0.4]])
+        with pytest.raises(InvalidInputError, match="is a sparse matrix, but dense data is required"):
+            use(sparse.csr_array(np.full((2, 3), 0.5)))
+
+
+def test_booleans_and_strings_are_not_real_data() -> None:
+    flags = np.random.default_rng(2).random((20, 3)) < 0.5
+    uses: dict[str, Any] = {
+        "IQAD.fit": lambda X: IQAD(n_epochs=1).fit(X),
+        "QERC.fit": lambda X: QERC(n_reservoir=5).fit(X, np.arange(20.0)),
+        "QERC.fit-list": lambda X: QERC(n_reservoir=5).fit([X], [np.arange(20.0)]),
+        "QAR.predict": lambda X: QAR(num_pbits=3).predict(X),
+        "QAR.decide_batch": lambda X: QAR(num_pbits=3).decide_batch(X),
+    }
+    for name, use in uses.items():
+        label = "X\\[0\\]" if name.endswith("-list") else "(X|matrix)"
+        with pytest.raises(InvalidInputError, match=f"^{label} must hold real numbers, got booleans$"):
+            use(flags)
+        with pytest.raises(InvalidInputError, match=f"^{label} must hold real numbers, got dtype <U"):
+            use(np.where(flags, "a", "b"))
+    with pytest.raises(InvalidInputError, match=r"^factors must hold real numbers, got booleans$"):
+        QAR(num_pbits=3).decide(flags[0])
+    with pytest.raises(InvalidInputError, match=r"^y must hold real numbers, got booleans$"):
+        QERC(n_reservoir=5, task="regression").fit(np.arange(20.0), flags[:, 0])
+    # the same data as numbers is accepted
+    IQAD(n_epochs=1).fit(flags.astype(np.float32))
+    QAR(num_pbits=3).predict(flags.astype(np.int64))
+
+
 def test_feature_names_are_kept_checked_and_pickled() -> None:
     rng = np.random.default_rng(5)
     frame = pd.DataFrame(rng.normal(size=(80, 3)), columns=["a", "b", "c"])

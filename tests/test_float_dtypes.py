@@ -7,6 +7,7 @@ Fortran-ordered or strided) and once with ``x.astype(np.float64)``; the results 
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from typing import Any
 
@@ -175,13 +176,17 @@ def test_float_dtypes_compute_what_float64_computes(case: str, dtype: type[np.fl
 
 
 def test_float16_is_read_without_a_float64_copy_in_python(monkeypatch: pytest.MonkeyPatch) -> None:
-    """float16/32/64 numpy arrays never go through the Python conversion helper."""
+    """float16/32/64 numpy arrays never go through the Python conversion helper (wherever it is
+    imported), in the core or in the estimators."""
     import quantumpanarchy._validation as validation
 
     def refuse(*args: Any) -> Any:
         raise AssertionError(f"converted in Python: {args[1]}")
 
-    monkeypatch.setattr(validation, "as_float_array", refuse)
+    original = validation.as_float_array
+    for module in list(sys.modules.values()):
+        if module.__name__.startswith("quantumpanarchy") and getattr(module, "as_float_array", None) is original:
+            monkeypatch.setattr(module, "as_float_array", refuse)
     for dtype in (np.float16, np.float32, np.float64):
         j = np.asfortranarray(J.astype(dtype))
         PBitNetwork.from_dense(j, H.astype(dtype)[::-1])
@@ -190,3 +195,13 @@ def test_float16_is_read_without_a_float64_copy_in_python(monkeypatch: pytest.Mo
         Temperature.from_betas(BETAS.astype(dtype)[::2])
         integrated_autocorrelation_time(SERIES.astype(dtype))
         QAOA(4, num_layers=1).expectation(Q.astype(dtype), BETAS[:1].astype(dtype), BETAS[1:2].astype(dtype))
+        factors = np.asfortranarray(FACTORS.astype(dtype))
+        qar = QAR(num_pbits=3, max_iter=5, seed=1).fit(factors, OUTCOMES)
+        qar.predict(factors[::2])
+        qar.decide(factors[0])
+        qar.decide_batch(factors[:3])
+        sequence = SEQUENCE.astype(dtype)
+        QERC(n_reservoir=20, seed=3, washout=5).fit(sequence[:-1], sequence[1:]).predict(sequence[:20:2])
+        pooled = QERC(n_reservoir=20, seed=3, pooling="last").fit([sequence[:40], sequence[40:]], [[0.5], [1.5]])
+        pooled.predict(np.stack([sequence[:40], sequence[40:]]))
+        QERC(n_reservoir=20, seed=3).fit(sequence[:, 0], (sequence[:, 0] > 0).astype(np.int64)).predict(sequence)

@@ -15,11 +15,27 @@ import numpy.typing as npt
 from .exceptions import InvalidInputError
 
 
-def _as_numeric(x: Any, name: str) -> npt.NDArray[Any]:
+def as_array(x: Any, name: str) -> npt.NDArray[Any]:
+    """``np.asarray(x)``; what numpy cannot make an array of (ragged lists and the like) raises
+    ``InvalidInputError`` naming ``name``."""
     try:
-        arr = np.asarray(x)
-    except (ValueError, TypeError) as exc:  # ragged lists and the like
+        return np.asarray(x)
+    except (ValueError, TypeError) as exc:
         raise InvalidInputError(f"{name} must be array-like: {exc}") from None
+
+
+def is_sparse(x: Any) -> bool:
+    """Whether ``x`` is a scipy.sparse matrix or array. scipy is optional and never imported
+    here: a scipy sparse object exists only once ``scipy.sparse`` is loaded."""
+    sparse = sys.modules.get("scipy.sparse")
+    return sparse is not None and bool(sparse.issparse(x))
+
+
+def _as_numeric(x: Any, name: str) -> npt.NDArray[Any]:
+    """``x`` as an array of booleans, integers or floats. Object arrays are refused, even of
+    numbers: numpy would turn a None among them into NaN without a word. (The estimators'
+    ``real_array`` converts numeric object arrays, as scikit-learn's ``check_array`` does.)"""
+    arr = as_array(x, name)
     if arr.dtype.kind not in "fiub":
         raise InvalidInputError(f"{name} must hold real numbers, got dtype {arr.dtype}")
     return arr
@@ -80,13 +96,9 @@ def as_spin_array(x: Any, name: str, binary: bool) -> npt.NDArray[np.int8]:
 
 def sparse_coo(x: Any) -> tuple[int, Any, Any, Any] | None:
     """``(n, row, col, data)`` of a square scipy.sparse matrix or array ``x`` (its COO form,
-    duplicates kept: the core adds them up), or None when ``x`` is not one.
-
-    scipy is optional and never imported here: a scipy sparse object exists only once
-    ``scipy.sparse`` is loaded.
+    duplicates kept: the core adds them up), or None when ``x`` is not one (see :func:`is_sparse`).
     """
-    sparse = sys.modules.get("scipy.sparse")
-    if sparse is None or not sparse.issparse(x):
+    if not is_sparse(x):
         return None
     shape = tuple(x.shape)
     if len(shape) != 2 or shape[0] != shape[1]:

@@ -6,7 +6,7 @@
 //! holds 16 bytes per entry and two integers per p-bit, never an n×n buffer: millions of edges
 //! stay fast and lean.
 
-use crate::error::{check_alloc, element, not_finite, Result};
+use crate::error::{check_alloc, not_finite, Result};
 use crate::{ensure, invalid};
 
 /// What the entries of one pair mean.
@@ -45,6 +45,17 @@ pub fn check_lengths(rows: usize, cols: usize, values: usize) -> Result<()> {
 pub fn check_diagonal(a: usize, value: f64) -> Result<()> {
     ensure!(value == 0.0, "J must have a zero diagonal (no self-coupling), J[{a},{a}] = {value}");
     Ok(())
+}
+
+/// The number of p-bits coupling entries imply when nothing else says: one more than their
+/// largest index. Only indices that some network can have count (0 to
+/// `IsingModel::MAX_PBITS - 1`; any other counts as 0), so a negative or too-large index is
+/// reported by [`Entries::collect`] as out of range at its entry rather than taken as the size of
+/// the network. No indices at all imply 0 p-bits, which `IsingModel::check_size` refuses.
+pub fn implied_size(indices: impl IntoIterator<Item = i64>) -> usize {
+    let possible = 0..super::model::IsingModel::MAX_PBITS as i64;
+    let size = |i: i64| if possible.contains(&i) { i as usize + 1 } else { 1 };
+    indices.into_iter().map(size).max().unwrap_or(0)
 }
 
 /// Coupling entries checked and bucketed by the smaller index of their pair, ready to merge.
@@ -131,7 +142,7 @@ impl Entries {
                 let b = b as usize;
                 for (sum, (r, c)) in [(upper, (a, b)), (lower, (b, a))] {
                     if !sum.is_finite() {
-                        let err = not_finite("J", &element("J", &[n, n], r * n + c), sum);
+                        let err = not_finite("J", &format!("J[{r},{c}]"), sum);
                         return Err(invalid!("{err}, the sum of its repeated entries"));
                     }
                 }
@@ -190,6 +201,22 @@ mod tests {
         // within from_dense's tolerance: their mean
         let near = merge(PairRule::Symmetric, &[(0, 1, 1.0), (1, 0, 1.0 + 1e-15)]).unwrap();
         assert!((near[0].2 - 1.0).abs() < 1e-15);
+    }
+
+    #[test]
+    fn implied_size_leaves_impossible_indices_to_the_range_check() {
+        let max = crate::core::model::IsingModel::MAX_PBITS;
+        assert_eq!(implied_size([]), 0);
+        assert_eq!(implied_size([0, 3, 1]), 4);
+        assert_eq!(implied_size([max as i64 - 1]), max);
+        for (indices, size) in
+            [(vec![-1, -5], 1), (vec![2, i64::MAX], 3), (vec![max as i64, 0], 1), (vec![i64::MIN], 1)]
+        {
+            assert_eq!(implied_size(indices.iter().copied()), size, "{indices:?}");
+            let entries = [(indices[0], indices[1 % indices.len()], 1.0)];
+            let e = Entries::collect(size, entries, PairRule::Symmetric).unwrap_err().to_string();
+            assert!(e.starts_with("coupling index out of range at entry 0:"), "{e}");
+        }
     }
 
     #[test]

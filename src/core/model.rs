@@ -95,6 +95,9 @@ pub struct IsingModel {
 }
 
 impl IsingModel {
+    /// The most p-bits a network may have: indices are u32, and `u32::MAX` marks "none".
+    pub const MAX_PBITS: usize = u32::MAX as usize - 1;
+
     /// `n` spins, no fields, no couplings.
     pub fn empty(n: usize) -> Result<Self> {
         Self::check_size(n)?;
@@ -105,7 +108,7 @@ impl IsingModel {
     /// per-p-bit buffer is allocated).
     pub fn check_size(n: usize) -> Result<()> {
         ensure!(n > 0, "a network needs at least one p-bit, got 0");
-        ensure!(n < u32::MAX as usize, "at most 2^32 - 1 p-bits are supported, got {n}");
+        ensure!(n <= Self::MAX_PBITS, "at most {} p-bits are supported, got {n}", Self::MAX_PBITS);
         // fields, CSR row pointers and a state: 17 bytes per p-bit
         crate::error::check_alloc::<u8>(17 * n as u128, &format!("a network of {n} p-bits"))
     }

@@ -5,8 +5,9 @@
 //! `quantumpanarchy._validation`, which converts it or raises `InvalidInputError` naming the
 //! argument.
 
+use either::Either;
 use half::f16;
-use numpy::ndarray::{iter::Iter, CowArray, Dimension, Ix1, Ix2};
+use numpy::ndarray::{CowArray, Dimension, Ix1, Ix2};
 use numpy::{
     Element, PyArray, PyArray1, PyArray2, PyArrayMethods, PyReadonlyArray, PyReadonlyArray1, PyUntypedArrayMethods,
 };
@@ -63,11 +64,11 @@ impl<'py, D: Dimension> Reals<'py, D> {
 
 impl<'py> Reals<'py, Ix1> {
     /// The values as float64, read in order (cloneable, so a native pass may walk them twice).
-    pub fn iter(&self) -> RealIter<'_> {
+    pub fn iter(&self) -> impl Iterator<Item = f64> + Clone + '_ {
         match self {
-            Reals::F16(a) => RealIter::F16(a.as_array().into_iter()),
-            Reals::F32(a) => RealIter::F32(a.as_array().into_iter()),
-            Reals::F64(a) => RealIter::F64(a.as_array().into_iter()),
+            Reals::F16(a) => Either::Left(a.as_array().into_iter().map(|&x| widen(x))),
+            Reals::F32(a) => Either::Right(Either::Left(a.as_array().into_iter().map(|&x| widen(x)))),
+            Reals::F64(a) => Either::Right(Either::Right(a.as_array().into_iter().copied())),
         }
     }
 }
@@ -75,26 +76,6 @@ impl<'py> Reals<'py, Ix1> {
 /// A float16/float32/float64 value as float64 (exact).
 fn widen<T: Into<f64>>(x: T) -> f64 {
     x.into()
-}
-
-/// The iterator of [`Reals::iter`].
-#[derive(Clone)]
-pub enum RealIter<'a> {
-    F16(Iter<'a, f16, Ix1>),
-    F32(Iter<'a, f32, Ix1>),
-    F64(Iter<'a, f64, Ix1>),
-}
-
-impl Iterator for RealIter<'_> {
-    type Item = f64;
-
-    fn next(&mut self) -> Option<f64> {
-        match self {
-            Self::F16(it) => it.next().map(|&x| widen(x)),
-            Self::F32(it) => it.next().map(|&x| widen(x)),
-            Self::F64(it) => it.next().copied(),
-        }
-    }
 }
 
 /// `obj` read in place when it is a numpy array of `T` with `D`'s dimensions (1-D or 2-D for
@@ -154,28 +135,11 @@ impl<'py> Indices<'py> {
         }
     }
 
-    pub fn iter(&self) -> IndexIter<'_> {
+    /// The indices as int64, read in order (cloneable, as [`Reals::iter`]).
+    pub fn iter(&self) -> impl Iterator<Item = i64> + Clone + '_ {
         match self {
-            Self::I32(a) => IndexIter::I32(a.as_array().into_iter()),
-            Self::I64(a) => IndexIter::I64(a.as_array().into_iter()),
-        }
-    }
-}
-
-/// The iterator of [`Indices::iter`].
-#[derive(Clone)]
-pub enum IndexIter<'a> {
-    I32(Iter<'a, i32, Ix1>),
-    I64(Iter<'a, i64, Ix1>),
-}
-
-impl Iterator for IndexIter<'_> {
-    type Item = i64;
-
-    fn next(&mut self) -> Option<i64> {
-        match self {
-            Self::I32(it) => it.next().map(|&x| i64::from(x)),
-            Self::I64(it) => it.next().copied(),
+            Self::I32(a) => Either::Left(a.as_array().into_iter().map(|&x| i64::from(x))),
+            Self::I64(a) => Either::Right(a.as_array().into_iter().copied()),
         }
     }
 }

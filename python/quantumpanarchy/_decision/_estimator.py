@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 import numpy as np
 import numpy.typing as npt
 
+from .._validation import as_array, is_sparse
 from ..exceptions import InvalidInputError, InvalidTypeError
 from ._params import Params
 
@@ -25,15 +26,10 @@ _MAX_NAMES_SHOWN = 5
 _F = TypeVar("_F", bound=Callable[..., Any])
 
 
-def _loaded(module: str) -> Any:
-    """``module`` if something has imported it already, else None (never imports it)."""
-    return sys.modules.get(module)
-
-
 def sklearn_warning(name: str) -> type[Warning]:
     """scikit-learn's warning class ``name`` while scikit-learn is loaded (its checks look for
     it), else ``UserWarning``, the base of each of them."""
-    category: type[Warning] = getattr(_loaded("sklearn.exceptions"), name, UserWarning)
+    category: type[Warning] = getattr(sys.modules.get("sklearn.exceptions"), name, UserWarning)
     return category
 
 
@@ -68,18 +64,16 @@ def available_if(check: Callable[[Any], str | None]) -> Callable[[_F], _F]:
 
 
 def real_array(x: Any, name: str) -> npt.NDArray[Any]:
-    """``x`` as a numpy array that can hold real numbers, refused as scikit-learn's
-    ``check_array`` refuses it: sparse matrices (dense data is needed) and complex numbers; an
-    object array of numbers becomes float64. Shape, booleans and finiteness are checked later."""
-    sparse = _loaded("scipy.sparse")  # a sparse matrix cannot exist before scipy.sparse is imported
-    if sparse is not None and sparse.issparse(x):
+    """``x`` as a numpy array of real numbers (floats or integers), refused as scikit-learn's
+    ``check_array`` refuses it: sparse matrices (dense data is needed), complex numbers,
+    booleans, strings; an object array of numbers becomes float64. Other arrays are returned as
+    they are, float16/float32 included, for the native code to read in place (no float64 copy).
+    Shape and finiteness are checked later."""
+    if is_sparse(x):
         raise InvalidInputError(
             f"{name} is a sparse matrix, but dense data is required: pass {name}.toarray() to convert it"
         )
-    try:
-        arr = np.asarray(x)
-    except (ValueError, TypeError) as exc:  # ragged lists and the like
-        raise InvalidInputError(f"{name} must be array-like: {exc}") from None
+    arr = as_array(x, name)
     if arr.dtype.kind == "c":
         raise InvalidInputError(f"Complex data not supported: {name} must hold real numbers, got dtype {arr.dtype}")
     if arr.dtype.kind == "O":
@@ -89,6 +83,9 @@ def real_array(x: Any, name: str) -> npt.NDArray[Any]:
             raise InvalidTypeError(f"{name} must hold real numbers: {exc}") from None
         except ValueError as exc:
             raise InvalidInputError(f"{name} must hold real numbers: {exc}") from None
+    if arr.dtype.kind not in "fiu":
+        found = "booleans" if arr.dtype.kind == "b" else f"dtype {arr.dtype}"
+        raise InvalidInputError(f"{name} must hold real numbers, got {found}")
     return arr
 
 

@@ -11,31 +11,34 @@ from typing import Any, TypeVar
 
 import numpy as np
 
-from ..exceptions import InvalidInputError
+from ..exceptions import InvalidInputError, InvalidTypeError
 
 _P = TypeVar("_P", bound="Params")
 
 
 def check_int(value: Any, name: str, low: int | None = None) -> int:
-    """``value`` as an int: integers of any kind, or a float holding a whole number; not bools."""
+    """``value`` as an int: integers of any kind, or a float holding a whole number; not bools.
+    A value of another type raises :class:`InvalidTypeError`, one below ``low``
+    :class:`InvalidInputError`."""
     if isinstance(value, (bool, np.bool_)):
-        raise InvalidInputError(f"{name} must be an integer, got {value!r}")
+        raise InvalidTypeError(f"{name} must be an integer, got {value!r}")
     if isinstance(value, float) and math.isfinite(value) and value.is_integer():
         number = int(value)
     else:
         try:
             number = operator.index(value)
         except TypeError:
-            raise InvalidInputError(f"{name} must be an integer, got {value!r}") from None
+            raise InvalidTypeError(f"{name} must be an integer, got {value!r}") from None
     if low is not None and number < low:
         raise InvalidInputError(f"{name} must be at least {low}, got {number}")
     return number
 
 
 def check_real(value: Any, name: str) -> float:
-    """``value`` as a float: any real number (numpy's included), not bools or strings."""
+    """``value`` as a float: any real number (numpy's included), not bools or strings (those
+    raise :class:`InvalidTypeError`)."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise InvalidInputError(f"{name} must be a real number, got {value!r}")
+        raise InvalidTypeError(f"{name} must be a real number, got {value!r}")
     return float(value)
 
 

@@ -18,12 +18,10 @@ import dataclasses
 import enum
 import math
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
-
-from .. import _validation
 
 # The native module has no stub of its own: its public face is this module's, in stubs/decision.pyi.
 from .._native import decision as _native
@@ -36,6 +34,24 @@ __all__ = ["QAR", "Action", "Decision"]
 _PUBLIC = "quantumpanarchy.decision"
 MAX_FACTORS, MAX_EXACT_FACTORS, AUTO_EXACT_FACTORS = _native.qar_limits()
 FloatArray = npt.NDArray[np.float64]
+# Factor values as real_array gave them: any real dtype, which the native code reads
+# (float16/32/64 in place).
+RealArray = npt.NDArray[Any]
+
+
+class _Settings(NamedTuple):
+    """QAR's parameters as :meth:`QAR._validate_params` checked them (all but the seed and the
+    factor names)."""
+
+    num_pbits: int
+    energy_threshold: float
+    beta: float
+    num_samples: int
+    burn_in: int
+    exact: bool | None
+    max_iter: int
+    alpha: float
+    tol: float
 
 
 class Action(enum.Enum):
@@ -220,7 +236,10 @@ class QAR(Estimator):
         if not same(self.num_pbits, old["num_pbits"]):
             self._clear_fit()  # the fitted couplings no longer fit the machine
 
-    def _validate_params(self) -> None:
+    def _validate_params(self) -> _Settings:
+        """The parameters checked, as the native code takes them (a float holding a whole number
+        becomes an int). The seed is passed on as given: the native code checks it, by the rule
+        every other seed argument follows."""
         n = check_int(self.num_pbits, "num_pbits")
         if not 1 <= n <= MAX_FACTORS:
             raise InvalidInputError(f"num_pbits must be between 1 and {MAX_FACTORS}, got {n}")
@@ -232,24 +251,27 @@ class QAR(Estimator):
         beta = check_real(self.beta, "beta")
         if not (math.isfinite(beta) and beta > 0):
             raise InvalidInputError(f"beta must be finite and positive, got {beta}")
-        if check_int(self.num_samples, "num_samples") < 1:
+        num_samples = check_int(self.num_samples, "num_samples")
+        if num_samples < 1:
             raise InvalidInputError(f"num_samples must be at least 1, got {self.num_samples}")
-        if check_int(self.burn_in, "burn_in") < 0:
+        burn_in = check_int(self.burn_in, "burn_in")
+        if burn_in < 0:
             raise InvalidInputError(f"burn_in must be non-negative, got {self.burn_in}")
-        if check_int(self.max_iter, "max_iter") < 1:
+        max_iter = check_int(self.max_iter, "max_iter")
+        if max_iter < 1:
             raise InvalidInputError(f"max_iter must be at least 1, got {self.max_iter}")
+        penalties = {}
         for name in ("alpha", "tol"):
             v = check_real(getattr(self, name), name)
             if not (math.isfinite(v) and v >= 0):
                 raise InvalidInputError(f"{name} must be finite and non-negative, got {v}")
+            penalties[name] = v
         if self.exact not in (None, True, False) or isinstance(self.exact, np.ndarray):
             raise InvalidInputError(f"exact must be True, False or None (automatic), got {self.exact!r}")
-        if self.seed is not None:
-            seed = check_int(self.seed, "seed")
-            if not 0 <= seed < 2**64:
-                raise InvalidInputError(f"seed must be a non-negative integer below 2**64, got {seed}")
         if self.factor_names is not None:
             _check_names(self.factor_names, n, "factor_names")
+        exact = None if self.exact is None else bool(self.exact)
+        return _Settings(n, t, beta, num_samples, burn_in, exact, max_iter, penalties["alpha"], penalties["tol"])
 
     # --- the machine ----------------------------------------------------------------------
 
@@ -257,25 +279,33 @@ class QAR(Estimator):
         """The machine's current parameters (the prior before :meth:`fit`): ``gains``,
         ``biases``, ``weights`` (factor-decision couplings), ``couplings`` (n×n factor-factor),
         ``decision_bias``. Copies."""
-        self._validate_params()
+        machine = self._machine(self._validate_params().num_pbits)
+        return {k: v.copy() if isinstance(v, np.ndarray) else v for k, v in machine.items()}
+
+    def _machine(self, n: int) -> dict[str, Any]:
+        """:meth:`parameters` for ``n`` checked factors, not copied (the native code only reads
+        them): the fitted arrays themselves, or the prior."""
         state = dict(self.__dict__)  # one consistent snapshot, even while another thread fits
         if "gains_" in state:
             return {
-                "gains": state["gains_"].copy(),
-                "biases": state["biases_"].copy(),
-                "weights": state["weights_"].copy(),
-                "couplings": state["couplings_"].copy(),
+                "gains": state["gains_"],
+                "biases": state["biases_"],
+                "weights": state["weights_"],
+                "couplings": state["couplings_"],
                 "decision_bias": float(state["decision_bias_"]),
             }
-        prior: dict[str, Any] = _native.qar_prior(self.num_pbits)
+        prior: dict[str, Any] = _native.qar_prior(n)
         return prior
 
     @property
     def names(self) -> list[str]:
         """The factor names: ``factor_names``, else the columns :meth:`fit` saw, else
         ``factor_0``, ``factor_1``, ..."""
-        self._validate_params()
-        return self._known_names() or [f"factor_{i}" for i in range(int(self.num_pbits))]
+        return self._names(self._validate_params().num_pbits)
+
+    def _names(self, n: int) -> list[str]:
+        """:attr:`names` for ``n`` checked factors."""
+        return self._known_names() or [f"factor_{i}" for i in range(n)]
 
     def _known_names(self) -> list[str] | None:
         if self.factor_names is not None:
@@ -286,43 +316,51 @@ class QAR(Estimator):
     def decide(self, factors: Any, names: Sequence[str] | None = None) -> Decision:
         """The decision for one set of factor values in [0, 1]: a sequence or array of
         ``num_pbits`` values, a dict or pandas Series keyed by factor name."""
+        settings = self._validate_params()
         if isinstance(factors, Mapping):
             names, factors = list(factors.keys()), list(factors.values())
         elif _is_series(factors):
             names, factors = [str(v) for v in factors.index], factors.to_numpy()
-        values = _validation.as_float_array(factors, "factors", 1, False)
-        return self._decide(values.reshape(1, -1), names, "factors", None)[0]
+        values = real_array(factors, "factors")
+        if values.ndim != 1:
+            raise InvalidInputError(f"factors must be 1-D, got shape {values.shape}")
+        if values.size == 0:
+            raise InvalidInputError("factors must not be empty, got shape (0,)")
+        x, columns = self._aligned(settings, values.reshape(1, -1), _column_names(names), "factors")
+        return self._decisions(settings, x, columns, None)[0]
 
     def decide_batch(
         self, matrix: Any, names: Sequence[str] | None = None, *, progress: bool | Any = False
     ) -> list[Decision]:
         """Decisions for every row of an (m, num_pbits) matrix (array, nested lists or a pandas
         DataFrame whose columns name the factors), computed in parallel."""
-        x, names = _table(matrix, names, "matrix")
-        return self._decide(x, names, "matrix", progress)
+        settings, x, columns = self._rows(matrix, "matrix", names)
+        return self._decisions(settings, x, columns, progress)
 
     def predict(self, X: Any) -> Any:
         """Signals +1 (buy), -1 (sell), 0 (hold) as int8 for the rows of ``X`` (a pandas Series
         with ``X``'s index when ``X`` is a DataFrame)."""
-        out, _ = self._evaluate(X, "X")
+        out = self._decide_rows(*self._rows(X, "X")[:2])
         return _like(X, out["signal"].astype(np.int8), "signal")
 
     def probability_buy(self, X: Any) -> Any:
         """P(buy) for the rows of ``X`` (a pandas Series with ``X``'s index for a DataFrame)."""
-        out, _ = self._evaluate(X, "X")
+        out = self._decide_rows(*self._rows(X, "X")[:2])
         return _like(X, out["p_buy"], "probability_buy")
 
     def score(self, X: Any, y: Any) -> float:
         """Accuracy of :meth:`predict` against the labels ``y`` (Buy, Sell and Hold all count)."""
-        t = _targets(y, _table(X, None, "X")[0].shape[0])
-        out, _ = self._evaluate(X, "X")
+        settings, x, _ = self._rows(X, "X")
+        t = _targets(y, x.shape[0])
+        out = self._decide_rows(settings, x)
         return float(np.mean(out["signal"] == np.rint(2.0 * t - 1.0)))
 
     def log_likelihood(self, X: Any, y: Any) -> float:
         """Mean log-likelihood per row of the labels ``y``: t ln P(buy) + (1 - t) ln P(sell) with
         t = 1 (Buy), 0 (Sell), 1/2 (Hold), the quantity :meth:`fit` maximises."""
-        t = _targets(y, _table(X, None, "X")[0].shape[0])
-        z = self._evaluate(X, "X")[0]["log_odds"]
+        settings, x, _ = self._rows(X, "X")
+        t = _targets(y, x.shape[0])
+        z = self._decide_rows(settings, x)["log_odds"]
         # ln P(buy) = -softplus(-z), ln P(sell) = -softplus(z)
         return float(-np.mean(t * np.logaddexp(0.0, -z) + (1.0 - t) * np.logaddexp(0.0, z)))
 
@@ -332,27 +370,23 @@ class QAR(Estimator):
         ``"buy"``/``"sell"``/``"hold"`` in any case, or +1 / -1 / 0). A Hold asks the machine for
         an undecided vote (P(buy) = 1/2). Starts from the prior every time; a failed call leaves
         the machine as it was."""
-        self._validate_params()
+        settings = self._validate_params()
         if outcomes is None:
             raise InvalidInputError("QAR requires y to be passed, but the target y is None (the outcomes)")
         x, columns = _table(history, None, "history")
-        n = int(self.num_pbits)
-        if x.shape[1] != n:
-            raise InvalidInputError(f"history must have num_pbits ({n}) columns, got {x.shape[1]}")
-        x, names = self._align(x, columns, "history")
-        _check_range(x, names, "history")
+        x, names = self._aligned(settings, x, columns, "history")
         t = _targets(outcomes, x.shape[0])
         out = _native.qar_fit(
             x,
             t,
-            float(self.beta),
-            float(self.energy_threshold),
-            int(self.num_samples),
-            int(self.burn_in),
-            self.exact,
-            int(self.max_iter),
-            float(self.alpha),
-            float(self.tol),
+            settings.beta,
+            settings.energy_threshold,
+            settings.num_samples,
+            settings.burn_in,
+            settings.exact,
+            settings.max_iter,
+            settings.alpha,
+            settings.tol,
             self.seed,
             progress,
         )
@@ -362,7 +396,7 @@ class QAR(Estimator):
             "weights_": out["weights"],
             "couplings_": out["couplings"],
             "decision_bias_": float(out["decision_bias"]),
-            "n_features_in_": n,
+            "n_features_in_": settings.num_pbits,
             "n_iter_": int(out["n_iter"]),
             "converged_": out["converged"],
             "loss_curve_": out["loss_curve"],
@@ -396,30 +430,40 @@ class QAR(Estimator):
         for name in _FITTED:
             self.__dict__.pop(name, None)
 
-    def _align(self, x: FloatArray, columns: list[str] | None, what: str) -> tuple[FloatArray, list[str]]:
-        """Columns reordered to the machine's factor order (when both have names)."""
-        n = int(self.num_pbits)
+    # --- the internal path: parameters checked once per public call ---------------------------
+
+    def _rows(self, X: Any, what: str, names: Sequence[str] | None = None) -> tuple[_Settings, RealArray, list[str]]:
+        """The checked parameters, and ``X`` as a checked table in the machine's factor order with
+        its factor names."""
+        settings = self._validate_params()
+        x, columns = _table(X, names, what)
+        return (settings, *self._aligned(settings, x, columns, what))
+
+    def _aligned(
+        self, settings: _Settings, x: RealArray, columns: list[str] | None, what: str
+    ) -> tuple[RealArray, list[str]]:
+        """The columns of ``x`` (factor values in [0, 1]) reordered to the machine's factor order
+        when both have names, and the names in that order."""
+        n = settings.num_pbits
         if x.shape[1] != n:
-            raise InvalidInputError(f"{what} must have num_pbits ({n}) values per row, got {x.shape[1]}")
+            per_row = "values" if what == "factors" else "columns"
+            raise InvalidInputError(f"{what} must have num_pbits ({n}) {per_row}, got {x.shape[1]}")
         known = self._known_names()
         if columns is None:
-            return x, known or self.names
-        _check_names(columns, n, f"names of {what}")
-        if known is None or columns == known:
-            return x, columns
-        if sorted(columns) != sorted(known):
-            raise InvalidInputError(f"{what} names {columns} do not match the machine's factors {known}")
-        return x[:, [columns.index(k) for k in known]], known
-
-    def _evaluate(
-        self, X: Any, what: str, names: Sequence[str] | None = None, progress: Any = False
-    ) -> tuple[dict[str, Any], list[str]]:
-        """The native decisions for the rows of ``X`` and the factor names used."""
-        self._validate_params()
-        x, columns = _table(X, names, what)
-        x, names = self._align(x, columns, what)
+            names = known or self._names(n)
+        else:
+            _check_names(columns, n, f"names of {what}")
+            names = columns if known is None else known
+            if known is not None and columns != known:
+                if sorted(columns) != sorted(known):
+                    raise InvalidInputError(f"{what} names {columns} do not match the machine's factors {known}")
+                x = x[:, [columns.index(k) for k in known]]
         _check_range(x, names, what)
-        p = self.parameters()
+        return x, names
+
+    def _decide_rows(self, settings: _Settings, x: RealArray, progress: Any = False) -> dict[str, Any]:
+        """The native decisions for the rows of ``x``, a table from :meth:`_aligned`."""
+        p = self._machine(settings.num_pbits)
         out: dict[str, Any] = _native.qar_decide(
             p["gains"],
             p["biases"],
@@ -427,21 +471,20 @@ class QAR(Estimator):
             p["couplings"],
             p["decision_bias"],
             x,
-            float(self.beta),
-            float(self.energy_threshold),
-            int(self.num_samples),
-            int(self.burn_in),
-            self.exact,
+            settings.beta,
+            settings.energy_threshold,
+            settings.num_samples,
+            settings.burn_in,
+            settings.exact,
             self.seed,
             progress,
         )
-        return out, names
+        return out
 
-    def _decide(self, x: FloatArray, names: Any, what: str, progress: Any) -> list[Decision]:
-        if x.ndim != 2:
-            raise InvalidInputError(f"{what} must be 2-D, got shape {x.shape}")
-        out, names = self._evaluate(x, what, names, progress)
-        threshold = float(self.energy_threshold)
+    def _decisions(self, settings: _Settings, x: RealArray, names: list[str], progress: Any) -> list[Decision]:
+        """:class:`Decision` objects for the rows of ``x``, a table from :meth:`_aligned`."""
+        out = self._decide_rows(settings, x, progress)
+        threshold = settings.energy_threshold
         decisions = []
         for k in range(len(out["p_buy"])):
             p = float(out["p_buy"][k])
@@ -480,15 +523,20 @@ def _is_frame(x: Any) -> bool:
     return hasattr(x, "columns") and hasattr(x, "to_numpy") and getattr(x, "ndim", 0) == 2
 
 
-def _table(x: Any, names: Sequence[str] | None, what: str) -> tuple[FloatArray, list[str] | None]:
-    """A 2-D float64 matrix and its column names (a DataFrame's columns, or ``names``)."""
-    columns = [str(c) for c in names] if names is not None else None
+def _column_names(names: Sequence[Any] | None) -> list[str] | None:
+    return None if names is None else [str(c) for c in names]
+
+
+def _table(x: Any, names: Sequence[str] | None, what: str) -> tuple[RealArray, list[str] | None]:
+    """A 2-D real matrix (the caller's array where it is one) and its column names (a
+    DataFrame's columns, or ``names``)."""
+    columns = _column_names(names)
     if _is_frame(x):
         columns = columns or [str(c) for c in x.columns]
         x = x.to_numpy()
     arr = real_array(x, what)
     check_samples(arr, what, "QAR")
-    return _validation.as_float_array(arr, what, 2, False), columns
+    return arr, columns
 
 
 def _like(X: Any, values: Any, name: str) -> Any:
@@ -500,7 +548,7 @@ def _like(X: Any, values: Any, name: str) -> Any:
     return values
 
 
-def _check_range(x: FloatArray, names: list[str], what: str) -> None:
+def _check_range(x: RealArray, names: list[str], what: str) -> None:
     bad = ~((x >= 0.0) & (x <= 1.0))  # NaN fails both comparisons
     if bad.any():
         row, col = (int(v) for v in np.argwhere(bad)[0])

@@ -4,14 +4,16 @@ regressor and classifier of time series. The reservoir runs in Rust (``_native.d
 from __future__ import annotations
 
 import asyncio
+import math
 import warnings
+from collections.abc import Callable
 from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
 
 from .._native import decision as _native
-from .._validation import as_float_array
+from .._validation import as_array, as_float_array
 from ..exceptions import InvalidInputError, NotFittedError
 from ._estimator import Estimator, available_if, check_samples, real_array, sklearn_warning
 from ._params import check_int, check_real
@@ -19,35 +21,43 @@ from ._params import check_int, check_real
 __all__ = ["QERC"]
 
 FloatArray = npt.NDArray[np.float64]
+# Input as real_array gave it: any real dtype, which the native code reads (float16/32/64 in place).
+RealArray = npt.NDArray[Any]
 
 
-def _check_config(params: dict[str, Any]) -> None:
-    """Raise InvalidInputError naming the first bad hyper-parameter."""
-    check_int(params["n_reservoir"], "n_reservoir", 1)
-    check_int(params["washout"], "washout", 0)
-    checks: list[tuple[str, bool, str]] = [
-        ("spectral_radius", check_real(params["spectral_radius"], "spectral_radius") > 0, "a positive finite number"),
-        ("leak_rate", 0 < check_real(params["leak_rate"], "leak_rate") <= 1, "in (0, 1]"),
-        ("input_scaling", check_real(params["input_scaling"], "input_scaling") > 0, "a positive finite number"),
-        ("connectivity", 0 < check_real(params["connectivity"], "connectivity") <= 1, "in (0, 1]"),
-        ("input_connectivity", 0 < check_real(params["input_connectivity"], "input_connectivity") <= 1, "in (0, 1]"),
-        ("bias_scaling", check_real(params["bias_scaling"], "bias_scaling") >= 0, "a non-negative finite number"),
-        ("ridge", check_real(params["ridge"], "ridge") >= 0, "a non-negative finite number"),
-    ]
-    for name, ok, what in checks:
-        if not ok or not np.isfinite(params[name]):
+# The real hyper-parameters: the range each must lie in (finite in every case), and how it is said.
+_REAL_RANGES: dict[str, tuple[Callable[[float], bool], str]] = {
+    "spectral_radius": (lambda v: v > 0, "a positive finite number"),
+    "leak_rate": (lambda v: 0 < v <= 1, "in (0, 1]"),
+    "input_scaling": (lambda v: v > 0, "a positive finite number"),
+    "connectivity": (lambda v: 0 < v <= 1, "in (0, 1]"),
+    "input_connectivity": (lambda v: 0 < v <= 1, "in (0, 1]"),
+    "bias_scaling": (lambda v: v >= 0, "a non-negative finite number"),
+    "ridge": (lambda v: v >= 0, "a non-negative finite number"),
+}
+
+
+def _check_config(params: dict[str, Any]) -> dict[str, Any]:
+    """The hyper-parameters as the native code takes them: integers as ``int`` (a float holding a
+    whole number included), reals as ``float``, ``input_to_readout`` as ``bool``. Raises
+    InvalidInputError naming the first bad one. The seed is passed on as given: the native code
+    checks it (``seed must be ...``), by the rule every other seed argument follows."""
+    config = dict(params)
+    config["n_reservoir"] = check_int(params["n_reservoir"], "n_reservoir", 1)
+    config["washout"] = check_int(params["washout"], "washout", 0)
+    for name, (within, what) in _REAL_RANGES.items():
+        value = check_real(params[name], name)
+        if not (math.isfinite(value) and within(value)):
             raise InvalidInputError(f"{name} must be {what}, got {params[name]!r}")
+        config[name] = value
     if not isinstance(params["input_to_readout"], (bool, np.bool_)):
         raise InvalidInputError(f"input_to_readout must be True or False, got {params['input_to_readout']!r}")
+    config["input_to_readout"] = bool(params["input_to_readout"])
     if params["task"] not in ("auto", "regression", "classification"):
         raise InvalidInputError(f"task must be 'auto', 'regression' or 'classification', got {params['task']!r}")
     if params["pooling"] not in ("mean", "last"):
         raise InvalidInputError(f"pooling must be 'mean' or 'last', got {params['pooling']!r}")
-    seed = params["seed"]
-    if seed is not None:
-        seed = check_int(params["seed"], "seed", 0)
-        if seed >= 2**64:
-            raise InvalidInputError(f"seed must be below 2**64, got {seed}")
+    return config
 
 
 def _is_array(x: Any) -> bool:
@@ -55,16 +65,17 @@ def _is_array(x: Any) -> bool:
     return (isinstance(x, np.ndarray) or hasattr(x, "__array__") or hasattr(x, "to_numpy")) and np.ndim(x) >= 1
 
 
-def _series(arr: npt.NDArray[Any], name: str) -> FloatArray:
-    """One sequence (1-D: one feature) as a 2-D float64 array of steps × features."""
+def _series(arr: RealArray, name: str) -> RealArray:
+    """One sequence (1-D: one feature) as a 2-D array of steps × features (a view of ``arr``)."""
     steps = arr.reshape(-1, 1) if arr.ndim == 1 else arr
     check_samples(steps, name, "QERC")
-    return as_float_array(steps, name, 2, False)
+    return steps
 
 
-def _sequences(X: Any) -> tuple[list[FloatArray], str]:
-    """X as a list of 2-D float64 arrays (steps × features) and how it came: ``"single"`` (one
-    series: 1-D or 2-D), ``"list"`` (a list or tuple of arrays) or ``"3d"`` (a 3-D array)."""
+def _sequences(X: Any) -> tuple[list[RealArray], str]:
+    """X as a list of 2-D real arrays (steps × features; views of the caller's data where it is a
+    numpy array) and how it came: ``"single"`` (one series: 1-D or 2-D), ``"list"`` (a list or
+    tuple of arrays) or ``"3d"`` (a 3-D array)."""
     if isinstance(X, (list, tuple)) and len(X) > 0 and all(_is_array(s) for s in X):
         parts = [(real_array(s, f"X[{i}]"), f"X[{i}]") for i, s in enumerate(X)]
         for arr, name in parts:
@@ -75,8 +86,7 @@ def _sequences(X: Any) -> tuple[list[FloatArray], str]:
     if arr.ndim == 3:
         if 0 in arr.shape:
             raise InvalidInputError(f"X must not be empty, got shape {arr.shape}")
-        stacked = as_float_array(arr.reshape(arr.shape[0], -1), "X", 2, False).reshape(arr.shape)
-        return list(stacked), "3d"
+        return list(arr), "3d"
     if arr.ndim not in (1, 2):
         raise InvalidInputError(
             f"X must be 1-D or 2-D (one series: steps × features), 3-D or a list of 2-D arrays "
@@ -85,24 +95,17 @@ def _sequences(X: Any) -> tuple[list[FloatArray], str]:
     return [_series(arr, "X")], "single"
 
 
-def _asarray(y: Any, name: str) -> npt.NDArray[Any]:
-    try:
-        return np.asarray(y)
-    except (ValueError, TypeError) as exc:  # ragged lists and the like
-        raise InvalidInputError(f"{name} must be array-like: {exc}") from None
-
-
-def _per_step_targets(y: Any, seqs: list[FloatArray], kind: str) -> list[Any] | None:
+def _per_step_targets(y: Any, seqs: list[RealArray], kind: str) -> list[Any] | None:
     """y as one array per sequence when it gives a target per step, else None."""
     if kind == "single":
-        return [_asarray(y, "y")]
+        return [as_array(y, "y")]
     if isinstance(y, (list, tuple)):
         if len(y) == len(seqs) and all(_is_array(t) for t in y):
-            parts = [_asarray(t, f"y[{i}]") for i, t in enumerate(y)]
+            parts = [as_array(t, f"y[{i}]") for i, t in enumerate(y)]
             if all(len(t) == len(s) for t, s in zip(parts, seqs, strict=True)):
                 return parts
         return None
-    arr = _asarray(y, "y")
+    arr = as_array(y, "y")
     if kind == "3d" and arr.ndim >= 2 and arr.shape[:2] == (len(seqs), len(seqs[0])):
         return list(arr)
     return None
@@ -287,8 +290,7 @@ class QERC(Estimator):
     def fit(self, X: Any, y: Any) -> QERC:
         """Fit the readout on the reservoir's response to ``X`` (see the class docs for the
         shapes of ``X`` and ``y``). A failed call leaves the model as it was."""
-        params = self.get_params()
-        _check_config(params)
+        params = _check_config(self.get_params())
         if y is None:
             raise InvalidInputError("QERC requires y to be passed, but the target y is None")
         seqs, kind = _sequences(X)
@@ -296,7 +298,7 @@ class QERC(Estimator):
         per_step = _per_step_targets(y, seqs, kind)
         if per_step is not None and ({t.ndim for t in per_step} - {1, 2} or len({t.ndim for t in per_step}) > 1):
             raise InvalidInputError("y must hold 1-D or 2-D targets per step, the same for every sequence")
-        raw = np.concatenate(per_step) if per_step is not None else _asarray(y, "y")
+        raw = np.concatenate(per_step) if per_step is not None else as_array(y, "y")
         if raw.ndim == 0 or raw.size == 0:
             raise InvalidInputError(f"y must hold one target per step or per sequence, got shape {raw.shape}")
         task = params["task"]
@@ -320,15 +322,17 @@ class QERC(Estimator):
                 )
             eye = np.eye(len(classes))
 
-            def encode(labels: npt.NDArray[Any], name: str) -> FloatArray:
+            def encode(labels: npt.NDArray[Any], name: str) -> RealArray:
                 return eye[np.searchsorted(classes, labels)]
 
             fitted["classes_"] = classes
             fitted["_output_ndim"] = 1
         else:
 
-            def encode(labels: npt.NDArray[Any], name: str) -> FloatArray:
-                t = as_float_array(real_array(labels, name), name, -1, True)
+            def encode(labels: npt.NDArray[Any], name: str) -> RealArray:
+                t = real_array(labels, name)
+                if t.ndim not in (1, 2):
+                    raise InvalidInputError(f"{name} must be 1-D or 2-D, got shape {t.shape}")
                 return t.reshape(-1, 1) if t.ndim == 1 else t
 
             fitted["_output_ndim"] = 1 if raw.ndim == 1 else 2
@@ -348,12 +352,12 @@ class QERC(Estimator):
         reservoir = _native.qerc_reservoir(
             params["n_reservoir"],
             seqs[0].shape[1],
-            float(params["spectral_radius"]),
-            float(params["leak_rate"]),
-            float(params["input_scaling"]),
-            float(params["connectivity"]),
-            float(params["input_connectivity"]),
-            float(params["bias_scaling"]),
+            params["spectral_radius"],
+            params["leak_rate"],
+            params["input_scaling"],
+            params["connectivity"],
+            params["input_connectivity"],
+            params["bias_scaling"],
             params["seed"],
         )
         wout, intercept, beta, state, _ = _native.qerc_fit(
@@ -362,8 +366,8 @@ class QERC(Estimator):
             targets,
             params["washout"],
             pooling,
-            bool(params["input_to_readout"]),
-            float(params["ridge"]),
+            params["input_to_readout"],
+            params["ridge"],
             task == "classification",
         )
         fitted.update(
@@ -399,7 +403,7 @@ class QERC(Estimator):
         if "_reservoir" not in self.__dict__:
             raise NotFittedError("this QERC instance is not fitted yet: call fit(X, y) first")
 
-    def _inputs(self, X: Any) -> tuple[list[FloatArray], str]:
+    def _inputs(self, X: Any) -> tuple[list[RealArray], str]:
         """``X`` as sequences for the fitted model (see :func:`_sequences`)."""
         self._check_fitted()
         seqs, kind = _sequences(X)
@@ -409,7 +413,7 @@ class QERC(Estimator):
         self._check_input(X, min(widths, default=self.n_features_in_), flat=flat)
         return seqs, kind
 
-    def _scores(self, seqs: list[FloatArray], kind: str, reset: bool) -> list[FloatArray] | FloatArray:
+    def _scores(self, seqs: list[RealArray], kind: str, reset: bool) -> list[FloatArray] | FloatArray:
         """Raw readout outputs: per step, one array per sequence; per sequence, one array."""
         if not isinstance(reset, (bool, np.bool_)):
             raise InvalidInputError(f"reset must be True or False, got {reset!r}")
@@ -431,7 +435,7 @@ class QERC(Estimator):
             seqs,
             params["washout"],
             self._pooling,
-            bool(params["input_to_readout"]),
+            params["input_to_readout"],
             start,
         )
         if not reset:
@@ -459,7 +463,7 @@ class QERC(Estimator):
         seqs, kind = self._inputs(X)
         return self._predict(seqs, kind, reset)
 
-    def _predict(self, seqs: list[FloatArray], kind: str, reset: bool) -> Any:
+    def _predict(self, seqs: list[RealArray], kind: str, reset: bool) -> Any:
         scores = self._scores(seqs, kind, reset)
 
         def label(s: FloatArray) -> npt.NDArray[Any]:

@@ -5,7 +5,7 @@ use crate::core::model::IsingModel;
 use crate::core::qubo;
 use crate::core::schedule::default_beta_range;
 use crate::core::Engine;
-use crate::error::Error;
+use crate::error::{check_finite, Error};
 use crate::rng::{resolve_seed, Stream};
 use numpy::ndarray::Array2;
 use numpy::{IntoPyArray, PyArray1, PyArray2};
@@ -212,11 +212,9 @@ fn model_from_dimod_arrays(
 ) -> crate::Result<IsingModel> {
     let n = linear.len();
     crate::ensure!(n > 0, "the problem has no variables");
-    for (what, values) in [("linear biases", linear), ("quadratic biases", quad)] {
-        if let Some(v) = values.iter().find(|v| !v.is_finite()) {
-            return Err(crate::invalid!("{what} must be finite, found {v}"));
-        }
-    }
+    // indexed by position, as the arrays from `_interop` hold them (not by variable label)
+    check_finite(linear, "linear biases")?;
+    check_finite(quad, "quadratic biases")?;
     let (h, j, offset) = match vartype {
         Vartype::Spin => (linear.iter().map(|x| -x).collect(), quad.iter().map(|x| -x).collect(), offset),
         Vartype::Binary => {
@@ -292,17 +290,22 @@ impl PyPBitNetwork {
     /// From a symmetric J as a scipy.sparse matrix or array, or as COO triplets (rows, cols,
     /// values), meaning what `from_dense` means for the same J: repeated entries add up, a pair
     /// given in one triangle only is that coupling, one given in both must agree and counts once.
+    /// A scipy.sparse J comes alone (h, num_pbits and seed by keyword); triplets may be followed
+    /// by h, num_pbits and seed positionally.
     #[staticmethod]
-    #[pyo3(signature = (*args, h = None, num_pbits = None, seed = None))]
-    fn from_sparse<'py>(
-        py: Python<'py>,
-        args: &Bound<'py, PyTuple>,
-        h: Option<Bound<'py, PyAny>>,
-        num_pbits: Option<Bound<'py, PyAny>>,
-        seed: Option<Bound<'py, PyAny>>,
+    #[pyo3(signature = (J, cols = None, values = None, /, h = None, num_pbits = None, seed = None))]
+    #[allow(non_snake_case)]
+    fn from_sparse(
+        py: Python<'_>,
+        J: &Bound<'_, PyAny>,
+        cols: Option<&Bound<'_, PyAny>>,
+        values: Option<&Bound<'_, PyAny>>,
+        h: Option<&Bound<'_, PyAny>>,
+        num_pbits: Option<PyInt>,
+        seed: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
-        let (model, seed) = sparse_model(py, args, [h, num_pbits, seed])?;
-        Ok(Self::build(model, args::seed(seed.as_ref())?, Vartype::Spin, None))
+        let model = sparse_model(py, J, cols, values, h, num_pbits)?;
+        Ok(Self::build(model, args::seed(seed)?, Vartype::Spin, None))
     }
 
     /// From a QUBO, E(x) = xᵀQx: a square matrix, or a dict {(i, j): Q_ij} (labels allowed).
