@@ -48,10 +48,18 @@ fn open(names: &[&'static str]) -> Result<Nvrtc, String> {
                 Ok(nvrtc) => return Ok(nvrtc),
                 Err(e) => problems.push(e),
             },
-            Err(_) => problems.push(format!("{name}: not found")),
+            Err(e) => problems.push(format!("{name}: {}", load_error(name, &e))),
         }
     }
     Err(format!("looked for {}", problems.join("; ")))
+}
+
+/// Why `name` did not load, in dlopen's words (libloading's own message is only "dlopen failed";
+/// dlerror's text is its source). dlerror names the file it could not open, which is `name`
+/// itself or a library `name` needs; `name` is not repeated.
+fn load_error(name: &str, e: &libloading::Error) -> String {
+    let detail = std::error::Error::source(e).map_or_else(|| e.to_string(), ToString::to_string);
+    detail.strip_prefix(name).and_then(|rest| rest.strip_prefix(": ")).unwrap_or(&detail).to_string()
 }
 
 type Status = c_int;
@@ -268,7 +276,10 @@ mod tests {
         let Err(err) = open(&["libquantumpanarchy-no-such-nvrtc.so.99"]) else {
             panic!("loaded a library that does not exist")
         };
-        assert!(err.contains("libquantumpanarchy-no-such-nvrtc.so.99: not found"), "{err}");
+        // dlopen's own message, which says why (here: no such file)
+        assert!(err.contains("libquantumpanarchy-no-such-nvrtc.so.99: "), "{err}");
+        assert!(err.contains("No such file or directory") || !cfg!(target_os = "linux"), "{err}");
+        assert_eq!(err.matches("no-such-nvrtc").count(), 1, "the name once: {err}");
         // a library without NVRTC's functions is passed over (glibc's libm is in every process)
         if cfg!(all(target_os = "linux", target_env = "gnu")) {
             let Err(err) = open(&["libm.so.6"]) else { panic!("libm taken for NVRTC") };
