@@ -1,5 +1,5 @@
 //! The process-wide device handle: a context on device 0 and what launch shapes depend on, and
-//! [`DeviceCell`], in which a domain keeps what it builds on the device once (its kernels).
+//! [`KernelCell`], in which a domain keeps its kernels, compiled and loaded once.
 
 use super::errors::describe;
 use super::guard::guard_quiet;
@@ -59,8 +59,8 @@ impl Device {
         &self.ctx
     }
 
-    /// `program` compiled for this device and loaded, once per process (later calls return the
-    /// same module).
+    /// `program` compiled for this device and loaded (each call compiles: a [`KernelCell`] keeps
+    /// what it needs of the module).
     pub fn load(&self, program: &Program) -> Result<Module> {
         quietly(|| program::load(self, program))
     }
@@ -80,35 +80,6 @@ impl Device {
     }
 }
 
-/// What a domain builds on the device once per process, typically its kernel handles:
-///
-/// ```ignore
-/// static KERNELS: DeviceCell<Kernels> = DeviceCell::new();
-/// let kernels = KERNELS.get_or_init(|device| Kernels::load(device))?;
-/// ```
-///
-/// A failure is kept too: a program that does not compile will not compile on the next call.
-pub struct DeviceCell<T>(OnceLock<Result<T>>);
-
-impl<T> DeviceCell<T> {
-    pub const fn new() -> Self {
-        Self(OnceLock::new())
-    }
-
-    /// The value, made by `init` on device 0 on first use (a panic in it becomes an error);
-    /// `BackendUnavailable` where CUDA cannot be used.
-    pub fn get_or_init(&self, init: impl FnOnce(&'static Device) -> Result<T>) -> Result<&T> {
-        let device = device()?;
-        self.0.get_or_init(|| quietly(|| init(device))).as_ref().map_err(Clone::clone)
-    }
-}
-
-impl<T> Default for DeviceCell<T> {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
 /// A domain's kernels on device 0: its program, compiled and loaded on first use, and the handles
 /// `take` gets from the module (a struct with one `CudaFunction` per kernel, typically):
 ///
@@ -118,23 +89,32 @@ impl<T> Default for DeviceCell<T> {
 /// });
 /// let kernels = KERNELS.get()?;
 /// ```
+///
+/// A failure is kept too: a program that does not compile will not compile on the next call.
 pub struct KernelCell<T> {
     program: Program,
     take: fn(&'static Device, &Module) -> Result<T>,
-    cell: DeviceCell<T>,
+    cell: OnceLock<Result<T>>,
 }
 
 impl<T> KernelCell<T> {
     pub const fn new(program: Program, take: fn(&'static Device, &Module) -> Result<T>) -> Self {
-        Self { program, take, cell: DeviceCell::new() }
+        Self { program, take, cell: OnceLock::new() }
     }
 
     pub fn program(&self) -> &Program {
         &self.program
     }
 
-    /// The handles; `BackendUnavailable` with the reason where CUDA or the program cannot be had.
+    /// The handles, made on first use (a panic in making them becomes an error);
+    /// `BackendUnavailable` with the reason where CUDA or the program cannot be had. Once made,
+    /// a call reads the cell alone: no probe, no device lookup.
     pub fn get(&self) -> Result<&T> {
-        self.cell.get_or_init(|device| (self.take)(device, &device.load(&self.program)?))
+        if let Some(made) = self.cell.get() {
+            return made.as_ref().map_err(Clone::clone);
+        }
+        let device = device()?;
+        let made = self.cell.get_or_init(|| quietly(|| (self.take)(device, &device.load(&self.program)?)));
+        made.as_ref().map_err(Clone::clone)
     }
 }

@@ -1,5 +1,6 @@
-//! Kernel programs: CUDA C source compiled at run time by NVRTC for one device, loaded into its
-//! context, and cached per device by source and options (compiling takes a few hundred ms).
+//! Kernel programs: CUDA C source compiled at run time by NVRTC for one device and loaded into its
+//! context. Each program is loaded once per process by the [`super::KernelCell`] that holds its
+//! kernels (compiling takes a few hundred ms).
 
 use super::device::Device;
 use super::errors::describe;
@@ -7,8 +8,7 @@ use super::nvrtc::{self, Output};
 use crate::error::{Error, Result};
 use cudarc::driver::{CudaFunction, CudaModule};
 use cudarc::nvrtc::Ptx;
-use std::collections::BTreeMap;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::Arc;
 
 /// Options every program is compiled with: no flush of denormals to zero and correctly rounded
 /// division and square root; C++14. Contraction into fused multiply-adds stays on (NVRTC's default
@@ -106,45 +106,14 @@ impl Module {
             .load_function(name)
             .map_err(|e| Error::Internal(format!("kernel {name} missing from {}: {}", self.name, describe(e))))
     }
-
-    /// Whether both are the same loaded module (the cache hands out one per program and device).
-    pub fn same(&self, other: &Module) -> bool {
-        Arc::ptr_eq(&self.module, &other.module)
-    }
 }
 
-/// Values made once per key, failures included (a compile error does not go away by retrying).
-/// Different keys are made concurrently; the lock is held only to find a key's cell.
-pub(super) struct Cache<K, V> {
-    cells: Mutex<BTreeMap<K, Arc<OnceLock<Result<V>>>>>,
-}
-
-impl<K: Ord, V: Clone> Cache<K, V> {
-    pub(super) const fn new() -> Self {
-        Self { cells: Mutex::new(BTreeMap::new()) }
-    }
-
-    pub(super) fn get_or_init(&self, key: K, init: impl FnOnce() -> Result<V>) -> Result<V> {
-        let cell = {
-            let mut cells = self.cells.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-            Arc::clone(cells.entry(key).or_default())
-        };
-        cell.get_or_init(init).clone()
-    }
-}
-
-/// Device ordinal, source, options.
-type ModuleKey = (usize, &'static str, &'static [&'static str]);
-
-/// `program` loaded on `device`, compiled on first use.
+/// `program` compiled for `device` and loaded into its context.
 pub(super) fn load(device: &Device, program: &Program) -> Result<Module> {
-    static MODULES: Cache<ModuleKey, Module> = Cache::new();
-    MODULES.get_or_init((device.ordinal, program.source, program.options), || {
-        let module = compile_and_load(device, program).map_err(|why| {
-            Error::BackendUnavailable(format!("CUDA backend unavailable: cannot load {}: {why}", program.name))
-        })?;
-        Ok(Module { name: program.name, module })
-    })
+    let module = compile_and_load(device, program).map_err(|why| {
+        Error::BackendUnavailable(format!("CUDA backend unavailable: cannot load {}: {why}", program.name))
+    })?;
+    Ok(Module { name: program.name, module })
 }
 
 /// Machine code for the device itself; where this NVRTC does not know the device (it is older
@@ -195,7 +164,6 @@ pub(crate) fn assert_compiles(program: &Program) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::sync::atomic::{AtomicUsize, Ordering};
 
     #[test]
     fn options_name_the_target_then_the_base_then_the_programs() {
@@ -213,29 +181,5 @@ mod tests {
         );
         assert_eq!(p.options(Target::Ptx(Some((7, 5))))[0], "--gpu-architecture=compute_75");
         assert_eq!(p.options(Target::Ptx(None)).len(), BASE_OPTIONS.len() + 1);
-    }
-
-    #[test]
-    fn the_cache_makes_each_key_once_and_keeps_failures() {
-        let cache: Cache<(usize, &str), usize> = Cache::new();
-        let made = AtomicUsize::new(0);
-        let make = || Ok(made.fetch_add(1, Ordering::SeqCst));
-        assert_eq!(cache.get_or_init((0, "a"), make), Ok(0));
-        assert_eq!(cache.get_or_init((0, "a"), make), Ok(0));
-        assert_eq!(cache.get_or_init((1, "a"), make), Ok(1), "another device is another key");
-        assert_eq!(cache.get_or_init((0, "b"), make), Ok(2), "another source is another key");
-        assert_eq!(made.load(Ordering::SeqCst), 3);
-        let fail = || Err(Error::Internal("no".into()));
-        assert!(cache.get_or_init((0, "c"), fail).is_err());
-        assert!(cache.get_or_init((0, "c"), make).is_err(), "a failure is kept");
-        // concurrent requests for one key make it once
-        let shared: Cache<u8, usize> = Cache::new();
-        let calls = AtomicUsize::new(0);
-        std::thread::scope(|s| {
-            for _ in 0..8 {
-                s.spawn(|| shared.get_or_init(7, || Ok(calls.fetch_add(1, Ordering::SeqCst))));
-            }
-        });
-        assert_eq!(calls.load(Ordering::SeqCst), 1);
     }
 }
