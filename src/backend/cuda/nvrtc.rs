@@ -81,6 +81,8 @@ pub(crate) enum Output {
 pub(crate) struct Nvrtc {
     name: &'static str,
     version: Option<(i32, i32)>,
+    /// The architectures it compiles for, as 10 × major + minor, ascending.
+    archs: Vec<i32>,
     create: unsafe extern "C" fn(
         *mut RawProgram,
         *const c_char,
@@ -119,6 +121,7 @@ impl Nvrtc {
             Self {
                 name,
                 version: None,
+                archs: Vec::new(),
                 create: symbol(&lib, name, "nvrtcCreateProgram")?,
                 compile: symbol(&lib, name, "nvrtcCompileProgram")?,
                 log_size: symbol(&lib, name, "nvrtcGetProgramLogSize")?,
@@ -138,7 +141,33 @@ impl Nvrtc {
         let (mut major, mut minor) = (0, 0);
         // SAFETY: writes two ints through valid pointers.
         let version = (unsafe { version_fn(&mut major, &mut minor) } == SUCCESS).then_some((major, minor));
-        Ok(Self { version, ..nvrtc })
+        let archs = nvrtc.supported_archs()?;
+        Ok(Self { version, archs, ..nvrtc })
+    }
+
+    /// Asks NVRTC which architectures it compiles for (nvrtcGetSupportedArchs, CUDA 11.2 on).
+    fn supported_archs(&self) -> Result<Vec<i32>, String> {
+        let name = self.name;
+        // SAFETY: the prototypes of nvrtcGetNumSupportedArchs(int*) and
+        // nvrtcGetSupportedArchs(int*) in nvrtc.h.
+        let (count_fn, list_fn) = unsafe {
+            let count: unsafe extern "C" fn(*mut c_int) -> Status =
+                symbol(&self._library, name, "nvrtcGetNumSupportedArchs")?;
+            let list: unsafe extern "C" fn(*mut c_int) -> Status =
+                symbol(&self._library, name, "nvrtcGetSupportedArchs")?;
+            (count, list)
+        };
+        let mut count: c_int = 0;
+        // SAFETY: writes one int through a valid pointer.
+        self.check(unsafe { count_fn(&mut count) }, name, "counting the supported architectures")?;
+        let mut archs = vec![0; usize::try_from(count).unwrap_or(0)];
+        if archs.is_empty() {
+            return Err(format!("{name}: reports no supported architecture"));
+        }
+        // SAFETY: `archs` holds the `count` ints NVRTC reported.
+        self.check(unsafe { list_fn(archs.as_mut_ptr()) }, name, "listing the supported architectures")?;
+        archs.sort_unstable();
+        Ok(archs)
     }
 
     /// The library name that was opened.
@@ -149,6 +178,20 @@ impl Nvrtc {
     /// NVRTC's (major, minor) CUDA version.
     pub(crate) fn version(&self) -> Option<(i32, i32)> {
         self.version
+    }
+
+    /// The architectures it compiles for, as 10 × major + minor (75 for compute capability 7.5),
+    /// ascending; never empty.
+    pub(crate) fn archs(&self) -> &[i32] {
+        &self.archs
+    }
+
+    /// "NVRTC 13.0 (libnvrtc.so.13)", for messages.
+    pub(crate) fn label(&self) -> String {
+        match self.version {
+            Some((major, minor)) => format!("NVRTC {major}.{minor} ({})", self.name),
+            None => format!("NVRTC ({})", self.name),
+        }
     }
 
     /// Compiles `source` (called `name` in messages) with `options`: PTX text without its final
