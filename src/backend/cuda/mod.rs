@@ -23,7 +23,7 @@ mod program;
 #[cfg(test)]
 mod selftest;
 
-pub use device::{device, Device, KernelCell};
+pub use device::{device, Device, Failure, KernelCell};
 pub use errors::{describe, driver_error, on_error};
 pub use guard::{guard, guard_quiet, guarded};
 pub use launch::{allow_shared, grid_1d, to_u32, DEFAULT_SHARED_BYTES, MAX_GRID_X, MAX_GRID_Y};

@@ -2,12 +2,12 @@
 //! context. Each program is loaded once per process by the [`super::KernelCell`] that holds its
 //! kernels (compiling takes a few hundred ms).
 
-use super::device::Device;
+use super::device::{Device, Failure};
 use super::errors::{describe, driver_error};
 use super::nvrtc::{self, Nvrtc, Output};
 use crate::error::{Error, Result};
 use cudarc::driver::sys::CUresult;
-use cudarc::driver::{CudaFunction, CudaModule};
+use cudarc::driver::{CudaFunction, CudaModule, DriverError};
 use cudarc::nvrtc::Ptx;
 use std::sync::Arc;
 
@@ -162,27 +162,34 @@ fn nvrtc() -> Result<&'static Nvrtc> {
 
 /// `program` compiled for `device` ([`Target::choose`]) and loaded into its context. A compile
 /// error of our source is `Internal`; code the driver rejects is `BackendUnavailable` with what to
-/// change (the driver or NVRTC); other driver errors are mapped by [`driver_error`].
-pub(super) fn load(device: &Device, program: &Program) -> Result<Module> {
-    let nvrtc = nvrtc()?;
-    let target = Target::choose(device.compute_capability, nvrtc.archs(), &nvrtc.label())?;
-    let image = match program.compile_with(nvrtc, target)? {
+/// change (the driver or NVRTC); these recur, as does a missing NVRTC. Other driver errors are
+/// mapped by [`driver_error`] and may pass (out of memory is `ResourceLimit`).
+pub(super) fn load(device: &Device, program: &Program) -> std::result::Result<Module, Failure> {
+    let nvrtc = nvrtc().map_err(Failure::Lasting)?;
+    let target = Target::choose(device.compute_capability, nvrtc.archs(), &nvrtc.label()).map_err(Failure::Lasting)?;
+    let image = match program.compile_with(nvrtc, target).map_err(Failure::Lasting)? {
         Compiled::Cubin(bytes) => Ptx::from_binary(bytes),
         Compiled::Ptx(text) => Ptx::from_src(text),
     };
-    let module = device.context().load_module(image).map_err(|e| {
-        if rejects_code(e.0) {
-            let driver = super::probe::driver_version();
-            Error::BackendUnavailable(format!(
-                "CUDA backend unavailable: cannot load {}: {}",
-                program.name,
-                rejected(target, &nvrtc.label(), driver, &describe(e))
-            ))
-        } else {
-            driver_error(e, &format!("loading {}", program.name), "a module of a few hundred KiB")
-        }
-    })?;
+    let module = device
+        .context()
+        .load_module(image)
+        .map_err(|e| load_failure(e, program.name, target, &nvrtc.label(), super::probe::driver_version()))?;
     Ok(Module { name: program.name, module })
+}
+
+/// The driver's error `e` loading `program`, compiled by `nvrtc` for `target`, under a driver of
+/// CUDA version `driver`: code it rejects is a lasting unavailability with a hint ([`rejected`]),
+/// anything else a transient [`driver_error`].
+fn load_failure(e: DriverError, program: &str, target: Target, nvrtc: &str, driver: Option<i32>) -> Failure {
+    if rejects_code(e.0) {
+        Failure::Lasting(Error::BackendUnavailable(format!(
+            "CUDA backend unavailable: cannot load {program}: {}",
+            rejected(target, nvrtc, driver, &describe(e))
+        )))
+    } else {
+        Failure::Transient(driver_error(e, &format!("loading {program}"), "a module of a few hundred KiB"))
+    }
 }
 
 /// Driver errors that say the code itself cannot be loaded (so loading it again fails again).
@@ -311,5 +318,21 @@ mod tests {
         assert!(rejects_code(CUresult::CUDA_ERROR_NO_BINARY_FOR_GPU));
         assert!(rejects_code(CUresult::CUDA_ERROR_UNSUPPORTED_PTX_VERSION));
         assert!(!rejects_code(CUresult::CUDA_ERROR_OUT_OF_MEMORY), "out of memory is no verdict on the code");
+    }
+
+    #[test]
+    fn rejected_code_lasts_and_out_of_memory_passes() {
+        let fail = |code| load_failure(DriverError(code), "k.cu", Target::Cubin(9, 0), "NVRTC 12.9", Some(12040));
+        let rejected = fail(CUresult::CUDA_ERROR_NO_BINARY_FOR_GPU);
+        assert!(
+            matches!(&rejected, Failure::Lasting(Error::BackendUnavailable(m)) if m.contains("cannot load k.cu") && m.contains("sm_90")),
+            "{rejected:?}"
+        );
+        let oom = fail(CUresult::CUDA_ERROR_OUT_OF_MEMORY);
+        assert!(matches!(&oom, Failure::Transient(Error::ResourceLimit(m)) if m.contains("loading k.cu")), "{oom:?}");
+        assert!(matches!(
+            fail(CUresult::CUDA_ERROR_DEVICE_UNAVAILABLE),
+            Failure::Transient(Error::BackendUnavailable(_))
+        ));
     }
 }
