@@ -25,19 +25,11 @@ pub struct Device {
 
 /// A failure to set the device or a program up, by whether trying again could help.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Failure {
+pub(super) enum Failure {
     /// Recurs on every try: a compile error, code the driver rejects, a missing kernel or library.
     Lasting(Error),
     /// May pass: out of memory, a busy device, another driver error.
     Transient(Error),
-}
-
-impl Failure {
-    pub fn into_error(self) -> Error {
-        match self {
-            Self::Lasting(e) | Self::Transient(e) => e,
-        }
-    }
 }
 
 /// A value made once per process, like a `OnceLock`'s, and so is a lasting failure; a transient
@@ -74,7 +66,7 @@ impl<T> SetUp<T> {
 
 /// Device 0 (kernels run there), opened on first use; `BackendUnavailable` with the reason where
 /// CUDA cannot be used. Once opened, a call reads the cell alone.
-pub fn device() -> Result<&'static Device> {
+pub(super) fn device() -> Result<&'static Device> {
     static DEVICE: SetUp<Device> = SetUp::new();
     if let Some(opened) = DEVICE.get() {
         return opened;
@@ -121,7 +113,7 @@ impl Device {
 
     /// `program` compiled for this device and loaded (each call compiles: a [`KernelCell`] keeps
     /// what it needs of the module).
-    pub fn load(&self, program: &Program) -> std::result::Result<Module, Failure> {
+    pub(super) fn load(&self, program: &Program) -> std::result::Result<Module, Failure> {
         quietly(|| program::load(self, program))
     }
 
@@ -219,7 +211,6 @@ mod tests {
         assert_eq!(cell.get_or_make(|| Err(Failure::Transient(oom()))), Err(oom()));
         assert_eq!(cell.get_or_make(|| Ok(3)), Ok(&3), "the next try succeeds");
         assert_eq!(cell.get_or_make(|| Err(Failure::Transient(oom()))), Ok(&3));
-        assert_eq!(Failure::Transient(oom()).into_error(), oom());
     }
 
     #[test]

@@ -13,7 +13,7 @@ pub fn guarded<T>(f: impl FnOnce() -> Result<T>) -> Result<T> {
 }
 
 /// Run `f`, turning a panic into `Err(message)`.
-pub fn guard<T>(f: impl FnOnce() -> T) -> std::result::Result<T, String> {
+pub(super) fn guard<T>(f: impl FnOnce() -> T) -> std::result::Result<T, String> {
     catch_unwind(AssertUnwindSafe(f)).map_err(|payload| {
         payload
             .downcast_ref::<&str>()
@@ -26,7 +26,7 @@ pub fn guard<T>(f: impl FnOnce() -> T) -> std::result::Result<T, String> {
 /// [`guard`] that also keeps this thread's panic message off stderr: a missing driver is an
 /// expected condition, reported through the status, not a crash report. Panics of other threads
 /// in the meantime still reach the previous hook.
-pub fn guard_quiet<T>(f: impl FnOnce() -> T) -> std::result::Result<T, String> {
+pub(super) fn guard_quiet<T>(f: impl FnOnce() -> T) -> std::result::Result<T, String> {
     install_quiet_hook();
     let _quiet = Quiet::enter();
     guard(f)

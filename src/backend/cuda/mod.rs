@@ -23,17 +23,16 @@ mod program;
 #[cfg(test)]
 mod selftest;
 
-pub use device::{device, Device, Failure, KernelCell};
-pub use errors::{describe, driver_error, on_error};
-pub use guard::{guard, guard_quiet, guarded};
-pub use launch::{allow_shared, grid_1d, to_u32, DEFAULT_SHARED_BYTES, MAX_GRID_X, MAX_GRID_Y};
+// What the domains' GPU code uses; the rest stays inside the backend.
+pub use device::{Device, KernelCell};
+pub use errors::{driver_error, on_error};
+pub use guard::guarded;
+pub use launch::{allow_shared, grid_1d, to_u32, MAX_GRID_X, MAX_GRID_Y};
 pub use memory::{gib, Memory};
-pub use program::{Compiled, Module, Program, Target};
+pub use program::{Module, Program};
 
 /// The driver types kernels' host code works with, so that domains name this module only.
-pub use cudarc::driver::{
-    CudaFunction, CudaSlice, CudaStream, CudaView, CudaViewMut, DeviceRepr, DriverError, LaunchConfig, PushKernelArg,
-};
+pub use cudarc::driver::{CudaFunction, CudaSlice, CudaStream, CudaViewMut, DriverError, LaunchConfig, PushKernelArg};
 
 use crate::backend::CudaStatus;
 use std::sync::OnceLock;
@@ -49,6 +48,7 @@ pub(crate) use program::assert_compiles;
 
 #[cfg(test)]
 mod tests {
+    use super::device::device;
     use super::*;
 
     #[test]

@@ -29,7 +29,7 @@ pub struct Program {
 
 /// What to compile a program for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Target {
+pub(super) enum Target {
     /// Machine code for compute capability (major, minor): the driver loads it as it is, also
     /// when NVRTC is of a later minor release than the driver.
     Cubin(i32, i32),
@@ -44,7 +44,7 @@ impl Target {
     /// it; else PTX for the newest architecture NVRTC knows below the device (the newest of all
     /// for a device newer than NVRTC), which the driver compiles forward. A device older than
     /// every architecture NVRTC knows is `BackendUnavailable`, with the NVRTC that would do.
-    pub fn choose(device: (i32, i32), archs: &[i32], nvrtc: &str) -> Result<Self> {
+    fn choose(device: (i32, i32), archs: &[i32], nvrtc: &str) -> Result<Self> {
         let (major, minor) = device;
         let arch = 10 * major + minor;
         if archs.contains(&arch) {
@@ -84,22 +84,9 @@ fn older_nvrtc(arch: i32) -> String {
 
 /// A compiled program.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Compiled {
+pub(super) enum Compiled {
     Cubin(Vec<u8>),
     Ptx(String),
-}
-
-impl Compiled {
-    pub fn len(&self) -> usize {
-        match self {
-            Self::Cubin(bytes) => bytes.len(),
-            Self::Ptx(text) => text.len(),
-        }
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
 }
 
 impl Program {
@@ -120,9 +107,10 @@ impl Program {
         std::iter::once(arch).chain(BASE_OPTIONS.iter().chain(self.options).map(|o| o.to_string())).collect()
     }
 
-    /// Compiles for `target` with NVRTC alone (no device needed). `BackendUnavailable` without
-    /// NVRTC; a compile error is `Internal` with NVRTC's log.
-    pub fn compile(&self, target: Target) -> Result<Compiled> {
+    /// For tests: compiles for `target` with NVRTC alone (no device needed). `BackendUnavailable`
+    /// without NVRTC; a compile error is `Internal` with NVRTC's log.
+    #[cfg(test)]
+    pub(super) fn compile(&self, target: Target) -> Result<Compiled> {
         self.compile_with(nvrtc()?, target)
     }
 
@@ -239,11 +227,17 @@ pub(crate) fn assert_compiles(program: &Program) {
     let newest = *nvrtc.archs().last().expect("NVRTC lists its architectures");
     for target in [Target::Cubin(7, 5), Target::Cubin(9, 0), Target::Ptx(7, 5), Target::Ptx(newest / 10, newest % 10)] {
         let compiled = program.compile(target).unwrap_or_else(|e| panic!("{} for {target:?}: {e}", program.name));
-        match &compiled {
-            Compiled::Cubin(bytes) => assert!(bytes.starts_with(b"\x7fELF"), "{target:?}: not an ELF cubin"),
-            Compiled::Ptx(text) => assert!(text.contains(".entry"), "{target:?}: PTX without kernels"),
-        }
-        println!("{} for {target:?} with {}: {} bytes", program.name, nvrtc.name(), compiled.len());
+        let size = match &compiled {
+            Compiled::Cubin(bytes) => {
+                assert!(bytes.starts_with(b"\x7fELF"), "{target:?}: not an ELF cubin");
+                bytes.len()
+            }
+            Compiled::Ptx(text) => {
+                assert!(text.contains(".entry"), "{target:?}: PTX without kernels");
+                text.len()
+            }
+        };
+        println!("{} for {target:?} with {}: {size} bytes", program.name, nvrtc.name());
     }
 }
 

@@ -1,6 +1,8 @@
 //! Tests of the device services with the backend's own kernels (`selftest.cu`): the emulation
 //! harness, NVRTC compilation, and on a GPU the kernel cell and the launch helpers.
 
+use super::device::device;
+use super::program::Target;
 use super::*;
 use crate::error::Error;
 
