@@ -31,6 +31,8 @@ pub use launch::{allow_shared, grid_1d, to_u32, MAX_GRID_X, MAX_GRID_Y};
 pub use memory::{gib, Memory};
 pub use program::{Module, Program};
 
+pub(crate) use nvrtc::set_search_dirs as set_nvrtc_dirs;
+
 /// The driver types kernels' host code works with, so that domains name this module only.
 pub use cudarc::driver::{CudaFunction, CudaSlice, CudaStream, CudaViewMut, DriverError, LaunchConfig, PushKernelArg};
 
