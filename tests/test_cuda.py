@@ -13,6 +13,7 @@ State-index convention: bit i of the index is 1 when spin i is +1.
 from __future__ import annotations
 
 import ctypes
+import importlib
 import sys
 from pathlib import Path
 from typing import Final
@@ -120,23 +121,43 @@ def test_cuda_without_device_raises() -> None:
     assert "cuda" in str(err.value).lower()
 
 
-def test_preload_finds_pip_nvrtc_of_cuda_12_and_13(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Both pip layouts are searched and NVRTC itself is loaded, not its builtins (no device
-    needed: the libraries are stand-ins and loading is recorded, not done)."""
+def test_pip_nvrtc_folders_of_cuda_12_and_13_are_handed_over(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Both pip layouts are searched, CUDA 13 first, and the folders that hold NVRTC itself are
+    handed to the native side: not a folder with NVRTC's builtins alone, and nothing is loaded
+    (no device needed: the libraries are stand-ins)."""
     for folder, name, builtins in (
         ("cu13", "libnvrtc.so.13", "libnvrtc-builtins.so.13.5"),
         ("cuda_nvrtc", "libnvrtc.so.12", "libnvrtc-builtins.so.12.9"),
     ):
-        lib = tmp_path / "nvidia" / folder / "lib"
+        lib = tmp_path / "site" / "nvidia" / folder / "lib"
         lib.mkdir(parents=True)
         (lib / name).touch()
         (lib / builtins).touch()
-    monkeypatch.syspath_prepend(str(tmp_path))
+    # earlier on the path, the same namespace package with the builtins library alone
+    decoy = tmp_path / "decoy" / "nvidia" / "cu13" / "lib"
+    decoy.mkdir(parents=True)
+    (decoy / "libnvrtc-builtins.so.13.5").touch()
+    monkeypatch.syspath_prepend(str(tmp_path / "site"))
+    monkeypatch.syspath_prepend(str(tmp_path / "decoy"))
     monkeypatch.delitem(sys.modules, "nvidia", raising=False)
     loaded: list[str] = []
     monkeypatch.setattr(ctypes, "CDLL", lambda path, *args, **kwargs: loaded.append(Path(path).name))
+    handed: list[list[str]] = []
+    native = importlib.import_module("quantumpanarchy._native")
+    monkeypatch.setattr(native.performance, "_set_nvrtc_dirs", handed.append)
     try:
-        _libraries.preload_nvrtc()
+        _libraries.hand_over_nvrtc_dirs()
     finally:
         sys.modules.pop("nvidia", None)  # the stand-in namespace package
-    assert loaded == ["libnvrtc.so.13", "libnvrtc.so.12"]
+    site = tmp_path / "site" / "nvidia"
+    assert handed == [[str(site / "cu13" / "lib"), str(site / "cuda_nvrtc" / "lib")]]
+    assert loaded == []
+
+
+def test_the_native_side_takes_the_folders() -> None:
+    """The private setter the package calls at import accepts a list of folders (before CUDA is
+    first used they are searched; later they change nothing), and nothing else."""
+    native = importlib.import_module("quantumpanarchy._native")
+    native.performance._set_nvrtc_dirs(_libraries.nvrtc_dirs())
+    with pytest.raises(TypeError):
+        native.performance._set_nvrtc_dirs("nvidia/cu13/lib")

@@ -40,8 +40,8 @@ from __future__ import annotations
 
 from . import _libraries
 
-_libraries.preload_nvrtc()  # before anything asks the native side about CUDA
 _libraries.load_native()
+_libraries.hand_over_nvrtc_dirs()  # before anything asks the native side about CUDA
 
 from . import (  # noqa: E402
     automl,

@@ -1,15 +1,15 @@
-"""Load the native extension and the shared libraries it needs that the dynamic loader would not
-find by itself.
+"""Load the native extension, and tell it where the shared libraries it opens later are when the
+dynamic loader would not find them by itself.
 
 * OpenBLAS: the released wheel carries its own copy (``quantumpanarchy.libs/``, found through
   the extension's rpath). A build from source (``pip install .``) links the ``scipy-openblas32``
   package's library instead; when the loader cannot find it, it is loaded from that package here.
-* NVRTC: the CUDA backend opens it by soname at run time, ``libnvrtc.so.13`` or
-  ``libnvrtc.so.12``, whichever suits the driver (``src/backend/cuda/nvrtc.rs``), and pip's
-  NVIDIA wheels put it where the loader does not look (``nvidia/cu13/lib`` for CUDA 13,
-  ``nvidia/cuda_nvrtc/lib`` for CUDA 12). A library loaded once is found by its soname later.
-  Each is loaded ``RTLD_LOCAL``, so that two versions in one process never bind each other's
-  symbols.
+* NVRTC: the CUDA backend opens it itself, when CUDA is first used, ``libnvrtc.so.13`` or
+  ``libnvrtc.so.12``, whichever suits the driver (``src/backend/cuda/nvrtc.rs``). pip's NVIDIA
+  wheels put it where the loader does not look (``nvidia/cu13/lib`` for CUDA 13,
+  ``nvidia/cuda_nvrtc/lib`` for CUDA 12), so those folders are found here, without importing or
+  loading anything, and handed to the native side, which tries them before the loader's path.
+  Nothing is loaded at import: a machine without a GPU never opens NVRTC.
 """
 
 from __future__ import annotations
@@ -17,10 +17,11 @@ from __future__ import annotations
 import ctypes
 import importlib
 import importlib.util
+from collections.abc import Iterator
 from pathlib import Path
 
-# pip's NVRTC packages and the file names in their lib/ folder, newest CUDA first.
-_NVRTC_PACKAGES = (("nvidia.cu13", "libnvrtc.so.13*"), ("nvidia.cuda_nvrtc", "libnvrtc.so.12*"))
+# pip's NVRTC packages, newest CUDA first, and the name of NVRTC itself in their lib/ folder.
+_NVRTC_PACKAGES = (("nvidia.cu13", "libnvrtc.so.13"), ("nvidia.cuda_nvrtc", "libnvrtc.so.12"))
 
 
 def load_native() -> None:
@@ -41,29 +42,43 @@ def load_native() -> None:
         importlib.import_module("quantumpanarchy._native")
 
 
-def preload_nvrtc() -> None:
-    """Load every pip-installed NVRTC (CUDA 13, CUDA 12); without any, do nothing."""
-    for package, pattern in _NVRTC_PACKAGES:
-        library = _package_library(package, pattern)
-        if library is None:
-            continue
-        try:
-            ctypes.CDLL(str(library))
-        except OSError:
-            continue
+def nvrtc_dirs() -> list[str]:
+    """The lib/ folders of the pip-installed NVRTC packages that hold NVRTC (CUDA 13 first, then
+    CUDA 12); empty without any."""
+    return [
+        str(folder)
+        for package, name in _NVRTC_PACKAGES
+        for folder in _package_lib_folders(package)
+        if (folder / name).is_file()
+    ]
+
+
+def hand_over_nvrtc_dirs() -> None:
+    """Give the native side (loaded by ``load_native``) the folders of ``nvrtc_dirs``, before
+    anything asks it about CUDA."""
+    native = importlib.import_module("quantumpanarchy._native")
+    native.performance._set_nvrtc_dirs(nvrtc_dirs())
 
 
 def _package_library(package: str, pattern: str) -> Path | None:
-    """The first file matching ``pattern`` in ``package``'s ``lib/`` folder, without importing
-    the package (its ``__init__`` may be heavy or absent)."""
-    try:
-        spec = importlib.util.find_spec(package)
-    except (ImportError, ValueError):
-        return None
-    if spec is None or not spec.submodule_search_locations:
-        return None
-    for root in spec.submodule_search_locations:
-        found = sorted(Path(root, "lib").glob(pattern))
+    """The first file matching ``pattern`` in ``package``'s ``lib/`` folder."""
+    for folder in _package_lib_folders(package):
+        found = sorted(folder.glob(pattern))
         if found:
             return found[0]
     return None
+
+
+def _package_lib_folders(package: str) -> Iterator[Path]:
+    """The ``lib/`` folders of ``package``, found without importing it (its ``__init__`` may be
+    heavy or absent); none where it is not installed."""
+    try:
+        spec = importlib.util.find_spec(package)
+    except (ImportError, ValueError):
+        return
+    if spec is None or not spec.submodule_search_locations:
+        return
+    for root in spec.submodule_search_locations:
+        folder = Path(root, "lib")
+        if folder.is_dir():
+            yield folder

@@ -11,6 +11,7 @@ pub mod cuda;
 mod layering;
 
 use crate::error::{Error, Result};
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicU8, Ordering};
 
 /// Whether this build contains the CUDA backend (the `cuda` Cargo feature).
@@ -93,6 +94,16 @@ pub fn cuda_status() -> CudaStatus {
             devices: Vec::new(),
         }
     }
+}
+
+/// Folders in which to look for NVRTC before the loader's own search, in order: the lib folders
+/// of pip's NVIDIA wheels, which the loader does not search (the Python package finds them at
+/// import). Takes effect before CUDA is first used; without the `cuda` feature, does nothing.
+pub fn set_nvrtc_dirs(dirs: Vec<PathBuf>) {
+    #[cfg(feature = "cuda")]
+    cuda::set_nvrtc_dirs(dirs);
+    #[cfg(not(feature = "cuda"))]
+    drop(dirs);
 }
 
 static CHOICE: AtomicU8 = AtomicU8::new(2);

@@ -50,6 +50,14 @@ pub mod performance {
         cpu::detected()
     }
 
+    /// Private, for the package's import (`_libraries.py`): the folders where pip installed
+    /// NVRTC, searched before the loader's path when CUDA is first used.
+    #[pyfunction]
+    #[pyo3(name = "_set_nvrtc_dirs")]
+    fn set_nvrtc_dirs(dirs: Vec<std::path::PathBuf>) {
+        backend::set_nvrtc_dirs(dirs)
+    }
+
     /// Whether CUDA can be used now (built with it, driver and device present).
     #[pyfunction]
     fn cuda_is_available() -> bool {

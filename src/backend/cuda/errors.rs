@@ -35,7 +35,7 @@ pub fn on_error<'a>(what: &'a str, estimate: &'a str) -> impl Fn(DriverError) ->
 
 /// A driver error as "CUDA_ERROR_NAME: description" (the name alone where the driver cannot
 /// describe it).
-pub fn describe(e: DriverError) -> String {
+pub(super) fn describe(e: DriverError) -> String {
     let text = guard_quiet(|| e.error_string().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default());
     match text {
         Ok(text) if !text.is_empty() => format!("{:?}: {text}", e.0),

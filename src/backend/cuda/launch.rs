@@ -9,7 +9,7 @@ use cudarc::driver::{CudaFunction, LaunchConfig};
 pub const MAX_GRID_X: usize = (1 << 31) - 1;
 pub const MAX_GRID_Y: usize = 65_535;
 /// Dynamic shared memory every device grants a block without opting in.
-pub const DEFAULT_SHARED_BYTES: usize = 48 * 1024;
+const DEFAULT_SHARED_BYTES: usize = 48 * 1024;
 
 /// One thread per element: `count` elements (at most `block` × [`MAX_GRID_X`]) in blocks of
 /// `block` threads, at least one block.

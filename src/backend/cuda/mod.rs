@@ -1,8 +1,8 @@
 //! CUDA device services, shared by every domain's GPU code: the driver probe ([`status`]), the
-//! device and its context ([`device`], [`Device`], [`DeviceCell`]), NVRTC compilation of a
-//! domain's [`Program`] cached per device (its kernel handles kept in a [`KernelCell`]), memory
-//! and launch helpers, driver errors as the crate's errors, the panic guard, and (in tests) the
-//! CPU emulation of thread blocks. The kernels live with their domains (`core/cuda/`,
+//! device and its context ([`device`], [`Device`]), NVRTC compilation of a domain's [`Program`],
+//! loaded once per process into the [`KernelCell`] that keeps its kernel handles, memory and
+//! launch helpers, driver errors as the crate's errors, the panic guard, and (in tests) the CPU
+//! emulation of thread blocks. The kernels live with their domains (`core/cuda/`,
 //! `decision/qaoa/cuda/`, ...), which reach the driver through this module alone: nothing here
 //! knows a domain.
 //!
@@ -23,17 +23,18 @@ mod program;
 #[cfg(test)]
 mod selftest;
 
-pub use device::{device, Device, DeviceCell, KernelCell};
-pub use errors::{describe, driver_error, on_error};
-pub use guard::{guard, guard_quiet, guarded};
-pub use launch::{allow_shared, grid_1d, to_u32, DEFAULT_SHARED_BYTES, MAX_GRID_X, MAX_GRID_Y};
+// What the domains' GPU code uses; the rest stays inside the backend.
+pub use device::{Device, KernelCell};
+pub use errors::{driver_error, on_error};
+pub use guard::guarded;
+pub use launch::{allow_shared, grid_1d, to_u32, MAX_GRID_X, MAX_GRID_Y};
 pub use memory::{gib, Memory};
-pub use program::{Compiled, Module, Program, Target};
+pub use program::{Module, Program};
+
+pub(crate) use nvrtc::set_search_dirs as set_nvrtc_dirs;
 
 /// The driver types kernels' host code works with, so that domains name this module only.
-pub use cudarc::driver::{
-    CudaFunction, CudaSlice, CudaStream, CudaView, CudaViewMut, DeviceRepr, DriverError, LaunchConfig, PushKernelArg,
-};
+pub use cudarc::driver::{CudaFunction, CudaSlice, CudaStream, CudaViewMut, DriverError, LaunchConfig, PushKernelArg};
 
 use crate::backend::CudaStatus;
 use std::sync::OnceLock;
@@ -49,6 +50,7 @@ pub(crate) use program::assert_compiles;
 
 #[cfg(test)]
 mod tests {
+    use super::device::device;
     use super::*;
 
     #[test]

@@ -1,6 +1,8 @@
 //! Tests of the device services with the backend's own kernels (`selftest.cu`): the emulation
-//! harness, NVRTC compilation, and on a GPU the module cache and the launch helpers.
+//! harness, NVRTC compilation, and on a GPU the kernel cell and the launch helpers.
 
+use super::device::device;
+use super::program::Target;
 use super::*;
 use crate::error::Error;
 
@@ -52,20 +54,29 @@ fn compile_errors_quote_the_log() {
         return;
     }
     let broken = Program::new("broken.cu", "extern \"C\" __global__ void f() { undeclared_name = 1; }");
-    let err = broken.compile(Target::Ptx(None)).unwrap_err();
+    let err = broken.compile(Target::Ptx(7, 5)).unwrap_err();
     assert!(matches!(&err, Error::Internal(m) if m.contains("broken.cu") && m.contains("undeclared_name")), "{err:?}");
 }
 
-/// Needs a GPU: the module is compiled once per device, and grid_1d, allow_shared and the memory
+/// The selftest's kernels as a domain keeps them.
+struct Kernels {
+    axpy: CudaFunction,
+}
+
+static KERNELS: KernelCell<Kernels> =
+    KernelCell::new(SELFTEST, |_, module| Ok(Kernels { axpy: module.function("axpy")? }));
+
+/// Needs a GPU: a kernel cell loads its program once, and grid_1d, allow_shared and the memory
 /// report work with real launches.
 #[test]
 fn gpu_runs_the_selftest_kernels() {
     if !status().available {
         return;
     }
+    let kernels = KERNELS.get().unwrap();
+    assert!(std::ptr::eq(kernels, KERNELS.get().unwrap()), "the second get made the kernels again");
     let dev = device().unwrap();
     let module = dev.load(&SELFTEST).unwrap();
-    assert!(module.same(&dev.load(&SELFTEST).unwrap()), "the second load compiled again");
     assert!(matches!(module.function("no_such_kernel"), Err(Error::Internal(_))));
     let memory = dev.memory().unwrap();
     assert!(memory.free <= memory.total && memory.usable() < memory.free);
@@ -76,9 +87,8 @@ fn gpu_runs_the_selftest_kernels() {
     let y: Vec<f64> = (0..n).map(|i| (i % 7) as f64).collect();
     let x_dev = stream.clone_htod(&x).unwrap();
     let mut y_dev = stream.clone_htod(&y).unwrap();
-    let axpy = module.function("axpy").unwrap();
     let (a, n64) = (3.0f64, n as u64);
-    let mut b = stream.launch_builder(&axpy);
+    let mut b = stream.launch_builder(&kernels.axpy);
     b.arg(&a).arg(&x_dev).arg(&mut y_dev).arg(&n64);
     // SAFETY: the arguments match `axpy(double, const double*, double*, u64)`; both arrays hold n.
     unsafe { b.launch(grid_1d(n, 256)) }.unwrap();
