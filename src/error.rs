@@ -105,16 +105,46 @@ pub fn check_symmetric(m: &[f64], n: usize, rtol: f64, what: &str) -> Result<()>
 
 /// `Err(ResourceLimit)` unless `count` values of `T` can be allocated. Called before allocating
 /// any size a caller chose, so an impossible request raises instead of aborting the process.
+/// Prefer [`try_vec`] / [`try_with_capacity`], which allocate and so cannot race; this probe is
+/// for buffers a library (ndarray, LAPACK workspaces) allocates for us.
 pub fn check_alloc<T>(count: u128, what: &str) -> Result<()> {
-    let bytes = count.saturating_mul(std::mem::size_of::<T>() as u128);
-    let fits = usize::try_from(count).ok().filter(|_| bytes <= isize::MAX as u128);
+    let fits = usize::try_from(count).ok().filter(|_| count.saturating_mul(size_of::<T>() as u128) <= isize::MAX as u128);
     match fits.map(|c| Vec::<T>::new().try_reserve_exact(c)) {
         Some(Ok(())) => Ok(()),
-        _ => Err(Error::ResourceLimit(format!(
-            "{what} needs {:.1} GiB of memory, more than can be allocated here",
-            bytes as f64 / (1u64 << 30) as f64
-        ))),
+        _ => Err(too_big::<T>(count, what)),
     }
+}
+
+/// The `ResourceLimit` error for `count` values of `T` that could not be allocated.
+pub fn too_big<T>(count: u128, what: &str) -> Error {
+    let bytes = count.saturating_mul(size_of::<T>() as u128);
+    Error::ResourceLimit(format!(
+        "{what} needs {:.1} GiB of memory, more than can be allocated here",
+        bytes as f64 / (1u64 << 30) as f64
+    ))
+}
+
+/// An empty vector with room for `len` values, or `Err(ResourceLimit)` naming `what`: the
+/// fallible `Vec::with_capacity` every caller-sized buffer is made with (Rust's infallible
+/// allocation aborts the interpreter when memory runs out).
+pub fn try_with_capacity<T>(len: usize, what: &str) -> Result<Vec<T>> {
+    let mut v = Vec::new();
+    v.try_reserve_exact(len).map_err(|_| too_big::<T>(len as u128, what))?;
+    Ok(v)
+}
+
+/// `vec![value; len]`, or `Err(ResourceLimit)` naming `what` (see [`try_with_capacity`]).
+pub fn try_vec<T: Clone>(len: usize, value: T, what: &str) -> Result<Vec<T>> {
+    let mut v = try_with_capacity(len, what)?;
+    v.resize(len, value);
+    Ok(v)
+}
+
+/// `iter` collected into a vector of its exact length, allocated fallibly (see [`try_with_capacity`]).
+pub fn try_collect<T>(iter: impl ExactSizeIterator<Item = T>, what: &str) -> Result<Vec<T>> {
+    let mut v = try_with_capacity(iter.len(), what)?;
+    v.extend(iter);
+    Ok(v)
 }
 
 #[cfg(feature = "python")]
@@ -157,5 +187,15 @@ mod tests {
         assert_eq!(e, "X must be finite: X[1,0,1] is -inf");
         assert!(check_finite_matrix(&[1.0, 2.0], 2, "Q").is_ok());
         assert_eq!(element("x", &[], 0), "x[0]");
+    }
+
+    #[test]
+    fn impossible_allocations_are_errors() {
+        let huge = usize::MAX / 2;
+        assert!(matches!(try_vec(huge, 0.0f64, "x"), Err(Error::ResourceLimit(m)) if m.starts_with("x needs")));
+        assert!(matches!(try_with_capacity::<u8>(isize::MAX as usize, "y"), Err(Error::ResourceLimit(_))));
+        assert!(matches!(check_alloc::<f64>(u128::MAX, "z"), Err(Error::ResourceLimit(_))));
+        assert_eq!(try_vec(3, 7u8, "x"), Ok(vec![7, 7, 7]));
+        assert_eq!(try_collect([1, 2].into_iter(), "x"), Ok(vec![1, 2]));
     }
 }

@@ -25,6 +25,10 @@ pub mod _native {
     #[pymodule_init]
     fn init(m: &Bound<'_, PyModule>) -> PyResult<()> {
         m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+        // Load numpy's C API now: rust-numpy loads it on first use and panics if that fails,
+        // which a Ctrl-C pending at that moment makes it do (a PanicException past `except
+        // Exception`). Here a failure is an ordinary ImportError of this module.
+        numpy::PyArray1::<f64>::zeros(m.py(), 0, false);
         // Rust `log` records go to Python's `logging` (logger names start with "quantumpanarchy").
         // No caching: level changes made later in Python take effect (nothing logs in hot loops).
         if let Ok(logger) = pyo3_log::Logger::new(m.py(), pyo3_log::Caching::Nothing) {
