@@ -108,7 +108,8 @@ pub fn check_symmetric(m: &[f64], n: usize, rtol: f64, what: &str) -> Result<()>
 /// Prefer [`try_vec`] / [`try_with_capacity`], which allocate and so cannot race; this probe is
 /// for buffers a library (ndarray, LAPACK workspaces) allocates for us.
 pub fn check_alloc<T>(count: u128, what: &str) -> Result<()> {
-    let fits = usize::try_from(count).ok().filter(|_| count.saturating_mul(size_of::<T>() as u128) <= isize::MAX as u128);
+    let fits =
+        usize::try_from(count).ok().filter(|_| count.saturating_mul(size_of::<T>() as u128) <= isize::MAX as u128);
     match fits.map(|c| Vec::<T>::new().try_reserve_exact(c)) {
         Some(Ok(())) => Ok(()),
         _ => Err(too_big::<T>(count, what)),

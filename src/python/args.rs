@@ -14,7 +14,7 @@ use numpy::{
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
-use crate::error::Error;
+use crate::error::{try_collect, Error};
 
 fn validation(py: Python<'_>) -> PyResult<Bound<'_, PyModule>> {
     py.import("quantumpanarchy._validation")
@@ -47,17 +47,24 @@ impl<'py, D: Dimension> Reals<'py, D> {
         self.shape().iter().product()
     }
 
-    /// The values as float64 in logical (row-major) order, whatever the strides: one pass.
-    pub fn to_vec(&self) -> Vec<f64> {
-        each_dtype!(self, a => a.as_array().iter().map(|&x| widen(x)).collect())
+    /// The values as float64 in logical (row-major) order, whatever the strides: one pass, into
+    /// memory allocated fallibly (a broadcast view may stand for far more values than fit).
+    pub fn to_vec(&self) -> Result<Vec<f64>, Error> {
+        let what = format!("a copy of an array of shape {}", shape_text(self.shape()));
+        each_dtype!(self, a => try_collect(a.as_array().iter().map(|&x| widen(x)), &what))
     }
 
     /// A float64 view: the caller's memory for float64, a widened copy for float16/float32.
-    pub fn view(&self) -> CowArray<'_, f64, D> {
+    pub fn view(&self) -> Result<CowArray<'_, f64, D>, Error> {
+        let widened = |values: Vec<f64>| {
+            let shape = self.shape().to_vec();
+            numpy::ndarray::Array::from_shape_vec(numpy::ndarray::IxDyn(&shape), values)
+                .and_then(|a| a.into_dimensionality::<D>())
+                .map_err(|e| Error::Internal(format!("widening an array: {e}")))
+        };
         match self {
-            Reals::F64(a) => CowArray::from(a.as_array()),
-            Reals::F32(a) => CowArray::from(a.as_array().mapv(f64::from)),
-            Reals::F16(a) => CowArray::from(a.as_array().mapv(f64::from)),
+            Reals::F64(a) => Ok(CowArray::from(a.as_array())),
+            Reals::F32(_) | Reals::F16(_) => Ok(CowArray::from(widened(self.to_vec()?)?)),
         }
     }
 }

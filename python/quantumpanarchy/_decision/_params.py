@@ -39,7 +39,16 @@ def check_real(value: Any, name: str) -> float:
     raise :class:`InvalidTypeError`)."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise InvalidTypeError(f"{name} must be a real number, got {value!r}")
-    return float(value)
+    try:
+        return float(value)
+    except OverflowError:  # an int beyond float range (10**400)
+        raise InvalidInputError(f"{name} is too large for a float: {_short(value)}") from None
+
+
+def _short(value: Any) -> str:
+    """``repr(value)``, its middle elided past 40 characters (an int of 400 digits, say)."""
+    text = repr(value)
+    return text if len(text) <= 40 else f"{text[:18]}...{text[-18:]} ({len(text)} characters)"
 
 
 def same(a: Any, b: Any) -> bool:

@@ -47,7 +47,7 @@ fn given(obj: Option<&Bound<'_, PyAny>>) -> bool {
 /// `(beta_range[0], beta_range[1])` from any sequence of two real numbers.
 fn beta_range(obj: Option<&Bound<'_, PyAny>>) -> PyResult<Option<(f64, f64)>> {
     let Some(obj) = obj.filter(|o| !o.is_none()) else { return Ok(None) };
-    let values = args::real_1d(obj, "beta_range")?.to_vec();
+    let values = args::real_1d(obj, "beta_range")?.to_vec()?;
     match values.as_slice() {
         &[hot, cold] => Ok(Some((hot, cold))),
         other => Err(Error::InvalidInput(format!("beta_range must hold two numbers, got {}", other.len())).into()),
@@ -73,7 +73,7 @@ fn betas(model: &IsingModel, a: &AnnealArgs<'_, '_>, k: usize) -> PyResult<(Vec<
         return Ok((betas, ends, "custom".into()));
     }
     let custom = match a.beta_schedule.filter(|b| !b.is_none()) {
-        Some(b) => Some(args::real_1d(b, "beta_schedule")?.to_vec()),
+        Some(b) => Some(args::real_1d(b, "beta_schedule")?.to_vec()?),
         None => None,
     };
     let (betas, ends) = dwave_betas(model, a.beta_schedule_type, custom, range, num_sweeps, k)?;

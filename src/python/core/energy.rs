@@ -100,7 +100,7 @@ impl PyIsingEnergy {
         let py = Q.py();
         let q = args::real_2d(Q, "Q")?;
         let r = args::square(q.shape(), "Q")?;
-        let (j, h, off) = qubo::qubo_to_ising(r, &q.to_vec())?;
+        let (j, h, off) = qubo::qubo_to_ising(r, &q.to_vec()?)?;
         Ok((results::matrix(py, j, r, r)?, PyArray1::from_vec(py, h), off))
     }
 

@@ -188,14 +188,14 @@ pub fn dense_model(py: Python<'_>, J: &Bound<'_, PyAny>, h: Option<&Bound<'_, Py
     let j = args::real_2d(J, "J")?;
     let r = args::square(j.shape(), "J")?;
     let h = fields(h)?.unwrap_or_else(|| vec![0.0; r]);
-    let dense = j.to_vec();
+    let dense = j.to_vec()?;
     Ok(py.detach(|| IsingModel::from_dense(r, &dense, &h))?)
 }
 
 /// The fields `h`, when given.
 pub fn fields(h: Option<&Bound<'_, PyAny>>) -> PyResult<Option<Vec<f64>>> {
     match h {
-        Some(h) if !h.is_none() => Ok(Some(args::real_1d(h, "h")?.to_vec())),
+        Some(h) if !h.is_none() => Ok(Some(args::real_1d(h, "h")?.to_vec()?)),
         _ => Ok(None),
     }
 }
@@ -256,10 +256,10 @@ fn interop(py: Python<'_>) -> PyResult<Bound<'_, PyModule>> {
 fn from_interop(parts: &Bound<'_, PyAny>, seed: Option<u64>) -> PyResult<PyPBitNetwork> {
     let (vartype, variables, linear, rows, cols, quad, offset): InteropParts<'_> = parts.extract()?;
     let vartype = Vartype::parse(&vartype)?;
-    let linear = args::real_1d_or_empty(&linear, "linear biases")?.to_vec();
+    let linear = args::real_1d_or_empty(&linear, "linear biases")?.to_vec()?;
     let rows = args::index_1d(&rows, "quadratic rows")?;
     let cols = args::index_1d(&cols, "quadratic cols")?;
-    let quad = args::real_1d_or_empty(&quad, "quadratic biases")?.to_vec();
+    let quad = args::real_1d_or_empty(&quad, "quadratic biases")?.to_vec()?;
     let model = model_from_dimod_arrays(vartype, &linear, &rows, &cols, &quad, offset)?;
     let variables = if variables.is_none() { None } else { Some(variables.unbind()) };
     Ok(PyPBitNetwork::build(model, seed, vartype, variables))
@@ -319,7 +319,7 @@ impl PyPBitNetwork {
         }
         let q = args::real_2d(Q, "Q")?;
         let r = args::square(q.shape(), "Q")?;
-        let dense = q.to_vec();
+        let dense = q.to_vec()?;
         let model = py.detach(|| -> crate::Result<IsingModel> {
             let (j, h, offset) = qubo::qubo_to_ising(r, &dense)?;
             let mut m = IsingModel::from_dense(r, &j, &h)?;
@@ -658,8 +658,8 @@ impl PyPBitNetwork {
     #[staticmethod]
     fn _from_parts(parts: &Bound<'_, PyTuple>) -> PyResult<Self> {
         let (rows, cols, vals, h, offset, vartype, variables, state, rng): PickledParts<'_> = parts.extract()?;
-        let h = args::real_1d(&h, "h")?.to_vec();
-        let vals = args::real_1d_or_empty(&vals, "values")?.to_vec();
+        let h = args::real_1d(&h, "h")?.to_vec()?;
+        let vals = args::real_1d_or_empty(&vals, "values")?.to_vec()?;
         let mut model = IsingModel::from_edges(
             h.len(),
             &args::index_1d(&rows, "rows")?,

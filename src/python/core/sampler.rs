@@ -204,7 +204,7 @@ impl PyBoltzmannSampler {
 pub fn integrated_autocorrelation_time(series: &Bound<'_, PyAny>) -> PyResult<f64> {
     let py = series.py();
     let arr = args::reals::<IxDyn>(series, "series", false)?;
-    let flat = arr.to_vec();
+    let flat = arr.to_vec()?;
     let len = *arr.shape().last().unwrap_or(&0);
     check_finite_shaped(&flat, arr.shape(), "series")?;
     detach(py, || Ok(stats::integrated_autocorr_time(&flat.chunks(len.max(1)).collect::<Vec<_>>())))

@@ -50,7 +50,7 @@ impl PyTemperature {
     /// Inverse temperatures used as given, one per step.
     #[staticmethod]
     fn from_betas(betas: &Bound<'_, PyAny>) -> PyResult<Self> {
-        Ok(Schedule::from_betas(args::real_1d(betas, "betas")?.to_vec())?.into())
+        Ok(Schedule::from_betas(args::real_1d(betas, "betas")?.to_vec()?)?.into())
     }
 
     /// dwave-samplers' schedules: `steps` βs from `beta_min` to `beta_max`, geometric or linear in β.

@@ -32,7 +32,7 @@ impl PyParallelTempering {
         method: &str,
         seed: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
-        let betas = args::real_1d(betas, "betas")?.to_vec();
+        let betas = args::real_1d(betas, "betas")?.to_vec()?;
         let p = TemperingParams {
             betas: betas.clone(),
             method: Method::Gibbs,

@@ -90,7 +90,7 @@ impl PyIqadModel {
         let threads = threads(num_threads)?;
         let seed = resolve_seed(args::seed(seed)?);
         let x = args::real_2d(x, "X")?;
-        let x = x.view();
+        let x = x.view()?;
         let view = x.view();
         let cb = args::progress(py, progress, "IQAD.fit", "batch")?;
         let out = run_long(py, cb.as_ref(), |control| {
@@ -110,7 +110,7 @@ impl PyIqadModel {
     ) -> PyResult<Bound<'py, PyArray1<f64>>> {
         let threads = threads(num_threads)?;
         let x = args::real_2d(x, "X")?;
-        let x = x.view();
+        let x = x.view()?;
         let view = x.view();
         let g = lock::read(py, &self.inner);
         let model: &Iqad = &g;
@@ -123,7 +123,7 @@ impl PyIqadModel {
     fn update(&self, py: Python<'_>, x: &Bound<'_, PyAny>, num_threads: Option<PyInt>) -> PyResult<()> {
         let threads = threads(num_threads)?;
         let x = args::real_2d(x, "X")?;
-        let x = x.view();
+        let x = x.view()?;
         let view = x.view();
         let mut g = lock::write(py, &self.inner);
         let model: &mut Iqad = &mut g;

@@ -64,7 +64,7 @@ impl PyObjective {
         let values = if self.vectorized {
             let batch = PyArray1::from_slice(py, xs).reshape([m, d])?;
             let out = self.call(py, batch.into_any())?;
-            let v = args::real_1d(&out, "the values a vectorized fun returns")?.to_vec();
+            let v = args::real_1d(&out, "the values a vectorized fun returns")?.to_vec()?;
             if v.len() != m {
                 return Err(Error::InvalidInput(format!(
                     "a vectorized fun must return one value per row of its (m, d) argument: {m} rows, {} values",
@@ -147,10 +147,11 @@ pub fn nqo_minimize<'py>(
     if let Some(cb) = callback.as_ref().filter(|c| !c.is_none() && !c.is_callable()) {
         return Err(Error::InvalidInput(format!("callback must be callable, got {}", args::type_name(cb))).into());
     }
-    let lower = args::real_1d(lower, "bounds")?.to_vec();
-    let upper = args::real_1d(upper, "bounds")?.to_vec();
+    let lower = args::real_1d(lower, "bounds")?.to_vec()?;
+    let upper = args::real_1d(upper, "bounds")?.to_vec()?;
     let space = Space::new(&lower, &upper, &integrality)?;
-    let x0 = x0.filter(|x| !x.is_none()).map(|x| args::real_1d(x, "x0").map(|a| a.to_vec())).transpose()?;
+    let x0 =
+        x0.filter(|x| !x.is_none()).map(|x| args::real_1d(x, "x0")).transpose()?.map(|a| a.to_vec()).transpose()?;
     let cfg = Config {
         maxfun: args::count(maxfun, "maxfun", 1)?,
         n_initial: n_initial.map(|n| args::count(n, "n_initial", 1)).transpose()?,

@@ -21,7 +21,7 @@ use crate::python::run::{detach, run_long};
 fn qubo_arg(q: &Bound<'_, PyAny>) -> PyResult<(Vec<f64>, usize)> {
     let q = args::real_2d(q, "Q")?;
     let n = args::square(q.shape(), "Q")?;
-    let a = q.view();
+    let a = q.view()?;
     let sym = (0..n * n).map(|k| 0.5 * (a[(k / n, k % n)] + a[(k % n, k / n)])).collect();
     Ok((sym, n))
 }
@@ -30,7 +30,7 @@ fn qubo_arg(q: &Bound<'_, PyAny>) -> PyResult<(Vec<f64>, usize)> {
 fn angle_rows(obj: &Bound<'_, PyAny>, name: &str) -> PyResult<Vec<Vec<f64>>> {
     let arr = args::reals::<IxDyn>(obj, name, false)?;
     let shape = arr.shape().to_vec();
-    let values = arr.to_vec();
+    let values = arr.to_vec()?;
     match shape[..] {
         [_] => Ok(vec![values]),
         [_, p] => Ok(values.chunks(p.max(1)).map(<[f64]>::to_vec).collect()),
@@ -123,7 +123,7 @@ pub fn qaoa_probabilities<'py>(
 ) -> PyResult<Bound<'py, PyArray1<f64>>> {
     let choice = backend.map(Choice::parse).transpose()?;
     let (q, n) = qubo_arg(q)?;
-    let (g, b) = (args::real_1d(gammas, "gammas")?.to_vec(), args::real_1d(betas, "betas")?.to_vec());
+    let (g, b) = (args::real_1d(gammas, "gammas")?.to_vec()?, args::real_1d(betas, "betas")?.to_vec()?);
     let probs = detach(py, || engine::probabilities(&cost::cost_diagonal(&q, n)?, &g, &b, choice))?;
     Ok(PyArray1::from_vec(py, probs))
 }
@@ -153,7 +153,7 @@ pub fn qaoa_sample<'py>(
     let shots = args::count(shots, "shots", 1)?;
     let qaoa = config(num_layers, optimizer, maxiter, restarts, Some(shots as PyInt), seed)?;
     let given = match (gammas, betas) {
-        (Some(g), Some(b)) => Some((args::real_1d(g, "gammas")?.to_vec(), args::real_1d(b, "betas")?.to_vec())),
+        (Some(g), Some(b)) => Some((args::real_1d(g, "gammas")?.to_vec()?, args::real_1d(b, "betas")?.to_vec()?)),
         (None, None) => None,
         _ => return Err(Error::InvalidInput("give both gammas and betas, or neither".into()).into()),
     };
@@ -210,7 +210,7 @@ pub fn qaoa_portfolio<'py>(
     progress: Option<&Bound<'py, PyAny>>,
 ) -> PyResult<Bound<'py, PyDict>> {
     let choice = backend.map(Choice::parse).transpose()?;
-    let mu = args::real_1d(returns, "returns")?.to_vec();
+    let mu = args::real_1d(returns, "returns")?.to_vec()?;
     let cov = args::real_2d(covariance, "covariance")?;
     let (n, m) = (cov.shape()[0], cov.shape()[1]);
     if (n, m) != (mu.len(), mu.len()) {
@@ -220,7 +220,7 @@ pub fn qaoa_portfolio<'py>(
         );
     }
     // row-major, unsymmetrised: an asymmetric covariance is a mistake the domain check reports
-    let cov = cov.to_vec();
+    let cov = cov.to_vec()?;
     let budget = budget.map(|b| args::count(b, "budget", 0)).transpose()?;
     let qaoa = config(num_layers, optimizer, maxiter, restarts, shots, seed)?;
     let problem = Portfolio::new(&mu, &cov, risk_tolerance, budget, penalty)?;

@@ -18,7 +18,7 @@ use crate::python::run::run_long;
 fn rows<'py>(obj: &Bound<'py, PyAny>, name: &str) -> PyResult<(Vec<f64>, usize, usize)> {
     let a = args::real_2d(obj, name)?;
     let (m, n) = (a.shape()[0], a.shape()[1]);
-    Ok((a.to_vec(), m, n))
+    Ok((a.to_vec()?, m, n))
 }
 
 /// The machine's parameters from the arrays the Python class keeps.
@@ -34,9 +34,9 @@ fn params(
         return Err(Error::InvalidInput(format!("couplings must be square, got shape ({r}, {c})")).into());
     }
     let p = Params {
-        gains: args::real_1d(gains, "gains")?.to_vec(),
-        biases: args::real_1d(biases, "biases")?.to_vec(),
-        weights: args::real_1d(weights, "weights")?.to_vec(),
+        gains: args::real_1d(gains, "gains")?.to_vec()?,
+        biases: args::real_1d(biases, "biases")?.to_vec()?,
+        weights: args::real_1d(weights, "weights")?.to_vec()?,
         couplings: j,
         decision_bias,
     };
@@ -171,7 +171,7 @@ pub fn qar_fit<'py>(
 ) -> PyResult<Bound<'py, PyDict>> {
     let (f, _, n) = rows(history, "history")?;
     qar::check_num_factors(n)?;
-    let t = args::real_1d(targets, "outcomes")?.to_vec();
+    let t = args::real_1d(targets, "outcomes")?.to_vec()?;
     let s = settings(n, beta, threshold, num_samples, burn_in, exact)?;
     let opts = FitOptions {
         max_iter: args::count(max_iter, "max_iter", 1)?,

@@ -25,11 +25,11 @@ fn item<'py>(d: &Bound<'py, PyDict>, key: &str) -> PyResult<Bound<'py, PyAny>> {
 fn reservoir(d: &Bound<'_, PyDict>) -> PyResult<Reservoir> {
     let indptr = args::index_1d(&item(d, "indptr")?, "indptr")?;
     let indices = args::index_1d(&item(d, "indices")?, "indices")?;
-    let values = args::real_1d_or_empty(&item(d, "data")?, "data")?.to_vec();
+    let values = args::real_1d_or_empty(&item(d, "data")?, "data")?.to_vec()?;
     let w_in = args::real_2d(&item(d, "Win")?, "Win")?;
     let (n, dim) = (w_in.shape()[0], w_in.shape()[1]);
-    let w_in = w_in.to_vec();
-    let bias = args::real_1d(&item(d, "bias")?, "bias")?.to_vec();
+    let w_in = w_in.to_vec()?;
+    let bias = args::real_1d(&item(d, "bias")?, "bias")?.to_vec()?;
     let leak_rate: f64 = item(d, "leak_rate")?.extract()?;
     let indptr =
         indptr.into_iter().map(usize::try_from).collect::<Result<Vec<_>, _>>().map_err(|_| corrupted("indptr"))?;
@@ -56,7 +56,7 @@ fn arrays<'py>(list: &Bound<'py, PyList>, what: &str) -> PyResult<Vec<Reals<'py,
 }
 
 /// Float64 forms of `arrays`: the caller's float64 memory, widened copies of float16/float32.
-fn widened<'a>(arrays: &'a [Reals<'_, Ix2>]) -> Vec<CowArray<'a, f64, Ix2>> {
+fn widened<'a>(arrays: &'a [Reals<'_, Ix2>]) -> Result<Vec<CowArray<'a, f64, Ix2>>, crate::error::Error> {
     arrays.iter().map(Reals::view).collect()
 }
 
@@ -131,7 +131,8 @@ pub fn qerc_fit<'py>(
         None => (arrays(y.cast::<PyList>()?, "y")?, None),
         Some(_) => (Vec::new(), Some(args::real_2d(y, "y")?)),
     };
-    let (xs, per_step, per_sequence) = (widened(&xs), widened(&per_step), per_sequence.as_ref().map(Reals::view));
+    let (xs, per_step, per_sequence) =
+        (widened(&xs)?, widened(&per_step)?, per_sequence.as_ref().map(Reals::view).transpose()?);
     let inputs = views(&xs);
     let targets = match &per_sequence {
         None => Targets::PerStep(views(&per_step)),
@@ -170,13 +171,13 @@ pub fn qerc_predict<'py>(
     state: Option<&Bound<'py, PyAny>>,
 ) -> PyResult<Bound<'py, PyTuple>> {
     let res = self::reservoir(reservoir)?;
-    let w_out = args::real_2d(Wout, "Wout")?.view().into_owned();
-    let intercept = Array1::from(args::real_1d(intercept, "intercept")?.to_vec());
+    let w_out = args::real_2d(Wout, "Wout")?.view()?.into_owned();
+    let intercept = Array1::from(args::real_1d(intercept, "intercept")?.to_vec()?);
     let readout = Readout::from_parts(w_out, intercept)?;
     let layout = layout(washout, pooling, input_to_readout)?;
-    let start = state.map(|s| args::real_1d(s, "state")).transpose()?.map(|s| s.to_vec());
+    let start = state.map(|s| args::real_1d(s, "state")).transpose()?.map(|s| s.to_vec()).transpose()?;
     let xs = arrays(X, "X")?;
-    let xs = widened(&xs);
+    let xs = widened(&xs)?;
     let inputs = views(&xs);
     let (outputs, last) =
         run_long(py, None, |control| qerc::predict(&res, &readout, &inputs, &layout, start.as_deref(), control))?;
