@@ -14,7 +14,7 @@ import numpy.typing as npt
 
 from .._native import decision as _decision
 from .._validation import as_float_array
-from ..exceptions import InvalidInputError
+from ..exceptions import InvalidInputError, InvalidTypeError
 from ._params import Params, check_int
 
 __all__ = ["NQO", "NQOResult", "minimize_nqo"]
@@ -162,19 +162,19 @@ class NQO(Params):
             integrality,
             x0=None if x0 is None else as_float_array(x0, "x0", 1, False),
             fun_args=args,
-            maxfun=check_int(budget, "maxfun"),
-            n_initial=None if self.n_initial is None else check_int(self.n_initial, "n_initial"),
+            maxfun=_count(budget, "maxfun"),
+            n_initial=None if self.n_initial is None else _count(self.n_initial, "n_initial"),
             seed=self.seed,
             local_method=_choice(self.local_method, "local_method"),
-            batch_size=None if self.batch_size is None else check_int(self.batch_size, "batch_size"),
-            bits=check_int(self.bits, "bits"),
-            num_chains=check_int(self.num_chains, "num_chains"),
-            num_sweeps=check_int(self.num_sweeps, "num_sweeps"),
+            batch_size=None if self.batch_size is None else _count(self.batch_size, "batch_size"),
+            bits=_count(self.bits, "bits"),
+            num_chains=_count(self.num_chains, "num_chains"),
+            num_sweeps=_count(self.num_sweeps, "num_sweeps"),
             method=_choice(self.method, "method"),
-            vectorized=bool(self.vectorized),
+            vectorized=_flag(self.vectorized, "vectorized"),
             callback=callback,
             progress=progress,
-            num_threads=None if self.num_threads is None else check_int(self.num_threads, "num_threads"),
+            num_threads=None if self.num_threads is None else _count(self.num_threads, "num_threads"),
         )
         out.pop("seed")
         result = NQOResult(**out)
@@ -234,21 +234,50 @@ def _bounds(bounds: Any) -> tuple[FloatArray, FloatArray]:
 
 
 def _integrality(integrality: Any, d: int) -> list[bool]:
+    """One flag per variable from a bool or a boolean array-like (bools, or 0/1 numbers): a string
+    or another object is not a flag, however truthy."""
     if integrality is None:
         return [False] * d
-    arr = np.asarray(integrality)
-    if arr.ndim == 0:
-        arr = np.full(d, bool(arr))
+    if isinstance(integrality, (bool, np.bool_)):
+        return [bool(integrality)] * d
+    if isinstance(integrality, (str, bytes)):
+        raise InvalidTypeError(f"integrality must be a bool or an array-like of booleans, got {integrality!r}")
+    try:
+        arr = np.asarray(integrality)
+    except (ValueError, TypeError):  # ragged, or not array-like
+        raise InvalidInputError("integrality must be a bool or a 1-D array-like of booleans") from None
+    if arr.ndim == 0 and arr.dtype.kind == "b":
+        return [bool(arr)] * d
     if arr.ndim != 1 or arr.size != d:
         raise InvalidInputError(f"integrality must have one entry per variable ({d}), got shape {arr.shape}")
-    if arr.dtype.kind not in "biu" and not (arr.dtype.kind == "f" and np.all(np.isin(arr, (0.0, 1.0)))):
-        raise InvalidInputError(f"integrality must hold booleans, got dtype {arr.dtype}")
+    if arr.dtype.kind not in "biuf" or not np.all(np.isin(arr, (0, 1))):
+        raise InvalidInputError(f"integrality must hold booleans (or 0 and 1), got {arr.dtype} values")
     return [bool(v) for v in arr.tolist()]
+
+
+def _flag(value: Any, name: str) -> bool:
+    """A bool setting: a string like ``'no'`` is not a flag, however truthy."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise InvalidTypeError(f"{name} must be True or False, got {value!r}")
+    return bool(value)
+
+
+def _count(value: Any, name: str) -> int:
+    """An integer setting (not a bool): ranges are checked natively; values beyond 2**64 here,
+    before they overflow the native conversion."""
+    number = check_int(value, name)
+    if abs(number) >= 2**64:
+        raise InvalidInputError(f"{name} is too large: {number}")
+    return number
 
 
 def _choice(value: Any, name: str) -> str:
     if not isinstance(value, str):
         raise InvalidInputError(f"{name} must be a string, got {type(value).__name__}")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate is no option's name
+        raise InvalidInputError(f"{name} is not a valid option: {value!r}") from None
     return value
 
 

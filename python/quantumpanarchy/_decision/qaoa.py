@@ -13,9 +13,9 @@ import numpy.typing as npt
 
 from .._native import decision as _native
 from ..core import SampleSet
-from ..exceptions import InvalidInputError
+from ..exceptions import InvalidInputError, ResourceLimitError
 from ..performance import BackendName
-from ._params import Params
+from ._params import Params, check_int, check_real
 
 FloatArray = npt.NDArray[np.float64]
 Optimizer = Literal["nelder-mead", "cobyla"]
@@ -123,24 +123,21 @@ class QAOA(Params):
         self._check_params()
 
     def _check_params(self) -> None:
-        if not isinstance(self.optimizer, str):
-            raise InvalidInputError(f"optimizer must be 'nelder-mead' or 'cobyla', got {self.optimizer!r}")
-        if self.backend is not None and not isinstance(self.backend, str):
-            raise InvalidInputError(f"backend must be 'cpu', 'cuda', 'auto' or None, got {self.backend!r}")
         _native.qaoa_validate(
-            self.num_assets,
-            self.num_layers,
-            self.optimizer,
-            self.maxiter,
-            self.restarts,
-            self.shots,
+            _count(self.num_assets, "num_assets"),
+            _count(self.num_layers, "num_layers"),
+            _option(self.optimizer, "optimizer", "'nelder-mead' or 'cobyla'"),
+            _count(self.maxiter, "maxiter"),
+            _count(self.restarts, "restarts"),
+            None if self.shots is None else _count(self.shots, "shots"),
             self.seed,
-            self.budget,
-            self.penalty,
-            self.backend,
+            None if self.budget is None else _count(self.budget, "budget"),
+            None if self.penalty is None else check_real(self.penalty, "penalty"),
+            _backend(self.backend),
         )
 
     def _tuning(self) -> tuple[int, str, int, int]:
+        # validated by _check_params (in the constructor and set_params)
         return self.num_layers, self.optimizer, self.maxiter, self.restarts
 
     def optimize(
@@ -161,7 +158,7 @@ class QAOA(Params):
         r = _native.qaoa_portfolio(
             _values(returns),
             _values(covariance),
-            float(risk_tolerance),
+            check_real(risk_tolerance, "risk_tolerance"),
             self.budget,
             self.penalty,
             *self._tuning(),
@@ -202,8 +199,9 @@ class QAOA(Params):
         (n, n) array-like or a dimod-style dict ``{(u, v): bias}``.
         """
         matrix, _ = _qubo_matrix(Q)
-        values = _native.qaoa_expectations(matrix, gammas, betas, self.backend)
-        return float(values[0]) if np.ndim(gammas) == 1 else np.asarray(values, dtype=np.float64)
+        # a float for one angle set (1-D), an array for a batch (2-D)
+        value: float | FloatArray = _native.qaoa_expectations(matrix, gammas, betas, self.backend)
+        return value
 
     def probabilities(self, Q: Any, gammas: npt.ArrayLike, betas: npt.ArrayLike) -> FloatArray:
         """|⟨x|ψ(γ, β)⟩|² for every x, indexed so that bit i of the index is x_i."""
@@ -230,10 +228,15 @@ class QAOA(Params):
         """
         matrix, variables = _qubo_matrix(Q)
         count = shots if shots is not None else (self.shots if self.shots is not None else DEFAULT_SHOTS)
+        count = _count(count, "shots")
         r = _native.qaoa_sample(matrix, gammas, betas, count, *self._tuning(), self.seed, self.backend, progress)
         bits = np.asarray(r.pop("bitstrings"), dtype=np.uint64)
         n = r.pop("num_qubits")
-        samples = ((bits[:, None] >> np.arange(n, dtype=np.uint64)) & np.uint64(1)).astype(np.int8)
+        # the distinct bitstrings in the order first seen: memory grows with them, not the shots
+        distinct, first, counts = np.unique(bits, return_index=True, return_counts=True)
+        order = np.argsort(first, kind="stable")
+        distinct, first, counts = distinct[order], first[order], counts[order]
+        samples = ((distinct[:, None] >> np.arange(n, dtype=np.uint64)) & np.uint64(1)).astype(np.int8)
         info = {
             "gammas": np.asarray(r["gammas"]),
             "betas": np.asarray(r["betas"]),
@@ -243,7 +246,9 @@ class QAOA(Params):
             "optimal_energy": r["optimal_energy"],
             "shots": count,
         }
-        return SampleSet(samples, r["energies"], vartype="BINARY", variables=variables, info=info).aggregate()
+        energies = np.asarray(r["energies"])[first]
+        labels = variables if variables is not None else list(range(n))
+        return SampleSet(samples, energies, counts, vartype="BINARY", variables=labels, info=info).aggregate()
 
     async def sample_qubo_async(
         self,
@@ -270,9 +275,36 @@ def _values(x: Any) -> Any:
     return x.to_numpy() if hasattr(x, "to_numpy") else x
 
 
+def _count(value: Any, name: str) -> int:
+    """An integer setting (not a bool): ranges are checked natively; values beyond 2**64 here,
+    before they overflow the native conversion."""
+    number = check_int(value, name)
+    if abs(number) >= 2**64:
+        raise InvalidInputError(f"{name} is too large: {number}")
+    return number
+
+
+def _option(value: Any, name: str, choices: str) -> str:
+    """An option string; one that cannot be encoded (a lone surrogate) is no valid option."""
+    if not isinstance(value, str):
+        raise InvalidInputError(f"{name} must be {choices}, got {value!r}")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise InvalidInputError(f"{name} must be {choices}, got {value!r}") from None
+    return value
+
+
+def _backend(value: Any) -> str | None:
+    return None if value is None else _option(value, "backend", "'cpu', 'cuda', 'auto' or None")
+
+
 def _labels(returns: Any, num_assets: int) -> list[Hashable]:
     """Asset labels: a pandas index when there is one, else 0..n-1; n must be ``num_assets``."""
-    shape = np.shape(returns)
+    try:
+        shape = np.shape(returns)
+    except ValueError:  # a ragged list
+        raise InvalidInputError("returns must be a 1-D array of numbers, got a ragged sequence") from None
     if len(shape) != 1:
         raise InvalidInputError(f"returns must be 1-D, got shape {shape}")
     if shape[0] != num_assets:
@@ -280,11 +312,12 @@ def _labels(returns: Any, num_assets: int) -> list[Hashable]:
     return list(returns.index) if hasattr(returns, "to_numpy") else list(range(num_assets))
 
 
-def _qubo_matrix(Q: Any) -> tuple[Any, list[Hashable]]:
-    """An array-like Q unchanged with labels 0..n-1, or a dict ``{(u, v): bias}`` as a dense
-    matrix with its variables in order of first appearance (as dimod orders them)."""
+def _qubo_matrix(Q: Any) -> tuple[Any, list[Hashable] | None]:
+    """An array-like Q unchanged (labelled 0..n-1 once the native layer has read it: ``None``
+    here), or a dict ``{(u, v): bias}`` as a dense matrix with its variables in order of first
+    appearance (as dimod orders them)."""
     if not isinstance(Q, Mapping):
-        return Q, list(range(int(np.shape(Q)[0]) if np.ndim(Q) == 2 else 0))
+        return Q, None
     index: dict[Hashable, int] = {}
     for key in Q:
         if not (isinstance(key, tuple) and len(key) == 2):
@@ -293,11 +326,13 @@ def _qubo_matrix(Q: Any) -> tuple[Any, list[Hashable]]:
             index.setdefault(v, len(index))
     if not index:
         raise InvalidInputError("Q must have at least one variable, got an empty dict")
+    if len(index) > MAX_QUBITS:
+        raise ResourceLimitError(f"QAOA simulates at most {MAX_QUBITS} qubits, got a QUBO of {len(index)} variables")
     m = np.zeros((len(index), len(index)))
     for (u, v), bias in Q.items():
         try:
             m[index[u], index[v]] += float(bias)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             raise InvalidInputError(f"QUBO bias for ({u!r}, {v!r}) must be a real number, got {bias!r}") from None
     return m, list(index)
 

@@ -138,6 +138,11 @@ const SALT_DESIGN: u64 = 0;
 const SALT_PROPOSALS: u64 = 0x5EED_0FCA;
 const SALT_CHAINS: u64 = 0xC4A1_0000;
 const SALT_RANDOM: u64 = 0x0B0B_0B0B;
+/// Most chains per round: chain c of a round draws from stream `archive size · 4096 + c`, so more
+/// would share streams with the next rounds' chains.
+pub const MAX_CHAINS: usize = 4096;
+/// Most β steps per annealing (each a sweep over every p-bit of every chain, every round).
+pub const MAX_SWEEPS: usize = 1 << 24;
 /// β range of the annealing schedule (energies are in standardised surrogate units).
 const BETA_RANGE: (f64, f64) = (1.0, 1e4);
 
@@ -156,8 +161,16 @@ impl Config {
             ensure!(q >= 1, "batch_size must be at least 1, got {q}");
         }
         ensure!((1..=30).contains(&self.bits), "bits must be between 1 and 30, got {}", self.bits);
-        ensure!(self.num_chains >= 1, "num_chains must be at least 1, got {}", self.num_chains);
-        ensure!(self.num_sweeps >= 1, "num_sweeps must be at least 1, got {}", self.num_sweeps);
+        ensure!(
+            (1..=MAX_CHAINS).contains(&self.num_chains),
+            "num_chains must be between 1 and {MAX_CHAINS}, got {}",
+            self.num_chains
+        );
+        ensure!(
+            (1..=MAX_SWEEPS).contains(&self.num_sweeps),
+            "num_sweeps must be between 1 and {MAX_SWEEPS}, got {}",
+            self.num_sweeps
+        );
         if let Some(t) = self.threads {
             ensure!((1..=4096).contains(&t), "num_threads must be between 1 and 4096, got {t}");
         }
@@ -487,6 +500,10 @@ impl<O: Objective> Run<'_, O> {
             // hops screen every variable (once per weight): one short chain each
             let chains =
                 if mode == Mode::Hop { self.cfg.num_chains.max(d * weights.len()) } else { self.cfg.num_chains };
+            crate::error::check_alloc::<u64>(
+                chains as u128 * (2 * d as u128 + 8),
+                &format!("{chains} annealing chains over {d} variables"),
+            )?;
             let specs: Vec<ChainSpec> = (0..chains)
                 .map(|c| {
                     let mut stream =
@@ -504,7 +521,15 @@ impl<O: Objective> Run<'_, O> {
                     ChainSpec { codes, weight: weights[c % weights.len()], stream, active }
                 })
                 .collect();
-            let mut cands = sampler::run_chains(&land, &enc, specs, &self.betas, self.cfg.method, self.cfg.threads)?;
+            let mut cands = sampler::run_chains(
+                &land,
+                &enc,
+                specs,
+                &self.betas,
+                self.cfg.method,
+                self.cfg.threads,
+                self.archive.control,
+            )?;
             // energies of different exploration weights do not compare: take the best of each
             // weight in turn, exploitation first
             let nw = weights.len();
@@ -534,6 +559,7 @@ impl<O: Objective> Run<'_, O> {
         // hops move one variable
         let mut tries = 0;
         while chosen.len() / d < q && tries < 100 * q {
+            self.archive.control.check()?;
             tries += 1;
             let codes = random_codes(&mut rng);
             let mut u = vec![0.0; d];
@@ -579,6 +605,14 @@ impl<O: Objective> Run<'_, O> {
         if idle || self.archive.remaining() == 0 || !self.archive.f[start].is_finite() {
             return Ok(start);
         }
+        // the local methods hold n × n matrices over the n free variables (BFGS: the inverse
+        // Hessian, a copy, the gradient's points; Nelder–Mead: its simplex)
+        let n = free.len() as u128;
+        let method = self.cfg.local_method.name();
+        crate::error::check_alloc::<f64>(
+            4 * n * n,
+            &format!("local_method='{method}' over {n} continuous variables (use local_method='none')"),
+        )?;
         let full = free.len() == self.space.continuous().len();
         if full {
             self.local_searches += 1;
@@ -787,16 +821,21 @@ pub fn minimize<O: Objective>(
         pts.extend_from_slice(u);
     }
     let lhs = initial_design(n0, d, mix64(cfg.seed ^ SALT_DESIGN));
+    // grid points already taken, by their bits: a linear pass, not a quadratic one
+    let key = |u: &[f64]| u.iter().map(|v| v.to_bits()).collect::<Vec<u64>>();
+    let mut taken: std::collections::HashSet<Vec<u64>> = pts.chunks(d).map(key).collect();
     for p in lhs.chunks(d) {
         if pts.len() / d >= n0 {
             break;
         }
+        control.check()?;
         let mut u = p.to_vec();
         space.snap(&mut u);
-        if pts.chunks(d).all(|q| q != u.as_slice()) {
+        if taken.insert(key(&u)) {
             pts.extend_from_slice(&u);
         }
     }
+    drop(taken);
     let x0_exact: Option<Vec<f64>> = x0.zip(u0.as_ref()).map(|(x, u)| {
         let mut exact = vec![0.0; d];
         space.to_real(u, &mut exact);

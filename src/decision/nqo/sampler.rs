@@ -21,6 +21,7 @@
 
 use super::encoding::Encoding;
 use super::surrogate::Rbf;
+use crate::control::Control;
 use crate::core::kernel::{flip_probability, Method};
 use crate::error::Result;
 use crate::parallel;
@@ -125,7 +126,8 @@ fn min_of(v: &[f64]) -> f64 {
     acc.iter().copied().fold(rest, f64::min)
 }
 
-/// Anneals one chain through `betas` (one sweep over every p-bit per β).
+/// Anneals one chain through `betas` (one sweep over every p-bit per β); stops early, with no
+/// proposal, once `control` is cancelled (checked per variable: a sweep may take long).
 pub fn run_chain(
     land: &Landscape<'_>,
     enc: &Encoding,
@@ -133,6 +135,7 @@ pub fn run_chain(
     betas: &[f64],
     method: Method,
     chain: usize,
+    control: &Control,
 ) -> Option<Candidate> {
     let ChainSpec { mut codes, weight, mut stream, active } = spec;
     let (d, m) = (land.d, land.m);
@@ -163,6 +166,9 @@ pub fn run_chain(
         land.distances(&u, &mut r2);
         e = land.energy(&r2, &u, weight).0;
         for i in 0..d {
+            if control.is_cancelled() {
+                return None;
+            }
             if active.as_ref().is_some_and(|(a, _)| !a[i]) {
                 continue;
             }
@@ -201,7 +207,7 @@ pub fn run_chain(
 }
 
 /// Runs every chain in parallel (on `threads` threads, or the crate's pool) and returns their
-/// proposals in chain order.
+/// proposals in chain order; `Err(Interrupted)` once `control` is cancelled.
 pub fn run_chains(
     land: &Landscape<'_>,
     enc: &Encoding,
@@ -209,10 +215,16 @@ pub fn run_chains(
     betas: &[f64],
     method: Method,
     threads: Option<usize>,
+    control: &Control,
 ) -> Result<Vec<Candidate>> {
     let out: Vec<Option<Candidate>> = parallel::with_threads(threads, || {
-        specs.into_par_iter().enumerate().map(|(c, spec)| run_chain(land, enc, spec, betas, method, c)).collect()
+        specs
+            .into_par_iter()
+            .enumerate()
+            .map(|(c, spec)| run_chain(land, enc, spec, betas, method, c, control))
+            .collect()
     })?;
+    control.check()?;
     Ok(out.into_iter().flatten().collect())
 }
 
@@ -244,7 +256,7 @@ mod tests {
             let specs: Vec<ChainSpec> = (0..4)
                 .map(|c| ChainSpec { codes: vec![0; 3], weight: 0.0, stream: Stream::new(7, c), active: None })
                 .collect();
-            let cands = run_chains(&land, &enc, specs.clone(), &betas, method, None).unwrap();
+            let cands = run_chains(&land, &enc, specs.clone(), &betas, method, None, &Control::new()).unwrap();
             assert_eq!(cands.len(), 4);
             for c in &cands {
                 let dist = pts.chunks(3).map(|p| sq_dist(p, &c.u)).fold(f64::INFINITY, f64::min).sqrt();
@@ -253,7 +265,7 @@ mod tests {
                 assert!((c.energy - rbf.predict(&c.u)).abs() < 1e-9);
             }
             // same streams, same proposals, whatever the pool size
-            let again = run_chains(&land, &enc, specs, &betas, method, Some(1)).unwrap();
+            let again = run_chains(&land, &enc, specs, &betas, method, Some(1), &Control::new()).unwrap();
             assert_eq!(cands, again);
         }
     }
@@ -265,8 +277,8 @@ mod tests {
         let land = Landscape::new(&rbf, &[], 3, 0.3, 0.0);
         let betas = Schedule::from_beta_range(1.0, 1e4, 40, "geometric").unwrap().betas().to_vec();
         let spec = |w: f64| ChainSpec { codes: vec![0; 3], weight: w, stream: Stream::new(3, 0), active: None };
-        let near = run_chain(&land, &enc, spec(0.0), &betas, Method::Gibbs, 0).unwrap();
-        let far = run_chain(&land, &enc, spec(50.0), &betas, Method::Gibbs, 0).unwrap();
+        let near = run_chain(&land, &enc, spec(0.0), &betas, Method::Gibbs, 0, &Control::new()).unwrap();
+        let far = run_chain(&land, &enc, spec(50.0), &betas, Method::Gibbs, 0, &Control::new()).unwrap();
         let dist = |u: &[f64]| pts.chunks(3).map(|p| sq_dist(p, u)).fold(f64::INFINITY, f64::min).sqrt();
         assert!(dist(&far.u) > dist(&near.u), "{far:?} {near:?}");
     }

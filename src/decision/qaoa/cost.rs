@@ -3,7 +3,7 @@
 //! Index convention (Qiskit's little-endian order): qubit i carries bit i of the index,
 //! x_i = (index >> i) & 1.
 
-use crate::error::{check_alloc, check_finite_matrix, check_symmetric, Error, Result};
+use crate::error::{check_alloc, check_finite_matrix, check_symmetric, try_vec, Error, Result};
 
 /// Largest register simulated; 2^34 amplitudes already need 512 GiB.
 pub const MAX_QUBITS: usize = 34;
@@ -55,7 +55,7 @@ pub fn validate_q(q: &[f64], n: usize) -> Result<()> {
 pub fn cost_diagonal(q: &[f64], n: usize) -> Result<Vec<f64>> {
     validate_q(q, n)?;
     check_memory(n)?;
-    let mut c = vec![0.0f64; 1usize << n];
+    let mut c = try_vec(1usize << n, 0.0f64, &format!("the QAOA cost diagonal on {n} qubits"))?;
     for t in 0..n {
         let half = 1usize << t;
         let (low, high) = c[..2 * half].split_at_mut(half);

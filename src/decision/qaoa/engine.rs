@@ -3,8 +3,9 @@
 //! `cuda` (on `backend::cuda`). CPU results are exactly those of [`Simulator`]; CUDA ones agree with them to
 //! about 1e-15 relative and are the same from run to run.
 
-use super::statevector::{check_cost, Simulator};
+use super::statevector::{check_cost, AngleSets, Simulator};
 use crate::backend::{self, Backend, Choice};
+use crate::control::Control;
 use crate::error::Result;
 use std::borrow::Cow;
 
@@ -36,6 +37,7 @@ pub enum Engine<'c> {
     Cuda {
         cost: Cow<'c, [f64]>,
         sim: Box<super::cuda::QaoaSimulator>,
+        control: Option<&'c Control>,
     },
 }
 
@@ -59,7 +61,7 @@ impl<'c> Engine<'c> {
                 // the host keeps the cost and receives the probabilities: the CPU's limits apply
                 super::cost::check_memory(n)?;
                 let sim = Box::new(super::cuda::QaoaSimulator::new(&cost)?);
-                Ok(Self::Cuda { cost, sim })
+                Ok(Self::Cuda { cost, sim, control: None })
             }
             #[cfg(not(feature = "cuda"))]
             Backend::Cuda => Err(crate::error::Error::BackendUnavailable(
@@ -67,6 +69,16 @@ impl<'c> Engine<'c> {
                  `cuda` feature)"
                     .into(),
             )),
+        }
+    }
+
+    /// This engine, stopping with `Err(Interrupted)` soon after `control` is cancelled (the CPU
+    /// checks between layers and chunks; the GPU, whose evaluations are short, between them).
+    pub fn with_control(self, control: &'c Control) -> Self {
+        match self {
+            Self::Cpu(sim) => Self::Cpu(sim.with_control(control)),
+            #[cfg(feature = "cuda")]
+            Self::Cuda { cost, sim, .. } => Self::Cuda { cost, sim, control: Some(control) },
         }
     }
 
@@ -99,7 +111,10 @@ impl<'c> Engine<'c> {
         match self {
             Self::Cpu(sim) => sim.evolve(gammas, betas),
             #[cfg(feature = "cuda")]
-            Self::Cuda { sim, .. } => sim.evolve(gammas, betas),
+            Self::Cuda { sim, control, .. } => {
+                control.map_or(Ok(()), Control::check)?;
+                sim.evolve(gammas, betas)
+            }
         }
     }
 
@@ -108,16 +123,19 @@ impl<'c> Engine<'c> {
         match self {
             Self::Cpu(sim) => sim.expectation(gammas, betas),
             #[cfg(feature = "cuda")]
-            Self::Cuda { sim, .. } => sim.expectation(gammas, betas),
+            Self::Cuda { sim, control, .. } => {
+                control.map_or(Ok(()), Control::check)?;
+                sim.expectation(gammas, betas)
+            }
         }
     }
 
-    /// ⟨C⟩ for each (gammas, betas) pair. The state left behind is unspecified.
-    pub fn expectations(&mut self, params: &[(Vec<f64>, Vec<f64>)]) -> Result<Vec<f64>> {
+    /// ⟨C⟩ for each angle set. The state left behind is unspecified.
+    pub fn expectations(&mut self, sets: &AngleSets<'_>) -> Result<Vec<f64>> {
         match self {
-            Self::Cpu(sim) => sim.expectations(params),
+            Self::Cpu(sim) => sim.expectations(sets),
             #[cfg(feature = "cuda")]
-            Self::Cuda { sim, .. } => sim.expectations(params),
+            Self::Cuda { sim, control, .. } => sim.expectations(sets, *control),
         }
     }
 
@@ -125,7 +143,7 @@ impl<'c> Engine<'c> {
     /// prepared.
     pub fn probabilities(&self) -> Result<Vec<f64>> {
         match self {
-            Self::Cpu(sim) => Ok(sim.probabilities()),
+            Self::Cpu(sim) => sim.probabilities(),
             #[cfg(feature = "cuda")]
             Self::Cuda { sim, .. } => sim.probabilities(),
         }
@@ -158,19 +176,29 @@ impl Evaluate for Engine<'_> {
     }
 }
 
-/// ⟨C⟩ of the cost diagonal `cost` for each (gammas, betas) pair, on the backend [`resolve`]
-/// picks for `requested` (`Some(Choice::Cpu)`: exactly [`super::statevector::expectations`]).
-pub fn expectations(cost: &[f64], params: &[(Vec<f64>, Vec<f64>)], requested: Option<Choice>) -> Result<Vec<f64>> {
-    for (g, b) in params {
-        super::statevector::check_angles(g, b)?;
-    }
-    Engine::new(cost, requested)?.expectations(params)
+/// ⟨C⟩ of the cost diagonal `cost` for each angle set, on the backend [`resolve`] picks for
+/// `requested` (`Some(Choice::Cpu)`: exactly [`super::statevector::expectations`]), stopping
+/// soon after `control` is cancelled.
+pub fn expectations(
+    cost: &[f64],
+    sets: &AngleSets<'_>,
+    requested: Option<Choice>,
+    control: &Control,
+) -> Result<Vec<f64>> {
+    Engine::new(cost, requested)?.with_control(control).expectations(sets)
 }
 
-/// |ψ_x(γ, β)|² for every bitstring x, on the backend [`resolve`] picks for `requested`.
-pub fn probabilities(cost: &[f64], gammas: &[f64], betas: &[f64], requested: Option<Choice>) -> Result<Vec<f64>> {
+/// |ψ_x(γ, β)|² for every bitstring x, on the backend [`resolve`] picks for `requested`,
+/// stopping soon after `control` is cancelled.
+pub fn probabilities(
+    cost: &[f64],
+    gammas: &[f64],
+    betas: &[f64],
+    requested: Option<Choice>,
+    control: &Control,
+) -> Result<Vec<f64>> {
     super::statevector::check_angles(gammas, betas)?;
-    let mut engine = Engine::new(cost, requested)?;
+    let mut engine = Engine::new(cost, requested)?.with_control(control);
     engine.evolve(gammas, betas)?;
     engine.probabilities()
 }
@@ -186,22 +214,24 @@ mod tests {
     fn cpu_engine_is_the_simulator_bit_for_bit() {
         for n in [6, 16] {
             let cost = cost_diagonal(&random_symmetric(n, 21), n).unwrap();
-            let params: Vec<(Vec<f64>, Vec<f64>)> =
-                (0..3).map(|k| (vec![0.2 + 0.1 * k as f64, -0.3], vec![0.4, 0.05 * k as f64])).collect();
+            let g: Vec<f64> = (0..3).flat_map(|k| [0.2 + 0.1 * k as f64, -0.3]).collect();
+            let b: Vec<f64> = (0..3).flat_map(|k| [0.4, 0.05 * k as f64]).collect();
+            let sets = AngleSets::new(&g, &b, 2).unwrap();
             let mut engine = Engine::new(cost.as_slice(), Some(Choice::Cpu)).unwrap();
             assert_eq!(engine.backend(), Backend::Cpu);
             assert_eq!(engine.num_qubits(), n);
-            let want = statevector::expectations(&cost, &params).unwrap();
-            let got = engine.expectations(&params).unwrap();
+            let want = statevector::expectations(&cost, &sets).unwrap();
+            let got = engine.expectations(&sets).unwrap();
             assert_eq!(
                 want.iter().map(|v| v.to_bits()).collect::<Vec<_>>(),
                 got.iter().map(|v| v.to_bits()).collect::<Vec<_>>()
             );
-            assert_eq!(expectations(&cost, &params, Some(Choice::Cpu)).unwrap(), want);
-            let (g, b) = &params[1];
+            let c = Control::new();
+            assert_eq!(expectations(&cost, &sets, Some(Choice::Cpu), &c).unwrap(), want);
+            let (g, b) = sets.get(1);
             assert_eq!(engine.expectation(g, b).unwrap().to_bits(), want[1].to_bits());
             assert_eq!(engine.probabilities().unwrap(), statevector::probabilities(&cost, g, b).unwrap());
-            assert_eq!(probabilities(&cost, g, b, Some(Choice::Cpu)).unwrap(), engine.probabilities().unwrap());
+            assert_eq!(probabilities(&cost, g, b, Some(Choice::Cpu), &c).unwrap(), engine.probabilities().unwrap());
         }
     }
 
@@ -232,7 +262,8 @@ mod tests {
             }
             other => panic!("expected BackendUnavailable, got {other:?}"),
         }
-        assert_eq!(expectations(&cost, &[(vec![0.1], vec![0.2])], Some(Choice::Cuda)).unwrap_err(), err);
+        let one = AngleSets::one(&[0.1], &[0.2]).unwrap();
+        assert_eq!(expectations(&cost, &one, Some(Choice::Cuda), &Control::new()).unwrap_err(), err);
         assert!(matches!(Engine::on(cost.as_slice(), Backend::Cuda), Err(Error::BackendUnavailable(_))));
         // bad input is reported as such before any backend is looked for
         assert!(matches!(Engine::new(&[1.0, 2.0, 3.0][..], Some(Choice::Cuda)), Err(Error::InvalidInput(_))));
@@ -245,7 +276,6 @@ mod tests {
     fn gpu_engine_matches_the_cpu() {
         use super::super::portfolio::{tests::random_problem, Portfolio};
         use super::super::Qaoa;
-        use crate::control::Control;
         if !backend::cuda_status().available {
             return;
         }

@@ -82,10 +82,28 @@ pub struct Tuned {
     pub nfev: usize,
 }
 
+/// Deepest circuit tuned: 2p angles make the optimisers' simplices (2p + 1)·2p values, and
+/// COBYLA inverts a 2p × 2p matrix per step (about 0.1 s at this depth), between two checks for
+/// Ctrl-C. Depths used in practice are far below.
+pub const MAX_LAYERS: usize = 64;
+/// Largest `maxiter` and `restarts`: far beyond any run that ends, and small enough that
+/// counts derived from them (evaluations = 2·maxiter) cannot overflow.
+pub const MAX_COUNT: usize = u32::MAX as usize;
+
 impl Qaoa {
-    fn validate(&self) -> Result<()> {
-        crate::ensure!(self.num_layers >= 1, "num_layers must be at least 1");
-        crate::ensure!(self.maxiter >= 1, "maxiter must be at least 1");
+    /// `Err(InvalidInput)` for a setting out of range (before anything is allocated).
+    pub fn validate(&self) -> Result<()> {
+        crate::ensure!(
+            (1..=MAX_LAYERS).contains(&self.num_layers),
+            "num_layers must be between 1 and {MAX_LAYERS}, got {}",
+            self.num_layers
+        );
+        crate::ensure!(
+            (1..=MAX_COUNT).contains(&self.maxiter),
+            "maxiter must be between 1 and {MAX_COUNT}, got {}",
+            self.maxiter
+        );
+        crate::ensure!(self.restarts <= MAX_COUNT, "restarts must be at most {MAX_COUNT}, got {}", self.restarts);
         crate::ensure!(self.shots != Some(0), "shots must be at least 1 when given");
         Ok(())
     }
@@ -103,7 +121,7 @@ impl Qaoa {
         let gscale = if sd > 0.0 { 1.0 / sd } else { 1.0 };
         let opts = Options {
             maxiter: self.maxiter,
-            maxfev: 2 * self.maxiter,
+            maxfev: 2 * self.maxiter, // at most 2·MAX_COUNT: no overflow
             initial_step: 0.1,
             xatol: 1e-6,
             fatol: 1e-10 * (1.0 + sd),
@@ -118,22 +136,21 @@ impl Qaoa {
             sim.expectation(&g, &x[p..])
         };
         let mut rng = Stream::new(self.seed, 0);
-        let mut starts = vec![vec![0.5, std::f64::consts::PI / 8.0]];
-        for _ in 0..self.restarts {
-            starts.push(vec![0.05 + 1.45 * rng.next_f64(), 0.05 + 0.75 * rng.next_f64()]);
-        }
-        let mut nfev = 0;
+        // drawn one at a time: memory does not grow with `restarts`
+        let random = (0..self.restarts).map(|_| vec![0.05 + 1.45 * rng.next_f64(), 0.05 + 0.75 * rng.next_f64()]);
+        let starts = std::iter::once(vec![0.5, std::f64::consts::PI / 8.0]).chain(random);
+        let mut nfev = 0usize;
         let mut best: OptimizeResult =
-            optimize::minimize_with_restarts(self.optimizer, &mut objective, &starts, &opts)?;
-        nfev += best.nfev;
+            optimize::minimize_with_restarts(self.optimizer, &mut objective, starts, &opts)?;
+        nfev = nfev.saturating_add(best.nfev);
         let mut by_depth = vec![best.fun];
         control.advance(1);
         for p in 1..self.num_layers {
             let (g, b) = best.x.split_at(p);
             let interp: Vec<f64> = optimize::interp(g).into_iter().chain(optimize::interp(b)).collect();
             let padded: Vec<f64> = g.iter().chain(&[0.0]).chain(b).chain(&[0.0]).copied().collect();
-            let r = optimize::minimize_with_restarts(self.optimizer, &mut objective, &[interp, padded], &opts)?;
-            nfev += r.nfev;
+            let r = optimize::minimize_with_restarts(self.optimizer, &mut objective, [interp, padded], &opts)?;
+            nfev = nfev.saturating_add(r.nfev);
             best = r;
             by_depth.push(best.fun);
             control.advance(1);
@@ -162,7 +179,7 @@ impl Qaoa {
         let qubo = problem.qubo();
         let diag = cost::cost_diagonal(&qubo.q, n)?;
         let (e_min, e_max) = diag.iter().fold((f64::MAX, f64::MIN), |(lo, hi), &v| (lo.min(v), hi.max(v)));
-        let mut sim = Engine::new(diag, backend)?;
+        let mut sim = Engine::new(diag, backend)?.with_control(control);
         let Tuned { gammas, betas, by_depth, nfev } = self.tune(&mut sim, control)?;
         let expectation = sim.expectation(&gammas, &betas)?;
         let probs = sim.probabilities()?;
@@ -276,6 +293,13 @@ mod tests {
         let c = Control::new();
         assert!(Qaoa { num_layers: 0, ..Qaoa::default() }.optimize_portfolio(&p, &c).is_err());
         assert!(Qaoa { shots: Some(0), ..Qaoa::default() }.optimize_portfolio(&p, &c).is_err());
+        for bad in [
+            Qaoa { num_layers: MAX_LAYERS + 1, ..Qaoa::default() },
+            Qaoa { maxiter: usize::MAX, ..Qaoa::default() },
+            Qaoa { restarts: usize::MAX, ..Qaoa::default() },
+        ] {
+            assert!(matches!(bad.validate(), Err(crate::error::Error::InvalidInput(_))), "{bad:?}");
+        }
         c.cancel();
         assert_eq!(Qaoa::default().optimize_portfolio(&p, &c), Err(crate::error::Error::Interrupted));
     }

@@ -67,28 +67,29 @@ where
     }
 }
 
-/// Runs `minimize` from every start and keeps the best; `nfev` and `nit` are totals.
-pub fn minimize_with_restarts<F>(
+/// Runs `minimize` from every start (taken one at a time, so a long iterator of them costs no
+/// memory) and keeps the best; `nfev` and `nit` are totals.
+pub fn minimize_with_restarts<F, S>(
     method: Method,
     mut f: F,
-    starts: &[Vec<f64>],
+    starts: impl IntoIterator<Item = S>,
     opts: &Options,
 ) -> Result<OptimizeResult>
 where
     F: FnMut(&[f64]) -> Result<f64>,
+    S: AsRef<[f64]>,
 {
-    crate::ensure!(!starts.is_empty(), "at least one starting point is needed");
     let mut best: Option<OptimizeResult> = None;
-    let (mut nfev, mut nit) = (0, 0);
+    let (mut nfev, mut nit) = (0usize, 0usize);
     for x0 in starts {
-        let r = minimize(method, &mut f, x0, opts)?;
-        nfev += r.nfev;
-        nit += r.nit;
+        let r = minimize(method, &mut f, x0.as_ref(), opts)?;
+        nfev = nfev.saturating_add(r.nfev);
+        nit = nit.saturating_add(r.nit);
         if best.as_ref().is_none_or(|b| r.fun < b.fun) {
             best = Some(r);
         }
     }
-    let best = best.expect("at least one start");
+    let best = best.ok_or_else(|| crate::invalid!("at least one starting point is needed"))?;
     Ok(OptimizeResult { nfev, nit, ..best })
 }
 

@@ -9,7 +9,8 @@
 //! thread count.
 
 use super::cost::check_memory;
-use crate::error::Result;
+use crate::control::Control;
+use crate::error::{try_collect, try_vec, try_with_capacity, Result};
 use crate::rng::Stream;
 use rayon::prelude::*;
 use std::borrow::Cow;
@@ -55,6 +56,55 @@ pub(crate) fn check_angles(gammas: &[f64], betas: &[f64]) -> Result<()> {
     );
     crate::error::check_finite(gammas, "gammas")?;
     crate::error::check_finite(betas, "betas")
+}
+
+/// m angle sets of `layers` layers each, row-major: set k is `gammas[k·p..(k+1)·p]` with
+/// `betas[k·p..(k+1)·p]`. Flat, so a batch of millions of sets is two allocations, not millions.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct AngleSets<'a> {
+    gammas: &'a [f64],
+    betas: &'a [f64],
+    layers: usize,
+}
+
+impl<'a> AngleSets<'a> {
+    /// Checks that both hold the same whole number of sets of `layers` finite angles.
+    pub fn new(gammas: &'a [f64], betas: &'a [f64], layers: usize) -> Result<Self> {
+        check_angles(gammas, betas)?;
+        crate::ensure!(
+            gammas.len() % layers.max(1) == 0,
+            "{} angles do not make whole sets of {layers} layers",
+            gammas.len()
+        );
+        Ok(Self { gammas, betas, layers })
+    }
+
+    /// One set of angles (any depth, zero included).
+    pub fn one(gammas: &'a [f64], betas: &'a [f64]) -> Result<Self> {
+        check_angles(gammas, betas)?;
+        Ok(Self { gammas, betas, layers: gammas.len() })
+    }
+
+    pub fn len(&self) -> usize {
+        match self.layers {
+            0 => usize::from(self.gammas.is_empty()),
+            p => self.gammas.len() / p,
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Set k as (gammas, betas).
+    pub fn get(&self, k: usize) -> (&'a [f64], &'a [f64]) {
+        let p = self.layers;
+        (&self.gammas[k * p..(k + 1) * p], &self.betas[k * p..(k + 1) * p])
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (&'a [f64], &'a [f64])> + '_ {
+        (0..self.len()).map(|k| self.get(k))
+    }
 }
 
 /// e^{−iβX} on the pair (a, b) = (amplitude with the bit clear, with it set).
@@ -154,7 +204,7 @@ unsafe impl Sync for Amplitudes {}
 /// state. A work item is one tile offset within a chunk and one setting of the high bits outside
 /// the group: it mixes the group's 2^GROUP tiles together, qubit by qubit in ascending order, so
 /// every amplitude sees the same operations in the same order as one pass per qubit would give.
-fn mix_high(state: &mut [C64], n: usize, (c, s): (f64, f64), parallel: bool) {
+fn mix_high(state: &mut [C64], n: usize, (c, s): (f64, f64), parallel: bool, cancelled: &(dyn Fn() -> bool + Sync)) {
     let high = n.saturating_sub(CHUNK_BITS);
     let ptr = Amplitudes(state.as_mut_ptr());
     let len = state.len();
@@ -165,6 +215,11 @@ fn mix_high(state: &mut [C64], n: usize, (c, s): (f64, f64), parallel: bool) {
         let items = tiles << (high - g);
         let ptr = &ptr;
         let item = move |k: usize| {
+            // a pass over a large state takes seconds: stop early once cancelled (the state is
+            // then garbage, and the caller reports the interruption)
+            if cancelled() {
+                return;
+            }
             let (tile, rest) = (k % tiles, k / tiles);
             // chunk number with the group's bits clear and `rest` in the other high bits
             let base = (rest & ((1 << first) - 1)) | ((rest >> first) << (first + g));
@@ -205,6 +260,8 @@ pub struct Simulator<'c> {
     parallel: bool,
     /// max |C(x)|, which picks the phase's sin/cos path; found once, not per evaluation.
     max_abs: f64,
+    /// Checked between layers and chunks, so a long evaluation stops soon after a Ctrl-C.
+    control: Option<&'c Control>,
 }
 
 impl<'c> Simulator<'c> {
@@ -215,7 +272,18 @@ impl<'c> Simulator<'c> {
         check_memory(n)?;
         let parallel = n > CHUNK_BITS;
         let max_abs = cost.iter().fold(0.0f64, |m, c| m.max(c.abs()));
-        Ok(Self { n, state: vec![C64::default(); cost.len()], cost, parallel, max_abs })
+        let state = try_vec(cost.len(), C64::default(), &format!("a QAOA statevector on {n} qubits"))?;
+        Ok(Self { n, state, cost, parallel, max_abs, control: None })
+    }
+
+    /// This simulator, stopping with `Err(Interrupted)` soon after `control` is cancelled.
+    pub fn with_control(mut self, control: &'c Control) -> Self {
+        self.control = Some(control);
+        self
+    }
+
+    fn check(&self) -> Result<()> {
+        self.control.map_or(Ok(()), Control::check)
     }
 
     pub fn num_qubits(&self) -> usize {
@@ -239,13 +307,16 @@ impl<'c> Simulator<'c> {
     /// Prepares |ψ(γ, β)⟩ in the workspace.
     pub fn evolve(&mut self, gammas: &[f64], betas: &[f64]) -> Result<()> {
         check_angles(gammas, betas)?;
+        self.check()?;
+        let control = self.control;
+        let cancelled = move || control.is_some_and(Control::is_cancelled);
+        let (state, cost, n, max_abs) = (&mut self.state, &self.cost, self.n, self.max_abs);
         if self.parallel {
-            let (state, cost, n, max_abs) = (&mut self.state, &self.cost, self.n, self.max_abs);
-            crate::parallel::install(|| evolve_into(state, cost, n, max_abs, gammas, betas, true))
+            crate::parallel::install(|| evolve_into(state, cost, n, max_abs, gammas, betas, true, &cancelled))?;
         } else {
-            evolve_into(&mut self.state, &self.cost, self.n, self.max_abs, gammas, betas, false);
-            Ok(())
+            evolve_into(state, cost, n, max_abs, gammas, betas, false, &cancelled);
         }
+        self.check()
     }
 
     /// ⟨ψ(γ, β)|C|ψ(γ, β)⟩.
@@ -272,45 +343,71 @@ impl<'c> Simulator<'c> {
     }
 
     /// |ψ_x|² for every x, of the current state.
-    pub fn probabilities(&self) -> Vec<f64> {
-        self.state.iter().map(|a| a.norm_sqr()).collect()
+    pub fn probabilities(&self) -> Result<Vec<f64>> {
+        try_collect(self.state.iter().map(|a| a.norm_sqr()), &format!("the probabilities of {} qubits", self.n))
     }
 
     /// ⟨C⟩ for each (gammas, betas) pair. Small registers run the parameter sets in parallel (one
     /// sequential simulation each, on copies of this workspace); large ones run the sets in turn,
     /// each parallel over chunks. Either way each value is the one [`expectation`] gives. The
     /// state left behind is unspecified.
-    pub fn expectations(&mut self, params: &[(Vec<f64>, Vec<f64>)]) -> Result<Vec<f64>> {
-        for (g, b) in params {
-            check_angles(g, b)?;
-        }
+    pub fn expectations(&mut self, sets: &AngleSets<'_>) -> Result<Vec<f64>> {
+        let mut out = try_vec(sets.len(), 0.0, "the values of a batch of QAOA evaluations")?;
         if self.n > CHUNK_BITS {
-            return params.iter().map(|(g, b)| self.expectation(g, b)).collect();
+            for (k, o) in out.iter_mut().enumerate() {
+                let (g, b) = sets.get(k);
+                *o = self.expectation(g, b)?;
+            }
+            return Ok(out);
         }
         let sim = &*self;
+        // each evaluation checks the control, so a long batch stops soon after a Ctrl-C
         crate::parallel::install(|| {
-            params.par_iter().map_init(|| sim.clone(), |s, (g, b)| s.expectation(g, b)).collect::<Result<Vec<f64>>>()
-        })?
+            out.par_iter_mut().enumerate().try_for_each_init(
+                || sim.clone(),
+                |s, (k, o)| {
+                    let (g, b) = sets.get(k);
+                    *o = s.expectation(g, b)?;
+                    Ok(())
+                },
+            )
+        })??;
+        Ok(out)
     }
 }
 
-fn evolve_into(state: &mut [C64], cost: &[f64], n: usize, max_abs: f64, gammas: &[f64], betas: &[f64], parallel: bool) {
+/// Prepares the state; returns early, leaving garbage, once `cancelled()` (the caller checks).
+#[allow(clippy::too_many_arguments)]
+fn evolve_into(
+    state: &mut [C64],
+    cost: &[f64],
+    n: usize,
+    max_abs: f64,
+    gammas: &[f64],
+    betas: &[f64],
+    parallel: bool,
+    cancelled: &(dyn Fn() -> bool + Sync),
+) {
     let amp = (0.5f64).powf(n as f64 / 2.0);
     state.fill(C64 { re: amp, im: 0.0 });
     let low = n.min(CHUNK_BITS);
     for (&gamma, &beta) in gammas.iter().zip(betas) {
+        if cancelled() {
+            return;
+        }
         let cs = (beta.cos(), beta.sin());
         if parallel {
-            state
-                .par_chunks_mut(CHUNK)
-                .zip(cost.par_chunks(CHUNK))
-                .for_each(|(amps, c)| layer_on_chunk(amps, c, gamma, cs, low, max_abs));
+            state.par_chunks_mut(CHUNK).zip(cost.par_chunks(CHUNK)).for_each(|(amps, c)| {
+                if !cancelled() {
+                    layer_on_chunk(amps, c, gamma, cs, low, max_abs)
+                }
+            });
         } else {
             for (amps, c) in state.chunks_mut(CHUNK).zip(cost.chunks(CHUNK)) {
                 layer_on_chunk(amps, c, gamma, cs, low, max_abs);
             }
         }
-        mix_high(state, n, cs, parallel);
+        mix_high(state, n, cs, parallel, cancelled);
     }
 }
 
@@ -319,30 +416,30 @@ pub fn expectation(cost: &[f64], gammas: &[f64], betas: &[f64]) -> Result<f64> {
     Simulator::new(cost)?.expectation(gammas, betas)
 }
 
-/// ⟨C⟩ for each (gammas, betas) pair (see [`Simulator::expectations`]).
-pub fn expectations(cost: &[f64], params: &[(Vec<f64>, Vec<f64>)]) -> Result<Vec<f64>> {
-    for (g, b) in params {
-        check_angles(g, b)?;
-    }
-    Simulator::new(cost)?.expectations(params)
+/// ⟨C⟩ for each angle set (see [`Simulator::expectations`]).
+pub fn expectations(cost: &[f64], sets: &AngleSets<'_>) -> Result<Vec<f64>> {
+    Simulator::new(cost)?.expectations(sets)
 }
 
 /// |ψ_x(γ, β)|² for every bitstring x.
 pub fn probabilities(cost: &[f64], gammas: &[f64], betas: &[f64]) -> Result<Vec<f64>> {
     let mut sim = Simulator::new(cost)?;
     sim.evolve(gammas, betas)?;
-    Ok(sim.probabilities())
+    sim.probabilities()
 }
 
 /// `shots` bitstrings (as indices, bit i = qubit i) drawn from the distribution `probs`
 /// (non-negative, any positive total). Shots come in blocks of 4096, each with its own stream
 /// `(seed, block)`, so the draws depend on the seed alone.
 pub fn sample(probs: &[f64], shots: usize, seed: u64) -> Result<Vec<u64>> {
+    sample_until(probs, shots, seed, &Control::new())
+}
+
+/// [`sample`], stopping with `Err(Interrupted)` soon after `control` is cancelled.
+pub fn sample_until(probs: &[f64], shots: usize, seed: u64, control: &Control) -> Result<Vec<u64>> {
     crate::ensure!(!probs.is_empty(), "cannot sample from an empty distribution");
     crate::ensure!(probs.iter().all(|p| p.is_finite() && *p >= 0.0), "probabilities must be finite and non-negative");
-    crate::error::check_alloc::<f64>(probs.len() as u128, "the cumulative table for sampling")?;
-    crate::error::check_alloc::<u64>(shots as u128, "the sampled bitstrings")?;
-    let mut cumulative = Vec::with_capacity(probs.len());
+    let mut cumulative = try_with_capacity(probs.len(), "the cumulative table for sampling")?;
     let mut total = 0.0;
     for p in probs {
         total += p;
@@ -350,9 +447,12 @@ pub fn sample(probs: &[f64], shots: usize, seed: u64) -> Result<Vec<u64>> {
     }
     crate::ensure!(total > 0.0, "probabilities must not all be zero");
     let last = probs.len() - 1;
-    let mut out = vec![0u64; shots];
+    let mut out = try_vec(shots, 0u64, "the sampled bitstrings")?;
     crate::parallel::install(|| {
         out.par_chunks_mut(SHOT_BLOCK).enumerate().for_each(|(block, dst)| {
+            if control.is_cancelled() {
+                return;
+            }
             let mut rng = Stream::new(seed, block as u64);
             for x in dst {
                 let u = rng.next_f64() * total;
@@ -361,6 +461,7 @@ pub fn sample(probs: &[f64], shots: usize, seed: u64) -> Result<Vec<u64>> {
             }
         })
     })?;
+    control.check()?;
     Ok(out)
 }
 
@@ -554,13 +655,14 @@ mod tests {
         let mut seq = Simulator::new(cost.clone()).unwrap();
         seq.set_parallel(false);
         let sequential = seq.expectation(&g, &b).unwrap();
-        let batch = expectations(&cost, &[(g.to_vec(), b.to_vec()), (vec![0.1], vec![0.2])]).unwrap();
+        let (g2, b2) = ([g[0], g[1], 0.1, 0.0], [b[0], b[1], 0.2, 0.0]);
+        let batch = expectations(&cost, &AngleSets::new(&g2, &b2, 2).unwrap()).unwrap();
         crate::parallel::set_num_threads(0).unwrap();
         assert_eq!(one.to_bits(), two.to_bits());
         assert_eq!(one.to_bits(), sequential.to_bits());
         assert_eq!(one.to_bits(), batch[0].to_bits());
         // and the parallel schedule is still the right state
-        let dense_norm: f64 = seq.probabilities().iter().sum();
+        let dense_norm: f64 = seq.probabilities().unwrap().iter().sum();
         assert!((dense_norm - 1.0).abs() < 1e-12);
     }
 
@@ -569,10 +671,27 @@ mod tests {
         let cost = cost_diagonal(&random_symmetric(6, 9), 6).unwrap();
         let params: Vec<(Vec<f64>, Vec<f64>)> =
             (0..7).map(|k| (vec![0.1 * k as f64, 0.3], vec![0.2, -0.05 * k as f64])).collect();
-        let batch = expectations(&cost, &params).unwrap();
+        let g: Vec<f64> = params.iter().flat_map(|p| p.0.clone()).collect();
+        let b: Vec<f64> = params.iter().flat_map(|p| p.1.clone()).collect();
+        let batch = expectations(&cost, &AngleSets::new(&g, &b, 2).unwrap()).unwrap();
+        assert_eq!(batch.len(), 7);
         for ((g, b), e) in params.iter().zip(&batch) {
             assert_eq!(expectation(&cost, g, b).unwrap().to_bits(), e.to_bits());
         }
+    }
+
+    #[test]
+    fn a_cancelled_control_stops_evaluations() {
+        let cost = cost_diagonal(&random_symmetric(16, 2), 16).unwrap();
+        let control = Control::new();
+        let mut sim = Simulator::new(cost.as_slice()).unwrap().with_control(&control);
+        assert!(sim.expectation(&[0.1], &[0.2]).is_ok());
+        control.cancel();
+        assert_eq!(sim.expectation(&[0.1], &[0.2]), Err(crate::error::Error::Interrupted));
+        let small = cost_diagonal(&random_symmetric(4, 2), 4).unwrap();
+        let mut sim = Simulator::new(small.as_slice()).unwrap().with_control(&control);
+        let sets = AngleSets::new(&[0.1, 0.2], &[0.3, 0.4], 1).unwrap();
+        assert_eq!(sim.expectations(&sets), Err(crate::error::Error::Interrupted));
     }
 
     #[test]
@@ -605,6 +724,7 @@ mod tests {
         assert!(expectation(&[0.0, 1.0, 2.0], &[0.1], &[0.3]).is_err());
         assert!(expectation(&[], &[], &[]).is_err());
         assert!(expectation(&[0.0, f64::INFINITY], &[0.1], &[0.1]).is_err());
-        assert!(expectations(&cost, &[(vec![0.1], vec![])]).is_err());
+        assert!(AngleSets::new(&[0.1], &[], 1).is_err());
+        assert!(AngleSets::new(&[0.1, 0.2, 0.3], &[0.1, 0.2, 0.3], 2).is_err());
     }
 }

@@ -1,35 +1,25 @@
-//! NQO bindings: `nqo_minimize` runs the optimiser with the GIL released, taking it back only
-//! to call the user's function (and callback / progress), and returns the outcome as a dict
-//! that `quantumpanarchy.decision.NQO` turns into an `NQOResult`.
+//! NQO bindings: `nqo_minimize` runs the optimiser on a worker thread with the GIL released;
+//! the calling thread watches for Ctrl-C and runs the user's function (and callback) whenever the
+//! optimiser asks, so `fun` is called on the caller's thread as before. The outcome is returned
+//! as a dict that `quantumpanarchy.decision.NQO` turns into an `NQOResult`.
 
-use crate::control::Control;
 use crate::core::kernel::Method;
 use crate::decision::nqo::{self, Config, LocalMethod, Objective, Space};
-use crate::error::{Error, Result};
+use crate::error::{try_with_capacity, Error, Result};
 use crate::python::args::{self, PyInt};
-use crate::python::run::detach;
+use crate::python::run::run_long_asking;
 use crate::rng::resolve_seed;
 use numpy::{PyArray1, PyArrayMethods};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyFloat, PyTuple};
-use std::time::{Duration, Instant};
+use std::sync::Mutex;
 
-/// How often a progress callback is called, at most.
-const PROGRESS_EVERY: Duration = Duration::from_millis(100);
-
-/// The user's function as the optimiser sees it. A Python exception (from `fun`, the callback,
-/// the progress callback, or Ctrl-C) is kept here and the run is stopped; the binding then
-/// re-raises it unchanged.
+/// The user's function and callback, called on the calling thread (with the GIL).
 struct PyObjective {
     fun: Py<PyAny>,
     args: Py<PyTuple>,
     vectorized: bool,
     callback: Option<Py<PyAny>>,
-    progress: Option<Py<PyAny>>,
-    total: usize,
-    done: usize,
-    reported: Option<Instant>,
-    error: Option<PyErr>,
 }
 
 /// `fun`'s value as a float: Python and numpy real scalars and 0-d arrays; anything else
@@ -58,13 +48,12 @@ impl PyObjective {
         self.fun.bind(py).call1(PyTuple::new(py, all)?)
     }
 
-    fn evaluate_py(&mut self, py: Python<'_>, xs: &[f64], d: usize) -> PyResult<Vec<f64>> {
-        py.check_signals()?;
+    fn evaluate(&self, py: Python<'_>, xs: &[f64], d: usize) -> PyResult<Vec<f64>> {
         let m = xs.len() / d;
-        let values = if self.vectorized {
+        if self.vectorized {
             let batch = PyArray1::from_slice(py, xs).reshape([m, d])?;
             let out = self.call(py, batch.into_any())?;
-            let v = args::real_1d(&out, "the values a vectorized fun returns")?.to_vec()?;
+            let v = args::real_1d(&out, "the values a vectorized fun returns")?;
             if v.len() != m {
                 return Err(Error::InvalidInput(format!(
                     "a vectorized fun must return one value per row of its (m, d) argument: {m} rows, {} values",
@@ -72,42 +61,85 @@ impl PyObjective {
                 ))
                 .into());
             }
-            v
-        } else {
-            let mut v = Vec::with_capacity(m);
-            for x in xs.chunks(d) {
-                let out = self.call(py, PyArray1::from_slice(py, x).into_any())?;
-                v.push(scalar(&out)?);
-            }
-            v
-        };
-        self.done += m;
-        if let Some(cb) = &self.progress {
-            let now = Instant::now();
-            if self.reported.is_none_or(|t| now - t >= PROGRESS_EVERY) || self.done >= self.total {
-                self.reported = Some(now);
-                cb.call1(py, (self.done, self.total))?;
-            }
+            return Ok(v.to_vec()?);
         }
-        Ok(values)
+        let mut v = try_with_capacity(m, "the values of a batch of points")?;
+        for x in xs.chunks(d) {
+            let out = self.call(py, PyArray1::from_slice(py, x).into_any())?;
+            v.push(scalar(&out)?);
+        }
+        Ok(v)
     }
 
-    /// Keeps a Python error and stops the run.
-    fn stash(&mut self, e: PyErr) -> Error {
-        self.error = Some(e);
-        Error::Interrupted
+    fn improved(&self, py: Python<'_>, x: &[f64], f: f64) -> PyResult<bool> {
+        let Some(cb) = &self.callback else { return Ok(false) };
+        cb.call1(py, (PyArray1::from_slice(py, x), f))?.bind(py).is_truthy()
     }
 }
 
-impl Objective for PyObjective {
+/// What the optimiser asks of the calling thread.
+enum Request {
+    Evaluate(Vec<f64>, usize),
+    Improved(Vec<f64>, f64),
+}
+
+/// The answer to a [`Request`].
+enum Reply {
+    Values(Vec<f64>),
+    Stop(bool),
+}
+
+/// The request in flight and its reply.
+#[derive(Default)]
+struct Exchange {
+    request: Option<Request>,
+    reply: Option<Reply>,
+}
+
+impl Exchange {
+    /// Runs the pending request on the calling thread. A Python error (from `fun`, the callback,
+    /// or Ctrl-C inside them) goes back to `run_long_asking`, which cancels the run and raises it.
+    fn answer(&mut self, py: Python<'_>, objective: &PyObjective) -> PyResult<()> {
+        self.reply = match self.request.take() {
+            Some(Request::Evaluate(xs, d)) => Some(Reply::Values(objective.evaluate(py, &xs, d)?)),
+            Some(Request::Improved(x, f)) => Some(Reply::Stop(objective.improved(py, &x, f)?)),
+            None => None,
+        };
+        Ok(())
+    }
+}
+
+/// The objective as the worker thread sees it: each call is handed to the calling thread.
+struct Relay<'a> {
+    exchange: &'a Mutex<Exchange>,
+    ask: &'a (dyn Fn() -> bool + Sync),
+}
+
+impl Relay<'_> {
+    fn ask(&self, request: Request) -> Option<Reply> {
+        let lock = || self.exchange.lock().unwrap_or_else(|e| e.into_inner());
+        lock().request = Some(request);
+        (self.ask)();
+        let mut exchange = lock();
+        exchange.request = None;
+        exchange.reply.take()
+    }
+}
+
+impl Objective for Relay<'_> {
     fn evaluate(&mut self, xs: &[f64], d: usize) -> Result<Vec<f64>> {
-        Python::attach(|py| self.evaluate_py(py, xs, d)).map_err(|e| self.stash(e))
+        match self.ask(Request::Evaluate(xs.to_vec(), d)) {
+            Some(Reply::Values(v)) => Ok(v),
+            // no answer: the run is being cancelled (Ctrl-C, or an error the caller raises)
+            _ => Err(Error::Interrupted),
+        }
     }
 
     fn improved(&mut self, x: &[f64], f: f64) -> Result<bool> {
-        let Some(cb) = &self.callback else { return Ok(false) };
-        Python::attach(|py| cb.call1(py, (PyArray1::from_slice(py, x), f))?.bind(py).is_truthy())
-            .map_err(|e| self.stash(e))
+        match self.ask(Request::Improved(x.to_vec(), f)) {
+            Some(Reply::Stop(stop)) => Ok(stop),
+            _ => Err(Error::Interrupted),
+        }
     }
 }
 
@@ -166,25 +198,22 @@ pub fn nqo_minimize<'py>(
     };
     cfg.validate()?;
     let progress_cb = args::progress(py, progress, "NQO", "eval")?;
-    let mut objective = PyObjective {
+    let objective = PyObjective {
         fun: fun.unbind(),
         args: fun_args.unwrap_or_else(|| PyTuple::empty(py)).unbind(),
         vectorized,
         callback: callback.filter(|c| !c.is_none()).map(Bound::unbind),
-        progress: progress_cb.as_ref().map(|p| p.clone().unbind()),
-        total: cfg.maxfun,
-        done: 0,
-        reported: None,
-        error: None,
     };
-    let (outcome, raised) = detach(py, || {
-        let outcome = nqo::minimize(&space, &cfg, x0.as_deref(), &mut objective, &Control::new());
-        Ok((outcome, objective.error.take()))
-    })?;
+    let exchange = Mutex::new(Exchange::default());
+    let answer = |py: Python<'_>| -> PyResult<bool> {
+        exchange.lock().unwrap_or_else(|e| e.into_inner()).answer(py, &objective)?;
+        Ok(true)
+    };
+    let outcome = run_long_asking(py, progress_cb.as_ref(), None, Some(&answer), |control, ask| {
+        let mut relay = Relay { exchange: &exchange, ask };
+        nqo::minimize(&space, &cfg, x0.as_deref(), &mut relay, control)
+    });
     args::close_progress(progress_cb)?;
-    if let Some(e) = raised {
-        return Err(e);
-    }
     let out = outcome?;
     let dict = PyDict::new(py);
     dict.set_item("x", PyArray1::from_vec(py, out.x))?;

@@ -4,41 +4,58 @@
 use numpy::ndarray::IxDyn;
 use numpy::PyArray1;
 use pyo3::prelude::*;
-use pyo3::types::PyDict;
+use pyo3::types::{PyDict, PyFloat};
 
 use crate::backend::Choice;
 use crate::decision::qaoa::engine::{self, Engine};
 use crate::decision::qaoa::optimize::Method;
 use crate::decision::qaoa::portfolio::Portfolio;
-use crate::decision::qaoa::statevector;
+use crate::decision::qaoa::statevector::{self, AngleSets};
 use crate::decision::qaoa::{cost, Qaoa};
-use crate::error::Error;
+use crate::error::{try_collect, Error};
 use crate::python::args::{self, PyInt};
-use crate::python::run::{detach, run_long};
+use crate::python::run::run_long;
 
 /// Q as row-major values, symmetrised: xᵀQx = xᵀ((Q + Qᵀ)/2)x, so any square Q (dimod-style
-/// upper-triangular ones included) means what the caller wrote.
+/// upper-triangular ones included) means what the caller wrote. Its side is checked against the
+/// registers that can be simulated before anything is copied.
 fn qubo_arg(q: &Bound<'_, PyAny>) -> PyResult<(Vec<f64>, usize)> {
     let q = args::real_2d(q, "Q")?;
     let n = args::square(q.shape(), "Q")?;
+    cost::check_memory(n)?;
     let a = q.view()?;
-    let sym = (0..n * n).map(|k| 0.5 * (a[(k / n, k % n)] + a[(k % n, k / n)])).collect();
+    let sym = try_collect((0..n * n).map(|k| 0.5 * (a[(k / n, k % n)] + a[(k % n, k / n)])), "Q")?;
     Ok((sym, n))
 }
 
-/// Angle sets as rows: a 1-D array is one set, a 2-D (m, p) array m sets.
-fn angle_rows(obj: &Bound<'_, PyAny>, name: &str) -> PyResult<Vec<Vec<f64>>> {
-    let arr = args::reals::<IxDyn>(obj, name, false)?;
-    let shape = arr.shape().to_vec();
-    let values = arr.to_vec()?;
-    match shape[..] {
-        [_] => Ok(vec![values]),
-        [_, p] => Ok(values.chunks(p.max(1)).map(<[f64]>::to_vec).collect()),
-        _ => {
-            Err(Error::InvalidInput(format!("{name} must be a 1-D array of angles or a 2-D array of angle sets"))
-                .into())
-        }
+/// (sets, layers) of an angle array: a 1-D array is one set, a 2-D (m, p) array m sets.
+fn angle_shape(shape: &[usize], name: &str) -> PyResult<(usize, usize)> {
+    match *shape {
+        [p] => Ok((1, p)),
+        [m, p] => Ok((m, p)),
+        _ => Err(Error::InvalidInput(format!("{name} must be a 1-D array of angles or a 2-D array of angle sets"))
+            .into()),
     }
+}
+
+/// gammas and betas as flat rows of `layers` angles, and whether they were a batch (2-D). The
+/// shapes must agree before either is copied: a mismatch is an error about the shapes, not an
+/// allocation the size of the larger one.
+fn angle_sets(gammas: &Bound<'_, PyAny>, betas: &Bound<'_, PyAny>) -> PyResult<(Vec<f64>, Vec<f64>, usize, bool)> {
+    let g = args::reals::<IxDyn>(gammas, "gammas", false)?;
+    let b = args::reals::<IxDyn>(betas, "betas", false)?;
+    let (gs, bs) = (angle_shape(g.shape(), "gammas")?, angle_shape(b.shape(), "betas")?);
+    if gs.0 != bs.0 {
+        return Err(Error::InvalidInput(format!("{} gamma sets but {} beta sets", gs.0, bs.0)).into());
+    }
+    if gs.1 != bs.1 {
+        return Err(Error::InvalidInput(format!(
+            "gammas and betas must have the same length (one pair per layer), got {} and {}",
+            gs.1, bs.1
+        ))
+        .into());
+    }
+    Ok((g.to_vec()?, b.to_vec()?, gs.1, g.shape().len() == 2))
 }
 
 fn method(name: &str) -> PyResult<Method> {
@@ -58,14 +75,16 @@ fn config(
     shots: Option<PyInt>,
     seed: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<Qaoa> {
-    Ok(Qaoa {
+    let qaoa = Qaoa {
         num_layers: args::count(num_layers, "num_layers", 1)?,
         optimizer: method(optimizer)?,
         maxiter: args::count(maxiter, "maxiter", 1)?,
         restarts: args::count(restarts, "restarts", 0)?,
         shots: shots.map(|s| args::count(s, "shots", 1)).transpose()?,
         seed: crate::rng::resolve_seed(args::seed(seed)?),
-    })
+    };
+    qaoa.validate()?;
+    Ok(qaoa)
 }
 
 /// Checks a configuration where it is made: `InvalidInputError` for a bad setting,
@@ -93,23 +112,24 @@ pub fn qaoa_validate(
     Ok(cost::check_memory(n)?)
 }
 
-/// ⟨C⟩ for each row of (gammas, betas); one value per angle set.
+/// ⟨C⟩ for each row of (gammas, betas): a float for 1-D angles, an array of one value per
+/// angle set for 2-D ones. Interruptible: a batch of millions of sets takes a while.
 #[pyfunction]
-pub fn qaoa_expectations(
-    py: Python<'_>,
-    q: &Bound<'_, PyAny>,
-    gammas: &Bound<'_, PyAny>,
-    betas: &Bound<'_, PyAny>,
+pub fn qaoa_expectations<'py>(
+    py: Python<'py>,
+    q: &Bound<'py, PyAny>,
+    gammas: &Bound<'py, PyAny>,
+    betas: &Bound<'py, PyAny>,
     backend: Option<&str>,
-) -> PyResult<Vec<f64>> {
+) -> PyResult<Bound<'py, PyAny>> {
     let choice = backend.map(Choice::parse).transpose()?;
     let (q, n) = qubo_arg(q)?;
-    let (g, b) = (angle_rows(gammas, "gammas")?, angle_rows(betas, "betas")?);
-    if g.len() != b.len() {
-        return Err(Error::InvalidInput(format!("{} gamma sets but {} beta sets", g.len(), b.len())).into());
-    }
-    let params: Vec<(Vec<f64>, Vec<f64>)> = g.into_iter().zip(b).collect();
-    detach(py, || engine::expectations(&cost::cost_diagonal(&q, n)?, &params, choice))
+    let (g, b, layers, batch) = angle_sets(gammas, betas)?;
+    let sets = AngleSets::new(&g, &b, layers)?;
+    let values = run_long(py, None, |control| {
+        engine::expectations(&cost::cost_diagonal(&q, n)?, &sets, choice, control)
+    })?;
+    Ok(if batch { PyArray1::from_vec(py, values).into_any() } else { PyFloat::new(py, values[0]).into_any() })
 }
 
 /// |ψ_x(γ, β)|² for every bitstring x (index bit i = qubit i).
@@ -123,9 +143,24 @@ pub fn qaoa_probabilities<'py>(
 ) -> PyResult<Bound<'py, PyArray1<f64>>> {
     let choice = backend.map(Choice::parse).transpose()?;
     let (q, n) = qubo_arg(q)?;
-    let (g, b) = (args::real_1d(gammas, "gammas")?.to_vec()?, args::real_1d(betas, "betas")?.to_vec()?);
-    let probs = detach(py, || engine::probabilities(&cost::cost_diagonal(&q, n)?, &g, &b, choice))?;
+    let (g, b) = one_angle_set(gammas, betas)?;
+    let probs =
+        run_long(py, None, |control| engine::probabilities(&cost::cost_diagonal(&q, n)?, &g, &b, choice, control))?;
     Ok(PyArray1::from_vec(py, probs))
+}
+
+/// One set of angles (1-D gammas and betas of one length), checked before copying.
+fn one_angle_set(gammas: &Bound<'_, PyAny>, betas: &Bound<'_, PyAny>) -> PyResult<(Vec<f64>, Vec<f64>)> {
+    let (g, b) = (args::real_1d(gammas, "gammas")?, args::real_1d(betas, "betas")?);
+    if g.len() != b.len() {
+        return Err(Error::InvalidInput(format!(
+            "gammas and betas must have the same length (one pair per layer), got {} and {}",
+            g.len(),
+            b.len()
+        ))
+        .into());
+    }
+    Ok((g.to_vec()?, b.to_vec()?))
 }
 
 /// Tunes the angles for Q unless given, then measures `shots` bitstrings. Returns a dict with
@@ -153,7 +188,7 @@ pub fn qaoa_sample<'py>(
     let shots = args::count(shots, "shots", 1)?;
     let qaoa = config(num_layers, optimizer, maxiter, restarts, Some(shots as PyInt), seed)?;
     let given = match (gammas, betas) {
-        (Some(g), Some(b)) => Some((args::real_1d(g, "gammas")?.to_vec()?, args::real_1d(b, "betas")?.to_vec()?)),
+        (Some(g), Some(b)) => Some(one_angle_set(g, b)?),
         (None, None) => None,
         _ => return Err(Error::InvalidInput("give both gammas and betas, or neither".into()).into()),
     };
@@ -161,7 +196,7 @@ pub fn qaoa_sample<'py>(
     let out = run_long(py, cb.as_ref(), |control| {
         let diag = cost::cost_diagonal(&q, n)?;
         let e_min = diag.iter().copied().fold(f64::INFINITY, f64::min);
-        let mut sim = Engine::new(diag.as_slice(), choice)?;
+        let mut sim = Engine::new(diag.as_slice(), choice)?.with_control(control);
         let (g, b, by_depth, nfev) = match given {
             Some((g, b)) => (g, b, Vec::new(), 0),
             None => {
@@ -170,16 +205,17 @@ pub fn qaoa_sample<'py>(
             }
         };
         let expectation = sim.expectation(&g, &b)?;
-        let draws = statevector::sample(&sim.probabilities()?, shots, qaoa.seed)?;
-        let energies: Vec<f64> = draws.iter().map(|&x| diag[x as usize]).collect();
+        let draws = statevector::sample_until(&sim.probabilities()?, shots, qaoa.seed, control)?;
+        let energies = try_collect(draws.iter().map(|&x| diag[x as usize]), "the energies of the shots")?;
         Ok((draws, energies, g, b, expectation, by_depth, nfev, e_min))
     });
     args::close_progress(cb)?;
     let (draws, energies, g, b, expectation, by_depth, nfev, e_min) = out?;
     let d = PyDict::new(py);
-    d.set_item("bitstrings", draws)?;
+    // arrays, not lists: a million shots are 16 MB here, not a million Python objects
+    d.set_item("bitstrings", PyArray1::from_vec(py, draws))?;
     d.set_item("num_qubits", n)?;
-    d.set_item("energies", energies)?;
+    d.set_item("energies", PyArray1::from_vec(py, energies))?;
     d.set_item("gammas", g)?;
     d.set_item("betas", b)?;
     d.set_item("expectation", expectation)?;
@@ -210,7 +246,9 @@ pub fn qaoa_portfolio<'py>(
     progress: Option<&Bound<'py, PyAny>>,
 ) -> PyResult<Bound<'py, PyDict>> {
     let choice = backend.map(Choice::parse).transpose()?;
-    let mu = args::real_1d(returns, "returns")?.to_vec()?;
+    let mu = args::real_1d(returns, "returns")?;
+    cost::check_memory(mu.len())?;
+    let mu = mu.to_vec()?;
     let cov = args::real_2d(covariance, "covariance")?;
     let (n, m) = (cov.shape()[0], cov.shape()[1]);
     if (n, m) != (mu.len(), mu.len()) {

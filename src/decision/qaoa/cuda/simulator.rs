@@ -7,12 +7,13 @@
 //! are the same from run to run: every sum is taken in an order fixed by n alone.
 
 use super::super::cost::MAX_QUBITS;
-use super::super::statevector::{check_angles, check_cost};
+use super::super::statevector::{check_angles, check_cost, AngleSets};
 use crate::backend::cuda::{
     driver_error, gib, grid_1d, guarded, on_error, CudaFunction, CudaSlice, CudaStream, CudaViewMut, Device,
     DriverError, KernelCell, LaunchConfig, Program, PushKernelArg,
 };
-use crate::error::{check_alloc, Error, Result};
+use crate::control::Control;
+use crate::error::{check_alloc, try_collect, try_vec, Error, Result};
 use std::sync::Arc;
 
 /// The kernels of `qaoa.cu` on device 0, compiled and loaded on first use.
@@ -188,30 +189,27 @@ impl QaoaSimulator {
         })
     }
 
-    /// ⟨C⟩ for each (gammas, betas) pair, each the value [`QaoaSimulator::expectation`] gives; the
-    /// sets run one after the other with a single copy back at the end.
-    pub fn expectations(&mut self, params: &[(Vec<f64>, Vec<f64>)]) -> Result<Vec<f64>> {
+    /// ⟨C⟩ for each angle set, each the value [`QaoaSimulator::expectation`] gives; the sets run
+    /// one after the other with a single copy back at the end, checking `control` between them.
+    pub fn expectations(&mut self, sets: &AngleSets<'_>, control: Option<&Control>) -> Result<Vec<f64>> {
         guarded(|| {
-            for (g, b) in params {
-                check_angles(g, b)?;
-            }
-            if params.is_empty() {
+            if sets.is_empty() {
                 return Ok(Vec::new());
             }
             let shape = Shape::new(self.n);
             let runs = shape.sum_runs().1;
-            check_alloc::<f64>((params.len() * runs) as u128, "the partial sums of a batch of QAOA evaluations")?;
-            let mut all = self
-                .stream
-                .alloc_zeros::<f64>(params.len() * runs)
-                .map_err(self.fail("allocating the partial sums"))?;
-            for (s, (g, b)) in params.iter().enumerate() {
+            let total = sets.len().checked_mul(runs).unwrap_or(usize::MAX);
+            check_alloc::<f64>(total as u128, "the partial sums of a batch of QAOA evaluations")?;
+            let mut all =
+                self.stream.alloc_zeros::<f64>(total).map_err(self.fail("allocating the partial sums"))?;
+            for (s, (g, b)) in sets.iter().enumerate() {
+                control.map_or(Ok(()), Control::check)?;
                 self.launch_layers(g, b, true)?;
                 let mut slot = all.slice_mut(s * runs..(s + 1) * runs);
                 launch_sum(self.gpu, &self.stream, shape, &self.partials, &mut slot)?;
             }
             let sums = self.stream.clone_dtoh(&all).map_err(self.fail("running the QAOA kernels"))?;
-            Ok(sums.chunks(runs).map(add_in_order).collect())
+            try_collect(sums.chunks(runs).map(add_in_order), "the values of a batch of QAOA evaluations")
         })
     }
 
@@ -219,11 +217,10 @@ impl QaoaSimulator {
     pub fn probabilities(&self) -> Result<Vec<f64>> {
         guarded(|| {
             let len = 1usize << self.n;
-            check_alloc::<f64>(len as u128, "the QAOA probabilities")?;
             let chunk = len.min(PROBABILITY_CHUNK);
             let mut scratch =
                 self.stream.alloc_zeros::<f64>(chunk).map_err(self.fail("allocating the probabilities"))?;
-            let mut out = vec![0.0f64; len];
+            let mut out = try_vec(len, 0.0f64, "the QAOA probabilities")?;
             for (index, dst) in out.chunks_mut(chunk).enumerate() {
                 let (offset, count) = (index * chunk, dst.len());
                 let psi = self.state.slice(2 * offset..2 * (offset + count));
@@ -429,14 +426,18 @@ mod tests {
                 assert!((got - want).abs() <= 1e-10 * scale, "n={n} p={p}: GPU {got}, CPU {want}");
                 assert_eq!(got.to_bits(), gpu.expectation(&g, &b).unwrap().to_bits(), "n={n} p={p}: not repeatable");
                 let probs = gpu.probabilities().unwrap();
-                let worst = probs.iter().zip(cpu.probabilities()).map(|(a, b)| (a - b).abs()).fold(0.0, f64::max);
+                let worst = probs.iter().zip(cpu.probabilities().unwrap()).map(|(a, b)| (a - b).abs()).fold(0.0, f64::max);
                 assert!(worst < 1e-12, "n={n} p={p}: probabilities differ by {worst:e}");
                 params.push((g, b, got));
             }
-            let sets: Vec<(Vec<f64>, Vec<f64>)> = params.iter().map(|(g, b, _)| (g.clone(), b.clone())).collect();
-            let batch = gpu.expectations(&sets).unwrap();
-            for ((_, _, single), got) in params.iter().zip(&batch) {
-                assert_eq!(single.to_bits(), got.to_bits(), "n={n}: batch differs from single evaluations");
+            for (g, b, single) in &params {
+                // a batch of the set twice, at its own depth
+                let (g2, b2) = ([g.as_slice(), g].concat(), [b.as_slice(), b].concat());
+                let sets = AngleSets::new(&g2, &b2, g.len()).unwrap();
+                let batch = gpu.expectations(&sets, None).unwrap();
+                for got in &batch {
+                    assert_eq!(single.to_bits(), got.to_bits(), "n={n}: batch differs from single evaluations");
+                }
             }
             // depth 0 is |+⟩^n: the mean of the cost
             let mean = cost.iter().sum::<f64>() / cost.len() as f64;
