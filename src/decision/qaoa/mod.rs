@@ -140,8 +140,7 @@ impl Qaoa {
         let random = (0..self.restarts).map(|_| vec![0.05 + 1.45 * rng.next_f64(), 0.05 + 0.75 * rng.next_f64()]);
         let starts = std::iter::once(vec![0.5, std::f64::consts::PI / 8.0]).chain(random);
         let mut nfev = 0usize;
-        let mut best: OptimizeResult =
-            optimize::minimize_with_restarts(self.optimizer, &mut objective, starts, &opts)?;
+        let mut best: OptimizeResult = optimize::minimize_with_restarts(self.optimizer, &mut objective, starts, &opts)?;
         nfev = nfev.saturating_add(best.nfev);
         let mut by_depth = vec![best.fun];
         control.advance(1);

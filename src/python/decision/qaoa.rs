@@ -33,8 +33,10 @@ fn angle_shape(shape: &[usize], name: &str) -> PyResult<(usize, usize)> {
     match *shape {
         [p] => Ok((1, p)),
         [m, p] => Ok((m, p)),
-        _ => Err(Error::InvalidInput(format!("{name} must be a 1-D array of angles or a 2-D array of angle sets"))
-            .into()),
+        _ => {
+            Err(Error::InvalidInput(format!("{name} must be a 1-D array of angles or a 2-D array of angle sets"))
+                .into())
+        }
     }
 }
 
@@ -126,9 +128,8 @@ pub fn qaoa_expectations<'py>(
     let (q, n) = qubo_arg(q)?;
     let (g, b, layers, batch) = angle_sets(gammas, betas)?;
     let sets = AngleSets::new(&g, &b, layers)?;
-    let values = run_long(py, None, |control| {
-        engine::expectations(&cost::cost_diagonal(&q, n)?, &sets, choice, control)
-    })?;
+    let values =
+        run_long(py, None, |control| engine::expectations(&cost::cost_diagonal(&q, n)?, &sets, choice, control))?;
     Ok(if batch { PyArray1::from_vec(py, values).into_any() } else { PyFloat::new(py, values[0]).into_any() })
 }
 

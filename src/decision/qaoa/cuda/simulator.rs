@@ -200,8 +200,7 @@ impl QaoaSimulator {
             let runs = shape.sum_runs().1;
             let total = sets.len().checked_mul(runs).unwrap_or(usize::MAX);
             check_alloc::<f64>(total as u128, "the partial sums of a batch of QAOA evaluations")?;
-            let mut all =
-                self.stream.alloc_zeros::<f64>(total).map_err(self.fail("allocating the partial sums"))?;
+            let mut all = self.stream.alloc_zeros::<f64>(total).map_err(self.fail("allocating the partial sums"))?;
             for (s, (g, b)) in sets.iter().enumerate() {
                 control.map_or(Ok(()), Control::check)?;
                 self.launch_layers(g, b, true)?;
@@ -426,7 +425,8 @@ mod tests {
                 assert!((got - want).abs() <= 1e-10 * scale, "n={n} p={p}: GPU {got}, CPU {want}");
                 assert_eq!(got.to_bits(), gpu.expectation(&g, &b).unwrap().to_bits(), "n={n} p={p}: not repeatable");
                 let probs = gpu.probabilities().unwrap();
-                let worst = probs.iter().zip(cpu.probabilities().unwrap()).map(|(a, b)| (a - b).abs()).fold(0.0, f64::max);
+                let worst =
+                    probs.iter().zip(cpu.probabilities().unwrap()).map(|(a, b)| (a - b).abs()).fold(0.0, f64::max);
                 assert!(worst < 1e-12, "n={n} p={p}: probabilities differ by {worst:e}");
                 params.push((g, b, got));
             }
