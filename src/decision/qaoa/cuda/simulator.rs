@@ -198,7 +198,7 @@ impl QaoaSimulator {
             }
             let shape = Shape::new(self.n);
             let runs = shape.sum_runs().1;
-            let total = sets.len().checked_mul(runs).unwrap_or(usize::MAX);
+            let total = sets.len().saturating_mul(runs);
             check_alloc::<f64>(total as u128, "the partial sums of a batch of QAOA evaluations")?;
             let mut all = self.stream.alloc_zeros::<f64>(total).map_err(self.fail("allocating the partial sums"))?;
             for (s, (g, b)) in sets.iter().enumerate() {
