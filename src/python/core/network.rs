@@ -198,7 +198,7 @@ pub fn fields(h: Option<&Bound<'_, PyAny>>, n: Option<usize>) -> PyResult<Option
     let Some(h) = h.filter(|h| !h.is_none()) else { return Ok(None) };
     let h = args::real_1d(h, "h")?;
     if let Some(n) = n.filter(|&n| n != h.len()) {
-        return Err(Error::InvalidInput(format!("h must have {n} values (one per p-bit), got {}", h.len())).into());
+        return Err(Error::InvalidInput(format!("h must have one field per p-bit ({n}), got {}", h.len())).into());
     }
     Ok(Some(h.to_vec()?))
 }
