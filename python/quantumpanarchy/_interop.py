@@ -13,6 +13,7 @@ from typing import Any, cast
 import numpy as np
 import numpy.typing as npt
 
+from ._validation import as_array
 from .exceptions import InvalidInputError
 
 Arrays = tuple[
@@ -39,6 +40,8 @@ def _real(value: Any, what: str) -> float:
         raise InvalidInputError(f"{what} must be a real number, got {value!r}")
     try:
         return float(value)
+    except OverflowError:
+        raise InvalidInputError(f"{what} must be within float range (|x| < 1.8e308)") from None
     except (TypeError, ValueError):
         raise InvalidInputError(f"{what} must be a real number, got {value!r}") from None
 
@@ -71,7 +74,7 @@ def _assemble(
 
 
 def _sequence(h: Any) -> list[Any]:
-    arr = np.asarray(h)
+    arr = as_array(h, "h")
     if arr.ndim != 1:
         raise InvalidInputError(f"h must be a dict or 1-D, got shape {arr.shape}")
     return list(arr.tolist())
@@ -85,7 +88,7 @@ def ising_dicts_to_arrays(h: Any, J: Any, offset: float) -> Arrays:
     for u, v, _ in quad:
         if u == v:
             raise InvalidInputError(f"J has a self-coupling on {u!r}; a spin cannot couple to itself")
-    return _assemble("SPIN", linear, quad, offset)
+    return _assemble("SPIN", linear, quad, _real(offset, "offset"))
 
 
 def qubo_dict_to_arrays(Q: Any) -> Arrays:

@@ -6,18 +6,47 @@ The bindings read float16/float32/float64 numpy arrays themselves and call these
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import sys
-from typing import Any
+from collections.abc import Callable, Iterator
+from typing import Any, TypeVar
 
 import numpy as np
 import numpy.typing as npt
 
-from .exceptions import InvalidInputError
+from .exceptions import InvalidInputError, ResourceLimitError
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 
+@contextlib.contextmanager
+def memory_for(name: str) -> Iterator[None]:
+    """numpy's ``MemoryError`` (a conversion too large for memory) as ``ResourceLimitError``
+    naming the argument, so callers see one exception class for memory whatever failed."""
+    try:
+        yield
+    except ResourceLimitError:
+        raise
+    except MemoryError as exc:
+        raise ResourceLimitError(f"converting {name} needs more memory than can be allocated here: {exc}") from None
+
+
+def _names_memory(f: F) -> F:
+    """Run ``f(x, name, ...)`` under :func:`memory_for` ``(name)``."""
+
+    @functools.wraps(f)
+    def wrapper(x: Any, name: str, *args: Any) -> Any:
+        with memory_for(name):
+            return f(x, name, *args)
+
+    return wrapper  # type: ignore[return-value]
+
+
+@_names_memory
 def as_array(x: Any, name: str) -> npt.NDArray[Any]:
     """``np.asarray(x)``; what numpy cannot make an array of (ragged lists and the like) raises
-    ``InvalidInputError`` naming ``name``."""
+    ``InvalidInputError`` naming ``name``, and what does not fit in memory ``ResourceLimitError``."""
     try:
         return np.asarray(x)
     except (ValueError, TypeError) as exc:
@@ -41,6 +70,7 @@ def _as_numeric(x: Any, name: str) -> npt.NDArray[Any]:
     return arr
 
 
+@_names_memory
 def as_float_array(x: Any, name: str, ndim: int, allow_empty: bool) -> npt.NDArray[np.float64]:
     """``x`` as a float64 array with ``ndim`` dimensions (``ndim=-1``: 1-D or 2-D)."""
     arr = _as_numeric(x, name)
@@ -56,6 +86,7 @@ def as_float_array(x: Any, name: str, ndim: int, allow_empty: bool) -> npt.NDArr
     return arr.astype(np.float64, copy=False)
 
 
+@_names_memory
 def as_index_array(x: Any, name: str) -> npt.NDArray[np.int64]:
     """``x`` as 1-D int64 indices; floats must hold whole numbers."""
     arr = _as_numeric(x, name)
@@ -71,6 +102,7 @@ def as_index_array(x: Any, name: str) -> npt.NDArray[np.int64]:
     return arr.astype(np.int64, copy=False)
 
 
+@_names_memory
 def as_spin_array(x: Any, name: str, binary: bool) -> npt.NDArray[np.int8]:
     """One state (1-D) or a batch (2-D) as int8 spins ±1; with ``binary``, 0/1 are accepted
     too (0 means -1), but not mixed with -1."""

@@ -92,6 +92,21 @@ pub struct Engine {
 }
 
 impl Engine {
+    /// [`Engine::new`], or `Err(ResourceLimit)` when its buffers would not fit in memory: a
+    /// probe for the largest moment of the build (a dense matrix is copied, narrowed through an
+    /// f64 copy, then kept in f32 or i8), so that building it cannot abort the process.
+    pub fn try_new(model: &IsingModel) -> crate::error::Result<Self> {
+        let n = model.n() as u128;
+        let (bytes, what) = match model.couplings() {
+            Couplings::Dense(_) => (12 * n * n + 32 * n, format!("the sampling engine of a dense {n}x{n} network")),
+            Couplings::Sparse(g) => {
+                (40 * n + 24 * g.indices.len() as u128, format!("the sampling engine of a network of {n} p-bits"))
+            }
+        };
+        crate::error::check_alloc::<u8>(bytes, &what)?;
+        Ok(Self::new(model))
+    }
+
     pub fn new(model: &IsingModel) -> Self {
         let n = model.n();
         match model.couplings() {

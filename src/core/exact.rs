@@ -18,9 +18,9 @@ pub fn energies(model: &IsingModel) -> Result<Vec<f64>> {
     let mut s = vec![-1i8; n];
     let mut fields = vec![0.0; n];
     model.local_fields(&s, &mut fields);
-    let dense = model.to_dense();
+    let dense = model.to_dense()?;
     let mut e = model.energy(&s);
-    let mut out = vec![0.0; 1usize << n];
+    let mut out = crate::error::try_vec(1usize << n, 0.0, &format!("the energies of 2^{n} states"))?;
     let mut code = 0usize;
     out[0] = e;
     for k in 1usize..1 << n {

@@ -5,7 +5,7 @@
 //! CSR for sparse ones; the form is chosen from the density so callers need not care.
 
 use super::entries::{check_diagonal, check_lengths, symmetric_pair, Entries, PairRule};
-use crate::error::{check_finite, check_finite_matrix, Result};
+use crate::error::{check_finite, check_finite_matrix, try_vec, try_with_capacity, Result};
 use crate::{ensure, invalid};
 
 /// Above this fill fraction a coupling matrix is kept dense: row sweeps then beat CSR gathers.
@@ -30,19 +30,20 @@ impl Csr {
     }
 
     /// Build from undirected upper-triangle edges (i < j), already merged and non-zero.
-    fn from_upper(n: usize, edges: &[(u32, u32, f64)]) -> Self {
-        let mut deg = vec![0usize; n];
+    fn from_upper(n: usize, edges: &[(u32, u32, f64)]) -> Result<Self> {
+        let mut deg = try_vec(n, 0usize, "the couplings' row lengths")?;
         for &(i, j, _) in edges {
             deg[i as usize] += 1;
             deg[j as usize] += 1;
         }
-        let mut indptr = vec![0usize; n + 1];
+        let mut indptr = try_vec(n + 1, 0usize, "the couplings' row pointers")?;
         for i in 0..n {
             indptr[i + 1] = indptr[i] + deg[i];
         }
-        let mut fill = indptr[..n].to_vec();
-        let mut indices = vec![0u32; indptr[n]];
-        let mut data = vec![0.0f64; indptr[n]];
+        let mut fill = deg;
+        fill.copy_from_slice(&indptr[..n]);
+        let mut indices = try_vec(indptr[n], 0u32, "the couplings' column indices")?;
+        let mut data = try_vec(indptr[n], 0.0f64, "the couplings")?;
         // Edges are sorted by (i, j): pushing j into row i and i into row j keeps rows sorted.
         for &(i, j, w) in edges {
             let (iu, ju) = (i as usize, j as usize);
@@ -55,7 +56,7 @@ impl Csr {
         }
         let mut csr = Self { indptr, indices, data };
         csr.sort_rows();
-        csr
+        Ok(csr)
     }
 
     fn sort_rows(&mut self) {
@@ -115,30 +116,39 @@ impl IsingModel {
 
     /// From a full symmetric matrix `j` (row-major n×n, zero diagonal) and fields `h`.
     pub fn from_dense(n: usize, j: &[f64], h: &[f64]) -> Result<Self> {
+        ensure!(j.len() == n * n, "J must be {n}x{n} ({} values), got {} values", n * n, j.len());
+        let mut copy = try_with_capacity(j.len(), &format!("a {n}x{n} coupling matrix"))?;
+        copy.extend_from_slice(j);
+        Self::from_dense_vec(n, copy, h)
+    }
+
+    /// [`Self::from_dense`] taking the matrix by value: it becomes the model's own (no copy).
+    pub fn from_dense_vec(n: usize, mut j: Vec<f64>, h: &[f64]) -> Result<Self> {
         let mut m = Self::empty(n)?;
         ensure!(j.len() == n * n, "J must be {n}x{n} ({} values), got {} values", n * n, j.len());
         m.set_fields(h)?;
-        check_finite_matrix(j, n, "J")?;
-        let mut sym = j.to_vec();
+        check_finite_matrix(&j, n, "J")?;
         let mut nnz = 0usize;
         for a in 0..n {
             check_diagonal(a, j[a * n + a])?;
             for b in a + 1..n {
                 let w = symmetric_pair(a, b, j[a * n + b], j[b * n + a])?;
-                sym[a * n + b] = w;
-                sym[b * n + a] = w;
+                j[a * n + b] = w;
+                j[b * n + a] = w;
                 nnz += usize::from(w != 0.0);
             }
         }
         if (nnz as f64) < DENSE_FILL * (n * (n - 1) / 2).max(1) as f64 {
-            let edges: Vec<(u32, u32, f64)> = (0..n)
-                .flat_map(|a| (a + 1..n).map(move |b| (a, b)))
-                .filter(|&(a, b)| sym[a * n + b] != 0.0)
-                .map(|(a, b)| (a as u32, b as u32, sym[a * n + b]))
-                .collect();
-            m.couplings = Couplings::Sparse(Csr::from_upper(n, &edges));
+            let mut edges = try_with_capacity(nnz, "the couplings")?;
+            edges.extend(
+                (0..n)
+                    .flat_map(|a| (a + 1..n).map(move |b| (a, b)))
+                    .filter(|&(a, b)| j[a * n + b] != 0.0)
+                    .map(|(a, b)| (a as u32, b as u32, j[a * n + b])),
+            );
+            m.couplings = Couplings::Sparse(Csr::from_upper(n, &edges)?);
         } else {
-            m.couplings = Couplings::Dense(sym);
+            m.couplings = Couplings::Dense(j);
         }
         Ok(m)
     }
@@ -159,14 +169,14 @@ impl IsingModel {
         m.set_fields(h)?;
         let merged = entries.merge()?;
         if merged.len() as f64 >= DENSE_FILL * (n * (n - 1) / 2).max(1) as f64 && n <= 1 << 15 {
-            let mut dense = vec![0.0; n * n];
+            let mut dense = try_vec(n * n, 0.0, &format!("a {n}x{n} coupling matrix"))?;
             for &(a, b, w) in &merged {
                 dense[a as usize * n + b as usize] = w;
                 dense[b as usize * n + a as usize] = w;
             }
             m.couplings = Couplings::Dense(dense);
         } else {
-            m.couplings = Couplings::Sparse(Csr::from_upper(n, &merged));
+            m.couplings = Couplings::Sparse(Csr::from_upper(n, &merged)?);
         }
         Ok(m)
     }
@@ -247,7 +257,7 @@ impl IsingModel {
                     let mut edges = self.upper_edges();
                     edges.push((a.min(b) as u32, a.max(b) as u32, w));
                     edges.sort_by_key(|e| (e.0, e.1));
-                    self.couplings = Couplings::Sparse(Csr::from_upper(n, &edges));
+                    self.couplings = Couplings::Sparse(Csr::from_upper(n, &edges)?);
                 }
             },
         }
@@ -279,13 +289,20 @@ impl IsingModel {
         }
     }
 
-    /// The full symmetric matrix (row-major).
-    pub fn to_dense(&self) -> Vec<f64> {
+    /// The full symmetric matrix (row-major), allocated fallibly: a large sparse network's
+    /// dense form may not fit in memory (`ResourceLimit`).
+    pub fn to_dense(&self) -> Result<Vec<f64>> {
         let n = self.n();
-        match &self.couplings {
-            Couplings::Dense(d) => d.clone(),
+        let what = format!("the dense {n}x{n} coupling matrix");
+        let len = n.checked_mul(n).ok_or_else(|| crate::error::too_big::<f64>(n as u128 * n as u128, &what))?;
+        Ok(match &self.couplings {
+            Couplings::Dense(d) => {
+                let mut copy = try_with_capacity(len, &what)?;
+                copy.extend_from_slice(d);
+                copy
+            }
             Couplings::Sparse(c) => {
-                let mut d = vec![0.0; n * n];
+                let mut d = try_vec(len, 0.0, &what)?;
                 for i in 0..n {
                     let (cols, vals) = c.row(i);
                     for (&j, &w) in cols.iter().zip(vals) {
@@ -294,7 +311,7 @@ impl IsingModel {
                 }
                 d
             }
-        }
+        })
     }
 
     /// Check a state's length and values.
@@ -402,8 +419,8 @@ mod tests {
         let dense = IsingModel::from_dense(n, &j, &h).unwrap();
         let sparse =
             IsingModel::from_edges(n, &[0, 2, 0, 4, 4], &[1, 1, 4, 3, 3], &[1.5, -0.5, 2.0, 0.125, 0.125], &h).unwrap();
-        assert_eq!(dense.to_dense(), j);
-        assert_eq!(sparse.to_dense(), j);
+        assert_eq!(dense.to_dense().unwrap(), j);
+        assert_eq!(sparse.to_dense().unwrap(), j);
         for code in 0..1u32 << n {
             let s: Vec<i8> = (0..n).map(|i| if code >> i & 1 == 1 { 1 } else { -1 }).collect();
             let e = brute_energy(n, &j, &h, &s);

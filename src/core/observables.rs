@@ -5,7 +5,7 @@ use super::exact;
 use super::model::IsingModel;
 use super::sampler::ChainRun;
 use super::stats::{block_means, integrated_autocorr_time, jackknife, Estimate};
-use crate::error::Result;
+use crate::error::{Error, Result};
 
 /// Blocks per run used for jackknife errors (split over the chains).
 const JACKKNIFE_BLOCKS: usize = 32;
@@ -29,32 +29,81 @@ pub struct Observables {
 }
 
 /// From sampled chains. Energies are those of the problem as the caller stated it (the model
-/// offset included), per p-bit.
-pub fn from_chains(run: &ChainRun, beta: f64) -> Observables {
+/// offset included), per p-bit. `Err(InvalidInput)` when a result overflows float64 (a huge β
+/// times a non-zero variance), never an inf or NaN observable.
+pub fn from_chains(run: &ChainRun, beta: f64) -> Result<Observables> {
     let n = run.n as f64;
     let e: Vec<f64> = run.energies.iter().map(|x| x / n).collect();
     let m = &run.magnetizations;
-    let quantities = vec![
-        e.clone(),
-        e.iter().map(|x| x * x).collect(),
-        m.clone(),
-        m.iter().map(|x| x.abs()).collect(),
-        m.iter().map(|x| x * x).collect(),
-    ];
+    let a: Vec<f64> = m.iter().map(|x| x.abs()).collect();
+    // Variances from values shifted by their minimum: ⟨x²⟩ − ⟨x⟩² of raw values cancels
+    // catastrophically (and may come out negative) when the spread is small against the mean,
+    // and β² amplifies the rounding; shifted, equal values are exactly 0 and add no variance.
+    let shifted = |x: &[f64]| {
+        let low = x.iter().copied().fold(f64::INFINITY, f64::min);
+        x.iter().map(|v| v - low).collect::<Vec<f64>>()
+    };
+    let (de, da) = (shifted(&e), shifted(&a));
+    let quantities =
+        vec![e.clone(), de.iter().map(|x| x * x).collect(), m.clone(), a, da.iter().map(|x| x * x).collect(), de, da];
     let per_chain = JACKKNIFE_BLOCKS.div_ceil(run.num_chains).max(2);
     let blocks = block_means(&quantities, run.num_chains, run.num_samples, per_chain);
-    let full: Vec<f64> = quantities.iter().map(|q| q.iter().sum::<f64>() / q.len() as f64).collect();
-    Observables {
+    let full: Vec<f64> = quantities.iter().map(|q| mean(q)).collect();
+    let obs = Observables {
         beta,
         num_spins: run.n,
         num_samples: run.energies.len(),
         energy: jackknife(&blocks, &full, |q| q[0]),
         magnetization: jackknife(&blocks, &full, |q| q[2]),
         abs_magnetization: jackknife(&blocks, &full, |q| q[3]),
-        specific_heat: jackknife(&blocks, &full, |q| beta * beta * n * (q[1] - q[0] * q[0])),
-        susceptibility: jackknife(&blocks, &full, |q| beta * n * (q[4] - q[3] * q[3])),
+        specific_heat: jackknife(&blocks, &full, |q| specific_heat(beta, n, q[1] - q[5] * q[5])),
+        susceptibility: jackknife(&blocks, &full, |q| susceptibility(beta, n, q[4] - q[6] * q[6])),
         tau_energy: integrated_autocorr_time(&chunks(&quantities[0], run.num_samples)),
         tau_abs_magnetization: integrated_autocorr_time(&chunks(&quantities[3], run.num_samples)),
+    };
+    obs.check_finite()
+}
+
+fn mean(q: &[f64]) -> f64 {
+    q.iter().sum::<f64>() / q.len() as f64
+}
+
+/// c = β² N Var(e), as N (β σ)²: β² alone overflows for β > 1e154 even when c does not, and
+/// a zero variance gives zero at any β (never inf · 0 = NaN). Rounding never makes it negative.
+fn specific_heat(beta: f64, n: f64, var: f64) -> f64 {
+    let var = var.max(0.0);
+    if var == 0.0 {
+        return 0.0;
+    }
+    n * (beta * var.sqrt()).powi(2)
+}
+
+/// χ = β N Var(|m|) (= ⟨m²⟩ − ⟨|m|⟩²), never negative.
+fn susceptibility(beta: f64, n: f64, var: f64) -> f64 {
+    beta * n * var.max(0.0)
+}
+
+impl Observables {
+    /// `Err(InvalidInput)` naming the first observable that overflowed float64.
+    fn check_finite(self) -> Result<Self> {
+        let fields = [
+            ("energy", self.energy),
+            ("magnetization", self.magnetization),
+            ("abs_magnetization", self.abs_magnetization),
+            ("specific_heat", self.specific_heat),
+            ("susceptibility", self.susceptibility),
+        ];
+        // A NaN error bar means too few samples for blocks, as documented; values must be finite.
+        for (name, e) in fields {
+            if !e.value.is_finite() || e.error.is_infinite() {
+                return Err(Error::InvalidInput(format!(
+                    "the {name} at beta = {} overflows float64 (β times the spread of the sampled states is \
+                     too large); use a smaller beta",
+                    self.beta
+                )));
+            }
+        }
+        Ok(self)
     }
 }
 
@@ -68,27 +117,37 @@ pub fn exact(model: &IsingModel, beta: f64) -> Result<Observables> {
     let energies = exact::energies(model)?;
     let n = model.n();
     let nf = n as f64;
-    let (mut e1, mut e2, mut m1, mut ma, mut m2) = (0.0, 0.0, 0.0, 0.0, 0.0);
+    let m_of = |code: usize| (2.0 * (code as u64).count_ones() as f64 - nf) / nf;
+    // Energies above the lowest (see `from_chains`): degenerate ground states then add exactly
+    // nothing to the variance, which β² would otherwise amplify from rounding noise.
+    let e_min = energies.iter().copied().fold(f64::INFINITY, f64::min);
+    let (mut de1, mut m1, mut ma) = (0.0, 0.0, 0.0);
     for (code, (&pk, &ek)) in p.iter().zip(&energies).enumerate() {
-        let e = ek / nf;
-        let m = (2.0 * (code as u64).count_ones() as f64 - nf) / nf;
-        e1 += pk * e;
-        e2 += pk * e * e;
-        m1 += pk * m;
-        ma += pk * m.abs();
-        m2 += pk * m * m;
+        de1 += pk * (ek - e_min) / nf;
+        m1 += pk * m_of(code);
+        ma += pk * m_of(code).abs();
+    }
+    let e1 = e_min / nf + de1;
+    // |m| likewise above its lowest value among the states that have any probability
+    let a_min = p.iter().enumerate().filter(|(_, &pk)| pk > 0.0).map(|(c, _)| m_of(c).abs()).fold(1.0, f64::min);
+    let da1: f64 = p.iter().enumerate().map(|(c, &pk)| pk * (m_of(c).abs() - a_min)).sum();
+    let (mut var_e, mut var_a) = (0.0, 0.0);
+    for (code, (&pk, &ek)) in p.iter().zip(&energies).enumerate() {
+        var_e += pk * ((ek - e_min) / nf - de1).powi(2);
+        var_a += pk * (m_of(code).abs() - a_min - da1).powi(2);
     }
     let exact = |value: f64| Estimate { value, error: 0.0 };
-    Ok(Observables {
+    Observables {
         beta,
         num_spins: n,
         num_samples: 0,
         energy: exact(e1),
         magnetization: exact(m1),
         abs_magnetization: exact(ma),
-        specific_heat: exact(beta * beta * nf * (e2 - e1 * e1)),
-        susceptibility: exact(beta * nf * (m2 - ma * ma)),
+        specific_heat: exact(specific_heat(beta, nf, var_e)),
+        susceptibility: exact(susceptibility(beta, nf, var_a)),
         tau_energy: 0.0,
         tau_abs_magnetization: 0.0,
-    })
+    }
+    .check_finite()
 }

@@ -13,7 +13,7 @@ pub fn qubo_to_ising(n: usize, q: &[f64]) -> Result<(Vec<f64>, Vec<f64>, f64)> {
     ensure!(q.len() == n * n, "Q must be {n}x{n}, got {} values", q.len());
     crate::error::check_finite_matrix(q, n, "Q")?;
     let sym = |a: usize, b: usize| 0.5 * (q[a * n + b] + q[b * n + a]);
-    let mut j = vec![0.0; n * n];
+    let mut j = crate::error::try_vec(n * n, 0.0, &format!("a {n}x{n} coupling matrix"))?;
     let mut h = vec![0.0; n];
     let mut offset = 0.0;
     for a in 0..n {
@@ -39,8 +39,8 @@ pub fn qubo_to_ising(n: usize, q: &[f64]) -> Result<(Vec<f64>, Vec<f64>, f64)> {
 pub fn ising_to_qubo(n: usize, j: &[f64], h: &[f64]) -> Result<(Vec<f64>, f64)> {
     // Validation (symmetry, finiteness, diagonal) is the model's.
     let model = super::model::IsingModel::from_dense(n, j, h)?;
-    let j = model.to_dense();
-    let mut q = vec![0.0; n * n];
+    let j = model.to_dense()?;
+    let mut q = crate::error::try_vec(n * n, 0.0, &format!("a {n}x{n} QUBO matrix"))?;
     let mut offset = 0.0;
     for a in 0..n {
         let mut row = 0.0;

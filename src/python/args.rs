@@ -11,8 +11,9 @@ use numpy::ndarray::{CowArray, Dimension, Ix1, Ix2};
 use numpy::{
     Element, PyArray, PyArray1, PyArray2, PyArrayMethods, PyReadonlyArray, PyReadonlyArray1, PyUntypedArrayMethods,
 };
+use pyo3::exceptions::PyOverflowError;
 use pyo3::prelude::*;
-use pyo3::types::PyDict;
+use pyo3::types::{PyBool, PyDict, PyString};
 
 use crate::error::{try_collect, Error};
 
@@ -219,15 +220,98 @@ pub fn type_name(o: &Bound<'_, PyAny>) -> String {
 }
 
 /// Python ints arrive as i128, so values beyond int64 reach our range checks (and raise
-/// `InvalidInputError`) instead of failing extraction with a bare `OverflowError`.
+/// `InvalidInputError`) instead of failing extraction with a bare `OverflowError`. Parameters
+/// read with [`int`] (`#[pyo3(from_py_with = args::int)]`) also take ints beyond i128.
 pub type PyInt = i128;
+
+/// A Python int for a [`PyInt`] parameter: an int beyond i128 saturates (and so fails every
+/// range check, reported as such, never as `OverflowError`), and a bool is refused: `True` is
+/// not a count.
+pub fn int(obj: &Bound<'_, PyAny>) -> PyResult<PyInt> {
+    if obj.is_instance_of::<PyBool>() {
+        return Err(Error::InvalidInput(format!("expected an int, got the bool {obj}")).into());
+    }
+    match obj.extract::<i128>() {
+        Ok(v) => Ok(v),
+        Err(e) if e.is_instance_of::<PyOverflowError>(obj.py()) => {
+            Ok(if obj.lt(0i32)? { PyInt::MIN } else { PyInt::MAX })
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// [`int`] for an optional parameter (`None` stays `None`).
+pub fn opt_int(obj: &Bound<'_, PyAny>) -> PyResult<Option<PyInt>> {
+    if obj.is_none() {
+        return Ok(None);
+    }
+    int(obj).map(Some)
+}
+
+/// An int as messages write it ([`int`] saturates beyond i128).
+fn int_text(v: PyInt) -> String {
+    match v {
+        PyInt::MAX => "an int of 2**127 or more".into(),
+        PyInt::MIN => "an int of -2**127 or less".into(),
+        v => v.to_string(),
+    }
+}
+
+/// A Python real number as f64 (a float, or an int within float range), for
+/// `#[pyo3(from_py_with = args::real)]`: an int beyond float range (10**400) is
+/// `InvalidInputError` instead of f64 extraction's bare `OverflowError`.
+pub fn real(obj: &Bound<'_, PyAny>) -> PyResult<f64> {
+    match obj.extract::<f64>() {
+        Ok(v) => Ok(v),
+        Err(e) if e.is_instance_of::<PyOverflowError>(obj.py()) => Err(Error::InvalidInput(format!(
+            "expected a real number within float range (|x| < 1.8e308), got {}",
+            short_repr(obj)
+        ))
+        .into()),
+        Err(e) => Err(e),
+    }
+}
+
+/// [`real`] for an optional parameter (`None` stays `None`).
+pub fn opt_real(obj: &Bound<'_, PyAny>) -> PyResult<Option<f64>> {
+    if obj.is_none() {
+        return Ok(None);
+    }
+    real(obj).map(Some)
+}
+
+/// An option string (`method`, schedule types, ...), for `#[pyo3(from_py_with = args::text)]`.
+/// A string that is not valid text (a lone surrogate such as '\udc80') reads as "\u{fffd}", which
+/// no option is, so it fails in the option's parser with the list of valid choices instead of
+/// raising a bare `UnicodeEncodeError`.
+pub fn text<'a>(obj: &'a Bound<'_, PyAny>) -> PyResult<&'a str> {
+    let s = obj.cast::<PyString>()?;
+    Ok(s.to_str().unwrap_or("\u{fffd}"))
+}
+
+/// [`text`] for an optional parameter (`None` stays `None`).
+pub fn opt_text<'a>(obj: &'a Bound<'_, PyAny>) -> PyResult<Option<&'a str>> {
+    if obj.is_none() {
+        return Ok(None);
+    }
+    text(obj).map(Some)
+}
+
+/// `repr(obj)`, cut to 40 characters (an int of thousands of digits has no printable repr).
+fn short_repr(obj: &Bound<'_, PyAny>) -> String {
+    let text = obj.repr().map_or_else(|_| format!("a huge {}", type_name(obj)), |r| r.to_string());
+    match text.char_indices().nth(40) {
+        Some((k, _)) => format!("{}...", &text[..k]),
+        None => text,
+    }
+}
 
 /// A count that must be at least `min`.
 pub fn count(value: PyInt, name: &str, min: PyInt) -> PyResult<usize> {
     if value < min {
-        return Err(Error::InvalidInput(format!("{name} must be at least {min}, got {value}")).into());
+        return Err(Error::InvalidInput(format!("{name} must be at least {min}, got {}", int_text(value))).into());
     }
-    usize::try_from(value).map_err(|_| Error::InvalidInput(format!("{name} is too large: {value}")).into())
+    usize::try_from(value).map_err(|_| Error::InvalidInput(format!("{name} is too large: {}", int_text(value))).into())
 }
 
 /// The deadline for a `time_limit` in seconds (positive and finite), counted from now.
@@ -243,7 +327,8 @@ pub fn deadline(time_limit: Option<f64>) -> PyResult<Option<std::time::Instant>>
 
 /// A p-bit index; the model checks it against the network size.
 pub fn index(value: PyInt) -> PyResult<i64> {
-    i64::try_from(value).map_err(|_| Error::InvalidInput(format!("p-bit index {value} out of range")).into())
+    i64::try_from(value)
+        .map_err(|_| Error::InvalidInput(format!("p-bit index {} out of range", int_text(value))).into())
 }
 
 /// A Python progress callback `(done, total) -> None`, or `None` when `progress` is None or false.

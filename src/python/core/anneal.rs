@@ -133,7 +133,7 @@ pub fn run<'py>(net: &PyPBitNetwork, py: Python<'py>, a: AnnealArgs<'_, 'py>) ->
     let choice = a.backend.map(Choice::parse).transpose()?;
     let seed = args::seed(a.seed)?;
     let interrupt = interrupt_answer(a.interrupt_function)?;
-    let snap = net.snapshot(py);
+    let snap = net.snapshot(py)?;
     let (betas, beta_range, schedule_type) = betas(&snap.model, &a, sweeps_per_beta)?;
     let n = snap.model.n();
     let (num_reads, initial_states) = starting_states(net, n, &a)?;

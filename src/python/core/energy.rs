@@ -5,12 +5,10 @@ use crate::core::qubo;
 use crate::error::Error;
 use numpy::{PyArray1, PyArray2};
 use pyo3::prelude::*;
-use rayon::prelude::*;
 
-use super::network::dense_model;
+use super::network::{dense_model, map_rows};
 use super::results;
 use crate::python::args::{self, PyInt};
-use crate::python::run::detach;
 
 /// Batched energies and conversions for dense (J, h) in the physics convention.
 #[pyclass(module = "quantumpanarchy.core", name = "IsingEnergy", frozen)]
@@ -43,7 +41,7 @@ impl PyIsingEnergy {
         let py = J.py();
         let m = model(J, h)?;
         let (s, rows) = self::states(&m, states)?;
-        let e: Vec<f64> = detach(py, || Ok(s.par_chunks(m.n()).map(|x| m.energy(x)).collect()))?;
+        let e = map_rows(py, &m, &s, 1, |x, o| o[0] = m.energy(x))?;
         Ok(match rows {
             None => e[0].into_pyobject(py)?.into_any(),
             Some(_) => PyArray1::from_vec(py, e).into_any(),
@@ -61,11 +59,7 @@ impl PyIsingEnergy {
         let m = model(J, h)?;
         let n = m.n();
         let (s, rows) = self::states(&m, states)?;
-        let out = detach(py, || {
-            let mut out = vec![0.0; s.len()];
-            out.par_chunks_mut(n).zip(s.par_chunks(n)).for_each(|(o, x)| m.local_fields(x, o));
-            Ok(out)
-        })?;
+        let out = map_rows(py, &m, &s, n, |x, o| m.local_fields(x, o))?;
         results::rows_or_vector(py, out, rows, n)
     }
 
@@ -75,7 +69,7 @@ impl PyIsingEnergy {
         J: &Bound<'py, PyAny>,
         h: Option<&Bound<'py, PyAny>>,
         states: &Bound<'py, PyAny>,
-        i: PyInt,
+        #[pyo3(from_py_with = args::int)] i: PyInt,
     ) -> PyResult<Bound<'py, PyAny>> {
         let py = J.py();
         let m = model(J, h)?;
@@ -114,7 +108,7 @@ impl PyIsingEnergy {
         let py = J.py();
         let m = model(J, h)?;
         let n = m.n();
-        let (q, off) = qubo::ising_to_qubo(n, &m.to_dense(), m.h())?;
+        let (q, off) = qubo::ising_to_qubo(n, &m.to_dense()?, m.h())?;
         Ok((results::matrix(py, q, n, n)?, off))
     }
 }

@@ -1,11 +1,11 @@
 //! `PBitNetwork`: an Ising model with a current state, its constructors and annealing.
 
 use crate::core::kernel::{Chain, Method};
-use crate::core::model::IsingModel;
+use crate::core::model::{Couplings, IsingModel};
 use crate::core::qubo;
 use crate::core::schedule::default_beta_range;
 use crate::core::Engine;
-use crate::error::{check_finite, Error};
+use crate::error::{check_finite, try_vec, Error};
 use crate::rng::{resolve_seed, Stream};
 use numpy::ndarray::Array2;
 use numpy::{IntoPyArray, PyArray1, PyArray2};
@@ -95,20 +95,20 @@ impl PyPBitNetwork {
     }
 
     /// The model and its sampling engine (built once, with the GIL released, and cached).
-    pub fn snapshot(&self, py: Python<'_>) -> Snapshot {
+    pub fn snapshot(&self, py: Python<'_>) -> PyResult<Snapshot> {
         {
             let g = self.read(py);
             if let Some(engine) = &g.engine {
-                return Snapshot { model: g.model.clone(), engine: engine.clone(), vartype: g.vartype };
+                return Ok(Snapshot { model: g.model.clone(), engine: engine.clone(), vartype: g.vartype });
             }
         }
         let model = self.read(py).model.clone();
-        let engine = Arc::new(py.detach(|| Engine::new(&model)));
+        let engine = Arc::new(crate::python::run::detach(py, || Engine::try_new(&model))?);
         let mut g = self.write(py);
         if Arc::ptr_eq(&g.model, &model) {
             g.engine = Some(engine.clone());
         }
-        Snapshot { model, engine, vartype: g.vartype }
+        Ok(Snapshot { model, engine, vartype: g.vartype })
     }
 
     /// A seed drawn from the network's own stream, for calls given `seed=None`.
@@ -187,17 +187,20 @@ impl PyPBitNetwork {
 pub fn dense_model(py: Python<'_>, J: &Bound<'_, PyAny>, h: Option<&Bound<'_, PyAny>>) -> PyResult<IsingModel> {
     let j = args::real_2d(J, "J")?;
     let r = args::square(j.shape(), "J")?;
-    let h = fields(h)?.unwrap_or_else(|| vec![0.0; r]);
+    let h = fields(h, Some(r))?.map_or_else(|| try_vec(r, 0.0, "the fields"), Ok)?;
     let dense = j.to_vec()?;
-    Ok(py.detach(|| IsingModel::from_dense(r, &dense, &h))?)
+    crate::python::run::detach(py, || IsingModel::from_dense_vec(r, dense, &h))
 }
 
-/// The fields `h`, when given.
-pub fn fields(h: Option<&Bound<'_, PyAny>>) -> PyResult<Option<Vec<f64>>> {
-    match h {
-        Some(h) if !h.is_none() => Ok(Some(args::real_1d(h, "h")?.to_vec()?)),
-        _ => Ok(None),
+/// The fields `h`, when given; with `n`, their length is checked before they are copied (a
+/// wrong-shaped h is an error about its shape, however large).
+pub fn fields(h: Option<&Bound<'_, PyAny>>, n: Option<usize>) -> PyResult<Option<Vec<f64>>> {
+    let Some(h) = h.filter(|h| !h.is_none()) else { return Ok(None) };
+    let h = args::real_1d(h, "h")?;
+    if let Some(n) = n.filter(|&n| n != h.len()) {
+        return Err(Error::InvalidInput(format!("h must have one field per p-bit ({n}), got {}", h.len())).into());
     }
+    Ok(Some(h.to_vec()?))
 }
 
 /// A model from dimod-convention arrays: E = Σ lin_i v_i + Σ_k quad_k v_{r_k} v_{c_k} + offset,
@@ -269,7 +272,7 @@ fn from_interop(parts: &Bound<'_, PyAny>, seed: Option<u64>) -> PyResult<PyPBitN
 impl PyPBitNetwork {
     #[new]
     #[pyo3(signature = (num_pbits, seed = None))]
-    fn new(num_pbits: PyInt, seed: Option<&Bound<'_, PyAny>>) -> PyResult<Self> {
+    fn new(#[pyo3(from_py_with = args::int)] num_pbits: PyInt, seed: Option<&Bound<'_, PyAny>>) -> PyResult<Self> {
         let n = args::count(num_pbits, "num_pbits", 1)?;
         Ok(Self::build(IsingModel::empty(n)?, args::seed(seed)?, Vartype::Spin, None))
     }
@@ -301,7 +304,7 @@ impl PyPBitNetwork {
         cols: Option<&Bound<'_, PyAny>>,
         values: Option<&Bound<'_, PyAny>>,
         h: Option<&Bound<'_, PyAny>>,
-        num_pbits: Option<PyInt>,
+        #[pyo3(from_py_with = args::opt_int)] num_pbits: Option<PyInt>,
         seed: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
         let model = sparse_model(py, J, cols, values, h, num_pbits)?;
@@ -320,9 +323,10 @@ impl PyPBitNetwork {
         let q = args::real_2d(Q, "Q")?;
         let r = args::square(q.shape(), "Q")?;
         let dense = q.to_vec()?;
-        let model = py.detach(|| -> crate::Result<IsingModel> {
+        let model = crate::python::run::detach(py, || -> crate::Result<IsingModel> {
             let (j, h, offset) = qubo::qubo_to_ising(r, &dense)?;
-            let mut m = IsingModel::from_dense(r, &j, &h)?;
+            drop(dense);
+            let mut m = IsingModel::from_dense_vec(r, j, &h)?;
             m.set_offset(offset)?;
             Ok(m)
         })?;
@@ -337,7 +341,7 @@ impl PyPBitNetwork {
         py: Python<'_>,
         h: &Bound<'_, PyAny>,
         J: &Bound<'_, PyAny>,
-        offset: f64,
+        #[pyo3(from_py_with = args::real)] offset: f64,
         seed: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
         from_interop(&interop(py)?.call_method1("ising_dicts_to_arrays", (h, J, offset))?, args::seed(seed)?)
@@ -420,18 +424,34 @@ impl PyPBitNetwork {
     }
 
     /// Set J_ij = J_ji = w (physics convention).
-    fn set_coupling(&self, py: Python<'_>, i: PyInt, j: PyInt, w: f64) -> PyResult<()> {
+    fn set_coupling(
+        &self,
+        py: Python<'_>,
+        #[pyo3(from_py_with = args::int)] i: PyInt,
+        #[pyo3(from_py_with = args::int)] j: PyInt,
+        #[pyo3(from_py_with = args::real)] w: f64,
+    ) -> PyResult<()> {
         let (i, j) = (args::index(i)?, args::index(j)?);
         self.edit(py, |m| m.set_coupling(i, j, w))
     }
 
     /// J_ij (physics convention; 0 when the p-bits are not coupled).
-    fn coupling(&self, py: Python<'_>, i: PyInt, j: PyInt) -> PyResult<f64> {
+    fn coupling(
+        &self,
+        py: Python<'_>,
+        #[pyo3(from_py_with = args::int)] i: PyInt,
+        #[pyo3(from_py_with = args::int)] j: PyInt,
+    ) -> PyResult<f64> {
         Ok(self.read(py).model.coupling(args::index(i)?, args::index(j)?)?)
     }
 
     /// Set the field h_i (physics convention).
-    fn set_field(&self, py: Python<'_>, i: PyInt, h: f64) -> PyResult<()> {
+    fn set_field(
+        &self,
+        py: Python<'_>,
+        #[pyo3(from_py_with = args::int)] i: PyInt,
+        #[pyo3(from_py_with = args::real)] h: f64,
+    ) -> PyResult<()> {
         let i = args::index(i)?;
         self.edit(py, |m| m.set_field(i, h))
     }
@@ -440,7 +460,7 @@ impl PyPBitNetwork {
     fn to_dense<'py>(&self, py: Python<'py>) -> PyResult<DenseArrays<'py>> {
         let model = self.read(py).model.clone();
         let n = model.n();
-        let dense = py.detach(|| model.to_dense());
+        let dense = crate::python::run::detach(py, || model.to_dense())?;
         let j = Array2::from_shape_vec((n, n), dense).map_err(|e| Error::Internal(e.to_string()))?;
         Ok((j.into_pyarray(py), PyArray1::from_slice(py, model.h())))
     }
@@ -458,8 +478,7 @@ impl PyPBitNetwork {
         match state {
             Some(s) if !s.is_none() => {
                 let (s, rows) = self.states_arg(s, "state")?;
-                let n = model.n();
-                let e = crate::python::run::detach(py, || Ok(batch(&s, n, |x| model.energy(x))))?;
+                let e = map_rows(py, &model, &s, 1, |x, o| o[0] = model.energy(x))?;
                 Ok(match rows {
                     None => e[0].into_pyobject(py)?.into_any(),
                     Some(_) => PyArray1::from_vec(py, e).into_any(),
@@ -481,13 +500,7 @@ impl PyPBitNetwork {
             Some(s) if !s.is_none() => self.states_arg(s, "state")?,
             _ => (self.read(py).state.clone(), None),
         };
-        let out = crate::python::run::detach(py, || {
-            let mut out = vec![0.0; s.len()];
-            for (x, o) in s.chunks(n).zip(out.chunks_mut(n)) {
-                model.local_fields(x, o);
-            }
-            Ok(out)
-        })?;
+        let out = map_rows(py, &model, &s, n, |x, o| model.local_fields(x, o))?;
         results::rows_or_vector(py, out, rows, n)
     }
 
@@ -512,13 +525,19 @@ impl PyPBitNetwork {
 
     /// Update the current state by `num_sweeps` sweeps at β; returns the number of flips.
     #[pyo3(signature = (beta, num_sweeps = 1, method = "gibbs"))]
-    fn sweep(&self, py: Python<'_>, beta: f64, num_sweeps: PyInt, method: &str) -> PyResult<u64> {
+    fn sweep(
+        &self,
+        py: Python<'_>,
+        #[pyo3(from_py_with = args::real)] beta: f64,
+        #[pyo3(from_py_with = args::int)] num_sweeps: PyInt,
+        #[pyo3(from_py_with = args::text)] method: &str,
+    ) -> PyResult<u64> {
         if !(beta.is_finite() && beta >= 0.0) {
             return Err(Error::InvalidInput(format!("beta must be finite and non-negative, got {beta}")).into());
         }
         let num_sweeps = args::count(num_sweeps, "num_sweeps", 0)?;
         let method = Method::parse(method)?;
-        let snap = self.snapshot(py);
+        let snap = self.snapshot(py)?;
         let (state, seed) = {
             let mut g = self.write(py);
             (g.state.clone(), g.stream.next_u64())
@@ -547,8 +566,8 @@ impl PyPBitNetwork {
     }
 
     /// Number of colour classes used for parallel updates (N for dense networks).
-    fn num_colors(&self, py: Python<'_>) -> usize {
-        self.snapshot(py).engine.num_colors()
+    fn num_colors(&self, py: Python<'_>) -> PyResult<usize> {
+        Ok(self.snapshot(py)?.engine.num_colors())
     }
 
     /// Simulated annealing of `num_reads` independent reads; see the stub for the arguments.
@@ -563,22 +582,22 @@ impl PyPBitNetwork {
         &self,
         py: Python<'py>,
         schedule: Option<&Bound<'py, PyAny>>,
-        num_reads: Option<PyInt>,
+        #[pyo3(from_py_with = args::opt_int)] num_reads: Option<PyInt>,
         seed: Option<&Bound<'py, PyAny>>,
-        num_sweeps: Option<PyInt>,
+        #[pyo3(from_py_with = args::opt_int)] num_sweeps: Option<PyInt>,
         beta_range: Option<&Bound<'py, PyAny>>,
-        beta_schedule_type: &str,
+        #[pyo3(from_py_with = args::text)] beta_schedule_type: &str,
         beta_schedule: Option<&Bound<'py, PyAny>>,
-        num_sweeps_per_beta: PyInt,
+        #[pyo3(from_py_with = args::int)] num_sweeps_per_beta: PyInt,
         initial_states: Option<&Bound<'py, PyAny>>,
-        initial_states_generator: Option<&str>,
+        #[pyo3(from_py_with = args::opt_text)] initial_states_generator: Option<&str>,
         randomize_order: bool,
-        method: &str,
+        #[pyo3(from_py_with = args::text)] method: &str,
         interrupt_function: Option<&Bound<'py, PyAny>>,
-        backend: Option<&str>,
+        #[pyo3(from_py_with = args::opt_text)] backend: Option<&str>,
         progress: Option<&Bound<'py, PyAny>>,
-        time_limit: Option<f64>,
-        num_threads: Option<PyInt>,
+        #[pyo3(from_py_with = args::opt_real)] time_limit: Option<f64>,
+        #[pyo3(from_py_with = args::opt_int)] num_threads: Option<PyInt>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let args = AnnealArgs {
             schedule,
@@ -690,11 +709,33 @@ fn edge_arrays<'py>(py: Python<'py>, model: &IsingModel) -> EdgeArrays<'py> {
     )
 }
 
-/// Apply `f` to each length-`n` row of `s`.
-fn batch<T>(s: &[i8], n: usize, f: impl Fn(&[i8]) -> T + Sync + Send) -> Vec<T>
-where
-    T: Send,
-{
+/// For each state (length-`n` row of `s`), `f(state, out)` fills its `width` outputs; in
+/// parallel, under `run_long` with a check for Ctrl-C between chunks of about 2^24 coupling
+/// reads (a batch of large dense states can take minutes). The output is allocated fallibly.
+pub fn map_rows(
+    py: Python<'_>,
+    model: &IsingModel,
+    s: &[i8],
+    width: usize,
+    f: impl Fn(&[i8], &mut [f64]) + Sync + Send,
+) -> PyResult<Vec<f64>> {
     use rayon::prelude::*;
-    s.par_chunks(n).map(f).collect()
+    let n = model.n();
+    let rows = s.len() / n;
+    let row_cost = match model.couplings() {
+        Couplings::Dense(_) => n.saturating_mul(n),
+        Couplings::Sparse(c) => n + c.indices.len(),
+    };
+    let per_chunk = ((1usize << 24) / row_cost.max(1)).max(1);
+    run_long(py, None, |control| {
+        let mut out = try_vec(rows * width, 0.0, "the results")?;
+        let pairs = s.chunks(n * per_chunk).zip(out.chunks_mut(width * per_chunk));
+        for (states, outs) in pairs {
+            control.check()?;
+            crate::parallel::install(|| {
+                states.par_chunks(n).zip(outs.par_chunks_mut(width)).for_each(|(x, o)| f(x, o))
+            })?;
+        }
+        Ok(out)
+    })
 }

@@ -25,7 +25,11 @@ impl PyPBit {
 impl PyPBit {
     #[new]
     #[pyo3(signature = (bias = 0.0, beta = 1.0, seed = None))]
-    fn new(bias: f64, beta: f64, seed: Option<&Bound<'_, PyAny>>) -> PyResult<Self> {
+    fn new(
+        #[pyo3(from_py_with = args::real)] bias: f64,
+        #[pyo3(from_py_with = args::real)] beta: f64,
+        seed: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Self> {
         let seed = resolve_seed(args::seed(seed)?);
         Ok(Self { inner: Mutex::new(PBit::new(bias, beta, seed)?) })
     }
@@ -44,19 +48,24 @@ impl PyPBit {
 
     /// P(s = +1 | input) = (1 + tanh(β·(input + bias))) / 2.
     #[pyo3(signature = (input = 0.0))]
-    fn probability_up(&self, input: f64) -> PyResult<f64> {
+    fn probability_up(&self, #[pyo3(from_py_with = args::real)] input: f64) -> PyResult<f64> {
         Ok(self.lock().probability_up(input)?)
     }
 
     /// One draw: +1 or -1, s = sgn(tanh(β·(input + bias)) − r), r ~ U(−1, 1).
     #[pyo3(signature = (input = 0.0))]
-    fn sample(&self, input: f64) -> PyResult<i8> {
+    fn sample(&self, #[pyo3(from_py_with = args::real)] input: f64) -> PyResult<i8> {
         Ok(self.lock().sample(input)?)
     }
 
     /// `n` independent draws as an int8 array of ±1.
     #[pyo3(signature = (n, input = 0.0))]
-    fn sample_many<'py>(&self, py: Python<'py>, n: PyInt, input: f64) -> PyResult<Bound<'py, PyArray1<i8>>> {
+    fn sample_many<'py>(
+        &self,
+        py: Python<'py>,
+        #[pyo3(from_py_with = args::int)] n: PyInt,
+        #[pyo3(from_py_with = args::real)] input: f64,
+    ) -> PyResult<Bound<'py, PyArray1<i8>>> {
         let n = args::count(n, "n", 0)?;
         let v = self.lock().sample_many(n, input)?;
         Ok(PyArray1::from_vec(py, v))

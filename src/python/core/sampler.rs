@@ -38,7 +38,7 @@ struct RunArgs<'a, 'py> {
 impl PyBoltzmannSampler {
     fn run(&self, py: Python<'_>, a: RunArgs<'_, '_>) -> PyResult<ChainRun> {
         let net = self.network.get();
-        let snap = net.snapshot(py);
+        let snap = net.snapshot(py)?;
         let num_chains = args::count(a.num_chains, "num_chains", 1)?;
         let initial_states = net.initial_states_arg(a.initial_states, num_chains, "num_chains")?;
         let mut params = ChainParams {
@@ -69,7 +69,12 @@ impl PyBoltzmannSampler {
 impl PyBoltzmannSampler {
     #[new]
     #[pyo3(signature = (network, beta, method = "gibbs", seed = None))]
-    fn new(network: Py<PyPBitNetwork>, beta: f64, method: &str, seed: Option<&Bound<'_, PyAny>>) -> PyResult<Self> {
+    fn new(
+        network: Py<PyPBitNetwork>,
+        #[pyo3(from_py_with = args::real)] beta: f64,
+        #[pyo3(from_py_with = args::text)] method: &str,
+        seed: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Self> {
         if !(beta.is_finite() && beta >= 0.0) {
             return Err(Error::InvalidInput(format!("beta must be finite and non-negative, got {beta}")).into());
         }
@@ -100,10 +105,10 @@ impl PyBoltzmannSampler {
     fn sample<'py>(
         &self,
         py: Python<'py>,
-        num_samples: PyInt,
-        burn_in: PyInt,
-        thin: PyInt,
-        num_chains: PyInt,
+        #[pyo3(from_py_with = args::int)] num_samples: PyInt,
+        #[pyo3(from_py_with = args::int)] burn_in: PyInt,
+        #[pyo3(from_py_with = args::int)] thin: PyInt,
+        #[pyo3(from_py_with = args::int)] num_chains: PyInt,
         seed: Option<&Bound<'py, PyAny>>,
         initial_states: Option<&Bound<'py, PyAny>>,
         progress: Option<&Bound<'py, PyAny>>,
@@ -125,10 +130,10 @@ impl PyBoltzmannSampler {
     fn observables<'py>(
         &self,
         py: Python<'py>,
-        num_samples: PyInt,
-        burn_in: PyInt,
-        thin: PyInt,
-        num_chains: PyInt,
+        #[pyo3(from_py_with = args::int)] num_samples: PyInt,
+        #[pyo3(from_py_with = args::int)] burn_in: PyInt,
+        #[pyo3(from_py_with = args::int)] thin: PyInt,
+        #[pyo3(from_py_with = args::int)] num_chains: PyInt,
         seed: Option<&Bound<'py, PyAny>>,
         initial_states: Option<&Bound<'py, PyAny>>,
         progress: Option<&Bound<'py, PyAny>>,
@@ -136,7 +141,7 @@ impl PyBoltzmannSampler {
         let a =
             RunArgs { num_samples, burn_in, thin, num_chains, seed, initial_states, progress, record_states: false };
         let run = self.run(py, a)?;
-        let obs: Observables = detach(py, || Ok(observables::from_chains(&run, self.beta)))?;
+        let obs: Observables = detach(py, || observables::from_chains(&run, self.beta))?;
         results::observables(py, &obs)
     }
 

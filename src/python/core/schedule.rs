@@ -24,26 +24,42 @@ impl From<Schedule> for PyTemperature {
 impl PyTemperature {
     /// T falls linearly from `t_start` to `t_end` over `steps` steps.
     #[staticmethod]
-    fn linear(t_start: f64, t_end: f64, steps: PyInt) -> PyResult<Self> {
+    fn linear(
+        #[pyo3(from_py_with = args::real)] t_start: f64,
+        #[pyo3(from_py_with = args::real)] t_end: f64,
+        #[pyo3(from_py_with = args::int)] steps: PyInt,
+    ) -> PyResult<Self> {
         Ok(Schedule::linear(t_start, t_end, args::count(steps, "steps", 1)?)?.into())
     }
 
     /// T falls geometrically (constant ratio per step) from `t_start` to `t_end`.
     #[staticmethod]
-    fn geometric(t_start: f64, t_end: f64, steps: PyInt) -> PyResult<Self> {
+    fn geometric(
+        #[pyo3(from_py_with = args::real)] t_start: f64,
+        #[pyo3(from_py_with = args::real)] t_end: f64,
+        #[pyo3(from_py_with = args::int)] steps: PyInt,
+    ) -> PyResult<Self> {
         Ok(Schedule::geometric(t_start, t_end, args::count(steps, "steps", 1)?)?.into())
     }
 
     /// T decays exponentially towards `t_end`; a larger `rate` cools faster early on.
     #[staticmethod]
     #[pyo3(signature = (t_start, t_end, steps, rate = 5.0))]
-    fn exponential(t_start: f64, t_end: f64, steps: PyInt, rate: f64) -> PyResult<Self> {
+    fn exponential(
+        #[pyo3(from_py_with = args::real)] t_start: f64,
+        #[pyo3(from_py_with = args::real)] t_end: f64,
+        #[pyo3(from_py_with = args::int)] steps: PyInt,
+        #[pyo3(from_py_with = args::real)] rate: f64,
+    ) -> PyResult<Self> {
         Ok(Schedule::exponential(t_start, t_end, args::count(steps, "steps", 1)?, rate)?.into())
     }
 
     /// Constant temperature `t` for `steps` steps (sampling at fixed β with `anneal`).
     #[staticmethod]
-    fn constant(t: f64, steps: PyInt) -> PyResult<Self> {
+    fn constant(
+        #[pyo3(from_py_with = args::real)] t: f64,
+        #[pyo3(from_py_with = args::int)] steps: PyInt,
+    ) -> PyResult<Self> {
         Ok(Schedule::constant(t, args::count(steps, "steps", 1)?)?.into())
     }
 
@@ -56,7 +72,12 @@ impl PyTemperature {
     /// dwave-samplers' schedules: `steps` βs from `beta_min` to `beta_max`, geometric or linear in β.
     #[staticmethod]
     #[pyo3(signature = (beta_min, beta_max, steps, schedule_type = "geometric"))]
-    fn from_beta_range(beta_min: f64, beta_max: f64, steps: PyInt, schedule_type: &str) -> PyResult<Self> {
+    fn from_beta_range(
+        #[pyo3(from_py_with = args::real)] beta_min: f64,
+        #[pyo3(from_py_with = args::real)] beta_max: f64,
+        #[pyo3(from_py_with = args::int)] steps: PyInt,
+        #[pyo3(from_py_with = args::text)] schedule_type: &str,
+    ) -> PyResult<Self> {
         Ok(Schedule::from_beta_range(beta_min, beta_max, args::count(steps, "steps", 1)?, schedule_type)?.into())
     }
 

@@ -30,7 +30,7 @@ pub fn sparse_model(
         ));
     }
     let num_pbits = num_pbits.map(|n| args::count(n, "num_pbits", 1)).transpose()?;
-    let h = fields(h)?;
+    let h = fields(h, num_pbits)?;
     let (rows, cols, values, n) = if !coo.is_none() {
         let (n, row, col, data): (usize, Bound<'_, PyAny>, Bound<'_, PyAny>, Bound<'_, PyAny>) = coo.extract()?;
         if let Some(m) = num_pbits.filter(|&m| m != n) {

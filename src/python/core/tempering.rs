@@ -29,7 +29,7 @@ impl PyParallelTempering {
     fn new(
         network: Py<PyPBitNetwork>,
         betas: &Bound<'_, PyAny>,
-        method: &str,
+        #[pyo3(from_py_with = args::text)] method: &str,
         seed: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
         let betas = args::real_1d(betas, "betas")?.to_vec()?;
@@ -56,14 +56,14 @@ impl PyParallelTempering {
     fn run<'py>(
         &self,
         py: Python<'py>,
-        num_samples: PyInt,
-        burn_in: PyInt,
-        swap_interval: PyInt,
+        #[pyo3(from_py_with = args::int)] num_samples: PyInt,
+        #[pyo3(from_py_with = args::int)] burn_in: PyInt,
+        #[pyo3(from_py_with = args::int)] swap_interval: PyInt,
         seed: Option<&Bound<'py, PyAny>>,
         progress: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let net = self.network.get();
-        let snap = net.snapshot(py);
+        let snap = net.snapshot(py)?;
         let params = TemperingParams {
             betas: self.betas.clone(),
             method: self.method,
@@ -91,7 +91,7 @@ impl PyParallelTempering {
                 magnetizations: out.magnetizations[k * t..(k + 1) * t].to_vec(),
                 final_states: Vec::new(),
             };
-            obs.append(results::observables(py, &observables::from_chains(&one, self.betas[k]))?)?;
+            obs.append(results::observables(py, &observables::from_chains(&one, self.betas[k])?)?)?;
         }
         let mut best = out.best_state;
         let mut finals = out.final_states;

@@ -1,0 +1,343 @@
+"""Hostile input to ``quantumpanarchy.core`` (issue 9): no abort, no stray exception class, no
+silent NaN/inf, and prompt Ctrl-C.
+
+Oversized requests run in a child process under an address-space limit, so that an abort on a
+failed allocation (rc -6) is a test failure instead of the end of the test run.
+"""
+
+from __future__ import annotations
+
+import _thread
+import signal
+import subprocess
+import sys
+import textwrap
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pytest
+from quantumpanarchy.core import (
+    BoltzmannSampler,
+    IsingEnergy,
+    ParallelTempering,
+    PBit,
+    PBitNetwork,
+    Temperature,
+)
+from quantumpanarchy.exceptions import InvalidInputError
+
+CHILD = textwrap.dedent(
+    """
+    import resource, sys
+    limit = {gib} << 30
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    import numpy as np
+    from quantumpanarchy.core import *
+    from quantumpanarchy.exceptions import QuantumPanarchyError
+    try:
+        {call}
+    except QuantumPanarchyError as exc:
+        print("RAISED", type(exc).__name__, exc)
+        sys.exit(0)
+    except MemoryError as exc:
+        print("RAISED", type(exc).__name__, exc)
+        sys.exit(0)
+    print("RETURNED")
+    sys.exit(3)
+    """
+)
+
+BIG = "np.broadcast_to(0.0, (10**5, 10**5))"
+
+
+def bad(value: object) -> Any:
+    """An argument of a type or range the stubs rule out, passed on purpose."""
+    return value
+
+
+def run_child(call: str, gib: int) -> tuple[str, str]:
+    proc = subprocess.run(
+        [sys.executable, "-c", CHILD.format(call=call, gib=gib)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    detail = f"rc={proc.returncode}\nstdout: {proc.stdout[-500:]}\nstderr: {proc.stderr[-800:]}"
+    assert proc.returncode == 0, detail
+    assert proc.stdout.startswith("RAISED "), detail
+    return proc.stdout.split()[1], detail
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="needs RLIMIT_AS")
+@pytest.mark.parametrize(
+    ("call", "gib", "expected", "message"),
+    [
+        # buffers sized n*n from a broadcast view of 10**10 values
+        (f"PBitNetwork.from_dense({BIG})", 3, "ResourceLimitError", "GiB"),
+        (f"PBitNetwork.from_qubo({BIG})", 3, "ResourceLimitError", "GiB"),
+        (f"IsingEnergy.energy({BIG}, None, np.ones(10**5, np.int8))", 3, "ResourceLimitError", "GiB"),
+        (f"IsingEnergy.qubo_to_ising({BIG})", 3, "ResourceLimitError", "GiB"),
+        (
+            f"from quantumpanarchy.decision import Annealing; Annealing().sample_qubo({BIG})",
+            3,
+            "ResourceLimitError",
+            "GiB",
+        ),
+        ("PBitNetwork(10**5).to_dense()", 3, "ResourceLimitError", "dense 100000x100000"),
+        # a vector whose length another argument fixes is checked before it is copied
+        (
+            "PBitNetwork.from_dense(np.zeros((3, 3)), h=np.broadcast_to(0.0, 10**9))",
+            3,
+            "InvalidInputError",
+            "h must have one field per p-bit (3), got 1000000000",
+        ),
+        (
+            "PBitNetwork.from_sparse([0], [1], [1.0], h=np.broadcast_to(0.0, 10**9), num_pbits=3)",
+            3,
+            "InvalidInputError",
+            "h must have one field per p-bit (3), got 1000000000",
+        ),
+        # numpy's own MemoryError while converting an argument
+        (
+            "PBitNetwork.from_sparse(np.broadcast_to(np.int8(0), 10**9), np.broadcast_to(np.int8(1), 10**9), "
+            "np.broadcast_to(1.0, 10**9))",
+            3,
+            "ResourceLimitError",
+            "rows",
+        ),
+        # numpy's 3.2 GB matrix and our one copy fit under 7 GiB; the engine's buffers do not
+        pytest.param(
+            "J = np.ones((20000, 20000)); np.fill_diagonal(J, 0.0); net = PBitNetwork.from_dense(J); del J; "
+            "net.anneal(num_reads=1, num_sweeps=1)",
+            7,
+            "ResourceLimitError",
+            "sampling engine",
+            marks=pytest.mark.slow,
+        ),
+    ],
+    ids=[
+        "from_dense-broadcast",
+        "from_qubo-broadcast",
+        "energy-broadcast",
+        "qubo_to_ising-broadcast",
+        "annealing-broadcast",
+        "to_dense",
+        "from_dense-long-h",
+        "from_sparse-long-h",
+        "from_sparse-index-conversion",
+        "dense-20000",
+    ],
+)
+def test_oversized_requests_raise_under_a_memory_limit(call: str, gib: int, expected: str, message: str) -> None:
+    name, detail = run_child(call, gib)
+    assert name == expected, detail
+    assert message in detail, detail
+
+
+HUGE_INT = 2**200
+HUGE_REAL = 10**400
+
+
+def net3() -> PBitNetwork:
+    return PBitNetwork.from_dense(np.array([[0.0, 1.0, 0.0], [1.0, 0.0, -1.0], [0.0, -1.0, 0.0]]), seed=1)
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda: PBit(bias=bad(HUGE_REAL)),
+        lambda: PBit(beta=bad(HUGE_REAL)),
+        lambda: PBit().probability_up(bad(-HUGE_REAL)),
+        lambda: Temperature.linear(bad(HUGE_REAL), 1.0, 3),
+        lambda: Temperature.from_beta_range(0.1, bad(HUGE_REAL), 3),
+        lambda: net3().set_coupling(0, 1, bad(HUGE_REAL)),
+        lambda: net3().sweep(bad(HUGE_REAL)),
+        lambda: net3().anneal(num_reads=1, num_sweeps=2, time_limit=bad(HUGE_REAL)),
+        lambda: BoltzmannSampler(net3(), bad(HUGE_REAL)),
+        lambda: PBitNetwork.from_ising([0.0, 0.0], {(0, 1): 1.0}, offset=bad(HUGE_REAL)),
+        lambda: PBitNetwork.from_ising({0: bad(HUGE_REAL)}, {(0, 1): 1.0}),
+    ],
+    ids=[
+        "pbit-bias",
+        "pbit-beta",
+        "probability_up",
+        "temperature",
+        "beta_range",
+        "set_coupling",
+        "sweep-beta",
+        "time_limit",
+        "sampler-beta",
+        "offset",
+        "h-dict",
+    ],
+)
+def test_reals_beyond_float_range_are_invalid_input(call: Callable[[], object]) -> None:
+    with pytest.raises(InvalidInputError, match="float range"):
+        call()
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda: PBitNetwork(bad(HUGE_INT)),
+        lambda: PBitNetwork(bad(-HUGE_INT)),
+        lambda: net3().sweep(1.0, num_sweeps=bad(HUGE_INT)),
+        lambda: net3().anneal(num_reads=bad(HUGE_INT)),
+        lambda: net3().coupling(bad(HUGE_INT), 0),
+        lambda: BoltzmannSampler(net3(), 1.0).sample(bad(HUGE_INT)),
+        lambda: Temperature.constant(1.0, bad(HUGE_INT)),
+        lambda: PBitNetwork.from_sparse([0], [1], [1.0], num_pbits=bad(HUGE_INT)),
+        lambda: PBitNetwork(bad(True)),
+        lambda: net3().anneal(num_sweeps=bad(True)),
+    ],
+    ids=[
+        "num_pbits",
+        "num_pbits-negative",
+        "num_sweeps",
+        "num_reads",
+        "index",
+        "num_samples",
+        "steps",
+        "from_sparse-num_pbits",
+        "bool-num_pbits",
+        "bool-num_sweeps",
+    ],
+)
+def test_ints_beyond_range_and_bools_are_invalid_input(call: Callable[[], object]) -> None:
+    with pytest.raises(InvalidInputError, match=r"too large|at least|out of range|bool"):
+        call()
+
+
+LONE = "\udc80"
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda: net3().sweep(1.0, method=bad(LONE)),
+        lambda: net3().anneal(num_reads=1, num_sweeps=2, method=bad(LONE)),
+        lambda: net3().anneal(num_reads=1, num_sweeps=2, beta_schedule_type=bad(LONE)),
+        lambda: net3().anneal(num_reads=1, num_sweeps=2, initial_states_generator=bad(LONE)),
+        lambda: net3().anneal(num_reads=1, num_sweeps=2, backend=bad(LONE)),
+        lambda: BoltzmannSampler(net3(), 1.0, method=bad(LONE)),
+        lambda: ParallelTempering(net3(), [0.5, 1.0], method=bad(LONE)),
+        lambda: Temperature.from_beta_range(0.1, 1.0, 3, bad(LONE)),
+    ],
+    ids=["sweep", "anneal-method", "schedule-type", "generator", "backend", "sampler", "tempering", "beta-range"],
+)
+def test_option_strings_that_are_not_text_are_invalid_input(call: Callable[[], object]) -> None:
+    with pytest.raises(InvalidInputError, match=r"must be|unknown|expected|one of"):
+        call()
+
+
+def test_ragged_lists_are_invalid_input() -> None:
+    with pytest.raises(InvalidInputError, match="h must be array-like"):
+        PBitNetwork.from_ising(bad([[1, 2], [3]]), {(0, 1): 1.0})
+    with pytest.raises(InvalidInputError, match="J must be array-like"):
+        PBitNetwork.from_dense(bad([[0.0, 1.0], [1.0]]))
+
+
+def frustrated() -> PBitNetwork:
+    """Four antiferromagnetic p-bits: six degenerate ground states."""
+    return PBitNetwork.from_dense(-np.ones((4, 4)) + np.eye(4), seed=3)
+
+
+def assert_sane(obs: Any) -> None:
+    values = obs.to_dict()
+    for name in ("energy", "magnetization", "abs_magnetization", "specific_heat", "susceptibility"):
+        assert np.isfinite(values[name]), f"{name} = {values[name]}"
+        assert np.isfinite(values[f"{name}_error"]), f"{name}_error = {values[f'{name}_error']}"
+    assert obs.specific_heat >= 0.0 and obs.susceptibility >= 0.0, obs
+
+
+@pytest.mark.parametrize("beta", [1e160, 1e300])
+def test_observables_stay_finite_at_huge_beta(beta: float) -> None:
+    sampler = BoltzmannSampler(frustrated(), beta, seed=1)
+    for obs in (sampler.observables(num_samples=2000, burn_in=10, num_chains=2), sampler.exact_observables()):
+        assert_sane(obs)
+        assert obs.energy == pytest.approx(-0.5)
+        assert obs.specific_heat == 0.0
+    p = sampler.exact_distribution()
+    assert np.all(np.isfinite(p)) and p.sum() == pytest.approx(1.0)
+    result = ParallelTempering(frustrated(), [1.0, beta], seed=2).run(500, burn_in=10)
+    for obs in result.observables:
+        assert_sane(obs)
+
+
+def test_observables_are_unchanged_at_ordinary_beta() -> None:
+    """The stable forms agree with the textbook ones where those are accurate."""
+    net = PBitNetwork.from_dense(np.array([[0.0, 0.7, -0.2], [0.7, 0.0, 0.4], [-0.2, 0.4, 0.0]]), [0.1, 0.0, -0.3])
+    exact = BoltzmannSampler(net, 0.8).exact_observables()
+    p = BoltzmannSampler(net, 0.8).exact_distribution()
+    codes = np.arange(8)
+    spins = np.where((codes[:, None] >> np.arange(3)) & 1, 1, -1).astype(np.int8)
+    e = net.energy(spins) / 3
+    a = np.abs(spins.mean(axis=1))
+    assert exact.specific_heat == pytest.approx(0.8**2 * 3 * (p @ e**2 - (p @ e) ** 2), rel=1e-9)
+    assert exact.susceptibility == pytest.approx(0.8 * 3 * (p @ a**2 - (p @ a) ** 2), rel=1e-9)
+
+
+# --------------------------------------------------------------------------------------------
+# Ctrl-C during long batched calls
+
+
+def _interrupt_after(delay: float) -> Callable[[], None]:
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    timer = threading.Timer(delay, _thread.interrupt_main)
+    timer.start()
+
+    def cleanup() -> None:
+        timer.cancel()
+        signal.signal(signal.SIGINT, previous)
+
+    return cleanup
+
+
+N_DENSE = 3000
+
+
+def _dense_j() -> Any:
+    rng = np.random.default_rng(0)
+    j = rng.normal(size=(N_DENSE, N_DENSE))
+    j = (j + j.T) / 2
+    np.fill_diagonal(j, 0.0)
+    return j
+
+
+def _batch(rows: int) -> Any:
+    return np.where(np.random.default_rng(1).random((rows, N_DENSE)) < 0.5, -1, 1).astype(np.int8)
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="interrupt_main timing")
+@pytest.mark.parametrize("which", ["IsingEnergy.energy", "IsingEnergy.local_fields", "energy", "local_fields"])
+def test_ctrl_c_interrupts_batched_energies(which: str) -> None:
+    j = _dense_j()
+    net = PBitNetwork.from_dense(j, seed=1)
+    start = time.perf_counter()
+    net.energy(_batch(20))
+    rate = 20 / (time.perf_counter() - start)
+    # about six seconds of native work; at most 3000 rows, so that converting them (in Python,
+    # where Ctrl-C is always prompt) takes a small part of the 0.3 s before the interrupt
+    states = _batch(max(100, min(3000, int(6.0 * rate))))
+    calls: dict[str, Callable[[], object]] = {
+        "IsingEnergy.energy": lambda: IsingEnergy.energy(j, None, states),
+        "IsingEnergy.local_fields": lambda: IsingEnergy.local_fields(j, None, states),
+        "energy": lambda: net.energy(states),
+        "local_fields": lambda: net.local_fields(states),
+    }
+    cleanup = _interrupt_after(0.3)
+    start = time.perf_counter()
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            calls[which]()
+        elapsed = time.perf_counter() - start
+    finally:
+        cleanup()
+    assert elapsed < 1.8, f"{which} took {elapsed:.2f} s to notice the interrupt"
+    # still works afterwards
+    small = states[:3]
+    np.testing.assert_allclose(net.energy(small), IsingEnergy.energy(j, None, small))
