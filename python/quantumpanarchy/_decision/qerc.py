@@ -172,8 +172,8 @@ class QERC(Estimator):
     n_reservoir : int, default 100
         Reservoir units (``units``).
     spectral_radius : float, default 0.9
-        Largest |eigenvalue| of ``W`` (``sr``); computed exactly (LAPACK) up to 2000 units, by
-        power iteration beyond.
+        Largest |eigenvalue| of ``W`` (``sr``); computed to rounding (restarted Arnoldi) up to
+        2000 units, by power iteration beyond.
     leak_rate : float in (0, 1], default 1.0
         Leak rate ``a`` (``lr``); small values give slow, long-memory units.
     input_scaling : float, default 1.0

@@ -13,7 +13,7 @@ pub mod train;
 
 use crate::control::Control;
 use crate::ensure;
-use crate::error::{check_alloc, Error, Result};
+use crate::error::{check_alloc, try_vec, try_with_capacity, Error, Result};
 use ndarray::ArrayView2;
 use preprocess::Preprocessor;
 use rayon::prelude::*;
@@ -29,6 +29,11 @@ const WARMUP_MOMENTUM: f64 = 0.5;
 /// a 10 % quantile of 2048 scores is within ~0.7 % in rank, and rescoring them after every
 /// update costs about a millisecond at 30 features.
 pub const DEFAULT_WINDOW: usize = 2048;
+/// Training has diverged once a parameter exceeds this in magnitude: on whitened features a
+/// working RBM's weights and biases are of order 1–10, and beyond this free energies are
+/// ~1e12 and their differences rounding noise (Hinton's guide: divergence is a too-large
+/// learning rate).
+pub const DIVERGED: f64 = 1e6;
 
 /// Hyper-parameters (names as in the Python class).
 #[derive(Debug, Clone, PartialEq)]
@@ -186,7 +191,7 @@ impl Iqad {
         let m = config.n_hidden;
         check_alloc::<f64>(3 * d as u128 * m as u128, &format!("an RBM with {d} visible and {m} hidden units"))?;
         let prep = Preprocessor::fit(x, config.whiten)?;
-        let data = prep.transform(x)?;
+        let data = prep.transform_until(x, control)?;
         let mut mean = vec![0.0; d];
         for row in data.chunks_exact(d) {
             mean.iter_mut().zip(row).for_each(|(m, v)| *m += v / n as f64);
@@ -204,10 +209,14 @@ impl Iqad {
             rows
         });
         let batches = n.div_ceil(config.batch_size);
-        control.add_total((config.n_epochs * batches) as u64);
+        control.add_total((config.n_epochs as u64).saturating_mul(batches as u64));
         let mut order: Vec<usize> = (0..n).collect();
-        let mut batch = Vec::with_capacity(config.batch_size * d);
-        let mut reconstruction_error = Vec::with_capacity(config.n_epochs);
+        let mut batch = try_with_capacity(config.batch_size.min(n) * d, "a minibatch")?;
+        // one value per epoch, kept as reconstruction_error_: refuse an impossible n_epochs now
+        let mut reconstruction_error = try_with_capacity(
+            config.n_epochs,
+            &format!("the per-epoch reconstruction errors of {} epochs", config.n_epochs),
+        )?;
         let mut steps = 0u64;
         for epoch in 0..config.n_epochs {
             let momentum = if epoch < WARMUP_EPOCHS { config.momentum.min(WARMUP_MOMENTUM) } else { config.momentum };
@@ -221,11 +230,12 @@ impl Iqad {
                 control.check()?;
                 batch.clear();
                 idx.iter().for_each(|&r| batch.extend_from_slice(&data[r * d..(r + 1) * d]));
-                sq_error += train::step(&mut rbm, &mut velocity, chains.as_deref_mut(), &batch, &params, seed, steps);
+                sq_error +=
+                    train::step(&mut rbm, &mut velocity, chains.as_deref_mut(), &batch, &params, seed, steps, control)?;
                 steps += 1;
                 control.advance(1);
             }
-            ensure_finite(&rbm)?;
+            ensure_not_diverged(&rbm)?;
             reconstruction_error.push(sq_error / n as f64);
         }
         let capacity = config.window.unwrap_or(n.min(DEFAULT_WINDOW));
@@ -244,7 +254,7 @@ impl Iqad {
             offset: 0.0,
             reconstruction_error,
         };
-        model.offset = model.offset_over(&data);
+        model.offset = model.offset_over(&data, control)?;
         Ok(model)
     }
 
@@ -252,28 +262,43 @@ impl Iqad {
         self.prep.n_features()
     }
 
-    /// F(v) of already transformed rows.
-    fn free_energy_rows(&self, rows: &[f64]) -> Vec<f64> {
+    /// F(v) of already transformed rows; `Err(InvalidInput)` naming the first row whose free
+    /// energy overflows (finite input far outside the fitted scale), never an inf or NaN score.
+    fn free_energy_rows(&self, rows: &[f64], control: &Control) -> Result<Vec<f64>> {
         let d = self.n_features();
-        let mut out = vec![0.0; rows.len() / d];
-        out.par_chunks_mut(SCORE_ROWS).zip(rows.par_chunks(SCORE_ROWS * d)).for_each(|(o, rows)| {
+        let mut out = try_vec(rows.len() / d, 0.0, "the scores")?;
+        out.par_chunks_mut(SCORE_ROWS).zip(rows.par_chunks(SCORE_ROWS * d)).try_for_each(|(o, rows)| {
+            control.check()?;
             let mut scratch = vec![0.0; self.rbm.n_hidden];
             for (o, v) in o.iter_mut().zip(rows.chunks_exact(d)) {
                 *o = self.rbm.free_energy(v, &mut scratch);
             }
-        });
-        out
+            Ok::<(), Error>(())
+        })?;
+        match out.iter().position(|f| !f.is_finite()) {
+            Some(i) => Err(crate::invalid!(
+                "the free energy of row {i} of X overflows ({}): its values are too large for the \
+                 fitted model's scale",
+                out[i]
+            )),
+            None => Ok(out),
+        }
     }
 
-    fn offset_over(&self, rows: &[f64]) -> f64 {
-        let mut scores: Vec<f64> = self.free_energy_rows(rows).into_iter().map(|f| -f).collect();
-        percentile(&mut scores, self.config.contamination)
+    fn offset_over(&self, rows: &[f64], control: &Control) -> Result<f64> {
+        let mut scores: Vec<f64> = self.free_energy_rows(rows, control)?.into_iter().map(|f| -f).collect();
+        Ok(percentile(&mut scores, self.config.contamination))
     }
 
     /// The free energy F(v) of each row of `x` (higher: more anomalous).
     pub fn free_energy(&self, x: ArrayView2<'_, f64>) -> Result<Vec<f64>> {
-        let rows = self.prep.transform(x)?;
-        Ok(self.free_energy_rows(&rows))
+        self.free_energy_until(x, &Control::new())
+    }
+
+    /// [`Iqad::free_energy`], checking `control` between blocks of rows.
+    pub fn free_energy_until(&self, x: ArrayView2<'_, f64>, control: &Control) -> Result<Vec<f64>> {
+        let rows = self.prep.transform_until(x, control)?;
+        self.free_energy_rows(&rows, control)
     }
 
     /// Online learning: CD steps on the rows of `x` (in their order, `batch_size` rows a step,
@@ -281,7 +306,7 @@ impl Iqad {
     /// threshold is recomputed over the window. On error the model is left as it was.
     pub fn update(&mut self, x: ArrayView2<'_, f64>, control: &Control) -> Result<()> {
         let d = self.n_features();
-        let rows = self.prep.transform(x)?;
+        let rows = self.prep.transform_until(x, control)?;
         let mut rbm = self.rbm.clone();
         let mut velocity = self.velocity.clone();
         let mut chains = self.chains.clone();
@@ -289,16 +314,15 @@ impl Iqad {
         let mut steps = self.steps;
         for batch in rows.chunks(self.config.batch_size * d) {
             control.check()?;
-            train::step(&mut rbm, &mut velocity, chains.as_deref_mut(), batch, &params, self.seed, steps);
+            train::step(&mut rbm, &mut velocity, chains.as_deref_mut(), batch, &params, self.seed, steps, control)?;
             steps += 1;
         }
-        ensure_finite(&rbm)?;
-        self.rbm = rbm;
-        self.velocity = velocity;
-        self.chains = chains;
-        self.steps = steps;
-        self.window.push(&rows, d);
-        self.offset = self.offset_over(&self.window.rows);
+        ensure_not_diverged(&rbm)?;
+        let mut window = self.window.clone();
+        window.push(&rows, d);
+        let updated = Self { rbm, velocity, chains, steps, window, ..self.clone() };
+        let offset = updated.offset_over(&updated.window.rows, control)?;
+        *self = Self { offset, ..updated };
         Ok(())
     }
 
@@ -341,14 +365,17 @@ impl Iqad {
     }
 }
 
-fn ensure_finite(rbm: &Rbm) -> Result<()> {
-    if rbm.is_finite() {
-        Ok(())
-    } else {
-        Err(Error::InvalidInput(
-            "training diverged (the RBM's parameters are no longer finite): lower learning_rate or momentum".into(),
-        ))
+/// `Err(InvalidInput)` once a parameter is not finite or beyond [`DIVERGED`].
+fn ensure_not_diverged(rbm: &Rbm) -> Result<()> {
+    let largest =
+        rbm.weights.iter().chain(&rbm.visible_bias).chain(&rbm.hidden_bias).fold(0.0f64, |a, v| a.max(v.abs()));
+    if rbm.is_finite() && largest <= DIVERGED {
+        return Ok(());
     }
+    let what = if largest.is_finite() { format!("reached {largest:.3e}") } else { "are no longer finite".into() };
+    Err(Error::InvalidInput(format!(
+        "training diverged (the RBM's parameters {what}): lower learning_rate or momentum"
+    )))
 }
 
 #[cfg(test)]

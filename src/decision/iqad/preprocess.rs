@@ -10,7 +10,8 @@
 //! ZCA (Σ^{-1/2}, not the PCA rotation) keeps each column tied to its input feature, and it is
 //! unique where PCA depends on the signs LAPACK picks for eigenvectors.
 
-use crate::error::{check_alloc, check_finite_matrix, check_finite_shaped, Result};
+use crate::control::Control;
+use crate::error::{check_alloc, check_finite_matrix, check_finite_shaped, try_vec, Result};
 use crate::{ensure, invalid};
 use ndarray::{Array2, ArrayView2};
 use ndarray_linalg::{Eigh, UPLO};
@@ -111,6 +112,11 @@ impl Preprocessor {
     /// The visible-layer input for the rows of `x`: a row-major n×d buffer. `x` must have the
     /// fitted number of columns and finite values (both are checked).
     pub fn transform(&self, x: ArrayView2<'_, f64>) -> Result<Vec<f64>> {
+        self.transform_until(x, &Control::new())
+    }
+
+    /// [`Preprocessor::transform`], checking `control` between blocks of rows.
+    pub fn transform_until(&self, x: ArrayView2<'_, f64>, control: &Control) -> Result<Vec<f64>> {
         let (n, d) = x.dim();
         ensure!(
             d == self.n_features(),
@@ -119,9 +125,9 @@ impl Preprocessor {
         );
         ensure!(n >= 1, "X must not be empty, got shape ({n}, {d})");
         check_finite_shaped(x, x.shape(), "X")?;
-        check_alloc::<f64>(n as u128 * d as u128, &format!("transforming {n}×{d} values"))?;
-        let mut out = vec![0.0; n * d];
-        out.par_chunks_mut(ROWS * d).enumerate().for_each(|(k, block)| {
+        let mut out = try_vec(n.saturating_mul(d), 0.0, &format!("transforming {n}×{d} values"))?;
+        out.par_chunks_mut(ROWS * d).enumerate().try_for_each(|(k, block)| {
+            control.check()?;
             let mut centred = vec![0.0; d];
             for (r, o) in block.chunks_exact_mut(d).enumerate() {
                 let row = x.row(k * ROWS + r);
@@ -138,7 +144,8 @@ impl Preprocessor {
                     None => o.iter_mut().zip(&centred).zip(&self.scale).for_each(|((o, c), s)| *o = c / s),
                 }
             }
-        });
+            Ok(())
+        })?;
         Ok(out)
     }
 }
@@ -146,6 +153,8 @@ impl Preprocessor {
 /// Σ^{-1/2} of the rows of the standardised `z` (the correlation matrix), eigenvalues floored.
 fn zca(z: &Array2<f64>) -> Result<Vec<f64>> {
     let (n, d) = z.dim();
+    // the covariance, its eigenvectors and LAPACK's workspace: about 4 d×d matrices
+    check_alloc::<f64>(4 * d as u128 * d as u128, &format!("whitening {d} features"))?;
     let cov = covariance(z);
     let (eigenvalues, vectors) = Array2::from_shape_vec((d, d), cov)
         .map_err(|e| crate::Error::Internal(format!("covariance shape: {e}")))?

@@ -7,6 +7,8 @@
 //! bit-identical on 1 or 64 threads.
 
 use super::rbm::{gaussian_pair, pbit, sigmoid, Rbm};
+use crate::control::Control;
+use crate::error::Result;
 use crate::rng::Stream;
 use rayon::prelude::*;
 
@@ -14,6 +16,9 @@ use rayon::prelude::*;
 pub const CHUNK: usize = 16;
 /// Below this many multiply-adds a step runs its chunks on the calling thread (same result).
 const PAR_WORK: usize = 1 << 16;
+/// Chunks whose partial sums are held at once: a large minibatch is reduced group by group (in
+/// chunk order, so the sums are the same), which bounds the memory to this many d×m buffers.
+const GROUP_CHUNKS: usize = 64;
 
 /// Stream kinds, in the top two bits of a stream id.
 #[derive(Debug, Clone, Copy)]
@@ -126,7 +131,15 @@ fn probabilities(x: &[f64], p: &mut [f64]) {
 /// The data rows of one chunk: positive statistics, the one-step reconstruction error and, for
 /// CD-k, the negative statistics of a k-step chain started at the row (mean-field visible
 /// reconstructions, as the guide recommends for Gaussian visible units).
-fn data_chunk(rbm: &Rbm, rows: &[f64], cd: Option<usize>, w_data: f64, out: &mut Partial, stream: &mut Stream) {
+fn data_chunk(
+    rbm: &Rbm,
+    rows: &[f64],
+    cd: Option<usize>,
+    w_data: f64,
+    out: &mut Partial,
+    stream: &mut Stream,
+    control: &Control,
+) -> Result<()> {
     let (d, m) = (rbm.n_visible, rbm.n_hidden);
     let mut s = Scratch::new(d, m);
     for v0 in rows.chunks_exact(d) {
@@ -138,6 +151,8 @@ fn data_chunk(rbm: &Rbm, rows: &[f64], cd: Option<usize>, w_data: f64, out: &mut
         out.sq_error += v0.iter().zip(&s.v).map(|(a, b)| (a - b) * (a - b)).sum::<f64>();
         if let Some(k) = cd {
             for step in 1..=k {
+                // a Gibbs step is O(d·m): checking each one keeps a huge cd_steps interruptible
+                control.check()?;
                 if step > 1 {
                     sample_hidden(&s.x, &mut s.h, stream);
                     rbm.visible_mean(&s.h, &mut s.v);
@@ -148,17 +163,27 @@ fn data_chunk(rbm: &Rbm, rows: &[f64], cd: Option<usize>, w_data: f64, out: &mut
             out.add(&s.v, &s.p, -w_data);
         }
     }
+    Ok(())
 }
 
 /// Persistent chains of one chunk: k full Gibbs steps each (visible units sampled with their
 /// Gaussian noise, so each chain is a proper Markov chain of the model), negative statistics
 /// from where they end.
-fn chain_chunk(rbm: &Rbm, chains: &mut [f64], k: usize, w_model: f64, out: &mut Partial, stream: &mut Stream) {
+fn chain_chunk(
+    rbm: &Rbm,
+    chains: &mut [f64],
+    k: usize,
+    w_model: f64,
+    out: &mut Partial,
+    stream: &mut Stream,
+    control: &Control,
+) -> Result<()> {
     let (d, m) = (rbm.n_visible, rbm.n_hidden);
     let mut s = Scratch::new(d, m);
     for v in chains.chunks_exact_mut(d) {
         rbm.hidden_input(v, &mut s.x);
         for _ in 0..k {
+            control.check()?;
             sample_hidden(&s.x, &mut s.h, stream);
             rbm.visible_mean(&s.h, v);
             for pair in v.chunks_mut(2) {
@@ -173,11 +198,13 @@ fn chain_chunk(rbm: &Rbm, chains: &mut [f64], k: usize, w_model: f64, out: &mut 
         probabilities(&s.x, &mut s.p);
         out.add(v, &s.p, -w_model);
     }
+    Ok(())
 }
 
 /// One gradient step on `batch` (row-major rows of the visible layer): CD-k when `chains` is
 /// `None`, persistent CD with those chains (updated in place) otherwise. Returns the summed
 /// squared one-step reconstruction error of the batch. Draws come from the streams of `step`.
+/// `Err(Interrupted)` (the model unchanged) once `control` is cancelled.
 #[allow(clippy::too_many_arguments)]
 pub fn step(
     rbm: &mut Rbm,
@@ -187,11 +214,12 @@ pub fn step(
     params: &StepParams,
     seed: u64,
     step: u64,
-) -> f64 {
+    control: &Control,
+) -> Result<f64> {
     let (d, m) = (rbm.n_visible, rbm.n_hidden);
     let n_data = batch.len() / d;
     if n_data == 0 {
-        return 0.0;
+        return Ok(0.0);
     }
     let n_chains = chains.as_ref().map_or(0, |c| c.len() / d);
     let w_data = 1.0 / n_data as f64;
@@ -211,23 +239,31 @@ pub fn step(
         let mut out = Partial::new(d, m);
         let mut s = stream(seed, StreamKind::Step, (step << 20) | k as u64);
         if let Some(rows) = rows {
-            data_chunk(model, rows, cd, w_data, &mut out, &mut s);
+            data_chunk(model, rows, cd, w_data, &mut out, &mut s, control)?;
         }
         if let Some(ch) = ch {
-            chain_chunk(model, ch, params.cd_steps, w_model, &mut out, &mut s);
+            chain_chunk(model, ch, params.cd_steps, w_model, &mut out, &mut s, control)?;
         }
-        out
+        Ok(out)
     };
-    let work = (n_data + n_chains) * d * m * (params.cd_steps + 2);
-    let partials: Vec<Partial> = if work < PAR_WORK || tasks.len() == 1 {
-        tasks.into_iter().map(run).collect()
-    } else {
-        tasks.into_par_iter().map(run).collect()
-    };
+    let work = (n_data + n_chains).saturating_mul(d * m).saturating_mul(params.cd_steps.saturating_add(2));
+    let serial = work < PAR_WORK || tasks.len() == 1;
     let mut total = Partial::new(d, m);
-    partials.iter().for_each(|p| total.merge(p));
+    let mut tasks = tasks.into_iter();
+    loop {
+        let group: Vec<Task<'_>> = tasks.by_ref().take(GROUP_CHUNKS).collect();
+        if group.is_empty() {
+            break;
+        }
+        let partials: Vec<Partial> = if serial {
+            group.into_iter().map(run).collect::<Result<_>>()?
+        } else {
+            group.into_par_iter().map(run).collect::<Result<_>>()?
+        };
+        partials.iter().for_each(|p| total.merge(p));
+    }
     apply(rbm, velocity, &total, params);
-    total.sq_error
+    Ok(total.sq_error)
 }
 
 /// Momentum update: Δθ ← μΔθ + ε(∇θ − λθ for weights), θ ← θ + Δθ.
@@ -273,7 +309,7 @@ mod tests {
                 let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
                 let err = pool.install(|| {
                     let ch = persistent.then_some(chains.as_mut_slice());
-                    step(&mut rbm, &mut vel, ch, &batch, &P, 7, 3)
+                    step(&mut rbm, &mut vel, ch, &batch, &P, 7, 3, &Control::new()).unwrap()
                 });
                 results.push((rbm, vel.weights, chains, err));
             }
@@ -290,7 +326,7 @@ mod tests {
         let before = rbm.clone();
         let mut vel = Velocity::zeros(&rbm);
         let params = StepParams { cd_steps: 1, momentum: 0.0, ..P };
-        step(&mut rbm, &mut vel, None, &batch, &params, 3, 0);
+        step(&mut rbm, &mut vel, None, &batch, &params, 3, 0, &Control::new()).unwrap();
         // recompute the reconstructions with the same streams
         let (d, m) = (4, 6);
         let mut mean_diff = [0.0; 4];
@@ -335,7 +371,7 @@ mod tests {
         let before = gap(&rbm, &mut scratch);
         for t in 0..300 {
             let b = (t % 12) * 32 * d;
-            step(&mut rbm, &mut vel, None, &data[b..b + 32 * d], &params, 1, t as u64);
+            step(&mut rbm, &mut vel, None, &data[b..b + 32 * d], &params, 1, t as u64, &Control::new()).unwrap();
         }
         // untrained, the origin (between the clusters) is the most probable point
         assert!(before < 0.0);

@@ -63,6 +63,7 @@ pub struct FitResult {
 pub fn fit(n: usize, f: &[f64], t: &[f64], s: &Settings, opts: &FitOptions, control: &Control) -> Result<FitResult> {
     let prior = Params::prior(n)?;
     s.validate(n)?;
+    super::check_beta_scale(&prior, s.beta)?;
     check_factors(f, n)?;
     let m = f.len() / n;
     ensure!(m >= 1, "history must have at least one row");
@@ -255,7 +256,7 @@ impl Data<'_> {
         let npairs = n * n.saturating_sub(1) / 2;
         let lambdas = ladder(&params, beta);
         let rungs = lambdas.len();
-        let fresh = ClampedRun { params: &params, beta, burn_in, samples: FIT_SAMPLES };
+        let fresh = ClampedRun { params: &params, beta, burn_in, samples: FIT_SAMPLES, control };
         let resumed = ClampedRun { burn_in: 0, ..fresh };
         let chunk = |(c, (states, started)): (usize, (&mut [Vec<i8>], &mut [usize]))| -> Result<(f64, Vec<f64>)> {
             let mut g = vec![0.0; num_params(n)];

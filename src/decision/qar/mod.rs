@@ -26,7 +26,7 @@ use crate::core::engine::Engine;
 use crate::core::exact;
 use crate::core::kernel::{Chain, Method};
 use crate::core::model::IsingModel;
-use crate::error::{check_finite, check_finite_matrix, check_symmetric, Error, Result};
+use crate::error::{check_alloc, check_finite, check_finite_matrix, check_symmetric, try_with_capacity, Error, Result};
 use crate::rng::{mix64, Stream};
 use crate::{ensure, parallel};
 use rayon::prelude::*;
@@ -48,6 +48,11 @@ pub const MAX_FACTORS: usize = 4096;
 pub const MAX_LADDER_STEPS: usize = 64;
 /// Chains recompute their fields from the spins this often (no rounding drift).
 const REFRESH_SWEEPS: usize = 4096;
+/// Spin updates between two checks for Ctrl-C during a burn-in.
+const CHECK_UPDATES: usize = 1 << 20;
+/// Largest β·(energy scale) accepted: beyond it β·E overflows (−βE and its exponentials are
+/// what P(buy) is computed from), so P(buy) would come out NaN.
+pub const MAX_BETA_ENERGY: f64 = 1e300;
 
 /// The machine's parameters: everything `fit` learns.
 #[derive(Debug, Clone, PartialEq)]
@@ -62,6 +67,22 @@ pub struct Params {
     pub couplings: Vec<f64>,
     /// b: field on the decision unit.
     pub decision_bias: f64,
+}
+
+/// `Err(InvalidInput)` unless β times the largest |E(x, d)| any factor values can give is at
+/// most [`MAX_BETA_ENERGY`] (see there).
+pub fn check_beta_scale(params: &Params, beta: f64) -> Result<()> {
+    let n = params.n();
+    let fields: f64 = (0..n).map(|i| params.gains[i].abs() + params.biases[i].abs() + params.weights[i].abs()).sum();
+    let pairs: f64 = params.couplings.iter().map(|j| j.abs()).sum::<f64>() / 2.0;
+    let scale = fields + pairs + params.decision_bias.abs();
+    ensure!(
+        beta * scale <= MAX_BETA_ENERGY,
+        "beta = {beta} is too large for this machine: β times its energy scale ({scale:.3e}) overflows; \
+         use a beta of at most {:.3e}",
+        MAX_BETA_ENERGY / scale
+    );
+    Ok(())
 }
 
 /// Whether `n` factors are enumerated exactly: as asked, or automatically by size.
@@ -300,14 +321,20 @@ pub fn decide(params: &Params, s: &Settings, f: &[f64], seed: u64, control: &Con
     params.validate()?;
     let n = params.n();
     s.validate(n)?;
+    check_beta_scale(params, s.beta)?;
     check_factors(f, n)?;
+    if !s.exact {
+        // each row in flight keeps a slope per sample and rung of the ladder
+        let per_row = s.num_samples as u128 * (MAX_LADDER_STEPS as u128 + 1);
+        check_alloc::<f64>(per_row * parallel::num_threads() as u128, "the sampled decisions")?;
+    }
     control.add_total((f.len() / n) as u64);
     let one = |row: &[f64]| -> Result<Evaluation> {
         control.check()?;
         let (log_odds, energy) = if s.exact {
             exact_vote(&params.model(row)?, s.beta)?
         } else {
-            sampled_vote(params, row, s, row_seed(seed, row))?
+            sampled_vote(params, row, s, row_seed(seed, row), control)?
         };
         control.advance(1);
         let p_buy = sigmoid(log_odds);
@@ -353,12 +380,15 @@ pub(crate) fn log_add(a: f64, b: f64) -> f64 {
 
 /// (ln P(buy)/P(sell), ⟨E⟩) from Gibbs samples along the λ ladder (see [`ladder`] and
 /// [`bennett`]).
-fn sampled_vote(params: &Params, f: &[f64], s: &Settings, seed: u64) -> Result<(f64, f64)> {
+fn sampled_vote(params: &Params, f: &[f64], s: &Settings, seed: u64, control: &Control) -> Result<(f64, f64)> {
     let h = params.fields(f);
-    let run = ClampedRun { params, beta: s.beta, burn_in: s.burn_in, samples: s.num_samples };
+    let run = ClampedRun { params, beta: s.beta, burn_in: s.burn_in, samples: s.num_samples, control };
     let lambdas = ladder(params, s.beta);
     let last = lambdas.len() - 1;
-    let mut slopes = vec![Vec::with_capacity(s.num_samples); lambdas.len()];
+    let mut slopes = Vec::with_capacity(lambdas.len());
+    for _ in &lambdas {
+        slopes.push(try_with_capacity::<f64>(s.num_samples, "the sampled slopes")?);
+    }
     let mut energy = [0.0; 2];
     for (k, &lambda) in lambdas.iter().enumerate() {
         let mut stream = Stream::new(seed, k as u64);
@@ -401,6 +431,8 @@ pub(crate) struct ClampedRun<'a> {
     pub beta: f64,
     pub burn_in: usize,
     pub samples: usize,
+    /// Checked between sweeps: `run` returns `Err(Interrupted)` once it is cancelled.
+    pub control: &'a Control,
 }
 
 impl ClampedRun<'_> {
@@ -430,10 +462,10 @@ impl ClampedRun<'_> {
             _ => Chain::random(&engine, stream),
         };
         let mut x = vec![0i8; n];
-        gibbs(&engine, &mut chain, self.beta, self.burn_in, self.samples, |c| {
+        gibbs(&engine, &mut chain, self.beta, self.burn_in, self.samples, self.control, |c| {
             engine.to_model(&c.s, &mut x);
             visit(&x, c.energy);
-        });
+        })?;
         if let Some((out, _)) = state {
             engine.to_model(&chain.s, out);
         }
@@ -504,15 +536,21 @@ pub(crate) fn sigmoid(x: f64) -> f64 {
 }
 
 /// `burn_in` Gibbs sweeps of `chain` at `beta`, then `samples` sweeps with `visit` called
-/// after each (core's p-bit kernel does the sweeping).
+/// after each (core's p-bit kernel does the sweeping); `control` is checked every
+/// [`CHECK_UPDATES`] spin updates or so.
 pub(crate) fn gibbs(
     engine: &Engine,
     chain: &mut Chain,
     beta: f64,
     burn_in: usize,
     samples: usize,
+    control: &Control,
     mut visit: impl FnMut(&Chain),
-) {
+) -> Result<()> {
+    // burn-in sweeps run in blocks of a power of two dividing REFRESH_SWEEPS, so refreshes
+    // fall after the same sweeps as in one block of REFRESH_SWEEPS (same results)
+    let per_check = (CHECK_UPDATES / engine.n().saturating_mul(engine.n()).max(1)).clamp(1, REFRESH_SWEEPS);
+    let block = 1usize << per_check.ilog2();
     let mut since_refresh = 0;
     let mut sweep = |chain: &mut Chain, k: usize| {
         chain.sweep(engine, beta, Method::Gibbs, k);
@@ -524,14 +562,17 @@ pub(crate) fn gibbs(
     };
     let mut left = burn_in;
     while left > 0 {
-        let k = left.min(REFRESH_SWEEPS);
+        control.check()?;
+        let k = left.min(block);
         sweep(chain, k);
         left -= k;
     }
     for _ in 0..samples {
+        control.check()?;
         sweep(chain, 1);
         visit(chain);
     }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -210,6 +210,7 @@ pub fn fit(
             crate::ensure!(y.nrows() == k, "y must hold one target per sequence: {} for {k} sequences", y.nrows());
             check_finite_shaped(y, y.shape(), "y")?;
             let rows = pool_all(res, inputs, layout, pooling, None, control)?;
+            check_alloc::<f64>(k as u128 * p as u128, "the pooled reservoir states")?;
             let features = Array2::from_shape_fn((k, p), |(i, j)| rows[i].0[j]);
             let last = rows.into_iter().last().map(|r| r.1).unwrap_or_default();
             (features, y.to_owned(), last)
@@ -221,7 +222,8 @@ pub fn fit(
         }
     };
     let n_rows = features.nrows();
-    let (readout, factor) = readout::fit_ridge(&mut features, y.view(), ridge)?;
+    let (readout, factor) = readout::fit_ridge(&mut features, y.view(), ridge, control)?;
+    control.check()?;
     let beta = if classification {
         // scores = F·W_out + intercept = F_c·W_out + mean(Y), then their leave-one-out values
         let scores = features.dot(&readout.w_out) + &y.mean_axis(Axis(0)).unwrap_or_default();
@@ -309,6 +311,7 @@ pub fn predict(
         Some(pooling) => {
             check_inputs(res, inputs, layout)?;
             let rows = pool_all(res, inputs, layout, pooling, start, control)?;
+            check_alloc::<f64>(rows.len() as u128 * readout.n_outputs() as u128, "the predictions")?;
             let mut out = Array2::<f64>::zeros((rows.len(), readout.n_outputs()));
             for (mut o, (f, _)) in out.rows_mut().into_iter().zip(&rows) {
                 readout.apply(&f[..res.n()], &f[res.n()..], o.as_slice_mut().expect("a fresh row is contiguous"));
@@ -350,7 +353,7 @@ mod tests {
     fn one_step_ahead_mackey_glass() {
         let series = mackey_glass(2200);
         let x = Array2::from_shape_vec((2200, 1), series.clone()).unwrap();
-        let res = Reservoir::generate(&spec(200), 1, 42).unwrap();
+        let res = Reservoir::generate(&spec(200), 1, 42, &Control::new()).unwrap();
         let layout = Layout { washout: 100, pooling: None, input_to_readout: false };
         let train_x = x.slice(s![..1499, ..]);
         let train_y = x.slice(s![1..1500, ..]);
@@ -375,7 +378,7 @@ mod tests {
 
     #[test]
     fn sequences_give_the_same_results_alone_and_together() {
-        let res = Reservoir::generate(&spec(30), 2, 7).unwrap();
+        let res = Reservoir::generate(&spec(30), 2, 7, &Control::new()).unwrap();
         let a = Array2::from_shape_fn((40, 2), |(t, j)| ((t + j) as f64 * 0.3).sin());
         let b = Array2::from_shape_fn((25, 2), |(t, j)| ((t * j) as f64 * 0.2).cos());
         let ya = a.column(0).to_owned().insert_axis(Axis(1));
@@ -403,7 +406,9 @@ mod tests {
 
     #[test]
     fn classifies_sequences_by_their_frequency() {
-        let res = Reservoir::generate(&ReservoirSpec { n_reservoir: 50, ..ReservoirSpec::default() }, 1, 3).unwrap();
+        let res =
+            Reservoir::generate(&ReservoirSpec { n_reservoir: 50, ..ReservoirSpec::default() }, 1, 3, &Control::new())
+                .unwrap();
         let make = |k: usize| -> Array2<f64> {
             let f = if k % 2 == 0 { 0.15 } else { 0.45 };
             Array2::from_shape_fn((30 + k % 7, 1), |(t, _)| (f * t as f64 + k as f64).sin())
@@ -432,7 +437,7 @@ mod tests {
 
     #[test]
     fn bad_inputs_are_errors() {
-        let res = Reservoir::generate(&spec(10), 1, 1).unwrap();
+        let res = Reservoir::generate(&spec(10), 1, 1, &Control::new()).unwrap();
         let x = Array2::<f64>::zeros((10, 1));
         let y = Array2::<f64>::zeros((10, 1));
         let c = Control::new();

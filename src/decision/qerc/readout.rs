@@ -18,7 +18,8 @@
 //! Scores of the rows the readout was fitted on would be over-confident (a readout with as many
 //! features as rows separates them perfectly, and β would run to its bound).
 
-use crate::error::{Error, Result};
+use crate::control::Control;
+use crate::error::{check_alloc, Error, Result};
 use ndarray::{Array1, Array2, ArrayView1, ArrayView2, Axis};
 use ndarray_linalg::{Diag, Eigh, FactorizeC, SolveC, SolveTriangular, UPLO};
 
@@ -30,6 +31,8 @@ pub const BETA_MIN: f64 = 1e-3;
 pub const BETA_MAX: f64 = 100.0;
 /// Rows per block when computing leverages (bounds the temporary to p×LEVERAGE_BLOCK).
 const LEVERAGE_BLOCK: usize = 4096;
+/// Multiply-adds per block of the Gram product F_cᵀF_c between two checks for Ctrl-C.
+const GRAM_BLOCK_WORK: usize = 1 << 26;
 
 /// y = W_outᵀ·f + intercept for each feature row f.
 #[derive(Debug, Clone, PartialEq)]
@@ -120,9 +123,29 @@ pub fn leave_one_out(scores: &Array2<f64>, targets: ArrayView2<'_, f64>, leverag
     out
 }
 
+/// F_cᵀF_c summed over blocks of rows, checking `control` between blocks (one BLAS product of
+/// a long F_c takes seconds).
+fn gram(fc: ArrayView2<'_, f64>, control: &Control) -> Result<Array2<f64>> {
+    let p = fc.ncols();
+    let rows = (GRAM_BLOCK_WORK / (p * p).max(1)).max(1);
+    let mut gram = Array2::<f64>::zeros((p, p));
+    for block in fc.axis_chunks_iter(Axis(0), rows) {
+        control.check()?;
+        ndarray::linalg::general_mat_mul(1.0, &block.t(), &block, 1.0, &mut gram);
+    }
+    Ok(gram)
+}
+
 /// Fits the ridge readout; `features` are centred in place (and so come back as F_c).
-pub fn fit_ridge(features: &mut Array2<f64>, targets: ArrayView2<'_, f64>, alpha: f64) -> Result<(Readout, Factor)> {
+pub fn fit_ridge(
+    features: &mut Array2<f64>,
+    targets: ArrayView2<'_, f64>,
+    alpha: f64,
+    control: &Control,
+) -> Result<(Readout, Factor)> {
     let (m, p) = features.dim();
+    // the Gram matrix, its factor and LAPACK's copies: a few p×p matrices
+    check_alloc::<f64>(4 * p as u128 * p as u128, &format!("the ridge readout over {p} features"))?;
     crate::ensure!(m >= 1, "no training rows are left after the washout");
     crate::ensure!(targets.nrows() == m, "internal: {m} feature rows but {} target rows", targets.nrows());
     crate::ensure!(alpha.is_finite() && alpha >= 0.0, "ridge must be a non-negative finite number, got {alpha}");
@@ -131,7 +154,8 @@ pub fn fit_ridge(features: &mut Array2<f64>, targets: ArrayView2<'_, f64>, alpha
     *features -= &mu_f;
     let yc = &targets - &mu_y;
     let fc = features.view();
-    let mut gram = fc.t().dot(&fc);
+    let mut gram = gram(fc, control)?;
+    control.check()?;
     let rhs = fc.t().dot(&yc);
     for i in 0..p {
         gram[[i, i]] += alpha;
@@ -261,12 +285,12 @@ mod tests {
         let true_w = array![[1.0, -2.0], [0.5, 0.0], [0.0, 3.0], [-1.0, 1.0]];
         let y = f.dot(&true_w) + 7.0;
         // α = 0: exact recovery with the intercept
-        let (r, _) = fit_ridge(&mut f.clone(), y.view(), 0.0).unwrap();
+        let (r, _) = fit_ridge(&mut f.clone(), y.view(), 0.0, &Control::new()).unwrap();
         assert!((&r.w_out - &true_w).iter().all(|d| d.abs() < 1e-10));
         assert!(r.intercept.iter().all(|b| (b - 7.0).abs() < 1e-10));
         // α > 0: the centred normal equations (FcᵀFc + αI) W = FcᵀYc hold
         let alpha = 0.7;
-        let (r, _) = fit_ridge(&mut f.clone(), y.view(), alpha).unwrap();
+        let (r, _) = fit_ridge(&mut f.clone(), y.view(), alpha, &Control::new()).unwrap();
         let fc = &f - &f.mean_axis(Axis(0)).unwrap();
         let yc = &y - &y.mean_axis(Axis(0)).unwrap();
         let lhs = fc.t().dot(&fc).dot(&r.w_out) + alpha * &r.w_out;
@@ -284,15 +308,15 @@ mod tests {
         let c0 = f.column(0).to_owned();
         f.column_mut(2).assign(&c0);
         let y = f.column(0).to_owned().insert_axis(Axis(1)) * 2.0;
-        let (r, factor) = fit_ridge(&mut f.clone(), y.view(), 0.0).unwrap();
+        let (r, factor) = fit_ridge(&mut f.clone(), y.view(), 0.0, &Control::new()).unwrap();
         assert!(matches!(factor, Factor::Eigen { .. }));
         // the weight 2 is split equally between the two copies
         assert!((r.w_out[[0, 0]] - 1.0).abs() < 1e-8 && (r.w_out[[2, 0]] - 1.0).abs() < 1e-8, "{}", r.w_out);
         assert!(r.w_out[[1, 0]].abs() < 1e-8);
         // a single row: nothing to learn beyond the mean
-        let (r, _) = fit_ridge(&mut random(1, 3, 3), array![[5.0]].view(), 0.0).unwrap();
+        let (r, _) = fit_ridge(&mut random(1, 3, 3), array![[5.0]].view(), 0.0, &Control::new()).unwrap();
         assert!(r.w_out.iter().all(|w| *w == 0.0) && r.intercept[0] == 5.0);
-        assert!(fit_ridge(&mut random(3, 2, 4), array![[1.0], [2.0], [3.0]].view(), -1.0).is_err());
+        assert!(fit_ridge(&mut random(3, 2, 4), array![[1.0], [2.0], [3.0]].view(), -1.0, &Control::new()).is_err());
     }
 
     #[test]
@@ -302,13 +326,15 @@ mod tests {
         let y = Array2::from_shape_fn((30, 2), |_| s.next_f64());
         for alpha in [0.0, 0.3] {
             let mut fc = f.clone();
-            let (r, factor) = fit_ridge(&mut fc, y.view(), alpha).unwrap();
+            let (r, factor) = fit_ridge(&mut fc, y.view(), alpha, &Control::new()).unwrap();
             let h = factor.leverages(fc.view()).unwrap();
             let scores = f.dot(&r.w_out) + &r.intercept;
             let loo = leave_one_out(&scores, y.view(), &h);
             for i in [0, 7, 29] {
                 let keep: Vec<usize> = (0..30).filter(|&k| k != i).collect();
-                let (ri, _) = fit_ridge(&mut f.select(Axis(0), &keep), y.select(Axis(0), &keep).view(), alpha).unwrap();
+                let (ri, _) =
+                    fit_ridge(&mut f.select(Axis(0), &keep), y.select(Axis(0), &keep).view(), alpha, &Control::new())
+                        .unwrap();
                 let direct = f.row(i).dot(&ri.w_out) + &ri.intercept;
                 assert!((&direct - &loo.row(i)).iter().all(|d| d.abs() < 1e-9), "α={alpha} row {i}");
             }

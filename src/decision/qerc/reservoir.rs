@@ -27,8 +27,6 @@ const INPUT_STREAMS: u64 = 1 << 40;
 const PARALLEL_STEP_WORK: usize = 1 << 17;
 /// Rows per parallel task in a step.
 const STEP_ROWS: usize = 256;
-/// Steps between two checks for cancellation.
-const CHECK_EVERY: usize = 1024;
 /// The largest reservoir accepted (indices are stored as u32).
 pub const MAX_UNITS: usize = 1 << 24;
 
@@ -146,7 +144,7 @@ fn distinct_sorted(s: &mut Stream, n: usize, k: usize) -> Vec<u32> {
 
 impl Reservoir {
     /// A random reservoir for `n_inputs` input features, from `seed` alone.
-    pub fn generate(spec: &ReservoirSpec, n_inputs: usize, seed: u64) -> Result<Self> {
+    pub fn generate(spec: &ReservoirSpec, n_inputs: usize, seed: u64, control: &Control) -> Result<Self> {
         spec.validate()?;
         crate::ensure!(n_inputs >= 1, "the input must have at least one feature");
         let (n, k) = (spec.n_reservoir, spec.row_degree());
@@ -194,7 +192,7 @@ impl Reservoir {
         let (w_in, bias): (Vec<Vec<f64>>, Vec<f64>) = inputs.into_iter().unzip();
         let mut r =
             Self { n, d: n_inputs, indptr, indices, values, w_in: w_in.concat(), bias, leak_rate: spec.leak_rate };
-        let rho = spectral::spectral_radius(&r)?;
+        let rho = spectral::spectral_radius(&r, control)?;
         crate::ensure!(
             rho.is_finite() && rho > 1e-12,
             "the random reservoir matrix has spectral radius {rho} (it is nilpotent, too sparse to \
@@ -332,9 +330,7 @@ impl Reservoir {
         let mut next = vec![0.0; self.n];
         let mut u = vec![0.0; self.d];
         for (t, row) in inputs.rows().into_iter().enumerate() {
-            if t % CHECK_EVERY == 0 {
-                control.check()?;
-            }
+            control.check()?;
             u.iter_mut().zip(row.iter()).for_each(|(a, &b)| *a = b);
             self.step(&u, state, &mut next);
             std::mem::swap(state, &mut next);
@@ -356,11 +352,11 @@ mod tests {
     #[test]
     fn generation_is_seeded_and_scaled() {
         let s = ReservoirSpec { spectral_radius: 1.25, connectivity: 0.2, ..spec(60) };
-        let a = Reservoir::generate(&s, 3, 11).unwrap();
-        assert_eq!(a, Reservoir::generate(&s, 3, 11).unwrap());
-        assert_ne!(a, Reservoir::generate(&s, 3, 12).unwrap());
+        let a = Reservoir::generate(&s, 3, 11, &Control::new()).unwrap();
+        assert_eq!(a, Reservoir::generate(&s, 3, 11, &Control::new()).unwrap());
+        assert_ne!(a, Reservoir::generate(&s, 3, 12, &Control::new()).unwrap());
         // W does not depend on the number of inputs
-        assert_eq!(a.values(), Reservoir::generate(&s, 5, 11).unwrap().values());
+        assert_eq!(a.values(), Reservoir::generate(&s, 5, 11, &Control::new()).unwrap().values());
         // every row has exactly k distinct sorted columns
         let k = s.row_degree();
         assert_eq!(k, 12);
@@ -369,11 +365,13 @@ mod tests {
             assert_eq!(cols.len(), k);
             assert!(cols.windows(2).all(|w| w[0] < w[1]));
         }
-        let rho = spectral::spectral_radius(&a).unwrap();
+        let rho = spectral::spectral_radius(&a, &Control::new()).unwrap();
         assert!((rho - 1.25).abs() < 1e-10, "{rho}");
         assert!(a.w_in().iter().all(|v| v.abs() <= 1.0) && a.bias().iter().all(|v| v.abs() <= 1.0));
         // input connectivity drops about that fraction of W_in
-        let sparse = Reservoir::generate(&ReservoirSpec { input_connectivity: 0.25, ..spec(400) }, 4, 1).unwrap();
+        let sparse =
+            Reservoir::generate(&ReservoirSpec { input_connectivity: 0.25, ..spec(400) }, 4, 1, &Control::new())
+                .unwrap();
         let kept = sparse.w_in().iter().filter(|v| **v != 0.0).count() as f64 / 1600.0;
         assert!((kept - 0.25).abs() < 0.05, "{kept}");
     }
@@ -381,7 +379,7 @@ mod tests {
     #[test]
     fn run_matches_the_dense_update() {
         let s = ReservoirSpec { leak_rate: 0.3, connectivity: 0.5, ..spec(20) };
-        let r = Reservoir::generate(&s, 2, 5).unwrap();
+        let r = Reservoir::generate(&s, 2, 5, &Control::new()).unwrap();
         let inputs = Array2::from_shape_fn((30, 2), |(t, j)| ((t * 7 + j * 3) as f64 * 0.37).sin());
         let mut dense = vec![0.0; 400];
         for i in 0..20 {
@@ -418,7 +416,7 @@ mod tests {
     fn parallel_steps_give_identical_states() {
         // big enough for the row-parallel step
         let s = ReservoirSpec { connectivity: 0.3, ..spec(800) };
-        let r = Reservoir::generate(&s, 1, 3).unwrap();
+        let r = Reservoir::generate(&s, 1, 3, &Control::new()).unwrap();
         assert!(r.values().len() >= PARALLEL_STEP_WORK);
         let inputs = Array2::from_shape_fn((20, 1), |(t, _)| (t as f64).cos());
         let mut by_threads = Vec::new();
@@ -454,9 +452,9 @@ mod tests {
             ReservoirSpec { bias_scaling: f64::INFINITY, ..spec(10) },
             spec(0),
         ] {
-            assert!(Reservoir::generate(&bad, 1, 0).is_err(), "{bad:?}");
+            assert!(Reservoir::generate(&bad, 1, 0, &Control::new()).is_err(), "{bad:?}");
         }
-        let r = Reservoir::generate(&spec(4), 1, 0).unwrap();
+        let r = Reservoir::generate(&spec(4), 1, 0, &Control::new()).unwrap();
         let parts = |indices: Vec<u32>| {
             Reservoir::from_parts(
                 4,

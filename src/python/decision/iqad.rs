@@ -16,7 +16,7 @@ use std::sync::RwLock;
 
 use crate::python::args::{self, PyInt};
 use crate::python::lock;
-use crate::python::run::{detach, run_long};
+use crate::python::run::run_long;
 
 /// Version of the pickled state (bump when its keys change).
 const STATE_VERSION: u32 = 1;
@@ -114,7 +114,9 @@ impl PyIqadModel {
         let view = x.view();
         let g = lock::read(py, &self.inner);
         let model: &Iqad = &g;
-        let f = detach(py, || parallel::with_threads(threads, || model.free_energy(view))?)?;
+        // a large X takes seconds: interruptible
+        let f =
+            run_long(py, None, |control| parallel::with_threads(threads, || model.free_energy_until(view, control))?)?;
         Ok(f.into_pyarray(py))
     }
 

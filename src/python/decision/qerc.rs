@@ -11,7 +11,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyTuple};
 
 use crate::python::args::{self, PyInt, Reals};
-use crate::python::run::{detach, run_long};
+use crate::python::run::run_long;
 
 fn corrupted(what: &str) -> PyErr {
     Error::InvalidInput(format!("the fitted reservoir is corrupted: {what}")).into()
@@ -92,7 +92,8 @@ pub fn qerc_reservoir<'py>(
     };
     let d = args::count(n_features, "the number of input features", 1)?;
     let seed = resolve_seed(args::seed(seed)?);
-    let r = detach(py, || Reservoir::generate(&spec, d, seed))?;
+    // generating a large reservoir (its spectral radius) takes seconds: interruptible
+    let r = run_long(py, None, |control| Reservoir::generate(&spec, d, seed, control))?;
     let out = PyDict::new(py);
     let indptr: Vec<i64> = r.indptr().iter().map(|&p| p as i64).collect();
     let indices: Vec<i32> = r.indices().iter().map(|&c| c as i32).collect();
