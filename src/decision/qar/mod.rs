@@ -78,7 +78,7 @@ pub fn check_beta_scale(params: &Params, beta: f64) -> Result<()> {
     let scale = fields + pairs + params.decision_bias.abs();
     ensure!(
         beta * scale <= MAX_BETA_ENERGY,
-        "beta = {beta} is too large for this machine: β times its energy scale ({scale:.3e}) overflows; \
+        "beta = {beta:?} is too large for this machine: β times its energy scale ({scale:.3e}) overflows; \
          use a beta of at most {:.3e}",
         MAX_BETA_ENERGY / scale
     );
