@@ -101,7 +101,7 @@ def describe(case: Case, outcome: dict[str, Any]) -> str:
     """A failure as a report: the kind, the detail, the reproducer and the child's last output."""
     lines = [f"[{outcome['kind']}] {outcome['detail'].strip()}", f"  reproduce: {case.reproducer()}"]
     if case.interrupt_at is not None:
-        lines.append(f"  (SIGINT sent {case.interrupt_at:g} s after the start)")
+        lines.append(f"  (SIGINT sent {case.interrupt_at:g} s after the call started)")
     if outcome.get("output"):
         lines.append("  output: " + outcome["output"][-600:].replace("\n", "\n          "))
     return "\n".join(lines)
@@ -1033,7 +1033,6 @@ REGRESSIONS = [
         f"decision.QERC(n_reservoir=2000).fit({FIT})",
         STOPPED,
         interrupt_at=0.3,
-        setup="m = None",
     ),
     _case(
         "Ctrl-C in IQAD(cd_steps=2**31).fit",
@@ -1059,16 +1058,22 @@ REGRESSIONS = [
     ),
     _case(
         "Ctrl-C in a large NQO run",
-        "decision.NQO(maxfun=10**6, num_chains=64, num_sweeps=1000, seed=0).minimize(sphere, [(-1, 1)] * 20)",
+        "decision.NQO(maxfun=10**6, num_chains=512, num_sweeps=10000, bits=16, seed=0)"
+        ".minimize(sphere, [(-1, 1)] * 50)",
         STOPPED,
         interrupt_at=0.3,
     ),
     # silent nonsense
     _case("QAR beta=1e308", "decision.QAR(beta=1e308).decide([0.5] * 8)", ("returned", *INVALID)),
     _case(
-        "IQAD huge learning rate",
-        f"decision.IQAD(learning_rate=1e6, momentum=0.0, seed=0).fit({X} * 1e3).score_samples({X})",
-        ("returned", *INVALID),
+        "IQAD learning_rate=10: -inf scores",
+        f"decision.IQAD(learning_rate=10.0, seed=0).fit({X}).score_samples({X})",
+        INVALID,
+    ),
+    _case(
+        "IQAD learning_rate=1: -5.7e206 scores, all inliers",
+        f"decision.IQAD(learning_rate=1.0, seed=0).fit({X}).score_samples({X})",
+        INVALID,
     ),
     _case(
         "BoltzmannSampler at beta=1e160",

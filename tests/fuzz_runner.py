@@ -158,16 +158,21 @@ def classify_exception(exc: BaseException) -> tuple[bool, str, str]:
     return False, f"stray {name}", f"{detail}\n{tb}"
 
 
-def run_one(source: str, namespace: dict[str, Any], allow_inf: bool) -> tuple[bool, str, str]:
-    """Run one statement or expression; classify its result or exception."""
+def run_one(source: str, namespace: dict[str, Any], allow_inf: bool, main: bool = True) -> tuple[bool, str, str]:
+    """Run one statement or expression; classify its result or exception. SIGINT is blocked in the
+    child except here (in the main thread), so that Ctrl-C lands in the case, not in the harness."""
+    try:
+        code = compile(source, "<case>", "eval")
+    except SyntaxError:
+        code = compile(source, "<case>", "exec")
     try:
         try:
-            code = compile(source, "<case>", "eval")
-        except SyntaxError:
-            exec(compile(source, "<case>", "exec"), namespace)
-            return True, "returned", ""
-        result = eval(code, namespace)
-        namespace["r"] = result
+            if main:
+                signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+            result = eval(code, namespace)
+        finally:
+            if main:
+                signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
     except BaseException as exc:
         return classify_exception(exc)
     found = nonfinite(result, allow_inf)
@@ -183,13 +188,19 @@ def run_threads(source: str, namespace: dict[str, Any], allow_inf: bool, threads
 
     def work() -> None:
         barrier.wait()
-        outcomes.append(run_one(source, dict(namespace), allow_inf))
+        outcomes.append(run_one(source, dict(namespace), allow_inf, main=False))
 
-    workers = [threading.Thread(target=work) for _ in range(threads)]
+    workers = [threading.Thread(target=work, daemon=True) for _ in range(threads)]
     for w in workers:
         w.start()
-    for w in workers:
-        w.join()
+    try:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+        while any(w.is_alive() for w in workers):
+            time.sleep(0.01)
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    except KeyboardInterrupt:
+        # Ctrl-C reaches the main thread only: the workers' calls go on (the child exits without them)
+        return True, "interrupted", f"the main thread, while {threads} threads ran the call"
     failed = [o for o in outcomes if not o[0]]
     return failed[0] if failed else outcomes[0]
 
@@ -221,7 +232,7 @@ def child(request: dict[str, Any], out_fd: int) -> None:
         else run_one(request["call"], namespace, allow_inf)
     )
     send("call", call)
-    if request.get("check"):
+    if request.get("check") and not (threads > 1 and call[1] == "interrupted"):
         send("check", run_one(request["check"], namespace, True))
 
 
@@ -281,6 +292,7 @@ def run_case(request: dict[str, Any]) -> dict[str, Any]:
     start = time.monotonic()
     pid = os.fork()
     if pid == 0:  # pragma: no cover - the child
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})  # until the case runs (run_one)
         code = 0
         try:
             os.close(read_fd)
@@ -299,9 +311,12 @@ def run_case(request: dict[str, Any]) -> dict[str, Any]:
     lines: list[dict[str, Any]] = []
     buf = bytearray()
     interrupted = None
-    # Ctrl-C (SIGINT) at interrupt_at in the Ctrl-C mode, else at the timeout
-    sigint_at = start + (interrupt_at if interrupt_at is not None else timeout)
-    eof = read_until_final(read_fd, sigint_at, lines, buf)
+    # the setup first (SIGINT at the timeout), then the call: SIGINT at interrupt_at after it starts
+    # (the Ctrl-C mode) or at the timeout
+    eof = read_lines(read_fd, start + timeout, 1, lines, buf)
+    if lines and not final(lines):
+        sigint_at = time.monotonic() + (interrupt_at if interrupt_at is not None else timeout)
+        eof = read_until_final(read_fd, sigint_at, lines, buf)
     if not eof and not final(lines):
         os.kill(pid, signal.SIGINT)
         interrupted = time.monotonic()
@@ -353,17 +368,19 @@ def judge(
     expected = ["setup", "call", "check"] if request.get("check") else ["setup", "call"]
     if lines and lines[0]["kind"] != "returned":
         expected = ["setup"]  # the project rejected the setup: nothing more ran
+    elif request.get("threads", 1) > 1 and len(lines) > 1 and lines[1]["kind"] == "interrupted":
+        expected = ["setup", "call"]  # no check while the threads' calls go on
     running = expected[len(lines)] if len(lines) < len(expected) else None
     if running and os.WIFSIGNALED(status) and os.WTERMSIG(status) != signal.SIGKILL:
         sig = signal.Signals(os.WTERMSIG(status)).name
         return {**report, "ok": False, "kind": f"killed by {sig}", "detail": f"during {running}"}
     if running and interrupted is not None:
-        late = time.monotonic() - interrupted
+        grace = request["grace"]
         return {
             **report,
             "ok": False,
             "kind": "ignores Ctrl-C",
-            "detail": f"{running} still running {late:.1f} s after SIGINT (sent {interrupted - start:.1f} s in)",
+            "detail": f"{running} still running {grace:g} s after SIGINT (sent {interrupted - start:.1f} s in)",
         }
     if running:
         code = os.WEXITSTATUS(status) if os.WIFEXITED(status) else -1
