@@ -345,7 +345,7 @@ def data(rows: int, cols: int, lo: float = 0.0, hi: float = 1.0) -> st.SearchStr
 
 
 @st.composite
-def kwargs(draw: st.DrawFn, **params: st.SearchStrategy[str]) -> str:
+def kwargs(draw: st.DrawFn, /, **params: st.SearchStrategy[str]) -> str:
     """Keyword arguments, each one present or left out."""
     parts = [f"{name}={draw(value)}" for name, value in params.items() if draw(st.booleans())]
     return ", ".join(parts)
