@@ -13,12 +13,14 @@ from __future__ import annotations
 
 import collections
 import dataclasses
+import faulthandler
 import os
 import random
 import sys
 from collections.abc import Iterator
 
 import pytest
+from conftest import WATCHDOG_S
 from fuzz_cases import REGRESSIONS, Case, Runner, cases, describe, long_cases, method_cases
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import seed as hypothesis_seed
@@ -66,6 +68,9 @@ def fuzz(
         if case in seen:
             return
         seen.add(case)
+        # re-arm the suite's watchdog (tests/conftest.py) per case: the run is long, but each case
+        # has its own timeout in the runner
+        faulthandler.dump_traceback_later(WATCHDOG_S, exit=True, file=sys.stderr)
         outcome = runner.run(case, timeout=timeout, threads=threads)
         if not outcome["ok"]:
             failures.append(describe(case, outcome))
