@@ -120,6 +120,8 @@ def nonfinite(value: Any, allow_inf: bool, path: str = "result", depth: int = 0)
         items = [(f"{path}[{k}]", v) for k, v in enumerate(value[:1000])]
     elif dataclasses.is_dataclass(value) and not isinstance(value, type):
         items = [(f"{path}.{f.name}", getattr(value, f.name)) for f in dataclasses.fields(value)]
+    elif type(value).__module__.startswith("dimod") and hasattr(value, "record"):
+        items = [(f"{path}.record.energy", value.record.energy)]  # Annealing's dimod.SampleSet
     elif hasattr(value, "__dict__") and type(value).__module__.startswith("quantumpanarchy"):
         items = [(f"{path}.{k}", v) for k, v in vars(value).items() if not k.startswith("_")]
     else:

@@ -102,6 +102,8 @@ HARNESS = [
     ("int('x')", False, "stray ValueError"),
     ("float('nan')", False, "non-finite result"),
     ("np.array([1.0, np.inf])", False, "non-finite result"),
+    ("dimod.SampleSet.from_samples([[1]], 'SPIN', energy=[float('nan')])", False, "non-finite result"),
+    ("decision.Annealing(num_reads=2).sample_qubo({(0, 0): -1.0})", True, "returned"),
     ("exceptions.InternalError('x')", True, "returned"),
     ("exec('raise exceptions.InternalError(1)')", False, "internal-error"),
     ("bytearray(4 << 30)", False, "stray MemoryError"),
