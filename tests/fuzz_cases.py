@@ -1,0 +1,1140 @@
+"""Cases for the fuzz test: hostile calls to every public entry point, as Python source.
+
+A case is source text (``setup`` statements, then one ``call``), run by ``tests/fuzz_runner.py`` in a
+forked child under a memory limit. Source text makes every failure its own reproducer. The
+strategies mix hostile values (huge, negative, 2**31, 2**63 and 2**200 counts, bools for ints,
+1e308/-0.0/NaN/inf/10**400 floats, lone surrogates and empty strings, ragged lists, object arrays,
+broadcast views of 10**9-10**10 elements, wrong dtypes and shapes, huge index arrays, None) into
+valid calls, and sometimes call a method on a pickled round trip of the object.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from hypothesis import strategies as st
+
+RUNNER = Path(__file__).with_name("fuzz_runner.py")
+
+# One hostile value in this many parameters, on average.
+HOSTILE_ODDS = 4
+
+
+@dataclasses.dataclass(frozen=True)
+class Case:
+    """One call: ``setup`` (statements) then ``call`` (an expression or statement); ``check`` runs
+    afterwards on the same objects (is the object intact?). ``expect`` lists the outcome kinds a
+    regression example must have (e.g. ``raised InvalidInputError``); ``None`` takes any pass."""
+
+    call: str
+    setup: str = ""
+    check: str = ""
+    allow_inf: bool = False
+    mem_gib: float = 3.0
+    interrupt_at: float | None = None
+    expect: tuple[str, ...] | None = None
+    name: str = ""
+
+    def reproducer(self) -> str:
+        body = "; ".join(part for part in (self.setup, self.call) if part)
+        limit = f"import resource; resource.setrlimit(resource.RLIMIT_AS, ({self.mem_gib:g} * 2**30,) * 2); "
+        return f'cd tests && python -c "{limit}from fuzz_runner import *; {body}"'.replace("\\", "\\\\")
+
+
+class Runner:
+    """A ``fuzz_runner.py`` process: imports quantumpanarchy once, forks a child per case."""
+
+    def __init__(self) -> None:
+        self.proc: subprocess.Popen[str] | None = None
+
+    def start(self) -> None:
+        env = dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1", PYTHONFAULTHANDLER="1")
+        self.proc = subprocess.Popen(
+            [sys.executable, str(RUNNER)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+            env=env,
+            cwd=RUNNER.parent,
+        )
+        answer = self._ask({"ping": True})
+        assert answer["ok"], "the fuzz runner holds threads after importing quantumpanarchy"
+
+    def _ask(self, request: dict[str, Any]) -> dict[str, Any]:
+        assert self.proc is not None and self.proc.stdin is not None and self.proc.stdout is not None
+        self.proc.stdin.write(json.dumps(request) + "\n")
+        self.proc.stdin.flush()
+        line = self.proc.stdout.readline()
+        if not line:
+            raise RuntimeError(f"the fuzz runner died (rc {self.proc.wait()})")
+        answer: dict[str, Any] = json.loads(line)
+        return answer
+
+    def run(self, case: Case, timeout: float = 1.0, grace: float = 1.5, threads: int = 1) -> dict[str, Any]:
+        """The outcome of ``case`` (``ok``, ``kind``, ``detail``, ``elapsed``, ``output``)."""
+        if self.proc is None or self.proc.poll() is not None:
+            self.start()
+        request = {
+            **dataclasses.asdict(case),
+            "timeout": timeout,
+            "grace": grace,
+            "threads": threads,
+        }
+        return self._ask(request)
+
+    def close(self) -> None:
+        if self.proc is not None:
+            with self.proc:  # closes the pipes and waits
+                assert self.proc.stdin is not None
+                self.proc.stdin.close()
+            self.proc = None
+
+
+def describe(case: Case, outcome: dict[str, Any]) -> str:
+    """A failure as a report: the kind, the detail, the reproducer and the child's last output."""
+    lines = [f"[{outcome['kind']}] {outcome['detail'].strip()}", f"  reproduce: {case.reproducer()}"]
+    if case.interrupt_at is not None:
+        lines.append(f"  (SIGINT sent {case.interrupt_at:g} s after the call started)")
+    if outcome.get("output"):
+        lines.append("  output: " + outcome["output"][-600:].replace("\n", "\n          "))
+    return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------------------------
+# Values, as source text.
+
+COUNTS_HOSTILE = [
+    "-1",
+    "0",
+    "2**31",
+    "2**63",
+    "2**200",
+    "-(2**63)",
+    "True",
+    "False",
+    "1.5",
+    "float('nan')",
+    "'3'",
+    "None",
+    "np.int64(2**62)",
+    "np.uint64(2**64 - 1)",
+    "10**9",
+    "[3]",
+]
+# Counts that are valid but mean hours of work (Ctrl-C ends them).
+COUNTS_LONG = ["2**31", "10**9"]
+REALS_HOSTILE = [
+    "1e308",
+    "-1e308",
+    "-0.0",
+    "0.0",
+    "float('nan')",
+    "float('inf')",
+    "-float('inf')",
+    "10**400",
+    "-(10**400)",
+    "5e-324",
+    "True",
+    "'1.0'",
+    "None",
+    "np.float32('nan')",
+    "np.longdouble('1e4000')",
+    "1j",
+    "2**63",
+    "[1.0]",
+]
+STRINGS_HOSTILE = ["''", "'\\ud800'", "'no'", "' x'", "None", "1", "True", "b'gibbs'", "'gibbs\\x00'", "'x' * 10**6"]
+SEEDS_HOSTILE = ["-1", "2**64", "2**200", "1.5", "'1'", "True", "float('nan')", "np.int8(-3)"]
+
+
+def vectors_hostile(n: int) -> list[str]:
+    """Hostile values for a float vector of length n."""
+    return [
+        "np.broadcast_to(0.0, (10**9,))",
+        "np.broadcast_to(1.0, (10**10,))",
+        "np.broadcast_to(np.float32(0.5), (10**9,))",
+        "np.broadcast_to(np.float16(1), (3 * 10**9,))",
+        "[1.0, [2.0]]",
+        f"[[1.0]] * {n}",
+        f"np.zeros({n}, dtype=object)",
+        f"np.array([None] * {n})",
+        f"np.array(['a'] * {n})",
+        f"np.zeros(({n}, {n}, 2))",
+        f"np.zeros({n + 1})",
+        "np.zeros(0)",
+        "[]",
+        f"np.full({n}, np.nan)",
+        f"np.full({n}, -np.inf)",
+        f"np.full({n}, 1e308)",
+        f"np.zeros({n}, dtype=complex)",
+        f"np.ones({n}, dtype=bool)",
+        f"np.zeros({2 * n})[::2]",
+        f"np.full({n}, 2**62)",
+        f"np.zeros({n}, dtype='datetime64[s]')",
+        f"np.zeros({n}, dtype=np.longdouble)",
+        "'abc'",
+        "{1: 2}",
+        "5.0",
+        "None",
+        f"np.ma.masked_all({n})",
+    ]
+
+
+def matrices_hostile(n: int) -> list[str]:
+    """Hostile values for a float n x n matrix."""
+    return [
+        "np.broadcast_to(0.0, (10**5, 10**5))",
+        "np.broadcast_to(np.float32(1), (10**5, 10**5))",
+        "np.broadcast_to(np.float16(0), (2 * 10**5, 10**5))",
+        "np.broadcast_to(0.0, (10**9, 2))",
+        "np.broadcast_to(0.0, (3, 10**9))",
+        "[[1.0], [1.0, 2.0]]",
+        "[[0.0, 1.0], 2.0]",
+        f"np.zeros(({n}, {n}), dtype=object)",
+        f"np.full(({n}, {n}), '1')",
+        f"np.zeros(({n}, {n}, {n}))",
+        f"np.zeros({n})",
+        f"np.zeros(({n}, {n + 1}))",
+        "np.zeros((0, 0))",
+        "[[]]",
+        "[]",
+        f"np.full(({n}, {n}), np.nan)",
+        f"np.full(({n}, {n}), np.inf)",
+        f"np.full(({n}, {n}), 1e308)",
+        f"np.full(({n}, {n}), -1e308)",
+        f"np.ones(({n}, {n}), dtype=complex)",
+        f"np.ones(({n}, {n}), dtype=bool)",
+        f"np.asfortranarray(sym({n}))",
+        f"sym({2 * n})[::2, ::2]",
+        f"np.triu(np.ones(({n}, {n})))",
+        f"sym({n}, scale=1e300)",
+        "np.eye(2, dtype=np.float16) * 65504",
+        "'abc'",
+        "None",
+        "{(0, 1): float('nan')}",
+        "{(0, 0): 1e308, (0, 1): -1e308}",
+        "{('a', '\\ud800'): 1.0}",
+        "{(0,): 1.0}",
+    ]
+
+
+def indices_hostile(n: int) -> list[str]:
+    """Hostile values for an index vector."""
+    return [
+        "np.broadcast_to(np.int64(0), (10**9,))",
+        "np.broadcast_to(np.int32(1), (10**9,))",
+        "np.broadcast_to(0, (10**10,))",
+        "np.array([2**63 - 1])",
+        "np.array([-1])",
+        f"np.array([{n}])",
+        "np.array([0.5])",
+        "np.array([2**64 - 1], dtype=np.uint64)",
+        "[0, [1]]",
+        "np.array([True])",
+        "np.array(['0'])",
+        "None",
+        "[]",
+    ]
+
+
+def states_hostile(n: int) -> list[str]:
+    """Hostile values for spin states (rows of +-1)."""
+    return [
+        f"np.broadcast_to(np.int8(1), (10**9, {n}))",
+        f"np.broadcast_to(1.0, (10**9, {n}))",
+        f"np.zeros({n}, dtype=np.int8)",
+        f"np.full({n}, 2, dtype=np.int8)",
+        f"np.full({n}, 1.5)",
+        f"np.full({n}, np.nan)",
+        f"np.ones({n + 1}, dtype=np.int8)",
+        f"np.ones((2, 2, {n}), dtype=np.int8)",
+        f"[[1] * {n}, [1]]",
+        f"np.ones({n}, dtype=object)",
+        f"np.ones({n}, dtype=bool)",
+        "np.ones((0, 0), dtype=np.int8)",
+        "'++'",
+        "None",
+    ]
+
+
+def data_hostile(rows: int, cols: int) -> list[str]:
+    """Hostile values for a 2-D data matrix X (rows x cols) of the estimators."""
+    return [
+        f"np.broadcast_to(0.5, ({rows}, 10**7))",
+        "np.broadcast_to(0.5, (10**9, 2))",
+        "np.broadcast_to(0.5, (10**5, 10**5))",
+        "[[0.1, 0.2], [0.3]]",
+        f"np.full(({rows}, {cols}), np.nan)",
+        f"np.full(({rows}, {cols}), 1e308)",
+        f"np.full(({rows}, {cols}), -1e308)",
+        f"np.zeros(({rows}, {cols}))",
+        f"np.zeros(({rows}, {cols}), dtype=object)",
+        f"np.zeros(({rows}, {cols}), dtype=complex)",
+        f"np.zeros(({rows}, {cols}, 2))",
+        f"np.zeros({rows})",
+        "np.zeros((0, 2))",
+        "np.zeros((2, 0))",
+        "[[]]",
+        "[]",
+        "None",
+        "'abc'",
+        f"np.full(({rows}, {cols}), '0.5')",
+        f"np.random.default_rng(0).random(({rows}, {cols})) * 1e300",
+    ]
+
+
+def pick(valid: st.SearchStrategy[str], hostile: Sequence[str]) -> st.SearchStrategy[str]:
+    """Mostly a valid value, one time in HOSTILE_ODDS a hostile one."""
+    return st.integers(0, HOSTILE_ODDS - 1).flatmap(lambda k: st.sampled_from(list(hostile)) if k == 0 else valid)
+
+
+def ints(lo: int, hi: int) -> st.SearchStrategy[str]:
+    return st.integers(lo, hi).map(str)
+
+
+def reals(lo: float, hi: float) -> st.SearchStrategy[str]:
+    return st.floats(lo, hi, allow_nan=False, allow_infinity=False).map(lambda x: repr(float(x)))
+
+
+def count(lo: int, hi: int) -> st.SearchStrategy[str]:
+    return pick(ints(lo, hi), COUNTS_HOSTILE)
+
+
+def real(lo: float, hi: float) -> st.SearchStrategy[str]:
+    return pick(reals(lo, hi), REALS_HOSTILE)
+
+
+def option(*choices: str) -> st.SearchStrategy[str]:
+    return pick(st.sampled_from([repr(c) for c in choices]), STRINGS_HOSTILE)
+
+
+def seed() -> st.SearchStrategy[str]:
+    return pick(st.one_of(st.just("None"), ints(0, 2**32)), SEEDS_HOSTILE)
+
+
+def flag() -> st.SearchStrategy[str]:
+    return pick(st.sampled_from(["True", "False"]), ["'no'", "'False'", "0", "1", "2", "None", "np.bool_(True)"])
+
+
+def vector(n: int, lo: float = -2.0, hi: float = 2.0) -> st.SearchStrategy[str]:
+    valid = st.integers(0, 1000).map(lambda s: f"np.random.default_rng({s}).uniform({lo}, {hi}, {n})")
+    return pick(valid, vectors_hostile(n))
+
+
+def matrix(n: int) -> st.SearchStrategy[str]:
+    return pick(st.integers(0, 1000).map(lambda s: f"sym({n}, {s})"), matrices_hostile(n))
+
+
+def states(n: int) -> st.SearchStrategy[str]:
+    def valid(rows: int, s: int) -> str:
+        return f"np.random.default_rng({s}).choice(np.array([-1, 1], dtype=np.int8), ({rows}, {n}))"
+
+    return pick(st.builds(valid, st.integers(1, 4), st.integers(0, 1000)), states_hostile(n))
+
+
+def data(rows: int, cols: int, lo: float = 0.0, hi: float = 1.0) -> st.SearchStrategy[str]:
+    valid = st.integers(0, 1000).map(lambda s: f"np.random.default_rng({s}).uniform({lo}, {hi}, ({rows}, {cols}))")
+    return pick(valid, data_hostile(rows, cols))
+
+
+@st.composite
+def kwargs(draw: st.DrawFn, /, **params: st.SearchStrategy[str]) -> str:
+    """Keyword arguments, each one present or left out."""
+    parts = [f"{name}={draw(value)}" for name, value in params.items() if draw(st.booleans())]
+    return ", ".join(parts)
+
+
+def maybe_rt(name: str) -> st.SearchStrategy[str]:
+    """The object itself, or (sometimes) a pickled round trip of it."""
+    return st.sampled_from([name, name, name, f"rt({name})"])
+
+
+# --------------------------------------------------------------------------------------------
+# Entry points. Each strategy draws a Case.
+
+CaseStrategy = Callable[[], st.SearchStrategy[Case]]
+
+
+@st.composite
+def small_network(draw: st.DrawFn) -> tuple[str, int]:
+    """Setup source for a network ``net`` and its size (mostly small and valid)."""
+    n = draw(st.integers(1, 6))
+    s = draw(st.integers(0, 1000))
+    kind = draw(st.sampled_from(["dense", "dense", "sparse", "empty", "qubo", "big"]))
+    if kind == "dense":
+        return f"net = core.PBitNetwork.from_dense(sym({n}, {s}), np.full({n}, 0.1), seed={s})", n
+    if kind == "sparse":
+        return f"net = core.PBitNetwork.from_sparse(scipy.sparse.coo_array(sym({n}, {s})), seed={s})", n
+    if kind == "qubo":
+        return f"net = core.PBitNetwork.from_qubo(sym({n}, {s}) + np.eye({n}), seed={s})", n
+    if kind == "big":
+        return "net = core.PBitNetwork(10**5, seed=1)", 10**5
+    return f"net = core.PBitNetwork({n}, seed={s})", n
+
+
+@st.composite
+def pbit(draw: st.DrawFn) -> Case:
+    setup = f"p = core.PBit({draw(kwargs(bias=real(-3, 3), beta=real(0, 5), seed=seed()))})"
+    obj = draw(maybe_rt("p"))
+    call = draw(
+        st.sampled_from(
+            [
+                f"{obj}.probability_up({draw(real(-5, 5))})",
+                f"{obj}.sample({draw(real(-5, 5))})",
+                f"{obj}.sample_many({draw(count(0, 50))}, {draw(real(-5, 5))})",
+                f"({obj}.bias, {obj}.beta)",
+            ]
+        )
+    )
+    return Case(call, setup, check="p.sample()")
+
+
+@st.composite
+def temperature(draw: st.DrawFn) -> Case:
+    steps = count(1, 50)
+    t = real(0.01, 10)
+    make = draw(
+        st.sampled_from(
+            [
+                f"core.Temperature.linear({draw(t)}, {draw(t)}, {draw(steps)})",
+                f"core.Temperature.geometric({draw(t)}, {draw(t)}, {draw(steps)})",
+                f"core.Temperature.exponential({draw(t)}, {draw(t)}, {draw(steps)}, rate={draw(real(0.1, 10))})",
+                f"core.Temperature.constant({draw(t)}, {draw(steps)})",
+                f"core.Temperature.from_betas({draw(vector(draw(st.integers(1, 5)), 0.0, 5.0))})",
+                f"core.Temperature.from_beta_range({draw(real(0.01, 1))}, {draw(real(1, 10))}, {draw(steps)}, "
+                f"schedule_type={draw(option('geometric', 'linear'))})",
+            ]
+        )
+    )
+    use = draw(st.sampled_from(["{}", "{}.temperatures()", "{}.betas()", "len({})", "list({})", "rt({}) == {}"]))
+    # a schedule at T = 0 has beta = inf, which is documented
+    return Case(use.format(make, make), allow_inf=True)
+
+
+@st.composite
+def network_constructors(draw: st.DrawFn) -> Case:
+    n = draw(st.integers(1, 6))
+    s = seed()
+    call = draw(
+        st.sampled_from(
+            [
+                f"core.PBitNetwork({draw(count(0, 8))}, seed={draw(s)})",
+                f"core.PBitNetwork.from_dense({draw(matrix(n))}, {draw(st.just('None') | vector(n))}, seed={draw(s)})",
+                f"core.PBitNetwork.from_qubo({draw(matrix(n))}, seed={draw(s)})",
+                f"core.PBitNetwork.from_ising({draw(vector(n))}, {draw(ising_couplings(n))}, "
+                f"offset={draw(real(-5, 5))}, seed={draw(s)})",
+                f"core.PBitNetwork.from_sparse({draw(indices(n))}, {draw(indices(n))}, {draw(vector(2))}, "
+                f"{draw(kwargs(h=vector(n), num_pbits=count(n, n + 2), seed=s))})",
+                f"core.PBitNetwork.from_sparse({draw(sparse_matrices(n))}, "
+                f"{draw(kwargs(h=vector(n), num_pbits=count(n, n + 2)))})",
+                f"core.PBitNetwork.from_dimod({draw(bqms(n))}, seed={draw(s)})",
+            ]
+        )
+    )
+    return Case(f"rt({call}).energy()")
+
+
+def indices(n: int) -> st.SearchStrategy[str]:
+    valid = st.tuples(st.integers(0, n - 1), st.integers(0, n - 1)).map(lambda ij: f"np.array([{ij[0]}, {ij[1]}])")
+    return pick(valid, indices_hostile(n))
+
+
+def sparse_matrices(n: int) -> st.SearchStrategy[str]:
+    """scipy.sparse input (hostile ones that scipy itself accepts)."""
+    valid = st.integers(0, 1000).map(lambda s: f"scipy.sparse.coo_array(sym({n}, {s}))")
+    hostile = [
+        "scipy.sparse.csr_array((10**9, 10**9))",
+        "scipy.sparse.csr_array((2**31, 2**31))",
+        f"scipy.sparse.csr_array(({n}, {n + 1}))",
+        "scipy.sparse.coo_array((np.array([np.nan]), (np.array([0]), np.array([1]))), shape=(2, 2))",
+        "scipy.sparse.coo_array((np.array([1e308, 1e308]), (np.array([0, 0]), np.array([1, 1]))), shape=(2, 2))",
+        f"scipy.sparse.eye_array({n}, dtype=complex)",
+        f"scipy.sparse.random_array(({n}, {n}), density=0.5, rng=0)",
+    ]
+    return pick(valid, hostile)
+
+
+def bqms(n: int) -> st.SearchStrategy[str]:
+    """dimod models (hostile ones that dimod itself accepts)."""
+    valid = st.integers(0, 1000).map(
+        lambda s: (
+            f"dimod.BQM(np.random.default_rng({s}).normal(size={n}), {{(0, {n - 1}): 0.5}} if {n} > 1 else {{}}, "
+            "0.1, 'SPIN')"
+        )
+    )
+    hostile = [
+        "dimod.BQM({0: float('nan')}, {}, 0.0, 'SPIN')",
+        "dimod.BQM({0: 1.0}, {}, float('inf'), 'BINARY')",
+        "dimod.BQM({'\\ud800': 1.0, '': 2.0}, {('\\ud800', ''): 1.0}, 0.0, 'SPIN')",
+        "dimod.BQM({0: 1e308, 1: -1e308}, {(0, 1): 1e308}, 0.0, 'SPIN')",
+        "dimod.BQM('BINARY')",
+        "dimod.BQM({(0, 1): 1.0, 'a': 2.0, 1.5: 3.0}, {}, 0.0, 'SPIN')",
+        "dimod.generators.ran_r(1, 64, seed=1)",
+    ]
+    return pick(valid, hostile)
+
+
+def ising_couplings(n: int) -> st.SearchStrategy[str]:
+    valid = st.integers(0, max(0, n - 2)).map(lambda i: f"{{({i}, {i + 1}): 0.5}}")
+    hostile = [*matrices_hostile(n)[-4:], "{(0, 0): 1.0}", f"{{(0, {n + 5}): 1.0}}", "[(0, 1, 1.0)]", "None"]
+    return pick(valid, hostile)
+
+
+@st.composite
+def network_methods(draw: st.DrawFn) -> Case:
+    setup, n = draw(small_network())
+    net = draw(maybe_rt("net"))
+    i, j = count(0, min(n, 6) - 1), count(0, min(n, 6) - 1)
+    anneal_kwargs = kwargs(
+        num_reads=count(1, 4),
+        num_sweeps=pick(ints(0, 50), COUNTS_HOSTILE + COUNTS_LONG),
+        seed=seed(),
+        beta_range=pick(st.just("[0.1, 3.0]"), ["[3.0, 0.1]", "[0.0, 1e308]", "[float('nan'), 1.0]", "[1.0]"]),
+        beta_schedule_type=option("geometric", "linear"),
+        num_sweeps_per_beta=count(1, 3),
+        initial_states_generator=option("none", "tile", "random"),
+        randomize_order=flag(),
+        method=option("metropolis", "gibbs"),
+        time_limit=real(0.01, 1.0),
+        num_threads=count(1, 2),
+    )
+    custom = f"beta_schedule_type='custom', beta_schedule={draw(vector(3, 0.0, 3.0))}"
+    n_state = min(n, 6)
+    call = draw(
+        st.sampled_from(
+            [
+                f"{net}.set_coupling({draw(i)}, {draw(j)}, {draw(real(-2, 2))})",
+                f"{net}.coupling({draw(i)}, {draw(j)})",
+                f"{net}.set_field({draw(i)}, {draw(real(-2, 2))})",
+                f"{net}.to_dense()",
+                f"{net}.edges()",
+                f"{net}.energy({draw(st.just('None') | states(n_state))})",
+                f"{net}.local_fields({draw(st.just('None') | states(n_state))})",
+                f"{net}.magnetization()",
+                f"{net}.randomize({draw(seed())})",
+                f"{net}.sweep({draw(real(0, 3))}, {draw(pick(ints(0, 20), COUNTS_HOSTILE + COUNTS_LONG))}, "
+                f"{draw(option('gibbs', 'metropolis'))})",
+                f"{net}.default_beta_range()",
+                f"core.default_beta_range({net})",
+                f"{net}.num_colors()",
+                f"{net}.anneal({draw(anneal_kwargs)})",
+                f"{net}.anneal({custom}, num_reads={draw(count(1, 3))})",
+                f"{net}.anneal(core.Temperature.linear(2.0, 0.1, {draw(count(1, 20))}), {draw(count(1, 3))}, 1)",
+                f"run_async({net}.anneal_async({draw(anneal_kwargs)}))",
+                f"{net}.anneal(initial_states={draw(states(n_state))}, num_sweeps=5)",
+                f"setattr({net}, 'state', {draw(states(n_state))})",
+                f"({net}.num_pbits, {net}.num_couplings, {net}.is_dense, {net}.offset, len({net}))",
+                f"({net}.fields, {net}.state, {net}.vartype, {net}.variables[:3])",
+            ]
+        )
+    )
+    return Case(call, setup, check="net.energy()", allow_inf=True)
+
+
+@st.composite
+def ising_energy(draw: st.DrawFn) -> Case:
+    n = draw(st.integers(1, 6))
+    J, h = draw(matrix(n)), draw(st.just("None") | vector(n))
+    call = draw(
+        st.sampled_from(
+            [
+                f"core.IsingEnergy.energy({J}, {h}, {draw(states(n))})",
+                f"core.IsingEnergy.local_fields({J}, {h}, {draw(states(n))})",
+                f"core.IsingEnergy.delta_energy({J}, {h}, {draw(states(n))}, {draw(count(0, n - 1))})",
+                f"core.IsingEnergy.qubo_to_ising({J})",
+                f"core.IsingEnergy.ising_to_qubo({J}, {h})",
+            ]
+        )
+    )
+    return Case(call)
+
+
+@st.composite
+def boltzmann(draw: st.DrawFn) -> Case:
+    setup, n = draw(small_network())
+    args = draw(kwargs(method=option("gibbs", "metropolis"), seed=seed()))
+    setup += f"; bs = core.BoltzmannSampler(net, {draw(real(0.0, 3.0))}{', ' + args if args else ''})"
+    bs = draw(maybe_rt("bs"))
+    work = pick(ints(1, 50), COUNTS_HOSTILE + COUNTS_LONG)
+    run_kwargs = draw(
+        kwargs(burn_in=work, thin=count(1, 3), num_chains=count(1, 3), seed=seed(), initial_states=states(min(n, 6)))
+    )
+    series = pick(
+        st.integers(0, 1000).map(lambda s: f"np.random.default_rng({s}).normal(size=50)"),
+        vectors_hostile(50),
+    )
+    call = draw(
+        st.sampled_from(
+            [
+                f"{bs}.sample({draw(work)}, {run_kwargs})",
+                f"{bs}.observables({draw(work)}, {run_kwargs})",
+                f"run_async({bs}.sample_async({draw(work)}))",
+                f"run_async({bs}.observables_async({draw(work)}, num_chains={draw(count(1, 3))}))",
+                f"{bs}.exact_distribution()",
+                f"{bs}.exact_observables()",
+                f"core.BoltzmannSampler.autocorrelation_time({draw(series)})",
+                f"core.integrated_autocorrelation_time({draw(series)})",
+                f"({bs}.network.num_pbits, {bs}.beta, {bs}.method)",
+            ]
+        )
+    )
+    return Case(call, setup, check="bs.sample(2, burn_in=1)")
+
+
+@st.composite
+def tempering(draw: st.DrawFn) -> Case:
+    setup, _ = draw(small_network())
+    betas = draw(vector(draw(st.integers(1, 4)), 0.05, 3.0))
+    setup += f"; pt = core.ParallelTempering(net, {betas}, {draw(kwargs(method=option('metropolis', 'gibbs')))})"
+    work = pick(ints(1, 50), COUNTS_HOSTILE + COUNTS_LONG)
+    pt = draw(maybe_rt("pt"))
+    args = draw(kwargs(burn_in=work, swap_interval=count(1, 3), seed=seed()))
+    call = draw(st.sampled_from([f"{pt}.run({draw(work)}, {args})", f"{pt}.betas"]))
+    return Case(call, setup, check="pt.run(2, burn_in=1)")
+
+
+@st.composite
+def sample_set(draw: st.DrawFn) -> Case:
+    rows, n = draw(st.integers(1, 4)), draw(st.integers(1, 4))
+    samples = draw(pick(st.just(f"np.ones(({rows}, {n}), dtype=np.int8)"), states_hostile(n)))
+    energies = draw(vector(rows))
+    args = draw(
+        kwargs(
+            num_occurrences=pick(st.just(f"np.ones({rows}, dtype=np.int64)"), vectors_hostile(rows)),
+            vartype=option("SPIN", "BINARY"),
+            variables=pick(st.just(f"list('abcdef'[:{n}])"), ["'ab'", "None", "[[]]", "['\\ud800'] * 8", "1"]),
+        )
+    )
+    setup = f"ss = core.SampleSet({samples}, {energies}{', ' + args if args else ''})"
+    use = draw(
+        st.sampled_from(
+            [
+                "ss.first",
+                f"ss.lowest({draw(count(1, 3))})",
+                "ss.aggregate()",
+                "ss.to_dict()",
+                "list(ss)",
+                "rt(ss) == ss",
+                "ss.to_pandas().shape",
+                "ss.to_dimod()",
+            ]
+        )
+    )
+    return Case(use, setup)
+
+
+@st.composite
+def performance_calls(draw: st.DrawFn) -> Case:
+    call = draw(
+        st.sampled_from(
+            [
+                f"performance.set_backend({draw(option('cpu', 'auto'))})",
+                "performance.get_backend()",
+                f"performance.set_num_threads({draw(count(0, 2))}); performance.get_num_threads()",
+                "performance.cpu_features()",
+                "performance.cuda_is_available()",
+                "performance.backend_info()",
+                "performance.available_backends()",
+                f"performance.benchmark({draw(pick(ints(1, 1), COUNTS_HOSTILE))}, verbose=False)",
+            ]
+        )
+    )
+    return Case(call)
+
+
+@st.composite
+def annealing(draw: st.DrawFn) -> Case:
+    n = draw(st.integers(1, 5))
+    options = kwargs(
+        num_reads=count(1, 3),
+        num_sweeps=pick(ints(0, 50), COUNTS_HOSTILE + COUNTS_LONG),
+        seed=seed(),
+        beta_range=pick(st.just("[0.1, 3.0]"), ["[3.0, 0.1]", "[float('nan'), 1.0]", "[1.0]", "'ab'"]),
+        beta_schedule_type=option("geometric", "linear"),
+        proposal_acceptance_criteria=option("Metropolis", "Gibbs"),
+        initial_states_generator=option("none", "tile", "random"),
+        num_threads=count(1, 2),
+        randomize_order=flag(),
+        time_limit=real(0.01, 1.0),
+    )
+    setup = f"a = decision.Annealing({draw(options)})"
+    sampler = draw(maybe_rt("a"))
+    call = draw(
+        st.sampled_from(
+            [
+                f"{sampler}.sample({draw(bqms(n))}, {draw(options)})",
+                f"{sampler}.sample(core.PBitNetwork.from_dense(sym({n})), {draw(options)})",
+                f"{sampler}.sample_ising({draw(vector(n))}, {draw(ising_couplings(n))}, {draw(options)})",
+                f"{sampler}.sample_qubo({draw(matrix(n))}, {draw(options)})",
+                f"run_async({sampler}.sample_qubo_async({draw(matrix(n))}, {draw(options)}))",
+                f"{sampler}.remove_unknown_kwargs(num_reads=1, bogus=2)",
+                f"({sampler}.parameters, {sampler}.properties)",
+            ]
+        )
+    )
+    return Case(call, setup, check="a.sample_qubo({(0, 0): -1.0})", allow_inf=True)
+
+
+@st.composite
+def qaoa(draw: st.DrawFn) -> Case:
+    assets = draw(st.integers(2, 5))
+    args = draw(
+        kwargs(
+            num_layers=count(1, 3),
+            budget=count(1, assets),
+            penalty=real(0.1, 10),
+            optimizer=option("nelder-mead", "cobyla", "powell", "spsa"),
+            maxiter=count(1, 30),
+            shots=count(1, 100),
+            seed=seed(),
+            restarts=count(1, 2),
+            backend=option("cpu", "auto"),
+        )
+    )
+    setup = f"q = decision.QAOA({draw(count(assets, assets))}{', ' + args if args else ''})"
+    angles = draw(st.integers(1, 3))
+    gammas = pick(st.just(f"np.full({angles}, 0.3)"), vectors_hostile(angles) + matrices_hostile(angles))
+    betas = pick(st.just(f"np.full({angles}, 0.2)"), vectors_hostile(angles) + matrices_hostile(angles))
+    returns = draw(vector(assets, 0.0, 0.2))
+    cov = draw(pick(st.just(f"np.eye({assets}) * 0.01 + 0.001 * sym({assets})"), matrices_hostile(assets)))
+    obj = draw(maybe_rt("q"))
+    Q = draw(matrix(draw(st.integers(1, 5))))
+    call = draw(
+        st.sampled_from(
+            [
+                f"{obj}.optimize({returns}, {cov}, {draw(real(0, 1))})",
+                f"{obj}.expectation({Q}, {draw(gammas)}, {draw(betas)})",
+                f"{obj}.probabilities({Q}, {draw(gammas)}, {draw(betas)})",
+                f"{obj}.sample_qubo({Q}, {draw(kwargs(gammas=gammas, betas=betas, shots=count(1, 50)))})",
+                f"run_async({obj}.sample_qubo_async({Q}, shots={draw(count(1, 20))}))",
+            ]
+        )
+    )
+    return Case(call, setup, check="q.expectation(np.eye(2), [0.1], [0.2])")
+
+
+@st.composite
+def qar(draw: st.DrawFn) -> Case:
+    k = draw(st.integers(1, 4))
+    args = draw(
+        kwargs(
+            num_pbits=count(k, k),
+            energy_threshold=real(0, 1),
+            beta=real(0.01, 5),
+            num_samples=pick(ints(1, 200), COUNTS_HOSTILE + COUNTS_LONG),
+            seed=seed(),
+            burn_in=count(0, 50),
+            exact=pick(st.sampled_from(["True", "False", "None"]), ["'no'", "0", "2"]),
+            factor_names=pick(st.just(f"list('abcd'[:{k}])"), ["['a', 'a']", "['\\ud800']", "'ab'", "[1, 2]"]),
+            max_iter=pick(ints(1, 50), COUNTS_HOSTILE),
+            alpha=real(0, 1),
+            tol=real(1e-9, 1e-2),
+        )
+    )
+    setup = f"m = decision.QAR({args})"
+    rows = draw(st.integers(1, 30))
+    X = draw(data(rows, k))
+    outcomes = pick(
+        st.integers(0, 100).map(lambda s: f"np.random.default_rng({s}).choice(['buy', 'sell', 'hold'], {rows})"),
+        [f"['buy'] * {rows + 1}", f"[2] * {rows}", f"['\\ud800'] * {rows}", f"[None] * {rows}", "[]", "'buy'"],
+    )
+    obj = draw(maybe_rt("m"))
+    factors = pick(st.just(f"[0.5] * {k}"), [*vectors_hostile(k), "{'\\ud800': 0.5}", "{'zz': 0.5}"])
+    call = draw(
+        st.sampled_from(
+            [
+                f"{obj}.decide({draw(factors)})",
+                f"{obj}.decide_batch({X})",
+                f"{obj}.fit({X}, {draw(outcomes)})",
+                f"{obj}.fit({X}, {draw(outcomes)}).decide([0.5] * {k})",
+                f"{obj}.predict({X})",
+                f"{obj}.probability_buy({X})",
+                f"{obj}.score({X}, {draw(outcomes)})",
+                f"{obj}.log_likelihood({X}, {draw(outcomes)})",
+                f"run_async({obj}.decide_async({draw(factors)}))",
+                f"decision.Action({draw(pick(st.sampled_from(['1', '-1', '0', repr('BUY')]), STRINGS_HOSTILE))})",
+            ]
+        )
+    )
+    return Case(call, setup, check=f"m.decide([0.5] * {k})")
+
+
+@st.composite
+def iqad(draw: st.DrawFn) -> Case:
+    args = draw(
+        kwargs(
+            n_hidden=count(1, 8),
+            learning_rate=real(1e-4, 0.1),
+            n_epochs=pick(ints(1, 5), COUNTS_HOSTILE + COUNTS_LONG),
+            batch_size=count(1, 16),
+            cd_steps=pick(ints(1, 3), COUNTS_HOSTILE + COUNTS_LONG),
+            persistent=flag(),
+            momentum=real(0, 0.99),
+            l2=real(0, 1e-2),
+            visible_sigma=real(0.1, 2),
+            whiten=flag(),
+            contamination=real(0.01, 0.5),
+            window=pick(st.just("None") | ints(2, 50), COUNTS_HOSTILE),
+            seed=seed(),
+            num_threads=count(1, 2),
+        )
+    )
+    setup = f"m = decision.IQAD({args})"
+    rows, cols = draw(st.integers(2, 40)), draw(st.integers(1, 4))
+    X = draw(data(rows, cols, -1, 1))
+    obj = draw(maybe_rt("m"))
+    fitted = f"{obj}.fit(np.random.default_rng(0).normal(size=(30, {cols})))"
+    call = draw(
+        st.sampled_from(
+            [
+                f"{obj}.fit({X})",
+                f"{obj}.fit({X}).score_samples({X})",
+                f"{obj}.fit_predict({X})",
+                f"{obj}.partial_fit({X})",
+                f"{obj}.update({X})",
+                f"{fitted}.free_energy({X})",
+                f"{fitted}.score_samples({X})",
+                f"{fitted}.decision_function({X})",
+                f"{fitted}.predict({X})",
+                f"{fitted}.update({X}).threshold_",
+                f"run_async({obj}.fit_async({X}))",
+            ]
+        )
+    )
+    return Case(call, setup, check=f"m.fit(np.random.default_rng(1).normal(size=(10, {cols})))")
+
+
+@st.composite
+def qerc(draw: st.DrawFn) -> Case:
+    args = draw(
+        kwargs(
+            n_reservoir=pick(ints(2, 30), COUNTS_HOSTILE),
+            spectral_radius=real(0.1, 1.5),
+            leak_rate=real(0.01, 1),
+            input_scaling=real(0.1, 2),
+            connectivity=real(0.01, 1),
+            input_connectivity=real(0.01, 1),
+            bias_scaling=real(0, 2),
+            ridge=real(1e-9, 1),
+            washout=count(0, 3),
+            input_to_readout=flag(),
+            task=option("auto", "regression", "classification"),
+            pooling=option("mean", "last"),
+            seed=seed(),
+        )
+    )
+    setup = f"m = decision.QERC({args})"
+    rows, cols = draw(st.integers(5, 40)), draw(st.integers(1, 3))
+    X = draw(data(rows, cols, -1, 1))
+    y = draw(vector(rows))
+    obj = draw(maybe_rt("m"))
+    fitted = f"{obj}.fit(np.random.default_rng(0).normal(size=(40, {cols})), np.random.default_rng(1).normal(size=40))"
+    call = draw(
+        st.sampled_from(
+            [
+                f"{obj}.fit({X}, {y})",
+                f"{obj}.fit([np.zeros(({rows}, {cols}))] * 4, ['a', 'b', 'a', 'b']).predict_proba({X})",
+                f"{fitted}.predict({X}, reset={draw(flag())})",
+                f"{fitted}.score({X}, {y})",
+                f"{fitted}.reset().W_",
+                f"run_async({obj}.fit_async({X}, {y}))",
+            ]
+        )
+    )
+    return Case(call, setup, check=f"m.fit(np.zeros((10, {cols})), np.arange(10.0))")
+
+
+@st.composite
+def nqo(draw: st.DrawFn) -> Case:
+    d = draw(st.integers(1, 3))
+    args = draw(
+        kwargs(
+            maxfun=pick(ints(5, 60), COUNTS_HOSTILE + COUNTS_LONG),
+            n_initial=count(2, 10),
+            seed=seed(),
+            integrality=pick(st.just(f"[True] + [False] * {d - 1}"), [*STRINGS_HOSTILE, *vectors_hostile(d)]),
+            local_method=option("bfgs", "nelder-mead", "none"),
+            batch_size=count(1, 8),
+            bits=count(1, 12),
+            num_chains=pick(ints(1, 4), COUNTS_HOSTILE + COUNTS_LONG),
+            num_sweeps=pick(ints(1, 10), COUNTS_HOSTILE + COUNTS_LONG),
+            method=option("gibbs", "metropolis"),
+            vectorized=flag(),
+            num_threads=count(1, 2),
+        )
+    )
+    bounds = pick(
+        st.just(f"[(-1.0, 1.0)] * {d}"),
+        [
+            "[]",
+            "[(1.0, -1.0)]",
+            "[(0.0, float('nan'))]",
+            "[(-1e308, 1e308)]",
+            "[(0, 1, 2)]",
+            "[(0.0, 10**400)]",
+            "np.broadcast_to([-1.0, 1.0], (10**8, 2))",
+            "None",
+            "'ab'",
+        ],
+    )
+    fun = draw(
+        st.sampled_from(
+            [
+                "sphere",
+                "lambda x: float('nan')",
+                "lambda x: -float('inf')",
+                "lambda x: 1e308 * np.sum(x)",
+                "lambda x: None",
+                "lambda x: np.zeros(2)",
+                "lambda x: 1j",
+                "lambda x: np.float32(np.sum(x))",
+            ]
+        )
+    )
+    more = draw(kwargs(x0=vector(d, -1, 1), maxfun=count(5, 40)))
+    obj = draw(maybe_rt(f"decision.NQO({args})"))
+    call = draw(
+        st.sampled_from(
+            [
+                f"{obj}.minimize({fun}, {draw(bounds)}{', ' + more if more else ''})",
+                f"decision.minimize_nqo({fun}, {draw(bounds)}, {args})",
+                f"run_async({obj}.minimize_async({fun}, {draw(bounds)}))",
+            ]
+        )
+    )
+    # NaN and +inf from fun are documented (they count as +inf): the result may hold inf
+    return Case(call, allow_inf=True)
+
+
+ENTRY_POINTS: dict[str, CaseStrategy] = {
+    "PBit": pbit,
+    "Temperature": temperature,
+    "PBitNetwork constructors": network_constructors,
+    "PBitNetwork methods": network_methods,
+    "IsingEnergy": ising_energy,
+    "BoltzmannSampler": boltzmann,
+    "ParallelTempering": tempering,
+    "SampleSet": sample_set,
+    "performance": performance_calls,
+    "Annealing": annealing,
+    "QAOA": qaoa,
+    "QAR": qar,
+    "IQAD": iqad,
+    "QERC": qerc,
+    "NQO": nqo,
+}
+
+
+def cases() -> st.SearchStrategy[Case]:
+    """A case for any entry point."""
+    return st.one_of([strategy() for strategy in ENTRY_POINTS.values()])
+
+
+def method_cases() -> st.SearchStrategy[Case]:
+    """Cases that call a method of an object built in ``setup`` (for the threads mode)."""
+    shared = ["PBit", "PBitNetwork methods", "BoltzmannSampler", "ParallelTempering", "QAOA", "QAR", "IQAD"]
+    return st.one_of([ENTRY_POINTS[name]() for name in shared])
+
+
+# --------------------------------------------------------------------------------------------
+# The findings of issue 9, always run (each must end in the outcome listed).
+
+MEMORY = ("raised ResourceLimitError", "raised InvalidInputError")
+INVALID = ("raised InvalidInputError", "raised InvalidTypeError")
+STOPPED = ("interrupted", "returned")
+BIG = "np.broadcast_to(0.0, (10**5, 10**5))"
+SPINS = "np.ones(10**5, dtype=np.int8)"
+X = "np.random.default_rng(0).normal(size=(40, 3))"
+FIT = "np.random.default_rng(0).normal(size=(200, 2)), np.random.default_rng(1).normal(size=200)"
+
+
+def _case(name: str, call: str, expect: tuple[str, ...], **more: Any) -> Case:
+    return Case(call, name=name, expect=expect, **more)
+
+
+REGRESSIONS = [
+    # memory: aborts instead of ResourceLimitError
+    _case(
+        "from_dense 20000^2 under a limit", "core.PBitNetwork.from_dense(np.zeros((20000, 20000)))", MEMORY, mem_gib=5.0
+    ),
+    _case("from_dense 10^10 view", f"core.PBitNetwork.from_dense({BIG})", MEMORY),
+    _case("from_qubo 10^10 view", f"core.PBitNetwork.from_qubo({BIG})", MEMORY),
+    _case("IsingEnergy.energy 10^10 view", f"core.IsingEnergy.energy({BIG}, None, {SPINS})", MEMORY),
+    _case("IsingEnergy.local_fields 10^10 view", f"core.IsingEnergy.local_fields({BIG}, None, {SPINS})", MEMORY),
+    _case("IsingEnergy.delta_energy 10^10 view", f"core.IsingEnergy.delta_energy({BIG}, None, {SPINS}, 0)", MEMORY),
+    _case("IsingEnergy.qubo_to_ising 10^10 view", f"core.IsingEnergy.qubo_to_ising({BIG})", MEMORY),
+    _case("IsingEnergy.ising_to_qubo 10^10 view", f"core.IsingEnergy.ising_to_qubo({BIG})", MEMORY),
+    _case("Annealing.sample_qubo 10^10 view", f"decision.Annealing().sample_qubo({BIG})", MEMORY),
+    _case("QAOA.expectation 10^10 view", f"decision.QAOA(3).expectation({BIG}, [0.1], [0.2])", MEMORY),
+    _case("QAOA.probabilities 10^10 view", f"decision.QAOA(3).probabilities({BIG}, [0.1], [0.2])", MEMORY),
+    _case("QAOA.sample_qubo 10^10 view", f"decision.QAOA(3).sample_qubo({BIG})", MEMORY),
+    _case("PBitNetwork(10^5).to_dense", "core.PBitNetwork(10**5).to_dense()", MEMORY),
+    _case("NQO num_chains=2**31", "decision.NQO(maxfun=40, num_chains=2**31).minimize(sphere, [(-1, 1)] * 2)", MEMORY),
+    _case("10^9 view for h", "core.PBitNetwork.from_dense(sym(3), np.broadcast_to(0.0, (10**9,)))", MEMORY),
+    _case(
+        "10^9 view for values",
+        "core.PBitNetwork.from_sparse(np.array([0]), np.array([1]), np.broadcast_to(1.0, (10**9,)))",
+        MEMORY,
+    ),
+    _case("10^9 view for betas", "core.Temperature.from_betas(np.broadcast_to(1.0, (10**9,)))", MEMORY),
+    _case(
+        "10^9 view for tempering betas",
+        "core.ParallelTempering(core.PBitNetwork(3), np.broadcast_to(1.0, (10**9,)))",
+        MEMORY,
+    ),
+    _case(
+        "10^9 view for a beta schedule",
+        "core.PBitNetwork(3).anneal(beta_schedule_type='custom', beta_schedule=np.broadcast_to(1.0, (10**9,)))",
+        MEMORY,
+    ),
+    _case("IQAD n_epochs=2**31", f"decision.IQAD(n_epochs=2**31).fit({X})", (*MEMORY, "interrupted"), interrupt_at=3.0),
+    _case(
+        "QERC.fit on a (60, 10^7) view", "decision.QERC().fit(np.broadcast_to(0.5, (60, 10**7)), np.zeros(60))", MEMORY
+    ),
+    _case(
+        "QAOA 10^8 gamma rows, one beta row",
+        "decision.QAOA(3, 2).expectation(sym(3), np.broadcast_to(0.1, (10**8, 2)), [[0.2, 0.3]])",
+        MEMORY,
+    ),
+    _case(
+        "QAOA restarts=10^8",
+        "decision.QAOA(4, 1, restarts=10**8).optimize(np.full(4, 0.1), np.eye(4) * 0.01)",
+        (*MEMORY, "interrupted"),
+        interrupt_at=3.0,
+    ),
+    _case(
+        "10^9 index arrays",
+        "core.PBitNetwork.from_sparse(np.broadcast_to(np.int32(0), (10**9,)), "
+        "np.broadcast_to(np.int32(1), (10**9,)), np.broadcast_to(1.0, (10**9,)))",
+        MEMORY,
+    ),
+    _case(
+        "10^9 int64 index arrays",
+        "core.PBitNetwork.from_sparse(np.broadcast_to(0, (10**9,)), np.broadcast_to(1, (10**9,)), "
+        "np.broadcast_to(1.0, (10**9,)))",
+        MEMORY,
+    ),
+    # counts out of range: InvalidInputError, not InternalError("capacity overflow")
+    _case("IQAD n_epochs=2**63", f"decision.IQAD(n_epochs=2**63).fit({X})", INVALID),
+    _case("NQO num_chains=2**63", "decision.NQO(num_chains=2**63).minimize(sphere, [(-1, 1)] * 2)", INVALID),
+    _case("QAOA num_layers=2**63", "decision.QAOA(3, num_layers=2**63)", INVALID),
+    _case("QAOA restarts=True", "decision.QAOA(3, restarts=True)", INVALID),
+    _case("QAOA maxiter=2**63", "decision.QAOA(3, maxiter=2**63)", INVALID),
+    # Ctrl-C: KeyboardInterrupt promptly, never a PanicException
+    _case(
+        "Ctrl-C in QERC(n_reservoir=2000).fit",
+        f"decision.QERC(n_reservoir=2000).fit({FIT})",
+        STOPPED,
+        interrupt_at=0.3,
+    ),
+    _case(
+        "Ctrl-C in IQAD(cd_steps=2**31).fit",
+        f"m.fit({X})",
+        STOPPED,
+        interrupt_at=0.3,
+        setup="m = decision.IQAD(cd_steps=2**31)",
+        check=f"m.set_params(cd_steps=1).fit({X})",
+    ),
+    _case(
+        "Ctrl-C in QERC spectral radius (3000 units)",
+        f"decision.QERC(n_reservoir=3000).fit({FIT})",
+        STOPPED,
+        interrupt_at=0.3,
+    ),
+    _case(
+        "Ctrl-C in batched QAOA expectations",
+        "q.expectation(sym(16), np.full((2000, 4), 0.3), np.full((2000, 4), 0.2))",
+        STOPPED,
+        setup="q = decision.QAOA(16, 4)",
+        check="q.expectation(sym(3), [0.1], [0.2])",
+        interrupt_at=0.3,
+    ),
+    _case(
+        "Ctrl-C in a large NQO run",
+        "decision.NQO(maxfun=10**6, num_chains=512, num_sweeps=10000, bits=16, seed=0)"
+        ".minimize(sphere, [(-1, 1)] * 50)",
+        STOPPED,
+        interrupt_at=0.3,
+    ),
+    # silent nonsense
+    _case("QAR beta=1e308", "decision.QAR(beta=1e308).decide([0.5] * 8)", ("returned", *INVALID)),
+    _case(
+        "IQAD learning_rate=10: -inf scores",
+        f"decision.IQAD(learning_rate=10.0, seed=0).fit({X}).score_samples({X})",
+        INVALID,
+    ),
+    _case(
+        "IQAD learning_rate=1: -5.7e206 scores, all inliers",
+        f"decision.IQAD(learning_rate=1.0, seed=0).fit({X}).score_samples({X})",
+        INVALID,
+    ),
+    _case(
+        "BoltzmannSampler at beta=1e160",
+        "core.BoltzmannSampler(core.PBitNetwork.from_dense(sym(6, 1)), 1e160, seed=1).observables(200, 20)",
+        ("returned", *INVALID),
+    ),
+    _case(
+        "exact observables at beta=1e160",
+        "core.BoltzmannSampler(core.PBitNetwork.from_dense(sym(6, 1)), 1e160).exact_observables()",
+        ("returned", *INVALID),
+    ),
+    _case("NQO integrality='no'", "decision.NQO(integrality='no').minimize(sphere, [(-1, 1)] * 2)", INVALID),
+    # outside the hierarchy
+    _case("float parameter 10**400", "core.PBit(bias=10**400)", INVALID),
+    _case("beta 10**400", "core.BoltzmannSampler(core.PBitNetwork(3), 10**400)", INVALID),
+    _case("QAR beta 10**400", "decision.QAR(beta=10**400).decide([0.5] * 8)", INVALID),
+    _case("lone surrogate method", "core.PBitNetwork(3).sweep(1.0, 1, '\\ud800')", INVALID),
+    _case("lone surrogate schedule type", "core.Temperature.from_beta_range(0.1, 1.0, 5, '\\ud800')", INVALID),
+    _case("lone surrogate optimizer", "decision.QAOA(3, optimizer='\\ud800')", INVALID),
+    _case("lone surrogate backend", "performance.set_backend('\\ud800')", INVALID),
+    _case("ragged from_ising h", "core.PBitNetwork.from_ising([[1.0], [1.0, 2.0]], {})", INVALID),
+    _case("ragged QAOA Q", "decision.QAOA(3).expectation([[0.0, 1.0], [1.0]], [0.1], [0.2])", INVALID),
+]
+
+
+# --------------------------------------------------------------------------------------------
+# Long calls (minutes unless interrupted), for the Ctrl-C mode; each checks its object afterwards.
+
+LATTICE = "net = core.PBitNetwork.from_dense(sym(200, 1))"
+
+
+@st.composite
+def long_cases(draw: st.DrawFn) -> Case:
+    big = draw(st.sampled_from(["10**7", "2**31", "10**9"]))
+    xs = "np.random.default_rng(0).normal(size=(300, 4))"
+    fit = "np.random.default_rng(0).normal(size=(400, 2)), np.random.default_rng(1).normal(size=400)"
+    choices = [
+        Case(f"net.anneal(num_reads=8, num_sweeps={big})", LATTICE, "net.energy()"),
+        Case(f"net.sweep(0.5, {big})", LATTICE, "net.energy()"),
+        Case(f"bs.sample(10, burn_in={big})", f"{LATTICE}; bs = core.BoltzmannSampler(net, 0.5)", "bs.sample(2)"),
+        Case(
+            f"bs.observables({big}, num_chains=4)", f"{LATTICE}; bs = core.BoltzmannSampler(net, 0.5)", "bs.sample(2)"
+        ),
+        Case(
+            f"pt.run({big}, burn_in=10)", f"{LATTICE}; pt = core.ParallelTempering(net, [0.2, 0.5, 1.0])", "pt.run(2)"
+        ),
+        Case(f"a.sample_qubo(sym(100), num_sweeps={big})", "a = decision.Annealing()", "a.sample_qubo(sym(3))"),
+        Case(f"m.fit({xs})", f"m = decision.IQAD(n_epochs={big})", f"m.set_params(n_epochs=1).fit({xs})"),
+        Case(f"m.fit({xs})", f"m = decision.IQAD(cd_steps={big})", f"m.set_params(cd_steps=1).fit({xs})"),
+        Case(f"m.fit({fit})", f"m = decision.QERC(n_reservoir={draw(st.sampled_from([1500, 3000]))})"),
+        Case(
+            "q.expectation(sym(16), np.full((5000, 4), 0.3), np.full((5000, 4), 0.2))",
+            "q = decision.QAOA(16, 4)",
+            "q.expectation(sym(3), [0.1], [0.2])",
+        ),
+        Case("q.optimize(np.full(14, 0.1), np.eye(14) * 0.01)", "q = decision.QAOA(14, 3, maxiter=10**6)"),
+        Case(
+            "m.fit(np.random.default_rng(0).random((500, 6)), ['buy', 'sell'] * 250)",
+            f"m = decision.QAR(num_pbits=6, num_samples={big}, max_iter=10**6)",
+            "m.decide([0.5] * 6)",
+        ),
+        Case(f"decision.NQO(maxfun={big}, num_chains=64, num_sweeps=1000).minimize(sphere, [(-1, 1)] * 20)"),
+    ]
+    return draw(st.sampled_from(choices))
