@@ -59,11 +59,15 @@ __all__ = [
 ]
 
 GIB = 1 << 30
-# Python's own argument binding (and PyO3's): a wrong number or name of arguments.
+# Python's own argument binding (and PyO3's): a wrong number or name of arguments, or (PyO3) a
+# native argument of the wrong Python type.
 BINDING = re.compile(
     r"(missing \d+ required|takes \d+ positional|takes (at most|exactly|from|no) |got an unexpected keyword"
     r"|got multiple values for|positional-only arguments passed as keyword|takes no arguments"
-    r"|required (positional|keyword)[- ]only|keyword arguments? (is|are) not allowed|unexpected keyword argument)"
+    r"|required (positional|keyword)[- ]only|keyword arguments? (is|are) not allowed|unexpected keyword argument"
+    # PyO3's conversion of a native argument of the wrong Python type names the argument, as
+    # builtins do (`argument 'beta': 'NoneType' object cannot be converted to 'PyFloat'`)
+    r"|^argument '\w+': )"
 )
 
 
