@@ -188,6 +188,9 @@ impl Entries {
     }
 }
 
+/// A bucketed entry: `(key, value)`, see [`Entries`].
+type Slot = (u64, f64);
+
 /// The stable sort by key of a bucket too long to sort between two looks for Ctrl-C (one p-bit
 /// coupled to millions): runs of [`CHECK_EVERY`] entries sorted one at a time, then merged
 /// pairwise, bottom-up, through a scratch buffer, with a look every [`CHECK_EVERY`] entries.
@@ -198,7 +201,7 @@ fn sort_long(bucket: &mut [(u64, f64)], control: &Control) -> Result<()> {
     }
     let len = bucket.len();
     let mut scratch = try_vec(len, (0u64, 0.0f64), &format!("sorting {len} coupling entries of one p-bit"))?;
-    let (mut src, mut dst): (&mut [(u64, f64)], &mut [(u64, f64)]) = (bucket, &mut scratch);
+    let (mut src, mut dst): (&mut [Slot], &mut [Slot]) = (bucket, &mut scratch);
     let mut in_bucket = true;
     let mut width = CHECK_EVERY;
     while width < len {
