@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 import pytest
 from quantumpanarchy.core import (
+    MAX_EXACT_PBITS,
     BoltzmannSampler,
     IsingEnergy,
     ParallelTempering,
@@ -341,3 +342,102 @@ def test_ctrl_c_interrupts_batched_energies(which: str) -> None:
     # still works afterwards
     small = states[:3]
     np.testing.assert_allclose(net.energy(small), IsingEnergy.energy(j, None, small))
+
+
+# --------------------------------------------------------------------------------------------
+# Ctrl-C while building networks and in the other long core loops; lengths checked before copies
+
+
+def _assert_interrupted(call: Callable[[], object], what: str) -> None:
+    """``call`` raises KeyboardInterrupt within 1.5 s of a Ctrl-C sent 0.3 s into it."""
+    cleanup = _interrupt_after(0.3)
+    start = time.perf_counter()
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            call()
+        elapsed = time.perf_counter() - start
+    finally:
+        cleanup()
+    assert elapsed < 1.8, f"{what} took {elapsed - 0.3:.2f} s to notice the interrupt"
+
+
+N_SPARSE = 10**6
+M_SPARSE = 2 * 10**7  # a few seconds of merging on two slow cores
+
+
+def _random_entries() -> tuple[Any, Any, Any]:
+    rng = np.random.default_rng(5)
+    rows = rng.integers(0, N_SPARSE, M_SPARSE, dtype=np.int32)
+    cols = (rows + rng.integers(1, N_SPARSE, M_SPARSE, dtype=np.int32)) % N_SPARSE
+    return rows, cols.astype(np.int32), np.ones(M_SPARSE)
+
+
+def _star_entries() -> tuple[Any, Any, Any]:
+    """One p-bit coupled to all others, every coupling given many times: one long bucket."""
+    cols = np.random.default_rng(6).integers(1, N_SPARSE, M_SPARSE, dtype=np.int32)
+    return np.zeros(M_SPARSE, np.int32), cols, np.ones(M_SPARSE)
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="interrupt_main timing")
+@pytest.mark.parametrize("entries", [_random_entries, _star_entries], ids=["random", "star"])
+def test_ctrl_c_interrupts_from_sparse(entries: Callable[[], tuple[Any, Any, Any]]) -> None:
+    rows, cols, values = entries()
+    _assert_interrupted(lambda: PBitNetwork.from_sparse(rows, cols, values, num_pbits=N_SPARSE), "from_sparse")
+    small = PBitNetwork.from_sparse(rows[:1000], cols[:1000], values[:1000], num_pbits=N_SPARSE)
+    assert small.num_couplings > 0
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="interrupt_main timing")
+def test_ctrl_c_interrupts_colouring_a_large_sparse_network() -> None:
+    net = PBitNetwork.from_sparse(*_random_entries(), num_pbits=N_SPARSE, seed=1)
+    couplings, energy = net.num_couplings, net.energy()
+    _assert_interrupted(net.num_colors, "num_colors")
+    # nothing was cached half-built: the network is as it was
+    assert (net.num_couplings, net.energy()) == (couplings, energy)
+    hot, cold = net.default_beta_range()
+    assert 0.0 < hot <= cold
+
+
+def _max_exact() -> BoltzmannSampler:
+    n = MAX_EXACT_PBITS
+    j = np.random.default_rng(7).normal(size=(n, n))
+    j = (j + j.T) / 2
+    np.fill_diagonal(j, 0.0)
+    return BoltzmannSampler(PBitNetwork.from_dense(j, seed=1), 0.5)
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="interrupt_main timing")
+@pytest.mark.parametrize("which", ["exact_distribution", "exact_observables"])
+def test_ctrl_c_interrupts_exact_enumeration(which: str) -> None:
+    sampler = _max_exact()
+    _assert_interrupted(getattr(sampler, which), which)
+    assert np.isfinite(sampler.exact_observables().energy)
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="needs RLIMIT_AS")
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (
+            "PBitNetwork(3).anneal(num_reads=1, num_sweeps=2, beta_range=np.broadcast_to(1.0, 10**9))",
+            "beta_range must hold two numbers, got 1000000000",
+        ),
+        (
+            "PBitNetwork(3).energy(np.broadcast_to(np.int8(1), (10**6, 10**4)))",
+            "state must have 3 values per state (one per p-bit), got shape (1000000, 10000)",
+        ),
+        (
+            "PBitNetwork(3).anneal(num_reads=1, num_sweeps=2, initial_states=np.broadcast_to(np.int8(1), 10**10))",
+            "initial_states must have 3 values per state (one per p-bit), got shape (10000000000,)",
+        ),
+        (
+            "IsingEnergy.energy(np.zeros((3, 3)), None, np.broadcast_to(np.int8(1), (10**6, 10**4)))",
+            "each state must have 3 spins (J is 3x3)",
+        ),
+    ],
+    ids=["beta_range", "energy-states", "initial_states", "IsingEnergy-states"],
+)
+def test_lengths_fixed_by_another_argument_are_checked_before_copying(call: str, message: str) -> None:
+    name, detail = run_child(call, 3)
+    assert name == "InvalidInputError", detail
+    assert message in detail, detail

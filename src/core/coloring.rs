@@ -2,15 +2,42 @@
 //! colour class can update at once (the p-computer's parallel scheme, SIMD lanes, GPU threads).
 
 use super::model::Csr;
+use crate::control::Control;
+use crate::error::Result;
 use std::collections::VecDeque;
+
+/// Couplings visited between two looks for Ctrl-C (a few milliseconds of work).
+const CHECK_EVERY: usize = 1 << 20;
+
+/// Counts work and checks `control` once every [`CHECK_EVERY`] units of it.
+struct Ticker<'a> {
+    control: &'a Control,
+    unchecked: usize,
+}
+
+impl Ticker<'_> {
+    fn tick(&mut self, units: usize) -> Result<()> {
+        self.unchecked += units;
+        if self.unchecked >= CHECK_EVERY {
+            self.unchecked = 0;
+            self.control.check()?;
+        }
+        Ok(())
+    }
+}
 
 /// A colour per node: two colours for bipartite graphs (lattices of even side, trees), otherwise
 /// greedy colouring in order of decreasing degree (Welsh–Powell: at most max degree + 1 colours).
-pub fn color(n: usize, g: &Csr) -> Vec<u32> {
-    two_coloring(n, g).unwrap_or_else(|| greedy(n, g))
+/// `Err(Interrupted)` soon after `control` is cancelled.
+pub fn color(n: usize, g: &Csr, control: &Control) -> Result<Vec<u32>> {
+    match two_coloring(n, g, control)? {
+        Some(colour) => Ok(colour),
+        None => greedy(n, g, control),
+    }
 }
 
-fn two_coloring(n: usize, g: &Csr) -> Option<Vec<u32>> {
+fn two_coloring(n: usize, g: &Csr, control: &Control) -> Result<Option<Vec<u32>>> {
+    let mut ticker = Ticker { control, unchecked: 0 };
     const UNSET: u32 = u32::MAX;
     let mut colour = vec![UNSET; n];
     let mut queue = VecDeque::new();
@@ -21,26 +48,30 @@ fn two_coloring(n: usize, g: &Csr) -> Option<Vec<u32>> {
         colour[root] = 0;
         queue.push_back(root);
         while let Some(v) = queue.pop_front() {
+            ticker.tick(g.row(v).0.len() + 1)?;
             for &w in g.row(v).0 {
                 let w = w as usize;
                 if colour[w] == UNSET {
                     colour[w] = 1 - colour[v];
                     queue.push_back(w);
                 } else if colour[w] == colour[v] {
-                    return None;
+                    return Ok(None);
                 }
             }
         }
     }
-    Some(colour)
+    Ok(Some(colour))
 }
 
-fn greedy(n: usize, g: &Csr) -> Vec<u32> {
+fn greedy(n: usize, g: &Csr, control: &Control) -> Result<Vec<u32>> {
+    let mut ticker = Ticker { control, unchecked: 0 };
     let mut order: Vec<usize> = (0..n).collect();
     order.sort_by_key(|&v| std::cmp::Reverse(g.indptr[v + 1] - g.indptr[v]));
+    control.check()?;
     let mut colour = vec![u32::MAX; n];
     let mut used: Vec<bool> = Vec::new();
     for v in order {
+        ticker.tick(g.row(v).0.len() + 1)?;
         used.clear();
         for &w in g.row(v).0 {
             let c = colour[w as usize];
@@ -53,7 +84,7 @@ fn greedy(n: usize, g: &Csr) -> Vec<u32> {
         }
         colour[v] = used.iter().position(|u| !u).unwrap_or(used.len()) as u32;
     }
-    colour
+    Ok(colour)
 }
 
 #[cfg(test)]
@@ -86,7 +117,7 @@ mod tests {
             c.extend([(y * l + (x + 1) % l) as i64, (((y + 1) % l) * l + x) as i64]);
         }
         let m = IsingModel::from_edges(l * l, &r, &c, &vec![1.0; r.len()], &vec![0.0; l * l]).unwrap();
-        let col = color(l * l, csr(&m));
+        let col = color(l * l, csr(&m), &Control::new()).unwrap();
         assert_eq!(col.iter().max(), Some(&1));
         assert_proper(l * l, csr(&m), &col);
 
@@ -94,7 +125,7 @@ mod tests {
         let rows: Vec<i64> = (0..n as i64).collect();
         let cols: Vec<i64> = (0..n as i64).map(|i| (i + 1) % n as i64).collect();
         let ring = IsingModel::from_edges(n, &rows, &cols, &vec![1.0; n], &vec![0.0; n]).unwrap();
-        let col = color(n, csr(&ring));
+        let col = color(n, csr(&ring), &Control::new()).unwrap();
         assert_eq!(col.iter().max(), Some(&2));
         assert_proper(n, csr(&ring), &col);
     }

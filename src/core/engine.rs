@@ -6,6 +6,7 @@
 
 use super::coloring;
 use super::model::{Couplings, Csr, IsingModel};
+use crate::control::Control;
 use std::ops::Range;
 
 /// A dense coupling matrix, row-major, in the smallest type that holds it exactly: a dense sweep
@@ -63,6 +64,24 @@ impl Dense {
     }
 }
 
+/// The p-bits ordered by colour, in index order within a colour (a counting sort: linear).
+fn by_colour(colour: &[u32]) -> Vec<u32> {
+    let classes = colour.iter().max().map_or(0, |&c| c as usize + 1);
+    let mut start = vec![0usize; classes + 1];
+    for &c in colour {
+        start[c as usize + 1] += 1;
+    }
+    for c in 0..classes {
+        start[c + 1] += start[c];
+    }
+    let mut perm = vec![0u32; colour.len()];
+    for (v, &c) in colour.iter().enumerate() {
+        perm[start[c as usize]] = v as u32;
+        start[c as usize] += 1;
+    }
+    perm
+}
+
 /// Couplings as 2·J·scale in i8 (what a flip adds to a neighbour's scaled field), for models
 /// with exact fields (`field_scale`, see [`Engine::exact_field_scale`]) whose scaled fields all
 /// fit an i16 and whose 2·J·scale all fit an i8; `None` otherwise.
@@ -95,7 +114,9 @@ impl Engine {
     /// [`Engine::new`], or `Err(ResourceLimit)` when its buffers would not fit in memory: a
     /// probe for the largest moment of the build (a dense matrix is copied, narrowed through an
     /// f64 copy, then kept in f32 or i8), so that building it cannot abort the process.
-    pub fn try_new(model: &IsingModel) -> crate::error::Result<Self> {
+    /// `Err(Interrupted)` soon after `control` is cancelled (colouring and renumbering a network
+    /// of millions of couplings takes seconds).
+    pub fn try_new(model: &IsingModel, control: &Control) -> crate::error::Result<Self> {
         let n = model.n() as u128;
         let (bytes, what) = match model.couplings() {
             Couplings::Dense(_) => (12 * n * n + 32 * n, format!("the sampling engine of a dense {n}x{n} network")),
@@ -104,12 +125,17 @@ impl Engine {
             }
         };
         crate::error::check_alloc::<u8>(bytes, &what)?;
-        Ok(Self::new(model))
+        Self::build(model, control)
     }
 
     pub fn new(model: &IsingModel) -> Self {
+        Self::build(model, &Control::new()).expect("a control nobody cancels never interrupts")
+    }
+
+    fn build(model: &IsingModel, control: &Control) -> crate::error::Result<Self> {
+        const CHECK_EVERY: usize = 1 << 20;
         let n = model.n();
-        match model.couplings() {
+        Ok(match model.couplings() {
             Couplings::Dense(d) => {
                 let mut e = Self {
                     h: model.h().to_vec(),
@@ -117,16 +143,17 @@ impl Engine {
                     perm: (0..n as u32).collect(),
                     field_scale: None,
                 }
-                .with_field_scale();
+                .with_field_scale(control)?;
                 if let Layout::Dense(d) = e.layout {
                     e.layout = Layout::Dense(d.narrowed(e.field_scale));
                 }
                 e
             }
             Couplings::Sparse(g) => {
-                let colour = coloring::color(n, g);
-                let mut perm: Vec<u32> = (0..n as u32).collect();
-                perm.sort_by_key(|&v| (colour[v as usize], v));
+                let colour = coloring::color(n, g, control)?;
+                control.check()?;
+                let perm = by_colour(&colour);
+                control.check()?;
                 let mut inv = vec![0u32; n];
                 for (k, &v) in perm.iter().enumerate() {
                     inv[v as usize] = k as u32;
@@ -143,7 +170,13 @@ impl Engine {
                 let mut indices = Vec::with_capacity(g.indices.len());
                 let mut data = Vec::with_capacity(g.data.len());
                 indptr.push(0);
+                let mut unchecked = 0usize;
                 for &v in &perm {
+                    unchecked += g.indptr[v as usize + 1] - g.indptr[v as usize] + 1;
+                    if unchecked >= CHECK_EVERY {
+                        control.check()?;
+                        unchecked = 0;
+                    }
                     let (cols, vals) = g.row(v as usize);
                     let mut row: Vec<(u32, f64)> =
                         cols.iter().map(|&c| inv[c as usize]).zip(vals.iter().copied()).collect();
@@ -164,9 +197,9 @@ impl Engine {
                     perm,
                     field_scale: None,
                 }
-                .with_field_scale()
+                .with_field_scale(control)?
             }
-        }
+        })
     }
 
     pub fn n(&self) -> usize {
@@ -229,12 +262,13 @@ impl Engine {
         self.field_scale
     }
 
-    fn with_field_scale(mut self) -> Self {
-        self.field_scale = self.compute_field_scale();
-        self
+    fn with_field_scale(mut self, control: &Control) -> crate::error::Result<Self> {
+        self.field_scale = self.compute_field_scale(control)?;
+        Ok(self)
     }
 
-    fn compute_field_scale(&self) -> Option<(f64, f64)> {
+    /// Each candidate scale is one pass over the couplings: `control` is checked between them.
+    fn compute_field_scale(&self, control: &Control) -> crate::error::Result<Option<(f64, f64)>> {
         let n = self.n();
         let dense = match &self.layout {
             Layout::Dense(d) => Some(d.to_f64()),
@@ -246,18 +280,28 @@ impl Engine {
             (Layout::Dense(_), None) => unreachable!("dense couplings were just converted"),
         };
         let limit = (1u64 << 24) as f64;
-        let scale = (0..=20).map(|k| (1u64 << k) as f64).find(|&s| {
-            self.h.iter().chain(rows.iter().copied().flatten()).all(|&v| {
-                let x = v * s;
-                x == x.round() && x.abs() < limit
+        let exact_at = |s: f64| {
+            control.check().map(|()| {
+                self.h.iter().chain(rows.iter().copied().flatten()).all(|&v| {
+                    let x = v * s;
+                    x == x.round() && x.abs() < limit
+                })
             })
-        })?;
+        };
+        let mut found = None;
+        for s in (0..=20).map(|k| (1u64 << k) as f64) {
+            if exact_at(s)? {
+                found = Some(s);
+                break;
+            }
+        }
+        let Some(scale) = found else { return Ok(None) };
         let radius = rows
             .iter()
             .zip(&self.h)
             .map(|(row, h)| (h.abs() + row.iter().map(|w| w.abs()).sum::<f64>()) * scale)
             .fold(0.0, f64::max);
-        (radius < limit).then_some((scale, radius))
+        Ok((radius < limit).then_some((scale, radius)))
     }
 
     /// Energy without offset, from a state and its local fields: -Σ s_i (h_i + I_i) / 2.

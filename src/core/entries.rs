@@ -6,8 +6,12 @@
 //! holds 16 bytes per entry and two integers per p-bit, never an n×n buffer: millions of edges
 //! stay fast and lean.
 
-use crate::error::{check_alloc, not_finite, Result};
+use crate::control::Control;
+use crate::error::{check_alloc, not_finite, try_vec, Result};
 use crate::{ensure, invalid};
+
+/// Entries handled between two looks for Ctrl-C (a few milliseconds of work).
+const CHECK_EVERY: usize = 1 << 20;
 
 /// What the entries of one pair mean.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -75,17 +79,22 @@ pub struct Entries {
 
 impl Entries {
     /// Checks and buckets the entries `(i, j, value)` of an `n`-p-bit model read by `rule`. The
-    /// iterator is walked twice (count, then place), so the caller's arrays need no copy.
-    pub fn collect<I>(n: usize, entries: I, rule: PairRule) -> Result<Self>
+    /// iterator is walked twice (count, then place), so the caller's arrays need no copy;
+    /// `interrupted` is called every [`CHECK_EVERY`] entries (a binding reading Python-owned
+    /// memory with the interpreter held looks for Ctrl-C there) and its error ends the walk.
+    pub fn collect<I>(n: usize, entries: I, rule: PairRule, mut interrupted: impl FnMut() -> Result<()>) -> Result<Self>
     where
         I: IntoIterator<Item = (i64, i64, f64)>,
         I::IntoIter: Clone,
     {
         super::model::IsingModel::check_size(n)?;
         let entries = entries.into_iter();
-        let mut start = vec![0usize; n + 1];
+        let mut start = try_vec(n + 1, 0usize, &format!("bucketing the entries of {n} p-bits"))?;
         let mut count = 0usize;
         for (k, (i, j, v)) in entries.clone().enumerate() {
+            if k % CHECK_EVERY == 0 {
+                interrupted()?;
+            }
             let range = 0..n as i64;
             ensure!(
                 range.contains(&i) && range.contains(&j),
@@ -107,7 +116,10 @@ impl Entries {
         check_alloc::<(u64, f64)>(count as u128, &format!("merging {count} coupling entries"))?;
         let mut slots = vec![(0u64, 0.0f64); count];
         let mut fill = start.clone();
-        for (i, j, v) in entries {
+        for (k, (i, j, v)) in entries.enumerate() {
+            if k % CHECK_EVERY == 0 {
+                interrupted()?;
+            }
             let (a, b) = (i.min(j) as usize, i.max(j) as u64);
             let lower = u64::from(rule == PairRule::Symmetric && i > j);
             slots[fill[a]] = (2 * b + lower, v);
@@ -120,14 +132,25 @@ impl Entries {
         self.n
     }
 
-    /// Sorted undirected edges `(a, b, J_ab)`, `a < b`, non-zero, one per pair.
-    pub fn merge(mut self) -> Result<Vec<(u32, u32, f64)>> {
+    /// Sorted undirected edges `(a, b, J_ab)`, `a < b`, non-zero, one per pair;
+    /// `Err(Interrupted)` soon after `control` is cancelled.
+    pub fn merge(mut self, control: &Control) -> Result<Vec<(u32, u32, f64)>> {
         let n = self.n;
         let mut edges = Vec::new();
+        let mut unchecked = 0usize;
         for a in 0..n {
             let bucket = &mut self.slots[self.start[a]..self.start[a + 1]];
+            unchecked += bucket.len() + 1;
+            if unchecked >= CHECK_EVERY {
+                control.check()?;
+                unchecked = 0;
+            }
             // stable: repeated entries add up in the order given, whatever the sort does
-            bucket.sort_by_key(|e| e.0);
+            if bucket.len() <= CHECK_EVERY {
+                bucket.sort_by_key(|e| e.0);
+            } else {
+                sort_long(bucket, control)?;
+            }
             let mut k = 0;
             while k < bucket.len() {
                 let b = bucket[k].0 / 2;
@@ -165,12 +188,63 @@ impl Entries {
     }
 }
 
+/// A bucketed entry: `(key, value)`, see [`Entries`].
+type Slot = (u64, f64);
+
+/// The stable sort by key of a bucket too long to sort between two looks for Ctrl-C (one p-bit
+/// coupled to millions): runs of [`CHECK_EVERY`] entries sorted one at a time, then merged
+/// pairwise, bottom-up, through a scratch buffer, with a look every [`CHECK_EVERY`] entries.
+fn sort_long(bucket: &mut [(u64, f64)], control: &Control) -> Result<()> {
+    for run in bucket.chunks_mut(CHECK_EVERY) {
+        control.check()?;
+        run.sort_by_key(|e| e.0);
+    }
+    let len = bucket.len();
+    let mut scratch = try_vec(len, (0u64, 0.0f64), &format!("sorting {len} coupling entries of one p-bit"))?;
+    let (mut src, mut dst): (&mut [Slot], &mut [Slot]) = (bucket, &mut scratch);
+    let mut in_bucket = true;
+    let mut width = CHECK_EVERY;
+    while width < len {
+        for (from, to) in src.chunks(2 * width).zip(dst.chunks_mut(2 * width)) {
+            let (left, right) = from.split_at(width.min(from.len()));
+            merge_runs(left, right, to, control)?;
+        }
+        std::mem::swap(&mut src, &mut dst);
+        in_bucket = !in_bucket;
+        width *= 2;
+    }
+    if !in_bucket {
+        dst.copy_from_slice(src);
+    }
+    Ok(())
+}
+
+/// Merges two sorted runs into `out` (their total length), stably: on equal keys the left one
+/// comes first.
+fn merge_runs(left: &[(u64, f64)], right: &[(u64, f64)], out: &mut [(u64, f64)], control: &Control) -> Result<()> {
+    let (mut l, mut r) = (0, 0);
+    for block in out.chunks_mut(CHECK_EVERY) {
+        control.check()?;
+        for slot in block {
+            let take_left = r == right.len() || (l < left.len() && left[l].0 <= right[r].0);
+            if take_left {
+                *slot = left[l];
+                l += 1;
+            } else {
+                *slot = right[r];
+                r += 1;
+            }
+        }
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn merge(rule: PairRule, entries: &[(i64, i64, f64)]) -> Result<Vec<(u32, u32, f64)>> {
-        Entries::collect(4, entries.iter().copied(), rule)?.merge()
+        Entries::collect(4, entries.iter().copied(), rule, || Ok(()))?.merge(&Control::new())
     }
 
     #[test]
@@ -214,9 +288,23 @@ mod tests {
         {
             assert_eq!(implied_size(indices.iter().copied()), size, "{indices:?}");
             let entries = [(indices[0], indices[1 % indices.len()], 1.0)];
-            let e = Entries::collect(size, entries, PairRule::Symmetric).unwrap_err().to_string();
+            let e = Entries::collect(size, entries, PairRule::Symmetric, || Ok(())).unwrap_err().to_string();
             assert!(e.starts_with("coupling index out of range at entry 0:"), "{e}");
         }
+    }
+
+    #[test]
+    fn a_long_bucket_is_sorted_stably_in_pieces() {
+        // one p-bit coupled to 3.5 runs' worth of entries: several pieces and merge levels
+        let len = 7 * CHECK_EVERY / 2;
+        let mut bucket: Vec<(u64, f64)> = (0..len).map(|k| ((k as u64 * 7919) % 1000, k as f64)).collect();
+        let mut expected = bucket.clone();
+        expected.sort_by_key(|e| e.0);
+        sort_long(&mut bucket, &Control::new()).unwrap();
+        assert!(bucket == expected, "not the stable order");
+        let cancelled = Control::new();
+        cancelled.cancel();
+        assert!(matches!(sort_long(&mut bucket, &cancelled), Err(crate::error::Error::Interrupted)));
     }
 
     #[test]

@@ -5,11 +5,15 @@
 //! CSR for sparse ones; the form is chosen from the density so callers need not care.
 
 use super::entries::{check_diagonal, check_lengths, symmetric_pair, Entries, PairRule};
+use crate::control::Control;
 use crate::error::{check_finite, check_finite_matrix, try_vec, try_with_capacity, Result};
 use crate::{ensure, invalid};
 
 /// Above this fill fraction a coupling matrix is kept dense: row sweeps then beat CSR gathers.
 const DENSE_FILL: f64 = 0.10;
+
+/// Edges or p-bits handled between two looks for Ctrl-C (a few milliseconds of work).
+const CHECK_EVERY: usize = 1 << 20;
 
 /// Symmetric CSR adjacency: row i lists (j, J_ij) for every j ≠ i with J_ij ≠ 0, sorted by j.
 #[derive(Debug, Clone, PartialEq)]
@@ -30,7 +34,7 @@ impl Csr {
     }
 
     /// Build from undirected upper-triangle edges (i < j), already merged and non-zero.
-    fn from_upper(n: usize, edges: &[(u32, u32, f64)]) -> Result<Self> {
+    fn from_upper(n: usize, edges: &[(u32, u32, f64)], control: &Control) -> Result<Self> {
         let mut deg = try_vec(n, 0usize, "the couplings' row lengths")?;
         for &(i, j, _) in edges {
             deg[i as usize] += 1;
@@ -45,7 +49,10 @@ impl Csr {
         let mut indices = try_vec(indptr[n], 0u32, "the couplings' column indices")?;
         let mut data = try_vec(indptr[n], 0.0f64, "the couplings")?;
         // Edges are sorted by (i, j): pushing j into row i and i into row j keeps rows sorted.
-        for &(i, j, w) in edges {
+        for (k, &(i, j, w)) in edges.iter().enumerate() {
+            if k % CHECK_EVERY == 0 {
+                control.check()?;
+            }
             let (iu, ju) = (i as usize, j as usize);
             indices[fill[iu]] = j;
             data[fill[iu]] = w;
@@ -146,7 +153,7 @@ impl IsingModel {
                     .filter(|&(a, b)| j[a * n + b] != 0.0)
                     .map(|(a, b)| (a as u32, b as u32, j[a * n + b])),
             );
-            m.couplings = Couplings::Sparse(Csr::from_upper(n, &edges)?);
+            m.couplings = Couplings::Sparse(Csr::from_upper(n, &edges, &Control::new())?);
         } else {
             m.couplings = Couplings::Dense(j);
         }
@@ -159,24 +166,29 @@ impl IsingModel {
     pub fn from_edges(n: usize, rows: &[i64], cols: &[i64], values: &[f64], h: &[f64]) -> Result<Self> {
         check_lengths(rows.len(), cols.len(), values.len())?;
         let entries = rows.iter().zip(cols).zip(values).map(|((&i, &j), &v)| (i, j, v));
-        Self::from_entries(Entries::collect(n, entries, PairRule::Add)?, h)
+        let entries = Entries::collect(n, entries, PairRule::Add, || Ok(()))?;
+        Self::from_entries(entries, h, &Control::new())
     }
 
-    /// From checked coupling entries (see [`Entries`] and [`PairRule`]) and fields `h`.
-    pub fn from_entries(entries: Entries, h: &[f64]) -> Result<Self> {
+    /// From checked coupling entries (see [`Entries`] and [`PairRule`]) and fields `h`;
+    /// `Err(Interrupted)` soon after `control` is cancelled.
+    pub fn from_entries(entries: Entries, h: &[f64], control: &Control) -> Result<Self> {
         let n = entries.n();
         let mut m = Self::empty(n)?;
         m.set_fields(h)?;
-        let merged = entries.merge()?;
+        let merged = entries.merge(control)?;
         if merged.len() as f64 >= DENSE_FILL * (n * (n - 1) / 2).max(1) as f64 && n <= 1 << 15 {
             let mut dense = try_vec(n * n, 0.0, &format!("a {n}x{n} coupling matrix"))?;
-            for &(a, b, w) in &merged {
+            for (k, &(a, b, w)) in merged.iter().enumerate() {
+                if k % CHECK_EVERY == 0 {
+                    control.check()?;
+                }
                 dense[a as usize * n + b as usize] = w;
                 dense[b as usize * n + a as usize] = w;
             }
             m.couplings = Couplings::Dense(dense);
         } else {
-            m.couplings = Couplings::Sparse(Csr::from_upper(n, &merged)?);
+            m.couplings = Couplings::Sparse(Csr::from_upper(n, &merged, control)?);
         }
         Ok(m)
     }
@@ -257,7 +269,7 @@ impl IsingModel {
                     let mut edges = self.upper_edges();
                     edges.push((a.min(b) as u32, a.max(b) as u32, w));
                     edges.sort_by_key(|e| (e.0, e.1));
-                    self.couplings = Couplings::Sparse(Csr::from_upper(n, &edges)?);
+                    self.couplings = Couplings::Sparse(Csr::from_upper(n, &edges, &Control::new())?);
                 }
             },
         }
@@ -359,8 +371,19 @@ impl IsingModel {
         2.0 * s[i] as f64 * self.local_field(s, i)
     }
 
-    /// Largest |ΔE| any single flip can have: 2 max_i (|h_i| + Σ_j |J_ij|).
-    pub fn max_delta_energy(&self) -> f64 {
+    /// Rows `0..n` in blocks of about [`CHECK_EVERY`] couplings, `control` checked before each.
+    fn row_blocks<'a>(&'a self, control: &'a Control) -> impl Iterator<Item = Result<std::ops::Range<usize>>> + 'a {
+        let n = self.n();
+        let rows = match &self.couplings {
+            Couplings::Dense(_) => (CHECK_EVERY / n).max(1),
+            Couplings::Sparse(c) => (CHECK_EVERY * n / (n + c.indices.len())).clamp(1, n),
+        };
+        (0..n).step_by(rows).map(move |a| control.check().map(|()| a..(a + rows).min(n)))
+    }
+
+    /// Largest |ΔE| any single flip can have: 2 max_i (|h_i| + Σ_j |J_ij|); `Err(Interrupted)`
+    /// soon after `control` is cancelled.
+    pub fn max_delta_energy(&self, control: &Control) -> Result<f64> {
         let n = self.n();
         let row_abs = |i: usize| -> f64 {
             match &self.couplings {
@@ -368,12 +391,17 @@ impl IsingModel {
                 Couplings::Sparse(c) => c.row(i).1.iter().map(|w| w.abs()).sum(),
             }
         };
-        2.0 * (0..n).map(|i| self.h[i].abs() + row_abs(i)).fold(0.0, f64::max)
+        let mut max = 0.0f64;
+        for rows in self.row_blocks(control) {
+            max = rows?.map(|i| self.h[i].abs() + row_abs(i)).fold(max, f64::max);
+        }
+        Ok(2.0 * max)
     }
 
     /// The smallest non-zero bias scale: each p-bit's smallest non-zero |h_i| or |J_ij|, then
     /// `(min over p-bits, number of p-bits at that minimum)`; `None` when every bias is zero.
-    pub fn min_bias(&self) -> Option<(f64, usize)> {
+    /// `Err(Interrupted)` soon after `control` is cancelled.
+    pub fn min_bias(&self, control: &Control) -> Result<Option<(f64, usize)>> {
         let n = self.n();
         let smallest = |i: usize| -> f64 {
             let row = match &self.couplings {
@@ -386,9 +414,17 @@ impl IsingModel {
                 .filter(|w| *w > 0.0)
                 .fold(f64::INFINITY, f64::min)
         };
-        let per_spin: Vec<f64> = (0..n).map(smallest).filter(|m| m.is_finite()).collect();
-        let min = per_spin.iter().copied().fold(f64::INFINITY, f64::min);
-        min.is_finite().then(|| (min, per_spin.iter().filter(|&&m| m == min).count()))
+        let (mut min, mut count) = (f64::INFINITY, 0usize);
+        for rows in self.row_blocks(control) {
+            for m in rows?.map(smallest) {
+                if m < min {
+                    (min, count) = (m, 1);
+                } else if m == min && m.is_finite() {
+                    count += 1;
+                }
+            }
+        }
+        Ok(min.is_finite().then_some((min, count)))
     }
 }
 

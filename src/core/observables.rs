@@ -111,10 +111,12 @@ fn chunks(q: &[f64], len: usize) -> Vec<&[f64]> {
     q.chunks(len).collect()
 }
 
-/// Exact values by enumeration (N ≤ 24).
-pub fn exact(model: &IsingModel, beta: f64) -> Result<Observables> {
-    let p = exact::distribution(model, beta)?;
-    let energies = exact::energies(model)?;
+/// Exact values by enumeration (N ≤ 24); `Err(Interrupted)` soon after `control` is cancelled.
+pub fn exact(model: &IsingModel, beta: f64, control: &crate::control::Control) -> Result<Observables> {
+    let energies = exact::energies_checked(model, control)?;
+    control.check()?;
+    let p = exact::distribution_of(&energies, beta)?;
+    control.check()?;
     let n = model.n();
     let nf = n as f64;
     let m_of = |code: usize| (2.0 * (code as u64).count_ones() as f64 - nf) / nf;
@@ -131,6 +133,7 @@ pub fn exact(model: &IsingModel, beta: f64) -> Result<Observables> {
     // |m| likewise above its lowest value among the states that have any probability
     let a_min = p.iter().enumerate().filter(|(_, &pk)| pk > 0.0).map(|(c, _)| m_of(c).abs()).fold(1.0, f64::min);
     let da1: f64 = p.iter().enumerate().map(|(c, &pk)| pk * (m_of(c).abs() - a_min)).sum();
+    control.check()?;
     let (mut var_e, mut var_a) = (0.0, 0.0);
     for (code, (&pk, &ek)) in p.iter().zip(&energies).enumerate() {
         var_e += pk * ((ek - e_min) / nf - de1).powi(2);

@@ -167,7 +167,10 @@ pub fn dwave_betas(
         sweeps % sweeps_per_beta == 0,
         "num_sweeps ({sweeps}) must be a multiple of num_sweeps_per_beta ({sweeps_per_beta})"
     );
-    let range = beta_range.unwrap_or_else(|| default_beta_range(model));
+    let range = match beta_range {
+        Some(range) => range,
+        None => default_beta_range(model, &crate::control::Control::new())?,
+    };
     for b in [range.0, range.1] {
         ensure!(b.is_finite() && b >= 0.0, "beta_range must hold two non-negative finite numbers, got {range:?}");
     }
@@ -183,15 +186,16 @@ pub fn dwave_betas(
 /// enough that the stiffest p-bit flips with probability ½ (β = ln 2 / max ΔE), cold enough
 /// that the expected number of excitations of the softest p-bits on the last sweep is 1/100
 /// (β = ln(#softest / 0.01) / min ΔE), with ΔE twice the bias bounds of [`IsingModel::min_bias`].
-pub fn default_beta_range(model: &IsingModel) -> (f64, f64) {
+/// `Err(Interrupted)` soon after `control` is cancelled (two passes over the couplings).
+pub fn default_beta_range(model: &IsingModel, control: &crate::control::Control) -> Result<(f64, f64)> {
     const MAX_DEFAULT_BETA: f64 = 1e300;
-    let Some((min_bias, count)) = model.min_bias() else {
-        return (0.1, 1.0); // no couplings and no fields: every state is a ground state
+    let Some((min_bias, count)) = model.min_bias(control)? else {
+        return Ok((0.1, 1.0)); // no couplings and no fields: every state is a ground state
     };
     // Biases near the bottom of the f64 range would give infinite βs; cap them (β·ΔE stays finite).
-    let hot = (std::f64::consts::LN_2 / model.max_delta_energy()).min(MAX_DEFAULT_BETA);
+    let hot = (std::f64::consts::LN_2 / model.max_delta_energy(control)?).min(MAX_DEFAULT_BETA);
     let cold = ((count as f64 / 0.01).ln() / (2.0 * min_bias)).min(MAX_DEFAULT_BETA);
-    (hot, cold.max(hot))
+    Ok((hot, cold.max(hot)))
 }
 
 #[cfg(test)]
@@ -222,7 +226,7 @@ mod tests {
         let m = IsingModel::from_edges(3, &[0, 1], &[1, 2], &[1.0, 1.0], &[0.0; 3]).unwrap();
         let run = |kind, custom: Option<Vec<f64>>, range, sweeps, k| dwave_betas(&m, kind, custom, range, sweeps, k);
         let (betas, range) = run("geometric", None, None, None, 1).unwrap();
-        assert_eq!((betas.len(), range), (1000, default_beta_range(&m)));
+        assert_eq!((betas.len(), range), (1000, default_beta_range(&m, &crate::control::Control::new()).unwrap()));
         assert_eq!((betas[0], betas[999]), range);
         let (betas, _) = run("linear", None, Some((0.0, 2.0)), Some(6), 2).unwrap();
         assert_eq!(betas, [0.0, 1.0, 2.0]);
@@ -249,7 +253,7 @@ mod tests {
     #[test]
     fn default_range_brackets_the_couplings() {
         let m = IsingModel::from_edges(3, &[0, 1], &[1, 2], &[1.0, 1.0], &[0.0; 3]).unwrap();
-        let (hot, cold) = default_beta_range(&m);
+        let (hot, cold) = default_beta_range(&m, &crate::control::Control::new()).unwrap();
         assert!((hot - std::f64::consts::LN_2 / 4.0).abs() < 1e-12);
         // three spins share the smallest bias (1.0): ln(3 / 0.01) / 2
         assert!((cold - (300.0f64).ln() / 2.0).abs() < 1e-12);

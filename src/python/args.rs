@@ -178,11 +178,16 @@ pub fn square(shape: &[usize], name: &str) -> PyResult<usize> {
 }
 
 /// A shape as Python writes it: `(3,)`, `(2, 3)`.
-fn shape_text(shape: &[usize]) -> String {
+pub fn shape_text(shape: &[usize]) -> String {
     match shape {
         [n] => format!("({n},)"),
         _ => format!("({})", shape.iter().map(usize::to_string).collect::<Vec<_>>().join(", ")),
     }
+}
+
+/// The shape of a numpy array, `None` for anything else.
+pub fn array_shape(obj: &Bound<'_, PyAny>) -> Option<Vec<usize>> {
+    obj.cast::<numpy::PyUntypedArray>().ok().map(|a| a.shape().to_vec())
 }
 
 /// One state (1-D) or a batch (2-D) of spins in {-1, +1} (also {0, 1} when `binary`), as a
@@ -190,11 +195,12 @@ fn shape_text(shape: &[usize]) -> String {
 pub fn spins(obj: &Bound<'_, PyAny>, name: &str, binary: bool) -> PyResult<(Vec<i8>, Option<usize>)> {
     let arr = validation(obj.py())?.call_method1("as_spin_array", (obj, name, binary))?;
     if let Ok(a) = arr.cast::<PyArray1<i8>>() {
-        return Ok((a.readonly().as_array().to_vec(), None));
+        let a = a.readonly();
+        return Ok((try_collect(a.as_array().iter().copied(), &format!("a copy of {name}"))?, None));
     }
-    let a = arr.cast_into::<PyArray2<i8>>()?;
-    let rows = a.readonly().as_array().nrows();
-    Ok((a.readonly().as_array().iter().copied().collect(), Some(rows)))
+    let a = arr.cast_into::<PyArray2<i8>>()?.readonly();
+    let rows = a.as_array().nrows();
+    Ok((try_collect(a.as_array().iter().copied(), &format!("a copy of {name}"))?, Some(rows)))
 }
 
 /// `None` or a non-negative integer below 2**64.

@@ -29,6 +29,24 @@ pub fn detach<T: Send>(py: Python<'_>, f: impl FnOnce() -> Result<T> + Send) -> 
     py.detach(|| guarded(f)).map_err(PyErr::from)
 }
 
+/// Native work that must hold the GIL (it reads Python-owned memory) but may run for seconds:
+/// `f` calls the check it is given every few milliseconds of work, which looks for Ctrl-C; a
+/// pending `KeyboardInterrupt` (or whatever a signal handler raised) ends `f` and is raised.
+pub fn with_signals<T>(py: Python<'_>, f: impl FnOnce(&mut dyn FnMut() -> Result<()>) -> Result<T>) -> PyResult<T> {
+    let mut raised: Option<PyErr> = None;
+    let mut check = || {
+        py.check_signals().map_err(|e| {
+            raised = Some(e);
+            Error::Interrupted
+        })
+    };
+    let result = guarded(|| f(&mut check));
+    match raised {
+        Some(e) => Err(e),
+        None => result.map_err(PyErr::from),
+    }
+}
+
 /// Long native work: it runs on a worker thread while this thread, every [`POLL`], checks
 /// for Ctrl-C (cancelling the work and re-raising `KeyboardInterrupt`) and calls
 /// `progress(done, total)` if given.

@@ -47,10 +47,14 @@ fn given(obj: Option<&Bound<'_, PyAny>>) -> bool {
 /// `(beta_range[0], beta_range[1])` from any sequence of two real numbers.
 fn beta_range(obj: Option<&Bound<'_, PyAny>>) -> PyResult<Option<(f64, f64)>> {
     let Some(obj) = obj.filter(|o| !o.is_none()) else { return Ok(None) };
-    let values = args::real_1d(obj, "beta_range")?.to_vec()?;
-    match values.as_slice() {
+    // the length first: a 10**9-long broadcast view is an error about its length, not a copy
+    let values = args::real_1d(obj, "beta_range")?;
+    if values.len() != 2 {
+        return Err(Error::InvalidInput(format!("beta_range must hold two numbers, got {}", values.len())).into());
+    }
+    match values.to_vec()?.as_slice() {
         &[hot, cold] => Ok(Some((hot, cold))),
-        other => Err(Error::InvalidInput(format!("beta_range must hold two numbers, got {}", other.len())).into()),
+        other => Err(Error::Internal(format!("beta_range has {} values after its length check", other.len())).into()),
     }
 }
 

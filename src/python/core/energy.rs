@@ -20,8 +20,12 @@ fn model(J: &Bound<'_, PyAny>, h: Option<&Bound<'_, PyAny>>) -> PyResult<IsingMo
 }
 
 fn states(m: &IsingModel, obj: &Bound<'_, PyAny>) -> PyResult<(Vec<i8>, Option<usize>)> {
-    let (s, rows) = args::spins(obj, "states", false)?;
     let n = m.n();
+    // checked before the conversion copies a (possibly huge, broadcast) array
+    if args::array_shape(obj).is_some_and(|s| matches!(s.len(), 1 | 2) && s[s.len() - 1] != n) {
+        return Err(Error::InvalidInput(format!("each state must have {n} spins (J is {n}x{n})")).into());
+    }
+    let (s, rows) = args::spins(obj, "states", false)?;
     if s.len() != rows.unwrap_or(1) * n {
         return Err(Error::InvalidInput(format!("each state must have {n} spins (J is {n}x{n})")).into());
     }

@@ -103,7 +103,8 @@ impl PyPBitNetwork {
             }
         }
         let model = self.read(py).model.clone();
-        let engine = Arc::new(crate::python::run::detach(py, || Engine::try_new(&model))?);
+        // colouring and renumbering millions of couplings takes seconds: Ctrl-C must reach it
+        let engine = Arc::new(run_long(py, None, |control| Engine::try_new(&model, control))?);
         let mut g = self.write(py);
         if Arc::ptr_eq(&g.model, &model) {
             g.engine = Some(engine.clone());
@@ -129,13 +130,19 @@ impl PyPBitNetwork {
             let g = self.read(obj.py());
             (g.vartype == Vartype::Binary, g.model.n())
         };
+        let wrong = |shape: String| {
+            Error::InvalidInput(format!("{name} must have {n} values per state (one per p-bit), got shape {shape}"))
+        };
+        // a numpy array's shape is checked before it is converted: a wrong-shaped broadcast view
+        // of 10**9 states is an error about its shape, not a copy
+        if let Some(shape) = args::array_shape(obj).filter(|s| matches!(s.len(), 1 | 2) && s[s.len() - 1] != n) {
+            return Err(wrong(args::shape_text(&shape)).into());
+        }
         let (s, rows) = args::spins(obj, name, binary)?;
         if s.len() != rows.unwrap_or(1) * n {
-            return Err(Error::InvalidInput(format!(
-                "{name} must have {n} values per state (one per p-bit), got shape {}",
-                rows.map_or(format!("({},)", s.len()), |r| format!("({r}, {})", s.len() / r.max(1)))
-            ))
-            .into());
+            return Err(
+                wrong(rows.map_or(format!("({},)", s.len()), |r| format!("({r}, {})", s.len() / r.max(1)))).into()
+            );
         }
         Ok((s, rows))
     }
@@ -561,8 +568,9 @@ impl PyPBitNetwork {
     }
 
     /// dwave-samplers' default β range for this network: (hot, cold).
-    fn default_beta_range(&self, py: Python<'_>) -> (f64, f64) {
-        default_beta_range(&self.read(py).model)
+    fn default_beta_range(&self, py: Python<'_>) -> PyResult<(f64, f64)> {
+        let model = self.read(py).model.clone();
+        run_long(py, None, |control| default_beta_range(&model, control))
     }
 
     /// Number of colour classes used for parallel updates (N for dense networks).

@@ -148,14 +148,14 @@ impl PyBoltzmannSampler {
     /// Boltzmann probabilities of all 2^N states (bit i of the index set ⇔ p-bit i is up).
     fn exact_distribution<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyArray1<f64>>> {
         let model = self.network.get().read(py).model.clone();
-        let p = detach(py, || exact::distribution(&model, self.beta))?;
+        let p = run_long(py, None, |control| exact::distribution(&model, self.beta, control))?;
         Ok(PyArray1::from_vec(py, p))
     }
 
     /// Exact observables by enumeration (errors are zero).
     fn exact_observables<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         let model = self.network.get().read(py).model.clone();
-        let obs = detach(py, || observables::exact(&model, self.beta))?;
+        let obs = run_long(py, None, |control| observables::exact(&model, self.beta, control))?;
         results::observables(py, &obs)
     }
 

@@ -3,12 +3,13 @@
 
 use crate::core::entries::{check_lengths, implied_size, Entries, PairRule};
 use crate::core::model::IsingModel;
-use crate::error::Error;
+use crate::error::{try_vec, Error};
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 
 use super::network::fields;
 use crate::python::args::{self, PyInt};
+use crate::python::run::{run_long, with_signals};
 
 /// The model of `from_sparse(J, cols, values, /, h, num_pbits, seed)`: `J` a scipy.sparse matrix
 /// or array (then alone: h, num_pbits and seed come by keyword), or the rows of COO triplets
@@ -59,9 +60,10 @@ pub fn sparse_model(
         (rows, cols, values, n)
     };
     IsingModel::check_size(n)?;
-    let h = h.unwrap_or_else(|| vec![0.0; n]);
-    // Read the caller's arrays once, with the GIL held; merge and build without it.
+    let h = h.map_or_else(|| try_vec(n, 0.0, "the fields"), Ok)?;
+    // Read the caller's arrays once, with the GIL held (looking for Ctrl-C as it goes); merge
+    // and build without it, on a worker that Ctrl-C cancels.
     let entries = rows.iter().zip(cols.iter()).zip(values.iter()).map(|((i, j), v)| (i, j, v));
-    let entries = Entries::collect(n, entries, PairRule::Symmetric)?;
-    Ok(py.detach(|| IsingModel::from_entries(entries, &h))?)
+    let entries = with_signals(py, |interrupted| Entries::collect(n, entries, PairRule::Symmetric, interrupted))?;
+    run_long(py, None, |control| IsingModel::from_entries(entries, &h, control))
 }
