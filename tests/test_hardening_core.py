@@ -110,6 +110,8 @@ def run_child(call: str, gib: int) -> tuple[str, str]:
             "ResourceLimitError",
             "rows",
         ),
+        # the case: numpy's 3.2 GB matrix (calloc, untouched) fits under 5 GiB, our copy does not
+        ("PBitNetwork.from_dense(np.zeros((20000, 20000)))", 5, "ResourceLimitError", "(20000, 20000)"),
         # numpy's 3.2 GB matrix and our one copy fit under 7 GiB; the engine's buffers do not
         pytest.param(
             "J = np.ones((20000, 20000)); np.fill_diagonal(J, 0.0); net = PBitNetwork.from_dense(J); del J; "
@@ -130,6 +132,7 @@ def run_child(call: str, gib: int) -> tuple[str, str]:
         "from_dense-long-h",
         "from_sparse-long-h",
         "from_sparse-index-conversion",
+        "from_dense-20000-copy",
         "dense-20000",
     ],
 )
