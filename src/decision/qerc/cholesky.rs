@@ -80,16 +80,24 @@ pub fn factorize(a: &mut Array2<f64>, control: &Control) -> Result<bool> {
             // SAFETY: rows×kb at (r, k) and kb×kb at (k, k), inside `a`.
             unsafe {
                 cblas_dtrsm(
-                    COL_MAJOR, RIGHT, LOWER, TRANS, NON_UNIT, rows as c_int, kb as c_int, 1.0, m.at(k, k, n), ld,
-                    m.at(r, k, n), ld,
+                    COL_MAJOR,
+                    RIGHT,
+                    LOWER,
+                    TRANS,
+                    NON_UNIT,
+                    rows as c_int,
+                    kb as c_int,
+                    1.0,
+                    m.at(k, k, n),
+                    ld,
+                    m.at(r, k, n),
+                    ld,
                 )
             };
         }
         // the trailing matrix: A22 ← A22 − A21·A21ᵀ, by column blocks
         let blocks: Vec<usize> = (below..n).step_by(NB).collect();
-        crate::parallel::install(|| {
-            blocks.par_iter().try_for_each(|&c| update_columns(m, n, k, kb, c, control))
-        })??;
+        crate::parallel::install(|| blocks.par_iter().try_for_each(|&c| update_columns(m, n, k, kb, c, control)))??;
     }
     for j in 1..n {
         a.column_mut(j).iter_mut().take(j).for_each(|v| *v = 0.0);
@@ -105,7 +113,19 @@ fn update_columns(m: Shared, n: usize, k: usize, kb: usize, c: usize, control: &
     // SAFETY (both calls): every block named lies inside the n×n matrix; this task alone writes
     // columns c..c+cb, and columns k..k+kb are only read.
     unsafe {
-        cblas_dsyrk(COL_MAJOR, LOWER, NO_TRANS, cb as c_int, kb as c_int, -1.0, m.at(c, k, n), ld, 1.0, m.at(c, c, n), ld)
+        cblas_dsyrk(
+            COL_MAJOR,
+            LOWER,
+            NO_TRANS,
+            cb as c_int,
+            kb as c_int,
+            -1.0,
+            m.at(c, k, n),
+            ld,
+            1.0,
+            m.at(c, c, n),
+            ld,
+        )
     };
     let step = rows_per_call(cb * kb);
     for r in (c + cb..n).step_by(step) {
@@ -113,8 +133,20 @@ fn update_columns(m: Shared, n: usize, k: usize, kb: usize, c: usize, control: &
         let rows = step.min(n - r);
         unsafe {
             cblas_dgemm(
-                COL_MAJOR, NO_TRANS, TRANS, rows as c_int, cb as c_int, kb as c_int, -1.0, m.at(r, k, n), ld,
-                m.at(c, k, n), ld, 1.0, m.at(r, c, n), ld,
+                COL_MAJOR,
+                NO_TRANS,
+                TRANS,
+                rows as c_int,
+                cb as c_int,
+                kb as c_int,
+                -1.0,
+                m.at(r, k, n),
+                ld,
+                m.at(c, k, n),
+                ld,
+                1.0,
+                m.at(r, c, n),
+                ld,
             )
         };
     }
@@ -160,14 +192,41 @@ fn solve_columns(l: &Array2<f64>, cols: &mut [f64], transposed: bool, control: &
             let rest = (n - k - kb) as c_int;
             unsafe {
                 cblas_dgemm(
-                    COL_MAJOR, NO_TRANS, NO_TRANS, rest, r, kb as c_int, -1.0, at(k + kb, k), ld, xk, ld, 1.0,
-                    bp.wrapping_add(k + kb), ld,
+                    COL_MAJOR,
+                    NO_TRANS,
+                    NO_TRANS,
+                    rest,
+                    r,
+                    kb as c_int,
+                    -1.0,
+                    at(k + kb, k),
+                    ld,
+                    xk,
+                    ld,
+                    1.0,
+                    bp.wrapping_add(k + kb),
+                    ld,
                 )
             };
         } else if transposed && k > 0 {
             // B[..k] −= L[k..k+kb, ..k]ᵀ·X[k..k+kb]
             unsafe {
-                cblas_dgemm(COL_MAJOR, TRANS, NO_TRANS, k as c_int, r, kb as c_int, -1.0, at(k, 0), ld, xk, ld, 1.0, bp, ld)
+                cblas_dgemm(
+                    COL_MAJOR,
+                    TRANS,
+                    NO_TRANS,
+                    k as c_int,
+                    r,
+                    kb as c_int,
+                    -1.0,
+                    at(k, 0),
+                    ld,
+                    xk,
+                    ld,
+                    1.0,
+                    bp,
+                    ld,
+                )
             };
         }
     }
