@@ -5,6 +5,7 @@ result is a silent NaN or inf."""
 from __future__ import annotations
 
 import _thread
+import importlib
 import signal
 import subprocess
 import sys
@@ -16,7 +17,6 @@ from typing import Any
 
 import numpy as np
 import pytest
-import quantumpanarchy._decision.qerc as qerc_module
 from quantumpanarchy.decision import IQAD, QAR, QERC
 from quantumpanarchy.exceptions import InvalidInputError, ResourceLimitError
 
@@ -266,7 +266,8 @@ def test_ctrl_c_interrupts_qerc_ridge_solve(monkeypatch: pytest.MonkeyPatch) -> 
     """The ridge solve over 7000 readout features (about 3 s in one LAPACK call before it was
     blocked) answers Ctrl-C. The interrupt is sent 0.6 s into the native fit, once the reservoir
     exists and the Gram product of the 2 training rows is done, so that it lands in the solve."""
-    native_fit = qerc_module._native.qerc_fit
+    native = importlib.import_module("quantumpanarchy._native").decision
+    native_fit = native.qerc_fit
     started: list[float] = []
     cleanups: list[Callable[[], None]] = []
 
@@ -275,7 +276,7 @@ def test_ctrl_c_interrupts_qerc_ridge_solve(monkeypatch: pytest.MonkeyPatch) -> 
         cleanups.append(_interrupt_after(0.6))
         return native_fit(*args)
 
-    monkeypatch.setattr(qerc_module._native, "qerc_fit", fit_interrupted)
+    monkeypatch.setattr(native, "qerc_fit", fit_interrupted)
     x, labels = np.random.default_rng(9).random((2, 2)), np.array([0, 1])
     model = QERC(n_reservoir=7000, connectivity=0.002, seed=0)
     try:

@@ -43,6 +43,7 @@ fn order(a: &Array2<f64>) -> Result<c_int> {
 struct Shared(*mut f64);
 // SAFETY: see above; the buffer outlives the parallel loop that uses it.
 unsafe impl Send for Shared {}
+// SAFETY: as for Send.
 unsafe impl Sync for Shared {}
 
 impl Shared {
@@ -110,8 +111,8 @@ pub fn factorize(a: &mut Array2<f64>, control: &Control) -> Result<bool> {
 fn update_columns(m: Shared, n: usize, k: usize, kb: usize, c: usize, control: &Control) -> Result<()> {
     control.check()?;
     let (cb, ld) = (NB.min(n - c), n as c_int);
-    // SAFETY (both calls): every block named lies inside the n×n matrix; this task alone writes
-    // columns c..c+cb, and columns k..k+kb are only read.
+    // SAFETY: every block named lies inside the n×n matrix; this task alone writes columns
+    // c..c+cb, and columns k..k+kb are only read.
     unsafe {
         cblas_dsyrk(
             COL_MAJOR,
@@ -131,6 +132,7 @@ fn update_columns(m: Shared, n: usize, k: usize, kb: usize, c: usize, control: &
     for r in (c + cb..n).step_by(step) {
         control.check()?;
         let rows = step.min(n - r);
+        // SAFETY: as for the dsyrk above.
         unsafe {
             cblas_dgemm(
                 COL_MAJOR,
@@ -185,11 +187,13 @@ fn solve_columns(l: &Array2<f64>, cols: &mut [f64], transposed: bool, control: &
         control.check()?;
         let kb = NB.min(n - k);
         let (trans, xk) = (if transposed { TRANS } else { NO_TRANS }, bp.wrapping_add(k));
-        // SAFETY (all calls): blocks of `l` (n×n) and of `cols` (n×r), both leading dimension n.
+        // SAFETY: blocks of `l` (n×n) and of `cols` (n×r), both leading dimension n (so for the
+        // calls below).
         unsafe { cblas_dtrsm(COL_MAJOR, LEFT, LOWER, trans, NON_UNIT, kb as c_int, r, 1.0, at(k, k), ld, xk, ld) };
         if !transposed && k + kb < n {
             // B[k+kb..] −= L[k+kb.., k..k+kb]·X[k..k+kb]
             let rest = (n - k - kb) as c_int;
+            // SAFETY: as above.
             unsafe {
                 cblas_dgemm(
                     COL_MAJOR,
@@ -210,6 +214,7 @@ fn solve_columns(l: &Array2<f64>, cols: &mut [f64], transposed: bool, control: &
             };
         } else if transposed && k > 0 {
             // B[..k] −= L[k..k+kb, ..k]ᵀ·X[k..k+kb]
+            // SAFETY: as above.
             unsafe {
                 cblas_dgemm(
                     COL_MAJOR,
