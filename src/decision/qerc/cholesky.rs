@@ -20,8 +20,8 @@ use std::ffi::{c_char, c_int};
 
 /// Order of the diagonal blocks.
 const NB: usize = 256;
-/// Multiply-adds of one BLAS call at most (about 10–50 ms on one core).
-pub const CALL_WORK: usize = 1 << 27;
+/// Multiply-adds of one BLAS call at most (about 5–30 ms on one core).
+pub const CALL_WORK: usize = 1 << 26;
 
 /// Rows per call when each row costs `row_work` multiply-adds.
 fn rows_per_call(row_work: usize) -> usize {

@@ -187,9 +187,18 @@ pub fn fit_ridge(
 /// The Cholesky solution of A·W = B, or `None` when A is not numerically positive definite or
 /// its Cholesky diagonal shows cond(A) ≥ (max L_ii / min L_ii)² above [`MAX_CONDITION`].
 fn cholesky_solve(a: &Array2<f64>, b: &Array2<f64>, control: &Control) -> Result<Option<(Array2<f64>, Factor)>> {
-    // column-major copies, as BLAS reads them (`a` is kept for the eigendecomposition fallback)
-    let mut l = Array2::zeros(a.raw_dim().f());
-    l.assign(a);
+    // column-major copies, as BLAS reads them (`a` is kept for the eigendecomposition fallback);
+    // A is symmetric, so its row-major buffer is also its column-major one (a plain copy)
+    let mut l = match a.as_slice() {
+        Some(data) => {
+            Array2::from_shape_vec(a.raw_dim().f(), data.to_vec()).map_err(|e| Error::Internal(e.to_string()))?
+        }
+        None => {
+            let mut l = Array2::zeros(a.raw_dim().f());
+            l.assign(a);
+            l
+        }
+    };
     if !cholesky::factorize(&mut l, control)? {
         return Ok(None);
     }
