@@ -82,6 +82,22 @@ forward! {
     cblas_dgemm => scipy_cblas_dgemm(layout: c_int, transa: c_int, transb: c_int, m: c_int, n: c_int,
         k: c_int, alpha: c_double, a: *const c_double, lda: c_int, b: *const c_double, ldb: c_int,
         beta: c_double, c: *mut c_double, ldc: c_int);
+    cblas_dsyrk => scipy_cblas_dsyrk(layout: c_int, uplo: c_int, trans: c_int, n: c_int, k: c_int,
+        alpha: c_double, a: *const c_double, lda: c_int, beta: c_double, c: *mut c_double, ldc: c_int);
+    cblas_dtrsm => scipy_cblas_dtrsm(layout: c_int, side: c_int, uplo: c_int, transa: c_int, diag: c_int,
+        m: c_int, n: c_int, alpha: c_double, a: *const c_double, lda: c_int, b: *mut c_double, ldb: c_int);
+}
+
+/// CBLAS enum values (cblas.h), for the crate's own calls of the forwarders above.
+pub mod cblas {
+    use std::ffi::c_int;
+    pub const COL_MAJOR: c_int = 102;
+    pub const NO_TRANS: c_int = 111;
+    pub const TRANS: c_int = 112;
+    pub const LOWER: c_int = 122;
+    pub const NON_UNIT: c_int = 131;
+    pub const LEFT: c_int = 141;
+    pub const RIGHT: c_int = 142;
 }
 
 #[cfg(test)]

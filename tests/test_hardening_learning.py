@@ -5,6 +5,7 @@ result is a silent NaN or inf."""
 from __future__ import annotations
 
 import _thread
+import importlib
 import signal
 import subprocess
 import sys
@@ -258,3 +259,35 @@ def test_qerc_spectral_radius_matches_lapack(n: int) -> None:
     model.fit(np.random.default_rng(8).random((10, 1)), np.zeros(10))
     rho = np.abs(np.linalg.eigvals(model.W_)).max()
     assert abs(rho - 1.3) < 1e-11
+
+
+@pytest.mark.timeout(120)
+def test_ctrl_c_interrupts_qerc_ridge_solve(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The ridge solve over 7000 readout features (about 3 s in one LAPACK call before it was
+    blocked) answers Ctrl-C. The interrupt is sent 0.6 s into the native fit, once the reservoir
+    exists and the Gram product of the 2 training rows is done, so that it lands in the solve."""
+    native = importlib.import_module("quantumpanarchy._native").decision
+    native_fit = native.qerc_fit
+    started: list[float] = []
+    cleanups: list[Callable[[], None]] = []
+
+    def fit_interrupted(*args: Any) -> Any:
+        started.append(time.perf_counter())
+        cleanups.append(_interrupt_after(0.6))
+        return native_fit(*args)
+
+    monkeypatch.setattr(native, "qerc_fit", fit_interrupted)
+    x, labels = np.random.default_rng(9).random((2, 2)), np.array([0, 1])
+    model = QERC(n_reservoir=7000, connectivity=0.002, seed=0)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            model.fit(x, labels)
+        elapsed = time.perf_counter() - started[0]
+    finally:
+        for cleanup in cleanups:
+            cleanup()
+    assert elapsed < 0.6 + 1.5, f"the ridge solve took {elapsed:.2f} s to notice the interrupt"
+    monkeypatch.undo()
+    assert not model.__sklearn_is_fitted__()
+    model.set_params(n_reservoir=50)
+    assert set(model.fit(x, labels).predict(x)) <= {0, 1}

@@ -16,6 +16,7 @@
 //! temperature that turns scores into probabilities, on leave-one-out scores
 //! ([`readout::fit_temperature`], [`readout::leave_one_out`]).
 
+mod cholesky;
 pub mod readout;
 pub mod reservoir;
 pub mod spectral;
@@ -227,7 +228,7 @@ pub fn fit(
     let beta = if classification {
         // scores = F·W_out + intercept = F_c·W_out + mean(Y), then their leave-one-out values
         let scores = features.dot(&readout.w_out) + &y.mean_axis(Axis(0)).unwrap_or_default();
-        let loo = readout::leave_one_out(&scores, y.view(), &factor.leverages(features.view())?);
+        let loo = readout::leave_one_out(&scores, y.view(), &factor.leverages(features.view(), control)?);
         let labels: Vec<usize> = y
             .rows()
             .into_iter()

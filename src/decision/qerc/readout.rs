@@ -6,11 +6,14 @@
 //!   W_out = (F_cᵀF_c + α·I)⁻¹ F_cᵀY_c,   intercept = μ_Y − μ_Fᵀ W_out,
 //!
 //! which is reservoirpy's `Ridge(ridge=α)` (fit_bias=True) and scikit-learn's `Ridge(alpha=α)`.
-//! The Gram matrix F_cᵀF_c comes from one BLAS product; the system is solved by Cholesky
-//! (LAPACK `dpotrf`/`dpotrs`). When the Cholesky factorisation fails or its diagonal shows a
-//! condition number above [`MAX_CONDITION`] (α ≈ 0 with collinear features), the solution comes
-//! from the symmetric eigendecomposition instead: W_out = V·diag(1/(λ_i + α))·VᵀF_cᵀY_c with
-//! the directions where λ_i + α is below rounding level dropped, the minimum-norm solution.
+//! The Gram matrix F_cᵀF_c comes from blocked BLAS products; the system is solved by a blocked
+//! Cholesky factorisation ([`super::cholesky`]), which checks for Ctrl-C between its BLAS calls.
+//! When the Cholesky factorisation fails or its diagonal shows a condition number above
+//! [`MAX_CONDITION`] (α ≈ 0 with collinear features, or with fewer rows than features), the
+//! solution comes from the symmetric eigendecomposition instead: W_out = V·diag(1/(λ_i + α))·
+//! VᵀF_cᵀY_c with the directions where λ_i + α is below rounding level dropped, the minimum-norm
+//! solution. That fallback is one LAPACK call (`dsyev`), which cannot be interrupted; it runs only
+//! on that rare path, never with the default ridge on independent features.
 //!
 //! Classification probabilities are softmax(β·scores). β is fitted by maximum likelihood on the
 //! leave-one-out scores of the training rows, which ridge regression gives in closed form:
@@ -18,10 +21,11 @@
 //! Scores of the rows the readout was fitted on would be over-confident (a readout with as many
 //! features as rows separates them perfectly, and β would run to its bound).
 
+use super::cholesky::{self, CALL_WORK};
 use crate::control::Control;
-use crate::error::{check_alloc, Error, Result};
-use ndarray::{Array1, Array2, ArrayView1, ArrayView2, Axis};
-use ndarray_linalg::{Diag, Eigh, FactorizeC, SolveC, SolveTriangular, UPLO};
+use crate::error::{check_alloc, try_with_capacity, Error, Result};
+use ndarray::{Array1, Array2, ArrayView1, ArrayView2, Axis, ShapeBuilder};
+use ndarray_linalg::{Eigh, UPLO};
 
 /// Above this (estimated) condition number the Cholesky solution is replaced by the
 /// eigendecomposition one.
@@ -31,8 +35,6 @@ pub const BETA_MIN: f64 = 1e-3;
 pub const BETA_MAX: f64 = 100.0;
 /// Rows per block when computing leverages (bounds the temporary to p×LEVERAGE_BLOCK).
 const LEVERAGE_BLOCK: usize = 4096;
-/// Multiply-adds per block of the Gram product F_cᵀF_c between two checks for Ctrl-C.
-const GRAM_BLOCK_WORK: usize = 1 << 26;
 
 /// y = W_outᵀ·f + intercept for each feature row f.
 #[derive(Debug, Clone, PartialEq)]
@@ -78,8 +80,8 @@ impl Readout {
     }
 }
 
-/// How (F_cᵀF_c + α·I)⁻¹ was applied: its Cholesky factor L, or its eigenvectors with the
-/// inverted (and truncated) eigenvalues.
+/// How (F_cᵀF_c + α·I)⁻¹ was applied: its Cholesky factor L (column-major), or its eigenvectors
+/// with the inverted (and truncated) eigenvalues.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Factor {
     Cholesky(Array2<f64>),
@@ -88,19 +90,24 @@ pub enum Factor {
 
 impl Factor {
     /// The leverages h_i = 1/m + f_iᵀ(F_cᵀF_c + α·I)⁻¹f_i of the m rows of the centred `fc`.
-    pub fn leverages(&self, fc: ArrayView2<'_, f64>) -> Result<Vec<f64>> {
-        let m = fc.nrows();
-        let mut h = Vec::with_capacity(m);
-        for block in fc.axis_chunks_iter(Axis(0), LEVERAGE_BLOCK) {
-            match self {
-                Factor::Cholesky(l) => {
+    pub fn leverages(&self, fc: ArrayView2<'_, f64>, control: &Control) -> Result<Vec<f64>> {
+        let (m, p) = fc.dim();
+        let mut h = try_with_capacity(m, "the leverages")?;
+        match self {
+            Factor::Cholesky(l) => {
+                check_alloc::<f64>(p as u128 * m.min(LEVERAGE_BLOCK) as u128, "the leverages")?;
+                for block in fc.axis_chunks_iter(Axis(0), LEVERAGE_BLOCK) {
                     // ‖L⁻¹f_i‖² for each column f_i of the block's transpose
-                    let z = l
-                        .solve_triangular(UPLO::Lower, Diag::NonUnit, &block.t().to_owned())
-                        .map_err(|e| Error::Internal(format!("triangular solve: {e}")))?;
+                    let mut z = Array2::zeros(block.t().raw_dim().f());
+                    z.assign(&block.t());
+                    cholesky::solve(l, &mut z, false, control)?;
                     h.extend(z.columns().into_iter().map(|c| c.dot(&c)));
                 }
-                Factor::Eigen { vectors, inverse } => {
+            }
+            Factor::Eigen { vectors, inverse } => {
+                let rows = (CALL_WORK / (p * vectors.ncols()).max(1)).max(1);
+                for block in fc.axis_chunks_iter(Axis(0), rows) {
+                    control.check()?;
                     let proj = block.dot(vectors);
                     h.extend(
                         proj.rows().into_iter().map(|r| r.iter().zip(inverse).map(|(p, w)| p * p * w).sum::<f64>()),
@@ -123,17 +130,23 @@ pub fn leave_one_out(scores: &Array2<f64>, targets: ArrayView2<'_, f64>, leverag
     out
 }
 
-/// F_cᵀF_c summed over blocks of rows, checking `control` between blocks (one BLAS product of
-/// a long F_c takes seconds).
-fn gram(fc: ArrayView2<'_, f64>, control: &Control) -> Result<Array2<f64>> {
-    let p = fc.ncols();
-    let rows = (GRAM_BLOCK_WORK / (p * p).max(1)).max(1);
+/// F_cᵀF_c and F_cᵀY_c summed over blocks of rows, checking `control` between blocks (one BLAS
+/// product of a long F_c takes seconds).
+fn normal_equations(
+    fc: ArrayView2<'_, f64>,
+    yc: ArrayView2<'_, f64>,
+    control: &Control,
+) -> Result<(Array2<f64>, Array2<f64>)> {
+    let (p, q) = (fc.ncols(), yc.ncols());
+    let rows = (CALL_WORK / (p * (p + q)).max(1)).max(1);
     let mut gram = Array2::<f64>::zeros((p, p));
-    for block in fc.axis_chunks_iter(Axis(0), rows) {
+    let mut rhs = Array2::<f64>::zeros((p, q));
+    for (block, y) in fc.axis_chunks_iter(Axis(0), rows).zip(yc.axis_chunks_iter(Axis(0), rows)) {
         control.check()?;
         ndarray::linalg::general_mat_mul(1.0, &block.t(), &block, 1.0, &mut gram);
+        ndarray::linalg::general_mat_mul(1.0, &block.t(), &y, 1.0, &mut rhs);
     }
-    Ok(gram)
+    Ok((gram, rhs))
 }
 
 /// Fits the ridge readout; `features` are centred in place (and so come back as F_c).
@@ -153,16 +166,14 @@ pub fn fit_ridge(
     let mu_y = targets.mean_axis(Axis(0)).ok_or_else(|| Error::Internal("empty targets".into()))?;
     *features -= &mu_f;
     let yc = &targets - &mu_y;
-    let fc = features.view();
-    let mut gram = gram(fc, control)?;
-    control.check()?;
-    let rhs = fc.t().dot(&yc);
+    let (mut gram, rhs) = normal_equations(features.view(), yc.view(), control)?;
     for i in 0..p {
         gram[[i, i]] += alpha;
     }
-    let (w_out, factor) = match cholesky_solve(&gram, &rhs)? {
+    let (w_out, factor) = match cholesky_solve(&gram, &rhs, control)? {
         Some(solved) => solved,
         None => {
+            control.check()?;
             for i in 0..p {
                 gram[[i, i]] -= alpha;
             }
@@ -175,19 +186,32 @@ pub fn fit_ridge(
 
 /// The Cholesky solution of A·W = B, or `None` when A is not numerically positive definite or
 /// its Cholesky diagonal shows cond(A) ≥ (max L_ii / min L_ii)² above [`MAX_CONDITION`].
-fn cholesky_solve(a: &Array2<f64>, b: &Array2<f64>) -> Result<Option<(Array2<f64>, Factor)>> {
-    let Ok(factor) = a.factorizec(UPLO::Lower) else { return Ok(None) };
-    let diag = factor.factor.diag();
+fn cholesky_solve(a: &Array2<f64>, b: &Array2<f64>, control: &Control) -> Result<Option<(Array2<f64>, Factor)>> {
+    // column-major copies, as BLAS reads them (`a` is kept for the eigendecomposition fallback);
+    // A is symmetric, so its row-major buffer is also its column-major one (a plain copy)
+    let mut l = match a.as_slice() {
+        Some(data) => {
+            Array2::from_shape_vec(a.raw_dim().f(), data.to_vec()).map_err(|e| Error::Internal(e.to_string()))?
+        }
+        None => {
+            let mut l = Array2::zeros(a.raw_dim().f());
+            l.assign(a);
+            l
+        }
+    };
+    if !cholesky::factorize(&mut l, control)? {
+        return Ok(None);
+    }
+    let diag = l.diag();
     let (lo, hi) = diag.iter().fold((f64::INFINITY, 0.0f64), |(lo, hi), &d| (lo.min(d.abs()), hi.max(d.abs())));
     if !(lo > 0.0 && (hi / lo).powi(2) <= MAX_CONDITION) {
         return Ok(None);
     }
-    let mut w = Array2::zeros(b.raw_dim());
-    for (k, col) in b.columns().into_iter().enumerate() {
-        let x = factor.solvec(&col.to_owned()).map_err(|e| Error::Internal(format!("Cholesky solve: {e}")))?;
-        w.column_mut(k).assign(&x);
-    }
-    Ok(Some((w, Factor::Cholesky(factor.factor))))
+    let mut w = Array2::zeros(b.raw_dim().f());
+    w.assign(b);
+    cholesky::solve(&l, &mut w, false, control)?;
+    cholesky::solve(&l, &mut w, true, control)?;
+    Ok(Some((w.as_standard_layout().into_owned(), Factor::Cholesky(l))))
 }
 
 /// Minimum-norm ridge solution from the eigendecomposition G = V·diag(λ)·Vᵀ of the Gram matrix.
@@ -327,7 +351,7 @@ mod tests {
         for alpha in [0.0, 0.3] {
             let mut fc = f.clone();
             let (r, factor) = fit_ridge(&mut fc, y.view(), alpha, &Control::new()).unwrap();
-            let h = factor.leverages(fc.view()).unwrap();
+            let h = factor.leverages(fc.view(), &Control::new()).unwrap();
             let scores = f.dot(&r.w_out) + &r.intercept;
             let loo = leave_one_out(&scores, y.view(), &h);
             for i in [0, 7, 29] {
@@ -342,7 +366,7 @@ mod tests {
             let mut gram = fc.t().dot(&fc);
             gram.diag_mut().iter_mut().for_each(|g| *g += alpha);
             let (_, eig) = eigh_solve(&(gram - alpha * Array2::eye(5)), &Array2::zeros((5, 1)), alpha).unwrap();
-            let h2 = eig.leverages(fc.view()).unwrap();
+            let h2 = eig.leverages(fc.view(), &Control::new()).unwrap();
             assert!(h.iter().zip(&h2).all(|(a, b)| (a - b).abs() < 1e-10));
         }
     }
