@@ -69,6 +69,17 @@ CHILD = textwrap.dedent(
             "ResourceLimitError",
             id="qar-num_samples-2**63",
         ),
+        # decision2: y's length is checked against X before anything copies y
+        pytest.param(
+            "QERC().fit(np.broadcast_to(0.5, (5, 10**7)), np.broadcast_to(0.0, (10**9,)))",
+            "InvalidInputError",
+            id="qerc-y-10**9-against-5-steps",
+        ),
+        pytest.param(
+            "QERC(task='classification').fit(np.broadcast_to(0.5, (3, 5, 2)), np.broadcast_to(1, (10**9,)))",
+            "InvalidInputError",
+            id="qerc-y-10**9-against-3-sequences",
+        ),
     ],
 )
 def test_oversized_request_raises_instead_of_aborting(call: str, expected: str) -> None:
