@@ -1097,7 +1097,9 @@ REGRESSIONS = [
     _case("ragged from_ising h", "core.PBitNetwork.from_ising([[1.0], [1.0, 2.0]], {})", INVALID),
     _case("ragged QAOA Q", "decision.QAOA(3).expectation([[0.0, 1.0], [1.0]], [0.1], [0.2])", INVALID),
     # decision2: the decision and performance findings of the fuzz run
-    _case("QAR num_samples=10**9", "decision.QAR(num_pbits=2, num_samples=10**9, exact=False).decide([0.5] * 2)", MEMORY),
+    _case(
+        "QAR num_samples=10**9", "decision.QAR(num_pbits=2, num_samples=10**9, exact=False).decide([0.5] * 2)", MEMORY
+    ),
     _case(
         "IQAD scores on (2, 10^7) views",
         "decision.IQAD(n_hidden=1, n_epochs=0).fit(np.broadcast_to(0.5, (2, 10**7)))"

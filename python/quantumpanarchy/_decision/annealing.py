@@ -30,8 +30,8 @@ import numpy.typing as npt
 
 from ..core import Method, PBitNetwork, SampleSet, Temperature
 from ..exceptions import InvalidInputError, InvalidTypeError
-from ._params import check_real
 from ..performance import BackendName
+from ._params import check_real
 
 if TYPE_CHECKING:
     from typing_extensions import Self, Unpack
@@ -91,7 +91,10 @@ _PARAMETERS: dict[str, list[str]] = {
 _INTEGERS = ("num_reads", "num_sweeps", "num_sweeps_per_beta", "seed", "num_threads")
 _STRINGS = ("beta_schedule_type", "initial_states_generator", "proposal_acceptance_criteria", "method", "backend")
 # Options whose valid values are a fixed list, spelled exactly (PBitNetwork.anneal's rule).
-_CHOICES = {"beta_schedule_type": ("geometric", "linear", "custom"), "initial_states_generator": ("none", "tile", "random")}
+_CHOICES = {
+    "beta_schedule_type": ("geometric", "linear", "custom"),
+    "initial_states_generator": ("none", "tile", "random"),
+}
 
 
 class SamplerBase(abc.ABC):
@@ -277,7 +280,9 @@ def _checked(given: Mapping[str, Any]) -> dict[str, Any]:
         if not (math.isfinite(t) and t > 0):
             raise InvalidInputError(f"time_limit must be a positive number of seconds or None, got {t}")
     if "schedule" in options and not isinstance(options["schedule"], Temperature):
-        raise InvalidTypeError(f"schedule must be a quantumpanarchy.core.Temperature or None, got {options['schedule']!r}")
+        raise InvalidTypeError(
+            f"schedule must be a quantumpanarchy.core.Temperature or None, got {options['schedule']!r}"
+        )
     for name in ("beta_range", "beta_schedule"):
         if isinstance(options.get(name), (str, bytes, Mapping)) or not hasattr(options.get(name, ()), "__len__"):
             raise InvalidTypeError(f"{name} must be a sequence of real numbers or None, got {options[name]!r}")
