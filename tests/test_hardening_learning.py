@@ -46,7 +46,7 @@ CHILD = textwrap.dedent(
     ("call", "expected"),
     [
         pytest.param("IQAD(n_epochs=2**31).fit(rng.random((50, 3)))", "ResourceLimitError", id="iqad-n_epochs-2**31"),
-        pytest.param("IQAD(n_epochs=2**63).fit(rng.random((50, 3)))", "ResourceLimitError", id="iqad-n_epochs-2**63"),
+        pytest.param("IQAD(n_epochs=2**63).fit(rng.random((50, 3)))", "InvalidInputError", id="iqad-n_epochs-2**63"),
         pytest.param("IQAD(n_hidden=2**31).fit(rng.random((50, 3)))", "ResourceLimitError", id="iqad-n_hidden-2**31"),
         pytest.param(
             "IQAD(n_epochs=1).fit(np.broadcast_to(0.0, (2, 10**5)))", "ResourceLimitError", id="iqad-whiten-wide"
