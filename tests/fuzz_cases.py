@@ -1096,6 +1096,43 @@ REGRESSIONS = [
     _case("lone surrogate backend", "performance.set_backend('\\ud800')", INVALID),
     _case("ragged from_ising h", "core.PBitNetwork.from_ising([[1.0], [1.0, 2.0]], {})", INVALID),
     _case("ragged QAOA Q", "decision.QAOA(3).expectation([[0.0, 1.0], [1.0]], [0.1], [0.2])", INVALID),
+    # decision2: the decision and performance findings of the fuzz run
+    _case(
+        "QAR num_samples=10**9", "decision.QAR(num_pbits=2, num_samples=10**9, exact=False).decide([0.5] * 2)", MEMORY
+    ),
+    _case(
+        "IQAD scores on (2, 10^7) views",
+        "decision.IQAD(n_hidden=1, n_epochs=0).fit(np.broadcast_to(0.5, (2, 10**7)))"
+        ".score_samples(np.broadcast_to(0.5, (2, 10**7)))",
+        MEMORY,
+    ),
+    _case(
+        "NQO bits=2 out of proposals",
+        "decision.minimize_nqo(sphere, [(-1, 1)], bits=2, maxfun=500)",
+        ("returned",),
+        interrupt_at=5.0,
+    ),
+    _case(
+        "NQO bits=1 out of proposals",
+        "decision.minimize_nqo(sphere, [(-1, 1)], bits=1, maxfun=500)",
+        ("returned",),
+        interrupt_at=5.0,
+    ),
+    _case("QAOA gamma 1e308", "decision.QAOA(3, 1).expectation(np.eye(3), [1e308], [0.1])", INVALID),
+    _case("QAOA probabilities gamma 1e308", "decision.QAOA(3, 1).probabilities(np.eye(3), [-1e308], [0.1])", INVALID),
+    _case("Annealing time_limit='1.0'", "decision.Annealing(time_limit='1.0')", INVALID),
+    _case("Annealing generator b'gibbs'", "decision.Annealing(initial_states_generator=b'gibbs')", INVALID),
+    _case("Annealing generator 'gibbs'", "decision.Annealing(initial_states_generator='gibbs')", INVALID),
+    _case("Annealing progress=3", "decision.Annealing(progress=3)", INVALID),
+    _case("Action('')", "decision.Action('')", INVALID),
+    _case("set_backend(None)", "performance.set_backend(None)", INVALID),
+    _case("set_num_threads(2**200)", "performance.set_num_threads(2**200)", INVALID),
+    _case("set_num_threads(True)", "performance.set_num_threads(True)", INVALID),
+    _case(
+        "QERC y of 10^9 against 5 steps",
+        "decision.QERC().fit(np.broadcast_to(0.5, (5, 10**7)), np.broadcast_to(0.0, (10**9,)))",
+        INVALID,
+    ),
 ]
 
 

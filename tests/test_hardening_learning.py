@@ -47,7 +47,7 @@ CHILD = textwrap.dedent(
     ("call", "expected"),
     [
         pytest.param("IQAD(n_epochs=2**31).fit(rng.random((50, 3)))", "ResourceLimitError", id="iqad-n_epochs-2**31"),
-        pytest.param("IQAD(n_epochs=2**63).fit(rng.random((50, 3)))", "ResourceLimitError", id="iqad-n_epochs-2**63"),
+        pytest.param("IQAD(n_epochs=2**63).fit(rng.random((50, 3)))", "InvalidInputError", id="iqad-n_epochs-2**63"),
         pytest.param("IQAD(n_hidden=2**31).fit(rng.random((50, 3)))", "ResourceLimitError", id="iqad-n_hidden-2**31"),
         pytest.param(
             "IQAD(n_epochs=1).fit(np.broadcast_to(0.0, (2, 10**5)))", "ResourceLimitError", id="iqad-whiten-wide"
@@ -69,6 +69,17 @@ CHILD = textwrap.dedent(
             "QAR(num_pbits=3, exact=False, num_samples=2**63).decide([0.9, 0.1, 0.5])",
             "ResourceLimitError",
             id="qar-num_samples-2**63",
+        ),
+        # decision2: y's length is checked against X before anything copies y
+        pytest.param(
+            "QERC().fit(np.broadcast_to(0.5, (5, 10**7)), np.broadcast_to(0.0, (10**9,)))",
+            "InvalidInputError",
+            id="qerc-y-10**9-against-5-steps",
+        ),
+        pytest.param(
+            "QERC(task='classification').fit(np.broadcast_to(0.5, (3, 5, 2)), np.broadcast_to(1, (10**9,)))",
+            "InvalidInputError",
+            id="qerc-y-10**9-against-3-sequences",
         ),
     ],
 )

@@ -318,3 +318,45 @@ def test_ctrl_c_inside_fun_propagates_unchanged() -> None:
 
     _assert_interrupted(lambda: NQO(maxfun=10**6, seed=0).minimize(slow, [(-1, 1)] * 2), "NQO calling fun")
     assert calls, "fun ran before the interrupt"
+
+
+# --------------------------------------------------------------------------------------------
+# decision2: an NQO search with nothing left to propose stops; QAOA phases never overflow to NaN
+
+
+@pytest.mark.parametrize("bits", [1, 2])
+def test_nqo_stops_when_no_new_point_can_be_proposed(bits: int) -> None:
+    # with 1 or 2 bits per variable the proposals run out long before maxfun; the search spun
+    # for ever instead (a child process, so that a regression fails by its timeout, not a hang)
+    code = (
+        "from quantumpanarchy.decision import minimize_nqo; "
+        f"r = minimize_nqo(lambda x: float((x**2).sum()), [(-1, 1)], bits={bits}, maxfun=500); "
+        "print(r.nfev, r.success, r.fun); print(r.message)"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    first, message = proc.stdout.splitlines()[:2]
+    nfev, success, fun = first.split()
+    assert int(nfev) < 500 and success == "True" and float(fun) < 1e-6, proc.stdout
+    assert message.startswith("no new point to evaluate"), message
+
+
+@pytest.mark.parametrize(
+    ("method", "gammas", "betas"),
+    [
+        ("expectation", [1e308], [0.1]),
+        ("expectation", [[0.1], [-1e308]], [[0.1], [0.1]]),
+        ("probabilities", [0.1, 1e308], [0.1, 0.2]),
+    ],
+)
+def test_qaoa_refuses_gammas_whose_phase_overflows(method: str, gammas: Any, betas: Any) -> None:
+    q = QAOA(3, len(np.atleast_2d(gammas)[0]))
+    with pytest.raises(InvalidInputError, match=r"gammas\[\d\] = -?1e308 is too large"):
+        getattr(q, method)(np.eye(3), gammas, betas)
+
+
+def test_qaoa_huge_but_finite_phases_are_computed() -> None:
+    q = QAOA(3, 1)
+    assert np.isfinite(q.expectation(np.eye(3), [1e300], [0.1]))
+    p = q.probabilities(np.eye(3), [1e300], [0.1])
+    assert np.all(np.isfinite(p)) and abs(p.sum() - 1.0) < 1e-12

@@ -8,8 +8,10 @@ from typing import Any, Literal
 
 import numpy as np
 
+from ._decision._params import check_int
 from ._help import public_dir
 from ._native import performance as _perf
+from .exceptions import InvalidTypeError
 
 __all__ = [
     "HAS_CUDA",
@@ -35,11 +37,22 @@ cpu_features = _perf.cpu_features
 cuda_is_available = _perf.cuda_is_available
 get_backend = _perf.get_backend
 get_num_threads = _perf.get_num_threads
-set_backend = _perf.set_backend
-set_num_threads = _perf.set_num_threads
 _natives = (available_backends, backend_info, cpu_features, cuda_is_available, get_backend, get_num_threads)
-for _f in (*_natives, set_backend, set_num_threads):
+for _f in _natives:
     _f.__module__ = __name__  # native functions report their native module
+
+
+def set_backend(name: BackendName) -> None:
+    """Set the process-wide default backend; "cuda" raises BackendUnavailableError with the
+    reason when no CUDA device can be used."""
+    if not isinstance(name, str):
+        raise InvalidTypeError(f"set_backend() argument 'name' must be 'cpu', 'cuda' or 'auto', got {name!r}")
+    _perf.set_backend(name)
+
+
+def set_num_threads(n: int) -> None:
+    """Size the worker pool (0 = all cores). Results do not depend on the thread count."""
+    _perf.set_num_threads(check_int(n, "n", 0))
 
 
 def _lattice(side: int) -> tuple[np.ndarray[Any, np.dtype[np.int64]], np.ndarray[Any, np.dtype[np.int64]]]:

@@ -19,9 +19,10 @@ pub mod performance {
         backend::available().into_iter().map(|b| b.name()).collect()
     }
 
-    /// Set the process-wide default backend: "cpu", "cuda" or "auto".
+    /// Set the process-wide default backend: "cpu", "cuda" or "auto" (the Python wrapper in
+    /// `performance.py` checks the type; a lone surrogate reads as no valid name).
     #[pyfunction]
-    fn set_backend(name: &str) -> PyResult<()> {
+    fn set_backend(#[pyo3(from_py_with = super::super::args::text)] name: &str) -> PyResult<()> {
         Ok(backend::set_choice(Choice::parse(name)?)?)
     }
 
@@ -33,7 +34,7 @@ pub mod performance {
 
     /// Size the worker pool; 0 restores the default (all cores). Results do not depend on it.
     #[pyfunction]
-    fn set_num_threads(n: super::super::args::PyInt) -> PyResult<()> {
+    fn set_num_threads(#[pyo3(from_py_with = super::super::args::int)] n: super::super::args::PyInt) -> PyResult<()> {
         let n = super::super::args::count(n, "n", 0)?;
         Ok(parallel::set_num_threads(n)?)
     }

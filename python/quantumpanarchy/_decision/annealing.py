@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import abc
 import asyncio
+import math
 import numbers
 import time
 import warnings
@@ -30,6 +31,7 @@ import numpy.typing as npt
 from ..core import Method, PBitNetwork, SampleSet, Temperature
 from ..exceptions import InvalidInputError, InvalidTypeError
 from ..performance import BackendName
+from ._params import check_real
 
 if TYPE_CHECKING:
     from typing_extensions import Self, Unpack
@@ -86,7 +88,13 @@ _PARAMETERS: dict[str, list[str]] = {
     "backend": [],
     "progress": [],
 }
-_INTEGERS = ("num_reads", "num_sweeps", "num_sweeps_per_beta", "seed")
+_INTEGERS = ("num_reads", "num_sweeps", "num_sweeps_per_beta", "seed", "num_threads")
+_STRINGS = ("beta_schedule_type", "initial_states_generator", "proposal_acceptance_criteria", "method", "backend")
+# Options whose valid values are a fixed list, spelled exactly (PBitNetwork.anneal's rule).
+_CHOICES = {
+    "beta_schedule_type": ("geometric", "linear", "custom"),
+    "initial_states_generator": ("none", "tile", "random"),
+}
 
 
 class SamplerBase(abc.ABC):
@@ -246,21 +254,50 @@ class Annealing(_Sampler, _Initialized):
 
 
 def _checked(given: Mapping[str, Any]) -> dict[str, Any]:
-    """The arguments that are not None, with their names and the types dwave-samplers insists
-    on checked (a wrong type raises :class:`InvalidTypeError`, a ``TypeError``); their values
-    are checked by ``PBitNetwork.anneal``."""
+    """The arguments that are not None, with their names and types checked (a wrong type raises
+    :class:`InvalidTypeError`, a ``TypeError``), and the values that do not depend on the problem
+    (choices, ``time_limit``); ``PBitNetwork.anneal`` checks the rest. The constructor calls it,
+    so a bad default fails there and not at the first sample."""
     options = {k: v for k, v in given.items() if v is not None}
     unknown = sorted(set(options) - set(_PARAMETERS))
     if unknown:
         raise InvalidInputError(f"unknown argument(s) {unknown}; Annealing accepts {sorted(_PARAMETERS)}")
     for name in _INTEGERS:
-        if name in options and not isinstance(options[name], numbers.Integral):
+        if name in options and (
+            isinstance(options[name], (bool, np.bool_)) or not isinstance(options[name], numbers.Integral)
+        ):
             raise InvalidTypeError(f"{name} must be an integer or None, got {options[name]!r}")
-    if not callable(options.get("interrupt_function", callable)):
-        raise InvalidTypeError(f"interrupt_function must be callable or None, got {options['interrupt_function']!r}")
+    for name in _STRINGS:
+        if name in options and not isinstance(options[name], str):
+            raise InvalidTypeError(f"{name} must be a string or None, got {options[name]!r}")
+    for name, choices in _CHOICES.items():
+        if name in options and options[name] not in choices:
+            valid = ", ".join(repr(c) for c in choices)
+            raise InvalidInputError(f"{name} must be one of {valid} or None, got {options[name]!r}")
+    _check_callables(options)
+    if "time_limit" in options:
+        t = check_real(options["time_limit"], "time_limit")
+        if not (math.isfinite(t) and t > 0):
+            raise InvalidInputError(f"time_limit must be a positive number of seconds or None, got {t}")
+    if "schedule" in options and not isinstance(options["schedule"], Temperature):
+        raise InvalidTypeError(
+            f"schedule must be a quantumpanarchy.core.Temperature or None, got {options['schedule']!r}"
+        )
+    for name in ("beta_range", "beta_schedule"):
+        if isinstance(options.get(name), (str, bytes, Mapping)) or not hasattr(options.get(name, ()), "__len__"):
+            raise InvalidTypeError(f"{name} must be a sequence of real numbers or None, got {options[name]!r}")
     if "randomize_order" in options:
         options["randomize_order"] = bool(options["randomize_order"])  # dwave-samplers tests its truth
+    _as_method(options)  # proposal_acceptance_criteria: a valid name that agrees with method
     return options
+
+
+def _check_callables(options: dict[str, Any]) -> None:
+    if not callable(options.get("interrupt_function", callable)):
+        raise InvalidTypeError(f"interrupt_function must be callable or None, got {options['interrupt_function']!r}")
+    progress = options.get("progress", False)
+    if not (isinstance(progress, bool) or callable(progress)):
+        raise InvalidTypeError(f"progress must be a bool, a callable or None, got {progress!r}")
 
 
 def _as_method(options: dict[str, Any]) -> dict[str, Any]:

@@ -68,15 +68,30 @@ class Action(enum.Enum):
         return _SIGNALS[self]
 
     @classmethod
-    def _missing_(cls, value: object) -> Action | None:
+    def _missing_(cls, value: object) -> Action:
+        """Case-insensitive names and the signals +1/-1/0; anything else raises
+        InvalidInputError (a ValueError, as the enum's own error is) listing the valid actions."""
         if isinstance(value, str):
             key = value.strip().lower()
-            return next((a for a in cls if a.value == key), None)
-        if isinstance(value, (bool, np.bool_)):
-            return None
-        if isinstance(value, (int, float, np.integer, np.floating)) and value in (1, -1, 0):
-            return {1: cls.Buy, -1: cls.Sell, 0: cls.Hold}[int(value)]
-        return None
+            found = next((a for a in cls if a.value == key), None)
+            if found is not None:
+                return found
+        elif isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, (bool, np.bool_)):
+            if value in (1, -1, 0):
+                return {1: cls.Buy, -1: cls.Sell, 0: cls.Hold}[int(value)]
+        raise InvalidInputError(
+            f"{_short_repr(value)} is not a valid Action: use 'buy', 'sell' or 'hold' (any case), "
+            f"+1, -1 or 0, or Action.Buy/Sell/Hold"
+        )
+
+
+def _short_repr(value: object) -> str:
+    """``repr(value)`` cut to 40 characters (an int of thousands of digits has no printable repr)."""
+    try:
+        text = repr(value)
+    except ValueError:
+        return f"a huge {type(value).__name__}"
+    return text if len(text) <= 40 else text[:40] + "..."
 
 
 _SIGNALS = {Action.Buy: 1, Action.Sell: -1, Action.Hold: 0}

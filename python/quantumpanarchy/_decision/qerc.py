@@ -111,6 +111,11 @@ def _per_step_targets(y: Any, seqs: list[RealArray], kind: str) -> list[Any] | N
     return None
 
 
+def _joined(parts: list[Any]) -> Any:
+    """The targets of every sequence as one array (one sequence's: that array, not a copy)."""
+    return parts[0] if len(parts) == 1 else np.concatenate(parts)
+
+
 def _labels(labels: npt.NDArray[Any], name: str) -> npt.NDArray[Any]:
     """Class labels as a 1-D array: a column vector is flattened with a warning (scikit-learn's
     ``DataConversionWarning``); floats must be finite whole numbers."""
@@ -296,11 +301,20 @@ class QERC(Estimator):
         seqs, kind = _sequences(X)
         feature_names = self._input_names(X, reset=True)
         per_step = _per_step_targets(y, seqs, kind)
+        # y's length is checked against X before anything copies it (a 10**9-long view of y)
+        if per_step is not None and kind == "single" and np.ndim(per_step[0]) >= 1:
+            if len(per_step[0]) != len(seqs[0]):
+                raise InvalidInputError(f"X has {len(seqs[0])} steps but y has {len(per_step[0])} targets")
         if per_step is not None and ({t.ndim for t in per_step} - {1, 2} or len({t.ndim for t in per_step}) > 1):
             raise InvalidInputError("y must hold 1-D or 2-D targets per step, the same for every sequence")
-        raw = np.concatenate(per_step) if per_step is not None else as_array(y, "y")
+        raw = _joined(per_step) if per_step is not None else as_array(y, "y")
         if raw.ndim == 0 or raw.size == 0:
             raise InvalidInputError(f"y must hold one target per step or per sequence, got shape {raw.shape}")
+        if per_step is None and len(raw) != len(seqs):
+            raise InvalidInputError(
+                f"y must hold a target per step of each sequence or one per sequence: "
+                f"{len(seqs)} sequences but y has {len(raw)} rows"
+            )
         task = params["task"]
         if task == "auto":
             task = "classification" if raw.dtype.kind in "biuOSU" else "regression"
@@ -309,7 +323,7 @@ class QERC(Estimator):
         if task == "classification":
             if per_step is not None:
                 per_step = [_labels(t, n) for t, n in zip(per_step, target_names, strict=True)]
-                raw = np.concatenate(per_step)
+                raw = _joined(per_step)
             else:
                 raw = _labels(raw, "y")
             try:
@@ -337,16 +351,9 @@ class QERC(Estimator):
 
             fitted["_output_ndim"] = 1 if raw.ndim == 1 else 2
         if per_step is not None:
-            if kind == "single" and len(per_step[0]) != len(seqs[0]):
-                raise InvalidInputError(f"X has {len(seqs[0])} steps but y has {len(per_step[0])} targets")
             targets: Any = [encode(t, n) for t, n in zip(per_step, target_names, strict=True)]
             pooling = None
         else:
-            if len(raw) != len(seqs):
-                raise InvalidInputError(
-                    f"y must hold a target per step of each sequence or one per sequence: "
-                    f"{len(seqs)} sequences but y has {len(raw)} rows"
-                )
             targets = encode(raw, "y")
             pooling = params["pooling"]
         reservoir = _native.qerc_reservoir(

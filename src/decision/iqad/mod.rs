@@ -94,6 +94,9 @@ impl Config {
             self.batch_size
         );
         ensure!(self.cd_steps >= 1, "cd_steps must be at least 1, got {}", self.cd_steps);
+        // reconstruction_error_ keeps one f64 per epoch: beyond this no address space holds it
+        let max_epochs = isize::MAX as usize / size_of::<f64>();
+        ensure!(self.n_epochs <= max_epochs, "n_epochs must be at most {max_epochs}, got {}", self.n_epochs);
         ensure!((0.0..1.0).contains(&self.momentum), "momentum must be in [0, 1), got {}", self.momentum);
         ensure!(self.l2.is_finite() && self.l2 >= 0.0, "l2 must be non-negative and finite, got {}", self.l2);
         ensure!(
@@ -474,6 +477,7 @@ mod tests {
         assert!(fit(Config { momentum: 1.0, ..small() }).contains("momentum"));
         assert!(fit(Config { visible_sigma: 0.0, ..small() }).contains("visible_sigma"));
         assert!(fit(Config { window: Some(0), ..small() }).contains("window"));
+        assert!(fit(Config { n_epochs: 1 << 62, ..small() }).contains("n_epochs must be at most"));
         let wild = Config { learning_rate: 1e10, momentum: 0.99, l2: 1.0, n_epochs: 50, ..small() };
         assert!(fit(wild).contains("diverged"));
         let one = x.slice(ndarray::s![..1, ..]);

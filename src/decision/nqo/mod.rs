@@ -384,6 +384,11 @@ struct Run<'a, O: Objective> {
     /// Archive indices of the end points of local searches (full or over a few variables):
     /// the bottoms of the basins seen so far.
     minima: Vec<usize>,
+    /// The archive size when a restart last found no new point to evaluate.
+    stalled_at: Option<usize>,
+    /// A whole cycle (hops, then a restart over the box) found no new point: the search,
+    /// seeded by the archive size, would only repeat itself.
+    exhausted: bool,
 }
 
 impl<O: Objective> Run<'_, O> {
@@ -763,7 +768,13 @@ impl<O: Objective> Run<'_, O> {
         }
         Ok(match self.restart()? {
             Some(region) => Phase::Descent(region),
-            None => Phase::Hop(Region::new(self.archive.best.expect("finite"), HOP_INIT)),
+            None => {
+                if self.archive.remaining() > 0 {
+                    self.exhausted = self.stalled_at == Some(self.archive.len());
+                    self.stalled_at = Some(self.archive.len());
+                }
+                Phase::Hop(Region::new(self.archive.best.expect("finite"), HOP_INIT))
+            }
         })
     }
 }
@@ -811,6 +822,8 @@ pub fn minimize<O: Objective>(
         hessian: None,
         gains: Vec::new(),
         minima: Vec::new(),
+        stalled_at: None,
+        exhausted: false,
     };
 
     // 1. the initial design, x0 first (called exactly as given, integers rounded), without
@@ -856,7 +869,7 @@ pub fn minimize<O: Objective>(
         (0..d).map(|i| space.steps(i).map(|w| w as f64 + 1.0)).try_fold(1.0, |acc, s| s.map(|s| acc * s));
     let mut phase: Option<Phase> = None;
     let mut exhausted_grid = false;
-    while run.archive.remaining() > 0 {
+    while run.archive.remaining() > 0 && !run.exhausted {
         if grid_size.is_some_and(|g| run.archive.len() as f64 >= g) {
             exhausted_grid = true;
             break;
@@ -896,6 +909,9 @@ pub fn minimize<O: Objective>(
         (false, "stopped by the callback".to_string())
     } else if exhausted_grid {
         (true, "every point of the integer grid has been evaluated".to_string())
+    } else if run.exhausted {
+        let why = "every point the search can propose has been evaluated";
+        (true, format!("no new point to evaluate: {why} (a larger `bits` refines the grid of proposals)"))
     } else {
         (true, format!("maximum number of function evaluations reached (maxfun = {})", cfg.maxfun))
     };
@@ -929,6 +945,18 @@ mod tests {
     fn run(space: &Space, cfg: &Config, f: impl Fn(&[f64]) -> f64) -> Outcome {
         let mut obj = |x: &[f64]| -> Result<f64> { Ok(f(x)) };
         minimize(space, cfg, None, &mut obj, &Control::new()).unwrap()
+    }
+
+    #[test]
+    fn a_search_with_nothing_left_to_propose_stops() {
+        // with 1 or 2 bits every proposal lands on points already evaluated long before maxfun
+        let space = boxed(1, -1.0, 1.0);
+        for bits in [1, 2] {
+            let out = run(&space, &Config { maxfun: 500, bits, seed: 1, ..Config::default() }, |x| x[0] * x[0]);
+            assert!(out.nfev < 500, "bits = {bits}: {} evaluations", out.nfev);
+            assert!(out.success && out.message.starts_with("no new point"), "{}", out.message);
+            assert!(out.fun < 1e-6);
+        }
     }
 
     #[test]

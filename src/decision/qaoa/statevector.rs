@@ -58,6 +58,20 @@ pub(crate) fn check_angles(gammas: &[f64], betas: &[f64]) -> Result<()> {
     crate::error::check_finite(betas, "betas")
 }
 
+/// Refuses γ whose phases γ·C(x) overflow (|γ|·max|C| = inf): e^{−iγC} would be NaN, and no
+/// reduction mod 2π can recover an angle that f64 cannot hold.
+pub(crate) fn check_phases(gammas: &[f64], max_abs_cost: f64) -> Result<()> {
+    match gammas.iter().position(|g| !(g.abs() * max_abs_cost).is_finite()) {
+        None => Ok(()),
+        Some(k) => Err(crate::invalid!(
+            "gammas[{k}] = {:e} is too large: the phase γ·C(x) overflows for a cost of magnitude {:e} \
+             (|γ|·max|C| must stay below 1.8e308)",
+            gammas[k],
+            max_abs_cost
+        )),
+    }
+}
+
 /// m angle sets of `layers` layers each, row-major: set k is `gammas[k·p..(k+1)·p]` with
 /// `betas[k·p..(k+1)·p]`. Flat, so a batch of millions of sets is two allocations, not millions.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -307,6 +321,7 @@ impl<'c> Simulator<'c> {
     /// Prepares |ψ(γ, β)⟩ in the workspace.
     pub fn evolve(&mut self, gammas: &[f64], betas: &[f64]) -> Result<()> {
         check_angles(gammas, betas)?;
+        check_phases(gammas, self.max_abs)?;
         self.check()?;
         let control = self.control;
         let cancelled = move || control.is_some_and(Control::is_cancelled);
@@ -352,6 +367,7 @@ impl<'c> Simulator<'c> {
     /// each parallel over chunks. Either way each value is the one [`expectation`] gives. The
     /// state left behind is unspecified.
     pub fn expectations(&mut self, sets: &AngleSets<'_>) -> Result<Vec<f64>> {
+        check_phases(sets.gammas, self.max_abs)?;
         let mut out = try_vec(sets.len(), 0.0, "the values of a batch of QAOA evaluations")?;
         if self.n > CHUNK_BITS {
             for (k, o) in out.iter_mut().enumerate() {
@@ -726,5 +742,11 @@ mod tests {
         assert!(expectation(&[0.0, f64::INFINITY], &[0.1], &[0.1]).is_err());
         assert!(AngleSets::new(&[0.1], &[], 1).is_err());
         assert!(AngleSets::new(&[0.1, 0.2, 0.3], &[0.1, 0.2, 0.3], 2).is_err());
+        // γ·C overflowing is refused (it made NaN); huge but finite phases are computed
+        let err = expectation(&cost, &[1e308], &[0.1]).unwrap_err();
+        assert!(matches!(&err, crate::error::Error::InvalidInput(m) if m.contains("gammas[0]")), "{err}");
+        assert!(probabilities(&cost, &[0.1, -1e308], &[0.1, 0.1]).is_err());
+        assert!(expectations(&cost, &AngleSets::new(&[0.1, 1e308], &[0.1, 0.1], 1).unwrap()).is_err());
+        assert!(expectation(&cost, &[1e300], &[0.1]).unwrap().is_finite());
     }
 }

@@ -7,7 +7,7 @@
 //! are the same from run to run: every sum is taken in an order fixed by n alone.
 
 use super::super::cost::MAX_QUBITS;
-use super::super::statevector::{check_angles, check_cost, AngleSets};
+use super::super::statevector::{check_angles, check_cost, check_phases, AngleSets};
 use crate::backend::cuda::{
     driver_error, gib, grid_1d, guarded, on_error, CudaFunction, CudaSlice, CudaStream, CudaViewMut, Device,
     DriverError, KernelCell, LaunchConfig, Program, PushKernelArg,
@@ -64,6 +64,8 @@ pub struct QaoaSimulator {
     partials: CudaSlice<f64>,
     /// The partial sums added in runs, for the host to add.
     sums: CudaSlice<f64>,
+    /// max |C(x)|, for refusing γ whose phases overflow.
+    max_abs: f64,
     /// "needs about X GiB on the GPU (...)", quoted when the device runs out of memory.
     estimate: String,
 }
@@ -161,7 +163,8 @@ impl QaoaSimulator {
         let state = stream.alloc_zeros::<f64>(2 << n).map_err(fail("allocating the state"))?;
         let partials = stream.alloc_zeros::<f64>(shape.partials()).map_err(fail("allocating the partial sums"))?;
         let sums = stream.alloc_zeros::<f64>(shape.sum_runs().1).map_err(fail("allocating the partial sums"))?;
-        Ok(Self { gpu, stream, n, k: shape.k, cost: cost_dev, state, partials, sums, estimate })
+        let max_abs = cost.iter().fold(0.0f64, |m, c| m.max(c.abs()));
+        Ok(Self { gpu, stream, n, k: shape.k, cost: cost_dev, state, partials, sums, max_abs, estimate })
     }
 
     pub fn num_qubits(&self) -> usize {
@@ -244,6 +247,7 @@ impl QaoaSimulator {
     /// Queues every pass of the layers (depth 0: one layer with zero angles, i.e. |+⟩^n); with
     /// `reduce`, the last pass writes the per-block sums of |a|²c.
     fn launch_layers(&mut self, gammas: &[f64], betas: &[f64], reduce: bool) -> Result<()> {
+        check_phases(gammas, self.max_abs)?;
         let layers = gammas.len().max(1);
         let shape = Shape::new(self.n);
         let (n, k) = (self.n as u32, self.k as u32);
