@@ -59,15 +59,11 @@ __all__ = [
 ]
 
 GIB = 1 << 30
-# Python's own argument binding (and PyO3's): a wrong number or name of arguments, or (PyO3) a
-# native argument of the wrong Python type.
+# Python's own argument binding (and PyO3's): a wrong number or name of arguments.
 BINDING = re.compile(
     r"(missing \d+ required|takes \d+ positional|takes (at most|exactly|from|no) |got an unexpected keyword"
     r"|got multiple values for|positional-only arguments passed as keyword|takes no arguments"
-    r"|required (positional|keyword)[- ]only|keyword arguments? (is|are) not allowed|unexpected keyword argument"
-    # PyO3's conversion of a native argument of the wrong Python type names the argument, as
-    # builtins do (`argument 'beta': 'NoneType' object cannot be converted to 'PyFloat'`)
-    r"|^argument '\w+': )"
+    r"|required (positional|keyword)[- ]only|keyword arguments? (is|are) not allowed|unexpected keyword argument)"
 )
 
 
@@ -148,6 +144,12 @@ def negative_observable(value: Any, path: str) -> str | None:
     return None
 
 
+def _converting_argument(exc: BaseException) -> bool:
+    """PyO3 (0.30) converting a native argument of the wrong Python type: the TypeError carries the
+    note ``while processing 'beta'``, which names the argument."""
+    return any(str(note).startswith("while processing '") for note in getattr(exc, "__notes__", ()))
+
+
 def classify_exception(exc: BaseException) -> tuple[bool, str, str]:
     """(ok, kind, detail) for an exception a case raised."""
     name = type(exc).__name__
@@ -156,7 +158,7 @@ def classify_exception(exc: BaseException) -> tuple[bool, str, str]:
         return False, "internal-error", detail
     if isinstance(exc, exceptions.QuantumPanarchyError):
         return True, f"raised {name}", detail
-    if type(exc) is TypeError and BINDING.search(str(exc)):
+    if type(exc) is TypeError and (BINDING.search(str(exc)) or _converting_argument(exc)):
         return True, "raised TypeError (argument binding)", detail
     if isinstance(exc, KeyboardInterrupt):
         return True, "interrupted", detail  # the parent decides whether it sent one
