@@ -117,7 +117,9 @@ class SampleSet:
             raise InvalidInputError(
                 f"samples must be 2-D with one energy per row, got shapes {raw_s.shape} and {raw_e.shape}"
             )
-        if raw_s.dtype.kind not in "biuf" or (raw_s.size and not (raw_s.min() >= -1 and raw_s.max() <= 1)):
+        if raw_s.dtype.kind not in "biuf":
+            raise InvalidInputError(f"samples must hold real numbers (spins or bits), got dtype {raw_s.dtype}")
+        if raw_s.size and not (raw_s.min() >= -1 and raw_s.max() <= 1):
             raise InvalidInputError("samples must hold spins -1/+1 or bits 0/1")
         if num_occurrences is not None:
             raw_occ = as_array(num_occurrences, "num_occurrences")
@@ -278,7 +280,8 @@ class Observables:
     energy = ⟨E⟩/N (E as the caller stated the problem, offset included);
     magnetization = ⟨m⟩ and abs_magnetization = ⟨|m|⟩ with m = M/N;
     specific_heat = β² N (⟨e²⟩ − ⟨e⟩²); susceptibility = β N (⟨m²⟩ − ⟨|m|⟩²);
-    tau_* are integrated autocorrelation times in samples. Exact results have zero errors.
+    tau_* are integrated autocorrelation times in samples. Exact results have zero errors, and so
+    has a single sample (nothing to estimate an error from): never NaN.
     """
 
     beta: float
