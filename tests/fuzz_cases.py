@@ -1154,6 +1154,16 @@ REGRESSIONS = [
     ),
     _case("SampleSet.lowest('2')", "core.SampleSet(np.ones((2, 2), np.int8), [0.0, 1.0]).lowest('2')", INVALID),
     _case("SampleSet samples of 300", "core.SampleSet([[300, 1]], [0.0])", INVALID),
+    _case(
+        "local_fields of a 10^9-row broadcast batch (np.unique sorted it, deaf to Ctrl-C)",
+        "core.IsingEnergy.local_fields(sym(3, 1), None, np.broadcast_to(np.int8(1), (10**9, 3)))",
+        MEMORY,
+    ),
+    _case(
+        "energy of a 3*10^8-row broadcast float batch",
+        "core.IsingEnergy.energy(sym(3, 1), None, np.broadcast_to(1.0, (3 * 10**8, 3)))",
+        ("returned", *MEMORY),
+    ),
 ]
 
 

@@ -189,12 +189,13 @@ fn shape_text(shape: &[usize]) -> String {
 /// flat row-major vector and the number of rows (`None` for a single state).
 pub fn spins(obj: &Bound<'_, PyAny>, name: &str, binary: bool) -> PyResult<(Vec<i8>, Option<usize>)> {
     let arr = validation(obj.py())?.call_method1("as_spin_array", (obj, name, binary))?;
+    // the copies are fallible: their size is the caller's
     if let Ok(a) = arr.cast::<PyArray1<i8>>() {
-        return Ok((a.readonly().as_array().to_vec(), None));
+        return Ok((crate::error::try_collect(a.readonly().as_array().iter().copied(), name)?, None));
     }
     let a = arr.cast_into::<PyArray2<i8>>()?;
     let rows = a.readonly().as_array().nrows();
-    Ok((a.readonly().as_array().iter().copied().collect(), Some(rows)))
+    Ok((crate::error::try_collect(a.readonly().as_array().iter().copied(), name)?, Some(rows)))
 }
 
 /// `None` or a non-negative integer below 2**64.
