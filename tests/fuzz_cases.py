@@ -1164,6 +1164,22 @@ REGRESSIONS = [
         "core.IsingEnergy.energy(sym(3, 1), None, np.broadcast_to(1.0, (3 * 10**8, 3)))",
         ("returned", *MEMORY),
     ),
+    _case(
+        "SampleSet of a 10^9-row float view (checked before its copy, deaf to Ctrl-C)",
+        "core.SampleSet(np.broadcast_to(1.0, (10**9, 3)), np.broadcast_to(0.0, (10**9,))).first",
+        MEMORY,
+    ),
+    _case(
+        "SampleSet with an energy of -inf", "core.SampleSet(np.ones((1, 3), np.int8), [-np.inf]).to_dimod()", INVALID
+    ),
+    _case(
+        "Ctrl-C in tempering with swap_interval=2**63",
+        "pt.run(39, burn_in=41, swap_interval=2**63, seed=1)",
+        STOPPED,
+        setup="pt = core.ParallelTempering(core.PBitNetwork.from_dense(sym(2, 500)), [0.5, 1.0, 2.0, 2.5])",
+        check="pt.run(2)",
+        interrupt_at=0.3,
+    ),
 ]
 
 

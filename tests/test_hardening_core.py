@@ -356,7 +356,7 @@ def test_ctrl_c_interrupts_batched_energies(which: str) -> None:
         (
             "SampleSet(np.broadcast_to(np.int8(1), (10**9, 3)), np.broadcast_to(0.0, (10**9,)))",
             "ResourceLimitError",
-            "num_occurrences",
+            "converting samples",
         ),
         (
             "SampleSet(np.ones((3, 3), np.int8), np.zeros(3), num_occurrences=np.broadcast_to(0.0, (10**9,)))",
@@ -412,6 +412,22 @@ def test_ctrl_c_interrupts_sample_many() -> None:
         cleanup()
     assert elapsed < 1.8, f"sample_many took {elapsed:.2f} s to notice the interrupt"
     assert set(pbit.sample_many(2_000_000).tolist()) == {-1, 1}
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="interrupt_main timing")
+def test_ctrl_c_interrupts_tempering_with_a_huge_swap_interval() -> None:
+    net = PBitNetwork.from_dense(np.ones((4, 4)) - np.eye(4), seed=1)
+    pt = ParallelTempering(net, [0.5, 1.0, 2.0], seed=2)
+    cleanup = _interrupt_after(0.3)
+    start = time.perf_counter()
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            pt.run(2, burn_in=0, swap_interval=2**63)  # one round of 2**63 sweeps per replica
+        elapsed = time.perf_counter() - start
+    finally:
+        cleanup()
+    assert elapsed < 1.8, f"tempering took {elapsed:.2f} s to notice the interrupt"
+    assert len(pt.run(3, burn_in=1).observables) == 3
 
 
 def _chain_net() -> PBitNetwork:
@@ -515,6 +531,8 @@ def test_specific_heat_is_the_variance_about_the_mean() -> None:
         (lambda: SampleSet(bad([[300, 1]]), [0.0]), InvalidInputError),
         (lambda: SampleSet(np.ones((1, 2), np.int8), [0.0], num_occurrences=bad([float("nan")])), InvalidInputError),
         (lambda: SampleSet(np.ones((1, 2), np.int8), [0.0], vartype=bad(["SPIN"])), InvalidInputError),
+        (lambda: SampleSet(np.ones((1, 2), np.int8), [-np.inf]), InvalidInputError),
+        (lambda: SampleSet(np.full((1, 2), 0.5), [0.0]), InvalidInputError),
     ],
     ids=[
         "num_pbits-2**200",
@@ -526,6 +544,8 @@ def test_specific_heat_is_the_variance_about_the_mean() -> None:
         "samples-out-of-int8",
         "occurrences-nan",
         "vartype-list",
+        "energies-inf",
+        "samples-half",
     ],
 )
 def test_wrong_types_and_values_in_python_code_are_ours(call: Callable[[], object], error: type) -> None:

@@ -119,8 +119,6 @@ class SampleSet:
             )
         if raw_s.dtype.kind not in "biuf":
             raise InvalidInputError(f"samples must hold real numbers (spins or bits), got dtype {raw_s.dtype}")
-        if raw_s.size and not (raw_s.min() >= -1 and raw_s.max() <= 1):
-            raise InvalidInputError("samples must hold spins -1/+1 or bits 0/1")
         if num_occurrences is not None:
             raw_occ = as_array(num_occurrences, "num_occurrences")
             if raw_occ.shape != raw_e.shape:
@@ -131,8 +129,11 @@ class SampleSet:
         if not isinstance(vartype, str) or vartype not in ("SPIN", "BINARY"):
             raise InvalidInputError(f"vartype must be 'SPIN' or 'BINARY', got {vartype!r}")
         labels = _labels(variables, raw_s.shape[1])
-        s = _converted(raw_s, np.int8, "samples")
+        s = _samples(raw_s)
         e = _converted(raw_e, np.float64, "energies")
+        with memory_for("energies"):
+            if not np.isfinite(e).all():
+                raise InvalidInputError("energies must be finite")
         with memory_for("num_occurrences"):
             occ = (
                 np.ones(len(e), dtype=np.int64)
@@ -258,6 +259,18 @@ def _converted(x: npt.NDArray[Any], dtype: Any, name: str) -> npt.NDArray[Any]:
             return np.asarray(x, dtype=dtype)
         except (TypeError, ValueError, OverflowError) as exc:
             raise InvalidInputError(f"{name} cannot be converted to {np.dtype(dtype)}: {exc}") from None
+
+
+def _samples(raw: npt.NDArray[Any]) -> npt.NDArray[np.int8]:
+    """Samples as int8 spins -1/+1 or bits 0/1. Converted first, then checked on the int8 copy in
+    a few linear passes: checks on a broadcast view of 10**9 floats would hold the GIL for
+    seconds (deaf to Ctrl-C) before the copy that must be made anyway."""
+    with memory_for("samples"), np.errstate(invalid="ignore", over="ignore"):
+        s = raw.astype(np.int8)
+        exact = raw.dtype == np.int8 or bool(np.array_equal(s, raw))
+    if not exact or (s.size and (s.min() < -1 or s.max() > 1)):
+        raise InvalidInputError("samples must hold spins -1/+1 or bits 0/1")
+    return s
 
 
 def _labels(variables: Sequence[Any] | None, n: int) -> list[Any]:
