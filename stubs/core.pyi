@@ -137,7 +137,8 @@ class Observables:
     energy = ⟨E⟩/N (E as the caller stated the problem, offset included);
     magnetization = ⟨m⟩ and abs_magnetization = ⟨|m|⟩ with m = M/N;
     specific_heat = β² N (⟨e²⟩ − ⟨e⟩²); susceptibility = β N (⟨m²⟩ − ⟨|m|⟩²);
-    tau_* are integrated autocorrelation times in samples. Exact results have zero errors.
+    tau_* are integrated autocorrelation times in samples. Exact results have zero errors, and so
+    has a single sample (nothing to estimate an error from): never NaN.
     """
 
     beta: float

@@ -1133,6 +1133,90 @@ REGRESSIONS = [
         "decision.QERC().fit(np.broadcast_to(0.5, (5, 10**7)), np.broadcast_to(0.0, (10**9,)))",
         INVALID,
     ),
+    # core3: Python-side copies under the memory limit, Ctrl-C in sample_many and *_async, NaN-free
+    # observables, wrong types in SampleSet
+    _case(
+        "SampleSet of 10^9 rows, default occurrences",
+        "core.SampleSet(np.broadcast_to(np.int8(1), (10**9, 3)), np.broadcast_to(0.0, (10**9,)))",
+        MEMORY,
+    ),
+    _case(
+        "SampleSet with 10^9 num_occurrences",
+        "core.SampleSet(np.ones((3, 3), np.int8), np.zeros(3), num_occurrences=np.broadcast_to(0.0, (10**9,)))",
+        MEMORY,
+    ),
+    _case(
+        "from_ising with a 10^9 view for h",
+        "core.PBitNetwork.from_ising(np.broadcast_to(0.0, (10**9,)), {(0, 0): 1e308, (0, 1): -1e308})",
+        MEMORY,
+    ),
+    _case(
+        "Ctrl-C in PBit.sample_many(2**31)",
+        "p.sample_many(2**31)",
+        STOPPED,
+        setup="p = core.PBit(beta=1.0)",
+        check="p.sample_many(3)",
+        interrupt_at=0.3,
+    ),
+    _case(
+        "Ctrl-C in anneal_async under asyncio.run",
+        "run_async(net.anneal_async(num_reads=10**5, num_sweeps=10**4))",
+        STOPPED,
+        setup="net = core.PBitNetwork.from_dense(sym(50, 1))",
+        check="net.energy()",
+        interrupt_at=0.3,
+    ),
+    _case(
+        "Ctrl-C in sample_async under asyncio.run",
+        "run_async(bs.sample_async(10, burn_in=10**9))",
+        STOPPED,
+        setup="bs = core.BoltzmannSampler(core.PBitNetwork.from_dense(sym(50, 1)), 0.5)",
+        check="bs.sample(2)",
+        interrupt_at=0.3,
+    ),
+    _case(
+        "tempering with one sample: NaN error bars",
+        "core.ParallelTempering(core.PBitNetwork.from_dense(sym(3)), [0.1, 1.0], seed=1).run(1)",
+        ("returned",),
+    ),
+    _case(
+        "observables at beta=1e308",
+        "core.BoltzmannSampler(core.PBitNetwork.from_dense(np.ones((3, 3)) - np.eye(3)), 1e308, seed=1).observables(1)",
+        ("returned",),
+    ),
+    _case(
+        "SampleSet variables=1",
+        "core.SampleSet(np.ones((2, 2), np.int8), [0.0, 1.0], variables=1)",
+        INVALID,
+    ),
+    _case("SampleSet.lowest('2')", "core.SampleSet(np.ones((2, 2), np.int8), [0.0, 1.0]).lowest('2')", INVALID),
+    _case("SampleSet samples of 300", "core.SampleSet([[300, 1]], [0.0])", INVALID),
+    _case(
+        "local_fields of a 10^9-row broadcast batch (np.unique sorted it, deaf to Ctrl-C)",
+        "core.IsingEnergy.local_fields(sym(3, 1), None, np.broadcast_to(np.int8(1), (10**9, 3)))",
+        MEMORY,
+    ),
+    _case(
+        "energy of a 3*10^8-row broadcast float batch",
+        "core.IsingEnergy.energy(sym(3, 1), None, np.broadcast_to(1.0, (3 * 10**8, 3)))",
+        ("returned", *MEMORY),
+    ),
+    _case(
+        "SampleSet of a 10^9-row float view (checked before its copy, deaf to Ctrl-C)",
+        "core.SampleSet(np.broadcast_to(1.0, (10**9, 3)), np.broadcast_to(0.0, (10**9,))).first",
+        MEMORY,
+    ),
+    _case(
+        "SampleSet with an energy of -inf", "core.SampleSet(np.ones((1, 3), np.int8), [-np.inf]).to_dimod()", INVALID
+    ),
+    _case(
+        "Ctrl-C in tempering with swap_interval=2**63",
+        "pt.run(39, burn_in=41, swap_interval=2**63, seed=1)",
+        STOPPED,
+        setup="pt = core.ParallelTempering(core.PBitNetwork.from_dense(sym(2, 500)), [0.5, 1.0, 2.0, 2.5])",
+        check="pt.run(2)",
+        interrupt_at=0.3,
+    ),
 ]
 
 

@@ -26,9 +26,10 @@ from quantumpanarchy.core import (
     ParallelTempering,
     PBit,
     PBitNetwork,
+    SampleSet,
     Temperature,
 )
-from quantumpanarchy.exceptions import InvalidInputError
+from quantumpanarchy.exceptions import InvalidInputError, InvalidTypeError
 
 CHILD = textwrap.dedent(
     """
@@ -444,3 +445,212 @@ def test_lengths_fixed_by_another_argument_are_checked_before_copying(call: str,
     name, detail = run_child(call, 3)
     assert name == "InvalidInputError", detail
     assert message in detail, detail
+
+
+# --------------------------------------------------------------------------------------------
+# core3: SampleSet and dimod-style input under a memory limit, Ctrl-C in PBit.sample_many and in
+# the *_async methods, NaN-free observables for one sample or a beta near float max, wrong types
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="needs RLIMIT_AS")
+@pytest.mark.parametrize(
+    ("call", "expected", "message"),
+    [
+        (
+            "SampleSet(np.broadcast_to(np.int8(1), (10**9, 3)), np.broadcast_to(0.0, (10**9,)))",
+            "ResourceLimitError",
+            "converting samples",
+        ),
+        (
+            "SampleSet(np.ones((3, 3), np.int8), np.zeros(3), num_occurrences=np.broadcast_to(0.0, (10**9,)))",
+            "InvalidInputError",
+            "num_occurrences must have shape (3,)",
+        ),
+        (
+            "SampleSet(np.broadcast_to(np.int8(1), (4 * 10**8, 3)), np.broadcast_to(0.0, (4 * 10**8,)), "
+            "num_occurrences=np.broadcast_to(1.0, (4 * 10**8,)))",
+            "ResourceLimitError",
+            "num_occurrences",
+        ),
+        (
+            "PBitNetwork.from_ising(np.broadcast_to(0.0, (10**9,)), {(0, 0): 1e308, (0, 1): -1e308})",
+            "ResourceLimitError",
+            "converting h",
+        ),
+    ],
+    ids=["sampleset-default-occurrences", "sampleset-long-occurrences", "sampleset-occurrences-cast", "from_ising-h"],
+)
+def test_python_side_copies_raise_resource_limit(call: str, expected: str, message: str) -> None:
+    name, detail = run_child(call, 3)
+    assert name == expected, detail
+    assert message in detail, detail
+
+
+def _sigint_main_after(delay: float) -> Callable[[], None]:
+    """A real SIGINT to the main thread after ``delay`` s (``interrupt_main`` does not wake an
+    event loop blocked in select, as a terminal's Ctrl-C does); returns the cleanup."""
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    main = threading.main_thread().ident
+    assert main is not None
+    timer = threading.Timer(delay, signal.pthread_kill, (main, signal.SIGINT))
+    timer.start()
+
+    def cleanup() -> None:
+        timer.cancel()
+        signal.signal(signal.SIGINT, previous)
+
+    return cleanup
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="interrupt_main timing")
+def test_ctrl_c_interrupts_sample_many() -> None:
+    pbit = PBit(beta=1.0, seed=2)
+    cleanup = _interrupt_after(0.3)
+    start = time.perf_counter()
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            pbit.sample_many(2**31)  # about 10 s of draws
+        elapsed = time.perf_counter() - start
+    finally:
+        cleanup()
+    assert elapsed < 1.8, f"sample_many took {elapsed:.2f} s to notice the interrupt"
+    assert set(pbit.sample_many(2_000_000).tolist()) == {-1, 1}
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="interrupt_main timing")
+def test_ctrl_c_interrupts_tempering_with_a_huge_swap_interval() -> None:
+    net = PBitNetwork.from_dense(np.ones((4, 4)) - np.eye(4), seed=1)
+    pt = ParallelTempering(net, [0.5, 1.0, 2.0], seed=2)
+    cleanup = _interrupt_after(0.3)
+    start = time.perf_counter()
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            pt.run(2, burn_in=0, swap_interval=2**63)  # one round of 2**63 sweeps per replica
+        elapsed = time.perf_counter() - start
+    finally:
+        cleanup()
+    assert elapsed < 1.8, f"tempering took {elapsed:.2f} s to notice the interrupt"
+    assert len(pt.run(3, burn_in=1).observables) == 3
+
+
+def _chain_net() -> PBitNetwork:
+    return PBitNetwork.from_dense(np.ones((50, 50)) - np.eye(50), seed=1)
+
+
+def _long_async_calls(net: PBitNetwork) -> dict[str, Callable[[], Any]]:
+    """Coroutines of about ten seconds of native work or more (minutes here, unless stopped)."""
+    sampler = BoltzmannSampler(net, 0.5, seed=1)
+    return {
+        "anneal_async": lambda: net.anneal_async(num_reads=10**5, num_sweeps=10**4),
+        "sample_async": lambda: sampler.sample_async(10, burn_in=10**9),
+        "observables_async": lambda: sampler.observables_async(10, burn_in=10**9),
+    }
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="SIGINT to the main thread")
+@pytest.mark.parametrize("which", ["anneal_async", "sample_async", "observables_async"])
+def test_ctrl_c_under_asyncio_run_stops_the_native_worker(which: str) -> None:
+    import asyncio
+
+    net = _chain_net()
+    call = _long_async_calls(net)[which]
+    cleanup = _sigint_main_after(0.3)
+    start = time.perf_counter()
+    try:
+        # asyncio.run waits for its executor's threads: it returns only once the worker stopped
+        with pytest.raises(KeyboardInterrupt):
+            asyncio.run(call())
+        elapsed = time.perf_counter() - start
+    finally:
+        cleanup()
+    assert elapsed < 1.8, f"{which} under asyncio.run took {elapsed:.2f} s to stop after Ctrl-C"
+    assert isinstance(net.anneal(num_reads=2, num_sweeps=10, seed=1).first.energy, float)
+
+
+@pytest.mark.parametrize("which", ["anneal_async", "sample_async", "observables_async"])
+def test_a_cancelled_async_call_stops_its_native_worker(which: str) -> None:
+    import asyncio
+
+    net = _chain_net()
+    call = _long_async_calls(net)[which]
+    start = time.perf_counter()
+    with pytest.raises(TimeoutError):
+        asyncio.run(asyncio.wait_for(call(), 0.3))
+    elapsed = time.perf_counter() - start
+    assert elapsed < 1.8, f"{which} ran on for {elapsed:.2f} s after its task was cancelled"
+
+
+def _finite_observables(obs: Any) -> None:
+    values = obs.to_dict()
+    for name, value in values.items():
+        assert np.isfinite(value), f"{name} = {value}"
+    assert obs.specific_heat >= 0.0 and obs.susceptibility >= 0.0, obs
+
+
+def test_a_single_sample_has_zero_error_bars_not_nan() -> None:
+    net = PBitNetwork.from_dense(np.ones((3, 3)) - np.eye(3), seed=0)
+    result = ParallelTempering(net, [0.1, 1.0], seed=1).run(1)
+    for obs in result.observables:
+        _finite_observables(obs)
+        assert obs.energy_error == 0.0 and obs.specific_heat_error == 0.0
+    one = BoltzmannSampler(net, 0.5, seed=1).observables(1, num_chains=1)
+    _finite_observables(one)
+
+
+@pytest.mark.parametrize("num_samples", [1, 100])
+def test_observables_at_beta_near_float_max_are_finite(num_samples: int) -> None:
+    """β N overflows at β = 1e308; a zero variance still gives a zero susceptibility."""
+    net = PBitNetwork.from_dense(np.ones((3, 3)) - np.eye(3), seed=0)
+    sampler = BoltzmannSampler(net, 1e308, seed=1)
+    obs = sampler.observables(num_samples)
+    _finite_observables(obs)
+    assert (obs.specific_heat, obs.susceptibility) == (0.0, 0.0)
+    _finite_observables(sampler.exact_observables())
+    assert "1e308" in repr(sampler)
+
+
+def test_specific_heat_is_the_variance_about_the_mean() -> None:
+    """c = β² N Var(e) and χ = β N Var(|m|), with numpy's two-pass variances of the samples."""
+    j = np.random.default_rng(3).normal(size=(6, 6)) * (1 - np.eye(6))
+    net = PBitNetwork.from_dense((j + j.T) / 2, seed=0)
+    result = ParallelTempering(net, [0.3, 0.9, 2.0], seed=4).run(400, burn_in=20)
+    for k, obs in enumerate(result.observables):
+        beta = result.betas[k]
+        e = result.energies[k] / 6
+        a = np.abs(result.magnetizations[k])
+        assert obs.specific_heat == pytest.approx(beta**2 * 6 * np.var(e), rel=1e-9, abs=1e-300)
+        assert obs.susceptibility == pytest.approx(beta * 6 * np.var(a), rel=1e-9, abs=1e-300)
+
+
+@pytest.mark.parametrize(
+    ("call", "error"),
+    [
+        (lambda: PBitNetwork(bad(2**200)), InvalidInputError),
+        (lambda: PBitNetwork(3).set_field(bad(2**200), 1.0), InvalidInputError),
+        (lambda: SampleSet(np.ones((2, 2), np.int8), [0.0, 1.0], variables=bad(1)), InvalidTypeError),
+        (lambda: SampleSet(np.ones((2, 2), np.int8), [0.0, 1.0], info=bad(5)), InvalidTypeError),
+        (lambda: SampleSet(np.ones((2, 2), np.int8), [0.0, 1.0]).lowest(bad("2")), InvalidTypeError),
+        (lambda: SampleSet(np.ones((2, 2), np.int8), [0.0, 1.0]).lowest(bad(1.5)), InvalidTypeError),
+        (lambda: SampleSet(bad([[300, 1]]), [0.0]), InvalidInputError),
+        (lambda: SampleSet(np.ones((1, 2), np.int8), [0.0], num_occurrences=bad([float("nan")])), InvalidInputError),
+        (lambda: SampleSet(np.ones((1, 2), np.int8), [0.0], vartype=bad(["SPIN"])), InvalidInputError),
+        (lambda: SampleSet(np.ones((1, 2), np.int8), [-np.inf]), InvalidInputError),
+        (lambda: SampleSet(np.full((1, 2), 0.5), [0.0]), InvalidInputError),
+    ],
+    ids=[
+        "num_pbits-2**200",
+        "set_field-2**200",
+        "variables-int",
+        "info-int",
+        "lowest-str",
+        "lowest-float",
+        "samples-out-of-int8",
+        "occurrences-nan",
+        "vartype-list",
+        "energies-inf",
+        "samples-half",
+    ],
+)
+def test_wrong_types_and_values_in_python_code_are_ours(call: Callable[[], object], error: type) -> None:
+    with pytest.raises(error):
+        call()

@@ -13,7 +13,7 @@ from typing import Any, cast
 import numpy as np
 import numpy.typing as npt
 
-from ._validation import as_array
+from ._validation import as_array, memory_for
 from .exceptions import InvalidInputError
 
 Arrays = tuple[
@@ -82,25 +82,29 @@ def _sequence(h: Any) -> list[Any]:
 
 def ising_dicts_to_arrays(h: Any, J: Any, offset: float) -> Arrays:
     """dimod's ``sample_ising(h, J)`` input: h a dict or a sequence (index labels)."""
-    items = h.items() if isinstance(h, Mapping) else enumerate(_sequence(h))
-    linear = {k: _real(v, f"h[{k!r}]") for k, v in items}
-    quad = _pairs(J, "J")
+    with memory_for("h"):  # numpy's or Python's MemoryError as ResourceLimitError naming h
+        items = h.items() if isinstance(h, Mapping) else enumerate(_sequence(h))
+        linear = {k: _real(v, f"h[{k!r}]") for k, v in items}
+    with memory_for("J"):
+        quad = _pairs(J, "J")
     for u, v, _ in quad:
         if u == v:
             raise InvalidInputError(f"J has a self-coupling on {u!r}; a spin cannot couple to itself")
-    return _assemble("SPIN", linear, quad, _real(offset, "offset"))
+    with memory_for("h and J"):
+        return _assemble("SPIN", linear, quad, _real(offset, "offset"))
 
 
 def qubo_dict_to_arrays(Q: Any) -> Arrays:
     """dimod's ``sample_qubo(Q)`` input: {(u, v): bias}, (u, u) entries are linear."""
     linear: dict[Hashable, float] = {}
     quad = []
-    for u, v, b in _pairs(Q, "Q"):
-        if u == v:
-            linear[u] = linear.get(u, 0.0) + b
-        else:
-            quad.append((u, v, b))
-    return _assemble("BINARY", linear, quad, 0.0)
+    with memory_for("Q"):
+        for u, v, b in _pairs(Q, "Q"):
+            if u == v:
+                linear[u] = linear.get(u, 0.0) + b
+            else:
+                quad.append((u, v, b))
+        return _assemble("BINARY", linear, quad, 0.0)
 
 
 def bqm_to_arrays(bqm: Any) -> Arrays:
@@ -116,12 +120,13 @@ def bqm_to_arrays(bqm: Any) -> Arrays:
         raise InvalidInputError(f"unsupported vartype {vartype!r}")
     if not variables:
         raise InvalidInputError("the BQM has no variables")
-    return (
-        vartype,
-        variables,
-        np.asarray(lin, dtype=np.float64),
-        np.asarray(irow, dtype=np.int64),
-        np.asarray(icol, dtype=np.int64),
-        np.asarray(qdata, dtype=np.float64),
-        float(offset),
-    )
+    with memory_for("the BQM"):
+        return (
+            vartype,
+            variables,
+            np.asarray(lin, dtype=np.float64),
+            np.asarray(irow, dtype=np.int64),
+            np.asarray(icol, dtype=np.int64),
+            np.asarray(qdata, dtype=np.float64),
+            _real(offset, "the BQM's offset"),
+        )

@@ -12,15 +12,17 @@ reported for the problem as the caller stated it.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any, Literal, NamedTuple, Protocol
 
 import numpy as np
 import numpy.typing as npt
 
+from ._decision._params import check_int
 from ._help import public_dir
 from ._native import core as _core
-from .exceptions import InvalidInputError
+from ._validation import as_array, memory_for
+from .exceptions import InvalidInputError, InvalidTypeError
 
 __all__ = [
     "MAX_EXACT_PBITS",
@@ -108,25 +110,42 @@ class SampleSet:
         variables: Sequence[Any] | None = None,
         info: Mapping[str, Any] | None = None,
     ) -> None:
-        try:
-            s = np.asarray(samples, dtype=np.int8)
-            e = np.asarray(energies, dtype=np.float64)
-        except (TypeError, ValueError) as exc:
-            raise InvalidInputError(f"samples and energies must hold real numbers: {exc}") from None
-        if s.ndim != 2 or e.ndim != 1 or s.shape[0] != e.shape[0]:
-            raise InvalidInputError(f"samples must be 2-D with one energy per row, got shapes {s.shape} and {e.shape}")
-        occ = (
-            np.ones(len(e), dtype=np.int64) if num_occurrences is None else np.asarray(num_occurrences, dtype=np.int64)
-        )
-        if occ.shape != e.shape:
-            raise InvalidInputError(f"num_occurrences must have shape {e.shape}, got {occ.shape}")
-        if vartype not in ("SPIN", "BINARY"):
+        # shapes are checked before any conversion copies (a wrong-shaped 10**9 view is refused,
+        # not converted); numpy's errors are ours, naming the argument
+        raw_s, raw_e = as_array(samples, "samples"), as_array(energies, "energies")
+        if raw_s.ndim != 2 or raw_e.ndim != 1 or raw_s.shape[0] != raw_e.shape[0]:
+            raise InvalidInputError(
+                f"samples must be 2-D with one energy per row, got shapes {raw_s.shape} and {raw_e.shape}"
+            )
+        if raw_s.dtype.kind not in "biuf":
+            raise InvalidInputError(f"samples must hold real numbers (spins or bits), got dtype {raw_s.dtype}")
+        if num_occurrences is not None:
+            raw_occ = as_array(num_occurrences, "num_occurrences")
+            if raw_occ.shape != raw_e.shape:
+                raise InvalidInputError(f"num_occurrences must have shape {raw_e.shape}, got {raw_occ.shape}")
+            kind = raw_occ.dtype.kind
+            if kind not in "iuf" or (kind == "f" and raw_occ.size and not np.isfinite(raw_occ).all()):
+                raise InvalidInputError("num_occurrences must hold finite counts")
+        if not isinstance(vartype, str) or vartype not in ("SPIN", "BINARY"):
             raise InvalidInputError(f"vartype must be 'SPIN' or 'BINARY', got {vartype!r}")
-        labels = list(range(s.shape[1])) if variables is None else list(variables)
-        if len(labels) != s.shape[1]:
-            raise InvalidInputError(f"{len(labels)} variables given for {s.shape[1]} columns")
+        labels = _labels(variables, raw_s.shape[1])
+        s = _samples(raw_s)
+        e = _converted(raw_e, np.float64, "energies")
+        with memory_for("energies"):
+            if not np.isfinite(e).all():
+                raise InvalidInputError("energies must be finite")
+        with memory_for("num_occurrences"):
+            occ = (
+                np.ones(len(e), dtype=np.int64)
+                if num_occurrences is None
+                else _converted(raw_occ, np.int64, "num_occurrences")
+            )
+        try:
+            extra = dict(info or {})
+        except (TypeError, ValueError):
+            raise InvalidTypeError(f"info must be a mapping, got {type(info).__name__}") from None
         self.samples, self.energies, self.num_occurrences = s, e, occ
-        self.vartype, self.variables, self.info = vartype, labels, dict(info or {})
+        self.vartype, self.variables, self.info = vartype, labels, extra
 
     def __len__(self) -> int:
         return len(self.energies)
@@ -174,8 +193,7 @@ class SampleSet:
 
     def lowest(self, n: int = 1) -> SampleSet:
         """The ``n`` lowest-energy rows, sorted by energy (ties keep their order)."""
-        if n < 0:
-            raise InvalidInputError(f"n must be non-negative, got {n}")
+        n = check_int(n, "n", 0)
         return self._take(np.argsort(self.energies, kind="stable")[:n])
 
     def aggregate(self) -> SampleSet:
@@ -233,6 +251,41 @@ class SampleSet:
         return f"<p>{self!r}</p><table><tr>{head}<th>energy</th><th>num_occurrences</th></tr>{rows}</table>"
 
 
+def _converted(x: npt.NDArray[Any], dtype: Any, name: str) -> npt.NDArray[Any]:
+    """``x`` as ``dtype``: what numpy cannot convert is an ``InvalidInputError`` naming ``name``,
+    what does not fit in memory a ``ResourceLimitError``."""
+    with memory_for(name):
+        try:
+            return np.asarray(x, dtype=dtype)
+        except (TypeError, ValueError, OverflowError) as exc:
+            raise InvalidInputError(f"{name} cannot be converted to {np.dtype(dtype)}: {exc}") from None
+
+
+def _samples(raw: npt.NDArray[Any]) -> npt.NDArray[np.int8]:
+    """Samples as int8 spins -1/+1 or bits 0/1. Converted first, then checked on the int8 copy in
+    a few linear passes: checks on a broadcast view of 10**9 floats would hold the GIL for
+    seconds (deaf to Ctrl-C) before the copy that must be made anyway."""
+    with memory_for("samples"), np.errstate(invalid="ignore", over="ignore"):
+        s = raw.astype(np.int8)
+        exact = raw.dtype == np.int8 or bool(np.array_equal(s, raw))
+    if not exact or (s.size and (s.min() < -1 or s.max() > 1)):
+        raise InvalidInputError("samples must hold spins -1/+1 or bits 0/1")
+    return s
+
+
+def _labels(variables: Sequence[Any] | None, n: int) -> list[Any]:
+    """The column labels: ``variables`` (one per column) or 0..n-1."""
+    with memory_for("variables"):
+        if variables is None:
+            return list(range(n))
+        if isinstance(variables, (str, bytes)) or not isinstance(variables, Iterable):
+            raise InvalidTypeError(f"variables must be a sequence of labels, got {type(variables).__name__}")
+        labels = list(variables)
+    if len(labels) != n:
+        raise InvalidInputError(f"{len(labels)} variables given for {n} columns")
+    return labels
+
+
 @dataclasses.dataclass(frozen=True)
 class Observables:
     """Per-spin thermodynamic observables with one-standard-error bars (jackknife).
@@ -240,7 +293,8 @@ class Observables:
     energy = ⟨E⟩/N (E as the caller stated the problem, offset included);
     magnetization = ⟨m⟩ and abs_magnetization = ⟨|m|⟩ with m = M/N;
     specific_heat = β² N (⟨e²⟩ − ⟨e⟩²); susceptibility = β N (⟨m²⟩ − ⟨|m|⟩²);
-    tau_* are integrated autocorrelation times in samples. Exact results have zero errors.
+    tau_* are integrated autocorrelation times in samples. Exact results have zero errors, and so
+    has a single sample (nothing to estimate an error from): never NaN.
     """
 
     beta: float

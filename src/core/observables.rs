@@ -4,7 +4,7 @@
 use super::exact;
 use super::model::IsingModel;
 use super::sampler::ChainRun;
-use super::stats::{block_means, integrated_autocorr_time, jackknife, Estimate};
+use super::stats::{block_means, integrated_autocorr_time, jackknife, variance_jackknife, Estimate};
 use crate::error::{Error, Result};
 
 /// Blocks per run used for jackknife errors (split over the chains).
@@ -36,30 +36,23 @@ pub fn from_chains(run: &ChainRun, beta: f64) -> Result<Observables> {
     let e: Vec<f64> = run.energies.iter().map(|x| x / n).collect();
     let m = &run.magnetizations;
     let a: Vec<f64> = m.iter().map(|x| x.abs()).collect();
-    // Variances from values shifted by their minimum: ⟨x²⟩ − ⟨x⟩² of raw values cancels
-    // catastrophically (and may come out negative) when the spread is small against the mean,
-    // and β² amplifies the rounding; shifted, equal values are exactly 0 and add no variance.
-    let shifted = |x: &[f64]| {
-        let low = x.iter().copied().fold(f64::INFINITY, f64::min);
-        x.iter().map(|v| v - low).collect::<Vec<f64>>()
-    };
-    let (de, da) = (shifted(&e), shifted(&a));
-    let quantities =
-        vec![e.clone(), de.iter().map(|x| x * x).collect(), m.clone(), a, da.iter().map(|x| x * x).collect(), de, da];
+    let quantities = [e, m.clone(), a];
     let per_chain = JACKKNIFE_BLOCKS.div_ceil(run.num_chains).max(2);
     let blocks = block_means(&quantities, run.num_chains, run.num_samples, per_chain);
     let full: Vec<f64> = quantities.iter().map(|q| mean(q)).collect();
+    let variance =
+        |q: &[f64], g: &dyn Fn(f64) -> f64| variance_jackknife(q, run.num_chains, run.num_samples, per_chain, g);
     let obs = Observables {
         beta,
         num_spins: run.n,
         num_samples: run.energies.len(),
         energy: jackknife(&blocks, &full, |q| q[0]),
-        magnetization: jackknife(&blocks, &full, |q| q[2]),
-        abs_magnetization: jackknife(&blocks, &full, |q| q[3]),
-        specific_heat: jackknife(&blocks, &full, |q| specific_heat(beta, n, q[1] - q[5] * q[5])),
-        susceptibility: jackknife(&blocks, &full, |q| susceptibility(beta, n, q[4] - q[6] * q[6])),
+        magnetization: jackknife(&blocks, &full, |q| q[1]),
+        abs_magnetization: jackknife(&blocks, &full, |q| q[2]),
+        specific_heat: variance(&quantities[0], &|v| specific_heat(beta, n, v)),
+        susceptibility: variance(&quantities[2], &|v| susceptibility(beta, n, v)),
         tau_energy: integrated_autocorr_time(&chunks(&quantities[0], run.num_samples)),
-        tau_abs_magnetization: integrated_autocorr_time(&chunks(&quantities[3], run.num_samples)),
+        tau_abs_magnetization: integrated_autocorr_time(&chunks(&quantities[2], run.num_samples)),
     };
     obs.check_finite()
 }
@@ -69,18 +62,21 @@ fn mean(q: &[f64]) -> f64 {
 }
 
 /// c = β² N Var(e), as N (β σ)²: β² alone overflows for β > 1e154 even when c does not, and
-/// a zero variance gives zero at any β (never inf · 0 = NaN). Rounding never makes it negative.
+/// a zero variance gives zero at any β (never inf · 0 = NaN). Variances are never negative.
 fn specific_heat(beta: f64, n: f64, var: f64) -> f64 {
-    let var = var.max(0.0);
     if var == 0.0 {
         return 0.0;
     }
     n * (beta * var.sqrt()).powi(2)
 }
 
-/// χ = β N Var(|m|) (= ⟨m²⟩ − ⟨|m|⟩²), never negative.
+/// χ = β N Var(|m|) (= ⟨m²⟩ − ⟨|m|⟩²); zero for a zero variance at any β (β N alone
+/// overflows for β near 1e308, and inf · 0 is NaN).
 fn susceptibility(beta: f64, n: f64, var: f64) -> f64 {
-    beta * n * var.max(0.0)
+    if var == 0.0 {
+        return 0.0;
+    }
+    beta * (n * var)
 }
 
 impl Observables {
@@ -93,11 +89,10 @@ impl Observables {
             ("specific_heat", self.specific_heat),
             ("susceptibility", self.susceptibility),
         ];
-        // A NaN error bar means too few samples for blocks, as documented; values must be finite.
         for (name, e) in fields {
-            if !e.value.is_finite() || e.error.is_infinite() {
+            if !e.value.is_finite() || !e.error.is_finite() {
                 return Err(Error::InvalidInput(format!(
-                    "the {name} at beta = {} overflows float64 (β times the spread of the sampled states is \
+                    "the {name} at beta = {:?} overflows float64 (β times the spread of the sampled states is \
                      too large); use a smaller beta",
                     self.beta
                 )));

@@ -1,8 +1,12 @@
 //! A single probabilistic bit: s = sgn(tanh(β·(I + bias)) − r), r ~ U(−1, 1).
 
+use crate::control::Control;
 use crate::ensure;
-use crate::error::Result;
+use crate::error::{try_with_capacity, Result};
 use crate::rng::Stream;
+
+/// Draws between two interrupt checks: a few milliseconds of work.
+pub const SAMPLE_CHUNK: usize = 1 << 20;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct PBit {
@@ -44,10 +48,16 @@ impl PBit {
         Ok(if a > r { 1 } else { -1 })
     }
 
-    pub fn sample_many(&mut self, count: usize, input: f64) -> Result<Vec<i8>> {
+    /// `count` draws, in chunks of [`SAMPLE_CHUNK`] with `control` checked between them.
+    pub fn sample_many(&mut self, count: usize, input: f64, control: &Control) -> Result<Vec<i8>> {
         let a = self.activation(input)?;
-        crate::error::check_alloc::<i8>(count as u128, &format!("{count} samples"))?;
-        Ok((0..count).map(|_| if a > 2.0 * self.stream.next_f64() - 1.0 { 1 } else { -1 }).collect())
+        let mut out = try_with_capacity(count, &format!("{count} samples"))?;
+        while out.len() < count {
+            control.check()?;
+            let k = SAMPLE_CHUNK.min(count - out.len());
+            out.extend((0..k).map(|_| if a > 2.0 * self.stream.next_f64() - 1.0 { 1 } else { -1 }));
+        }
+        Ok(out)
     }
 }
 
@@ -59,10 +69,19 @@ mod tests {
     fn frequency_matches_probability() {
         let mut p = PBit::new(0.3, 1.5, 9).unwrap();
         let n = 200_000;
-        let up = p.sample_many(n, 0.2).unwrap().iter().filter(|&&s| s == 1).count() as f64 / n as f64;
+        let up = p.sample_many(n, 0.2, &Control::new()).unwrap().iter().filter(|&&s| s == 1).count() as f64 / n as f64;
         let exact = p.probability_up(0.2).unwrap();
         assert!((up - exact).abs() < 4.0 * (exact * (1.0 - exact) / n as f64).sqrt());
         assert!(p.sample(f64::NAN).is_err());
         assert!(PBit::new(0.0, -1.0, 0).is_err());
+    }
+
+    #[test]
+    fn sample_many_stops_once_cancelled() {
+        let control = Control::new();
+        control.cancel();
+        let mut p = PBit::new(0.0, 1.0, 1).unwrap();
+        assert!(matches!(p.sample_many(3, 0.0, &control), Err(crate::error::Error::Interrupted)));
+        assert_eq!(p.sample_many(0, 0.0, &control).unwrap(), Vec::<i8>::new());
     }
 }

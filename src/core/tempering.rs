@@ -16,6 +16,9 @@ use rayon::prelude::*;
 /// Below this many spin updates per round, sweeping replicas in parallel costs more than it saves.
 const PARALLEL_MIN_UPDATES: usize = 1 << 15;
 
+/// Spin updates between two interrupt checks inside a round (well under a millisecond).
+const CHECK_UPDATES: usize = 1 << 18;
+
 #[derive(Debug, Clone)]
 pub struct TemperingParams {
     pub betas: Vec<f64>,
@@ -57,7 +60,8 @@ pub fn run(model: &IsingModel, engine: &Engine, p: &TemperingParams, control: &C
     let n = model.n();
     let r = p.betas.len();
     let rounds = p.burn_in + p.num_samples;
-    control.add_total((rounds * p.swap_interval * r) as u64);
+    let sweeps_per_round = p.swap_interval.saturating_mul(r);
+    control.add_total(rounds.saturating_mul(sweeps_per_round) as u64);
     let mut chains: Vec<Chain> = (0..r).map(|k| Chain::random(engine, &mut Stream::new(p.seed, k as u64))).collect();
     let mut swap_rng = Stream::new(p.seed, r as u64);
     // slot_of[k] = index of the chain currently at β_k
@@ -67,7 +71,8 @@ pub fn run(model: &IsingModel, engine: &Engine, p: &TemperingParams, control: &C
     let mut mags = vec![0.0; r * p.num_samples];
     let mut best_energy = f64::INFINITY;
     let mut best_state = vec![0i8; n];
-    let parallel_sweeps = n * p.swap_interval * r >= PARALLEL_MIN_UPDATES;
+    let parallel_sweeps = n.saturating_mul(sweeps_per_round) >= PARALLEL_MIN_UPDATES;
+    let chunk = (CHECK_UPDATES / n.max(1)).max(1);
     for round in 0..rounds {
         control.check()?;
         let mut beta_of_chain = vec![0.0; r];
@@ -75,7 +80,13 @@ pub fn run(model: &IsingModel, engine: &Engine, p: &TemperingParams, control: &C
             beta_of_chain[c] = p.betas[k];
         }
         let sweep = |(c, chain): (usize, &mut Chain)| {
-            chain.sweep(engine, beta_of_chain[c], p.method, p.swap_interval);
+            // a long swap_interval in chunks, so that Ctrl-C is seen within a round
+            let mut left = p.swap_interval;
+            while left > 0 && !control.is_cancelled() {
+                let k = left.min(chunk);
+                chain.sweep(engine, beta_of_chain[c], p.method, k);
+                left -= k;
+            }
             if round % 64 == 63 {
                 chain.refresh(engine);
             }
@@ -85,7 +96,8 @@ pub fn run(model: &IsingModel, engine: &Engine, p: &TemperingParams, control: &C
         } else {
             chains.iter_mut().enumerate().for_each(sweep);
         }
-        control.advance((p.swap_interval * r) as u64);
+        control.check()?;
+        control.advance(sweeps_per_round as u64);
         for chain in &chains {
             if chain.energy < best_energy {
                 best_energy = chain.energy;

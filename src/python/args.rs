@@ -194,6 +194,7 @@ pub fn array_shape(obj: &Bound<'_, PyAny>) -> Option<Vec<usize>> {
 /// flat row-major vector and the number of rows (`None` for a single state).
 pub fn spins(obj: &Bound<'_, PyAny>, name: &str, binary: bool) -> PyResult<(Vec<i8>, Option<usize>)> {
     let arr = validation(obj.py())?.call_method1("as_spin_array", (obj, name, binary))?;
+    // the copies are fallible: their size is the caller's
     if let Ok(a) = arr.cast::<PyArray1<i8>>() {
         let a = a.readonly();
         return Ok((try_collect(a.as_array().iter().copied(), &format!("a copy of {name}"))?, None));

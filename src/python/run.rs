@@ -47,6 +47,12 @@ pub fn with_signals<T>(py: Python<'_>, f: impl FnOnce(&mut dyn FnMut() -> Result
     }
 }
 
+/// `Err(CancelledError)` once the task awaiting this thread's work (an `*_async` method) was
+/// cancelled: Ctrl-C reaches only the main thread, not the one `asyncio.to_thread` runs us on.
+fn async_cancelled(py: Python<'_>) -> PyResult<()> {
+    py.import("quantumpanarchy._async")?.getattr("check")?.call0().map(drop)
+}
+
 /// Long native work: it runs on a worker thread while this thread, every [`POLL`], checks
 /// for Ctrl-C (cancelling the work and re-raising `KeyboardInterrupt`) and calls
 /// `progress(done, total)` if given.
@@ -130,7 +136,7 @@ pub fn run_long_asking<T: Send>(
                 }
                 polled = Instant::now();
                 Python::attach(|py| {
-                    let polled = py.check_signals().and_then(|()| match &progress {
+                    let polled = py.check_signals().and_then(|()| async_cancelled(py)).and_then(|()| match &progress {
                         Some(cb) => cb.call1(py, control.progress()).map(drop),
                         None => Ok(()),
                     });

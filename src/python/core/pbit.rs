@@ -1,6 +1,7 @@
 //! `PBit`: one probabilistic bit.
 
-use crate::core::pbit::PBit;
+use crate::control::Control;
+use crate::core::pbit::{PBit, SAMPLE_CHUNK};
 use crate::rng::resolve_seed;
 use numpy::PyArray1;
 use pyo3::prelude::*;
@@ -8,6 +9,7 @@ use pyo3::types::PyTuple;
 use std::sync::Mutex;
 
 use crate::python::args::{self, PyInt};
+use crate::python::run::{detach, run_long};
 
 /// One probabilistic bit: P(s = +1) = (1 + tanh(β·(input + bias))) / 2.
 #[pyclass(module = "quantumpanarchy.core", name = "PBit", frozen)]
@@ -58,7 +60,7 @@ impl PyPBit {
         Ok(self.lock().sample(input)?)
     }
 
-    /// `n` independent draws as an int8 array of ±1.
+    /// `n` independent draws as an int8 array of ±1 (Ctrl-C stops a long run).
     #[pyo3(signature = (n, input = 0.0))]
     fn sample_many<'py>(
         &self,
@@ -67,13 +69,18 @@ impl PyPBit {
         #[pyo3(from_py_with = args::real)] input: f64,
     ) -> PyResult<Bound<'py, PyArray1<i8>>> {
         let n = args::count(n, "n", 0)?;
-        let v = self.lock().sample_many(n, input)?;
+        // a worker thread (to watch for Ctrl-C) only when the draws take more than a moment
+        let v = if n <= SAMPLE_CHUNK {
+            detach(py, || self.lock().sample_many(n, input, &Control::new()))?
+        } else {
+            run_long(py, None, |control| self.lock().sample_many(n, input, control))?
+        };
         Ok(PyArray1::from_vec(py, v))
     }
 
     fn __repr__(&self) -> String {
         let p = self.lock();
-        format!("PBit(bias={}, beta={})", p.bias, p.beta)
+        format!("PBit(bias={:?}, beta={:?})", p.bias, p.beta)
     }
 
     fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<(Bound<'py, PyAny>, Bound<'py, PyTuple>, [u64; 4])> {

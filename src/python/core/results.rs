@@ -80,7 +80,8 @@ pub fn make<'py>(py: Python<'py>, class: &str, kw: &Bound<'py, PyDict>) -> PyRes
 }
 
 /// `asyncio.to_thread(f, *args, **kwargs)`: a coroutine running `f` off the event loop (the
-/// native work inside releases the GIL, so the loop keeps running).
+/// native work inside releases the GIL, so the loop keeps running), whose native work stops
+/// once the awaiting task is cancelled (`quantumpanarchy._async.to_thread`).
 pub fn to_thread<'py>(
     f: Bound<'py, PyAny>,
     args: &Bound<'py, PyTuple>,
@@ -89,5 +90,5 @@ pub fn to_thread<'py>(
     let py = f.py();
     let mut all = vec![f];
     all.extend(args.iter());
-    py.import("asyncio")?.getattr("to_thread")?.call(PyTuple::new(py, all)?, kwargs)
+    py.import("quantumpanarchy._async")?.getattr("to_thread")?.call(PyTuple::new(py, all)?, kwargs)
 }

@@ -189,7 +189,7 @@ impl PyBoltzmannSampler {
 
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
         Ok(format!(
-            "BoltzmannSampler({}, beta={}, method={:?})",
+            "BoltzmannSampler({}, beta={:?}, method={:?})",
             self.network.bind(py).repr()?,
             self.beta,
             self.method.name()
