@@ -17,7 +17,6 @@ types dwave-samplers rejects with ``TypeError``.
 from __future__ import annotations
 
 import abc
-import asyncio
 import math
 import numbers
 import time
@@ -28,6 +27,7 @@ from typing import TYPE_CHECKING, Any, Literal, TypedDict, overload
 import numpy as np
 import numpy.typing as npt
 
+from .. import _async
 from ..core import Method, PBitNetwork, SampleSet, Temperature
 from ..exceptions import InvalidInputError, InvalidTypeError
 from ..performance import BackendName
@@ -219,17 +219,17 @@ class Annealing(_Sampler, _Initialized):
 
     async def sample_async(self, bqm: Any, **kwargs: Unpack[AnnealingOptions]) -> Any:
         """``sample`` off the event loop."""
-        return await asyncio.to_thread(lambda: self.sample(bqm, **kwargs))
+        return await _async.to_thread(lambda: self.sample(bqm, **kwargs))
 
     async def sample_ising_async(
         self, h: Any, J: Mapping[tuple[Any, Any], float], **kwargs: Unpack[AnnealingOptions]
     ) -> Any:
         """``sample_ising`` off the event loop."""
-        return await asyncio.to_thread(lambda: self.sample_ising(h, J, **kwargs))
+        return await _async.to_thread(lambda: self.sample_ising(h, J, **kwargs))
 
     async def sample_qubo_async(self, Q: Any, **kwargs: Unpack[AnnealingOptions]) -> Any:
         """``sample_qubo`` off the event loop."""
-        return await asyncio.to_thread(lambda: self.sample_qubo(Q, **kwargs))
+        return await _async.to_thread(lambda: self.sample_qubo(Q, **kwargs))
 
     def __repr__(self) -> str:
         args = ", ".join(f"{k}={v!r}" for k, v in self._defaults.items())

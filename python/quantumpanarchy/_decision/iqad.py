@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
+from .. import _async
 from .._native import decision as _native
 from ..exceptions import InvalidInputError, NotFittedError
 from ._estimator import Estimator, check_samples, real_array
@@ -229,19 +229,19 @@ class IQAD(Estimator):
 
     async def fit_async(self, X: Any, y: Any = None, *, progress: Progress = False) -> IQAD:
         """``fit`` off the event loop (the native work releases the GIL)."""
-        return await asyncio.to_thread(self.fit, X, y, progress=progress)
+        return await _async.to_thread(self.fit, X, y, progress=progress)
 
     async def update_async(self, X: Any) -> IQAD:
         """``update`` off the event loop."""
-        return await asyncio.to_thread(self.update, X)
+        return await _async.to_thread(self.update, X)
 
     async def score_samples_async(self, X: Any) -> FloatArray:
         """``score_samples`` off the event loop."""
-        return await asyncio.to_thread(self.score_samples, X)
+        return await _async.to_thread(self.score_samples, X)
 
     async def predict_async(self, X: Any) -> npt.NDArray[np.int64]:
         """``predict`` off the event loop."""
-        return await asyncio.to_thread(self.predict, X)
+        return await _async.to_thread(self.predict, X)
 
     # --- plumbing -------------------------------------------------------------------------
 

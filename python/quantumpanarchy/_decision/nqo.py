@@ -3,7 +3,6 @@ p-bit annealing over Gray-coded variables, basin hopping and local refinement)."
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import warnings
 from collections.abc import Callable, Sequence
@@ -12,6 +11,7 @@ from typing import Any, Literal
 import numpy as np
 import numpy.typing as npt
 
+from .. import _async
 from .._native import decision as _decision
 from .._validation import as_float_array
 from ..exceptions import InvalidInputError, InvalidTypeError
@@ -198,7 +198,7 @@ class NQO(Params):
         progress: bool | Callable[[int, int], object] | None = None,
     ) -> NQOResult:
         """``minimize`` off the event loop (in a worker thread, where ``fun`` is then called)."""
-        return await asyncio.to_thread(
+        return await _async.to_thread(
             self.minimize, fun, bounds, x0=x0, args=args, maxfun=maxfun, callback=callback, progress=progress
         )
 

@@ -3,7 +3,6 @@ mean–variance portfolio selection with it."""
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from typing import Any, Literal, NamedTuple, overload
@@ -11,6 +10,7 @@ from typing import Any, Literal, NamedTuple, overload
 import numpy as np
 import numpy.typing as npt
 
+from .. import _async
 from .._native import decision as _native
 from ..core import SampleSet
 from ..exceptions import InvalidInputError, ResourceLimitError
@@ -185,7 +185,7 @@ class QAOA(Params):
         progress: Progress = None,
     ) -> PortfolioAllocation:
         """:meth:`optimize` off the event loop."""
-        return await asyncio.to_thread(self.optimize, returns, covariance, risk_tolerance, progress=progress)
+        return await _async.to_thread(self.optimize, returns, covariance, risk_tolerance, progress=progress)
 
     @overload
     def expectation(self, Q: Any, gammas: Sequence[float], betas: Sequence[float]) -> float: ...
@@ -260,7 +260,7 @@ class QAOA(Params):
         progress: Progress = None,
     ) -> SampleSet:
         """:meth:`sample_qubo` off the event loop."""
-        return await asyncio.to_thread(self.sample_qubo, Q, gammas=gammas, betas=betas, shots=shots, progress=progress)
+        return await _async.to_thread(self.sample_qubo, Q, gammas=gammas, betas=betas, shots=shots, progress=progress)
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, QAOA):

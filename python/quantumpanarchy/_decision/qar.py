@@ -13,7 +13,6 @@ and the thermal vote is the decision unit's magnetisation ⟨d⟩ = P(buy) - P(s
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import enum
 import math
@@ -24,6 +23,7 @@ import numpy as np
 import numpy.typing as npt
 
 # The native module has no stub of its own: its public face is this module's, in stubs/decision.pyi.
+from .. import _async
 from .._native import decision as _native
 from ..exceptions import InvalidInputError
 from ._estimator import Estimator, check_samples, real_array
@@ -429,17 +429,17 @@ class QAR(Estimator):
 
     async def decide_async(self, factors: Any, names: Sequence[str] | None = None) -> Decision:
         """:meth:`decide` off the event loop (the native work releases the GIL)."""
-        return await asyncio.to_thread(self.decide, factors, names)
+        return await _async.to_thread(self.decide, factors, names)
 
     async def decide_batch_async(
         self, matrix: Any, names: Sequence[str] | None = None, *, progress: bool | Any = False
     ) -> list[Decision]:
         """:meth:`decide_batch` off the event loop."""
-        return await asyncio.to_thread(self.decide_batch, matrix, names, progress=progress)
+        return await _async.to_thread(self.decide_batch, matrix, names, progress=progress)
 
     async def fit_async(self, history: Any, outcomes: Any, *, progress: bool | Any = False) -> QAR:
         """:meth:`fit` off the event loop."""
-        return await asyncio.to_thread(self.fit, history, outcomes, progress=progress)
+        return await _async.to_thread(self.fit, history, outcomes, progress=progress)
 
     def _clear_fit(self) -> None:
         for name in _FITTED:

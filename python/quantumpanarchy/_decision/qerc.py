@@ -3,7 +3,6 @@ regressor and classifier of time series. The reservoir runs in Rust (``_native.d
 
 from __future__ import annotations
 
-import asyncio
 import math
 import warnings
 from collections.abc import Callable
@@ -12,6 +11,7 @@ from typing import Any, Literal
 import numpy as np
 import numpy.typing as npt
 
+from .. import _async
 from .._native import decision as _native
 from .._validation import as_array, as_float_array
 from ..exceptions import InvalidInputError, NotFittedError
@@ -402,7 +402,7 @@ class QERC(Estimator):
 
     async def fit_async(self, X: Any, y: Any) -> QERC:
         """``fit`` off the event loop (the native work releases the GIL)."""
-        return await asyncio.to_thread(self.fit, X, y)
+        return await _async.to_thread(self.fit, X, y)
 
     # -- prediction ------------------------------------------------------------------------
 
@@ -503,11 +503,11 @@ class QERC(Estimator):
 
     async def predict_async(self, X: Any, *, reset: bool = True) -> Any:
         """``predict`` off the event loop."""
-        return await asyncio.to_thread(self.predict, X, reset=reset)
+        return await _async.to_thread(self.predict, X, reset=reset)
 
     async def predict_proba_async(self, X: Any, *, reset: bool = True) -> Any:
         """``predict_proba`` off the event loop."""
-        return await asyncio.to_thread(self.predict_proba, X, reset=reset)
+        return await _async.to_thread(self.predict_proba, X, reset=reset)
 
     def score(self, X: Any, y: Any) -> float:
         """R² (regression, averaged over outputs) or accuracy (classification), as
