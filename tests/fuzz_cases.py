@@ -1217,6 +1217,13 @@ REGRESSIONS = [
         check="pt.run(2)",
         interrupt_at=0.3,
     ),
+    # integration: a run's whole footprint per read is estimated (1 p-bit, 10**9 reads aborted
+    # in a small allocation once the states had taken the memory)
+    _case(
+        "anneal 10**9 reads of 1 p-bit",
+        "core.PBitNetwork(1, seed=0).anneal(core.Temperature.geometric(1.0, 0.1, 10), 10**9, 1)",
+        MEMORY,
+    ),
 ]
 
 

@@ -73,8 +73,14 @@ impl AnnealParams {
         ensure!(self.sweeps_per_beta > 0, "num_sweeps_per_beta must be positive, got 0");
         ensure!(self.num_reads > 0, "num_reads must be positive, got 0");
         super::schedule::check_betas(&self.betas, "betas", true)?;
-        let bytes = self.num_reads as u128 * model.n() as u128;
-        crate::error::check_alloc::<i8>(2 * bytes, &format!("{} reads of {} p-bits", self.num_reads, model.n()))?;
+        // What a run keeps per read: its state twice (working copy and result), its energy and
+        // the SampleSet's count; an eighth more leaves room for the small allocations that follow
+        // (which abort, not raise, once memory has run out).
+        let bytes = self.num_reads as u128 * (2 * model.n() as u128 + 16);
+        crate::error::check_alloc::<u8>(
+            bytes + bytes / 8,
+            &format!("{} reads of {} p-bits", self.num_reads, model.n()),
+        )?;
         if let Some(init) = &self.initial_states {
             let n = model.n();
             ensure!(
