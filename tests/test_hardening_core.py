@@ -7,7 +7,6 @@ failed allocation (rc -6) is a test failure instead of the end of the test run.
 
 from __future__ import annotations
 
-import _thread
 import signal
 import subprocess
 import sys
@@ -19,6 +18,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+from interrupts import assert_interrupted, interrupt_after
 from quantumpanarchy.core import (
     MAX_EXACT_PBITS,
     BoltzmannSampler,
@@ -290,18 +290,6 @@ def test_observables_are_unchanged_at_ordinary_beta() -> None:
 # Ctrl-C during long batched calls
 
 
-def _interrupt_after(delay: float) -> Callable[[], None]:
-    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
-    timer = threading.Timer(delay, _thread.interrupt_main)
-    timer.start()
-
-    def cleanup() -> None:
-        timer.cancel()
-        signal.signal(signal.SIGINT, previous)
-
-    return cleanup
-
-
 N_DENSE = 3000
 
 
@@ -334,7 +322,7 @@ def test_ctrl_c_interrupts_batched_energies(which: str) -> None:
         "energy": lambda: net.energy(states),
         "local_fields": lambda: net.local_fields(states),
     }
-    cleanup = _interrupt_after(0.3)
+    cleanup = interrupt_after(0.3)
     start = time.perf_counter()
     try:
         with pytest.raises(KeyboardInterrupt):
@@ -350,19 +338,6 @@ def test_ctrl_c_interrupts_batched_energies(which: str) -> None:
 
 # --------------------------------------------------------------------------------------------
 # Ctrl-C while building networks and in the other long core loops; lengths checked before copies
-
-
-def _assert_interrupted(call: Callable[[], object], what: str) -> None:
-    """``call`` raises KeyboardInterrupt within 1.5 s of a Ctrl-C sent 0.3 s into it."""
-    cleanup = _interrupt_after(0.3)
-    start = time.perf_counter()
-    try:
-        with pytest.raises(KeyboardInterrupt):
-            call()
-        elapsed = time.perf_counter() - start
-    finally:
-        cleanup()
-    assert elapsed < 1.8, f"{what} took {elapsed - 0.3:.2f} s to notice the interrupt"
 
 
 N_SPARSE = 10**6
@@ -386,7 +361,7 @@ def _star_entries() -> tuple[Any, Any, Any]:
 @pytest.mark.parametrize("entries", [_random_entries, _star_entries], ids=["random", "star"])
 def test_ctrl_c_interrupts_from_sparse(entries: Callable[[], tuple[Any, Any, Any]]) -> None:
     rows, cols, values = entries()
-    _assert_interrupted(lambda: PBitNetwork.from_sparse(rows, cols, values, num_pbits=N_SPARSE), "from_sparse")
+    assert_interrupted(lambda: PBitNetwork.from_sparse(rows, cols, values, num_pbits=N_SPARSE), "from_sparse")
     small = PBitNetwork.from_sparse(rows[:1000], cols[:1000], values[:1000], num_pbits=N_SPARSE)
     assert small.num_couplings > 0
 
@@ -395,7 +370,7 @@ def test_ctrl_c_interrupts_from_sparse(entries: Callable[[], tuple[Any, Any, Any
 def test_ctrl_c_interrupts_colouring_a_large_sparse_network() -> None:
     net = PBitNetwork.from_sparse(*_random_entries(), num_pbits=N_SPARSE, seed=1)
     couplings, energy = net.num_couplings, net.energy()
-    _assert_interrupted(net.num_colors, "num_colors")
+    assert_interrupted(net.num_colors, "num_colors")
     # nothing was cached half-built: the network is as it was
     assert (net.num_couplings, net.energy()) == (couplings, energy)
     hot, cold = net.default_beta_range()
@@ -414,7 +389,7 @@ def _max_exact() -> BoltzmannSampler:
 @pytest.mark.parametrize("which", ["exact_distribution", "exact_observables"])
 def test_ctrl_c_interrupts_exact_enumeration(which: str) -> None:
     sampler = _max_exact()
-    _assert_interrupted(getattr(sampler, which), which)
+    assert_interrupted(getattr(sampler, which), which)
     assert np.isfinite(sampler.exact_observables().energy)
 
 
@@ -505,7 +480,7 @@ def _sigint_main_after(delay: float) -> Callable[[], None]:
 @pytest.mark.skipif(sys.platform == "win32", reason="interrupt_main timing")
 def test_ctrl_c_interrupts_sample_many() -> None:
     pbit = PBit(beta=1.0, seed=2)
-    cleanup = _interrupt_after(0.3)
+    cleanup = interrupt_after(0.3)
     start = time.perf_counter()
     try:
         with pytest.raises(KeyboardInterrupt):
@@ -521,7 +496,7 @@ def test_ctrl_c_interrupts_sample_many() -> None:
 def test_ctrl_c_interrupts_tempering_with_a_huge_swap_interval() -> None:
     net = PBitNetwork.from_dense(np.ones((4, 4)) - np.eye(4), seed=1)
     pt = ParallelTempering(net, [0.5, 1.0, 2.0], seed=2)
-    cleanup = _interrupt_after(0.3)
+    cleanup = interrupt_after(0.3)
     start = time.perf_counter()
     try:
         with pytest.raises(KeyboardInterrupt):

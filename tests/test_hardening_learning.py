@@ -4,19 +4,17 @@ result is a silent NaN or inf."""
 
 from __future__ import annotations
 
-import _thread
 import importlib
-import signal
 import subprocess
 import sys
 import textwrap
-import threading
 import time
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 import pytest
+from interrupts import assert_interrupted, interrupt_after
 from quantumpanarchy.decision import IQAD, QAR, QERC
 from quantumpanarchy.exceptions import InvalidInputError, ResourceLimitError
 
@@ -96,32 +94,6 @@ def test_oversized_request_raises_instead_of_aborting(call: str, expected: str) 
 # Ctrl-C: every long native loop stops within a bound and leaves the object usable
 
 
-def _interrupt_after(delay: float) -> Callable[[], None]:
-    """A KeyboardInterrupt in the main thread after ``delay`` s; returns the cleanup."""
-    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
-    timer = threading.Timer(delay, _thread.interrupt_main)
-    timer.start()
-
-    def cleanup() -> None:
-        timer.cancel()
-        signal.signal(signal.SIGINT, previous)
-
-    return cleanup
-
-
-def _assert_interrupted(call: Callable[[], Any], what: str) -> None:
-    """``call`` raises KeyboardInterrupt less than 1.5 s after an interrupt sent at 0.3 s."""
-    cleanup = _interrupt_after(0.3)
-    start = time.perf_counter()
-    try:
-        with pytest.raises(KeyboardInterrupt):
-            call()
-        elapsed = time.perf_counter() - start
-    finally:
-        cleanup()
-    assert elapsed < 0.3 + 1.5, f"{what} took {elapsed:.2f} s to notice the interrupt"
-
-
 @pytest.fixture
 def rows() -> np.ndarray:
     return np.random.default_rng(1).random((50, 3))
@@ -132,7 +104,7 @@ def test_ctrl_c_interrupts_iqad_fit_inside_a_long_gibbs_chain(rows: np.ndarray) 
     model = IQAD(n_epochs=2, seed=0).fit(rows)
     before = model.score_samples(rows)
     model.set_params(cd_steps=2**31)
-    _assert_interrupted(lambda: model.fit(rows), "IQAD(cd_steps=2**31).fit")
+    assert_interrupted(lambda: model.fit(rows), "IQAD(cd_steps=2**31).fit")
     # the failed fit left the fitted model as it was, and it still fits and scores
     np.testing.assert_array_equal(model.score_samples(rows), before)
     model.set_params(cd_steps=1)
@@ -144,7 +116,7 @@ def test_ctrl_c_interrupts_iqad_fit_inside_a_long_gibbs_chain(rows: np.ndarray) 
 def test_ctrl_c_interrupts_iqad_update(rows: np.ndarray, persistent: bool) -> None:
     model = IQAD(n_epochs=0, cd_steps=2**31, persistent=persistent, seed=0).fit(rows)
     before = (model.offset_, model.n_steps_, model.score_samples(rows))
-    _assert_interrupted(lambda: model.partial_fit(rows), "IQAD.partial_fit")
+    assert_interrupted(lambda: model.partial_fit(rows), "IQAD.partial_fit")
     after = (model.offset_, model.n_steps_, model.score_samples(rows))
     assert after[:2] == before[:2]
     np.testing.assert_array_equal(after[2], before[2])
@@ -154,7 +126,7 @@ def test_ctrl_c_interrupts_iqad_update(rows: np.ndarray, persistent: bool) -> No
 def test_ctrl_c_interrupts_iqad_scoring_of_a_large_input() -> None:
     model = IQAD(n_epochs=1, n_hidden=4096, seed=0).fit(np.random.default_rng(2).random((100, 8)))
     big = np.broadcast_to(np.linspace(0.0, 1.0, 8), (10**6, 8))  # about 3·10**10 multiply-adds
-    _assert_interrupted(lambda: model.score_samples(big), "IQAD.score_samples")
+    assert_interrupted(lambda: model.score_samples(big), "IQAD.score_samples")
     assert np.isfinite(model.score_samples(big[:10])).all()
 
 
@@ -169,7 +141,7 @@ def test_ctrl_c_interrupts_iqad_scoring_of_a_large_input() -> None:
 def test_ctrl_c_interrupts_qerc_fit(n_reservoir: int, steps: int) -> None:
     rng = np.random.default_rng(3)
     model = QERC(n_reservoir=n_reservoir, seed=0)
-    _assert_interrupted(lambda: model.fit(rng.random((steps, 3)), rng.random(steps)), f"QERC({n_reservoir}).fit")
+    assert_interrupted(lambda: model.fit(rng.random((steps, 3)), rng.random(steps)), f"QERC({n_reservoir}).fit")
     assert not model.__sklearn_is_fitted__()
     small = QERC(n_reservoir=20, seed=0).fit(rng.random((30, 3)), rng.random(30))
     assert np.isfinite(small.predict(rng.random((5, 3)))).all()
@@ -181,7 +153,7 @@ def test_ctrl_c_interrupts_qerc_readout_of_long_series() -> None:
     model = QERC(n_reservoir=400, connectivity=0.5, seed=0).fit(rng.random((300, 2)), rng.random(300))
     state = model.state_.copy()
     long = np.broadcast_to(0.5, (10**7, 2))
-    _assert_interrupted(lambda: model.predict(long, reset=False), "QERC.predict")
+    assert_interrupted(lambda: model.predict(long, reset=False), "QERC.predict")
     np.testing.assert_array_equal(model.state_, state)
     assert np.isfinite(model.predict(rng.random((5, 2)))).all()
 
@@ -189,11 +161,11 @@ def test_ctrl_c_interrupts_qerc_readout_of_long_series() -> None:
 @pytest.mark.timeout(120)
 def test_ctrl_c_interrupts_qar_sampling_burn_in() -> None:
     qar = QAR(num_pbits=16, exact=False, burn_in=10**12, seed=0)
-    _assert_interrupted(lambda: qar.decide(np.full(16, 0.7)), "QAR.decide")
-    _assert_interrupted(lambda: qar.decide_batch(np.full((4, 16), 0.7)), "QAR.decide_batch")
+    assert_interrupted(lambda: qar.decide(np.full(16, 0.7)), "QAR.decide")
+    assert_interrupted(lambda: qar.decide_batch(np.full((4, 16), 0.7)), "QAR.decide_batch")
     rng = np.random.default_rng(5)
     history, outcomes = rng.random((8, 16)), rng.choice([-1, 0, 1], 8)
-    _assert_interrupted(lambda: qar.fit(history, outcomes), "QAR.fit")
+    assert_interrupted(lambda: qar.fit(history, outcomes), "QAR.fit")
     qar.set_params(burn_in=10)
     assert qar.decide(np.full(16, 0.7)).action.name in {"Buy", "Sell", "Hold"}
 
@@ -284,7 +256,7 @@ def test_ctrl_c_interrupts_qerc_ridge_solve(monkeypatch: pytest.MonkeyPatch) -> 
 
     def fit_interrupted(*args: Any) -> Any:
         started.append(time.perf_counter())
-        cleanups.append(_interrupt_after(0.6))
+        cleanups.append(interrupt_after(0.6))
         return native_fit(*args)
 
     monkeypatch.setattr(native, "qerc_fit", fit_interrupted)

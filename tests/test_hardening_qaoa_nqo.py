@@ -4,12 +4,9 @@ no truthy non-boolean counts as a flag, and every long native loop answers Ctrl-
 
 from __future__ import annotations
 
-import _thread
-import signal
 import subprocess
 import sys
 import textwrap
-import threading
 import time
 from collections.abc import Callable
 from typing import Any
@@ -17,6 +14,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 import pytest
+from interrupts import assert_interrupted
 from quantumpanarchy.decision import NQO, QAOA
 from quantumpanarchy.exceptions import InvalidInputError
 
@@ -229,31 +227,6 @@ def test_nqo_flags_still_accept_booleans() -> None:
 # Ctrl-C: every long native loop stops within a bound, and the object still works afterwards
 
 
-def _interrupt_after(delay: float) -> Callable[[], None]:
-    """A KeyboardInterrupt in the main thread after ``delay`` s; returns the cleanup."""
-    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
-    timer = threading.Timer(delay, _thread.interrupt_main)
-    timer.start()
-
-    def cleanup() -> None:
-        timer.cancel()
-        signal.signal(signal.SIGINT, previous)
-
-    return cleanup
-
-
-def _assert_interrupted(call: Callable[[], object], what: str) -> None:
-    cleanup = _interrupt_after(0.3)
-    start = time.perf_counter()
-    try:
-        with pytest.raises(KeyboardInterrupt):
-            call()
-        elapsed = time.perf_counter() - start
-    finally:
-        cleanup()
-    assert elapsed < 0.3 + 1.5, f"{what} took {elapsed - 0.3:.2f} s to notice the interrupt"
-
-
 def _seconds_of(work: Callable[[int], object], seconds: float, unit: int) -> int:
     """How many units of ``work`` take about ``seconds`` (timed on ``unit`` of them)."""
     start = time.perf_counter()
@@ -269,7 +242,7 @@ def test_ctrl_c_interrupts_a_batch_of_expectations() -> None:
         return qaoa.expectation(Q, np.full((m, 2), 0.3), np.full((m, 2), 0.2))
 
     rows = _seconds_of(batch, 6.0, 2000)
-    _assert_interrupted(lambda: batch(rows), "a batch of expectations")
+    assert_interrupted(lambda: batch(rows), "a batch of expectations")
     assert qaoa.expectation(Q, [0.3, 0.3], [0.2, 0.2]) == QAOA(12).expectation(Q, [0.3, 0.3], [0.2, 0.2])
 
 
@@ -286,7 +259,7 @@ def test_ctrl_c_interrupts_one_long_evaluation(which: str) -> None:
         return getattr(qaoa, which)(Q, g, b)
 
     layers = _seconds_of(run, 6.0, 4)
-    _assert_interrupted(lambda: run(layers), which)
+    assert_interrupted(lambda: run(layers), which)
     assert qaoa.expectation(Q[:4, :4], [0.1], [0.2]) == QAOA(4).expectation(Q[:4, :4], [0.1], [0.2])
 
 
@@ -294,7 +267,7 @@ def test_ctrl_c_interrupts_one_long_evaluation(which: str) -> None:
 def test_ctrl_c_interrupts_optimize_with_many_restarts() -> None:
     mu, cov = np.linspace(0.01, 0.06, 6), np.eye(6) * 0.01
     qaoa = QAOA(6, 1, restarts=10**7, maxiter=50, seed=1)
-    _assert_interrupted(lambda: qaoa.optimize(mu, cov), "optimize with 10**7 restarts")
+    assert_interrupted(lambda: qaoa.optimize(mu, cov), "optimize with 10**7 restarts")
     small = qaoa.set_params(restarts=1).optimize(mu, cov)
     assert small.bitstring == QAOA(6, 1, restarts=1, maxiter=50, seed=1).optimize(mu, cov).bitstring
 
@@ -302,7 +275,7 @@ def test_ctrl_c_interrupts_optimize_with_many_restarts() -> None:
 @pytest.mark.timeout(300)
 def test_ctrl_c_interrupts_a_large_nqo_round() -> None:
     opt = NQO(maxfun=60, num_chains=4096, num_sweeps=4000, seed=0)
-    _assert_interrupted(lambda: opt.minimize(sphere, [(-1, 1)] * 4), "an NQO round of 4096 chains")
+    assert_interrupted(lambda: opt.minimize(sphere, [(-1, 1)] * 4), "an NQO round of 4096 chains")
     small = opt.set_params(num_chains=4, num_sweeps=10)
     assert small.minimize(sphere, [(-1, 1)] * 2).fun == NQO(maxfun=60, seed=0).minimize(sphere, [(-1, 1)] * 2).fun
 
@@ -316,7 +289,7 @@ def test_ctrl_c_inside_fun_propagates_unchanged() -> None:
         time.sleep(0.02)
         return sphere(x)
 
-    _assert_interrupted(lambda: NQO(maxfun=10**6, seed=0).minimize(slow, [(-1, 1)] * 2), "NQO calling fun")
+    assert_interrupted(lambda: NQO(maxfun=10**6, seed=0).minimize(slow, [(-1, 1)] * 2), "NQO calling fun")
     assert calls, "fun ran before the interrupt"
 
 
