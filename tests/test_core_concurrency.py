@@ -8,7 +8,6 @@ GIL is released around native work; long native loops check for ``KeyboardInterr
 
 from __future__ import annotations
 
-import _thread
 import copy
 import multiprocessing
 import operator
@@ -23,6 +22,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 import pytest
+from interrupts import interrupt_after
 from quantumpanarchy import performance
 from quantumpanarchy.core import (
     BoltzmannSampler,
@@ -439,15 +439,7 @@ def test_native_work_releases_the_gil(which: str) -> None:
 def _interrupt_after(delay: float, how: str) -> Callable[[], None]:
     """Arrange a KeyboardInterrupt in the main thread after ``delay`` s; returns the cleanup."""
     if how == "interrupt_main":
-        previous = signal.signal(signal.SIGINT, signal.default_int_handler)
-        timer = threading.Timer(delay, _thread.interrupt_main)
-        timer.start()
-
-        def cleanup() -> None:
-            timer.cancel()
-            signal.signal(signal.SIGINT, previous)
-
-        return cleanup
+        return interrupt_after(delay)
 
     def on_alarm(signum: int, frame: object) -> None:
         raise KeyboardInterrupt

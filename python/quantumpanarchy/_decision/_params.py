@@ -34,6 +34,15 @@ def check_int(value: Any, name: str, low: int | None = None) -> int:
     return number
 
 
+def check_native_int(value: Any, name: str) -> int:
+    """:func:`check_int` for a setting passed to native code, which checks its range: values of
+    2**64 or more are refused here, before they overflow the native conversion."""
+    number = check_int(value, name)
+    if abs(number) >= 2**64:
+        raise InvalidInputError(f"{name} is too large: {number}")
+    return number
+
+
 def check_real(value: Any, name: str) -> float:
     """``value`` as a float: any real number (numpy's included), not bools or strings (those
     raise :class:`InvalidTypeError`)."""

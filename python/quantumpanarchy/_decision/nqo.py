@@ -15,7 +15,7 @@ from .. import _async
 from .._native import decision as _decision
 from .._validation import as_float_array
 from ..exceptions import InvalidInputError, InvalidTypeError
-from ._params import Params, check_int
+from ._params import Params, check_native_int
 
 __all__ = ["NQO", "NQOResult", "minimize_nqo"]
 
@@ -162,19 +162,19 @@ class NQO(Params):
             integrality,
             x0=None if x0 is None else as_float_array(x0, "x0", 1, False),
             fun_args=args,
-            maxfun=_count(budget, "maxfun"),
-            n_initial=None if self.n_initial is None else _count(self.n_initial, "n_initial"),
+            maxfun=check_native_int(budget, "maxfun"),
+            n_initial=None if self.n_initial is None else check_native_int(self.n_initial, "n_initial"),
             seed=self.seed,
             local_method=_choice(self.local_method, "local_method"),
-            batch_size=None if self.batch_size is None else _count(self.batch_size, "batch_size"),
-            bits=_count(self.bits, "bits"),
-            num_chains=_count(self.num_chains, "num_chains"),
-            num_sweeps=_count(self.num_sweeps, "num_sweeps"),
+            batch_size=None if self.batch_size is None else check_native_int(self.batch_size, "batch_size"),
+            bits=check_native_int(self.bits, "bits"),
+            num_chains=check_native_int(self.num_chains, "num_chains"),
+            num_sweeps=check_native_int(self.num_sweeps, "num_sweeps"),
             method=_choice(self.method, "method"),
             vectorized=_flag(self.vectorized, "vectorized"),
             callback=callback,
             progress=progress,
-            num_threads=None if self.num_threads is None else _count(self.num_threads, "num_threads"),
+            num_threads=None if self.num_threads is None else check_native_int(self.num_threads, "num_threads"),
         )
         out.pop("seed")
         result = NQOResult(**out)
@@ -260,15 +260,6 @@ def _flag(value: Any, name: str) -> bool:
     if not isinstance(value, (bool, np.bool_)):
         raise InvalidTypeError(f"{name} must be True or False, got {value!r}")
     return bool(value)
-
-
-def _count(value: Any, name: str) -> int:
-    """An integer setting (not a bool): ranges are checked natively; values beyond 2**64 here,
-    before they overflow the native conversion."""
-    number = check_int(value, name)
-    if abs(number) >= 2**64:
-        raise InvalidInputError(f"{name} is too large: {number}")
-    return number
 
 
 def _choice(value: Any, name: str) -> str:

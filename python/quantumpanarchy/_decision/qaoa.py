@@ -15,7 +15,7 @@ from .._native import decision as _native
 from ..core import SampleSet
 from ..exceptions import InvalidInputError, ResourceLimitError
 from ..performance import BackendName
-from ._params import Params, check_int, check_real
+from ._params import Params, check_native_int, check_real
 
 FloatArray = npt.NDArray[np.float64]
 Optimizer = Literal["nelder-mead", "cobyla"]
@@ -124,14 +124,14 @@ class QAOA(Params):
 
     def _check_params(self) -> None:
         _native.qaoa_validate(
-            _count(self.num_assets, "num_assets"),
-            _count(self.num_layers, "num_layers"),
+            check_native_int(self.num_assets, "num_assets"),
+            check_native_int(self.num_layers, "num_layers"),
             _option(self.optimizer, "optimizer", "'nelder-mead' or 'cobyla'"),
-            _count(self.maxiter, "maxiter"),
-            _count(self.restarts, "restarts"),
-            None if self.shots is None else _count(self.shots, "shots"),
+            check_native_int(self.maxiter, "maxiter"),
+            check_native_int(self.restarts, "restarts"),
+            None if self.shots is None else check_native_int(self.shots, "shots"),
             self.seed,
-            None if self.budget is None else _count(self.budget, "budget"),
+            None if self.budget is None else check_native_int(self.budget, "budget"),
             None if self.penalty is None else check_real(self.penalty, "penalty"),
             _backend(self.backend),
         )
@@ -228,7 +228,7 @@ class QAOA(Params):
         """
         matrix, variables = _qubo_matrix(Q)
         count = shots if shots is not None else (self.shots if self.shots is not None else DEFAULT_SHOTS)
-        count = _count(count, "shots")
+        count = check_native_int(count, "shots")
         r = _native.qaoa_sample(matrix, gammas, betas, count, *self._tuning(), self.seed, self.backend, progress)
         bits = np.asarray(r.pop("bitstrings"), dtype=np.uint64)
         n = r.pop("num_qubits")
@@ -273,15 +273,6 @@ class QAOA(Params):
 def _values(x: Any) -> Any:
     """pandas objects as their values; anything else unchanged (the native layer converts it)."""
     return x.to_numpy() if hasattr(x, "to_numpy") else x
-
-
-def _count(value: Any, name: str) -> int:
-    """An integer setting (not a bool): ranges are checked natively; values beyond 2**64 here,
-    before they overflow the native conversion."""
-    number = check_int(value, name)
-    if abs(number) >= 2**64:
-        raise InvalidInputError(f"{name} is too large: {number}")
-    return number
 
 
 def _option(value: Any, name: str, choices: str) -> str:
