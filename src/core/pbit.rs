@@ -6,7 +6,7 @@ use crate::error::{try_with_capacity, Result};
 use crate::rng::Stream;
 
 /// Draws between two interrupt checks: a few milliseconds of work.
-pub const SAMPLE_CHUNK: usize = 1 << 20;
+const SAMPLE_CHUNK: usize = 1 << 20;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct PBit {

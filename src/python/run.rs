@@ -53,6 +53,21 @@ fn async_cancelled(py: Python<'_>) -> PyResult<()> {
     py.import("quantumpanarchy._async")?.getattr("check")?.call0().map(drop)
 }
 
+/// Work (in simple operations) below which [`run_sized`] runs it as [`detach`]: a few
+/// milliseconds, well inside the 100 ms Ctrl-C is answered within, and less than starting the
+/// watcher thread of [`run_long`] would add to a call of that size.
+pub const SMALL_WORK: u64 = 1 << 22;
+
+/// [`run_long`] without progress for work of about `units` simple operations, or [`detach`] (with
+/// a control nobody cancels) when that is under [`SMALL_WORK`].
+pub fn run_sized<T: Send>(py: Python<'_>, units: u64, f: impl FnOnce(&Control) -> Result<T> + Send) -> PyResult<T> {
+    if units < SMALL_WORK {
+        detach(py, || f(&Control::new()))
+    } else {
+        run_long(py, None, f)
+    }
+}
+
 /// Long native work: it runs on a worker thread while this thread, every [`POLL`], checks
 /// for Ctrl-C (cancelling the work and re-raising `KeyboardInterrupt`) and calls
 /// `progress(done, total)` if given.

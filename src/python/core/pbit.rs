@@ -1,7 +1,6 @@
 //! `PBit`: one probabilistic bit.
 
-use crate::control::Control;
-use crate::core::pbit::{PBit, SAMPLE_CHUNK};
+use crate::core::pbit::PBit;
 use crate::rng::resolve_seed;
 use numpy::PyArray1;
 use pyo3::prelude::*;
@@ -9,7 +8,7 @@ use pyo3::types::PyTuple;
 use std::sync::Mutex;
 
 use crate::python::args::{self, PyInt};
-use crate::python::run::{detach, run_long};
+use crate::python::run::run_sized;
 
 /// One probabilistic bit: P(s = +1) = (1 + tanh(β·(input + bias))) / 2.
 #[pyclass(module = "quantumpanarchy.core", name = "PBit", frozen)]
@@ -69,12 +68,7 @@ impl PyPBit {
         #[pyo3(from_py_with = args::real)] input: f64,
     ) -> PyResult<Bound<'py, PyArray1<i8>>> {
         let n = args::count(n, "n", 0)?;
-        // a worker thread (to watch for Ctrl-C) only when the draws take more than a moment
-        let v = if n <= SAMPLE_CHUNK {
-            detach(py, || self.lock().sample_many(n, input, &Control::new()))?
-        } else {
-            run_long(py, None, |control| self.lock().sample_many(n, input, control))?
-        };
+        let v = run_sized(py, n as u64 * 16, |control| self.lock().sample_many(n, input, control))?;
         Ok(PyArray1::from_vec(py, v))
     }
 

@@ -14,7 +14,7 @@ use crate::decision::qaoa::statevector::{self, AngleSets};
 use crate::decision::qaoa::{cost, Qaoa};
 use crate::error::{try_collect, Error};
 use crate::python::args::{self, PyInt};
-use crate::python::run::run_long;
+use crate::python::run::{run_long, run_sized};
 
 /// Q as row-major values, symmetrised: xᵀQx = xᵀ((Q + Qᵀ)/2)x, so any square Q (dimod-style
 /// upper-triangular ones included) means what the caller wrote. Its side is checked against the
@@ -114,6 +114,12 @@ pub fn qaoa_validate(
     Ok(cost::check_memory(n)?)
 }
 
+/// About how many amplitude updates `layers` QAOA layers on `n` qubits take (a layer's mixer
+/// touches every amplitude once per qubit): what decides whether a call needs a Ctrl-C watcher.
+fn statevector_work(n: usize, layers: usize) -> u64 {
+    (layers as u64 + 1).saturating_mul(n as u64 + 1).saturating_mul(1u64 << n.min(63))
+}
+
 /// ⟨C⟩ for each row of (gammas, betas): a float for 1-D angles, an array of one value per
 /// angle set for 2-D ones. Interruptible: a batch of millions of sets takes a while.
 #[pyfunction]
@@ -128,8 +134,9 @@ pub fn qaoa_expectations<'py>(
     let (q, n) = qubo_arg(q)?;
     let (g, b, layers, batch) = angle_sets(gammas, betas)?;
     let sets = AngleSets::new(&g, &b, layers)?;
+    let work = statevector_work(n, layers * sets.len());
     let values =
-        run_long(py, None, |control| engine::expectations(&cost::cost_diagonal(&q, n)?, &sets, choice, control))?;
+        run_sized(py, work, |control| engine::expectations(&cost::cost_diagonal(&q, n)?, &sets, choice, control))?;
     Ok(if batch { PyArray1::from_vec(py, values).into_any() } else { PyFloat::new(py, values[0]).into_any() })
 }
 
@@ -145,8 +152,9 @@ pub fn qaoa_probabilities<'py>(
     let choice = backend.map(Choice::parse).transpose()?;
     let (q, n) = qubo_arg(q)?;
     let (g, b) = one_angle_set(gammas, betas)?;
+    let work = statevector_work(n, g.len());
     let probs =
-        run_long(py, None, |control| engine::probabilities(&cost::cost_diagonal(&q, n)?, &g, &b, choice, control))?;
+        run_sized(py, work, |control| engine::probabilities(&cost::cost_diagonal(&q, n)?, &g, &b, choice, control))?;
     Ok(PyArray1::from_vec(py, probs))
 }
 
