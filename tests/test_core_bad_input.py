@@ -17,15 +17,14 @@ failed allocation is reported as a failure instead of killing the test run.
 from __future__ import annotations
 
 import math
-import subprocess
 import sys
-import textwrap
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 import pytest
+from limited import raised_under_limit
 from quantumpanarchy import performance
 from quantumpanarchy.core import (
     BoltzmannSampler,
@@ -862,23 +861,6 @@ def test_wrong_python_types_raise_ordinary_exceptions(call: Call) -> None:
 # --------------------------------------------------------------------------------------------
 # oversized requests: a clear exception, not an abort of the process
 
-CHILD = textwrap.dedent(
-    """
-    import resource, sys
-    resource.setrlimit(resource.RLIMIT_AS, (4 << 30, 4 << 30))
-    import numpy as np
-    from quantumpanarchy.core import *
-    from quantumpanarchy.exceptions import QuantumPanarchyError
-    try:
-        {call}
-    except QuantumPanarchyError as exc:
-        print("RAISED", type(exc).__name__, exc)
-        sys.exit(0)
-    print("RETURNED")
-    sys.exit(3)
-    """
-)
-
 
 @pytest.mark.skipif(sys.platform != "linux", reason="needs RLIMIT_AS")
 @pytest.mark.parametrize(
@@ -899,17 +881,8 @@ CHILD = textwrap.dedent(
     ],
 )
 def test_oversized_request_raises_instead_of_aborting(call: str) -> None:
-    proc = subprocess.run(
-        [sys.executable, "-c", CHILD.format(call=call)],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    detail = f"rc={proc.returncode}\nstdout: {proc.stdout[-500:]}\nstderr: {proc.stderr[:500]}"
-    assert proc.returncode == 0, detail
-    assert proc.stdout.startswith("RAISED "), detail
-    assert proc.stdout.split()[1] in {"ResourceLimitError", "InvalidInputError"}, detail
+    name, detail = raised_under_limit(call, gib=4)
+    assert name in {"ResourceLimitError", "InvalidInputError"}, detail
 
 
 def test_error_messages_are_specific() -> None:

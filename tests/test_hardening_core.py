@@ -8,9 +8,7 @@ failed allocation (rc -6) is a test failure instead of the end of the test run.
 from __future__ import annotations
 
 import signal
-import subprocess
 import sys
-import textwrap
 import threading
 import time
 from collections.abc import Callable
@@ -19,6 +17,7 @@ from typing import Any
 import numpy as np
 import pytest
 from interrupts import assert_interrupted, interrupt_after
+from limited import raised_under_limit
 from quantumpanarchy.core import (
     MAX_EXACT_PBITS,
     BoltzmannSampler,
@@ -31,47 +30,12 @@ from quantumpanarchy.core import (
 )
 from quantumpanarchy.exceptions import InvalidInputError, InvalidTypeError
 
-CHILD = textwrap.dedent(
-    """
-    import resource, sys
-    limit = {gib} << 30
-    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-    import numpy as np
-    from quantumpanarchy.core import *
-    from quantumpanarchy.exceptions import QuantumPanarchyError
-    try:
-        {call}
-    except QuantumPanarchyError as exc:
-        print("RAISED", type(exc).__name__, exc)
-        sys.exit(0)
-    except MemoryError as exc:
-        print("RAISED", type(exc).__name__, exc)
-        sys.exit(0)
-    print("RETURNED")
-    sys.exit(3)
-    """
-)
-
 BIG = "np.broadcast_to(0.0, (10**5, 10**5))"
 
 
 def bad(value: object) -> Any:
     """An argument of a type or range the stubs rule out, passed on purpose."""
     return value
-
-
-def run_child(call: str, gib: int) -> tuple[str, str]:
-    proc = subprocess.run(
-        [sys.executable, "-c", CHILD.format(call=call, gib=gib)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    detail = f"rc={proc.returncode}\nstdout: {proc.stdout[-500:]}\nstderr: {proc.stderr[-800:]}"
-    assert proc.returncode == 0, detail
-    assert proc.stdout.startswith("RAISED "), detail
-    return proc.stdout.split()[1], detail
 
 
 @pytest.mark.skipif(sys.platform != "linux", reason="needs RLIMIT_AS")
@@ -138,7 +102,7 @@ def run_child(call: str, gib: int) -> tuple[str, str]:
     ],
 )
 def test_oversized_requests_raise_under_a_memory_limit(call: str, gib: int, expected: str, message: str) -> None:
-    name, detail = run_child(call, gib)
+    name, detail = raised_under_limit(call, gib)
     assert name == expected, detail
     assert message in detail, detail
 
@@ -417,7 +381,7 @@ def test_ctrl_c_interrupts_exact_enumeration(which: str) -> None:
     ids=["beta_range", "energy-states", "initial_states", "IsingEnergy-states"],
 )
 def test_lengths_fixed_by_another_argument_are_checked_before_copying(call: str, message: str) -> None:
-    name, detail = run_child(call, 3)
+    name, detail = raised_under_limit(call)
     assert name == "InvalidInputError", detail
     assert message in detail, detail
 
@@ -456,7 +420,7 @@ def test_lengths_fixed_by_another_argument_are_checked_before_copying(call: str,
     ids=["sampleset-default-occurrences", "sampleset-long-occurrences", "sampleset-occurrences-cast", "from_ising-h"],
 )
 def test_python_side_copies_raise_resource_limit(call: str, expected: str, message: str) -> None:
-    name, detail = run_child(call, 3)
+    name, detail = raised_under_limit(call)
     assert name == expected, detail
     assert message in detail, detail
 

@@ -5,9 +5,7 @@ result is a silent NaN or inf."""
 from __future__ import annotations
 
 import importlib
-import subprocess
 import sys
-import textwrap
 import time
 from collections.abc import Callable
 from typing import Any
@@ -15,29 +13,12 @@ from typing import Any
 import numpy as np
 import pytest
 from interrupts import assert_interrupted, interrupt_after
+from limited import raised_under_limit
 from quantumpanarchy.decision import IQAD, QAR, QERC
 from quantumpanarchy.exceptions import InvalidInputError, ResourceLimitError
 
 # --------------------------------------------------------------------------------------------
 # oversized requests: a clear exception under an address-space limit, not an abort
-
-CHILD = textwrap.dedent(
-    """
-    import resource, sys
-    resource.setrlimit(resource.RLIMIT_AS, (3 << 30, 3 << 30))
-    import numpy as np
-    from quantumpanarchy.decision import IQAD, QAR, QERC
-    from quantumpanarchy.exceptions import QuantumPanarchyError
-    rng = np.random.default_rng(0)
-    try:
-        {call}
-    except QuantumPanarchyError as exc:
-        print("RAISED", type(exc).__name__, exc)
-        sys.exit(0)
-    print("RETURNED")
-    sys.exit(3)
-    """
-)
 
 
 @pytest.mark.skipif(sys.platform != "linux", reason="needs RLIMIT_AS")
@@ -82,12 +63,8 @@ CHILD = textwrap.dedent(
     ],
 )
 def test_oversized_request_raises_instead_of_aborting(call: str, expected: str) -> None:
-    proc = subprocess.run(
-        [sys.executable, "-c", CHILD.format(call=call)], capture_output=True, text=True, timeout=120, check=False
-    )
-    detail = f"rc={proc.returncode}\nstdout: {proc.stdout[-500:]}\nstderr: {proc.stderr[:500]}"
-    assert proc.returncode == 0, detail
-    assert proc.stdout.split()[:2] == ["RAISED", expected], detail
+    name, detail = raised_under_limit(call)
+    assert name == expected, detail
 
 
 # --------------------------------------------------------------------------------------------

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import textwrap
 import time
 from collections.abc import Callable
 from typing import Any
@@ -15,6 +14,7 @@ import numpy as np
 import numpy.typing as npt
 import pytest
 from interrupts import assert_interrupted
+from limited import raised_under_limit
 from quantumpanarchy.decision import NQO, QAOA
 from quantumpanarchy.exceptions import InvalidInputError
 
@@ -34,23 +34,6 @@ def random_qubo(n: int, seed: int) -> FloatArray:
 # --------------------------------------------------------------------------------------------
 # oversized requests under a 3 GiB address-space limit: a clear exception, never an abort
 
-CHILD = textwrap.dedent(
-    """
-    import _thread, resource, sys, threading
-    resource.setrlimit(resource.RLIMIT_AS, (3 << 30, 3 << 30))
-    import numpy as np
-    from quantumpanarchy.decision import NQO, QAOA
-    from quantumpanarchy.exceptions import QuantumPanarchyError
-    threading.Timer(3.0, _thread.interrupt_main).start()  # for calls that run, bounded, until told
-    try:
-        {call}
-    except (QuantumPanarchyError, KeyboardInterrupt) as exc:
-        print("RAISED", type(exc).__name__, exc)
-        sys.exit(0)
-    print("RETURNED")
-    sys.exit(3)
-    """
-)
 
 MU, COV = "np.linspace(0.01, 0.04, 4)", "np.eye(4) * 0.01"
 
@@ -122,13 +105,8 @@ MU, COV = "np.linspace(0.01, 0.04, 4)", "np.eye(4) * 0.01"
     ],
 )
 def test_oversized_requests_raise_instead_of_aborting(call: str, raised: str) -> None:
-    proc = subprocess.run(
-        [sys.executable, "-c", CHILD.format(call=call)], capture_output=True, text=True, timeout=120, check=False
-    )
-    detail = f"rc={proc.returncode}\nstdout: {proc.stdout[-500:]}\nstderr: {proc.stderr[-1500:]}"
-    assert proc.returncode == 0, detail
-    assert proc.stdout.startswith("RAISED "), detail
-    assert proc.stdout.split()[1] == raised, detail
+    name, detail = raised_under_limit(call, interrupt_after=3.0)
+    assert name == raised, detail
 
 
 # --------------------------------------------------------------------------------------------
