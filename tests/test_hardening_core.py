@@ -593,3 +593,19 @@ def test_specific_heat_is_the_variance_about_the_mean() -> None:
 def test_wrong_types_and_values_in_python_code_are_ours(call: Callable[[], object], error: type) -> None:
     with pytest.raises(error):
         call()
+
+
+@pytest.mark.timeout(120)
+def test_ctrl_c_interrupts_building_a_long_schedule() -> None:
+    """A schedule of 10**8 sweeps takes seconds to compute before the first sweep: it is built
+    under the run's Ctrl-C watch (it used to hold the interrupt for about 2 s)."""
+    net = PBitNetwork.from_dense(np.ones((20, 20)) - np.eye(20), seed=0)
+    assert_interrupted(lambda: net.anneal(num_reads=1, num_sweeps=10**8), "building a 10**8-step schedule")
+    assert_interrupted(
+        lambda: net.anneal(num_reads=1, num_sweeps=10**8, beta_schedule_type="linear", beta_range=(0.1, 2.0)),
+        "building a 10**8-step linear schedule",
+    )
+    small = net.anneal(num_reads=2, num_sweeps=10, seed=1)
+    assert small == PBitNetwork.from_dense(np.ones((20, 20)) - np.eye(20), seed=0).anneal(
+        num_reads=2, num_sweeps=10, seed=1
+    )

@@ -1,7 +1,8 @@
 //! Temperature schedules: one β per annealing step (each step runs `num_sweeps_per_beta` sweeps).
 
 use super::model::IsingModel;
-use crate::error::{check_finite, Result};
+use crate::control::Control;
+use crate::error::{check_finite, try_with_capacity, Result};
 use crate::{ensure, invalid};
 
 #[derive(Debug, Clone, PartialEq)]
@@ -22,12 +23,23 @@ fn check_temperatures(temperatures: &[(&str, f64)], steps: usize) -> Result<()> 
     Ok(())
 }
 
-/// `steps` points from `a` to `b` (both included) through `point(fraction)`.
-fn sample(steps: usize, point: impl Fn(f64) -> f64) -> Vec<f64> {
+/// Points between checks of the control while sampling a schedule (about a millisecond): a
+/// schedule of 10**8 steps takes seconds to compute.
+const CHECK_STEPS: usize = 1 << 16;
+
+/// `steps` points from `a` to `b` (both included) through `point(fraction)`; `Err(Interrupted)`
+/// soon after `control` is cancelled.
+fn sample(steps: usize, point: impl Fn(f64) -> f64, control: &Control) -> Result<Vec<f64>> {
     if steps == 1 {
-        return vec![point(1.0)];
+        return Ok(vec![point(1.0)]);
     }
-    (0..steps).map(|k| point(k as f64 / (steps - 1) as f64)).collect()
+    let mut out = try_with_capacity(steps, &format!("a schedule of {steps} steps"))?;
+    while out.len() < steps {
+        control.check()?;
+        let end = (out.len() + CHECK_STEPS).min(steps);
+        out.extend((out.len()..end).map(|k| point(k as f64 / (steps - 1) as f64)));
+    }
+    Ok(out)
 }
 
 /// Inverse temperatures given as `name` must be non-negative, and finite unless `allow_inf`
@@ -54,13 +66,13 @@ impl Schedule {
     /// T falls linearly from `t_start` to `t_end`.
     pub fn linear(t_start: f64, t_end: f64, steps: usize) -> Result<Self> {
         check_temperatures(&[("t_start", t_start), ("t_end", t_end)], steps)?;
-        Self::from_betas(sample(steps, |f| 1.0 / (t_start + (t_end - t_start) * f)))
+        Self::from_betas(sample(steps, |f| 1.0 / (t_start + (t_end - t_start) * f), &Control::new())?)
     }
 
     /// T falls geometrically (constant ratio per step) from `t_start` to `t_end`.
     pub fn geometric(t_start: f64, t_end: f64, steps: usize) -> Result<Self> {
         check_temperatures(&[("t_start", t_start), ("t_end", t_end)], steps)?;
-        Self::from_betas(sample(steps, |f| 1.0 / (t_start * (t_end / t_start).powf(f))))
+        Self::from_betas(sample(steps, |f| 1.0 / (t_start * (t_end / t_start).powf(f)), &Control::new())?)
     }
 
     /// T decays exponentially towards `t_end`: T = t_end + (t_start - t_end)·(e^{-rf} - e^{-r})/(1 - e^{-r})
@@ -69,9 +81,8 @@ impl Schedule {
         check_temperatures(&[("t_start", t_start), ("t_end", t_end)], steps)?;
         ensure!(rate.is_finite() && rate > 0.0, "rate must be positive and finite, got {rate}");
         let tail = (-rate).exp();
-        Self::from_betas(sample(steps, |f| {
-            1.0 / (t_end + (t_start - t_end) * ((-rate * f).exp() - tail) / (1.0 - tail))
-        }))
+        let point = |f: f64| 1.0 / (t_end + (t_start - t_end) * ((-rate * f).exp() - tail) / (1.0 - tail));
+        Self::from_betas(sample(steps, point, &Control::new())?)
     }
 
     /// Constant temperature `t` for `steps` steps.
@@ -84,6 +95,18 @@ impl Schedule {
     /// ending exactly at `beta_max` and, with two steps or more, starting exactly at `beta_min`
     /// (as numpy's `geomspace` and `linspace` do). A linear range may start at β = 0.
     pub fn from_beta_range(beta_min: f64, beta_max: f64, steps: usize, kind: &str) -> Result<Self> {
+        Self::from_beta_range_until(beta_min, beta_max, steps, kind, &Control::new())
+    }
+
+    /// [`Schedule::from_beta_range`] that stops with `Err(Interrupted)` soon after `control` is
+    /// cancelled (an annealing run's schedule is built under its Ctrl-C watch).
+    pub fn from_beta_range_until(
+        beta_min: f64,
+        beta_max: f64,
+        steps: usize,
+        kind: &str,
+        control: &Control,
+    ) -> Result<Self> {
         check_steps(steps)?;
         let positive = kind == "geometric";
         for (name, b) in [("beta_range[0]", beta_min), ("beta_range[1]", beta_max)] {
@@ -94,8 +117,8 @@ impl Schedule {
             );
         }
         let mut betas = match kind {
-            "geometric" => sample(steps, |f| beta_min * (beta_max / beta_min).powf(f)),
-            "linear" => sample(steps, |f| beta_min + (beta_max - beta_min) * f),
+            "geometric" => sample(steps, |f| beta_min * (beta_max / beta_min).powf(f), control)?,
+            "linear" => sample(steps, |f| beta_min + (beta_max - beta_min) * f, control)?,
             other => return Err(invalid!("beta_schedule_type must be 'geometric' or 'linear', got {other:?}")),
         };
         // point(0) is beta_min exactly; the last point may round away from beta_max
@@ -126,6 +149,8 @@ impl Schedule {
 /// - custom: the βs of `custom` as given (non-negative; +∞ is a zero-temperature step that takes
 ///   every flip lowering the energy and no other); a `num_sweeps` or `beta_range` given with it
 ///   must agree with it.
+///
+/// `Err(Interrupted)` soon after `control` is cancelled.
 pub fn dwave_betas(
     model: &IsingModel,
     kind: &str,
@@ -133,6 +158,7 @@ pub fn dwave_betas(
     beta_range: Option<(f64, f64)>,
     num_sweeps: Option<usize>,
     sweeps_per_beta: usize,
+    control: &Control,
 ) -> Result<(Vec<f64>, (f64, f64))> {
     ensure!(sweeps_per_beta > 0, "num_sweeps_per_beta must be positive, got 0");
     if kind == "custom" {
@@ -169,7 +195,7 @@ pub fn dwave_betas(
     );
     let range = match beta_range {
         Some(range) => range,
-        None => default_beta_range(model, &crate::control::Control::new())?,
+        None => default_beta_range(model, control)?,
     };
     for b in [range.0, range.1] {
         ensure!(b.is_finite() && b >= 0.0, "beta_range must hold two non-negative finite numbers, got {range:?}");
@@ -177,7 +203,7 @@ pub fn dwave_betas(
     let steps = sweeps / sweeps_per_beta;
     let betas = match steps {
         0 => Vec::new(),
-        _ => Schedule::from_beta_range(range.0, range.1, steps, kind)?.betas,
+        _ => Schedule::from_beta_range_until(range.0, range.1, steps, kind, control)?.betas,
     };
     Ok((betas, range))
 }
@@ -224,7 +250,9 @@ mod tests {
     #[test]
     fn dwave_rules() {
         let m = IsingModel::from_edges(3, &[0, 1], &[1, 2], &[1.0, 1.0], &[0.0; 3]).unwrap();
-        let run = |kind, custom: Option<Vec<f64>>, range, sweeps, k| dwave_betas(&m, kind, custom, range, sweeps, k);
+        let run = |kind, custom: Option<Vec<f64>>, range, sweeps, k| {
+            dwave_betas(&m, kind, custom, range, sweeps, k, &Control::new())
+        };
         let (betas, range) = run("geometric", None, None, None, 1).unwrap();
         assert_eq!((betas.len(), range), (1000, default_beta_range(&m, &crate::control::Control::new()).unwrap()));
         assert_eq!((betas[0], betas[999]), range);

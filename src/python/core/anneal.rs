@@ -17,7 +17,7 @@ use super::network::PyPBitNetwork;
 use super::results;
 use super::schedule::PyTemperature;
 use crate::python::args::{self, PyInt};
-use crate::python::run::{run_long_asking, Answer};
+use crate::python::run::{run_long_asking, run_sized, Answer};
 
 /// The keyword arguments of `PBitNetwork.anneal`, as received.
 pub struct AnnealArgs<'a, 'py> {
@@ -59,7 +59,12 @@ fn beta_range(obj: Option<&Bound<'_, PyAny>>) -> PyResult<Option<(f64, f64)>> {
 }
 
 /// The βs of the steps, the range reported for them, and the schedule type to report.
-fn betas(model: &IsingModel, a: &AnnealArgs<'_, '_>, k: usize) -> PyResult<(Vec<f64>, (f64, f64), String)> {
+fn betas(
+    py: Python<'_>,
+    model: &IsingModel,
+    a: &AnnealArgs<'_, '_>,
+    k: usize,
+) -> PyResult<(Vec<f64>, (f64, f64), String)> {
     let range = beta_range(a.beta_range)?;
     let num_sweeps = a.num_sweeps.map(|s| args::count(s, "num_sweeps", 0)).transpose()?;
     if let Some(s) = a.schedule.filter(|s| !s.is_none()) {
@@ -80,8 +85,11 @@ fn betas(model: &IsingModel, a: &AnnealArgs<'_, '_>, k: usize) -> PyResult<(Vec<
         Some(b) => Some(args::real_1d(b, "beta_schedule")?.to_vec()?),
         None => None,
     };
-    let (betas, ends) = dwave_betas(model, a.beta_schedule_type, custom, range, num_sweeps, k)?;
-    Ok((betas, ends, a.beta_schedule_type.into()))
+    // seconds for 10**8 sweeps (or a default range over 10**8 couplings): under the Ctrl-C watch
+    let work = num_sweeps.unwrap_or(1000).saturating_add(model.num_couplings()) as u64 * 16;
+    let kind = a.beta_schedule_type;
+    let (betas, ends) = run_sized(py, work, |control| dwave_betas(model, kind, custom, range, num_sweeps, k, control))?;
+    Ok((betas, ends, kind.into()))
 }
 
 /// The number of reads and the starting states of the first ones (see `AnnealParams`): by
@@ -138,7 +146,7 @@ pub fn run<'py>(net: &PyPBitNetwork, py: Python<'py>, a: AnnealArgs<'_, 'py>) ->
     let seed = args::seed(a.seed)?;
     let interrupt = interrupt_answer(a.interrupt_function)?;
     let snap = net.snapshot(py)?;
-    let (betas, beta_range, schedule_type) = betas(&snap.model, &a, sweeps_per_beta)?;
+    let (betas, beta_range, schedule_type) = betas(py, &snap.model, &a, sweeps_per_beta)?;
     let n = snap.model.n();
     let (num_reads, initial_states) = starting_states(net, n, &a)?;
     let mut params = AnnealParams {
