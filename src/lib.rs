@@ -6,13 +6,16 @@
 //! with the default `python` feature.
 
 pub mod backend;
+pub mod blackswan;
 pub mod control;
 pub mod core;
 pub mod decision;
 pub mod error;
 mod lapack;
 pub mod parallel;
+pub mod risk;
 pub mod rng;
+pub mod special;
 
 #[cfg(feature = "python")]
 mod python;

@@ -37,6 +37,7 @@ class Case:
     setup: str = ""
     check: str = ""
     allow_inf: bool = False
+    allow_nan: bool = False  # NaN is a documented result (a statistic of a column with no data)
     mem_gib: float = 3.0
     interrupt_at: float | None = None
     expect: tuple[str, ...] | None = None

@@ -39,18 +39,22 @@ from typing import Any
 
 import dimod
 import numpy as np
+import pandas as pd
 import scipy.sparse
-from quantumpanarchy import core, decision, exceptions, performance
+from quantumpanarchy import blackswan, core, decision, exceptions, performance, risk
 
 __all__ = [
     "asyncio",
+    "blackswan",
     "core",
     "decision",
     "dimod",
     "exceptions",
     "np",
+    "pd",
     "performance",
     "pickle",
+    "risk",
     "rt",
     "run_async",
     "scipy",
@@ -96,9 +100,11 @@ def run_async(awaitable: Any) -> Any:
 # Classification (in the child).
 
 
-def nonfinite(value: Any, allow_inf: bool, path: str = "result", depth: int = 0) -> str | None:
-    """The path of a NaN (or inf) inside ``value``, or of an observable that is negative; else None."""
-    if depth > 6:
+def nonfinite(value: Any, allow_inf: bool | None, path: str = "result", depth: int = 0) -> str | None:
+    """The path of a NaN (or inf) inside ``value``, or of an observable that is negative; else None.
+    ``allow_inf=None`` allows NaN too: a documented "no data" result (a statistic of an all-NaN
+    column, as empyrical gives it)."""
+    if depth > 6 or allow_inf is None:
         return None
     if isinstance(value, (bool, np.bool_, int, str, bytes, type(None))):
         return None
@@ -166,7 +172,7 @@ def classify_exception(exc: BaseException) -> tuple[bool, str, str]:
     return False, f"stray {name}", f"{detail}\n{tb}"
 
 
-def run_one(source: str, namespace: dict[str, Any], allow_inf: bool, main: bool = True) -> tuple[bool, str, str]:
+def run_one(source: str, namespace: dict[str, Any], allow_inf: bool | None, main: bool = True) -> tuple[bool, str, str]:
     """Run one statement or expression; classify its result or exception. SIGINT is blocked in the
     child except here (in the main thread), so that Ctrl-C lands in the case, not in the harness."""
     try:
@@ -189,7 +195,7 @@ def run_one(source: str, namespace: dict[str, Any], allow_inf: bool, main: bool 
     return True, "returned", type(result).__name__
 
 
-def run_threads(source: str, namespace: dict[str, Any], allow_inf: bool, threads: int) -> tuple[bool, str, str]:
+def run_threads(source: str, namespace: dict[str, Any], allow_inf: bool | None, threads: int) -> tuple[bool, str, str]:
     """Run ``source`` in ``threads`` threads at once on the same objects; the first failure wins."""
     outcomes: list[tuple[bool, str, str]] = []
     barrier = threading.Barrier(threads)
@@ -222,7 +228,7 @@ def child(request: dict[str, Any], out_fd: int) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (mem, mem))
     warnings.simplefilter("ignore")
     namespace: dict[str, Any] = {name: globals()[name] for name in __all__}
-    allow_inf = bool(request.get("allow_inf"))
+    allow_inf = None if request.get("allow_nan") else bool(request.get("allow_inf"))
 
     def send(phase: str, outcome: tuple[bool, str, str]) -> None:
         ok, kind, detail = outcome

@@ -3,10 +3,12 @@
 //! `sys.modules` so `import quantumpanarchy._native.core` works.
 
 mod args;
+mod blackswan;
 mod core;
 mod decision;
 mod lock;
 mod performance;
+mod risk;
 mod run;
 
 use pyo3::prelude::*;
@@ -17,10 +19,10 @@ pub mod _native {
 
     #[rustfmt::skip]
     #[pymodule_export]
-    use super::{core::core, decision::decision, performance::performance};
+    use super::{blackswan::blackswan, core::core, decision::decision, performance::performance, risk::risk};
 
     /// Submodules, registered in `sys.modules` under `quantumpanarchy._native.<name>`.
-    const SUBMODULES: [&str; 3] = ["core", "decision", "performance"];
+    const SUBMODULES: [&str; 5] = ["blackswan", "core", "decision", "performance", "risk"];
 
     #[pymodule_init]
     fn init(m: &Bound<'_, PyModule>) -> PyResult<()> {

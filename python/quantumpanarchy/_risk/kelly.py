@@ -1,0 +1,5 @@
+"""Kelly sizing."""
+
+from __future__ import annotations
+
+__all__: list[str] = []

@@ -1,0 +1,1 @@
+//! Antifragility: barbell allocation, opportunity scores, convexity.

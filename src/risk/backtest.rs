@@ -1,0 +1,1 @@
+//! VaR backtests: Kupiec, Christoffersen, Basel traffic light.

@@ -1,0 +1,1 @@
+//! Market regimes: a Gaussian hidden Markov model.

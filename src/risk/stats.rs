@@ -1,0 +1,1 @@
+//! Performance statistics with empyrical's definitions.

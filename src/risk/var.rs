@@ -1,0 +1,1 @@
+//! Historical and parametric VaR and CVaR, rolling and portfolio forms.
