@@ -1,1 +1,736 @@
-//! Performance statistics with empyrical's definitions.
+//! Performance statistics with empyrical's definitions (empyrical-reloaded 0.7.1), computed one
+//! column at a time, in parallel over columns, on the caller's memory (any strides).
+//!
+//! Every statistic follows empyrical's arithmetic in empyrical's order where that order decides the
+//! last bits (bottleneck's sequential `nanmean`/`nanstd`, numpy's sequential `cumprod`, the
+//! builtin `sum` of `omega_ratio`), so results agree with empyrical to about 1e-15 relative.
+//!
+//! NaN marks a missing observation and follows empyrical's rules (nan-aware means and deviations,
+//! NaN returns count as 0 in compounded paths, `value_at_risk` is NaN for a column that holds a
+//! NaN as `np.percentile` is); ±inf in the input is refused, and a sum or product that overflows
+//! float64 is an error rather than an inf passed off as a statistic.
+
+use crate::control::Control;
+use crate::error::{try_vec, try_with_capacity, Error, Result};
+use ndarray::{ArrayView1, ArrayView2, Axis};
+use rayon::prelude::*;
+
+/// Values between two looks at the control: about a millisecond of the simplest pass.
+const CHUNK: u32 = 1 << 18;
+
+/// A per-observation adjustment: a risk-free rate, a required return or a benchmark, as one
+/// scalar, one value per row (applied to every column), or one value per cell.
+#[derive(Clone, Copy, Debug)]
+pub enum Offset<'a> {
+    Scalar(f64),
+    Rows(ArrayView1<'a, f64>),
+    Cells(ArrayView2<'a, f64>),
+}
+
+/// [`Offset`] restricted to one column.
+#[derive(Clone, Copy, Debug)]
+pub enum ColumnOffset<'a> {
+    Scalar(f64),
+    Values(ArrayView1<'a, f64>),
+}
+
+impl<'a> Offset<'a> {
+    /// `Err(InvalidInput)` unless the offset fits returns of `rows` × `cols` (`name` in messages).
+    pub fn check(&self, rows: usize, cols: usize, name: &str) -> Result<()> {
+        match self {
+            Offset::Scalar(v) => {
+                crate::ensure!(v.is_finite(), "{name} must be a finite number, got {v}");
+            }
+            Offset::Rows(a) => {
+                crate::ensure!(
+                    a.len() == rows,
+                    "{name} must be a scalar, or have one value per observation ({rows}), got {} values",
+                    a.len()
+                );
+                check_no_inf(a.iter().copied(), name)?;
+            }
+            Offset::Cells(a) => {
+                crate::ensure!(
+                    a.dim() == (rows, cols),
+                    "{name} must be a scalar, 1-D with one value per observation ({rows}), or of the returns' \
+                     shape ({rows}, {cols}), got shape ({}, {})",
+                    a.nrows(),
+                    a.ncols()
+                );
+                check_no_inf(a.iter().copied(), name)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn column(&self, j: usize) -> ColumnOffset<'a> {
+        match *self {
+            Offset::Scalar(v) => ColumnOffset::Scalar(v),
+            Offset::Rows(a) => ColumnOffset::Values(a),
+            Offset::Cells(a) => ColumnOffset::Values(a.index_axis_move(Axis(1), j)),
+        }
+    }
+}
+
+fn check_no_inf(values: impl Iterator<Item = f64>, name: &str) -> Result<()> {
+    match values.enumerate().find(|(_, v)| v.is_infinite()) {
+        Some((k, v)) => Err(crate::invalid!(
+            "{name} must hold finite numbers or NaN (a missing value), found {v} at position {k}"
+        )),
+        None => Ok(()),
+    }
+}
+
+/// `x - o` for every observation of a column (`o` from a [`ColumnOffset`]).
+fn adjusted<'a>(x: ArrayView1<'a, f64>, o: ColumnOffset<'a>) -> impl Iterator<Item = f64> + Clone + 'a {
+    match o {
+        ColumnOffset::Scalar(c) => Two::A(x.into_iter().map(move |&v| v - c)),
+        ColumnOffset::Values(v) => Two::B(x.into_iter().zip(v).map(|(&a, &b)| a - b)),
+    }
+}
+
+/// One of two iterators of the same items (the domain code builds without the `either` crate).
+#[derive(Clone)]
+enum Two<A, B> {
+    A(A),
+    B(B),
+}
+
+impl<A: Iterator<Item = f64>, B: Iterator<Item = f64>> Iterator for Two<A, B> {
+    type Item = f64;
+
+    #[inline]
+    fn next(&mut self) -> Option<f64> {
+        match self {
+            Two::A(a) => a.next(),
+            Two::B(b) => b.next(),
+        }
+    }
+}
+
+/// An iterator that ends early once the run is cancelled (the caller then checks the control).
+#[derive(Clone)]
+struct Watched<'c, I> {
+    it: I,
+    control: &'c Control,
+    left: u32,
+}
+
+impl<I: Iterator<Item = f64>> Iterator for Watched<'_, I> {
+    type Item = f64;
+
+    #[inline]
+    fn next(&mut self) -> Option<f64> {
+        if self.left == 0 {
+            if self.control.is_cancelled() {
+                return None;
+            }
+            self.left = CHUNK;
+        }
+        self.left -= 1;
+        self.it.next()
+    }
+}
+
+fn watch<I: Iterator<Item = f64> + Clone>(it: I, control: &Control) -> Watched<'_, I> {
+    Watched { it, control, left: CHUNK }
+}
+
+fn overflow(what: &str) -> Error {
+    Error::InvalidInput(format!(
+        "{what} overflows float64: the returns are too large (simple returns are fractions, e.g. 0.01 for 1%)"
+    ))
+}
+
+/// bottleneck's `nanmean`: a sequential sum of the non-NaN values over their count (NaN if none).
+fn nan_mean(xs: impl Iterator<Item = f64>) -> Result<f64> {
+    let (mut sum, mut count) = (0.0f64, 0usize);
+    for x in xs {
+        if !x.is_nan() {
+            sum += x;
+            count += 1;
+        }
+    }
+    if !sum.is_finite() {
+        return Err(overflow("a sum of returns"));
+    }
+    Ok(if count == 0 { f64::NAN } else { sum / count as f64 })
+}
+
+/// bottleneck's `nanstd` (two passes): NaN unless more than `ddof` values are present.
+fn nan_std(xs: impl Iterator<Item = f64> + Clone, ddof: usize) -> Result<f64> {
+    let (mut sum, mut count) = (0.0f64, 0usize);
+    for x in xs.clone() {
+        if !x.is_nan() {
+            sum += x;
+            count += 1;
+        }
+    }
+    if count <= ddof {
+        return Ok(f64::NAN);
+    }
+    let mean = sum / count as f64;
+    let mut ss = 0.0f64;
+    for x in xs {
+        if !x.is_nan() {
+            let d = x - mean;
+            ss += d * d;
+        }
+    }
+    if !ss.is_finite() {
+        return Err(overflow("a sum of squared returns"));
+    }
+    Ok((ss / (count - ddof) as f64).sqrt())
+}
+
+/// empyrical's `_zero_dispersion_std`: 0 where every present value is equal (and the deviation is
+/// defined), so that the ratio is ±inf (or NaN for 0/0) instead of a residue of rounding.
+fn zero_dispersion(xs: impl Iterator<Item = f64>, std: f64) -> f64 {
+    let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
+    let mut any = false;
+    for x in xs {
+        if !x.is_nan() {
+            lo = lo.min(x);
+            hi = hi.max(x);
+            any = true;
+        }
+    }
+    if any && lo == hi && std.is_finite() {
+        0.0
+    } else {
+        std
+    }
+}
+
+/// numpy's `nanprod(1 + r)`: NaN returns count as 0 (sequential product).
+fn growth(xs: impl Iterator<Item = f64>) -> Result<f64> {
+    let mut p = 1.0f64;
+    for x in xs {
+        if !x.is_nan() {
+            p *= x + 1.0;
+        }
+    }
+    if !p.is_finite() {
+        return Err(overflow("the compounded return"));
+    }
+    Ok(p)
+}
+
+/// numpy's linear (default) quantile of `sorted`-to-be values, selected in place: `v` is
+/// reordered. `q` in [0, 1]; `v` not empty.
+fn quantile_select(v: &mut [f64], q: f64) -> f64 {
+    let n = v.len();
+    let virtual_index = (n - 1) as f64 * q;
+    let below = virtual_index.floor();
+    let lo = (below as usize).min(n - 1);
+    let hi = (lo + 1).min(n - 1);
+    let gamma = virtual_index - below;
+    let (_, &mut a, rest) = v.select_nth_unstable_by(lo, f64::total_cmp);
+    let b = if hi == lo { a } else { rest.iter().copied().fold(f64::INFINITY, f64::min) };
+    lerp(a, b, gamma)
+}
+
+/// numpy's `_lerp`: `a + (b - a) t`, or `b - (b - a)(1 - t)` for t ≥ 0.5 (monotone and exact at
+/// both ends).
+pub(crate) fn lerp(a: f64, b: f64, t: f64) -> f64 {
+    let d = b - a;
+    if t >= 0.5 {
+        b - d * (1.0 - t)
+    } else {
+        a + d * t
+    }
+}
+
+/// The present (non-NaN) values of a column, copied.
+fn present(x: ArrayView1<'_, f64>) -> Result<Vec<f64>> {
+    let mut v = try_with_capacity(x.len(), "a copy of a column of returns")?;
+    v.extend(x.iter().copied().filter(|v| !v.is_nan()));
+    Ok(v)
+}
+
+/// Neumaier's compensated sum.
+pub(crate) fn accurate_sum(xs: impl Iterator<Item = f64>) -> f64 {
+    let (mut s, mut c) = (0.0f64, 0.0f64);
+    for x in xs {
+        let t = s + x;
+        if s.abs() >= x.abs() {
+            c += (s - t) + x;
+        } else {
+            c += (x - t) + s;
+        }
+        s = t;
+    }
+    s + c
+}
+
+/// A statistic that gives one value per column.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Stat {
+    /// mean / std (ddof 1) of `returns − offset`, × √annualization.
+    Sharpe,
+    /// mean of `returns − offset` × annualization / [`Stat::DownsideRisk`].
+    Sortino,
+    /// √(mean of min(returns − offset, 0)²) × √annualization.
+    DownsideRisk,
+    /// std (ddof 1) × annualization^(1/alpha).
+    AnnualVolatility { alpha: f64 },
+    /// (Π(1 + r))^(annualization / rows) − 1.
+    AnnualReturn,
+    /// Π(1 + r) − 1, or × `start` when `start` ≠ 0.
+    CumReturnsFinal { start: f64 },
+    /// The lowest point of the underwater curve (≤ 0).
+    MaxDrawdown,
+    /// annual return / |max drawdown| (NaN without a drawdown).
+    Calmar,
+    /// Σ gains over `threshold` / Σ losses under it, of `returns − offset − threshold`;
+    /// `threshold` None: NaN (a required return of −100% or less).
+    Omega { threshold: Option<f64> },
+    /// The `cutoff` quantile of the returns (NaN when one is NaN).
+    ValueAtRisk { cutoff: f64 },
+    /// The mean of the ⌊(n−1)·cutoff⌋+1 lowest present returns.
+    ConditionalValueAtRisk { cutoff: f64 },
+    /// |95th percentile| / |5th percentile| of the present returns.
+    TailRatio,
+    /// R² of a line fitted to the cumulative log returns.
+    Stability,
+    /// mean / std (ddof 1) of `returns − factor`.
+    ExcessSharpe,
+    /// (1 + mean of (r − rf) − β (f − rf))^annualization − 1.
+    Alpha,
+    /// cov(f, r) / var(f) over the observations where both are present.
+    Beta,
+    /// annual return of the strategy / of the benchmark, over the benchmark's up periods.
+    UpCapture,
+    /// The same over the benchmark's down periods.
+    DownCapture,
+}
+
+/// The arguments every [`Stat`] draws from.
+#[derive(Clone, Copy, Debug)]
+pub struct Inputs<'a> {
+    /// observations × assets
+    pub returns: ArrayView2<'a, f64>,
+    /// periods per year
+    pub annualization: f64,
+    /// risk-free rate or required return
+    pub offset: Offset<'a>,
+    /// benchmark (factor) returns
+    pub factor: Offset<'a>,
+}
+
+impl Inputs<'_> {
+    /// Checks shapes and values (no inf in the returns, offsets of a fitting shape).
+    pub fn check(&self) -> Result<()> {
+        let (rows, cols) = self.returns.dim();
+        crate::ensure!(rows > 0 && cols > 0, "returns must not be empty, got shape ({rows}, {cols})");
+        crate::ensure!(
+            self.annualization.is_finite() && self.annualization > 0.0,
+            "annualization must be a positive number of periods per year, got {}",
+            self.annualization
+        );
+        self.offset.check(rows, cols, "the risk-free rate / required return")?;
+        self.factor.check(rows, cols, "factor_returns")?;
+        Ok(())
+    }
+}
+
+/// A refused inf in column `j`: where it is.
+fn column_inf(x: ArrayView1<'_, f64>, j: usize, cols: usize) -> Result<()> {
+    match x.iter().position(|v| v.is_infinite()) {
+        None => Ok(()),
+        Some(i) => {
+            let at = if cols == 1 { format!("returns[{i}]") } else { format!("returns[{i},{j}]") };
+            Err(crate::invalid!(
+                "returns must hold finite numbers or NaN (a missing value): {at} is {}",
+                x[i]
+            ))
+        }
+    }
+}
+
+/// `stat` of every column of `inputs.returns`, in parallel over columns.
+pub fn per_column(inputs: &Inputs<'_>, stat: Stat, control: &Control) -> Result<Vec<f64>> {
+    inputs.check()?;
+    let cols = inputs.returns.ncols();
+    let mut out = try_vec(cols, f64::NAN, "the results")?;
+    out.par_iter_mut().enumerate().try_for_each(|(j, slot)| {
+        control.check()?;
+        let x = inputs.returns.index_axis(Axis(1), j);
+        column_inf(x, j, cols)?;
+        *slot = column(inputs, stat, j, control).map_err(|e| match e {
+            Error::InvalidInput(m) if cols > 1 => Error::InvalidInput(format!("column {j}: {m}")),
+            e => e,
+        })?;
+        control.check()
+    })?;
+    Ok(out)
+}
+
+fn column<'a>(inputs: &Inputs<'a>, stat: Stat, j: usize, control: &Control) -> Result<f64> {
+    let x: ArrayView1<'a, f64> = inputs.returns.index_axis_move(Axis(1), j);
+    let rows = x.len();
+    let ann = inputs.annualization;
+    let off = inputs.offset.column(j);
+    let adj = || watch(adjusted(x, off), control);
+    let raw = || watch(x.iter().copied(), control);
+    Ok(match stat {
+        Stat::Sharpe => {
+            if rows < 2 {
+                return Ok(f64::NAN);
+            }
+            let std = zero_dispersion(adj(), nan_std(adj(), 1)?);
+            nan_mean(adj())? / std * ann.sqrt()
+        }
+        Stat::Sortino => {
+            if rows < 2 {
+                return Ok(f64::NAN);
+            }
+            let average_annual = nan_mean(adj())? * ann;
+            average_annual / downside(adj(), ann)?
+        }
+        Stat::DownsideRisk => downside(adj(), ann)?,
+        Stat::AnnualVolatility { alpha } => {
+            if rows < 2 {
+                return Ok(f64::NAN);
+            }
+            nan_std(raw(), 1)? * ann.powf(1.0 / alpha)
+        }
+        Stat::AnnualReturn => annual_return(raw(), rows, ann)?,
+        Stat::CumReturnsFinal { start } => {
+            let g = growth(raw())?;
+            if start == 0.0 {
+                g - 1.0
+            } else {
+                g * start
+            }
+        }
+        Stat::MaxDrawdown => max_drawdown(raw())?,
+        Stat::Calmar => {
+            let mdd = max_drawdown(raw())?;
+            if mdd < 0.0 {
+                let ratio = annual_return(raw(), rows, ann)? / mdd.abs();
+                if ratio.is_infinite() {
+                    f64::NAN
+                } else {
+                    ratio
+                }
+            } else {
+                f64::NAN
+            }
+        }
+        Stat::Omega { threshold } => {
+            let Some(threshold) = threshold else { return Ok(f64::NAN) };
+            if rows < 2 {
+                return Ok(f64::NAN);
+            }
+            let (mut gains, mut losses) = (0.0f64, 0.0f64);
+            for d in adj().map(|v| v - threshold) {
+                if d > 0.0 {
+                    gains += d;
+                } else if d < 0.0 {
+                    losses += d;
+                }
+            }
+            if !(gains.is_finite() && losses.is_finite()) {
+                return Err(overflow("a sum of returns"));
+            }
+            let denominator = -losses;
+            if denominator > 0.0 {
+                gains / denominator
+            } else {
+                f64::NAN
+            }
+        }
+        Stat::ValueAtRisk { cutoff } => {
+            if x.iter().any(|v| v.is_nan()) {
+                return Ok(f64::NAN);
+            }
+            let mut v = present(x)?;
+            quantile_select(&mut v, (100.0 * cutoff) / 100.0)
+        }
+        Stat::ConditionalValueAtRisk { cutoff } => {
+            let mut v = present(x)?;
+            if v.is_empty() {
+                return Ok(f64::NAN);
+            }
+            let k = ((v.len() - 1) as f64 * cutoff) as usize;
+            let k = k.min(v.len() - 1);
+            v.select_nth_unstable_by(k, f64::total_cmp);
+            accurate_sum(v[..=k].iter().copied()) / (k + 1) as f64
+        }
+        Stat::TailRatio => {
+            let mut v = present(x)?;
+            if v.is_empty() {
+                return Ok(f64::NAN);
+            }
+            let right = quantile_select(&mut v, 0.95);
+            let left = quantile_select(&mut v, 0.05);
+            right.abs() / left.abs()
+        }
+        Stat::Stability => stability(x, control)?,
+        Stat::ExcessSharpe => {
+            if rows < 2 {
+                return Ok(f64::NAN);
+            }
+            let f = inputs.factor.column(j);
+            let active = || watch(adjusted(x, f), control);
+            let std = zero_dispersion(active(), nan_std(active(), 1)?);
+            nan_mean(active())? / std
+        }
+        Stat::Beta => beta(x, inputs.factor.column(j), control)?,
+        Stat::Alpha => {
+            if rows < 2 {
+                return Ok(f64::NAN);
+            }
+            let b = beta(x, inputs.factor.column(j), control)?;
+            let f = factor_values(inputs.factor.column(j), rows);
+            let f_off = factor_values(off, rows);
+            let series = adj().zip(f.zip(f_off)).map(|(r, (f, o))| r - b * (f - o));
+            (nan_mean(series)? + 1.0).powf(ann) - 1.0
+        }
+        Stat::UpCapture | Stat::DownCapture => {
+            let up = stat == Stat::UpCapture;
+            let f = factor_values(inputs.factor.column(j), rows);
+            let (mut pr, mut pf, mut count) = (1.0f64, 1.0f64, 0usize);
+            for (r, b) in raw().zip(f) {
+                if r.is_nan() || b.is_nan() || !(if up { b > 0.0 } else { b < 0.0 }) {
+                    continue;
+                }
+                pr *= 1.0 + r;
+                pf *= 1.0 + b;
+                count += 1;
+            }
+            if !(pr.is_finite() && pf.is_finite()) {
+                return Err(overflow("the compounded return"));
+            }
+            if count == 0 {
+                return Ok(f64::NAN);
+            }
+            let exponent = 1.0 / (count as f64 / ann);
+            (pr.powf(exponent) - 1.0) / (pf.powf(exponent) - 1.0)
+        }
+    })
+}
+
+/// The factor's values for a column (a scalar factor repeated `rows` times).
+fn factor_values(f: ColumnOffset<'_>, rows: usize) -> impl Iterator<Item = f64> + Clone + '_ {
+    match f {
+        ColumnOffset::Scalar(c) => Two::A(std::iter::repeat_n(c, rows)),
+        ColumnOffset::Values(v) => Two::B(v.into_iter().copied()),
+    }
+}
+
+fn downside(adj: impl Iterator<Item = f64>, ann: f64) -> Result<f64> {
+    let squares = adj.map(|d| {
+        let c = if d.is_nan() { d } else { d.min(0.0) };
+        c * c
+    });
+    Ok(nan_mean(squares)?.sqrt() * ann.sqrt())
+}
+
+fn annual_return(raw: impl Iterator<Item = f64>, rows: usize, ann: f64) -> Result<f64> {
+    if rows < 1 {
+        return Ok(f64::NAN);
+    }
+    let years = rows as f64 / ann;
+    Ok(growth(raw)?.powf(1.0 / years) - 1.0)
+}
+
+/// empyrical's drawdown path: value 100 · Π(1 + r) (NaN as 0), peak including the start at 100,
+/// drawdown (value − peak) / peak. `each` sees every drawdown in order.
+fn drawdowns(raw: impl Iterator<Item = f64>, mut each: impl FnMut(f64)) -> Result<()> {
+    let mut p = 1.0f64;
+    let mut peak = 100.0f64;
+    for r in raw {
+        let r = if r.is_nan() { 0.0 } else { r };
+        p *= r + 1.0;
+        let value = p * 100.0;
+        if !value.is_finite() {
+            return Err(overflow("the compounded return"));
+        }
+        peak = peak.max(value);
+        each((value - peak) / peak);
+    }
+    Ok(())
+}
+
+fn max_drawdown(raw: impl Iterator<Item = f64>) -> Result<f64> {
+    let mut low = f64::NAN;
+    drawdowns(raw, |d| low = low.min(d))?;
+    Ok(low)
+}
+
+fn stability(x: ArrayView1<'_, f64>, control: &Control) -> Result<f64> {
+    if x.len() < 2 {
+        return Ok(f64::NAN);
+    }
+    let mut y = present(x)?;
+    if y.len() < 2 {
+        return Ok(f64::NAN);
+    }
+    let mut acc = 0.0f64;
+    for v in y.iter_mut() {
+        acc += v.ln_1p();
+        *v = acc;
+    }
+    control.check()?;
+    if !acc.is_finite() && !acc.is_nan() {
+        return Err(crate::invalid!("the cumulative log return is infinite (a return of -100%)"));
+    }
+    let n = y.len() as f64;
+    let x_mean = (n - 1.0) / 2.0;
+    let y_mean = accurate_sum(y.iter().copied()) / n;
+    let (mut sxx, mut sxy, mut syy) = (0.0f64, 0.0f64, 0.0f64);
+    for (i, &v) in y.iter().enumerate() {
+        let dx = i as f64 - x_mean;
+        let dy = v - y_mean;
+        sxx += dx * dx;
+        sxy += dx * dy;
+        syy += dy * dy;
+    }
+    if !(sxy.is_finite() && syy.is_finite()) {
+        return Err(overflow("a sum of cumulative log returns"));
+    }
+    let r = if sxx == 0.0 || syy == 0.0 {
+        if sxy == 0.0 {
+            f64::NAN
+        } else {
+            0.0
+        }
+    } else {
+        (sxy / (sxx * syy).sqrt()).clamp(-1.0, 1.0)
+    };
+    Ok(r * r)
+}
+
+/// empyrical's `beta_aligned`: over the rows where both the return and the factor are present,
+/// cov(f, r) / var(f), with var(f) < 1e-30 → NaN.
+fn beta(x: ArrayView1<'_, f64>, f: ColumnOffset<'_>, control: &Control) -> Result<f64> {
+    let rows = x.len();
+    let fv = factor_values(f, rows);
+    if rows < 2 {
+        return Ok(f64::NAN);
+    }
+    let pairs = || {
+        watch(x.iter().copied(), control)
+            .zip(fv.clone())
+            .map(|(r, f)| if r.is_nan() { (r, f64::NAN) } else { (r, f) })
+    };
+    let f_mean = nan_mean(pairs().map(|(_, f)| f))?;
+    let cov = nan_mean(pairs().map(|(r, f)| (f - f_mean) * r))?;
+    let var = nan_mean(pairs().map(|(_, f)| {
+        let d = f - f_mean;
+        d * d
+    }))?;
+    Ok(if var < 1.0e-30 || var.is_nan() { f64::NAN } else { cov / var })
+}
+
+/// A path statistic: one value per observation.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Path {
+    /// Π(1 + r) − 1 so far (NaN as 0), or × `start` when `start` ≠ 0.
+    CumReturns { start: f64 },
+    /// The underwater curve: (value − running peak) / running peak.
+    Drawdown,
+}
+
+/// `path` of every column, column-major (column `j` is `out[j*rows..(j+1)*rows]`).
+pub fn paths(returns: ArrayView2<'_, f64>, path: Path, control: &Control) -> Result<Vec<f64>> {
+    let (rows, cols) = returns.dim();
+    crate::ensure!(rows > 0 && cols > 0, "returns must not be empty, got shape ({rows}, {cols})");
+    let total = rows.checked_mul(cols).ok_or_else(|| crate::error::too_big::<f64>(u128::MAX, "the result"))?;
+    let mut out = try_vec(total, f64::NAN, "the result")?;
+    out.par_chunks_mut(rows).enumerate().try_for_each(|(j, slot)| {
+        control.check()?;
+        let x = returns.index_axis(Axis(1), j);
+        column_inf(x, j, cols)?;
+        let raw = watch(x.iter().copied(), control);
+        match path {
+            Path::CumReturns { start } => {
+                let mut p = 1.0f64;
+                for (s, r) in slot.iter_mut().zip(raw) {
+                    p *= if r.is_nan() { 1.0 } else { r + 1.0 };
+                    *s = if start == 0.0 { p - 1.0 } else { p * start };
+                }
+                if !p.is_finite() {
+                    return Err(overflow("the compounded return"));
+                }
+            }
+            Path::Drawdown => {
+                let mut k = 0;
+                drawdowns(raw, |d| {
+                    slot[k] = d;
+                    k += 1;
+                })?;
+            }
+        }
+        control.check()
+    })?;
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ndarray::{array, Array2};
+
+    fn run<'a>(x: &'a Array2<f64>, stat: Stat, offset: Offset<'a>, factor: Offset<'a>) -> Vec<f64> {
+        let inputs = Inputs { returns: x.view(), annualization: 252.0, offset, factor };
+        per_column(&inputs, stat, &Control::new()).unwrap()
+    }
+
+    #[test]
+    fn sharpe_by_hand() {
+        let x = array![[0.01], [0.02], [-0.01], [0.03]];
+        let mean = 0.05 / 4.0;
+        let ss: f64 = [0.01, 0.02, -0.01, 0.03].iter().map(|v: &f64| (v - mean).powi(2)).sum();
+        let want = mean / (ss / 3.0).sqrt() * 252f64.sqrt();
+        let got = run(&x, Stat::Sharpe, Offset::Scalar(0.0), Offset::Scalar(0.0))[0];
+        assert!((got - want).abs() < 1e-12 * want.abs());
+        // constant returns: zero dispersion gives inf, as empyrical's
+        let c = array![[0.01], [0.01], [0.01]];
+        assert_eq!(run(&c, Stat::Sharpe, Offset::Scalar(0.0), Offset::Scalar(0.0))[0], f64::INFINITY);
+    }
+
+    #[test]
+    fn nan_rules() {
+        let x = array![[f64::NAN, 0.1], [f64::NAN, -0.2], [f64::NAN, 0.05]];
+        let z = Offset::Scalar(0.0);
+        let s = run(&x, Stat::Sharpe, z, z);
+        assert!(s[0].is_nan() && s[1].is_finite());
+        assert_eq!(run(&x, Stat::MaxDrawdown, z, z)[0], 0.0);
+        assert_eq!(run(&x, Stat::CumReturnsFinal { start: 0.0 }, z, z)[0], 0.0);
+        assert!(run(&x, Stat::ValueAtRisk { cutoff: 0.05 }, z, z)[0].is_nan());
+        let mdd = run(&x, Stat::MaxDrawdown, z, z)[1];
+        assert!((mdd - (1.1 * 0.8 - 1.1) / 1.1).abs() < 1e-15);
+    }
+
+    #[test]
+    fn quantile_matches_numpy_linear() {
+        let mut v = vec![3.0, 1.0, 2.0, 4.0];
+        // numpy: np.quantile([1,2,3,4], 0.25) = 1.75
+        assert!((quantile_select(&mut v, 0.25) - 1.75).abs() < 1e-15);
+        let mut w = vec![5.0];
+        assert_eq!(quantile_select(&mut w, 0.05), 5.0);
+    }
+
+    #[test]
+    fn inf_and_overflow_are_errors() {
+        let z = Offset::Scalar(0.0);
+        let x = array![[0.1], [f64::INFINITY]];
+        let inputs = Inputs { returns: x.view(), annualization: 252.0, offset: z, factor: z };
+        assert!(matches!(per_column(&inputs, Stat::Sharpe, &Control::new()), Err(Error::InvalidInput(_))));
+        let big = array![[1e308], [1e308], [1e308]];
+        let inputs = Inputs { returns: big.view(), annualization: 252.0, offset: z, factor: z };
+        assert!(matches!(per_column(&inputs, Stat::AnnualReturn, &Control::new()), Err(Error::InvalidInput(_))));
+    }
+
+    #[test]
+    fn drawdown_path() {
+        let x = array![[0.1], [-0.5], [0.2]];
+        let d = paths(x.view(), Path::Drawdown, &Control::new()).unwrap();
+        assert_eq!(d[0], 0.0);
+        assert!((d[1] + 0.5).abs() < 1e-15);
+        assert!((d[2] - (0.55 * 1.2 - 1.1) / 1.1).abs() < 1e-15);
+    }
+}
