@@ -6,3 +6,38 @@ convexity, and market regimes from a Gaussian hidden Markov model."""
 # part); this stub re-exports it, as `from ._risk.stats import sharpe_ratio as sharpe_ratio`.
 
 __all__: list[str]
+
+# stats (performance statistics, empyrical's definitions), var (VaR/CVaR), backtest (VaR backtests)
+from ._risk.stats import alpha as alpha
+from ._risk.stats import annual_return as annual_return
+from ._risk.stats import annual_volatility as annual_volatility
+from ._risk.stats import annualization_factor as annualization_factor
+from ._risk.stats import beta as beta
+from ._risk.stats import calmar_ratio as calmar_ratio
+from ._risk.stats import conditional_value_at_risk as conditional_value_at_risk
+from ._risk.stats import cum_returns as cum_returns
+from ._risk.stats import cum_returns_final as cum_returns_final
+from ._risk.stats import down_capture as down_capture
+from ._risk.stats import downside_risk as downside_risk
+from ._risk.stats import drawdown_series as drawdown_series
+from ._risk.stats import excess_sharpe as excess_sharpe
+from ._risk.stats import max_drawdown as max_drawdown
+from ._risk.stats import omega_ratio as omega_ratio
+from ._risk.stats import sharpe_ratio as sharpe_ratio
+from ._risk.stats import sortino_ratio as sortino_ratio
+from ._risk.stats import stability_of_timeseries as stability_of_timeseries
+from ._risk.stats import tail_ratio as tail_ratio
+from ._risk.stats import up_capture as up_capture
+from ._risk.stats import value_at_risk as value_at_risk
+from ._risk.var import StudentTFit as StudentTFit
+from ._risk.var import cvar as cvar
+from ._risk.var import fit_student_t as fit_student_t
+from ._risk.var import rolling_cvar as rolling_cvar
+from ._risk.var import rolling_var as rolling_var
+from ._risk.var import var as var
+from ._risk.backtest import ChristoffersenResult as ChristoffersenResult
+from ._risk.backtest import KupiecResult as KupiecResult
+from ._risk.backtest import christoffersen_test as christoffersen_test
+from ._risk.backtest import kupiec_test as kupiec_test
+from ._risk.backtest import traffic_light as traffic_light
+from ._risk.backtest import var_exceptions as var_exceptions
