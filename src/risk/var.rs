@@ -280,7 +280,18 @@ pub fn measure_of(v: &mut [f64], alpha: f64, method: Method, measure: Measure, c
             let (mean, std, skew, kurt) = moments(v);
             match measure {
                 Measure::Var => -(mean + std * cornish_fisher_z(norm_ppf(alpha), skew, kurt)),
-                Measure::Cvar => -(mean + std * cornish_fisher_tail_mean(alpha, skew, kurt)),
+                Measure::Cvar => {
+                    let es = -(mean + std * cornish_fisher_tail_mean(alpha, skew, kurt));
+                    let var = -(mean + std * cornish_fisher_z(norm_ppf(alpha), skew, kurt));
+                    if es < var {
+                        return Err(crate::invalid!(
+                            "the Cornish-Fisher expansion does not hold for this skewness ({skew:.3}) and excess \
+                             kurtosis ({kurt:.3}) at alpha={alpha}: its modified expected shortfall ({es:.6}) would be \
+                             below its VaR ({var:.6}); use method='historical' or 'student_t'"
+                        ));
+                    }
+                    es
+                }
             }
         }
         Method::StudentT => {
@@ -341,7 +352,10 @@ pub fn per_column(
         check_column(col, j, cols)?;
         let mut v = try_with_capacity(rows, "a copy of a column of returns")?;
         v.extend(col.iter().copied().filter(|v| !v.is_nan()));
-        let m = measure_of(&mut v, alpha, method, measure, control)?;
+        let m = measure_of(&mut v, alpha, method, measure, control).map_err(|e| match e {
+            Error::InvalidInput(m) if cols > 1 => Error::InvalidInput(format!("column {j}: {m}")),
+            e => e,
+        })?;
         *slot = if v.len() < method.min_count() { m } else { overflow_check(m, method)? };
         control.check()
     })?;
