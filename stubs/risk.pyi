@@ -8,6 +8,12 @@ convexity, and market regimes from a Gaussian hidden Markov model."""
 __all__: list[str]
 
 # stats (performance statistics, empyrical's definitions), var (VaR/CVaR), backtest (VaR backtests)
+from ._risk.backtest import ChristoffersenResult as ChristoffersenResult
+from ._risk.backtest import KupiecResult as KupiecResult
+from ._risk.backtest import christoffersen_test as christoffersen_test
+from ._risk.backtest import kupiec_test as kupiec_test
+from ._risk.backtest import traffic_light as traffic_light
+from ._risk.backtest import var_exceptions as var_exceptions
 from ._risk.stats import alpha as alpha
 from ._risk.stats import annual_return as annual_return
 from ._risk.stats import annual_volatility as annual_volatility
@@ -35,9 +41,3 @@ from ._risk.var import fit_student_t as fit_student_t
 from ._risk.var import rolling_cvar as rolling_cvar
 from ._risk.var import rolling_var as rolling_var
 from ._risk.var import var as var
-from ._risk.backtest import ChristoffersenResult as ChristoffersenResult
-from ._risk.backtest import KupiecResult as KupiecResult
-from ._risk.backtest import christoffersen_test as christoffersen_test
-from ._risk.backtest import kupiec_test as kupiec_test
-from ._risk.backtest import traffic_light as traffic_light
-from ._risk.backtest import var_exceptions as var_exceptions

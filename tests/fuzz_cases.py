@@ -914,6 +914,209 @@ def nqo(draw: st.DrawFn) -> Case:
     return Case(call, allow_inf=True)
 
 
+# --------------------------------------------------------------------------------------------
+# risk: performance statistics, VaR/CVaR, backtests. A documented NaN (a column without data,
+# zero volatility, no drawdown) may come from degenerate data or a hostile parameter: those cases
+# allow NaN; valid returns (20-60 rows of noise) with valid parameters must give finite numbers.
+
+
+def flagged(valid: st.SearchStrategy[str], hostile: Sequence[str]) -> st.SearchStrategy[tuple[str, bool]]:
+    """:func:`pick`, also saying whether the hostile value was drawn."""
+    return st.integers(0, HOSTILE_ODDS - 1).flatmap(
+        lambda k: st.sampled_from(list(hostile)).map(lambda v: (v, True)) if k == 0 else valid.map(lambda v: (v, False))
+    )
+
+
+RISK_DEGENERATE = [
+    "np.full(30, np.nan)",
+    "np.zeros(30)",
+    "np.full(30, 0.01)",
+    "np.array([0.01])",
+    "np.array([[0.01, np.nan]])",
+    "np.full((30, 3), np.nan)",
+    "pd.DataFrame(np.full((30, 2), np.nan), columns=['a', 'b'])",
+    "pd.Series([0.01, np.nan, -0.02])",
+    "np.full(30, 1e300)",
+    "np.array([-1.0, 0.5, 0.2])",
+    "np.broadcast_to(0.001, (10**9,))",
+    "np.broadcast_to(0.001, (10**5, 10**5))",
+    "np.array([0.01, -0.02], dtype=np.float16)",
+]
+
+
+@st.composite
+def risk_returns(draw: st.DrawFn) -> tuple[str, bool, int, int]:
+    """Returns source, whether it is degenerate or hostile, its rows and columns."""
+    rows, cols = draw(st.integers(20, 60)), draw(st.integers(1, 4))
+    form = draw(st.sampled_from(["1d", "2d", "frame", "series", "f32", "fortran"]))
+    rng = f"np.random.default_rng({draw(st.integers(0, 1000))})"
+    valid = {
+        "1d": f"{rng}.normal(0.0005, 0.01, {rows})",
+        "2d": f"{rng}.normal(0.0005, 0.01, ({rows}, {cols}))",
+        "frame": f"pd.DataFrame({rng}.normal(0.0005, 0.01, ({rows}, {cols})))",
+        "series": f"pd.Series({rng}.normal(0.0005, 0.01, {rows}))",
+        "f32": f"{rng}.normal(0.0005, 0.01, ({rows}, {cols})).astype(np.float32)",
+        "fortran": f"np.asfortranarray({rng}.normal(0.0005, 0.01, ({rows}, {cols})))",
+    }[form]
+    if form in ("1d", "series"):
+        cols = 1
+    hostile = [*RISK_DEGENERATE, *vectors_hostile(rows), *data_hostile(rows, cols)]
+    source, bad = draw(flagged(st.just(valid), hostile))
+    return source, bad, rows, cols
+
+
+RISK_UNARY: dict[str, dict[str, Callable[[], st.SearchStrategy[str]]]] = {
+    "sharpe_ratio": {"risk_free": lambda: real(-0.001, 0.001)},
+    "sortino_ratio": {"required_return": lambda: real(-0.001, 0.001)},
+    "downside_risk": {"required_return": lambda: real(-0.001, 0.001)},
+    "annual_volatility": {"alpha": lambda: real(1.0, 3.0)},
+    "annual_return": {},
+    "cum_returns_final": {"starting_value": lambda: real(0.0, 100.0)},
+    "max_drawdown": {},
+    "calmar_ratio": {},
+    "omega_ratio": {"risk_free": lambda: real(-0.001, 0.001), "required_return": lambda: real(0.0, 0.1)},
+    "value_at_risk": {"cutoff": lambda: real(0.01, 0.5)},
+    "conditional_value_at_risk": {"cutoff": lambda: real(0.01, 0.5)},
+    "tail_ratio": {},
+    "stability_of_timeseries": {},
+}
+RISK_PERIODS = {"period": lambda: option("daily", "weekly", "monthly", "quarterly", "yearly")}
+
+
+@st.composite
+def risk_param_kwargs(draw: st.DrawFn, params: dict[str, Callable[[], st.SearchStrategy[str]]]) -> tuple[str, bool]:
+    parts, bad = [], False
+    for name, strategy in params.items():
+        if draw(st.booleans()):
+            value = draw(strategy())
+            bad = bad or not _is_valid_number(value)
+            parts.append(f"{name}={value}")
+    return ", ".join(parts), bad
+
+
+def _is_valid_number(source: str) -> bool:
+    """Whether a drawn parameter is one of the valid values (a plain finite literal or an option)."""
+    hostile = set(REALS_HOSTILE) | set(STRINGS_HOSTILE) | set(COUNTS_HOSTILE)
+    return source not in hostile
+
+
+@st.composite
+def risk_statistics(draw: st.DrawFn) -> Case:
+    data, bad, _, _ = draw(risk_returns())
+    name = draw(st.sampled_from(sorted(RISK_UNARY)))
+    params = dict(RISK_UNARY[name])
+    if name not in (
+        "cum_returns_final",
+        "max_drawdown",
+        "value_at_risk",
+        "conditional_value_at_risk",
+        "tail_ratio",
+        "stability_of_timeseries",
+        "omega_ratio",
+    ):
+        params.update(RISK_PERIODS)
+        params["annualization"] = lambda: real(1.0, 365.0)
+    args, hostile_param = draw(risk_param_kwargs(params))
+    call = f"risk.{name}({data}{', ' + args if args else ''})"
+    return Case(call, allow_nan=bad or hostile_param)
+
+
+@st.composite
+def risk_benchmark_statistics(draw: st.DrawFn) -> Case:
+    data, bad, rows, cols = draw(risk_returns())
+    name = draw(st.sampled_from(["excess_sharpe", "alpha", "beta", "up_capture", "down_capture"]))
+    factor, bad_factor = draw(
+        flagged(
+            st.integers(0, 1000).map(lambda s: f"np.random.default_rng({s + 5000}).normal(0.0004, 0.01, {rows})"),
+            [*vectors_hostile(rows), "0.001", f"np.zeros(({rows}, {cols}))", "pd.Series([0.01, 0.02])"],
+        )
+    )
+    params: dict[str, Callable[[], st.SearchStrategy[str]]] = {}
+    if name == "alpha":
+        params = {"risk_free": lambda: real(-0.001, 0.001), **RISK_PERIODS}
+    elif name in ("up_capture", "down_capture"):
+        params = dict(RISK_PERIODS)
+    args, hostile_param = draw(risk_param_kwargs(params))
+    call = f"risk.{name}({data}, {factor}{', ' + args if args else ''})"
+    return Case(call, allow_nan=bad or bad_factor or hostile_param)
+
+
+@st.composite
+def risk_paths(draw: st.DrawFn) -> Case:
+    data, bad, _, _ = draw(risk_returns())
+    call = draw(
+        st.sampled_from(
+            [f"risk.drawdown_series({data})", f"risk.cum_returns({data}, starting_value={draw(real(0.0, 10.0))})"]
+        )
+    )
+    return Case(call, allow_nan=bad)
+
+
+@st.composite
+def risk_var(draw: st.DrawFn) -> Case:
+    data, bad, _, cols = draw(risk_returns())
+    fn = draw(st.sampled_from(["var", "cvar"]))
+    method = draw(option("historical", "gaussian", "student_t", "cornish_fisher"))
+    alpha = draw(real(0.01, 0.5))
+    weights, bad_w = draw(
+        flagged(st.sampled_from(["None", f"np.full({cols}, {1.0 / cols!r})"]), [*vectors_hostile(cols), "[1.0] * 9"])
+    )
+    call = f"risk.{fn}({data}, {alpha}, {method}, weights={weights})"
+    # student_t: a constant window has no fit (documented NaN)
+    return Case(call, allow_nan=bad or bad_w)
+
+
+@st.composite
+def risk_rolling(draw: st.DrawFn) -> Case:
+    data, _, rows, _ = draw(risk_returns())
+    fn = draw(st.sampled_from(["rolling_var", "rolling_cvar"]))
+    window = draw(pick(ints(2, rows), [*COUNTS_HOSTILE, *COUNTS_LONG]))
+    method = draw(option("historical", "gaussian", "student_t", "cornish_fisher"))
+    call = f"risk.{fn}({data}, {window}, {draw(real(0.01, 0.5))}, {method})"
+    # the first window - 1 values are NaN by definition (aligned with the input)
+    return Case(call, allow_nan=True)
+
+
+@st.composite
+def risk_backtests(draw: st.DrawFn) -> Case:
+    n = draw(st.integers(2, 300))
+    hits = draw(
+        pick(
+            st.integers(0, 1000).map(lambda s: f"np.random.default_rng({s}).random({n}) < 0.05"),
+            [
+                "np.broadcast_to(np.array(True), (10**11,))",
+                "np.broadcast_to(1.0, (10**9,))",
+                "[0, 2]",
+                "[0.0, np.nan]",
+                "[True]",
+                "[]",
+                "np.zeros((3, 3), dtype=bool)",
+                "np.array(['1', '0'])",
+                f"np.zeros({n}, dtype=bool)",
+                f"np.ones({n}, dtype=bool)",
+                f"[0, 1] * {n}",
+                "None",
+            ],
+        )
+    )
+    alpha = draw(real(0.001, 0.5))
+    call = draw(
+        st.sampled_from(
+            [
+                f"risk.kupiec_test({hits}, {alpha})",
+                f"tuple(risk.christoffersen_test({hits}, {alpha}))",
+                f"risk.christoffersen_test({hits}, {alpha}).to_dict()",
+                f"risk.traffic_light({draw(count(0, 20))}, {draw(count(1, 500))}, {alpha})",
+                f"risk.var_exceptions({draw(vector(n, -0.05, 0.05))}, {draw(real(0.0, 0.05))})",
+                f"risk.fit_student_t({draw(vector(n, -0.05, 0.05))})",
+                f"risk.annualization_factor({draw(option('daily', 'monthly'))}, "
+                f"{draw(st.just('None') | real(1, 365))})",
+            ]
+        )
+    )
+    return Case(call)
+
+
 ENTRY_POINTS: dict[str, CaseStrategy] = {
     "PBit": pbit,
     "Temperature": temperature,
@@ -930,6 +1133,12 @@ ENTRY_POINTS: dict[str, CaseStrategy] = {
     "IQAD": iqad,
     "QERC": qerc,
     "NQO": nqo,
+    "risk statistics": risk_statistics,
+    "risk benchmark statistics": risk_benchmark_statistics,
+    "risk paths": risk_paths,
+    "risk VaR": risk_var,
+    "risk rolling VaR": risk_rolling,
+    "risk backtests": risk_backtests,
 }
 
 

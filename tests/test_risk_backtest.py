@@ -4,6 +4,7 @@ edge cases (no exceptions, no transitions), and bad input."""
 
 from __future__ import annotations
 
+import itertools
 import math
 import pickle
 from collections.abc import Callable
@@ -30,7 +31,7 @@ def by_hand(hits: np.ndarray[Any, Any], alpha: float) -> dict[str, float]:
     n, x = len(h), sum(h)
     pof = -2 * (xlogy(n - x, 1 - alpha) + xlogy(x, alpha)) + 2 * (xlogy(n - x, 1 - x / n) + xlogy(x, x / n))
     t = {(i, j): 0 for i in (0, 1) for j in (0, 1)}
-    for a, b in zip(h[:-1], h[1:]):
+    for a, b in itertools.pairwise(h):
         t[int(a), int(b)] += 1
     n00, n01, n10, n11 = t[0, 0], t[0, 1], t[1, 0], t[1, 1]
     pi0 = n01 / (n00 + n01) if n00 + n01 else 0.0
@@ -69,7 +70,7 @@ def test_christoffersen_equals_hand_computation(alpha: float) -> None:
 
 def test_zero_exceptions_and_missing_transitions_use_zero_log_zero() -> None:
     none = np.zeros(100, dtype=bool)
-    stat, p = risk.kupiec_test(none, 0.01)
+    stat, _ = risk.kupiec_test(none, 0.01)
     assert stat == pytest.approx(-2 * 100 * math.log(0.99), rel=1e-12)
     r = risk.christoffersen_test(none, 0.01)
     assert r.independence_statistic == 0.0 and r.statistic == pytest.approx(stat, rel=1e-12)
@@ -145,7 +146,7 @@ def test_bad_input(call: Callable[[], Any]) -> None:
 
 @pytest.mark.parametrize(
     "call",
-    [lambda: risk.traffic_light(True), lambda: risk.traffic_light(2.5), lambda: risk.kupiec_test([0, 1], "0.05")],
+    [lambda: risk.traffic_light(True), lambda: risk.traffic_light(2.5), lambda: risk.kupiec_test([0, 1], "0.05")],  # type: ignore[arg-type]
 )
 def test_bad_types(call: Callable[[], Any]) -> None:
     with pytest.raises((InvalidTypeError, InvalidInputError)):

@@ -182,7 +182,9 @@ def test_arguments_equal_empyrical(sp500: pd.DataFrame) -> None:
         c = x[:, j]
         close(risk.sharpe_ratio(c, risk_free=0.0001, period="weekly"), es.sharpe_ratio(c, 0.0001, "weekly"))
         close(risk.sharpe_ratio(c, risk_free=rf), es.sharpe_ratio(c, rf))
-        close(risk.sortino_ratio(c, required_return=0.0002, annualization=250), es.sortino_ratio(c, 0.0002, "daily", 250))
+        close(
+            risk.sortino_ratio(c, required_return=0.0002, annualization=250), es.sortino_ratio(c, 0.0002, "daily", 250)
+        )
         close(risk.downside_risk(c, required_return=rf, period="monthly"), es.downside_risk(c, rf, "monthly"))
         close(risk.annual_volatility(c, "quarterly", alpha=1.5), es.annual_volatility(c, "quarterly", 1.5))
         close(risk.annual_return(c, "yearly"), es.annual_return(c, "yearly"))
@@ -257,7 +259,7 @@ def test_threads_do_not_change_results(sp500: pd.DataFrame) -> None:
         performance.set_num_threads(n)
         results.append([ours(name, x) for name in UNARY])
     performance.set_num_threads(0)
-    for a, b in zip(*results):
+    for a, b in zip(*results, strict=True):
         assert np.array_equal(a, b, equal_nan=True)
 
 
@@ -297,8 +299,8 @@ def test_bad_input_raises_invalid_input(call: Callable[[], Any]) -> None:
     [
         lambda: risk.sharpe_ratio(np.zeros(4), risk_free=True),
         lambda: risk.sharpe_ratio(np.zeros(4), risk_free="0.1"),
-        lambda: risk.sharpe_ratio(np.zeros(4), period=3),
-        lambda: risk.annual_volatility(np.zeros(4), alpha="2"),
+        lambda: risk.sharpe_ratio(np.zeros(4), period=3),  # type: ignore[arg-type]
+        lambda: risk.annual_volatility(np.zeros(4), alpha="2"),  # type: ignore[arg-type]
         lambda: risk.beta(np.zeros(4), None),
         lambda: risk.beta(np.zeros(4), 0.01),
     ],

@@ -145,11 +145,11 @@ def test_portfolio_is_the_weighted_series(sp500: pd.DataFrame, method: str) -> N
     x = sp500.to_numpy()[:, :6]
     w = np.array([0.3, 0.1, 0.2, 0.1, 0.2, 0.1])
     p = x @ w
-    assert risk.var(x, 0.05, method, weights=w) == pytest.approx(risk.var(p, 0.05, method), rel=1e-12)
-    got = risk.var(sp500.iloc[:, :6], 0.05, method, weights=w)
+    assert risk.var(x, 0.05, method, weights=w) == pytest.approx(risk.var(p, 0.05, method), rel=1e-12)  # type: ignore[arg-type]
+    got = risk.var(sp500.iloc[:, :6], 0.05, method, weights=w)  # type: ignore[arg-type]
     assert isinstance(got, float)
     if method != "cornish_fisher":
-        assert risk.cvar(x, 0.05, method, weights=w) == pytest.approx(risk.cvar(p, 0.05, method), rel=1e-12)
+        assert risk.cvar(x, 0.05, method, weights=w) == pytest.approx(risk.cvar(p, 0.05, method), rel=1e-12)  # type: ignore[arg-type]
 
 
 def test_nan_is_dropped_and_shapes() -> None:
@@ -191,7 +191,7 @@ def test_rolling_equals_pandas_rolling_apply(measure: str, method: str) -> None:
     present = x[i - window + 1 : i + 1, 1]
     present = present[~np.isnan(present)]
     assert len(present) == window - 1
-    np.testing.assert_allclose(got.iloc[i, 1], one(present, 0.05, method), rtol=1e-9)
+    np.testing.assert_allclose(got.iloc[i, 1], one(present, 0.05, method), rtol=1e-9)  # type: ignore[arg-type]
     arr = rolling(x[:, 0], window, 0.05, method)
     assert isinstance(arr, np.ndarray) and arr.shape == (n,)
     np.testing.assert_allclose(arr[window - 1 :], got.iloc[window - 1 :, 0].to_numpy(), rtol=1e-12)
@@ -222,7 +222,7 @@ def test_rolling_portfolio_and_threads() -> None:
         lambda: risk.var(np.zeros(10), alpha=-0.1),
         lambda: risk.cvar(np.zeros(10), alpha=float("nan")),
         lambda: risk.var(np.zeros(10), alpha=10**400),
-        lambda: risk.var(np.zeros(10), method="montecarlo"),
+        lambda: risk.var(np.zeros(10), method="montecarlo"),  # type: ignore[arg-type]
         lambda: risk.var(np.array([0.1, np.inf])),
         lambda: risk.var(np.zeros((10, 3)), weights=[0.5, 0.5]),
         lambda: risk.var(np.zeros((10, 2)), weights=[0.5, np.nan]),
@@ -245,9 +245,9 @@ def test_bad_input(call: Callable[[], Any]) -> None:
 @pytest.mark.parametrize(
     "call",
     [
-        lambda: risk.var(np.zeros(10), alpha="0.05"),
-        lambda: risk.var(np.zeros(10), method=None),
-        lambda: risk.rolling_var(np.zeros(10), 5.5),
+        lambda: risk.var(np.zeros(10), alpha="0.05"),  # type: ignore[arg-type]
+        lambda: risk.var(np.zeros(10), method=None),  # type: ignore[arg-type]
+        lambda: risk.rolling_var(np.zeros(10), 5.5),  # type: ignore[arg-type]
         lambda: risk.rolling_var(np.zeros(10), True),
     ],
 )
@@ -266,5 +266,5 @@ def test_rolling_var_answers_ctrl_c() -> None:
 
     x = np.random.default_rng(0).normal(0, 0.01, 10**7)
     assert_interrupted(lambda: risk.rolling_var(x, 10**4), "rolling_var of 10**7 returns")
-    assert_interrupted(lambda: risk.rolling_cvar(x[:10**6], 10**4, method="gaussian"), "gaussian rolling_cvar")
+    assert_interrupted(lambda: risk.rolling_cvar(x[: 10**6], 10**4, method="gaussian"), "gaussian rolling_cvar")
     assert risk.rolling_var(x[:1000], 100)[-1] > 0

@@ -12,7 +12,7 @@
 
 use crate::control::Control;
 use crate::error::{try_vec, try_with_capacity, Error, Result};
-use ndarray::{ArrayView1, ArrayView2, Axis};
+use ndarray::{ArrayView1, ArrayView2, Axis, ShapeBuilder};
 use rayon::prelude::*;
 
 /// Values between two looks at the control: about a millisecond of the simplest pass.
@@ -31,7 +31,7 @@ pub enum Offset<'a> {
 #[derive(Clone, Copy, Debug)]
 pub enum ColumnOffset<'a> {
     Scalar(f64),
-    Values(ArrayView1<'a, f64>),
+    Values(&'a [f64]),
 }
 
 impl<'a> Offset<'a> {
@@ -63,29 +63,33 @@ impl<'a> Offset<'a> {
         Ok(())
     }
 
-    fn column(&self, j: usize) -> ColumnOffset<'a> {
+    /// Column `j` of an offset whose values are contiguous (see [`gather_offset`]).
+    fn column(&self, j: usize) -> Result<ColumnOffset<'a>> {
+        let contiguous = |a: ArrayView1<'a, f64>| {
+            a.to_slice().map(ColumnOffset::Values).ok_or_else(|| Error::Internal("a strided offset column".into()))
+        };
         match *self {
-            Offset::Scalar(v) => ColumnOffset::Scalar(v),
-            Offset::Rows(a) => ColumnOffset::Values(a),
-            Offset::Cells(a) => ColumnOffset::Values(a.index_axis_move(Axis(1), j)),
+            Offset::Scalar(v) => Ok(ColumnOffset::Scalar(v)),
+            Offset::Rows(a) => contiguous(a),
+            Offset::Cells(a) => contiguous(a.index_axis_move(Axis(1), j)),
         }
     }
 }
 
 fn check_no_inf(values: impl Iterator<Item = f64>, name: &str) -> Result<()> {
     match values.enumerate().find(|(_, v)| v.is_infinite()) {
-        Some((k, v)) => Err(crate::invalid!(
-            "{name} must hold finite numbers or NaN (a missing value), found {v} at position {k}"
-        )),
+        Some((k, v)) => {
+            Err(crate::invalid!("{name} must hold finite numbers or NaN (a missing value), found {v} at position {k}"))
+        }
         None => Ok(()),
     }
 }
 
 /// `x - o` for every observation of a column (`o` from a [`ColumnOffset`]).
-fn adjusted<'a>(x: ArrayView1<'a, f64>, o: ColumnOffset<'a>) -> impl Iterator<Item = f64> + Clone + 'a {
+fn adjusted<'a>(x: &'a [f64], o: ColumnOffset<'a>) -> impl Iterator<Item = f64> + Clone + 'a {
     match o {
-        ColumnOffset::Scalar(c) => Two::A(x.into_iter().map(move |&v| v - c)),
-        ColumnOffset::Values(v) => Two::B(x.into_iter().zip(v).map(|(&a, &b)| a - b)),
+        ColumnOffset::Scalar(c) => Two::A(x.iter().map(move |&v| v - c)),
+        ColumnOffset::Values(v) => Two::B(x.iter().zip(v).map(|(&a, &b)| a - b)),
     }
 }
 
@@ -183,23 +187,45 @@ fn nan_std(xs: impl Iterator<Item = f64> + Clone, ddof: usize) -> Result<f64> {
     Ok((ss / (count - ddof) as f64).sqrt())
 }
 
-/// empyrical's `_zero_dispersion_std`: 0 where every present value is equal (and the deviation is
-/// defined), so that the ratio is ±inf (or NaN for 0/0) instead of a residue of rounding.
-fn zero_dispersion(xs: impl Iterator<Item = f64>, std: f64) -> f64 {
-    let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
-    let mut any = false;
-    for x in xs {
+/// bottleneck's `nanmean` and `nanstd` (ddof 1) in two passes, the deviation set to 0 where all
+/// present values are equal (empyrical's `_zero_dispersion_std`).
+fn mean_and_std(xs: impl Iterator<Item = f64> + Clone) -> Result<(f64, f64)> {
+    let (mut sum, mut count) = (0.0f64, 0usize);
+    let (mut first, mut differs) = (f64::NAN, false);
+    for x in xs.clone() {
         if !x.is_nan() {
-            lo = lo.min(x);
-            hi = hi.max(x);
-            any = true;
+            if count == 0 {
+                first = x;
+            }
+            differs |= x != first;
+            sum += x;
+            count += 1;
         }
     }
-    if any && lo == hi && std.is_finite() {
-        0.0
-    } else {
-        std
+    if !sum.is_finite() {
+        return Err(overflow("a sum of returns"));
     }
+    if count == 0 {
+        return Ok((f64::NAN, f64::NAN));
+    }
+    let mean = sum / count as f64;
+    if count < 2 {
+        return Ok((mean, f64::NAN));
+    }
+    if !differs {
+        return Ok((mean, 0.0));
+    }
+    let mut ss = 0.0f64;
+    for x in xs {
+        if !x.is_nan() {
+            let d = x - mean;
+            ss += d * d;
+        }
+    }
+    if !ss.is_finite() {
+        return Err(overflow("a sum of squared returns"));
+    }
+    Ok((mean, (ss / (count - 1) as f64).sqrt()))
 }
 
 /// numpy's `nanprod(1 + r)`: NaN returns count as 0 (sequential product).
@@ -242,7 +268,7 @@ pub(crate) fn lerp(a: f64, b: f64, t: f64) -> f64 {
 }
 
 /// The present (non-NaN) values of a column, copied.
-fn present(x: ArrayView1<'_, f64>) -> Result<Vec<f64>> {
+fn present(x: &[f64]) -> Result<Vec<f64>> {
     let mut v = try_with_capacity(x.len(), "a copy of a column of returns")?;
     v.extend(x.iter().copied().filter(|v| !v.is_nan()));
     Ok(v)
@@ -335,42 +361,93 @@ impl Inputs<'_> {
 }
 
 /// A refused inf in column `j`: where it is.
-fn column_inf(x: ArrayView1<'_, f64>, j: usize, cols: usize) -> Result<()> {
+fn column_inf(x: &[f64], j: usize, cols: usize) -> Result<()> {
     match x.iter().position(|v| v.is_infinite()) {
         None => Ok(()),
         Some(i) => {
             let at = if cols == 1 { format!("returns[{i}]") } else { format!("returns[{i},{j}]") };
-            Err(crate::invalid!(
-                "returns must hold finite numbers or NaN (a missing value): {at} is {}",
-                x[i]
-            ))
+            Err(crate::invalid!("returns must hold finite numbers or NaN (a missing value): {at} is {}", x[i]))
         }
     }
 }
 
-/// `stat` of every column of `inputs.returns`, in parallel over columns.
+/// Columns per parallel task: a block is gathered into contiguous scratch when its columns are
+/// strided (C-ordered input), so every pass over a column is a sequential read.
+const BLOCK: usize = 8;
+
+/// The columns `j0..j0 + nb` of `a`, column-major in `buf` (no copy when they are contiguous).
+fn gather<'a: 'b, 'b>(a: ArrayView2<'a, f64>, buf: &'b mut Vec<f64>) -> Result<ArrayView2<'b, f64>> {
+    let (rows, nb) = a.dim();
+    if a.stride_of(Axis(0)) == 1 || rows <= 1 {
+        return Ok(a.reborrow());
+    }
+    buf.clear();
+    buf.try_reserve_exact(rows * nb)
+        .map_err(|_| crate::error::too_big::<f64>((rows * nb) as u128, "a block of columns"))?;
+    buf.resize(rows * nb, 0.0);
+    for (i, row) in a.outer_iter().enumerate() {
+        for (k, &v) in row.iter().enumerate() {
+            buf[k * rows + i] = v;
+        }
+    }
+    ArrayView2::from_shape((rows, nb).f(), &buf[..]).map_err(|e| Error::Internal(format!("a gathered block: {e}")))
+}
+
+/// An offset restricted to a block of columns, gathered like the returns.
+fn gather_offset<'a: 'b, 'b>(o: &Offset<'a>, j0: usize, nb: usize, buf: &'b mut Vec<f64>) -> Result<Offset<'b>> {
+    Ok(match *o {
+        Offset::Cells(a) => Offset::Cells(gather(a.slice_move(ndarray::s![.., j0..j0 + nb]), buf)?),
+        Offset::Rows(a) if a.as_slice().is_some() => Offset::Rows(a.reborrow()),
+        Offset::Rows(a) => {
+            buf.clear();
+            buf.try_reserve_exact(a.len()).map_err(|_| crate::error::too_big::<f64>(a.len() as u128, "an offset"))?;
+            buf.extend(a.iter().copied());
+            Offset::Rows(ArrayView1::from(&buf[..]))
+        }
+        Offset::Scalar(v) => Offset::Scalar(v),
+    })
+}
+
+/// `stat` of every column of `inputs.returns`, in parallel over blocks of columns.
 pub fn per_column(inputs: &Inputs<'_>, stat: Stat, control: &Control) -> Result<Vec<f64>> {
     inputs.check()?;
     let cols = inputs.returns.ncols();
     let mut out = try_vec(cols, f64::NAN, "the results")?;
-    out.par_iter_mut().enumerate().try_for_each(|(j, slot)| {
+    out.par_chunks_mut(BLOCK).enumerate().try_for_each(|(b, slots)| {
         control.check()?;
-        let x = inputs.returns.index_axis(Axis(1), j);
-        column_inf(x, j, cols)?;
-        *slot = column(inputs, stat, j, control).map_err(|e| match e {
-            Error::InvalidInput(m) if cols > 1 => Error::InvalidInput(format!("column {j}: {m}")),
-            e => e,
-        })?;
-        control.check()
+        let (j0, nb) = (b * BLOCK, slots.len());
+        let (mut xs, mut os, mut fs) = (Vec::new(), Vec::new(), Vec::new());
+        let x = gather(inputs.returns.slice(ndarray::s![.., j0..j0 + nb]), &mut xs)?;
+        let off = gather_offset(&inputs.offset, j0, nb, &mut os)?;
+        let fac = gather_offset(&inputs.factor, j0, nb, &mut fs)?;
+        for (k, slot) in slots.iter_mut().enumerate() {
+            let j = j0 + k;
+            let col = x
+                .index_axis_move(Axis(1), k)
+                .to_slice()
+                .ok_or_else(|| Error::Internal("a strided column after gathering".into()))?;
+            column_inf(col, j, cols)?;
+            let value = column(col, off.column(k)?, fac.column(k)?, inputs.annualization, stat, control);
+            *slot = value.map_err(|e| match e {
+                Error::InvalidInput(m) if cols > 1 => Error::InvalidInput(format!("column {j}: {m}")),
+                e => e,
+            })?;
+            control.check()?;
+        }
+        Ok(())
     })?;
     Ok(out)
 }
 
-fn column<'a>(inputs: &Inputs<'a>, stat: Stat, j: usize, control: &Control) -> Result<f64> {
-    let x: ArrayView1<'a, f64> = inputs.returns.index_axis_move(Axis(1), j);
+fn column<'a>(
+    x: &'a [f64],
+    off: ColumnOffset<'a>,
+    fac: ColumnOffset<'a>,
+    ann: f64,
+    stat: Stat,
+    control: &Control,
+) -> Result<f64> {
     let rows = x.len();
-    let ann = inputs.annualization;
-    let off = inputs.offset.column(j);
     let adj = || watch(adjusted(x, off), control);
     let raw = || watch(x.iter().copied(), control);
     Ok(match stat {
@@ -378,8 +455,8 @@ fn column<'a>(inputs: &Inputs<'a>, stat: Stat, j: usize, control: &Control) -> R
             if rows < 2 {
                 return Ok(f64::NAN);
             }
-            let std = zero_dispersion(adj(), nan_std(adj(), 1)?);
-            nan_mean(adj())? / std * ann.sqrt()
+            let (mean, std) = mean_and_std(adj())?;
+            mean / std * ann.sqrt()
         }
         Stat::Sortino => {
             if rows < 2 {
@@ -472,25 +549,25 @@ fn column<'a>(inputs: &Inputs<'a>, stat: Stat, j: usize, control: &Control) -> R
             if rows < 2 {
                 return Ok(f64::NAN);
             }
-            let f = inputs.factor.column(j);
+            let f = fac;
             let active = || watch(adjusted(x, f), control);
-            let std = zero_dispersion(active(), nan_std(active(), 1)?);
-            nan_mean(active())? / std
+            let (mean, std) = mean_and_std(active())?;
+            mean / std
         }
-        Stat::Beta => beta(x, inputs.factor.column(j), control)?,
+        Stat::Beta => beta(x, fac, control)?,
         Stat::Alpha => {
             if rows < 2 {
                 return Ok(f64::NAN);
             }
-            let b = beta(x, inputs.factor.column(j), control)?;
-            let f = factor_values(inputs.factor.column(j), rows);
+            let b = beta(x, fac, control)?;
+            let f = factor_values(fac, rows);
             let f_off = factor_values(off, rows);
             let series = adj().zip(f.zip(f_off)).map(|(r, (f, o))| r - b * (f - o));
             (nan_mean(series)? + 1.0).powf(ann) - 1.0
         }
         Stat::UpCapture | Stat::DownCapture => {
             let up = stat == Stat::UpCapture;
-            let f = factor_values(inputs.factor.column(j), rows);
+            let f = factor_values(fac, rows);
             let (mut pr, mut pf, mut count) = (1.0f64, 1.0f64, 0usize);
             for (r, b) in raw().zip(f) {
                 if r.is_nan() || b.is_nan() || !(if up { b > 0.0 } else { b < 0.0 }) {
@@ -516,7 +593,7 @@ fn column<'a>(inputs: &Inputs<'a>, stat: Stat, j: usize, control: &Control) -> R
 fn factor_values(f: ColumnOffset<'_>, rows: usize) -> impl Iterator<Item = f64> + Clone + '_ {
     match f {
         ColumnOffset::Scalar(c) => Two::A(std::iter::repeat_n(c, rows)),
-        ColumnOffset::Values(v) => Two::B(v.into_iter().copied()),
+        ColumnOffset::Values(v) => Two::B(v.iter().copied()),
     }
 }
 
@@ -560,7 +637,7 @@ fn max_drawdown(raw: impl Iterator<Item = f64>) -> Result<f64> {
     Ok(low)
 }
 
-fn stability(x: ArrayView1<'_, f64>, control: &Control) -> Result<f64> {
+fn stability(x: &[f64], control: &Control) -> Result<f64> {
     if x.len() < 2 {
         return Ok(f64::NAN);
     }
@@ -605,16 +682,14 @@ fn stability(x: ArrayView1<'_, f64>, control: &Control) -> Result<f64> {
 
 /// empyrical's `beta_aligned`: over the rows where both the return and the factor are present,
 /// cov(f, r) / var(f), with var(f) < 1e-30 → NaN.
-fn beta(x: ArrayView1<'_, f64>, f: ColumnOffset<'_>, control: &Control) -> Result<f64> {
+fn beta(x: &[f64], f: ColumnOffset<'_>, control: &Control) -> Result<f64> {
     let rows = x.len();
     let fv = factor_values(f, rows);
     if rows < 2 {
         return Ok(f64::NAN);
     }
     let pairs = || {
-        watch(x.iter().copied(), control)
-            .zip(fv.clone())
-            .map(|(r, f)| if r.is_nan() { (r, f64::NAN) } else { (r, f) })
+        watch(x.iter().copied(), control).zip(fv.clone()).map(|(r, f)| if r.is_nan() { (r, f64::NAN) } else { (r, f) })
     };
     let f_mean = nan_mean(pairs().map(|(_, f)| f))?;
     let cov = nan_mean(pairs().map(|(r, f)| (f - f_mean) * r))?;
@@ -640,33 +715,46 @@ pub fn paths(returns: ArrayView2<'_, f64>, path: Path, control: &Control) -> Res
     crate::ensure!(rows > 0 && cols > 0, "returns must not be empty, got shape ({rows}, {cols})");
     let total = rows.checked_mul(cols).ok_or_else(|| crate::error::too_big::<f64>(u128::MAX, "the result"))?;
     let mut out = try_vec(total, f64::NAN, "the result")?;
-    out.par_chunks_mut(rows).enumerate().try_for_each(|(j, slot)| {
-        control.check()?;
-        let x = returns.index_axis(Axis(1), j);
-        column_inf(x, j, cols)?;
-        let raw = watch(x.iter().copied(), control);
-        match path {
-            Path::CumReturns { start } => {
-                let mut p = 1.0f64;
-                for (s, r) in slot.iter_mut().zip(raw) {
-                    p *= if r.is_nan() { 1.0 } else { r + 1.0 };
-                    *s = if start == 0.0 { p - 1.0 } else { p * start };
-                }
-                if !p.is_finite() {
-                    return Err(overflow("the compounded return"));
-                }
-            }
-            Path::Drawdown => {
-                let mut k = 0;
-                drawdowns(raw, |d| {
-                    slot[k] = d;
-                    k += 1;
-                })?;
-            }
-        }
-        control.check()
+    out.par_chunks_mut(rows * BLOCK).enumerate().try_for_each(|(b, block)| {
+        let j0 = b * BLOCK;
+        let nb = block.len() / rows;
+        let mut xs = Vec::new();
+        let xb = gather(returns.slice(ndarray::s![.., j0..j0 + nb]), &mut xs)?;
+        block.chunks_mut(rows).enumerate().try_for_each(|(k, slot)| {
+            let x = xb
+                .index_axis(Axis(1), k)
+                .to_slice()
+                .ok_or_else(|| Error::Internal("a strided column after gathering".into()))?;
+            path_column(x, j0 + k, cols, slot, path, control)
+        })
     })?;
     Ok(out)
+}
+
+fn path_column(x: &[f64], j: usize, cols: usize, slot: &mut [f64], path: Path, control: &Control) -> Result<()> {
+    control.check()?;
+    column_inf(x, j, cols)?;
+    let raw = watch(x.iter().copied(), control);
+    match path {
+        Path::CumReturns { start } => {
+            let mut p = 1.0f64;
+            for (s, r) in slot.iter_mut().zip(raw) {
+                p *= if r.is_nan() { 1.0 } else { r + 1.0 };
+                *s = if start == 0.0 { p - 1.0 } else { p * start };
+            }
+            if !p.is_finite() {
+                return Err(overflow("the compounded return"));
+            }
+        }
+        Path::Drawdown => {
+            let mut k = 0;
+            drawdowns(raw, |d| {
+                slot[k] = d;
+                k += 1;
+            })?;
+        }
+    }
+    control.check()
 }
 
 #[cfg(test)]

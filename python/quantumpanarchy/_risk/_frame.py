@@ -24,13 +24,14 @@ from ..exceptions import InvalidInputError, InvalidTypeError
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["Frame", "PerColumn", "Aligned", "as_frame", "per_column", "aligned", "secondary", "is_pandas"]
+__all__ = ["Aligned", "Frame", "PerColumn", "aligned", "as_frame", "is_pandas", "per_column", "secondary"]
 
 FloatArray: TypeAlias = npt.NDArray[np.float64]
 # One value per column: a float (1-D input), an array (2-D), a Series keyed by the columns (DataFrame).
-PerColumn: TypeAlias = "float | FloatArray | pd.Series[float]"
+# Typed as Any: the input's shape, which the type system does not see, decides which.
+PerColumn: TypeAlias = Any
 # Aligned with the input: an array of its shape, or a Series/DataFrame with its index (and columns).
-Aligned: TypeAlias = "FloatArray | pd.Series[float] | pd.DataFrame"
+Aligned: TypeAlias = Any
 
 
 def is_pandas(x: object) -> bool:
@@ -80,13 +81,17 @@ def as_frame(x: Any, name: str = "returns") -> Frame:
     return Frame(x)
 
 
+def _pandas() -> Any:
+    """The pandas module, already imported by whoever passed a pandas object."""
+    return sys.modules["pandas"]
+
+
 def per_column(frame: Frame, result: float | FloatArray) -> PerColumn:
     """A native per-column result in the shape ``frame`` asks for."""
     if isinstance(result, float):
         return result
     if frame.is_dataframe:
-        pd = sys.modules["pandas"]
-        series: pd.Series[float] = pd.Series(result, index=frame.columns)
+        series: pd.Series[float] = _pandas().Series(result, index=frame.columns)
         return series
     return result
 
@@ -94,12 +99,10 @@ def per_column(frame: Frame, result: float | FloatArray) -> PerColumn:
 def aligned(frame: Frame, result: FloatArray) -> Aligned:
     """A native result of the input's shape, labelled as the input was."""
     if frame.is_dataframe:
-        pd = sys.modules["pandas"]
-        out: pd.DataFrame = pd.DataFrame(result, index=frame.index, columns=frame.columns)
+        out: pd.DataFrame = _pandas().DataFrame(result, index=frame.index, columns=frame.columns)
         return out
     if frame.is_series:
-        pd = sys.modules["pandas"]
-        series: pd.Series[float] = pd.Series(result, index=frame.index, name=frame.name)
+        series: pd.Series[float] = _pandas().Series(result, index=frame.index, name=frame.name)
         return series
     return result
 

@@ -20,7 +20,14 @@ from .._native import risk as _native
 from ..exceptions import InvalidInputError
 from ._frame import as_frame, check_number
 
-__all__ = ["ChristoffersenResult", "KupiecResult", "christoffersen_test", "kupiec_test", "traffic_light", "var_exceptions"]
+__all__ = [
+    "ChristoffersenResult",
+    "KupiecResult",
+    "christoffersen_test",
+    "kupiec_test",
+    "traffic_light",
+    "var_exceptions",
+]
 
 
 def _hits(hits: Any) -> Any:
@@ -236,7 +243,9 @@ def var_exceptions(returns: Any, var: Any) -> npt.NDArray[np.bool_]:
     if r.dtype.kind not in "fiu" or v.dtype.kind not in "fiu":
         raise InvalidInputError("returns and var must hold real numbers")
     if r.ndim != 1 or v.ndim > 1 or (v.ndim == 1 and v.shape != r.shape):
-        raise InvalidInputError(f"returns must be 1-D and var a number or of the same length, got {r.shape} and {v.shape}")
+        raise InvalidInputError(
+            f"returns must be 1-D and var a number or of the same length, got {r.shape} and {v.shape}"
+        )
     with np.errstate(invalid="ignore"):
         out: npt.NDArray[np.bool_] = np.asarray(-r > v, dtype=bool)
     return out

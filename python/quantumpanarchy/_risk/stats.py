@@ -16,7 +16,8 @@ and deviations; compounded paths treat a NaN return as 0). ±inf in the returns 
 
 from __future__ import annotations
 
-from typing import Any, Callable, TypeVar
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from .._decision._params import check_real
 from .._native import risk as _native
@@ -693,9 +694,7 @@ def alpha(
     return _stat(returns, "alpha", ann, off, _factor(frame, factor_returns), frame=frame)
 
 
-def _capture(
-    returns: Any, factor_returns: Any, period: str, annualization: float | None, stat: str
-) -> PerColumn:
+def _capture(returns: Any, factor_returns: Any, period: str, annualization: float | None, stat: str) -> PerColumn:
     frame = as_frame(returns)
     ann = annualization_factor(period, annualization)
     return _stat(returns, stat, ann, factor=_factor(frame, factor_returns), frame=frame)

@@ -159,7 +159,7 @@ pub fn stat_columns<'py>(
         factor: offset_of(&fac_arg, &fac_view)?,
     };
     let units = (rows as u64).saturating_mul(cols as u64).saturating_mul(4);
-    let out = run_sized(py, units, |control| stats::per_column(&inputs, stat, control))?;
+    let out = run_sized(py, units, |control| crate::parallel::install(|| stats::per_column(&inputs, stat, control))?)?;
     if r.is_1d() {
         Ok(PyFloat::new(py, out[0]).into_any())
     } else {
@@ -172,7 +172,13 @@ fn offset_of<'a>(arg: &OffsetArg<'_>, view: &'a Option<CowArray<'_, f64, IxDyn>>
 }
 
 /// A column-major `rows × cols` buffer as an array of the returns' shape (1-D or F-ordered 2-D).
-pub(crate) fn aligned(py: Python<'_>, out: Vec<f64>, rows: usize, cols: usize, one_d: bool) -> PyResult<Bound<'_, PyAny>> {
+pub(crate) fn aligned(
+    py: Python<'_>,
+    out: Vec<f64>,
+    rows: usize,
+    cols: usize,
+    one_d: bool,
+) -> PyResult<Bound<'_, PyAny>> {
     if one_d {
         return Ok(PyArray1::from_vec(py, out).into_any());
     }
@@ -201,7 +207,7 @@ pub fn path_columns<'py>(
     let view = r.view()?;
     let x = as_2d(&view)?;
     let units = (rows as u64).saturating_mul(cols as u64).saturating_mul(2);
-    let out = run_sized(py, units, |control| stats::paths(x, path, control))?;
+    let out = run_sized(py, units, |control| crate::parallel::install(|| stats::paths(x, path, control))?)?;
     aligned(py, out, rows, cols, r.is_1d())
 }
 

@@ -32,7 +32,7 @@ fn portfolio(py: Python<'_>, x: ArrayView2<'_, f64>, weights: &Bound<'_, PyAny>)
     let w = args::real_1d(weights, "weights")?.to_vec()?;
     let (rows, cols) = x.dim();
     let work = (rows as u64).saturating_mul(cols as u64);
-    run_sized(py, work, |control| var::portfolio_returns(x, &w, control))
+    run_sized(py, work, |control| crate::parallel::install(|| var::portfolio_returns(x, &w, control))?)
 }
 
 /// VaR (`cvar` false) or CVaR of each column of `returns` (a float for 1-D returns), or of the
@@ -58,11 +58,15 @@ pub fn var_columns<'py>(
         let p = portfolio(py, x, w)?;
         let px = numpy::ndarray::ArrayView2::from_shape((p.len(), 1), &p)
             .map_err(|e| crate::error::Error::Internal(format!("a portfolio view: {e}")))?;
-        let out = run_sized(py, units(rows as u64, method), |control| var::per_column(px, alpha, method, measure, control))?;
+        let out = run_sized(py, units(rows as u64, method), |control| {
+            crate::parallel::install(|| var::per_column(px, alpha, method, measure, control))?
+        })?;
         return Ok(PyFloat::new(py, out[0]).into_any());
     }
     let work = units((rows as u64).saturating_mul(cols as u64), method);
-    let out = run_sized(py, work, |control| var::per_column(x, alpha, method, measure, control))?;
+    let out = run_sized(py, work, |control| {
+        crate::parallel::install(|| var::per_column(x, alpha, method, measure, control))?
+    })?;
     if r.is_1d() {
         Ok(PyFloat::new(py, out[0]).into_any())
     } else {
@@ -105,11 +109,15 @@ pub fn rolling_var_columns<'py>(
         let px = numpy::ndarray::ArrayView2::from_shape((p.len(), 1), &p)
             .map_err(|e| crate::error::Error::Internal(format!("a portfolio view: {e}")))?;
         let work = units((rows as u64).saturating_mul(per_step), method);
-        let out = run_sized(py, work, |control| var::rolling(px, window, alpha, method, measure, control))?;
+        let out = run_sized(py, work, |control| {
+            crate::parallel::install(|| var::rolling(px, window, alpha, method, measure, control))?
+        })?;
         return aligned(py, out, rows, 1, true);
     }
     let work = units((rows as u64).saturating_mul(cols as u64).saturating_mul(per_step), method);
-    let out = run_sized(py, work, |control| var::rolling(x, window, alpha, method, measure, control))?;
+    let out = run_sized(py, work, |control| {
+        crate::parallel::install(|| var::rolling(x, window, alpha, method, measure, control))?
+    })?;
     aligned(py, out, rows, cols, r.is_1d())
 }
 
@@ -120,7 +128,9 @@ pub fn fit_student_t(py: Python<'_>, returns: &Bound<'_, PyAny>) -> PyResult<Opt
     let mut v = args::real_1d(returns, "returns")?.to_vec()?;
     v.retain(|x| !x.is_nan());
     if let Some(k) = v.iter().position(|x| x.is_infinite()) {
-        return Err(crate::error::Error::InvalidInput(format!("returns must be finite or NaN: value {k} is {}", v[k])).into());
+        return Err(
+            crate::error::Error::InvalidInput(format!("returns must be finite or NaN: value {k} is {}", v[k])).into()
+        );
     }
     let fit = run_sized(py, units(v.len() as u64, Method::StudentT), |control| var::fit_t(&v, control))?;
     Ok(fit.map(|f| (f.dof, f.loc, f.scale, f.loglik)))
