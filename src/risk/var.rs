@@ -115,7 +115,7 @@ fn t_loc_scale(x: &[f64], dof: f64, start: (f64, f64)) -> (f64, f64) {
         let done = (new_loc - loc).abs() <= 1e-13 * scale && (new_scale - scale).abs() <= 1e-13 * scale;
         loc = new_loc;
         scale = new_scale;
-        if done || !(scale > 0.0) {
+        if done || scale.is_nan() || scale <= 0.0 {
             break;
         }
     }
@@ -133,7 +133,7 @@ pub fn fit_t(x: &[f64], control: &Control) -> Result<Option<TFit>> {
     let n = x.len() as f64;
     let mean = accurate_sum(x.iter().copied()) / n;
     let var = accurate_sum(x.iter().map(|v| (v - mean) * (v - mean))) / n;
-    if !(var > 0.0) || !var.is_finite() {
+    if var.is_nan() || var <= 0.0 || !var.is_finite() {
         return Ok(None);
     }
     let mut start = (mean, var.sqrt());
