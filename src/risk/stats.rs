@@ -434,10 +434,14 @@ pub fn per_column(inputs: &Inputs<'_>, stat: Stat, control: &Control) -> Result<
                 .ok_or_else(|| Error::Internal("a strided column after gathering".into()))?;
             column_inf(lane, j0 + k, cols)?;
         }
-        if let Some(values) = fast_block(stat, &lanes, &off, inputs.annualization, control).map_err(|e| match e {
-            Error::InvalidInput(m) if cols > 1 => Error::InvalidInput(format!("columns {j0} to {}: {m}", j0 + nb - 1)),
-            e => e,
-        })? {
+        if let Some(values) =
+            fast_block(stat, &lanes, &off, &fac, inputs.annualization, control).map_err(|e| match e {
+                Error::InvalidInput(m) if cols > 1 => {
+                    Error::InvalidInput(format!("columns {j0} to {}: {m}", j0 + nb - 1))
+                }
+                e => e,
+            })?
+        {
             slots.copy_from_slice(&values[..nb]);
             return control.check();
         }
@@ -464,18 +468,148 @@ fn fast_block(
     stat: Stat,
     lanes: &[&[f64]; BLOCK],
     off: &Offset<'_>,
+    fac: &Offset<'_>,
     ann: f64,
     control: &Control,
 ) -> Result<Option<[f64; BLOCK]>> {
     let rows = lanes[0].len();
-    match *off {
-        Offset::Scalar(c) => fast_stat(stat, lanes, rows, |_| c, ann, control),
-        Offset::Rows(o) => match o.as_slice() {
-            Some(o) => fast_stat(stat, lanes, rows, |i| o[i], ann, control),
-            None => Ok(None),
-        },
-        Offset::Cells(_) => Ok(None),
+    let (Some(o), Some(f)) = (shared(off), shared(fac)) else { return Ok(None) };
+    match (stat, o, f) {
+        (Stat::ExcessSharpe, _, Shared::Scalar(c)) => fast_stat(Stat::Sharpe, lanes, rows, |_| c, 1.0, control),
+        (Stat::ExcessSharpe, _, Shared::Rows(f)) => fast_stat(Stat::Sharpe, lanes, rows, |i| f[i], 1.0, control),
+        (Stat::Beta | Stat::Alpha | Stat::UpCapture | Stat::DownCapture, Shared::Scalar(c), Shared::Rows(f)) => {
+            fast_factor(stat, lanes, f, |_| c, ann, control).map(Some)
+        }
+        (Stat::Beta | Stat::Alpha | Stat::UpCapture | Stat::DownCapture, Shared::Rows(o), Shared::Rows(f)) => {
+            fast_factor(stat, lanes, f, |i| o[i], ann, control).map(Some)
+        }
+        (_, Shared::Scalar(c), _) => fast_stat(stat, lanes, rows, |_| c, ann, control),
+        (_, Shared::Rows(o), _) => fast_stat(stat, lanes, rows, |i| o[i], ann, control),
     }
+}
+
+/// An offset that is the same for every column of a block (`None` for per-cell offsets).
+fn shared<'a>(o: &Offset<'a>) -> Option<Shared<'a>> {
+    match *o {
+        Offset::Scalar(c) => Some(Shared::Scalar(c)),
+        Offset::Rows(a) => a.to_slice().map(Shared::Rows),
+        Offset::Cells(_) => None,
+    }
+}
+
+/// An offset or benchmark shared by the columns of a block.
+#[derive(Clone, Copy)]
+enum Shared<'a> {
+    Scalar(f64),
+    Rows(&'a [f64]),
+}
+
+/// beta, alpha and the capture ratios of a block against one benchmark column `f`.
+fn fast_factor(
+    stat: Stat,
+    lanes: &[&[f64]; BLOCK],
+    f: &[f64],
+    off: impl Fn(usize) -> f64 + Copy,
+    ann: f64,
+    control: &Control,
+) -> Result<[f64; BLOCK]> {
+    let rows = lanes[0].len();
+    let mut out = [f64::NAN; BLOCK];
+    let each_row = |g: &mut dyn FnMut(usize)| -> Result<()> {
+        for start in (0..rows).step_by(ROWS_PER_CHECK) {
+            control.check()?;
+            for i in start..(start + ROWS_PER_CHECK).min(rows) {
+                g(i);
+            }
+        }
+        Ok(())
+    };
+    if let Stat::UpCapture | Stat::DownCapture = stat {
+        let up = stat == Stat::UpCapture;
+        let (mut pr, mut pf, mut count) = ([1.0f64; BLOCK], [1.0f64; BLOCK], [0usize; BLOCK]);
+        each_row(&mut |i| {
+            let b = f[i];
+            let side = if up { b > 0.0 } else { b < 0.0 };
+            for k in 0..BLOCK {
+                let r = lanes[k][i];
+                let take = side && !r.is_nan();
+                pr[k] *= if take { 1.0 + r } else { 1.0 };
+                pf[k] *= if take { 1.0 + b } else { 1.0 };
+                count[k] += usize::from(take);
+            }
+        })?;
+        if pr.iter().chain(&pf).any(|v| !v.is_finite()) {
+            return Err(overflow("the compounded return"));
+        }
+        for k in 0..BLOCK {
+            if count[k] > 0 {
+                let exponent = 1.0 / (count[k] as f64 / ann);
+                out[k] = (pr[k].powf(exponent) - 1.0) / (pf[k].powf(exponent) - 1.0);
+            }
+        }
+        return Ok(out);
+    }
+    if rows < 2 {
+        return Ok(out);
+    }
+    // beta over the rows where both are present: mean of f, then cov(f, r) and var(f)
+    let (mut sf, mut count) = ([0.0f64; BLOCK], [0usize; BLOCK]);
+    each_row(&mut |i| {
+        let b = f[i];
+        for k in 0..BLOCK {
+            let take = !lanes[k][i].is_nan() && !b.is_nan();
+            sf[k] += if take { b } else { 0.0 };
+            count[k] += usize::from(take);
+        }
+    })?;
+    if sf.iter().any(|v| !v.is_finite()) {
+        return Err(overflow("a sum of returns"));
+    }
+    let f_mean: [f64; BLOCK] = std::array::from_fn(|k| sf[k] / count[k] as f64);
+    let (mut cov, mut var) = ([0.0f64; BLOCK], [0.0f64; BLOCK]);
+    each_row(&mut |i| {
+        let b = f[i];
+        for k in 0..BLOCK {
+            let r = lanes[k][i];
+            let take = !r.is_nan() && !b.is_nan();
+            let d = b - f_mean[k];
+            cov[k] += if take { d * r } else { 0.0 };
+            var[k] += if take { d * d } else { 0.0 };
+        }
+    })?;
+    if cov.iter().chain(&var).any(|v| !v.is_finite()) {
+        return Err(overflow("a sum of squared returns"));
+    }
+    let beta: [f64; BLOCK] = std::array::from_fn(|k| {
+        let (c, v) = (cov[k] / count[k] as f64, var[k] / count[k] as f64);
+        if v < 1.0e-30 || v.is_nan() {
+            f64::NAN
+        } else {
+            c / v
+        }
+    });
+    if stat == Stat::Beta {
+        return Ok(beta);
+    }
+    // alpha: (1 + mean((r − rf) − β (f − rf)))^ann − 1 over the rows where the series is present
+    let (mut sa, mut na) = ([0.0f64; BLOCK], [0usize; BLOCK]);
+    each_row(&mut |i| {
+        let o = off(i);
+        let fb = f[i] - o;
+        for k in 0..BLOCK {
+            let v = (lanes[k][i] - o) - beta[k] * fb;
+            let take = !v.is_nan();
+            sa[k] += if take { v } else { 0.0 };
+            na[k] += usize::from(take);
+        }
+    })?;
+    if sa.iter().any(|v| !v.is_finite()) {
+        return Err(overflow("a sum of returns"));
+    }
+    for k in 0..BLOCK {
+        out[k] = (sa[k] / na[k] as f64 + 1.0).powf(ann) - 1.0;
+    }
+    Ok(out)
 }
 
 /// Rows between two looks at the control in [`fast_stat`].
