@@ -731,7 +731,7 @@ fn fast_stat(
                 let annual = p[k].powf(1.0 / years) - 1.0;
                 out[k] = match stat {
                     Stat::AnnualReturn => annual,
-                    Stat::CumReturnsFinal { start } if start == 0.0 => p[k] - 1.0,
+                    Stat::CumReturnsFinal { start: 0.0 } => p[k] - 1.0,
                     Stat::CumReturnsFinal { start } => p[k] * start,
                     Stat::MaxDrawdown => low[k],
                     _ if low[k] < 0.0 => {

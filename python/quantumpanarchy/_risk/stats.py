@@ -180,7 +180,7 @@ def sharpe_ratio(
     >>> import numpy as np
     >>> r = np.array([0.01, 0.02, -0.01, 0.005])
     >>> round(sharpe_ratio(r), 6)
-    9.2
+    7.937254
     """
     frame = as_frame(returns)
     ann = annualization_factor(period, annualization)
@@ -320,7 +320,7 @@ def annual_return(returns: Any, period: str = "daily", annualization: float | No
     --------
     >>> import numpy as np
     >>> round(annual_return(np.array([0.1, 0.1]), annualization=1), 6)
-    0.048809
+    0.1
     """
     ann = annualization_factor(period, annualization)
     return _stat(returns, "annual_return", ann)
@@ -407,7 +407,7 @@ def calmar_ratio(returns: Any, period: str = "daily", annualization: float | Non
     --------
     >>> import numpy as np
     >>> round(calmar_ratio(np.array([0.1, -0.5, 0.2]), annualization=3), 6)
-    -0.34
+    -0.68
     """
     ann = annualization_factor(period, annualization)
     return _stat(returns, "calmar_ratio", ann)
@@ -554,7 +554,7 @@ def tail_ratio(returns: Any) -> PerColumn:
     --------
     >>> import numpy as np
     >>> round(tail_ratio(np.linspace(-0.05, 0.10, 151)), 6)
-    2.0
+    2.176471
     """
     return _stat(returns, "tail_ratio")
 

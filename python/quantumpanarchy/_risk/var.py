@@ -19,7 +19,6 @@ from ._frame import Aligned, Frame, PerColumn, aligned, as_frame, check_number, 
 
 __all__ = ["StudentTFit", "cvar", "fit_student_t", "rolling_cvar", "rolling_var", "var"]
 
-Method = Literal["historical", "gaussian", "student_t", "cornish_fisher"]
 _METHODS = ("historical", "gaussian", "student_t", "cornish_fisher")
 
 _PARAMS = """returns : array-like, pandas Series or DataFrame
@@ -71,7 +70,12 @@ def _measure(returns: Any, alpha: float, method: str, weights: Any, cvar: bool) 
     return per_column(frame, result)
 
 
-def var(returns: Any, alpha: float = 0.05, method: Method = "historical", weights: Any = None) -> PerColumn:
+def var(
+    returns: Any,
+    alpha: float = 0.05,
+    method: Literal["historical", "gaussian", "student_t", "cornish_fisher"] = "historical",
+    weights: Any = None,
+) -> PerColumn:
     """Value at risk at level ``alpha``, as a positive loss.
 
     historical: VaR = −q, q = ``np.quantile(returns, alpha)`` (linear interpolation).
@@ -106,7 +110,12 @@ def var(returns: Any, alpha: float = 0.05, method: Method = "historical", weight
     return _measure(returns, alpha, method, weights, cvar=False)
 
 
-def cvar(returns: Any, alpha: float = 0.05, method: Method = "historical", weights: Any = None) -> PerColumn:
+def cvar(
+    returns: Any,
+    alpha: float = 0.05,
+    method: Literal["historical", "gaussian", "student_t", "cornish_fisher"] = "historical",
+    weights: Any = None,
+) -> PerColumn:
     """Expected shortfall (CVaR) at level ``alpha``, as a positive loss.
 
     historical: CVaR = −mean of the returns ≤ q, q the linear ``alpha`` quantile (so at least one
@@ -153,7 +162,11 @@ def _rolling(returns: Any, window: int, alpha: float, method: str, weights: Any,
 
 
 def rolling_var(
-    returns: Any, window: int, alpha: float = 0.05, method: Method = "historical", weights: Any = None
+    returns: Any,
+    window: int,
+    alpha: float = 0.05,
+    method: Literal["historical", "gaussian", "student_t", "cornish_fisher"] = "historical",
+    weights: Any = None,
 ) -> Aligned:
     """:func:`var` over the rolling windows of ``window`` observations ending at each row.
 
@@ -190,7 +203,11 @@ def rolling_var(
 
 
 def rolling_cvar(
-    returns: Any, window: int, alpha: float = 0.05, method: Method = "historical", weights: Any = None
+    returns: Any,
+    window: int,
+    alpha: float = 0.05,
+    method: Literal["historical", "gaussian", "student_t", "cornish_fisher"] = "historical",
+    weights: Any = None,
 ) -> Aligned:
     """:func:`cvar` over rolling windows, aligned with the input as :func:`rolling_var`.
 
