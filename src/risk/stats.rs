@@ -434,14 +434,13 @@ pub fn per_column(inputs: &Inputs<'_>, stat: Stat, control: &Control) -> Result<
                 .ok_or_else(|| Error::Internal("a strided column after gathering".into()))?;
             column_inf(lane, j0 + k, cols)?;
         }
-        if let Some(values) =
-            fast_block(stat, &lanes, &off, &fac, inputs.annualization, control).map_err(|e| match e {
-                Error::InvalidInput(m) if cols > 1 => {
-                    Error::InvalidInput(format!("columns {j0} to {}: {m}", j0 + nb - 1))
-                }
-                e => e,
-            })?
-        {
+        // a block of few columns goes column by column: its padding lanes would be wasted work
+        let fast =
+            if nb * 2 > BLOCK { fast_block(stat, &lanes, &off, &fac, inputs.annualization, control) } else { Ok(None) };
+        if let Some(values) = fast.map_err(|e| match e {
+            Error::InvalidInput(m) if cols > 1 => Error::InvalidInput(format!("columns {j0} to {}: {m}", j0 + nb - 1)),
+            e => e,
+        })? {
             slots.copy_from_slice(&values[..nb]);
             return control.check();
         }
