@@ -61,16 +61,15 @@ impl Position for Linear {
 
     #[inline(always)]
     fn losses(&self, x: &[f64], lanes: usize, out: &mut [f64]) {
-        let out = &mut out[..LANES];
-        out.fill(0.0);
+        let mut acc = [0.0f64; LANES];
         for (a, &w) in self.weights.iter().enumerate() {
-            let xa = &x[a * LANES..(a + 1) * LANES];
+            let xa: &[f64; LANES] = x[a * LANES..(a + 1) * LANES].try_into().expect("a block of LANES returns");
             for s in 0..LANES {
-                out[s] = out[s] + w * xa[s];
+                acc[s] = acc[s] + w * xa[s];
             }
         }
-        for o in out.iter_mut().take(lanes) {
-            *o = -*o;
+        for (o, v) in out.iter_mut().zip(acc).take(lanes) {
+            *o = -v;
         }
     }
 }
@@ -108,7 +107,6 @@ struct Block {
     z: Vec<f64>,
     x: Vec<f64>,
     g: [f64; LANES],
-    acc: [f64; LANES],
     loss: [f64; LANES],
 }
 
@@ -119,7 +117,6 @@ impl Block {
             z: vec![0.0; model.rank.div_ceil(2) * 2 * LANES],
             x: vec![0.0; model.num_assets * LANES],
             g: [1.0; LANES],
-            acc: [0.0; LANES],
             loss: [0.0; LANES],
         }
     }
@@ -127,10 +124,16 @@ impl Block {
 
 /// Steps 1–3 for scenarios `first..first + lanes` into `b.x` (lanes past `lanes` hold garbage).
 #[inline(always)]
-fn returns_generic(model: &Model, first: u64, lanes: usize, b: &mut Block) {
+fn returns_generic(model: &Model, first: u64, lanes: usize, b: &mut Block, avx2: bool) {
     let key = model.key;
     for j in 0..model.rank.div_ceil(2) {
         let (z0, z1) = b.z[2 * j * LANES..(2 * j + 2) * LANES].split_at_mut(LANES);
+        #[cfg(target_arch = "x86_64")]
+        if avx2 {
+            // SAFETY: the caller checked AVX2 support at run time.
+            unsafe { super::simd::normal_pairs(first, j as u32, key, z0, z1) };
+            continue;
+        }
         for s in 0..LANES {
             let i = first + s as u64;
             let (a, c) = normal_pair(philox4x32([i as u32, (i >> 32) as u32, j as u32, 0], key));
@@ -148,17 +151,19 @@ fn returns_generic(model: &Model, first: u64, lanes: usize, b: &mut Block) {
     }
     let r = model.rank;
     for a in 0..model.num_assets {
-        b.acc = [0.0; LANES];
+        // local accumulators, which the compiler keeps in registers across the row
+        let mut acc = [0.0f64; LANES];
         let row = &model.rows[a * r..a * r + model.len[a] as usize];
         for (k, &f) in row.iter().enumerate() {
-            let z = &b.z[k * LANES..(k + 1) * LANES];
+            let z: &[f64; LANES] = b.z[k * LANES..(k + 1) * LANES].try_into().expect("a block of LANES normals");
             for s in 0..LANES {
-                b.acc[s] = b.acc[s] + f * z[s];
+                acc[s] = acc[s] + f * z[s];
             }
         }
-        let (m, x) = (model.mean_h[a], &mut b.x[a * LANES..(a + 1) * LANES]);
+        let m = model.mean_h[a];
+        let x: &mut [f64; LANES] = (&mut b.x[a * LANES..(a + 1) * LANES]).try_into().expect("a block of LANES returns");
         for s in 0..LANES {
-            x[s] = m + b.g[s] * b.acc[s];
+            x[s] = m + b.g[s] * acc[s];
         }
     }
 }
@@ -166,7 +171,7 @@ fn returns_generic(model: &Model, first: u64, lanes: usize, b: &mut Block) {
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
 unsafe fn returns_avx2(model: &Model, first: u64, lanes: usize, b: &mut Block) {
-    returns_generic(model, first, lanes, b)
+    returns_generic(model, first, lanes, b, true)
 }
 
 /// Steps 1–3, vectorised with AVX2 where the CPU has it (no FMA: the same bits either way).
@@ -176,8 +181,7 @@ fn returns(model: &Model, first: u64, lanes: usize, b: &mut Block, avx2: bool) {
         // SAFETY: the caller checked AVX2 support at run time.
         return unsafe { returns_avx2(model, first, lanes, b) };
     }
-    let _ = avx2;
-    returns_generic(model, first, lanes, b)
+    returns_generic(model, first, lanes, b, false)
 }
 
 /// The losses of scenarios `0..num_scenarios`, and the scenario matrix (row-major, one row per

@@ -69,7 +69,10 @@ impl Factor {
             a.iter().all(|v| v.is_finite()),
             "cov is too large to factor in double precision (its Cholesky factor overflows); rescale the returns"
         );
-        let worst = (rank..n).flat_map(|i| (rank..=i).map(move |j| (i, j))).map(|(i, j)| a[i * n + j].abs()).fold(0.0, f64::max);
+        let worst = (rank..n)
+            .flat_map(|i| (rank..=i).map(move |j| (i, j)))
+            .map(|(i, j)| a[i * n + j].abs())
+            .fold(0.0, f64::max);
         if worst > 64.0 * tol {
             return Err(not_psd(cov, n, 64.0 * tol));
         }
@@ -114,7 +117,9 @@ fn not_psd(cov: &[f64], n: usize, tol: f64) -> crate::Error {
             "cov is not positive semi-definite: its smallest eigenvalue is {w:.6e} (round-off allows down to \
              -{tol:.1e}); a covariance matrix must have no negative eigenvalue"
         ),
-        None => crate::invalid!("cov is not positive semi-definite (its Cholesky factorisation found a negative pivot)"),
+        None => {
+            crate::invalid!("cov is not positive semi-definite (its Cholesky factorisation found a negative pivot)")
+        }
     }
 }
 

@@ -13,6 +13,8 @@
 
 pub mod engine;
 pub mod factor;
+#[cfg(target_arch = "x86_64")]
+mod simd;
 pub mod tail;
 
 #[cfg(feature = "cuda")]

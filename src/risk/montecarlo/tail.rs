@@ -121,7 +121,8 @@ pub fn summarize(losses: &mut [f64], alpha: f64) -> Result<Tail> {
     let nf = n as f64;
     let zp = norm_ppf(p);
     let z = norm_ppf(0.975);
-    let h = nf.powf(-1.0 / 3.0) * z.powf(2.0 / 3.0) * (1.5 * norm_pdf(zp).powi(2) / (2.0 * zp * zp + 1.0)).powf(1.0 / 3.0);
+    let h =
+        nf.powf(-1.0 / 3.0) * z.powf(2.0 / 3.0) * (1.5 * norm_pdf(zp).powi(2) / (2.0 * zp * zp + 1.0)).powf(1.0 / 3.0);
     let (p_lo, p_hi) = ((p - h).max(0.0), (p + h).min(1.0));
     let q = [quantile_index(n, p_lo), quantile_index(n, p), quantile_index(n, p_hi)];
     let mut ks: Vec<usize> = q.iter().flat_map(|&(a, b, _)| [a, b]).collect();

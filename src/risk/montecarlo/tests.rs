@@ -79,3 +79,50 @@ fn cancelled_runs_stop() {
     c.cancel();
     assert_eq!(monte_carlo_var(&m, &[1.0, 0.0, 0.0], 0.05, 100_000, Choice::Cpu, false, &c), Err(Error::Interrupted));
 }
+
+/// Timing of the stages (run by hand: `cargo test --release ... timing -- --ignored --nocapture`).
+#[test]
+#[ignore]
+fn timing() {
+    let d = 20;
+    let mut cov = vec![0.0; d * d];
+    for i in 0..d {
+        for j in 0..d {
+            cov[i * d + j] = 1e-4 * if i == j { 1.0 } else { 0.3 };
+        }
+    }
+    let m = Model::new(&vec![0.0; d], &cov, 1.0, Distribution::Normal, 1).unwrap();
+    let w = Linear::new(&vec![0.05; d], d).unwrap();
+    for threads in [1, 2] {
+        crate::parallel::with_threads(Some(threads), || {
+            let t = std::time::Instant::now();
+            let (mut l, _) = engine::simulate(&m, &w, 1_000_000, false, &Control::new()).unwrap();
+            let t1 = t.elapsed();
+            let t = std::time::Instant::now();
+            tail::summarize(&mut l, 0.05).unwrap();
+            println!("{threads} threads: scenarios {t1:?}, tail {:?}", t.elapsed());
+        })
+        .unwrap();
+    }
+    let t = std::time::Instant::now();
+    let mut s = 0.0;
+    for i in 0..10_000_000u32 {
+        let (a, b) = crate::philox::normal_pair(crate::philox::philox4x32([i, 0, 0, 0], [1, 2]));
+        s += a + b;
+    }
+    println!("2e7 normals scalar: {:?} ({s})", t.elapsed());
+    #[cfg(target_arch = "x86_64")]
+    if crate::backend::cpu_features::has_avx2() {
+        let (mut z0, mut z1) = ([0.0; 32], [0.0; 32]);
+        let t = std::time::Instant::now();
+        let mut s = 0.0;
+        for b in 0..1_000_000u64 / 32 {
+            for j in 0..10 {
+                // SAFETY: AVX2 support was just checked.
+                unsafe { super::simd::normal_pairs(b * 32, j, [1, 2], &mut z0, &mut z1) };
+                s += z0[3] + z1[5];
+            }
+        }
+        println!("2e7 normals avx2: {:?} ({s})", t.elapsed());
+    }
+}

@@ -9,9 +9,7 @@
 
 use super::engine::Linear;
 use super::Model;
-use crate::backend::cuda::{
-    gib, grid_1d, guarded, on_error, CudaFunction, Device, KernelCell, Program, PushKernelArg,
-};
+use crate::backend::cuda::{gib, grid_1d, guarded, on_error, CudaFunction, Device, KernelCell, Program, PushKernelArg};
 use crate::control::Control;
 use crate::error::{try_vec, Error, Result};
 
@@ -75,9 +73,9 @@ fn run(
     let mut losses = try_vec(num_scenarios, 0.0, format!("the loss vector of {num_scenarios} scenarios").as_str())?;
     let mut scenarios = match keep {
         true => {
-            let cells = num_scenarios
-                .checked_mul(d)
-                .ok_or_else(|| crate::error::too_big::<f64>(num_scenarios as u128 * d as u128, "the scenario matrix"))?;
+            let cells = num_scenarios.checked_mul(d).ok_or_else(|| {
+                crate::error::too_big::<f64>(num_scenarios as u128 * d as u128, "the scenario matrix")
+            })?;
             Some(try_vec(cells, 0.0, format!("the scenario matrix ({num_scenarios} x {d})").as_str())?)
         }
         false => None,

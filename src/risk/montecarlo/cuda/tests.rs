@@ -10,7 +10,9 @@ fn model(d: usize, student: bool, seed: u64) -> Model {
     let mut cov = vec![0.0; d * d];
     for i in 0..d {
         for j in 0..d {
-            cov[i * d + j] = 0.0004 * (0.3 + 0.7 * (i == j) as u8 as f64) * (1.0 + 0.1 * i as f64).sqrt()
+            cov[i * d + j] = 0.0004
+                * (0.3 + 0.7 * (i == j) as u8 as f64)
+                * (1.0 + 0.1 * i as f64).sqrt()
                 * (1.0 + 0.1 * j as f64).sqrt();
         }
     }
