@@ -196,7 +196,6 @@ pub fn simulate(
 ) -> Result<(Vec<f64>, Option<Vec<f64>>)> {
     let d = model.num_assets;
     crate::ensure!(position.num_assets() == d, "the position has {} assets, the model {d}", position.num_assets());
-    let mut losses = try_vec(num_scenarios, 0.0, format!("the loss vector of {num_scenarios} scenarios").as_str())?;
     let mut scenarios = match keep_scenarios {
         true => {
             let cells = num_scenarios.checked_mul(d).ok_or_else(|| {
@@ -206,6 +205,7 @@ pub fn simulate(
         }
         false => None,
     };
+    let mut losses = try_vec(num_scenarios, 0.0, format!("the loss vector of {num_scenarios} scenarios").as_str())?;
     let avx2 = crate::backend::cpu_features::has_avx2();
     let run_chunk = |c: usize, out: &mut [f64], rows: Option<&mut [f64]>| -> Result<()> {
         control.check()?;

@@ -70,7 +70,6 @@ fn run(
             model.rank
         )));
     }
-    let mut losses = try_vec(num_scenarios, 0.0, format!("the loss vector of {num_scenarios} scenarios").as_str())?;
     let mut scenarios = match keep {
         true => {
             let cells = num_scenarios.checked_mul(d).ok_or_else(|| {
@@ -80,6 +79,7 @@ fn run(
         }
         false => None,
     };
+    let mut losses = try_vec(num_scenarios, 0.0, format!("the loss vector of {num_scenarios} scenarios").as_str())?;
     let gpu = KERNELS.get()?;
     control.check()?;
     let per = LAUNCH.min(num_scenarios);
