@@ -15,6 +15,7 @@ use pyo3::types::PyDict;
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(mc_var, m)?)?;
     m.add_function(wrap_pyfunction!(mc_simulate_returns, m)?)?;
+    m.add_function(wrap_pyfunction!(mc_gpu_roofline, m)?)?;
     Ok(())
 }
 
@@ -137,4 +138,32 @@ pub fn mc_simulate_returns<'py>(
     args::close_progress(cb)?;
     let x = out?;
     Ok((PyArray1::from_vec(py, x).reshape([n, model.num_assets])?.into_any(), seed))
+}
+
+/// For the benchmark: (seconds of the RNG-only kernel, seconds of the scenario kernel) for
+/// `num_scenarios` scenarios on the GPU. `BackendUnavailableError` without one.
+#[pyfunction]
+pub fn mc_gpu_roofline<'py>(
+    py: Python<'py>,
+    mean: &Bound<'py, PyAny>,
+    cov: &Bound<'py, PyAny>,
+    weights: &Bound<'py, PyAny>,
+    #[pyo3(from_py_with = args::int)] num_scenarios: PyInt,
+    #[pyo3(from_py_with = args::text)] distribution: &str,
+    #[pyo3(from_py_with = args::opt_real)] dof: Option<f64>,
+) -> PyResult<(f64, f64)> {
+    let n = scenarios_count(num_scenarios, 1)?;
+    let (model, _) = self::model(py, mean, cov, 1.0, distribution, dof, None)?;
+    let w = args::real_1d(weights, "weights")?.to_vec()?;
+    let position = montecarlo::Linear::new(&w, model.num_assets)?;
+    montecarlo::choose_backend(Choice::Cuda, &model, n)?;
+    #[cfg(feature = "cuda")]
+    {
+        detach(py, || montecarlo::cuda::time_rng_and_scenarios(&model, &position, n))
+    }
+    #[cfg(not(feature = "cuda"))]
+    {
+        let _ = position;
+        Err(Error::BackendUnavailable("this build has no CUDA backend".into()).into())
+    }
 }
