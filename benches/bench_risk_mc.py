@@ -97,19 +97,25 @@ def main() -> None:
     print(f"{'run':48s} {'ours ms':>9s} {'numpy ms':>9s} {'speed-up':>9s}")
     for name, t, base in rows:
         print(f"{name:48s} {t * 1e3:9.1f} {base * 1e3:9.1f} {base / t:8.1f}x")
-    print(f"results: ours VaR {r.var:.6f} ± {r.var_stderr:.6f}, CVaR {r.cvar:.6f} ± {r.cvar_stderr:.6f}; "
-          f"numpy VaR {var_np:.6f}, CVaR {cvar_np:.6f}")
+    print(
+        f"results: ours VaR {r.var:.6f} ± {r.var_stderr:.6f}, CVaR {r.cvar:.6f} ± {r.cvar_stderr:.6f}; "
+        f"numpy VaR {var_np:.6f}, CVaR {cvar_np:.6f}"
+    )
     if gpu is not None:
         g, big, rng_s, full_s = gpu
         same = (g.var, g.cvar) == (r.var, r.cvar)
         normals = big * len(mu)
         print(f"GPU bits equal to the CPU's: {same}")
-        print(f"GPU kernel alone, {big} scenarios: {full_s * 1e3:.1f} ms ({big / full_s / 1e9:.2f} G scenarios/s); "
-              f"RNG roofline (the same {normals} normals drawn and summed): {rng_s * 1e3:.1f} ms "
-              f"({normals / rng_s / 1e9:.1f} G normals/s): kernel / RNG = {full_s / rng_s:.2f}")
+        print(
+            f"GPU kernel alone, {big} scenarios: {full_s * 1e3:.1f} ms ({big / full_s / 1e9:.2f} G scenarios/s); "
+            f"RNG roofline (the same {normals} normals drawn and summed): {rng_s * 1e3:.1f} ms "
+            f"({normals / rng_s / 1e9:.1f} G normals/s): kernel / RNG = {full_s / rng_s:.2f}"
+        )
         info = performance.backend_info().get("cuda", {})
-        print(f"memory roofline: 8 bytes a scenario written ({8 * big / full_s / 1e9:.1f} GB/s achieved); "
-              f"device: {info.get('devices', '?')}")
+        print(
+            f"memory roofline: 8 bytes a scenario written ({8 * big / full_s / 1e9:.1f} GB/s achieved); "
+            f"device: {info.get('devices', '?')}"
+        )
 
 
 if __name__ == "__main__":

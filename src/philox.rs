@@ -72,8 +72,9 @@ pub fn uniform_open0(a: u32, b: u32) -> f64 {
 }
 
 /// ln 2 split so that `e × LN2_HI` is exact for any exponent `e` of a double.
-const LN2_HI: f64 = 6.931_471_803_691_238_164_90e-1;
-const LN2_LO: f64 = 1.908_214_929_270_587_700_02e-10;
+/// (The CUDA kernel writes them as 6.93147180369123816490e-01 and 1.90821492927058770002e-10.)
+pub(crate) const LN2_HI: f64 = f64::from_bits(0x3fe6_2e42_fee0_0000);
+pub(crate) const LN2_LO: f64 = f64::from_bits(0x3dea_39ef_3579_3c76);
 const SQRT2: f64 = std::f64::consts::SQRT_2;
 
 /// The natural logarithm of a positive normal double, by IEEE-exact operations: x = 2^e m with
@@ -176,7 +177,14 @@ mod tests {
         let mut worst = 0;
         let mut k = 1u64;
         while k <= 1 << 53 {
-            for x in [k as f64 * TWO_M53, (k as f64 * 1.37) * TWO_M53, 0.999_999_9, 0.5, 1.0, 0.707_106_781_186_547_6] {
+            for x in [
+                k as f64 * TWO_M53,
+                (k as f64 * 1.37) * TWO_M53,
+                0.999_999_9,
+                0.5,
+                1.0,
+                std::f64::consts::FRAC_1_SQRT_2,
+            ] {
                 if x > 0.0 && x <= 1.0 && x != 1.0 {
                     worst = worst.max(ulps(ln(x), x.ln()));
                 }

@@ -15,3 +15,13 @@ from ._risk.kelly import kelly_portfolio as kelly_portfolio
 from ._risk.montecarlo import MonteCarloVaR as MonteCarloVaR
 from ._risk.montecarlo import monte_carlo_var as monte_carlo_var
 from ._risk.montecarlo import simulate_returns as simulate_returns
+
+__all__ += [
+    "KellyPortfolio",
+    "MonteCarloVaR",
+    "kelly_continuous",
+    "kelly_fraction",
+    "kelly_portfolio",
+    "monte_carlo_var",
+    "simulate_returns",
+]

@@ -12,26 +12,30 @@ from __future__ import annotations
 import pickle
 
 import numpy as np
+import numpy.typing as npt
 import pytest
 from quantumpanarchy import risk
 from quantumpanarchy.exceptions import InvalidInputError
 from scipy import optimize
 
+FloatArray = npt.NDArray[np.float64]
+
 
 @pytest.mark.parametrize(("p", "b"), [(0.6, 1.0), (0.3, 4.0), (0.55, 2.5), (0.9, 0.2), (0.51, 1.0)])
-def test_bet_matches_the_maximum_of_expected_log_growth(p, b):
+def test_bet_matches_the_maximum_of_expected_log_growth(p: float, b: float) -> None:
     f = risk.kelly_fraction(p, b)
     assert f == pytest.approx(p - (1 - p) / b, abs=1e-15)
 
     def neg_growth(x: float) -> float:
-        return -(p * np.log1p(x * b) + (1 - p) * np.log1p(-x))
+        return float(-(p * np.log1p(x * b) + (1 - p) * np.log1p(-x)))
 
-    best = optimize.minimize_scalar(neg_growth, bounds=(-1 / b + 1e-12, 1 - 1e-12), method="bounded",
-                                    options={"xatol": 1e-12})
+    best = optimize.minimize_scalar(
+        neg_growth, bounds=(-1 / b + 1e-12, 1 - 1e-12), method="bounded", options={"xatol": 1e-12}
+    )
     assert f == pytest.approx(best.x, abs=1e-6)
 
 
-def test_negative_edge_means_do_not_bet():
+def test_negative_edge_means_do_not_bet() -> None:
     assert risk.kelly_fraction(0.4, 1.0) == pytest.approx(-0.2)
     assert risk.kelly_fraction(0.5, 1.0) == 0.0
     assert risk.kelly_fraction(1.0, 3.0) == 1.0
@@ -39,14 +43,14 @@ def test_negative_edge_means_do_not_bet():
 
 
 @pytest.mark.parametrize(("mu", "sigma", "r"), [(0.08, 0.2, 0.02), (0.03, 0.15, 0.04), (0.5, 1.0, 0.0)])
-def test_continuous_matches_the_maximum_of_growth(mu, sigma, r):
+def test_continuous_matches_the_maximum_of_growth(mu: float, sigma: float, r: float) -> None:
     f = risk.kelly_continuous(mu, sigma, r)
     best = optimize.minimize_scalar(lambda x: -(r + x * (mu - r) - 0.5 * x * x * sigma * sigma))
     assert f == pytest.approx(best.x, rel=1e-7, abs=1e-9)
     assert risk.kelly_continuous(mu, sigma) == pytest.approx((mu) / sigma**2)
 
 
-def market(n: int, seed: int):
+def market(n: int, seed: int) -> tuple[FloatArray, FloatArray]:
     rng = np.random.default_rng(seed)
     a = rng.normal(size=(n, n + 5)) * 0.2
     cov = a @ a.T / (n + 5) + 0.01 * np.eye(n)
@@ -54,17 +58,19 @@ def market(n: int, seed: int):
     return mean, cov
 
 
-@pytest.mark.parametrize(("n", "seed", "r", "fraction"), [(1, 1, 0.0, 1.0), (3, 2, 0.01, 1.0), (8, 3, 0.02, 0.5),
-                                                          (20, 4, 0.0, 0.25)])
-def test_portfolio_matches_the_maximum_of_growth(n, seed, r, fraction):
+@pytest.mark.parametrize(
+    ("n", "seed", "r", "fraction"), [(1, 1, 0.0, 1.0), (3, 2, 0.01, 1.0), (8, 3, 0.02, 0.5), (20, 4, 0.0, 0.25)]
+)
+def test_portfolio_matches_the_maximum_of_growth(n: int, seed: int, r: float, fraction: float) -> None:
     mean, cov = market(n, seed)
     k = risk.kelly_portfolio(mean, cov, r=r, fraction=fraction)
 
-    def growth(w: np.ndarray) -> float:
+    def growth(w: FloatArray) -> float:
         return float(r + w @ (mean - r) - 0.5 * w @ cov @ w)
 
-    best = optimize.minimize(lambda w: -growth(w), np.zeros(n), jac=lambda w: -((mean - r) - cov @ w),
-                             method="BFGS", options={"gtol": 1e-12})
+    best = optimize.minimize(
+        lambda w: -growth(w), np.zeros(n), jac=lambda w: -((mean - r) - cov @ w), method="BFGS", options={"gtol": 1e-12}
+    )
     np.testing.assert_allclose(k.weights, fraction * best.x, rtol=1e-6, atol=1e-8)
     assert k.growth_rate == pytest.approx(growth(np.asarray(k.weights)), rel=1e-12, abs=1e-15)
     assert k.leverage == pytest.approx(np.abs(k.weights).sum(), rel=1e-14)
@@ -75,7 +81,7 @@ def test_portfolio_matches_the_maximum_of_growth(n, seed, r, fraction):
     assert k.growth_rate - r == pytest.approx(fraction * (2 - fraction) * (full.growth_rate - r), rel=1e-10)
 
 
-def test_portfolio_growth_agrees_with_a_simulated_market():
+def test_portfolio_growth_agrees_with_a_simulated_market() -> None:
     # small steps of a lognormal market: the realised mean log growth of the Kelly-rebalanced
     # portfolio per unit time approaches the continuous-time growth rate
     mean, cov = market(3, 9)
@@ -91,7 +97,7 @@ def test_portfolio_growth_agrees_with_a_simulated_market():
     assert abs(g - k.growth_rate) < 4 * se + 0.02 * abs(k.growth_rate)
 
 
-def test_labels_result_and_unpacking():
+def test_labels_result_and_unpacking() -> None:
     pd = pytest.importorskip("pandas")
     mean, cov = market(3, 5)
     names = ["x", "y", "z"]
@@ -109,12 +115,12 @@ def test_labels_result_and_unpacking():
     assert risk.kelly_portfolio(mean.tolist(), cov.astype(np.float32), r=0.01).weights.shape == (3,)
 
 
-def test_bad_inputs():
+def test_bad_inputs() -> None:
     with pytest.raises(InvalidInputError, match="singular"):
         risk.kelly_portfolio([0.1, 0.1], [[1.0, 1.0], [1.0, 1.0]])
     with pytest.raises(InvalidInputError, match="singular"):
         risk.kelly_portfolio([0.1, 0.1, 0.1], [[1.0, 0.0, 1.0], [0.0, 1.0, 1.0], [1.0, 1.0, 2.0]])
-    with pytest.raises(InvalidInputError, match="singular|positive definite"):
+    with pytest.raises(InvalidInputError, match=r"singular|positive definite"):
         risk.kelly_portfolio([0.1, 0.1], [[1.0, 2.0], [2.0, 1.0]])
     with pytest.raises(InvalidInputError, match="symmetric"):
         risk.kelly_portfolio([0.1, 0.1], [[1.0, 0.5], [0.0, 1.0]])

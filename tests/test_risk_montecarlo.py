@@ -14,9 +14,12 @@ Evidence:
 from __future__ import annotations
 
 import pickle
+from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import pytest
+from interrupts import assert_interrupted
 from quantumpanarchy import performance, risk
 from quantumpanarchy.exceptions import (
     BackendUnavailableError,
@@ -27,12 +30,11 @@ from quantumpanarchy.exceptions import (
 from quantumpanarchy.performance import backend_info
 from scipy import stats
 
-from interrupts import assert_interrupted
-
+FloatArray = npt.NDArray[np.float64]
 CUDA_AVAILABLE = bool(backend_info()["cuda"]["available"])
 
 
-def market(n: int, seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def market(n: int, seed: int) -> tuple[FloatArray, FloatArray, FloatArray]:
     """A mean, a correlated covariance and weights (some short) for n assets."""
     rng = np.random.default_rng(seed)
     a = rng.normal(size=(n, n + 3)) * 0.01
@@ -42,18 +44,18 @@ def market(n: int, seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return mean, cov, weights / weights.sum()
 
 
-def gaussian(mean, cov, w, alpha, h):
+def gaussian(mean: FloatArray, cov: FloatArray, w: FloatArray, alpha: float, h: float) -> tuple[float, float]:
     mu = h * (w @ mean)
     sd = np.sqrt(h * (w @ cov @ w))
     z = stats.norm.ppf(1 - alpha)
-    return -mu + sd * z, -mu + sd * stats.norm.pdf(z) / alpha
+    return float(-mu + sd * z), float(-mu + sd * stats.norm.pdf(z) / alpha)
 
 
 @pytest.mark.parametrize(
     ("n", "seed", "alpha", "horizon"),
     [(1, 1, 0.05, 1), (2, 2, 0.01, 10), (5, 3, 0.05, 1), (20, 4, 0.025, 5), (20, 5, 0.1, 0.5)],
 )
-def test_normal_converges_to_the_closed_form(n, seed, alpha, horizon):
+def test_normal_converges_to_the_closed_form(n: int, seed: int, alpha: float, horizon: float) -> None:
     mean, cov, w = market(n, seed)
     r = risk.monte_carlo_var(mean, cov, w, alpha=alpha, num_scenarios=400_000, horizon=horizon, seed=seed)
     var, cvar = gaussian(mean, cov, w, alpha, horizon)
@@ -65,7 +67,7 @@ def test_normal_converges_to_the_closed_form(n, seed, alpha, horizon):
 
 
 @pytest.mark.parametrize(("dof", "alpha", "seed"), [(3.5, 0.05, 1), (5.0, 0.01, 2), (12.0, 0.05, 3)])
-def test_student_t_converges_to_the_closed_form(dof, alpha, seed):
+def test_student_t_converges_to_the_closed_form(dof: float, alpha: float, seed: int) -> None:
     mean, cov, w = market(4, seed)
     h = 2.0
     r = risk.monte_carlo_var(
@@ -84,7 +86,7 @@ def test_student_t_converges_to_the_closed_form(dof, alpha, seed):
     np.testing.assert_allclose(np.cov(x, rowvar=False), h * cov, rtol=0.1, atol=0.05 * h * cov.max())
 
 
-def test_standard_errors_match_the_spread_over_seeds():
+def test_standard_errors_match_the_spread_over_seeds() -> None:
     mean, cov, w = market(5, 7)
     runs = [risk.monte_carlo_var(mean, cov, w, num_scenarios=20_000, seed=s) for s in range(40)]
     var_sd = np.std([r.var for r in runs], ddof=1)
@@ -97,10 +99,10 @@ def test_standard_errors_match_the_spread_over_seeds():
 
 
 @pytest.mark.parametrize("distribution", ["normal", "student_t"])
-def test_same_bits_on_one_and_two_threads(restore_threads, distribution):
+def test_same_bits_on_one_and_two_threads(restore_threads: None, distribution: str) -> None:
     mean, cov, w = market(20, 11)
     dof = 4.0 if distribution == "student_t" else None
-    kw = dict(num_scenarios=300_001, seed=99, backend="cpu", distribution=distribution, dof=dof)
+    kw: dict[str, Any] = dict(num_scenarios=300_001, seed=99, backend="cpu", distribution=distribution, dof=dof)
     out = []
     for threads in (1, 2):
         performance.set_num_threads(threads)
@@ -110,10 +112,11 @@ def test_same_bits_on_one_and_two_threads(restore_threads, distribution):
     (r1, x1), (r2, x2) = out
     assert r1 == r2
     assert r1.var.hex() == r2.var.hex() and r1.cvar_stderr.hex() == r2.cvar_stderr.hex()
+    assert r1.scenarios is not None
     assert np.array_equal(x1, x2) and np.array_equal(r1.scenarios, x1)
 
 
-def test_numpy_recomputation_from_the_scenarios():
+def test_numpy_recomputation_from_the_scenarios() -> None:
     mean, cov, w = market(20, 12)
     for alpha in (0.05, 0.01, 0.3):
         r = risk.monte_carlo_var(mean, cov, w, alpha=alpha, num_scenarios=100_000, seed=5, horizon=3)
@@ -133,7 +136,7 @@ def test_numpy_recomputation_from_the_scenarios():
         assert abs(var_blas - r.var) <= 1e-12 * abs(r.var)
 
 
-def test_scenarios_follow_the_model():
+def test_scenarios_follow_the_model() -> None:
     mean, cov, _ = market(3, 2)
     x = risk.simulate_returns(mean, cov, 400_000, horizon=2.0, seed=1)
     assert x.shape == (400_000, 3) and x.dtype == np.float64
@@ -143,8 +146,8 @@ def test_scenarios_follow_the_model():
     assert np.array_equal(risk.simulate_returns(mean, cov, 1000, horizon=2.0, seed=1), x[:1000])
 
 
-def test_singular_covariance_is_accepted():
-    mean, cov, w = market(3, 3)
+def test_singular_covariance_is_accepted() -> None:
+    mean, cov, _ = market(3, 3)
     # a fourth asset that is the sum of the first two, and a fifth without risk
     t = np.array([[1, 0, 0], [0, 1, 0], [0, 0, 1], [1, 1, 0], [0, 0, 0]], dtype=float)
     big_cov = t @ cov @ t.T
@@ -161,7 +164,7 @@ def test_singular_covariance_is_accepted():
     assert (z.var, z.cvar, z.var_stderr, z.cvar_stderr) == (-0.015, -0.015, 0.0, 0.0)
 
 
-def test_result_object():
+def test_result_object() -> None:
     mean, cov, w = market(2, 1)
     r = risk.monte_carlo_var(mean, cov, w, num_scenarios=10_000, seed=3)
     assert type(r).__module__ == "quantumpanarchy.risk" and type(r).__name__ == "MonteCarloVaR"
@@ -177,7 +180,7 @@ def test_result_object():
     assert risk.monte_carlo_var(mean, cov, w, num_scenarios=10_000, seed=4) != r
 
 
-def test_inputs_of_every_kind():
+def test_inputs_of_every_kind() -> None:
     pd = pytest.importorskip("pandas")
     mean, cov, w = market(3, 8)
     ref = risk.monte_carlo_var(mean, cov, w, num_scenarios=20_000, seed=2)
@@ -193,17 +196,17 @@ def test_inputs_of_every_kind():
         risk.monte_carlo_var(m_s, pd.DataFrame(cov, index=names, columns=["a", "c", "b"]), w, seed=1)
 
 
-def test_progress_reports_every_scenario():
+def test_progress_reports_every_scenario() -> None:
     mean, cov, w = market(2, 1)
     seen: list[tuple[int, int]] = []
     risk.monte_carlo_var(mean, cov, w, num_scenarios=50_000, seed=1, progress=lambda d, t: seen.append((d, t)))
     assert seen and seen[-1] == (50_000, 50_000)
 
 
-def test_bad_inputs():
+def test_bad_inputs() -> None:
     mean, cov, w = market(3, 1)
     mc = risk.monte_carlo_var
-    with pytest.raises(InvalidInputError, match="not positive semi-definite.*smallest eigenvalue"):
+    with pytest.raises(InvalidInputError, match=r"not positive semi-definite.*smallest eigenvalue"):
         mc([0, 0], [[1.0, 2.0], [2.0, 1.0]], [0.5, 0.5])
     with pytest.raises(InvalidInputError, match="symmetric"):
         mc([0, 0], [[1.0, 0.5], [0.2, 1.0]], [0.5, 0.5])
@@ -239,16 +242,16 @@ def test_bad_inputs():
     with pytest.raises(InvalidInputError, match="bool"):
         mc(mean, cov, w, num_scenarios=True)
     with pytest.raises(InvalidTypeError):
-        mc(mean, cov, w, seed=1.5)
+        mc(mean, cov, w, seed=1.5)  # type: ignore[arg-type]
     with pytest.raises(InvalidInputError):
         mc(mean, cov, w, seed=-1)
     with pytest.raises(InvalidTypeError):
-        mc(mean, cov, w, return_scenarios="yes")
+        mc(mean, cov, w, return_scenarios="yes")  # type: ignore[arg-type]
     with pytest.raises(InvalidInputError, match="non-finite loss"):
         mc([1e308, 1e308], np.eye(2), [1e10, 1e10], num_scenarios=100)
 
 
-def test_memory_limit_is_an_error_with_the_estimate():
+def test_memory_limit_is_an_error_with_the_estimate() -> None:
     mean, cov, w = market(2, 1)
     with pytest.raises(ResourceLimitError, match=r"loss vector of 1000000000000 scenarios needs 7450\.6 GiB"):
         risk.monte_carlo_var(mean, cov, w, num_scenarios=10**12, backend="cpu")
@@ -257,14 +260,14 @@ def test_memory_limit_is_an_error_with_the_estimate():
 
 
 @pytest.mark.skipif(CUDA_AVAILABLE, reason="a CUDA device is present")
-def test_cuda_without_a_device():
+def test_cuda_without_a_device() -> None:
     mean, cov, w = market(2, 1)
     with pytest.raises(BackendUnavailableError):
         risk.monte_carlo_var(mean, cov, w, num_scenarios=1000, backend="cuda")
     assert risk.monte_carlo_var(mean, cov, w, num_scenarios=10**6, seed=1).backend == "cpu"
 
 
-def test_ctrl_c_interrupts_10_8_scenarios():
+def test_ctrl_c_interrupts_10_8_scenarios() -> None:
     mean, cov, w = market(20, 1)
     assert_interrupted(
         lambda: risk.monte_carlo_var(mean, cov, w, num_scenarios=10**8, seed=1, backend="cpu"), "monte_carlo_var"
@@ -282,10 +285,10 @@ def test_ctrl_c_interrupts_10_8_scenarios():
 @pytest.mark.cuda
 @pytest.mark.skipif(not CUDA_AVAILABLE, reason="no CUDA device available")
 @pytest.mark.parametrize("distribution", ["normal", "student_t"])
-def test_gpu_gives_the_cpu_bits(distribution):
+def test_gpu_gives_the_cpu_bits(distribution: str) -> None:
     mean, cov, w = market(20, 13)
     dof = 5.0 if distribution == "student_t" else None
-    kw = dict(num_scenarios=3_000_001, seed=17, distribution=distribution, dof=dof)
+    kw: dict[str, Any] = dict(num_scenarios=3_000_001, seed=17, distribution=distribution, dof=dof)
     cpu = risk.monte_carlo_var(mean, cov, w, backend="cpu", **kw)
     gpu = risk.monte_carlo_var(mean, cov, w, backend="cuda", **kw)
     assert gpu.backend == "cuda" and cpu.backend == "cpu"
@@ -295,7 +298,7 @@ def test_gpu_gives_the_cpu_bits(distribution):
     assert np.array_equal(x_cpu, x_gpu)
 
 
-def dataclass_values(r):
+def dataclass_values(r: risk.MonteCarloVaR) -> dict[str, Any]:
     d = r.to_dict()
     d.pop("backend")
     return d

@@ -72,7 +72,7 @@ pub fn kelly_portfolio(mean: &[f64], cov: &[f64], r: f64, fraction: f64) -> Resu
     // cond(Σ) ≥ (max Lᵢᵢ / min Lᵢᵢ)²
     let diag: Vec<f64> = (0..n).map(|i| chol.factor[(i, i)].abs()).collect();
     let (lo, hi) = diag.iter().fold((f64::INFINITY, 0.0f64), |(a, b), &v| (a.min(v), b.max(v)));
-    if !(lo > 0.0) || (hi / lo).powi(2) > MAX_CONDITION {
+    if lo <= 0.0 || (hi / lo).powi(2) > MAX_CONDITION {
         return Err(singular());
     }
     let excess: Array1<f64> = mean.iter().map(|m| m - r).collect();

@@ -117,10 +117,11 @@ class KellyPortfolio:
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, KellyPortfolio):
             return NotImplemented
-        return (
-            np.array_equal(np.asarray(self.weights), np.asarray(other.weights))
-            and (self.growth_rate, self.leverage, self.fraction) == (other.growth_rate, other.leverage, other.fraction)
-        )
+        return np.array_equal(np.asarray(self.weights), np.asarray(other.weights)) and (
+            self.growth_rate,
+            self.leverage,
+            self.fraction,
+        ) == (other.growth_rate, other.leverage, other.fraction)
 
     __hash__ = None  # type: ignore[assignment]
 

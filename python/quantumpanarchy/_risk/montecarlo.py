@@ -281,5 +281,3 @@ def simulate_returns(
     )
     result: FloatArray = x
     return result
-
-

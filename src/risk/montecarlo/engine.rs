@@ -65,7 +65,7 @@ impl Position for Linear {
         for (a, &w) in self.weights.iter().enumerate() {
             let xa: &[f64; LANES] = x[a * LANES..(a + 1) * LANES].try_into().expect("a block of LANES returns");
             for s in 0..LANES {
-                acc[s] = acc[s] + w * xa[s];
+                acc[s] += w * xa[s];
             }
         }
         for (o, v) in out.iter_mut().zip(acc).take(lanes) {
@@ -157,7 +157,7 @@ fn returns_generic(model: &Model, first: u64, lanes: usize, b: &mut Block, avx2:
         for (k, &f) in row.iter().enumerate() {
             let z: &[f64; LANES] = b.z[k * LANES..(k + 1) * LANES].try_into().expect("a block of LANES normals");
             for s in 0..LANES {
-                acc[s] = acc[s] + f * z[s];
+                acc[s] += f * z[s];
             }
         }
         let m = model.mean_h[a];

@@ -110,8 +110,8 @@ unsafe fn ln(x: __m256d) -> __m256d {
         let p = horner(w, &LN_COEFS);
         let two_s = _mm256_mul_pd(two, s);
         let lnm = _mm256_add_pd(two_s, _mm256_mul_pd(_mm256_mul_pd(two_s, w), p));
-        let hi = _mm256_mul_pd(e, _mm256_set1_pd(6.931_471_803_691_238_164_90e-1));
-        let lo = _mm256_mul_pd(e, _mm256_set1_pd(1.908_214_929_270_587_700_02e-10));
+        let hi = _mm256_mul_pd(e, _mm256_set1_pd(crate::philox::LN2_HI));
+        let lo = _mm256_mul_pd(e, _mm256_set1_pd(crate::philox::LN2_LO));
         _mm256_add_pd(hi, _mm256_add_pd(lo, lnm))
     }
 }

@@ -142,7 +142,7 @@ pub fn summarize(losses: &mut [f64], alpha: f64) -> Result<Tail> {
     let (excess, _) = crate::parallel::install(|| chunked_sum(losses, |x| (x > var).then_some(x - var)))?;
     let mean_excess = excess / nf;
     let (dev2, tail) = crate::parallel::install(|| {
-        chunked_sum(losses, |x| (x > var).then(|| (x - var - mean_excess) * (x - var - mean_excess)))
+        chunked_sum(losses, |x| (x > var).then_some((x - var - mean_excess) * (x - var - mean_excess)))
     })?;
     let s2 = (dev2 + (n - tail) as f64 * mean_excess * mean_excess) / (nf - 1.0);
     let cvar_stderr = (s2 / nf).sqrt() / alpha;
