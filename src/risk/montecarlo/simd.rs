@@ -167,7 +167,7 @@ unsafe fn sincos_2pi(u: __m256d) -> (__m256d, __m256d) {
     }
 }
 
-/// Normal pair `j` of the `z0.len()` (a multiple of 4) scenarios `first, first + 1, …` (one
+/// Normal pair `j` of the `z0.len()` (a multiple of 8) scenarios `first, first + 1, …` (one
 /// block of the engine: `first` a multiple of the block, so the counters' low words do not wrap).
 #[target_feature(enable = "avx2")]
 pub unsafe fn normal_pairs(first: u64, j: u32, key: [u32; 2], z0: &mut [f64], z1: &mut [f64]) {
@@ -177,27 +177,27 @@ pub unsafe fn normal_pairs(first: u64, j: u32, key: [u32; 2], z0: &mut [f64], z1
 
 #[inline(always)]
 unsafe fn normal_pairs_body(first: u64, j: u32, key: [u32; 2], z0: &mut [f64], z1: &mut [f64]) {
-    // SAFETY: only called from `normal_pairs`, which runs with AVX2 enabled; a and b hold four
+    // SAFETY: only called from `normal_pairs`, which runs with AVX2 enabled; a and b hold eight
     // doubles each (chunks_exact).
     unsafe {
         let hi = (first >> 32) as u32;
-        for (v, (a, b)) in z0.chunks_exact_mut(4).zip(z1.chunks_exact_mut(4)).enumerate() {
-            let lo = (first as u32).wrapping_add(4 * v as u32);
-            let c0 = _mm256_setr_epi64x(
-                lo as i64,
-                lo.wrapping_add(1) as i64,
-                lo.wrapping_add(2) as i64,
-                lo.wrapping_add(3) as i64,
-            );
-            let w = philox(c0, hi, j, 0, key);
-            let u1 = uniform(w[0], w[1], 1);
-            let u2 = uniform(w[2], w[3], 0);
-            let r = _mm256_sqrt_pd(_mm256_mul_pd(_mm256_set1_pd(-2.0), ln(u1)));
+        // two vectors of four scenarios per step: independent chains the core overlaps
+        for (v, (a, b)) in z0.chunks_exact_mut(8).zip(z1.chunks_exact_mut(8)).enumerate() {
+            let lo = (first as u32).wrapping_add(8 * v as u32) as i64;
+            let c0 = _mm256_setr_epi64x(lo, lo + 1, lo + 2, lo + 3);
+            let c4 = _mm256_setr_epi64x(lo + 4, lo + 5, lo + 6, lo + 7);
+            let (w, x) = (philox(c0, hi, j, 0, key), philox(c4, hi, j, 0, key));
+            let (u1, v1) = (uniform(w[0], w[1], 1), uniform(x[0], x[1], 1));
+            let (u2, v2) = (uniform(w[2], w[3], 0), uniform(x[2], x[3], 0));
+            let minus2 = _mm256_set1_pd(-2.0);
+            let r = _mm256_sqrt_pd(_mm256_mul_pd(minus2, ln(u1)));
+            let q = _mm256_sqrt_pd(_mm256_mul_pd(minus2, ln(v1)));
             let (s, c) = sincos_2pi(u2);
-            {
-                _mm256_storeu_pd(a.as_mut_ptr(), _mm256_mul_pd(r, c));
-                _mm256_storeu_pd(b.as_mut_ptr(), _mm256_mul_pd(r, s));
-            }
+            let (t, d) = sincos_2pi(v2);
+            _mm256_storeu_pd(a.as_mut_ptr(), _mm256_mul_pd(r, c));
+            _mm256_storeu_pd(a.as_mut_ptr().add(4), _mm256_mul_pd(q, d));
+            _mm256_storeu_pd(b.as_mut_ptr(), _mm256_mul_pd(r, s));
+            _mm256_storeu_pd(b.as_mut_ptr().add(4), _mm256_mul_pd(q, t));
         }
     }
 }
