@@ -77,9 +77,10 @@ fi
 
 export PYTHONUNBUFFERED=1 RUST_BACKTRACE=1
 run "Rust: CUDA tests on the GPU and the kernels' CPU emulation" "$KIT/bin/rust-tests" cuda --test-threads=1
-run "Python: GPU tests" "$PY" -m pytest -q -p no:cacheprovider -m cuda tests/test_cuda.py tests/test_core_api.py tests/test_decision_qaoa.py
+run "Python: GPU tests" "$PY" -m pytest -q -p no:cacheprovider -m cuda tests/test_cuda.py tests/test_core_api.py tests/test_decision_qaoa.py tests/test_risk_montecarlo.py
 run "QAOA expectation: CPU rows (n = 20, 22) and GPU rows against the bandwidth roofline (n = 24..28)" \
     env KERNELS_CASE=qaoa "$KIT/bin/kernels-bench"
+run "Monte Carlo VaR: GPU row against the CPU and NumPy, RNG roofline" "$PY" benches/bench_risk_mc.py --quick
 run "annealing: GPU rows against the CPU and dwave-samplers, roofline" "$PY" benches/bench_core.py --quick --no-openjij
 
 step "summary"

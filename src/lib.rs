@@ -13,6 +13,7 @@ pub mod decision;
 pub mod error;
 mod lapack;
 pub mod parallel;
+pub mod philox;
 pub mod risk;
 pub mod rng;
 pub mod special;

@@ -5,15 +5,19 @@ convexity, and market regimes from a Gaussian hidden Markov model."""
 # Everything is typed where it is implemented (python/quantumpanarchy/_risk/, one module per
 # part); this stub re-exports it, as `from ._risk.stats import sharpe_ratio as sharpe_ratio`.
 
-__all__: list[str]
-
-# stats (performance statistics, empyrical's definitions), var (VaR/CVaR), backtest (VaR backtests)
 from ._risk.backtest import ChristoffersenResult as ChristoffersenResult
 from ._risk.backtest import KupiecResult as KupiecResult
 from ._risk.backtest import christoffersen_test as christoffersen_test
 from ._risk.backtest import kupiec_test as kupiec_test
 from ._risk.backtest import traffic_light as traffic_light
 from ._risk.backtest import var_exceptions as var_exceptions
+from ._risk.kelly import KellyPortfolio as KellyPortfolio
+from ._risk.kelly import kelly_continuous as kelly_continuous
+from ._risk.kelly import kelly_fraction as kelly_fraction
+from ._risk.kelly import kelly_portfolio as kelly_portfolio
+from ._risk.montecarlo import MonteCarloVaR as MonteCarloVaR
+from ._risk.montecarlo import monte_carlo_var as monte_carlo_var
+from ._risk.montecarlo import simulate_returns as simulate_returns
 from ._risk.stats import alpha as alpha
 from ._risk.stats import annual_return as annual_return
 from ._risk.stats import annual_volatility as annual_volatility
@@ -42,9 +46,11 @@ from ._risk.var import rolling_cvar as rolling_cvar
 from ._risk.var import rolling_var as rolling_var
 from ._risk.var import var as var
 
-__all__ += [
+__all__ = [
     "ChristoffersenResult",
+    "KellyPortfolio",
     "KupiecResult",
+    "MonteCarloVaR",
     "StudentTFit",
     "alpha",
     "annual_return",
@@ -62,12 +68,17 @@ __all__ += [
     "drawdown_series",
     "excess_sharpe",
     "fit_student_t",
+    "kelly_continuous",
+    "kelly_fraction",
+    "kelly_portfolio",
     "kupiec_test",
     "max_drawdown",
+    "monte_carlo_var",
     "omega_ratio",
     "rolling_cvar",
     "rolling_var",
     "sharpe_ratio",
+    "simulate_returns",
     "sortino_ratio",
     "stability_of_timeseries",
     "tail_ratio",

@@ -1117,6 +1117,61 @@ def risk_backtests(draw: st.DrawFn) -> Case:
     return Case(call)
 
 
+# risk: Monte Carlo VaR and Kelly sizing
+
+
+def psd(n: int) -> st.SearchStrategy[str]:
+    """A covariance (symmetric positive semi-definite, daily-return sized), or a hostile matrix."""
+    valid = st.integers(0, 1000).map(
+        lambda s: f"(lambda a: a @ a.T * 1e-4 / {n})(np.random.default_rng({s}).normal(size=({n}, {n})))"
+    )
+    return pick(valid, [*matrices_hostile(n), f"-np.eye({n})", f"np.ones(({n}, {n}))", f"sym({n}, 1)"])
+
+
+@st.composite
+def monte_carlo(draw: st.DrawFn) -> Case:
+    n = draw(st.integers(1, 4))
+    mean, cov, weights = draw(vector(n, -0.01, 0.01)), draw(psd(n)), draw(vector(n, -1.0, 1.0))
+    common = dict(
+        horizon=real(0.1, 10),
+        distribution=option("normal", "student_t"),
+        dof=pick(st.one_of(st.just("None"), reals(2.1, 50)), REALS_HOSTILE),
+        seed=seed(),
+        backend=option("auto", "cpu", "cuda"),
+        progress=pick(st.sampled_from(["False", "None", "lambda d, t: None"]), ["'yes'", "1", "True"]),
+    )
+    scenarios = pick(ints(2, 20_000), COUNTS_HOSTILE + COUNTS_LONG)
+    var_args = draw(kwargs(alpha=real(0, 1), num_scenarios=scenarios, return_scenarios=flag(), **common))
+    sim_args = draw(kwargs(**common))
+    call = draw(
+        st.sampled_from(
+            [
+                f"risk.monte_carlo_var({mean}, {cov}, {weights}, {var_args})",
+                f"rt(risk.monte_carlo_var({mean}, {cov}, {weights}, {var_args})).to_dict()",
+                f"risk.simulate_returns({mean}, {cov}, {draw(scenarios)}, {sim_args})",
+            ]
+        )
+    )
+    return Case(call)
+
+
+@st.composite
+def kelly(draw: st.DrawFn) -> Case:
+    n = draw(st.integers(1, 4))
+    call = draw(
+        st.sampled_from(
+            [
+                f"risk.kelly_fraction({draw(real(0, 1))}, {draw(real(0.01, 10))})",
+                f"risk.kelly_continuous({draw(real(-1, 1))}, {draw(real(0.01, 1))}, {draw(real(-0.1, 0.1))})",
+                f"risk.kelly_portfolio({draw(vector(n, -0.1, 0.1))}, {draw(psd(n))}, "
+                f"{draw(kwargs(r=real(-0.1, 0.1), fraction=real(0.1, 2)))})",
+                f"rt(risk.kelly_portfolio({draw(vector(n, -0.1, 0.1))}, np.eye({n}) * 0.04)).to_dict()",
+            ]
+        )
+    )
+    return Case(call)
+
+
 ENTRY_POINTS: dict[str, CaseStrategy] = {
     "PBit": pbit,
     "Temperature": temperature,
@@ -1139,6 +1194,8 @@ ENTRY_POINTS: dict[str, CaseStrategy] = {
     "risk VaR": risk_var,
     "risk rolling VaR": risk_rolling,
     "risk backtests": risk_backtests,
+    "risk.monte_carlo_var": monte_carlo,
+    "risk.kelly": kelly,
 }
 
 

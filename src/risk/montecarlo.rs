@@ -1,1 +1,0 @@
-//! Monte Carlo VaR and CVaR.
