@@ -69,11 +69,11 @@ pub fn expm1_ratio_slope(a: f64) -> f64 {
 /// `φ(t) = (t/(1+t) - log1p(t)) / t^2` (−1/2 at `t = 0`).
 #[inline]
 pub fn phi(t: f64) -> f64 {
-    if t.abs() < 0.05 {
+    if t.abs() < 1e-3 {
         // sum_{k>=2} (-1)^(k+1) (k-1)/k t^(k-2)
         let mut sum = 0.0;
         let mut pow = 1.0;
-        for k in 2..20 {
+        for k in 2..9 {
             let kf = k as f64;
             let sign = if k % 2 == 0 { -1.0 } else { 1.0 };
             sum += sign * (kf - 1.0) / kf * pow;
@@ -88,11 +88,11 @@ pub fn phi(t: f64) -> f64 {
 /// `φ'(t)` ([`phi`]'s derivative; 2/3 at `t = 0`).
 #[inline]
 pub fn phi_prime(t: f64) -> f64 {
-    if t.abs() < 0.05 {
+    if t.abs() < 1e-3 {
         // sum_{k>=3} (-1)^(k+1) (k-1)(k-2)/k t^(k-3)
         let mut sum = 0.0;
         let mut pow = 1.0;
-        for k in 3..22 {
+        for k in 3..10 {
             let kf = k as f64;
             let sign = if k % 2 == 0 { -1.0 } else { 1.0 };
             sum += sign * (kf - 1.0) * (kf - 2.0) / kf * pow;
