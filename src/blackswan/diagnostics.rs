@@ -6,7 +6,7 @@ use rayon::prelude::*;
 use super::gpd;
 use super::{check_data, check_sample};
 use crate::control::Control;
-use crate::error::{try_collect, Result};
+use crate::error::{check_alloc, try_collect, Result};
 use crate::special::norm_ppf;
 use crate::{ensure, invalid};
 
@@ -55,14 +55,16 @@ pub fn hill_curve(data: &[f64], ks: &[usize]) -> Result<Vec<f64>> {
 
 /// The mean excess over each threshold: `(mean, lower, upper, count)` with the normal interval
 /// `mean ± z_{1−α/2} sd/√count` (sd with ddof = 1).
-pub fn mean_residual_life(data: &[f64], thresholds: &[f64], alpha: f64) -> Result<[Vec<f64>; 4]> {
+pub fn mean_residual_life(data: &[f64], thresholds: &[f64], alpha: f64, control: &Control) -> Result<[Vec<f64>; 4]> {
     ensure!(alpha > 0.0 && alpha < 1.0, "alpha must be in (0, 1), got {alpha}");
     check_data(thresholds, "thresholds")?;
+    check_alloc::<[f64; 4]>(thresholds.len() as u128, "the mean residual life")?;
     let s = sorted_desc(data)?;
     let z = norm_ppf(1.0 - alpha / 2.0);
     let rows: Vec<[f64; 4]> = thresholds
         .par_iter()
         .map(|&u| {
+            control.check()?;
             let c = s.partition_point(|&v| v > u);
             if c < 2 {
                 return Err(invalid!(
@@ -89,6 +91,7 @@ fn transpose<const K: usize>(rows: &[[f64; K]]) -> [Vec<f64>; K] {
 /// delta-method standard error. A standard error that does not exist (ξ ≤ −0.5) is NaN.
 pub fn parameter_stability(data: &[f64], thresholds: &[f64], control: &Control) -> Result<[Vec<f64>; 6]> {
     check_data(thresholds, "thresholds")?;
+    check_alloc::<[f64; 6]>(thresholds.len() as u128, "the parameter stability table")?;
     let s = sorted_desc(data)?;
     control.add_total(thresholds.len() as u64);
     let rows: Vec<[f64; 6]> = thresholds
@@ -98,7 +101,7 @@ pub fn parameter_stability(data: &[f64], thresholds: &[f64], control: &Control) 
             let c = s.partition_point(|&v| v > u);
             let y = try_collect(s[..c].iter().map(|v| v - u), "the exceedances")?;
             check_sample(&y, "exceedances", &gpd::too_few_hint(u))?;
-            let f = gpd::fit(&y)?;
+            let f = gpd::fit(&y, control)?;
             control.advance(1);
             let (se_xi, se_star) = match f.cov {
                 Some(v) => (v[0].sqrt(), (v[3] - 2.0 * u * v[1] + u * u * v[0]).max(0.0).sqrt()),
@@ -129,10 +132,10 @@ mod tests {
     #[test]
     fn mean_excess_by_hand() {
         let d = [1.0, 2.0, 3.0, 4.0, 5.0];
-        let [m, lo, hi, c] = mean_residual_life(&d, &[2.5], 0.05).unwrap();
+        let [m, lo, hi, c] = mean_residual_life(&d, &[2.5], 0.05, &Control::new()).unwrap();
         assert_eq!(c[0], 3.0);
         assert!((m[0] - 1.5).abs() < 1e-15);
         assert!(lo[0] < m[0] && hi[0] > m[0]);
-        assert!(mean_residual_life(&d, &[4.5], 0.05).is_err());
+        assert!(mean_residual_life(&d, &[4.5], 0.05, &Control::new()).is_err());
     }
 }

@@ -17,6 +17,7 @@
 use super::math::{chunked_sum, expm1_ratio, log1p_ratio, phi_prime};
 use super::optim::{brent_root, covariance};
 use super::{check_sample, MIN_POINTS};
+use crate::control::Control;
 use crate::error::Result;
 use crate::rng::Stream;
 
@@ -74,19 +75,22 @@ fn f_of(t: f64, l: f64, r: f64) -> f64 {
 /// Means of `[ξ(θ), σ(θ), B, E]` over `y` at θ: `ξ(θ) = mean(log1p(θy))`, `σ(θ) = ξ(θ)/θ`
 /// (`mean(y)` at θ = 0), `B = mean(y/(1+θy))` = ξ'(θ), `E = mean(f(θy))/θ²` = σ'(θ)
 /// (`−mean(y²)/2` at θ = 0).
-fn profile_terms(y: &[f64], theta: f64) -> [f64; 4] {
-    let t = profile_terms_c(y, theta);
+fn profile_terms(y: &[f64], theta: f64, control: &Control) -> [f64; 4] {
+    let t = profile_terms_c(y, theta, control);
     [t[0], t[1], t[2], t[3]]
 }
 
 /// [`profile_terms`] and `C = mean(y²/(1+θy)²)` (= −B'), for Newton steps.
-fn profile_terms_c(y: &[f64], theta: f64) -> [f64; 5] {
+fn profile_terms_c(y: &[f64], theta: f64, control: &Control) -> [f64; 5] {
     let n = y.len() as f64;
     if theta == 0.0 {
         let [s1, s2] = chunked_sum(y, |c| [c.iter().sum(), c.iter().map(|v| v * v).sum()]);
         return [0.0, s1 / n, s1 / n, -0.5 * s2 / n, s2 / n];
     }
     let [a, b, f, c2] = chunked_sum(y, |c| {
+        if control.is_cancelled() {
+            return [f64::NAN; 4]; // the caller checks the control after the pass
+        }
         let (mut a, mut b, mut f, mut c2) = (0.0, 0.0, 0.0, 0.0);
         for &v in c {
             let t = theta * v;
@@ -106,13 +110,13 @@ fn profile_terms_c(y: &[f64], theta: f64) -> [f64; 5] {
 /// Newton's method on `h'(θ) = 0` from a nearby `theta0`, with `h'' = E'/σ − E²/σ² − C` and
 /// `E' = −(C + 2E)/θ`: the root and the terms there (the last step, below 1e-12 relative, is not
 /// re-evaluated). `None` when a step misbehaves (the caller then brackets).
-fn newton(y: &[f64], theta0: f64, tmin: f64, scale: f64) -> Option<(f64, [f64; 4])> {
+fn newton(y: &[f64], theta0: f64, tmin: f64, scale: f64, control: &Control) -> Option<(f64, [f64; 4])> {
     let mut theta = theta0;
     for _ in 0..12 {
         if theta.abs() * scale < 1e-6 {
             return None; // E' cancels near θ = 0
         }
-        let [a, g, b, e, c] = profile_terms_c(y, theta);
+        let [a, g, b, e, c] = profile_terms_c(y, theta, control);
         if !h_of(&[a, g, b, e]).is_finite() {
             return None;
         }
@@ -172,29 +176,33 @@ fn grid(ymax: f64, ymean: f64) -> Vec<f64> {
 
 /// The interior minimiser of `h` on `y` located on the grid `thetas` and solved by Brent's
 /// method (`None` when `h` has no interior minimum with ξ > −1).
-fn locate(y: &[f64], thetas: &[f64]) -> Result<Option<f64>> {
-    let hs: Vec<f64> = thetas.iter().map(|&t| h_of(&profile_terms(y, t))).collect();
+fn locate(y: &[f64], thetas: &[f64], control: &Control) -> Result<Option<f64>> {
+    let hs: Vec<f64> = thetas.iter().map(|&t| h_of(&profile_terms(y, t, control))).collect();
+    control.check()?;
     let best = (0..thetas.len()).min_by(|&a, &b| hs[a].total_cmp(&hs[b])).unwrap_or(0);
     if !hs[best].is_finite() {
         return Ok(None);
     }
     let (mut lo, mut hi) = (best.saturating_sub(1), (best + 1).min(thetas.len() - 1));
-    let mut tl = profile_terms(y, thetas[lo]);
-    let mut th = profile_terms(y, thetas[hi]);
+    let mut tl = profile_terms(y, thetas[lo], control);
+    let mut th = profile_terms(y, thetas[hi], control);
     for _ in 0..thetas.len() {
         let left_ok = h_of(&tl).is_finite() && h_prime(&tl) < 0.0;
         let right_ok = h_of(&th).is_finite() && h_prime(&th) > 0.0;
         if left_ok && right_ok {
-            let mut f = |t: f64| Ok(h_prime(&profile_terms(y, t)));
+            let mut f = |t: f64| {
+                control.check()?;
+                Ok(h_prime(&profile_terms(y, t, control)))
+            };
             let tol = 1e-14 * thetas[lo].abs().max(thetas[hi].abs());
             return brent_root(&mut f, thetas[lo], thetas[hi], h_prime(&tl), h_prime(&th), tol).map(Some);
         }
         if !left_ok && lo > 0 && h_of(&tl).is_finite() {
             lo -= 1;
-            tl = profile_terms(y, thetas[lo]);
+            tl = profile_terms(y, thetas[lo], control);
         } else if !right_ok && hi + 1 < thetas.len() {
             hi += 1;
-            th = profile_terms(y, thetas[hi]);
+            th = profile_terms(y, thetas[hi], control);
         } else {
             break;
         }
@@ -204,8 +212,8 @@ fn locate(y: &[f64], thetas: &[f64]) -> Result<Option<f64>> {
 
 /// Solves `h'(θ) = 0` on `y` from a nearby `theta0` (a subsample's solution): steps out from it to
 /// bracket the root, then Brent. `None` if no bracket is found within the support.
-fn refine(y: &[f64], theta0: f64, tmin: f64, scale: f64) -> Result<Option<f64>> {
-    let t0 = profile_terms(y, theta0);
+fn refine(y: &[f64], theta0: f64, tmin: f64, scale: f64, control: &Control) -> Result<Option<f64>> {
+    let t0 = profile_terms(y, theta0, control);
     let g0 = h_prime(&t0);
     if !h_of(&t0).is_finite() {
         return Ok(None);
@@ -221,7 +229,7 @@ fn refine(y: &[f64], theta0: f64, tmin: f64, scale: f64) -> Result<Option<f64>> 
         if b <= tmin {
             b = 0.5 * (a + tmin);
         }
-        let tb = profile_terms(y, b);
+        let tb = profile_terms(y, b, control);
         if !h_of(&tb).is_finite() {
             return Ok(None);
         }
@@ -229,7 +237,10 @@ fn refine(y: &[f64], theta0: f64, tmin: f64, scale: f64) -> Result<Option<f64>> 
         if (gb > 0.0) != (ga > 0.0) || gb == 0.0 {
             let tol = 1e-14 * a.abs().max(b.abs());
             let (lo, hi, glo, ghi) = if a < b { (a, b, ga, gb) } else { (b, a, gb, ga) };
-            let mut f = |t: f64| Ok(h_prime(&profile_terms(y, t)));
+            let mut f = |t: f64| {
+                control.check()?;
+                Ok(h_prime(&profile_terms(y, t, control)))
+            };
             return brent_root(&mut f, lo, hi, glo, ghi, tol).map(Some);
         }
         (a, ga) = (b, gb);
@@ -239,7 +250,7 @@ fn refine(y: &[f64], theta0: f64, tmin: f64, scale: f64) -> Result<Option<f64>> 
 }
 
 /// Fits the GPD to exceedances `y` (all > 0) by maximum likelihood.
-pub fn fit(y: &[f64]) -> Result<GpdFit> {
+pub fn fit(y: &[f64], control: &Control) -> Result<GpdFit> {
     check_sample(y, "exceedances", "")?;
     if let Some(v) = y.iter().find(|&&v| !(v > 0.0 && v.is_finite())) {
         return Err(crate::invalid!("exceedances must be positive and finite, got {v}"));
@@ -253,16 +264,19 @@ pub fn fit(y: &[f64]) -> Result<GpdFit> {
     if n > 2 * SUBSAMPLE {
         let stride = n.div_ceil(SUBSAMPLE);
         let sub: Vec<f64> = y.iter().step_by(stride).copied().collect();
-        if let Some(t) = locate(&sub, &thetas)? {
-            found = newton(y, t, tmin, ymean);
+        if let Some(t) = locate(&sub, &thetas, control)? {
+            found = newton(y, t, tmin, ymean, control);
+            control.check()?;
             if found.is_none() {
-                found = refine(y, t, tmin, 1.0 / ymean)?.map(|t| (t, profile_terms(y, t)));
+                found = refine(y, t, tmin, 1.0 / ymean, control)?.map(|t| (t, profile_terms(y, t, control)));
             }
         }
     }
+    control.check()?;
     if found.is_none() {
-        found = locate(y, &thetas)?.map(|t| (t, profile_terms(y, t)));
+        found = locate(y, &thetas, control)?.map(|t| (t, profile_terms(y, t, control)));
     }
+    control.check()?;
     let interior = found.and_then(|(_, terms)| {
         let h = h_of(&terms);
         h.is_finite().then(|| (terms[0], terms[1], -(n as f64) * h))
@@ -274,6 +288,7 @@ pub fn fit(y: &[f64]) -> Result<GpdFit> {
     };
     ensure_finite(xi, sigma, ll)?;
     let cov = if boundary || xi <= -0.5 { None } else { covariance(&hessian(y, xi, sigma), 2).map(to4) };
+    control.check()?;
     Ok(GpdFit { xi, sigma, loglik: ll, cov, boundary })
 }
 
@@ -335,7 +350,7 @@ mod tests {
     fn fits_recover_parameters_and_are_stationary() {
         for &(xi, n) in &[(-0.3, 5000), (0.0, 5000), (0.2, 50_000), (0.5, 3000), (-0.8, 2000)] {
             let y = sample(xi, 2.0, n, 11);
-            let f = fit(&y).unwrap();
+            let f = fit(&y, &Control::new()).unwrap();
             assert!((f.xi - xi).abs() < 0.08, "xi {xi}: {f:?}");
             assert!((f.sigma / 2.0 - 1.0).abs() < 0.1, "sigma {xi}: {f:?}");
             // a maximum: the log-likelihood drops in every direction
@@ -362,15 +377,15 @@ mod tests {
     #[test]
     fn thread_count_does_not_change_the_fit() {
         let y = sample(0.2, 1.0, 100_000, 7);
-        let one = crate::parallel::with_threads(Some(1), || fit(&y)).unwrap().unwrap();
-        let two = crate::parallel::with_threads(Some(2), || fit(&y)).unwrap().unwrap();
+        let one = crate::parallel::with_threads(Some(1), || fit(&y, &Control::new())).unwrap().unwrap();
+        let two = crate::parallel::with_threads(Some(2), || fit(&y, &Control::new())).unwrap().unwrap();
         assert_eq!(one, two);
     }
 
     #[test]
     fn uniform_data_reach_the_boundary_or_near_it() {
         let y: Vec<f64> = (1..=200).map(|i| i as f64 / 200.0).collect();
-        let f = fit(&y).unwrap();
+        let f = fit(&y, &Control::new()).unwrap();
         assert!(f.xi <= -0.9, "{f:?}");
         assert!(f.cov.is_none());
     }
@@ -386,12 +401,12 @@ mod timing {
         let t = std::time::Instant::now();
         let mut acc = 0.0;
         for k in 0..100 {
-            acc += profile_terms(&y, 0.19 + k as f64 * 1e-4)[0];
+            acc += profile_terms(&y, 0.19 + k as f64 * 1e-4, &Control::new())[0];
         }
         eprintln!("pass {:?} ({acc})", t.elapsed() / 100);
         let t = std::time::Instant::now();
         for _ in 0..10 {
-            acc += fit(&y).unwrap().xi;
+            acc += fit(&y, &Control::new()).unwrap().xi;
         }
         eprintln!("fit {:?} ({acc})", t.elapsed() / 10);
         let t = std::time::Instant::now();

@@ -52,11 +52,7 @@ pub fn exceedances(data: &[f64], threshold: f64) -> Result<Vec<f64>> {
 
 /// `Err(InvalidInput)` unless `y` has enough distinct points to fit a two-parameter tail.
 pub fn check_sample(y: &[f64], what: &str, hint: &str) -> Result<()> {
-    ensure!(
-        y.len() >= MIN_POINTS,
-        "a fit needs at least {MIN_POINTS} {what}, got {}{hint}",
-        y.len()
-    );
+    ensure!(y.len() >= MIN_POINTS, "a fit needs at least {MIN_POINTS} {what}, got {}{hint}", y.len());
     let (lo, hi) = y.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| (a.min(v), b.max(v)));
     if lo == hi {
         return Err(invalid!("the {what} are all equal ({lo}): a constant sample has no tail to fit"));

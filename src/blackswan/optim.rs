@@ -36,9 +36,7 @@ pub fn nelder_mead(
     let mut vals: Vec<f64> = pts.iter().map(|p| eval(p)).collect();
     let mut evals = d + 1;
     while evals < max_eval {
-        if evals % 64 == 0 {
-            control.check()?;
-        }
+        control.check()?;
         let mut order: Vec<usize> = (0..=d).collect();
         order.sort_by(|&a, &b| vals[a].total_cmp(&vals[b]));
         pts = order.iter().map(|&i| pts[i].clone()).collect();
@@ -208,7 +206,14 @@ pub fn newton_polish(f: &dyn Fn(&[f64]) -> f64, x: &mut Vec<f64>, h: &dyn Fn(&[f
 
 /// A root of `f` in `[a, b]` where `f(a)` and `f(b)` differ in sign (Brent's method), to an
 /// interval of `tol`.
-pub fn brent_root(f: &mut dyn FnMut(f64) -> Result<f64>, mut a: f64, mut b: f64, mut fa: f64, mut fb: f64, tol: f64) -> Result<f64> {
+pub fn brent_root(
+    f: &mut dyn FnMut(f64) -> Result<f64>,
+    mut a: f64,
+    mut b: f64,
+    mut fa: f64,
+    mut fb: f64,
+    tol: f64,
+) -> Result<f64> {
     if fa == 0.0 {
         return Ok(a);
     }

@@ -35,7 +35,11 @@ pub enum Ci {
     Profile,
     /// `num` replicates from stream `seed`; parametric (simulated from the fit) or by resampling
     /// the exceedances / block maxima with replacement (as pyextremes does).
-    Bootstrap { num: usize, seed: u64, parametric: bool },
+    Bootstrap {
+        num: usize,
+        seed: u64,
+        parametric: bool,
+    },
 }
 
 /// Levels and interval bounds, one per period.
@@ -108,7 +112,9 @@ impl Model<'_> {
 /// of coverage `1 − alpha`.
 pub fn return_levels(model: &Model<'_>, periods: &[f64], ci: Ci, alpha: f64, control: &Control) -> Result<Levels> {
     ensure!(alpha > 0.0 && alpha < 1.0, "alpha must be in (0, 1), got {alpha}");
-    let ls = try_collect(periods.iter().map(|&p| model.l_of(p)), "the return levels")?.into_iter().collect::<Result<Vec<_>>>()?;
+    let ls = try_collect(periods.iter().map(|&p| model.l_of(p)), "the return levels")?
+        .into_iter()
+        .collect::<Result<Vec<_>>>()?;
     let (xi, sigma, base) = (model.xi(), model.sigma(), model.base());
     let level_v = try_collect(ls.iter().map(|&l| level(base, sigma, xi, l)), "the return levels")?;
     let (lower, upper) = match ci {
@@ -268,7 +274,13 @@ fn binomial(stream: &mut Stream, n: usize, p: f64) -> usize {
 }
 
 /// One bootstrap replicate's levels at `ls`, `None` when its refit fails.
-fn replicate(model: &Model<'_>, ls: &[f64], stream: &mut Stream, parametric: bool, control: &Control) -> Result<Option<Vec<f64>>> {
+fn replicate(
+    model: &Model<'_>,
+    ls: &[f64],
+    stream: &mut Stream,
+    parametric: bool,
+    control: &Control,
+) -> Result<Option<Vec<f64>>> {
     match model {
         Model::Pot { y, num_obs, threshold, fit } => {
             let n_u = if parametric { binomial(stream, *num_obs, model.rate()) } else { y.len() };
@@ -277,7 +289,11 @@ fn replicate(model: &Model<'_>, ls: &[f64], stream: &mut Stream, parametric: boo
             } else {
                 try_collect((0..n_u).map(|_| y[stream.below(y.len() as u64) as usize]), "a bootstrap sample")?
             };
-            let Ok(f) = gpd::fit(&sample) else { return Ok(None) };
+            let f = match gpd::fit(&sample, control) {
+                Ok(f) => f,
+                Err(crate::Error::Interrupted) => return Err(crate::Error::Interrupted),
+                Err(_) => return Ok(None),
+            };
             let shift = (n_u as f64 / y.len() as f64).ln();
             Ok(Some(ls.iter().map(|&l| level(*threshold, f.sigma, f.xi, l + shift)).collect()))
         }
@@ -327,8 +343,8 @@ fn bootstrap(
          fragile for a bootstrap interval; use ci=\"delta\" or ci=\"profile\"",
         num - ok.len()
     );
-    let mut lo = Vec::with_capacity(ls.len());
-    let mut hi = Vec::with_capacity(ls.len());
+    let mut lo = crate::error::try_with_capacity(ls.len(), "the interval bounds")?;
+    let mut hi = crate::error::try_with_capacity(ls.len(), "the interval bounds")?;
     let mut column = try_collect(std::iter::repeat_n(0.0, ok.len()), "the bootstrap levels")?;
     for k in 0..ls.len() {
         for (c, rep) in column.iter_mut().zip(&ok) {
@@ -353,13 +369,14 @@ mod tests {
     #[test]
     fn intervals_contain_the_level_and_agree_roughly() {
         let y = pot_sample(0.1, 300);
-        let fit = gpd::fit(&y).unwrap();
+        let fit = gpd::fit(&y, &Control::new()).unwrap();
         let model = Model::Pot { y: &y, num_obs: 6000, threshold: 2.0, fit };
         let c = Control::new();
         let periods = [100.0, 1000.0];
         let d = return_levels(&model, &periods, Ci::Delta, 0.05, &c).unwrap();
         let p = return_levels(&model, &periods, Ci::Profile, 0.05, &c).unwrap();
-        let b = return_levels(&model, &periods, Ci::Bootstrap { num: 200, seed: 3, parametric: true }, 0.05, &c).unwrap();
+        let b =
+            return_levels(&model, &periods, Ci::Bootstrap { num: 200, seed: 3, parametric: true }, 0.05, &c).unwrap();
         for k in 0..2 {
             for r in [&d, &p, &b] {
                 assert!(r.lower[k] < r.level[k] && r.level[k] < r.upper[k], "{r:?}");
@@ -380,10 +397,14 @@ mod tests {
     #[test]
     fn bootstrap_is_thread_independent() {
         let y = pot_sample(0.2, 200);
-        let fit = gpd::fit(&y).unwrap();
+        let fit = gpd::fit(&y, &Control::new()).unwrap();
         let model = Model::Pot { y: &y, num_obs: 4000, threshold: 0.0, fit };
         let ci = Ci::Bootstrap { num: 100, seed: 9, parametric: true };
-        let run = |t| crate::parallel::with_threads(Some(t), || return_levels(&model, &[500.0], ci, 0.1, &Control::new())).unwrap().unwrap();
+        let run = |t| {
+            crate::parallel::with_threads(Some(t), || return_levels(&model, &[500.0], ci, 0.1, &Control::new()))
+                .unwrap()
+                .unwrap()
+        };
         assert_eq!(run(1), run(2));
     }
 

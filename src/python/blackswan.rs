@@ -39,7 +39,7 @@ pub fn gpd_fit<'py>(
 ) -> PyResult<Bound<'py, PyDict>> {
     let x = data_vec(data, "data")?;
     let n = x.len();
-    let (u, y, fit) = run_sized(py, (n as u64).saturating_mul(200), |_| {
+    let (u, y, fit) = run_sized(py, (n as u64).saturating_mul(200), |control| {
         let u = match threshold {
             Some(u) => {
                 if !u.is_finite() {
@@ -51,7 +51,7 @@ pub fn gpd_fit<'py>(
         };
         let y = exceedances(&x, u)?;
         check_sample(&y, "exceedances", &gpd::too_few_hint(u))?;
-        let fit = install(|| gpd::fit(&y))??;
+        let fit = install(|| gpd::fit(&y, control))??;
         Ok((u, y, fit))
     })?;
     let d = PyDict::new(py);
@@ -230,7 +230,11 @@ pub fn gev_return_levels<'py>(
 
 /// Hill's estimates of ξ for each `k` of `ks`.
 #[pyfunction]
-pub fn hill_curve<'py>(py: Python<'py>, data: &Bound<'py, PyAny>, ks: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyArray1<f64>>> {
+pub fn hill_curve<'py>(
+    py: Python<'py>,
+    data: &Bound<'py, PyAny>,
+    ks: &Bound<'py, PyAny>,
+) -> PyResult<Bound<'py, PyArray1<f64>>> {
     let x = data_vec(data, "data")?;
     let ks = args::index_1d(ks, "k")?;
     let ks: Vec<usize> = try_collect(ks.iter().map(|&k| usize::try_from(k).unwrap_or(0)), "k")?;
@@ -250,7 +254,7 @@ pub fn mean_residual_life<'py>(
     let x = data_vec(data, "data")?;
     let u = args::real_1d(thresholds, "thresholds")?.to_vec()?;
     let work = (x.len() as u64).saturating_mul(u.len() as u64 + 40);
-    let out = run_sized(py, work, |_| install(|| diagnostics::mean_residual_life(&x, &u, alpha))?)?;
+    let out = run_sized(py, work, |control| install(|| diagnostics::mean_residual_life(&x, &u, alpha, control))?)?;
     Ok(out.map(|v| arr(py, v)))
 }
 

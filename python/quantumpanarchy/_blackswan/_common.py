@@ -9,7 +9,7 @@ import numpy as np
 import numpy.typing as npt
 
 from .._decision._params import check_real
-from .._validation import as_float_array
+from .._validation import as_float_array, memory_for
 from ..exceptions import InvalidInputError
 
 
@@ -34,6 +34,8 @@ def values_1d(data: Any, name: str) -> npt.NDArray[np.float64]:
     if type(data).__module__.startswith("pandas"):
         data = data.to_numpy()
     arr = as_float_array(data, name, 1, False)
+    with memory_for(name):  # a broadcast view of 10**9 values fails here at once, not in a slow scan
+        arr = np.ascontiguousarray(arr)
     bad = ~np.isfinite(arr)
     if bad.any():
         i = int(np.argmax(bad))

@@ -153,7 +153,7 @@ class BlackSwanDetector:
             "threshold_quantile": self.threshold_quantile,
             "refit_every": self.refit_every,
             "level": None if self._fit is None else self._level,
-            "num_updates": int(len(self.flags)),
+            "num_updates": len(self.flags),
             "num_flagged": int(self.flags.sum()),
         }
 

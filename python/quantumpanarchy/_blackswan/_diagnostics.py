@@ -12,7 +12,7 @@ import numpy.typing as npt
 
 from .._decision._params import check_int
 from .._native import blackswan as _native
-from .._validation import as_float_array, as_index_array
+from .._validation import as_index_array
 from ..exceptions import InvalidInputError
 from ._common import check_alpha, values_1d
 
@@ -197,12 +197,9 @@ def _thresholds(x: F64, thresholds: Any, min_exceed: int) -> F64:
         if not hi > lo:
             raise InvalidInputError("the data have no spread above their median: pass thresholds explicitly")
         return np.linspace(lo, hi, 50)
-    if type(thresholds).__module__.startswith("pandas"):
-        thresholds = thresholds.to_numpy()
-    u = as_float_array(np.atleast_1d(np.asarray(thresholds)), "thresholds", 1, False)
-    if not np.isfinite(u).all():
-        raise InvalidInputError("thresholds must be finite")
-    return u
+    if isinstance(thresholds, (int, float)) and not isinstance(thresholds, bool):
+        thresholds = [thresholds]
+    return values_1d(thresholds, "thresholds")
 
 
 def mean_residual_life(data: Any, thresholds: Any = None, alpha: float = 0.05) -> MeanResidualLife:

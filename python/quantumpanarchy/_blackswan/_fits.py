@@ -43,8 +43,9 @@ class GPDFit:
         Standard errors from the inverse observed information (the Hessian of the
         log-likelihood at the optimum); ``None`` when they do not exist: ``xi <= -0.5``, where the
         MLE is not asymptotically normal, or a fit on the boundary ``xi = -1``.
-    loglik : float
-        Log-likelihood of the exceedances at the optimum.
+    loglik : float or None
+        Log-likelihood of the exceedances at the optimum (``None`` for a fit made with
+        :meth:`from_scipy`, which holds no data).
     cov : tuple of 4 floats or None
         Covariance of ``(xi, sigma)``, row-major.
     boundary : bool
@@ -62,7 +63,7 @@ class GPDFit:
     num_observations: int
     xi_stderr: float | None
     sigma_stderr: float | None
-    loglik: float
+    loglik: float | None
     cov: tuple[float, float, float, float] | None = None
     boundary: bool = False
     exceedances: npt.NDArray[np.float64] = dataclasses.field(
@@ -92,7 +93,7 @@ class GPDFit:
             raise InvalidInputError(f"scale must be positive, got {sigma}")
         n_u = check_int(num_exceedances, "num_exceedances", 1)
         n = check_int(num_observations, "num_observations", n_u)
-        return cls(xi, sigma, u, n_u, n, None, None, math.nan, None, False)
+        return cls(xi, sigma, u, n_u, n, None, None, None, None, False)
 
     def to_dict(self) -> dict[str, Any]:
         """The scalar fields as a dict (the exceedances are left out)."""
@@ -116,8 +117,8 @@ class GEVFit:
         Shape, location and scale.
     xi_stderr, mu_stderr, sigma_stderr : float or None
         Standard errors from the inverse observed information (``None`` for ``xi <= -0.5``).
-    loglik : float
-        Log-likelihood at the optimum.
+    loglik : float or None
+        Log-likelihood at the optimum (``None`` for a fit made with :meth:`from_scipy`).
     num_blocks : int
         Number of block maxima.
     cov : tuple of 9 floats or None
@@ -132,7 +133,7 @@ class GEVFit:
     xi_stderr: float | None
     mu_stderr: float | None
     sigma_stderr: float | None
-    loglik: float
+    loglik: float | None
     num_blocks: int
     cov: tuple[float, ...] | None = None
     block_maxima: npt.NDArray[np.float64] = dataclasses.field(
@@ -152,7 +153,7 @@ class GEVFit:
         mu, sigma = check_finite_real(loc, "loc"), check_finite_real(scale, "scale")
         if sigma <= 0:
             raise InvalidInputError(f"scale must be positive, got {sigma}")
-        return cls(xi, mu, sigma, None, None, None, math.nan, 0, None)
+        return cls(xi, mu, sigma, None, None, None, None, 0, None)
 
     def to_dict(self) -> dict[str, Any]:
         """The scalar fields as a dict (the data are left out)."""
@@ -215,7 +216,7 @@ def fit_gpd(data: Any, threshold: float | None = None, method: str = "mle") -> G
         xi_stderr=_stderr(d["cov"], 0, 2),
         sigma_stderr=_stderr(d["cov"], 1, 2),
         loglik=d["loglik"],
-        cov=cov,  # type: ignore[arg-type]
+        cov=cov,
         boundary=d["boundary"],
         exceedances=d["exceedances"],
     )

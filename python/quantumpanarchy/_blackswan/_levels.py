@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from typing import Any, NamedTuple, Union
+from typing import Any, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -16,7 +16,7 @@ from ._fits import GEVFit, GPDFit
 
 __all__ = ["ReturnLevel", "evt_es", "evt_var", "return_level"]
 
-Value = Union[float, npt.NDArray[np.float64]]
+Value = float | npt.NDArray[np.float64]
 
 
 class ReturnLevel(NamedTuple):
@@ -114,7 +114,7 @@ def return_level(
         if len(data) == 0:
             return _point_only(fit, periods, scalar, mode)
         level, lower, upper = _native.gpd_return_levels(
-            data, fit.num_observations, fit.threshold, fit.xi, fit.sigma, fit.loglik, cov,
+            data, fit.num_observations, fit.threshold, fit.xi, fit.sigma, _ll(fit), cov,
             periods, mode, a, nb, seed, bootstrap, progress,
         )  # fmt: skip
     else:
@@ -122,13 +122,18 @@ def return_level(
         if len(data) == 0:
             return _point_only(fit, periods, scalar, mode)
         level, lower, upper = _native.gev_return_levels(
-            data, fit.mu, fit.sigma, fit.xi, fit.loglik, cov, periods, mode, a, nb, seed, bootstrap, progress
+            data, fit.mu, fit.sigma, fit.xi, _ll(fit), cov, periods, mode, a, nb, seed, bootstrap, progress
         )
     if mode == "none":
         return ReturnLevel(float(level[0]) if scalar else level, None, None)
     if scalar:
         return ReturnLevel(float(level[0]), float(lower[0]), float(upper[0]))
     return ReturnLevel(level, lower, upper)
+
+
+def _ll(fit: GPDFit | GEVFit) -> float:
+    """The fit's log-likelihood (NaN, refused by the native layer, for a fit that has none)."""
+    return math.nan if fit.loglik is None else fit.loglik
 
 
 def _level(base: float, sigma: float, xi: float, ell: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
