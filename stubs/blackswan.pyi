@@ -21,4 +21,23 @@ from ._blackswan._levels import evt_es as evt_es
 from ._blackswan._levels import evt_var as evt_var
 from ._blackswan._levels import return_level as return_level
 
-__all__: list[str]
+__all__ = [
+    "BlackSwanDetector",
+    "GEVFit",
+    "GPDFit",
+    "HillEstimate",
+    "HillPlot",
+    "MeanResidualLife",
+    "ParameterStability",
+    "ReturnLevel",
+    "block_maxima",
+    "evt_es",
+    "evt_var",
+    "fit_gev",
+    "fit_gpd",
+    "hill",
+    "hill_plot",
+    "mean_residual_life",
+    "parameter_stability",
+    "return_level",
+]

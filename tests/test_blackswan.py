@@ -61,7 +61,7 @@ def test_fit_gpd_sp500_anchor() -> None:
     assert fit.sigma == pytest.approx(0.00856034, rel=2e-5)
     y = L[L > u] - u
     c, _loc, scale = stats.genpareto.fit(y, floc=0)
-    assert fit.loglik >= gpd_loglik(y, c, scale)
+    assert fit.loglik is not None and fit.loglik >= gpd_loglik(y, c, scale)
     assert fit.xi == pytest.approx(c, rel=2e-4) and fit.sigma == pytest.approx(scale, rel=2e-5)
     assert fit.to_scipy() == (fit.xi, u, fit.sigma)
     # to_scipy describes the values above the threshold

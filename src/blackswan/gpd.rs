@@ -80,44 +80,80 @@ fn profile_terms(y: &[f64], theta: f64, control: &Control) -> [f64; 4] {
     [t[0], t[1], t[2], t[3]]
 }
 
-/// [`profile_terms`] and `C = mean(y²/(1+θy)²)` (= −B'), for Newton steps.
-fn profile_terms_c(y: &[f64], theta: f64, control: &Control) -> [f64; 5] {
+/// [`profile_terms`] and, for Newton steps and the Hessian, `C = mean(y²/(1+θy)²)` (= −B'),
+/// `K = mean(y³ φ'(θy))` and `D = mean(y/(1+θy)²)`.
+fn profile_terms_c(y: &[f64], theta: f64, control: &Control) -> [f64; 7] {
     let n = y.len() as f64;
     if theta == 0.0 {
         let [s1, s2] = chunked_sum(y, |c| [c.iter().sum(), c.iter().map(|v| v * v).sum()]);
-        return [0.0, s1 / n, s1 / n, -0.5 * s2 / n, s2 / n];
+        return [0.0, s1 / n, s1 / n, -0.5 * s2 / n, s2 / n, f64::NAN, f64::NAN];
     }
-    let [a, b, f, c2] = chunked_sum(y, |c| {
+    let [a, b, f, c2, k, d] = chunked_sum(y, |c| {
         if control.is_cancelled() {
-            return [f64::NAN; 4]; // the caller checks the control after the pass
+            return [f64::NAN; 6]; // the caller checks the control after the pass
         }
-        let (mut a, mut b, mut f, mut c2) = (0.0, 0.0, 0.0, 0.0);
+        let (mut a, mut b, mut f, mut c2, mut k, mut d) = (0.0, 0.0, 0.0, 0.0, 0.0, 0.0);
         for &v in c {
             let t = theta * v;
             let l = t.ln_1p();
             let r = 1.0 / (1.0 + t);
+            let fi = f_of(t, l, r);
+            let vr = v * r;
             a += l;
-            b += v * r;
-            c2 += (v * r) * (v * r);
-            f += f_of(t, l, r);
+            b += vr;
+            c2 += vr * vr;
+            d += vr * r;
+            f += fi;
+            // t³ φ'(t) = −(r²t² + 2f(t)); a series near 0, where that cancels
+            k += if t.abs() < 1e-3 {
+                t * t * t * (2.0 / 3.0 + t * (-1.5 + t * (2.4 + t * (-10.0 / 3.0 + t * (30.0 / 7.0)))))
+            } else {
+                -((r * t) * (r * t) + 2.0 * fi)
+            };
         }
-        [a, b, f, c2]
+        [a, b, f, c2, k, d]
     });
     let a = a / n;
-    [a, a / theta, b / n, f / n / (theta * theta), c2 / n]
+    [a, a / theta, b / n, f / n / (theta * theta), c2 / n, k / n / (theta * theta * theta), d / n]
+}
+
+/// The observed-information Hessian (in (ξ, σ)) of `n` exceedances from the means of
+/// [`profile_terms_c`] at θ = ξ/σ.
+fn hessian_from_terms(terms: &[f64; 7], n: f64) -> Vec<f64> {
+    let [xi, sigma, b, _, c, k, d] = *terms;
+    let theta = xi / sigma;
+    let s2 = sigma * sigma;
+    let s3 = s2 * sigma;
+    let xx = -k / s3 + c / s2;
+    let xs = d / s2 - c / s3;
+    let ss = 1.0 / s2 + (xi + 1.0) / s3 * (-2.0 * b + theta * c);
+    vec![n * xx, n * xs, n * xs, n * ss]
+}
+
+/// The solution of Newton's method: θ, ξ, σ, the log-likelihood and the Hessian.
+struct Solved {
+    xi: f64,
+    sigma: f64,
+    loglik: f64,
+    hessian: Vec<f64>,
 }
 
 /// Newton's method on `h'(θ) = 0` from a nearby `theta0`, with `h'' = E'/σ − E²/σ² − C` and
-/// `E' = −(C + 2E)/θ`: the root and the terms there (the last step, below 1e-12 relative, is not
-/// re-evaluated). `None` when a step misbehaves (the caller then brackets).
-fn newton(y: &[f64], theta0: f64, tmin: f64, scale: f64, control: &Control) -> Option<(f64, [f64; 4])> {
+/// `E' = −(C + 2E)/θ`. Once a step is below 1e-6 relative (the next would be below about
+/// 1e-12), it is taken to first order in ξ and σ and second order in the log-likelihood
+/// without another pass, and the Hessian comes from the same pass. `None` when a step
+/// misbehaves (the caller then brackets).
+fn newton(y: &[f64], theta0: f64, tmin: f64, scale: f64, control: &Control) -> Option<Solved> {
+    let n = y.len() as f64;
     let mut theta = theta0;
     for _ in 0..12 {
         if theta.abs() * scale < 1e-6 {
             return None; // E' cancels near θ = 0
         }
-        let [a, g, b, e, c] = profile_terms_c(y, theta, control);
-        if !h_of(&[a, g, b, e]).is_finite() {
+        let terms = profile_terms_c(y, theta, control);
+        let [a, g, b, e, c, _, _] = terms;
+        let h = h_of(&[a, g, b, e]);
+        if !h.is_finite() {
             return None;
         }
         let d1 = e / g + b;
@@ -129,8 +165,13 @@ fn newton(y: &[f64], theta0: f64, tmin: f64, scale: f64, control: &Control) -> O
         if step.abs() > 0.5 * theta.abs().max(1.0 / scale) || theta + step <= tmin {
             return None;
         }
-        if step.abs() <= 1e-12 * theta.abs() {
-            return Some((theta, [a, g, b, e]));
+        if step.abs() <= 1e-6 * theta.abs() {
+            return Some(Solved {
+                xi: a + b * step,
+                sigma: g + e * step,
+                loglik: -n * (h + d1 * step + 0.5 * d2 * step * step),
+                hessian: hessian_from_terms(&terms, n),
+            });
         }
         theta += step;
     }
@@ -159,15 +200,15 @@ const SUBSAMPLE: usize = 2048;
 fn grid(ymax: f64, ymean: f64) -> Vec<f64> {
     let tmin = -1.0 / ymax;
     let mut g = Vec::with_capacity(64);
-    for j in 1..=24 {
-        g.push(tmin * (1.0 - 0.5f64.powf(j as f64 * 1.25)));
+    for j in 1..=14 {
+        g.push(tmin * (1.0 - 0.5f64.powf(j as f64 * 2.0)));
     }
-    for j in 2..=10 {
+    for j in 2..=8 {
         g.push(tmin * 0.5f64.powi(j));
     }
     g.push(0.0);
-    for k in -10..=8 {
-        g.push(10f64.powf(k as f64 / 2.0) / ymean);
+    for k in -6..=6 {
+        g.push(10f64.powf(k as f64 / 1.5) / ymean);
     }
     g.sort_by(f64::total_cmp);
     g.dedup();
@@ -176,7 +217,7 @@ fn grid(ymax: f64, ymean: f64) -> Vec<f64> {
 
 /// The interior minimiser of `h` on `y` located on the grid `thetas` and solved by Brent's
 /// method (`None` when `h` has no interior minimum with ξ > −1).
-fn locate(y: &[f64], thetas: &[f64], control: &Control) -> Result<Option<f64>> {
+fn locate(y: &[f64], thetas: &[f64], rtol: f64, control: &Control) -> Result<Option<f64>> {
     let hs: Vec<f64> = thetas.iter().map(|&t| h_of(&profile_terms(y, t, control))).collect();
     control.check()?;
     let best = (0..thetas.len()).min_by(|&a, &b| hs[a].total_cmp(&hs[b])).unwrap_or(0);
@@ -194,7 +235,7 @@ fn locate(y: &[f64], thetas: &[f64], control: &Control) -> Result<Option<f64>> {
                 control.check()?;
                 Ok(h_prime(&profile_terms(y, t, control)))
             };
-            let tol = 1e-14 * thetas[lo].abs().max(thetas[hi].abs());
+            let tol = rtol * thetas[lo].abs().max(thetas[hi].abs());
             return brent_root(&mut f, thetas[lo], thetas[hi], h_prime(&tl), h_prime(&th), tol).map(Some);
         }
         if !left_ok && lo > 0 && h_of(&tl).is_finite() {
@@ -260,34 +301,42 @@ pub fn fit(y: &[f64], control: &Control) -> Result<GpdFit> {
     let ymean = y.iter().sum::<f64>() / n as f64;
     let thetas = grid(ymax, ymean);
     let tmin = -1.0 / ymax;
-    let mut found: Option<(f64, [f64; 4])> = None;
+    let finish = |t: f64| -> Solved {
+        let terms = profile_terms(y, t, control);
+        let ll = -(n as f64) * h_of(&terms);
+        Solved { xi: terms[0], sigma: terms[1], loglik: ll, hessian: vec![] }
+    };
+    let mut found: Option<Solved> = None;
     if n > 2 * SUBSAMPLE {
         let stride = n.div_ceil(SUBSAMPLE);
         let sub: Vec<f64> = y.iter().step_by(stride).copied().collect();
-        if let Some(t) = locate(&sub, &thetas, control)? {
+        if let Some(t) = locate(&sub, &thetas, 1e-8, control)? {
             found = newton(y, t, tmin, ymean, control);
             control.check()?;
             if found.is_none() {
-                found = refine(y, t, tmin, 1.0 / ymean, control)?.map(|t| (t, profile_terms(y, t, control)));
+                found = refine(y, t, tmin, 1.0 / ymean, control)?.map(finish);
             }
         }
     }
     control.check()?;
     if found.is_none() {
-        found = locate(y, &thetas, control)?.map(|t| (t, profile_terms(y, t, control)));
+        found = locate(y, &thetas, 1e-14, control)?.map(finish);
     }
     control.check()?;
-    let interior = found.and_then(|(_, terms)| {
-        let h = h_of(&terms);
-        h.is_finite().then(|| (terms[0], terms[1], -(n as f64) * h))
-    });
+    let interior = found.filter(|s| s.loglik.is_finite());
     let boundary_ll = -(n as f64) * ymax.ln();
-    let (xi, sigma, ll, boundary) = match interior {
-        Some((xi, sigma, ll)) if ll >= boundary_ll => (xi, sigma, ll, false),
-        _ => (-1.0, ymax, boundary_ll, true),
+    let (xi, sigma, ll, boundary, hess) = match interior {
+        Some(s) if s.loglik >= boundary_ll => (s.xi, s.sigma, s.loglik, false, s.hessian),
+        _ => (-1.0, ymax, boundary_ll, true, vec![]),
     };
     ensure_finite(xi, sigma, ll)?;
-    let cov = if boundary || xi <= -0.5 { None } else { covariance(&hessian(y, xi, sigma), 2).map(to4) };
+    let cov = if boundary || xi <= -0.5 {
+        None
+    } else if hess.len() == 4 {
+        covariance(&hess, 2).map(to4)
+    } else {
+        covariance(&hessian(y, xi, sigma), 2).map(to4)
+    };
     control.check()?;
     Ok(GpdFit { xi, sigma, loglik: ll, cov, boundary })
 }
@@ -371,6 +420,20 @@ mod tests {
             for k in 0..4 {
                 assert!((h[k] - fd[k]).abs() < 1e-4 * fd[k].abs().max(1.0), "{k}: {} vs {}", h[k], fd[k]);
             }
+        }
+    }
+
+    #[test]
+    fn newton_path_hessian_and_loglik_match_direct_ones() {
+        for &xi in &[-0.3, 0.2, 0.6] {
+            let y = sample(xi, 1.0, 30_000, 8);
+            let f = fit(&y, &Control::new()).unwrap();
+            let direct = covariance(&hessian(&y, f.xi, f.sigma), 2).unwrap();
+            let c = f.cov.unwrap();
+            for k in 0..4 {
+                assert!((c[k] / direct[k] - 1.0).abs() < 1e-5, "{xi} {k}: {c:?} vs {direct:?}");
+            }
+            assert!((loglik(&y, f.xi, f.sigma) - f.loglik).abs() < 1e-10 * f.loglik.abs(), "{xi}");
         }
     }
 
