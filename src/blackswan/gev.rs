@@ -98,7 +98,7 @@ pub fn fit(x: &[f64], control: &Control) -> Result<GevFit> {
     let mut best = f64::INFINITY;
     for round in 0..2 {
         let step = if round == 0 { [0.3 * scale, 0.3, 0.2] } else { [0.02 * scale, 0.02, 0.02] };
-        let (q, v) = nelder_mead(&neg, &p, &step, 1e-9 * best.abs().min(1e300).max(1.0), 1e-6, 3000, control)?;
+        let (q, v) = nelder_mead(&neg, &p, &step, 1e-9 * best.abs().clamp(1.0, 1e300), 1e-6, 3000, control)?;
         if v <= best {
             (p, best) = (q, v);
         }

@@ -83,11 +83,12 @@ pub fn nelder_mead(
                 pts[d] = xc;
                 vals[d] = fc;
             } else {
-                for i in 1..=d {
-                    for j in 0..d {
-                        pts[i][j] = pts[0][j] + 0.5 * (pts[i][j] - pts[0][j]);
+                let (best, rest) = pts.split_at_mut(1);
+                for (p, v) in rest.iter_mut().zip(vals.iter_mut().skip(1)) {
+                    for (x, b) in p.iter_mut().zip(&best[0]) {
+                        *x = b + 0.5 * (*x - b);
                     }
-                    vals[i] = eval(&pts[i]);
+                    *v = eval(p);
                 }
                 evals += d;
             }

@@ -118,7 +118,7 @@ pub fn return_levels(model: &Model<'_>, periods: &[f64], ci: Ci, alpha: f64, con
     let (xi, sigma, base) = (model.xi(), model.sigma(), model.base());
     let level_v = try_collect(ls.iter().map(|&l| level(base, sigma, xi, l)), "the return levels")?;
     let (lower, upper) = match ci {
-        Ci::None => (vec![f64::NAN; 0], vec![f64::NAN; 0]),
+        Ci::None => (Vec::new(), Vec::new()),
         Ci::Delta => delta(model, &ls, &level_v, alpha)?,
         Ci::Profile => {
             let mut lo = try_collect(std::iter::repeat_n(0.0, ls.len()), "the interval bounds")?;

@@ -15,6 +15,9 @@ use crate::python::args::{self, PyInt};
 use crate::python::run::{detach, run_long, run_sized};
 use crate::rng::resolve_seed;
 
+/// `(level, lower, upper)` arrays.
+type LevelArrays<'py> = (Bound<'py, PyArray1<f64>>, Bound<'py, PyArray1<f64>>, Bound<'py, PyArray1<f64>>);
+
 /// The default threshold: the 95% quantile of the data (numpy's linear interpolation).
 pub const DEFAULT_QUANTILE: f64 = 0.95;
 
@@ -131,7 +134,7 @@ fn run_levels<'py>(
     ci: Ci,
     alpha: f64,
     progress: Option<&Bound<'py, PyAny>>,
-) -> PyResult<(Bound<'py, PyArray1<f64>>, Bound<'py, PyArray1<f64>>, Bound<'py, PyArray1<f64>>)> {
+) -> PyResult<LevelArrays<'py>> {
     let p = args::real_1d(periods, "period")?.to_vec()?;
     let work = |control: &Control| install(|| return_levels(model, &p, ci, alpha, control))?;
     let Levels { level, lower, upper } = match ci {
@@ -169,7 +172,7 @@ pub fn gpd_return_levels<'py>(
     seed: Option<&Bound<'py, PyAny>>,
     #[pyo3(from_py_with = args::text)] bootstrap: &str,
     progress: Option<&Bound<'py, PyAny>>,
-) -> PyResult<(Bound<'py, PyArray1<f64>>, Bound<'py, PyArray1<f64>>, Bound<'py, PyArray1<f64>>)> {
+) -> PyResult<LevelArrays<'py>> {
     let y = data_vec(exceedances, "exceedances")?;
     let n = args::count(num_observations, "num_observations", 1)?;
     if n < y.len() {
@@ -212,7 +215,7 @@ pub fn gev_return_levels<'py>(
     seed: Option<&Bound<'py, PyAny>>,
     #[pyo3(from_py_with = args::text)] bootstrap: &str,
     progress: Option<&Bound<'py, PyAny>>,
-) -> PyResult<(Bound<'py, PyArray1<f64>>, Bound<'py, PyArray1<f64>>, Bound<'py, PyArray1<f64>>)> {
+) -> PyResult<LevelArrays<'py>> {
     let x = data_vec(maxima, "block_maxima")?;
     for (name, v) in [("mu", mu), ("xi", xi), ("sigma", sigma), ("loglik", loglik)] {
         if !v.is_finite() {
