@@ -1172,6 +1172,88 @@ def kelly(draw: st.DrawFn) -> Case:
     return Case(call)
 
 
+# blackswan: data are heavy-tailed draws; hostile values come from the shared pools.
+TAILS = "np.random.default_rng({}).standard_t(3, 2000)"
+
+
+def tails() -> st.SearchStrategy[str]:
+    return pick(st.integers(0, 1000).map(TAILS.format), [*vectors_hostile(2000), "np.ones(2000)", "[1.0] * 5"])
+
+
+@st.composite
+def blackswan_fits(draw: st.DrawFn) -> Case:
+    threshold = pick(st.sampled_from(["None", "1.0", "2.5"]), [*REALS_HOSTILE, "100.0", "-1e308"])
+    calls = [
+        f"blackswan.fit_gpd({draw(tails())}, {kwargs_text(draw, threshold=threshold, method=option('mle'))})",
+        f"blackswan.fit_gev(blackswan.block_maxima({draw(tails())}, {draw(count(1, 100))}))",
+        f"blackswan.fit_gev({draw(vector(60, 0.0, 5.0))})",
+        f"blackswan.block_maxima({draw(tails())}, {draw(count(1, 3000))})",
+        f"blackswan.GPDFit.from_scipy({draw(real(-1, 1))}, {draw(real(-1, 1))}, {draw(real(0.1, 2))}, "
+        f"{draw(count(1, 10))}, {draw(count(10, 100))})",
+        f"blackswan.GEVFit.from_scipy({draw(real(-1, 1))}, {draw(real(-1, 1))}, {draw(real(0.1, 2))})",
+    ]
+    return Case(draw(st.sampled_from(calls)))
+
+
+def kwargs_text(draw: st.DrawFn, **params: st.SearchStrategy[str]) -> str:
+    return draw(kwargs(**params))
+
+
+@st.composite
+def blackswan_diagnostics(draw: st.DrawFn) -> Case:
+    grid = pick(st.just("[0.5, 1.0, 1.5]"), [*vectors_hostile(3), "[100.0]", "[]"])
+    alpha = real(0.01, 0.5)
+    calls = [
+        f"blackswan.hill({draw(tails())}, {draw(pick(st.sampled_from(['None', '10', '100']), COUNTS_HOSTILE))})",
+        f"blackswan.hill_plot({draw(tails())}, {draw(pick(st.just('[2, 10, 50]'), indices_hostile(3)))})",
+        f"blackswan.mean_residual_life({draw(tails())}, {draw(grid)}, alpha={draw(alpha)})",
+    ]
+    if draw(st.booleans()):
+        return Case(draw(st.sampled_from(calls)))
+    call = f"blackswan.parameter_stability({draw(tails())}, {draw(grid)}, alpha={draw(alpha)})"
+    return Case(call, allow_nan=True)  # NaN bounds where xi <= -0.5 (documented)
+
+
+@st.composite
+def blackswan_levels(draw: st.DrawFn) -> Case:
+    setup = (
+        f"g = blackswan.fit_gpd({TAILS.format(draw(st.integers(0, 100)))}); "
+        "e = blackswan.fit_gev(blackswan.block_maxima(np.random.default_rng(1).gumbel(size=2000), 40))"
+    )
+    fit = draw(st.sampled_from(["g", "e", "rt(g)", "rt(e)", "None", "'g'"]))
+    period = pick(st.sampled_from(["1000.0", "[100.0, 5000.0]", "50"]), [*REALS_HOSTILE, "[1.0]", "np.zeros(3)"])
+    options = kwargs_text(
+        draw,
+        ci=pick(st.sampled_from(["None", "'delta'", "'profile'", "'bootstrap'"]), STRINGS_HOSTILE),
+        alpha=real(0.01, 0.5),
+        seed=seed(),
+        num_bootstrap=pick(ints(10, 60), COUNTS_HOSTILE),
+        bootstrap=option("parametric", "nonparametric"),
+    )
+    calls = [
+        f"blackswan.return_level({fit}, {draw(period)}, {options})",
+        f"blackswan.evt_var(g, {draw(real(0.0001, 0.04))}, {draw(pick(st.just('None'), COUNTS_HOSTILE))})",
+        f"blackswan.evt_es(g, {draw(real(0.0001, 0.04))})",
+    ]
+    # a profile side on which the likelihood never falls to the cutoff is documented as +-inf
+    return Case(draw(st.sampled_from(calls)), setup, allow_inf=True)
+
+
+@st.composite
+def blackswan_detector(draw: st.DrawFn) -> Case:
+    options = kwargs_text(
+        draw,
+        return_period=real(2, 10**4),
+        threshold=pick(st.just("None"), REALS_HOSTILE),
+        threshold_quantile=real(0.5, 0.99),
+        refit_every=pick(st.sampled_from(["None", "5"]), COUNTS_HOSTILE),
+    )
+    setup = f"d = blackswan.BlackSwanDetector({options}).fit({TAILS.format(draw(st.integers(0, 100)))})"
+    update = draw(pick(st.sampled_from(["3.0", "[0.1, 50.0]", "np.arange(20.0)"]), REALS_HOSTILE + vectors_hostile(3)))
+    call = draw(st.sampled_from([f"d.update({update})", f"rt(d).update({update})", "d.level", "d.flags", "repr(d)"]))
+    return Case(call, setup, "d.update(1.0); d.to_dict()")
+
+
 ENTRY_POINTS: dict[str, CaseStrategy] = {
     "PBit": pbit,
     "Temperature": temperature,
@@ -1196,6 +1278,10 @@ ENTRY_POINTS: dict[str, CaseStrategy] = {
     "risk backtests": risk_backtests,
     "risk.monte_carlo_var": monte_carlo,
     "risk.kelly": kelly,
+    "blackswan fits": blackswan_fits,
+    "blackswan diagnostics": blackswan_diagnostics,
+    "blackswan return levels": blackswan_levels,
+    "BlackSwanDetector": blackswan_detector,
 }
 
 
@@ -1531,5 +1617,10 @@ def long_cases(draw: st.DrawFn) -> Case:
             "m.decide([0.5] * 6)",
         ),
         Case(f"decision.NQO(maxfun={big}, num_chains=64, num_sweeps=1000).minimize(sphere, [(-1, 1)] * 20)"),
+        Case(
+            f"blackswan.return_level(g, 1e5, ci='bootstrap', num_bootstrap={big}, seed=1)",
+            "g = blackswan.fit_gpd(np.random.default_rng(0).standard_t(3, 10**5))",
+            "blackswan.return_level(g, 1e5, ci=None)",
+        ),
     ]
     return draw(st.sampled_from(choices))
