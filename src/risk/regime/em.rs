@@ -362,7 +362,7 @@ mod tests {
 
     #[test]
     fn recovers_a_known_model_and_raises_the_likelihood() {
-        let (x, states) = sample(&truth(), 5000, 5).unwrap();
+        let (x, states) = sample(&truth(), 5000, 5, &Control::new()).unwrap();
         let lengths = [x.len()];
         let obs = Observations::new(&x, 1, &lengths).unwrap();
         for init in [InitMethod::KMeans, InitMethod::Volatility] {

@@ -448,7 +448,7 @@ mod tests {
     #[test]
     fn a_million_steps_do_not_underflow() {
         let m = model();
-        let (x, _) = sample(&m, 1_000_000, 3).unwrap();
+        let (x, _) = sample(&m, 1_000_000, 3, &Control::new()).unwrap();
         let lengths = [x.len()];
         let obs = Observations::new(&x, 1, &lengths).unwrap();
         let ll = score(&m, &obs, &Control::new()).unwrap();

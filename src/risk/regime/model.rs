@@ -1,6 +1,7 @@
 //! The parameters of a Gaussian HMM, their checks, and the emission log-densities.
 
 use super::{MAX_FEATURES, MAX_STATES};
+use crate::control::Control;
 use crate::error::{check_finite_matrix, try_vec, Result};
 use crate::rng::Stream;
 use crate::{ensure, invalid};
@@ -302,7 +303,7 @@ fn categorical(rng: &mut Stream, p: &[f64]) -> usize {
 }
 
 /// `n` observations (row-major `n × d`) and their states simulated from `m` with `seed`.
-pub fn sample(m: &Hmm, n: usize, seed: u64) -> Result<(Vec<f64>, Vec<usize>)> {
+pub fn sample(m: &Hmm, n: usize, seed: u64, control: &Control) -> Result<(Vec<f64>, Vec<usize>)> {
     m.validate()?;
     let (k, d) = (m.k, m.d);
     let mut x = try_vec(n.checked_mul(d).ok_or_else(|| invalid!("n is too large: {n}"))?, 0.0, "the samples")?;
@@ -319,6 +320,9 @@ pub fn sample(m: &Hmm, n: usize, seed: u64) -> Result<(Vec<f64>, Vec<usize>)> {
     let mut z = vec![0.0; d];
     let mut s = 0;
     for t in 0..n {
+        if t % (1 << 16) == 0 {
+            control.check()?;
+        }
         s = if t == 0 {
             categorical(&mut rng, &m.startprob)
         } else {
@@ -396,11 +400,11 @@ mod tests {
     #[test]
     fn sampling_follows_the_model() {
         let m = two_state();
-        let (x, s) = sample(&m, 20000, 7).unwrap();
+        let (x, s) = sample(&m, 20000, 7, &Control::new()).unwrap();
         let frac1 = s.iter().filter(|&&v| v == 1).count() as f64 / 20000.0;
         assert!((frac1 - 1.0 / 3.0).abs() < 0.03, "{frac1}");
         let mean1: f64 = x.iter().zip(&s).filter(|(_, &v)| v == 1).map(|(x, _)| x).sum::<f64>() / (frac1 * 20000.0);
         assert!((mean1 - 1.0).abs() < 0.1);
-        assert_eq!(sample(&m, 100, 7).unwrap(), sample(&m, 100, 7).unwrap());
+        assert_eq!(sample(&m, 100, 7, &Control::new()).unwrap(), sample(&m, 100, 7, &Control::new()).unwrap());
     }
 }
