@@ -6,3 +6,12 @@ convexity, and market regimes from a Gaussian hidden Markov model."""
 # part); this stub re-exports it, as `from ._risk.stats import sharpe_ratio as sharpe_ratio`.
 
 __all__: list[str]
+
+# market regimes and antifragility
+from ._risk.antifragile import AntifragileAnalyzer as AntifragileAnalyzer
+from ._risk.antifragile import Convexity as Convexity
+from ._risk.antifragile import Opportunity as Opportunity
+from ._risk.antifragile import measure_convexity as measure_convexity
+from ._risk.regime import MarketRegime as MarketRegime
+from ._risk.regime import RegimeModel as RegimeModel
+from ._risk.regime import detect_regime as detect_regime
