@@ -94,7 +94,8 @@ pub struct Quadratic {
     pub alpha: f64,
     pub beta: f64,
     pub gamma: f64,
-    /// The standard error of γ, `None` for a perfect fit (zero residuals).
+    /// The standard error of γ, `None` for a perfect fit (residuals below 1e-10 of the returns'
+    /// spread: RSS ≤ 1e-20 TSS).
     pub gamma_se: Option<f64>,
     pub gamma_t: Option<f64>,
     pub gamma_pvalue: Option<f64>,
@@ -174,7 +175,9 @@ pub fn quadratic_fit(r: &[f64], m: &[f64]) -> Result<Quadratic> {
     let se_c = (s2 * inv22).sqrt();
     let (gamma, beta, alpha) =
         (c[2] / (s * s), c[1] / s - 2.0 * c[2] * mbar / (s * s), c[0] - c[1] * mbar / s + c[2] * mbar * mbar / (s * s));
-    let gamma_se = (se_c > 0.0 && se_c.is_finite()).then(|| se_c / (s * s));
+    // residuals at rounding level (below 1e-10 of the returns' spread): a perfect fit
+    let perfect = rss <= 1e-20 * tss;
+    let gamma_se = (!perfect && se_c > 0.0 && se_c.is_finite()).then(|| se_c / (s * s));
     let gamma_t = gamma_se.map(|se| gamma / se).filter(|t| t.is_finite());
     let gamma_pvalue = gamma_t.map(|t| 2.0 * crate::special::t_cdf(-t.abs(), dof));
     let r_squared = if tss > 0.0 { 1.0 - rss / tss } else { 1.0 };

@@ -44,7 +44,7 @@ class Convexity:
 
     ``gamma`` … ``r_squared`` describe the quadratic fit on the market and are None when no
     market returns were given; ``gamma_se``, ``gamma_t`` and ``gamma_pvalue`` are also None for a
-    perfect fit (zero residuals). ``gain_pain`` is None when there are no losses.
+    perfect fit (residual sum of squares at most 1e-20 of the total). ``gain_pain`` is None when there are no losses.
     """
 
     skewness: float
