@@ -15,3 +15,13 @@ from ._risk.antifragile import measure_convexity as measure_convexity
 from ._risk.regime import MarketRegime as MarketRegime
 from ._risk.regime import RegimeModel as RegimeModel
 from ._risk.regime import detect_regime as detect_regime
+
+__all__ += [
+    "AntifragileAnalyzer",
+    "Convexity",
+    "MarketRegime",
+    "Opportunity",
+    "RegimeModel",
+    "detect_regime",
+    "measure_convexity",
+]

@@ -5,18 +5,21 @@ from __future__ import annotations
 
 import math
 import pickle
+from typing import Any
 
 import numpy as np
 import pytest
-from scipy import stats
-
 from quantumpanarchy.exceptions import InvalidInputError, InvalidTypeError
 from quantumpanarchy.risk import AntifragileAnalyzer, Convexity, Opportunity, measure_convexity
+from scipy import stats
 
 
-def test_presets_and_barbell():
-    for make, safe in ((AntifragileAnalyzer.conservative, 0.9), (AntifragileAnalyzer.moderate, 0.7),
-                       (AntifragileAnalyzer.aggressive, 0.5)):
+def test_presets_and_barbell() -> None:
+    for make, safe in (
+        (AntifragileAnalyzer.conservative, 0.9),
+        (AntifragileAnalyzer.moderate, 0.7),
+        (AntifragileAnalyzer.aggressive, 0.5),
+    ):
         a = make()
         assert a.safe_fraction == safe and a.speculative_fraction == pytest.approx(1 - safe)
         s, p = a.calculate_barbell_allocation(1_000_000)
@@ -27,16 +30,16 @@ def test_presets_and_barbell():
 
 
 @pytest.mark.parametrize("bad", [-0.1, 1.01, float("nan"), float("inf"), 10**400])
-def test_bad_fractions(bad):
+def test_bad_fractions(bad: Any) -> None:
     with pytest.raises(InvalidInputError):
         AntifragileAnalyzer(bad)
 
 
-def test_bad_constructor_and_capital():
+def test_bad_constructor_and_capital() -> None:
     with pytest.raises(InvalidTypeError):
         AntifragileAnalyzer("0.9")  # type: ignore[arg-type]
     with pytest.raises(InvalidTypeError):
-        AntifragileAnalyzer(True)  # type: ignore[arg-type]
+        AntifragileAnalyzer(True)
     with pytest.raises(InvalidInputError):
         AntifragileAnalyzer(tail=0.0)
     with pytest.raises(InvalidInputError):
@@ -65,7 +68,7 @@ def _ols_gamma(r: np.ndarray, m: np.ndarray) -> tuple[float, float, float]:
     return coef[2], se, coef[2] / se
 
 
-def test_convexity_matches_polyfit_and_ols():
+def test_convexity_matches_polyfit_and_ols() -> None:
     rng = np.random.default_rng(0)
     m = rng.normal(0.0005, 0.012, 1000)
     r = 0.0002 + 0.8 * m + 4.0 * m**2 + rng.normal(0, 0.004, 1000)
@@ -74,7 +77,7 @@ def test_convexity_matches_polyfit_and_ols():
     assert c.gamma == pytest.approx(gamma, rel=1e-9)
     assert c.beta == pytest.approx(beta, rel=1e-9)
     assert c.alpha == pytest.approx(alpha, rel=1e-7, abs=1e-12)
-    g, se, t = _ols_gamma(r, m)
+    _, se, t = _ols_gamma(r, m)
     assert c.gamma_se == pytest.approx(se, rel=1e-8)
     assert c.gamma_t == pytest.approx(t, rel=1e-8)
     assert c.gamma_pvalue == pytest.approx(2 * stats.t.sf(abs(t), 997), rel=1e-6)
@@ -84,25 +87,28 @@ def test_convexity_matches_polyfit_and_ols():
     assert c.skewness == pytest.approx(stats.skew(r), rel=1e-10)
 
 
-def test_straddle_is_convex_short_put_concave():
+def test_straddle_is_convex_short_put_concave() -> None:
     m = np.random.default_rng(1).normal(0, 0.02, 500)
     straddle = np.abs(m) - 0.015
     short_put = 0.004 - np.maximum(-m, 0)
     long_call = np.maximum(m, 0) - 0.008
     c = measure_convexity(straddle, m)
+    assert c.gamma is not None and c.gamma_t is not None
     assert c.gamma > 0 and c.gamma_t > 10 and c.is_convex
     p = measure_convexity(short_put, m)
+    assert p.gamma is not None and p.gamma_t is not None
     assert p.gamma < 0 and p.gamma_t < -10 and p.is_convex is False
-    assert measure_convexity(long_call, m).gamma > 0
+    assert (measure_convexity(long_call, m).gamma or 0.0) > 0
     # a linear position has no convexity to speak of
     lin = measure_convexity(0.5 * m + np.random.default_rng(2).normal(0, 1e-3, 500), m)
+    assert lin.gamma_t is not None and lin.gamma_pvalue is not None
     assert abs(lin.gamma_t) < 4
     assert lin.gamma_pvalue > 1e-4
     # the option payoffs are right-skewed (long convexity) and left-skewed (short)
     assert c.skewness > 0 and p.skewness < 0
 
 
-def test_asymmetry_without_market():
+def test_asymmetry_without_market() -> None:
     rng = np.random.default_rng(3)
     r = rng.standard_t(4, 777) * 0.01
     c = measure_convexity(r, tail=0.1)
@@ -135,12 +141,12 @@ def test_asymmetry_without_market():
         (([],), "empty"),
     ],
 )
-def test_convexity_bad_inputs(args, match):
+def test_convexity_bad_inputs(args: Any, match: Any) -> None:
     with pytest.raises(InvalidInputError, match=match):
         measure_convexity(*args)
 
 
-def test_opportunity_score_components():
+def test_opportunity_score_components() -> None:
     rng = np.random.default_rng(4)
     prices = 100 * np.exp(np.cumsum(rng.normal(0, 0.01, 250)))
     a = AntifragileAnalyzer()
@@ -165,7 +171,7 @@ def test_opportunity_score_components():
     assert a.score_opportunity("U", up, 0.2, 0.2).score > a.score_opportunity("D", down, 0.2, 0.2).score
 
 
-def test_opportunity_bad_inputs():
+def test_opportunity_bad_inputs() -> None:
     a = AntifragileAnalyzer()
     p = [100.0, 101.0, 99.0, 102.0, 103.0]
     with pytest.raises(InvalidInputError, match="positive"):
@@ -184,7 +190,7 @@ def test_opportunity_bad_inputs():
         a.score_opportunity("X", [100.0, float("inf"), 99.0, 98.0], 0.1, 0.2)
 
 
-def test_results_pickle_and_print():
+def test_results_pickle_and_print() -> None:
     a = AntifragileAnalyzer(0.85, tail=0.1)
     assert repr(a) == "AntifragileAnalyzer(safe_fraction=0.85, tail=0.1)"
     assert pickle.loads(pickle.dumps(a)) == a and hash(a) == hash(AntifragileAnalyzer(0.85, tail=0.1))
@@ -195,7 +201,14 @@ def test_results_pickle_and_print():
     o = a.score_opportunity("ABC", 100 + np.sin(np.arange(40)), 0.1, 0.2)
     assert isinstance(o, Opportunity) and pickle.loads(pickle.dumps(o)) == o
     assert repr(o).startswith("Opportunity(symbol='ABC', score=")
-    assert set(o.to_dict()) >= {"symbol", "score", "convexity", "convexity_score", "asymmetry_score", "volatility_score"}
+    assert set(o.to_dict()) >= {
+        "symbol",
+        "score",
+        "convexity",
+        "convexity_score",
+        "asymmetry_score",
+        "volatility_score",
+    }
     # an exact quadratic: a perfect fit has no t-statistic
     q = measure_convexity(0.001 + 0.5 * m + 3 * m**2, m)
     assert q.gamma == pytest.approx(3.0, rel=1e-9) and q.gamma_t is None and q.gamma_se is None

@@ -7,11 +7,11 @@ import itertools
 import logging
 import pickle
 import warnings
+from typing import Any
 
 import numpy as np
 import pytest
 from interrupts import assert_interrupted
-
 from quantumpanarchy import performance
 from quantumpanarchy.exceptions import InvalidInputError, InvalidTypeError
 from quantumpanarchy.risk import MarketRegime, RegimeModel, detect_regime
@@ -40,14 +40,16 @@ def accuracy(pred: np.ndarray, truth: np.ndarray, k: int = 3) -> float:
 
 
 @pytest.fixture(scope="module")
-def hmmlearn_hmm():
+def hmmlearn_hmm() -> Any:
     hmm = pytest.importorskip("hmmlearn.hmm")
     logging.getLogger("hmmlearn").setLevel(logging.ERROR)  # its "not converging" chatter
     return hmm
 
 
-def test_decoding_is_at_least_as_accurate_as_hmmlearn(hmmlearn_hmm):
-    ours, theirs, theirs_best = [], [], []
+def test_decoding_is_at_least_as_accurate_as_hmmlearn(hmmlearn_hmm: Any) -> None:
+    ours: list[float] = []
+    theirs: list[float] = []
+    theirs_best: list[float] = []
     for rep in range(3):
         x, states = simulate(2000, rep)
         model = RegimeModel(3, seed=rep).fit(x)
@@ -60,7 +62,10 @@ def test_decoding_is_at_least_as_accurate_as_hmmlearn(hmmlearn_hmm):
             fits.append((h.score(x.reshape(-1, 1)), accuracy(h.predict(x.reshape(-1, 1)), states)))
         theirs.extend(a for _, a in fits)
         theirs_best.append(max(fits)[1])  # the fit a user would keep: the highest likelihood
-    print(f"accuracy: ours {np.mean(ours):.4f}, hmmlearn {np.mean(theirs):.4f} (best-likelihood {np.mean(theirs_best):.4f})")
+    print(
+        f"accuracy: ours {np.mean(ours):.4f}, hmmlearn {np.mean(theirs):.4f}",
+        f"(best-likelihood {np.mean(theirs_best):.4f})",
+    )
     assert np.mean(ours) >= np.mean(theirs)
     assert np.mean(ours) >= np.mean(theirs_best) - 0.002
     assert min(ours) > 0.8
@@ -78,7 +83,7 @@ def _start(d: int) -> dict[str, np.ndarray]:
 
 @pytest.mark.parametrize("covariance_type", ["diag", "full"])
 @pytest.mark.parametrize("d", [1, 2])
-def test_same_start_converges_to_hmmlearn(hmmlearn_hmm, covariance_type, d):
+def test_same_start_converges_to_hmmlearn(hmmlearn_hmm: Any, covariance_type: Any, d: Any) -> None:
     x1, states = simulate(1500, 11)
     if d == 1:
         x = x1.reshape(-1, 1)
@@ -108,7 +113,10 @@ def test_same_start_converges_to_hmmlearn(hmmlearn_hmm, covariance_type, d):
     ).fit(x)
     assert ours.converged_
     ll_theirs, ll_ours = h.score(x), ours.score(x)
-    print(f"{covariance_type} d={d}: |Δ log-likelihood| = {abs(ll_theirs - ll_ours):.2e}, iterations {h.monitor_.iter} / {ours.n_iter_}")
+    print(
+        f"{covariance_type} d={d}: |Δ log-likelihood| = {abs(ll_theirs - ll_ours):.2e},",
+        f"iterations {h.monitor_.iter} / {ours.n_iter_}",
+    )
     assert abs(ll_theirs - ll_ours) < 1e-6
     order = np.argsort(np.einsum("kii->k", h.covars_))  # ours are ordered by volatility
     np.testing.assert_allclose(ours.means_, h.means_[order], rtol=1e-5, atol=1e-6)
@@ -120,7 +128,7 @@ def test_same_start_converges_to_hmmlearn(hmmlearn_hmm, covariance_type, d):
     np.testing.assert_array_equal(ours.predict(x), np.argsort(order)[h.predict(x)])
 
 
-def test_history_matches_hmmlearn_iteration_by_iteration(hmmlearn_hmm):
+def test_history_matches_hmmlearn_iteration_by_iteration(hmmlearn_hmm: Any) -> None:
     x, _ = simulate(800, 2)
     x = x.reshape(-1, 1)
     s = _start(1)
@@ -130,27 +138,40 @@ def test_history_matches_hmmlearn_iteration_by_iteration(hmmlearn_hmm):
         warnings.simplefilter("ignore")
         h.fit(x)
     ours = RegimeModel(
-        3, n_iter=20, tol=0.0, min_covar=1e-3, covars_prior=1e-2, startprob_init=s["startprob"],
-        transmat_init=s["transmat"], means_init=s["means"], covars_init=s["variances"],
+        3,
+        n_iter=20,
+        tol=0.0,
+        min_covar=1e-3,
+        covars_prior=1e-2,
+        startprob_init=s["startprob"],
+        transmat_init=s["transmat"],
+        means_init=s["means"],
+        covars_init=s["variances"],
     ).fit(x)
     assert ours.n_iter_ == 20 and len(ours.loglik_history_) == 20
     np.testing.assert_allclose(ours.loglik_history_, np.array(h.monitor_.history), rtol=0, atol=1e-8)
     assert np.all(np.diff(ours.loglik_history_) > -1e-8)  # EM never loses likelihood
 
 
-def test_several_sequences(hmmlearn_hmm):
+def test_several_sequences(hmmlearn_hmm: Any) -> None:
     x, _ = simulate(1200, 4)
     x = x.reshape(-1, 1)
     lengths = [500, 300, 400]
     s = _start(1)
-    kw = dict(min_covar=1e-3, covars_prior=1e-2, n_iter=3000, tol=1e-10)
+    kw: dict[str, Any] = dict(min_covar=1e-3, covars_prior=1e-2, n_iter=3000, tol=1e-10)
     h = hmmlearn_hmm.GaussianHMM(3, init_params="", n_iter=3000, tol=1e-10)
     h.startprob_, h.transmat_, h.means_, h.covars_ = s["startprob"], s["transmat"], s["means"], s["variances"]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         h.fit(x, lengths)
-    ours = RegimeModel(3, startprob_init=s["startprob"], transmat_init=s["transmat"], means_init=s["means"],
-                       covars_init=s["variances"], **kw).fit(x, lengths)
+    ours = RegimeModel(
+        3,
+        startprob_init=s["startprob"],
+        transmat_init=s["transmat"],
+        means_init=s["means"],
+        covars_init=s["variances"],
+        **kw,
+    ).fit(x, lengths)
     assert abs(ours.score(x, lengths) - h.score(x, lengths)) < 1e-6
     # a sequence split changes the likelihood: transitions across the cut are not counted
     assert ours.score(x, lengths) != ours.score(x)
@@ -161,7 +182,7 @@ def test_several_sequences(hmmlearn_hmm):
         ours.fit(x, [0, 1200])
 
 
-def test_states_are_ordered_by_volatility_and_named():
+def test_states_are_ordered_by_volatility_and_named() -> None:
     x, states = simulate(3000, 8)
     model = RegimeModel(3, seed=1).fit(x)
     v = model.variances_[:, 0]
@@ -169,7 +190,9 @@ def test_states_are_ordered_by_volatility_and_named():
     np.testing.assert_allclose(np.sqrt(v), SDS, rtol=0.2)
     names = model.regimes(x)
     assert set(names) <= set(MarketRegime)
-    assert [MarketRegime.Normal, MarketRegime.Volatile, MarketRegime.Crisis][int(np.bincount(model.predict(x)).argmax())] in names
+    assert [MarketRegime.Normal, MarketRegime.Volatile, MarketRegime.Crisis][
+        int(np.bincount(model.predict(x)).argmax())
+    ] in names
     mapped = np.array([r.severity for r in names])
     np.testing.assert_array_equal(mapped, model.predict(x))
     assert accuracy(model.predict(x), states) > 0.8
@@ -181,7 +204,7 @@ def test_states_are_ordered_by_volatility_and_named():
         RegimeModel(4, seed=1).fit(x).regimes(x)
 
 
-def test_market_regime_enum():
+def test_market_regime_enum() -> None:
     assert MarketRegime("CRISIS") is MarketRegime.Crisis
     assert str(MarketRegime.Volatile) == "volatile" and repr(MarketRegime.Normal) == "MarketRegime.Normal"
     assert pickle.loads(pickle.dumps(MarketRegime.Crisis)) is MarketRegime.Crisis
@@ -192,7 +215,7 @@ def test_market_regime_enum():
         MarketRegime(10**400)
 
 
-def test_detect_regime():
+def test_detect_regime() -> None:
     x, states = simulate(2000, 9)
     labels = detect_regime(x, seed=0)
     assert len(labels) == 2000 and all(isinstance(v, MarketRegime) for v in labels)
@@ -204,7 +227,7 @@ def test_detect_regime():
         detect_regime(x, num_regimes=True)
 
 
-def test_same_seed_same_model_on_one_or_two_threads():
+def test_same_seed_same_model_on_one_or_two_threads() -> None:
     x, _ = simulate(3000, 10)
     x2 = np.column_stack([x, np.roll(x, 1)])
     before = performance.get_num_threads()
@@ -226,7 +249,7 @@ def test_same_seed_same_model_on_one_or_two_threads():
     assert not np.array_equal(c.means_, d.means_) or not np.array_equal(c.transmat_, d.transmat_)
 
 
-def test_a_million_steps():
+def test_a_million_steps() -> None:
     rng = np.random.default_rng(0)
     n = 1_000_000
     vol = np.where((np.arange(n) // 5000) % 4 == 3, 3.0, 1.0)
@@ -240,7 +263,7 @@ def test_a_million_steps():
     assert np.mean(model.predict(x) == (vol > 1)) > 0.95
 
 
-def test_ctrl_c_interrupts_long_fits():
+def test_ctrl_c_interrupts_long_fits() -> None:
     rng = np.random.default_rng(1)
     x = rng.standard_normal((400_000, 2))
     model = RegimeModel(8, covariance_type="full", n_iter=10_000, tol=0.0, seed=0)
@@ -250,7 +273,7 @@ def test_ctrl_c_interrupts_long_fits():
     assert np.isfinite(small.score(x[:2000]))
 
 
-def test_pandas_and_dtypes():
+def test_pandas_and_dtypes() -> None:
     pd = pytest.importorskip("pandas")
     x, _ = simulate(1000, 12)
     idx = pd.date_range("2020-01-01", periods=1000, freq="D")
@@ -268,7 +291,7 @@ def test_pandas_and_dtypes():
     assert model.score(list(x)) == model.score(x)
 
 
-def test_pickle_repr_clone_and_sample():
+def test_pickle_repr_clone_and_sample() -> None:
     x, _ = simulate(1500, 13)
     model = RegimeModel(3, covariance_type="full", seed=3).fit(x)
     again = pickle.loads(pickle.dumps(model))
@@ -287,11 +310,17 @@ def test_pickle_repr_clone_and_sample():
         model.predict(x)
 
 
-def test_n_iter_zero_keeps_the_start():
+def test_n_iter_zero_keeps_the_start() -> None:
     x, _ = simulate(500, 14)
     s = _start(1)
-    m = RegimeModel(3, n_iter=0, startprob_init=s["startprob"], transmat_init=s["transmat"],
-                    means_init=s["means"][:, 0], covars_init=s["variances"][:, 0]).fit(x)
+    m = RegimeModel(
+        3,
+        n_iter=0,
+        startprob_init=s["startprob"],
+        transmat_init=s["transmat"],
+        means_init=s["means"][:, 0],
+        covars_init=s["variances"][:, 0],
+    ).fit(x)
     assert m.n_iter_ == 0 and not m.converged_
     np.testing.assert_allclose(m.means_[:, 0], s["means"][:, 0], atol=1e-12)
     np.testing.assert_allclose(m.variances_[:, 0], s["variances"][:, 0])
@@ -319,12 +348,12 @@ def test_n_iter_zero_keeps_the_start():
         (np.random.default_rng(0).normal(size=50), {"means_init": [[0.0, 1.0]] * 3}, "shape"),
     ],
 )
-def test_bad_inputs(X, kwargs, match):
+def test_bad_inputs(X: Any, kwargs: Any, match: Any) -> None:
     with pytest.raises(InvalidInputError, match=match):
         RegimeModel(**kwargs).fit(X)
 
 
-def test_bad_types():
+def test_bad_types() -> None:
     x = np.random.default_rng(0).normal(size=50)
     for kwargs in ({"num_regimes": 2.5}, {"num_regimes": True}, {"n_iter": "10"}, {"tol": "small"}, {"seed": 1.5}):
         with pytest.raises(InvalidTypeError):
@@ -342,7 +371,7 @@ def test_bad_types():
         fitted.predict([0.1, float("nan")])
 
 
-def test_sp500_crises():
+def test_sp500_crises() -> None:
     arch_data = pytest.importorskip("arch.data.sp500")
     prices = arch_data.load()["Adj Close"]
     returns = prices.pct_change().dropna()

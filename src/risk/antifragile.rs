@@ -75,7 +75,7 @@ pub fn asymmetry(r: &[f64], tail: f64) -> Result<Asymmetry> {
     let low = sorted[..k].iter().sum::<f64>() / k as f64;
     let high = sorted[n - k..].iter().sum::<f64>() / k as f64;
     let (up, down) = (high - median, median - low);
-    if !(down > 0.0) {
+    if down.partial_cmp(&0.0) != Some(std::cmp::Ordering::Greater) {
         return Err(invalid!(
             "the lowest {k} returns equal the median: the tail ratio is undefined (use a larger tail or more varied returns)"
         ));
@@ -102,6 +102,7 @@ pub struct Quadratic {
     pub r_squared: f64,
 }
 
+#[allow(clippy::needless_range_loop)] // index loops mirror the factorisation's formulas
 /// Solves the symmetric positive definite 3×3 system `g x = b` by Cholesky; `None` if singular.
 fn solve3(g: &[[f64; 3]; 3], b: [f64; 3]) -> Option<[f64; 3]> {
     let mut l = [[0.0; 3]; 3];
@@ -113,7 +114,7 @@ fn solve3(g: &[[f64; 3]; 3], b: [f64; 3]) -> Option<[f64; 3]> {
             }
             if i == j {
                 // relative pivot: a tiny one means the regressors are (nearly) collinear
-                if !(s > 1e-10 * g[i][i]) {
+                if s.partial_cmp(&(1e-10 * g[i][i])) != Some(std::cmp::Ordering::Greater) {
                     return None;
                 }
                 l[i][i] = s.sqrt();

@@ -176,7 +176,11 @@ class AntifragileAnalyzer:
     """
 
     def __init__(
-        self, safe_fraction: float = 0.9, *, tail: float = 0.05, score_weights: tuple[float, float, float] = (1.0, 1.0, 1.0)
+        self,
+        safe_fraction: float = 0.9,
+        *,
+        tail: float = 0.05,
+        score_weights: tuple[float, float, float] = (1.0, 1.0, 1.0),
     ) -> None:
         f = check_real(safe_fraction, "safe_fraction")
         t = _tail(tail)
@@ -277,4 +281,3 @@ for _cls in (AntifragileAnalyzer, Convexity, Opportunity):
     _cls.__module__ = _PUBLIC
 measure_convexity.__module__ = _PUBLIC
 del _cls
-

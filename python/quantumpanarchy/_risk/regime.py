@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import enum
 import math
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -95,7 +96,9 @@ def _observations(X: Any, name: str = "X") -> npt.NDArray[Any]:
     if arr.ndim == 1:
         arr = arr.reshape(-1, 1)
     if arr.ndim != 2:
-        raise InvalidInputError(f"{name} must be 1-D (one series) or 2-D (observations × features), got shape {arr.shape}")
+        raise InvalidInputError(
+            f"{name} must be 1-D (one series) or 2-D (observations × features), got shape {arr.shape}"
+        )
     if arr.shape[0] == 0 or arr.shape[1] == 0:
         raise InvalidInputError(f"{name} must not be empty, got shape {arr.shape}")
     return arr
@@ -118,11 +121,13 @@ def _lengths(lengths: Any, n: int) -> IntArray | None:
     if arr.size == 0 or np.any(arr < 1):
         raise InvalidInputError("lengths must hold positive integers")
     if arr.size and (np.any(arr > n) or int(arr.sum(dtype=object)) != n):
-        raise InvalidInputError(f"lengths must sum to the number of observations ({n}), got {int(arr.sum(dtype=object))}")
+        raise InvalidInputError(
+            f"lengths must sum to the number of observations ({n}), got {int(arr.sum(dtype=object))}"
+        )
     return arr.astype(np.int64)
 
 
-def _param_array(value: Any, name: str, shapes: list[tuple[int, ...]]) -> FloatArray:
+def _param_array(value: Any, name: str, shapes: Sequence[tuple[int, ...]]) -> FloatArray:
     """A starting parameter as float64 with one of ``shapes``."""
     if _is_pandas(value) and hasattr(value, "to_numpy"):
         value = value.to_numpy()
@@ -303,9 +308,13 @@ class RegimeModel(Params):
                 continue
             v = check_real(value, name)
             if not (math.isfinite(v) and (v > 0 if positive else v >= 0)):
-                raise InvalidInputError(f"{name} must be finite and {'positive' if positive else 'non-negative'}, got {v}")
+                raise InvalidInputError(
+                    f"{name} must be finite and {'positive' if positive else 'non-negative'}, got {v}"
+                )
             out[name] = v
-        if self.seed is not None and (isinstance(self.seed, (bool, np.bool_)) or not isinstance(self.seed, (int, np.integer))):
+        if self.seed is not None and (
+            isinstance(self.seed, (bool, np.bool_)) or not isinstance(self.seed, (int, np.integer))
+        ):
             raise InvalidTypeError(f"seed must be an int or None, got {self.seed!r:.60}")
         return out
 
@@ -321,9 +330,7 @@ class RegimeModel(Params):
         )
         means_shapes = [(k, d)] + ([(k,)] if d == 1 else [])
         out["means_init"] = (
-            None
-            if self.means_init is None
-            else _param_array(self.means_init, "means_init", means_shapes).reshape(k, d)
+            None if self.means_init is None else _param_array(self.means_init, "means_init", means_shapes).reshape(k, d)
         )
         covars: FloatArray | None = None
         if self.covars_init is not None:
@@ -422,18 +429,20 @@ class RegimeModel(Params):
         """The covariance matrices, ``(K, d, d)`` (hmmlearn's ``covars_``)."""
         _, _, means, covars, kind = self._model()
         k, d = means.shape
-        if kind == "diag":
-            return np.einsum("ki,ij->kij", covars, np.eye(d))
-        return covars.reshape(k, d, d).copy()
+        out: FloatArray = (
+            np.einsum("ki,ij->kij", covars, np.eye(d)) if kind == "diag" else covars.reshape(k, d, d).copy()
+        )
+        return out
 
     @property
     def variances_(self) -> FloatArray:
         """Each state's variances (the diagonal of its covariance), ``(K, d)``."""
         _, _, means, covars, kind = self._model()
         k, d = means.shape
-        if kind == "diag":
-            return covars.copy()
-        return np.ascontiguousarray(np.einsum("kii->ki", covars.reshape(k, d, d)))
+        out: FloatArray = (
+            covars.copy() if kind == "diag" else np.ascontiguousarray(np.einsum("kii->ki", covars.reshape(k, d, d)))
+        )
+        return out
 
     def _prepared(self, X: Any, lengths: Any) -> tuple[npt.NDArray[Any], IntArray | None]:
         x = _observations(X)

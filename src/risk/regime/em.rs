@@ -155,7 +155,7 @@ pub fn fit(obs: &Observations<'_>, opts: &FitOptions, control: &Control) -> Resu
     let t = obs.len();
     ensure!(t >= k, "X has {t} observations, fewer than the {k} states to fit");
     let (center, var) = moments(obs.x, d);
-    if let Some(f) = var.iter().position(|&v| !(v > 0.0)) {
+    if let Some(f) = var.iter().position(|&v| v.partial_cmp(&0.0) != Some(std::cmp::Ordering::Greater)) {
         return Err(invalid!(
             "X is constant{}: a regime model needs observations that vary",
             if d > 1 { format!(" in feature {f}") } else { String::new() }
@@ -241,6 +241,7 @@ fn start(obs: &Observations<'_>, opts: &FitOptions, center: &[f64], floor: &[f64
 }
 
 /// hmmlearn's M-step, then the variance floor.
+#[allow(clippy::needless_range_loop)] // index loops mirror hmmlearn's formulas
 fn mstep(m: &mut Hmm, st: &Stats, pr: &Priors, mp: &[f64], psi: &[f64], floor: &[f64]) -> Result<()> {
     let (k, d) = (m.k, m.d);
     dirichlet_update(&mut m.startprob, &st.start, pr.startprob);

@@ -173,6 +173,7 @@ pub fn kmeans(
     })
 }
 
+#[allow(clippy::needless_range_loop)] // index loops over states and features
 /// Quantile groups of a local volatility (a centred 21-step mean of squared standardised
 /// deviations, within each sequence).
 pub fn volatility(obs: &Observations<'_>, k: usize, cov: Covariance, floor: &[f64], control: &Control) -> Result<Hmm> {

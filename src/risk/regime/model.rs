@@ -201,6 +201,7 @@ impl Emissions {
         Ok(Self { k, d, cov: m.cov, means: m.means.clone(), factors, norm })
     }
 
+    #[allow(clippy::needless_range_loop)] // index loops over states and features
     /// `out[s] = ln N(x; μ_s, Σ_s)` for the observation `x` (length d); `work` holds `d` values.
     #[inline]
     pub fn log_densities(&self, x: &[f64], out: &mut [f64], work: &mut [f64]) {
