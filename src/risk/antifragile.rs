@@ -243,7 +243,12 @@ pub fn score_opportunity(
     let a = asymmetry(&r, tail)?;
     let convexity_score = 1.0 / (1.0 + (-a.skewness).exp());
     let asymmetry_score = a.tail_ratio / (1.0 + a.tail_ratio);
-    let volatility_score = historical_volatility / (historical_volatility + current_volatility);
+    let volatility_ratio = current_volatility / historical_volatility;
+    ensure!(
+        volatility_ratio.is_finite(),
+        "current_volatility / historical_volatility overflows ({current_volatility} / {historical_volatility})"
+    );
+    let volatility_score = 1.0 / (1.0 + volatility_ratio);
     let parts = [convexity_score, asymmetry_score, volatility_score];
     let wsum: f64 = weights.iter().sum();
     let score = parts.iter().zip(weights).map(|(c, w)| c * w).sum::<f64>() / wsum;
@@ -251,7 +256,7 @@ pub fn score_opportunity(
         score: score.clamp(0.0, 1.0),
         convexity: a.skewness,
         tail_ratio: a.tail_ratio,
-        volatility_ratio: current_volatility / historical_volatility,
+        volatility_ratio,
         convexity_score,
         asymmetry_score,
         volatility_score,

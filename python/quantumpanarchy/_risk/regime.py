@@ -140,6 +140,20 @@ def _param_array(value: Any, name: str, shapes: Sequence[tuple[int, ...]]) -> Fl
     return arr
 
 
+_STARTS = ("startprob_init", "transmat_init", "means_init", "covars_init")
+# The largest starting array: 64 states of 256 × 256 covariances.
+_MAX_START_SIZE = MAX_STATES * MAX_FEATURES * MAX_FEATURES
+
+
+def _bounded(value: Any, name: str) -> Any:
+    """``value`` itself, unless it is an array larger than any starting parameter can be (a
+    broadcast view of 10**10 values would otherwise be copied when the model is pickled)."""
+    size = getattr(value, "size", None)
+    if isinstance(size, (int, np.integer)) and size > _MAX_START_SIZE:
+        raise InvalidInputError(f"{name} has {size} values, more than a starting parameter can have")
+    return value
+
+
 _FITTED = (
     "startprob_",
     "transmat_",
@@ -261,12 +275,14 @@ class RegimeModel(Params):
         self.means_weight = means_weight
         self.startprob_prior = startprob_prior
         self.transmat_prior = transmat_prior
-        self.startprob_init = startprob_init
-        self.transmat_init = transmat_init
-        self.means_init = means_init
-        self.covars_init = covars_init
+        self.startprob_init = _bounded(startprob_init, "startprob_init")
+        self.transmat_init = _bounded(transmat_init, "transmat_init")
+        self.means_init = _bounded(means_init, "means_init")
+        self.covars_init = _bounded(covars_init, "covars_init")
 
     def _check_params(self) -> None:
+        for name in _STARTS:
+            _bounded(getattr(self, name), name)
         self._settings()
 
     def _params_changed(self, old: dict[str, Any]) -> None:

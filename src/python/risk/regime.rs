@@ -2,7 +2,7 @@
 //! Python class `quantumpanarchy.risk.RegimeModel` (python/quantumpanarchy/_risk/regime.py), which
 //! keeps the parameters as numpy arrays, so it pickles like any scikit-learn estimator.
 
-use crate::error::Error;
+use crate::error::{try_collect, Error};
 use crate::risk::regime::{self, Covariance, FitOptions, Hmm, InitMethod, Observations, Priors};
 use numpy::{PyArray1, PyArrayMethods};
 use pyo3::prelude::*;
@@ -219,7 +219,7 @@ pub fn regime_viterbi<'py>(
     let (xv, d, l) = data(x, lengths, Some(m.d))?;
     let units = pass_units(&m, xv.len() / d);
     let (lp, s) = run_sized(py, units, |control| regime::viterbi(&m, &Observations::new(&xv, d, &l)?, control))?;
-    Ok((lp, PyArray1::from_iter(py, s.into_iter().map(|v| v as i64))))
+    Ok((lp, states_array(py, s)?))
 }
 
 /// `(X, states)`: `n` observations simulated from the model.
@@ -241,7 +241,13 @@ pub fn regime_sample<'py>(
     let seed = crate::rng::resolve_seed(args::seed(seed)?);
     let units = (n as u64).saturating_mul((m.k + m.d * m.d + 1) as u64);
     let (x, s) = run_sized(py, units, |control| regime::sample(&m, n, seed, control))?;
-    Ok((matrix(py, x, n, m.d)?, PyArray1::from_iter(py, s.into_iter().map(|v| v as i64))))
+    Ok((matrix(py, x, n, m.d)?, states_array(py, s)?))
+}
+
+/// States as an int64 numpy array (the copy is fallible; numpy then takes the buffer as it is).
+fn states_array(py: Python<'_>, s: Vec<usize>) -> PyResult<Bound<'_, PyArray1<i64>>> {
+    let s = try_collect(s.iter().map(|&v| v as i64), "the states")?;
+    Ok(PyArray1::from_vec(py, s))
 }
 
 /// `(MAX_STATES, MAX_FEATURES)`.

@@ -251,11 +251,13 @@ fn mstep(m: &mut Hmm, st: &Stats, pr: &Priors, mp: &[f64], psi: &[f64], floor: &
     let mw = pr.means_weight;
     for s in 0..k {
         let den = mw + st.post[s];
+        if den == 0.0 {
+            continue; // a state with no weight at all keeps its mean
+        }
         for f in 0..d {
             let v = (mw * mp[f] + st.obs[s * d + f]) / den;
-            if v.is_finite() {
-                m.means[s * d + f] = v;
-            } // else: a state with no weight at all keeps its mean
+            ensure!(v.is_finite(), "the mean of state {s} overflowed: rescale X or the priors");
+            m.means[s * d + f] = v;
         }
     }
     match m.cov {
@@ -268,7 +270,8 @@ fn mstep(m: &mut Hmm, st: &Stats, pr: &Priors, mp: &[f64], psi: &[f64], floor: &
                     let md = mu[f] - mp[f];
                     let c_n = mw * md * md + o2 - 2.0 * mu[f] * o + mu[f] * mu[f] * post;
                     let v = (psi[f * d + f] + c_n) / den;
-                    m.covars[s * d + f] = if v.is_finite() { v.max(floor[f]) } else { floor[f] };
+                    ensure!(v.is_finite(), "the variance of state {s} overflowed: rescale X or lower covars_prior");
+                    m.covars[s * d + f] = v.max(floor[f]);
                 }
             }
         }
@@ -296,7 +299,10 @@ fn mstep(m: &mut Hmm, st: &Stats, pr: &Priors, mp: &[f64], psi: &[f64], floor: &
                     }
                     c[f * d + f] = c[f * d + f].max(floor[f]);
                 }
-                ensure!(c.iter().all(|v| v.is_finite()), "the covariance of state {s} overflowed: rescale X");
+                ensure!(
+                    c.iter().all(|v| v.is_finite()),
+                    "the covariance of state {s} overflowed: rescale X or lower covars_prior"
+                );
                 // A scatter that lost definiteness to rounding: add the floor until it is definite.
                 let mut bump = 1.0;
                 while cholesky(&c, d).is_none() {
