@@ -140,7 +140,7 @@ def test_history_matches_hmmlearn_iteration_by_iteration(hmmlearn_hmm: Any) -> N
     ours = RegimeModel(
         3,
         n_iter=20,
-        tol=0.0,
+        tol=-np.inf,
         min_covar=1e-3,
         covars_prior=1e-2,
         startprob_init=s["startprob"],
@@ -266,7 +266,7 @@ def test_a_million_steps() -> None:
 def test_ctrl_c_interrupts_long_fits() -> None:
     rng = np.random.default_rng(1)
     x = rng.standard_normal((400_000, 2))
-    model = RegimeModel(8, covariance_type="full", n_iter=10_000, tol=0.0, seed=0)
+    model = RegimeModel(8, covariance_type="full", n_iter=10_000, tol=-np.inf, seed=0)
     assert_interrupted(lambda: model.fit(x), "RegimeModel.fit")
     assert not hasattr(model, "means_")  # a failed fit leaves the model as it was
     small = model.set_params(num_regimes=2, n_iter=3).fit(x[:2000])
@@ -339,7 +339,7 @@ def test_n_iter_zero_keeps_the_start() -> None:
         (np.random.default_rng(0).normal(size=50), {"init": "random"}, "init"),
         (np.random.default_rng(0).normal(size=50), {"num_regimes": 0}, "between"),
         (np.random.default_rng(0).normal(size=50), {"num_regimes": 65}, "between"),
-        (np.random.default_rng(0).normal(size=50), {"tol": -1.0}, "tol"),
+        (np.random.default_rng(0).normal(size=50), {"tol": float("nan")}, "tol"),
         (np.random.default_rng(0).normal(size=50), {"min_covar": 0.0}, "min_covar"),
         (np.random.default_rng(0).normal(size=50), {"transmat_init": np.eye(2)}, "shape"),
         (np.random.default_rng(0).normal(size=50), {"transmat_init": np.full((3, 3), 0.5)}, "sum to 1"),

@@ -181,7 +181,7 @@ class RegimeModel(Params):
         Most EM iterations (0 keeps the starting parameters).
     tol : float
         EM stops once an iteration gains less than ``tol`` in log-likelihood (hmmlearn's
-        meaning: an absolute gain).
+        meaning: an absolute gain); a negative ``tol`` (or ``-inf``) runs all ``n_iter``.
     seed : int or None
         Seed of the k-means++ initialisation; the same seed gives the same model on any number
         of threads.
@@ -303,7 +303,11 @@ class RegimeModel(Params):
         if n_iter >= 2**32:
             raise InvalidInputError(f"n_iter is too large: {n_iter}")
         out: dict[str, Any] = {"num_regimes": k, "n_iter": n_iter}
-        for name in ("tol", "covars_weight", "means_weight"):
+        tol = check_real(self.tol, "tol")
+        if math.isnan(tol) or tol == math.inf:
+            raise InvalidInputError(f"tol must be a number below inf (-inf runs every iteration), got {tol}")
+        out["tol"] = tol
+        for name in ("covars_weight", "means_weight"):
             v = check_real(getattr(self, name), name)
             if not (math.isfinite(v) and v >= 0):
                 raise InvalidInputError(f"{name} must be finite and non-negative, got {v}")

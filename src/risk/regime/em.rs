@@ -106,7 +106,8 @@ pub struct FitOptions {
     pub cov: Covariance,
     /// At most this many EM iterations (0: return the starting model).
     pub n_iter: usize,
-    /// Stop once an iteration gains less log-likelihood than this (hmmlearn's `tol`).
+    /// Stop once an iteration gains less log-likelihood than this (hmmlearn's `tol`; negative or
+    /// −inf: run every iteration).
     pub tol: f64,
     pub init: InitMethod,
     pub seed: u64,
@@ -150,7 +151,7 @@ pub fn fit(obs: &Observations<'_>, opts: &FitOptions, control: &Control) -> Resu
     let (k, d) = (opts.k, obs.d);
     ensure!((1..=MAX_STATES).contains(&k), "num_regimes must be between 1 and {MAX_STATES}, got {k}");
     ensure!(d <= MAX_FEATURES, "X may have at most {MAX_FEATURES} features, got {d}");
-    ensure!(opts.tol.is_finite() && opts.tol >= 0.0, "tol must be finite and non-negative, got {}", opts.tol);
+    ensure!(!opts.tol.is_nan() && opts.tol < f64::INFINITY, "tol must be a number below inf, got {}", opts.tol);
     opts.priors.validate()?;
     let t = obs.len();
     ensure!(t >= k, "X has {t} observations, fewer than the {k} states to fit");
