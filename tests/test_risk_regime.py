@@ -180,6 +180,12 @@ def test_several_sequences(hmmlearn_hmm: Any) -> None:
         ours.score(x, [500, 300])
     with pytest.raises(InvalidInputError):
         ours.fit(x, [0, 1200])
+    for bad in (np.broadcast_to(1, (10**9,)), [[600, 600]], [600.5, 599.5], [2**63, 1], [[1], [2, 3]], []):
+        with pytest.raises(InvalidInputError):
+            ours.score(x, bad)
+    with pytest.raises(InvalidTypeError):
+        ours.score(x, True)
+    assert ours.score(x, [600.0, 600.0]) == ours.score(x, np.array([600, 600], dtype=np.uint16))
 
 
 def test_states_are_ordered_by_volatility_and_named() -> None:

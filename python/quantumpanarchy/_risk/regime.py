@@ -21,6 +21,7 @@ import numpy.typing as npt
 from .._decision._estimator import real_array
 from .._decision._params import Params, check_int, check_real, same
 from .._native import risk as _native
+from .._validation import as_array
 from ..exceptions import InvalidInputError, InvalidTypeError
 
 __all__ = ["MarketRegime", "RegimeModel", "detect_regime"]
@@ -108,22 +109,28 @@ def _lengths(lengths: Any, n: int) -> IntArray | None:
     """``lengths`` as int64 sequence lengths summing to ``n`` (None: one sequence)."""
     if lengths is None:
         return None
-    if isinstance(lengths, (bool, np.bool_)) or isinstance(lengths, (str, bytes)):
-        raise InvalidTypeError(f"lengths must be a sequence of positive integers, got {lengths!r}")
+    if isinstance(lengths, (bool, np.bool_, str, bytes)):
+        raise InvalidTypeError(f"lengths must be a sequence of positive integers, got {lengths!r:.60}")
     if isinstance(lengths, (int, np.integer)):
         lengths = [lengths]
-    arr = np.asarray(lengths)
-    if arr.ndim != 1 or arr.dtype.kind not in "iu":
-        if arr.dtype.kind == "f" and arr.ndim == 1 and np.all(np.isfinite(arr)) and np.all(arr == np.round(arr)):
-            arr = arr.astype(np.int64)
-        else:
-            raise InvalidInputError(f"lengths must be a 1-D sequence of positive integers, got {lengths!r:.60}")
-    if arr.size == 0 or np.any(arr < 1):
+    arr = as_array(lengths, "lengths")
+    if arr.ndim != 1:
+        raise InvalidInputError(f"lengths must be 1-D (one length per sequence), got shape {arr.shape}")
+    if not 1 <= arr.size <= n:
+        raise InvalidInputError(f"lengths must hold 1 to {n} sequence lengths (one per sequence), got {arr.size}")
+    if (
+        arr.dtype.kind == "f"
+        and np.all(np.isfinite(arr))
+        and np.all(arr == np.round(arr))
+        and np.all(np.abs(arr) < 2**62)
+    ):
+        arr = arr.astype(np.int64)
+    if arr.dtype.kind not in "iu":
+        raise InvalidInputError(f"lengths must hold positive integers, got dtype {arr.dtype}")
+    if np.any(arr < 1):
         raise InvalidInputError("lengths must hold positive integers")
-    if arr.size and (np.any(arr > n) or int(arr.sum(dtype=object)) != n):
-        raise InvalidInputError(
-            f"lengths must sum to the number of observations ({n}), got {int(arr.sum(dtype=object))}"
-        )
+    if np.any(arr > n) or int(arr.sum(dtype=np.int64)) != n:  # each at most n: the int64 sum cannot overflow
+        raise InvalidInputError(f"lengths must sum to the number of observations ({n})")
     return arr.astype(np.int64)
 
 

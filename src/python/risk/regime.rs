@@ -22,11 +22,18 @@ fn rows(obj: &Bound<'_, PyAny>, name: &str) -> PyResult<(Vec<f64>, usize, usize)
 fn lengths(obj: Option<&Bound<'_, PyAny>>, t: usize) -> PyResult<Vec<usize>> {
     let Some(obj) = obj.filter(|o| !o.is_none()) else { return Ok(vec![t]) };
     let idx = args::indices(obj, "lengths")?;
-    let out: Option<Vec<usize>> = idx.iter().map(|v| usize::try_from(v).ok().filter(|&n| n >= 1)).collect();
-    let out = out.ok_or_else(|| Error::InvalidInput("lengths must hold positive integers".into()))?;
-    if out.is_empty() {
-        return Err(Error::InvalidInput("lengths must not be empty".into()).into());
+    if idx.len() == 0 || idx.len() > t {
+        let n = idx.len();
+        return Err(Error::InvalidInput(format!(
+            "lengths must hold 1 to {t} sequence lengths (one per sequence), got {n}"
+        ))
+        .into());
     }
+    if idx.iter().any(|v| v < 1) {
+        return Err(Error::InvalidInput("lengths must hold positive integers".into()).into());
+    }
+    let mut out = crate::error::try_with_capacity(idx.len(), "the sequence lengths")?;
+    out.extend(idx.iter().map(|v| v as usize));
     Ok(out)
 }
 
