@@ -208,7 +208,8 @@ pub fn volatility(obs: &Observations<'_>, k: usize, cov: Covariance, floor: &[f6
     }
     let mut order = try_vec(n, 0usize, "the local volatility")?;
     order.iter_mut().enumerate().for_each(|(i, o)| *o = i);
-    order.sort_by(|&a, &b| vol[a].total_cmp(&vol[b]).then(a.cmp(&b)));
+    // no two keys are equal (ties broken by time), so the unstable sort is deterministic
+    order.sort_unstable_by(|&a, &b| vol[a].total_cmp(&vol[b]).then(a.cmp(&b)));
     let mut labels = try_vec(n, 0usize, "the volatility groups")?;
     for (rank, &t) in order.iter().enumerate() {
         labels[t] = rank * k / n;
