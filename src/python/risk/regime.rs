@@ -69,7 +69,13 @@ fn data(
     lens: Option<&Bound<'_, PyAny>>,
     d: Option<usize>,
 ) -> PyResult<(Vec<f64>, usize, Vec<usize>)> {
-    let (x, t, cols) = rows(x, "X")?;
+    // shapes first: a wrong-shaped view of 10**9 values is refused before it is copied
+    let a = args::real_2d(x, "X")?;
+    let (t, cols) = (a.shape()[0], a.shape()[1]);
+    if cols > regime::MAX_FEATURES {
+        let max = regime::MAX_FEATURES;
+        return Err(Error::InvalidInput(format!("X may have at most {max} features (columns), got {cols}")).into());
+    }
     if let Some(d) = d {
         if cols != d {
             return Err(
@@ -78,6 +84,7 @@ fn data(
         }
     }
     let l = lengths(lens, t)?;
+    let x = a.to_vec()?;
     Observations::new(&x, cols, &l)?;
     Ok((x, cols, l))
 }
