@@ -6,6 +6,7 @@ from __future__ import annotations
 import itertools
 import logging
 import pickle
+import time
 import warnings
 from typing import Any
 
@@ -371,6 +372,14 @@ def test_bad_types() -> None:
     fitted = RegimeModel(2, seed=0).fit(x)
     with pytest.raises(InvalidInputError, match="features"):
         fitted.score(np.ones((10, 2)))
+    # wrong shapes are refused before the data are copied
+    start = time.perf_counter()
+    for view in (np.broadcast_to(0.5, (27, 10**7)), np.broadcast_to(0.5, (10**4, 10**5))):
+        with pytest.raises(InvalidInputError, match="features"):
+            fitted.predict(view)
+        with pytest.raises(InvalidInputError, match="features"):
+            RegimeModel().fit(view)
+    assert time.perf_counter() - start < 0.5
     with pytest.raises(InvalidInputError):
         fitted.sample(0)
     with pytest.raises(InvalidInputError):
