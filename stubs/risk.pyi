@@ -3,8 +3,12 @@
 convexity, and market regimes from a Gaussian hidden Markov model."""
 
 # Everything is typed where it is implemented (python/quantumpanarchy/_risk/, one module per
-# part); this stub re-exports it, as `from ._risk.stats import sharpe_ratio as sharpe_ratio`.
+# part); this stub re-exports it.
 
+from ._risk.antifragile import AntifragileAnalyzer as AntifragileAnalyzer
+from ._risk.antifragile import Convexity as Convexity
+from ._risk.antifragile import Opportunity as Opportunity
+from ._risk.antifragile import measure_convexity as measure_convexity
 from ._risk.backtest import ChristoffersenResult as ChristoffersenResult
 from ._risk.backtest import KupiecResult as KupiecResult
 from ._risk.backtest import christoffersen_test as christoffersen_test
@@ -18,6 +22,9 @@ from ._risk.kelly import kelly_portfolio as kelly_portfolio
 from ._risk.montecarlo import MonteCarloVaR as MonteCarloVaR
 from ._risk.montecarlo import monte_carlo_var as monte_carlo_var
 from ._risk.montecarlo import simulate_returns as simulate_returns
+from ._risk.regime import MarketRegime as MarketRegime
+from ._risk.regime import RegimeModel as RegimeModel
+from ._risk.regime import detect_regime as detect_regime
 from ._risk.stats import alpha as alpha
 from ._risk.stats import annual_return as annual_return
 from ._risk.stats import annual_volatility as annual_volatility
@@ -47,10 +54,15 @@ from ._risk.var import rolling_var as rolling_var
 from ._risk.var import var as var
 
 __all__ = [
+    "AntifragileAnalyzer",
     "ChristoffersenResult",
+    "Convexity",
     "KellyPortfolio",
     "KupiecResult",
+    "MarketRegime",
     "MonteCarloVaR",
+    "Opportunity",
+    "RegimeModel",
     "StudentTFit",
     "alpha",
     "annual_return",
@@ -63,6 +75,7 @@ __all__ = [
     "cum_returns",
     "cum_returns_final",
     "cvar",
+    "detect_regime",
     "down_capture",
     "downside_risk",
     "drawdown_series",
@@ -73,6 +86,7 @@ __all__ = [
     "kelly_portfolio",
     "kupiec_test",
     "max_drawdown",
+    "measure_convexity",
     "monte_carlo_var",
     "omega_ratio",
     "rolling_cvar",

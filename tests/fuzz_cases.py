@@ -1254,6 +1254,136 @@ def blackswan_detector(draw: st.DrawFn) -> Case:
     return Case(call, setup, "d.update(1.0); d.to_dict()")
 
 
+# --- risk: market regimes (RegimeModel, detect_regime, MarketRegime) -------------------------
+
+LENGTHS_HOSTILE = ["[0]", "[-1]", "[2**63]", "[1.5]", "'a'", "[[1]]", "[]", "True", "[10**9]", "[2**200]"]
+
+
+@st.composite
+def regime_model(draw: st.DrawFn) -> Case:
+    k = draw(st.integers(1, 4))
+    d = draw(st.integers(1, 2))
+    rows = draw(st.integers(4, 60))
+    args = draw(
+        kwargs(
+            num_regimes=count(k, k),
+            covariance_type=option("diag", "full"),
+            n_iter=pick(ints(0, 20), COUNTS_HOSTILE + COUNTS_LONG),
+            tol=real(0, 1),
+            seed=seed(),
+            init=option("kmeans", "volatility"),
+            min_covar=pick(st.sampled_from(["None", "1e-3", "1e-6"]), REALS_HOSTILE),
+            covars_prior=pick(st.sampled_from(["None", "1e-2", "0.0"]), REALS_HOSTILE),
+            covars_weight=real(0, 3),
+            means_prior=real(-1, 1),
+            means_weight=real(0, 2),
+            startprob_prior=real(0.5, 3),
+            transmat_prior=real(0.5, 3),
+            startprob_init=pick(st.just(f"np.full({k}, 1 / {k})"), vectors_hostile(k)),
+            transmat_init=pick(st.just(f"np.full(({k}, {k}), 1 / {k})"), matrices_hostile(k)),
+            means_init=pick(st.just(f"np.linspace(-1, 1, {k * d}).reshape({k}, {d})"), data_hostile(k, d)),
+            covars_init=pick(st.just(f"np.ones(({k}, {d}))"), data_hostile(k, d)),
+        )
+    )
+    X = draw(data(rows, d, -1, 1))
+    half = rows // 2
+    lengths = draw(pick(st.sampled_from(["None", f"[{half}, {rows - half}]", f"[{rows}]"]), LENGTHS_HOSTILE))
+    obj = draw(maybe_rt(f"risk.RegimeModel({args})"))
+    call = draw(
+        st.sampled_from(
+            [
+                f"{obj}.fit({X})",
+                f"{obj}.fit({X}, {lengths})",
+                f"{obj}.fit({X}).predict({X}, {lengths})",
+                f"{obj}.fit({X}).predict_proba({X})",
+                f"{obj}.fit({X}).score({X}, {lengths})",
+                f"{obj}.fit({X}).decode({X})",
+                f"{obj}.fit({X}).regimes({X})",
+                f"{obj}.fit({X}).sample({draw(count(1, 50))}, {draw(seed())})",
+                f"rt({obj}.fit({X})).score_samples({X})",
+                f"risk.detect_regime({X}, {draw(count(2, 3))}, {draw(seed())})",
+                f"risk.MarketRegime({draw(option('normal', 'Volatile', 'CRISIS'))})",
+            ]
+        )
+    )
+    return Case(call)
+
+
+@st.composite
+def regime_methods(draw: st.DrawFn) -> Case:
+    """Methods of a fitted model (shared by threads in the threads mode)."""
+    kind = draw(st.sampled_from(["diag", "full"]))
+    setup = (
+        f"m = risk.RegimeModel(3, covariance_type={kind!r}, n_iter=5, seed=0)"
+        ".fit(np.random.default_rng(0).normal(size=(80, 2)))"
+    )
+    rows = draw(st.integers(1, 40))
+    X = draw(data(rows, 2, -1, 1))
+    obj = draw(maybe_rt("m"))
+    call = draw(
+        st.sampled_from(
+            [
+                f"{obj}.predict({X})",
+                f"{obj}.predict_proba({X})",
+                f"{obj}.score({X})",
+                f"{obj}.decode({X}, {draw(pick(st.just(f'[{rows}]'), LENGTHS_HOSTILE))})",
+                f"{obj}.regimes({X})",
+                f"{obj}.score_samples({X})",
+                f"{obj}.sample({draw(pick(ints(1, 100), COUNTS_HOSTILE + COUNTS_LONG))}, {draw(seed())})",
+                f"{obj}.covars_",
+                f"{obj}.variances_",
+            ]
+        )
+    )
+    return Case(call, setup, check="m.score(np.zeros((3, 2)))")
+
+
+# --- risk: antifragility (AntifragileAnalyzer, measure_convexity) --------------------------------
+
+
+@st.composite
+def antifragile(draw: st.DrawFn) -> Case:
+    args = draw(
+        kwargs(
+            safe_fraction=real(0, 1),
+            tail=real(0.01, 0.5),
+            score_weights=pick(
+                st.just("(1.0, 2.0, 0.5)"),
+                ["(1,)", "(np.nan, 1, 1)", "(-1, 1, 1)", "'abc'", "None", "(10**400, 1, 1)", "(0, 0, 0)", "(1j, 1, 1)"],
+            ),
+        )
+    )
+    maker = draw(
+        st.sampled_from(
+            [
+                f"risk.AntifragileAnalyzer({args})",
+                "risk.AntifragileAnalyzer.conservative()",
+                "risk.AntifragileAnalyzer.moderate()",
+                "risk.AntifragileAnalyzer.aggressive()",
+            ]
+        )
+    )
+    setup = f"a = {maker}"
+    n = draw(st.integers(1, 40))
+    returns = draw(vector(n, -0.05, 0.05))
+    market = draw(pick(st.sampled_from(["None", f"np.random.default_rng(7).normal(0, 0.01, {n})"]), vectors_hostile(n)))
+    prices = draw(vector(n, 50, 150))
+    symbol = draw(pick(st.just("'ABC'"), STRINGS_HOSTILE))
+    obj = draw(maybe_rt("a"))
+    call = draw(
+        st.sampled_from(
+            [
+                f"{obj}.calculate_barbell_allocation({draw(real(0, 1e9))})",
+                f"{obj}.score_opportunity({symbol}, {prices}, {draw(real(0, 1))}, {draw(real(0, 1))})",
+                f"{obj}.measure_convexity({returns}, {market})",
+                f"risk.measure_convexity({returns}, {market}, tail={draw(real(0.01, 0.5))})",
+                f"({obj}.safe_fraction, {obj}.speculative_fraction, repr({obj}))",
+            ]
+        )
+    )
+    return Case(call, setup, check="a.calculate_barbell_allocation(1.0)")
+
+
 ENTRY_POINTS: dict[str, CaseStrategy] = {
     "PBit": pbit,
     "Temperature": temperature,
@@ -1282,6 +1412,9 @@ ENTRY_POINTS: dict[str, CaseStrategy] = {
     "blackswan diagnostics": blackswan_diagnostics,
     "blackswan return levels": blackswan_levels,
     "BlackSwanDetector": blackswan_detector,
+    "RegimeModel": regime_model,
+    "RegimeModel methods": regime_methods,
+    "AntifragileAnalyzer": antifragile,
 }
 
 
@@ -1293,6 +1426,7 @@ def cases() -> st.SearchStrategy[Case]:
 def method_cases() -> st.SearchStrategy[Case]:
     """Cases that call a method of an object built in ``setup`` (for the threads mode)."""
     shared = ["PBit", "PBitNetwork methods", "BoltzmannSampler", "ParallelTempering", "QAOA", "QAR", "IQAD"]
+    shared += ["RegimeModel methods", "AntifragileAnalyzer"]
     return st.one_of([ENTRY_POINTS[name]() for name in shared])
 
 
@@ -1621,6 +1755,16 @@ def long_cases(draw: st.DrawFn) -> Case:
             f"blackswan.return_level(g, 1e5, ci='bootstrap', num_bootstrap={big}, seed=1)",
             "g = blackswan.fit_gpd(np.random.default_rng(0).standard_t(3, 10**5))",
             "blackswan.return_level(g, 1e5, ci=None)",
+        ),
+        Case(
+            "m.fit(np.random.default_rng(0).normal(size=(200000, 2)))",
+            f"m = risk.RegimeModel(6, covariance_type='full', n_iter={big}, tol=0.0)",
+            "m.set_params(n_iter=2).fit(np.random.default_rng(0).normal(size=(50, 2)))",
+        ),
+        Case(
+            f"m.sample({big}, seed=1)",
+            "m = risk.RegimeModel(2, n_iter=3, seed=0).fit(np.random.default_rng(0).normal(size=99))",
+            "m.score(np.zeros(3))",
         ),
     ]
     return draw(st.sampled_from(choices))

@@ -1,1 +1,0 @@
-//! Market regimes: a Gaussian hidden Markov model.
