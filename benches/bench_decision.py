@@ -17,30 +17,18 @@ from __future__ import annotations
 import argparse
 import importlib.metadata
 import os
-import statistics
-import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+from _timing import timed
 from quantumpanarchy import performance
 from quantumpanarchy.decision import QAOA, Annealing
 
 FloatArray = npt.NDArray[np.float64]
 GAMMAS = np.array([0.35, 0.7])
 BETAS = np.array([0.6, 0.25])
-
-
-def timed(fn: Callable[[], object], repeats: int) -> float:
-    """Median seconds of ``repeats`` calls after one untimed warm-up."""
-    fn()
-    times = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
 
 
 def workload(n: int) -> FloatArray:

@@ -18,25 +18,12 @@ Run ``python benches/bench_risk_mc.py [--quick] [--scenarios N]``.
 from __future__ import annotations
 
 import argparse
-import statistics
-import time
-from collections.abc import Callable
 
 import numpy as np
+from _timing import timed
 from quantumpanarchy import performance, risk
 from quantumpanarchy._native import risk as _native
 from quantumpanarchy.exceptions import BackendUnavailableError
-
-
-def timed(fn: Callable[[], object], repeats: int) -> float:
-    """Median seconds of ``repeats`` calls after one untimed warm-up."""
-    fn()
-    times = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
 
 
 def market() -> tuple[np.ndarray, np.ndarray, str]:

@@ -17,29 +17,16 @@ from __future__ import annotations
 import argparse
 import importlib.metadata
 import logging
-import statistics
-import time
 import warnings
-from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+from _timing import timed
 from quantumpanarchy import performance
 from quantumpanarchy.risk import RegimeModel
 
 FloatArray = npt.NDArray[np.float64]
-
-
-def timed(fn: Callable[[], object], repeats: int) -> float:
-    """Median seconds of ``repeats`` calls after one untimed warm-up."""
-    fn()
-    times = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
 
 
 def simulate(n: int, d: int, seed: int) -> FloatArray:

@@ -17,29 +17,16 @@ from __future__ import annotations
 
 import argparse
 import importlib.metadata
-import statistics
-import time
 import warnings
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+from _timing import timed_range
 from quantumpanarchy import performance, risk
 
 FloatArray = npt.NDArray[np.float64]
-
-
-def timed(fn: Callable[[], object], repeats: int) -> tuple[float, float]:
-    """Median and minimum seconds of ``repeats`` calls after one untimed warm-up (the minimum is
-    the steadier figure on a machine shared with other work)."""
-    fn()
-    times = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times), min(times)
 
 
 def workload(rows: int = 2500, cols: int = 500) -> tuple[FloatArray, FloatArray]:
@@ -98,7 +85,7 @@ def statistics_table(repeats: int) -> list[tuple[str, str, tuple[float, float], 
             a, b = np.asarray(ours(), dtype=float), np.asarray(theirs(), dtype=float).reshape(np.shape(ours()))
             ok = np.isclose(a, b, rtol=1e-10, atol=0.0, equal_nan=True) | (a == b)
             assert ok.all(), f"{name}: results differ from empyrical"
-            rows.append((name, how, timed(ours, repeats), timed(theirs, max(1, repeats // 3))))
+            rows.append((name, how, timed_range(ours, repeats), timed_range(theirs, max(1, repeats // 3))))
     return rows
 
 
@@ -122,7 +109,9 @@ def var_table(repeats: int) -> list[tuple[str, tuple[float, float], tuple[float,
     (v1, c1), (v2, c2) = ours(), numpy_hist()
     # np.quantile of the losses at 0.95 is minus the 0.05 quantile of the returns up to rounding
     assert np.allclose(v1, v2, rtol=1e-12) and np.allclose(c1, c2, rtol=1e-12)
-    return [("historical VaR+CVaR 95/99%, 20 stocks", timed(ours, repeats * 5), timed(numpy_hist, repeats * 5))]
+    return [
+        ("historical VaR+CVaR 95/99%, 20 stocks", timed_range(ours, repeats * 5), timed_range(numpy_hist, repeats * 5))
+    ]
 
 
 def main() -> None:

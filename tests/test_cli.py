@@ -54,6 +54,23 @@ def test_demo_reports_every_section_with_its_explanations(capsys: pytest.Capture
         "'always the training average'",
         "NQO, a black-box optimiser",
         "the best possible is",
+        # risk of the annealed portfolio: statistics, VaR four ways and by Monte Carlo, a backtest
+        "4. Risk of the annealed portfolio",
+        "Sharpe ratio",
+        "worst drawdown",
+        "Cornish-Fisher",
+        "correlated normal scenarios",
+        "closed form within",
+        "Kupiec's test",
+        "Basel",
+        "growth-optimal leverage",
+        "3-state Gaussian hidden Markov model",
+        "barbell",
+        # tail risk by extreme value theory
+        "5. Tail risk: extreme value theory",
+        "generalized Pareto distribution",
+        "profile-likelihood interval",
+        "flagged",
     )
     missing = [text for text in expected if text not in " ".join(out.split())]
     assert not missing, out

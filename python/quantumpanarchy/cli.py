@@ -3,7 +3,9 @@
 On a seeded synthetic market (or your CSV of close prices) it builds a portfolio-selection QUBO,
 anneals it and checks the answer by enumeration, samples the same model as a Boltzmann machine,
 then runs the decision engines (QAOA, QAR, IQAD, QERC, NQO), each beside a baseline or an exact
-answer, and explains every number it prints.
+answer, measures the chosen portfolio's risk (statistics, VaR four ways and by Monte Carlo, a VaR
+backtest, Kelly sizing, regimes, convexity) and its tail risk (extreme value theory), and explains
+every number it prints.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from . import __version__, performance
 from ._demo_core import annealing_section, boltzmann_section, portfolio
 from ._demo_decision import decision_section
 from ._demo_market import YEAR, csv_market, describe, synthetic_market
+from ._demo_risk import risk_section, tail_section
 from ._demo_text import say
 from ._help import public_dir
 
@@ -77,3 +80,5 @@ def _report(args: argparse.Namespace) -> None:
     annealed = annealing_section(p, args.reads, args.sweeps, args.seed)
     boltzmann_section(p, args.seed)
     decision_section(market, p, annealed, args.seed)
+    risk_section(market, annealed, args.seed)
+    tail_section(market, annealed, args.seed)
