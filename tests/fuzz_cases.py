@@ -1679,6 +1679,11 @@ REGRESSIONS = [
     _case("SampleSet.lowest('2')", "core.SampleSet(np.ones((2, 2), np.int8), [0.0, 1.0]).lowest('2')", INVALID),
     _case("SampleSet samples of 300", "core.SampleSet([[300, 1]], [0.0])", INVALID),
     _case(
+        "SampleSet of 10**9 rows",
+        "core.SampleSet(np.broadcast_to(np.int8(1), (10**9, 1)), np.broadcast_to(0.0, (10**9,)))",
+        MEMORY,
+    ),
+    _case(
         "local_fields of a 10^9-row broadcast batch (np.unique sorted it, deaf to Ctrl-C)",
         "core.IsingEnergy.local_fields(sym(3, 1), None, np.broadcast_to(np.int8(1), (10**9, 3)))",
         MEMORY,

@@ -398,7 +398,7 @@ def test_lengths_fixed_by_another_argument_are_checked_before_copying(call: str,
         (
             "SampleSet(np.broadcast_to(np.int8(1), (10**9, 3)), np.broadcast_to(0.0, (10**9,)))",
             "ResourceLimitError",
-            "converting samples",
+            "a SampleSet of 1000000000 rows of 3 variables needs 17.7 GiB",
         ),
         (
             "SampleSet(np.ones((3, 3), np.int8), np.zeros(3), num_occurrences=np.broadcast_to(0.0, (10**9,)))",

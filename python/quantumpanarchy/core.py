@@ -22,7 +22,7 @@ from ._decision._params import check_int
 from ._help import public_dir
 from ._native import core as _core
 from ._validation import as_array, memory_for
-from .exceptions import InvalidInputError, InvalidTypeError
+from .exceptions import InvalidInputError, InvalidTypeError, ResourceLimitError
 
 __all__ = [
     "MAX_EXACT_PBITS",
@@ -129,6 +129,17 @@ class SampleSet:
         if not isinstance(vartype, str) or vartype not in ("SPIN", "BINARY"):
             raise InvalidInputError(f"vartype must be 'SPIN' or 'BINARY', got {vartype!r}")
         labels = _labels(variables, raw_s.shape[1])
+        # reserve what the set will hold (int8 spins, float64 energies, int64 counts) before the
+        # conversion passes: each is seconds of numpy at 10**9 rows, deaf to Ctrl-C, and would
+        # otherwise run before a later allocation failed
+        rows, cols = raw_s.shape
+        try:
+            np.empty(rows * (cols + 16), dtype=np.uint8)
+        except MemoryError:
+            raise ResourceLimitError(
+                f"a SampleSet of {rows} rows of {cols} variables needs {rows * (cols + 16) / 2**30:.1f} GiB for its "
+                "samples, energies and num_occurrences, more than can be allocated here"
+            ) from None
         s = _samples(raw_s)
         e = _converted(raw_e, np.float64, "energies")
         with memory_for("energies"):

@@ -453,29 +453,3 @@ mod tests {
         assert!(f.cov.is_none());
     }
 }
-#[cfg(test)]
-mod timing {
-    use super::*;
-    #[test]
-    #[ignore]
-    fn pass_timing() {
-        let mut s = Stream::new(7, 0);
-        let y: Vec<f64> = (0..100_000).map(|_| draw(&mut s, 0.2, 1.0)).collect();
-        let t = std::time::Instant::now();
-        let mut acc = 0.0;
-        for k in 0..100 {
-            acc += profile_terms(&y, 0.19 + k as f64 * 1e-4, &Control::new())[0];
-        }
-        eprintln!("pass {:?} ({acc})", t.elapsed() / 100);
-        let t = std::time::Instant::now();
-        for _ in 0..10 {
-            acc += fit(&y, &Control::new()).unwrap().xi;
-        }
-        eprintln!("fit {:?} ({acc})", t.elapsed() / 10);
-        let t = std::time::Instant::now();
-        for _ in 0..10 {
-            acc += hessian(&y, 0.2, 1.0)[0];
-        }
-        eprintln!("hessian {:?} ({acc})", t.elapsed() / 10);
-    }
-}
