@@ -1516,6 +1516,12 @@ REGRESSIONS = [
     _case("QAOA maxiter=2**63", "decision.QAOA(3, maxiter=2**63)", INVALID),
     # Ctrl-C: KeyboardInterrupt promptly, never a PanicException
     _case(
+        "Ctrl-C while 10**9 int8 spins convert",
+        "core.IsingEnergy.energy(sym(1, 2), None, np.broadcast_to(np.int8(1), (10**9, 1)))",
+        ("interrupted", "returned", "raised ResourceLimitError"),
+        interrupt_at=0.3,
+    ),
+    _case(
         "Ctrl-C in QERC(n_reservoir=2000).fit",
         f"decision.QERC(n_reservoir=2000).fit({FIT})",
         STOPPED,
