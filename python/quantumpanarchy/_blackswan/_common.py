@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import numpy as np
@@ -11,22 +10,6 @@ import numpy.typing as npt
 from .._decision._params import check_real
 from .._validation import as_float_array, memory_for
 from ..exceptions import InvalidInputError
-
-
-def check_alpha(alpha: Any, name: str = "alpha") -> float:
-    """``alpha`` as a float strictly between 0 and 1."""
-    a = check_real(alpha, name)
-    if not 0.0 < a < 1.0:
-        raise InvalidInputError(f"{name} must be in (0, 1), got {a}")
-    return a
-
-
-def check_finite_real(value: Any, name: str) -> float:
-    """``value`` as a finite float."""
-    v = check_real(value, name)
-    if not math.isfinite(v):
-        raise InvalidInputError(f"{name} must be finite, got {v}")
-    return v
 
 
 def values_1d(data: Any, name: str) -> npt.NDArray[np.float64]:

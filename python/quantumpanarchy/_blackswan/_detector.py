@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from .._decision._params import check_int, check_real
+from .._decision._params import check_int, check_probability, check_real
 from ..exceptions import InvalidInputError
 from ._common import values_1d
 from ._fits import GPDFit, fit_gpd
@@ -59,9 +59,7 @@ class BlackSwanDetector:
         rp = check_real(return_period, "return_period")
         if not (np.isfinite(rp) and rp > 1):
             raise InvalidInputError(f"return_period must be a finite number above 1, got {rp}")
-        q = check_real(threshold_quantile, "threshold_quantile")
-        if not 0 < q < 1:
-            raise InvalidInputError(f"threshold_quantile must be in (0, 1), got {q}")
+        q = check_probability(threshold_quantile, "threshold_quantile")
         u = None if threshold is None else check_real(threshold, "threshold")
         if u is not None and not np.isfinite(u):
             raise InvalidInputError(f"threshold must be finite, got {u}")

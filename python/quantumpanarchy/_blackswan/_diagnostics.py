@@ -10,11 +10,11 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from .._decision._params import check_int
+from .._decision._params import check_int, check_probability
 from .._native import blackswan as _native
 from .._validation import as_index_array
 from ..exceptions import InvalidInputError
-from ._common import check_alpha, values_1d
+from ._common import values_1d
 
 __all__ = [
     "HillEstimate",
@@ -147,7 +147,7 @@ def hill_plot(data: Any, k_values: Any = None, alpha: float = 0.05) -> HillPlot:
     True
     """
     x = values_1d(data, "data")
-    a = check_alpha(alpha)
+    a = check_probability(alpha, "alpha")
     n = len(x)
     if k_values is None:
         npos = int(np.count_nonzero(x > 0))
@@ -232,7 +232,7 @@ def mean_residual_life(data: Any, thresholds: Any = None, alpha: float = 0.05) -
     True
     """
     x = values_1d(data, "data")
-    a = check_alpha(alpha)
+    a = check_probability(alpha, "alpha")
     u = _thresholds(x, thresholds, 10)
     m, lo, hi, c = _native.mean_residual_life(x, u, a)
     return MeanResidualLife(u, m, lo, hi, np.asarray(c, dtype=np.int64))
@@ -297,7 +297,7 @@ def parameter_stability(
     (2,)
     """
     x = values_1d(data, "data")
-    a = check_alpha(alpha)
+    a = check_probability(alpha, "alpha")
     u = _thresholds(x, thresholds, 30)
     xi, se_xi, sigma, star, se_star, c = _native.parameter_stability(x, u, progress)
     z = _z(a)

@@ -9,10 +9,10 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from .._decision._params import check_int, check_real
+from .._decision._params import check_finite_real, check_int, check_real
 from .._native import blackswan as _native
 from ..exceptions import InvalidInputError
-from ._common import check_finite_real, values_1d
+from ._common import values_1d
 
 __all__ = ["GEVFit", "GPDFit", "block_maxima", "fit_gev", "fit_gpd"]
 

@@ -8,10 +8,10 @@ from typing import Any, NamedTuple
 import numpy as np
 import numpy.typing as npt
 
-from .._decision._params import check_int
+from .._decision._params import check_int, check_probability
 from .._native import blackswan as _native
 from ..exceptions import InvalidInputError, InvalidTypeError
-from ._common import check_alpha, periods_1d
+from ._common import periods_1d
 from ._fits import GEVFit, GPDFit
 
 __all__ = ["ReturnLevel", "evt_es", "evt_var", "return_level"]
@@ -101,7 +101,7 @@ def return_level(
     if not isinstance(fit, (GPDFit, GEVFit)):
         raise InvalidTypeError(f"fit must be a GPDFit or GEVFit, got {type(fit).__name__}")
     periods, scalar = periods_1d(period)
-    a = check_alpha(alpha)
+    a = check_probability(alpha, "alpha")
     if ci is not None and ci not in _CIS:
         raise InvalidInputError(f"ci must be None, 'delta', 'profile' or 'bootstrap', got {ci!r}")
     if bootstrap not in ("parametric", "nonparametric"):
@@ -165,7 +165,7 @@ def _point_only(fit: GPDFit | GEVFit, periods: npt.NDArray[np.float64], scalar: 
 def _var_parts(fit: GPDFit, alpha: float, num_observations: int | None) -> tuple[float, float]:
     if not isinstance(fit, GPDFit):
         raise InvalidTypeError(f"fit must be a GPDFit (a peaks-over-threshold fit), got {type(fit).__name__}")
-    a = check_alpha(alpha)
+    a = check_probability(alpha, "alpha")
     n = fit.num_observations if num_observations is None else check_int(num_observations, "num_observations", 1)
     if n < fit.num_exceedances:
         raise InvalidInputError(f"num_observations ({n}) is below the number of exceedances ({fit.num_exceedances})")

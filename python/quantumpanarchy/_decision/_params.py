@@ -47,11 +47,27 @@ def check_real(value: Any, name: str) -> float:
     """``value`` as a float: any real number (numpy's included), not bools or strings (those
     raise :class:`InvalidTypeError`)."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise InvalidTypeError(f"{name} must be a real number, got {value!r}")
+        raise InvalidTypeError(f"{name} must be a real number, got {_short(value)}")
     try:
         return float(value)
     except OverflowError:  # an int beyond float range (10**400)
         raise InvalidInputError(f"{name} is too large for a float: {_short(value)}") from None
+
+
+def check_finite_real(value: Any, name: str) -> float:
+    """:func:`check_real`, finite: NaN and ±inf raise :class:`InvalidInputError`."""
+    v = check_real(value, name)
+    if not math.isfinite(v):
+        raise InvalidInputError(f"{name} must be finite, got {v}")
+    return v
+
+
+def check_probability(value: Any, name: str) -> float:
+    """:func:`check_real` strictly between 0 and 1 (a tail probability such as a VaR's alpha)."""
+    v = check_real(value, name)
+    if not 0.0 < v < 1.0:
+        raise InvalidInputError(f"{name} must be in (0, 1), got {v}")
+    return v
 
 
 def _short(value: Any) -> str:

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, TypeAlias
 import numpy as np
 import numpy.typing as npt
 
+from .._decision._params import check_finite_real
 from ..exceptions import InvalidInputError, InvalidTypeError
 
 if TYPE_CHECKING:
@@ -114,7 +115,7 @@ def secondary(frame: Frame, x: Any, name: str) -> Any:
     if isinstance(x, (bool, np.bool_)):
         raise InvalidTypeError(f"{name} must be a number or an array, got {x!r}")
     if isinstance(x, numbers.Real):
-        return check_number(x, name)
+        return check_finite_real(x, name)
     if is_pandas(x):
         if frame.index is not None and hasattr(x, "index") and hasattr(x, "reindex"):
             if not x.index.equals(frame.index):
@@ -124,24 +125,3 @@ def secondary(frame: Frame, x: Any, name: str) -> Any:
                     raise InvalidInputError(f"{name} cannot be aligned with the returns: {exc}") from None
         return as_frame(x, name).values
     return x
-
-
-def check_number(x: Any, name: str) -> float:
-    """A finite real number (not a bool, not 10**400, not NaN/inf)."""
-    if isinstance(x, (bool, np.bool_)) or not isinstance(x, numbers.Real):
-        raise InvalidTypeError(f"{name} must be a real number, got {_short(x)}")
-    try:
-        value = float(x)
-    except OverflowError:
-        raise InvalidInputError(f"{name} is too large for a float: {_short(x)}") from None
-    if not np.isfinite(value):
-        raise InvalidInputError(f"{name} must be finite, got {value}")
-    return value
-
-
-def _short(x: object) -> str:
-    try:
-        text = repr(x)
-    except ValueError:
-        return f"a huge {type(x).__name__}"
-    return text if len(text) <= 40 else text[:40] + "..."

@@ -15,10 +15,10 @@ from typing import Any, Literal
 import numpy as np
 import numpy.typing as npt
 
-from .._decision._params import check_int
+from .._decision._params import check_int, check_probability
 from .._native import risk as _native
 from ..exceptions import InvalidInputError
-from ._frame import as_frame, check_number
+from ._frame import as_frame
 
 __all__ = [
     "ChristoffersenResult",
@@ -37,13 +37,6 @@ def _hits(hits: Any) -> Any:
     if isinstance(values, (list, tuple)) and values and all(isinstance(h, (bool, np.bool_)) for h in values):
         return np.asarray(values, dtype=bool)
     return values
-
-
-def _alpha(alpha: Any) -> float:
-    a = check_number(alpha, "alpha")
-    if not 0.0 < a < 1.0:
-        raise InvalidInputError(f"alpha must be in (0, 1), got {a}")
-    return a
 
 
 @dataclasses.dataclass(frozen=True)
@@ -135,7 +128,7 @@ def kupiec_test(hits: Any, alpha: float = 0.05) -> KupiecResult:
     >>> round(stat, 6), round(p, 6)
     (0.0, 1.0)
     """
-    a = _alpha(alpha)
+    a = check_probability(alpha, "alpha")
     stat, p, n, x = _native.kupiec(_hits(hits), a)
     return KupiecResult(stat, p, n, x, a)
 
@@ -167,7 +160,7 @@ def christoffersen_test(hits: Any, alpha: float = 0.05) -> ChristoffersenResult:
     >>> r.independence_statistic >= 0
     True
     """
-    a = _alpha(alpha)
+    a = check_probability(alpha, "alpha")
     (cc, cc_p, ind, ind_p, pof, pof_p), (n, x, n00, n01, n10, n11) = _native.christoffersen(_hits(hits), a)
     return ChristoffersenResult(cc, cc_p, ind, ind_p, pof, pof_p, n, x, (n00, n01, n10, n11), a)
 
@@ -208,7 +201,7 @@ def traffic_light(
     """
     k = check_int(num_exceptions, "num_exceptions", 0)
     n = check_int(num_observations, "num_observations", 1)
-    zone, _ = _native.traffic_light(k, n, _alpha(alpha))
+    zone, _ = _native.traffic_light(k, n, check_probability(alpha, "alpha"))
     result: Literal["green", "yellow", "red"] = zone
     return result
 

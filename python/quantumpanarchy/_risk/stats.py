@@ -19,10 +19,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from .._decision._params import check_real
+from .._decision._params import check_finite_real, check_real
 from .._native import risk as _native
 from ..exceptions import InvalidInputError, InvalidTypeError
-from ._frame import Aligned, Frame, PerColumn, aligned, as_frame, check_number, per_column, secondary
+from ._frame import Aligned, Frame, PerColumn, aligned, as_frame, per_column, secondary
 
 __all__ = [
     "alpha",
@@ -108,7 +108,7 @@ def annualization_factor(period: str = "daily", annualization: float | None = No
     12.0
     """
     if annualization is not None:
-        value = check_number(annualization, "annualization")
+        value = check_finite_real(annualization, "annualization")
         if value <= 0:
             raise InvalidInputError(f"annualization must be a positive number of periods per year, got {value}")
         return value
@@ -353,7 +353,7 @@ def cum_returns_final(returns: Any, starting_value: float = 0.0) -> PerColumn:
     >>> round(cum_returns_final(np.array([0.1, 0.1])), 6)
     0.21
     """
-    start = check_number(starting_value, "starting_value")
+    start = check_finite_real(starting_value, "starting_value")
     return _stat(returns, "cum_returns_final", param=start)
 
 
@@ -448,8 +448,8 @@ def omega_ratio(
     3.0
     """
     frame = as_frame(returns)
-    rr = check_number(required_return, "required_return")
-    ann = check_number(annualization, "annualization")
+    rr = check_finite_real(required_return, "required_return")
+    ann = check_finite_real(annualization, "annualization")
     if ann <= 0:
         raise InvalidInputError(f"annualization must be a positive number of periods per year, got {ann}")
     if ann == 1:
@@ -462,7 +462,7 @@ def omega_ratio(
 
 
 def _cutoff(cutoff: float) -> float:
-    c = check_number(cutoff, "cutoff")
+    c = check_finite_real(cutoff, "cutoff")
     if not 0.0 <= c <= 1.0:
         raise InvalidInputError(f"cutoff must be between 0 and 1, got {c}")
     return c
@@ -650,7 +650,7 @@ def beta(returns: Any, factor_returns: Any, risk_free: float = 0.0) -> PerColumn
     2.0
     """
     frame = as_frame(returns)
-    check_number(risk_free, "risk_free")
+    check_finite_real(risk_free, "risk_free")
     return _stat(returns, "beta", factor=_factor(frame, factor_returns), frame=frame)
 
 
@@ -789,7 +789,7 @@ def cum_returns(returns: Any, starting_value: float = 0.0) -> Aligned:
     >>> cum_returns(np.array([0.1, 0.1])).round(6).tolist()
     [0.1, 0.21]
     """
-    start = check_number(starting_value, "starting_value")
+    start = check_finite_real(starting_value, "starting_value")
     frame = as_frame(returns)
     return aligned(frame, _native.path_columns(frame.values, "cum_returns", start))
 

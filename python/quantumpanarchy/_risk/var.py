@@ -12,10 +12,10 @@ from __future__ import annotations
 import dataclasses
 from typing import Any, Literal
 
-from .._decision._params import check_int
+from .._decision._params import check_int, check_probability
 from .._native import risk as _native
 from ..exceptions import InvalidInputError, InvalidTypeError
-from ._frame import Aligned, Frame, PerColumn, aligned, as_frame, check_number, per_column
+from ._frame import Aligned, Frame, PerColumn, aligned, as_frame, per_column
 
 __all__ = ["StudentTFit", "cvar", "fit_student_t", "rolling_cvar", "rolling_var", "var"]
 
@@ -47,13 +47,6 @@ def _method(method: Any) -> str:
     return method
 
 
-def _alpha(alpha: Any) -> float:
-    a = check_number(alpha, "alpha")
-    if not 0.0 < a < 1.0:
-        raise InvalidInputError(f"alpha must be in (0, 1), got {a}")
-    return a
-
-
 def _weights(weights: Any) -> Any:
     if weights is None:
         return None
@@ -61,7 +54,7 @@ def _weights(weights: Any) -> Any:
 
 
 def _measure(returns: Any, alpha: float, method: str, weights: Any, cvar: bool) -> PerColumn:
-    a, m = _alpha(alpha), _method(method)
+    a, m = check_probability(alpha, "alpha"), _method(method)
     frame = as_frame(returns)
     w = _weights(weights)
     result = _native.var_columns(frame.values, a, m, cvar, w)
@@ -151,7 +144,7 @@ def cvar(
 
 
 def _rolling(returns: Any, window: int, alpha: float, method: str, weights: Any, cvar: bool) -> Aligned:
-    a, m = _alpha(alpha), _method(method)
+    a, m = check_probability(alpha, "alpha"), _method(method)
     w_len = check_int(window, "window", 2)
     frame = as_frame(returns)
     w = _weights(weights)
