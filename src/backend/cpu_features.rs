@@ -33,6 +33,19 @@ pub fn has_avx2() -> bool {
     }
 }
 
+/// Whether the AVX-512F kernel variants can run here.
+#[inline]
+pub fn has_avx512f() -> bool {
+    #[cfg(target_arch = "x86_64")]
+    {
+        std::arch::is_x86_feature_detected!("avx512f")
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        false
+    }
+}
+
 /// The kernel variant in use, for `backend_info()`.
 pub fn kernel_variant() -> &'static str {
     if has_avx2() {

@@ -39,7 +39,7 @@ pub fn default_num_reads(given: usize) -> usize {
 /// from random states (see `anneal::initial_state`), and with no rows at all it is `None`, the
 /// same as no states given (so a device draws them itself, as for a run without states).
 pub fn expand(mut given: Vec<i8>, n: usize, num_reads: usize, generator: Generator) -> Result<Option<Vec<i8>>> {
-    ensure!(n > 0 && given.len() % n == 0, "initial states must hold whole rows of {n} spins");
+    ensure!(n > 0 && given.len().is_multiple_of(n), "initial states must hold whole rows of {n} spins");
     let rows = given.len() / n;
     given.truncate(num_reads.saturating_mul(n));
     match generator {

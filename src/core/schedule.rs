@@ -190,7 +190,7 @@ pub fn dwave_betas(
     ensure!(custom.is_none(), "beta_schedule goes with beta_schedule_type='custom', not {kind:?}");
     let sweeps = num_sweeps.unwrap_or(1000);
     ensure!(
-        sweeps % sweeps_per_beta == 0,
+        sweeps.is_multiple_of(sweeps_per_beta),
         "num_sweeps ({sweeps}) must be a multiple of num_sweeps_per_beta ({sweeps_per_beta})"
     );
     let range = match beta_range {

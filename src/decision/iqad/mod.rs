@@ -356,7 +356,7 @@ impl Iqad {
         let w = &self.window;
         ensure!(
             w.capacity >= 1
-                && w.rows.len() % d == 0
+                && w.rows.len().is_multiple_of(d)
                 && !w.rows.is_empty()
                 && w.rows.len() <= w.capacity * d
                 && w.next < w.capacity,

@@ -86,7 +86,7 @@ impl<'a> AngleSets<'a> {
     pub fn new(gammas: &'a [f64], betas: &'a [f64], layers: usize) -> Result<Self> {
         check_angles(gammas, betas)?;
         crate::ensure!(
-            gammas.len() % layers.max(1) == 0,
+            gammas.len().is_multiple_of(layers.max(1)),
             "{} angles do not make whole sets of {layers} layers",
             gammas.len()
         );

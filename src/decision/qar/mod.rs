@@ -297,7 +297,7 @@ pub struct Evaluation {
 
 /// `Err(InvalidInput)` unless every value of the row-major `rows × n` matrix is in [0, 1].
 pub fn check_factors(f: &[f64], n: usize) -> Result<()> {
-    ensure!(n > 0 && f.len() % n == 0, "factors must have {n} columns, got {} values", f.len());
+    ensure!(n > 0 && f.len().is_multiple_of(n), "factors must have {n} columns, got {} values", f.len());
     if let Some(k) = f.iter().position(|v| !(0.0..=1.0).contains(v)) {
         let what = if f[k].is_finite() { "outside [0, 1]" } else { "not finite" };
         return Err(crate::invalid!(

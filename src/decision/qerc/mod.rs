@@ -411,7 +411,7 @@ mod tests {
             Reservoir::generate(&ReservoirSpec { n_reservoir: 50, ..ReservoirSpec::default() }, 1, 3, &Control::new())
                 .unwrap();
         let make = |k: usize| -> Array2<f64> {
-            let f = if k % 2 == 0 { 0.15 } else { 0.45 };
+            let f = if k.is_multiple_of(2) { 0.15 } else { 0.45 };
             Array2::from_shape_fn((30 + k % 7, 1), |(t, _)| (f * t as f64 + k as f64).sin())
         };
         let seqs: Vec<Array2<f64>> = (0..40).map(make).collect();

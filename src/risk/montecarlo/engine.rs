@@ -122,23 +122,53 @@ impl Block {
     }
 }
 
+/// The vector instructions the normals are drawn with (the same bits with any of them).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Isa {
+    Scalar,
+    #[cfg(target_arch = "x86_64")]
+    Avx2,
+    #[cfg(target_arch = "x86_64")]
+    Avx512,
+}
+
+impl Isa {
+    fn detect() -> Self {
+        #[cfg(target_arch = "x86_64")]
+        {
+            use crate::backend::cpu_features::{has_avx2, has_avx512f};
+            if has_avx512f() {
+                return Isa::Avx512;
+            }
+            if has_avx2() {
+                return Isa::Avx2;
+            }
+        }
+        Isa::Scalar
+    }
+}
+
 /// Steps 1–3 for scenarios `first..first + lanes` into `b.x` (lanes past `lanes` hold garbage).
 #[inline(always)]
-fn returns_generic(model: &Model, first: u64, lanes: usize, b: &mut Block, avx2: bool) {
+fn returns_generic(model: &Model, first: u64, lanes: usize, b: &mut Block, isa: Isa) {
     let key = model.key;
     for j in 0..model.rank.div_ceil(2) {
         let (z0, z1) = b.z[2 * j * LANES..(2 * j + 2) * LANES].split_at_mut(LANES);
-        #[cfg(target_arch = "x86_64")]
-        if avx2 {
-            // SAFETY: the caller checked AVX2 support at run time.
-            unsafe { super::simd::normal_pairs(first, j as u32, key, z0, z1) };
-            continue;
-        }
-        for s in 0..LANES {
-            let i = first + s as u64;
-            let (a, c) = normal_pair(philox4x32([i as u32, (i >> 32) as u32, j as u32, 0], key));
-            z0[s] = a;
-            z1[s] = c;
+        match isa {
+            // SAFETY: `Isa::detect` checked the instruction set at run time.
+            #[cfg(target_arch = "x86_64")]
+            Isa::Avx512 => unsafe { super::simd::normal_pairs_avx512(first, j as u32, key, z0, z1) },
+            // SAFETY: as above.
+            #[cfg(target_arch = "x86_64")]
+            Isa::Avx2 => unsafe { super::simd::normal_pairs_avx2(first, j as u32, key, z0, z1) },
+            Isa::Scalar => {
+                for s in 0..LANES {
+                    let i = first + s as u64;
+                    let (a, c) = normal_pair(philox4x32([i as u32, (i >> 32) as u32, j as u32, 0], key));
+                    z0[s] = a;
+                    z1[s] = c;
+                }
+            }
         }
     }
     match &model.gamma {
@@ -171,17 +201,27 @@ fn returns_generic(model: &Model, first: u64, lanes: usize, b: &mut Block, avx2:
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
 unsafe fn returns_avx2(model: &Model, first: u64, lanes: usize, b: &mut Block) {
-    returns_generic(model, first, lanes, b, true)
+    returns_generic(model, first, lanes, b, Isa::Avx2)
 }
 
-/// Steps 1–3, vectorised with AVX2 where the CPU has it (no FMA: the same bits either way).
-fn returns(model: &Model, first: u64, lanes: usize, b: &mut Block, avx2: bool) {
-    #[cfg(target_arch = "x86_64")]
-    if avx2 {
-        // SAFETY: the caller checked AVX2 support at run time.
-        return unsafe { returns_avx2(model, first, lanes, b) };
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f")]
+unsafe fn returns_avx512(model: &Model, first: u64, lanes: usize, b: &mut Block) {
+    returns_generic(model, first, lanes, b, Isa::Avx512)
+}
+
+/// Steps 1–3, vectorised with the widest instructions the CPU has (no FMA: the same bits
+/// whichever runs).
+fn returns(model: &Model, first: u64, lanes: usize, b: &mut Block, isa: Isa) {
+    match isa {
+        // SAFETY: `Isa::detect` checked the instruction set at run time.
+        #[cfg(target_arch = "x86_64")]
+        Isa::Avx512 => unsafe { returns_avx512(model, first, lanes, b) },
+        // SAFETY: as above.
+        #[cfg(target_arch = "x86_64")]
+        Isa::Avx2 => unsafe { returns_avx2(model, first, lanes, b) },
+        Isa::Scalar => returns_generic(model, first, lanes, b, Isa::Scalar),
     }
-    returns_generic(model, first, lanes, b, false)
 }
 
 /// The losses of scenarios `0..num_scenarios`, and the scenario matrix (row-major, one row per
@@ -206,7 +246,7 @@ pub fn simulate(
         false => None,
     };
     let mut losses = try_vec(num_scenarios, 0.0, format!("the loss vector of {num_scenarios} scenarios").as_str())?;
-    let avx2 = crate::backend::cpu_features::has_avx2();
+    let isa = Isa::detect();
     let run_chunk = |c: usize, out: &mut [f64], rows: Option<&mut [f64]>| -> Result<()> {
         control.check()?;
         let mut b = Block::new(model);
@@ -214,7 +254,7 @@ pub fn simulate(
         for (k, dst) in out.chunks_mut(LANES).enumerate() {
             let first = (c * CHUNK + k * LANES) as u64;
             let lanes = dst.len();
-            returns(model, first, lanes, &mut b, avx2);
+            returns(model, first, lanes, &mut b, isa);
             position.losses(&b.x, lanes, &mut b.loss);
             dst.copy_from_slice(&b.loss[..lanes]);
             if let Some(rows) = rows.as_deref_mut() {

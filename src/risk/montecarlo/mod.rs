@@ -200,9 +200,9 @@ pub fn monte_carlo_var(
     crate::ensure!(num_scenarios >= 2, "num_scenarios must be at least 2, got {num_scenarios}");
     let position = Linear::new(weights, model.num_assets)?;
     let backend = choose_backend(choice, model, num_scenarios)?;
-    let (mut losses, scenarios) = simulate(model, &position, num_scenarios, backend, keep_scenarios, control)?;
+    let (losses, scenarios) = simulate(model, &position, num_scenarios, backend, keep_scenarios, control)?;
     control.check()?;
-    let tail = tail::summarize(&mut losses, alpha)?;
+    let tail = tail::summarize(&losses, alpha)?;
     Ok(McResult { tail, num_scenarios, backend, scenarios })
 }
 

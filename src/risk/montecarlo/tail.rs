@@ -2,7 +2,9 @@
 //!
 //! - **VaR** at level α is the sample quantile at p = 1 − α by linear interpolation, exactly as
 //!   `np.quantile(losses, 1 - alpha)` computes it (virtual index (n − 1)p, numpy's `_lerp`), found
-//!   by selection (`select_nth_unstable`), not by sorting.
+//!   by selection (`select_nth_unstable`), not by sorting, among the losses above a bound that a
+//!   strided sample places below every order statistic needed (one parallel pass copies them; a
+//!   bound that turns out too high is replaced by −∞, so the values are exact either way).
 //! - **CVaR** is the mean of the losses ≥ VaR.
 //! - **VaR standard error**: the asymptotic one of a sample quantile, √(α(1 − α)/n) / f̂(VaR), with
 //!   the density f̂ at VaR by the Siddiqui–Bloch–Gastwirth difference quotient
@@ -13,10 +15,10 @@
 //!   VaR + mean(max(L − VaR, 0))/α, whose variance is Var(max(L − VaR, 0)) / (n α²):
 //!   √(s²/n)/α with s² the sample variance (n − 1) of the excesses max(Lᵢ − VaR, 0).
 //!
-//! Every sum is taken over fixed chunks of the loss vector added in order, so the results do not
-//! depend on the thread count.
+//! Every sum is taken over fixed chunks of that copy added in order, so the results do not depend
+//! on the thread count.
 
-use crate::error::Result;
+use crate::error::{try_with_capacity, Result};
 use crate::special::{norm_pdf, norm_ppf};
 use rayon::prelude::*;
 
@@ -112,8 +114,54 @@ fn chunked_sum(v: &[f64], f: impl Fn(f64) -> Option<f64> + Sync) -> (f64, usize)
     (s + comp, count)
 }
 
-/// VaR, CVaR and their standard errors at level `alpha` of the finite `losses` (reordered).
-pub fn summarize(losses: &mut [f64], alpha: f64) -> Result<Tail> {
+/// Sample size of [`lower_bound`].
+const SAMPLE: usize = 1 << 13;
+
+/// A value at most the `k`-th smallest of `losses` (0-based) with near certainty: an order
+/// statistic of a strided sample, several standard deviations of its rank below `k`'s (−∞ for
+/// small inputs or a `k` near the bottom).
+fn lower_bound(losses: &[f64], k: usize) -> f64 {
+    let n = losses.len();
+    let stride = n / SAMPLE;
+    if stride < 4 {
+        return f64::NEG_INFINITY;
+    }
+    let mut sample: Vec<f64> = losses.iter().step_by(stride).copied().collect();
+    let m = sample.len() as f64;
+    let p = k as f64 / n as f64;
+    let rank = (p * m - 6.0 * (m * p * (1.0 - p)).sqrt() - 8.0).floor();
+    if rank < 0.0 {
+        return f64::NEG_INFINITY;
+    }
+    *sample.select_nth_unstable_by(rank as usize, f64::total_cmp).1
+}
+
+/// The losses ≥ a bound below the `k`-th smallest, in their order, and the number below it.
+fn upper_part(losses: &[f64], k: usize) -> Result<(Vec<f64>, usize)> {
+    let bound = lower_bound(losses, k);
+    let parts: Vec<(usize, Vec<f64>)> = losses
+        .par_chunks(SUM_CHUNK)
+        .map(|c| {
+            let above: Vec<f64> = c.iter().copied().filter(|&x| x >= bound).collect();
+            (c.len() - above.len(), above)
+        })
+        .collect();
+    let below: usize = parts.iter().map(|p| p.0).sum();
+    if below > k {
+        // the sample misled the bound (vanishingly rare): every loss is a candidate
+        let mut all = try_with_capacity(losses.len(), "a copy of the losses")?;
+        all.extend_from_slice(losses);
+        return Ok((all, 0));
+    }
+    let mut upper = try_with_capacity(losses.len() - below, "the upper part of the losses")?;
+    for (_, p) in &parts {
+        upper.extend_from_slice(p);
+    }
+    Ok((upper, below))
+}
+
+/// VaR, CVaR and their standard errors at level `alpha` of the finite `losses`.
+pub fn summarize(losses: &[f64], alpha: f64) -> Result<Tail> {
     check_alpha(alpha)?;
     let n = losses.len();
     crate::ensure!(n >= 2, "at least 2 losses are needed, got {n}");
@@ -128,7 +176,10 @@ pub fn summarize(losses: &mut [f64], alpha: f64) -> Result<Tail> {
     let mut ks: Vec<usize> = q.iter().flat_map(|&(a, b, _)| [a, b]).collect();
     ks.sort_unstable();
     ks.dedup();
-    let stats = crate::parallel::install(|| order_stats(losses, &ks))?;
+    // every order statistic needed, and every loss ≥ VaR, lies in the upper part
+    let (mut upper, below) = crate::parallel::install(|| upper_part(losses, ks[0]))??;
+    let shifted: Vec<usize> = ks.iter().map(|k| k - below).collect();
+    let stats = order_stats(&mut upper, &shifted);
     let at = |k: usize| stats[ks.binary_search(&k).expect("the order statistic was selected")];
     let value = |(a, b, t): (usize, usize, f64)| lerp(at(a), at(b), t);
     let var = value(q[1]);
@@ -136,13 +187,13 @@ pub fn summarize(losses: &mut [f64], alpha: f64) -> Result<Tail> {
     let density = if spread > 0.0 { (p_hi - p_lo) / spread } else { f64::INFINITY };
     let var_stderr = (alpha * (1.0 - alpha) / nf).sqrt() / density;
 
-    let losses = &*losses;
-    let (sum, count) = crate::parallel::install(|| chunked_sum(losses, |x| (x >= var).then_some(x)))?;
+    let upper = &upper[..];
+    let (sum, count) = crate::parallel::install(|| chunked_sum(upper, |x| (x >= var).then_some(x)))?;
     let cvar = sum / count as f64;
-    let (excess, _) = crate::parallel::install(|| chunked_sum(losses, |x| (x > var).then_some(x - var)))?;
+    let (excess, _) = crate::parallel::install(|| chunked_sum(upper, |x| (x > var).then_some(x - var)))?;
     let mean_excess = excess / nf;
     let (dev2, tail) = crate::parallel::install(|| {
-        chunked_sum(losses, |x| (x > var).then_some((x - var - mean_excess) * (x - var - mean_excess)))
+        chunked_sum(upper, |x| (x > var).then_some((x - var - mean_excess) * (x - var - mean_excess)))
     })?;
     let s2 = (dev2 + (n - tail) as f64 * mean_excess * mean_excess) / (nf - 1.0);
     let cvar_stderr = (s2 / nf).sqrt() / alpha;
@@ -168,8 +219,8 @@ mod tests {
     fn quantile_matches_a_sort_and_cvar_is_the_tail_mean() {
         let v: Vec<f64> = (0..1001).map(|i| ((i * 7919) % 1001) as f64 / 10.0 - 3.0).collect();
         for alpha in [0.01, 0.05, 0.1, 0.5, 0.999] {
-            let mut w = v.clone();
-            let t = summarize(&mut w, alpha).unwrap();
+            let w = v.clone();
+            let t = summarize(&w, alpha).unwrap();
             assert_eq!(t.var, numpy_quantile(&v, 1.0 - alpha));
             let tail: Vec<f64> = v.iter().copied().filter(|&x| x >= t.var).collect();
             assert_eq!(t.tail_count, tail.len());
@@ -178,10 +229,37 @@ mod tests {
             assert!(t.var_stderr > 0.0 && t.cvar_stderr > 0.0);
         }
         // ties and a constant sample
-        let mut c = vec![2.5; 100];
-        let t = summarize(&mut c, 0.05).unwrap();
+        let c = vec![2.5; 100];
+        let t = summarize(&c, 0.05).unwrap();
         assert_eq!((t.var, t.cvar, t.var_stderr, t.cvar_stderr, t.tail_count), (2.5, 2.5, 0.0, 0.0, 100));
-        assert!(summarize(&mut [1.0], 0.05).is_err());
-        assert!(summarize(&mut [1.0, 2.0], 1.0).is_err());
+        assert!(summarize(&[1.0], 0.05).is_err());
+        assert!(summarize(&[1.0, 2.0], 1.0).is_err());
+    }
+
+    #[test]
+    fn large_samples_select_within_the_upper_part() {
+        // pseudo-random losses, and a sample whose strided positions hold the largest values (the
+        // bound then lies above the order statistics and the fallback takes every loss)
+        let mut state = 0x9e37_79b9_7f4a_7c15u64;
+        let random: Vec<f64> = (0..200_000)
+            .map(|_| {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                (state >> 11) as f64 / (1u64 << 53) as f64 - 0.3
+            })
+            .collect();
+        let rigged: Vec<f64> = (0..40_000).map(|i| if i % 4 == 0 { 1e3 + i as f64 } else { (i % 97) as f64 }).collect();
+        for v in [&random, &rigged] {
+            for alpha in [0.001, 0.05, 0.5, 0.9] {
+                let t = summarize(v, alpha).unwrap();
+                assert_eq!(t.var, numpy_quantile(v, 1.0 - alpha), "alpha {alpha}");
+                let tail: Vec<f64> = v.iter().copied().filter(|&x| x >= t.var).collect();
+                assert_eq!(t.tail_count, tail.len());
+                let mean = tail.iter().sum::<f64>() / tail.len() as f64;
+                assert!((t.cvar - mean).abs() <= 1e-12 * mean.abs().max(1.0));
+            }
+        }
+        assert_eq!(upper_part(&rigged, 10_000).unwrap().1, 0, "the rigged sample takes the fallback");
     }
 }

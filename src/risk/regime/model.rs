@@ -252,7 +252,7 @@ pub struct Observations<'a> {
 impl<'a> Observations<'a> {
     /// Checks the shape, the lengths and that every value is finite.
     pub fn new(x: &'a [f64], d: usize, lengths: &'a [usize]) -> Result<Self> {
-        ensure!(d >= 1 && x.len() % d == 0, "observations must be a matrix of {d} columns");
+        ensure!(d >= 1 && x.len().is_multiple_of(d), "observations must be a matrix of {d} columns");
         let t = x.len() / d;
         ensure!(t >= 1, "observations must not be empty");
         ensure!(!lengths.is_empty(), "lengths must not be empty");
