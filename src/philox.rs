@@ -8,11 +8,14 @@
 //! carry a line-by-line copy of these functions in CUDA C.
 //!
 //! To get the *same bits* on the GPU, everything after the integer rounds is written with `+`,
-//! `−`, `×`, `÷`, `sqrt`, `floor` and bit manipulation of the float's fields, each correctly
-//! rounded by IEEE 754 on both sides (Rust never contracts `a * b + c` into a fused multiply-add;
-//! the CUDA programs are compiled with `--fmad=false`). The logarithm and the sine and cosine of
-//! Box–Muller are therefore our own ([`ln`], [`sincos_2pi`]): a platform's `log` or `sin` may
-//! differ from CUDA's in the last bit. Their error is a few units in the last place.
+//! `−`, `×`, `÷`, `sqrt`, `floor`, explicit fused multiply-adds (`mul_add`, CUDA's `fma`) and bit
+//! manipulation of the float's fields, each correctly rounded by IEEE 754 on both sides (Rust
+//! never contracts `a * b + c` on its own; the CUDA programs are compiled with `--fmad=false`, so
+//! only the written `fma`s fuse). The logarithm and the sine and cosine of Box–Muller are
+//! therefore our own ([`ln`], [`sincos_2pi`]), with fdlibm's minimax polynomials: a platform's
+//! `log` or `sin` may differ from CUDA's in the last bit. Their error is a few units in the last
+//! place. (Without a hardware FMA, `mul_add` is a correctly rounded library call: slower, the
+//! same bits.)
 
 /// Philox4x32's multipliers and Weyl key increments.
 const M0: u32 = 0xD251_1F53;
@@ -77,10 +80,55 @@ pub(crate) const LN2_HI: f64 = f64::from_bits(0x3fe6_2e42_fee0_0000);
 pub(crate) const LN2_LO: f64 = f64::from_bits(0x3dea_39ef_3579_3c76);
 const SQRT2: f64 = std::f64::consts::SQRT_2;
 
+/// fdlibm's minimax coefficients (e_log.c, Lg1…Lg7): ln m = 2s + s·z·P(z), z = s², for
+/// |s| ≤ 0.1716, within 2^-58.45.
+#[allow(clippy::excessive_precision)] // fdlibm's digits, as published
+pub(crate) const LN_COEFS: [f64; 7] = [
+    6.666666666666735130e-01,
+    3.999999999940941908e-01,
+    2.857142874366239149e-01,
+    2.222219843214978396e-01,
+    1.818357216161805012e-01,
+    1.531383769920937332e-01,
+    1.479819860511658591e-01,
+];
+
+/// fdlibm's sine kernel (k_sin.c, S1…S6): sin θ = θ + θw·S(w), w = θ², |θ| ≤ π/4, within 2^-58.
+#[allow(clippy::excessive_precision)] // fdlibm's digits, as published
+pub(crate) const SIN_COEFS: [f64; 6] = [
+    -1.66666666666666324348e-01,
+    8.33333333332248946124e-03,
+    -1.98412698298579493134e-04,
+    2.75573137070700676789e-06,
+    -2.50507602534068634195e-08,
+    1.58969099521155010221e-10,
+];
+
+/// fdlibm's cosine kernel (k_cos.c, C1…C6): cos θ = 1 − w/2 + w²·C(w), within 2^-58.
+#[allow(clippy::excessive_precision)] // fdlibm's digits, as published
+pub(crate) const COS_COEFS: [f64; 6] = [
+    4.16666666666666019037e-02,
+    -1.38888888888741095749e-03,
+    2.48015872894767294178e-05,
+    -2.75573143513906633035e-07,
+    2.08757232129817482790e-09,
+    -1.13596475577881948265e-11,
+];
+
+/// `c[0] + w(c[1] + w(…))` by Horner's rule, one fused multiply-add a step.
+#[inline(always)]
+fn horner(w: f64, c: &[f64]) -> f64 {
+    let mut p = c[c.len() - 1];
+    for &k in c[..c.len() - 1].iter().rev() {
+        p = w.mul_add(p, k);
+    }
+    p
+}
+
 /// The natural logarithm of a positive normal double, by IEEE-exact operations: x = 2^e m with
-/// m in [√2/2, √2), then ln m = 2 atanh(s) with s = (m − 1)/(m + 1), |s| < 0.172, by the series
-/// s + s³/3 + … + s²³/23 (the next term is below 2^-56 of the sum). Error: a few ulp. Subnormal,
-/// zero, negative and non-finite arguments are not handled (the generator never makes them).
+/// m in [√2/2, √2), then ln m = 2 atanh(s) with s = (m − 1)/(m + 1), |s| < 0.172, by fdlibm's
+/// polynomial ([`LN_COEFS`]). Error: a few ulp. Subnormal, zero, negative and non-finite
+/// arguments are not handled (the generator never makes them).
 #[inline(always)]
 pub fn ln(x: f64) -> f64 {
     let bits = x.to_bits();
@@ -91,17 +139,9 @@ pub fn ln(x: f64) -> f64 {
     let e = (e0 + big as i64) as f64;
     let f = m - 1.0; // exact (Sterbenz)
     let s = f / (2.0 + f);
-    let w = s * s;
-    let p = 1.0 / 3.0
-        + w * (1.0 / 5.0
-            + w * (1.0 / 7.0
-                + w * (1.0 / 9.0
-                    + w * (1.0 / 11.0
-                        + w * (1.0 / 13.0
-                            + w * (1.0 / 15.0
-                                + w * (1.0 / 17.0 + w * (1.0 / 19.0 + w * (1.0 / 21.0 + w * (1.0 / 23.0))))))))));
-    let lnm = 2.0 * s + (2.0 * s * w) * p;
-    e * LN2_HI + (e * LN2_LO + lnm)
+    let z = s * s;
+    let lnm = (s * z).mul_add(horner(z, &LN_COEFS), 2.0 * s);
+    e.mul_add(LN2_HI, e.mul_add(LN2_LO, lnm))
 }
 
 /// π/2.
@@ -109,8 +149,8 @@ const HALF_PI: f64 = std::f64::consts::FRAC_PI_2;
 
 /// (sin 2πu, cos 2πu) for u in [0, 1) a multiple of 2^-53, by IEEE-exact operations: with
 /// q = round(4u) and r = 4u − q (both exact), 2πu = qπ/2 + θ with θ = rπ/2 in [−π/4, π/4]; sin θ
-/// and cos θ by their Taylor series to θ¹⁷ and θ¹⁸ (the next terms are below 1e-19); the
-/// quadrant q swaps and negates them. Error: a few ulp.
+/// and cos θ by fdlibm's kernels ([`SIN_COEFS`], [`COS_COEFS`]); the quadrant q swaps and
+/// negates them. Error: a few ulp.
 #[inline(always)]
 pub fn sincos_2pi(u: f64) -> (f64, f64) {
     let t = 4.0 * u;
@@ -118,22 +158,8 @@ pub fn sincos_2pi(u: f64) -> (f64, f64) {
     let r = t - q;
     let th = r * HALF_PI;
     let w = th * th;
-    let sp = -1.0 / 6.0
-        + w * (1.0 / 120.0
-            + w * (-1.0 / 5040.0
-                + w * (1.0 / 362_880.0
-                    + w * (-1.0 / 39_916_800.0
-                        + w * (1.0 / 6_227_020_800.0
-                            + w * (-1.0 / 1_307_674_368_000.0 + w * (1.0 / 355_687_428_096_000.0)))))));
-    let s = th + (th * w) * sp;
-    let cp = 1.0 / 24.0
-        + w * (-1.0 / 720.0
-            + w * (1.0 / 40_320.0
-                + w * (-1.0 / 3_628_800.0
-                    + w * (1.0 / 479_001_600.0
-                        + w * (-1.0 / 87_178_291_200.0
-                            + w * (1.0 / 20_922_789_888_000.0 + w * (-1.0 / 6_402_373_705_728_000.0)))))));
-    let c = 1.0 - 0.5 * w + (w * w) * cp;
+    let s = (th * w).mul_add(horner(w, &SIN_COEFS), th);
+    let c = (w * w).mul_add(horner(w, &COS_COEFS), (-0.5f64).mul_add(w, 1.0));
     match (q as i64) & 3 {
         0 => (s, c),
         1 => (c, -s),

@@ -33,6 +33,19 @@ pub fn has_avx2() -> bool {
     }
 }
 
+/// Whether the CPU has fused multiply-add instructions (with AVX2 in every x86 CPU so far).
+#[inline]
+pub fn has_fma() -> bool {
+    #[cfg(target_arch = "x86_64")]
+    {
+        std::arch::is_x86_feature_detected!("fma")
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        false
+    }
+}
+
 /// Whether the AVX-512F kernel variants can run here.
 #[inline]
 pub fn has_avx512f() -> bool {

@@ -11,7 +11,8 @@
 //! 2. Student t only: `g = √(ν / W)` with `W = 2·Gamma(ν/2)` drawn by Marsaglia–Tsang, attempt `t`
 //!    using the blocks of counter `(i lo, i hi, 2t, 1)` (a normal) and `(…, 2t + 1, 1)` (a uniform);
 //!    `g = 1` for the normal;
-//! 3. returns: `acc = 0; acc = acc + rows[a][k]·z[k]` for `k < len[a]`; `x[a] = mean_h[a] + g·acc`;
+//! 3. returns: `acc = 0; acc = fma(rows[a][k], z[k], acc)` for `k < len[a]`;
+//!    `x[a] = mean_h[a] + g·acc`;
 //! 4. the linear position: `s = 0; s = s + w[a]·x[a]` for `a = 0, 1, …`; `loss = −s`.
 
 use super::{GammaConst, Model};
@@ -136,11 +137,11 @@ impl Isa {
     fn detect() -> Self {
         #[cfg(target_arch = "x86_64")]
         {
-            use crate::backend::cpu_features::{has_avx2, has_avx512f};
+            use crate::backend::cpu_features::{has_avx2, has_avx512f, has_fma};
             if has_avx512f() {
                 return Isa::Avx512;
             }
-            if has_avx2() {
+            if has_avx2() && has_fma() {
                 return Isa::Avx2;
             }
         }
@@ -187,7 +188,7 @@ fn returns_generic(model: &Model, first: u64, lanes: usize, b: &mut Block, isa: 
         for (k, &f) in row.iter().enumerate() {
             let z: &[f64; LANES] = b.z[k * LANES..(k + 1) * LANES].try_into().expect("a block of LANES normals");
             for s in 0..LANES {
-                acc[s] += f * z[s];
+                acc[s] = f.mul_add(z[s], acc[s]);
             }
         }
         let m = model.mean_h[a];
@@ -199,7 +200,7 @@ fn returns_generic(model: &Model, first: u64, lanes: usize, b: &mut Block, isa: 
 }
 
 #[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
+#[target_feature(enable = "avx2,fma")]
 unsafe fn returns_avx2(model: &Model, first: u64, lanes: usize, b: &mut Block) {
     returns_generic(model, first, lanes, b, Isa::Avx2)
 }
@@ -210,8 +211,8 @@ unsafe fn returns_avx512(model: &Model, first: u64, lanes: usize, b: &mut Block)
     returns_generic(model, first, lanes, b, Isa::Avx512)
 }
 
-/// Steps 1–3, vectorised with the widest instructions the CPU has (no FMA: the same bits
-/// whichever runs).
+/// Steps 1–3, vectorised with the widest instructions the CPU has (the same bits whichever runs:
+/// the fused multiply-adds are the written ones, with or without hardware FMA).
 fn returns(model: &Model, first: u64, lanes: usize, b: &mut Block, isa: Isa) {
     match isa {
         // SAFETY: `Isa::detect` checked the instruction set at run time.

@@ -1,11 +1,13 @@
 //! Vectorised scenario normals: the operations of [`crate::philox::normal_pair`] on four (AVX2)
 //! or eight (AVX-512) scenarios per register: Philox rounds on 64-bit lanes holding 32-bit words,
-//! integers below 2^52 turned into doubles by the exact 2^52 trick, no fused multiply-adds. Each
-//! operation is correctly rounded, so the bits are the scalar code's at either width; `tests`
-//! checks that on many counters. The algorithm is written once, over [`Simd`].
+//! integers below 2^52 turned into doubles by the exact 2^52 trick, fused multiply-adds exactly
+//! where the scalar code has them. Each operation is correctly rounded, so the bits are the scalar
+//! code's at either width; `tests` checks that on many counters. The algorithm is written once,
+//! over [`Simd`].
 
 #![cfg(target_arch = "x86_64")]
 
+use crate::philox::{COS_COEFS, LN2_HI, LN2_LO, LN_COEFS, SIN_COEFS};
 use std::arch::x86_64::*;
 
 /// 2^52 as bits and value: `from_bits(2^52 bits | k) − 2^52 = k` for k < 2^52.
@@ -37,6 +39,8 @@ trait Simd {
     unsafe fn add(a: Self::F, b: Self::F) -> Self::F;
     unsafe fn sub(a: Self::F, b: Self::F) -> Self::F;
     unsafe fn mul(a: Self::F, b: Self::F) -> Self::F;
+    /// `a·b + c` rounded once.
+    unsafe fn fma(a: Self::F, b: Self::F, c: Self::F) -> Self::F;
     unsafe fn div(a: Self::F, b: Self::F) -> Self::F;
     unsafe fn sqrt(a: Self::F) -> Self::F;
     unsafe fn floor(a: Self::F) -> Self::F;
@@ -95,6 +99,7 @@ impl Simd for Avx2 {
         add(a: __m256d, b: __m256d) -> __m256d = _mm256_add_pd(a, b);
         sub(a: __m256d, b: __m256d) -> __m256d = _mm256_sub_pd(a, b);
         mul(a: __m256d, b: __m256d) -> __m256d = _mm256_mul_pd(a, b);
+        fma(a: __m256d, b: __m256d, c: __m256d) -> __m256d = _mm256_fmadd_pd(a, b, c);
         div(a: __m256d, b: __m256d) -> __m256d = _mm256_div_pd(a, b);
         sqrt(a: __m256d) -> __m256d = _mm256_sqrt_pd(a);
         floor(a: __m256d) -> __m256d = _mm256_floor_pd(a);
@@ -137,6 +142,7 @@ impl Simd for Avx512 {
         add(a: __m512d, b: __m512d) -> __m512d = _mm512_add_pd(a, b);
         sub(a: __m512d, b: __m512d) -> __m512d = _mm512_sub_pd(a, b);
         mul(a: __m512d, b: __m512d) -> __m512d = _mm512_mul_pd(a, b);
+        fma(a: __m512d, b: __m512d, c: __m512d) -> __m512d = _mm512_fmadd_pd(a, b, c);
         div(a: __m512d, b: __m512d) -> __m512d = _mm512_div_pd(a, b);
         sqrt(a: __m512d) -> __m512d = _mm512_sqrt_pd(a);
         floor(a: __m512d) -> __m512d = _mm512_roundscale_pd::<{ _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC }>(a);
@@ -192,32 +198,18 @@ unsafe fn uniform<S: Simd>(a: S::I, b: S::I, add: i64) -> S::F {
     }
 }
 
-/// Horner's rule `c[0] + w(c[1] + w(…))` with separate multiplies and adds.
+/// Horner's rule `c[0] + w(c[1] + w(…))`, one fused multiply-add a step.
 #[inline(always)]
 unsafe fn horner<S: Simd>(w: S::F, c: &[f64]) -> S::F {
     // SAFETY: see `Simd`.
     unsafe {
         let mut p = S::splat(c[c.len() - 1]);
         for &k in c[..c.len() - 1].iter().rev() {
-            p = S::add(S::splat(k), S::mul(w, p));
+            p = S::fma(w, p, S::splat(k));
         }
         p
     }
 }
-
-const LN_COEFS: [f64; 11] = [
-    1.0 / 3.0,
-    1.0 / 5.0,
-    1.0 / 7.0,
-    1.0 / 9.0,
-    1.0 / 11.0,
-    1.0 / 13.0,
-    1.0 / 15.0,
-    1.0 / 17.0,
-    1.0 / 19.0,
-    1.0 / 21.0,
-    1.0 / 23.0,
-];
 
 /// [`crate::philox::ln`] on every lane.
 #[inline(always)]
@@ -231,39 +223,13 @@ unsafe fn ln<S: Simd>(x: S::F) -> S::F {
         let big = S::gt(m0, S::splat(std::f64::consts::SQRT_2));
         let m = S::select(big, S::mul(m0, S::splat(0.5)), m0);
         let e = S::add(e0, S::masked(big, S::splat(1.0)));
-        let two = S::splat(2.0);
         let f = S::sub(m, S::splat(1.0));
-        let s = S::div(f, S::add(two, f));
-        let w = S::mul(s, s);
-        let p = horner::<S>(w, &LN_COEFS);
-        let two_s = S::mul(two, s);
-        let lnm = S::add(two_s, S::mul(S::mul(two_s, w), p));
-        let hi = S::mul(e, S::splat(crate::philox::LN2_HI));
-        let lo = S::mul(e, S::splat(crate::philox::LN2_LO));
-        S::add(hi, S::add(lo, lnm))
+        let s = S::div(f, S::add(S::splat(2.0), f));
+        let z = S::mul(s, s);
+        let lnm = S::fma(S::mul(s, z), horner::<S>(z, &LN_COEFS), S::mul(S::splat(2.0), s));
+        S::fma(e, S::splat(LN2_HI), S::fma(e, S::splat(LN2_LO), lnm))
     }
 }
-
-const SIN_COEFS: [f64; 8] = [
-    -1.0 / 6.0,
-    1.0 / 120.0,
-    -1.0 / 5040.0,
-    1.0 / 362_880.0,
-    -1.0 / 39_916_800.0,
-    1.0 / 6_227_020_800.0,
-    -1.0 / 1_307_674_368_000.0,
-    1.0 / 355_687_428_096_000.0,
-];
-const COS_COEFS: [f64; 8] = [
-    1.0 / 24.0,
-    -1.0 / 720.0,
-    1.0 / 40_320.0,
-    -1.0 / 3_628_800.0,
-    1.0 / 479_001_600.0,
-    -1.0 / 87_178_291_200.0,
-    1.0 / 20_922_789_888_000.0,
-    -1.0 / 6_402_373_705_728_000.0,
-];
 
 /// [`crate::philox::sincos_2pi`] on every lane.
 #[inline(always)]
@@ -275,9 +241,8 @@ unsafe fn sincos_2pi<S: Simd>(u: S::F) -> (S::F, S::F) {
         let r = S::sub(t, q);
         let th = S::mul(r, S::splat(std::f64::consts::FRAC_PI_2));
         let w = S::mul(th, th);
-        let s = S::add(th, S::mul(S::mul(th, w), horner::<S>(w, &SIN_COEFS)));
-        let c =
-            S::add(S::sub(S::splat(1.0), S::mul(S::splat(0.5), w)), S::mul(S::mul(w, w), horner::<S>(w, &COS_COEFS)));
+        let s = S::fma(S::mul(th, w), horner::<S>(w, &SIN_COEFS), th);
+        let c = S::fma(S::mul(w, w), horner::<S>(w, &COS_COEFS), S::fma(S::splat(-0.5), w, S::splat(1.0)));
         // quadrant q in 0..=4: odd q swaps (s, c) → (c, −s); q in {2, 3} negates both
         let half = S::mul(q, S::splat(0.5));
         let half_floor = S::floor(half);
@@ -320,10 +285,10 @@ unsafe fn normal_pairs_body<S: Simd>(first: u64, j: u32, key: [u32; 2], z0: &mut
     }
 }
 
-/// [`normal_pairs_body`] with AVX2; `z0.len()` a multiple of 8.
-#[target_feature(enable = "avx2")]
+/// [`normal_pairs_body`] with AVX2 and FMA; `z0.len()` a multiple of 8.
+#[target_feature(enable = "avx2,fma")]
 pub unsafe fn normal_pairs_avx2(first: u64, j: u32, key: [u32; 2], z0: &mut [f64], z1: &mut [f64]) {
-    // SAFETY: the caller checked AVX2 support.
+    // SAFETY: the caller checked AVX2 and FMA support.
     unsafe { normal_pairs_body::<Avx2>(first, j, key, z0, z1) }
 }
 
@@ -336,15 +301,17 @@ pub unsafe fn normal_pairs_avx512(first: u64, j: u32, key: [u32; 2], z0: &mut [f
 
 #[cfg(test)]
 mod tests {
-    use crate::backend::cpu_features::{has_avx2, has_avx512f};
+    use crate::backend::cpu_features::{has_avx2, has_avx512f, has_fma};
     use crate::philox::{normal_pair, philox4x32};
 
     #[test]
     fn vector_normals_are_the_scalar_bits() {
         let key = [0x1234_5678, 0x9abc_def0];
         type Kernel = unsafe fn(u64, u32, [u32; 2], &mut [f64], &mut [f64]);
-        let kernels: [(bool, Kernel, &str); 2] =
-            [(has_avx2(), super::normal_pairs_avx2, "avx2"), (has_avx512f(), super::normal_pairs_avx512, "avx512")];
+        let kernels: [(bool, Kernel, &str); 2] = [
+            (has_avx2() && has_fma(), super::normal_pairs_avx2, "avx2"),
+            (has_avx512f(), super::normal_pairs_avx512, "avx512"),
+        ];
         for (present, kernel, name) in kernels {
             if !present {
                 continue;

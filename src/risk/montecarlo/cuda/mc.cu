@@ -4,10 +4,11 @@
 //
 // This is a line-by-line copy of the CPU arithmetic (src/philox.rs and
 // src/risk/montecarlo/engine.rs): Philox4x32-10, uniforms of 53 bits, a logarithm and a sine/cosine
-// written with + - * / sqrt floor and bit manipulation only, Box-Muller, Marsaglia-Tsang for the
-// Student-t chi-square, then x[a] = mean_h[a] + g * sum_k rows[a][k] z[k] and loss = -sum_a w[a] x[a]
-// in the same order. With no fused multiply-adds (--fmad=false) every operation is correctly
-// rounded on both sides, so the losses are the CPU's to the bit.
+// written with + - * / sqrt floor, fma() and bit manipulation only, Box-Muller, Marsaglia-Tsang for
+// the Student-t chi-square, then x[a] = mean_h[a] + g * sum_k rows[a][k] z[k] (accumulated by fma)
+// and loss = -sum_a w[a] x[a] in the same order. With --fmad=false only the written fma() calls
+// fuse, exactly where the Rust code calls mul_add, and every operation is correctly rounded on
+// both sides, so the losses are the CPU's to the bit.
 //
 // One thread per scenario: it keeps its `rank` normals (at most MAX_RANK) in local memory, then
 // walks the assets. Bytes: 8 per scenario written (the loss), 8 d more when the scenario matrix is
@@ -67,6 +68,27 @@ __device__ __forceinline__ double uniform_open0(u32 a, u32 b) {
 #define LN2_LO 1.90821492927058770002e-10
 #define SQRT2 1.4142135623730951
 
+// fdlibm's minimax coefficients (philox.rs: LN_COEFS, SIN_COEFS, COS_COEFS), Horner with fma().
+#define LG1 6.666666666666735130e-01
+#define LG2 3.999999999940941908e-01
+#define LG3 2.857142874366239149e-01
+#define LG4 2.222219843214978396e-01
+#define LG5 1.818357216161805012e-01
+#define LG6 1.531383769920937332e-01
+#define LG7 1.479819860511658591e-01
+#define S1 -1.66666666666666324348e-01
+#define S2 8.33333333332248946124e-03
+#define S3 -1.98412698298579493134e-04
+#define S4 2.75573137070700676789e-06
+#define S5 -2.50507602534068634195e-08
+#define S6 1.58969099521155010221e-10
+#define C1 4.16666666666666019037e-02
+#define C2 -1.38888888888741095749e-03
+#define C3 2.48015872894767294178e-05
+#define C4 -2.75573143513906633035e-07
+#define C5 2.08757232129817482790e-09
+#define C6 -1.13596475577881948265e-11
+
 __device__ __forceinline__ double ln_exact(double x) {
     u64 bits = (u64)__double_as_longlong(x);
     long long e0 = (long long)((bits >> 52) & 0x7ff) - 1023;
@@ -76,18 +98,10 @@ __device__ __forceinline__ double ln_exact(double x) {
     double e = (double)(e0 + (big ? 1 : 0));
     double f = m - 1.0;
     double s = f / (2.0 + f);
-    double w = s * s;
-    double p = 1.0 / 3.0 +
-               w * (1.0 / 5.0 +
-                    w * (1.0 / 7.0 +
-                         w * (1.0 / 9.0 +
-                              w * (1.0 / 11.0 +
-                                   w * (1.0 / 13.0 +
-                                        w * (1.0 / 15.0 +
-                                             w * (1.0 / 17.0 +
-                                                  w * (1.0 / 19.0 + w * (1.0 / 21.0 + w * (1.0 / 23.0))))))))));
-    double lnm = 2.0 * s + (2.0 * s * w) * p;
-    return e * LN2_HI + (e * LN2_LO + lnm);
+    double z = s * s;
+    double p = fma(z, fma(z, fma(z, fma(z, fma(z, fma(z, LG7, LG6), LG5), LG4), LG3), LG2), LG1);
+    double lnm = fma(s * z, p, 2.0 * s);
+    return fma(e, LN2_HI, fma(e, LN2_LO, lnm));
 }
 
 #define HALF_PI 1.5707963267948966
@@ -98,22 +112,10 @@ __device__ __forceinline__ void sincos_2pi(double u, double* sn, double* cs) {
     double r = t - q;
     double th = r * HALF_PI;
     double w = th * th;
-    double sp = -1.0 / 6.0 +
-                w * (1.0 / 120.0 +
-                     w * (-1.0 / 5040.0 +
-                          w * (1.0 / 362880.0 +
-                               w * (-1.0 / 39916800.0 +
-                                    w * (1.0 / 6227020800.0 +
-                                         w * (-1.0 / 1307674368000.0 + w * (1.0 / 355687428096000.0)))))));
-    double s = th + (th * w) * sp;
-    double cp = 1.0 / 24.0 +
-                w * (-1.0 / 720.0 +
-                     w * (1.0 / 40320.0 +
-                          w * (-1.0 / 3628800.0 +
-                               w * (1.0 / 479001600.0 +
-                                    w * (-1.0 / 87178291200.0 +
-                                         w * (1.0 / 20922789888000.0 + w * (-1.0 / 6402373705728000.0)))))));
-    double c = 1.0 - 0.5 * w + (w * w) * cp;
+    double sp = fma(w, fma(w, fma(w, fma(w, fma(w, S6, S5), S4), S3), S2), S1);
+    double s = fma(th * w, sp, th);
+    double cp = fma(w, fma(w, fma(w, fma(w, fma(w, C6, C5), C4), C3), C2), C1);
+    double c = fma(w * w, cp, fma(-0.5, w, 1.0));
     switch (((long long)q) & 3) {
         case 0: *sn = s; *cs = c; break;
         case 1: *sn = c; *cs = -s; break;
@@ -177,7 +179,7 @@ extern "C" __global__ void __launch_bounds__(128) mc_scenarios(u32 k0, u32 k1, u
         for (u32 a = 0; a < d; ++a) {
             const double* row = rows + (u64)a * rank;
             double acc = 0.0;
-            for (u32 k = 0; k < len[a]; ++k) acc = acc + row[k] * z[k];
+            for (u32 k = 0; k < len[a]; ++k) acc = fma(row[k], z[k], acc);
             double x = mean_h[a] + g * acc;
             if (keep) scenarios[j * d + a] = x;
             total = total + weights[a] * x;
