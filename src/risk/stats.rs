@@ -302,10 +302,8 @@ fn narrow(v: &mut [f64], lo: usize, hi: usize) -> (usize, &mut [f64]) {
 fn partition(v: &mut [f64], keep: impl Fn(f64) -> bool) -> usize {
     let mut m = 0;
     for i in 0..v.len() {
-        let x = v[i];
-        v[i] = v[m];
-        v[m] = x;
-        m += usize::from(keep(x));
+        v.swap(i, m);
+        m += usize::from(keep(v[m]));
     }
     m
 }
