@@ -252,6 +252,46 @@ def test_any_layout_and_dtype(convert: Callable[[Any], Any]) -> None:
     close(risk.drawdown_series(converted), risk.drawdown_series(np.ascontiguousarray(reference)), rtol=0)
 
 
+@pytest.mark.parametrize("cols", [1, 3, 5, 8, 13, 64, 69, 131])
+def test_layouts_give_the_same_bits(cols: int) -> None:
+    """C-ordered returns are read in place by panels of 64 columns (8-lane groups); F-ordered and
+    strided ones are read per column, and a short last group goes column by column or padded:
+    every layout and width gives the same bits, columns all NaN included, and the path
+    statistics come back in the returns' memory order."""
+    rng = np.random.default_rng(cols)
+    c = rng.normal(0.0003, 0.015, (700, cols))
+    c[rng.random(c.shape) < 0.01] = np.nan
+    c[:, cols // 2] = np.nan
+    f = np.asfortranarray(c)
+    strided = np.repeat(c, 2, axis=1)[:, ::2]
+    bench = rng.normal(0.0003, 0.01, 700)
+    for name in UNARY + FACTOR:
+        args = (bench,) if name in FACTOR else ()
+        want = getattr(risk, name)(c, *args)
+        for other in (f, strided):
+            assert np.array_equal(getattr(risk, name)(other, *args), want, equal_nan=True), name
+        for j in (0, cols // 2, cols - 1):
+            one = getattr(risk, name)(np.ascontiguousarray(c[:, j]), *args)
+            assert np.array_equal(one, want[j], equal_nan=True), (name, j)
+    for name in PATHS:
+        want = getattr(risk, name)(c)
+        assert want.flags.c_contiguous
+        got = getattr(risk, name)(f)
+        assert got.flags.f_contiguous
+        assert np.array_equal(got, want, equal_nan=True), name
+        assert np.array_equal(getattr(risk, name)(strided), want, equal_nan=True), name
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            close(want, getattr(es, name)(c))
+    bad = c.copy()
+    bad[123, cols - 1] = -np.inf
+    at = "returns[123]" if cols == 1 else f"returns[123,{cols - 1}]"
+    for name in ["sharpe_ratio", "beta", "tail_ratio", "drawdown_series"]:
+        for x in (bad, np.asfortranarray(bad)):
+            with pytest.raises(InvalidInputError, match=at.replace("[", r"\[")):
+                getattr(risk, name)(x, *((bench,) if name in FACTOR else ()))
+
+
 def test_threads_do_not_change_results(sp500: pd.DataFrame) -> None:
     x = sp500.to_numpy()
     results = []

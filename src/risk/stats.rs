@@ -242,18 +242,70 @@ fn growth(xs: impl Iterator<Item = f64>) -> Result<f64> {
     Ok(p)
 }
 
-/// numpy's linear (default) quantile of `sorted`-to-be values, selected in place: `v` is
-/// reordered. `q` in [0, 1]; `v` not empty.
-fn quantile_select(v: &mut [f64], q: f64) -> f64 {
-    let n = v.len();
+/// numpy's linear quantile `q` of `n` values: the ranks (from 0) of the two it interpolates
+/// between, and the weight of the second.
+fn quantile_index(n: usize, q: f64) -> (usize, usize, f64) {
     let virtual_index = (n - 1) as f64 * q;
     let below = virtual_index.floor();
     let lo = (below as usize).min(n - 1);
     let hi = (lo + 1).min(n - 1);
-    let gamma = virtual_index - below;
-    let (_, &mut a, rest) = v.select_nth_unstable_by(lo, f64::total_cmp);
+    (lo, hi, virtual_index - below)
+}
+
+/// numpy's linear (default) quantile `q` in [0, 1] of the values `v` (not empty), selected in
+/// place: `v` is reordered.
+fn quantile_select(v: &mut [f64], q: f64) -> f64 {
+    let (lo, hi, gamma) = quantile_index(v.len(), q);
+    let (start, part) = narrow(v, lo, hi);
+    let (_, &mut a, rest) = part.select_nth_unstable_by(lo - start, f64::total_cmp);
     let b = if hi == lo { a } else { rest.iter().copied().fold(f64::INFINITY, f64::min) };
     lerp(a, b, gamma)
+}
+
+/// Values sampled by [`narrow`].
+const SAMPLE: usize = 64;
+
+/// The values of ranks `lo..=hi` of `v` (total order) brought together in a short part of it:
+/// `(start, part)`, `part` being `v[..m]` reordered to hold exactly the ranks `start..start + m`.
+/// The ranks of a tail quantile are near an end of `v`: one branch-free pass keeps the values on
+/// that side of a pivot sampled from `v`, so that the selection sorts out a few hundred values
+/// rather than all. The whole of `v` when the ranks are not near an end, or the sample misled.
+fn narrow(v: &mut [f64], lo: usize, hi: usize) -> (usize, &mut [f64]) {
+    let n = v.len();
+    if n < 8 * SAMPLE {
+        return (0, v);
+    }
+    let mut sample: [f64; SAMPLE] = std::array::from_fn(|t| v[t * n / SAMPLE]);
+    sample.sort_unstable_by(f64::total_cmp);
+    // the sample's ranks that bracket the wanted ones, with a margin of 4
+    let above = (hi + 1) * SAMPLE / n + 4;
+    let below = (lo * SAMPLE / n).checked_sub(4);
+    if above < SAMPLE / 4 {
+        let pivot = sample[above];
+        let m = partition(v, |x| x <= pivot);
+        if m > hi {
+            return (0, &mut v[..m]);
+        }
+    } else if let Some(r) = below.filter(|&r| r > SAMPLE * 3 / 4) {
+        let pivot = sample[r];
+        let m = partition(v, |x| x >= pivot);
+        if n - m <= lo {
+            return (n - m, &mut v[..m]);
+        }
+    }
+    (0, v)
+}
+
+/// Moves the values that `keep` to the front of `v` (Lomuto's partition without a branch on the
+/// data); their count. With no NaN, the values kept by `x <= p` are the smallest of `v` in the
+/// total order too, and those kept by `x >= p` the largest.
+fn partition(v: &mut [f64], keep: impl Fn(f64) -> bool) -> usize {
+    let mut m = 0;
+    for i in 0..v.len() {
+        v.swap(i, m);
+        m += usize::from(keep(v[m]));
+    }
+    m
 }
 
 /// numpy's `_lerp`: `a + (b - a) t`, or `b - (b - a)(1 - t)` for t ≥ 0.5 (monotone and exact at
@@ -267,11 +319,13 @@ pub(crate) fn lerp(a: f64, b: f64, t: f64) -> f64 {
     }
 }
 
-/// The present (non-NaN) values of a column, copied.
-fn present(x: &[f64]) -> Result<Vec<f64>> {
-    let mut v = try_with_capacity(x.len(), "a copy of a column of returns")?;
-    v.extend(x.iter().copied().filter(|v| !v.is_nan()));
-    Ok(v)
+/// The present (non-NaN) values of a column, copied into `work`.
+fn present<'w>(x: &[f64], work: &'w mut Vec<f64>) -> Result<&'w mut [f64]> {
+    work.clear();
+    work.try_reserve_exact(x.len())
+        .map_err(|_| crate::error::too_big::<f64>(x.len() as u128, "a copy of a column of returns"))?;
+    work.extend(x.iter().copied().filter(|v| !v.is_nan()));
+    Ok(work)
 }
 
 /// Neumaier's compensated sum.
@@ -368,16 +422,36 @@ fn column_inf(x: &[f64], j: usize, cols: usize) -> Result<()> {
     }
     match x.iter().position(|v| v.is_infinite()) {
         None => Ok(()),
-        Some(i) => {
-            let at = if cols == 1 { format!("returns[{i}]") } else { format!("returns[{i},{j}]") };
-            Err(crate::invalid!("returns must hold finite numbers or NaN (a missing value): {at} is {}", x[i]))
-        }
+        Some(i) => Err(inf_error(i, j, cols, x[i])),
     }
 }
 
-/// Columns per parallel task: a block is gathered into contiguous scratch when its columns are
-/// strided (C-ordered input), so every pass over a column is a sequential read.
+/// The error for the refused value `v` at `returns[i, j]`.
+fn inf_error(i: usize, j: usize, cols: usize, v: f64) -> Error {
+    let at = if cols == 1 { format!("returns[{i}]") } else { format!("returns[{i},{j}]") };
+    crate::invalid!("returns must hold finite numbers or NaN (a missing value): {at} is {v}")
+}
+
+/// Lanes of the row-wise kernels: a group of columns whose values of one row are computed side
+/// by side (independent chains, vectorised across the lanes).
 const BLOCK: usize = 8;
+
+/// Groups per parallel task of the row-wise kernels. A C-ordered panel's row is PANEL contiguous
+/// values read in place in one stream, as `np.sum(x, axis=0)` reads; one group alone would jump
+/// a whole row of the input at every read of 8 values.
+const GROUPS: usize = 8;
+
+/// Columns per parallel task.
+const PANEL: usize = GROUPS * BLOCK;
+
+/// One value per lane of a group.
+type Lanes = [f64; BLOCK];
+
+/// One [`Lanes`] per group of a panel.
+type Grouped = [Lanes; GROUPS];
+
+/// Rows between two looks at the control in the row-wise kernels (about 2^18 values).
+const ROWS_PER_CHECK: usize = 1 << 12;
 
 /// The columns `j0..j0 + nb` of `a`, column-major in `buf` (no copy when they are contiguous).
 fn gather<'a: 'b, 'b>(a: ArrayView2<'a, f64>, buf: &'b mut Vec<f64>) -> Result<ArrayView2<'b, f64>> {
@@ -389,64 +463,230 @@ fn gather<'a: 'b, 'b>(a: ArrayView2<'a, f64>, buf: &'b mut Vec<f64>) -> Result<A
     buf.try_reserve_exact(rows * nb)
         .map_err(|_| crate::error::too_big::<f64>((rows * nb) as u128, "a block of columns"))?;
     buf.resize(rows * nb, 0.0);
-    for (i, row) in a.outer_iter().enumerate() {
-        for (k, &v) in row.iter().enumerate() {
-            buf[k * rows + i] = v;
+    // BLOCK columns at a time: a short run of each row read, BLOCK columns written in streams
+    for (c, dst) in buf.chunks_mut(rows * BLOCK).enumerate() {
+        let mut lanes = dst.chunks_mut(rows);
+        let mut dst: [&mut [f64]; BLOCK] = std::array::from_fn(|_| lanes.next().unwrap_or_default());
+        let k0 = c * BLOCK;
+        let src = a.slice(ndarray::s![.., k0..(k0 + BLOCK).min(nb)]);
+        for (i, row) in src.outer_iter().enumerate() {
+            for (d, &v) in dst.iter_mut().zip(row.iter()) {
+                d[i] = v;
+            }
         }
     }
     ArrayView2::from_shape((rows, nb).f(), &buf[..]).map_err(|e| Error::Internal(format!("a gathered block: {e}")))
 }
 
-/// An offset restricted to a block of columns, gathered like the returns.
-fn gather_offset<'a: 'b, 'b>(o: &Offset<'a>, j0: usize, nb: usize, buf: &'b mut Vec<f64>) -> Result<Offset<'b>> {
-    Ok(match *o {
-        Offset::Cells(a) => Offset::Cells(gather(a.slice_move(ndarray::s![.., j0..j0 + nb]), buf)?),
-        Offset::Rows(a) if a.as_slice().is_some() => Offset::Rows(a.reborrow()),
-        Offset::Rows(a) => {
-            buf.clear();
-            buf.try_reserve_exact(a.len()).map_err(|_| crate::error::too_big::<f64>(a.len() as u128, "an offset"))?;
-            buf.extend(a.iter().copied());
-            Offset::Rows(ArrayView1::from(&buf[..]))
-        }
-        Offset::Scalar(v) => Offset::Scalar(v),
-    })
-}
-
-/// `stat` of every column of `inputs.returns`, in parallel over blocks of columns.
-pub fn per_column(inputs: &Inputs<'_>, stat: Stat, control: &Control) -> Result<Vec<f64>> {
-    inputs.check()?;
-    let cols = inputs.returns.ncols();
-    let mut out = try_vec(cols, f64::NAN, "the results")?;
-    out.par_chunks_mut(BLOCK).enumerate().try_for_each(|(b, slots)| {
-        control.check()?;
-        let (j0, nb) = (b * BLOCK, slots.len());
-        let (mut xs, mut os, mut fs) = (Vec::new(), Vec::new(), Vec::new());
-        let x = gather(inputs.returns.slice(ndarray::s![.., j0..j0 + nb]), &mut xs)?;
-        let off = gather_offset(&inputs.offset, j0, nb, &mut os)?;
-        let fac = gather_offset(&inputs.factor, j0, nb, &mut fs)?;
-        let mut lanes: [&[f64]; BLOCK] = [&[]; BLOCK];
-        for (k, lane) in lanes.iter_mut().enumerate() {
-            // lanes past the block's columns repeat its first (their results are dropped)
-            let k = if k < nb { k } else { 0 };
+/// The contiguous columns of `x` as groups of [`BLOCK`] lanes; a short last group's lanes past
+/// its columns repeat its first (their results are dropped).
+fn groups_of<'b>(x: ArrayView2<'b, f64>) -> Result<[[&'b [f64]; BLOCK]; GROUPS]> {
+    let mut lanes: [[&[f64]; BLOCK]; GROUPS] = [[&[]; BLOCK]; GROUPS];
+    for (g, group) in lanes.iter_mut().enumerate().take(x.ncols().div_ceil(BLOCK)) {
+        for (k, lane) in group.iter_mut().enumerate() {
+            let j = if g * BLOCK + k < x.ncols() { g * BLOCK + k } else { g * BLOCK };
             *lane = x
-                .index_axis(Axis(1), k)
+                .index_axis_move(Axis(1), j)
                 .to_slice()
                 .ok_or_else(|| Error::Internal("a strided column after gathering".into()))?;
-            column_inf(lane, j0 + k, cols)?;
         }
-        // a block of few columns goes column by column: its padding lanes would be wasted work
-        let fast =
-            if nb * 2 > BLOCK { fast_block(stat, &lanes, &off, &fac, inputs.annualization, control) } else { Ok(None) };
-        if let Some(values) = fast.map_err(|e| match e {
-            Error::InvalidInput(m) if cols > 1 => Error::InvalidInput(format!("columns {j0} to {}: {m}", j0 + nb - 1)),
-            e => e,
-        })? {
-            slots.copy_from_slice(&values[..nb]);
-            return control.check();
+    }
+    Ok(lanes)
+}
+
+/// Where a panel's values are: read in place from C-ordered returns, or from contiguous columns.
+#[derive(Clone, Copy)]
+enum Panel<'a> {
+    /// Row `i` of group `g` is `data[i * stride + j0 + BLOCK * g..][..BLOCK]`.
+    Rows { data: &'a [f64], stride: usize, j0: usize, groups: usize, rows: usize },
+    /// One group of contiguous column slices per entry.
+    Cols { lanes: &'a [[&'a [f64]; BLOCK]], rows: usize },
+}
+
+impl Panel<'_> {
+    /// Runs `f(g, i, row i of group g)` for every row and group, in the memory's order, looking
+    /// at the control every [`ROWS_PER_CHECK`] rows.
+    #[inline(always)]
+    fn pass(&self, control: &Control, mut f: impl FnMut(usize, usize, Lanes)) -> Result<()> {
+        match *self {
+            Panel::Rows { data, stride, j0, groups, rows } => each_row(
+                rows,
+                control,
+                #[inline(always)]
+                |i| {
+                    let at = i * stride + j0;
+                    prefetch(data, at + PREFETCH_ROWS * stride, groups);
+                    for g in 0..groups {
+                        let mut x = [0.0; BLOCK];
+                        x.copy_from_slice(&data[at + g * BLOCK..at + (g + 1) * BLOCK]);
+                        f(g, i, x);
+                    }
+                },
+            ),
+            Panel::Cols { lanes, rows } => {
+                for (g, l) in lanes.iter().enumerate() {
+                    each_row(
+                        rows,
+                        control,
+                        #[inline(always)]
+                        |i| f(g, i, std::array::from_fn(|k| l[k][i])),
+                    )?;
+                }
+                Ok(())
+            }
         }
-        for (k, slot) in slots.iter_mut().enumerate() {
+    }
+
+    fn groups(&self) -> usize {
+        match *self {
+            Panel::Rows { groups, .. } => groups,
+            Panel::Cols { lanes, .. } => lanes.len(),
+        }
+    }
+}
+
+/// Rows ahead of the reads of a C-ordered panel that [`prefetch`] asks for: a panel's row is a
+/// short run of the input's row, which the hardware prefetchers do not follow from row to row.
+const PREFETCH_ROWS: usize = 8;
+
+/// Asks the cache for the `groups` × [`BLOCK`] values from `data[at..]` (nothing past the end).
+#[inline(always)]
+fn prefetch(data: &[f64], at: usize, groups: usize) {
+    #[cfg(target_arch = "x86_64")]
+    if at + groups * BLOCK <= data.len() {
+        for g in 0..groups {
+            let p = data[at + g * BLOCK..].as_ptr().cast::<i8>();
+            // SAFETY: SSE is part of x86_64; a prefetch reads nothing (and `p` is in `data`).
+            unsafe { std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(p) };
+        }
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = (data, at, groups);
+}
+
+/// Runs `f(i)` for every row `i < rows`, looking at the control every [`ROWS_PER_CHECK`] rows.
+#[inline(always)]
+fn each_row(rows: usize, control: &Control, mut f: impl FnMut(usize)) -> Result<()> {
+    let mut start = 0;
+    while start < rows {
+        control.check()?;
+        let end = rows.min(start + ROWS_PER_CHECK);
+        for i in start..end {
+            f(i);
+        }
+        start = end;
+    }
+    Ok(())
+}
+
+/// `m` raised to `|x|` lane by lane (NaN leaves `m`): a cheap running inf test, folded into a
+/// pass a kernel makes anyway (`m` is inf iff an inf went by).
+#[inline(always)]
+fn note_abs(m: &mut Lanes, x: &Lanes) {
+    for k in 0..BLOCK {
+        let a = x[k].abs();
+        m[k] = if a > m[k] { a } else { m[k] };
+    }
+}
+
+/// The first refused inf among the columns of `x` (column `j0` first), as [`column_inf`] reports it.
+fn block_inf(x: ArrayView2<'_, f64>, j0: usize, cols: usize) -> Result<()> {
+    for (k, c) in x.axis_iter(Axis(1)).enumerate() {
+        if let Some((i, &v)) = c.iter().enumerate().find(|(_, v)| v.is_infinite()) {
+            return Err(inf_error(i, j0 + k, cols, v));
+        }
+    }
+    Ok(())
+}
+
+/// How a row-wise kernel fails: a sum or product of group `g` overflowed, or another error.
+enum Fail {
+    Overflow(usize, &'static str),
+    Other(Error),
+}
+
+impl From<Error> for Fail {
+    fn from(e: Error) -> Self {
+        Fail::Other(e)
+    }
+}
+
+/// `Err(Overflow)` naming the first group of `accs` with a non-finite lane.
+fn finite(groups: usize, accs: &[&Grouped], what: &'static str) -> std::result::Result<(), Fail> {
+    match (0..groups).find(|&g| accs.iter().any(|a| a[g].iter().any(|v| !v.is_finite()))) {
+        Some(g) => Err(Fail::Overflow(g, what)),
+        None => Ok(()),
+    }
+}
+
+/// `stat` of every column of `inputs.returns`, in parallel over panels of columns.
+pub fn per_column(inputs: &Inputs<'_>, stat: Stat, control: &Control) -> Result<Vec<f64>> {
+    inputs.check()?;
+    let (rows, cols) = inputs.returns.dim();
+    // C-ordered returns are read in place
+    let row_major = inputs.returns.as_slice();
+    let mut out = try_vec(cols, f64::NAN, "the results")?;
+    let scratch = || (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    out.par_chunks_mut(PANEL).enumerate().try_for_each_init(scratch, |(xs, os, fs, work), (b, slots)| {
+        control.check()?;
+        let (j0, nb) = (b * PANEL, slots.len());
+        let xv = inputs.returns.slice(ndarray::s![.., j0..j0 + nb]);
+        let off = gather_offset(&inputs.offset, j0, nb, os)?;
+        let fac = gather_offset(&inputs.factor, j0, nb, fs)?;
+        // the row-wise kernel takes the panel but a last group of few columns, whose padding
+        // lanes would be wasted work: those go column by column
+        let kernel = fast_kernel(stat, &off, &fac);
+        let done = match kernel {
+            Some(_) if (nb % BLOCK) * 2 > BLOCK => nb,
+            Some(_) => nb - nb % BLOCK,
+            None => 0,
+        };
+        // the full groups of C-ordered returns are read in place, the other columns gathered
+        let full = if row_major.is_some() { done / BLOCK } else { 0 };
+        let rest = gather(xv.slice_move(ndarray::s![.., full * BLOCK..]), xs)?;
+        if let Some(kernel) = kernel {
+            let lanes = groups_of(rest.slice(ndarray::s![.., ..done - full * BLOCK]))?;
+            let tail = Panel::Cols { lanes: &lanes[..(done - full * BLOCK).div_ceil(BLOCK)], rows };
+            let panels = match row_major {
+                Some(data) if full > 0 => {
+                    [Some(Panel::Rows { data, stride: cols, j0, groups: full, rows }), Some(tail)]
+                }
+                _ => [Some(tail), None],
+            };
+            let mut c0 = 0;
+            for panel in panels.iter().flatten() {
+                let mut seen = [0.0; BLOCK];
+                let values = kernel.run(panel, inputs.annualization, &mut seen, control);
+                if seen.contains(&f64::INFINITY) {
+                    block_inf(xv, j0, cols)?;
+                }
+                let values = values.map_err(|e| match e {
+                    Fail::Overflow(g, what) if cols > 1 => {
+                        let first = j0 + c0 + g * BLOCK;
+                        let last = (first + BLOCK).min(j0 + done) - 1;
+                        let Error::InvalidInput(m) = overflow(what) else { unreachable!() };
+                        Error::InvalidInput(format!("columns {first} to {last}: {m}"))
+                    }
+                    Fail::Overflow(_, what) => overflow(what),
+                    Fail::Other(e) => e,
+                })?;
+                let n = (panel.groups() * BLOCK).min(done - c0);
+                for (k, slot) in slots[c0..c0 + n].iter_mut().enumerate() {
+                    *slot = values[k / BLOCK][k % BLOCK];
+                }
+                c0 += n;
+            }
+        }
+        control.check()?;
+        let x = rest.slice_move(ndarray::s![.., done - full * BLOCK..]);
+        for (k, slot) in slots.iter_mut().enumerate().skip(done) {
             let j = j0 + k;
-            let value = column(lanes[k], off.column(k)?, fac.column(k)?, inputs.annualization, stat, control);
+            let lane = x
+                .index_axis(Axis(1), k - done)
+                .to_slice()
+                .ok_or_else(|| Error::Internal("a strided column after gathering".into()))?;
+            column_inf(lane, j, cols)?;
+            let value = column(lane, off.column(k)?, fac.column(k)?, inputs.annualization, stat, work, control);
             *slot = value.map_err(|e| match e {
                 Error::InvalidInput(m) if cols > 1 => Error::InvalidInput(format!("column {j}: {m}")),
                 e => e,
@@ -456,35 +696,6 @@ pub fn per_column(inputs: &Inputs<'_>, stat: Stat, control: &Control) -> Result<
         Ok(())
     })?;
     Ok(out)
-}
-
-/// The statistics that reduce to sums and products, computed for the [`BLOCK`] columns of a block
-/// at once, row by row: the columns' accumulators are independent chains the processor runs side
-/// by side, where one column at a time waits on each addition. Each column's arithmetic is still
-/// empyrical's, in empyrical's order (a missing value adds 0 or multiplies by 1, which changes
-/// nothing). `None` for the statistics (and per-cell offsets) that go column by column.
-fn fast_block(
-    stat: Stat,
-    lanes: &[&[f64]; BLOCK],
-    off: &Offset<'_>,
-    fac: &Offset<'_>,
-    ann: f64,
-    control: &Control,
-) -> Result<Option<[f64; BLOCK]>> {
-    let rows = lanes[0].len();
-    let (Some(o), Some(f)) = (shared(off), shared(fac)) else { return Ok(None) };
-    match (stat, o, f) {
-        (Stat::ExcessSharpe, _, Shared::Scalar(c)) => fast_stat(Stat::Sharpe, lanes, rows, |_| c, 1.0, control),
-        (Stat::ExcessSharpe, _, Shared::Rows(f)) => fast_stat(Stat::Sharpe, lanes, rows, |i| f[i], 1.0, control),
-        (Stat::Beta | Stat::Alpha | Stat::UpCapture | Stat::DownCapture, Shared::Scalar(c), Shared::Rows(f)) => {
-            fast_factor(stat, lanes, f, |_| c, ann, control).map(Some)
-        }
-        (Stat::Beta | Stat::Alpha | Stat::UpCapture | Stat::DownCapture, Shared::Rows(o), Shared::Rows(f)) => {
-            fast_factor(stat, lanes, f, |i| o[i], ann, control).map(Some)
-        }
-        (_, Shared::Scalar(c), _) => fast_stat(stat, lanes, rows, |_| c, ann, control),
-        (_, Shared::Rows(o), _) => fast_stat(stat, lanes, rows, |i| o[i], ann, control),
-    }
 }
 
 /// An offset that is the same for every column of a block (`None` for per-cell offsets).
@@ -503,276 +714,419 @@ enum Shared<'a> {
     Rows(&'a [f64]),
 }
 
-/// beta, alpha and the capture ratios of a block against one benchmark column `f`.
-fn fast_factor(
+impl Shared<'_> {
+    #[inline(always)]
+    fn at(self, i: usize) -> f64 {
+        match self {
+            Shared::Scalar(c) => c,
+            Shared::Rows(v) => v[i],
+        }
+    }
+}
+
+/// A statistic computed for the columns of a panel at once, row by row (see [`Kernel::run`]);
+/// `o` the offset, `f` the benchmark.
+#[derive(Clone, Copy)]
+enum Kernel<'a> {
+    Moments { stat: Stat, o: Shared<'a> },
+    Factor { stat: Stat, o: Shared<'a>, f: &'a [f64] },
+}
+
+/// The row-wise kernel of `stat`, or `None` for the statistics (and per-cell offsets) that go
+/// column by column.
+fn fast_kernel<'a>(stat: Stat, off: &Offset<'a>, fac: &Offset<'a>) -> Option<Kernel<'a>> {
+    let (o, f) = (shared(off)?, shared(fac)?);
+    match (stat, f) {
+        (Stat::ExcessSharpe, _) => Some(Kernel::Moments { stat, o: f }),
+        (Stat::Beta | Stat::Alpha | Stat::UpCapture | Stat::DownCapture, Shared::Rows(f)) => {
+            Some(Kernel::Factor { stat, o, f })
+        }
+        (
+            Stat::Sharpe
+            | Stat::AnnualVolatility { .. }
+            | Stat::Sortino
+            | Stat::DownsideRisk
+            | Stat::AnnualReturn
+            | Stat::CumReturnsFinal { .. }
+            | Stat::MaxDrawdown
+            | Stat::Calmar
+            | Stat::Omega { threshold: Some(_) },
+            _,
+        ) => Some(Kernel::Moments { stat, o }),
+        _ => None,
+    }
+}
+
+type Outcome = std::result::Result<Grouped, Fail>;
+
+impl Kernel<'_> {
+    /// The statistic of every column of `panel`, with AVX2 where the CPU has it (no FMA: the
+    /// same bits either way). `seen` is raised to the |value|s of the first pass, so an inf in
+    /// the panel leaves an inf there.
+    fn run(self, panel: &Panel<'_>, ann: f64, seen: &mut Lanes, control: &Control) -> Outcome {
+        #[cfg(target_arch = "x86_64")]
+        if crate::backend::cpu_features::has_avx2() {
+            // SAFETY: AVX2 support was just checked at run time.
+            return unsafe { self.run_avx2(panel, ann, seen, control) };
+        }
+        self.run_generic(panel, ann, seen, control)
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2")]
+    unsafe fn run_avx2(self, panel: &Panel<'_>, ann: f64, seen: &mut Lanes, control: &Control) -> Outcome {
+        self.run_generic(panel, ann, seen, control)
+    }
+
+    /// Each lane's arithmetic is empyrical's, in empyrical's order (a missing value adds 0 or
+    /// multiplies by 1, which changes nothing), written as branch-free array arithmetic (selects,
+    /// counts as f64) so that it vectorises across the lanes.
+    #[inline(always)]
+    fn run_generic(self, panel: &Panel<'_>, ann: f64, seen: &mut Lanes, control: &Control) -> Outcome {
+        match self {
+            Kernel::Moments { stat, o: Shared::Scalar(c) } => moments(stat, panel, |_| c, ann, seen, control),
+            Kernel::Moments { stat, o: Shared::Rows(v) } => moments(stat, panel, |i| v[i], ann, seen, control),
+            Kernel::Factor { stat, o, f } => factor(stat, panel, f, move |i| o.at(i), ann, seen, control),
+        }
+    }
+}
+
+/// beta, alpha and the capture ratios of a panel against one benchmark column `f`.
+#[inline(always)]
+fn factor(
     stat: Stat,
-    lanes: &[&[f64]; BLOCK],
+    panel: &Panel<'_>,
     f: &[f64],
     off: impl Fn(usize) -> f64 + Copy,
     ann: f64,
+    seen: &mut Lanes,
     control: &Control,
-) -> Result<[f64; BLOCK]> {
-    let rows = lanes[0].len();
-    let mut out = [f64::NAN; BLOCK];
-    let each_row = |g: &mut dyn FnMut(usize)| -> Result<()> {
-        for start in (0..rows).step_by(ROWS_PER_CHECK) {
-            control.check()?;
-            for i in start..(start + ROWS_PER_CHECK).min(rows) {
-                g(i);
-            }
-        }
-        Ok(())
-    };
+) -> Outcome {
+    let groups = panel.groups();
+    let zeros = [[0.0f64; BLOCK]; GROUPS];
+    let mut out = [[f64::NAN; BLOCK]; GROUPS];
     if let Stat::UpCapture | Stat::DownCapture = stat {
         let up = stat == Stat::UpCapture;
-        let (mut pr, mut pf, mut count) = ([1.0f64; BLOCK], [1.0f64; BLOCK], [0usize; BLOCK]);
-        each_row(&mut |i| {
-            let b = f[i];
-            let side = if up { b > 0.0 } else { b < 0.0 };
+        let (mut pr, mut pf, mut count) = ([[1.0f64; BLOCK]; GROUPS], [[1.0f64; BLOCK]; GROUPS], zeros);
+        panel.pass(
+            control,
+            #[inline(always)]
+            |g, i, x| {
+                let b = f[i];
+                note_abs(seen, &x);
+                let side = if up { b > 0.0 } else { b < 0.0 };
+                let (pr, pf, count) = (&mut pr[g], &mut pf[g], &mut count[g]);
+                for k in 0..BLOCK {
+                    let r = x[k];
+                    let take = side && !r.is_nan();
+                    pr[k] *= if take { 1.0 + r } else { 1.0 };
+                    pf[k] *= if take { 1.0 + b } else { 1.0 };
+                    count[k] += if take { 1.0 } else { 0.0 };
+                }
+            },
+        )?;
+        finite(groups, &[&pr, &pf], "the compounded return")?;
+        for g in 0..groups {
             for k in 0..BLOCK {
-                let r = lanes[k][i];
-                let take = side && !r.is_nan();
-                pr[k] *= if take { 1.0 + r } else { 1.0 };
-                pf[k] *= if take { 1.0 + b } else { 1.0 };
-                count[k] += usize::from(take);
-            }
-        })?;
-        if pr.iter().chain(&pf).any(|v| !v.is_finite()) {
-            return Err(overflow("the compounded return"));
-        }
-        for k in 0..BLOCK {
-            if count[k] > 0 {
-                let exponent = 1.0 / (count[k] as f64 / ann);
-                out[k] = (pr[k].powf(exponent) - 1.0) / (pf[k].powf(exponent) - 1.0);
+                if count[g][k] > 0.0 {
+                    let exponent = 1.0 / (count[g][k] / ann);
+                    out[g][k] = (pr[g][k].powf(exponent) - 1.0) / (pf[g][k].powf(exponent) - 1.0);
+                }
             }
         }
-        return Ok(out);
-    }
-    if rows < 2 {
         return Ok(out);
     }
     // beta over the rows where both are present: mean of f, then cov(f, r) and var(f)
-    let (mut sf, mut count) = ([0.0f64; BLOCK], [0usize; BLOCK]);
-    each_row(&mut |i| {
-        let b = f[i];
-        for k in 0..BLOCK {
-            let take = !lanes[k][i].is_nan() && !b.is_nan();
-            sf[k] += if take { b } else { 0.0 };
-            count[k] += usize::from(take);
-        }
-    })?;
-    if sf.iter().any(|v| !v.is_finite()) {
-        return Err(overflow("a sum of returns"));
+    let (mut sf, mut count) = (zeros, zeros);
+    panel.pass(
+        control,
+        #[inline(always)]
+        |g, i, x| {
+            let b = f[i];
+            note_abs(seen, &x);
+            let (sf, count) = (&mut sf[g], &mut count[g]);
+            for k in 0..BLOCK {
+                let take = !x[k].is_nan() && !b.is_nan();
+                sf[k] += if take { b } else { 0.0 };
+                count[k] += if take { 1.0 } else { 0.0 };
+            }
+        },
+    )?;
+    if f.len() < 2 {
+        return Ok(out);
     }
-    let f_mean: [f64; BLOCK] = std::array::from_fn(|k| sf[k] / count[k] as f64);
-    let (mut cov, mut var) = ([0.0f64; BLOCK], [0.0f64; BLOCK]);
-    each_row(&mut |i| {
-        let b = f[i];
-        for k in 0..BLOCK {
-            let r = lanes[k][i];
-            let take = !r.is_nan() && !b.is_nan();
-            let d = b - f_mean[k];
-            cov[k] += if take { d * r } else { 0.0 };
-            var[k] += if take { d * d } else { 0.0 };
-        }
-    })?;
-    if cov.iter().chain(&var).any(|v| !v.is_finite()) {
-        return Err(overflow("a sum of squared returns"));
-    }
-    let beta: [f64; BLOCK] = std::array::from_fn(|k| {
-        let (c, v) = (cov[k] / count[k] as f64, var[k] / count[k] as f64);
-        if v < 1.0e-30 || v.is_nan() {
-            f64::NAN
-        } else {
-            c / v
-        }
+    finite(groups, &[&sf], "a sum of returns")?;
+    let f_mean: Grouped = std::array::from_fn(|g| std::array::from_fn(|k| sf[g][k] / count[g][k]));
+    let (mut cov, mut var) = (zeros, zeros);
+    panel.pass(
+        control,
+        #[inline(always)]
+        |g, i, x| {
+            let b = f[i];
+            let (cov, var, f_mean) = (&mut cov[g], &mut var[g], &f_mean[g]);
+            for k in 0..BLOCK {
+                let take = !x[k].is_nan() && !b.is_nan();
+                // a skipped row adds 0 · 0 (selects on the factors vectorise)
+                let (d, r) = if take { (b - f_mean[k], x[k]) } else { (0.0, 0.0) };
+                cov[k] += d * r;
+                var[k] += d * d;
+            }
+        },
+    )?;
+    finite(groups, &[&cov, &var], "a sum of squared returns")?;
+    let beta: Grouped = std::array::from_fn(|g| {
+        std::array::from_fn(|k| {
+            let (c, v) = (cov[g][k] / count[g][k], var[g][k] / count[g][k]);
+            if v < 1.0e-30 || v.is_nan() {
+                f64::NAN
+            } else {
+                c / v
+            }
+        })
     });
     if stat == Stat::Beta {
         return Ok(beta);
     }
     // alpha: (1 + mean((r − rf) − β (f − rf)))^ann − 1 over the rows where the series is present
-    let (mut sa, mut na) = ([0.0f64; BLOCK], [0usize; BLOCK]);
-    each_row(&mut |i| {
-        let o = off(i);
-        let fb = f[i] - o;
+    let (mut sa, mut na) = (zeros, zeros);
+    panel.pass(
+        control,
+        #[inline(always)]
+        |g, i, x| {
+            let o = off(i);
+            let fb = f[i] - o;
+            let (sa, na, beta) = (&mut sa[g], &mut na[g], &beta[g]);
+            for k in 0..BLOCK {
+                let v = (x[k] - o) - beta[k] * fb;
+                let take = !v.is_nan();
+                sa[k] += if take { v } else { 0.0 };
+                na[k] += if take { 1.0 } else { 0.0 };
+            }
+        },
+    )?;
+    finite(groups, &[&sa], "a sum of returns")?;
+    for g in 0..groups {
         for k in 0..BLOCK {
-            let v = (lanes[k][i] - o) - beta[k] * fb;
-            let take = !v.is_nan();
-            sa[k] += if take { v } else { 0.0 };
-            na[k] += usize::from(take);
+            out[g][k] = (sa[g][k] / na[g][k] + 1.0).powf(ann) - 1.0;
         }
-    })?;
-    if sa.iter().any(|v| !v.is_finite()) {
-        return Err(overflow("a sum of returns"));
-    }
-    for k in 0..BLOCK {
-        out[k] = (sa[k] / na[k] as f64 + 1.0).powf(ann) - 1.0;
     }
     Ok(out)
 }
 
-/// Rows between two looks at the control in [`fast_stat`].
-const ROWS_PER_CHECK: usize = 1 << 15;
-
-fn fast_stat(
+/// The statistics of one series per column (returns less an offset `off`): moments, compounded
+/// growth and drawdowns, omega.
+#[inline(always)]
+fn moments(
     stat: Stat,
-    lanes: &[&[f64]; BLOCK],
-    rows: usize,
+    panel: &Panel<'_>,
     off: impl Fn(usize) -> f64 + Copy,
     ann: f64,
+    seen: &mut Lanes,
     control: &Control,
-) -> Result<Option<[f64; BLOCK]>> {
-    let mut out = [f64::NAN; BLOCK];
-    // runs `f(i)` for every row, looking at the control now and then
-    let each_row = |f: &mut dyn FnMut(usize)| -> Result<()> {
-        for start in (0..rows).step_by(ROWS_PER_CHECK) {
-            control.check()?;
-            for i in start..(start + ROWS_PER_CHECK).min(rows) {
-                f(i);
-            }
-        }
-        Ok(())
+) -> Outcome {
+    let groups = panel.groups();
+    let rows = match *panel {
+        Panel::Rows { rows, .. } | Panel::Cols { rows, .. } => rows,
     };
+    let zeros = [[0.0f64; BLOCK]; GROUPS];
+    let mut out = [[f64::NAN; BLOCK]; GROUPS];
     match stat {
-        Stat::Sharpe | Stat::AnnualVolatility { .. } => {
-            let adjust = matches!(stat, Stat::Sharpe);
-            let value = |i: usize, k: usize| if adjust { lanes[k][i] - off(i) } else { lanes[k][i] };
-            let (mut sum, mut count) = ([0.0f64; BLOCK], [0usize; BLOCK]);
-            let (mut first, mut differs) = ([f64::NAN; BLOCK], [false; BLOCK]);
-            each_row(&mut |i| {
-                for k in 0..BLOCK {
-                    let v = value(i, k);
-                    let present = !v.is_nan();
-                    if present && count[k] == 0 {
-                        first[k] = v;
-                    }
-                    differs[k] |= present && v != first[k];
-                    sum[k] += if present { v } else { 0.0 };
-                    count[k] += usize::from(present);
+        Stat::Sharpe | Stat::ExcessSharpe | Stat::AnnualVolatility { .. } => {
+            let adjust = !matches!(stat, Stat::AnnualVolatility { .. });
+            let value = |i: usize, x: Lanes| -> Lanes {
+                if adjust {
+                    let o = off(i);
+                    x.map(|v| v - o)
+                } else {
+                    x
                 }
-            })?;
-            if sum.iter().any(|s| !s.is_finite()) {
-                return Err(overflow("a sum of returns"));
-            }
-            let mean: [f64; BLOCK] = std::array::from_fn(|k| sum[k] / count[k] as f64);
-            let mut ss = [0.0f64; BLOCK];
-            each_row(&mut |i| {
-                for k in 0..BLOCK {
-                    let v = value(i, k);
-                    let d = v - mean[k];
-                    ss[k] += if v.is_nan() { 0.0 } else { d * d };
-                }
-            })?;
-            if ss.iter().any(|s| !s.is_finite()) {
-                return Err(overflow("a sum of squared returns"));
-            }
-            for k in 0..BLOCK {
-                let std = if count[k] < 2 { f64::NAN } else { (ss[k] / (count[k] - 1) as f64).sqrt() };
-                out[k] = match stat {
-                    Stat::AnnualVolatility { alpha } => std * ann.powf(1.0 / alpha),
-                    _ => {
-                        let std = if count[k] >= 2 && !differs[k] { 0.0 } else { std };
-                        mean[k] / std * ann.sqrt()
+            };
+            // all present values are equal (zero dispersion) iff their max is their min
+            let (mut sum, mut count) = (zeros, zeros);
+            let (mut hi, mut lo) = ([[f64::NEG_INFINITY; BLOCK]; GROUPS], [[f64::INFINITY; BLOCK]; GROUPS]);
+            panel.pass(
+                control,
+                #[inline(always)]
+                |g, i, x| {
+                    note_abs(seen, &x);
+                    let v = value(i, x);
+                    let (sum, count, hi, lo) = (&mut sum[g], &mut count[g], &mut hi[g], &mut lo[g]);
+                    for k in 0..BLOCK {
+                        let present = !v[k].is_nan();
+                        sum[k] += if present { v[k] } else { 0.0 };
+                        count[k] += if present { 1.0 } else { 0.0 };
+                        hi[k] = if v[k] > hi[k] { v[k] } else { hi[k] };
+                        lo[k] = if v[k] < lo[k] { v[k] } else { lo[k] };
                     }
-                };
-                if rows < 2 {
-                    out[k] = f64::NAN;
+                },
+            )?;
+            finite(groups, &[&sum], "a sum of returns")?;
+            let mean: Grouped = std::array::from_fn(|g| std::array::from_fn(|k| sum[g][k] / count[g][k]));
+            let mut ss = zeros;
+            panel.pass(
+                control,
+                #[inline(always)]
+                |g, i, x| {
+                    let v = value(i, x);
+                    let (ss, mean) = (&mut ss[g], &mean[g]);
+                    for k in 0..BLOCK {
+                        // a missing value's deviation is 0 (a select on d, not on d², vectorises)
+                        let d = if v[k].is_nan() { 0.0 } else { v[k] - mean[k] };
+                        ss[k] += d * d;
+                    }
+                },
+            )?;
+            finite(groups, &[&ss], "a sum of squared returns")?;
+            for g in 0..groups {
+                for k in 0..BLOCK {
+                    let n = count[g][k];
+                    let std = if n < 2.0 { f64::NAN } else { (ss[g][k] / (n - 1.0)).sqrt() };
+                    out[g][k] = match stat {
+                        _ if rows < 2 => f64::NAN,
+                        Stat::AnnualVolatility { alpha } => std * ann.powf(1.0 / alpha),
+                        _ => {
+                            let std = if n >= 2.0 && hi[g][k] == lo[g][k] { 0.0 } else { std };
+                            let scale = if stat == Stat::Sharpe { ann.sqrt() } else { 1.0 };
+                            mean[g][k] / std * scale
+                        }
+                    };
                 }
             }
         }
         Stat::Sortino | Stat::DownsideRisk => {
-            let (mut sum, mut sq, mut count) = ([0.0f64; BLOCK], [0.0f64; BLOCK], [0usize; BLOCK]);
-            each_row(&mut |i| {
+            let (mut sum, mut sq, mut count) = (zeros, zeros, zeros);
+            panel.pass(
+                control,
+                #[inline(always)]
+                |g, i, x| {
+                    let o = off(i);
+                    note_abs(seen, &x);
+                    let (sum, sq, count) = (&mut sum[g], &mut sq[g], &mut count[g]);
+                    for k in 0..BLOCK {
+                        let v = x[k] - o;
+                        let present = !v.is_nan();
+                        let low = if v < 0.0 { v } else { 0.0 }; // 0 for a missing value
+                        sum[k] += if present { v } else { 0.0 };
+                        sq[k] += low * low;
+                        count[k] += if present { 1.0 } else { 0.0 };
+                    }
+                },
+            )?;
+            finite(groups, &[&sum, &sq], "a sum of returns")?;
+            for g in 0..groups {
                 for k in 0..BLOCK {
-                    let v = lanes[k][i] - off(i);
-                    let present = !v.is_nan();
-                    let low = v.min(0.0);
-                    sum[k] += if present { v } else { 0.0 };
-                    sq[k] += if present { low * low } else { 0.0 };
-                    count[k] += usize::from(present);
+                    let n = count[g][k];
+                    let downside = (sq[g][k] / n).sqrt() * ann.sqrt();
+                    out[g][k] = match stat {
+                        Stat::DownsideRisk => downside,
+                        _ if rows < 2 => f64::NAN,
+                        _ => sum[g][k] / n * ann / downside,
+                    };
                 }
-            })?;
-            if sum.iter().chain(&sq).any(|s| !s.is_finite()) {
-                return Err(overflow("a sum of returns"));
-            }
-            for k in 0..BLOCK {
-                let n = count[k] as f64;
-                let downside = (sq[k] / n).sqrt() * ann.sqrt();
-                out[k] = match stat {
-                    Stat::DownsideRisk => downside,
-                    _ if rows < 2 => f64::NAN,
-                    _ => sum[k] / n * ann / downside,
-                };
             }
         }
         Stat::AnnualReturn | Stat::CumReturnsFinal { .. } | Stat::MaxDrawdown | Stat::Calmar => {
             let drawdown = matches!(stat, Stat::MaxDrawdown | Stat::Calmar);
-            let mut p = [1.0f64; BLOCK];
-            let mut peak = [100.0f64; BLOCK];
-            let mut low = [f64::NAN; BLOCK];
-            each_row(&mut |i| {
-                for k in 0..BLOCK {
-                    let r = lanes[k][i];
-                    let r = if r.is_nan() { 0.0 } else { r };
-                    p[k] *= r + 1.0;
-                    if drawdown {
-                        let value = p[k] * 100.0;
-                        peak[k] = peak[k].max(value);
-                        low[k] = low[k].min((value - peak[k]) / peak[k]);
+            let mut p = [[1.0f64; BLOCK]; GROUPS];
+            let mut peak = [[100.0f64; BLOCK]; GROUPS];
+            // the drawdowns are finite while p is (the peak is at least 100)
+            let mut low = [[f64::INFINITY; BLOCK]; GROUPS];
+            panel.pass(
+                control,
+                #[inline(always)]
+                |g, _, x| {
+                    note_abs(seen, &x);
+                    let p = &mut p[g];
+                    for k in 0..BLOCK {
+                        let r = if x[k].is_nan() { 0.0 } else { x[k] };
+                        p[k] *= r + 1.0;
                     }
-                }
-            })?;
-            if p.iter().any(|v| !v.is_finite()) {
-                return Err(overflow("the compounded return"));
-            }
-            let years = rows as f64 / ann;
-            for k in 0..BLOCK {
-                let annual = p[k].powf(1.0 / years) - 1.0;
-                out[k] = match stat {
-                    Stat::AnnualReturn => annual,
-                    Stat::CumReturnsFinal { start: 0.0 } => p[k] - 1.0,
-                    Stat::CumReturnsFinal { start } => p[k] * start,
-                    Stat::MaxDrawdown => low[k],
-                    _ if low[k] < 0.0 => {
-                        let ratio = annual / low[k].abs();
-                        if ratio.is_infinite() {
-                            f64::NAN
-                        } else {
-                            ratio
+                    if drawdown {
+                        let (peak, low) = (&mut peak[g], &mut low[g]);
+                        for k in 0..BLOCK {
+                            let value = p[k] * 100.0;
+                            peak[k] = if value > peak[k] { value } else { peak[k] };
+                            let d = (value - peak[k]) / peak[k];
+                            low[k] = if d < low[k] { d } else { low[k] };
                         }
                     }
-                    _ => f64::NAN,
-                };
+                },
+            )?;
+            finite(groups, &[&p], "the compounded return")?;
+            let years = rows as f64 / ann;
+            for g in 0..groups {
+                for k in 0..BLOCK {
+                    let (p, low) = (p[g][k], low[g][k]);
+                    let annual = p.powf(1.0 / years) - 1.0;
+                    out[g][k] = match stat {
+                        Stat::AnnualReturn => annual,
+                        Stat::CumReturnsFinal { start: 0.0 } => p - 1.0,
+                        Stat::CumReturnsFinal { start } => p * start,
+                        Stat::MaxDrawdown => low,
+                        _ if low < 0.0 => {
+                            let ratio = annual / low.abs();
+                            if ratio.is_infinite() {
+                                f64::NAN
+                            } else {
+                                ratio
+                            }
+                        }
+                        _ => f64::NAN,
+                    };
+                }
             }
         }
         Stat::Omega { threshold: Some(threshold) } => {
-            let (mut gains, mut losses) = ([0.0f64; BLOCK], [0.0f64; BLOCK]);
-            each_row(&mut |i| {
+            let (mut gains, mut losses) = (zeros, zeros);
+            panel.pass(
+                control,
+                #[inline(always)]
+                |g, i, x| {
+                    let o = off(i);
+                    note_abs(seen, &x);
+                    let (gains, losses) = (&mut gains[g], &mut losses[g]);
+                    for k in 0..BLOCK {
+                        let d = x[k] - o - threshold;
+                        gains[k] += if d > 0.0 { d } else { 0.0 };
+                        losses[k] += if d < 0.0 { d } else { 0.0 };
+                    }
+                },
+            )?;
+            finite(groups, &[&gains, &losses], "a sum of returns")?;
+            for g in 0..groups {
                 for k in 0..BLOCK {
-                    let d = lanes[k][i] - off(i) - threshold;
-                    gains[k] += if d > 0.0 { d } else { 0.0 };
-                    losses[k] += if d < 0.0 { d } else { 0.0 };
+                    let denominator = -losses[g][k];
+                    out[g][k] = if rows < 2 || denominator <= 0.0 { f64::NAN } else { gains[g][k] / denominator };
                 }
-            })?;
-            if gains.iter().chain(&losses).any(|s| !s.is_finite()) {
-                return Err(overflow("a sum of returns"));
-            }
-            for k in 0..BLOCK {
-                let denominator = -losses[k];
-                out[k] = if rows < 2 || denominator <= 0.0 { f64::NAN } else { gains[k] / denominator };
             }
         }
-        _ => return Ok(None),
+        _ => return Err(Fail::Other(Error::Internal(format!("{stat:?} has no row-wise kernel")))),
     }
-    Ok(Some(out))
+    Ok(out)
+}
+/// An offset restricted to a block of columns, gathered like the returns.
+fn gather_offset<'a: 'b, 'b>(o: &Offset<'a>, j0: usize, nb: usize, buf: &'b mut Vec<f64>) -> Result<Offset<'b>> {
+    Ok(match *o {
+        Offset::Cells(a) => Offset::Cells(gather(a.slice_move(ndarray::s![.., j0..j0 + nb]), buf)?),
+        Offset::Rows(a) if a.as_slice().is_some() => Offset::Rows(a.reborrow()),
+        Offset::Rows(a) => {
+            buf.clear();
+            buf.try_reserve_exact(a.len()).map_err(|_| crate::error::too_big::<f64>(a.len() as u128, "an offset"))?;
+            buf.extend(a.iter().copied());
+            Offset::Rows(ArrayView1::from(&buf[..]))
+        }
+        Offset::Scalar(v) => Offset::Scalar(v),
+    })
 }
 
+/// `stat` of one column `x`; `work` is scratch reused across the columns of a task.
 fn column<'a>(
     x: &'a [f64],
     off: ColumnOffset<'a>,
     fac: ColumnOffset<'a>,
     ann: f64,
     stat: Stat,
+    work: &mut Vec<f64>,
     control: &Control,
 ) -> Result<f64> {
     let rows = x.len();
@@ -850,29 +1204,29 @@ fn column<'a>(
             if x.iter().any(|v| v.is_nan()) {
                 return Ok(f64::NAN);
             }
-            let mut v = present(x)?;
-            quantile_select(&mut v, (100.0 * cutoff) / 100.0)
+            quantile_select(present(x, work)?, (100.0 * cutoff) / 100.0)
         }
         Stat::ConditionalValueAtRisk { cutoff } => {
-            let mut v = present(x)?;
+            let v = present(x, work)?;
             if v.is_empty() {
                 return Ok(f64::NAN);
             }
             let k = ((v.len() - 1) as f64 * cutoff) as usize;
             let k = k.min(v.len() - 1);
-            v.select_nth_unstable_by(k, f64::total_cmp);
-            accurate_sum(v[..=k].iter().copied()) / (k + 1) as f64
+            let (_, part) = narrow(v, 0, k);
+            part.select_nth_unstable_by(k, f64::total_cmp);
+            accurate_sum(part[..=k].iter().copied()) / (k + 1) as f64
         }
         Stat::TailRatio => {
-            let mut v = present(x)?;
+            let v = present(x, work)?;
             if v.is_empty() {
                 return Ok(f64::NAN);
             }
-            let right = quantile_select(&mut v, 0.95);
-            let left = quantile_select(&mut v, 0.05);
+            let right = quantile_select(v, 0.95);
+            let left = quantile_select(v, 0.05);
             right.abs() / left.abs()
         }
-        Stat::Stability => stability(x, control)?,
+        Stat::Stability => stability(x, work, control)?,
         Stat::ExcessSharpe => {
             if rows < 2 {
                 return Ok(f64::NAN);
@@ -965,17 +1319,78 @@ fn max_drawdown(raw: impl Iterator<Item = f64>) -> Result<f64> {
     Ok(low)
 }
 
-fn stability(x: &[f64], control: &Control) -> Result<f64> {
+/// `v ← ln(1 + v)` for every value, with AVX2 where the CPU has it (no FMA).
+fn ln_1p_all(v: &mut [f64]) {
+    #[cfg(target_arch = "x86_64")]
+    if crate::backend::cpu_features::has_avx2() {
+        // SAFETY: AVX2 support was just checked at run time.
+        return unsafe { ln_1p_all_avx2(v) };
+    }
+    v.iter_mut().for_each(|v| *v = ln_1p(*v));
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn ln_1p_all_avx2(v: &mut [f64]) {
+    v.iter_mut().for_each(|v| *v = ln_1p(*v));
+}
+
+/// ln(1 + x), under 1 ulp from the exact value (musl's `log1p`, after fdlibm), written without
+/// branches so that a loop of it vectorises: the library's `ln_1p` is a call per value and took
+/// most of [`stability`]'s time. u = 1 + x rounded is reduced to 2^k · m with m in [√2/2, √2),
+/// ln m by fdlibm's series in s = f / (2 + f) (f = m − 1), and c / u corrects for the rounding of
+/// u. x = −1 gives −inf and x < −1 NaN, as `ln_1p`.
+#[inline(always)]
+fn ln_1p(x: f64) -> f64 {
+    const LG: [u64; 7] = [
+        0x3FE5_5555_5555_5593,
+        0x3FD9_9999_9997_FA04,
+        0x3FD2_4924_9422_9359,
+        0x3FCC_71C5_1D8E_78AF,
+        0x3FC7_4664_96CB_03DE,
+        0x3FC3_9A09_D078_C69F,
+        0x3FC2_F112_DF3E_5244,
+    ];
+    let lg = LG.map(f64::from_bits);
+    let (ln2_hi, ln2_lo) = (f64::from_bits(0x3FE6_2E42_FEE0_0000), f64::from_bits(0x3DEA_39EF_3579_3C76));
+    let u = 1.0 + x;
+    let bits = u.to_bits();
+    let hu = ((bits >> 32) as u32).wrapping_add(0x3FF0_0000 - 0x3FE6_A09E);
+    let k = (hu >> 20) as i32 - 0x3FF;
+    // the rounding error of u, relative (none past 2^54, where it is below the result's ulp)
+    let c = if k >= 2 { 1.0 - (u - x) } else { x - (u - 1.0) };
+    let c = if k < 54 { c / u } else { 0.0 };
+    let m = f64::from_bits(((((hu & 0x000F_FFFF) + 0x3FE6_A09E) as u64) << 32) | (bits & 0xFFFF_FFFF));
+    let f = m - 1.0;
+    let hfsq = 0.5 * f * f;
+    let s = f / (2.0 + f);
+    let z = s * s;
+    let w = z * z;
+    let t1 = w * (lg[1] + w * (lg[3] + w * lg[5]));
+    let t2 = z * (lg[0] + w * (lg[2] + w * (lg[4] + w * lg[6])));
+    let dk = k as f64;
+    let r = s * (hfsq + t2 + t1) + (dk * ln2_lo + c) - hfsq + f + dk * ln2_hi;
+    if u > 0.0 {
+        r
+    } else if u == 0.0 {
+        f64::NEG_INFINITY
+    } else {
+        f64::NAN
+    }
+}
+
+fn stability(x: &[f64], work: &mut Vec<f64>, control: &Control) -> Result<f64> {
     if x.len() < 2 {
         return Ok(f64::NAN);
     }
-    let mut y = present(x)?;
+    let y = present(x, work)?;
     if y.len() < 2 {
         return Ok(f64::NAN);
     }
+    ln_1p_all(y);
     let mut acc = 0.0f64;
     for v in y.iter_mut() {
-        acc += v.ln_1p();
+        acc += *v;
         *v = acc;
     }
     control.check()?;
@@ -1037,52 +1452,134 @@ pub enum Path {
     Drawdown,
 }
 
-/// `path` of every column, column-major (column `j` is `out[j*rows..(j+1)*rows]`).
-pub fn paths(returns: ArrayView2<'_, f64>, path: Path, control: &Control) -> Result<Vec<f64>> {
+/// `path` of every column, in the returns' memory order: `(values, c_order)`, the values
+/// row-major (`c_order`, for C-ordered returns) or column-major (any other layout).
+///
+/// Each parallel task computes a panel of columns row by row, as [`per_column`] does, and
+/// writes every value of the result once (no fill beforehand).
+pub fn paths(returns: ArrayView2<'_, f64>, path: Path, control: &Control) -> Result<(Vec<f64>, bool)> {
     let (rows, cols) = returns.dim();
     crate::ensure!(rows > 0 && cols > 0, "returns must not be empty, got shape ({rows}, {cols})");
     let total = rows.checked_mul(cols).ok_or_else(|| crate::error::too_big::<f64>(u128::MAX, "the result"))?;
-    let mut out = try_vec(total, f64::NAN, "the result")?;
-    out.par_chunks_mut(rows * BLOCK).enumerate().try_for_each(|(b, block)| {
-        let j0 = b * BLOCK;
-        let nb = block.len() / rows;
-        let mut xs = Vec::new();
-        let xb = gather(returns.slice(ndarray::s![.., j0..j0 + nb]), &mut xs)?;
-        block.chunks_mut(rows).enumerate().try_for_each(|(k, slot)| {
-            let x = xb
-                .index_axis(Axis(1), k)
-                .to_slice()
-                .ok_or_else(|| Error::Internal("a strided column after gathering".into()))?;
-            path_column(x, j0 + k, cols, slot, path, control)
-        })
+    let row_major = returns.as_slice();
+    let c_order = row_major.is_some() && cols > 1;
+    let mut out: Vec<f64> = try_with_capacity(total, "the result")?;
+    let cells = Cells(out.spare_capacity_mut()[..total].as_mut_ptr().cast::<f64>());
+    (0..cols.div_ceil(PANEL)).into_par_iter().try_for_each_init(Vec::new, |xs, b| {
+        control.check()?;
+        let (j0, nb) = (b * PANEL, PANEL.min(cols - b * PANEL));
+        let xv = returns.slice(ndarray::s![.., j0..j0 + nb]);
+        // the full groups of C-ordered returns are read in place, the other columns gathered
+        let full = if row_major.is_some() { nb / BLOCK } else { 0 };
+        let lanes = groups_of(gather(xv.slice_move(ndarray::s![.., full * BLOCK..]), xs)?)?;
+        let tail = Panel::Cols { lanes: &lanes[..(nb - full * BLOCK).div_ceil(BLOCK)], rows };
+        let panels = match row_major {
+            Some(data) if full > 0 => {
+                [Some((0, Panel::Rows { data, stride: cols, j0, groups: full, rows })), Some((full, tail))]
+            }
+            _ => [Some((0, tail)), None],
+        };
+        for &(g0, panel) in panels.iter().flatten() {
+            let inf = path_panel(
+                &panel,
+                path,
+                #[inline(always)]
+                |g: usize, i: usize, v: Lanes| {
+                    let j = j0 + (g0 + g) * BLOCK;
+                    for (k, v) in v.into_iter().enumerate().take(j0 + nb - j) {
+                        let at = if c_order { i * cols + j + k } else { (j + k) * rows + i };
+                        // SAFETY: `at` < rows × cols = `total`, within the capacity `cells` points
+                        // to; the panels' columns are disjoint, so no other task writes this cell.
+                        unsafe { cells.get().add(at).write(v) };
+                    }
+                },
+                control,
+            )?;
+            if inf {
+                block_inf(xv, j0, cols)?;
+            }
+        }
+        control.check()
     })?;
-    Ok(out)
+    // SAFETY: the tasks returned without an error, so each panel wrote every cell of its columns'
+    // rows: all `total` cells of the capacity are initialised.
+    unsafe { out.set_len(total) };
+    Ok((out, c_order))
 }
 
-fn path_column(x: &[f64], j: usize, cols: usize, slot: &mut [f64], path: Path, control: &Control) -> Result<()> {
-    control.check()?;
-    column_inf(x, j, cols)?;
-    let raw = watch(x.iter().copied(), control);
+/// The result's memory, written by the tasks of [`paths`] through a raw pointer: each task
+/// writes the cells of its own columns only.
+#[derive(Clone, Copy)]
+struct Cells(*mut f64);
+
+// SAFETY: the tasks that share `Cells` write disjoint cells, and none reads them.
+unsafe impl Send for Cells {}
+// SAFETY: as for Send.
+unsafe impl Sync for Cells {}
+
+impl Cells {
+    /// The pointer (a method, so that a closure captures the whole `Cells`, which is Sync).
+    fn get(self) -> *mut f64 {
+        self.0
+    }
+}
+
+/// `path` of `panel`, handing row `i` of group `g` of the result to `write(g, i, values)`;
+/// `Ok(true)` when an inf went by (the caller finds it).
+fn path_panel(
+    panel: &Panel<'_>,
+    path: Path,
+    mut write: impl FnMut(usize, usize, Lanes),
+    control: &Control,
+) -> Result<bool> {
+    let mut seen = [0.0; BLOCK];
+    let mut p = [[1.0f64; BLOCK]; GROUPS];
     match path {
-        Path::CumReturns { start } => {
-            let mut p = 1.0f64;
-            for (s, r) in slot.iter_mut().zip(raw) {
-                p *= if r.is_nan() { 1.0 } else { r + 1.0 };
-                *s = if start == 0.0 { p - 1.0 } else { p * start };
-            }
-            if !p.is_finite() {
-                return Err(overflow("the compounded return"));
-            }
-        }
+        Path::CumReturns { start } => panel.pass(
+            control,
+            #[inline(always)]
+            |g, i, x| {
+                note_abs(&mut seen, &x);
+                let p = &mut p[g];
+                for k in 0..BLOCK {
+                    p[k] *= if x[k].is_nan() { 1.0 } else { x[k] + 1.0 };
+                }
+                write(g, i, p.map(|p| if start == 0.0 { p - 1.0 } else { p * start }));
+            },
+        )?,
         Path::Drawdown => {
-            let mut k = 0;
-            drawdowns(raw, |d| {
-                slot[k] = d;
-                k += 1;
-            })?;
+            // empyrical's path: value 100 · Π(1 + r) (NaN as 0), peak including the start at
+            // 100, drawdown (value − peak) / peak; `top` the largest |value|, for the overflow test
+            let (mut peak, mut top) = ([[100.0f64; BLOCK]; GROUPS], [[0.0; BLOCK]; GROUPS]);
+            panel.pass(
+                control,
+                #[inline(always)]
+                |g, i, x| {
+                    note_abs(&mut seen, &x);
+                    let (p, peak) = (&mut p[g], &mut peak[g]);
+                    let mut value = [0.0; BLOCK];
+                    let mut d = [0.0; BLOCK];
+                    for k in 0..BLOCK {
+                        let r = if x[k].is_nan() { 0.0 } else { x[k] };
+                        p[k] *= r + 1.0;
+                        value[k] = p[k] * 100.0;
+                        peak[k] = if value[k] > peak[k] { value[k] } else { peak[k] };
+                        d[k] = (value[k] - peak[k]) / peak[k];
+                    }
+                    note_abs(&mut top[g], &value);
+                    write(g, i, d);
+                },
+            )?;
+            p = top;
         }
     }
-    control.check()
+    if seen.contains(&f64::INFINITY) {
+        return Ok(true);
+    }
+    if p[..panel.groups()].iter().flatten().any(|v| !v.is_finite()) {
+        return Err(overflow("the compounded return"));
+    }
+    Ok(false)
 }
 
 #[cfg(test)]
@@ -1142,9 +1639,75 @@ mod tests {
     }
 
     #[test]
+    fn ln_1p_within_an_ulp_of_the_library() {
+        let mut worst = 0u64;
+        let mut state = 0x9e37_79b9_7f4a_7c15u64;
+        for n in 0..400_000u64 {
+            state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            let unit = (state >> 11) as f64 / (1u64 << 53) as f64;
+            // returns near 0 (most), down to -1 and up to 1e6, and some exact edges
+            let x = match n % 4 {
+                0 => (unit - 0.5) * 0.2,
+                1 => unit * 2.0 - 1.0,
+                2 => (unit * 14.0 - 7.0).exp() * if n % 8 == 2 { 1.0 } else { -1e-3 },
+                _ => unit * 1e6,
+            };
+            let (a, b) = (ln_1p(x), x.ln_1p());
+            if a != b && !(a.is_nan() && b.is_nan()) {
+                worst = worst.max(a.to_bits().abs_diff(b.to_bits()));
+            }
+        }
+        assert!(worst <= 1, "{worst} ulps");
+        for x in [0.0, -0.0, 1e-300, -1e-300, 1e-17, 1.0, 3.0, 1e300, f64::MAX, -0.5, -1.0 + 1e-16] {
+            let (a, b) = (ln_1p(x), x.ln_1p());
+            assert!(a == b || a.to_bits().abs_diff(b.to_bits()) <= 1, "{x}");
+        }
+        assert_eq!(ln_1p(-1.0), f64::NEG_INFINITY);
+        assert!(ln_1p(-1.5).is_nan() && ln_1p(f64::NAN).is_nan());
+    }
+
+    #[test]
+    fn narrowed_quantiles_are_the_sorted_ones() {
+        let mut state = 7u64;
+        for n in [511, 512, 2500, 10_000] {
+            let v: Vec<f64> = (0..n)
+                .map(|i| {
+                    state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                    // ties and signed zeros among noise; sorted and reversed runs
+                    match i % 5 {
+                        0 => ((state >> 40) % 7) as f64 - 3.0,
+                        1 => {
+                            if i % 2 == 0 {
+                                0.0
+                            } else {
+                                -0.0
+                            }
+                        }
+                        2 => i as f64,
+                        3 => -(i as f64),
+                        _ => (state >> 11) as f64 / (1u64 << 53) as f64 - 0.5,
+                    }
+                })
+                .collect();
+            let mut sorted = v.clone();
+            sorted.sort_unstable_by(f64::total_cmp);
+            for q in [0.0, 0.01, 0.05, 0.1, 0.3, 0.5, 0.9, 0.95, 0.99, 1.0] {
+                let (lo, hi, gamma) = quantile_index(n, q);
+                let want = lerp(sorted[lo], sorted[hi], gamma);
+                assert_eq!(quantile_select(&mut v.clone(), q).to_bits(), want.to_bits(), "n {n} q {q}");
+                let mut w = v.clone();
+                let (start, part) = narrow(&mut w, lo, hi);
+                let mut got = part.to_vec();
+                got.sort_unstable_by(f64::total_cmp);
+                assert_eq!(got[..], sorted[start..start + got.len()], "n {n} q {q}");
+            }
+        }
+    }
+
+    #[test]
     fn drawdown_path() {
         let x = array![[0.1], [-0.5], [0.2]];
-        let d = paths(x.view(), Path::Drawdown, &Control::new()).unwrap();
+        let (d, _) = paths(x.view(), Path::Drawdown, &Control::new()).unwrap();
         assert_eq!(d[0], 0.0);
         assert!((d[1] + 0.5).abs() < 1e-15);
         assert!((d[2] - (0.55 * 1.2 - 1.1) / 1.1).abs() < 1e-15);

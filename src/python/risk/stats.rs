@@ -171,18 +171,20 @@ fn offset_of<'a>(arg: &OffsetArg<'_>, view: &'a Option<CowArray<'_, f64, IxDyn>>
     offset(arg, view)
 }
 
-/// A column-major `rows × cols` buffer as an array of the returns' shape (1-D or F-ordered 2-D).
+/// A `rows × cols` buffer, column-major or row-major (`c_order`), as an array of the returns'
+/// shape (1-D, or 2-D in that order).
 pub(crate) fn aligned(
     py: Python<'_>,
     out: Vec<f64>,
     rows: usize,
     cols: usize,
     one_d: bool,
+    c_order: bool,
 ) -> PyResult<Bound<'_, PyAny>> {
     if one_d {
         return Ok(PyArray1::from_vec(py, out).into_any());
     }
-    let a = numpy::ndarray::Array2::from_shape_vec((rows, cols).f(), out)
+    let a = numpy::ndarray::Array2::from_shape_vec((rows, cols).set_f(!c_order), out)
         .map_err(|e| Error::Internal(format!("a result of shape ({rows}, {cols}): {e}")))?;
     Ok(a.into_pyarray(py).into_any())
 }
@@ -207,8 +209,8 @@ pub fn path_columns<'py>(
     let view = r.view()?;
     let x = as_2d(&view)?;
     let units = (rows as u64).saturating_mul(cols as u64).saturating_mul(2);
-    let out = run_sized(py, units, |control| crate::parallel::install(|| stats::paths(x, path, control))?)?;
-    aligned(py, out, rows, cols, r.is_1d())
+    let (out, c_order) = run_sized(py, units, |control| crate::parallel::install(|| stats::paths(x, path, control))?)?;
+    aligned(py, out, rows, cols, r.is_1d(), c_order)
 }
 
 /// Adds this part's functions to the `risk` module.

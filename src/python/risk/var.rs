@@ -112,13 +112,13 @@ pub fn rolling_var_columns<'py>(
         let out = run_sized(py, work, |control| {
             crate::parallel::install(|| var::rolling(px, window, alpha, method, measure, control))?
         })?;
-        return aligned(py, out, rows, 1, true);
+        return aligned(py, out, rows, 1, true, false);
     }
     let work = units((rows as u64).saturating_mul(cols as u64).saturating_mul(per_step), method);
     let out = run_sized(py, work, |control| {
         crate::parallel::install(|| var::rolling(x, window, alpha, method, measure, control))?
     })?;
-    aligned(py, out, rows, cols, r.is_1d())
+    aligned(py, out, rows, cols, r.is_1d(), false)
 }
 
 /// The maximum-likelihood Student t fit of the present values of 1-D `returns`:
