@@ -132,11 +132,12 @@ fn horner(w: f64, c: &[f64]) -> f64 {
 #[inline(always)]
 pub fn ln(x: f64) -> f64 {
     let bits = x.to_bits();
-    let e0 = ((bits >> 52) & 0x7ff) as i64 - 1023;
+    // the biased exponent as a double by the exact 2^52 trick (vector units lack the conversion)
+    let expo = f64::from_bits(0x4330_0000_0000_0000 | ((bits >> 52) & 0x7ff)) - 4_503_599_627_370_496.0;
     let m0 = f64::from_bits((bits & 0x000f_ffff_ffff_ffff) | 0x3ff0_0000_0000_0000);
     let big = m0 > SQRT2;
     let m = if big { m0 * 0.5 } else { m0 };
-    let e = (e0 + big as i64) as f64;
+    let e = (expo - 1023.0) + if big { 1.0 } else { 0.0 };
     let f = m - 1.0; // exact (Sterbenz)
     let s = f / (2.0 + f);
     let z = s * s;

@@ -334,6 +334,18 @@ def test_bad_input_raises_invalid_input(call: Callable[[], Any]) -> None:
         call()
 
 
+@pytest.mark.parametrize("layout", ["1-D", "C", "F", "short group"])
+def test_stability_refuses_a_total_loss(layout: str) -> None:
+    """A return of -100% (or less) makes the cumulative log return non-finite: an error naming
+    it, from the row-wise kernel (C, F) and the column path (1-D, a short last group) alike."""
+    x = np.random.default_rng(3).normal(0.0005, 0.01, (300, 19))
+    x[40, [3, 17]] = -1.0  # column 3 in a full group of 8 (the kernel), 17 in the short last one
+    x[41, [3, 17]] = 0.02
+    arrays = {"1-D": x[:, 17], "C": x, "F": np.asfortranarray(x), "short group": x[:, 16:]}
+    with pytest.raises(InvalidInputError, match="-100%"):
+        risk.stability_of_timeseries(arrays[layout])
+
+
 @pytest.mark.parametrize(
     "call",
     [

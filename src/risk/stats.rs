@@ -12,6 +12,7 @@
 
 use crate::control::Control;
 use crate::error::{try_vec, try_with_capacity, Error, Result};
+use crate::special::ln_1p;
 use ndarray::{ArrayView1, ArrayView2, Axis, ShapeBuilder};
 use rayon::prelude::*;
 
@@ -543,6 +544,12 @@ impl Panel<'_> {
             Panel::Cols { lanes, .. } => lanes.len(),
         }
     }
+
+    fn rows(&self) -> usize {
+        match *self {
+            Panel::Rows { rows, .. } | Panel::Cols { rows, .. } => rows,
+        }
+    }
 }
 
 /// Rows ahead of the reads of a C-ordered panel that [`prefetch`] asks for: a panel's row is a
@@ -602,6 +609,8 @@ fn block_inf(x: ArrayView2<'_, f64>, j0: usize, cols: usize) -> Result<()> {
 /// How a row-wise kernel fails: a sum or product of group `g` overflowed, or another error.
 enum Fail {
     Overflow(usize, &'static str),
+    /// Group `g` cannot have the statistic, for the reason given.
+    Invalid(usize, &'static str),
     Other(Error),
 }
 
@@ -660,15 +669,18 @@ pub fn per_column(inputs: &Inputs<'_>, stat: Stat, control: &Control) -> Result<
                 if seen.contains(&f64::INFINITY) {
                     block_inf(xv, j0, cols)?;
                 }
-                let values = values.map_err(|e| match e {
-                    Fail::Overflow(g, what) if cols > 1 => {
-                        let first = j0 + c0 + g * BLOCK;
-                        let last = (first + BLOCK).min(j0 + done) - 1;
-                        let Error::InvalidInput(m) = overflow(what) else { unreachable!() };
-                        Error::InvalidInput(format!("columns {first} to {last}: {m}"))
-                    }
-                    Fail::Overflow(_, what) => overflow(what),
-                    Fail::Other(e) => e,
+                let values = values.map_err(|e| {
+                    let (g, m) = match e {
+                        Fail::Overflow(g, what) => match overflow(what) {
+                            Error::InvalidInput(m) => (g, m),
+                            e => return e,
+                        },
+                        Fail::Invalid(g, m) => (g, m.to_string()),
+                        Fail::Other(e) => return e,
+                    };
+                    let first = j0 + c0 + g * BLOCK;
+                    let last = (first + BLOCK).min(j0 + done) - 1;
+                    Error::InvalidInput(if cols > 1 { format!("columns {first} to {last}: {m}") } else { m })
                 })?;
                 let n = (panel.groups() * BLOCK).min(done - c0);
                 for (k, slot) in slots[c0..c0 + n].iter_mut().enumerate() {
@@ -730,11 +742,15 @@ impl Shared<'_> {
 enum Kernel<'a> {
     Moments { stat: Stat, o: Shared<'a> },
     Factor { stat: Stat, o: Shared<'a>, f: &'a [f64] },
+    Stability,
 }
 
 /// The row-wise kernel of `stat`, or `None` for the statistics (and per-cell offsets) that go
 /// column by column.
 fn fast_kernel<'a>(stat: Stat, off: &Offset<'a>, fac: &Offset<'a>) -> Option<Kernel<'a>> {
+    if stat == Stat::Stability {
+        return Some(Kernel::Stability);
+    }
     let (o, f) = (shared(off)?, shared(fac)?);
     match (stat, f) {
         (Stat::ExcessSharpe, _) => Some(Kernel::Moments { stat, o: f }),
@@ -760,20 +776,20 @@ fn fast_kernel<'a>(stat: Stat, off: &Offset<'a>, fac: &Offset<'a>) -> Option<Ker
 type Outcome = std::result::Result<Grouped, Fail>;
 
 impl Kernel<'_> {
-    /// The statistic of every column of `panel`, with AVX2 where the CPU has it (no FMA: the
-    /// same bits either way). `seen` is raised to the |value|s of the first pass, so an inf in
-    /// the panel leaves an inf there.
+    /// The statistic of every column of `panel`, with AVX2 (and FMA, for [`ln_1p`]) where the CPU
+    /// has them: the same bits either way. `seen` is raised to the |value|s of the first pass, so
+    /// an inf in the panel leaves an inf there.
     fn run(self, panel: &Panel<'_>, ann: f64, seen: &mut Lanes, control: &Control) -> Outcome {
         #[cfg(target_arch = "x86_64")]
-        if crate::backend::cpu_features::has_avx2() {
-            // SAFETY: AVX2 support was just checked at run time.
+        if vector_units() {
+            // SAFETY: AVX2 and FMA support were just checked at run time.
             return unsafe { self.run_avx2(panel, ann, seen, control) };
         }
         self.run_generic(panel, ann, seen, control)
     }
 
     #[cfg(target_arch = "x86_64")]
-    #[target_feature(enable = "avx2")]
+    #[target_feature(enable = "avx2,fma")]
     unsafe fn run_avx2(self, panel: &Panel<'_>, ann: f64, seen: &mut Lanes, control: &Control) -> Outcome {
         self.run_generic(panel, ann, seen, control)
     }
@@ -787,6 +803,7 @@ impl Kernel<'_> {
             Kernel::Moments { stat, o: Shared::Scalar(c) } => moments(stat, panel, |_| c, ann, seen, control),
             Kernel::Moments { stat, o: Shared::Rows(v) } => moments(stat, panel, |i| v[i], ann, seen, control),
             Kernel::Factor { stat, o, f } => factor(stat, panel, f, move |i| o.at(i), ann, seen, control),
+            Kernel::Stability => stability_panel(panel, seen, control),
         }
     }
 }
@@ -1319,64 +1336,27 @@ fn max_drawdown(raw: impl Iterator<Item = f64>) -> Result<f64> {
     Ok(low)
 }
 
-/// `v ← ln(1 + v)` for every value, with AVX2 where the CPU has it (no FMA).
+/// `v ← ln(1 + v)` for every value, with AVX2 and FMA where the CPU has them (the same bits).
 fn ln_1p_all(v: &mut [f64]) {
     #[cfg(target_arch = "x86_64")]
-    if crate::backend::cpu_features::has_avx2() {
-        // SAFETY: AVX2 support was just checked at run time.
+    if vector_units() {
+        // SAFETY: AVX2 and FMA support were just checked at run time.
         return unsafe { ln_1p_all_avx2(v) };
     }
     v.iter_mut().for_each(|v| *v = ln_1p(*v));
 }
 
 #[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
+#[target_feature(enable = "avx2,fma")]
 unsafe fn ln_1p_all_avx2(v: &mut [f64]) {
     v.iter_mut().for_each(|v| *v = ln_1p(*v));
 }
 
-/// ln(1 + x), under 1 ulp from the exact value (musl's `log1p`, after fdlibm), written without
-/// branches so that a loop of it vectorises: the library's `ln_1p` is a call per value and took
-/// most of [`stability`]'s time. u = 1 + x rounded is reduced to 2^k · m with m in [√2/2, √2),
-/// ln m by fdlibm's series in s = f / (2 + f) (f = m − 1), and c / u corrects for the rounding of
-/// u. x = −1 gives −inf and x < −1 NaN, as `ln_1p`.
-#[inline(always)]
-fn ln_1p(x: f64) -> f64 {
-    const LG: [u64; 7] = [
-        0x3FE5_5555_5555_5593,
-        0x3FD9_9999_9997_FA04,
-        0x3FD2_4924_9422_9359,
-        0x3FCC_71C5_1D8E_78AF,
-        0x3FC7_4664_96CB_03DE,
-        0x3FC3_9A09_D078_C69F,
-        0x3FC2_F112_DF3E_5244,
-    ];
-    let lg = LG.map(f64::from_bits);
-    let (ln2_hi, ln2_lo) = (f64::from_bits(0x3FE6_2E42_FEE0_0000), f64::from_bits(0x3DEA_39EF_3579_3C76));
-    let u = 1.0 + x;
-    let bits = u.to_bits();
-    let hu = ((bits >> 32) as u32).wrapping_add(0x3FF0_0000 - 0x3FE6_A09E);
-    let k = (hu >> 20) as i32 - 0x3FF;
-    // the rounding error of u, relative (none past 2^54, where it is below the result's ulp)
-    let c = if k >= 2 { 1.0 - (u - x) } else { x - (u - 1.0) };
-    let c = if k < 54 { c / u } else { 0.0 };
-    let m = f64::from_bits(((((hu & 0x000F_FFFF) + 0x3FE6_A09E) as u64) << 32) | (bits & 0xFFFF_FFFF));
-    let f = m - 1.0;
-    let hfsq = 0.5 * f * f;
-    let s = f / (2.0 + f);
-    let z = s * s;
-    let w = z * z;
-    let t1 = w * (lg[1] + w * (lg[3] + w * lg[5]));
-    let t2 = z * (lg[0] + w * (lg[2] + w * (lg[4] + w * lg[6])));
-    let dk = k as f64;
-    let r = s * (hfsq + t2 + t1) + (dk * ln2_lo + c) - hfsq + f + dk * ln2_hi;
-    if u > 0.0 {
-        r
-    } else if u == 0.0 {
-        f64::NEG_INFINITY
-    } else {
-        f64::NAN
-    }
+/// Whether the AVX2 (+FMA) variants can run: FMA for [`ln_1p`]'s explicit fused multiply-adds,
+/// which are library calls without it; the kernels fuse nothing else.
+fn vector_units() -> bool {
+    use crate::backend::cpu_features::{has_avx2, has_fma};
+    has_avx2() && has_fma()
 }
 
 fn stability(x: &[f64], work: &mut Vec<f64>, control: &Control) -> Result<f64> {
@@ -1394,8 +1374,8 @@ fn stability(x: &[f64], work: &mut Vec<f64>, control: &Control) -> Result<f64> {
         *v = acc;
     }
     control.check()?;
-    if !acc.is_finite() && !acc.is_nan() {
-        return Err(crate::invalid!("the cumulative log return is infinite (a return of -100%)"));
+    if !acc.is_finite() {
+        return Err(crate::invalid!("{NOT_FINITE_LOG}"));
     }
     let n = y.len() as f64;
     let x_mean = (n - 1.0) / 2.0;
@@ -1411,6 +1391,14 @@ fn stability(x: &[f64], work: &mut Vec<f64>, control: &Control) -> Result<f64> {
     if !(sxy.is_finite() && syy.is_finite()) {
         return Err(overflow("a sum of cumulative log returns"));
     }
+    Ok(r_squared(sxx, sxy, syy))
+}
+
+/// Why a stability cannot be taken: a return of −100% (or less) makes the log path non-finite.
+const NOT_FINITE_LOG: &str = "the cumulative log return is not finite (a return of -100% or less)";
+
+/// scipy's `linregress` r², from the co-moments of the line fit.
+fn r_squared(sxx: f64, sxy: f64, syy: f64) -> f64 {
     let r = if sxx == 0.0 || syy == 0.0 {
         if sxy == 0.0 {
             f64::NAN
@@ -1420,7 +1408,82 @@ fn stability(x: &[f64], work: &mut Vec<f64>, control: &Control) -> Result<f64> {
     } else {
         (sxy / (sxx * syy).sqrt()).clamp(-1.0, 1.0)
     };
-    Ok(r * r)
+    r * r
+}
+
+/// stability_of_timeseries of every column of a panel, as [`stability`] computes it lane by lane
+/// in its order: pass 1 turns each lane's present returns into the cumulative log return y (kept
+/// in `ys`, NaN where missing) and sums y (Neumaier); pass 2 takes the line's co-moments about
+/// the means from `ys`.
+#[inline(always)]
+fn stability_panel(panel: &Panel<'_>, seen: &mut Lanes, control: &Control) -> Outcome {
+    let (groups, rows) = (panel.groups(), panel.rows());
+    let zeros = [[0.0f64; BLOCK]; GROUPS];
+    let mut ys = try_vec(rows * groups * BLOCK, 0.0, "the cumulative log returns of a panel")?;
+    let (mut y, mut n, mut sum, mut comp) = (zeros, zeros, zeros, zeros);
+    panel.pass(
+        control,
+        #[inline(always)]
+        |g, i, x| {
+            note_abs(seen, &x);
+            // the lanes' state in locals and ln_1p in a loop of its own: both vectorise so
+            let mut l = [0.0; BLOCK];
+            for k in 0..BLOCK {
+                l[k] = ln_1p(x[k]);
+            }
+            let (mut yg, mut ng, mut sg, mut cg, mut out) = (y[g], n[g], sum[g], comp[g], [0.0; BLOCK]);
+            for k in 0..BLOCK {
+                let present = !x[k].is_nan();
+                yg[k] += if present { l[k] } else { 0.0 };
+                ng[k] += if present { 1.0 } else { 0.0 };
+                let (s, v) = (sg[k], yg[k]);
+                let t = s + v;
+                let c = if s.abs() >= v.abs() { (s - t) + v } else { (v - t) + s };
+                sg[k] = if present { t } else { s };
+                cg[k] += if present { c } else { 0.0 };
+                out[k] = if present { v } else { f64::NAN };
+            }
+            (y[g], n[g], sum[g], comp[g]) = (yg, ng, sg, cg);
+            let at = (i * groups + g) * BLOCK;
+            ys[at..at + BLOCK].copy_from_slice(&out);
+        },
+    )?;
+    if let Some(g) = (0..groups).find(|&g| (0..BLOCK).any(|k| n[g][k] >= 2.0 && !y[g][k].is_finite())) {
+        return Err(Fail::Invalid(g, NOT_FINITE_LOG));
+    }
+    let mean: Grouped = std::array::from_fn(|g| std::array::from_fn(|k| (sum[g][k] + comp[g][k]) / n[g][k]));
+    let centre: Grouped = std::array::from_fn(|g| std::array::from_fn(|k| (n[g][k] - 1.0) / 2.0));
+    let (mut at_x, mut sxx, mut sxy, mut syy) = (zeros, zeros, zeros, zeros);
+    each_row(rows, control, |i| {
+        for g in 0..groups {
+            let at = (i * groups + g) * BLOCK;
+            let v: &[f64; BLOCK] = ys[at..at + BLOCK].try_into().expect("a row of a group");
+            let (mut ax, mut xx, mut xy, mut yy) = (at_x[g], sxx[g], sxy[g], syy[g]);
+            for k in 0..BLOCK {
+                let present = !v[k].is_nan();
+                let dx = if present { ax[k] - centre[g][k] } else { 0.0 };
+                let dy = if present { v[k] - mean[g][k] } else { 0.0 };
+                ax[k] += if present { 1.0 } else { 0.0 };
+                xx[k] += dx * dx;
+                xy[k] += dx * dy;
+                yy[k] += dy * dy;
+            }
+            (at_x[g], sxx[g], sxy[g], syy[g]) = (ax, xx, xy, yy);
+        }
+    })?;
+    let mut out = [[f64::NAN; BLOCK]; GROUPS];
+    for g in 0..groups {
+        for k in 0..BLOCK {
+            if n[g][k] < 2.0 {
+                continue;
+            }
+            if !(sxy[g][k].is_finite() && syy[g][k].is_finite()) {
+                return Err(Fail::Overflow(g, "a sum of cumulative log returns"));
+            }
+            out[g][k] = r_squared(sxx[g][k], sxy[g][k], syy[g][k]);
+        }
+    }
+    Ok(out)
 }
 
 /// empyrical's `beta_aligned`: over the rows where both the return and the factor are present,
@@ -1636,34 +1699,6 @@ mod tests {
         let big = array![[1e308], [1e308], [1e308]];
         let inputs = Inputs { returns: big.view(), annualization: 252.0, offset: z, factor: z };
         assert!(matches!(per_column(&inputs, Stat::AnnualReturn, &Control::new()), Err(Error::InvalidInput(_))));
-    }
-
-    #[test]
-    fn ln_1p_within_an_ulp_of_the_library() {
-        let mut worst = 0u64;
-        let mut state = 0x9e37_79b9_7f4a_7c15u64;
-        for n in 0..400_000u64 {
-            state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-            let unit = (state >> 11) as f64 / (1u64 << 53) as f64;
-            // returns near 0 (most), down to -1 and up to 1e6, and some exact edges
-            let x = match n % 4 {
-                0 => (unit - 0.5) * 0.2,
-                1 => unit * 2.0 - 1.0,
-                2 => (unit * 14.0 - 7.0).exp() * if n % 8 == 2 { 1.0 } else { -1e-3 },
-                _ => unit * 1e6,
-            };
-            let (a, b) = (ln_1p(x), x.ln_1p());
-            if a != b && !(a.is_nan() && b.is_nan()) {
-                worst = worst.max(a.to_bits().abs_diff(b.to_bits()));
-            }
-        }
-        assert!(worst <= 1, "{worst} ulps");
-        for x in [0.0, -0.0, 1e-300, -1e-300, 1e-17, 1.0, 3.0, 1e300, f64::MAX, -0.5, -1.0 + 1e-16] {
-            let (a, b) = (ln_1p(x), x.ln_1p());
-            assert!(a == b || a.to_bits().abs_diff(b.to_bits()) <= 1, "{x}");
-        }
-        assert_eq!(ln_1p(-1.0), f64::NEG_INFINITY);
-        assert!(ln_1p(-1.5).is_nan() && ln_1p(f64::NAN).is_nan());
     }
 
     #[test]
