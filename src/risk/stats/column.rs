@@ -82,6 +82,21 @@ fn nan_mean(xs: impl Iterator<Item = f64>) -> Result<f64> {
     Ok(if count == 0 { f64::NAN } else { sum / count as f64 })
 }
 
+/// Σ (x − mean)² over the present values, in order (the second pass of a deviation).
+fn squared_deviations(xs: impl Iterator<Item = f64>, mean: f64) -> Result<f64> {
+    let mut ss = 0.0f64;
+    for x in xs {
+        if !x.is_nan() {
+            let d = x - mean;
+            ss += d * d;
+        }
+    }
+    if !ss.is_finite() {
+        return Err(overflow("a sum of squared returns"));
+    }
+    Ok(ss)
+}
+
 /// bottleneck's `nanstd` (two passes): NaN unless more than `ddof` values are present.
 fn nan_std(xs: impl Iterator<Item = f64> + Clone, ddof: usize) -> Result<f64> {
     let (mut sum, mut count) = (0.0f64, 0usize);
@@ -95,16 +110,7 @@ fn nan_std(xs: impl Iterator<Item = f64> + Clone, ddof: usize) -> Result<f64> {
         return Ok(f64::NAN);
     }
     let mean = sum / count as f64;
-    let mut ss = 0.0f64;
-    for x in xs {
-        if !x.is_nan() {
-            let d = x - mean;
-            ss += d * d;
-        }
-    }
-    if !ss.is_finite() {
-        return Err(overflow("a sum of squared returns"));
-    }
+    let ss = squared_deviations(xs, mean)?;
     Ok((ss / (count - ddof) as f64).sqrt())
 }
 
@@ -136,16 +142,7 @@ fn mean_and_std(xs: impl Iterator<Item = f64> + Clone) -> Result<(f64, f64)> {
     if !differs {
         return Ok((mean, 0.0));
     }
-    let mut ss = 0.0f64;
-    for x in xs {
-        if !x.is_nan() {
-            let d = x - mean;
-            ss += d * d;
-        }
-    }
-    if !ss.is_finite() {
-        return Err(overflow("a sum of squared returns"));
-    }
+    let ss = squared_deviations(xs, mean)?;
     Ok((mean, (ss / (count - 1) as f64).sqrt()))
 }
 
