@@ -74,6 +74,11 @@ pub fn uniform_open0(a: u32, b: u32) -> f64 {
     (bits53(a, b) + 1) as f64 * TWO_M53
 }
 
+/// 2^52 as bits and value: `from_bits(TWO52_BITS | k) − TWO52 = k` exactly for k < 2^52 (an
+/// integer to a double without a conversion instruction, which vector units lack for 64 bits).
+pub(crate) const TWO52_BITS: u64 = 0x4330_0000_0000_0000;
+pub(crate) const TWO52: f64 = 4_503_599_627_370_496.0;
+
 /// ln 2 split so that `e × LN2_HI` is exact for any exponent `e` of a double.
 /// (The CUDA kernel writes them as 6.93147180369123816490e-01 and 1.90821492927058770002e-10.)
 pub(crate) const LN2_HI: f64 = f64::from_bits(0x3fe6_2e42_fee0_0000);
@@ -133,7 +138,7 @@ fn horner(w: f64, c: &[f64]) -> f64 {
 pub fn ln(x: f64) -> f64 {
     let bits = x.to_bits();
     // the biased exponent as a double by the exact 2^52 trick (vector units lack the conversion)
-    let expo = f64::from_bits(0x4330_0000_0000_0000 | ((bits >> 52) & 0x7ff)) - 4_503_599_627_370_496.0;
+    let expo = f64::from_bits(TWO52_BITS | ((bits >> 52) & 0x7ff)) - TWO52;
     let m0 = f64::from_bits((bits & 0x000f_ffff_ffff_ffff) | 0x3ff0_0000_0000_0000);
     let big = m0 > SQRT2;
     let m = if big { m0 * 0.5 } else { m0 };

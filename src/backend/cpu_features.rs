@@ -20,43 +20,37 @@ pub fn detected() -> Vec<&'static str> {
     out
 }
 
+/// `true` where the CPU has the x86 feature `$f` (always `false` elsewhere).
+macro_rules! x86_feature {
+    ($f:tt) => {{
+        #[cfg(target_arch = "x86_64")]
+        {
+            std::arch::is_x86_feature_detected!($f)
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        {
+            false
+        }
+    }};
+}
+
 /// Whether the AVX2 (+FMA-free) kernel variants can run here.
 #[inline]
 pub fn has_avx2() -> bool {
-    #[cfg(target_arch = "x86_64")]
-    {
-        std::arch::is_x86_feature_detected!("avx2")
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    {
-        false
-    }
+    x86_feature!("avx2")
 }
 
-/// Whether the CPU has fused multiply-add instructions (with AVX2 in every x86 CPU so far).
+/// Whether the AVX2 variants that also use fused multiply-adds can run here (every x86 CPU with
+/// AVX2 so far has FMA too).
 #[inline]
-pub fn has_fma() -> bool {
-    #[cfg(target_arch = "x86_64")]
-    {
-        std::arch::is_x86_feature_detected!("fma")
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    {
-        false
-    }
+pub fn has_avx2_fma() -> bool {
+    x86_feature!("avx2") && x86_feature!("fma")
 }
 
 /// Whether the AVX-512F kernel variants can run here.
 #[inline]
 pub fn has_avx512f() -> bool {
-    #[cfg(target_arch = "x86_64")]
-    {
-        std::arch::is_x86_feature_detected!("avx512f")
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    {
-        false
-    }
+    x86_feature!("avx512f")
 }
 
 /// The kernel variant in use, for `backend_info()`.

@@ -137,11 +137,11 @@ impl Isa {
     fn detect() -> Self {
         #[cfg(target_arch = "x86_64")]
         {
-            use crate::backend::cpu_features::{has_avx2, has_avx512f, has_fma};
+            use crate::backend::cpu_features::{has_avx2_fma, has_avx512f};
             if has_avx512f() {
                 return Isa::Avx512;
             }
-            if has_avx2() && has_fma() {
+            if has_avx2_fma() {
                 return Isa::Avx2;
             }
         }

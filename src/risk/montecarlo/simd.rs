@@ -7,12 +7,8 @@
 
 #![cfg(target_arch = "x86_64")]
 
-use crate::philox::{COS_COEFS, LN2_HI, LN2_LO, LN_COEFS, SIN_COEFS};
+use crate::philox::{COS_COEFS, LN2_HI, LN2_LO, LN_COEFS, SIN_COEFS, TWO52, TWO52_BITS};
 use std::arch::x86_64::*;
-
-/// 2^52 as bits and value: `from_bits(2^52 bits | k) − 2^52 = k` for k < 2^52.
-const MAGIC_BITS: i64 = 0x4330_0000_0000_0000;
-const MAGIC: f64 = 4_503_599_627_370_496.0;
 
 /// One register width: `LANES` doubles (`F`), as many 64-bit integers (`I`) and a lane mask
 /// (`M`). Every method is an intrinsic of the width's instruction set; they are only called
@@ -157,7 +153,7 @@ impl Simd for Avx512 {
 #[inline(always)]
 unsafe fn to_f64<S: Simd>(k: S::I) -> S::F {
     // SAFETY: see `Simd`.
-    unsafe { S::sub(S::as_f(S::or_i(k, S::splat_i(MAGIC_BITS))), S::splat(MAGIC)) }
+    unsafe { S::sub(S::as_f(S::or_i(k, S::splat_i(TWO52_BITS as i64))), S::splat(TWO52)) }
 }
 
 /// Philox4x32-10 on `LANES` counters (c0 per lane; c1, c2, c3 shared), words in the low halves.
@@ -301,17 +297,15 @@ pub unsafe fn normal_pairs_avx512(first: u64, j: u32, key: [u32; 2], z0: &mut [f
 
 #[cfg(test)]
 mod tests {
-    use crate::backend::cpu_features::{has_avx2, has_avx512f, has_fma};
+    use crate::backend::cpu_features::{has_avx2_fma, has_avx512f};
     use crate::philox::{normal_pair, philox4x32};
 
     #[test]
     fn vector_normals_are_the_scalar_bits() {
         let key = [0x1234_5678, 0x9abc_def0];
         type Kernel = unsafe fn(u64, u32, [u32; 2], &mut [f64], &mut [f64]);
-        let kernels: [(bool, Kernel, &str); 2] = [
-            (has_avx2() && has_fma(), super::normal_pairs_avx2, "avx2"),
-            (has_avx512f(), super::normal_pairs_avx512, "avx512"),
-        ];
+        let kernels: [(bool, Kernel, &str); 2] =
+            [(has_avx2_fma(), super::normal_pairs_avx2, "avx2"), (has_avx512f(), super::normal_pairs_avx512, "avx512")];
         for (present, kernel, name) in kernels {
             if !present {
                 continue;

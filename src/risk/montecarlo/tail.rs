@@ -19,6 +19,7 @@
 //! on the thread count.
 
 use crate::error::{try_with_capacity, Result};
+use crate::risk::stats::{lerp, quantile_index};
 use crate::special::{norm_pdf, norm_ppf};
 use rayon::prelude::*;
 
@@ -41,46 +42,17 @@ pub fn check_alpha(alpha: f64) -> Result<()> {
     Ok(())
 }
 
-/// numpy's `_lerp(a, b, t)`.
-fn lerp(a: f64, b: f64, t: f64) -> f64 {
-    let diff = b - a;
-    if t >= 0.5 {
-        b - diff * (1.0 - t)
-    } else {
-        a + diff * t
-    }
-}
-
-/// Order statistics of `v` (which is reordered) at the ascending indices `ks`, each found by
-/// selection within the part the previous selection left above it.
+/// Order statistics of `v` (which is reordered) at the strictly ascending indices `ks`, each
+/// found by selection within the part the previous selection left above it.
 fn order_stats(v: &mut [f64], ks: &[usize]) -> Vec<f64> {
-    let mut out = Vec::with_capacity(ks.len());
     let mut base = 0;
-    let mut last: Option<(usize, f64)> = None;
-    for &k in ks {
-        if let Some((lk, lv)) = last {
-            if lk == k {
-                out.push(lv);
-                continue;
-            }
-        }
-        let (_, x, _) = v[base..].select_nth_unstable_by(k - base, f64::total_cmp);
-        let x = *x;
-        out.push(x);
-        last = Some((k, x));
-        base = k + 1;
-    }
-    out
-}
-
-/// The index pair (prev, next) and weight of numpy's linear quantile at `p` of `n` values.
-fn quantile_index(n: usize, p: f64) -> (usize, usize, f64) {
-    let virt = (n - 1) as f64 * p;
-    if virt >= (n - 1) as f64 {
-        return (n - 1, n - 1, 0.0);
-    }
-    let prev = virt.floor();
-    (prev as usize, prev as usize + 1, virt - prev)
+    ks.iter()
+        .map(|&k| {
+            let x = *v[base..].select_nth_unstable_by(k - base, f64::total_cmp).1;
+            base = k + 1;
+            x
+        })
+        .collect()
 }
 
 /// Chunk of the ordered sums.

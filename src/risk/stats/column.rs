@@ -2,7 +2,7 @@
 //! and their helpers: bottleneck's nan-aware moments, numpy's compounding, drawdowns, stability,
 //! beta, a compensated sum.
 
-use super::kernels::{r_squared, vector_units, NOT_FINITE_LOG};
+use super::kernels::{r_squared, NOT_FINITE_LOG};
 use super::quantiles::{narrow, present, quantile_select};
 use super::{overflow, ColumnOffset, Stat};
 use crate::control::Control;
@@ -378,7 +378,7 @@ fn max_drawdown(raw: impl Iterator<Item = f64>) -> Result<f64> {
 /// `v ← ln(1 + v)` for every value, with AVX2 and FMA where the CPU has them (the same bits).
 fn ln_1p_all(v: &mut [f64]) {
     #[cfg(target_arch = "x86_64")]
-    if vector_units() {
+    if crate::backend::cpu_features::has_avx2_fma() {
         // SAFETY: AVX2 and FMA support were just checked at run time.
         return unsafe { ln_1p_all_avx2(v) };
     }

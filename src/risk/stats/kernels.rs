@@ -78,7 +78,7 @@ impl Kernel<'_> {
     /// an inf in the panel leaves an inf there.
     pub(super) fn run(self, panel: &Panel<'_>, ann: f64, seen: &mut Lanes, control: &Control) -> Outcome {
         #[cfg(target_arch = "x86_64")]
-        if vector_units() {
+        if crate::backend::cpu_features::has_avx2_fma() {
             // SAFETY: AVX2 and FMA support were just checked at run time.
             return unsafe { self.run_avx2(panel, ann, seen, control) };
         }
@@ -417,13 +417,6 @@ fn moments(
         _ => return Err(Fail::Other(Error::Internal(format!("{stat:?} has no row-wise kernel")))),
     }
     Ok(out)
-}
-
-/// Whether the AVX2 (+FMA) variants can run: FMA for [`ln_1p`]'s explicit fused multiply-adds,
-/// which are library calls without it; the kernels fuse nothing else.
-pub(super) fn vector_units() -> bool {
-    use crate::backend::cpu_features::{has_avx2, has_fma};
-    has_avx2() && has_fma()
 }
 
 /// Why a stability cannot be taken: a return of −100% (or less) makes the log path non-finite.

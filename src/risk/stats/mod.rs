@@ -22,7 +22,7 @@ mod quantiles;
 
 pub(crate) use column::accurate_sum;
 pub use paths::{paths, Path};
-pub(crate) use quantiles::lerp;
+pub(crate) use quantiles::{lerp, quantile_index};
 
 use crate::control::Control;
 use crate::error::{try_vec, Error, Result};
@@ -100,9 +100,11 @@ fn check_no_inf(values: impl Iterator<Item = f64>, name: &str) -> Result<()> {
 }
 
 fn overflow(what: &str) -> Error {
-    Error::InvalidInput(format!(
-        "{what} overflows float64: the returns are too large (simple returns are fractions, e.g. 0.01 for 1%)"
-    ))
+    Error::InvalidInput(overflow_message(what))
+}
+
+fn overflow_message(what: &str) -> String {
+    format!("{what} overflows float64: the returns are too large (simple returns are fractions, e.g. 0.01 for 1%)")
 }
 
 /// A statistic that gives one value per column.
@@ -237,10 +239,7 @@ pub fn per_column(inputs: &Inputs<'_>, stat: Stat, control: &Control) -> Result<
                 }
                 let values = values.map_err(|e| {
                     let (g, m) = match e {
-                        Fail::Overflow(g, what) => match overflow(what) {
-                            Error::InvalidInput(m) => (g, m),
-                            e => return e,
-                        },
+                        Fail::Overflow(g, what) => (g, overflow_message(what)),
                         Fail::Invalid(g, m) => (g, m.to_string()),
                         Fail::Other(e) => return e,
                     };

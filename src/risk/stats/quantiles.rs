@@ -5,7 +5,7 @@ use crate::error::Result;
 
 /// numpy's linear quantile `q` of `n` values: the ranks (from 0) of the two it interpolates
 /// between, and the weight of the second.
-fn quantile_index(n: usize, q: f64) -> (usize, usize, f64) {
+pub(crate) fn quantile_index(n: usize, q: f64) -> (usize, usize, f64) {
     let virtual_index = (n - 1) as f64 * q;
     let below = virtual_index.floor();
     let lo = (below as usize).min(n - 1);
