@@ -194,14 +194,25 @@ pub fn array_shape(obj: &Bound<'_, PyAny>) -> Option<Vec<usize>> {
 /// flat row-major vector and the number of rows (`None` for a single state).
 pub fn spins(obj: &Bound<'_, PyAny>, name: &str, binary: bool) -> PyResult<(Vec<i8>, Option<usize>)> {
     let arr = validation(obj.py())?.call_method1("as_spin_array", (obj, name, binary))?;
-    // the copies are fallible: their size is the caller's
     if let Ok(a) = arr.cast::<PyArray1<i8>>() {
-        let a = a.readonly();
-        return Ok((try_collect(a.as_array().iter().copied(), &format!("a copy of {name}"))?, None));
+        return Ok((copy_spins(a.py(), a.readonly().as_array().view().into_dyn(), name)?, None));
     }
-    let a = arr.cast_into::<PyArray2<i8>>()?.readonly();
-    let rows = a.as_array().nrows();
-    Ok((try_collect(a.as_array().iter().copied(), &format!("a copy of {name}"))?, Some(rows)))
+    let a = arr.cast_into::<PyArray2<i8>>()?;
+    let rows = a.readonly().as_array().nrows();
+    Ok((copy_spins(a.py(), a.readonly().as_array().view().into_dyn(), name)?, Some(rows)))
+}
+
+/// A fallible copy (its size is the caller's) in blocks of 16 MiB with a check for Ctrl-C
+/// between them: a fresh gigabyte of pages can take seconds to fault in on a slow machine.
+fn copy_spins(py: Python<'_>, a: ndarray::ArrayViewD<'_, i8>, name: &str) -> PyResult<Vec<i8>> {
+    let what = format!("a copy of {name}");
+    let Some(src) = a.as_slice() else { return Ok(try_collect(a.iter().copied(), &what)?) };
+    let mut v = crate::error::try_with_capacity(src.len(), &what)?;
+    for block in src.chunks(1 << 24) {
+        py.check_signals()?;
+        v.extend_from_slice(block);
+    }
+    Ok(v)
 }
 
 /// `None` or a non-negative integer below 2**64.
