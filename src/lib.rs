@@ -7,6 +7,7 @@
 
 pub mod backend;
 pub mod blackswan;
+pub mod cas;
 pub mod control;
 pub mod core;
 pub mod decision;
@@ -16,6 +17,7 @@ pub mod parallel;
 pub mod philox;
 pub mod risk;
 pub mod rng;
+pub mod signal;
 pub mod special;
 
 #[cfg(feature = "python")]

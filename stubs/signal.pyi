@@ -1,4 +1,14 @@
-"""Patterns and indicators: TA-Lib-compatible candlestick patterns and technical indicators, chart
-patterns, Fibonacci levels."""
+"""Patterns and indicators: TA-Lib's 61 candlestick patterns (with its candle settings) and its
+indicators under TA-Lib's names, arguments and numbers, streaming handles (``signal.stream``),
+chart patterns found from swing pivots, and Fibonacci levels."""
 
-__all__: list[str]
+# Everything is typed where it is implemented (python/quantumpanarchy/_signal/, one module per
+# part); this stub re-exports it, one line per name, grouped by part.
+
+from ._signal import stream as stream
+from ._signal.candle import Candle as Candle
+
+__all__ = [
+    "Candle",
+    "stream",
+]

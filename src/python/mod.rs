@@ -4,12 +4,14 @@
 
 mod args;
 mod blackswan;
+mod cas;
 mod core;
 mod decision;
 mod lock;
 mod performance;
 mod risk;
 mod run;
+mod signal;
 
 use pyo3::prelude::*;
 
@@ -19,10 +21,13 @@ pub mod _native {
 
     #[rustfmt::skip]
     #[pymodule_export]
-    use super::{blackswan::blackswan, core::core, decision::decision, performance::performance, risk::risk};
+    use super::{
+        blackswan::blackswan, cas::cas, core::core, decision::decision, performance::performance, risk::risk,
+        signal::signal,
+    };
 
     /// Submodules, registered in `sys.modules` under `quantumpanarchy._native.<name>`.
-    const SUBMODULES: [&str; 5] = ["blackswan", "core", "decision", "performance", "risk"];
+    const SUBMODULES: [&str; 7] = ["blackswan", "cas", "core", "decision", "performance", "risk", "signal"];
 
     #[pymodule_init]
     fn init(m: &Bound<'_, PyModule>) -> PyResult<()> {
