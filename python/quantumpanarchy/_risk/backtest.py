@@ -16,9 +16,9 @@ import numpy as np
 import numpy.typing as npt
 
 from .._decision._params import check_int, check_probability
+from .._frame import as_frame
 from .._native import risk as _native
 from ..exceptions import InvalidInputError
-from ._frame import as_frame
 
 __all__ = [
     "ChristoffersenResult",

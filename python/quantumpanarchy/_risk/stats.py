@@ -20,9 +20,9 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from .._decision._params import check_finite_real, check_real
+from .._frame import Aligned, Frame, PerColumn, aligned, as_frame, per_column, secondary
 from .._native import risk as _native
 from ..exceptions import InvalidInputError, InvalidTypeError
-from ._frame import Aligned, Frame, PerColumn, aligned, as_frame, per_column, secondary
 
 __all__ = [
     "alpha",

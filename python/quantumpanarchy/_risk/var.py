@@ -13,9 +13,9 @@ import dataclasses
 from typing import Any, Literal
 
 from .._decision._params import check_int, check_probability
+from .._frame import Aligned, Frame, PerColumn, aligned, as_frame, per_column
 from .._native import risk as _native
 from ..exceptions import InvalidInputError, InvalidTypeError
-from ._frame import Aligned, Frame, PerColumn, aligned, as_frame, per_column
 
 __all__ = ["StudentTFit", "cvar", "fit_student_t", "rolling_cvar", "rolling_var", "var"]
 

@@ -1,4 +1,4 @@
-"""Input and output shapes shared by the risk functions.
+"""Input and output shapes shared by the functions of `risk` and `signal`.
 
 One rule for every statistic: 1-D returns (or a pandas Series) give a float; 2-D returns
 (observations × assets) give one value per column as a numpy array, or a pandas Series keyed by
@@ -19,8 +19,8 @@ from typing import TYPE_CHECKING, Any, TypeAlias
 import numpy as np
 import numpy.typing as npt
 
-from .._decision._params import check_finite_real
-from ..exceptions import InvalidInputError, InvalidTypeError
+from ._decision._params import check_finite_real
+from .exceptions import InvalidInputError, InvalidTypeError
 
 if TYPE_CHECKING:
     import pandas as pd
