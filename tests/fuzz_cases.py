@@ -1172,6 +1172,22 @@ def kelly(draw: st.DrawFn) -> Case:
     return Case(call)
 
 
+@st.composite
+def candle(draw: st.DrawFn) -> Case:
+    lo, body = draw(real(1, 100)), draw(real(0, 5))
+    fields = f"{lo} + {body}, {lo} + 2 * {body} + {draw(real(0, 1))}, {lo}, {lo} + {draw(real(0, 1))} * {body}"
+    call = draw(
+        st.sampled_from(
+            [
+                f"signal.Candle({fields}, volume={draw(real(0, 1e6))})",
+                f"rt(signal.Candle({fields})).to_dict()",
+                f"signal.Candle({fields}).body",
+            ]
+        )
+    )
+    return Case(call)
+
+
 # blackswan: data are heavy-tailed draws; hostile values come from the shared pools.
 TAILS = "np.random.default_rng({}).standard_t(3, 2000)"
 
@@ -1415,6 +1431,7 @@ ENTRY_POINTS: dict[str, CaseStrategy] = {
     "RegimeModel": regime_model,
     "RegimeModel methods": regime_methods,
     "AntifragileAnalyzer": antifragile,
+    "Candle": candle,
 }
 
 

@@ -27,7 +27,7 @@ import pickle
 import re
 import resource
 import select
-import signal
+import signal as os_signal
 import sys
 import tempfile
 import threading
@@ -41,11 +41,12 @@ import dimod
 import numpy as np
 import pandas as pd
 import scipy.sparse
-from quantumpanarchy import blackswan, core, decision, exceptions, performance, risk
+from quantumpanarchy import blackswan, cas, core, decision, exceptions, performance, risk, signal
 
 __all__ = [
     "asyncio",
     "blackswan",
+    "cas",
     "core",
     "decision",
     "dimod",
@@ -58,6 +59,7 @@ __all__ = [
     "rt",
     "run_async",
     "scipy",
+    "signal",
     "sphere",
     "sym",
 ]
@@ -182,11 +184,11 @@ def run_one(source: str, namespace: dict[str, Any], allow_inf: bool | None, main
     try:
         try:
             if main:
-                signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+                os_signal.pthread_sigmask(os_signal.SIG_UNBLOCK, {os_signal.SIGINT})
             result = eval(code, namespace)
         finally:
             if main:
-                signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+                os_signal.pthread_sigmask(os_signal.SIG_BLOCK, {os_signal.SIGINT})
     except BaseException as exc:
         return classify_exception(exc)
     found = nonfinite(result, allow_inf)
@@ -208,10 +210,10 @@ def run_threads(source: str, namespace: dict[str, Any], allow_inf: bool | None, 
     for w in workers:
         w.start()
     try:
-        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+        os_signal.pthread_sigmask(os_signal.SIG_UNBLOCK, {os_signal.SIGINT})
         while any(w.is_alive() for w in workers):
             time.sleep(0.01)
-        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+        os_signal.pthread_sigmask(os_signal.SIG_BLOCK, {os_signal.SIGINT})
     except KeyboardInterrupt:
         # Ctrl-C reaches the main thread only: the workers' calls go on (the child exits without them)
         return True, "interrupted", f"the main thread, while {threads} threads ran the call"
@@ -221,9 +223,9 @@ def run_threads(source: str, namespace: dict[str, Any], allow_inf: bool | None, 
 
 def child(request: dict[str, Any], out_fd: int) -> None:
     """In the forked child: limit memory, run setup, call and check, write one JSON line per phase."""
-    signal.signal(signal.SIGINT, signal.default_int_handler)
+    os_signal.signal(os_signal.SIGINT, os_signal.default_int_handler)
     # backstop if the runner dies: SIGALRM's default action ends the process
-    signal.alarm(int(request["timeout"] + request["grace"]) + 30)
+    os_signal.alarm(int(request["timeout"] + request["grace"]) + 30)
     mem = int(request["mem_gib"] * GIB)
     resource.setrlimit(resource.RLIMIT_AS, (mem, mem))
     warnings.simplefilter("ignore")
@@ -306,7 +308,7 @@ def run_case(request: dict[str, Any]) -> dict[str, Any]:
     start = time.monotonic()
     pid = os.fork()
     if pid == 0:  # pragma: no cover - the child
-        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})  # until the case runs (run_one)
+        os_signal.pthread_sigmask(os_signal.SIG_BLOCK, {os_signal.SIGINT})  # until the case runs (run_one)
         code = 0
         try:
             os.close(read_fd)
@@ -332,14 +334,14 @@ def run_case(request: dict[str, Any]) -> dict[str, Any]:
         sigint_at = time.monotonic() + (interrupt_at if interrupt_at is not None else timeout)
         eof = read_until_final(read_fd, sigint_at, lines, buf)
     if not eof and not final(lines):
-        os.kill(pid, signal.SIGINT)
+        os.kill(pid, os_signal.SIGINT)
         interrupted = time.monotonic()
         eof = read_until_final(read_fd, interrupted + grace, lines, buf)
     if not eof and final(lines) and request.get("check") and lines[-1]["phase"] == "call":
         read_lines(read_fd, time.monotonic() + timeout + 5, len(lines) + 1, lines, buf)
     status = wait_exit(pid, time.monotonic() + 2)
     if status is None:
-        os.kill(pid, signal.SIGKILL)
+        os.kill(pid, os_signal.SIGKILL)
         status = os.waitpid(pid, 0)[1]
     os.close(read_fd)
     elapsed = time.monotonic() - start
@@ -385,8 +387,8 @@ def judge(
     elif request.get("threads", 1) > 1 and len(lines) > 1 and lines[1]["kind"] == "interrupted":
         expected = ["setup", "call"]  # no check while the threads' calls go on
     running = expected[len(lines)] if len(lines) < len(expected) else None
-    if running and os.WIFSIGNALED(status) and os.WTERMSIG(status) != signal.SIGKILL:
-        sig = signal.Signals(os.WTERMSIG(status)).name
+    if running and os.WIFSIGNALED(status) and os.WTERMSIG(status) != os_signal.SIGKILL:
+        sig = os_signal.Signals(os.WTERMSIG(status)).name
         return {**report, "ok": False, "kind": f"killed by {sig}", "detail": f"during {running}"}
     if running and interrupted is not None:
         grace = request["grace"]
