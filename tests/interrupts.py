@@ -3,9 +3,9 @@ that a long call answers it promptly (issue 9's rule: within 1.5 s, the object u
 
 from __future__ import annotations
 
-import _thread
+import os
 import signal
-import threading
+import subprocess
 import time
 from collections.abc import Callable
 
@@ -16,13 +16,17 @@ BOUND_S = 1.5
 
 
 def interrupt_after(delay: float) -> Callable[[], None]:
-    """A KeyboardInterrupt in the main thread after ``delay`` s; returns the cleanup."""
+    """A real SIGINT (what Ctrl-C sends) to this process after ``delay`` s; returns the cleanup.
+
+    It comes from another process, as a terminal's does: a Python timer thread calling
+    ``_thread.interrupt_main`` needs the GIL to fire, so it would wait out any native phase that
+    holds the GIL (reading a caller's arrays) and blame its length on the code under test."""
     previous = signal.signal(signal.SIGINT, signal.default_int_handler)
-    timer = threading.Timer(delay, _thread.interrupt_main)
-    timer.start()
+    sender = subprocess.Popen(["sh", "-c", f"sleep {delay}; kill -INT {os.getpid()}"])
 
     def cleanup() -> None:
-        timer.cancel()
+        sender.kill()
+        sender.wait()
         signal.signal(signal.SIGINT, previous)
 
     return cleanup
