@@ -12,7 +12,8 @@ pub fn qubo_to_ising(n: usize, q: &[f64]) -> Result<(Vec<f64>, Vec<f64>, f64)> {
     ensure!(n > 0, "Q must not be empty");
     ensure!(q.len() == n * n, "Q must be {n}x{n}, got {} values", q.len());
     crate::error::check_finite_matrix(q, n, "Q")?;
-    let sym = |a: usize, b: usize| 0.5 * (q[a * n + b] + q[b * n + a]);
+    // halves first: the sum of two entries near f64::MAX would overflow (the same bits otherwise)
+    let sym = |a: usize, b: usize| 0.5 * q[a * n + b] + 0.5 * q[b * n + a];
     let mut j = crate::error::try_vec(n * n, 0.0, &format!("a {n}x{n} coupling matrix"))?;
     let mut h = vec![0.0; n];
     let mut offset = 0.0;
@@ -31,6 +32,10 @@ pub fn qubo_to_ising(n: usize, q: &[f64]) -> Result<(Vec<f64>, Vec<f64>, f64)> {
         h[a] = -0.5 * row;
         offset += 0.5 * q[a * n + a];
     }
+    ensure!(
+        offset.is_finite() && h.iter().chain(&j).all(|v| v.is_finite()),
+        "Q's entries are too large: the Ising fields or offset overflow a float; scale Q down"
+    );
     Ok((j, h, offset))
 }
 

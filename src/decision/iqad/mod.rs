@@ -193,7 +193,9 @@ impl Iqad {
         ensure!(n >= 2, "X needs at least 2 samples to learn a distribution, got 1");
         let m = config.n_hidden;
         check_alloc::<f64>(3 * d as u128 * m as u128, &format!("an RBM with {d} visible and {m} hidden units"))?;
-        let prep = Preprocessor::fit(x, config.whiten)?;
+        // the preprocessed copy of X: refused before seconds of passes over a huge X
+        check_alloc::<f64>(n as u128 * d as u128, &format!("preprocessing {n}×{d} values"))?;
+        let prep = Preprocessor::fit(x, config.whiten, control)?;
         let data = prep.transform_until(x, control)?;
         let mut mean = vec![0.0; d];
         for row in data.chunks_exact(d) {

@@ -11,7 +11,7 @@
 //! unique where PCA depends on the signs LAPACK picks for eigenvectors.
 
 use crate::control::Control;
-use crate::error::{check_alloc, check_finite_matrix, check_finite_shaped, try_vec, Result};
+use crate::error::{check_alloc, check_finite_matrix, element, not_finite, try_vec, Result};
 use crate::{ensure, invalid};
 use ndarray::{Array2, ArrayView2};
 use ndarray_linalg::{Eigh, UPLO};
@@ -23,6 +23,24 @@ pub const EIGEN_FLOOR: f64 = 1e-3;
 /// Rows per parallel work unit when transforming (each row is independent, so any split gives
 /// the same numbers).
 const ROWS: usize = 256;
+/// Values read between two looks for Ctrl-C in the sequential passes (a few milliseconds).
+const CHECK_VALUES: usize = 1 << 22;
+
+/// `Err` naming the first non-finite value of `x` (in row-major order), looking at `control`
+/// every [`CHECK_VALUES`] values.
+fn check_rows_finite(x: ArrayView2<'_, f64>, control: &Control) -> Result<()> {
+    let (n, d) = x.dim();
+    let rows_per_check = (CHECK_VALUES / d.max(1)).max(1);
+    for (i, row) in x.rows().into_iter().enumerate() {
+        if i % rows_per_check == 0 {
+            control.check()?;
+        }
+        if let Some((j, &v)) = row.iter().enumerate().find(|(_, v)| !v.is_finite()) {
+            return Err(not_finite("X", &element("X", &[n, d], i * d + j), v));
+        }
+    }
+    Ok(())
+}
 
 /// A fitted standardisation (and optional whitening).
 #[derive(Debug, Clone, PartialEq)]
@@ -37,18 +55,26 @@ pub struct Preprocessor {
 }
 
 impl Preprocessor {
-    /// Learns the transform from the rows of `x` (n ≥ 1, finite).
-    pub fn fit(x: ArrayView2<'_, f64>, whiten: bool) -> Result<Self> {
+    /// Learns the transform from the rows of `x` (n ≥ 1, finite); `Err(Interrupted)` soon after
+    /// `control` is cancelled (the passes over a large `x` take seconds).
+    pub fn fit(x: ArrayView2<'_, f64>, whiten: bool, control: &Control) -> Result<Self> {
         let (n, d) = x.dim();
         ensure!(n >= 1 && d >= 1, "X must not be empty, got shape ({n}, {d})");
-        check_finite_shaped(x, x.shape(), "X")?;
+        check_rows_finite(x, control)?;
+        let rows_per_check = (CHECK_VALUES / d).max(1);
         let mut mean = vec![0.0; d];
-        for row in x.rows() {
+        for (i, row) in x.rows().into_iter().enumerate() {
+            if i % rows_per_check == 0 {
+                control.check()?;
+            }
             mean.iter_mut().zip(row).for_each(|(m, v)| *m += v);
         }
         mean.iter_mut().for_each(|m| *m /= n as f64);
         let mut var = vec![0.0; d];
-        for row in x.rows() {
+        for (i, row) in x.rows().into_iter().enumerate() {
+            if i % rows_per_check == 0 {
+                control.check()?;
+            }
             var.iter_mut().zip(row).zip(&mean).for_each(|((s, v), m)| *s += (v - m) * (v - m));
         }
         // a feature is constant when its spread is rounding noise next to its mean
@@ -124,7 +150,7 @@ impl Preprocessor {
             self.n_features()
         );
         ensure!(n >= 1, "X must not be empty, got shape ({n}, {d})");
-        check_finite_shaped(x, x.shape(), "X")?;
+        check_rows_finite(x, control)?;
         let mut out = try_vec(n.saturating_mul(d), 0.0, &format!("transforming {n}×{d} values"))?;
         out.par_chunks_mut(ROWS * d).enumerate().try_for_each(|(k, block)| {
             control.check()?;
@@ -222,7 +248,7 @@ mod tests {
     #[test]
     fn whitened_rows_have_identity_covariance() {
         let x = correlated(500, 1);
-        let p = Preprocessor::fit(x.view(), true).unwrap();
+        let p = Preprocessor::fit(x.view(), true, &Control::new()).unwrap();
         let v = Array2::from_shape_vec((500, 3), p.transform(x.view()).unwrap()).unwrap();
         let mean = v.mean_axis(ndarray::Axis(0)).unwrap();
         assert!(mean.iter().all(|m| m.abs() < 1e-10), "{mean}");
@@ -242,29 +268,29 @@ mod tests {
     fn standardisation_only_and_constant_features() {
         let mut x = correlated(200, 2);
         x.column_mut(1).fill(7.0);
-        let p = Preprocessor::fit(x.view(), false).unwrap();
+        let p = Preprocessor::fit(x.view(), false, &Control::new()).unwrap();
         assert_eq!(p.scale[1], 1.0);
         let v = p.transform(x.view()).unwrap();
         assert!(v.chunks_exact(3).all(|r| r[1] == 0.0));
         let sd0 = (v.chunks_exact(3).map(|r| r[0] * r[0]).sum::<f64>() / 200.0).sqrt();
         assert!((sd0 - 1.0).abs() < 1e-12);
         // whitening with a constant feature stays finite
-        let q = Preprocessor::fit(x.view(), true).unwrap();
+        let q = Preprocessor::fit(x.view(), true, &Control::new()).unwrap();
         assert!(q.transform(x.view()).unwrap().iter().all(|v| v.is_finite()));
         let all_constant = Array2::from_elem((4, 2), 1.5);
-        let c = Preprocessor::fit(all_constant.view(), true).unwrap();
+        let c = Preprocessor::fit(all_constant.view(), true, &Control::new()).unwrap();
         assert_eq!(c.transform(all_constant.view()).unwrap(), vec![0.0; 8]);
     }
 
     #[test]
     fn bad_input_is_reported() {
         let x = correlated(20, 3);
-        let p = Preprocessor::fit(x.view(), true).unwrap();
+        let p = Preprocessor::fit(x.view(), true, &Control::new()).unwrap();
         let wide = Array2::<f64>::zeros((2, 4));
         assert!(p.transform(wide.view()).unwrap_err().to_string().contains("4 features"));
         let mut nan = x.clone();
         nan[[3, 1]] = f64::NAN;
-        let msg = Preprocessor::fit(nan.view(), true).unwrap_err().to_string();
+        let msg = Preprocessor::fit(nan.view(), true, &Control::new()).unwrap_err().to_string();
         assert!(msg.contains("X[3,1] is NaN"), "{msg}");
         assert!(Preprocessor::from_parts(vec![0.0], vec![0.0], None).is_err());
         assert!(Preprocessor::from_parts(vec![0.0, 1.0], vec![1.0, 1.0], Some(vec![1.0])).is_err());

@@ -3,7 +3,7 @@
 
 use crate::core::entries::{check_lengths, implied_size, Entries, PairRule};
 use crate::core::model::IsingModel;
-use crate::error::{try_vec, Error};
+use crate::error::{check_alloc, try_vec, Error};
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 
@@ -38,6 +38,7 @@ pub fn sparse_model(
             return Err(Error::InvalidInput(format!("num_pbits ({m}) must match J's shape ({n}, {n})")).into());
         }
         let values = args::real_1d_or_empty(&data, "J")?;
+        check_slots(values.len())?;
         (args::indices(&row, "J's rows")?, args::indices(&col, "J's cols")?, values, n)
     } else {
         let (Some(cols), Some(values)) = (cols, values) else {
@@ -52,6 +53,7 @@ pub fn sparse_model(
         let cols = args::indices(cols, "cols")?;
         let values = args::real_1d_or_empty(values, "values")?;
         check_lengths(rows.len(), cols.len(), values.len())?;
+        check_slots(rows.len())?;
         let n = match (num_pbits, &h) {
             (Some(n), _) => n,
             (None, Some(h)) => h.len(),
@@ -66,4 +68,10 @@ pub fn sparse_model(
     let entries = rows.iter().zip(cols.iter()).zip(values.iter()).map(|((i, j), v)| (i, j, v));
     let entries = with_signals(py, |interrupted| Entries::collect(n, entries, PairRule::Symmetric, interrupted))?;
     run_long(py, None, |control| IsingModel::from_entries(entries, &h, control))
+}
+
+/// Every entry takes a slot while merging: a count that cannot fit is refused before seconds of
+/// reading 10**9 entries.
+fn check_slots(m: usize) -> PyResult<()> {
+    Ok(check_alloc::<(u64, f64)>(m as u128, &format!("merging {m} coupling entries"))?)
 }
