@@ -1174,8 +1174,9 @@ def kelly(draw: st.DrawFn) -> Case:
 
 @st.composite
 def candle(draw: st.DrawFn) -> Case:
-    lo, body = draw(real(1, 100)), draw(real(0, 5))
-    fields = f"{lo} + {body}, {lo} + 2 * {body} + {draw(real(0, 1))}, {lo}, {lo} + {draw(real(0, 1))} * {body}"
+    # low in [0, 1], open and close in [1, 2], high in [3, 4]: consistent unless a value is hostile
+    low, high = draw(real(0, 1)), draw(real(3, 4))
+    fields = f"{draw(real(1, 2))}, {high}, {low}, {draw(real(1, 2))}"
     call = draw(
         st.sampled_from(
             [

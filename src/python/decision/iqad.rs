@@ -56,20 +56,20 @@ impl PyIqadModel {
     fn fit(
         py: Python<'_>,
         x: &Bound<'_, PyAny>,
-        n_hidden: PyInt,
+        #[pyo3(from_py_with = args::int)] n_hidden: PyInt,
         learning_rate: f64,
-        n_epochs: PyInt,
-        batch_size: PyInt,
-        cd_steps: PyInt,
+        #[pyo3(from_py_with = args::int)] n_epochs: PyInt,
+        #[pyo3(from_py_with = args::int)] batch_size: PyInt,
+        #[pyo3(from_py_with = args::int)] cd_steps: PyInt,
         persistent: bool,
         momentum: f64,
         l2: f64,
         visible_sigma: f64,
         whiten: bool,
         contamination: f64,
-        window: Option<PyInt>,
+        #[pyo3(from_py_with = args::opt_int)] window: Option<PyInt>,
         seed: Option<&Bound<'_, PyAny>>,
-        num_threads: Option<PyInt>,
+        #[pyo3(from_py_with = args::opt_int)] num_threads: Option<PyInt>,
         progress: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
         let config = Config {
@@ -106,7 +106,7 @@ impl PyIqadModel {
         &self,
         py: Python<'py>,
         x: &Bound<'py, PyAny>,
-        num_threads: Option<PyInt>,
+        #[pyo3(from_py_with = args::opt_int)] num_threads: Option<PyInt>,
     ) -> PyResult<Bound<'py, PyArray1<f64>>> {
         let threads = threads(num_threads)?;
         let x = args::real_2d(x, "X")?;
@@ -122,7 +122,12 @@ impl PyIqadModel {
 
     /// Online CD steps on the rows of `x`; the threshold follows the window of recent rows.
     #[pyo3(signature = (x, num_threads = None))]
-    fn update(&self, py: Python<'_>, x: &Bound<'_, PyAny>, num_threads: Option<PyInt>) -> PyResult<()> {
+    fn update(
+        &self,
+        py: Python<'_>,
+        x: &Bound<'_, PyAny>,
+        #[pyo3(from_py_with = args::opt_int)] num_threads: Option<PyInt>,
+    ) -> PyResult<()> {
         let threads = threads(num_threads)?;
         let x = args::real_2d(x, "X")?;
         let x = x.view()?;
