@@ -1,1 +1,1 @@
-//! (filled by its part)
+//! (filled below)
