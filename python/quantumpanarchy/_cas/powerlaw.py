@@ -127,23 +127,18 @@ class PowerLawFit:
     2.5
     """
 
-    __slots__ = ("_core", "_data", "_discrete", "_xmax", "_xmin_given")
+    __slots__ = ("_core", "_discrete", "_xmax", "_xmin_given")
 
     def __init__(self, data: Any, discrete: bool = False, xmin: float | None = None, xmax: float | None = None) -> None:
         if not isinstance(discrete, (bool, np.bool_)):
             raise InvalidTypeError(f"discrete must be a bool, got {discrete!r}")
         if isinstance(data, (str, bytes)):
             raise InvalidTypeError(f"data must be an array of numbers, got {type(data).__name__}")
-        arr = np.asarray(getattr(data, "to_numpy", lambda: data)())
-        if arr.dtype.kind not in "iuf":
-            raise InvalidTypeError(f"data must hold real numbers, got dtype {arr.dtype}")
-        if arr.ndim != 1:
-            raise InvalidInputError(f"data must be 1-D, got shape {arr.shape}")
-        self._data = np.array(arr, dtype=np.float64)
+        values = data.to_numpy() if hasattr(data, "to_numpy") and hasattr(data, "index") else data
         self._discrete = bool(discrete)
         self._xmin_given = _optional_positive(xmin, "xmin")
         self._xmax = _optional_positive(xmax, "xmax")
-        self._core = _native.PowerLawCore(self._data, self._discrete, self._xmin_given, self._xmax)
+        self._core = _native.PowerLawCore(values, self._discrete, self._xmin_given, self._xmax)
 
     @property
     def alpha(self) -> float:
@@ -205,11 +200,6 @@ class PowerLawFit:
         """The tail values, sorted (powerlaw's ``Fit.data``)."""
         out: npt.NDArray[np.float64] = self._core.tail()
         return out
-
-    @property
-    def data_original(self) -> npt.NDArray[np.float64]:
-        """A copy of the data as given."""
-        return self._data.copy()
 
     def distribution_compare(
         self, dist1: str, dist2: str, nested: bool | None = None, normalized_ratio: bool = False
@@ -281,7 +271,7 @@ class PowerLawFit:
             An unknown name, or an alternative on a discrete fit or with ``xmax``.
         """
         _, _, params, _ = self._compare(dist, "power_law", None, False)
-        return dict(zip(DISTRIBUTIONS[dist], (float(v) for v in params)))
+        return dict(zip(DISTRIBUTIONS[dist], (float(v) for v in params), strict=True))
 
     def _compare(self, dist1: Any, dist2: Any, nested: Any, normalized_ratio: Any) -> tuple[float, float, Any, Any]:
         for name, value in (("dist1", dist1), ("dist2", dist2)):
@@ -358,4 +348,10 @@ class PowerLawFit:
         )
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return (PowerLawFit, (self._data, self._discrete, self._xmin_given, self._xmax))
+        # The values kept (sorted) plus stand-ins for those dropped above xmax (only their count
+        # matters): refitting them gives the same fit.
+        kept: npt.NDArray[np.float64] = self._core.values()
+        above = int(self._core.n_above_max)
+        if above and self._xmax is not None:
+            kept = np.concatenate([kept, np.full(above, np.nextafter(self._xmax, np.inf))])
+        return (PowerLawFit, (kept, self._discrete, self._xmin_given, self._xmax))

@@ -7,7 +7,7 @@ use super::fit::{fit_sample, Options, PowerLaw};
 use super::sample::Sample;
 use super::zeta::hurwitz_zeta;
 use crate::control::Control;
-use crate::error::{try_with_capacity, Error, Result};
+use crate::error::{check_alloc, try_with_capacity, Error, Result};
 use crate::rng::Stream;
 use rayon::prelude::*;
 
@@ -76,6 +76,8 @@ impl Tail {
 /// stream `Stream::new(seed, i)`, so the result does not depend on the number of threads. A
 /// synthetic set that cannot be fitted (too few distinct values) counts as D = +inf.
 pub fn goodness_of_fit(fit: &PowerLaw, num_sims: usize, seed: u64, control: &Control) -> Result<(f64, Vec<f64>)> {
+    check_alloc::<f64>(num_sims as u128, "the synthetic KS distances")?;
+    check_alloc::<f64>(2 * fit.sample.len() as u128, "a synthetic data set")?;
     let tail = Tail::new(fit);
     let n = fit.sample.len();
     let k = fit.tail_start;

@@ -75,6 +75,11 @@ impl PyPowerLaw {
         self.inner.tail().to_vec().into_pyarray(py)
     }
 
+    /// Every value kept (after the x_max cut), sorted.
+    fn values<'py>(&self, py: Python<'py>) -> Bound<'py, PyArray1<f64>> {
+        self.inner.sample.x.clone().into_pyarray(py)
+    }
+
     /// (R, p, parameters of the first, parameters of the second).
     #[pyo3(signature = (dist1, dist2, nested=None, normalized_ratio=false))]
     #[allow(clippy::type_complexity)]
