@@ -245,7 +245,13 @@ pub struct Comparison {
 
 /// powerlaw's `loglikelihood_ratio`: R = Σ (ℓ1 − ℓ2); p from the chi-square(1) law of 2|R| for
 /// nested pairs, else erfc(|R| / √(2 n var)); R / √(n var) when `normalized_ratio`.
-pub fn compare(fit: &PowerLaw, a: Alternative, b: Alternative, nested: Option<bool>, normalized_ratio: bool) -> Result<Comparison> {
+pub fn compare(
+    fit: &PowerLaw,
+    a: Alternative,
+    b: Alternative,
+    nested: Option<bool>,
+    normalized_ratio: bool,
+) -> Result<Comparison> {
     let first = fit_alternative(fit, a)?;
     let second = fit_alternative(fit, b)?;
     let nested = nested.unwrap_or_else(|| a.name().contains(b.name()) || b.name().contains(a.name()));
@@ -258,11 +264,7 @@ pub fn compare(fit: &PowerLaw, a: Alternative, b: Alternative, nested: Option<bo
     let r: f64 = diffs.iter().sum();
     let mean_diff = l1.iter().map(|v| clean(*v)).sum::<f64>() / n - l2.iter().map(|v| clean(*v)).sum::<f64>() / n;
     let variance = diffs.iter().map(|d| (d - mean_diff) * (d - mean_diff)).sum::<f64>() / n;
-    let p = if nested {
-        chi2_sf((2.0 * r).abs(), 1.0)
-    } else {
-        libm::erfc(r.abs() / (2.0 * n * variance).sqrt())
-    };
+    let p = if nested { chi2_sf((2.0 * r).abs(), 1.0) } else { libm::erfc(r.abs() / (2.0 * n * variance).sqrt()) };
     let r = if normalized_ratio { r / (n * variance).sqrt() } else { r };
     Ok(Comparison { r, p, first, second })
 }

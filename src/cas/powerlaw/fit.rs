@@ -236,7 +236,13 @@ fn load(best: &AtomicU64) -> f64 {
 }
 
 /// The candidate index of minimum D (ties: the smallest x_min), over valid fits only or all.
-fn scan(sample: &Sample, cands: &[usize], opts: &Options, valid_only: bool, control: &Control) -> Result<Option<usize>> {
+fn scan(
+    sample: &Sample,
+    cands: &[usize],
+    opts: &Options,
+    valid_only: bool,
+    control: &Control,
+) -> Result<Option<usize>> {
     let best = AtomicU64::new(f64::INFINITY.to_bits());
     let eval = |k: usize, prune: bool| -> Option<(f64, usize)> {
         let (_, valid, model) = candidate(sample, k, sample.x[k], opts);
@@ -293,9 +299,7 @@ fn prepare(data: &[f64], opts: &Options) -> Result<(Vec<f64>, usize)> {
     for &v in data {
         let v = if opts.discrete { v.round_ties_even() } else { v };
         if opts.discrete && v < 1.0 {
-            return Err(Error::InvalidInput(format!(
-                "discrete data must be positive integers; {v} rounds below 1"
-            )));
+            return Err(Error::InvalidInput(format!("discrete data must be positive integers; {v} rounds below 1")));
         }
         match opts.xmax {
             Some(t) if v > t => above += 1,

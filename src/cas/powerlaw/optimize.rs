@@ -109,9 +109,8 @@ pub fn nelder_mead(f: impl Fn(&[f64]) -> f64, x0: &[f64], step: f64) -> (Vec<f64
             }
             let centroid: Vec<f64> =
                 (0..dim).map(|j| simplex[..dim].iter().map(|p| p[j]).sum::<f64>() / dim as f64).collect();
-            let along = |t: f64| -> Vec<f64> {
-                centroid.iter().zip(&simplex[dim]).map(|(c, w)| c + t * (w - c)).collect()
-            };
+            let along =
+                |t: f64| -> Vec<f64> { centroid.iter().zip(&simplex[dim]).map(|(c, w)| c + t * (w - c)).collect() };
             let xr = along(-1.0);
             let fr = eval(&xr);
             if fr < values[0] {

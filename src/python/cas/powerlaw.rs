@@ -29,9 +29,8 @@ impl PyPowerLaw {
         let opts = Options { discrete, xmin, xmax };
         // The scan's work grows from n log n (pruned) up to n² (every candidate in full).
         let units = (values.len() as u64).saturating_mul(256);
-        let inner = run_sized(py, units, |control| {
-            crate::parallel::install(|| powerlaw::fit(&values, opts, control))?
-        })?;
+        let inner =
+            run_sized(py, units, |control| crate::parallel::install(|| powerlaw::fit(&values, opts, control))?)?;
         Ok(Self { inner })
     }
 
