@@ -95,7 +95,8 @@ pub fn discrete_alpha(mean_ln: f64, xmin: f64, xmax: Option<f64>) -> f64 {
         -dz / z - mean_ln
     };
     let lo = 1.0 + 1e-9;
-    if !(score(lo) > 0.0) {
+    let at_lo = score(lo);
+    if at_lo.is_nan() || at_lo <= 0.0 {
         return lo;
     }
     let mut hi = 2.0;
