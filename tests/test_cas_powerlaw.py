@@ -270,3 +270,16 @@ def test_ctrl_c_long_scan_and_bootstrap() -> None:
     assert_interrupted(lambda: PowerLawFit(x), "the xmin scan of 10^6 values")
     fit = PowerLawFit(x[:20000])
     assert_interrupted(lambda: fit.goodness_of_fit(num_sims=100000, seed=1), "a long bootstrap")
+
+
+def test_discrete_reference_data_words() -> None:
+    """Moby Dick's word frequencies (powerlaw's discrete reference set): the same x_min as
+    powerlaw's numerical discrete fit, alpha within its optimiser's tolerance, a likelihood at
+    least as high."""
+    x = powerlaw.load_test_dataset("words")
+    ours = PowerLawFit(x, discrete=True)
+    theirs = pl_fit(x, discrete=True, estimate_discrete=False)
+    assert ours.xmin == theirs.xmin
+    assert abs(ours.alpha - theirs.alpha) < 2e-3
+    assert discrete_loglik(x, ours.alpha, ours.xmin) >= discrete_loglik(x, theirs.alpha, ours.xmin) - 1e-9
+    assert ours.n_tail == int(theirs.n_tail)
