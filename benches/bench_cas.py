@@ -47,6 +47,7 @@ def main() -> None:
     anchor_ref: tuple[int, float] | None = None
     for n in sizes:
         x = pareto(n)
+
         def ours_fit(x: np.ndarray = x) -> PowerLawFit:
             return PowerLawFit(x)
 
