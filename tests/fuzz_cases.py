@@ -1401,6 +1401,61 @@ def antifragile(draw: st.DrawFn) -> Case:
     return Case(call, setup, check="a.calculate_barbell_allocation(1.0)")
 
 
+# cas (issue 11): power-law fits, the sandpile, the SOC engine.
+CAS = "from quantumpanarchy import cas"
+
+
+def heavy_tail(n: int) -> st.SearchStrategy[str]:
+    valid = st.integers(0, 1000).map(lambda s: f"(1.0 - np.random.default_rng({s}).random({n})) ** -0.7")
+    return pick(valid, [*vectors_hostile(n), f"np.arange({n}) % 3", "[1.0, 2.0, 3.0]"])
+
+
+@st.composite
+def cas_powerlaw(draw: st.DrawFn) -> Case:
+    kw = kwargs_text(
+        draw,
+        discrete=flag(),
+        xmin=pick(st.sampled_from(["None", "1.5", "3.0"]), [*REALS_HOSTILE, "1e9"]),
+        xmax=pick(st.sampled_from(["None", "50.0", "1e6"]), [*REALS_HOSTILE, "0.5"]),
+    )
+    fit = f"cas.PowerLawFit({draw(heavy_tail(400))}, {kw})"
+    dist = pick(
+        st.sampled_from(
+            ["'power_law'", "'exponential'", "'lognormal'", "'truncated_power_law'", "'stretched_exponential'"]
+        ),
+        ["'gamma'", "None", "3", "''"],
+    )
+    calls = [
+        fit,
+        f"{fit}.distribution_compare({draw(dist)}, {draw(dist)}, normalized_ratio={draw(flag())})",
+        f"{fit}.goodness_of_fit(num_sims={draw(count(1, 20))}, seed={draw(seed())})",
+        f"(lambda f: (f.to_dict(), repr(f), rt(f).alpha))({fit})",
+        f"cas.hurwitz_zeta({draw(real(0.5, 50))}, {draw(real(0.0, 1e6))})",
+    ]
+    return Case(draw(st.sampled_from(calls)), CAS)
+
+
+@st.composite
+def cas_sandpile(draw: st.DrawFn) -> Case:
+    side = pick(ints(1, 64), ["0", "-3", "2**40", "1.5", "'8'", "None", "True"])
+    setup = f"{CAS}; p = cas.Sandpile({draw(side)}, seed={draw(seed())})"
+    calls = [f"p.drive({draw(pick(ints(0, 3000), COUNTS_HOSTILE))}).to_dict()", "(p.grid, repr(p), rt(p).grains)"]
+    return Case(draw(st.sampled_from(calls)), setup, check="p.drive(2)")
+
+
+@st.composite
+def cas_soc(draw: st.DrawFn) -> Case:
+    kw = kwargs_text(draw, avalanche_threshold=real(0.0, 0.1), max_history=count(2, 500))
+    setup = f"{CAS}; e = cas.SOCEngine({kw})"
+    calls = [
+        f"e.update_batch({draw(vector(300, -0.2, 0.2))})",
+        f"e.update({draw(real(-1, 1))})",
+        f"(e.update_batch({draw(vector(300, -0.2, 0.2))}), e.get_criticality_index(), "
+        f"e.predict_transition_probability(), e.get_avalanches({draw(count(0, 20))}), rt(e))",
+    ]
+    return Case(draw(st.sampled_from(calls)), setup, allow_nan=True)
+
+
 ENTRY_POINTS: dict[str, CaseStrategy] = {
     "PBit": pbit,
     "Temperature": temperature,
@@ -1433,6 +1488,9 @@ ENTRY_POINTS: dict[str, CaseStrategy] = {
     "RegimeModel methods": regime_methods,
     "AntifragileAnalyzer": antifragile,
     "Candle": candle,
+    "cas.PowerLawFit": cas_powerlaw,
+    "cas.Sandpile": cas_sandpile,
+    "cas.SOCEngine": cas_soc,
 }
 
 
