@@ -1,5 +1,1074 @@
-"""(filled by its part)"""
+"""TA-Lib's indicators under TA-Lib's names, arguments, defaults, outputs and numbers.
+
+Each function equals the installed ``talib`` function of the same name (the C library 0.8.1,
+bit for bit on the tested data): NaN during TA-Lib's look-back, computation from the first bar
+where no input is NaN (as TA-Lib's Python wrapper does), several outputs as a tuple in TA-Lib's
+order. Inputs: 1-D arrays (any float dtype, any strides, lists) give float64 arrays of the same
+length; 2-D arrays (bars × series, one column a series) give 2-D arrays, computed in parallel
+over the columns; a pandas Series or DataFrame comes back with its index (and columns).
+Out-of-range parameters raise :class:`InvalidInputError`. See ``docs/signal-indicators.md``.
+"""
 
 from __future__ import annotations
 
-__all__: list[str] = []
+from ._indicator_core import Aligned, ArrayLike, _call, _int, _matype, _real
+
+__all__ = ["AD", "ADOSC", "ADX", "ADXR", "APO", "AROON", "AROONOSC", "ATR", "BBANDS", "BOP", "CMO", "DEMA", "DX", "EMA", "KAMA", "MA", "MACD", "MACDEXT", "MIDPOINT", "MIDPRICE", "MINUS_DI", "MOM", "NATR", "OBV", "PLUS_DI", "PPO", "ROC", "RSI", "SMA", "STDDEV", "STOCH", "STOCHF", "STOCHRSI", "T3", "TEMA", "TRANGE", "TRIMA", "VAR", "WILLR", "WMA"]
+
+
+def SMA(close: ArrayLike, timeperiod: int = 30) -> Aligned:
+    """Simple moving average (TA-Lib's ``SMA``).
+
+    Parameters
+    ----------
+    close : array-like, pandas Series or DataFrame
+        1-D (bars) or 2-D (bars × series).
+    timeperiod : int, default 30
+        2 to 100000.
+
+    Returns
+    -------
+    real : array, Series or DataFrame
+        Aligned with the input, NaN during the look-back.
+
+    Raises
+    ------
+    InvalidInputError
+        Inputs of different shapes or of more than 2 dimensions, a parameter out of TA-Lib's range.
+    """
+    return _call("SMA", (close,), (_int(timeperiod, "timeperiod"),))  # type: ignore[no-any-return]
+
+
+def EMA(close: ArrayLike, timeperiod: int = 30) -> Aligned:
+    """Exponential moving average (seeded by the SMA of the first period) (TA-Lib's ``EMA``).
+
+    Parameters
+    ----------
+    close : array-like, pandas Series or DataFrame
+        1-D (bars) or 2-D (bars × series).
+    timeperiod : int, default 30
+        2 to 100000.
+
+    Returns
+    -------
+    real : array, Series or DataFrame
+        Aligned with the input, NaN during the look-back.
+
+    Raises
+    ------
+    InvalidInputError
+        Inputs of different shapes or of more than 2 dimensions, a parameter out of TA-Lib's range.
+    """
+    return _call("EMA", (close,), (_int(timeperiod, "timeperiod"),))  # type: ignore[no-any-return]
+
+
+def WMA(close: ArrayLike, timeperiod: int = 30) -> Aligned:
+    """Weighted moving average (TA-Lib's ``WMA``).
+
+    Parameters
+    ----------
+    close : array-like, pandas Series or DataFrame
+        1-D (bars) or 2-D (bars × series).
+    timeperiod : int, default 30
+        2 to 100000.
+
+    Returns
+    -------
+    real : array, Series or DataFrame
+        Aligned with the input, NaN during the look-back.
+
+    Raises
+    ------
+    InvalidInputError
+        Inputs of different shapes or of more than 2 dimensions, a parameter out of TA-Lib's range.
+    """
+    return _call("WMA", (close,), (_int(timeperiod, "timeperiod"),))  # type: ignore[no-any-return]
+
+
+def DEMA(close: ArrayLike, timeperiod: int = 30) -> Aligned:
+    """Double exponential moving average (TA-Lib's ``DEMA``).
+
+    Parameters
+    ----------
+    close : array-like, pandas Series or DataFrame
+        1-D (bars) or 2-D (bars × series).
+    timeperiod : int, default 30
+        2 to 100000.
+
+    Returns
+    -------
+    real : array, Series or DataFrame
+        Aligned with the input, NaN during the look-back.
+
+    Raises
+    ------
+    InvalidInputError
+        Inputs of different shapes or of more than 2 dimensions, a parameter out of TA-Lib's range.
+    """
+    return _call("DEMA", (close,), (_int(timeperiod, "timeperiod"),))  # type: ignore[no-any-return]
+
+
+def TEMA(close: ArrayLike, timeperiod: int = 30) -> Aligned:
+    """Triple exponential moving average (TA-Lib's ``TEMA``).
+
+    Parameters
+    ----------
+    close : array-like, pandas Series or DataFrame
+        1-D (bars) or 2-D (bars × series).
+    timeperiod : int, default 30
+        2 to 100000.
+
+    Returns
+    -------
+    real : array, Series or DataFrame
+        Aligned with the input, NaN during the look-back.
+
+    Raises
+    ------
+    InvalidInputError
+        Inputs of different shapes or of more than 2 dimensions, a parameter out of TA-Lib's range.
+    """
+    return _call("TEMA", (close,), (_int(timeperiod, "timeperiod"),))  # type: ignore[no-any-return]
+
+
+def TRIMA(close: ArrayLike, timeperiod: int = 30) -> Aligned:
+    """Triangular moving average (TA-Lib's ``TRIMA``).
+
+    Parameters
+    ----------
+    close : array-like, pandas Series or DataFrame
+        1-D (bars) or 2-D (bars × series).
+    timeperiod : int, default 30
+        2 to 100000.
+
+    Returns
+    -------
+    real : array, Series or DataFrame
+        Aligned with the input, NaN during the look-back.
+
+    Raises
+    ------
+    InvalidInputError
+        Inputs of different shapes or of more than 2 dimensions, a parameter out of TA-Lib's range.
+    """
+    return _call("TRIMA", (close,), (_int(timeperiod, "timeperiod"),))  # type: ignore[no-any-return]
+
+
+def KAMA(close: ArrayLike, timeperiod: int = 30) -> Aligned:
+    """Kaufman adaptive moving average (TA-Lib's ``KAMA``).
+
+    Parameters
+    ----------
+    close : array-like, pandas Series or DataFrame
+        1-D (bars) or 2-D (bars × series).
+    timeperiod : int, default 30
+        2 to 100000.
+
+    Returns
+    -------
+    real : array, Series or DataFrame
+        Aligned with the input, NaN during the look-back.
+
+    Raises
+    ------
+    InvalidInputError
+        Inputs of different shapes or of more than 2 dimensions, a parameter out of TA-Lib's range.
+    """
+    return _call("KAMA", (close,), (_int(timeperiod, "timeperiod"),))  # type: ignore[no-any-return]
+
+
+def T3(close: ArrayLike, timeperiod: int = 5, vfactor: float = 0.7) -> Aligned:
+    """Tillson's T3 moving average (TA-Lib's ``T3``).
+
+    Parameters
+    ----------
+    close : array-like, pandas Series or DataFrame
+        1-D (bars) or 2-D (bars × series).
+    timeperiod : int, default 5
+        2 to 100000.
+    vfactor : float, default 0.7
+        0 to 1.
+
+    Returns
+    -------
+    real : array, Series or DataFrame
+        Aligned with the input, NaN during the look-back.
+
+    Raises
+    ------
+    InvalidInputError
+        Inputs of different shapes or of more than 2 dimensions, a parameter out of TA-Lib's range.
+    """
+    return _call("T3", (close,), (_int(timeperiod, "timeperiod"), _real(vfactor, "vfactor"),))  # type: ignore[no-any-return]
+
+
+def MA(close: ArrayLike, timeperiod: int = 30, matype: int = 0) -> Aligned:
+    """Moving average of any type (``matype`` 0 SMA, 1 EMA, 2 WMA, 3 DEMA, 4 TEMA, 5 TRIMA, 6 KAMA, 7 MAMA, 8 T3) (TA-Lib's ``MA``).
+
+    Parameters
+    ----------
+    close : array-like, pandas Series or DataFrame
+        1-D (bars) or 2-D (bars × series).
+    timeperiod : int, default 30
+        1 to 100000.
+    matype : int, default 0
+        0 to 8, see ``MA``.
+
+    Returns
+    -------
+    real : array, Series or DataFrame
+        Aligned with the input, NaN during the look-back.
+
+    Raises
+    ------
+    InvalidInputError
+        Inputs of different shapes or of more than 2 dimensions, a parameter out of TA-Lib's range.
+    """
+    return _call("MA", (close,), (_int(timeperiod, "timeperiod"), _matype(matype, "matype"),))  # type: ignore[no-any-return]
+
+
+def BBANDS(close: ArrayLike, timeperiod: int = 5, nbdevup: float = 2.0, nbdevdn: float = 2.0, matype: int = 0) -> tuple[Aligned, Aligned, Aligned]:
+    """Bollinger bands (TA-Lib's ``BBANDS``).
+
+    Parameters
+    ----------
+    close : array-like, pandas Series or DataFrame
+        1-D (bars) or 2-D (bars × series).
+    timeperiod : int, default 5
+        2 to 100000.
+    nbdevup : float, default 2.0
+        -3e+37 to 3e+37.
+    nbdevdn : float, default 2.0
+        -3e+37 to 3e+37.
+    matype : int, default 0
+        0 to 8, see ``MA``.
+
+    Returns
+    -------
+    upperband : array, Series or DataFrame
+        Aligned with the input, NaN during the look-back.
+    middleband : array, Series or DataFrame
+        Aligned with the input, NaN during the look-back.
+    lowerband : array, Series or DataFrame
+        Aligned with the input, NaN during the look-back.
+
+    Raises
+    ------
+    InvalidInputError
+        Inputs of different shapes or of more than 2 dimensions, a parameter out of TA-Lib's range.
+    """
+    return _call("BBANDS", (close,), (_int(timeperiod, "timeperiod"), _real(nbdevup, "nbdevup"), _real(nbdevdn, "nbdevdn"), _matype(matype, "matype"),))  # type: ignore[no-any-return]
+
+
+def MACD(close: ArrayLike, fastperiod: int = 12, slowperiod: int = 26, signalperiod: int = 9) -> tuple[Aligned, Aligned, Aligned]:
+    """Moving average convergence/divergence (TA-Lib's ``MACD``).
+
+    Parameters
+    ----------
+    close : array-like, pandas Series or DataFrame
+        1-D (bars) or 2-D (bars × series).
+    fastperiod : int, default 12
+        2 to 100000.
+    slowperiod : int, default 26
+        2 to 100000.
+    signalperiod : int, default 9
+        1 to 100000.
+
+    Returns
+    -------
+    macd : array, Series or DataFrame
+        Aligned with the input, NaN during the look-back.
+    macdsignal : array, Series or DataFrame
+        Aligned with the input, NaN during the look-back.
+    macdhist : array, Series or DataFrame
+        Aligned with the input, NaN during the look-back.
+
+    Raises
+    ------
+    InvalidInputError
+        Inputs of different shapes or of more than 2 dimensions, a parameter out of TA-Lib's range.
+    """
+    return _call("MACD", (close,), (_int(fastperiod, "fastperiod"), _int(slowperiod, "slowperiod"), _int(signalperiod, "signalperiod"),))  # type: ignore[no-any-return]
+
+
+def MACDEXT(close: ArrayLike, fastperiod: int = 12, fastmatype: int = 0, slowperiod: int = 26, slowmatype: int = 0, signalperiod: int = 9, signalmatype: int = 0) -> tuple[Aligned, Aligned, Aligned]:
+    """MACD with a moving-average type per average (TA-Lib's ``MACDEXT``).
+
+    Parameters
+    ----------
+    close : array-like, pandas Series or DataFrame
+        1-D (bars) or 2-D (bars × series).
+    fastperiod : int, default 12
+        2 to 100000.
+    fastmatype : int, default 0
+        0 to 8, see ``MA``.
+    slowperiod : int, default 26
+        2 to 100000.
+    slowmatype : int, default 0
+        0 to 8, see ``MA``.
+    signalperiod : int, default 9
+        1 to 100000.
+    signalmatype : int, default 0
+        0 to 8, see ``MA``.
+
+    Returns
+    -------
+    macd : array, Series or DataFrame
+        Aligned with the input, NaN during the look-back.
+    macdsignal : array, Series or DataFrame
+        Aligned with the input, NaN during the look-back.
+    macdhist : array, Series or DataFrame
+        Aligned with the input, NaN during the look-back.
+
+    Raises
+    ------
+    InvalidInputError
+        Inputs of different shapes or of more than 2 dimensions, a parameter out of TA-Lib's range.
+    """
+    return _call("MACDEXT", (close,), (_int(fastperiod, "fastperiod"), _matype(fastmatype, "fastmatype"), _int(slowperiod, "slowperiod"), _matype(slowmatype, "slowmatype"), _int(signalperiod, "signalperiod"), _matype(signalmatype, "signalmatype"),))  # type: ignore[no-any-return]
+
+
+def APO(close: ArrayLike, fastperiod: int = 12, slowperiod: int = 26, matype: int = 0) -> Aligned:
+    """Absolute price oscillator (TA-Lib's ``APO``).
+
+    Parameters
+    ----------
+    close : array-like, pandas Series or DataFrame
+        1-D (bars) or 2-D (bars × series).
+    fastperiod : int, default 12
+        2 to 100000.
+    slowperiod : int, default 26
+        2 to 100000.
+    matype : int, default 0
+        0 to 8, see ``MA``.
+
+    Returns
+    -------
+    real : array, Series or DataFrame
+        Aligned with the input, NaN during the look-back.
+
+    Raises
+    ------
+    InvalidInputError
+        Inputs of different shapes or of more than 2 dimensions, a parameter out of TA-Lib's range.
+    """
+    return _call("APO", (close,), (_int(fastperiod, "fastperiod"), _int(slowperiod, "slowperiod"), _matype(matype, "matype"),))  # type: ignore[no-any-return]
+
+
+def PPO(close: ArrayLike, fastperiod: int = 12, slowperiod: int = 26, matype: int = 0) -> Aligned:
+    """Percentage price oscillator (TA-Lib's ``PPO``).
+
+    Parameters
+    ----------
+    close : array-like, pandas Series or DataFrame
+        1-D (bars) or 2-D (bars × series).
+    fastperiod : int, default 12
+        2 to 100000.
+    slowperiod : int, default 26
+        2 to 100000.
+    matype : int, default 0
+        0 to 8, see ``MA``.
+
+    Returns
+    -------
+    real : array, Series or DataFrame
+        Aligned with the input, NaN during the look-back.
+
+    Raises
+    ------
+    InvalidInputError
+        Inputs of different shapes or of more than 2 dimensions, a parameter out of TA-Lib's range.
+    """
+    return _call("PPO", (close,), (_int(fastperiod, "fastperiod"), _int(slowperiod, "slowperiod"), _matype(matype, "matype"),))  # type: ignore[no-any-return]
+
+
+def RSI(close: ArrayLike, timeperiod: int = 14) -> Aligned:
+    """Relative strength index (TA-Lib's ``RSI``).
+
+    Parameters
+    ----------
+    close : array-like, pandas Series or DataFrame
+        1-D (bars) or 2-D (bars × series).
+    timeperiod : int, default 14
+        2 to 100000.
+
+    Returns
+    -------
+    real : array, Series or DataFrame
+        Aligned with the input, NaN during the look-back.
+
+    Raises
+    ------
+    InvalidInputError
+        Inputs of different shapes or of more than 2 dimensions, a parameter out of TA-Lib's range.
+    """
+    return _call("RSI", (close,), (_int(timeperiod, "timeperiod"),))  # type: ignore[no-any-return]
+
+
+def CMO(close: ArrayLike, timeperiod: int = 14) -> Aligned:
+    """Chande momentum oscillator (TA-Lib's ``CMO``).
+
+    Parameters
+    ----------
+    close : array-like, pandas Series or DataFrame
+        1-D (bars) or 2-D (bars × series).
+    timeperiod : int, default 14
+        2 to 100000.
+
+    Returns
+    -------
+    real : array, Series or DataFrame
+        Aligned with the input, NaN during the look-back.
+
+    Raises
+    ------
+    InvalidInputError
+        Inputs of different shapes or of more than 2 dimensions, a parameter out of TA-Lib's range.
+    """
+    return _call("CMO", (close,), (_int(timeperiod, "timeperiod"),))  # type: ignore[no-any-return]
+
+
+def MOM(close: ArrayLike, timeperiod: int = 10) -> Aligned:
+    """Momentum (TA-Lib's ``MOM``).
+
+    Parameters
+    ----------
+    close : array-like, pandas Series or DataFrame
+        1-D (bars) or 2-D (bars × series).
+    timeperiod : int, default 10
+        1 to 100000.
+
+    Returns
+    -------
+    real : array, Series or DataFrame
+        Aligned with the input, NaN during the look-back.
+
+    Raises
+    ------
+    InvalidInputError
+        Inputs of different shapes or of more than 2 dimensions, a parameter out of TA-Lib's range.
+    """
+    return _call("MOM", (close,), (_int(timeperiod, "timeperiod"),))  # type: ignore[no-any-return]
+
+
+def ROC(close: ArrayLike, timeperiod: int = 10) -> Aligned:
+    """Rate of change: ((close / close[-n]) - 1) * 100 (TA-Lib's ``ROC``).
+
+    Parameters
+    ----------
+    close : array-like, pandas Series or DataFrame
+        1-D (bars) or 2-D (bars × series).
+    timeperiod : int, default 10
+        1 to 100000.
+
+    Returns
+    -------
+    real : array, Series or DataFrame
+        Aligned with the input, NaN during the look-back.
+
+    Raises
+    ------
+    InvalidInputError
+        Inputs of different shapes or of more than 2 dimensions, a parameter out of TA-Lib's range.
+    """
+    return _call("ROC", (close,), (_int(timeperiod, "timeperiod"),))  # type: ignore[no-any-return]
+
+
+def TRANGE(high: ArrayLike, low: ArrayLike, close: ArrayLike) -> Aligned:
+    """True range (TA-Lib's ``TRANGE``).
+
+    Parameters
+    ----------
+    high : array-like, pandas Series or DataFrame
+        1-D (bars) or 2-D (bars × series).
+    low : array-like, pandas Series or DataFrame
+        1-D (bars) or 2-D (bars × series).
+    close : array-like, pandas Series or DataFrame
+        1-D (bars) or 2-D (bars × series).
+
+    Returns
+    -------
+    real : array, Series or DataFrame
+        Aligned with the input, NaN during the look-back.
+
+    Raises
+    ------
+    InvalidInputError
+        Inputs of different shapes or of more than 2 dimensions, a parameter out of TA-Lib's range.
+    """
+    return _call("TRANGE", (high, low, close,), ())  # type: ignore[no-any-return]
+
+
+def ATR(high: ArrayLike, low: ArrayLike, close: ArrayLike, timeperiod: int = 14) -> Aligned:
+    """Average true range (TA-Lib's ``ATR``).
+
+    Parameters
+    ----------
+    high : array-like, pandas Series or DataFrame
+        1-D (bars) or 2-D (bars × series).
+    low : array-like, pandas Series or DataFrame
+        1-D (bars) or 2-D (bars × series).
+    close : array-like, pandas Series or DataFrame
+        1-D (bars) or 2-D (bars × series).
+    timeperiod : int, default 14
+        1 to 100000.
+
+    Returns
+    -------
+    real : array, Series or DataFrame
+        Aligned with the input, NaN during the look-back.
+
+    Raises
+    ------
+    InvalidInputError
+        Inputs of different shapes or of more than 2 dimensions, a parameter out of TA-Lib's range.
+    """
+    return _call("ATR", (high, low, close,), (_int(timeperiod, "timeperiod"),))  # type: ignore[no-any-return]
+
+
+def NATR(high: ArrayLike, low: ArrayLike, close: ArrayLike, timeperiod: int = 14) -> Aligned:
+    """Normalised average true range (TA-Lib's ``NATR``).
+
+    Parameters
+    ----------
+    high : array-like, pandas Series or DataFrame
+        1-D (bars) or 2-D (bars × series).
+    low : array-like, pandas Series or DataFrame
+        1-D (bars) or 2-D (bars × series).
+    close : array-like, pandas Series or DataFrame
+        1-D (bars) or 2-D (bars × series).
+    timeperiod : int, default 14
+        1 to 100000.
+
+    Returns
+    -------
+    real : array, Series or DataFrame
+        Aligned with the input, NaN during the look-back.
+
+    Raises
+    ------
+    InvalidInputError
+        Inputs of different shapes or of more than 2 dimensions, a parameter out of TA-Lib's range.
+    """
+    return _call("NATR", (high, low, close,), (_int(timeperiod, "timeperiod"),))  # type: ignore[no-any-return]
+
+
+def STDDEV(close: ArrayLike, timeperiod: int = 5, nbdev: float = 1.0) -> Aligned:
+    """Standard deviation (population) (TA-Lib's ``STDDEV``).
+
+    Parameters
+    ----------
+    close : array-like, pandas Series or DataFrame
+        1-D (bars) or 2-D (bars × series).
+    timeperiod : int, default 5
+        2 to 100000.
+    nbdev : float, default 1.0
+        -3e+37 to 3e+37.
+
+    Returns
+    -------
+    real : array, Series or DataFrame
+        Aligned with the input, NaN during the look-back.
+
+    Raises
+    ------
+    InvalidInputError
+        Inputs of different shapes or of more than 2 dimensions, a parameter out of TA-Lib's range.
+    """
+    return _call("STDDEV", (close,), (_int(timeperiod, "timeperiod"), _real(nbdev, "nbdev"),))  # type: ignore[no-any-return]
+
+
+def VAR(close: ArrayLike, timeperiod: int = 5, nbdev: float = 1.0) -> Aligned:
+    """Variance (population) (TA-Lib's ``VAR``).
+
+    Parameters
+    ----------
+    close : array-like, pandas Series or DataFrame
+        1-D (bars) or 2-D (bars × series).
+    timeperiod : int, default 5
+        1 to 100000.
+    nbdev : float, default 1.0
+        -3e+37 to 3e+37.
+
+    Returns
+    -------
+    real : array, Series or DataFrame
+        Aligned with the input, NaN during the look-back.
+
+    Raises
+    ------
+    InvalidInputError
+        Inputs of different shapes or of more than 2 dimensions, a parameter out of TA-Lib's range.
+    """
+    return _call("VAR", (close,), (_int(timeperiod, "timeperiod"), _real(nbdev, "nbdev"),))  # type: ignore[no-any-return]
+
+
+def OBV(close: ArrayLike, volume: ArrayLike) -> Aligned:
+    """On-balance volume (TA-Lib's ``OBV``).
+
+    Parameters
+    ----------
+    close : array-like, pandas Series or DataFrame
+        1-D (bars) or 2-D (bars × series).
+    volume : array-like, pandas Series or DataFrame
+        1-D (bars) or 2-D (bars × series).
+
+    Returns
+    -------
+    real : array, Series or DataFrame
+        Aligned with the input, NaN during the look-back.
+
+    Raises
+    ------
+    InvalidInputError
+        Inputs of different shapes or of more than 2 dimensions, a parameter out of TA-Lib's range.
+    """
+    return _call("OBV", (close, volume,), ())  # type: ignore[no-any-return]
+
+
+def AD(high: ArrayLike, low: ArrayLike, close: ArrayLike, volume: ArrayLike) -> Aligned:
+    """Chaikin accumulation/distribution line (TA-Lib's ``AD``).
+
+    Parameters
+    ----------
+    high : array-like, pandas Series or DataFrame
+        1-D (bars) or 2-D (bars × series).
+    low : array-like, pandas Series or DataFrame
+        1-D (bars) or 2-D (bars × series).
+    close : array-like, pandas Series or DataFrame
+        1-D (bars) or 2-D (bars × series).
+    volume : array-like, pandas Series or DataFrame
+        1-D (bars) or 2-D (bars × series).
+
+    Returns
+    -------
+    real : array, Series or DataFrame
+        Aligned with the input, NaN during the look-back.
+
+    Raises
+    ------
+    InvalidInputError
+        Inputs of different shapes or of more than 2 dimensions, a parameter out of TA-Lib's range.
+    """
+    return _call("AD", (high, low, close, volume,), ())  # type: ignore[no-any-return]
+
+
+def ADOSC(high: ArrayLike, low: ArrayLike, close: ArrayLike, volume: ArrayLike, fastperiod: int = 3, slowperiod: int = 10) -> Aligned:
+    """Chaikin A/D oscillator (TA-Lib's ``ADOSC``).
+
+    Parameters
+    ----------
+    high : array-like, pandas Series or DataFrame
+        1-D (bars) or 2-D (bars × series).
+    low : array-like, pandas Series or DataFrame
+        1-D (bars) or 2-D (bars × series).
+    close : array-like, pandas Series or DataFrame
+        1-D (bars) or 2-D (bars × series).
+    volume : array-like, pandas Series or DataFrame
+        1-D (bars) or 2-D (bars × series).
+    fastperiod : int, default 3
+        2 to 100000.
+    slowperiod : int, default 10
+        2 to 100000.
+
+    Returns
+    -------
+    real : array, Series or DataFrame
+        Aligned with the input, NaN during the look-back.
+
+    Raises
+    ------
+    InvalidInputError
+        Inputs of different shapes or of more than 2 dimensions, a parameter out of TA-Lib's range.
+    """
+    return _call("ADOSC", (high, low, close, volume,), (_int(fastperiod, "fastperiod"), _int(slowperiod, "slowperiod"),))  # type: ignore[no-any-return]
+
+
+def BOP(open: ArrayLike, high: ArrayLike, low: ArrayLike, close: ArrayLike) -> Aligned:
+    """Balance of power (TA-Lib's ``BOP``).
+
+    Parameters
+    ----------
+    open : array-like, pandas Series or DataFrame
+        1-D (bars) or 2-D (bars × series).
+    high : array-like, pandas Series or DataFrame
+        1-D (bars) or 2-D (bars × series).
+    low : array-like, pandas Series or DataFrame
+        1-D (bars) or 2-D (bars × series).
+    close : array-like, pandas Series or DataFrame
+        1-D (bars) or 2-D (bars × series).
+
+    Returns
+    -------
+    real : array, Series or DataFrame
+        Aligned with the input, NaN during the look-back.
+
+    Raises
+    ------
+    InvalidInputError
+        Inputs of different shapes or of more than 2 dimensions, a parameter out of TA-Lib's range.
+    """
+    return _call("BOP", (open, high, low, close,), ())  # type: ignore[no-any-return]
+
+
+def MIDPOINT(close: ArrayLike, timeperiod: int = 14) -> Aligned:
+    """Midpoint of the highest and lowest value over the period (TA-Lib's ``MIDPOINT``).
+
+    Parameters
+    ----------
+    close : array-like, pandas Series or DataFrame
+        1-D (bars) or 2-D (bars × series).
+    timeperiod : int, default 14
+        2 to 100000.
+
+    Returns
+    -------
+    real : array, Series or DataFrame
+        Aligned with the input, NaN during the look-back.
+
+    Raises
+    ------
+    InvalidInputError
+        Inputs of different shapes or of more than 2 dimensions, a parameter out of TA-Lib's range.
+    """
+    return _call("MIDPOINT", (close,), (_int(timeperiod, "timeperiod"),))  # type: ignore[no-any-return]
+
+
+def MIDPRICE(high: ArrayLike, low: ArrayLike, timeperiod: int = 14) -> Aligned:
+    """Midpoint of the highest high and lowest low over the period (TA-Lib's ``MIDPRICE``).
+
+    Parameters
+    ----------
+    high : array-like, pandas Series or DataFrame
+        1-D (bars) or 2-D (bars × series).
+    low : array-like, pandas Series or DataFrame
+        1-D (bars) or 2-D (bars × series).
+    timeperiod : int, default 14
+        2 to 100000.
+
+    Returns
+    -------
+    real : array, Series or DataFrame
+        Aligned with the input, NaN during the look-back.
+
+    Raises
+    ------
+    InvalidInputError
+        Inputs of different shapes or of more than 2 dimensions, a parameter out of TA-Lib's range.
+    """
+    return _call("MIDPRICE", (high, low,), (_int(timeperiod, "timeperiod"),))  # type: ignore[no-any-return]
+
+
+def WILLR(high: ArrayLike, low: ArrayLike, close: ArrayLike, timeperiod: int = 14) -> Aligned:
+    """Williams' %R (TA-Lib's ``WILLR``).
+
+    Parameters
+    ----------
+    high : array-like, pandas Series or DataFrame
+        1-D (bars) or 2-D (bars × series).
+    low : array-like, pandas Series or DataFrame
+        1-D (bars) or 2-D (bars × series).
+    close : array-like, pandas Series or DataFrame
+        1-D (bars) or 2-D (bars × series).
+    timeperiod : int, default 14
+        2 to 100000.
+
+    Returns
+    -------
+    real : array, Series or DataFrame
+        Aligned with the input, NaN during the look-back.
+
+    Raises
+    ------
+    InvalidInputError
+        Inputs of different shapes or of more than 2 dimensions, a parameter out of TA-Lib's range.
+    """
+    return _call("WILLR", (high, low, close,), (_int(timeperiod, "timeperiod"),))  # type: ignore[no-any-return]
+
+
+def AROON(high: ArrayLike, low: ArrayLike, timeperiod: int = 14) -> tuple[Aligned, Aligned]:
+    """Aroon (TA-Lib's ``AROON``).
+
+    Parameters
+    ----------
+    high : array-like, pandas Series or DataFrame
+        1-D (bars) or 2-D (bars × series).
+    low : array-like, pandas Series or DataFrame
+        1-D (bars) or 2-D (bars × series).
+    timeperiod : int, default 14
+        2 to 100000.
+
+    Returns
+    -------
+    aroondown : array, Series or DataFrame
+        Aligned with the input, NaN during the look-back.
+    aroonup : array, Series or DataFrame
+        Aligned with the input, NaN during the look-back.
+
+    Raises
+    ------
+    InvalidInputError
+        Inputs of different shapes or of more than 2 dimensions, a parameter out of TA-Lib's range.
+    """
+    return _call("AROON", (high, low,), (_int(timeperiod, "timeperiod"),))  # type: ignore[no-any-return]
+
+
+def AROONOSC(high: ArrayLike, low: ArrayLike, timeperiod: int = 14) -> Aligned:
+    """Aroon oscillator (TA-Lib's ``AROONOSC``).
+
+    Parameters
+    ----------
+    high : array-like, pandas Series or DataFrame
+        1-D (bars) or 2-D (bars × series).
+    low : array-like, pandas Series or DataFrame
+        1-D (bars) or 2-D (bars × series).
+    timeperiod : int, default 14
+        2 to 100000.
+
+    Returns
+    -------
+    real : array, Series or DataFrame
+        Aligned with the input, NaN during the look-back.
+
+    Raises
+    ------
+    InvalidInputError
+        Inputs of different shapes or of more than 2 dimensions, a parameter out of TA-Lib's range.
+    """
+    return _call("AROONOSC", (high, low,), (_int(timeperiod, "timeperiod"),))  # type: ignore[no-any-return]
+
+
+def STOCH(high: ArrayLike, low: ArrayLike, close: ArrayLike, fastk_period: int = 5, slowk_period: int = 3, slowk_matype: int = 0, slowd_period: int = 3, slowd_matype: int = 0) -> tuple[Aligned, Aligned]:
+    """Stochastic oscillator (TA-Lib's ``STOCH``).
+
+    Parameters
+    ----------
+    high : array-like, pandas Series or DataFrame
+        1-D (bars) or 2-D (bars × series).
+    low : array-like, pandas Series or DataFrame
+        1-D (bars) or 2-D (bars × series).
+    close : array-like, pandas Series or DataFrame
+        1-D (bars) or 2-D (bars × series).
+    fastk_period : int, default 5
+        1 to 100000.
+    slowk_period : int, default 3
+        1 to 100000.
+    slowk_matype : int, default 0
+        0 to 8, see ``MA``.
+    slowd_period : int, default 3
+        1 to 100000.
+    slowd_matype : int, default 0
+        0 to 8, see ``MA``.
+
+    Returns
+    -------
+    slowk : array, Series or DataFrame
+        Aligned with the input, NaN during the look-back.
+    slowd : array, Series or DataFrame
+        Aligned with the input, NaN during the look-back.
+
+    Raises
+    ------
+    InvalidInputError
+        Inputs of different shapes or of more than 2 dimensions, a parameter out of TA-Lib's range.
+    """
+    return _call("STOCH", (high, low, close,), (_int(fastk_period, "fastk_period"), _int(slowk_period, "slowk_period"), _matype(slowk_matype, "slowk_matype"), _int(slowd_period, "slowd_period"), _matype(slowd_matype, "slowd_matype"),))  # type: ignore[no-any-return]
+
+
+def STOCHF(high: ArrayLike, low: ArrayLike, close: ArrayLike, fastk_period: int = 5, fastd_period: int = 3, fastd_matype: int = 0) -> tuple[Aligned, Aligned]:
+    """Fast stochastic oscillator (TA-Lib's ``STOCHF``).
+
+    Parameters
+    ----------
+    high : array-like, pandas Series or DataFrame
+        1-D (bars) or 2-D (bars × series).
+    low : array-like, pandas Series or DataFrame
+        1-D (bars) or 2-D (bars × series).
+    close : array-like, pandas Series or DataFrame
+        1-D (bars) or 2-D (bars × series).
+    fastk_period : int, default 5
+        1 to 100000.
+    fastd_period : int, default 3
+        1 to 100000.
+    fastd_matype : int, default 0
+        0 to 8, see ``MA``.
+
+    Returns
+    -------
+    fastk : array, Series or DataFrame
+        Aligned with the input, NaN during the look-back.
+    fastd : array, Series or DataFrame
+        Aligned with the input, NaN during the look-back.
+
+    Raises
+    ------
+    InvalidInputError
+        Inputs of different shapes or of more than 2 dimensions, a parameter out of TA-Lib's range.
+    """
+    return _call("STOCHF", (high, low, close,), (_int(fastk_period, "fastk_period"), _int(fastd_period, "fastd_period"), _matype(fastd_matype, "fastd_matype"),))  # type: ignore[no-any-return]
+
+
+def STOCHRSI(close: ArrayLike, timeperiod: int = 14, fastk_period: int = 5, fastd_period: int = 3, fastd_matype: int = 0) -> tuple[Aligned, Aligned]:
+    """Stochastic RSI (TA-Lib's ``STOCHRSI``).
+
+    Parameters
+    ----------
+    close : array-like, pandas Series or DataFrame
+        1-D (bars) or 2-D (bars × series).
+    timeperiod : int, default 14
+        2 to 100000.
+    fastk_period : int, default 5
+        1 to 100000.
+    fastd_period : int, default 3
+        1 to 100000.
+    fastd_matype : int, default 0
+        0 to 8, see ``MA``.
+
+    Returns
+    -------
+    fastk : array, Series or DataFrame
+        Aligned with the input, NaN during the look-back.
+    fastd : array, Series or DataFrame
+        Aligned with the input, NaN during the look-back.
+
+    Raises
+    ------
+    InvalidInputError
+        Inputs of different shapes or of more than 2 dimensions, a parameter out of TA-Lib's range.
+    """
+    return _call("STOCHRSI", (close,), (_int(timeperiod, "timeperiod"), _int(fastk_period, "fastk_period"), _int(fastd_period, "fastd_period"), _matype(fastd_matype, "fastd_matype"),))  # type: ignore[no-any-return]
+
+
+def ADX(high: ArrayLike, low: ArrayLike, close: ArrayLike, timeperiod: int = 14) -> Aligned:
+    """Average directional movement index (TA-Lib's ``ADX``).
+
+    Parameters
+    ----------
+    high : array-like, pandas Series or DataFrame
+        1-D (bars) or 2-D (bars × series).
+    low : array-like, pandas Series or DataFrame
+        1-D (bars) or 2-D (bars × series).
+    close : array-like, pandas Series or DataFrame
+        1-D (bars) or 2-D (bars × series).
+    timeperiod : int, default 14
+        2 to 100000.
+
+    Returns
+    -------
+    real : array, Series or DataFrame
+        Aligned with the input, NaN during the look-back.
+
+    Raises
+    ------
+    InvalidInputError
+        Inputs of different shapes or of more than 2 dimensions, a parameter out of TA-Lib's range.
+    """
+    return _call("ADX", (high, low, close,), (_int(timeperiod, "timeperiod"),))  # type: ignore[no-any-return]
+
+
+def ADXR(high: ArrayLike, low: ArrayLike, close: ArrayLike, timeperiod: int = 14) -> Aligned:
+    """Average directional movement index rating (TA-Lib's ``ADXR``).
+
+    Parameters
+    ----------
+    high : array-like, pandas Series or DataFrame
+        1-D (bars) or 2-D (bars × series).
+    low : array-like, pandas Series or DataFrame
+        1-D (bars) or 2-D (bars × series).
+    close : array-like, pandas Series or DataFrame
+        1-D (bars) or 2-D (bars × series).
+    timeperiod : int, default 14
+        2 to 100000.
+
+    Returns
+    -------
+    real : array, Series or DataFrame
+        Aligned with the input, NaN during the look-back.
+
+    Raises
+    ------
+    InvalidInputError
+        Inputs of different shapes or of more than 2 dimensions, a parameter out of TA-Lib's range.
+    """
+    return _call("ADXR", (high, low, close,), (_int(timeperiod, "timeperiod"),))  # type: ignore[no-any-return]
+
+
+def DX(high: ArrayLike, low: ArrayLike, close: ArrayLike, timeperiod: int = 14) -> Aligned:
+    """Directional movement index (TA-Lib's ``DX``).
+
+    Parameters
+    ----------
+    high : array-like, pandas Series or DataFrame
+        1-D (bars) or 2-D (bars × series).
+    low : array-like, pandas Series or DataFrame
+        1-D (bars) or 2-D (bars × series).
+    close : array-like, pandas Series or DataFrame
+        1-D (bars) or 2-D (bars × series).
+    timeperiod : int, default 14
+        2 to 100000.
+
+    Returns
+    -------
+    real : array, Series or DataFrame
+        Aligned with the input, NaN during the look-back.
+
+    Raises
+    ------
+    InvalidInputError
+        Inputs of different shapes or of more than 2 dimensions, a parameter out of TA-Lib's range.
+    """
+    return _call("DX", (high, low, close,), (_int(timeperiod, "timeperiod"),))  # type: ignore[no-any-return]
+
+
+def PLUS_DI(high: ArrayLike, low: ArrayLike, close: ArrayLike, timeperiod: int = 14) -> Aligned:
+    """Plus directional indicator (TA-Lib's ``PLUS_DI``).
+
+    Parameters
+    ----------
+    high : array-like, pandas Series or DataFrame
+        1-D (bars) or 2-D (bars × series).
+    low : array-like, pandas Series or DataFrame
+        1-D (bars) or 2-D (bars × series).
+    close : array-like, pandas Series or DataFrame
+        1-D (bars) or 2-D (bars × series).
+    timeperiod : int, default 14
+        1 to 100000.
+
+    Returns
+    -------
+    real : array, Series or DataFrame
+        Aligned with the input, NaN during the look-back.
+
+    Raises
+    ------
+    InvalidInputError
+        Inputs of different shapes or of more than 2 dimensions, a parameter out of TA-Lib's range.
+    """
+    return _call("PLUS_DI", (high, low, close,), (_int(timeperiod, "timeperiod"),))  # type: ignore[no-any-return]
+
+
+def MINUS_DI(high: ArrayLike, low: ArrayLike, close: ArrayLike, timeperiod: int = 14) -> Aligned:
+    """Minus directional indicator (TA-Lib's ``MINUS_DI``).
+
+    Parameters
+    ----------
+    high : array-like, pandas Series or DataFrame
+        1-D (bars) or 2-D (bars × series).
+    low : array-like, pandas Series or DataFrame
+        1-D (bars) or 2-D (bars × series).
+    close : array-like, pandas Series or DataFrame
+        1-D (bars) or 2-D (bars × series).
+    timeperiod : int, default 14
+        1 to 100000.
+
+    Returns
+    -------
+    real : array, Series or DataFrame
+        Aligned with the input, NaN during the look-back.
+
+    Raises
+    ------
+    InvalidInputError
+        Inputs of different shapes or of more than 2 dimensions, a parameter out of TA-Lib's range.
+    """
+    return _call("MINUS_DI", (high, low, close,), (_int(timeperiod, "timeperiod"),))  # type: ignore[no-any-return]
