@@ -19,3 +19,12 @@ def make_ohlc(n: int, seed: int = 12345) -> Bars:
     low = np.minimum(open_, close) * np.exp(-np.abs(0.005 * rng.standard_normal(n)))
     volume = np.floor(rng.uniform(1e3, 1e6, n))
     return {"open": open_, "high": high, "low": low, "close": close, "volume": volume}
+
+
+ALIASES = {"real0": "close", "real1": "open"}
+
+
+def columns(bars: Bars, names: list[str]) -> list[npt.NDArray[np.float64]]:
+    """The arrays an indicator takes, by its input names (BETA and CORREL's ``real0`` and
+    ``real1`` read the close and the open)."""
+    return [bars[ALIASES.get(n, n)] for n in names]

@@ -1384,6 +1384,26 @@ def antifragile(draw: st.DrawFn) -> Case:
     return Case(call, setup, check="a.calculate_barbell_allocation(1.0)")
 
 
+# signal indicators (issue 11): TA-Lib's indicators and their streams on short, hostile series.
+SIGNAL_ONE_INPUT = ["SMA", "EMA", "WMA", "DEMA", "TEMA", "TRIMA", "KAMA", "T3", "RSI", "CMO", "MOM", "ROC"]
+SIGNAL_ONE_INPUT += ["STDDEV", "VAR", "MIDPOINT", "LINEARREG", "TSF", "STOCHRSI", "BBANDS"]
+
+
+@st.composite
+def signal_indicators(draw: st.DrawFn) -> Case:
+    n = draw(st.integers(0, 60))
+    x, bad = draw(flagged(vector(n, 1.0, 100.0), vectors_hostile(n)))
+    name = draw(st.sampled_from(SIGNAL_ONE_INPUT))
+    period = draw(ints(-1, 70))
+    streamed = draw(st.booleans())
+    if streamed:
+        call = f"[qs.stream.{name}(timeperiod={period}).update(float(v)) for v in np.ravel({x})]"
+    else:
+        call = f"qs.{name}({x}, timeperiod={period})"
+    # NaN is the documented look-back (and what TA-Lib gives for NaN input)
+    return Case(call, setup="from quantumpanarchy import signal as qs", allow_nan=True, allow_inf=bad)
+
+
 ENTRY_POINTS: dict[str, CaseStrategy] = {
     "PBit": pbit,
     "Temperature": temperature,
@@ -1415,6 +1435,7 @@ ENTRY_POINTS: dict[str, CaseStrategy] = {
     "RegimeModel": regime_model,
     "RegimeModel methods": regime_methods,
     "AntifragileAnalyzer": antifragile,
+    "signal indicators": signal_indicators,
 }
 
 

@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from _indicator_data import make_ohlc
+from _indicator_data import columns, make_ohlc
 from quantumpanarchy import signal
 from quantumpanarchy._native import signal as native
 from quantumpanarchy.exceptions import InvalidInputError
@@ -45,7 +45,7 @@ def same(a: float, b: float) -> bool:
 @pytest.mark.parametrize("name", sorted(SPECS))
 def test_stream_equals_batch_bit_for_bit(name: str, kw: str) -> None:
     p = {} if kw == "default" else params(name)
-    cols = [BARS_NAN[i] for i in SPECS[name][1]]
+    cols = columns(BARS_NAN, SPECS[name][1])
     batch = as_tuple(getattr(signal, name)(*cols, **p))
     h = getattr(signal.stream, name)(**p)
     for t in range(len(cols[0])):
@@ -57,7 +57,7 @@ def test_stream_equals_batch_bit_for_bit(name: str, kw: str) -> None:
 
 @pytest.mark.parametrize("name", sorted(SPECS))
 def test_history_peek_copy_pickle_mid_stream(name: str) -> None:
-    cols = [BARS[i] for i in SPECS[name][1]]
+    cols = columns(BARS, SPECS[name][1])
     n, cut = len(cols[0]), 350
     batch = as_tuple(getattr(signal, name)(*cols))
     h = getattr(signal.stream, name)(*[c[:cut] for c in cols])

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from ._indicator_core import Aligned, ArrayLike, _call, _int, _matype, _real
 
-__all__ = ["AD", "ADOSC", "ADX", "ADXR", "APO", "AROON", "AROONOSC", "ATR", "BBANDS", "BOP", "CMO", "DEMA", "DX", "EMA", "KAMA", "MA", "MACD", "MACDEXT", "MIDPOINT", "MIDPRICE", "MINUS_DI", "MOM", "NATR", "OBV", "PLUS_DI", "PPO", "ROC", "RSI", "SMA", "STDDEV", "STOCH", "STOCHF", "STOCHRSI", "T3", "TEMA", "TRANGE", "TRIMA", "VAR", "WILLR", "WMA"]
+__all__ = ["AD", "ADOSC", "ADX", "ADXR", "APO", "AROON", "AROONOSC", "ATR", "BBANDS", "BETA", "BOP", "CCI", "CMO", "CORREL", "DEMA", "DX", "EMA", "KAMA", "LINEARREG", "LINEARREG_ANGLE", "LINEARREG_INTERCEPT", "LINEARREG_SLOPE", "MA", "MACD", "MACDEXT", "MAMA", "MFI", "MIDPOINT", "MIDPRICE", "MINUS_DI", "MOM", "NATR", "OBV", "PLUS_DI", "PPO", "ROC", "RSI", "SAR", "SMA", "STDDEV", "STOCH", "STOCHF", "STOCHRSI", "T3", "TEMA", "TRANGE", "TRIMA", "TSF", "ULTOSC", "VAR", "WILLR", "WMA"]
 
 
 def SMA(close: ArrayLike, timeperiod: int = 30) -> Aligned:
@@ -202,6 +202,33 @@ def T3(close: ArrayLike, timeperiod: int = 5, vfactor: float = 0.7) -> Aligned:
     return _call("T3", (close,), (_int(timeperiod, "timeperiod"), _real(vfactor, "vfactor"),))  # type: ignore[no-any-return]
 
 
+def MAMA(close: ArrayLike, fastlimit: float = 0.5, slowlimit: float = 0.05) -> tuple[Aligned, Aligned]:
+    """MESA adaptive moving average (TA-Lib's ``MAMA``).
+
+    Parameters
+    ----------
+    close : array-like, pandas Series or DataFrame
+        1-D (bars) or 2-D (bars × series).
+    fastlimit : float, default 0.5
+        0.01 to 0.99.
+    slowlimit : float, default 0.05
+        0.01 to 0.99.
+
+    Returns
+    -------
+    mama : array, Series or DataFrame
+        Aligned with the input, NaN during the look-back.
+    fama : array, Series or DataFrame
+        Aligned with the input, NaN during the look-back.
+
+    Raises
+    ------
+    InvalidInputError
+        Inputs of different shapes or of more than 2 dimensions, a parameter out of TA-Lib's range.
+    """
+    return _call("MAMA", (close,), (_real(fastlimit, "fastlimit"), _real(slowlimit, "slowlimit"),))  # type: ignore[no-any-return]
+
+
 def MA(close: ArrayLike, timeperiod: int = 30, matype: int = 0) -> Aligned:
     """Moving average of any type (``matype`` 0 SMA, 1 EMA, 2 WMA, 3 DEMA, 4 TEMA, 5 TRIMA, 6 KAMA, 7 MAMA, 8 T3) (TA-Lib's ``MA``).
 
@@ -227,14 +254,14 @@ def MA(close: ArrayLike, timeperiod: int = 30, matype: int = 0) -> Aligned:
     return _call("MA", (close,), (_int(timeperiod, "timeperiod"), _matype(matype, "matype"),))  # type: ignore[no-any-return]
 
 
-def BBANDS(close: ArrayLike, timeperiod: int = 5, nbdevup: float = 2.0, nbdevdn: float = 2.0, matype: int = 0) -> tuple[Aligned, Aligned, Aligned]:
+def BBANDS(close: ArrayLike, timeperiod: int = 20, nbdevup: float = 2.0, nbdevdn: float = 2.0, matype: int = 0) -> tuple[Aligned, Aligned, Aligned]:
     """Bollinger bands (TA-Lib's ``BBANDS``).
 
     Parameters
     ----------
     close : array-like, pandas Series or DataFrame
         1-D (bars) or 2-D (bars × series).
-    timeperiod : int, default 5
+    timeperiod : int, default 20
         2 to 100000.
     nbdevup : float, default 2.0
         -3e+37 to 3e+37.
@@ -328,7 +355,7 @@ def MACDEXT(close: ArrayLike, fastperiod: int = 12, fastmatype: int = 0, slowper
     return _call("MACDEXT", (close,), (_int(fastperiod, "fastperiod"), _matype(fastmatype, "fastmatype"), _int(slowperiod, "slowperiod"), _matype(slowmatype, "slowmatype"), _int(signalperiod, "signalperiod"), _matype(signalmatype, "signalmatype"),))  # type: ignore[no-any-return]
 
 
-def APO(close: ArrayLike, fastperiod: int = 12, slowperiod: int = 26, matype: int = 0) -> Aligned:
+def APO(close: ArrayLike, fastperiod: int = 12, slowperiod: int = 26, matype: int = 1) -> Aligned:
     """Absolute price oscillator (TA-Lib's ``APO``).
 
     Parameters
@@ -339,7 +366,7 @@ def APO(close: ArrayLike, fastperiod: int = 12, slowperiod: int = 26, matype: in
         2 to 100000.
     slowperiod : int, default 26
         2 to 100000.
-    matype : int, default 0
+    matype : int, default 1
         0 to 8, see ``MA``.
 
     Returns
@@ -355,7 +382,7 @@ def APO(close: ArrayLike, fastperiod: int = 12, slowperiod: int = 26, matype: in
     return _call("APO", (close,), (_int(fastperiod, "fastperiod"), _int(slowperiod, "slowperiod"), _matype(matype, "matype"),))  # type: ignore[no-any-return]
 
 
-def PPO(close: ArrayLike, fastperiod: int = 12, slowperiod: int = 26, matype: int = 0) -> Aligned:
+def PPO(close: ArrayLike, fastperiod: int = 12, slowperiod: int = 26, matype: int = 1) -> Aligned:
     """Percentage price oscillator (TA-Lib's ``PPO``).
 
     Parameters
@@ -366,7 +393,7 @@ def PPO(close: ArrayLike, fastperiod: int = 12, slowperiod: int = 26, matype: in
         2 to 100000.
     slowperiod : int, default 26
         2 to 100000.
-    matype : int, default 0
+    matype : int, default 1
         0 to 8, see ``MA``.
 
     Returns
@@ -1072,3 +1099,282 @@ def MINUS_DI(high: ArrayLike, low: ArrayLike, close: ArrayLike, timeperiod: int 
         Inputs of different shapes or of more than 2 dimensions, a parameter out of TA-Lib's range.
     """
     return _call("MINUS_DI", (high, low, close,), (_int(timeperiod, "timeperiod"),))  # type: ignore[no-any-return]
+
+
+def CCI(high: ArrayLike, low: ArrayLike, close: ArrayLike, timeperiod: int = 14) -> Aligned:
+    """Commodity channel index (TA-Lib's ``CCI``).
+
+    Parameters
+    ----------
+    high : array-like, pandas Series or DataFrame
+        1-D (bars) or 2-D (bars × series).
+    low : array-like, pandas Series or DataFrame
+        1-D (bars) or 2-D (bars × series).
+    close : array-like, pandas Series or DataFrame
+        1-D (bars) or 2-D (bars × series).
+    timeperiod : int, default 14
+        2 to 100000.
+
+    Returns
+    -------
+    real : array, Series or DataFrame
+        Aligned with the input, NaN during the look-back.
+
+    Raises
+    ------
+    InvalidInputError
+        Inputs of different shapes or of more than 2 dimensions, a parameter out of TA-Lib's range.
+    """
+    return _call("CCI", (high, low, close,), (_int(timeperiod, "timeperiod"),))  # type: ignore[no-any-return]
+
+
+def MFI(high: ArrayLike, low: ArrayLike, close: ArrayLike, volume: ArrayLike, timeperiod: int = 14) -> Aligned:
+    """Money flow index (TA-Lib's ``MFI``).
+
+    Parameters
+    ----------
+    high : array-like, pandas Series or DataFrame
+        1-D (bars) or 2-D (bars × series).
+    low : array-like, pandas Series or DataFrame
+        1-D (bars) or 2-D (bars × series).
+    close : array-like, pandas Series or DataFrame
+        1-D (bars) or 2-D (bars × series).
+    volume : array-like, pandas Series or DataFrame
+        1-D (bars) or 2-D (bars × series).
+    timeperiod : int, default 14
+        2 to 100000.
+
+    Returns
+    -------
+    real : array, Series or DataFrame
+        Aligned with the input, NaN during the look-back.
+
+    Raises
+    ------
+    InvalidInputError
+        Inputs of different shapes or of more than 2 dimensions, a parameter out of TA-Lib's range.
+    """
+    return _call("MFI", (high, low, close, volume,), (_int(timeperiod, "timeperiod"),))  # type: ignore[no-any-return]
+
+
+def ULTOSC(high: ArrayLike, low: ArrayLike, close: ArrayLike, timeperiod1: int = 7, timeperiod2: int = 14, timeperiod3: int = 28) -> Aligned:
+    """Ultimate oscillator (TA-Lib's ``ULTOSC``).
+
+    Parameters
+    ----------
+    high : array-like, pandas Series or DataFrame
+        1-D (bars) or 2-D (bars × series).
+    low : array-like, pandas Series or DataFrame
+        1-D (bars) or 2-D (bars × series).
+    close : array-like, pandas Series or DataFrame
+        1-D (bars) or 2-D (bars × series).
+    timeperiod1 : int, default 7
+        1 to 100000.
+    timeperiod2 : int, default 14
+        1 to 100000.
+    timeperiod3 : int, default 28
+        1 to 100000.
+
+    Returns
+    -------
+    real : array, Series or DataFrame
+        Aligned with the input, NaN during the look-back.
+
+    Raises
+    ------
+    InvalidInputError
+        Inputs of different shapes or of more than 2 dimensions, a parameter out of TA-Lib's range.
+    """
+    return _call("ULTOSC", (high, low, close,), (_int(timeperiod1, "timeperiod1"), _int(timeperiod2, "timeperiod2"), _int(timeperiod3, "timeperiod3"),))  # type: ignore[no-any-return]
+
+
+def SAR(high: ArrayLike, low: ArrayLike, acceleration: float = 0.02, maximum: float = 0.2) -> Aligned:
+    """Parabolic SAR (TA-Lib's ``SAR``).
+
+    Parameters
+    ----------
+    high : array-like, pandas Series or DataFrame
+        1-D (bars) or 2-D (bars × series).
+    low : array-like, pandas Series or DataFrame
+        1-D (bars) or 2-D (bars × series).
+    acceleration : float, default 0.02
+        0 to 3e+37.
+    maximum : float, default 0.2
+        0 to 3e+37.
+
+    Returns
+    -------
+    real : array, Series or DataFrame
+        Aligned with the input, NaN during the look-back.
+
+    Raises
+    ------
+    InvalidInputError
+        Inputs of different shapes or of more than 2 dimensions, a parameter out of TA-Lib's range.
+    """
+    return _call("SAR", (high, low,), (_real(acceleration, "acceleration"), _real(maximum, "maximum"),))  # type: ignore[no-any-return]
+
+
+def LINEARREG(close: ArrayLike, timeperiod: int = 14) -> Aligned:
+    """Linear regression (the fitted value at the last bar) (TA-Lib's ``LINEARREG``).
+
+    Parameters
+    ----------
+    close : array-like, pandas Series or DataFrame
+        1-D (bars) or 2-D (bars × series).
+    timeperiod : int, default 14
+        2 to 100000.
+
+    Returns
+    -------
+    real : array, Series or DataFrame
+        Aligned with the input, NaN during the look-back.
+
+    Raises
+    ------
+    InvalidInputError
+        Inputs of different shapes or of more than 2 dimensions, a parameter out of TA-Lib's range.
+    """
+    return _call("LINEARREG", (close,), (_int(timeperiod, "timeperiod"),))  # type: ignore[no-any-return]
+
+
+def LINEARREG_SLOPE(close: ArrayLike, timeperiod: int = 14) -> Aligned:
+    """Linear regression slope (TA-Lib's ``LINEARREG_SLOPE``).
+
+    Parameters
+    ----------
+    close : array-like, pandas Series or DataFrame
+        1-D (bars) or 2-D (bars × series).
+    timeperiod : int, default 14
+        2 to 100000.
+
+    Returns
+    -------
+    real : array, Series or DataFrame
+        Aligned with the input, NaN during the look-back.
+
+    Raises
+    ------
+    InvalidInputError
+        Inputs of different shapes or of more than 2 dimensions, a parameter out of TA-Lib's range.
+    """
+    return _call("LINEARREG_SLOPE", (close,), (_int(timeperiod, "timeperiod"),))  # type: ignore[no-any-return]
+
+
+def LINEARREG_ANGLE(close: ArrayLike, timeperiod: int = 14) -> Aligned:
+    """Linear regression angle (degrees) (TA-Lib's ``LINEARREG_ANGLE``).
+
+    Parameters
+    ----------
+    close : array-like, pandas Series or DataFrame
+        1-D (bars) or 2-D (bars × series).
+    timeperiod : int, default 14
+        2 to 100000.
+
+    Returns
+    -------
+    real : array, Series or DataFrame
+        Aligned with the input, NaN during the look-back.
+
+    Raises
+    ------
+    InvalidInputError
+        Inputs of different shapes or of more than 2 dimensions, a parameter out of TA-Lib's range.
+    """
+    return _call("LINEARREG_ANGLE", (close,), (_int(timeperiod, "timeperiod"),))  # type: ignore[no-any-return]
+
+
+def LINEARREG_INTERCEPT(close: ArrayLike, timeperiod: int = 14) -> Aligned:
+    """Linear regression intercept (TA-Lib's ``LINEARREG_INTERCEPT``).
+
+    Parameters
+    ----------
+    close : array-like, pandas Series or DataFrame
+        1-D (bars) or 2-D (bars × series).
+    timeperiod : int, default 14
+        2 to 100000.
+
+    Returns
+    -------
+    real : array, Series or DataFrame
+        Aligned with the input, NaN during the look-back.
+
+    Raises
+    ------
+    InvalidInputError
+        Inputs of different shapes or of more than 2 dimensions, a parameter out of TA-Lib's range.
+    """
+    return _call("LINEARREG_INTERCEPT", (close,), (_int(timeperiod, "timeperiod"),))  # type: ignore[no-any-return]
+
+
+def TSF(close: ArrayLike, timeperiod: int = 14) -> Aligned:
+    """Time series forecast (the regression line one bar ahead) (TA-Lib's ``TSF``).
+
+    Parameters
+    ----------
+    close : array-like, pandas Series or DataFrame
+        1-D (bars) or 2-D (bars × series).
+    timeperiod : int, default 14
+        2 to 100000.
+
+    Returns
+    -------
+    real : array, Series or DataFrame
+        Aligned with the input, NaN during the look-back.
+
+    Raises
+    ------
+    InvalidInputError
+        Inputs of different shapes or of more than 2 dimensions, a parameter out of TA-Lib's range.
+    """
+    return _call("TSF", (close,), (_int(timeperiod, "timeperiod"),))  # type: ignore[no-any-return]
+
+
+def BETA(real0: ArrayLike, real1: ArrayLike, timeperiod: int = 5) -> Aligned:
+    """Beta of real0's changes on real1's (TA-Lib's ``BETA``).
+
+    Parameters
+    ----------
+    real0 : array-like, pandas Series or DataFrame
+        1-D (bars) or 2-D (bars × series).
+    real1 : array-like, pandas Series or DataFrame
+        1-D (bars) or 2-D (bars × series).
+    timeperiod : int, default 5
+        1 to 100000.
+
+    Returns
+    -------
+    real : array, Series or DataFrame
+        Aligned with the input, NaN during the look-back.
+
+    Raises
+    ------
+    InvalidInputError
+        Inputs of different shapes or of more than 2 dimensions, a parameter out of TA-Lib's range.
+    """
+    return _call("BETA", (real0, real1,), (_int(timeperiod, "timeperiod"),))  # type: ignore[no-any-return]
+
+
+def CORREL(real0: ArrayLike, real1: ArrayLike, timeperiod: int = 30) -> Aligned:
+    """Pearson's correlation coefficient (TA-Lib's ``CORREL``).
+
+    Parameters
+    ----------
+    real0 : array-like, pandas Series or DataFrame
+        1-D (bars) or 2-D (bars × series).
+    real1 : array-like, pandas Series or DataFrame
+        1-D (bars) or 2-D (bars × series).
+    timeperiod : int, default 30
+        1 to 100000.
+
+    Returns
+    -------
+    real : array, Series or DataFrame
+        Aligned with the input, NaN during the look-back.
+
+    Raises
+    ------
+    InvalidInputError
+        Inputs of different shapes or of more than 2 dimensions, a parameter out of TA-Lib's range.
+    """
+    return _call("CORREL", (real0, real1,), (_int(timeperiod, "timeperiod"),))  # type: ignore[no-any-return]

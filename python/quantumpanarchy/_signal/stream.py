@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from ._indicator_core import ArrayLike, StreamBase, _int, _matype, _real
 
-__all__ = ["AD", "ADOSC", "ADX", "ADXR", "APO", "AROON", "AROONOSC", "ATR", "BBANDS", "BOP", "CMO", "DEMA", "DX", "EMA", "KAMA", "MA", "MACD", "MACDEXT", "MIDPOINT", "MIDPRICE", "MINUS_DI", "MOM", "NATR", "OBV", "PLUS_DI", "PPO", "ROC", "RSI", "SMA", "STDDEV", "STOCH", "STOCHF", "STOCHRSI", "T3", "TEMA", "TRANGE", "TRIMA", "VAR", "WILLR", "WMA"]
+__all__ = ["AD", "ADOSC", "ADX", "ADXR", "APO", "AROON", "AROONOSC", "ATR", "BBANDS", "BETA", "BOP", "CCI", "CMO", "CORREL", "DEMA", "DX", "EMA", "KAMA", "LINEARREG", "LINEARREG_ANGLE", "LINEARREG_INTERCEPT", "LINEARREG_SLOPE", "MA", "MACD", "MACDEXT", "MAMA", "MFI", "MIDPOINT", "MIDPRICE", "MINUS_DI", "MOM", "NATR", "OBV", "PLUS_DI", "PPO", "ROC", "RSI", "SAR", "SMA", "STDDEV", "STOCH", "STOCHF", "STOCHRSI", "T3", "TEMA", "TRANGE", "TRIMA", "TSF", "ULTOSC", "VAR", "WILLR", "WMA"]
 
 
 class SMA(StreamBase):
@@ -264,6 +264,39 @@ class T3(StreamBase):
         return self._peek(close)  # type: ignore[no-any-return]
 
 
+class MAMA(StreamBase):
+    """MESA adaptive moving average, fed bar by bar (TA-Lib's ``MAMA``).
+
+    Parameters
+    ----------
+    *history : array-like, optional
+        Past bars to start from: close (all of one length), or nothing.
+    fastlimit : float, default 0.5
+        0.01 to 0.99.
+    slowlimit : float, default 0.05
+        0.01 to 0.99.
+
+    Examples
+    --------
+    >>> h = MAMA()
+    """
+
+    _name = "MAMA"
+    _inputs = ('close',)
+    _outputs = ('mama', 'fama')
+
+    def __init__(self, *history: ArrayLike, fastlimit: float = 0.5, slowlimit: float = 0.05) -> None:
+        super().__init__(history, {"fastlimit": _real(fastlimit, "fastlimit"), "slowlimit": _real(slowlimit, "slowlimit")})
+
+    def update(self, close: float) -> tuple[float, float]:
+        """Feeds one bar; returns its outputs (NaN during the look-back)."""
+        return self._update(close)  # type: ignore[no-any-return]
+
+    def peek(self, close: float) -> tuple[float, float]:
+        """What :meth:`update` would return for this bar, the state unchanged."""
+        return self._peek(close)  # type: ignore[no-any-return]
+
+
 class MA(StreamBase):
     """Moving average of any type (``matype`` 0 SMA, 1 EMA, 2 WMA, 3 DEMA, 4 TEMA, 5 TRIMA, 6 KAMA, 7 MAMA, 8 T3), fed bar by bar (TA-Lib's ``MA``).
 
@@ -304,7 +337,7 @@ class BBANDS(StreamBase):
     ----------
     *history : array-like, optional
         Past bars to start from: close (all of one length), or nothing.
-    timeperiod : int, default 5
+    timeperiod : int, default 20
         2 to 100000.
     nbdevup : float, default 2.0
         -3e+37 to 3e+37.
@@ -322,7 +355,7 @@ class BBANDS(StreamBase):
     _inputs = ('close',)
     _outputs = ('upperband', 'middleband', 'lowerband')
 
-    def __init__(self, *history: ArrayLike, timeperiod: int = 5, nbdevup: float = 2.0, nbdevdn: float = 2.0, matype: int = 0) -> None:
+    def __init__(self, *history: ArrayLike, timeperiod: int = 20, nbdevup: float = 2.0, nbdevdn: float = 2.0, matype: int = 0) -> None:
         super().__init__(history, {"timeperiod": _int(timeperiod, "timeperiod"), "nbdevup": _real(nbdevup, "nbdevup"), "nbdevdn": _real(nbdevdn, "nbdevdn"), "matype": _matype(matype, "matype")})
 
     def update(self, close: float) -> tuple[float, float, float]:
@@ -421,7 +454,7 @@ class APO(StreamBase):
         2 to 100000.
     slowperiod : int, default 26
         2 to 100000.
-    matype : int, default 0
+    matype : int, default 1
         0 to 8, see ``MA``.
 
     Examples
@@ -433,7 +466,7 @@ class APO(StreamBase):
     _inputs = ('close',)
     _outputs = ('real',)
 
-    def __init__(self, *history: ArrayLike, fastperiod: int = 12, slowperiod: int = 26, matype: int = 0) -> None:
+    def __init__(self, *history: ArrayLike, fastperiod: int = 12, slowperiod: int = 26, matype: int = 1) -> None:
         super().__init__(history, {"fastperiod": _int(fastperiod, "fastperiod"), "slowperiod": _int(slowperiod, "slowperiod"), "matype": _matype(matype, "matype")})
 
     def update(self, close: float) -> float:
@@ -456,7 +489,7 @@ class PPO(StreamBase):
         2 to 100000.
     slowperiod : int, default 26
         2 to 100000.
-    matype : int, default 0
+    matype : int, default 1
         0 to 8, see ``MA``.
 
     Examples
@@ -468,7 +501,7 @@ class PPO(StreamBase):
     _inputs = ('close',)
     _outputs = ('real',)
 
-    def __init__(self, *history: ArrayLike, fastperiod: int = 12, slowperiod: int = 26, matype: int = 0) -> None:
+    def __init__(self, *history: ArrayLike, fastperiod: int = 12, slowperiod: int = 26, matype: int = 1) -> None:
         super().__init__(history, {"fastperiod": _int(fastperiod, "fastperiod"), "slowperiod": _int(slowperiod, "slowperiod"), "matype": _matype(matype, "matype")})
 
     def update(self, close: float) -> float:
@@ -1304,3 +1337,350 @@ class MINUS_DI(StreamBase):
     def peek(self, high: float, low: float, close: float) -> float:
         """What :meth:`update` would return for this bar, the state unchanged."""
         return self._peek(high, low, close)  # type: ignore[no-any-return]
+
+
+class CCI(StreamBase):
+    """Commodity channel index, fed bar by bar (TA-Lib's ``CCI``).
+
+    Parameters
+    ----------
+    *history : array-like, optional
+        Past bars to start from: high, low, close (all of one length), or nothing.
+    timeperiod : int, default 14
+        2 to 100000.
+
+    Examples
+    --------
+    >>> h = CCI()
+    """
+
+    _name = "CCI"
+    _inputs = ('high', 'low', 'close')
+    _outputs = ('real',)
+
+    def __init__(self, *history: ArrayLike, timeperiod: int = 14) -> None:
+        super().__init__(history, {"timeperiod": _int(timeperiod, "timeperiod")})
+
+    def update(self, high: float, low: float, close: float) -> float:
+        """Feeds one bar; returns its output (NaN during the look-back)."""
+        return self._update(high, low, close)  # type: ignore[no-any-return]
+
+    def peek(self, high: float, low: float, close: float) -> float:
+        """What :meth:`update` would return for this bar, the state unchanged."""
+        return self._peek(high, low, close)  # type: ignore[no-any-return]
+
+
+class MFI(StreamBase):
+    """Money flow index, fed bar by bar (TA-Lib's ``MFI``).
+
+    Parameters
+    ----------
+    *history : array-like, optional
+        Past bars to start from: high, low, close, volume (all of one length), or nothing.
+    timeperiod : int, default 14
+        2 to 100000.
+
+    Examples
+    --------
+    >>> h = MFI()
+    """
+
+    _name = "MFI"
+    _inputs = ('high', 'low', 'close', 'volume')
+    _outputs = ('real',)
+
+    def __init__(self, *history: ArrayLike, timeperiod: int = 14) -> None:
+        super().__init__(history, {"timeperiod": _int(timeperiod, "timeperiod")})
+
+    def update(self, high: float, low: float, close: float, volume: float) -> float:
+        """Feeds one bar; returns its output (NaN during the look-back)."""
+        return self._update(high, low, close, volume)  # type: ignore[no-any-return]
+
+    def peek(self, high: float, low: float, close: float, volume: float) -> float:
+        """What :meth:`update` would return for this bar, the state unchanged."""
+        return self._peek(high, low, close, volume)  # type: ignore[no-any-return]
+
+
+class ULTOSC(StreamBase):
+    """Ultimate oscillator, fed bar by bar (TA-Lib's ``ULTOSC``).
+
+    Parameters
+    ----------
+    *history : array-like, optional
+        Past bars to start from: high, low, close (all of one length), or nothing.
+    timeperiod1 : int, default 7
+        1 to 100000.
+    timeperiod2 : int, default 14
+        1 to 100000.
+    timeperiod3 : int, default 28
+        1 to 100000.
+
+    Examples
+    --------
+    >>> h = ULTOSC()
+    """
+
+    _name = "ULTOSC"
+    _inputs = ('high', 'low', 'close')
+    _outputs = ('real',)
+
+    def __init__(self, *history: ArrayLike, timeperiod1: int = 7, timeperiod2: int = 14, timeperiod3: int = 28) -> None:
+        super().__init__(history, {"timeperiod1": _int(timeperiod1, "timeperiod1"), "timeperiod2": _int(timeperiod2, "timeperiod2"), "timeperiod3": _int(timeperiod3, "timeperiod3")})
+
+    def update(self, high: float, low: float, close: float) -> float:
+        """Feeds one bar; returns its output (NaN during the look-back)."""
+        return self._update(high, low, close)  # type: ignore[no-any-return]
+
+    def peek(self, high: float, low: float, close: float) -> float:
+        """What :meth:`update` would return for this bar, the state unchanged."""
+        return self._peek(high, low, close)  # type: ignore[no-any-return]
+
+
+class SAR(StreamBase):
+    """Parabolic SAR, fed bar by bar (TA-Lib's ``SAR``).
+
+    Parameters
+    ----------
+    *history : array-like, optional
+        Past bars to start from: high, low (all of one length), or nothing.
+    acceleration : float, default 0.02
+        0 to 3e+37.
+    maximum : float, default 0.2
+        0 to 3e+37.
+
+    Examples
+    --------
+    >>> h = SAR()
+    """
+
+    _name = "SAR"
+    _inputs = ('high', 'low')
+    _outputs = ('real',)
+
+    def __init__(self, *history: ArrayLike, acceleration: float = 0.02, maximum: float = 0.2) -> None:
+        super().__init__(history, {"acceleration": _real(acceleration, "acceleration"), "maximum": _real(maximum, "maximum")})
+
+    def update(self, high: float, low: float) -> float:
+        """Feeds one bar; returns its output (NaN during the look-back)."""
+        return self._update(high, low)  # type: ignore[no-any-return]
+
+    def peek(self, high: float, low: float) -> float:
+        """What :meth:`update` would return for this bar, the state unchanged."""
+        return self._peek(high, low)  # type: ignore[no-any-return]
+
+
+class LINEARREG(StreamBase):
+    """Linear regression (the fitted value at the last bar), fed bar by bar (TA-Lib's ``LINEARREG``).
+
+    Parameters
+    ----------
+    *history : array-like, optional
+        Past bars to start from: close (all of one length), or nothing.
+    timeperiod : int, default 14
+        2 to 100000.
+
+    Examples
+    --------
+    >>> h = LINEARREG()
+    """
+
+    _name = "LINEARREG"
+    _inputs = ('close',)
+    _outputs = ('real',)
+
+    def __init__(self, *history: ArrayLike, timeperiod: int = 14) -> None:
+        super().__init__(history, {"timeperiod": _int(timeperiod, "timeperiod")})
+
+    def update(self, close: float) -> float:
+        """Feeds one bar; returns its output (NaN during the look-back)."""
+        return self._update(close)  # type: ignore[no-any-return]
+
+    def peek(self, close: float) -> float:
+        """What :meth:`update` would return for this bar, the state unchanged."""
+        return self._peek(close)  # type: ignore[no-any-return]
+
+
+class LINEARREG_SLOPE(StreamBase):
+    """Linear regression slope, fed bar by bar (TA-Lib's ``LINEARREG_SLOPE``).
+
+    Parameters
+    ----------
+    *history : array-like, optional
+        Past bars to start from: close (all of one length), or nothing.
+    timeperiod : int, default 14
+        2 to 100000.
+
+    Examples
+    --------
+    >>> h = LINEARREG_SLOPE()
+    """
+
+    _name = "LINEARREG_SLOPE"
+    _inputs = ('close',)
+    _outputs = ('real',)
+
+    def __init__(self, *history: ArrayLike, timeperiod: int = 14) -> None:
+        super().__init__(history, {"timeperiod": _int(timeperiod, "timeperiod")})
+
+    def update(self, close: float) -> float:
+        """Feeds one bar; returns its output (NaN during the look-back)."""
+        return self._update(close)  # type: ignore[no-any-return]
+
+    def peek(self, close: float) -> float:
+        """What :meth:`update` would return for this bar, the state unchanged."""
+        return self._peek(close)  # type: ignore[no-any-return]
+
+
+class LINEARREG_ANGLE(StreamBase):
+    """Linear regression angle (degrees), fed bar by bar (TA-Lib's ``LINEARREG_ANGLE``).
+
+    Parameters
+    ----------
+    *history : array-like, optional
+        Past bars to start from: close (all of one length), or nothing.
+    timeperiod : int, default 14
+        2 to 100000.
+
+    Examples
+    --------
+    >>> h = LINEARREG_ANGLE()
+    """
+
+    _name = "LINEARREG_ANGLE"
+    _inputs = ('close',)
+    _outputs = ('real',)
+
+    def __init__(self, *history: ArrayLike, timeperiod: int = 14) -> None:
+        super().__init__(history, {"timeperiod": _int(timeperiod, "timeperiod")})
+
+    def update(self, close: float) -> float:
+        """Feeds one bar; returns its output (NaN during the look-back)."""
+        return self._update(close)  # type: ignore[no-any-return]
+
+    def peek(self, close: float) -> float:
+        """What :meth:`update` would return for this bar, the state unchanged."""
+        return self._peek(close)  # type: ignore[no-any-return]
+
+
+class LINEARREG_INTERCEPT(StreamBase):
+    """Linear regression intercept, fed bar by bar (TA-Lib's ``LINEARREG_INTERCEPT``).
+
+    Parameters
+    ----------
+    *history : array-like, optional
+        Past bars to start from: close (all of one length), or nothing.
+    timeperiod : int, default 14
+        2 to 100000.
+
+    Examples
+    --------
+    >>> h = LINEARREG_INTERCEPT()
+    """
+
+    _name = "LINEARREG_INTERCEPT"
+    _inputs = ('close',)
+    _outputs = ('real',)
+
+    def __init__(self, *history: ArrayLike, timeperiod: int = 14) -> None:
+        super().__init__(history, {"timeperiod": _int(timeperiod, "timeperiod")})
+
+    def update(self, close: float) -> float:
+        """Feeds one bar; returns its output (NaN during the look-back)."""
+        return self._update(close)  # type: ignore[no-any-return]
+
+    def peek(self, close: float) -> float:
+        """What :meth:`update` would return for this bar, the state unchanged."""
+        return self._peek(close)  # type: ignore[no-any-return]
+
+
+class TSF(StreamBase):
+    """Time series forecast (the regression line one bar ahead), fed bar by bar (TA-Lib's ``TSF``).
+
+    Parameters
+    ----------
+    *history : array-like, optional
+        Past bars to start from: close (all of one length), or nothing.
+    timeperiod : int, default 14
+        2 to 100000.
+
+    Examples
+    --------
+    >>> h = TSF()
+    """
+
+    _name = "TSF"
+    _inputs = ('close',)
+    _outputs = ('real',)
+
+    def __init__(self, *history: ArrayLike, timeperiod: int = 14) -> None:
+        super().__init__(history, {"timeperiod": _int(timeperiod, "timeperiod")})
+
+    def update(self, close: float) -> float:
+        """Feeds one bar; returns its output (NaN during the look-back)."""
+        return self._update(close)  # type: ignore[no-any-return]
+
+    def peek(self, close: float) -> float:
+        """What :meth:`update` would return for this bar, the state unchanged."""
+        return self._peek(close)  # type: ignore[no-any-return]
+
+
+class BETA(StreamBase):
+    """Beta of real0's changes on real1's, fed bar by bar (TA-Lib's ``BETA``).
+
+    Parameters
+    ----------
+    *history : array-like, optional
+        Past bars to start from: real0, real1 (all of one length), or nothing.
+    timeperiod : int, default 5
+        1 to 100000.
+
+    Examples
+    --------
+    >>> h = BETA()
+    """
+
+    _name = "BETA"
+    _inputs = ('real0', 'real1')
+    _outputs = ('real',)
+
+    def __init__(self, *history: ArrayLike, timeperiod: int = 5) -> None:
+        super().__init__(history, {"timeperiod": _int(timeperiod, "timeperiod")})
+
+    def update(self, real0: float, real1: float) -> float:
+        """Feeds one bar; returns its output (NaN during the look-back)."""
+        return self._update(real0, real1)  # type: ignore[no-any-return]
+
+    def peek(self, real0: float, real1: float) -> float:
+        """What :meth:`update` would return for this bar, the state unchanged."""
+        return self._peek(real0, real1)  # type: ignore[no-any-return]
+
+
+class CORREL(StreamBase):
+    """Pearson's correlation coefficient, fed bar by bar (TA-Lib's ``CORREL``).
+
+    Parameters
+    ----------
+    *history : array-like, optional
+        Past bars to start from: real0, real1 (all of one length), or nothing.
+    timeperiod : int, default 30
+        1 to 100000.
+
+    Examples
+    --------
+    >>> h = CORREL()
+    """
+
+    _name = "CORREL"
+    _inputs = ('real0', 'real1')
+    _outputs = ('real',)
+
+    def __init__(self, *history: ArrayLike, timeperiod: int = 30) -> None:
+        super().__init__(history, {"timeperiod": _int(timeperiod, "timeperiod")})
+
+    def update(self, real0: float, real1: float) -> float:
+        """Feeds one bar; returns its output (NaN during the look-back)."""
+        return self._update(real0, real1)  # type: ignore[no-any-return]
+
+    def peek(self, real0: float, real1: float) -> float:
+        """What :meth:`update` would return for this bar, the state unchanged."""
+        return self._peek(real0, real1)  # type: ignore[no-any-return]

@@ -2,6 +2,7 @@
 //! machine (`next(x) -> Option<f64>`, `None` during the look-back) that the other indicators
 //! reuse, and an indicator machine over one input.
 
+use super::mama::Mama;
 use super::state::{state, Ring, Save};
 use super::Machine;
 use crate::error::Result;
@@ -332,6 +333,7 @@ pub enum Ma {
     Tema(Tema),
     Trima(Trima),
     Kama(Kama),
+    Mama(Box<Mama>),
     T3(T3),
 }
 
@@ -348,7 +350,7 @@ impl Ma {
             4 => Ma::Tema(Tema::new(p)),
             5 => Ma::Trima(Trima::new(p)),
             6 => Ma::Kama(Kama::new(p)),
-            7 => return Err(crate::invalid!("matype 7 (MAMA) is not available yet")),
+            7 => Ma::Mama(Box::new(Mama::new(0.5, 0.05))),
             8 => Ma::T3(T3::new(p, 0.7)),
             _ => return Err(crate::invalid!("matype must be between 0 and 8, got {matype}")),
         })
@@ -364,6 +366,7 @@ impl Ma {
             Ma::Tema(m) => m.next(x),
             Ma::Trima(m) => m.next(x),
             Ma::Kama(m) => m.next(x),
+            Ma::Mama(m) => m.next(x).map(|(mama, _)| mama),
             Ma::T3(m) => m.next(x),
         }
     }
@@ -380,6 +383,7 @@ impl Save for Ma {
             Ma::Tema(m) => m.save(out),
             Ma::Trima(m) => m.save(out),
             Ma::Kama(m) => m.save(out),
+            Ma::Mama(m) => m.save(out),
             Ma::T3(m) => m.save(out),
         }
     }
@@ -393,6 +397,7 @@ impl Save for Ma {
             Ma::Tema(m) => m.load(from),
             Ma::Trima(m) => m.load(from),
             Ma::Kama(m) => m.load(from),
+            Ma::Mama(m) => m.load(from),
             Ma::T3(m) => m.load(from),
         }
     }

@@ -11,6 +11,7 @@ pub(crate) mod state;
 
 mod average;
 mod directional;
+mod mama;
 mod momentum;
 mod oscillator;
 mod range;
@@ -204,4 +205,93 @@ where
         out.par_chunks_mut(block).enumerate().try_for_each(|(c, dst)| one(c, dst))?;
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Bars with a wandering level (for every indicator's inputs: high, low, close, volume, ...).
+    fn bars(n: usize) -> Vec<Vec<f64>> {
+        let mut s = 12345u64;
+        let mut u = || {
+            s = s.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            ((s >> 11) as f64) / ((1u64 << 53) as f64)
+        };
+        let mut close = 100.0;
+        let (mut o, mut h, mut l, mut c, mut v) = (vec![], vec![], vec![], vec![], vec![]);
+        for _ in 0..n {
+            let open = close;
+            close *= 1.0 + 0.02 * (u() - 0.5);
+            o.push(open);
+            h.push(open.max(close) * (1.0 + 0.01 * u()));
+            l.push(open.min(close) * (1.0 - 0.01 * u()));
+            c.push(close);
+            v.push((1000.0 * u()).floor());
+        }
+        vec![h, l, c, v, o]
+    }
+
+    fn inputs<'a>(spec: &Spec, b: &'a [Vec<f64>]) -> Vec<&'a [f64]> {
+        spec.inputs
+            .iter()
+            .map(|name| match *name {
+                "high" => &b[0][..],
+                "low" => &b[1][..],
+                "close" | "real0" => &b[2][..],
+                "volume" => &b[3][..],
+                _ => &b[4][..],
+            })
+            .collect()
+    }
+
+    #[test]
+    fn stream_equals_batch_and_state_round_trips() {
+        let b = bars(400);
+        for spec in SPECS {
+            let params: Vec<f64> = spec.params.iter().map(|p| p.default).collect();
+            let ins = inputs(spec, &b);
+            let n_out = spec.outputs.len();
+            let mut outs = vec![vec![0.0; 400]; n_out];
+            {
+                let mut slices: Vec<&mut [f64]> = outs.iter_mut().map(|o| &mut o[..]).collect();
+                build(spec.name, &params).unwrap().run(&ins, &mut slices, &Control::new()).unwrap();
+            }
+            let mut stream = Stream::new(spec.name, &params).unwrap();
+            let mut y = vec![0.0; n_out];
+            for t in 0..400 {
+                if t == 200 {
+                    let state = stream.state();
+                    let mut fresh = Stream::new(spec.name, &params).unwrap();
+                    fresh.set_state(&state).unwrap();
+                    stream = fresh;
+                }
+                let x: Vec<f64> = ins.iter().map(|s| s[t]).collect();
+                stream.update(&x, &mut y);
+                for k in 0..n_out {
+                    assert!(y[k].to_bits() == outs[k][t].to_bits(), "{} bar {t} output {k}", spec.name);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn parameters_are_checked() {
+        assert!(build("RSI", &[1.0]).is_err());
+        assert!(build("RSI", &[2.5]).is_err());
+        assert!(build("RSI", &[]).is_err());
+        assert!(build("MA", &[10.0, 9.0]).is_err());
+        assert!(build("BBANDS", &[5.0, f64::NAN, 2.0, 0.0]).is_err());
+        assert!(build("NOPE", &[]).is_err());
+        assert!(build("SMA", &[100_000.0]).is_ok());
+    }
+
+    #[test]
+    fn leading_nan_is_skipped() {
+        let x = [f64::NAN, f64::NAN, 1.0, 2.0, 3.0, 4.0];
+        let mut out = vec![0.0; 6];
+        build("SMA", &[2.0]).unwrap().run(&[&x], &mut [&mut out], &Control::new()).unwrap();
+        assert!(out[..3].iter().all(|v| v.is_nan()));
+        assert_eq!(&out[3..], &[1.5, 2.5, 3.5]);
+    }
 }

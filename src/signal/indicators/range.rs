@@ -107,9 +107,9 @@ impl Machine for Willr {
     fn step(&mut self, x: &[f64], out: &mut [f64]) {
         out[0] = match self.0.next(x[0], x[1]) {
             Some((h, l)) => {
-                let diff = (h - l) / (-100.0);
+                let diff = h - l;
                 if diff != 0.0 {
-                    (h - x[2]) / diff
+                    -100.0 * ((h - x[2]) / diff)
                 } else {
                     0.0
                 }
@@ -156,12 +156,13 @@ impl Machine for Aroon {
     }
 }
 
-/// The fast %K of a window: `(close - lowest) / ((highest - lowest) / 100)`.
+/// The fast %K of a window: `100 ((close - lowest) / (highest - lowest))` (0 for a flat window),
+/// in TA-Lib 0.8's order of operations.
 #[inline]
 fn fast_k(h: f64, l: f64, c: f64) -> f64 {
-    let diff = (h - l) / 100.0;
+    let diff = h - l;
     if diff != 0.0 {
-        (c - l) / diff
+        100.0 * ((c - l) / diff)
     } else {
         0.0
     }

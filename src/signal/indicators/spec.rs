@@ -3,6 +3,7 @@
 
 use super::average::{Dema, Ema, Kama, Ma, Single, Sma, Tema, Trima, Wma, T3};
 use super::directional::{Adx, Di, Dx};
+use super::mama::Mama;
 use super::momentum::{Change, Cmo, Macd, Po, Rsi, Wilder};
 use super::oscillator::{Cci, Mfi, Sar, Ultosc};
 use super::range::{Aroon, Midpoint, Midprice, Stoch, Stochf, Willr, Window};
@@ -75,6 +76,7 @@ pub const SPECS: &[Spec] = &[
     spec!("TRIMA", C, [period("timeperiod", 30, 2)], REAL_OUT),
     spec!("KAMA", C, [period("timeperiod", 30, 2)], REAL_OUT),
     spec!("T3", C, [period("timeperiod", 5, 2), real("vfactor", 0.7, 0.0, 1.0)], REAL_OUT),
+    spec!("MAMA", C, [real("fastlimit", 0.5, 0.01, 0.99), real("slowlimit", 0.05, 0.01, 0.99)], &["mama", "fama"]),
     spec!("MA", C, [period("timeperiod", 30, 1), matype("matype")], REAL_OUT),
     spec!(
         "BBANDS",
@@ -247,6 +249,7 @@ pub fn build(name: &str, params: &[f64]) -> Result<Box<dyn Indicator>> {
         "TRIMA" => Box::new(Single(Trima::new(i[0]))),
         "KAMA" => Box::new(Single(Kama::new(i[0]))),
         "T3" => Box::new(Single(T3::new(i[0], r[1]))),
+        "MAMA" => Box::new(Mama::new(r[0], r[1])),
         "MA" => Box::new(Single(Ma::new(i[0], i[1])?)),
         "BBANDS" => Box::new(Bbands::new(i[0], r[1], r[2], i[3], ma_lookback(i[0], i[3]))?),
         "MACD" => Box::new(Macd::ema(i[0], i[1], i[2])),

@@ -1,7 +1,7 @@
 //! Volatility: TRANGE, ATR, NATR (Wilder's smoothing), BBANDS, STDDEV and VAR (TA-Lib's running
 //! sums of values and squares).
 
-use super::average::{is_zero, is_zero_or_neg, Ma};
+use super::average::{is_zero, Ma};
 use super::state::{state, Ring};
 use super::Machine;
 
@@ -101,39 +101,17 @@ impl Machine for Atr {
     }
 }
 
-/// The running sums of a window's values and squares: `(mean, mean of squares)`.
+/// A window of the last `p` values.
 #[derive(Clone, Debug)]
 pub struct Moments {
     p: usize,
     ring: Ring,
-    s1: f64,
-    s2: f64,
 }
-state!(Moments { ring, s1, s2 });
+state!(Moments { ring });
 
 impl Moments {
     pub fn new(p: usize) -> Self {
-        Self { p, ring: Ring::new(p), s1: 0.0, s2: 0.0 }
-    }
-    #[inline]
-    pub fn next(&mut self, x: f64) -> Option<(f64, f64)> {
-        self.s1 += x;
-        self.s2 += x * x;
-        self.ring.push(x);
-        if self.ring.len() < self.p {
-            return None;
-        }
-        let m1 = self.s1 / self.p as f64;
-        let m2 = self.s2 / self.p as f64;
-        let old = self.ring.get(0);
-        self.s1 -= old;
-        self.s2 -= old * old;
-        Some((m1, m2))
-    }
-    /// TA-Lib's population variance of the window.
-    #[inline]
-    pub fn var(&mut self, x: f64) -> Option<f64> {
-        self.next(x).map(|(m1, m2)| m2 - m1 * m1)
+        Self { p, ring: Ring::new(p) }
     }
     /// The window's population variance by two passes (mean, then squared deviations): what
     /// TA-Lib 0.8's VAR and STDDEV agree with to about 1e-12, where the running sums lose
@@ -156,16 +134,6 @@ impl Moments {
             acc += d * d;
         }
         Some(acc / p)
-    }
-}
-
-/// The standard deviation TA-Lib takes from a variance (0 for a variance below 1e-8).
-#[inline]
-pub fn stddev_of(var: f64) -> f64 {
-    if !is_zero_or_neg(var) {
-        var.sqrt()
-    } else {
-        0.0
     }
 }
 
@@ -194,26 +162,28 @@ impl Machine for Var {
         out[0] = match (self.moments.var_two_pass(x[0]), self.stddev) {
             (None, _) => f64::NAN,
             (Some(v), None) => v,
-            (Some(v), Some(k)) if k == 1.0 => stddev_of(v),
-            (Some(v), Some(k)) => {
-                if !is_zero_or_neg(v) {
-                    v.sqrt() * k
-                } else {
-                    0.0
-                }
-            }
+            (Some(v), Some(k)) => root(v) * k,
         };
     }
 }
 
-/// BBANDS(close, timeperiod, nbdevup, nbdevdn, matype): upper, middle, lower. With the SMA the
-/// deviation comes from the running sum of squares and the SMA itself; otherwise from STDDEV,
-/// which TA-Lib starts where the moving average's first output is.
+/// The standard deviation of a variance as TA-Lib 0.8 takes it: the square root of a positive
+/// variance, 0 otherwise.
+#[inline]
+pub fn root(var: f64) -> f64 {
+    if var > 0.0 {
+        var.sqrt()
+    } else {
+        0.0
+    }
+}
+
+/// BBANDS(close, timeperiod, nbdevup, nbdevdn, matype): upper, middle, lower. The deviation is
+/// STDDEV's, which TA-Lib starts where the moving average's first output is.
 #[derive(Clone, Debug)]
 pub struct Bbands {
     up: f64,
     dn: f64,
-    sma: bool,
     ma: Ma,
     moments: Moments,
     skip: usize,
@@ -224,7 +194,7 @@ state!(Bbands { ma, moments, seen });
 impl Bbands {
     pub fn new(p: usize, up: f64, dn: f64, matype: usize, ma_lookback: usize) -> crate::error::Result<Self> {
         let skip = ma_lookback.saturating_sub(p - 1);
-        Ok(Self { up, dn, sma: matype == 0, ma: Ma::new(p, matype)?, moments: Moments::new(p), skip, seen: 0 })
+        Ok(Self { up, dn, ma: Ma::new(p, matype)?, moments: Moments::new(p), skip, seen: 0 })
     }
 }
 
@@ -238,14 +208,11 @@ impl Machine for Bbands {
         let sd = if self.seen < self.skip {
             self.seen += 1;
             None
-        } else if self.sma {
-            self.moments.next(x).map(|(_, m2)| m2)
         } else {
-            self.moments.var(x).map(stddev_of)
+            self.moments.var_two_pass(x).map(root)
         };
         match (mid, sd) {
             (Some(mid), Some(sd)) => {
-                let sd = if self.sma { stddev_of(sd - mid * mid) } else { sd };
                 out[0] = mid + sd * self.up;
                 out[1] = mid;
                 out[2] = mid - sd * self.dn;
