@@ -19,6 +19,7 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 import argparse
 import sys
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +29,7 @@ from quantumpanarchy import performance, signal
 from quantumpanarchy._native import signal as native
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
-from _indicator_data import make_ohlc  # noqa: E402
+from _indicator_data import make_ohlc
 
 
 def as_tuple(x: Any) -> tuple[Any, ...]:
@@ -36,7 +37,7 @@ def as_tuple(x: Any) -> tuple[Any, ...]:
 
 
 def check(ours: Any, ref: Any, name: str) -> None:
-    for a, b in zip(as_tuple(ours), as_tuple(ref)):
+    for a, b in zip(as_tuple(ours), as_tuple(ref), strict=True):
         if not np.array_equal(np.isnan(a), np.isnan(b)):
             raise SystemExit(f"{name}: the look-back differs from TA-Lib's")
         m = ~np.isnan(b)
@@ -66,8 +67,8 @@ def main() -> None:
         ours = getattr(signal, name)
         ref = getattr(talib, name)
         check(ours(*cols), ref(*cols), name)
-        t_ours = timed_range(lambda: ours(*cols), repeats)[1]
-        t_ref = timed_range(lambda: ref(*cols), repeats)[1]
+        t_ours = timed_range(partial(ours, *cols), repeats)[1]
+        t_ref = timed_range(partial(ref, *cols), repeats)[1]
         ratios.append(t_ref / t_ours)
         print(f"{name:<22}{t_ours * 1e3:>10.2f}{t_ref * 1e3:>11.2f}{t_ref / t_ours:>8.2f}")
     print(f"geometric mean ratio: {float(np.exp(np.mean(np.log(ratios)))):.2f}; below 1: {sum(r < 1 for r in ratios)}")
@@ -87,7 +88,7 @@ def main() -> None:
             for j in range(series):
                 ref(*[m[:, j] for m in mats])
 
-        t_ours = timed_range(lambda: ours(*mats), repeats)[1]
+        t_ours = timed_range(partial(ours, *mats), repeats)[1]
         t_ref = timed_range(loop, repeats)[1]
         print(f"{name:<22}{t_ours * 1e3:>10.1f}{t_ref * 1e3:>11.1f}{t_ref / t_ours:>8.2f}")
 

@@ -7,7 +7,6 @@ chart patterns found from swing pivots, and Fibonacci levels."""
 
 from ._signal import stream as stream
 from ._signal.candle import Candle as Candle
-# --- indicators (TA-Lib) ---
 from ._signal.indicators import AD as AD
 from ._signal.indicators import ADOSC as ADOSC
 from ._signal.indicators import ADX as ADX
@@ -60,7 +59,6 @@ from ._signal.indicators import ULTOSC as ULTOSC
 from ._signal.indicators import VAR as VAR
 from ._signal.indicators import WILLR as WILLR
 from ._signal.indicators import WMA as WMA
-# --- end indicators ---
 
 __all__ = [
     "AD",
@@ -77,7 +75,6 @@ __all__ = [
     "CCI",
     "CMO",
     "CORREL",
-    "Candle",
     "DEMA",
     "DX",
     "EMA",
@@ -116,5 +113,6 @@ __all__ = [
     "VAR",
     "WILLR",
     "WMA",
+    "Candle",
     "stream",
 ]

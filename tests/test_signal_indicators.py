@@ -37,7 +37,7 @@ def assert_matches(ours: Any, ref: Any, what: str) -> None:
     ours = ours if isinstance(ours, tuple) else (ours,)
     ref = ref if isinstance(ref, tuple) else (ref,)
     assert len(ours) == len(ref), what
-    for k, (a, b) in enumerate(zip(ours, ref)):
+    for k, (a, b) in enumerate(zip(ours, ref, strict=True)):
         a = np.asarray(a)
         assert a.dtype == np.float64 and a.shape == b.shape, what
         np.testing.assert_array_equal(np.isnan(a), np.isnan(b), err_msg=f"{what} output {k}: look-back")
@@ -114,13 +114,13 @@ def test_2d_is_per_column_and_thread_count_does_not_matter(name: str) -> None:
         performance.set_num_threads(0)
     one = one if isinstance(one, tuple) else (one,)
     two = two if isinstance(two, tuple) else (two,)
-    for a, b in zip(one, two):
+    for a, b in zip(one, two, strict=True):
         assert a.shape == (700, cols)
         np.testing.assert_array_equal(a, b)
     for c in range(cols):
         single = getattr(signal, name)(*[m[:, c] for m in mats])
         single = single if isinstance(single, tuple) else (single,)
-        for a, s in zip(one, single):
+        for a, s in zip(one, single, strict=True):
             np.testing.assert_array_equal(a[:, c], s)
     assert n_in == len(mats)
 
@@ -138,7 +138,7 @@ def test_float32_strided_lists_and_pandas() -> None:
     assert isinstance(out, pd.Series) and out.index.equals(idx)
     np.testing.assert_array_equal(out.to_numpy(), signal.RSI(c))
     df = pd.DataFrame({"a": c, "b": c[::-1].copy()}, index=idx)
-    up, mid, lo = signal.BBANDS(df)
+    _up, mid, _lo = signal.BBANDS(df)
     assert isinstance(mid, pd.DataFrame) and list(mid.columns) == ["a", "b"] and mid.index.equals(idx)
     np.testing.assert_array_equal(mid["b"].to_numpy(), signal.BBANDS(c[::-1].copy())[1])
 
@@ -158,7 +158,7 @@ def test_bad_input_raises_the_projects_errors() -> None:
     with pytest.raises(InvalidInputError):
         signal.SMA(np.zeros((2, 2, 2)))
     with pytest.raises(InvalidTypeError):
-        signal.SMA(c, timeperiod=2.5)
+        signal.SMA(c, timeperiod=2.5)  # type: ignore[arg-type]
     with pytest.raises(InvalidTypeError):
         signal.SMA(c, timeperiod=True)
 

@@ -52,7 +52,7 @@ def test_stream_equals_batch_bit_for_bit(name: str, kw: str) -> None:
         got = as_tuple(h.update(*[float(c[t]) for c in cols]))
         for k, g in enumerate(got):
             assert same(g, float(batch[k][t])), (name, t, k, g, batch[k][t])
-    assert all(same(a, b) for a, b in zip(as_tuple(h.value), [float(b[-1]) for b in batch]))
+    assert all(same(a, b) for a, b in zip(as_tuple(h.value), [float(b[-1]) for b in batch], strict=True))
 
 
 @pytest.mark.parametrize("name", sorted(SPECS))
@@ -61,7 +61,7 @@ def test_history_peek_copy_pickle_mid_stream(name: str) -> None:
     n, cut = len(cols[0]), 350
     batch = as_tuple(getattr(signal, name)(*cols))
     h = getattr(signal.stream, name)(*[c[:cut] for c in cols])
-    assert all(same(a, float(b[cut - 1])) for a, b in zip(as_tuple(h.value), batch))
+    assert all(same(a, float(b[cut - 1])) for a, b in zip(as_tuple(h.value), batch, strict=True))
     bar = [float(c[cut]) for c in cols]
     peeked = as_tuple(h.peek(*bar))
     c1 = h.copy()
@@ -72,7 +72,7 @@ def test_history_peek_copy_pickle_mid_stream(name: str) -> None:
         bar = [float(c[t]) for c in cols]
         outs = [as_tuple(x.update(*bar)) for x in (h, c1, c2, c3)]
         if t == cut:
-            assert all(same(a, b) for a, b in zip(peeked, outs[0]))
+            assert all(same(a, b) for a, b in zip(peeked, outs[0], strict=True))
         for o in outs:
             for k, g in enumerate(o):
                 assert same(g, float(batch[k][t])), (name, t, k)

@@ -84,7 +84,9 @@ class StreamBase:
                     f"{self._name}'s history is {len(self._inputs)} arrays ({', '.join(self._inputs)}), "
                     f"got {len(history)}"
                 )
-            cols = [np.asarray(as_frame(h, n).values, dtype=np.float64) for h, n in zip(history, self._inputs)]
+            cols = [
+                np.asarray(as_frame(h, n).values, dtype=np.float64) for h, n in zip(history, self._inputs, strict=True)
+            ]
             if any(c.ndim != 1 for c in cols) or len({c.shape[0] for c in cols}) != 1:
                 raise InvalidInputError(f"{self._name}'s history must be 1-D arrays of one length")
             if cols[0].shape[0]:
@@ -131,5 +133,7 @@ class StreamBase:
         return (_rebuild, (type(self), s["params"], s["state"], s["value"]))
 
     def __repr__(self) -> str:
-        params = ", ".join(f"{k}={int(v) if float(v).is_integer() and k != 'vfactor' else v}" for k, v in self._params.items())
+        params = ", ".join(
+            f"{k}={int(v) if float(v).is_integer() and k != 'vfactor' else v}" for k, v in self._params.items()
+        )
         return f"stream.{self._name}({params}, value={self._value!r})"

@@ -1,3 +1,4 @@
+# ruff: noqa: N802 (TA-Lib's names)
 """TA-Lib's indicators under TA-Lib's names, arguments, defaults, outputs and numbers.
 
 Each function equals the installed ``talib`` function of the same name (the C library 0.8.1,
@@ -13,7 +14,60 @@ from __future__ import annotations
 
 from ._indicator_core import Aligned, ArrayLike, _call, _int, _matype, _real
 
-__all__ = ["AD", "ADOSC", "ADX", "ADXR", "APO", "AROON", "AROONOSC", "ATR", "BBANDS", "BETA", "BOP", "CCI", "CMO", "CORREL", "DEMA", "DX", "EMA", "KAMA", "LINEARREG", "LINEARREG_ANGLE", "LINEARREG_INTERCEPT", "LINEARREG_SLOPE", "MA", "MACD", "MACDEXT", "MAMA", "MFI", "MIDPOINT", "MIDPRICE", "MINUS_DI", "MOM", "NATR", "OBV", "PLUS_DI", "PPO", "ROC", "RSI", "SAR", "SMA", "STDDEV", "STOCH", "STOCHF", "STOCHRSI", "T3", "TEMA", "TRANGE", "TRIMA", "TSF", "ULTOSC", "VAR", "WILLR", "WMA"]
+__all__ = [
+    "AD",
+    "ADOSC",
+    "ADX",
+    "ADXR",
+    "APO",
+    "AROON",
+    "AROONOSC",
+    "ATR",
+    "BBANDS",
+    "BETA",
+    "BOP",
+    "CCI",
+    "CMO",
+    "CORREL",
+    "DEMA",
+    "DX",
+    "EMA",
+    "KAMA",
+    "LINEARREG",
+    "LINEARREG_ANGLE",
+    "LINEARREG_INTERCEPT",
+    "LINEARREG_SLOPE",
+    "MA",
+    "MACD",
+    "MACDEXT",
+    "MAMA",
+    "MFI",
+    "MIDPOINT",
+    "MIDPRICE",
+    "MINUS_DI",
+    "MOM",
+    "NATR",
+    "OBV",
+    "PLUS_DI",
+    "PPO",
+    "ROC",
+    "RSI",
+    "SAR",
+    "SMA",
+    "STDDEV",
+    "STOCH",
+    "STOCHF",
+    "STOCHRSI",
+    "T3",
+    "TEMA",
+    "TRANGE",
+    "TRIMA",
+    "TSF",
+    "ULTOSC",
+    "VAR",
+    "WILLR",
+    "WMA",
+]
 
 
 def SMA(close: ArrayLike, timeperiod: int = 30) -> Aligned:
@@ -36,7 +90,7 @@ def SMA(close: ArrayLike, timeperiod: int = 30) -> Aligned:
     InvalidInputError
         Inputs of different shapes or of more than 2 dimensions, a parameter out of TA-Lib's range.
     """
-    return _call("SMA", (close,), (_int(timeperiod, "timeperiod"),))  # type: ignore[no-any-return]
+    return _call("SMA", (close,), (_int(timeperiod, "timeperiod"),))
 
 
 def EMA(close: ArrayLike, timeperiod: int = 30) -> Aligned:
@@ -59,7 +113,7 @@ def EMA(close: ArrayLike, timeperiod: int = 30) -> Aligned:
     InvalidInputError
         Inputs of different shapes or of more than 2 dimensions, a parameter out of TA-Lib's range.
     """
-    return _call("EMA", (close,), (_int(timeperiod, "timeperiod"),))  # type: ignore[no-any-return]
+    return _call("EMA", (close,), (_int(timeperiod, "timeperiod"),))
 
 
 def WMA(close: ArrayLike, timeperiod: int = 30) -> Aligned:
@@ -82,7 +136,7 @@ def WMA(close: ArrayLike, timeperiod: int = 30) -> Aligned:
     InvalidInputError
         Inputs of different shapes or of more than 2 dimensions, a parameter out of TA-Lib's range.
     """
-    return _call("WMA", (close,), (_int(timeperiod, "timeperiod"),))  # type: ignore[no-any-return]
+    return _call("WMA", (close,), (_int(timeperiod, "timeperiod"),))
 
 
 def DEMA(close: ArrayLike, timeperiod: int = 30) -> Aligned:
@@ -105,7 +159,7 @@ def DEMA(close: ArrayLike, timeperiod: int = 30) -> Aligned:
     InvalidInputError
         Inputs of different shapes or of more than 2 dimensions, a parameter out of TA-Lib's range.
     """
-    return _call("DEMA", (close,), (_int(timeperiod, "timeperiod"),))  # type: ignore[no-any-return]
+    return _call("DEMA", (close,), (_int(timeperiod, "timeperiod"),))
 
 
 def TEMA(close: ArrayLike, timeperiod: int = 30) -> Aligned:
@@ -128,7 +182,7 @@ def TEMA(close: ArrayLike, timeperiod: int = 30) -> Aligned:
     InvalidInputError
         Inputs of different shapes or of more than 2 dimensions, a parameter out of TA-Lib's range.
     """
-    return _call("TEMA", (close,), (_int(timeperiod, "timeperiod"),))  # type: ignore[no-any-return]
+    return _call("TEMA", (close,), (_int(timeperiod, "timeperiod"),))
 
 
 def TRIMA(close: ArrayLike, timeperiod: int = 30) -> Aligned:
@@ -151,7 +205,7 @@ def TRIMA(close: ArrayLike, timeperiod: int = 30) -> Aligned:
     InvalidInputError
         Inputs of different shapes or of more than 2 dimensions, a parameter out of TA-Lib's range.
     """
-    return _call("TRIMA", (close,), (_int(timeperiod, "timeperiod"),))  # type: ignore[no-any-return]
+    return _call("TRIMA", (close,), (_int(timeperiod, "timeperiod"),))
 
 
 def KAMA(close: ArrayLike, timeperiod: int = 30) -> Aligned:
@@ -174,7 +228,7 @@ def KAMA(close: ArrayLike, timeperiod: int = 30) -> Aligned:
     InvalidInputError
         Inputs of different shapes or of more than 2 dimensions, a parameter out of TA-Lib's range.
     """
-    return _call("KAMA", (close,), (_int(timeperiod, "timeperiod"),))  # type: ignore[no-any-return]
+    return _call("KAMA", (close,), (_int(timeperiod, "timeperiod"),))
 
 
 def T3(close: ArrayLike, timeperiod: int = 5, vfactor: float = 0.7) -> Aligned:
@@ -199,7 +253,14 @@ def T3(close: ArrayLike, timeperiod: int = 5, vfactor: float = 0.7) -> Aligned:
     InvalidInputError
         Inputs of different shapes or of more than 2 dimensions, a parameter out of TA-Lib's range.
     """
-    return _call("T3", (close,), (_int(timeperiod, "timeperiod"), _real(vfactor, "vfactor"),))  # type: ignore[no-any-return]
+    return _call(
+        "T3",
+        (close,),
+        (
+            _int(timeperiod, "timeperiod"),
+            _real(vfactor, "vfactor"),
+        ),
+    )
 
 
 def MAMA(close: ArrayLike, fastlimit: float = 0.5, slowlimit: float = 0.05) -> tuple[Aligned, Aligned]:
@@ -226,11 +287,18 @@ def MAMA(close: ArrayLike, fastlimit: float = 0.5, slowlimit: float = 0.05) -> t
     InvalidInputError
         Inputs of different shapes or of more than 2 dimensions, a parameter out of TA-Lib's range.
     """
-    return _call("MAMA", (close,), (_real(fastlimit, "fastlimit"), _real(slowlimit, "slowlimit"),))  # type: ignore[no-any-return]
+    return _call(
+        "MAMA",
+        (close,),
+        (
+            _real(fastlimit, "fastlimit"),
+            _real(slowlimit, "slowlimit"),
+        ),
+    )
 
 
 def MA(close: ArrayLike, timeperiod: int = 30, matype: int = 0) -> Aligned:
-    """Moving average of any type (``matype`` 0 SMA, 1 EMA, 2 WMA, 3 DEMA, 4 TEMA, 5 TRIMA, 6 KAMA, 7 MAMA, 8 T3) (TA-Lib's ``MA``).
+    """Moving average of any type (``matype`` 0 to 8) (TA-Lib's ``MA``).
 
     Parameters
     ----------
@@ -251,10 +319,19 @@ def MA(close: ArrayLike, timeperiod: int = 30, matype: int = 0) -> Aligned:
     InvalidInputError
         Inputs of different shapes or of more than 2 dimensions, a parameter out of TA-Lib's range.
     """
-    return _call("MA", (close,), (_int(timeperiod, "timeperiod"), _matype(matype, "matype"),))  # type: ignore[no-any-return]
+    return _call(
+        "MA",
+        (close,),
+        (
+            _int(timeperiod, "timeperiod"),
+            _matype(matype, "matype"),
+        ),
+    )
 
 
-def BBANDS(close: ArrayLike, timeperiod: int = 20, nbdevup: float = 2.0, nbdevdn: float = 2.0, matype: int = 0) -> tuple[Aligned, Aligned, Aligned]:
+def BBANDS(
+    close: ArrayLike, timeperiod: int = 20, nbdevup: float = 2.0, nbdevdn: float = 2.0, matype: int = 0
+) -> tuple[Aligned, Aligned, Aligned]:
     """Bollinger bands (TA-Lib's ``BBANDS``).
 
     Parameters
@@ -284,10 +361,21 @@ def BBANDS(close: ArrayLike, timeperiod: int = 20, nbdevup: float = 2.0, nbdevdn
     InvalidInputError
         Inputs of different shapes or of more than 2 dimensions, a parameter out of TA-Lib's range.
     """
-    return _call("BBANDS", (close,), (_int(timeperiod, "timeperiod"), _real(nbdevup, "nbdevup"), _real(nbdevdn, "nbdevdn"), _matype(matype, "matype"),))  # type: ignore[no-any-return]
+    return _call(
+        "BBANDS",
+        (close,),
+        (
+            _int(timeperiod, "timeperiod"),
+            _real(nbdevup, "nbdevup"),
+            _real(nbdevdn, "nbdevdn"),
+            _matype(matype, "matype"),
+        ),
+    )
 
 
-def MACD(close: ArrayLike, fastperiod: int = 12, slowperiod: int = 26, signalperiod: int = 9) -> tuple[Aligned, Aligned, Aligned]:
+def MACD(
+    close: ArrayLike, fastperiod: int = 12, slowperiod: int = 26, signalperiod: int = 9
+) -> tuple[Aligned, Aligned, Aligned]:
     """Moving average convergence/divergence (TA-Lib's ``MACD``).
 
     Parameters
@@ -315,10 +403,26 @@ def MACD(close: ArrayLike, fastperiod: int = 12, slowperiod: int = 26, signalper
     InvalidInputError
         Inputs of different shapes or of more than 2 dimensions, a parameter out of TA-Lib's range.
     """
-    return _call("MACD", (close,), (_int(fastperiod, "fastperiod"), _int(slowperiod, "slowperiod"), _int(signalperiod, "signalperiod"),))  # type: ignore[no-any-return]
+    return _call(
+        "MACD",
+        (close,),
+        (
+            _int(fastperiod, "fastperiod"),
+            _int(slowperiod, "slowperiod"),
+            _int(signalperiod, "signalperiod"),
+        ),
+    )
 
 
-def MACDEXT(close: ArrayLike, fastperiod: int = 12, fastmatype: int = 0, slowperiod: int = 26, slowmatype: int = 0, signalperiod: int = 9, signalmatype: int = 0) -> tuple[Aligned, Aligned, Aligned]:
+def MACDEXT(
+    close: ArrayLike,
+    fastperiod: int = 12,
+    fastmatype: int = 0,
+    slowperiod: int = 26,
+    slowmatype: int = 0,
+    signalperiod: int = 9,
+    signalmatype: int = 0,
+) -> tuple[Aligned, Aligned, Aligned]:
     """MACD with a moving-average type per average (TA-Lib's ``MACDEXT``).
 
     Parameters
@@ -352,7 +456,18 @@ def MACDEXT(close: ArrayLike, fastperiod: int = 12, fastmatype: int = 0, slowper
     InvalidInputError
         Inputs of different shapes or of more than 2 dimensions, a parameter out of TA-Lib's range.
     """
-    return _call("MACDEXT", (close,), (_int(fastperiod, "fastperiod"), _matype(fastmatype, "fastmatype"), _int(slowperiod, "slowperiod"), _matype(slowmatype, "slowmatype"), _int(signalperiod, "signalperiod"), _matype(signalmatype, "signalmatype"),))  # type: ignore[no-any-return]
+    return _call(
+        "MACDEXT",
+        (close,),
+        (
+            _int(fastperiod, "fastperiod"),
+            _matype(fastmatype, "fastmatype"),
+            _int(slowperiod, "slowperiod"),
+            _matype(slowmatype, "slowmatype"),
+            _int(signalperiod, "signalperiod"),
+            _matype(signalmatype, "signalmatype"),
+        ),
+    )
 
 
 def APO(close: ArrayLike, fastperiod: int = 12, slowperiod: int = 26, matype: int = 1) -> Aligned:
@@ -379,7 +494,15 @@ def APO(close: ArrayLike, fastperiod: int = 12, slowperiod: int = 26, matype: in
     InvalidInputError
         Inputs of different shapes or of more than 2 dimensions, a parameter out of TA-Lib's range.
     """
-    return _call("APO", (close,), (_int(fastperiod, "fastperiod"), _int(slowperiod, "slowperiod"), _matype(matype, "matype"),))  # type: ignore[no-any-return]
+    return _call(
+        "APO",
+        (close,),
+        (
+            _int(fastperiod, "fastperiod"),
+            _int(slowperiod, "slowperiod"),
+            _matype(matype, "matype"),
+        ),
+    )
 
 
 def PPO(close: ArrayLike, fastperiod: int = 12, slowperiod: int = 26, matype: int = 1) -> Aligned:
@@ -406,7 +529,15 @@ def PPO(close: ArrayLike, fastperiod: int = 12, slowperiod: int = 26, matype: in
     InvalidInputError
         Inputs of different shapes or of more than 2 dimensions, a parameter out of TA-Lib's range.
     """
-    return _call("PPO", (close,), (_int(fastperiod, "fastperiod"), _int(slowperiod, "slowperiod"), _matype(matype, "matype"),))  # type: ignore[no-any-return]
+    return _call(
+        "PPO",
+        (close,),
+        (
+            _int(fastperiod, "fastperiod"),
+            _int(slowperiod, "slowperiod"),
+            _matype(matype, "matype"),
+        ),
+    )
 
 
 def RSI(close: ArrayLike, timeperiod: int = 14) -> Aligned:
@@ -429,7 +560,7 @@ def RSI(close: ArrayLike, timeperiod: int = 14) -> Aligned:
     InvalidInputError
         Inputs of different shapes or of more than 2 dimensions, a parameter out of TA-Lib's range.
     """
-    return _call("RSI", (close,), (_int(timeperiod, "timeperiod"),))  # type: ignore[no-any-return]
+    return _call("RSI", (close,), (_int(timeperiod, "timeperiod"),))
 
 
 def CMO(close: ArrayLike, timeperiod: int = 14) -> Aligned:
@@ -452,7 +583,7 @@ def CMO(close: ArrayLike, timeperiod: int = 14) -> Aligned:
     InvalidInputError
         Inputs of different shapes or of more than 2 dimensions, a parameter out of TA-Lib's range.
     """
-    return _call("CMO", (close,), (_int(timeperiod, "timeperiod"),))  # type: ignore[no-any-return]
+    return _call("CMO", (close,), (_int(timeperiod, "timeperiod"),))
 
 
 def MOM(close: ArrayLike, timeperiod: int = 10) -> Aligned:
@@ -475,7 +606,7 @@ def MOM(close: ArrayLike, timeperiod: int = 10) -> Aligned:
     InvalidInputError
         Inputs of different shapes or of more than 2 dimensions, a parameter out of TA-Lib's range.
     """
-    return _call("MOM", (close,), (_int(timeperiod, "timeperiod"),))  # type: ignore[no-any-return]
+    return _call("MOM", (close,), (_int(timeperiod, "timeperiod"),))
 
 
 def ROC(close: ArrayLike, timeperiod: int = 10) -> Aligned:
@@ -498,7 +629,7 @@ def ROC(close: ArrayLike, timeperiod: int = 10) -> Aligned:
     InvalidInputError
         Inputs of different shapes or of more than 2 dimensions, a parameter out of TA-Lib's range.
     """
-    return _call("ROC", (close,), (_int(timeperiod, "timeperiod"),))  # type: ignore[no-any-return]
+    return _call("ROC", (close,), (_int(timeperiod, "timeperiod"),))
 
 
 def TRANGE(high: ArrayLike, low: ArrayLike, close: ArrayLike) -> Aligned:
@@ -523,7 +654,15 @@ def TRANGE(high: ArrayLike, low: ArrayLike, close: ArrayLike) -> Aligned:
     InvalidInputError
         Inputs of different shapes or of more than 2 dimensions, a parameter out of TA-Lib's range.
     """
-    return _call("TRANGE", (high, low, close,), ())  # type: ignore[no-any-return]
+    return _call(
+        "TRANGE",
+        (
+            high,
+            low,
+            close,
+        ),
+        (),
+    )
 
 
 def ATR(high: ArrayLike, low: ArrayLike, close: ArrayLike, timeperiod: int = 14) -> Aligned:
@@ -550,7 +689,15 @@ def ATR(high: ArrayLike, low: ArrayLike, close: ArrayLike, timeperiod: int = 14)
     InvalidInputError
         Inputs of different shapes or of more than 2 dimensions, a parameter out of TA-Lib's range.
     """
-    return _call("ATR", (high, low, close,), (_int(timeperiod, "timeperiod"),))  # type: ignore[no-any-return]
+    return _call(
+        "ATR",
+        (
+            high,
+            low,
+            close,
+        ),
+        (_int(timeperiod, "timeperiod"),),
+    )
 
 
 def NATR(high: ArrayLike, low: ArrayLike, close: ArrayLike, timeperiod: int = 14) -> Aligned:
@@ -577,7 +724,15 @@ def NATR(high: ArrayLike, low: ArrayLike, close: ArrayLike, timeperiod: int = 14
     InvalidInputError
         Inputs of different shapes or of more than 2 dimensions, a parameter out of TA-Lib's range.
     """
-    return _call("NATR", (high, low, close,), (_int(timeperiod, "timeperiod"),))  # type: ignore[no-any-return]
+    return _call(
+        "NATR",
+        (
+            high,
+            low,
+            close,
+        ),
+        (_int(timeperiod, "timeperiod"),),
+    )
 
 
 def STDDEV(close: ArrayLike, timeperiod: int = 5, nbdev: float = 1.0) -> Aligned:
@@ -602,7 +757,14 @@ def STDDEV(close: ArrayLike, timeperiod: int = 5, nbdev: float = 1.0) -> Aligned
     InvalidInputError
         Inputs of different shapes or of more than 2 dimensions, a parameter out of TA-Lib's range.
     """
-    return _call("STDDEV", (close,), (_int(timeperiod, "timeperiod"), _real(nbdev, "nbdev"),))  # type: ignore[no-any-return]
+    return _call(
+        "STDDEV",
+        (close,),
+        (
+            _int(timeperiod, "timeperiod"),
+            _real(nbdev, "nbdev"),
+        ),
+    )
 
 
 def VAR(close: ArrayLike, timeperiod: int = 5, nbdev: float = 1.0) -> Aligned:
@@ -627,7 +789,14 @@ def VAR(close: ArrayLike, timeperiod: int = 5, nbdev: float = 1.0) -> Aligned:
     InvalidInputError
         Inputs of different shapes or of more than 2 dimensions, a parameter out of TA-Lib's range.
     """
-    return _call("VAR", (close,), (_int(timeperiod, "timeperiod"), _real(nbdev, "nbdev"),))  # type: ignore[no-any-return]
+    return _call(
+        "VAR",
+        (close,),
+        (
+            _int(timeperiod, "timeperiod"),
+            _real(nbdev, "nbdev"),
+        ),
+    )
 
 
 def OBV(close: ArrayLike, volume: ArrayLike) -> Aligned:
@@ -650,7 +819,14 @@ def OBV(close: ArrayLike, volume: ArrayLike) -> Aligned:
     InvalidInputError
         Inputs of different shapes or of more than 2 dimensions, a parameter out of TA-Lib's range.
     """
-    return _call("OBV", (close, volume,), ())  # type: ignore[no-any-return]
+    return _call(
+        "OBV",
+        (
+            close,
+            volume,
+        ),
+        (),
+    )
 
 
 def AD(high: ArrayLike, low: ArrayLike, close: ArrayLike, volume: ArrayLike) -> Aligned:
@@ -677,10 +853,21 @@ def AD(high: ArrayLike, low: ArrayLike, close: ArrayLike, volume: ArrayLike) -> 
     InvalidInputError
         Inputs of different shapes or of more than 2 dimensions, a parameter out of TA-Lib's range.
     """
-    return _call("AD", (high, low, close, volume,), ())  # type: ignore[no-any-return]
+    return _call(
+        "AD",
+        (
+            high,
+            low,
+            close,
+            volume,
+        ),
+        (),
+    )
 
 
-def ADOSC(high: ArrayLike, low: ArrayLike, close: ArrayLike, volume: ArrayLike, fastperiod: int = 3, slowperiod: int = 10) -> Aligned:
+def ADOSC(
+    high: ArrayLike, low: ArrayLike, close: ArrayLike, volume: ArrayLike, fastperiod: int = 3, slowperiod: int = 10
+) -> Aligned:
     """Chaikin A/D oscillator (TA-Lib's ``ADOSC``).
 
     Parameters
@@ -708,7 +895,19 @@ def ADOSC(high: ArrayLike, low: ArrayLike, close: ArrayLike, volume: ArrayLike, 
     InvalidInputError
         Inputs of different shapes or of more than 2 dimensions, a parameter out of TA-Lib's range.
     """
-    return _call("ADOSC", (high, low, close, volume,), (_int(fastperiod, "fastperiod"), _int(slowperiod, "slowperiod"),))  # type: ignore[no-any-return]
+    return _call(
+        "ADOSC",
+        (
+            high,
+            low,
+            close,
+            volume,
+        ),
+        (
+            _int(fastperiod, "fastperiod"),
+            _int(slowperiod, "slowperiod"),
+        ),
+    )
 
 
 def BOP(open: ArrayLike, high: ArrayLike, low: ArrayLike, close: ArrayLike) -> Aligned:
@@ -735,7 +934,16 @@ def BOP(open: ArrayLike, high: ArrayLike, low: ArrayLike, close: ArrayLike) -> A
     InvalidInputError
         Inputs of different shapes or of more than 2 dimensions, a parameter out of TA-Lib's range.
     """
-    return _call("BOP", (open, high, low, close,), ())  # type: ignore[no-any-return]
+    return _call(
+        "BOP",
+        (
+            open,
+            high,
+            low,
+            close,
+        ),
+        (),
+    )
 
 
 def MIDPOINT(close: ArrayLike, timeperiod: int = 14) -> Aligned:
@@ -758,7 +966,7 @@ def MIDPOINT(close: ArrayLike, timeperiod: int = 14) -> Aligned:
     InvalidInputError
         Inputs of different shapes or of more than 2 dimensions, a parameter out of TA-Lib's range.
     """
-    return _call("MIDPOINT", (close,), (_int(timeperiod, "timeperiod"),))  # type: ignore[no-any-return]
+    return _call("MIDPOINT", (close,), (_int(timeperiod, "timeperiod"),))
 
 
 def MIDPRICE(high: ArrayLike, low: ArrayLike, timeperiod: int = 14) -> Aligned:
@@ -783,7 +991,14 @@ def MIDPRICE(high: ArrayLike, low: ArrayLike, timeperiod: int = 14) -> Aligned:
     InvalidInputError
         Inputs of different shapes or of more than 2 dimensions, a parameter out of TA-Lib's range.
     """
-    return _call("MIDPRICE", (high, low,), (_int(timeperiod, "timeperiod"),))  # type: ignore[no-any-return]
+    return _call(
+        "MIDPRICE",
+        (
+            high,
+            low,
+        ),
+        (_int(timeperiod, "timeperiod"),),
+    )
 
 
 def WILLR(high: ArrayLike, low: ArrayLike, close: ArrayLike, timeperiod: int = 14) -> Aligned:
@@ -810,7 +1025,15 @@ def WILLR(high: ArrayLike, low: ArrayLike, close: ArrayLike, timeperiod: int = 1
     InvalidInputError
         Inputs of different shapes or of more than 2 dimensions, a parameter out of TA-Lib's range.
     """
-    return _call("WILLR", (high, low, close,), (_int(timeperiod, "timeperiod"),))  # type: ignore[no-any-return]
+    return _call(
+        "WILLR",
+        (
+            high,
+            low,
+            close,
+        ),
+        (_int(timeperiod, "timeperiod"),),
+    )
 
 
 def AROON(high: ArrayLike, low: ArrayLike, timeperiod: int = 14) -> tuple[Aligned, Aligned]:
@@ -837,7 +1060,14 @@ def AROON(high: ArrayLike, low: ArrayLike, timeperiod: int = 14) -> tuple[Aligne
     InvalidInputError
         Inputs of different shapes or of more than 2 dimensions, a parameter out of TA-Lib's range.
     """
-    return _call("AROON", (high, low,), (_int(timeperiod, "timeperiod"),))  # type: ignore[no-any-return]
+    return _call(
+        "AROON",
+        (
+            high,
+            low,
+        ),
+        (_int(timeperiod, "timeperiod"),),
+    )
 
 
 def AROONOSC(high: ArrayLike, low: ArrayLike, timeperiod: int = 14) -> Aligned:
@@ -862,10 +1092,26 @@ def AROONOSC(high: ArrayLike, low: ArrayLike, timeperiod: int = 14) -> Aligned:
     InvalidInputError
         Inputs of different shapes or of more than 2 dimensions, a parameter out of TA-Lib's range.
     """
-    return _call("AROONOSC", (high, low,), (_int(timeperiod, "timeperiod"),))  # type: ignore[no-any-return]
+    return _call(
+        "AROONOSC",
+        (
+            high,
+            low,
+        ),
+        (_int(timeperiod, "timeperiod"),),
+    )
 
 
-def STOCH(high: ArrayLike, low: ArrayLike, close: ArrayLike, fastk_period: int = 5, slowk_period: int = 3, slowk_matype: int = 0, slowd_period: int = 3, slowd_matype: int = 0) -> tuple[Aligned, Aligned]:
+def STOCH(
+    high: ArrayLike,
+    low: ArrayLike,
+    close: ArrayLike,
+    fastk_period: int = 5,
+    slowk_period: int = 3,
+    slowk_matype: int = 0,
+    slowd_period: int = 3,
+    slowd_matype: int = 0,
+) -> tuple[Aligned, Aligned]:
     """Stochastic oscillator (TA-Lib's ``STOCH``).
 
     Parameters
@@ -899,10 +1145,31 @@ def STOCH(high: ArrayLike, low: ArrayLike, close: ArrayLike, fastk_period: int =
     InvalidInputError
         Inputs of different shapes or of more than 2 dimensions, a parameter out of TA-Lib's range.
     """
-    return _call("STOCH", (high, low, close,), (_int(fastk_period, "fastk_period"), _int(slowk_period, "slowk_period"), _matype(slowk_matype, "slowk_matype"), _int(slowd_period, "slowd_period"), _matype(slowd_matype, "slowd_matype"),))  # type: ignore[no-any-return]
+    return _call(
+        "STOCH",
+        (
+            high,
+            low,
+            close,
+        ),
+        (
+            _int(fastk_period, "fastk_period"),
+            _int(slowk_period, "slowk_period"),
+            _matype(slowk_matype, "slowk_matype"),
+            _int(slowd_period, "slowd_period"),
+            _matype(slowd_matype, "slowd_matype"),
+        ),
+    )
 
 
-def STOCHF(high: ArrayLike, low: ArrayLike, close: ArrayLike, fastk_period: int = 5, fastd_period: int = 3, fastd_matype: int = 0) -> tuple[Aligned, Aligned]:
+def STOCHF(
+    high: ArrayLike,
+    low: ArrayLike,
+    close: ArrayLike,
+    fastk_period: int = 5,
+    fastd_period: int = 3,
+    fastd_matype: int = 0,
+) -> tuple[Aligned, Aligned]:
     """Fast stochastic oscillator (TA-Lib's ``STOCHF``).
 
     Parameters
@@ -932,10 +1199,24 @@ def STOCHF(high: ArrayLike, low: ArrayLike, close: ArrayLike, fastk_period: int 
     InvalidInputError
         Inputs of different shapes or of more than 2 dimensions, a parameter out of TA-Lib's range.
     """
-    return _call("STOCHF", (high, low, close,), (_int(fastk_period, "fastk_period"), _int(fastd_period, "fastd_period"), _matype(fastd_matype, "fastd_matype"),))  # type: ignore[no-any-return]
+    return _call(
+        "STOCHF",
+        (
+            high,
+            low,
+            close,
+        ),
+        (
+            _int(fastk_period, "fastk_period"),
+            _int(fastd_period, "fastd_period"),
+            _matype(fastd_matype, "fastd_matype"),
+        ),
+    )
 
 
-def STOCHRSI(close: ArrayLike, timeperiod: int = 14, fastk_period: int = 5, fastd_period: int = 3, fastd_matype: int = 0) -> tuple[Aligned, Aligned]:
+def STOCHRSI(
+    close: ArrayLike, timeperiod: int = 14, fastk_period: int = 5, fastd_period: int = 3, fastd_matype: int = 0
+) -> tuple[Aligned, Aligned]:
     """Stochastic RSI (TA-Lib's ``STOCHRSI``).
 
     Parameters
@@ -963,7 +1244,16 @@ def STOCHRSI(close: ArrayLike, timeperiod: int = 14, fastk_period: int = 5, fast
     InvalidInputError
         Inputs of different shapes or of more than 2 dimensions, a parameter out of TA-Lib's range.
     """
-    return _call("STOCHRSI", (close,), (_int(timeperiod, "timeperiod"), _int(fastk_period, "fastk_period"), _int(fastd_period, "fastd_period"), _matype(fastd_matype, "fastd_matype"),))  # type: ignore[no-any-return]
+    return _call(
+        "STOCHRSI",
+        (close,),
+        (
+            _int(timeperiod, "timeperiod"),
+            _int(fastk_period, "fastk_period"),
+            _int(fastd_period, "fastd_period"),
+            _matype(fastd_matype, "fastd_matype"),
+        ),
+    )
 
 
 def ADX(high: ArrayLike, low: ArrayLike, close: ArrayLike, timeperiod: int = 14) -> Aligned:
@@ -990,7 +1280,15 @@ def ADX(high: ArrayLike, low: ArrayLike, close: ArrayLike, timeperiod: int = 14)
     InvalidInputError
         Inputs of different shapes or of more than 2 dimensions, a parameter out of TA-Lib's range.
     """
-    return _call("ADX", (high, low, close,), (_int(timeperiod, "timeperiod"),))  # type: ignore[no-any-return]
+    return _call(
+        "ADX",
+        (
+            high,
+            low,
+            close,
+        ),
+        (_int(timeperiod, "timeperiod"),),
+    )
 
 
 def ADXR(high: ArrayLike, low: ArrayLike, close: ArrayLike, timeperiod: int = 14) -> Aligned:
@@ -1017,7 +1315,15 @@ def ADXR(high: ArrayLike, low: ArrayLike, close: ArrayLike, timeperiod: int = 14
     InvalidInputError
         Inputs of different shapes or of more than 2 dimensions, a parameter out of TA-Lib's range.
     """
-    return _call("ADXR", (high, low, close,), (_int(timeperiod, "timeperiod"),))  # type: ignore[no-any-return]
+    return _call(
+        "ADXR",
+        (
+            high,
+            low,
+            close,
+        ),
+        (_int(timeperiod, "timeperiod"),),
+    )
 
 
 def DX(high: ArrayLike, low: ArrayLike, close: ArrayLike, timeperiod: int = 14) -> Aligned:
@@ -1044,7 +1350,15 @@ def DX(high: ArrayLike, low: ArrayLike, close: ArrayLike, timeperiod: int = 14) 
     InvalidInputError
         Inputs of different shapes or of more than 2 dimensions, a parameter out of TA-Lib's range.
     """
-    return _call("DX", (high, low, close,), (_int(timeperiod, "timeperiod"),))  # type: ignore[no-any-return]
+    return _call(
+        "DX",
+        (
+            high,
+            low,
+            close,
+        ),
+        (_int(timeperiod, "timeperiod"),),
+    )
 
 
 def PLUS_DI(high: ArrayLike, low: ArrayLike, close: ArrayLike, timeperiod: int = 14) -> Aligned:
@@ -1071,7 +1385,15 @@ def PLUS_DI(high: ArrayLike, low: ArrayLike, close: ArrayLike, timeperiod: int =
     InvalidInputError
         Inputs of different shapes or of more than 2 dimensions, a parameter out of TA-Lib's range.
     """
-    return _call("PLUS_DI", (high, low, close,), (_int(timeperiod, "timeperiod"),))  # type: ignore[no-any-return]
+    return _call(
+        "PLUS_DI",
+        (
+            high,
+            low,
+            close,
+        ),
+        (_int(timeperiod, "timeperiod"),),
+    )
 
 
 def MINUS_DI(high: ArrayLike, low: ArrayLike, close: ArrayLike, timeperiod: int = 14) -> Aligned:
@@ -1098,7 +1420,15 @@ def MINUS_DI(high: ArrayLike, low: ArrayLike, close: ArrayLike, timeperiod: int 
     InvalidInputError
         Inputs of different shapes or of more than 2 dimensions, a parameter out of TA-Lib's range.
     """
-    return _call("MINUS_DI", (high, low, close,), (_int(timeperiod, "timeperiod"),))  # type: ignore[no-any-return]
+    return _call(
+        "MINUS_DI",
+        (
+            high,
+            low,
+            close,
+        ),
+        (_int(timeperiod, "timeperiod"),),
+    )
 
 
 def CCI(high: ArrayLike, low: ArrayLike, close: ArrayLike, timeperiod: int = 14) -> Aligned:
@@ -1125,7 +1455,15 @@ def CCI(high: ArrayLike, low: ArrayLike, close: ArrayLike, timeperiod: int = 14)
     InvalidInputError
         Inputs of different shapes or of more than 2 dimensions, a parameter out of TA-Lib's range.
     """
-    return _call("CCI", (high, low, close,), (_int(timeperiod, "timeperiod"),))  # type: ignore[no-any-return]
+    return _call(
+        "CCI",
+        (
+            high,
+            low,
+            close,
+        ),
+        (_int(timeperiod, "timeperiod"),),
+    )
 
 
 def MFI(high: ArrayLike, low: ArrayLike, close: ArrayLike, volume: ArrayLike, timeperiod: int = 14) -> Aligned:
@@ -1154,10 +1492,26 @@ def MFI(high: ArrayLike, low: ArrayLike, close: ArrayLike, volume: ArrayLike, ti
     InvalidInputError
         Inputs of different shapes or of more than 2 dimensions, a parameter out of TA-Lib's range.
     """
-    return _call("MFI", (high, low, close, volume,), (_int(timeperiod, "timeperiod"),))  # type: ignore[no-any-return]
+    return _call(
+        "MFI",
+        (
+            high,
+            low,
+            close,
+            volume,
+        ),
+        (_int(timeperiod, "timeperiod"),),
+    )
 
 
-def ULTOSC(high: ArrayLike, low: ArrayLike, close: ArrayLike, timeperiod1: int = 7, timeperiod2: int = 14, timeperiod3: int = 28) -> Aligned:
+def ULTOSC(
+    high: ArrayLike,
+    low: ArrayLike,
+    close: ArrayLike,
+    timeperiod1: int = 7,
+    timeperiod2: int = 14,
+    timeperiod3: int = 28,
+) -> Aligned:
     """Ultimate oscillator (TA-Lib's ``ULTOSC``).
 
     Parameters
@@ -1185,7 +1539,19 @@ def ULTOSC(high: ArrayLike, low: ArrayLike, close: ArrayLike, timeperiod1: int =
     InvalidInputError
         Inputs of different shapes or of more than 2 dimensions, a parameter out of TA-Lib's range.
     """
-    return _call("ULTOSC", (high, low, close,), (_int(timeperiod1, "timeperiod1"), _int(timeperiod2, "timeperiod2"), _int(timeperiod3, "timeperiod3"),))  # type: ignore[no-any-return]
+    return _call(
+        "ULTOSC",
+        (
+            high,
+            low,
+            close,
+        ),
+        (
+            _int(timeperiod1, "timeperiod1"),
+            _int(timeperiod2, "timeperiod2"),
+            _int(timeperiod3, "timeperiod3"),
+        ),
+    )
 
 
 def SAR(high: ArrayLike, low: ArrayLike, acceleration: float = 0.02, maximum: float = 0.2) -> Aligned:
@@ -1212,7 +1578,17 @@ def SAR(high: ArrayLike, low: ArrayLike, acceleration: float = 0.02, maximum: fl
     InvalidInputError
         Inputs of different shapes or of more than 2 dimensions, a parameter out of TA-Lib's range.
     """
-    return _call("SAR", (high, low,), (_real(acceleration, "acceleration"), _real(maximum, "maximum"),))  # type: ignore[no-any-return]
+    return _call(
+        "SAR",
+        (
+            high,
+            low,
+        ),
+        (
+            _real(acceleration, "acceleration"),
+            _real(maximum, "maximum"),
+        ),
+    )
 
 
 def LINEARREG(close: ArrayLike, timeperiod: int = 14) -> Aligned:
@@ -1235,7 +1611,7 @@ def LINEARREG(close: ArrayLike, timeperiod: int = 14) -> Aligned:
     InvalidInputError
         Inputs of different shapes or of more than 2 dimensions, a parameter out of TA-Lib's range.
     """
-    return _call("LINEARREG", (close,), (_int(timeperiod, "timeperiod"),))  # type: ignore[no-any-return]
+    return _call("LINEARREG", (close,), (_int(timeperiod, "timeperiod"),))
 
 
 def LINEARREG_SLOPE(close: ArrayLike, timeperiod: int = 14) -> Aligned:
@@ -1258,7 +1634,7 @@ def LINEARREG_SLOPE(close: ArrayLike, timeperiod: int = 14) -> Aligned:
     InvalidInputError
         Inputs of different shapes or of more than 2 dimensions, a parameter out of TA-Lib's range.
     """
-    return _call("LINEARREG_SLOPE", (close,), (_int(timeperiod, "timeperiod"),))  # type: ignore[no-any-return]
+    return _call("LINEARREG_SLOPE", (close,), (_int(timeperiod, "timeperiod"),))
 
 
 def LINEARREG_ANGLE(close: ArrayLike, timeperiod: int = 14) -> Aligned:
@@ -1281,7 +1657,7 @@ def LINEARREG_ANGLE(close: ArrayLike, timeperiod: int = 14) -> Aligned:
     InvalidInputError
         Inputs of different shapes or of more than 2 dimensions, a parameter out of TA-Lib's range.
     """
-    return _call("LINEARREG_ANGLE", (close,), (_int(timeperiod, "timeperiod"),))  # type: ignore[no-any-return]
+    return _call("LINEARREG_ANGLE", (close,), (_int(timeperiod, "timeperiod"),))
 
 
 def LINEARREG_INTERCEPT(close: ArrayLike, timeperiod: int = 14) -> Aligned:
@@ -1304,7 +1680,7 @@ def LINEARREG_INTERCEPT(close: ArrayLike, timeperiod: int = 14) -> Aligned:
     InvalidInputError
         Inputs of different shapes or of more than 2 dimensions, a parameter out of TA-Lib's range.
     """
-    return _call("LINEARREG_INTERCEPT", (close,), (_int(timeperiod, "timeperiod"),))  # type: ignore[no-any-return]
+    return _call("LINEARREG_INTERCEPT", (close,), (_int(timeperiod, "timeperiod"),))
 
 
 def TSF(close: ArrayLike, timeperiod: int = 14) -> Aligned:
@@ -1327,7 +1703,7 @@ def TSF(close: ArrayLike, timeperiod: int = 14) -> Aligned:
     InvalidInputError
         Inputs of different shapes or of more than 2 dimensions, a parameter out of TA-Lib's range.
     """
-    return _call("TSF", (close,), (_int(timeperiod, "timeperiod"),))  # type: ignore[no-any-return]
+    return _call("TSF", (close,), (_int(timeperiod, "timeperiod"),))
 
 
 def BETA(real0: ArrayLike, real1: ArrayLike, timeperiod: int = 5) -> Aligned:
@@ -1352,7 +1728,14 @@ def BETA(real0: ArrayLike, real1: ArrayLike, timeperiod: int = 5) -> Aligned:
     InvalidInputError
         Inputs of different shapes or of more than 2 dimensions, a parameter out of TA-Lib's range.
     """
-    return _call("BETA", (real0, real1,), (_int(timeperiod, "timeperiod"),))  # type: ignore[no-any-return]
+    return _call(
+        "BETA",
+        (
+            real0,
+            real1,
+        ),
+        (_int(timeperiod, "timeperiod"),),
+    )
 
 
 def CORREL(real0: ArrayLike, real1: ArrayLike, timeperiod: int = 30) -> Aligned:
@@ -1377,4 +1760,11 @@ def CORREL(real0: ArrayLike, real1: ArrayLike, timeperiod: int = 30) -> Aligned:
     InvalidInputError
         Inputs of different shapes or of more than 2 dimensions, a parameter out of TA-Lib's range.
     """
-    return _call("CORREL", (real0, real1,), (_int(timeperiod, "timeperiod"),))  # type: ignore[no-any-return]
+    return _call(
+        "CORREL",
+        (
+            real0,
+            real1,
+        ),
+        (_int(timeperiod, "timeperiod"),),
+    )

@@ -1,3 +1,4 @@
+# ruff: noqa: N801 (TA-Lib's names)
 """Streaming indicators: one handle per TA-Lib indicator, fed bar by bar.
 
 ``h = stream.RSI(timeperiod=14)`` starts empty (``stream.RSI(history, timeperiod=14)`` starts
@@ -11,7 +12,60 @@ from __future__ import annotations
 
 from ._indicator_core import ArrayLike, StreamBase, _int, _matype, _real
 
-__all__ = ["AD", "ADOSC", "ADX", "ADXR", "APO", "AROON", "AROONOSC", "ATR", "BBANDS", "BETA", "BOP", "CCI", "CMO", "CORREL", "DEMA", "DX", "EMA", "KAMA", "LINEARREG", "LINEARREG_ANGLE", "LINEARREG_INTERCEPT", "LINEARREG_SLOPE", "MA", "MACD", "MACDEXT", "MAMA", "MFI", "MIDPOINT", "MIDPRICE", "MINUS_DI", "MOM", "NATR", "OBV", "PLUS_DI", "PPO", "ROC", "RSI", "SAR", "SMA", "STDDEV", "STOCH", "STOCHF", "STOCHRSI", "T3", "TEMA", "TRANGE", "TRIMA", "TSF", "ULTOSC", "VAR", "WILLR", "WMA"]
+__all__ = [
+    "AD",
+    "ADOSC",
+    "ADX",
+    "ADXR",
+    "APO",
+    "AROON",
+    "AROONOSC",
+    "ATR",
+    "BBANDS",
+    "BETA",
+    "BOP",
+    "CCI",
+    "CMO",
+    "CORREL",
+    "DEMA",
+    "DX",
+    "EMA",
+    "KAMA",
+    "LINEARREG",
+    "LINEARREG_ANGLE",
+    "LINEARREG_INTERCEPT",
+    "LINEARREG_SLOPE",
+    "MA",
+    "MACD",
+    "MACDEXT",
+    "MAMA",
+    "MFI",
+    "MIDPOINT",
+    "MIDPRICE",
+    "MINUS_DI",
+    "MOM",
+    "NATR",
+    "OBV",
+    "PLUS_DI",
+    "PPO",
+    "ROC",
+    "RSI",
+    "SAR",
+    "SMA",
+    "STDDEV",
+    "STOCH",
+    "STOCHF",
+    "STOCHRSI",
+    "T3",
+    "TEMA",
+    "TRANGE",
+    "TRIMA",
+    "TSF",
+    "ULTOSC",
+    "VAR",
+    "WILLR",
+    "WMA",
+]
 
 
 class SMA(StreamBase):
@@ -30,8 +84,8 @@ class SMA(StreamBase):
     """
 
     _name = "SMA"
-    _inputs = ('close',)
-    _outputs = ('real',)
+    _inputs = ("close",)
+    _outputs = ("real",)
 
     def __init__(self, *history: ArrayLike, timeperiod: int = 30) -> None:
         super().__init__(history, {"timeperiod": _int(timeperiod, "timeperiod")})
@@ -61,8 +115,8 @@ class EMA(StreamBase):
     """
 
     _name = "EMA"
-    _inputs = ('close',)
-    _outputs = ('real',)
+    _inputs = ("close",)
+    _outputs = ("real",)
 
     def __init__(self, *history: ArrayLike, timeperiod: int = 30) -> None:
         super().__init__(history, {"timeperiod": _int(timeperiod, "timeperiod")})
@@ -92,8 +146,8 @@ class WMA(StreamBase):
     """
 
     _name = "WMA"
-    _inputs = ('close',)
-    _outputs = ('real',)
+    _inputs = ("close",)
+    _outputs = ("real",)
 
     def __init__(self, *history: ArrayLike, timeperiod: int = 30) -> None:
         super().__init__(history, {"timeperiod": _int(timeperiod, "timeperiod")})
@@ -123,8 +177,8 @@ class DEMA(StreamBase):
     """
 
     _name = "DEMA"
-    _inputs = ('close',)
-    _outputs = ('real',)
+    _inputs = ("close",)
+    _outputs = ("real",)
 
     def __init__(self, *history: ArrayLike, timeperiod: int = 30) -> None:
         super().__init__(history, {"timeperiod": _int(timeperiod, "timeperiod")})
@@ -154,8 +208,8 @@ class TEMA(StreamBase):
     """
 
     _name = "TEMA"
-    _inputs = ('close',)
-    _outputs = ('real',)
+    _inputs = ("close",)
+    _outputs = ("real",)
 
     def __init__(self, *history: ArrayLike, timeperiod: int = 30) -> None:
         super().__init__(history, {"timeperiod": _int(timeperiod, "timeperiod")})
@@ -185,8 +239,8 @@ class TRIMA(StreamBase):
     """
 
     _name = "TRIMA"
-    _inputs = ('close',)
-    _outputs = ('real',)
+    _inputs = ("close",)
+    _outputs = ("real",)
 
     def __init__(self, *history: ArrayLike, timeperiod: int = 30) -> None:
         super().__init__(history, {"timeperiod": _int(timeperiod, "timeperiod")})
@@ -216,8 +270,8 @@ class KAMA(StreamBase):
     """
 
     _name = "KAMA"
-    _inputs = ('close',)
-    _outputs = ('real',)
+    _inputs = ("close",)
+    _outputs = ("real",)
 
     def __init__(self, *history: ArrayLike, timeperiod: int = 30) -> None:
         super().__init__(history, {"timeperiod": _int(timeperiod, "timeperiod")})
@@ -249,8 +303,8 @@ class T3(StreamBase):
     """
 
     _name = "T3"
-    _inputs = ('close',)
-    _outputs = ('real',)
+    _inputs = ("close",)
+    _outputs = ("real",)
 
     def __init__(self, *history: ArrayLike, timeperiod: int = 5, vfactor: float = 0.7) -> None:
         super().__init__(history, {"timeperiod": _int(timeperiod, "timeperiod"), "vfactor": _real(vfactor, "vfactor")})
@@ -282,11 +336,13 @@ class MAMA(StreamBase):
     """
 
     _name = "MAMA"
-    _inputs = ('close',)
-    _outputs = ('mama', 'fama')
+    _inputs = ("close",)
+    _outputs = ("mama", "fama")
 
     def __init__(self, *history: ArrayLike, fastlimit: float = 0.5, slowlimit: float = 0.05) -> None:
-        super().__init__(history, {"fastlimit": _real(fastlimit, "fastlimit"), "slowlimit": _real(slowlimit, "slowlimit")})
+        super().__init__(
+            history, {"fastlimit": _real(fastlimit, "fastlimit"), "slowlimit": _real(slowlimit, "slowlimit")}
+        )
 
     def update(self, close: float) -> tuple[float, float]:
         """Feeds one bar; returns its outputs (NaN during the look-back)."""
@@ -298,7 +354,7 @@ class MAMA(StreamBase):
 
 
 class MA(StreamBase):
-    """Moving average of any type (``matype`` 0 SMA, 1 EMA, 2 WMA, 3 DEMA, 4 TEMA, 5 TRIMA, 6 KAMA, 7 MAMA, 8 T3), fed bar by bar (TA-Lib's ``MA``).
+    """Moving average of any type (``matype`` 0 to 8), fed bar by bar (TA-Lib's ``MA``).
 
     Parameters
     ----------
@@ -315,8 +371,8 @@ class MA(StreamBase):
     """
 
     _name = "MA"
-    _inputs = ('close',)
-    _outputs = ('real',)
+    _inputs = ("close",)
+    _outputs = ("real",)
 
     def __init__(self, *history: ArrayLike, timeperiod: int = 30, matype: int = 0) -> None:
         super().__init__(history, {"timeperiod": _int(timeperiod, "timeperiod"), "matype": _matype(matype, "matype")})
@@ -352,11 +408,21 @@ class BBANDS(StreamBase):
     """
 
     _name = "BBANDS"
-    _inputs = ('close',)
-    _outputs = ('upperband', 'middleband', 'lowerband')
+    _inputs = ("close",)
+    _outputs = ("upperband", "middleband", "lowerband")
 
-    def __init__(self, *history: ArrayLike, timeperiod: int = 20, nbdevup: float = 2.0, nbdevdn: float = 2.0, matype: int = 0) -> None:
-        super().__init__(history, {"timeperiod": _int(timeperiod, "timeperiod"), "nbdevup": _real(nbdevup, "nbdevup"), "nbdevdn": _real(nbdevdn, "nbdevdn"), "matype": _matype(matype, "matype")})
+    def __init__(
+        self, *history: ArrayLike, timeperiod: int = 20, nbdevup: float = 2.0, nbdevdn: float = 2.0, matype: int = 0
+    ) -> None:
+        super().__init__(
+            history,
+            {
+                "timeperiod": _int(timeperiod, "timeperiod"),
+                "nbdevup": _real(nbdevup, "nbdevup"),
+                "nbdevdn": _real(nbdevdn, "nbdevdn"),
+                "matype": _matype(matype, "matype"),
+            },
+        )
 
     def update(self, close: float) -> tuple[float, float, float]:
         """Feeds one bar; returns its outputs (NaN during the look-back)."""
@@ -387,11 +453,18 @@ class MACD(StreamBase):
     """
 
     _name = "MACD"
-    _inputs = ('close',)
-    _outputs = ('macd', 'macdsignal', 'macdhist')
+    _inputs = ("close",)
+    _outputs = ("macd", "macdsignal", "macdhist")
 
     def __init__(self, *history: ArrayLike, fastperiod: int = 12, slowperiod: int = 26, signalperiod: int = 9) -> None:
-        super().__init__(history, {"fastperiod": _int(fastperiod, "fastperiod"), "slowperiod": _int(slowperiod, "slowperiod"), "signalperiod": _int(signalperiod, "signalperiod")})
+        super().__init__(
+            history,
+            {
+                "fastperiod": _int(fastperiod, "fastperiod"),
+                "slowperiod": _int(slowperiod, "slowperiod"),
+                "signalperiod": _int(signalperiod, "signalperiod"),
+            },
+        )
 
     def update(self, close: float) -> tuple[float, float, float]:
         """Feeds one bar; returns its outputs (NaN during the look-back)."""
@@ -428,11 +501,30 @@ class MACDEXT(StreamBase):
     """
 
     _name = "MACDEXT"
-    _inputs = ('close',)
-    _outputs = ('macd', 'macdsignal', 'macdhist')
+    _inputs = ("close",)
+    _outputs = ("macd", "macdsignal", "macdhist")
 
-    def __init__(self, *history: ArrayLike, fastperiod: int = 12, fastmatype: int = 0, slowperiod: int = 26, slowmatype: int = 0, signalperiod: int = 9, signalmatype: int = 0) -> None:
-        super().__init__(history, {"fastperiod": _int(fastperiod, "fastperiod"), "fastmatype": _matype(fastmatype, "fastmatype"), "slowperiod": _int(slowperiod, "slowperiod"), "slowmatype": _matype(slowmatype, "slowmatype"), "signalperiod": _int(signalperiod, "signalperiod"), "signalmatype": _matype(signalmatype, "signalmatype")})
+    def __init__(
+        self,
+        *history: ArrayLike,
+        fastperiod: int = 12,
+        fastmatype: int = 0,
+        slowperiod: int = 26,
+        slowmatype: int = 0,
+        signalperiod: int = 9,
+        signalmatype: int = 0,
+    ) -> None:
+        super().__init__(
+            history,
+            {
+                "fastperiod": _int(fastperiod, "fastperiod"),
+                "fastmatype": _matype(fastmatype, "fastmatype"),
+                "slowperiod": _int(slowperiod, "slowperiod"),
+                "slowmatype": _matype(slowmatype, "slowmatype"),
+                "signalperiod": _int(signalperiod, "signalperiod"),
+                "signalmatype": _matype(signalmatype, "signalmatype"),
+            },
+        )
 
     def update(self, close: float) -> tuple[float, float, float]:
         """Feeds one bar; returns its outputs (NaN during the look-back)."""
@@ -463,11 +555,18 @@ class APO(StreamBase):
     """
 
     _name = "APO"
-    _inputs = ('close',)
-    _outputs = ('real',)
+    _inputs = ("close",)
+    _outputs = ("real",)
 
     def __init__(self, *history: ArrayLike, fastperiod: int = 12, slowperiod: int = 26, matype: int = 1) -> None:
-        super().__init__(history, {"fastperiod": _int(fastperiod, "fastperiod"), "slowperiod": _int(slowperiod, "slowperiod"), "matype": _matype(matype, "matype")})
+        super().__init__(
+            history,
+            {
+                "fastperiod": _int(fastperiod, "fastperiod"),
+                "slowperiod": _int(slowperiod, "slowperiod"),
+                "matype": _matype(matype, "matype"),
+            },
+        )
 
     def update(self, close: float) -> float:
         """Feeds one bar; returns its output (NaN during the look-back)."""
@@ -498,11 +597,18 @@ class PPO(StreamBase):
     """
 
     _name = "PPO"
-    _inputs = ('close',)
-    _outputs = ('real',)
+    _inputs = ("close",)
+    _outputs = ("real",)
 
     def __init__(self, *history: ArrayLike, fastperiod: int = 12, slowperiod: int = 26, matype: int = 1) -> None:
-        super().__init__(history, {"fastperiod": _int(fastperiod, "fastperiod"), "slowperiod": _int(slowperiod, "slowperiod"), "matype": _matype(matype, "matype")})
+        super().__init__(
+            history,
+            {
+                "fastperiod": _int(fastperiod, "fastperiod"),
+                "slowperiod": _int(slowperiod, "slowperiod"),
+                "matype": _matype(matype, "matype"),
+            },
+        )
 
     def update(self, close: float) -> float:
         """Feeds one bar; returns its output (NaN during the look-back)."""
@@ -529,8 +635,8 @@ class RSI(StreamBase):
     """
 
     _name = "RSI"
-    _inputs = ('close',)
-    _outputs = ('real',)
+    _inputs = ("close",)
+    _outputs = ("real",)
 
     def __init__(self, *history: ArrayLike, timeperiod: int = 14) -> None:
         super().__init__(history, {"timeperiod": _int(timeperiod, "timeperiod")})
@@ -560,8 +666,8 @@ class CMO(StreamBase):
     """
 
     _name = "CMO"
-    _inputs = ('close',)
-    _outputs = ('real',)
+    _inputs = ("close",)
+    _outputs = ("real",)
 
     def __init__(self, *history: ArrayLike, timeperiod: int = 14) -> None:
         super().__init__(history, {"timeperiod": _int(timeperiod, "timeperiod")})
@@ -591,8 +697,8 @@ class MOM(StreamBase):
     """
 
     _name = "MOM"
-    _inputs = ('close',)
-    _outputs = ('real',)
+    _inputs = ("close",)
+    _outputs = ("real",)
 
     def __init__(self, *history: ArrayLike, timeperiod: int = 10) -> None:
         super().__init__(history, {"timeperiod": _int(timeperiod, "timeperiod")})
@@ -622,8 +728,8 @@ class ROC(StreamBase):
     """
 
     _name = "ROC"
-    _inputs = ('close',)
-    _outputs = ('real',)
+    _inputs = ("close",)
+    _outputs = ("real",)
 
     def __init__(self, *history: ArrayLike, timeperiod: int = 10) -> None:
         super().__init__(history, {"timeperiod": _int(timeperiod, "timeperiod")})
@@ -652,8 +758,8 @@ class TRANGE(StreamBase):
     """
 
     _name = "TRANGE"
-    _inputs = ('high', 'low', 'close')
-    _outputs = ('real',)
+    _inputs = ("high", "low", "close")
+    _outputs = ("real",)
 
     def __init__(self, *history: ArrayLike) -> None:
         super().__init__(history, {})
@@ -683,8 +789,8 @@ class ATR(StreamBase):
     """
 
     _name = "ATR"
-    _inputs = ('high', 'low', 'close')
-    _outputs = ('real',)
+    _inputs = ("high", "low", "close")
+    _outputs = ("real",)
 
     def __init__(self, *history: ArrayLike, timeperiod: int = 14) -> None:
         super().__init__(history, {"timeperiod": _int(timeperiod, "timeperiod")})
@@ -714,8 +820,8 @@ class NATR(StreamBase):
     """
 
     _name = "NATR"
-    _inputs = ('high', 'low', 'close')
-    _outputs = ('real',)
+    _inputs = ("high", "low", "close")
+    _outputs = ("real",)
 
     def __init__(self, *history: ArrayLike, timeperiod: int = 14) -> None:
         super().__init__(history, {"timeperiod": _int(timeperiod, "timeperiod")})
@@ -747,8 +853,8 @@ class STDDEV(StreamBase):
     """
 
     _name = "STDDEV"
-    _inputs = ('close',)
-    _outputs = ('real',)
+    _inputs = ("close",)
+    _outputs = ("real",)
 
     def __init__(self, *history: ArrayLike, timeperiod: int = 5, nbdev: float = 1.0) -> None:
         super().__init__(history, {"timeperiod": _int(timeperiod, "timeperiod"), "nbdev": _real(nbdev, "nbdev")})
@@ -780,8 +886,8 @@ class VAR(StreamBase):
     """
 
     _name = "VAR"
-    _inputs = ('close',)
-    _outputs = ('real',)
+    _inputs = ("close",)
+    _outputs = ("real",)
 
     def __init__(self, *history: ArrayLike, timeperiod: int = 5, nbdev: float = 1.0) -> None:
         super().__init__(history, {"timeperiod": _int(timeperiod, "timeperiod"), "nbdev": _real(nbdev, "nbdev")})
@@ -810,8 +916,8 @@ class OBV(StreamBase):
     """
 
     _name = "OBV"
-    _inputs = ('close', 'volume')
-    _outputs = ('real',)
+    _inputs = ("close", "volume")
+    _outputs = ("real",)
 
     def __init__(self, *history: ArrayLike) -> None:
         super().__init__(history, {})
@@ -840,8 +946,8 @@ class AD(StreamBase):
     """
 
     _name = "AD"
-    _inputs = ('high', 'low', 'close', 'volume')
-    _outputs = ('real',)
+    _inputs = ("high", "low", "close", "volume")
+    _outputs = ("real",)
 
     def __init__(self, *history: ArrayLike) -> None:
         super().__init__(history, {})
@@ -873,11 +979,13 @@ class ADOSC(StreamBase):
     """
 
     _name = "ADOSC"
-    _inputs = ('high', 'low', 'close', 'volume')
-    _outputs = ('real',)
+    _inputs = ("high", "low", "close", "volume")
+    _outputs = ("real",)
 
     def __init__(self, *history: ArrayLike, fastperiod: int = 3, slowperiod: int = 10) -> None:
-        super().__init__(history, {"fastperiod": _int(fastperiod, "fastperiod"), "slowperiod": _int(slowperiod, "slowperiod")})
+        super().__init__(
+            history, {"fastperiod": _int(fastperiod, "fastperiod"), "slowperiod": _int(slowperiod, "slowperiod")}
+        )
 
     def update(self, high: float, low: float, close: float, volume: float) -> float:
         """Feeds one bar; returns its output (NaN during the look-back)."""
@@ -903,8 +1011,8 @@ class BOP(StreamBase):
     """
 
     _name = "BOP"
-    _inputs = ('open', 'high', 'low', 'close')
-    _outputs = ('real',)
+    _inputs = ("open", "high", "low", "close")
+    _outputs = ("real",)
 
     def __init__(self, *history: ArrayLike) -> None:
         super().__init__(history, {})
@@ -934,8 +1042,8 @@ class MIDPOINT(StreamBase):
     """
 
     _name = "MIDPOINT"
-    _inputs = ('close',)
-    _outputs = ('real',)
+    _inputs = ("close",)
+    _outputs = ("real",)
 
     def __init__(self, *history: ArrayLike, timeperiod: int = 14) -> None:
         super().__init__(history, {"timeperiod": _int(timeperiod, "timeperiod")})
@@ -965,8 +1073,8 @@ class MIDPRICE(StreamBase):
     """
 
     _name = "MIDPRICE"
-    _inputs = ('high', 'low')
-    _outputs = ('real',)
+    _inputs = ("high", "low")
+    _outputs = ("real",)
 
     def __init__(self, *history: ArrayLike, timeperiod: int = 14) -> None:
         super().__init__(history, {"timeperiod": _int(timeperiod, "timeperiod")})
@@ -996,8 +1104,8 @@ class WILLR(StreamBase):
     """
 
     _name = "WILLR"
-    _inputs = ('high', 'low', 'close')
-    _outputs = ('real',)
+    _inputs = ("high", "low", "close")
+    _outputs = ("real",)
 
     def __init__(self, *history: ArrayLike, timeperiod: int = 14) -> None:
         super().__init__(history, {"timeperiod": _int(timeperiod, "timeperiod")})
@@ -1027,8 +1135,8 @@ class AROON(StreamBase):
     """
 
     _name = "AROON"
-    _inputs = ('high', 'low')
-    _outputs = ('aroondown', 'aroonup')
+    _inputs = ("high", "low")
+    _outputs = ("aroondown", "aroonup")
 
     def __init__(self, *history: ArrayLike, timeperiod: int = 14) -> None:
         super().__init__(history, {"timeperiod": _int(timeperiod, "timeperiod")})
@@ -1058,8 +1166,8 @@ class AROONOSC(StreamBase):
     """
 
     _name = "AROONOSC"
-    _inputs = ('high', 'low')
-    _outputs = ('real',)
+    _inputs = ("high", "low")
+    _outputs = ("real",)
 
     def __init__(self, *history: ArrayLike, timeperiod: int = 14) -> None:
         super().__init__(history, {"timeperiod": _int(timeperiod, "timeperiod")})
@@ -1097,11 +1205,28 @@ class STOCH(StreamBase):
     """
 
     _name = "STOCH"
-    _inputs = ('high', 'low', 'close')
-    _outputs = ('slowk', 'slowd')
+    _inputs = ("high", "low", "close")
+    _outputs = ("slowk", "slowd")
 
-    def __init__(self, *history: ArrayLike, fastk_period: int = 5, slowk_period: int = 3, slowk_matype: int = 0, slowd_period: int = 3, slowd_matype: int = 0) -> None:
-        super().__init__(history, {"fastk_period": _int(fastk_period, "fastk_period"), "slowk_period": _int(slowk_period, "slowk_period"), "slowk_matype": _matype(slowk_matype, "slowk_matype"), "slowd_period": _int(slowd_period, "slowd_period"), "slowd_matype": _matype(slowd_matype, "slowd_matype")})
+    def __init__(
+        self,
+        *history: ArrayLike,
+        fastk_period: int = 5,
+        slowk_period: int = 3,
+        slowk_matype: int = 0,
+        slowd_period: int = 3,
+        slowd_matype: int = 0,
+    ) -> None:
+        super().__init__(
+            history,
+            {
+                "fastk_period": _int(fastk_period, "fastk_period"),
+                "slowk_period": _int(slowk_period, "slowk_period"),
+                "slowk_matype": _matype(slowk_matype, "slowk_matype"),
+                "slowd_period": _int(slowd_period, "slowd_period"),
+                "slowd_matype": _matype(slowd_matype, "slowd_matype"),
+            },
+        )
 
     def update(self, high: float, low: float, close: float) -> tuple[float, float]:
         """Feeds one bar; returns its outputs (NaN during the look-back)."""
@@ -1132,11 +1257,20 @@ class STOCHF(StreamBase):
     """
 
     _name = "STOCHF"
-    _inputs = ('high', 'low', 'close')
-    _outputs = ('fastk', 'fastd')
+    _inputs = ("high", "low", "close")
+    _outputs = ("fastk", "fastd")
 
-    def __init__(self, *history: ArrayLike, fastk_period: int = 5, fastd_period: int = 3, fastd_matype: int = 0) -> None:
-        super().__init__(history, {"fastk_period": _int(fastk_period, "fastk_period"), "fastd_period": _int(fastd_period, "fastd_period"), "fastd_matype": _matype(fastd_matype, "fastd_matype")})
+    def __init__(
+        self, *history: ArrayLike, fastk_period: int = 5, fastd_period: int = 3, fastd_matype: int = 0
+    ) -> None:
+        super().__init__(
+            history,
+            {
+                "fastk_period": _int(fastk_period, "fastk_period"),
+                "fastd_period": _int(fastd_period, "fastd_period"),
+                "fastd_matype": _matype(fastd_matype, "fastd_matype"),
+            },
+        )
 
     def update(self, high: float, low: float, close: float) -> tuple[float, float]:
         """Feeds one bar; returns its outputs (NaN during the look-back)."""
@@ -1169,11 +1303,26 @@ class STOCHRSI(StreamBase):
     """
 
     _name = "STOCHRSI"
-    _inputs = ('close',)
-    _outputs = ('fastk', 'fastd')
+    _inputs = ("close",)
+    _outputs = ("fastk", "fastd")
 
-    def __init__(self, *history: ArrayLike, timeperiod: int = 14, fastk_period: int = 5, fastd_period: int = 3, fastd_matype: int = 0) -> None:
-        super().__init__(history, {"timeperiod": _int(timeperiod, "timeperiod"), "fastk_period": _int(fastk_period, "fastk_period"), "fastd_period": _int(fastd_period, "fastd_period"), "fastd_matype": _matype(fastd_matype, "fastd_matype")})
+    def __init__(
+        self,
+        *history: ArrayLike,
+        timeperiod: int = 14,
+        fastk_period: int = 5,
+        fastd_period: int = 3,
+        fastd_matype: int = 0,
+    ) -> None:
+        super().__init__(
+            history,
+            {
+                "timeperiod": _int(timeperiod, "timeperiod"),
+                "fastk_period": _int(fastk_period, "fastk_period"),
+                "fastd_period": _int(fastd_period, "fastd_period"),
+                "fastd_matype": _matype(fastd_matype, "fastd_matype"),
+            },
+        )
 
     def update(self, close: float) -> tuple[float, float]:
         """Feeds one bar; returns its outputs (NaN during the look-back)."""
@@ -1200,8 +1349,8 @@ class ADX(StreamBase):
     """
 
     _name = "ADX"
-    _inputs = ('high', 'low', 'close')
-    _outputs = ('real',)
+    _inputs = ("high", "low", "close")
+    _outputs = ("real",)
 
     def __init__(self, *history: ArrayLike, timeperiod: int = 14) -> None:
         super().__init__(history, {"timeperiod": _int(timeperiod, "timeperiod")})
@@ -1231,8 +1380,8 @@ class ADXR(StreamBase):
     """
 
     _name = "ADXR"
-    _inputs = ('high', 'low', 'close')
-    _outputs = ('real',)
+    _inputs = ("high", "low", "close")
+    _outputs = ("real",)
 
     def __init__(self, *history: ArrayLike, timeperiod: int = 14) -> None:
         super().__init__(history, {"timeperiod": _int(timeperiod, "timeperiod")})
@@ -1262,8 +1411,8 @@ class DX(StreamBase):
     """
 
     _name = "DX"
-    _inputs = ('high', 'low', 'close')
-    _outputs = ('real',)
+    _inputs = ("high", "low", "close")
+    _outputs = ("real",)
 
     def __init__(self, *history: ArrayLike, timeperiod: int = 14) -> None:
         super().__init__(history, {"timeperiod": _int(timeperiod, "timeperiod")})
@@ -1293,8 +1442,8 @@ class PLUS_DI(StreamBase):
     """
 
     _name = "PLUS_DI"
-    _inputs = ('high', 'low', 'close')
-    _outputs = ('real',)
+    _inputs = ("high", "low", "close")
+    _outputs = ("real",)
 
     def __init__(self, *history: ArrayLike, timeperiod: int = 14) -> None:
         super().__init__(history, {"timeperiod": _int(timeperiod, "timeperiod")})
@@ -1324,8 +1473,8 @@ class MINUS_DI(StreamBase):
     """
 
     _name = "MINUS_DI"
-    _inputs = ('high', 'low', 'close')
-    _outputs = ('real',)
+    _inputs = ("high", "low", "close")
+    _outputs = ("real",)
 
     def __init__(self, *history: ArrayLike, timeperiod: int = 14) -> None:
         super().__init__(history, {"timeperiod": _int(timeperiod, "timeperiod")})
@@ -1355,8 +1504,8 @@ class CCI(StreamBase):
     """
 
     _name = "CCI"
-    _inputs = ('high', 'low', 'close')
-    _outputs = ('real',)
+    _inputs = ("high", "low", "close")
+    _outputs = ("real",)
 
     def __init__(self, *history: ArrayLike, timeperiod: int = 14) -> None:
         super().__init__(history, {"timeperiod": _int(timeperiod, "timeperiod")})
@@ -1386,8 +1535,8 @@ class MFI(StreamBase):
     """
 
     _name = "MFI"
-    _inputs = ('high', 'low', 'close', 'volume')
-    _outputs = ('real',)
+    _inputs = ("high", "low", "close", "volume")
+    _outputs = ("real",)
 
     def __init__(self, *history: ArrayLike, timeperiod: int = 14) -> None:
         super().__init__(history, {"timeperiod": _int(timeperiod, "timeperiod")})
@@ -1421,11 +1570,18 @@ class ULTOSC(StreamBase):
     """
 
     _name = "ULTOSC"
-    _inputs = ('high', 'low', 'close')
-    _outputs = ('real',)
+    _inputs = ("high", "low", "close")
+    _outputs = ("real",)
 
     def __init__(self, *history: ArrayLike, timeperiod1: int = 7, timeperiod2: int = 14, timeperiod3: int = 28) -> None:
-        super().__init__(history, {"timeperiod1": _int(timeperiod1, "timeperiod1"), "timeperiod2": _int(timeperiod2, "timeperiod2"), "timeperiod3": _int(timeperiod3, "timeperiod3")})
+        super().__init__(
+            history,
+            {
+                "timeperiod1": _int(timeperiod1, "timeperiod1"),
+                "timeperiod2": _int(timeperiod2, "timeperiod2"),
+                "timeperiod3": _int(timeperiod3, "timeperiod3"),
+            },
+        )
 
     def update(self, high: float, low: float, close: float) -> float:
         """Feeds one bar; returns its output (NaN during the look-back)."""
@@ -1454,11 +1610,13 @@ class SAR(StreamBase):
     """
 
     _name = "SAR"
-    _inputs = ('high', 'low')
-    _outputs = ('real',)
+    _inputs = ("high", "low")
+    _outputs = ("real",)
 
     def __init__(self, *history: ArrayLike, acceleration: float = 0.02, maximum: float = 0.2) -> None:
-        super().__init__(history, {"acceleration": _real(acceleration, "acceleration"), "maximum": _real(maximum, "maximum")})
+        super().__init__(
+            history, {"acceleration": _real(acceleration, "acceleration"), "maximum": _real(maximum, "maximum")}
+        )
 
     def update(self, high: float, low: float) -> float:
         """Feeds one bar; returns its output (NaN during the look-back)."""
@@ -1485,8 +1643,8 @@ class LINEARREG(StreamBase):
     """
 
     _name = "LINEARREG"
-    _inputs = ('close',)
-    _outputs = ('real',)
+    _inputs = ("close",)
+    _outputs = ("real",)
 
     def __init__(self, *history: ArrayLike, timeperiod: int = 14) -> None:
         super().__init__(history, {"timeperiod": _int(timeperiod, "timeperiod")})
@@ -1516,8 +1674,8 @@ class LINEARREG_SLOPE(StreamBase):
     """
 
     _name = "LINEARREG_SLOPE"
-    _inputs = ('close',)
-    _outputs = ('real',)
+    _inputs = ("close",)
+    _outputs = ("real",)
 
     def __init__(self, *history: ArrayLike, timeperiod: int = 14) -> None:
         super().__init__(history, {"timeperiod": _int(timeperiod, "timeperiod")})
@@ -1547,8 +1705,8 @@ class LINEARREG_ANGLE(StreamBase):
     """
 
     _name = "LINEARREG_ANGLE"
-    _inputs = ('close',)
-    _outputs = ('real',)
+    _inputs = ("close",)
+    _outputs = ("real",)
 
     def __init__(self, *history: ArrayLike, timeperiod: int = 14) -> None:
         super().__init__(history, {"timeperiod": _int(timeperiod, "timeperiod")})
@@ -1578,8 +1736,8 @@ class LINEARREG_INTERCEPT(StreamBase):
     """
 
     _name = "LINEARREG_INTERCEPT"
-    _inputs = ('close',)
-    _outputs = ('real',)
+    _inputs = ("close",)
+    _outputs = ("real",)
 
     def __init__(self, *history: ArrayLike, timeperiod: int = 14) -> None:
         super().__init__(history, {"timeperiod": _int(timeperiod, "timeperiod")})
@@ -1609,8 +1767,8 @@ class TSF(StreamBase):
     """
 
     _name = "TSF"
-    _inputs = ('close',)
-    _outputs = ('real',)
+    _inputs = ("close",)
+    _outputs = ("real",)
 
     def __init__(self, *history: ArrayLike, timeperiod: int = 14) -> None:
         super().__init__(history, {"timeperiod": _int(timeperiod, "timeperiod")})
@@ -1640,8 +1798,8 @@ class BETA(StreamBase):
     """
 
     _name = "BETA"
-    _inputs = ('real0', 'real1')
-    _outputs = ('real',)
+    _inputs = ("real0", "real1")
+    _outputs = ("real",)
 
     def __init__(self, *history: ArrayLike, timeperiod: int = 5) -> None:
         super().__init__(history, {"timeperiod": _int(timeperiod, "timeperiod")})
@@ -1671,8 +1829,8 @@ class CORREL(StreamBase):
     """
 
     _name = "CORREL"
-    _inputs = ('real0', 'real1')
-    _outputs = ('real',)
+    _inputs = ("real0", "real1")
+    _outputs = ("real",)
 
     def __init__(self, *history: ArrayLike, timeperiod: int = 30) -> None:
         super().__init__(history, {"timeperiod": _int(timeperiod, "timeperiod")})

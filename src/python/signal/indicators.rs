@@ -23,7 +23,9 @@ pub fn indicator<'py>(
 ) -> PyResult<Bound<'py, PyAny>> {
     let spec = ind::spec(name)?;
     if inputs.len() != spec.inputs.len() {
-        return Err(Error::InvalidInput(format!("{name} takes {} inputs, got {}", spec.inputs.len(), inputs.len())).into());
+        return Err(
+            Error::InvalidInput(format!("{name} takes {} inputs, got {}", spec.inputs.len(), inputs.len())).into()
+        );
     }
     let mut reals: Vec<Reals<'py, IxDyn>> = Vec::with_capacity(inputs.len());
     for (obj, input_name) in inputs.iter().zip(spec.inputs) {
@@ -160,7 +162,11 @@ impl PyStream {
         let view = reals.view()?;
         let (n_in, n_out) = (self.inner.inputs(), self.inner.outputs());
         if view.ndim() != 2 || view.shape()[0] != n_in {
-            return Err(Error::InvalidInput(format!("values must have shape ({n_in}, bars), got {}", args::shape_text(view.shape()))).into());
+            return Err(Error::InvalidInput(format!(
+                "values must have shape ({n_in}, bars), got {}",
+                args::shape_text(view.shape())
+            ))
+            .into());
         }
         let bars = view.shape()[1];
         let mut out = crate::error::try_vec(n_out * bars, 0.0, "the stream's outputs")?;

@@ -297,7 +297,14 @@ impl T3 {
         let c2 = 3.0 * (t - c1);
         let c3 = -6.0 * t - 3.0 * (v - c1);
         let c4 = 1.0 + 3.0 * v - c1 + 3.0 * t;
-        Self { p, k: 2.0 / (p as f64 + 1.0), c: [c1, c2, c3, c4], e: vec![0.0; 6], sums: vec![0.0; 6], counts: vec![0; 6] }
+        Self {
+            p,
+            k: 2.0 / (p as f64 + 1.0),
+            c: [c1, c2, c3, c4],
+            e: vec![0.0; 6],
+            sums: vec![0.0; 6],
+            counts: vec![0; 6],
+        }
     }
     #[inline]
     pub fn next(&mut self, x: f64) -> Option<f64> {

@@ -21,7 +21,14 @@ state!(Hilbert { odd, even, prev_odd, prev_even, prev_in_odd, prev_in_even });
 
 impl Hilbert {
     fn new() -> Self {
-        Self { odd: vec![0.0; 3], even: vec![0.0; 3], prev_odd: 0.0, prev_even: 0.0, prev_in_odd: 0.0, prev_in_even: 0.0 }
+        Self {
+            odd: vec![0.0; 3],
+            even: vec![0.0; 3],
+            prev_odd: 0.0,
+            prev_even: 0.0,
+            prev_in_odd: 0.0,
+            prev_in_even: 0.0,
+        }
     }
     #[inline]
     fn apply(&mut self, even: bool, idx: usize, input: f64, adjusted: f64) -> f64 {

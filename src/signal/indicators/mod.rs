@@ -171,7 +171,14 @@ impl Stream {
 /// Runs the indicator over `cols` series of `rows` bars, in parallel over series. `input(j, c,
 /// buf)` gives input `j` of series `c` (it may fill `buf`, `rows` long, and return it). The
 /// result holds, series after series, each output's `rows` values: `[c][k][r]`.
-pub fn run_columns<'a, F>(name: &str, params: &[f64], rows: usize, cols: usize, input: F, control: &Control) -> Result<Vec<f64>>
+pub fn run_columns<'a, F>(
+    name: &str,
+    params: &[f64],
+    rows: usize,
+    cols: usize,
+    input: F,
+    control: &Control,
+) -> Result<Vec<f64>>
 where
     F: Fn(usize, usize, &mut Vec<f64>) -> Option<&'a [f64]> + Sync,
 {

@@ -208,7 +208,11 @@ impl Macd {
         let (lf, ls) = (lookback(fast.0, fast.1), lookback(slow.0, slow.1));
         // MACDEXT computes both averages from the bar where the slower one starts.
         let skip = ls.saturating_sub(lf);
-        Ok(Self { fast: Late::new(skip, Ma::new(fast.0, fast.1)?), slow: Ma::new(slow.0, slow.1)?, signal: Ma::new(signal.0, signal.1)? })
+        Ok(Self {
+            fast: Late::new(skip, Ma::new(fast.0, fast.1)?),
+            slow: Ma::new(slow.0, slow.1)?,
+            signal: Ma::new(signal.0, signal.1)?,
+        })
     }
 }
 
@@ -242,7 +246,13 @@ pub struct Po {
 state!(Po { fast, slow });
 
 impl Po {
-    pub fn new(fast: usize, slow: usize, matype: usize, percent: bool, lookback: impl Fn(usize, usize) -> usize) -> Result<Self> {
+    pub fn new(
+        fast: usize,
+        slow: usize,
+        matype: usize,
+        percent: bool,
+        lookback: impl Fn(usize, usize) -> usize,
+    ) -> Result<Self> {
         let (fast, slow) = if slow < fast { (slow, fast) } else { (fast, slow) };
         let skip = lookback(slow, matype).saturating_sub(lookback(fast, matype));
         Ok(Self { percent, fast: Late::new(skip, Ma::new(fast, matype)?), slow: Ma::new(slow, matype)? })

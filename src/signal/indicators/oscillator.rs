@@ -124,7 +124,15 @@ impl Ultosc {
         let mut periods = [p1, p2, p3];
         periods.sort_unstable();
         let longest = periods[2];
-        Self { periods, longest, n: 0, prev_close: 0.0, a: Ring::new(longest + 1), b: Ring::new(longest + 1), sums: vec![0.0; 6] }
+        Self {
+            periods,
+            longest,
+            n: 0,
+            prev_close: 0.0,
+            a: Ring::new(longest + 1),
+            b: Ring::new(longest + 1),
+            sums: vec![0.0; 6],
+        }
     }
 }
 

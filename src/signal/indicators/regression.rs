@@ -80,7 +80,18 @@ state!(Beta { n, last_x, last_y, xs, ys, sxx, sx, sxy, sy });
 
 impl Beta {
     pub fn new(p: usize) -> Self {
-        Self { p, n: 0, last_x: 0.0, last_y: 0.0, xs: Ring::new(p + 1), ys: Ring::new(p + 1), sxx: 0.0, sx: 0.0, sxy: 0.0, sy: 0.0 }
+        Self {
+            p,
+            n: 0,
+            last_x: 0.0,
+            last_y: 0.0,
+            xs: Ring::new(p + 1),
+            ys: Ring::new(p + 1),
+            sxx: 0.0,
+            sx: 0.0,
+            sxy: 0.0,
+            sy: 0.0,
+        }
     }
 }
 

@@ -16,8 +16,14 @@ use crate::error::Result;
 /// What a parameter holds.
 #[derive(Clone, Copy, Debug)]
 pub enum ParamKind {
-    Int { min: i64, max: i64 },
-    Real { min: f64, max: f64 },
+    Int {
+        min: i64,
+        max: i64,
+    },
+    Real {
+        min: f64,
+        max: f64,
+    },
     /// A moving-average type, 0 to 8.
     MaType,
 }
@@ -81,7 +87,12 @@ pub const SPECS: &[Spec] = &[
     spec!(
         "BBANDS",
         C,
-        [period("timeperiod", 20, 2), real("nbdevup", 2.0, -REAL, REAL), real("nbdevdn", 2.0, -REAL, REAL), matype("matype")],
+        [
+            period("timeperiod", 20, 2),
+            real("nbdevup", 2.0, -REAL, REAL),
+            real("nbdevdn", 2.0, -REAL, REAL),
+            matype("matype")
+        ],
         &["upperband", "middleband", "lowerband"]
     ),
     spec!(
@@ -144,7 +155,12 @@ pub const SPECS: &[Spec] = &[
     spec!(
         "STOCHRSI",
         C,
-        [period("timeperiod", 14, 2), period("fastk_period", 5, 1), period("fastd_period", 3, 1), matype("fastd_matype")],
+        [
+            period("timeperiod", 14, 2),
+            period("fastk_period", 5, 1),
+            period("fastd_period", 3, 1),
+            matype("fastd_matype")
+        ],
         &["fastk", "fastd"]
     ),
     spec!("ADX", HLC, [period("timeperiod", 14, 2)], REAL_OUT),

@@ -166,21 +166,26 @@ impl Ring {
     }
 }
 
+/// A ring is saved slot by slot, with where its oldest value is: TA-Lib sums some windows in
+/// slot order (CCI), so a restored ring must keep the layout, not only the order.
 impl Save for Ring {
     fn save(&self, out: &mut Vec<f64>) {
         out.push(self.len as f64);
-        for i in 0..self.len {
-            out.push(self.get(i));
-        }
+        out.push(self.head as f64);
+        out.extend_from_slice(&self.buf[..self.len]);
     }
     fn load(&mut self, from: &mut Loader<'_>) -> Result<()> {
-        let len = from.count(self.buf.len())?;
-        self.head = 0;
-        self.len = 0;
-        for _ in 0..len {
-            let v = from.real()?;
-            self.push(v);
+        let cap = self.buf.len();
+        let len = from.count(cap)?;
+        let head = from.count(cap - 1)?;
+        if len < cap && head != 0 {
+            return Err(Error::InvalidInput("the saved stream state holds a broken window".into()));
         }
+        for slot in self.buf.iter_mut().take(len) {
+            *slot = from.real()?;
+        }
+        self.len = len;
+        self.head = head;
         Ok(())
     }
 }
@@ -203,6 +208,7 @@ mod tests {
         q.load(&mut l).unwrap();
         l.finish().unwrap();
         assert_eq!((q.get(0), q.get(1), q.get(2)), (3.0, 4.0, 5.0));
-        assert!(q.load(&mut Loader::new(&[4.0, 1.0, 2.0, 3.0, 4.0])).is_err());
+        assert!(q.load(&mut Loader::new(&[4.0, 0.0, 1.0, 2.0, 3.0, 4.0])).is_err());
+        assert!(q.load(&mut Loader::new(&[2.0, 1.0, 1.0, 2.0])).is_err());
     }
 }

@@ -88,7 +88,15 @@ state!(Adosc { n, ad, fast, slow });
 
 impl Adosc {
     pub fn new(fast: usize, slow: usize) -> Self {
-        Self { fk: per_to_k(fast), sk: per_to_k(slow), lookback: fast.max(slow) - 1, n: 0, ad: 0.0, fast: 0.0, slow: 0.0 }
+        Self {
+            fk: per_to_k(fast),
+            sk: per_to_k(slow),
+            lookback: fast.max(slow) - 1,
+            n: 0,
+            ad: 0.0,
+            fast: 0.0,
+            slow: 0.0,
+        }
     }
 }
 
