@@ -169,3 +169,10 @@ def test_huge_broadcast_view_is_refused() -> None:
     x = np.broadcast_to(np.float64(1.0), (100_000, 100_000))
     with pytest.raises(ResourceLimitError):
         signal.SMA(x)
+
+
+def test_long_2d_batch_answers_ctrl_c() -> None:
+    from interrupts import assert_interrupted
+
+    x = np.broadcast_to(BARS["close"][:, None], (20_000, 400))
+    assert_interrupted(lambda: signal.LINEARREG(x, timeperiod=5_000), "LINEARREG over 400 series")

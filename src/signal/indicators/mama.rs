@@ -153,7 +153,7 @@ impl Mama {
             return None;
         }
         let rad2deg = 180.0 / (4.0 * 1.0f64.atan());
-        let even = today % 2 == 0;
+        let even = today.is_multiple_of(2);
         let idx = self.hilbert_idx;
         let detrender = self.detrender.apply(even, idx, smoothed, adjusted);
         let q1 = self.q1.apply(even, idx, detrender, adjusted);
@@ -211,11 +211,7 @@ impl Mama {
         if self.period < lo {
             self.period = lo;
         }
-        if self.period < 6.0 {
-            self.period = 6.0;
-        } else if self.period > 50.0 {
-            self.period = 50.0;
-        }
+        self.period = self.period.clamp(6.0, 50.0);
         self.period = 0.2 * self.period + 0.8 * last;
         out
     }

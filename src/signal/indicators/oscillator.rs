@@ -177,12 +177,10 @@ impl Machine for Ultosc {
             return;
         }
         let mut o = 0.0;
-        let weights = [4.0, 2.0, 1.0];
-        for k in 0..3 {
+        for (k, w) in [4.0, 2.0, 1.0].into_iter().enumerate() {
             let (a, b) = (self.sums[2 * k], self.sums[2 * k + 1]);
             if !is_zero(b) {
-                let r = a / b;
-                o += if k == 2 { r } else { weights[k] * r };
+                o += w * (a / b);
             }
         }
         for (k, &p) in self.periods.iter().enumerate() {
