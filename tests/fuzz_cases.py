@@ -1392,13 +1392,15 @@ SIGNAL_ONE_INPUT += ["STDDEV", "VAR", "MIDPOINT", "LINEARREG", "TSF", "STOCHRSI"
 @st.composite
 def signal_indicators(draw: st.DrawFn) -> Case:
     n = draw(st.integers(0, 60))
-    x, bad = draw(flagged(vector(n, 1.0, 100.0), vectors_hostile(n)))
     name = draw(st.sampled_from(SIGNAL_ONE_INPUT))
     period = draw(ints(-1, 70))
-    streamed = draw(st.booleans())
-    if streamed:
-        call = f"[qs.stream.{name}(timeperiod={period}).update(float(v)) for v in np.ravel({x})]"
+    if draw(st.booleans()):
+        # a stream fed bar by bar (hostile values: the bar, the period)
+        x = draw(vector(n, 1.0, 100.0))
+        bar, bad = draw(flagged(st.just("float(v)"), ["float('nan')", "float('inf')", "None", "'1.0'", "10**400"]))
+        call = f"[h.update({bar}) for h in [qs.stream.{name}(timeperiod={period})] for v in {x}]"
     else:
+        x, bad = draw(flagged(vector(n, 1.0, 100.0), vectors_hostile(n)))
         call = f"qs.{name}({x}, timeperiod={period})"
     # NaN is the documented look-back (and what TA-Lib gives for NaN input)
     return Case(call, setup="from quantumpanarchy import signal as qs", allow_nan=True, allow_inf=bad)
