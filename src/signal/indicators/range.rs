@@ -3,29 +3,99 @@
 
 use super::average::Ma;
 use super::momentum::{Rsi, Wilder};
-use super::state::{state, Ring};
+use super::state::{state, Loader, Ring, Save};
 use super::Machine;
 use crate::error::Result;
+use std::collections::VecDeque;
 
-/// The last `p` bars' highs and lows, scanned in TA-Lib's order.
+/// The last `p` bars' highs and lows. The highest and lowest come from monotone queues (O(1)
+/// amortised); a window holding a NaN is scanned in TA-Lib's order instead, so NaN compares
+/// as TA-Lib compares it.
 #[derive(Clone, Debug)]
 pub struct Window {
     hi: Ring,
     lo: Ring,
+    t: usize,
+    nans: usize,
+    maxq: VecDeque<(usize, f64)>,
+    minq: VecDeque<(usize, f64)>,
 }
-state!(Window { hi, lo });
+
+impl Save for Window {
+    fn save(&self, out: &mut Vec<f64>) {
+        self.hi.save(out);
+        self.lo.save(out);
+        self.t.save(out);
+    }
+    /// The queues are a function of the window: rebuilt from it.
+    fn load(&mut self, from: &mut Loader<'_>) -> Result<()> {
+        self.hi.load(from)?;
+        self.lo.load(from)?;
+        self.t.load(from)?;
+        let n = self.hi.len();
+        if self.lo.len() != n || self.t < n {
+            return Err(crate::invalid!("the saved stream state holds a broken window"));
+        }
+        self.maxq.clear();
+        self.minq.clear();
+        self.nans = 0;
+        for i in 0..n {
+            let index = self.t - n + i;
+            self.enqueue(index, self.hi.get(i), self.lo.get(i));
+        }
+        Ok(())
+    }
+}
 
 impl Window {
     pub fn new(p: usize) -> Self {
-        Self { hi: Ring::new(p), lo: Ring::new(p) }
+        Self { hi: Ring::new(p), lo: Ring::new(p), t: 0, nans: 0, maxq: VecDeque::new(), minq: VecDeque::new() }
     }
+
+    #[inline]
+    fn enqueue(&mut self, index: usize, h: f64, l: f64) {
+        self.nans += usize::from(h.is_nan()) + usize::from(l.is_nan());
+        if !h.is_nan() {
+            while self.maxq.back().is_some_and(|&(_, v)| v <= h) {
+                self.maxq.pop_back();
+            }
+            self.maxq.push_back((index, h));
+        }
+        if !l.is_nan() {
+            while self.minq.back().is_some_and(|&(_, v)| v >= l) {
+                self.minq.pop_back();
+            }
+            self.minq.push_back((index, l));
+        }
+    }
+
     /// `(highest, lowest)` once `p` bars were seen.
     #[inline]
     pub fn next(&mut self, h: f64, l: f64) -> Option<(f64, f64)> {
+        let p = self.hi.buf_len();
+        if self.hi.is_full() {
+            let (oh, ol) = (self.hi.get(0), self.lo.get(0));
+            self.nans -= usize::from(oh.is_nan()) + usize::from(ol.is_nan());
+        }
         self.hi.push(h);
         self.lo.push(l);
+        let index = self.t;
+        self.t += 1;
+        self.enqueue(index, h, l);
+        let oldest = self.t.saturating_sub(p);
+        while self.maxq.front().is_some_and(|&(i, _)| i < oldest) {
+            self.maxq.pop_front();
+        }
+        while self.minq.front().is_some_and(|&(i, _)| i < oldest) {
+            self.minq.pop_front();
+        }
         if !self.hi.is_full() {
             return None;
+        }
+        if self.nans == 0 {
+            if let (Some(&(_, hi)), Some(&(_, lo))) = (self.maxq.front(), self.minq.front()) {
+                return Some((hi, lo));
+            }
         }
         let (mut highest, mut lowest) = (self.hi.get(0), self.lo.get(0));
         for i in 1..self.hi.len() {
@@ -40,11 +110,13 @@ impl Window {
         }
         Some((highest, lowest))
     }
+
     /// `(bars since the highest, bars since the lowest)`, the latest of equal values.
     #[inline]
     pub fn ages(&mut self, h: f64, l: f64) -> Option<(usize, usize)> {
         self.hi.push(h);
         self.lo.push(l);
+        self.t += 1;
         if !self.hi.is_full() {
             return None;
         }

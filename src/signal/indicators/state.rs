@@ -120,6 +120,11 @@ impl Ring {
         self.len
     }
 
+    /// The capacity.
+    pub fn buf_len(&self) -> usize {
+        self.buf.len()
+    }
+
     pub fn is_full(&self) -> bool {
         self.len == self.buf.len()
     }
