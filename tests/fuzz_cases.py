@@ -1454,6 +1454,26 @@ def cas_soc(draw: st.DrawFn) -> Case:
         f"e.predict_transition_probability(), e.get_avalanches({draw(count(0, 20))}), rt(e))",
     ]
     return Case(draw(st.sampled_from(calls)), setup, allow_nan=True)
+# signal indicators (issue 11): TA-Lib's indicators and their streams on short, hostile series.
+SIGNAL_ONE_INPUT = ["SMA", "EMA", "WMA", "DEMA", "TEMA", "TRIMA", "KAMA", "T3", "RSI", "CMO", "MOM", "ROC"]
+SIGNAL_ONE_INPUT += ["STDDEV", "VAR", "MIDPOINT", "LINEARREG", "TSF", "STOCHRSI", "BBANDS"]
+
+
+@st.composite
+def signal_indicators(draw: st.DrawFn) -> Case:
+    n = draw(st.integers(0, 60))
+    name = draw(st.sampled_from(SIGNAL_ONE_INPUT))
+    period = draw(ints(-1, 70))
+    if draw(st.booleans()):
+        # a stream fed bar by bar (hostile values: the bar, the period)
+        x = draw(vector(n, 1.0, 100.0))
+        bar, bad = draw(flagged(st.just("float(v)"), ["float('nan')", "float('inf')", "None", "'1.0'", "10**400"]))
+        call = f"[h.update({bar}) for h in [qs.stream.{name}(timeperiod={period})] for v in {x}]"
+    else:
+        x, bad = draw(flagged(vector(n, 1.0, 100.0), vectors_hostile(n)))
+        call = f"qs.{name}({x}, timeperiod={period})"
+    # NaN is the documented look-back (and what TA-Lib gives for NaN input)
+    return Case(call, setup="from quantumpanarchy import signal as qs", allow_nan=True, allow_inf=bad)
 
 
 ENTRY_POINTS: dict[str, CaseStrategy] = {
@@ -1491,6 +1511,7 @@ ENTRY_POINTS: dict[str, CaseStrategy] = {
     "cas.PowerLawFit": cas_powerlaw,
     "cas.Sandpile": cas_sandpile,
     "cas.SOCEngine": cas_soc,
+    "signal indicators": signal_indicators,
 }
 
 

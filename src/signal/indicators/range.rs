@@ -1,0 +1,327 @@
+//! Indicators of a window's highest and lowest values: MIDPOINT, MIDPRICE, WILLR, AROON,
+//! AROONOSC, STOCHF, STOCH and STOCHRSI.
+
+use super::average::Ma;
+use super::momentum::{Rsi, Wilder};
+use super::state::{state, Loader, Ring, Save};
+use super::Machine;
+use crate::error::Result;
+use std::collections::VecDeque;
+
+/// The last `p` bars' highs and lows. The highest and lowest come from monotone queues (O(1)
+/// amortised); a window holding a NaN is scanned in TA-Lib's order instead, so NaN compares
+/// as TA-Lib compares it.
+#[derive(Clone, Debug)]
+pub struct Window {
+    hi: Ring,
+    lo: Ring,
+    t: usize,
+    nans: usize,
+    maxq: VecDeque<(usize, f64)>,
+    minq: VecDeque<(usize, f64)>,
+}
+
+impl Save for Window {
+    fn save(&self, out: &mut Vec<f64>) {
+        self.hi.save(out);
+        self.lo.save(out);
+        self.t.save(out);
+    }
+    /// The queues are a function of the window: rebuilt from it.
+    fn load(&mut self, from: &mut Loader<'_>) -> Result<()> {
+        self.hi.load(from)?;
+        self.lo.load(from)?;
+        self.t.load(from)?;
+        let n = self.hi.len();
+        if self.lo.len() != n || self.t < n {
+            return Err(crate::invalid!("the saved stream state holds a broken window"));
+        }
+        self.maxq.clear();
+        self.minq.clear();
+        self.nans = 0;
+        for i in 0..n {
+            let index = self.t - n + i;
+            self.enqueue(index, self.hi.get(i), self.lo.get(i));
+        }
+        Ok(())
+    }
+}
+
+impl Window {
+    pub fn new(p: usize) -> Self {
+        Self { hi: Ring::new(p), lo: Ring::new(p), t: 0, nans: 0, maxq: VecDeque::new(), minq: VecDeque::new() }
+    }
+
+    #[inline]
+    fn enqueue(&mut self, index: usize, h: f64, l: f64) {
+        self.nans += usize::from(h.is_nan()) + usize::from(l.is_nan());
+        if !h.is_nan() {
+            while self.maxq.back().is_some_and(|&(_, v)| v <= h) {
+                self.maxq.pop_back();
+            }
+            self.maxq.push_back((index, h));
+        }
+        if !l.is_nan() {
+            while self.minq.back().is_some_and(|&(_, v)| v >= l) {
+                self.minq.pop_back();
+            }
+            self.minq.push_back((index, l));
+        }
+    }
+
+    /// `(highest, lowest)` once `p` bars were seen.
+    #[inline]
+    pub fn next(&mut self, h: f64, l: f64) -> Option<(f64, f64)> {
+        let p = self.hi.buf_len();
+        if self.hi.is_full() {
+            let (oh, ol) = (self.hi.get(0), self.lo.get(0));
+            self.nans -= usize::from(oh.is_nan()) + usize::from(ol.is_nan());
+        }
+        self.hi.push(h);
+        self.lo.push(l);
+        let index = self.t;
+        self.t += 1;
+        self.enqueue(index, h, l);
+        let oldest = self.t.saturating_sub(p);
+        while self.maxq.front().is_some_and(|&(i, _)| i < oldest) {
+            self.maxq.pop_front();
+        }
+        while self.minq.front().is_some_and(|&(i, _)| i < oldest) {
+            self.minq.pop_front();
+        }
+        if !self.hi.is_full() {
+            return None;
+        }
+        if self.nans == 0 {
+            if let (Some(&(_, hi)), Some(&(_, lo))) = (self.maxq.front(), self.minq.front()) {
+                return Some((hi, lo));
+            }
+        }
+        let (mut highest, mut lowest) = (self.hi.get(0), self.lo.get(0));
+        for i in 1..self.hi.len() {
+            let t = self.lo.get(i);
+            if t < lowest {
+                lowest = t;
+            }
+            let t = self.hi.get(i);
+            if t > highest {
+                highest = t;
+            }
+        }
+        Some((highest, lowest))
+    }
+
+    /// `(bars since the highest, bars since the lowest)`, the latest of equal values.
+    #[inline]
+    pub fn ages(&mut self, h: f64, l: f64) -> Option<(usize, usize)> {
+        self.hi.push(h);
+        self.lo.push(l);
+        self.t += 1;
+        if !self.hi.is_full() {
+            return None;
+        }
+        let n = self.hi.len();
+        let (mut hi, mut lo) = (0, 0);
+        let (mut highest, mut lowest) = (self.hi.get(0), self.lo.get(0));
+        for i in 1..n {
+            let t = self.lo.get(i);
+            if t <= lowest {
+                lowest = t;
+                lo = i;
+            }
+            let t = self.hi.get(i);
+            if t >= highest {
+                highest = t;
+                hi = i;
+            }
+        }
+        Some((n - 1 - hi, n - 1 - lo))
+    }
+}
+
+/// MIDPOINT(close, timeperiod).
+#[derive(Clone, Debug)]
+pub struct Midpoint(pub Window);
+state!(Midpoint { 0 });
+
+impl Machine for Midpoint {
+    const IN: usize = 1;
+    const OUT: usize = 1;
+    #[inline]
+    fn step(&mut self, x: &[f64], out: &mut [f64]) {
+        out[0] = self.0.next(x[0], x[0]).map_or(f64::NAN, |(h, l)| (h + l) / 2.0);
+    }
+}
+
+/// MIDPRICE(high, low, timeperiod).
+#[derive(Clone, Debug)]
+pub struct Midprice(pub Window);
+state!(Midprice { 0 });
+
+impl Machine for Midprice {
+    const IN: usize = 2;
+    const OUT: usize = 1;
+    #[inline]
+    fn step(&mut self, x: &[f64], out: &mut [f64]) {
+        out[0] = self.0.next(x[0], x[1]).map_or(f64::NAN, |(h, l)| (h + l) / 2.0);
+    }
+}
+
+/// WILLR(high, low, close, timeperiod).
+#[derive(Clone, Debug)]
+pub struct Willr(pub Window);
+state!(Willr { 0 });
+
+impl Machine for Willr {
+    const IN: usize = 3;
+    const OUT: usize = 1;
+    #[inline]
+    fn step(&mut self, x: &[f64], out: &mut [f64]) {
+        out[0] = match self.0.next(x[0], x[1]) {
+            Some((h, l)) => {
+                let diff = h - l;
+                if diff != 0.0 {
+                    -100.0 * ((h - x[2]) / diff)
+                } else {
+                    0.0
+                }
+            }
+            None => f64::NAN,
+        };
+    }
+}
+
+/// AROON(high, low, timeperiod): aroondown, aroonup; and AROONOSC (up minus down).
+#[derive(Clone, Debug)]
+pub struct Aroon {
+    p: usize,
+    osc: bool,
+    window: Window,
+}
+state!(Aroon { window });
+
+impl Aroon {
+    pub fn new(p: usize, osc: bool) -> Self {
+        Self { p, osc, window: Window::new(p + 1) }
+    }
+}
+
+impl Machine for Aroon {
+    const IN: usize = 2;
+    const OUT: usize = 2;
+    #[inline]
+    fn step(&mut self, x: &[f64], out: &mut [f64]) {
+        out.fill(f64::NAN);
+        if let Some((hi_age, lo_age)) = self.window.ages(x[0], x[1]) {
+            let factor = 100.0 / self.p as f64;
+            let p = self.p as f64;
+            let down = factor * (p - lo_age as f64);
+            let up = factor * (p - hi_age as f64);
+            if self.osc {
+                // TA-Lib: factor * (index of the highest - index of the lowest).
+                out[0] = factor * ((lo_age as f64) - (hi_age as f64));
+            } else {
+                out[0] = down;
+                out[1] = up;
+            }
+        }
+    }
+}
+
+/// The fast %K of a window: `100 ((close - lowest) / (highest - lowest))` (0 for a flat window),
+/// in TA-Lib 0.8's order of operations.
+#[inline]
+fn fast_k(h: f64, l: f64, c: f64) -> f64 {
+    let diff = h - l;
+    if diff != 0.0 {
+        100.0 * ((c - l) / diff)
+    } else {
+        0.0
+    }
+}
+
+/// STOCHF(high, low, close, fastk_period, fastd_period, fastd_matype): fastk, fastd; with an
+/// RSI in front, STOCHRSI(close, timeperiod, fastk_period, fastd_period, fastd_matype).
+#[derive(Clone, Debug)]
+pub struct Stochf {
+    rsi: Option<Rsi>,
+    window: Window,
+    d: Ma,
+}
+state!(Stochf { rsi, window, d });
+
+impl Stochf {
+    pub fn new(k: usize, d: usize, matype: usize) -> Result<Self> {
+        Ok(Self { rsi: None, window: Window::new(k), d: Ma::new(d, matype)? })
+    }
+    pub fn rsi(p: usize, k: usize, d: usize, matype: usize) -> Result<Self> {
+        Ok(Self { rsi: Some(Rsi(Wilder::new(p))), window: Window::new(k), d: Ma::new(d, matype)? })
+    }
+}
+
+impl<T: super::state::Save> super::state::Save for Option<T> {
+    fn save(&self, out: &mut Vec<f64>) {
+        if let Some(t) = self {
+            t.save(out)
+        }
+    }
+    fn load(&mut self, from: &mut super::Loader<'_>) -> Result<()> {
+        match self {
+            Some(t) => t.load(from),
+            None => Ok(()),
+        }
+    }
+}
+
+impl Machine for Stochf {
+    const IN: usize = 3;
+    const OUT: usize = 2;
+    #[inline]
+    fn step(&mut self, x: &[f64], out: &mut [f64]) {
+        out.fill(f64::NAN);
+        let (h, l, c) = match &mut self.rsi {
+            Some(r) => match r.next(x[0]) {
+                Some(v) => (v, v, v),
+                None => return,
+            },
+            None => (x[0], x[1], x[2]),
+        };
+        let Some((hi, lo)) = self.window.next(h, l) else { return };
+        let k = fast_k(hi, lo, c);
+        if let Some(d) = self.d.next(k) {
+            out[0] = k;
+            out[1] = d;
+        }
+    }
+}
+
+/// STOCH(high, low, close, fastk_period, slowk_period, slowk_matype, slowd_period,
+/// slowd_matype): slowk, slowd.
+#[derive(Clone, Debug)]
+pub struct Stoch {
+    window: Window,
+    k: Ma,
+    d: Ma,
+}
+state!(Stoch { window, k, d });
+
+impl Stoch {
+    pub fn new(fastk: usize, slowk: usize, kt: usize, slowd: usize, dt: usize) -> Result<Self> {
+        Ok(Self { window: Window::new(fastk), k: Ma::new(slowk, kt)?, d: Ma::new(slowd, dt)? })
+    }
+}
+
+impl Machine for Stoch {
+    const IN: usize = 3;
+    const OUT: usize = 2;
+    #[inline]
+    fn step(&mut self, x: &[f64], out: &mut [f64]) {
+        out.fill(f64::NAN);
+        let Some((hi, lo)) = self.window.next(x[0], x[1]) else { return };
+        let Some(k) = self.k.next(fast_k(hi, lo, x[2])) else { return };
+        if let Some(d) = self.d.next(k) {
+            out[0] = k;
+            out[1] = d;
+        }
+    }
+}

@@ -1,0 +1,223 @@
+//! Volatility: TRANGE, ATR, NATR (Wilder's smoothing), BBANDS, STDDEV and VAR (TA-Lib's running
+//! sums of values and squares).
+
+use super::average::{is_zero, Ma};
+use super::state::{state, Ring};
+use super::Machine;
+
+/// TA-Lib's true range of a bar given the previous close.
+#[inline]
+pub fn true_range(high: f64, low: f64, prev_close: f64) -> f64 {
+    let mut greatest = high - low;
+    let v2 = (prev_close - high).abs();
+    if v2 > greatest {
+        greatest = v2;
+    }
+    let v3 = (prev_close - low).abs();
+    if v3 > greatest {
+        greatest = v3;
+    }
+    greatest
+}
+
+/// TRANGE(high, low, close).
+#[derive(Clone, Debug)]
+pub struct Trange {
+    started: bool,
+    prev_close: f64,
+}
+state!(Trange { started, prev_close });
+
+impl Trange {
+    pub fn new() -> Self {
+        Self { started: false, prev_close: 0.0 }
+    }
+    #[inline]
+    pub fn next(&mut self, h: f64, l: f64, c: f64) -> Option<f64> {
+        let was = self.started;
+        let prev = self.prev_close;
+        self.started = true;
+        self.prev_close = c;
+        was.then(|| true_range(h, l, prev))
+    }
+}
+
+impl Machine for Trange {
+    const IN: usize = 3;
+    const OUT: usize = 1;
+    #[inline]
+    fn step(&mut self, x: &[f64], out: &mut [f64]) {
+        out[0] = self.next(x[0], x[1], x[2]).unwrap_or(f64::NAN);
+    }
+}
+
+/// ATR(high, low, close, timeperiod) and, normalised by the close, NATR.
+#[derive(Clone, Debug)]
+pub struct Atr {
+    p: usize,
+    normalized: bool,
+    tr: Trange,
+    n: usize,
+    sum: f64,
+    prev: f64,
+}
+state!(Atr { tr, n, sum, prev });
+
+impl Atr {
+    pub fn new(p: usize, normalized: bool) -> Self {
+        Self { p, normalized, tr: Trange::new(), n: 0, sum: 0.0, prev: 0.0 }
+    }
+    #[inline]
+    pub fn next(&mut self, h: f64, l: f64, c: f64) -> Option<f64> {
+        let tr = self.tr.next(h, l, c)?;
+        if self.p <= 1 {
+            return Some(tr);
+        }
+        if self.n < self.p {
+            self.sum += tr;
+            self.n += 1;
+            if self.n < self.p {
+                return None;
+            }
+            self.prev = self.sum / self.p as f64;
+        } else {
+            self.prev *= (self.p - 1) as f64;
+            self.prev += tr;
+            self.prev /= self.p as f64;
+        }
+        if !self.normalized {
+            return Some(self.prev);
+        }
+        Some(if !is_zero(c) { (self.prev / c) * 100.0 } else { 0.0 })
+    }
+}
+
+impl Machine for Atr {
+    const IN: usize = 3;
+    const OUT: usize = 1;
+    #[inline]
+    fn step(&mut self, x: &[f64], out: &mut [f64]) {
+        out[0] = self.next(x[0], x[1], x[2]).unwrap_or(f64::NAN);
+    }
+}
+
+/// A window of the last `p` values.
+#[derive(Clone, Debug)]
+pub struct Moments {
+    p: usize,
+    ring: Ring,
+}
+state!(Moments { ring });
+
+impl Moments {
+    pub fn new(p: usize) -> Self {
+        Self { p, ring: Ring::new(p) }
+    }
+    /// The window's population variance by two passes (mean, then squared deviations): what
+    /// TA-Lib 0.8's VAR and STDDEV agree with to about 1e-12, where the running sums lose
+    /// digits to cancellation.
+    #[inline]
+    pub fn var_two_pass(&mut self, x: f64) -> Option<f64> {
+        self.ring.push(x);
+        if !self.ring.is_full() {
+            return None;
+        }
+        let p = self.p as f64;
+        let mut mean = 0.0;
+        for i in 0..self.p {
+            mean += self.ring.get(i);
+        }
+        mean /= p;
+        let mut acc = 0.0;
+        for i in 0..self.p {
+            let d = self.ring.get(i) - mean;
+            acc += d * d;
+        }
+        Some(acc / p)
+    }
+}
+
+/// VAR(close, timeperiod, nbdev) (TA-Lib ignores `nbdev` here) and STDDEV(close, timeperiod, nbdev).
+#[derive(Clone, Debug)]
+pub struct Var {
+    moments: Moments,
+    stddev: Option<f64>,
+}
+state!(Var { moments });
+
+impl Var {
+    pub fn variance(p: usize) -> Self {
+        Self { moments: Moments::new(p), stddev: None }
+    }
+    pub fn stddev(p: usize, nbdev: f64) -> Self {
+        Self { moments: Moments::new(p), stddev: Some(nbdev) }
+    }
+}
+
+impl Machine for Var {
+    const IN: usize = 1;
+    const OUT: usize = 1;
+    #[inline]
+    fn step(&mut self, x: &[f64], out: &mut [f64]) {
+        out[0] = match (self.moments.var_two_pass(x[0]), self.stddev) {
+            (None, _) => f64::NAN,
+            (Some(v), None) => v,
+            (Some(v), Some(k)) => root(v) * k,
+        };
+    }
+}
+
+/// The standard deviation of a variance as TA-Lib 0.8 takes it: the square root of a positive
+/// variance, 0 otherwise.
+#[inline]
+pub fn root(var: f64) -> f64 {
+    if var > 0.0 {
+        var.sqrt()
+    } else {
+        0.0
+    }
+}
+
+/// BBANDS(close, timeperiod, nbdevup, nbdevdn, matype): upper, middle, lower. The deviation is
+/// STDDEV's, which TA-Lib starts where the moving average's first output is.
+#[derive(Clone, Debug)]
+pub struct Bbands {
+    up: f64,
+    dn: f64,
+    ma: Ma,
+    moments: Moments,
+    skip: usize,
+    seen: usize,
+}
+state!(Bbands { ma, moments, seen });
+
+impl Bbands {
+    pub fn new(p: usize, up: f64, dn: f64, matype: usize, ma_lookback: usize) -> crate::error::Result<Self> {
+        let skip = ma_lookback.saturating_sub(p - 1);
+        Ok(Self { up, dn, ma: Ma::new(p, matype)?, moments: Moments::new(p), skip, seen: 0 })
+    }
+}
+
+impl Machine for Bbands {
+    const IN: usize = 1;
+    const OUT: usize = 3;
+    #[inline]
+    fn step(&mut self, x: &[f64], out: &mut [f64]) {
+        let x = x[0];
+        let mid = self.ma.next(x);
+        let sd = if self.seen < self.skip {
+            self.seen += 1;
+            None
+        } else {
+            self.moments.var_two_pass(x).map(root)
+        };
+        match (mid, sd) {
+            (Some(mid), Some(sd)) => {
+                out[0] = mid + sd * self.up;
+                out[1] = mid;
+                out[2] = mid - sd * self.dn;
+            }
+            _ => out.fill(f64::NAN),
+        }
+    }
+}
