@@ -7,11 +7,12 @@ use crate::python::run::run_sized;
 use crate::signal::candles::bars::Bars;
 use crate::signal::candles::settings::{self, CandleSetting, CandleSettings, RangeType, Setting};
 use crate::signal::candles::{self as candles, PATTERNS};
-use numpy::ndarray::{Array2, IxDyn, ShapeBuilder};
+use numpy::ndarray::{Array2, Axis, CowArray, Ix2, IxDyn, ShapeBuilder};
 use numpy::{IntoPyArray, PyArray1};
 use pyo3::prelude::*;
 use pyo3::types::PyTuple;
 use rayon::prelude::*;
+use std::borrow::Cow;
 
 /// The settings a call uses: the process-wide table, or the 11 `(range_type, avg_period,
 /// factor)` triples the Python layer passes.
@@ -68,18 +69,31 @@ impl<'py> Ohlc<'py> {
         }
     }
 
-    /// The four inputs as float64, column-major (series after series).
-    fn columns(&self) -> PyResult<[Vec<f64>; 4]> {
-        let (n, m, _) = self.shape();
-        let read = |r: &Reals<'py, IxDyn>| -> PyResult<Vec<f64>> {
-            let v = r.view()?;
-            let v = v.view();
-            let t = if v.ndim() == 2 { v.reversed_axes() } else { v };
-            let what = format!("a copy of {n} x {m} prices");
-            Ok(crate::error::try_collect(t.iter().copied(), &what)?)
-        };
-        Ok([read(&self.cols[0])?, read(&self.cols[1])?, read(&self.cols[2])?, read(&self.cols[3])?])
+    /// The four inputs as float64 views (the caller's memory for float64, widened copies else).
+    fn views(&self) -> PyResult<Vec<CowArray<'_, f64, IxDyn>>> {
+        self.cols.iter().map(|r| r.view().map_err(PyErr::from)).collect()
     }
+}
+
+/// Column `j` of a 1-D or 2-D view as a slice: borrowed where it is contiguous (1-D arrays,
+/// Fortran-order or single-column 2-D arrays), copied in one pass otherwise.
+fn column<'a>(v: &'a CowArray<'_, f64, IxDyn>, j: usize) -> PyResult<Cow<'a, [f64]>> {
+    let view = v.view();
+    let view = if view.ndim() == 1 { view.insert_axis(Axis(1)) } else { view };
+    let v2 = view.into_dimensionality::<Ix2>().map_err(|e| Error::Internal(format!("a price view: {e}")))?;
+    let col = v2.index_axis_move(Axis(1), j);
+    if let Some(s) = col.to_slice() {
+        return Ok(Cow::Borrowed(s));
+    }
+    let what = format!("a copy of {} prices", col.len());
+    Ok(Cow::Owned(crate::error::try_collect(col.iter().copied(), &what)?))
+}
+
+/// The `m` series of four views, as (open, high, low, close) slices per series.
+fn series<'a>(views: &'a [CowArray<'_, f64, IxDyn>], m: usize) -> PyResult<Vec<[Cow<'a, [f64]>; 4]>> {
+    (0..m)
+        .map(|j| Ok([column(&views[0], j)?, column(&views[1], j)?, column(&views[2], j)?, column(&views[3], j)?]))
+        .collect()
 }
 
 /// Pattern `pattern` (TA-Lib's name) over open/high/low/close: an int32 array of their shape.
@@ -103,7 +117,8 @@ pub fn candle_pattern<'py>(
     }
     let ohlc = Ohlc::new(open, high, low, close)?;
     let (n, m, one_d) = ohlc.shape();
-    let [o, h, l, c] = ohlc.columns()?;
+    let views = ohlc.views()?;
+    let cols = series(&views, m)?;
     let units = (n as u64).saturating_mul(m as u64).saturating_mul(16);
     let out = run_sized(py, units, |control| {
         crate::parallel::install(|| -> crate::error::Result<Vec<i32>> {
@@ -114,8 +129,8 @@ pub fn candle_pattern<'py>(
             let pen = penetration.or(PATTERNS[which].penetration).unwrap_or(0.0);
             out.par_chunks_mut(n).enumerate().try_for_each(|(j, col)| {
                 control.check()?;
-                let r = j * n..(j + 1) * n;
-                let b = Bars::new(&o[r.clone()], &h[r.clone()], &l[r.clone()], &c[r]);
+                let [o, h, l, c] = &cols[j];
+                let b = Bars::new(o, h, l, c);
                 candles::run_into(which, &b, &s, pen, candles::first_valid(&b), col);
                 Ok(())
             })?;
@@ -153,10 +168,12 @@ pub fn candle_table<'py>(
         ))
         .into());
     }
-    let [o, h, l, c] = ohlc.columns()?;
+    let views = ohlc.views()?;
+    let cols = series(&views, 1)?;
+    let [o, h, l, c] = &cols[0];
     let units = (n as u64).saturating_mul(PATTERNS.len() as u64).saturating_mul(16);
     let out = run_sized(py, units, |control| {
-        crate::parallel::install(|| candles::candlesticks(&Bars::new(&o, &h, &l, &c), &s, penetration, control))?
+        crate::parallel::install(|| candles::candlesticks(&Bars::new(o, h, l, c), &s, penetration, control))?
     })?;
     let a = Array2::from_shape_vec((n, PATTERNS.len()).f(), out)
         .map_err(|e| Error::Internal(format!("a table of shape ({n}, 61): {e}")))?;

@@ -40,19 +40,35 @@ impl<'a> Bars<'a> {
 
     #[inline(always)]
     pub fn o(&self, i: usize) -> f64 {
-        self.o[i]
+        debug_assert!(i < self.o.len());
+        // SAFETY: the four slices have the same length (`new`, `tail`), and every index a kernel
+        // reads is `i - k` with `lookback <= start <= i < len` and `k <= lookback`
+        // ([`super::run_into`] asserts the bounds once per call).
+        unsafe { *self.o.get_unchecked(i) }
     }
     #[inline(always)]
     pub fn h(&self, i: usize) -> f64 {
-        self.h[i]
+        debug_assert!(i < self.h.len());
+        // SAFETY: the four slices have the same length (`new`, `tail`), and every index a kernel
+        // reads is `i - k` with `lookback <= start <= i < len` and `k <= lookback`
+        // ([`super::run_into`] asserts the bounds once per call).
+        unsafe { *self.h.get_unchecked(i) }
     }
     #[inline(always)]
     pub fn l(&self, i: usize) -> f64 {
-        self.l[i]
+        debug_assert!(i < self.l.len());
+        // SAFETY: the four slices have the same length (`new`, `tail`), and every index a kernel
+        // reads is `i - k` with `lookback <= start <= i < len` and `k <= lookback`
+        // ([`super::run_into`] asserts the bounds once per call).
+        unsafe { *self.l.get_unchecked(i) }
     }
     #[inline(always)]
     pub fn c(&self, i: usize) -> f64 {
-        self.c[i]
+        debug_assert!(i < self.c.len());
+        // SAFETY: the four slices have the same length (`new`, `tail`), and every index a kernel
+        // reads is `i - k` with `lookback <= start <= i < len` and `k <= lookback`
+        // ([`super::run_into`] asserts the bounds once per call).
+        unsafe { *self.c.get_unchecked(i) }
     }
 
     /// `TA_CANDLECOLOR`: 1 for white (close >= open), -1 otherwise (NaN included).
@@ -135,12 +151,20 @@ impl<'a> Bars<'a> {
     }
 }
 
+/// Bars per block: the averages of a block are computed first (serially, in TA-Lib's order),
+/// then the block's patterns are evaluated without branches from those buffers.
+pub const BLOCK: usize = 256;
+const MASK: usize = BLOCK - 1;
+
 /// One of TA-Lib's `...PeriodTotal` variables: the sum of a setting's range over the
 /// `avg_period` bars before bar `i - k`, kept as TA-Lib keeps it (summed in order from the
 /// function's first bar, then one `+= (new - old)` per bar), so that its rounding, and so every
 /// comparison, is TA-Lib's. The value depends on the range type, the period and where the total
 /// started (`start - k`), never on the factor.
-#[derive(Clone, Copy)]
+///
+/// [`Avg::push`] computes the totals of a block of bars into a buffer (the same additions in
+/// the same order as bar-by-bar evaluation), from which [`Avg::at`] then computes thresholds.
+#[derive(Clone)]
 pub struct Avg {
     total: f64,
     k: usize,
@@ -149,6 +173,8 @@ pub struct Avg {
     rt: RangeType,
     factor: f64,
     half: f64,
+    base: usize,
+    vals: [f64; BLOCK],
 }
 
 impl Avg {
@@ -171,12 +197,14 @@ impl Avg {
             factor: set.factor,
             // `x / 2.0` and `x * 0.5` are the same correctly rounded number.
             half: if set.range_type == RangeType::Shadows { 0.5 } else { 1.0 },
+            base: 0,
+            vals: [0.0; BLOCK],
         }
     }
 
-    /// `TA_CANDLEAVERAGE(SET, total, i - k)` at bar `i`.
+    /// `TA_CANDLEAVERAGE(SET, total, i - k)` at bar `i`, from the running total as it is now.
     #[inline(always)]
-    pub fn at(&self, b: &Bars<'_>, i: usize) -> f64 {
+    pub fn now(&self, b: &Bars<'_>, i: usize) -> f64 {
         let base = if self.period != 0 { self.total / self.period_f } else { b.range(self.rt, i - self.k) };
         self.factor * base * self.half
     }
@@ -188,5 +216,37 @@ impl Avg {
             let j = i - self.k;
             self.total += b.range(self.rt, j) - b.range(self.rt, j - self.period);
         }
+    }
+
+    /// Starts a block at bar `from`: the next [`Avg::push`]es fill its buffer.
+    #[inline(always)]
+    pub fn begin(&mut self, from: usize) {
+        self.base = from;
+    }
+
+    /// Bar `i`'s total (the bar's own range where the period is 0) into the block's buffer,
+    /// then the window moved on past bar `i`: TA-Lib's additions in TA-Lib's order. The
+    /// [`scan`](super::scan) loop pushes every average of a pattern for a bar before the next
+    /// bar, so their independent sums overlap.
+    #[inline(always)]
+    pub fn push(&mut self, b: &Bars<'_>, i: usize) {
+        let j = i - self.k;
+        let v = if self.period == 0 {
+            b.range(self.rt, j)
+        } else {
+            let t = self.total;
+            self.total = t + (b.range(self.rt, j) - b.range(self.rt, j - self.period));
+            t
+        };
+        self.vals[(i - self.base) & MASK] = v;
+    }
+
+    /// `TA_CANDLEAVERAGE(SET, total, i - k)` at bar `i` of the block last filled (the division
+    /// is done here, only for the bars whose cheaper conditions hold).
+    #[inline(always)]
+    pub fn at(&self, _b: &Bars<'_>, i: usize) -> f64 {
+        let v = self.vals[(i - self.base) & MASK];
+        let base = if self.period != 0 { v / self.period_f } else { v };
+        self.factor * base * self.half
     }
 }

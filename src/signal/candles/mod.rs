@@ -31,13 +31,25 @@ use rayon::prelude::*;
 use settings::CandleSetting::{self, *};
 use settings::CandleSettings;
 
-/// `for i in start..len { out[i] = body; avg.step(i) for each avg }`.
+/// `out[i] = body` for every bar from `start` on, block by block: each block's thresholds are
+/// computed first ([`bars::Avg::push`], serially, in TA-Lib's order), then `body` runs over
+/// the block.
 macro_rules! scan {
     ($b:ident, $start:expr, $out:ident, [$($a:ident),*], |$i:ident| $body:expr) => {{
         let n = $b.len().min($out.len());
-        for $i in $start..n {
-            $out[$i] = $body;
-            $( $a.step($b, $i); )*
+        let mut from = $start;
+        while from < n {
+            let to = (from + $crate::signal::candles::bars::BLOCK).min(n);
+            $( $a.begin(from); )*
+            for j in from..to {
+                let _ = j;
+                $( $a.push($b, j); )*
+            }
+            for ($i, slot) in $out[from..to].iter_mut().enumerate() {
+                let $i = $i + from;
+                *slot = $body;
+            }
+            from = to;
         }
     }};
 }
@@ -205,6 +217,8 @@ pub fn run_into(which: usize, b: &Bars<'_>, s: &CandleSettings, penetration: f64
     let pat = &PATTERNS[which];
     let tail = b.tail(begin.min(b.len()));
     let start = pat.lookback(s);
+    // Every kernel reads bars `i - k` with `k <= extra <= start <= i` (see `Bars::o`).
+    assert!(start >= pat.lookback.extra);
     if start < tail.len() {
         (pat.kernel)(&tail, s, penetration, start, &mut out[begin..]);
     }

@@ -10,8 +10,8 @@ pub(super) fn belthold(b: &Bars<'_>, s: &CandleSettings, _p: f64, start: usize, 
     let mut bl = Avg::new(b, s, BodyLong, 0, start);
     let mut vs = Avg::new(b, s, ShadowVeryShort, 0, start);
     scan!(b, start, out, [bl, vs], |i| {
-        let hit = b.body(i) > bl.at(b, i)
-            && (b.white(i) && b.lower(i) < vs.at(b, i) || b.black(i) && b.upper(i) < vs.at(b, i));
+        let hit = (b.body(i) > bl.at(b, i))
+            & ((b.white(i)) & (b.lower(i) < vs.at(b, i)) | (b.black(i)) & (b.upper(i) < vs.at(b, i)));
         sign(hit, b.color(i))
     });
 }
@@ -20,8 +20,8 @@ pub(super) fn closingmarubozu(b: &Bars<'_>, s: &CandleSettings, _p: f64, start: 
     let mut bl = Avg::new(b, s, BodyLong, 0, start);
     let mut vs = Avg::new(b, s, ShadowVeryShort, 0, start);
     scan!(b, start, out, [bl, vs], |i| {
-        let hit = b.body(i) > bl.at(b, i)
-            && (b.white(i) && b.upper(i) < vs.at(b, i) || b.black(i) && b.lower(i) < vs.at(b, i));
+        let hit = (b.body(i) > bl.at(b, i))
+            & ((b.white(i)) & (b.upper(i) < vs.at(b, i)) | (b.black(i)) & (b.lower(i) < vs.at(b, i)));
         sign(hit, b.color(i))
     });
 }
@@ -35,7 +35,7 @@ pub(super) fn dragonflydoji(b: &Bars<'_>, s: &CandleSettings, _p: f64, start: us
     let mut bd = Avg::new(b, s, BodyDoji, 0, start);
     let mut vs = Avg::new(b, s, ShadowVeryShort, 0, start);
     scan!(b, start, out, [bd, vs], |i| {
-        sign(b.body(i) <= bd.at(b, i) && b.upper(i) < vs.at(b, i) && b.lower(i) > vs.at(b, i), 1)
+        sign((b.body(i) <= bd.at(b, i)) & (b.upper(i) < vs.at(b, i)) & (b.lower(i) > vs.at(b, i)), 1)
     });
 }
 
@@ -43,7 +43,7 @@ pub(super) fn gravestonedoji(b: &Bars<'_>, s: &CandleSettings, _p: f64, start: u
     let mut bd = Avg::new(b, s, BodyDoji, 0, start);
     let mut vs = Avg::new(b, s, ShadowVeryShort, 0, start);
     scan!(b, start, out, [bd, vs], |i| {
-        sign(b.body(i) <= bd.at(b, i) && b.lower(i) < vs.at(b, i) && b.upper(i) > vs.at(b, i), 1)
+        sign((b.body(i) <= bd.at(b, i)) & (b.lower(i) < vs.at(b, i)) & (b.upper(i) > vs.at(b, i)), 1)
     });
 }
 
@@ -53,10 +53,10 @@ pub(super) fn hammer(b: &Bars<'_>, s: &CandleSettings, _p: f64, start: usize, ou
     let mut vs = Avg::new(b, s, ShadowVeryShort, 0, start);
     let mut near = Avg::new(b, s, Near, 1, start);
     scan!(b, start, out, [bs, sl, vs, near], |i| {
-        let hit = b.body(i) < bs.at(b, i)
-            && b.lower(i) > sl.at(b, i)
-            && b.upper(i) < vs.at(b, i)
-            && b.bottom(i) <= b.l(i - 1) + near.at(b, i);
+        let hit = (b.body(i) < bs.at(b, i))
+            & (b.lower(i) > sl.at(b, i))
+            & (b.upper(i) < vs.at(b, i))
+            & (b.bottom(i) <= b.l(i - 1) + near.at(b, i));
         sign(hit, 1)
     });
 }
@@ -67,10 +67,10 @@ pub(super) fn hangingman(b: &Bars<'_>, s: &CandleSettings, _p: f64, start: usize
     let mut vs = Avg::new(b, s, ShadowVeryShort, 0, start);
     let mut near = Avg::new(b, s, Near, 1, start);
     scan!(b, start, out, [bs, sl, vs, near], |i| {
-        let hit = b.body(i) < bs.at(b, i)
-            && b.lower(i) > sl.at(b, i)
-            && b.upper(i) < vs.at(b, i)
-            && b.bottom(i) >= b.h(i - 1) - near.at(b, i);
+        let hit = (b.body(i) < bs.at(b, i))
+            & (b.lower(i) > sl.at(b, i))
+            & (b.upper(i) < vs.at(b, i))
+            & (b.bottom(i) >= b.h(i - 1) - near.at(b, i));
         sign(hit, -1)
     });
 }
@@ -79,7 +79,7 @@ pub(super) fn highwave(b: &Bars<'_>, s: &CandleSettings, _p: f64, start: usize, 
     let mut bs = Avg::new(b, s, BodyShort, 0, start);
     let mut vl = Avg::new(b, s, ShadowVeryLong, 0, start);
     scan!(b, start, out, [bs, vl], |i| {
-        let hit = b.body(i) < bs.at(b, i) && b.upper(i) > vl.at(b, i) && b.lower(i) > vl.at(b, i);
+        let hit = (b.body(i) < bs.at(b, i)) & (b.upper(i) > vl.at(b, i)) & (b.lower(i) > vl.at(b, i));
         sign(hit, b.color(i))
     });
 }
@@ -89,10 +89,8 @@ pub(super) fn invertedhammer(b: &Bars<'_>, s: &CandleSettings, _p: f64, start: u
     let mut sl = Avg::new(b, s, ShadowLong, 0, start);
     let mut vs = Avg::new(b, s, ShadowVeryShort, 0, start);
     scan!(b, start, out, [bs, sl, vs], |i| {
-        let hit = b.body(i) < bs.at(b, i)
-            && b.upper(i) > sl.at(b, i)
-            && b.lower(i) < vs.at(b, i)
-            && b.body_gap_down(i, i - 1);
+        let hit = (b.body_gap_down(i, i - 1))
+            && ((b.body(i) < bs.at(b, i)) & (b.upper(i) > sl.at(b, i)) & (b.lower(i) < vs.at(b, i)));
         sign(hit, 1)
     });
 }
@@ -101,7 +99,7 @@ pub(super) fn longleggeddoji(b: &Bars<'_>, s: &CandleSettings, _p: f64, start: u
     let mut bd = Avg::new(b, s, BodyDoji, 0, start);
     let mut sl = Avg::new(b, s, ShadowLong, 0, start);
     scan!(b, start, out, [bd, sl], |i| {
-        sign(b.body(i) <= bd.at(b, i) && (b.lower(i) > sl.at(b, i) || b.upper(i) > sl.at(b, i)), 1)
+        sign((b.body(i) <= bd.at(b, i)) & ((b.lower(i) > sl.at(b, i)) | (b.upper(i) > sl.at(b, i))), 1)
     });
 }
 
@@ -109,7 +107,7 @@ pub(super) fn longline(b: &Bars<'_>, s: &CandleSettings, _p: f64, start: usize, 
     let mut bl = Avg::new(b, s, BodyLong, 0, start);
     let mut ss = Avg::new(b, s, ShadowShort, 0, start);
     scan!(b, start, out, [bl, ss], |i| {
-        let hit = b.body(i) > bl.at(b, i) && b.upper(i) < ss.at(b, i) && b.lower(i) < ss.at(b, i);
+        let hit = (b.body(i) > bl.at(b, i)) & (b.upper(i) < ss.at(b, i)) & (b.lower(i) < ss.at(b, i));
         sign(hit, b.color(i))
     });
 }
@@ -118,7 +116,7 @@ pub(super) fn marubozu(b: &Bars<'_>, s: &CandleSettings, _p: f64, start: usize, 
     let mut bl = Avg::new(b, s, BodyLong, 0, start);
     let mut vs = Avg::new(b, s, ShadowVeryShort, 0, start);
     scan!(b, start, out, [bl, vs], |i| {
-        let hit = b.body(i) > bl.at(b, i) && b.upper(i) < vs.at(b, i) && b.lower(i) < vs.at(b, i);
+        let hit = (b.body(i) > bl.at(b, i)) & (b.upper(i) < vs.at(b, i)) & (b.lower(i) < vs.at(b, i));
         sign(hit, b.color(i))
     });
 }
@@ -129,11 +127,11 @@ pub(super) fn rickshawman(b: &Bars<'_>, s: &CandleSettings, _p: f64, start: usiz
     let mut near = Avg::new(b, s, Near, 0, start);
     scan!(b, start, out, [bd, sl, near], |i| {
         let mid = b.l(i) + b.hl(i) / 2.0;
-        let hit = b.body(i) <= bd.at(b, i)
-            && b.lower(i) > sl.at(b, i)
-            && b.upper(i) > sl.at(b, i)
-            && b.bottom(i) <= mid + near.at(b, i)
-            && b.top(i) >= mid - near.at(b, i);
+        let hit = (b.body(i) <= bd.at(b, i))
+            & (b.lower(i) > sl.at(b, i))
+            & (b.upper(i) > sl.at(b, i))
+            & (b.bottom(i) <= mid + near.at(b, i))
+            & (b.top(i) >= mid - near.at(b, i));
         sign(hit, 1)
     });
 }
@@ -143,8 +141,8 @@ pub(super) fn shootingstar(b: &Bars<'_>, s: &CandleSettings, _p: f64, start: usi
     let mut sl = Avg::new(b, s, ShadowLong, 0, start);
     let mut vs = Avg::new(b, s, ShadowVeryShort, 0, start);
     scan!(b, start, out, [bs, sl, vs], |i| {
-        let hit =
-            b.body(i) < bs.at(b, i) && b.upper(i) > sl.at(b, i) && b.lower(i) < vs.at(b, i) && b.body_gap_up(i, i - 1);
+        let hit = (b.body_gap_up(i, i - 1))
+            && ((b.body(i) < bs.at(b, i)) & (b.upper(i) > sl.at(b, i)) & (b.lower(i) < vs.at(b, i)));
         sign(hit, -1)
     });
 }
@@ -153,7 +151,7 @@ pub(super) fn shortline(b: &Bars<'_>, s: &CandleSettings, _p: f64, start: usize,
     let mut bs = Avg::new(b, s, BodyShort, 0, start);
     let mut ss = Avg::new(b, s, ShadowShort, 0, start);
     scan!(b, start, out, [bs, ss], |i| {
-        let hit = b.body(i) < bs.at(b, i) && b.upper(i) < ss.at(b, i) && b.lower(i) < ss.at(b, i);
+        let hit = (b.body(i) < bs.at(b, i)) & (b.upper(i) < ss.at(b, i)) & (b.lower(i) < ss.at(b, i));
         sign(hit, b.color(i))
     });
 }
@@ -161,7 +159,7 @@ pub(super) fn shortline(b: &Bars<'_>, s: &CandleSettings, _p: f64, start: usize,
 pub(super) fn spinningtop(b: &Bars<'_>, s: &CandleSettings, _p: f64, start: usize, out: &mut [i32]) {
     let mut bs = Avg::new(b, s, BodyShort, 0, start);
     scan!(b, start, out, [bs], |i| {
-        let hit = b.body(i) < bs.at(b, i) && b.upper(i) > b.body(i) && b.lower(i) > b.body(i);
+        let hit = ((b.upper(i) > b.body(i)) & (b.lower(i) > b.body(i))) && (b.body(i) < bs.at(b, i));
         sign(hit, b.color(i))
     });
 }
@@ -171,6 +169,6 @@ pub(super) fn takuri(b: &Bars<'_>, s: &CandleSettings, _p: f64, start: usize, ou
     let mut vs = Avg::new(b, s, ShadowVeryShort, 0, start);
     let mut vl = Avg::new(b, s, ShadowVeryLong, 0, start);
     scan!(b, start, out, [bd, vs, vl], |i| {
-        sign(b.body(i) <= bd.at(b, i) && b.upper(i) < vs.at(b, i) && b.lower(i) > vl.at(b, i), 1)
+        sign((b.body(i) <= bd.at(b, i)) & (b.upper(i) < vs.at(b, i)) & (b.lower(i) > vl.at(b, i)), 1)
     });
 }
