@@ -6,7 +6,8 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
-Bars = tuple[npt.NDArray[np.float64], npt.NDArray[np.float64], npt.NDArray[np.float64], npt.NDArray[np.float64]]
+Array = npt.NDArray[np.float64]
+Bars = tuple[Array, Array, Array, Array]
 
 
 def make_ohlc(n: int, seed: int = 12345) -> Bars:
@@ -56,8 +57,8 @@ def make_rich_ohlc(n: int, seed: int = 7) -> Bars:
         o[i] = open_
         c[i] = close
         x = close
-    o = np.round(np.maximum(o, 1.0), 2)
-    c = np.round(np.maximum(c, 1.0), 2)
+    o = np.round(np.maximum(o, 1.0), 2).astype(np.float64)
+    c = np.round(np.maximum(c, 1.0), 2).astype(np.float64)
     top = np.maximum(o, c)
     bot = np.minimum(o, c)
     shade = rng.integers(0, 4, (n, 2))
@@ -66,9 +67,9 @@ def make_rich_ohlc(n: int, seed: int = 7) -> Bars:
     scale = np.array([0.0, 0.02, 0.3, 1.5])
     h = np.round(top + scale[shade[:, 0]] * ext[:, 0], 2)
     lo = np.round(np.maximum(bot - scale[shade[:, 1]] * ext[:, 1], 0.5), 2)
-    h = np.maximum(h, top)
-    lo = np.minimum(lo, bot)
-    return o, h, lo, c
+    high: Array = np.maximum(h, top).astype(np.float64)
+    low: Array = np.minimum(lo, bot).astype(np.float64)
+    return o, high, low, c
 
 
 def sp500() -> Bars:

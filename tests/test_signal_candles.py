@@ -11,12 +11,21 @@ from collections.abc import Iterator
 import numpy as np
 import pytest
 from candle_data import make_ohlc, make_rich_ohlc, sp500
-
 from quantumpanarchy import signal
 from quantumpanarchy.exceptions import InvalidInputError, InvalidTypeError
 
 talib = pytest.importorskip("talib")
-from talib import _ta_lib as _ta  # noqa: E402
+from talib import _ta_lib  # noqa: E402
+
+
+def ta_set(setting: int, range_type: int, period: int, factor: float) -> None:
+    """TA-Lib's own setter (the oracle's process-wide table)."""
+    _ta_lib._ta_set_candle_settings(setting, range_type, period, factor)  # type: ignore[attr-defined]
+
+
+def ta_restore() -> None:
+    _ta_lib._ta_restore_candle_default_settings(11)  # type: ignore[attr-defined]
+
 
 NAMES = tuple(talib.get_function_groups()["Pattern Recognition"])
 PENETRATION = {
@@ -39,14 +48,18 @@ def compare(bars: tuple[np.ndarray, ...], label: str, **kwargs: float) -> dict[s
         got = getattr(signal, name)(o, h, lo, c, **(kwargs if name in PENETRATION else {}))
         assert got.dtype == np.int32
         bad = np.flatnonzero(got != want)
-        assert bad.size == 0, f"{label} {name}: {bad.size} bars differ, first at {bad[:5]}: ours {got[bad[:5]]}, TA-Lib {want[bad[:5]]}"
+        assert bad.size == 0, (
+            f"{label} {name}: {bad.size} bars differ, first at {bad[:5]}: ours {got[bad[:5]]}, TA-Lib {want[bad[:5]]}"
+        )
         counts[name] = int(np.count_nonzero(want))
     return counts
 
 
 def report(label: str, counts: dict[str, int], n: int) -> None:
     fired = sum(1 for v in counts.values() if v)
-    print(f"\n{label}: {n} bars x 61 patterns identical; {sum(counts.values())} nonzero outputs; {fired}/61 patterns fire")
+    print(
+        f"\n{label}: {n} bars x 61 patterns identical; {sum(counts.values())} nonzero outputs; {fired}/61 patterns fire"
+    )
     print("  " + ", ".join(f"{k[3:]}={v}" for k, v in counts.items()))
 
 
@@ -54,7 +67,7 @@ def report(label: str, counts: dict[str, int], n: int) -> None:
 def _restore() -> Iterator[None]:
     yield
     signal.restore_candle_default_settings()
-    _ta._ta_restore_candle_default_settings(11)
+    ta_restore()
 
 
 def test_sp500_identical() -> None:
@@ -82,7 +95,7 @@ def test_lookbacks_equal_talib() -> None:
     import talib.abstract as abstract
 
     for name in NAMES:
-        assert _native_lookback(name) == abstract.Function(name).lookback, name
+        assert _native_lookback(name) == getattr(abstract, "Function")(name).lookback, name  # noqa: B009
 
 
 def _native_lookback(name: str) -> int:
@@ -144,7 +157,7 @@ SETTINGS = [
 def test_non_default_settings_global_and_per_call() -> None:
     bars = make_rich_ohlc(20_000, seed=5)
     for setting, rt, period, factor in SETTINGS:
-        _ta._ta_set_candle_settings(int(setting), int(rt), period, factor)
+        ta_set(int(setting), int(rt), period, factor)
         signal.set_candle_settings(setting, rt, period, factor)
     assert signal.get_candle_settings()[signal.CandleSetting.Near].avg_period == 0
     counts = compare(bars, "global settings")
@@ -154,18 +167,20 @@ def test_non_default_settings_global_and_per_call() -> None:
     table = signal.CandleSettings({s: (rt, p, f) for s, rt, p, f in SETTINGS})
     o, h, lo, c = bars
     for name in NAMES:
-        assert np.array_equal(getattr(signal, name)(o, h, lo, c, settings=table), getattr(talib, name)(o, h, lo, c)), name
+        assert np.array_equal(getattr(signal, name)(o, h, lo, c, settings=table), getattr(talib, name)(o, h, lo, c)), (
+            name
+        )
     # one setting at a time
-    _ta._ta_restore_candle_default_settings(11)
+    ta_restore()
     for setting, rt, period, factor in SETTINGS[:5]:
-        _ta._ta_set_candle_settings(int(setting), int(rt), period, factor)
+        ta_set(int(setting), int(rt), period, factor)
         signal.set_candle_settings(setting.name, rt.name, period, factor)
         compare(bars, f"{setting.name} only")
         signal.restore_candle_default_settings()
         for name in NAMES[:20]:
             got = getattr(signal, name)(o, h, lo, c, settings={setting.name: (rt.name, period, factor)})
             assert np.array_equal(got, getattr(talib, name)(o, h, lo, c)), name
-        _ta._ta_restore_candle_default_settings(11)
+        ta_restore()
 
 
 @pytest.mark.parametrize("pen", [0.0, 0.1, 0.3, 0.5, 0.8, 1.0, 2.5])
@@ -264,7 +279,7 @@ def test_bad_inputs() -> None:
     with pytest.raises(InvalidTypeError):
         signal.CDLDOJI(o, h, lo, c, settings=[1, 2, 3])  # type: ignore[arg-type]
     with pytest.raises(InvalidInputError):
-        signal.CDLDOJI([object()] * 3)  # type: ignore[list-item]
+        signal.CDLDOJI([object()] * 3)
     assert signal.CDLDOJI(np.array([]), np.array([]), np.array([]), np.array([])).shape == (0,)
 
 
@@ -275,7 +290,11 @@ def test_settings_objects() -> None:
     assert s["Near"] == signal.Setting(signal.RangeType.HighLow, 10, 0.25)
     assert pickle.loads(pickle.dumps(s)) == s
     assert "Near" in repr(s) and repr(signal.CandleSettings()) == "CandleSettings()"
-    assert signal.CandleSettings().to_dict()["ShadowShort"] == {"range_type": "Shadows", "avg_period": 10, "factor": 1.0}
+    assert signal.CandleSettings().to_dict()["ShadowShort"] == {
+        "range_type": "Shadows",
+        "avg_period": 10,
+        "factor": 1.0,
+    }
     assert s.replace({"Far": (1, 3, 0.7)})["Far"].avg_period == 3
     signal.set_candle_settings("Far", "RealBody", 2, 0.9)
     assert signal.get_candle_settings()["Far"] == signal.Setting(signal.RangeType.RealBody, 2, 0.9)
@@ -287,7 +306,9 @@ def test_per_call_settings_are_thread_safe() -> None:
     """Threads with different settings= get their own results while another thread changes the
     process-wide table."""
     o, h, lo, c = make_rich_ohlc(20_000, seed=8)
-    tables = [signal.CandleSettings({"BodyLong": ("RealBody", p, 1.0), "Near": ("HighLow", p, 0.2)}) for p in (3, 10, 20)]
+    tables = [
+        signal.CandleSettings({"BodyLong": ("RealBody", p, 1.0), "Near": ("HighLow", p, 0.2)}) for p in (3, 10, 20)
+    ]
     expected = []
     for t in tables:
         expected.append(signal.candlesticks(o, h, lo, c, settings=t))

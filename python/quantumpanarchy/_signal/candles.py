@@ -200,7 +200,7 @@ def _as_setting(value: Any, key: CandleSetting) -> Setting:
     if isinstance(value, Setting):
         return value
     if isinstance(value, Mapping):
-        return Setting(value.get("range_type"), value.get("avg_period"), value.get("factor"))
+        return Setting(value.get("range_type"), value.get("avg_period"), value.get("factor"))  # type: ignore[arg-type]
     if isinstance(value, Sequence) and not isinstance(value, str) and len(value) == 3:
         return Setting(*value)
     raise InvalidTypeError(
@@ -286,7 +286,7 @@ class CandleSettings:
         )
 
 
-SettingsArg: TypeAlias = "CandleSettings | Mapping[Any, Any] | None"
+SettingsArg: TypeAlias = CandleSettings | Mapping[Any, Any] | None
 
 
 def _settings_table(settings: Any) -> list[tuple[int, int, float]] | None:
@@ -314,7 +314,7 @@ def set_candle_settings(
         For an unknown setting or range type, a negative period or a non-finite factor.
     """
     key = _setting_key(setting)
-    row = Setting(range_type, avg_period, factor)
+    row = Setting(_range_type(range_type), avg_period, factor)
     _native.set_candle_setting(int(key), int(row.range_type), row.avg_period, row.factor)
 
 

@@ -86,7 +86,8 @@ impl<'a> Bars<'a> {
     }
     #[inline(always)]
     pub fn black(&self, i: usize) -> bool {
-        !(self.c(i) >= self.o(i))
+        // Not `c < o`: a NaN makes TA-Lib's colour -1 (black).
+        !self.white(i)
     }
 
     /// `TA_REALBODY`.
