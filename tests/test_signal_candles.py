@@ -337,3 +337,17 @@ def test_per_call_settings_are_thread_safe() -> None:
     stop.set()
     flipper.join()
     assert not errors
+
+
+def test_ctrl_c_interrupts_long_runs() -> None:
+    """Ctrl-C ends a long candlesticks call (checked between patterns) and a long 2-D call
+    (checked between columns) within the bound; the functions work afterwards."""
+    from interrupts import assert_interrupted
+
+    o, h, lo, c = make_ohlc(4_000_000, seed=1)
+    assert_interrupted(lambda: signal.candlesticks(o, h, lo, c), "candlesticks of 4e6 bars")
+    wide = [np.repeat(x[:200_000, None], 120, axis=1) for x in (o, h, lo, c)]
+    assert_interrupted(lambda: signal.CDLADVANCEBLOCK(*wide), "CDLADVANCEBLOCK of 120 columns")
+    assert np.array_equal(
+        signal.CDLDOJI(o[:5000], h[:5000], lo[:5000], c[:5000]), talib.CDLDOJI(o[:5000], h[:5000], lo[:5000], c[:5000])
+    )

@@ -77,7 +77,7 @@ impl<'py> Ohlc<'py> {
 
 /// Column `j` of a 1-D or 2-D view as a slice: borrowed where it is contiguous (1-D arrays,
 /// Fortran-order or single-column 2-D arrays), copied in one pass otherwise.
-fn column<'a>(v: &'a CowArray<'_, f64, IxDyn>, j: usize) -> PyResult<Cow<'a, [f64]>> {
+fn column<'a>(v: &'a CowArray<'_, f64, IxDyn>, j: usize) -> crate::error::Result<Cow<'a, [f64]>> {
     let view = v.view();
     let view = if view.ndim() == 1 { view.insert_axis(Axis(1)) } else { view };
     let v2 = view.into_dimensionality::<Ix2>().map_err(|e| Error::Internal(format!("a price view: {e}")))?;
@@ -89,11 +89,9 @@ fn column<'a>(v: &'a CowArray<'_, f64, IxDyn>, j: usize) -> PyResult<Cow<'a, [f6
     Ok(Cow::Owned(crate::error::try_collect(col.iter().copied(), &what)?))
 }
 
-/// The `m` series of four views, as (open, high, low, close) slices per series.
-fn series<'a>(views: &'a [CowArray<'_, f64, IxDyn>], m: usize) -> PyResult<Vec<[Cow<'a, [f64]>; 4]>> {
-    (0..m)
-        .map(|j| Ok([column(&views[0], j)?, column(&views[1], j)?, column(&views[2], j)?, column(&views[3], j)?]))
-        .collect()
+/// Series `j` of four views, as (open, high, low, close) slices.
+fn series<'a>(views: &'a [CowArray<'_, f64, IxDyn>], j: usize) -> crate::error::Result<[Cow<'a, [f64]>; 4]> {
+    Ok([column(&views[0], j)?, column(&views[1], j)?, column(&views[2], j)?, column(&views[3], j)?])
 }
 
 /// Pattern `pattern` (TA-Lib's name) over open/high/low/close: an int32 array of their shape.
@@ -118,7 +116,6 @@ pub fn candle_pattern<'py>(
     let ohlc = Ohlc::new(open, high, low, close)?;
     let (n, m, one_d) = ohlc.shape();
     let views = ohlc.views()?;
-    let cols = series(&views, m)?;
     let units = (n as u64).saturating_mul(m as u64).saturating_mul(16);
     let out = run_sized(py, units, |control| {
         crate::parallel::install(|| -> crate::error::Result<Vec<i32>> {
@@ -129,8 +126,9 @@ pub fn candle_pattern<'py>(
             let pen = penetration.or(PATTERNS[which].penetration).unwrap_or(0.0);
             out.par_chunks_mut(n).enumerate().try_for_each(|(j, col)| {
                 control.check()?;
-                let [o, h, l, c] = &cols[j];
-                let b = Bars::new(o, h, l, c);
+                // Copied here (for a strided 2-D input), inside the interruptible parallel loop.
+                let [o, h, l, c] = series(&views, j)?;
+                let b = Bars::new(&o, &h, &l, &c);
                 candles::run_into(which, &b, &s, pen, candles::first_valid(&b), col);
                 Ok(())
             })?;
@@ -169,11 +167,10 @@ pub fn candle_table<'py>(
         .into());
     }
     let views = ohlc.views()?;
-    let cols = series(&views, 1)?;
-    let [o, h, l, c] = &cols[0];
+    let [o, h, l, c] = series(&views, 0)?;
     let units = (n as u64).saturating_mul(PATTERNS.len() as u64).saturating_mul(16);
     let out = run_sized(py, units, |control| {
-        crate::parallel::install(|| candles::candlesticks(&Bars::new(o, h, l, c), &s, penetration, control))?
+        crate::parallel::install(|| candles::candlesticks(&Bars::new(&o, &h, &l, &c), &s, penetration, control))?
     })?;
     let a = Array2::from_shape_vec((n, PATTERNS.len()).f(), out)
         .map_err(|e| Error::Internal(format!("a table of shape ({n}, 61): {e}")))?;
