@@ -1454,6 +1454,8 @@ def cas_soc(draw: st.DrawFn) -> Case:
         f"e.predict_transition_probability(), e.get_avalanches({draw(count(0, 20))}), rt(e))",
     ]
     return Case(draw(st.sampled_from(calls)), setup, allow_nan=True)
+
+
 # signal indicators (issue 11): TA-Lib's indicators and their streams on short, hostile series.
 SIGNAL_ONE_INPUT = ["SMA", "EMA", "WMA", "DEMA", "TEMA", "TRIMA", "KAMA", "T3", "RSI", "CMO", "MOM", "ROC"]
 SIGNAL_ONE_INPUT += ["STDDEV", "VAR", "MIDPOINT", "LINEARREG", "TSF", "STOCHRSI", "BBANDS"]
@@ -1474,6 +1476,87 @@ def signal_indicators(draw: st.DrawFn) -> Case:
         call = f"qs.{name}({x}, timeperiod={period})"
     # NaN is the documented look-back (and what TA-Lib gives for NaN input)
     return Case(call, setup="from quantumpanarchy import signal as qs", allow_nan=True, allow_inf=bad)
+
+
+# --- signal: candlestick patterns and candle settings --------------------------------------------
+
+CANDLE_SETUP = "import quantumpanarchy.signal as qsig"
+CANDLE_NAMES = [
+    "CDLDOJI",
+    "CDLENGULFING",
+    "CDLHAMMER",
+    "CDLMORNINGSTAR",
+    "CDLHIKKAKEMOD",
+    "CDLMATHOLD",
+    "CDL3WHITESOLDIERS",
+]
+
+
+@st.composite
+def candle_inputs(draw: st.DrawFn) -> tuple[str, bool]:
+    """Four OHLC arguments as source (valid bars in several forms, or a hostile one among them)."""
+    n = draw(st.integers(1, 60))
+    rng = f"np.random.default_rng({draw(st.integers(0, 1000))})"
+    bars = f"(c, c + r.random({n}), c - r.random({n}), c + r.normal(0, 0.5, {n}))"
+    base = f"(lambda r: (lambda c: {bars})(100 + r.normal(0, 1, {n}).cumsum()))({rng})"
+    form = draw(st.sampled_from(["arrays", "f32", "lists", "series", "2d"]))
+    valid = {
+        "arrays": f"*{base}",
+        "f32": f"*(x.astype(np.float32) for x in {base})",
+        "lists": f"*(x.tolist() for x in {base})",
+        "series": f"*(pd.Series(x) for x in {base})",
+        "2d": f"*(np.column_stack([x, x[::-1]]) for x in {base})",
+    }[form]
+    hostile = [f"{v}, {v}, {v}, {v}" for v in (*vectors_hostile(n), "np.full(30, np.nan)", "np.zeros(30)")]
+    hostile.append(f"*{base}[:3], np.zeros({n + 1})")
+    source, bad = draw(flagged(st.just(valid), hostile))
+    return source, bad
+
+
+@st.composite
+def candle_patterns(draw: st.DrawFn) -> Case:
+    args, _ = draw(candle_inputs())
+    name = draw(st.sampled_from(CANDLE_NAMES))
+    extra = ""
+    if name in ("CDLMORNINGSTAR", "CDLMATHOLD") and draw(st.booleans()):
+        extra = f", penetration={draw(pick(real(0.0, 1.0), REALS_HOSTILE))}"
+    if draw(st.booleans()):
+        period = draw(pick(ints(0, 20), COUNTS_HOSTILE))
+        extra += f", settings={{'BodyLong': ('HighLow', {period}, {draw(pick(real(0.1, 2.0), REALS_HOSTILE))})}}"
+    return Case(f"qsig.{name}({args}{extra})", CANDLE_SETUP)
+
+
+@st.composite
+def candle_table(draw: st.DrawFn) -> Case:
+    args, _ = draw(candle_inputs())
+    pen = draw(st.sampled_from(["", f", penetration={draw(pick(real(0.0, 1.0), REALS_HOSTILE))}"]))
+    return Case(f"qsig.candlesticks({args}{pen})", CANDLE_SETUP)
+
+
+@st.composite
+def candle_settings(draw: st.DrawFn) -> Case:
+    setting = draw(
+        pick(
+            st.sampled_from(["'BodyLong'", "'Near'", "0", "10", "qsig.CandleSetting.Equal"]),
+            [*STRINGS_HOSTILE, *COUNTS_HOSTILE],
+        )
+    )
+    rt = draw(
+        pick(st.sampled_from(["'HighLow'", "0", "2", "qsig.RangeType.Shadows"]), [*STRINGS_HOSTILE, *COUNTS_HOSTILE])
+    )
+    period = draw(pick(ints(0, 30), COUNTS_HOSTILE))
+    factor = draw(pick(real(0.0, 3.0), REALS_HOSTILE))
+    call = draw(
+        st.sampled_from(
+            [
+                f"qsig.set_candle_settings({setting}, {rt}, {period}, {factor}); "
+                "qsig.restore_candle_default_settings()",
+                f"qsig.CandleSettings({{{setting}: ({rt}, {period}, {factor})}})",
+                f"qsig.restore_candle_default_settings({setting})",
+            ]
+        )
+    )
+    return Case(call, CANDLE_SETUP, check="qsig.get_candle_settings()")
 
 
 ENTRY_POINTS: dict[str, CaseStrategy] = {
@@ -1512,6 +1595,9 @@ ENTRY_POINTS: dict[str, CaseStrategy] = {
     "cas.Sandpile": cas_sandpile,
     "cas.SOCEngine": cas_soc,
     "signal indicators": signal_indicators,
+    "signal candlestick patterns": candle_patterns,
+    "signal.candlesticks": candle_table,
+    "signal candle settings": candle_settings,
 }
 
 

@@ -1,0 +1,226 @@
+//! Patterns of four or five bars, and the two hikkake patterns, which carry a state from bar to
+//! bar (a pattern waits up to three bars for its confirmation).
+
+use super::bars::{Avg, Bars};
+use super::settings::CandleSetting::*;
+use super::settings::CandleSettings;
+use super::{scan, sign};
+
+pub(super) fn three_line_strike(b: &Bars<'_>, s: &CandleSettings, _p: f64, start: usize, out: &mut [i32]) {
+    let mut near3 = Avg::new(b, s, Near, 3, start);
+    let mut near2 = Avg::new(b, s, Near, 2, start);
+    scan!(b, start, out, [near3, near2], |i| {
+        let hit = ((b.color(i - 3) == b.color(i - 2))
+            & (b.color(i - 2) == b.color(i - 1))
+            & (b.color(i) == -b.color(i - 1))
+            & ((b.white(i - 1))
+                & (b.c(i - 1) > b.c(i - 2))
+                & (b.c(i - 2) > b.c(i - 3))
+                & (b.o(i) > b.c(i - 1))
+                & (b.c(i) < b.o(i - 3))
+                | (b.black(i - 1))
+                    & (b.c(i - 1) < b.c(i - 2))
+                    & (b.c(i - 2) < b.c(i - 3))
+                    & (b.o(i) < b.c(i - 1))
+                    & (b.c(i) > b.o(i - 3))))
+            && ((b.o(i - 2) >= b.bottom(i - 3) - near3.at(b, i))
+                & (b.o(i - 2) <= b.top(i - 3) + near3.at(b, i))
+                & (b.o(i - 1) >= b.bottom(i - 2) - near2.at(b, i))
+                & (b.o(i - 1) <= b.top(i - 2) + near2.at(b, i)));
+        sign(hit, b.color(i - 1))
+    });
+}
+
+pub(super) fn breakaway(b: &Bars<'_>, s: &CandleSettings, _p: f64, start: usize, out: &mut [i32]) {
+    let mut bl = Avg::new(b, s, BodyLong, 4, start);
+    scan!(b, start, out, [bl], |i| {
+        let hit = ((b.color(i - 4) == b.color(i - 3))
+            & (b.color(i - 3) == b.color(i - 1))
+            & (b.color(i - 1) == -b.color(i))
+            & ((b.black(i - 4))
+                & (b.body_gap_down(i - 3, i - 4))
+                & (b.h(i - 2) < b.h(i - 3))
+                & (b.l(i - 2) < b.l(i - 3))
+                & (b.h(i - 1) < b.h(i - 2))
+                & (b.l(i - 1) < b.l(i - 2))
+                & (b.c(i) > b.o(i - 3))
+                & (b.c(i) < b.c(i - 4))
+                | (b.white(i - 4))
+                    & (b.body_gap_up(i - 3, i - 4))
+                    & (b.h(i - 2) > b.h(i - 3))
+                    & (b.l(i - 2) > b.l(i - 3))
+                    & (b.h(i - 1) > b.h(i - 2))
+                    & (b.l(i - 1) > b.l(i - 2))
+                    & (b.c(i) < b.o(i - 3))
+                    & (b.c(i) > b.c(i - 4))))
+            && (b.body(i - 4) > bl.at(b, i));
+        sign(hit, b.color(i))
+    });
+}
+
+pub(super) fn conceal_baby_swallow(b: &Bars<'_>, s: &CandleSettings, _p: f64, start: usize, out: &mut [i32]) {
+    let mut vs3 = Avg::new(b, s, ShadowVeryShort, 3, start);
+    let mut vs2 = Avg::new(b, s, ShadowVeryShort, 2, start);
+    let mut vs1 = Avg::new(b, s, ShadowVeryShort, 1, start);
+    scan!(b, start, out, [vs3, vs2, vs1], |i| {
+        let hit = ((b.black(i - 3))
+            & (b.black(i - 2))
+            & (b.black(i - 1))
+            & (b.black(i))
+            & (b.body_gap_down(i - 1, i - 2))
+            & (b.h(i - 1) > b.c(i - 2))
+            & (b.h(i) > b.h(i - 1))
+            & (b.l(i) < b.l(i - 1)))
+            && ((b.lower(i - 3) < vs3.at(b, i))
+                & (b.upper(i - 3) < vs3.at(b, i))
+                & (b.lower(i - 2) < vs2.at(b, i))
+                & (b.upper(i - 2) < vs2.at(b, i))
+                & (b.upper(i - 1) > vs1.at(b, i)));
+        sign(hit, 1)
+    });
+}
+
+pub(super) fn ladder_bottom(b: &Bars<'_>, s: &CandleSettings, _p: f64, start: usize, out: &mut [i32]) {
+    let mut vs = Avg::new(b, s, ShadowVeryShort, 1, start);
+    scan!(b, start, out, [vs], |i| {
+        let hit = ((b.black(i - 4))
+            & (b.black(i - 3))
+            & (b.black(i - 2))
+            & (b.o(i - 4) > b.o(i - 3))
+            & (b.o(i - 3) > b.o(i - 2))
+            & (b.c(i - 4) > b.c(i - 3))
+            & (b.c(i - 3) > b.c(i - 2))
+            & (b.black(i - 1))
+            & (b.white(i))
+            & (b.o(i) > b.o(i - 1))
+            & (b.c(i) > b.h(i - 1)))
+            && (b.upper(i - 1) > vs.at(b, i));
+        sign(hit, 1)
+    });
+}
+
+pub(super) fn mat_hold(b: &Bars<'_>, s: &CandleSettings, p: f64, start: usize, out: &mut [i32]) {
+    let mut bl4 = Avg::new(b, s, BodyLong, 4, start);
+    let mut bs3 = Avg::new(b, s, BodyShort, 3, start);
+    let mut bs2 = Avg::new(b, s, BodyShort, 2, start);
+    let mut bs1 = Avg::new(b, s, BodyShort, 1, start);
+    scan!(b, start, out, [bl4, bs3, bs2, bs1], |i| {
+        let floor = b.c(i - 4) - b.body(i - 4) * p;
+        let hit = ((b.white(i - 4))
+            & (b.black(i - 3))
+            & (b.white(i))
+            & (b.body_gap_up(i - 3, i - 4))
+            & (b.bottom(i - 2) < b.c(i - 4))
+            & (b.bottom(i - 1) < b.c(i - 4))
+            & (b.bottom(i - 2) > floor)
+            & (b.bottom(i - 1) > floor)
+            & (b.top(i - 2) < b.o(i - 3))
+            & (b.top(i - 1) < b.top(i - 2))
+            & (b.o(i) > b.c(i - 1))
+            & (b.c(i) > b.h(i - 3).max(b.h(i - 2)).max(b.h(i - 1))))
+            && ((b.body(i - 4) > bl4.at(b, i))
+                & (b.body(i - 3) < bs3.at(b, i))
+                & (b.body(i - 2) < bs2.at(b, i))
+                & (b.body(i - 1) < bs1.at(b, i)));
+        sign(hit, 1)
+    });
+}
+
+pub(super) fn rise_fall_three_methods(b: &Bars<'_>, s: &CandleSettings, _p: f64, start: usize, out: &mut [i32]) {
+    let mut bl4 = Avg::new(b, s, BodyLong, 4, start);
+    let mut bs3 = Avg::new(b, s, BodyShort, 3, start);
+    let mut bs2 = Avg::new(b, s, BodyShort, 2, start);
+    let mut bs1 = Avg::new(b, s, BodyShort, 1, start);
+    let mut bl0 = Avg::new(b, s, BodyLong, 0, start);
+    scan!(b, start, out, [bl4, bs3, bs2, bs1, bl0], |i| {
+        let col = b.color(i - 4);
+        let d = f64::from(col);
+        let hit = ((col == -b.color(i - 3))
+            & (b.color(i - 3) == b.color(i - 2))
+            & (b.color(i - 2) == b.color(i - 1))
+            & (b.color(i - 1) == -b.color(i))
+            & (b.bottom(i - 3) < b.h(i - 4))
+            & (b.top(i - 3) > b.l(i - 4))
+            & (b.bottom(i - 2) < b.h(i - 4))
+            & (b.top(i - 2) > b.l(i - 4))
+            & (b.bottom(i - 1) < b.h(i - 4))
+            & (b.top(i - 1) > b.l(i - 4))
+            & (b.c(i - 2) * d < b.c(i - 3) * d)
+            & (b.c(i - 1) * d < b.c(i - 2) * d)
+            & (b.o(i) * d > b.c(i - 1) * d)
+            & (b.c(i) * d > b.c(i - 4) * d))
+            && ((b.body(i - 4) > bl4.at(b, i))
+                & (b.body(i - 3) < bs3.at(b, i))
+                & (b.body(i - 2) < bs2.at(b, i))
+                & (b.body(i - 1) < bs1.at(b, i))
+                & (b.body(i) > bl0.at(b, i)));
+        sign(hit, col)
+    });
+}
+
+/// The state the hikkake patterns carry: the bar of the last pattern and its sign (x100).
+struct Hikkake {
+    idx: usize,
+    result: i32,
+}
+
+impl Hikkake {
+    /// Whether bar `i` confirms the pending pattern (a close beyond the inside bar's range).
+    #[inline(always)]
+    fn confirms(&self, b: &Bars<'_>, i: usize) -> bool {
+        i <= self.idx + 3
+            && self.idx >= 1
+            && (self.result > 0 && b.c(i) > b.h(self.idx - 1) || self.result < 0 && b.c(i) < b.l(self.idx - 1))
+    }
+
+    /// The output at bar `i` given whether a new pattern ends there.
+    #[inline(always)]
+    fn step(&mut self, b: &Bars<'_>, i: usize, pattern: bool) -> i32 {
+        if pattern {
+            self.result = if b.h(i) < b.h(i - 1) { 100 } else { -100 };
+            self.idx = i;
+            self.result
+        } else if self.confirms(b, i) {
+            self.idx = 0;
+            self.result + if self.result > 0 { 100 } else { -100 }
+        } else {
+            0
+        }
+    }
+}
+
+#[inline(always)]
+fn hikkake_at(b: &Bars<'_>, i: usize) -> bool {
+    (b.h(i - 1) < b.h(i - 2))
+        & (b.l(i - 1) > b.l(i - 2))
+        & ((b.h(i) < b.h(i - 1)) & (b.l(i) < b.l(i - 1)) | (b.h(i) > b.h(i - 1)) & (b.l(i) > b.l(i - 1)))
+}
+
+pub(super) fn hikkake(b: &Bars<'_>, _s: &CandleSettings, _p: f64, start: usize, out: &mut [i32]) {
+    let mut st = Hikkake { idx: 0, result: 0 };
+    for i in start - 3..start {
+        st.step(b, i, hikkake_at(b, i));
+    }
+    for (i, slot) in out.iter_mut().enumerate().take(b.len()).skip(start) {
+        *slot = st.step(b, i, hikkake_at(b, i));
+    }
+}
+
+pub(super) fn hikkake_mod(b: &Bars<'_>, s: &CandleSettings, _p: f64, start: usize, out: &mut [i32]) {
+    // TA-Lib starts this total three bars early and moves it through the warm-up bars too.
+    let mut near = Avg::new(b, s, Near, 2, start - 3);
+    let at = |near: &Avg, i: usize| {
+        (b.h(i - 2) < b.h(i - 3)) & (b.l(i - 2) > b.l(i - 3)) & (b.h(i - 1) < b.h(i - 2)) & (b.l(i - 1) > b.l(i - 2))
+            && (b.h(i) < b.h(i - 1) && b.l(i) < b.l(i - 1) && b.c(i - 2) <= b.l(i - 2) + near.now(b, i)
+                || b.h(i) > b.h(i - 1) && b.l(i) > b.l(i - 1) && b.c(i - 2) >= b.h(i - 2) - near.now(b, i))
+    };
+    let mut st = Hikkake { idx: 0, result: 0 };
+    for i in start - 3..start {
+        st.step(b, i, at(&near, i));
+        near.step(b, i);
+    }
+    for (i, slot) in out.iter_mut().enumerate().take(b.len()).skip(start) {
+        *slot = st.step(b, i, at(&near, i));
+        near.step(b, i);
+    }
+}
