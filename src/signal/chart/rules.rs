@@ -59,10 +59,37 @@ fn line_fit(line: &Line, tol_abs: f64) -> f64 {
     }
 }
 
+/// Whether the legs between consecutive pivots are balanced: the longest (in bars) at most
+/// [`LEG_RATIO`] times the shortest.
+fn balanced(w: &[Pivot]) -> bool {
+    let legs = w.windows(2).map(|p| p[1].index - p[0].index);
+    let (lo, hi) = legs.fold((usize::MAX, 0), |(lo, hi), l| (lo.min(l), hi.max(l)));
+    hi <= LEG_RATIO * lo
+}
+
+/// The longest leg of a pattern may be this many times its shortest.
+pub const LEG_RATIO: usize = 4;
+
+/// Whether consecutive points follow a line's direction: `dir` 1 rising (each at least the one
+/// before minus `t`), -1 falling (at most the one before plus `t`), 0 flat (each within `t` of
+/// the fitted line).
+fn follows(points: &[(usize, f64)], line: &Line, dir: i8, t: f64) -> bool {
+    match dir {
+        0 => points.iter().all(|&(x, y)| (y - line.at(x as f64)).abs() <= t),
+        1 => points.windows(2).all(|p| p[1].1 >= p[0].1 - t),
+        _ => points.windows(2).all(|p| p[1].1 <= p[0].1 + t),
+    }
+}
+
 impl<'a> Ctx<'a> {
     fn window(&self, s: usize, k: usize) -> Option<&'a [Pivot]> {
         let w = self.pivots.get(s..s + k)?;
         (w[k - 1].index - w[0].index >= self.min_duration).then_some(w)
+    }
+
+    /// [`Ctx::window`] whose legs are [`balanced`].
+    fn balanced_window(&self, s: usize, k: usize) -> Option<&'a [Pivot]> {
+        self.window(s, k).filter(|w| balanced(w))
     }
 
     fn level(w: &[Pivot]) -> f64 {
@@ -125,7 +152,7 @@ impl<'a> Ctx<'a> {
     /// shoulder); the head above both shoulders by more than the tolerance, the shoulders equal
     /// within it, the two neckline troughs within twice it. Mirrored for the inverse.
     fn head_and_shoulders(&self, s: usize) -> Option<Candidate> {
-        let w = self.window(s, 5)?;
+        let w = self.balanced_window(s, 5)?;
         let top = w[0].peak;
         let g = if top { 1.0 } else { -1.0 };
         let level = Self::level(w);
@@ -161,7 +188,7 @@ impl<'a> Ctx<'a> {
     /// peak before nor the peak after equal to them too (that is a triple top). Mirrored for the
     /// double bottom. The neckline is horizontal at the trough.
     fn double(&self, s: usize) -> Option<Candidate> {
-        let w = self.window(s, 3)?;
+        let w = self.balanced_window(s, 3)?;
         let top = w[0].peak;
         let level = Self::level(w);
         let t = self.tol * level;
@@ -194,7 +221,7 @@ impl<'a> Ctx<'a> {
     /// mean, and the two troughs within twice the tolerance (the neckline through them). Mirrored
     /// for the triple bottom.
     fn triple(&self, s: usize) -> Option<Candidate> {
-        let w = self.window(s, 5)?;
+        let w = self.balanced_window(s, 5)?;
         let top = w[0].peak;
         let level = Self::level(w);
         let t = self.tol * level;
@@ -231,7 +258,7 @@ impl<'a> Ctx<'a> {
     /// rising above it, falling below minus it; converging when the upper line's relative slope is
     /// under the lower's by more than the tolerance, diverging when above it by more.
     fn boundaries(&self, s: usize, k: usize) -> Option<Candidate> {
-        let w = self.window(s, k)?;
+        let w = self.balanced_window(s, k)?;
         let level = Self::level(w);
         let t = self.tol * level;
         let tol = self.tol;
@@ -277,6 +304,10 @@ impl<'a> Ctx<'a> {
         } else {
             return None;
         };
+        let dir = |x: f64| if flat(x) { 0 } else if x > 0.0 { 1 } else { -1 };
+        if !(follows(&highs, &upper, dir(su), t) && follows(&lows, &lower, dir(sl), t)) {
+            return None;
+        }
         let fallback_bullish = bullish.unwrap_or_else(|| self.from_below(w, mid).unwrap_or(true));
         Some(Candidate {
             kind,
@@ -301,6 +332,9 @@ impl<'a> Ctx<'a> {
     /// the bearish ones.
     fn flag(&self, s: usize) -> Option<Candidate> {
         let w = self.window(s, 5)?;
+        if !balanced(&w[1..]) {
+            return None;
+        }
         let bull = !w[0].peak;
         let g = if bull { 1.0 } else { -1.0 };
         let v: Vec<f64> = w.iter().map(|p| g * p.price).collect();
@@ -350,6 +384,9 @@ impl<'a> Ctx<'a> {
     /// Mirrored for the inverse.
     fn cup(&self, s: usize) -> Option<Candidate> {
         let w = self.window(s, 4)?;
+        if !balanced(&w[..3]) {
+            return None;
+        }
         let bottom = w[0].peak;
         let g = if bottom { 1.0 } else { -1.0 };
         let level = Self::level(w);
@@ -391,7 +428,7 @@ impl<'a> Ctx<'a> {
     /// the depth measured from the lower rim). The neckline is horizontal at the right rim.
     /// Mirrored for the rounding top.
     fn rounding(&self, s: usize) -> Option<Candidate> {
-        let w = self.window(s, 3)?;
+        let w = self.balanced_window(s, 3)?;
         let bottom = w[0].peak;
         let rim = if bottom { w[0].price.min(w[2].price) } else { w[0].price.max(w[2].price) };
         let (r2, near) = roundness(&self.bars.close[w[0].index..=w[2].index], w[1].price, rim, bottom);
@@ -422,7 +459,7 @@ impl<'a> Ctx<'a> {
     /// narrow (the third peak below the second, the third trough above the second, likewise). A
     /// diamond top when price came in from below its midline, a bottom from above.
     fn diamond(&self, s: usize) -> Option<Candidate> {
-        let w = self.window(s, 6)?;
+        let w = self.balanced_window(s, 6)?;
         let level = Self::level(w);
         let t = self.tol * level;
         let h: Vec<&Pivot> = w.iter().filter(|p| p.peak).collect();
