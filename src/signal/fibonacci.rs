@@ -116,10 +116,7 @@ pub fn analyze(prices: &[f64], window: usize, min_size: f64, control: &Control) 
         });
         if let Some(&(ia, _)) = partner {
             let (high, low) = if is_high { (ib, ia) } else { (ia, ib) };
-            return Ok(levels(
-                Swing { index: high, price: prices[high] },
-                Swing { index: low, price: prices[low] },
-            ));
+            return Ok(levels(Swing { index: high, price: prices[high] }, Swing { index: low, price: prices[low] }));
         }
     }
     Err(crate::invalid!(
@@ -132,14 +129,10 @@ pub fn analyze(prices: &[f64], window: usize, min_size: f64, control: &Control) 
 pub fn levels(high: Swing, low: Swing) -> Levels {
     let up = low.index < high.index;
     let range = high.price - low.price;
-    let retracements = RETRACEMENTS
-        .iter()
-        .map(|&r| (r, if up { high.price - r * range } else { low.price + r * range }))
-        .collect();
-    let extensions = EXTENSIONS
-        .iter()
-        .map(|&r| (r, if up { low.price + r * range } else { high.price - r * range }))
-        .collect();
+    let retracements =
+        RETRACEMENTS.iter().map(|&r| (r, if up { high.price - r * range } else { low.price + r * range })).collect();
+    let extensions =
+        EXTENSIONS.iter().map(|&r| (r, if up { low.price + r * range } else { high.price - r * range })).collect();
     Levels { high, low, up, retracements, extensions }
 }
 

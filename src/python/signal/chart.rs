@@ -82,7 +82,8 @@ pub fn chart_detect<'py>(
     #[pyo3(from_py_with = args::int)] kinds: PyInt,
 ) -> PyResult<(PivotArrays<'py>, Vec<Bound<'py, PyArray1<i64>>>, Vec<Bound<'py, PyArray1<f64>>>)> {
     let min_duration = args::count(min_duration, "min_duration", 1)?;
-    let kinds = u32::try_from(kinds).map_err(|_| Error::InvalidInput(format!("kinds must be a 32-bit mask, got {kinds}")))?;
+    let kinds =
+        u32::try_from(kinds).map_err(|_| Error::InvalidInput(format!("kinds must be a 32-bit mask, got {kinds}")))?;
     let (h, l, c) = read3(high, low, close)?;
     let settings = Settings { threshold, tolerance, min_duration, min_confidence, kinds };
     let (pivots, found) = run_sized(py, h.len() as u64 * 64, |control| {

@@ -57,11 +57,10 @@ pub fn roundness(close: &[f64], extreme: f64, rim: f64, bottom: bool) -> (f64, f
         return (0.0, 0.0);
     }
     let depth = (rim - extreme).abs();
-    let near = close
-        .iter()
-        .filter(|&&c| if bottom { c <= extreme + depth / 3.0 } else { c >= extreme - depth / 3.0 })
-        .count() as f64
-        / n as f64;
+    let near =
+        close.iter().filter(|&&c| if bottom { c <= extreme + depth / 3.0 } else { c >= extreme - depth / 3.0 }).count()
+            as f64
+            / n as f64;
     // Least squares on centred, scaled x in [-1, 1] for conditioning: y = a + b t + c t².
     let half = (n - 1) as f64 / 2.0;
     let (mut s0, mut s1, mut s2, mut s3, mut s4) = (0.0, 0.0, 0.0, 0.0, 0.0);
@@ -106,8 +105,9 @@ fn solve3(mut m: [[f64; 3]; 3], mut b: [f64; 3]) -> Option<[f64; 3]> {
         b.swap(col, piv);
         for r in col + 1..3 {
             let f = m[r][col] / m[col][col];
-            for k in col..3 {
-                m[r][k] -= f * m[col][k];
+            let pivot_row = m[col];
+            for (dst, src) in m[r][col..].iter_mut().zip(&pivot_row[col..]) {
+                *dst -= f * src;
             }
             b[r] -= f * b[col];
         }

@@ -79,7 +79,10 @@ impl Kind {
     }
 
     pub fn from_code(code: u8) -> Result<Self> {
-        Self::ALL.get(code as usize).copied().ok_or_else(|| Error::InvalidInput(format!("no pattern type has code {code}")))
+        Self::ALL
+            .get(code as usize)
+            .copied()
+            .ok_or_else(|| Error::InvalidInput(format!("no pattern type has code {code}")))
     }
 
     /// The snake_case name (the Python enum's value).
@@ -202,7 +205,10 @@ impl Bars<'_> {
                     "prices must be finite: bar {i} has high={h}, low={l}, close={c} (drop or fill the missing bars)"
                 ));
             }
-            crate::ensure!(l > 0.0, "prices must be positive (the zig-zag and the tolerances are relative): bar {i} has low={l}");
+            crate::ensure!(
+                l > 0.0,
+                "prices must be positive (the zig-zag and the tolerances are relative): bar {i} has low={l}"
+            );
             crate::ensure!(l <= c && c <= h, "bar {i} needs low <= close <= high, got high={h}, low={l}, close={c}");
         }
         Ok(())

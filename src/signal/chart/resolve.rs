@@ -100,7 +100,7 @@ pub fn detect_on(bars: Bars<'_>, pivots: &[Pivot], settings: &Settings, control:
         all.extend(p);
     }
     control.check()?;
-    Ok(resolve(all, pivots.len())?)
+    resolve(all, pivots.len())
 }
 
 /// Keeps the best of overlapping detections (see the module's documentation), ordered by start.
@@ -153,8 +153,8 @@ mod tests {
         let mut mid = vec![0.0; n];
         for w in points.windows(2) {
             let ((x0, y0), (x1, y1)) = (w[0], w[1]);
-            for x in x0..=x1 {
-                mid[x] = y0 + (y1 - y0) * (x - x0) as f64 / (x1 - x0) as f64;
+            for (x, m) in mid.iter_mut().enumerate().take(x1 + 1).skip(x0) {
+                *m = y0 + (y1 - y0) * (x - x0) as f64 / (x1 - x0) as f64;
             }
         }
         let high: Vec<f64> = mid.iter().map(|m| m * 1.001).collect();
@@ -168,8 +168,17 @@ mod tests {
 
     #[test]
     fn finds_a_head_and_shoulders_with_its_breakout() {
-        let pts =
-            [(0, 90.0), (10, 100.0), (20, 108.0), (30, 100.0), (40, 115.0), (50, 100.5), (60, 108.5), (70, 100.0), (80, 80.0)];
+        let pts = [
+            (0, 90.0),
+            (10, 100.0),
+            (20, 108.0),
+            (30, 100.0),
+            (40, 115.0),
+            (50, 100.5),
+            (60, 108.5),
+            (70, 100.0),
+            (80, 80.0),
+        ];
         let (h, l, c) = bars_through(&pts);
         let (pivots, found) = detect(Bars { high: &h, low: &l, close: &c }, &settings(), &Control::new()).unwrap();
         assert_eq!(pivots.len(), 6);

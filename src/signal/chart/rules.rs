@@ -67,17 +67,21 @@ fn balanced(w: &[Pivot]) -> bool {
     hi <= LEG_RATIO * lo
 }
 
+/// A flag's channel is as wide at its end as at its start within this factor; a pennant's is
+/// narrower than its start by more.
+pub const FLAG_RATIO: f64 = 1.5;
+
 /// The longest leg of a pattern may be this many times its shortest.
 pub const LEG_RATIO: usize = 4;
 
-/// Whether consecutive points follow a line's direction: `dir` 1 rising (each at least the one
-/// before minus `t`), -1 falling (at most the one before plus `t`), 0 flat (each within `t` of
+/// Whether consecutive points follow a line's direction: `dir` 1 rising (each above the one
+/// before by at least `t / 2`), -1 falling (below it by at least `t / 2`), 0 flat (each within `t` of
 /// the fitted line).
 fn follows(points: &[(usize, f64)], line: &Line, dir: i8, t: f64) -> bool {
     match dir {
         0 => points.iter().all(|&(x, y)| (y - line.at(x as f64)).abs() <= t),
-        1 => points.windows(2).all(|p| p[1].1 >= p[0].1 - t),
-        _ => points.windows(2).all(|p| p[1].1 <= p[0].1 + t),
+        1 => points.windows(2).all(|p| p[1].1 >= p[0].1 + t / 2.0),
+        _ => points.windows(2).all(|p| p[1].1 <= p[0].1 - t / 2.0),
     }
 }
 
@@ -98,7 +102,7 @@ impl<'a> Ctx<'a> {
 
     /// Whether price came into the window from below: the close half the window's length
     /// before its first pivot is under `mid` (`None` when that bar is before the data).
-    fn from_below(&self, w: &[Pivot], mid: f64) -> Option<bool> {
+    fn came_from_below(&self, w: &[Pivot], mid: f64) -> Option<bool> {
         let x0 = w[0].index;
         let back = (w[w.len() - 1].index - x0).div_ceil(2).max(1);
         let j = x0.checked_sub(back)?;
@@ -286,7 +290,7 @@ impl<'a> Ctx<'a> {
             if !(flat(su) && flat(sl)) {
                 return None;
             }
-            let below = self.from_below(w, mid)?;
+            let below = self.came_from_below(w, mid)?;
             (if below { RectangleTop } else { RectangleBottom }, (flatness(su) + flatness(sl)) / 2.0, Some(!below))
         } else if flat(su) && sl > tol && conv < -tol {
             (AscendingTriangle, flatness(su), Some(true))
@@ -299,16 +303,24 @@ impl<'a> Ctx<'a> {
         } else if su < -tol && sl < -tol && conv < -tol {
             (FallingWedge, 1.0, Some(true))
         } else if su > tol && sl < -tol {
-            let below = self.from_below(w, mid)?;
+            let below = self.came_from_below(w, mid)?;
             (if below { BroadeningTop } else { BroadeningBottom }, 1.0, Some(!below))
         } else {
             return None;
         };
-        let dir = |x: f64| if flat(x) { 0 } else if x > 0.0 { 1 } else { -1 };
+        let dir = |x: f64| {
+            if flat(x) {
+                0
+            } else if x > 0.0 {
+                1
+            } else {
+                -1
+            }
+        };
         if !(follows(&highs, &upper, dir(su), t) && follows(&lows, &lower, dir(sl), t)) {
             return None;
         }
-        let fallback_bullish = bullish.unwrap_or_else(|| self.from_below(w, mid).unwrap_or(true));
+        let fallback_bullish = bullish.unwrap_or_else(|| self.came_from_below(w, mid).unwrap_or(true));
         Some(Candidate {
             kind,
             first: s,
@@ -325,11 +337,13 @@ impl<'a> Ctx<'a> {
     }
 
     /// Flags and pennants: a pole (trough to peak for the bullish ones) then four pivots of
-    /// consolidation (peak, trough, peak, trough) whose swings stay within the upper half of the
-    /// pole, whose length is at least the pole's, and whose two lines (through its peaks and through
-    /// its troughs) are parallel within the tolerance and slope against the pole (flag) or converge
-    /// by more than the tolerance, the upper falling and the lower rising (pennant). Mirrored for
-    /// the bearish ones.
+    /// consolidation (peak, trough, peak, trough) with balanced legs, whose swings stay within the
+    /// upper half of the pole (its second peak not above the pole's top), whose length is at least
+    /// the pole's, and whose two lines (through its peaks and through its troughs) are about
+    /// parallel (the channel's width at its last pivot within a factor 1.5 of its width at its
+    /// first) with their mean slope against the pole (flag), or converge (narrower by more than
+    /// that factor) with the upper falling and the lower rising (pennant). Mirrored for the
+    /// bearish ones.
     fn flag(&self, s: usize) -> Option<Candidate> {
         let w = self.window(s, 5)?;
         if !balanced(&w[1..]) {
@@ -345,19 +359,21 @@ impl<'a> Ctx<'a> {
         if w[1].index - w[0].index > w[4].index - w[1].index {
             return None;
         }
-        let level = Self::level(&w[1..]);
-        let tol = self.tol;
-        let span = (w[4].index - w[1].index) as f64;
         let mut up = Line::fit(&[(w[1].index, w[1].price), (w[3].index, w[3].price)]);
         let mut lo = Line::fit(&[(w[2].index, w[2].price), (w[4].index, w[4].price)]);
         (up.x0, up.x1, lo.x0, lo.x1) = (w[1].index, w[4].index, w[1].index, w[4].index);
         let (hi_line, lo_line) = if bull { (up, lo) } else { (lo, up) };
-        let su = hi_line.slope * span / level;
-        let sl = lo_line.slope * span / level;
+        let (x1, x4) = (w[1].index as f64, w[4].index as f64);
+        let (w_start, w_end) = (hi_line.at(x1) - lo_line.at(x1), hi_line.at(x4) - lo_line.at(x4));
+        if w_start <= 0.0 || w_end <= 0.0 {
+            return None;
+        }
+        let ratio = w_end / w_start;
+        let mid_slope = (hi_line.slope + lo_line.slope) / 2.0;
         use Kind::*;
-        let (kind, rule) = if (su - sl).abs() <= tol && g * (su + sl) < 0.0 {
-            (if bull { BullFlag } else { BearFlag }, 1.0 - 0.5 * (su - sl).abs() / tol)
-        } else if su < 0.0 && sl > 0.0 && su - sl < -tol {
+        let (kind, rule) = if (FLAG_RATIO.recip()..=FLAG_RATIO).contains(&ratio) && g * mid_slope < 0.0 {
+            (if bull { BullFlag } else { BearFlag }, 1.0 - 0.5 * ratio.ln().abs() / FLAG_RATIO.ln())
+        } else if ratio < FLAG_RATIO.recip() && hi_line.slope < 0.0 && lo_line.slope > 0.0 {
             (if bull { BullPennant } else { BearPennant }, 1.0)
         } else {
             return None;
@@ -472,7 +488,7 @@ impl<'a> Ctx<'a> {
         let seg = |a: &Pivot, b: &Pivot| Line::fit(&[(a.index, a.price), (b.index, b.price)]);
         let (ul, ur, ll, lr) = (seg(h[0], h[1]), seg(h[1], h[2]), seg(l[0], l[1]), seg(l[1], l[2]));
         let mid = (h[0].price + l[0].price) / 2.0;
-        let below = self.from_below(w, mid)?;
+        let below = self.came_from_below(w, mid)?;
         Some(Candidate {
             kind: if below { Kind::DiamondTop } else { Kind::DiamondBottom },
             first: s,
