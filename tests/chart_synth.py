@@ -16,6 +16,7 @@ of the other.
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import sys
 from typing import Any
 
@@ -111,7 +112,7 @@ def _height(ys: np.ndarray, base: float, swing: float) -> float:
     h = base
     for _ in range(60):
         p = base + ys * h
-        rel = min(abs(p[b] - p[a]) / max(p[a], p[b]) for a, b in zip(turns, turns[1:]))
+        rel = min(abs(p[b] - p[a]) / max(p[a], p[b]) for a, b in itertools.pairwise(turns))
         h *= swing / rel
     return h
 
@@ -143,7 +144,7 @@ def is_hit(p: Any, planted: Planted) -> bool:
     if str(p.pattern_type) != planted.pattern_type:
         return False
     inter = min(p.end, planted.end) - max(p.start, planted.start)
-    return inter >= 0.5 * (planted.end - planted.start) and inter >= 0.5 * max(p.end - p.start, 1)
+    return bool(inter >= 0.5 * (planted.end - planted.start) and inter >= 0.5 * max(p.end - p.start, 1))
 
 
 def evaluate(seeds: range, detector: Any = None) -> dict[str, tuple[float, float, int, int]]:

@@ -6,7 +6,9 @@
 //! with a full window on both sides qualify. The pair: for the latest swing `b`, the latest swing
 //! of the other kind before it whose distance from `b` is at least `min_size` relative to the low
 //! (`(high − low) ≥ min_size × |low|`, the high above the low); if there is none, the swing before
-//! `b` is tried, and so on. The trend is up when the low came first.
+//! `b` is tried, and so on. The swing of `b`'s kind is then the most extreme of that kind after `a`
+//! up to `b` (the highest high or lowest low, the earliest of equals). The trend is up when the
+//! low came first.
 
 use crate::control::Control;
 use crate::error::{check_finite, try_vec, try_with_capacity, Result};
@@ -115,7 +117,20 @@ pub fn analyze(prices: &[f64], window: usize, min_size: f64, control: &Control) 
             }
         });
         if let Some(&(ia, _)) = partner {
-            let (high, low) = if is_high { (ib, ia) } else { (ia, ib) };
+            // The extreme swing of b's kind from a to b (the earliest of equals).
+            let extreme = all[..=k]
+                .iter()
+                .filter(|&&(i, h)| h == is_high && i > ia)
+                .map(|&(i, _)| i)
+                .fold(ib, |best, i| {
+                    let better = if is_high { prices[i] > prices[best] } else { prices[i] < prices[best] };
+                    if better || (prices[i] == prices[best] && i < best) {
+                        i
+                    } else {
+                        best
+                    }
+                });
+            let (high, low) = if is_high { (extreme, ia) } else { (ia, extreme) };
             return Ok(levels(Swing { index: high, price: prices[high] }, Swing { index: low, price: prices[low] }));
         }
     }

@@ -22,7 +22,7 @@ from .candle import Candle, candle_columns
 
 __all__ = ["Pattern", "PatternDetector", "PatternType", "Pivots", "plot_pattern", "zigzag"]
 
-_native_signal: Any = _native.signal  # type: ignore[attr-defined]
+_native_signal: Any = _native.signal
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 
@@ -121,7 +121,8 @@ def as_ohlc(candles: Any, name: str = "candles") -> OHLC:
         table = as_float_array(candles, name, 2, False)
         if table.shape[1] not in (4, 5):
             raise InvalidInputError(
-                f"{name} as a 2-D array needs 4 or 5 columns (open, high, low, close[, volume]), got shape {table.shape}"
+                f"{name} as a 2-D array needs 4 or 5 columns (open, high, low, close[, volume]), "
+                f"got shape {table.shape}"
             )
         cols = [table[:, k] for k in range(4)]
     o, h, lo, c = (
@@ -225,7 +226,7 @@ def zigzag(candles: Any, threshold: float = 0.05) -> Pivots:
     >>> from quantumpanarchy.signal import zigzag
     >>> c = np.array([10, 11, 12, 11, 10, 11, 13, 12, 11.0])
     >>> zigzag((c, c, c, c), threshold=0.1).kinds
-    ('trough', 'peak', 'trough')
+    ('trough', 'peak', 'trough', 'peak')
     """
     t = _threshold(threshold)
     ohlc = as_ohlc(candles)
@@ -518,14 +519,24 @@ def plot_pattern(ax: Any, candles: Any, pattern: Pattern | Sequence[Pattern], *,
     x = np.arange(a, b)
     o, h, lo, c = ohlc.open[a:b], ohlc.high[a:b], ohlc.low[a:b], ohlc.close[a:b]
     up = c >= o
-    ax.add_collection(LineCollection([[(xi, li), (xi, hi)] for xi, li, hi in zip(x, lo, h)], colors="0.3", linewidths=0.8))
-    for xi, oi, ci, u in zip(x, o, c, up):
+    wicks = [[(xi, li), (xi, hi)] for xi, li, hi in zip(x, lo, h, strict=True)]
+    ax.add_collection(LineCollection(wicks, colors="0.3", linewidths=0.8))
+    for xi, oi, ci, u in zip(x, o, c, up, strict=True):
         bottom, height = min(oi, ci), abs(ci - oi)
-        ax.add_patch(Rectangle((xi - 0.35, bottom), 0.7, height, facecolor="tab:green" if u else "tab:red", edgecolor="0.3", linewidth=0.5))
+        ax.add_patch(
+            Rectangle(
+                (xi - 0.35, bottom),
+                0.7,
+                height,
+                facecolor="tab:green" if u else "tab:red",
+                edgecolor="0.3",
+                linewidth=0.5,
+            )
+        )
     for p in patterns:
         for x0, y0, x1, y1 in p.lines:
             ax.plot([x0, x1], [y0, y1], color="tab:blue", linewidth=1.5)
-        px, py = zip(*p.pivots)
+        px, py = zip(*p.pivots, strict=False)
         ax.plot(px, py, "o--", color="tab:orange", markersize=5, linewidth=0.8, label=p.pattern_type.value)
         if p.breakout is not None:
             ax.axvline(p.breakout, color="tab:purple", linestyle=":", linewidth=1.0)
