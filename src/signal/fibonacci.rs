@@ -118,11 +118,8 @@ pub fn analyze(prices: &[f64], window: usize, min_size: f64, control: &Control) 
         });
         if let Some(&(ia, _)) = partner {
             // The extreme swing of b's kind from a to b (the earliest of equals).
-            let extreme = all[..=k]
-                .iter()
-                .filter(|&&(i, h)| h == is_high && i > ia)
-                .map(|&(i, _)| i)
-                .fold(ib, |best, i| {
+            let extreme =
+                all[..=k].iter().filter(|&&(i, h)| h == is_high && i > ia).map(|&(i, _)| i).fold(ib, |best, i| {
                     let better = if is_high { prices[i] > prices[best] } else { prices[i] < prices[best] };
                     if better || (prices[i] == prices[best] && i < best) {
                         i

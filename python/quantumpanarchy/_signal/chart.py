@@ -28,7 +28,7 @@ IntArray = npt.NDArray[np.int64]
 
 
 class PatternType(str, enum.Enum):
-    """The chart-pattern types (the value is the snake_case name)."""
+    """The chart-pattern types, a str enum (the value is the snake_case name)."""
 
     HEAD_AND_SHOULDERS = "head_and_shoulders"
     INVERSE_HEAD_AND_SHOULDERS = "inverse_head_and_shoulders"
