@@ -93,11 +93,41 @@ def test_inverse_head_and_shoulders_is_the_mirror() -> None:
         ([(0, 120.0), (20, 100.0), (40, 110.0), (60, 100.3), (80, 125.0)], "double_bottom"),
         ([(0, 80.0), (20, 110), (35, 100), (50, 110.2), (65, 100.5), (80, 110.1), (100, 85)], "triple_top"),
         ([(0, 110.0), (15, 90), (30, 112), (50, 97), (70, 112.3), (90, 104), (110, 130)], "ascending_triangle"),
+        ([(0, 95.0), (10, 100.0), (20, 130.0), (28, 118.0), (36, 126.0), (44, 114.0), (60, 140.0)], "bull_flag"),
+        ([(0, 135.0), (10, 130.0), (20, 100.0), (30, 112.0), (40, 104.0), (50, 109.0), (65, 90.0)], "bear_pennant"),
+        (
+            [
+                (0, 150.0),
+                (50, 110),
+                (62, 100),
+                (74, 110.2),
+                (86, 100.3),
+                (98, 110.1),
+                (110, 100.2),
+                (122, 109.9),
+                (132, 103.0),
+                (150, 130.0),
+            ],
+            "rectangle_bottom",
+        ),
     ],
 )
 def test_textbook_shapes(points: list[tuple[int, float]], kind: str) -> None:
     found = PatternDetector().detect_all(through(points))
     assert [str(p.pattern_type) for p in found] == [kind]
+
+
+def test_cup_and_handle_and_falling_wedge() -> None:
+    x = np.linspace(-1, 1, 61)
+    cup = [(10 + i, float(v)) for i, v in enumerate(100 + 20 * x**2)]
+    (p,) = PatternDetector().detect_all(through([(0, 110.0), *cup, (80, 113.0), (95, 140.0)]))
+    assert p.pattern_type is PatternType.CUP_AND_HANDLE and p.direction == "bullish"
+    assert (p.start, p.end) == (10, 80) and p.breakout is not None
+    # Depth: rim (~120.12) to bottom (~99.9); target = the rim line at the breakout + depth.
+    assert p.target_price == pytest.approx(p.lines[0][3] + (120 * 1.001 - 100 * 0.999), rel=1e-3)
+    wedge = [(0, 90.0), (10, 120.0), (25, 100.0), (40, 113.0), (55, 96.0), (70, 106.0), (85, 94.5), (100, 125.0)]
+    kinds = [str(p.pattern_type) for p in PatternDetector().detect_all(through(wedge))]
+    assert "falling_wedge" in kinds
 
 
 def test_every_input_form_gives_the_same_patterns() -> None:
