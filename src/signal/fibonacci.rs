@@ -101,22 +101,22 @@ pub fn analyze(prices: &[f64], window: usize, min_size: f64, control: &Control) 
         };
     }
     let big = |hi: f64, lo: f64| hi > lo && hi - lo >= min_size * lo.abs();
+    let mut steps = 0u32;
     for (k, &(ib, is_high)) in all.iter().enumerate().rev() {
-        if k % 4096 == 0 {
-            control.check()?;
-        }
         let pb = prices[ib];
-        let partner = all[..k].iter().rev().find(|&&(ia, h)| {
-            h != is_high && {
-                let pa = prices[ia];
-                if is_high {
-                    big(pb, pa)
-                } else {
-                    big(pa, pb)
-                }
+        let mut partner = None;
+        for &(ia, h) in all[..k].iter().rev() {
+            steps = steps.wrapping_add(1);
+            if steps % (1 << 16) == 0 {
+                control.check()?;
             }
-        });
-        if let Some(&(ia, _)) = partner {
+            let pa = prices[ia];
+            if h != is_high && if is_high { big(pb, pa) } else { big(pa, pb) } {
+                partner = Some((ia, h));
+                break;
+            }
+        }
+        if let Some((ia, _)) = partner {
             // The extreme swing of b's kind from a to b (the earliest of equals).
             let extreme =
                 all[..=k].iter().filter(|&&(i, h)| h == is_high && i > ia).map(|&(i, _)| i).fold(ib, |best, i| {

@@ -27,13 +27,16 @@ use rayon::prelude::*;
 /// Pivot positions handed to one parallel task.
 const PIVOTS_PER_TASK: usize = 2048;
 
-fn finish(c: Candidate, bars: Bars<'_>, pivots: &[Pivot], settings: &Settings) -> Found {
+fn finish(c: Candidate, bars: Bars<'_>, pivots: &[Pivot], settings: &Settings, control: &Control) -> Result<Found> {
     let start = pivots[c.first].index;
     let end = pivots[c.first + c.count - 1].index;
     let horizon = (end - start).max(settings.min_duration);
     let last = (end + horizon).min(bars.len().saturating_sub(1));
     let mut crossed: Option<(usize, bool)> = None;
     for j in end + 1..=last {
+        if (j - end) % (1 << 20) == 0 {
+            control.check()?;
+        }
         let x = j as f64;
         let close = bars.close[j];
         if close > c.upper.at(x) {
@@ -55,7 +58,7 @@ fn finish(c: Candidate, bars: Bars<'_>, pivots: &[Pivot], settings: &Settings) -
     let at = breakout.unwrap_or(end) as f64;
     let target = if bullish { c.upper.at(at) + c.height } else { c.lower.at(at) - c.height };
     let confidence = (0.4 * c.rule + 0.3 * c.fit + 0.3 * score).clamp(0.0, 1.0);
-    Found {
+    Ok(Found {
         kind: c.kind,
         start,
         end,
@@ -66,7 +69,7 @@ fn finish(c: Candidate, bars: Bars<'_>, pivots: &[Pivot], settings: &Settings) -
         target,
         bullish,
         confidence,
-    }
+    })
 }
 
 /// Candidates at every pivot (in parallel), finished, filtered and resolved.
@@ -84,7 +87,7 @@ pub fn detect_on(bars: Bars<'_>, pivots: &[Pivot], settings: &Settings, control:
                     here.clear();
                     ctx.at(s, &mut here);
                     for c in here.drain(..) {
-                        let f = finish(c, bars, pivots, settings);
+                        let f = finish(c, bars, pivots, settings, control)?;
                         if f.confidence >= settings.min_confidence {
                             out.push(f);
                         }
