@@ -107,7 +107,7 @@ pub fn analyze(prices: &[f64], window: usize, min_size: f64, control: &Control) 
         let mut partner = None;
         for &(ia, h) in all[..k].iter().rev() {
             steps = steps.wrapping_add(1);
-            if steps % (1 << 16) == 0 {
+            if steps.is_multiple_of(1 << 16) {
                 control.check()?;
             }
             let pa = prices[ia];

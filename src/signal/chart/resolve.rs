@@ -34,7 +34,7 @@ fn finish(c: Candidate, bars: Bars<'_>, pivots: &[Pivot], settings: &Settings, c
     let last = (end + horizon).min(bars.len().saturating_sub(1));
     let mut crossed: Option<(usize, bool)> = None;
     for j in end + 1..=last {
-        if (j - end) % (1 << 20) == 0 {
+        if (j - end).is_multiple_of(1 << 20) {
             control.check()?;
         }
         let x = j as f64;
