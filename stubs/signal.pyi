@@ -79,6 +79,15 @@ from ._signal.candles import candlesticks as candlesticks
 from ._signal.candles import get_candle_settings as get_candle_settings
 from ._signal.candles import restore_candle_default_settings as restore_candle_default_settings
 from ._signal.candles import set_candle_settings as set_candle_settings
+from ._signal.chart import Pattern as Pattern
+from ._signal.chart import PatternDetector as PatternDetector
+from ._signal.chart import PatternType as PatternType
+from ._signal.chart import Pivots as Pivots
+from ._signal.chart import plot_pattern as plot_pattern
+from ._signal.chart import zigzag as zigzag
+from ._signal.fibonacci import FibonacciAnalyzer as FibonacciAnalyzer
+from ._signal.fibonacci import FibonacciLevels as FibonacciLevels
+from ._signal.fibonacci import SwingPoint as SwingPoint
 from ._signal.indicators import AD as AD
 from ._signal.indicators import ADOSC as ADOSC
 from ._signal.indicators import ADX as ADX
@@ -250,11 +259,20 @@ __all__ = [
     "Candle",
     "CandleSetting",
     "CandleSettings",
+    "FibonacciAnalyzer",
+    "FibonacciLevels",
+    "Pattern",
+    "PatternDetector",
+    "PatternType",
+    "Pivots",
     "RangeType",
     "Setting",
+    "SwingPoint",
     "candlesticks",
     "get_candle_settings",
+    "plot_pattern",
     "restore_candle_default_settings",
     "set_candle_settings",
     "stream",
+    "zigzag",
 ]

@@ -1559,6 +1559,56 @@ def candle_settings(draw: st.DrawFn) -> Case:
     return Case(call, CANDLE_SETUP, check="qsig.get_candle_settings()")
 
 
+# signal chart patterns and Fibonacci levels (issue 11): bars are a random walk's OHLC.
+OHLC_BARS = (
+    "(lambda c: np.column_stack([c, c * 1.01, c * 0.99, c]))"
+    "(100 * np.exp(np.cumsum(np.random.default_rng({}).normal(0, 0.02, {}))))"
+)
+
+
+def ohlc_bars() -> st.SearchStrategy[str]:
+    valid = st.tuples(st.integers(0, 1000), st.integers(1, 3000)).map(lambda a: OHLC_BARS.format(*a))
+    hostile = [*data_hostile(50, 4), "np.full((50, 4), -1.0)", "np.broadcast_to(1.0, (10**8, 4))", "[]"]
+    return pick(valid, hostile)
+
+
+@st.composite
+def chart_patterns(draw: st.DrawFn) -> Case:
+    args = draw(
+        kwargs(
+            min_confidence=real(0, 1),
+            min_duration=count(1, 50),
+            tolerance=real(0.001, 0.2),
+            threshold=real(0.005, 0.3),
+        )
+    )
+    bars = draw(ohlc_bars())
+    types = draw(pick(st.just("['double_top', 'head_and_shoulders']"), ["['nope']", "[1]", "'\\ud800'", "[]", "None"]))
+    call = draw(
+        st.sampled_from(
+            [
+                f"[p.to_dict() for p in rt(qs.PatternDetector({args})).detect_all({bars})]",
+                f"qs.PatternDetector({args}).detect({bars}, types={types})",
+                f"qs.PatternDetector({args}).pivots({bars}).to_dict()",
+                f"qs.zigzag({bars}, threshold={draw(real(0.001, 0.5))})",
+            ]
+        )
+    )
+    return Case(call, setup="import quantumpanarchy.signal as qs")
+
+
+@st.composite
+def fibonacci_levels(draw: st.DrawFn) -> Case:
+    args = draw(kwargs(swing_window=count(1, 40), min_swing_size=real(0.0001, 0.5)))
+    n = draw(st.integers(1, 3000))
+    prices = draw(
+        pick(st.just(f"100 * np.exp(np.cumsum(np.random.default_rng({n}).normal(0, 0.02, {n})))"), vectors_hostile(n))
+    )
+    current = draw(pick(st.just("None"), ["np.nan", "10**400", "'abc'", "1e308"]))
+    call = f"rt(qs.FibonacciAnalyzer({args})).analyze({prices}, current_price={current}).to_dict()"
+    return Case(call, setup="import quantumpanarchy.signal as qs")
+
+
 ENTRY_POINTS: dict[str, CaseStrategy] = {
     "PBit": pbit,
     "Temperature": temperature,
@@ -1598,6 +1648,8 @@ ENTRY_POINTS: dict[str, CaseStrategy] = {
     "signal candlestick patterns": candle_patterns,
     "signal.candlesticks": candle_table,
     "signal candle settings": candle_settings,
+    "signal chart patterns": chart_patterns,
+    "signal FibonacciAnalyzer": fibonacci_levels,
 }
 
 
