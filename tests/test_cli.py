@@ -71,6 +71,18 @@ def test_demo_reports_every_section_with_its_explanations(capsys: pytest.Capture
         "generalized Pareto distribution",
         "profile-likelihood interval",
         "flagged",
+        # signals: TA-Lib's functions, a stream, chart patterns, Fibonacci
+        "6. Signals: TA-Lib's indicators and candlesticks",
+        "RSI(14)",
+        "bit for bit the batch value (equal)",
+        "all 61 TA-Lib patterns",
+        "zig-zag",
+        "nearest level",
+        # criticality: power law against its alternatives, avalanches, the sandpile against Dhar
+        "7. Criticality: power laws and avalanches",
+        "Against a lognormal: R =",
+        "criticality index",
+        "Dhar's theorem gives exactly",
     )
     missing = [text for text in expected if text not in " ".join(out.split())]
     assert not missing, out
@@ -107,6 +119,22 @@ def test_demo_runs_on_a_csv_of_close_prices(capsys: pytest.CaptureFixture[str], 
     out = run(capsys, "--csv", str(path), "--reads", "8", "--sweeps", "200")
     assert "Your prices" in out and "4 assets over 399 days" in out
     assert "Synthetic" not in out and "AAA" in out
+    assert "simulated around it" in " ".join(out.split())  # several assets: the portfolio's bars are made up
+
+
+def test_demo_reads_the_bars_of_a_one_asset_ohlc_csv(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    rng = np.random.default_rng(1)
+    close = 100 * np.cumprod(1 + rng.normal(0.0005, 0.01, 400))
+    open_ = close * (1 + rng.normal(0, 0.002, 400))
+    high, low = np.maximum(open_, close) * 1.004, np.minimum(open_, close) * 0.996
+    path = tmp_path / "bars.csv"
+    rows = [
+        f"2020-{k:04d},{o:.4f},{h:.4f},{lo:.4f},{c:.4f}"
+        for k, (o, h, lo, c) in enumerate(zip(open_, high, low, close, strict=True))
+    ]
+    path.write_text("Date,Open,High,Low,Close\n" + "\n".join(rows) + "\n")
+    out = " ".join(run(capsys, "--csv", str(path), "--reads", "8", "--sweeps", "200").split())
+    assert "399 daily bars: your CSV's open, high, low and close" in out
 
 
 @pytest.mark.parametrize("argv", [["--assets", "0"], ["--days", "10"], ["--reads", "-1"], ["--budget", "x"]])

@@ -26,6 +26,9 @@ class Market:
     names: list[str]
     returns: FloatArray  # days × assets, daily simple returns
     source: str  # "synthetic" or the CSV file's path
+    # one asset's open, high, low and close from the CSV, aligned with the returns (the first
+    # row, which has no return, dropped); None when the CSV has no such columns
+    ohlc: tuple[FloatArray, FloatArray, FloatArray, FloatArray] | None = None
 
     @property
     def synthetic(self) -> bool:
@@ -66,7 +69,22 @@ def csv_market(path: str) -> Market:
         raise SystemExit(f"{path}: every column but Date/Open/High/Low/Volume must hold prices ({exc})") from None
     if prices.shape[0] < 3 or not np.all(prices > 0):
         raise SystemExit(f"{path}: need at least 3 rows of positive prices")
-    return Market(cols, prices[1:] / prices[:-1] - 1.0, path)
+    return Market(cols, prices[1:] / prices[:-1] - 1.0, path, _csv_bars(rows, cols))
+
+
+def _csv_bars(
+    rows: list[dict[str, str]], cols: list[str]
+) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray] | None:
+    """Open, high, low and close of a one-asset CSV that has all four columns, else None."""
+    by_name = {c.strip().lower(): c for c in rows[0] if c}
+    if len(cols) != 1 or not {"open", "high", "low", "close"} <= by_name.keys():
+        return None
+    try:
+        bars = np.array([[float(r[by_name[k]]) for k in ("open", "high", "low", "close")] for r in rows[1:]])
+    except (TypeError, ValueError):
+        return None
+    o, h, lo, c = (np.ascontiguousarray(bars[:, k], dtype=np.float64) for k in range(4))
+    return o, h, lo, c
 
 
 def describe(market: Market, seed: int) -> None:

@@ -20,6 +20,7 @@ from ._demo_core import annealing_section, boltzmann_section, portfolio
 from ._demo_decision import decision_section
 from ._demo_market import YEAR, csv_market, describe, synthetic_market
 from ._demo_risk import risk_section, tail_section
+from ._demo_signal import criticality_section, signal_section
 from ._demo_text import say
 from ._help import public_dir
 
@@ -82,3 +83,5 @@ def _report(args: argparse.Namespace) -> None:
     decision_section(market, p, annealed, args.seed)
     risk_section(market, annealed, args.seed)
     tail_section(market, annealed, args.seed)
+    signal_section(market, annealed, args.seed)
+    criticality_section(market, annealed, args.seed)
