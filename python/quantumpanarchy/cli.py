@@ -4,8 +4,10 @@ On a seeded synthetic market (or your CSV of close prices) it builds a portfolio
 anneals it and checks the answer by enumeration, samples the same model as a Boltzmann machine,
 then runs the decision engines (QAOA, QAR, IQAD, QERC, NQO), each beside a baseline or an exact
 answer, measures the chosen portfolio's risk (statistics, VaR four ways and by Monte Carlo, a VaR
-backtest, Kelly sizing, regimes, convexity) and its tail risk (extreme value theory), and explains
-every number it prints.
+backtest, Kelly sizing, regimes, convexity) and its tail risk (extreme value theory), reads its
+daily bars with TA-Lib's indicators and candlesticks, chart patterns and Fibonacci levels, tests its
+returns for power laws and avalanches beside the sandpile's exact answer, and explains every number
+it prints.
 """
 
 from __future__ import annotations
