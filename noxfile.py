@@ -110,8 +110,10 @@ def bench(session: nox.Session) -> None:
     cargo(session, "bench", "--no-default-features", "--bench", "kernels")
     session.run(PY, "benches/bench_core.py", *session.posargs, env=ENV)
     session.run(PY, "benches/bench_decision.py", env=ENV)
-    scripts = ("bench_risk_stats", "bench_risk_mc", "bench_risk_regime", "bench_blackswan")
-    scripts += ("bench_signal_candles", "bench_signal_indicators", "bench_signal_chart", "bench_cas")
+    scripts = (
+        *("bench_risk_stats", "bench_risk_mc", "bench_risk_regime", "bench_blackswan"),
+        *("bench_signal_candles", "bench_signal_indicators", "bench_signal_chart", "bench_cas"),
+    )
     for script in scripts:
         session.run(PY, f"benches/{script}.py", env=ENV)
 
