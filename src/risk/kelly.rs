@@ -20,7 +20,9 @@ pub fn kelly_fraction(p: f64, b: f64) -> Result<f64> {
         b.is_finite() && b > 0.0,
         "b (the net odds: the win per unit staked) must be finite and > 0, got {b}"
     );
-    Ok(p - (1.0 - p) / b)
+    let f = p - (1.0 - p) / b;
+    crate::ensure!(f.is_finite(), "the Kelly fraction p - (1 - p)/b overflows: b = {b:e} is too small");
+    Ok(f)
 }
 
 /// f* = (μ − r)/σ² for drift `mu`, volatility `sigma` > 0 and risk-free rate `r`.

@@ -38,9 +38,12 @@ def _to_pandas(obj: Any, index: str) -> Any:
 
 
 def _z(alpha: float) -> float:
-    from statistics import NormalDist
+    from statistics import NormalDist, StatisticsError
 
-    return NormalDist().inv_cdf(1 - alpha / 2)
+    try:
+        return NormalDist().inv_cdf(1 - alpha / 2)
+    except StatisticsError:  # 1 - alpha/2 rounds to 1: alpha below about 1e-16
+        raise InvalidInputError(f"alpha is too small for a normal quantile, got {alpha!r}") from None
 
 
 @dataclasses.dataclass(frozen=True)

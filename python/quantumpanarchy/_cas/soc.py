@@ -45,6 +45,9 @@ class Avalanche:
         return {"start": self.start, "duration": self.duration, "size": self.size}
 
 
+_MAX_HISTORY = 2**62
+
+
 class SOCEngine:
     """Avalanches of large changes in a stream of price changes, and how critical they look.
 
@@ -97,6 +100,8 @@ class SOCEngine:
             raise InvalidInputError(f"avalanche_threshold must be non-negative, got {threshold}")
         self.avalanche_threshold = threshold
         self.max_history = check_int(max_history, "max_history", 2)
+        if self.max_history > _MAX_HISTORY:  # deque's maxlen is a C ssize_t
+            raise InvalidInputError(f"max_history must be at most 2**62, got {self.max_history}")
         self._changes: deque[float] = deque(maxlen=self.max_history)
 
     def update(self, change: float) -> None:

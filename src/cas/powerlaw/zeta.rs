@@ -34,7 +34,13 @@ pub fn hurwitz_zeta(s: f64, q: f64) -> f64 {
     let n = head_len(s, q);
     let mut head = 0.0;
     for k in 0..n {
-        head += (q + k as f64).powf(-s);
+        let term = (q + k as f64).powf(-s);
+        head += term;
+        // the rest sums to less than ∫ x^(−s) from q + k, term·(q + k)/(s − 1): once that is
+        // below an ulp of the sum, the sum is ζ (this ends s = 1e308 at once)
+        if term * (q + k as f64) / (s - 1.0) <= 1e-17 * head {
+            return head;
+        }
     }
     let a = q + n as f64;
     let a_s = a.powf(-s);
@@ -68,6 +74,10 @@ pub fn hurwitz_zeta_ds(s: f64, q: f64) -> (f64, f64) {
         let t = x.powf(-s);
         z += t;
         dz -= t * x.ln();
+        let rest = t * x / (s - 1.0);
+        if rest <= 1e-17 * z && (rest * (x.ln() + 1.0)).abs() <= 1e-17 * dz.abs() {
+            return (z, dz);
+        }
     }
     let a = q + n as f64;
     let ln_a = a.ln();
