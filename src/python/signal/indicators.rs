@@ -56,7 +56,7 @@ pub fn indicator<'py>(
     let n_out = spec.outputs.len();
     let units = (rows as u64).saturating_mul(cols as u64).saturating_mul(8);
     let out = run_sized(py, units, |control| {
-        crate::parallel::install(|| {
+        let run = || {
             ind::run_columns(
                 name,
                 &params,
@@ -74,7 +74,14 @@ pub fn indicator<'py>(
                 },
                 control,
             )
-        })?
+        };
+        // One series runs on this thread: handing it to the pool would cost more than a short
+        // series takes.
+        if cols == 1 {
+            run()
+        } else {
+            crate::parallel::install(run)?
+        }
     })?;
     let a = Array3::from_shape_vec((cols, n_out, rows), out)
         .map_err(|e| Error::Internal(format!("an indicator result of shape ({cols}, {n_out}, {rows}): {e}")))?;

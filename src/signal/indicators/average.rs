@@ -4,7 +4,8 @@
 
 use super::mama::Mama;
 use super::state::{state, Ring, Save};
-use super::Machine;
+use super::{spans, Machine};
+use crate::control::Control;
 use crate::error::Result;
 
 /// TA-Lib's `TA_IS_ZERO`.
@@ -417,6 +418,20 @@ pub struct Single<A>(pub A);
 /// A value machine: one number in, one number out once past the look-back.
 pub trait Value: Clone + Send + Sync + Save + 'static {
     fn value(&mut self, x: f64) -> Option<f64>;
+
+    /// The values over a whole series from the fresh state (NaN during the look-back): what
+    /// [`Value::value`] gives bar by bar, which is the default. A machine overrides it with a
+    /// loop over the array doing the same arithmetic in the same order (the tests compare the
+    /// bits). The state afterwards is unspecified.
+    fn series(&mut self, x: &[f64], out: &mut [f64], control: &Control) -> Result<()> {
+        for span in spans(x.len()) {
+            control.check()?;
+            for i in span {
+                out[i] = self.value(x[i]).unwrap_or(f64::NAN);
+            }
+        }
+        Ok(())
+    }
 }
 
 macro_rules! value {
@@ -429,7 +444,65 @@ macro_rules! value {
         }
     )*};
 }
-value!(Sma, Ema, Wma, Dema, Tema, Trima, Kama, T3, Ma);
+value!(Wma, Dema, Tema, Trima, Kama, T3, Ma);
+
+impl Value for Sma {
+    #[inline]
+    fn value(&mut self, x: f64) -> Option<f64> {
+        self.next(x)
+    }
+
+    /// TA-Lib's loop: the total gains the new value, is read, then loses the oldest.
+    fn series(&mut self, x: &[f64], out: &mut [f64], control: &Control) -> Result<()> {
+        let (p, pf) = (self.p, self.p as f64);
+        let warm = (p - 1).min(x.len());
+        let mut sum = 0.0;
+        for i in 0..warm {
+            sum += x[i];
+            out[i] = f64::NAN;
+        }
+        for span in spans(x.len()) {
+            control.check()?;
+            for i in span.start.max(warm)..span.end {
+                sum += x[i];
+                let total = sum;
+                sum -= x[i + 1 - p];
+                out[i] = total / pf;
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Value for Ema {
+    #[inline]
+    fn value(&mut self, x: f64) -> Option<f64> {
+        self.next(x)
+    }
+
+    /// The SMA of the first `p` values, then `prev + (x - prev) * k`.
+    fn series(&mut self, x: &[f64], out: &mut [f64], control: &Control) -> Result<()> {
+        let (p, k) = (self.p, self.k);
+        let warm = (p - 1).min(x.len());
+        let mut prev = 0.0;
+        for i in 0..warm {
+            prev += x[i];
+            out[i] = f64::NAN;
+        }
+        if warm < x.len() {
+            prev = (prev + x[warm]) / p as f64;
+            out[warm] = prev;
+        }
+        for span in spans(x.len()) {
+            control.check()?;
+            for i in span.start.max(warm + 1)..span.end {
+                prev = ((x[i] - prev) * k) + prev;
+                out[i] = prev;
+            }
+        }
+        Ok(())
+    }
+}
 
 impl<A: Value> Save for Single<A> {
     fn save(&self, out: &mut Vec<f64>) {
@@ -446,5 +519,8 @@ impl<A: Value> Machine for Single<A> {
     #[inline]
     fn step(&mut self, x: &[f64], out: &mut [f64]) {
         out[0] = self.0.value(x[0]).unwrap_or(f64::NAN);
+    }
+    fn batch(&mut self, ins: &[&[f64]], outs: &mut [&mut [f64]], control: &Control) -> Result<()> {
+        self.0.series(ins[0], outs[0], control)
     }
 }

@@ -39,6 +39,34 @@ pub trait Machine: Clone + Send + Sync + Save + 'static {
     const OUT: usize;
     /// The outputs for the bar `x` (NaN during the look-back).
     fn step(&mut self, x: &[f64], out: &mut [f64]);
+
+    /// Runs the machine over whole series: `ins[j]` is input `j`, `outs[k]` output `k`, all of
+    /// one length, no leading NaN bar. The default feeds [`Machine::step`] bar by bar; a machine
+    /// overrides it with a loop over the arrays that does the same arithmetic in the same order
+    /// (the stream-equals-batch tests check the bits), looking at `control` between [`spans`].
+    fn batch(&mut self, ins: &[&[f64]], outs: &mut [&mut [f64]], control: &Control) -> Result<()> {
+        let len = ins.first().map_or(0, |s| s.len());
+        let mut x = [0.0; MAX_IN];
+        let mut y = [0.0; MAX_OUT];
+        for span in spans(len) {
+            control.check()?;
+            for i in span {
+                for j in 0..Self::IN {
+                    x[j] = ins[j][i];
+                }
+                self.step(&x[..Self::IN], &mut y[..Self::OUT]);
+                for k in 0..Self::OUT {
+                    outs[k][i] = y[k];
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// `0..len` in pieces of [`CHUNK`] bars: a batch loop looks for Ctrl-C before each.
+pub fn spans(len: usize) -> impl Iterator<Item = std::ops::Range<usize>> {
+    (0..len).step_by(CHUNK).map(move |s| s..(s + CHUNK).min(len))
 }
 
 /// A [`Machine`] behind a pointer: what a stream holds and a batch call clones per series.
@@ -76,27 +104,16 @@ impl<M: Machine> Indicator for M {
     fn run(&mut self, ins: &[&[f64]], outs: &mut [&mut [f64]], control: &Control) -> Result<()> {
         let len = ins.first().map_or(0, |s| s.len());
         let begin = first_valid(ins);
-        for o in outs.iter_mut() {
+        let mut tails_in = [&[][..]; MAX_IN];
+        for (t, s) in tails_in.iter_mut().zip(ins) {
+            *t = &s[begin..];
+        }
+        let mut tails_out: [&mut [f64]; MAX_OUT] = Default::default();
+        for (t, o) in tails_out.iter_mut().zip(outs.iter_mut()) {
             o[..begin].fill(f64::NAN);
+            *t = &mut o[begin..len];
         }
-        let mut start = begin;
-        while start < len {
-            control.check()?;
-            let end = (start + CHUNK).min(len);
-            let mut x = [0.0; MAX_IN];
-            let mut y = [0.0; MAX_OUT];
-            for i in start..end {
-                for j in 0..M::IN {
-                    x[j] = ins[j][i];
-                }
-                Machine::step(self, &x[..M::IN], &mut y[..M::OUT]);
-                for k in 0..M::OUT {
-                    outs[k][i] = y[k];
-                }
-            }
-            start = end;
-        }
-        Ok(())
+        Machine::batch(self, &tails_in[..M::IN], &mut tails_out[..M::OUT], control)
     }
     fn save(&self, out: &mut Vec<f64>) {
         Save::save(self, out)
