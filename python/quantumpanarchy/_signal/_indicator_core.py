@@ -44,15 +44,18 @@ def _real(value: Any, name: str) -> float:
 
 def _call(name: str, inputs: Sequence[Any], params: Sequence[float]) -> Aligned | tuple[Aligned, ...]:
     """Runs indicator ``name`` natively and shapes the outputs as the first input came."""
+    # numpy in, numpy out is the common case: no labels to keep, so no frames to build.
+    frames = None if all(type(x) is np.ndarray for x in inputs) else [as_frame(x, "input") for x in inputs]
+    values = list(inputs) if frames is None else [f.values for f in frames]
+    result: npt.NDArray[np.float64] = _native.indicator(name, values, list(params))
+    # (outputs, bars) for 1-D inputs, (series, outputs, bars) for 2-D.
+    outs = [result[k] if result.ndim == 2 else result[:, k, :].T for k in range(result.shape[-2])]
+    if frames is not None:
+        outs = [aligned(frames[0], o) for o in outs]
+    return outs[0] if len(outs) == 1 else tuple(outs)
     frames = [as_frame(x, "input") for x in inputs]
     result: npt.NDArray[np.float64] = _native.indicator(name, [f.values for f in frames], list(params))
-    one_d = np.ndim(frames[0].values) == 1 or (
-        not hasattr(frames[0].values, "ndim") and np.asarray(frames[0].values).ndim == 1
-    )
-    outs = []
-    for k in range(result.shape[1]):
-        out = result[0, k] if one_d else result[:, k, :].T
-        outs.append(aligned(frames[0], out))
+    outs = [aligned(frames[0], result[k] if result.ndim == 2 else result[:, k, :].T) for k in range(result.shape[-2])]
     return outs[0] if len(outs) == 1 else tuple(outs)
 
 

@@ -6,13 +6,13 @@ use crate::error::Error;
 use crate::python::args::{self, Reals};
 use crate::python::run::run_sized;
 use crate::signal::indicators::{self as ind, Stream};
-use numpy::ndarray::{Array3, Axis, IxDyn};
+use numpy::ndarray::{Array2, Array3, Axis, IxDyn};
 use numpy::IntoPyArray;
 use pyo3::prelude::*;
 use pyo3::types::{PyList, PyTuple};
 
 /// Runs indicator `name` over `inputs` (all 1-D of one length, or all 2-D of one shape: bars ×
-/// series); the result has shape (series, outputs, bars).
+/// series); the result has shape (outputs, bars) for 1-D inputs, (series, outputs, bars) for 2-D.
 #[pyfunction]
 #[pyo3(signature = (name, inputs, params))]
 pub fn indicator<'py>(
@@ -83,6 +83,11 @@ pub fn indicator<'py>(
             crate::parallel::install(run)?
         }
     })?;
+    if shape.len() == 1 {
+        let a = Array2::from_shape_vec((n_out, rows), out)
+            .map_err(|e| Error::Internal(format!("an indicator result of shape ({n_out}, {rows}): {e}")))?;
+        return Ok(a.into_pyarray(py).into_any());
+    }
     let a = Array3::from_shape_vec((cols, n_out, rows), out)
         .map_err(|e| Error::Internal(format!("an indicator result of shape ({cols}, {n_out}, {rows}): {e}")))?;
     Ok(a.into_pyarray(py).into_any())
