@@ -53,10 +53,6 @@ def _call(name: str, inputs: Sequence[Any], params: Sequence[float]) -> Aligned 
     if frames is not None:
         outs = [aligned(frames[0], o) for o in outs]
     return outs[0] if len(outs) == 1 else tuple(outs)
-    frames = [as_frame(x, "input") for x in inputs]
-    result: npt.NDArray[np.float64] = _native.indicator(name, [f.values for f in frames], list(params))
-    outs = [aligned(frames[0], result[k] if result.ndim == 2 else result[:, k, :].T) for k in range(result.shape[-2])]
-    return outs[0] if len(outs) == 1 else tuple(outs)
 
 
 def _rebuild(cls: type[StreamBase], params: dict[str, float], state: list[float], value: Any) -> StreamBase:
