@@ -35,6 +35,38 @@ pub fn warm_up<M: Machine>(
     Ok(n)
 }
 
+/// Runs a block (returning a value) compiled twice: with FMA, chosen where the CPU has it, so
+/// that the `mul_add`s inlined into it are single instructions, and without, where they are
+/// calls to libm's `fma` (the same bits: both round once). TA-Lib's own build fuses some
+/// multiply-adds (its FMA clones, which the CPU-independent `mul_add` reproduces), so the loops
+/// that repeat them run here. Each copy is a closure called once, which LLVM inlines into the
+/// function that carries the feature; it takes what it uses by value (`move`), so the loop's
+/// state lives in registers rather than behind a reference.
+macro_rules! with_fma {
+    ($body:block) => {{
+        #[cfg(target_arch = "x86_64")]
+        let fused = std::arch::is_x86_feature_detected!("fma");
+        #[cfg(not(target_arch = "x86_64"))]
+        let fused = false;
+        if fused {
+            #[cfg(target_arch = "x86_64")]
+            #[target_feature(enable = "fma")]
+            unsafe fn fma_on<R>(f: impl FnOnce() -> R) -> R {
+                f()
+            }
+            #[cfg(not(target_arch = "x86_64"))]
+            unsafe fn fma_on<R>(f: impl FnOnce() -> R) -> R {
+                f()
+            }
+            // SAFETY: the CPU has FMA (checked just above).
+            unsafe { fma_on(move || $body) }
+        } else {
+            (move || $body)()
+        }
+    }};
+}
+pub(crate) use with_fma;
+
 /// [`warm_up`] for a value machine.
 fn warm_value<V: Value>(v: &mut V, x: &[f64], out: &mut [f64], n: usize, control: &Control) -> Result<usize> {
     let n = n.min(x.len());
@@ -130,10 +162,17 @@ impl Ema {
     }
 }
 
-/// The EMA's next value, in TA-Lib's order.
+/// The EMA's next value as TA-Lib's build computes it: `(x - prev) * k + prev` in one
+/// rounding (its FMA clone of TA_EMA, which TA_MA and the EMA-based indicators also use).
 #[inline(always)]
 pub fn ema_step(prev: f64, x: f64, k: f64) -> f64 {
-    ((x - prev) * k) + prev
+    (x - prev).mul_add(k, prev)
+}
+
+/// One stage of T3 and ADOSC's EMAs as TA-Lib's build fuses it: `prev * (1 - k) + k * x`.
+#[inline(always)]
+pub fn ema_blend(prev: f64, x: f64, k: f64, one_minus_k: f64) -> f64 {
+    prev.mul_add(one_minus_k, k * x)
 }
 
 /// Weighted moving average (weights 1..p, the newest heaviest) by TA-Lib's running sums.
@@ -322,16 +361,16 @@ impl Kama {
     }
 }
 
-/// KAMA's next value from the sum of changes, the change over the period and the input.
+/// KAMA's next value (multiply-adds fused as in TA-Lib's build) from the sum of changes, the change over the period and the input.
 #[inline]
 fn kama_step(sum: f64, roc: f64, x: f64, prev: f64) -> f64 {
     let const_max = 2.0 / (30.0 + 1.0);
     let const_diff = 2.0 / (2.0 + 1.0) - const_max;
     let ratio = (roc / sum).abs();
     let er = if sum <= roc || is_zero(sum) { 1.0 } else { ratio };
-    let mut sc = er * const_diff + const_max;
+    let mut sc = er.mul_add(const_diff, const_max);
     sc *= sc;
-    (x - prev) * sc + prev
+    (x - prev).mul_add(sc, prev)
 }
 
 /// Tillson's T3: six EMAs chained (each seeded by the mean of its first `p` inputs), combined
@@ -369,7 +408,7 @@ impl T3 {
         let mut v = x;
         for s in 0..6 {
             if self.counts[s] == self.p {
-                self.e[s] = (k * v) + (one_minus_k * self.e[s]);
+                self.e[s] = ema_blend(self.e[s], v, k, one_minus_k);
             } else {
                 self.sums[s] += v;
                 self.counts[s] += 1;
@@ -380,9 +419,14 @@ impl T3 {
             }
             v = self.e[s];
         }
-        let [c1, c2, c3, c4] = self.c;
-        Some(c1 * self.e[5] + c2 * self.e[4] + c3 * self.e[3] + c4 * self.e[2])
+        Some(t3_out(self.c, &self.e))
     }
+}
+
+/// T3's value of its EMAs, `c1 e6 + c2 e5 + c3 e4 + c4 e3` fused as TA-Lib's build fuses it.
+#[inline(always)]
+fn t3_out([c1, c2, c3, c4]: [f64; 4], e: &[f64]) -> f64 {
+    c4.mul_add(e[2], c3.mul_add(e[3], c1.mul_add(e[5], c2 * e[4])))
 }
 
 /// TA-Lib's `MA` by `matype` (0 SMA, 1 EMA, 2 WMA, 3 DEMA, 4 TEMA, 5 TRIMA, 6 KAMA, 7 MAMA, 8
@@ -576,16 +620,18 @@ impl Value for Dema {
         let start = warm_value(self, x, out, 2 * (self.e1.p - 1) + 1, control)?;
         let k = self.e1.k;
         let (mut a, mut b) = (self.e1.prev, self.e2.prev);
-        for span in spans(x.len()) {
-            control.check()?;
-            let s = span.start.max(start)..span.end.max(start);
-            for (o, &v) in out[s.clone()].iter_mut().zip(&x[s]) {
-                a = ema_step(a, v, k);
-                b = ema_step(b, a, k);
-                *o = (2.0 * a) - b;
+        with_fma!({
+            for span in spans(x.len()) {
+                control.check()?;
+                let s = span.start.max(start)..span.end.max(start);
+                for (o, &v) in out[s.clone()].iter_mut().zip(&x[s]) {
+                    a = ema_step(a, v, k);
+                    b = ema_step(b, a, k);
+                    *o = (2.0 * a) - b;
+                }
             }
-        }
-        Ok(())
+            Ok(())
+        })
     }
 }
 
@@ -600,17 +646,19 @@ impl Value for Tema {
         let start = warm_value(self, x, out, 3 * (self.e1.p - 1) + 1, control)?;
         let k = self.e1.k;
         let (mut a, mut b, mut c) = (self.e1.prev, self.e2.prev, self.e3.prev);
-        for span in spans(x.len()) {
-            control.check()?;
-            let s = span.start.max(start)..span.end.max(start);
-            for (o, &v) in out[s.clone()].iter_mut().zip(&x[s]) {
-                a = ema_step(a, v, k);
-                b = ema_step(b, a, k);
-                c = ema_step(c, b, k);
-                *o = c + ((3.0 * a) - (3.0 * b));
+        with_fma!({
+            for span in spans(x.len()) {
+                control.check()?;
+                let s = span.start.max(start)..span.end.max(start);
+                for (o, &v) in out[s.clone()].iter_mut().zip(&x[s]) {
+                    a = ema_step(a, v, k);
+                    b = ema_step(b, a, k);
+                    c = ema_step(c, b, k);
+                    *o = c + ((3.0 * a) - (3.0 * b));
+                }
             }
-        }
-        Ok(())
+            Ok(())
+        })
     }
 }
 
@@ -662,18 +710,20 @@ impl Value for Kama {
         let p = self.p;
         let start = warm_value(self, x, out, p + 1, control)?;
         let (mut sum, mut prev) = (self.sum, self.prev);
-        for span in spans(x.len()) {
-            control.check()?;
-            for i in span.start.max(start)..span.end.max(start) {
-                let (v, trailing, t2, last) = (x[i], x[i - p - 1], x[i - p], x[i - 1]);
-                let roc = v - t2;
-                sum -= (trailing - t2).abs();
-                sum += (v - last).abs();
-                prev = kama_step(sum, roc, v, prev);
-                out[i] = prev;
+        with_fma!({
+            for span in spans(x.len()) {
+                control.check()?;
+                for i in span.start.max(start)..span.end.max(start) {
+                    let (v, trailing, t2, last) = (x[i], x[i - p - 1], x[i - p], x[i - 1]);
+                    let roc = v - t2;
+                    sum -= (trailing - t2).abs();
+                    sum += (v - last).abs();
+                    prev = kama_step(sum, roc, v, prev);
+                    out[i] = prev;
+                }
             }
-        }
-        Ok(())
+            Ok(())
+        })
     }
 }
 
@@ -687,21 +737,23 @@ impl Value for T3 {
     fn series(&mut self, x: &[f64], out: &mut [f64], control: &Control) -> Result<()> {
         let start = warm_value(self, x, out, 6 * (self.p - 1) + 1, control)?;
         let (k, one_minus_k) = (self.k, 1.0 - self.k);
-        let [c1, c2, c3, c4] = self.c;
+        let c = self.c;
         let mut e = [0.0; 6];
         e.copy_from_slice(&self.e);
-        for span in spans(x.len()) {
-            control.check()?;
-            let s = span.start.max(start)..span.end.max(start);
-            for (o, &v) in out[s.clone()].iter_mut().zip(&x[s]) {
-                e[0] = (k * v) + (one_minus_k * e[0]);
-                for j in 1..6 {
-                    e[j] = (k * e[j - 1]) + (one_minus_k * e[j]);
+        with_fma!({
+            for span in spans(x.len()) {
+                control.check()?;
+                let s = span.start.max(start)..span.end.max(start);
+                for (o, &v) in out[s.clone()].iter_mut().zip(&x[s]) {
+                    e[0] = ema_blend(e[0], v, k, one_minus_k);
+                    for j in 1..6 {
+                        e[j] = ema_blend(e[j], e[j - 1], k, one_minus_k);
+                    }
+                    *o = t3_out(c, &e);
                 }
-                *o = c1 * e[5] + c2 * e[4] + c3 * e[3] + c4 * e[2];
             }
-        }
-        Ok(())
+            Ok(())
+        })
     }
 }
 
@@ -752,14 +804,16 @@ impl Value for Ema {
             prev = (prev + x[warm]) / p as f64;
             out[warm] = prev;
         }
-        for span in spans(x.len()) {
-            control.check()?;
-            for i in span.start.max(warm + 1)..span.end {
-                prev = ema_step(prev, x[i], k);
-                out[i] = prev;
+        with_fma!({
+            for span in spans(x.len()) {
+                control.check()?;
+                for i in span.start.max(warm + 1)..span.end {
+                    prev = ema_step(prev, x[i], k);
+                    out[i] = prev;
+                }
             }
-        }
-        Ok(())
+            Ok(())
+        })
     }
 }
 
@@ -797,7 +851,7 @@ mod tests {
             ((s >> 11) as f64) / ((1u64 << 53) as f64)
         };
         let mut close = 50.0;
-        let mut cols = vec![Vec::with_capacity(n); 5];
+        let mut cols = vec![Vec::new(); 5];
         for i in 0..n {
             let open = close;
             if i % 97 >= 90 {
@@ -816,6 +870,10 @@ mod tests {
             for at in [1_000 + 7 * k, 40_000, 66_000 + k] {
                 c[at] = f64::NAN;
             }
+        }
+        // NaN volumes on falling and rising bars (OBV subtracts or adds them).
+        for at in (3_001..3_100).step_by(9) {
+            cols[3][at] = f64::NAN;
         }
         cols
     }

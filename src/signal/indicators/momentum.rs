@@ -1,6 +1,6 @@
 //! Momentum: RSI and CMO (Wilder's smoothing of gains and losses), MOM, ROC, MACD, APO and PPO.
 
-use super::average::{ema_step, is_zero, warm_up, Ema, Ma, Value};
+use super::average::{ema_step, is_zero, warm_up, with_fma, Ema, Ma, Value};
 use super::state::{state, Ring};
 use super::{spans, Machine};
 use crate::control::Control;
@@ -42,7 +42,9 @@ impl<A> Late<A> {
     }
 }
 
-/// Wilder-smoothed average gain and loss over `p` changes: RSI and CMO.
+/// Wilder-smoothed average gain and loss over `p` changes: RSI and CMO. TA-Lib 0.8.1 smooths
+/// them differently: CMO divides by the period; RSI multiplies by its inverse and splits each
+/// change `d` into `up = max(d, 0)` and `up - d` (its compiled loop, read from the library).
 #[derive(Clone, Debug)]
 pub struct Wilder {
     p: usize,
@@ -57,10 +59,10 @@ impl Wilder {
     pub fn new(p: usize) -> Self {
         Self { p, n: 0, prev_value: 0.0, gain: 0.0, loss: 0.0 }
     }
-    /// `(gain, loss)` once `p` changes were seen.
+
+    /// `(gain, loss)` once `p` changes were seen; `RSI` picks RSI's arithmetic.
     #[inline]
-    pub fn next(&mut self, x: f64) -> Option<(f64, f64)> {
-        let p = self.p as f64;
+    pub fn next<const RSI: bool>(&mut self, x: f64) -> Option<(f64, f64)> {
         if self.n == 0 {
             self.prev_value = x;
             self.n = 1;
@@ -69,7 +71,11 @@ impl Wilder {
         let d = x - self.prev_value;
         self.prev_value = x;
         if self.n <= self.p {
-            if d < 0.0 {
+            if RSI {
+                let up = if 0.0 < d { d } else { 0.0 };
+                self.gain += up;
+                self.loss += up - d;
+            } else if d < 0.0 {
                 self.loss -= d;
             } else {
                 self.gain += d;
@@ -78,47 +84,61 @@ impl Wilder {
             if self.n <= self.p {
                 return None;
             }
-            self.loss /= p;
-            self.gain /= p;
+            if RSI {
+                let inv = 1.0 / self.p as f64;
+                self.loss *= inv;
+                self.gain *= inv;
+            } else {
+                self.loss /= self.p as f64;
+                self.gain /= self.p as f64;
+            }
             return Some((self.gain, self.loss));
         }
-        self.loss *= p - 1.0;
-        self.gain *= p - 1.0;
-        if d < 0.0 {
-            self.loss -= d;
-        } else {
-            self.gain += d;
-        }
-        self.loss /= p;
-        self.gain /= p;
+        (self.gain, self.loss) = self.smooth::<RSI>(self.gain, self.loss, d);
         Some((self.gain, self.loss))
     }
 
+    /// One change `d` once seeded, without a branch on its sign (for CMO, adding -0.0 or
+    /// subtracting 0.0 leaves a value as it is, so each side gets the bits of TA-Lib's branch).
+    #[inline(always)]
+    fn smooth<const RSI: bool>(&self, gain: f64, loss: f64, d: f64) -> (f64, f64) {
+        let (p, pm1) = (self.p as f64, self.p as f64 - 1.0);
+        if RSI {
+            let inv = 1.0 / p;
+            let up = if 0.0 < d { d } else { 0.0 };
+            (((gain * pm1) + up) * inv, ((up - d) + (loss * pm1)) * inv)
+        } else {
+            let down = d < 0.0;
+            let loss = (loss * pm1) - if down { d } else { 0.0 };
+            let gain = (gain * pm1) + if down { -0.0 } else { d };
+            (gain / p, loss / p)
+        }
+    }
+
     /// `f(gain, loss)` over a whole series from the fresh state (NaN during the look-back): the
-    /// seeding by `next`, then the smoothing without a branch (adding -0.0 or subtracting 0.0
-    /// leaves a value as it is, so each side gets the same bits as `next` gives it).
+    /// seeding by `next`, then [`Wilder::smooth`] over the array.
     #[inline]
-    fn series(&mut self, x: &[f64], out: &mut [f64], control: &Control, f: impl Fn(f64, f64) -> f64) -> Result<()> {
+    fn series<const RSI: bool>(
+        &mut self,
+        x: &[f64],
+        out: &mut [f64],
+        control: &Control,
+        f: impl Fn(f64, f64) -> f64,
+    ) -> Result<()> {
         let start = (self.p + 1).min(x.len());
         for span in spans(start) {
             control.check()?;
             for i in span {
-                out[i] = self.next(x[i]).map_or(f64::NAN, |(g, l)| f(g, l));
+                out[i] = self.next::<RSI>(x[i]).map_or(f64::NAN, |(g, l)| f(g, l));
             }
         }
-        let (p, pm1) = (self.p as f64, self.p as f64 - 1.0);
         let (mut prev, mut gain, mut loss) = (self.prev_value, self.gain, self.loss);
         for span in spans(x.len()) {
             control.check()?;
             let s = span.start.max(start)..span.end.max(start);
             for (o, &v) in out[s.clone()].iter_mut().zip(&x[s]) {
-                let d = v - prev;
+                (gain, loss) = self.smooth::<RSI>(gain, loss, v - prev);
                 prev = v;
-                let down = d < 0.0;
-                loss = (loss * pm1) - if down { d } else { 0.0 };
-                gain = (gain * pm1) + if down { -0.0 } else { d };
-                loss /= p;
-                gain /= p;
                 *o = f(gain, loss);
             }
         }
@@ -126,12 +146,12 @@ impl Wilder {
     }
 }
 
-/// RSI of the smoothed gain and loss.
+/// RSI of the smoothed gain and loss, as TA-Lib 0.8.1 computes it.
 #[inline]
 fn rsi(g: f64, l: f64) -> f64 {
-    let t = g + l;
-    let v = 100.0 * (g / t);
-    if !is_zero(t) {
+    let t = l + g;
+    let v = (g / t) * 100.0;
+    if t > 0.0 {
         v
     } else {
         0.0
@@ -158,7 +178,7 @@ state!(Rsi { 0 });
 impl Rsi {
     #[inline]
     pub fn next(&mut self, x: f64) -> Option<f64> {
-        self.0.next(x).map(|(g, l)| rsi(g, l))
+        self.0.next::<true>(x).map(|(g, l)| rsi(g, l))
     }
 }
 
@@ -169,7 +189,7 @@ impl Value for Rsi {
         self.next(x)
     }
     fn series(&mut self, x: &[f64], out: &mut [f64], control: &Control) -> Result<()> {
-        self.0.series(x, out, control, rsi)
+        self.0.series::<true>(x, out, control, rsi)
     }
 }
 
@@ -195,10 +215,10 @@ impl Machine for Cmo {
     const OUT: usize = 1;
     #[inline]
     fn step(&mut self, x: &[f64], out: &mut [f64]) {
-        out[0] = self.0.next(x[0]).map_or(f64::NAN, |(g, l)| cmo(g, l));
+        out[0] = self.0.next::<false>(x[0]).map_or(f64::NAN, |(g, l)| cmo(g, l));
     }
     fn batch(&mut self, ins: &[&[f64]], outs: &mut [&mut [f64]], control: &Control) -> Result<()> {
-        self.0.series(ins[0], outs[0], control, cmo)
+        self.0.series::<false>(ins[0], outs[0], control, cmo)
     }
 }
 
@@ -254,6 +274,9 @@ impl Machine for Change {
         for span in spans(x.len()) {
             control.check()?;
             let s = span.start.max(warm)..span.end.max(warm);
+            if s.is_empty() {
+                continue;
+            }
             let pairs = x[s.clone()].iter().zip(&x[s.start - p..s.end - p]);
             if self.percent {
                 for (o, (&v, &old)) in out[s].iter_mut().zip(pairs) {
@@ -340,19 +363,21 @@ impl Machine for Macd {
                 unreachable!("checked above")
             };
             let ((kf, mut f), (ks, mut s), (kg, mut g)) = (f.carried(), s.carried(), g.carried());
-            for span in spans(len) {
-                control.check()?;
-                for i in span.start.max(start)..span.end.max(start) {
-                    f = ema_step(f, x[i], kf);
-                    s = ema_step(s, x[i], ks);
-                    let m = f - s;
-                    g = ema_step(g, m, kg);
-                    macd[i] = m;
-                    sig[i] = g;
-                    hist[i] = m - g;
+            return with_fma!({
+                for span in spans(len) {
+                    control.check()?;
+                    for i in span.start.max(start)..span.end.max(start) {
+                        f = ema_step(f, x[i], kf);
+                        s = ema_step(s, x[i], ks);
+                        let m = f - s;
+                        g = ema_step(g, m, kg);
+                        macd[i] = m;
+                        sig[i] = g;
+                        hist[i] = m - g;
+                    }
                 }
-            }
-            return Ok(());
+                Ok(())
+            });
         }
         let skip = self.fast.skip.min(len);
         macd[..skip].fill(f64::NAN);
@@ -437,15 +462,17 @@ impl Machine for Po {
             let (Ma::Ema(f), Ma::Ema(s)) = (&self.fast.inner, &self.slow) else { unreachable!("checked above") };
             let ((kf, mut f), (ks, mut s)) = (f.carried(), s.carried());
             let out = &mut *outs[0];
-            for span in spans(len) {
-                control.check()?;
-                for i in span.start.max(start)..span.end.max(start) {
-                    f = ema_step(f, x[i], kf);
-                    s = ema_step(s, x[i], ks);
-                    out[i] = self.of(f, s);
+            return with_fma!({
+                for span in spans(len) {
+                    control.check()?;
+                    for i in span.start.max(start)..span.end.max(start) {
+                        f = ema_step(f, x[i], kf);
+                        s = ema_step(s, x[i], ks);
+                        out[i] = self.of(f, s);
+                    }
                 }
-            }
-            return Ok(());
+                Ok(())
+            });
         }
         let skip = self.fast.skip.min(len);
         let mut fast = try_vec(len - skip, 0.0, "the fast average")?;

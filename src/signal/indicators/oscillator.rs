@@ -1,6 +1,6 @@
 //! CCI, MFI, ULTOSC and SAR, in TA-Lib's order of operations.
 
-use super::average::{is_zero, warm_up};
+use super::average::{is_zero, warm_up, with_fma};
 use super::state::{state, Ring};
 use super::{spans, Machine};
 use crate::control::Control;
@@ -245,35 +245,36 @@ impl Machine for Ultosc {
         }
     }
 
-    /// The look-back by `step`, then the sums over arrays of the bars' two terms.
+    /// The look-back by `step`, then the sums with the bars' two terms kept in power-of-two
+    /// rings (bar `t`'s at `t & mask`), read back where each window ends.
     fn batch(&mut self, ins: &[&[f64]], outs: &mut [&mut [f64]], control: &Control) -> Result<()> {
         let m = self.longest;
         let start = warm_up(self, ins, outs, m + 1, control)?;
         let (h, l, c, out) = (ins[0], ins[1], ins[2], &mut *outs[0]);
-        let len = h.len();
-        if start == len {
-            return Ok(());
-        }
-        // The terms of bars 1.. (bar 0 only gives the first close), bar i's at i - 1.
-        let (mut a, mut b) = (try_vec(len - 1, 0.0, "ULTOSC's terms")?, try_vec(len - 1, 0.0, "ULTOSC's terms")?);
-        for i in 1..len {
-            (a[i - 1], b[i - 1]) = ult_bar(h[i], l[i], c[i], c[i - 1]);
+        let size = (m + 1).next_power_of_two();
+        let mask = size - 1;
+        let (mut a, mut b) = (try_vec(size, 0.0, "ULTOSC's window")?, try_vec(size, 0.0, "ULTOSC's window")?);
+        // The terms of bars 1..start, which the machine's rings hold oldest first.
+        for t in 1..start {
+            (a[t & mask], b[t & mask]) = (self.a.get(t - 1), self.b.get(t - 1));
         }
         let mut sums = [0.0; 6];
         sums.copy_from_slice(&self.sums);
         let [p0, p1, p2] = self.periods;
-        for span in spans(len) {
+        for span in spans(h.len()) {
             control.check()?;
             for i in span.start.max(start)..span.end.max(start) {
-                let j = i - 1;
+                let (ta, tb) = ult_bar(h[i], l[i], c[i], c[i - 1]);
+                (a[i & mask], b[i & mask]) = (ta, tb);
                 for k in 0..3 {
-                    sums[2 * k] += a[j];
-                    sums[2 * k + 1] += b[j];
+                    sums[2 * k] += ta;
+                    sums[2 * k + 1] += tb;
                 }
                 out[i] = ultosc(&sums);
                 for (k, p) in [p0, p1, p2].into_iter().enumerate() {
-                    sums[2 * k] -= a[j + 1 - p];
-                    sums[2 * k + 1] -= b[j + 1 - p];
+                    let at = (i + 1 - p) & mask;
+                    sums[2 * k] -= a[at];
+                    sums[2 * k + 1] -= b[at];
                 }
             }
         }
@@ -312,7 +313,8 @@ fn ultosc(sums: &[f64]) -> f64 {
 }
 
 /// SAR(high, low, acceleration, maximum): the first direction from the first two bars'
-/// minus-DM, as TA-Lib decides it.
+/// minus-DM, as TA-Lib decides it; the step towards the extreme point is fused as in TA-Lib's
+/// build.
 #[derive(Clone, Debug)]
 pub struct Sar {
     acc: f64,
@@ -374,13 +376,15 @@ impl Machine for Sar {
         let start = warm_up(self, ins, outs, 2, control)?;
         let (h, l, out) = (ins[0], ins[1], &mut *outs[0]);
         let mut sar = self.clone();
-        for span in spans(h.len()) {
-            control.check()?;
-            for i in span.start.max(start)..span.end.max(start) {
-                out[i] = sar.advance(h[i], l[i]);
+        with_fma!({
+            for span in spans(h.len()) {
+                control.check()?;
+                for i in span.start.max(start)..span.end.max(start) {
+                    out[i] = sar.advance(h[i], l[i]);
+                }
             }
-        }
-        Ok(())
+            Ok(())
+        })
     }
 }
 
@@ -406,7 +410,7 @@ impl Sar {
                 out = self.sar;
                 self.af = acc;
                 self.ep = self.new_low;
-                self.sar += self.af * (self.ep - self.sar);
+                self.sar = (self.ep - self.sar).mul_add(self.af, self.sar);
                 if self.sar < prev_high {
                     self.sar = prev_high;
                 }
@@ -422,7 +426,7 @@ impl Sar {
                         self.af = max;
                     }
                 }
-                self.sar += self.af * (self.ep - self.sar);
+                self.sar = (self.ep - self.sar).mul_add(self.af, self.sar);
                 if self.sar > prev_low {
                     self.sar = prev_low;
                 }
@@ -442,7 +446,7 @@ impl Sar {
             out = self.sar;
             self.af = acc;
             self.ep = self.new_high;
-            self.sar += self.af * (self.ep - self.sar);
+            self.sar = (self.ep - self.sar).mul_add(self.af, self.sar);
             if self.sar > prev_low {
                 self.sar = prev_low;
             }
@@ -458,7 +462,7 @@ impl Sar {
                     self.af = max;
                 }
             }
-            self.sar += self.af * (self.ep - self.sar);
+            self.sar = (self.ep - self.sar).mul_add(self.af, self.sar);
             if self.sar < prev_high {
                 self.sar = prev_high;
             }

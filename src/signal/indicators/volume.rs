@@ -1,6 +1,6 @@
 //! Volume and bar-shape indicators: OBV, AD, ADOSC, BOP.
 
-use super::average::{is_zero_or_neg, per_to_k, warm_up};
+use super::average::{ema_blend, is_zero_or_neg, per_to_k, warm_up, with_fma};
 use super::state::state;
 use super::{spans, Machine};
 use crate::control::Control;
@@ -39,9 +39,9 @@ impl Machine for Obv {
         out[0] = self.obv;
     }
 
-    /// The first bar by `step`, then without branches: adding -0.0 leaves any value as it is,
-    /// so the flat bar's "no change" is the same bits (a falling bar still subtracts, which
-    /// keeps a NaN volume's sign as `step` gives it).
+    /// The first bar by `step`, then without branches: a rise adds the volume, a fall
+    /// subtracts it (a real subtraction, which keeps a NaN volume's sign as `step` does), and
+    /// the other side adds -0.0 or subtracts 0.0, which leave any value as it is.
     fn batch(&mut self, ins: &[&[f64]], outs: &mut [&mut [f64]], control: &Control) -> Result<()> {
         let start = warm_up(self, ins, outs, 1, control)?;
         let (c, v, out) = (ins[0], ins[1], &mut *outs[0]);
@@ -50,8 +50,7 @@ impl Machine for Obv {
             control.check()?;
             let span = span.start.max(start)..span.end.max(start);
             for ((o, &c), &v) in out[span.clone()].iter_mut().zip(&c[span.clone()]).zip(&v[span]) {
-                let up = obv + if c > prev { v } else { -0.0 };
-                obv = if c < prev { obv - v } else { up };
+                obv = (obv + if c > prev { v } else { -0.0 }) - if c < prev { v } else { 0.0 };
                 prev = c;
                 *o = obv;
             }
@@ -107,7 +106,7 @@ impl Machine for Ad {
 }
 
 /// ADOSC(high, low, close, volume, fastperiod, slowperiod): two EMAs of AD seeded by its first
-/// value, output once the slower look-back has passed.
+/// value (fused as TA-Lib's build fuses them), output once the slower look-back has passed.
 #[derive(Clone, Debug)]
 pub struct Adosc {
     fk: f64,
@@ -144,8 +143,8 @@ impl Machine for Adosc {
             self.fast = self.ad;
             self.slow = self.ad;
         } else {
-            self.fast = (self.fk * self.ad) + ((1.0 - self.fk) * self.fast);
-            self.slow = (self.sk * self.ad) + ((1.0 - self.sk) * self.slow);
+            self.fast = ema_blend(self.fast, self.ad, self.fk, 1.0 - self.fk);
+            self.slow = ema_blend(self.slow, self.ad, self.sk, 1.0 - self.sk);
         }
         out[0] = if self.n >= self.lookback { self.fast - self.slow } else { f64::NAN };
         if self.n < self.lookback {
@@ -159,18 +158,20 @@ impl Machine for Adosc {
         let (h, l, c, v) = (ins[0], ins[1], ins[2], ins[3]);
         let (fk, sk) = (self.fk, self.sk);
         let (mut ad, mut fast, mut slow) = (self.ad, self.fast, self.slow);
-        for span in spans(h.len()) {
-            control.check()?;
-            let s = span.start.max(start)..span.end.max(start);
-            let bars = h[s.clone()].iter().zip(&l[s.clone()]).zip(&c[s.clone()]).zip(&v[s.clone()]);
-            for (o, (((&h, &l), &c), &v)) in outs[0][s].iter_mut().zip(bars) {
-                ad = ad_step(ad, h, l, c, v);
-                fast = (fk * ad) + ((1.0 - fk) * fast);
-                slow = (sk * ad) + ((1.0 - sk) * slow);
-                *o = fast - slow;
+        with_fma!({
+            for span in spans(h.len()) {
+                control.check()?;
+                let s = span.start.max(start)..span.end.max(start);
+                let bars = h[s.clone()].iter().zip(&l[s.clone()]).zip(&c[s.clone()]).zip(&v[s.clone()]);
+                for (o, (((&h, &l), &c), &v)) in outs[0][s].iter_mut().zip(bars) {
+                    ad = ad_step(ad, h, l, c, v);
+                    fast = ema_blend(fast, ad, fk, 1.0 - fk);
+                    slow = ema_blend(slow, ad, sk, 1.0 - sk);
+                    *o = fast - slow;
+                }
             }
-        }
-        Ok(())
+            Ok(())
+        })
     }
 }
 
