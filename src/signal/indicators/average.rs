@@ -619,8 +619,10 @@ impl Value for Dema {
     fn series(&mut self, x: &[f64], out: &mut [f64], control: &Control) -> Result<()> {
         let start = warm_value(self, x, out, 2 * (self.e1.p - 1) + 1, control)?;
         let k = self.e1.k;
-        let (mut a, mut b) = (self.e1.prev, self.e2.prev);
+        let (a, b) = (self.e1.prev, self.e2.prev);
         with_fma!({
+            // The loop's state as the block's own locals (kept in registers).
+            let (mut a, mut b) = (a, b);
             for span in spans(x.len()) {
                 control.check()?;
                 let s = span.start.max(start)..span.end.max(start);
@@ -645,8 +647,9 @@ impl Value for Tema {
     fn series(&mut self, x: &[f64], out: &mut [f64], control: &Control) -> Result<()> {
         let start = warm_value(self, x, out, 3 * (self.e1.p - 1) + 1, control)?;
         let k = self.e1.k;
-        let (mut a, mut b, mut c) = (self.e1.prev, self.e2.prev, self.e3.prev);
+        let (a, b, c) = (self.e1.prev, self.e2.prev, self.e3.prev);
         with_fma!({
+            let (mut a, mut b, mut c) = (a, b, c);
             for span in spans(x.len()) {
                 control.check()?;
                 let s = span.start.max(start)..span.end.max(start);
@@ -709,8 +712,9 @@ impl Value for Kama {
     fn series(&mut self, x: &[f64], out: &mut [f64], control: &Control) -> Result<()> {
         let p = self.p;
         let start = warm_value(self, x, out, p + 1, control)?;
-        let (mut sum, mut prev) = (self.sum, self.prev);
+        let (sum, prev) = (self.sum, self.prev);
         with_fma!({
+            let (mut sum, mut prev) = (sum, prev);
             for span in spans(x.len()) {
                 control.check()?;
                 for i in span.start.max(start)..span.end.max(start) {
@@ -741,6 +745,7 @@ impl Value for T3 {
         let mut e = [0.0; 6];
         e.copy_from_slice(&self.e);
         with_fma!({
+            let mut e = e;
             for span in spans(x.len()) {
                 control.check()?;
                 let s = span.start.max(start)..span.end.max(start);
@@ -805,6 +810,7 @@ impl Value for Ema {
             out[warm] = prev;
         }
         with_fma!({
+            let mut prev = prev;
             for span in spans(x.len()) {
                 control.check()?;
                 for i in span.start.max(warm + 1)..span.end {
@@ -885,7 +891,9 @@ mod tests {
         let mut out = vec![base.clone()];
         for (j, p) in s.params.iter().enumerate() {
             let values: Vec<f64> = match p.kind {
-                ParamKind::Int { min, .. } => [2, 3, 7, 50].into_iter().filter(|&v| v >= min).map(|v| v as f64).collect(),
+                ParamKind::Int { min, .. } => {
+                    [2, 3, 7, 50].into_iter().filter(|&v| v >= min).map(|v| v as f64).collect()
+                }
                 ParamKind::MaType => (0..9).map(f64::from).collect(),
                 ParamKind::Real { .. } => vec![],
             };
@@ -921,7 +929,13 @@ mod tests {
                 })
                 .collect();
             for params in cases(name) {
-                if spec(name).unwrap().params.iter().zip(&params).any(|(p, &v)| matches!(p.kind, ParamKind::Int { min, .. } if v < min as f64)) {
+                if spec(name)
+                    .unwrap()
+                    .params
+                    .iter()
+                    .zip(&params)
+                    .any(|(p, &v)| matches!(p.kind, ParamKind::Int { min, .. } if v < min as f64))
+                {
                     continue;
                 }
                 let Ok(proto) = build(name, &params) else { continue };

@@ -108,9 +108,10 @@ impl Wilder {
             let up = if 0.0 < d { d } else { 0.0 };
             (((gain * pm1) + up) * inv, ((up - d) + (loss * pm1)) * inv)
         } else {
-            let down = d < 0.0;
-            let loss = (loss * pm1) - if down { d } else { 0.0 };
-            let gain = (gain * pm1) + if down { -0.0 } else { d };
+            // `d.min(0.0)` is `d` on a fall and 0.0 otherwise (NaN included): a min, which
+            // stays off the chain where a select would be folded into it.
+            let loss = (loss * pm1) - d.min(0.0);
+            let gain = (gain * pm1) + if d < 0.0 { -0.0 } else { d };
             (gain / p, loss / p)
         }
     }
@@ -362,18 +363,22 @@ impl Machine for Macd {
             let (Ma::Ema(f), Ma::Ema(s), Ma::Ema(g)) = (&self.fast.inner, &self.slow, &self.signal) else {
                 unreachable!("checked above")
             };
-            let ((kf, mut f), (ks, mut s), (kg, mut g)) = (f.carried(), s.carried(), g.carried());
+            let ((kf, f), (ks, s), (kg, g)) = (f.carried(), s.carried(), g.carried());
+            let (macd, sig, hist) = (&mut **macd, &mut **sig, &mut **hist);
             return with_fma!({
+                let (mut f, mut s, mut g) = (f, s, g);
                 for span in spans(len) {
                     control.check()?;
-                    for i in span.start.max(start)..span.end.max(start) {
-                        f = ema_step(f, x[i], kf);
-                        s = ema_step(s, x[i], ks);
+                    let r = span.start.max(start)..span.end.max(start);
+                    let outs = macd[r.clone()].iter_mut().zip(&mut sig[r.clone()]).zip(&mut hist[r.clone()]);
+                    for (((m_out, g_out), h_out), &v) in outs.zip(&x[r]) {
+                        f = ema_step(f, v, kf);
+                        s = ema_step(s, v, ks);
                         let m = f - s;
                         g = ema_step(g, m, kg);
-                        macd[i] = m;
-                        sig[i] = g;
-                        hist[i] = m - g;
+                        *m_out = m;
+                        *g_out = g;
+                        *h_out = m - g;
                     }
                 }
                 Ok(())
@@ -460,15 +465,17 @@ impl Machine for Po {
         if let (Ma::Ema(_), Ma::Ema(_)) = (&self.fast.inner, &self.slow) {
             let start = warm_up(self, ins, outs, self.first + 1, control)?;
             let (Ma::Ema(f), Ma::Ema(s)) = (&self.fast.inner, &self.slow) else { unreachable!("checked above") };
-            let ((kf, mut f), (ks, mut s)) = (f.carried(), s.carried());
-            let out = &mut *outs[0];
+            let ((kf, f), (ks, s)) = (f.carried(), s.carried());
+            let (out, po) = (&mut *outs[0], &*self);
             return with_fma!({
+                let (mut f, mut s) = (f, s);
                 for span in spans(len) {
                     control.check()?;
-                    for i in span.start.max(start)..span.end.max(start) {
-                        f = ema_step(f, x[i], kf);
-                        s = ema_step(s, x[i], ks);
-                        out[i] = self.of(f, s);
+                    let r = span.start.max(start)..span.end.max(start);
+                    for (o, &v) in out[r.clone()].iter_mut().zip(&x[r]) {
+                        f = ema_step(f, v, kf);
+                        s = ema_step(s, v, ks);
+                        *o = po.of(f, s);
                     }
                 }
                 Ok(())

@@ -375,8 +375,9 @@ impl Machine for Sar {
     fn batch(&mut self, ins: &[&[f64]], outs: &mut [&mut [f64]], control: &Control) -> Result<()> {
         let start = warm_up(self, ins, outs, 2, control)?;
         let (h, l, out) = (ins[0], ins[1], &mut *outs[0]);
-        let mut sar = self.clone();
+        let sar = self.clone();
         with_fma!({
+            let mut sar = sar;
             for span in spans(h.len()) {
                 control.check()?;
                 for i in span.start.max(start)..span.end.max(start) {

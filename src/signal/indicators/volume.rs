@@ -157,8 +157,9 @@ impl Machine for Adosc {
         let start = warm_up(self, ins, outs, self.lookback + 1, control)?;
         let (h, l, c, v) = (ins[0], ins[1], ins[2], ins[3]);
         let (fk, sk) = (self.fk, self.sk);
-        let (mut ad, mut fast, mut slow) = (self.ad, self.fast, self.slow);
+        let (ad, fast, slow) = (self.ad, self.fast, self.slow);
         with_fma!({
+            let (mut ad, mut fast, mut slow) = (ad, fast, slow);
             for span in spans(h.len()) {
                 control.check()?;
                 let s = span.start.max(start)..span.end.max(start);
