@@ -32,22 +32,50 @@ impl Machine for Cci {
     }
 
     /// The same window in a plain array: the bar `i` goes to slot `i % p`, where the ring
-    /// puts it, so the sums run in the same order.
+    /// puts it, so the sums run in the same order. Bars go in pairs: the second one's window is
+    /// the first's with one slot replaced, and summing both in one pass gives the CPU two
+    /// independent chains of additions.
     fn batch(&mut self, ins: &[&[f64]], outs: &mut [&mut [f64]], control: &Control) -> Result<()> {
         let p = self.p;
         let mut buf = try_vec(p, 0.0, "the CCI window")?;
-        let mut slot = 0;
         let (h, l, c, out) = (ins[0], ins[1], ins[2], &mut *outs[0]);
+        let tp = |i: usize| (h[i] + l[i] + c[i]) / 3.0;
+        let warm = (p - 1).min(h.len());
+        for i in 0..warm {
+            buf[i] = tp(i);
+            out[i] = f64::NAN;
+        }
+        let pf = p as f64;
         for span in spans(h.len()) {
             control.check()?;
-            for i in span {
-                let last = (h[i] + l[i] + c[i]) / 3.0;
-                buf[slot] = last;
-                slot += 1;
-                if slot == p {
-                    slot = 0;
+            let mut i = span.start.max(warm);
+            let mut slot = i % p;
+            while i + 1 < span.end {
+                let next = if slot + 1 == p { 0 } else { slot + 1 };
+                let (t0, t1) = (tp(i), tp(i + 1));
+                buf[slot] = t0;
+                let (mut a0, mut a1) = (0.0, 0.0);
+                for (s, &v) in buf.iter().enumerate() {
+                    a0 += v;
+                    a1 += if s == next { t1 } else { v };
                 }
-                out[i] = if i + 1 >= p { cci(&buf, last) } else { f64::NAN };
+                a0 /= pf;
+                a1 /= pf;
+                let (mut d0, mut d1) = (0.0, 0.0);
+                for (s, &v) in buf.iter().enumerate() {
+                    d0 += (v - a0).abs();
+                    d1 += ((if s == next { t1 } else { v }) - a1).abs();
+                }
+                out[i] = cci_of(t0, a0, d0, pf);
+                out[i + 1] = cci_of(t1, a1, d1, pf);
+                buf[next] = t1;
+                slot = if next + 1 == p { 0 } else { next + 1 };
+                i += 2;
+            }
+            if i < span.end {
+                let t = tp(i);
+                buf[slot] = t;
+                out[i] = cci(&buf, t);
             }
         }
         Ok(())
@@ -67,6 +95,12 @@ fn cci(buf: &[f64], last: f64) -> f64 {
     for &v in buf {
         dev += (v - avg).abs();
     }
+    cci_of(last, avg, dev, p)
+}
+
+/// CCI of the newest typical price, the window's mean and its sum of absolute deviations.
+#[inline(always)]
+fn cci_of(last: f64, avg: f64, dev: f64, p: f64) -> f64 {
     let t = last - avg;
     if t != 0.0 && dev != 0.0 {
         t / (0.015 * (dev / p))
