@@ -4,9 +4,80 @@
 
 use super::mama::Mama;
 use super::state::{state, Ring, Save};
-use super::{spans, Machine};
+use super::{spans, Machine, MAX_IN, MAX_OUT};
 use crate::control::Control;
 use crate::error::Result;
+
+/// Feeds the first `n` bars (all, if fewer) to `step`: a batch loop leaves the look-back and
+/// the seeding to the machine's own code and takes over, with the machine's state, from the bar
+/// this gives.
+pub fn warm_up<M: Machine>(
+    m: &mut M,
+    ins: &[&[f64]],
+    outs: &mut [&mut [f64]],
+    n: usize,
+    control: &Control,
+) -> Result<usize> {
+    let n = n.min(ins[0].len());
+    let (mut x, mut y) = ([0.0; MAX_IN], [0.0; MAX_OUT]);
+    for span in spans(n) {
+        control.check()?;
+        for i in span {
+            for j in 0..M::IN {
+                x[j] = ins[j][i];
+            }
+            m.step(&x[..M::IN], &mut y[..M::OUT]);
+            for k in 0..M::OUT {
+                outs[k][i] = y[k];
+            }
+        }
+    }
+    Ok(n)
+}
+
+/// Runs a block (returning a value) compiled twice: with FMA, chosen where the CPU has it, so
+/// that the `mul_add`s inlined into it are single instructions, and without, where they are
+/// calls to libm's `fma` (the same bits: both round once). TA-Lib's own build fuses some
+/// multiply-adds (its FMA clones, which the CPU-independent `mul_add` reproduces), so the loops
+/// that repeat them run here. Each copy is a closure called once, which LLVM inlines into the
+/// function that carries the feature; it takes what it uses by value (`move`), so the loop's
+/// state lives in registers rather than behind a reference.
+macro_rules! with_fma {
+    ($body:block) => {{
+        #[cfg(target_arch = "x86_64")]
+        let fused = std::arch::is_x86_feature_detected!("fma");
+        #[cfg(not(target_arch = "x86_64"))]
+        let fused = false;
+        if fused {
+            #[cfg(target_arch = "x86_64")]
+            #[target_feature(enable = "fma")]
+            unsafe fn fma_on<R>(f: impl FnOnce() -> R) -> R {
+                f()
+            }
+            #[cfg(not(target_arch = "x86_64"))]
+            unsafe fn fma_on<R>(f: impl FnOnce() -> R) -> R {
+                f()
+            }
+            // SAFETY: the CPU has FMA (checked just above).
+            unsafe { fma_on(move || $body) }
+        } else {
+            (move || $body)()
+        }
+    }};
+}
+pub(crate) use with_fma;
+
+/// [`warm_up`] for a value machine.
+fn warm_value<V: Value>(v: &mut V, x: &[f64], out: &mut [f64], n: usize, control: &Control) -> Result<usize> {
+    let n = n.min(x.len());
+    for span in spans(n) {
+        control.check()?;
+        for i in span {
+            out[i] = v.value(x[i]).unwrap_or(f64::NAN);
+        }
+    }
+    Ok(n)
+}
 
 /// TA-Lib's `TA_IS_ZERO`.
 #[inline]
@@ -82,9 +153,26 @@ impl Ema {
             self.prev = self.sum / self.p as f64;
             return Some(self.prev);
         }
-        self.prev = ((x - self.prev) * self.k) + self.prev;
+        self.prev = ema_step(self.prev, x, self.k);
         Some(self.prev)
     }
+    /// The smoothing factor and the last value: what a fused loop carries on from.
+    pub fn carried(&self) -> (f64, f64) {
+        (self.k, self.prev)
+    }
+}
+
+/// The EMA's next value as TA-Lib's build computes it: `(x - prev) * k + prev` in one
+/// rounding (its FMA clone of TA_EMA, which TA_MA and the EMA-based indicators also use).
+#[inline(always)]
+pub fn ema_step(prev: f64, x: f64, k: f64) -> f64 {
+    (x - prev).mul_add(k, prev)
+}
+
+/// One stage of T3 and ADOSC's EMAs as TA-Lib's build fuses it: `prev * (1 - k) + k * x`.
+#[inline(always)]
+pub fn ema_blend(prev: f64, x: f64, k: f64, one_minus_k: f64) -> f64 {
+    prev.mul_add(one_minus_k, k * x)
 }
 
 /// Weighted moving average (weights 1..p, the newest heaviest) by TA-Lib's running sums.
@@ -247,8 +335,6 @@ impl Kama {
     }
     #[inline]
     pub fn next(&mut self, x: f64) -> Option<f64> {
-        let const_max = 2.0 / (30.0 + 1.0);
-        let const_diff = 2.0 / (2.0 + 1.0) - const_max;
         let seen = self.ring.len();
         if seen < self.p {
             if seen > 0 {
@@ -270,12 +356,21 @@ impl Kama {
             self.sum += (x - self.ring.back(0)).abs();
         }
         self.ring.push(x);
-        let er = if self.sum <= roc || is_zero(self.sum) { 1.0 } else { (roc / self.sum).abs() };
-        let mut sc = er * const_diff + const_max;
-        sc *= sc;
-        self.prev = (x - self.prev) * sc + self.prev;
+        self.prev = kama_step(self.sum, roc, x, self.prev);
         Some(self.prev)
     }
+}
+
+/// KAMA's next value (multiply-adds fused as in TA-Lib's build) from the sum of changes, the change over the period and the input.
+#[inline]
+fn kama_step(sum: f64, roc: f64, x: f64, prev: f64) -> f64 {
+    let const_max = 2.0 / (30.0 + 1.0);
+    let const_diff = 2.0 / (2.0 + 1.0) - const_max;
+    let ratio = (roc / sum).abs();
+    let er = if sum <= roc || is_zero(sum) { 1.0 } else { ratio };
+    let mut sc = er.mul_add(const_diff, const_max);
+    sc *= sc;
+    (x - prev).mul_add(sc, prev)
 }
 
 /// Tillson's T3: six EMAs chained (each seeded by the mean of its first `p` inputs), combined
@@ -313,7 +408,7 @@ impl T3 {
         let mut v = x;
         for s in 0..6 {
             if self.counts[s] == self.p {
-                self.e[s] = (k * v) + (one_minus_k * self.e[s]);
+                self.e[s] = ema_blend(self.e[s], v, k, one_minus_k);
             } else {
                 self.sums[s] += v;
                 self.counts[s] += 1;
@@ -324,9 +419,14 @@ impl T3 {
             }
             v = self.e[s];
         }
-        let [c1, c2, c3, c4] = self.c;
-        Some(c1 * self.e[5] + c2 * self.e[4] + c3 * self.e[3] + c4 * self.e[2])
+        Some(t3_out(self.c, &self.e))
     }
+}
+
+/// T3's value of its EMAs, `c1 e6 + c2 e5 + c3 e4 + c4 e3` fused as TA-Lib's build fuses it.
+#[inline(always)]
+fn t3_out([c1, c2, c3, c4]: [f64; 4], e: &[f64]) -> f64 {
+    c4.mul_add(e[2], c3.mul_add(e[3], c1.mul_add(e[5], c2 * e[4])))
 }
 
 /// TA-Lib's `MA` by `matype` (0 SMA, 1 EMA, 2 WMA, 3 DEMA, 4 TEMA, 5 TRIMA, 6 KAMA, 7 MAMA, 8
@@ -362,6 +462,21 @@ impl Ma {
             8 => Ma::T3(T3::new(p, 0.7)),
             _ => return Err(crate::invalid!("matype must be between 0 and 8, got {matype}")),
         })
+    }
+    /// Bars before the first value (TA-Lib's look-back).
+    pub fn lookback(&self) -> usize {
+        match self {
+            Ma::Copy => 0,
+            Ma::Sma(m) => m.p - 1,
+            Ma::Ema(m) => m.p - 1,
+            Ma::Wma(m) => m.p - 1,
+            Ma::Dema(m) => 2 * (m.e1.p - 1),
+            Ma::Tema(m) => 3 * (m.e1.p - 1),
+            Ma::Trima(m) => m.p - 1,
+            Ma::Kama(m) => m.p,
+            Ma::Mama(_) => 32,
+            Ma::T3(m) => 6 * (m.p - 1),
+        }
     }
     #[inline]
     pub fn next(&mut self, x: f64) -> Option<f64> {
@@ -434,17 +549,218 @@ pub trait Value: Clone + Send + Sync + Save + 'static {
     }
 }
 
-macro_rules! value {
-    ($($t:ty),*) => {$(
-        impl Value for $t {
-            #[inline]
-            fn value(&mut self, x: f64) -> Option<f64> {
-                self.next(x)
+impl Value for Ma {
+    #[inline]
+    fn value(&mut self, x: f64) -> Option<f64> {
+        self.next(x)
+    }
+
+    /// Each average's own series.
+    fn series(&mut self, x: &[f64], out: &mut [f64], control: &Control) -> Result<()> {
+        match self {
+            Ma::Copy => {
+                out.copy_from_slice(x);
+                Ok(())
+            }
+            Ma::Sma(m) => m.series(x, out, control),
+            Ma::Ema(m) => m.series(x, out, control),
+            Ma::Wma(m) => m.series(x, out, control),
+            Ma::Dema(m) => m.series(x, out, control),
+            Ma::Tema(m) => m.series(x, out, control),
+            Ma::Trima(m) => m.series(x, out, control),
+            Ma::Kama(m) => m.series(x, out, control),
+            Ma::Mama(m) => m.series(x, out, control),
+            Ma::T3(m) => m.series(x, out, control),
+        }
+    }
+}
+
+impl Value for Mama {
+    #[inline]
+    fn value(&mut self, x: f64) -> Option<f64> {
+        self.next(x).map(|(mama, _)| mama)
+    }
+}
+
+impl Value for Wma {
+    #[inline]
+    fn value(&mut self, x: f64) -> Option<f64> {
+        self.next(x)
+    }
+
+    /// TA-Lib's running sums over the array (the trailing value read from it, not a ring).
+    fn series(&mut self, x: &[f64], out: &mut [f64], control: &Control) -> Result<()> {
+        let p = self.p;
+        let start = warm_value(self, x, out, p - 1, control)?;
+        let (pf, divider) = (p as f64, ((p * (p + 1)) >> 1) as f64);
+        let (mut sum, mut sub, mut trailing) = (self.sum, self.sub, self.trailing);
+        for span in spans(x.len()) {
+            control.check()?;
+            for i in span.start.max(start)..span.end.max(start) {
+                sub += x[i];
+                sub -= trailing;
+                sum += x[i] * pf;
+                trailing = x[i + 1 - p];
+                out[i] = sum / divider;
+                sum -= sub;
             }
         }
-    )*};
+        Ok(())
+    }
 }
-value!(Wma, Dema, Tema, Trima, Kama, T3, Ma);
+
+impl Value for Dema {
+    #[inline]
+    fn value(&mut self, x: f64) -> Option<f64> {
+        self.next(x)
+    }
+
+    /// Both EMAs in one loop once seeded (two independent chains side by side).
+    fn series(&mut self, x: &[f64], out: &mut [f64], control: &Control) -> Result<()> {
+        let start = warm_value(self, x, out, 2 * (self.e1.p - 1) + 1, control)?;
+        let k = self.e1.k;
+        let (a, b) = (self.e1.prev, self.e2.prev);
+        with_fma!({
+            // The loop's state as the block's own locals (kept in registers).
+            let (mut a, mut b) = (a, b);
+            for span in spans(x.len()) {
+                control.check()?;
+                let s = span.start.max(start)..span.end.max(start);
+                for (o, &v) in out[s.clone()].iter_mut().zip(&x[s]) {
+                    a = ema_step(a, v, k);
+                    b = ema_step(b, a, k);
+                    *o = (2.0 * a) - b;
+                }
+            }
+            Ok(())
+        })
+    }
+}
+
+impl Value for Tema {
+    #[inline]
+    fn value(&mut self, x: f64) -> Option<f64> {
+        self.next(x)
+    }
+
+    /// The three EMAs in one loop once seeded.
+    fn series(&mut self, x: &[f64], out: &mut [f64], control: &Control) -> Result<()> {
+        let start = warm_value(self, x, out, 3 * (self.e1.p - 1) + 1, control)?;
+        let k = self.e1.k;
+        let (a, b, c) = (self.e1.prev, self.e2.prev, self.e3.prev);
+        with_fma!({
+            let (mut a, mut b, mut c) = (a, b, c);
+            for span in spans(x.len()) {
+                control.check()?;
+                let s = span.start.max(start)..span.end.max(start);
+                for (o, &v) in out[s.clone()].iter_mut().zip(&x[s]) {
+                    a = ema_step(a, v, k);
+                    b = ema_step(b, a, k);
+                    c = ema_step(c, b, k);
+                    *o = c + ((3.0 * a) - (3.0 * b));
+                }
+            }
+            Ok(())
+        })
+    }
+}
+
+impl Value for Trima {
+    #[inline]
+    fn value(&mut self, x: f64) -> Option<f64> {
+        self.next(x)
+    }
+
+    /// The first value by `next`, then TA-Lib's numerator updates reading the array.
+    fn series(&mut self, x: &[f64], out: &mut [f64], control: &Control) -> Result<()> {
+        let p = self.p;
+        let start = warm_value(self, x, out, p, control)?;
+        let (half, odd, factor) = (p >> 1, p % 2 == 1, self.factor());
+        // The middle value's offset from the oldest one (`i - p`) in the ring of p + 1.
+        let mid_at = if odd { 1 + half } else { half };
+        let (mut num, mut sub, mut add) = (self.numerator, self.sub, self.add);
+        for span in spans(x.len()) {
+            control.check()?;
+            for i in span.start.max(start)..span.end.max(start) {
+                let (old, mid, v) = (x[i - p], x[i - p + mid_at], x[i]);
+                num -= sub;
+                sub -= old;
+                sub += mid;
+                if odd {
+                    num += add;
+                    add -= mid;
+                } else {
+                    add -= mid;
+                    num += add;
+                }
+                add += v;
+                num += v;
+                out[i] = num * factor;
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Value for Kama {
+    #[inline]
+    fn value(&mut self, x: f64) -> Option<f64> {
+        self.next(x)
+    }
+
+    /// The seeding by `next`, then the running sum of changes and the smoothing over the array.
+    fn series(&mut self, x: &[f64], out: &mut [f64], control: &Control) -> Result<()> {
+        let p = self.p;
+        let start = warm_value(self, x, out, p + 1, control)?;
+        let (sum, prev) = (self.sum, self.prev);
+        with_fma!({
+            let (mut sum, mut prev) = (sum, prev);
+            for span in spans(x.len()) {
+                control.check()?;
+                for i in span.start.max(start)..span.end.max(start) {
+                    let (v, trailing, t2, last) = (x[i], x[i - p - 1], x[i - p], x[i - 1]);
+                    let roc = v - t2;
+                    sum -= (trailing - t2).abs();
+                    sum += (v - last).abs();
+                    prev = kama_step(sum, roc, v, prev);
+                    out[i] = prev;
+                }
+            }
+            Ok(())
+        })
+    }
+}
+
+impl Value for T3 {
+    #[inline]
+    fn value(&mut self, x: f64) -> Option<f64> {
+        self.next(x)
+    }
+
+    /// The six EMAs in one loop once all are seeded.
+    fn series(&mut self, x: &[f64], out: &mut [f64], control: &Control) -> Result<()> {
+        let start = warm_value(self, x, out, 6 * (self.p - 1) + 1, control)?;
+        let (k, one_minus_k) = (self.k, 1.0 - self.k);
+        let c = self.c;
+        let mut e = [0.0; 6];
+        e.copy_from_slice(&self.e);
+        with_fma!({
+            let mut e = e;
+            for span in spans(x.len()) {
+                control.check()?;
+                let s = span.start.max(start)..span.end.max(start);
+                for (o, &v) in out[s.clone()].iter_mut().zip(&x[s]) {
+                    e[0] = ema_blend(e[0], v, k, one_minus_k);
+                    for j in 1..6 {
+                        e[j] = ema_blend(e[j], e[j - 1], k, one_minus_k);
+                    }
+                    *o = t3_out(c, &e);
+                }
+            }
+            Ok(())
+        })
+    }
+}
 
 impl Value for Sma {
     #[inline]
@@ -463,7 +779,7 @@ impl Value for Sma {
         }
         for span in spans(x.len()) {
             control.check()?;
-            for i in span.start.max(warm)..span.end {
+            for i in span.start.max(warm)..span.end.max(warm) {
                 sum += x[i];
                 let total = sum;
                 sum -= x[i + 1 - p];
@@ -493,14 +809,17 @@ impl Value for Ema {
             prev = (prev + x[warm]) / p as f64;
             out[warm] = prev;
         }
-        for span in spans(x.len()) {
-            control.check()?;
-            for i in span.start.max(warm + 1)..span.end {
-                prev = ((x[i] - prev) * k) + prev;
-                out[i] = prev;
+        with_fma!({
+            let mut prev = prev;
+            for span in spans(x.len()) {
+                control.check()?;
+                for i in span.start.max(warm + 1)..span.end {
+                    prev = ema_step(prev, x[i], k);
+                    out[i] = prev;
+                }
             }
-        }
-        Ok(())
+            Ok(())
+        })
     }
 }
 
@@ -522,5 +841,132 @@ impl<A: Value> Machine for Single<A> {
     }
     fn batch(&mut self, ins: &[&[f64]], outs: &mut [&mut [f64]], control: &Control) -> Result<()> {
         self.0.series(ins[0], outs[0], control)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{build, spec, Indicator, ParamKind};
+    use crate::control::Control;
+
+    /// Bars that wander, with flat runs, equal closes, zero ranges and NaN inside.
+    fn bars(n: usize) -> Vec<Vec<f64>> {
+        let mut s = 99u64;
+        let mut u = || {
+            s = s.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            ((s >> 11) as f64) / ((1u64 << 53) as f64)
+        };
+        let mut close = 50.0;
+        let mut cols = vec![Vec::new(); 5];
+        for i in 0..n {
+            let open = close;
+            if i % 97 >= 90 {
+                close = open; // a flat run
+            } else {
+                close = (close * (1.0 + 0.03 * (u() - 0.5)) * 8.0).round() / 8.0;
+            }
+            let flat = i % 211 < 5;
+            let (h, l) = if flat { (open, open) } else { (open.max(close) + u(), open.min(close) - u()) };
+            let bar = [h, l, close, (1000.0 * u()).floor(), open];
+            for (c, v) in cols.iter_mut().zip(bar) {
+                c.push(v);
+            }
+        }
+        for (k, c) in cols.iter_mut().enumerate() {
+            for at in [1_000 + 7 * k, 40_000, 66_000 + k] {
+                c[at] = f64::NAN;
+            }
+        }
+        // NaN volumes on falling and rising bars (OBV subtracts or adds them).
+        for at in (3_001..3_100).step_by(9) {
+            cols[3][at] = f64::NAN;
+        }
+        cols
+    }
+
+    /// Parameter sets: the defaults, each period at 2, 3, 7 and 50 (where allowed), each matype.
+    fn cases(name: &str) -> Vec<Vec<f64>> {
+        let s = spec(name).unwrap();
+        let base: Vec<f64> = s.params.iter().map(|p| p.default).collect();
+        let mut out = vec![base.clone()];
+        for (j, p) in s.params.iter().enumerate() {
+            let values: Vec<f64> = match p.kind {
+                ParamKind::Int { min, .. } => {
+                    [2, 3, 7, 50].into_iter().filter(|&v| v >= min).map(|v| v as f64).collect()
+                }
+                ParamKind::MaType => (0..9).map(f64::from).collect(),
+                ParamKind::Real { .. } => vec![],
+            };
+            for v in values {
+                let mut c = base.clone();
+                c[j] = v;
+                out.push(c);
+            }
+        }
+        out
+    }
+
+    /// The batch loops give what `step` gives bar by bar, bit for bit, across a span boundary.
+    #[test]
+    fn batch_equals_step_by_step() {
+        let b = bars(70_000);
+        let names = [
+            "SMA", "EMA", "WMA", "DEMA", "TEMA", "TRIMA", "KAMA", "T3", "MA", "MACD", "MACDEXT", "APO", "PPO", "RSI",
+            "CMO", "MOM", "ROC", "CCI", "MFI", "ULTOSC", "SAR", "ADX", "ADXR", "DX", "PLUS_DI", "MINUS_DI", "OBV",
+            "AD", "ADOSC", "BOP", "MAMA",
+        ];
+        for name in names {
+            let s = spec(name).unwrap();
+            let ins: Vec<&[f64]> = s
+                .inputs
+                .iter()
+                .map(|i| match *i {
+                    "high" => &b[0][..],
+                    "low" => &b[1][..],
+                    "close" => &b[2][..],
+                    "volume" => &b[3][..],
+                    _ => &b[4][..],
+                })
+                .collect();
+            for params in cases(name) {
+                if spec(name)
+                    .unwrap()
+                    .params
+                    .iter()
+                    .zip(&params)
+                    .any(|(p, &v)| matches!(p.kind, ParamKind::Int { min, .. } if v < min as f64))
+                {
+                    continue;
+                }
+                let Ok(proto) = build(name, &params) else { continue };
+                let n_out = s.outputs.len();
+                let mut outs = vec![vec![0.0; b[0].len()]; n_out];
+                {
+                    let mut slices: Vec<&mut [f64]> = outs.iter_mut().map(|o| &mut o[..]).collect();
+                    proto.clone_box().run(&ins, &mut slices, &Control::new()).unwrap();
+                }
+                let mut m: Box<dyn Indicator> = proto.clone_box();
+                let (mut x, mut y) = (vec![0.0; ins.len()], vec![0.0; n_out]);
+                for t in 0..b[0].len() {
+                    for (xj, s) in x.iter_mut().zip(&ins) {
+                        *xj = s[t];
+                    }
+                    m.step(&x, &mut y);
+                    for k in 0..n_out {
+                        assert!(y[k].to_bits() == outs[k][t].to_bits(), "{name} {params:?} bar {t} output {k}");
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn ma_lookback_is_specs() {
+        for matype in 0..9 {
+            for p in [1, 2, 3, 7, 50] {
+                let ma = super::Ma::new(p, matype).unwrap();
+                assert_eq!(ma.lookback(), super::super::spec::ma_lookback(p, matype), "{p} {matype}");
+            }
+        }
     }
 }

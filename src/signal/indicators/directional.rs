@@ -1,10 +1,12 @@
 //! Wilder's directional movement: PLUS_DI, MINUS_DI, DX, ADX, ADXR, in TA-Lib's order of
 //! operations (sums of the first `p - 1` moves, then `x - x / p + new`).
 
-use super::average::is_zero;
+use super::average::{is_zero, warm_up};
 use super::state::{state, Ring};
 use super::volatility::true_range;
-use super::Machine;
+use super::{spans, Machine};
+use crate::control::Control;
+use crate::error::Result;
 
 /// Smoothed +DM, -DM and true range.
 #[derive(Clone, Debug)]
@@ -35,7 +37,7 @@ impl Movement {
     pub fn new(p: usize) -> Self {
         Self { p, n: 0, prev_high: 0.0, prev_low: 0.0, prev_close: 0.0, plus: 0.0, minus: 0.0, tr: 0.0 }
     }
-    /// The smoothed sums once `p` bars were seen (bar `p - 1` and later).
+    /// The smoothed sums once `p` bars were seen (bar `p` and later).
     #[inline]
     pub fn next(&mut self, h: f64, l: f64, c: f64) -> Option<Move> {
         if self.n == 0 {
@@ -45,34 +47,64 @@ impl Movement {
             self.prev_close = c;
             return None;
         }
-        let p = self.p as f64;
+        if self.n < self.p {
+            let (dp, dm, range) = self.bar(h, l, c);
+            self.minus += dm;
+            self.plus += dp;
+            self.tr += range;
+            self.n += 1;
+            return None;
+        }
+        Some(self.steady(h, l, c))
+    }
+
+    /// A bar's +DM, -DM (the one that does not count is -0.0, which adding leaves any sum as it
+    /// is, so there is no branch on the direction) and true range.
+    #[inline(always)]
+    fn bar(&mut self, h: f64, l: f64, c: f64) -> (f64, f64, f64) {
         let diff_p = h - self.prev_high;
         self.prev_high = h;
         let diff_m = self.prev_low - l;
         self.prev_low = l;
         let range = true_range(h, l, self.prev_close);
         self.prev_close = c;
-        let accumulating = self.n < self.p;
-        if !accumulating {
-            self.minus -= self.minus / p;
-            self.plus -= self.plus / p;
-        }
-        let (mut dp, mut dm) = (0.0, 0.0);
-        if diff_m > 0.0 && diff_p < diff_m {
-            self.minus += diff_m;
-            dm = diff_m;
-        } else if diff_p > 0.0 && diff_p > diff_m {
-            self.plus += diff_p;
-            dp = diff_p;
-        }
-        if accumulating {
-            self.tr += range;
-            self.n += 1;
-            return None;
-        }
-        self.tr = self.tr - self.tr / p + range;
-        Some(Move { plus: self.plus, minus: self.minus, tr: self.tr, diff_p: dp, diff_m: dm, range })
+        let minus = diff_m > 0.0 && diff_p < diff_m;
+        let plus = !minus && diff_p > 0.0 && diff_p > diff_m;
+        (if plus { diff_p } else { -0.0 }, if minus { diff_m } else { -0.0 }, range)
     }
+
+    /// A bar once the sums are seeded (`n == p`).
+    #[inline(always)]
+    pub fn steady(&mut self, h: f64, l: f64, c: f64) -> Move {
+        let p = self.p as f64;
+        let (dp, dm, range) = self.bar(h, l, c);
+        self.minus = (self.minus - self.minus / p) + dm;
+        self.plus = (self.plus - self.plus / p) + dp;
+        self.tr = self.tr - self.tr / p + range;
+        Move { plus: self.plus, minus: self.minus, tr: self.tr, diff_p: dp, diff_m: dm, range }
+    }
+}
+
+/// Runs `finish` on each bar's smoothed sums: the seeding by `step` (the first `p` bars),
+/// then [`Movement::steady`] on a local copy of the machine (kept in registers).
+fn movement_batch<M: Machine>(
+    m: &mut M,
+    p: usize,
+    ins: &[&[f64]],
+    outs: &mut [&mut [f64]],
+    control: &Control,
+    mut finish: impl FnMut(&mut M, f64, f64, f64) -> f64,
+) -> Result<()> {
+    let start = warm_up(m, ins, outs, p, control)?;
+    let (h, l, c, out) = (ins[0], ins[1], ins[2], &mut *outs[0]);
+    let mut st = m.clone();
+    for span in spans(h.len()) {
+        control.check()?;
+        for i in span.start.max(start)..span.end.max(start) {
+            out[i] = finish(&mut st, h[i], l[i], c[i]);
+        }
+    }
+    Ok(())
 }
 
 /// `(minusDI, plusDI)` of smoothed sums, `None` when the true range is (TA-Lib's) zero.
@@ -115,13 +147,23 @@ impl Machine for Di {
     const OUT: usize = 1;
     #[inline]
     fn step(&mut self, x: &[f64], out: &mut [f64]) {
-        let Some(m) = self.mv.next(x[0], x[1], x[2]) else {
-            out[0] = f64::NAN;
-            return;
-        };
+        out[0] = self.mv.next(x[0], x[1], x[2]).map_or(f64::NAN, |m| self.of(&m));
+    }
+    fn batch(&mut self, ins: &[&[f64]], outs: &mut [&mut [f64]], control: &Control) -> Result<()> {
+        movement_batch(self, self.mv.p, ins, outs, control, |d, h, l, c| {
+            let m = d.mv.steady(h, l, c);
+            d.of(&m)
+        })
+    }
+}
+
+impl Di {
+    /// The DI of a bar's sums.
+    #[inline(always)]
+    fn of(&self, m: &Move) -> f64 {
         let sum = if self.plus { m.plus } else { m.minus };
         let one = if self.plus { m.diff_p } else { m.diff_m };
-        out[0] = if self.p <= 1 {
+        if self.p <= 1 {
             if one > 0.0 && !is_zero(m.range) {
                 one / m.range
             } else {
@@ -131,7 +173,7 @@ impl Machine for Di {
             100.0 * (sum / m.tr)
         } else {
             0.0
-        };
+        }
     }
 }
 
@@ -154,17 +196,30 @@ impl Machine for Dx {
     const OUT: usize = 1;
     #[inline]
     fn step(&mut self, x: &[f64], out: &mut [f64]) {
-        let Some(m) = self.mv.next(x[0], x[1], x[2]) else {
-            out[0] = f64::NAN;
-            return;
+        out[0] = match self.mv.next(x[0], x[1], x[2]) {
+            Some(m) => self.of(&m),
+            None => f64::NAN,
         };
+    }
+    fn batch(&mut self, ins: &[&[f64]], outs: &mut [&mut [f64]], control: &Control) -> Result<()> {
+        movement_batch(self, self.mv.p, ins, outs, control, |d, h, l, c| {
+            let m = d.mv.steady(h, l, c);
+            d.of(&m)
+        })
+    }
+}
+
+impl Dx {
+    /// The DX of a bar's sums (the previous one where TA-Lib keeps it).
+    #[inline(always)]
+    fn of(&mut self, m: &Move) -> f64 {
         let first = self.prev.is_nan();
-        self.prev = match dx(&m) {
+        self.prev = match dx(m) {
             Some(v) => v,
             None if first => 0.0,
             None => self.prev,
         };
-        out[0] = self.prev;
+        self.prev
     }
 }
 
@@ -187,7 +242,12 @@ impl Adx {
     #[inline]
     fn next(&mut self, h: f64, l: f64, c: f64) -> Option<f64> {
         let m = self.mv.next(h, l, c)?;
-        let d = dx(&m);
+        self.smooth(&m)
+    }
+    /// ADX of a bar's sums, once the DXs are averaged.
+    #[inline(always)]
+    fn smooth(&mut self, m: &Move) -> Option<f64> {
+        let d = dx(m);
         if self.n < self.p {
             if let Some(d) = d {
                 self.sum += d;
@@ -212,7 +272,22 @@ impl Machine for Adx {
     #[inline]
     fn step(&mut self, x: &[f64], out: &mut [f64]) {
         let v = self.next(x[0], x[1], x[2]);
-        out[0] = match (v, &mut self.rating) {
+        out[0] = self.rate(v);
+    }
+    fn batch(&mut self, ins: &[&[f64]], outs: &mut [&mut [f64]], control: &Control) -> Result<()> {
+        movement_batch(self, self.mv.p, ins, outs, control, |a, h, l, c| {
+            let m = a.mv.steady(h, l, c);
+            let v = a.smooth(&m);
+            a.rate(v)
+        })
+    }
+}
+
+impl Adx {
+    /// The output for an ADX value (ADXR: the mean with the one `p - 1` bars back).
+    #[inline(always)]
+    fn rate(&mut self, v: Option<f64>) -> f64 {
+        match (v, &mut self.rating) {
             (None, _) => f64::NAN,
             (Some(v), None) => v,
             (Some(v), Some(ring)) => {
@@ -223,6 +298,6 @@ impl Machine for Adx {
                     f64::NAN
                 }
             }
-        };
+        }
     }
 }

@@ -2,10 +2,15 @@
 //! Hilbert-transform recurrences (odd and even bars kept apart, as TA-Lib keeps them).
 
 use super::state::{state, Ring};
-use super::Machine;
+use super::{spans, Machine};
+use crate::control::Control;
+use crate::error::Result;
 
 const A: f64 = 0.0962;
 const B: f64 = 0.5769;
+/// TA-Lib's `180 / (4 atan(1))`: `4 atan(1)` is π to the last bit (a test checks it), so it
+/// need not be computed per bar.
+const RAD2DEG: f64 = 180.0 / std::f64::consts::PI;
 
 /// One of TA-Lib's Hilbert transform filters, with its odd and even halves.
 #[derive(Clone, Debug)]
@@ -133,6 +138,7 @@ impl Mama {
         }
     }
 
+    #[inline]
     pub fn next(&mut self, x: f64) -> Option<(f64, f64)> {
         let today = self.n;
         self.n += 1;
@@ -152,7 +158,7 @@ impl Mama {
         if today < 12 {
             return None;
         }
-        let rad2deg = 180.0 / (4.0 * 1.0f64.atan());
+        let rad2deg = RAD2DEG;
         let even = today.is_multiple_of(2);
         let idx = self.hilbert_idx;
         let detrender = self.detrender.apply(even, idx, smoothed, adjusted);
@@ -229,5 +235,27 @@ impl Machine for Mama {
             }
             None => out.fill(f64::NAN),
         }
+    }
+
+    /// `next` on a local copy of the machine (its state kept in registers where it fits).
+    fn batch(&mut self, ins: &[&[f64]], outs: &mut [&mut [f64]], control: &Control) -> Result<()> {
+        let [mama, fama] = outs else { unreachable!("MAMA has two outputs") };
+        let x = ins[0];
+        let mut st = self.clone();
+        for span in spans(x.len()) {
+            control.check()?;
+            for i in span {
+                (mama[i], fama[i]) = st.next(x[i]).unwrap_or((f64::NAN, f64::NAN));
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn rad2deg_is_talibs() {
+        assert_eq!(super::RAD2DEG.to_bits(), (180.0 / (4.0 * 1.0f64.atan())).to_bits());
     }
 }

@@ -1,9 +1,10 @@
 //! Momentum: RSI and CMO (Wilder's smoothing of gains and losses), MOM, ROC, MACD, APO and PPO.
 
-use super::average::{is_zero, Ema, Ma};
+use super::average::{ema_step, is_zero, warm_up, with_fma, Ema, Ma, Value};
 use super::state::{state, Ring};
-use super::Machine;
-use crate::error::Result;
+use super::{spans, Machine};
+use crate::control::Control;
+use crate::error::{try_vec, Result};
 
 /// A value machine that ignores its first `skip` inputs: TA-Lib starts an inner average where
 /// the outer indicator's first output needs it, not at the first bar.
@@ -41,7 +42,9 @@ impl<A> Late<A> {
     }
 }
 
-/// Wilder-smoothed average gain and loss over `p` changes: RSI and CMO.
+/// Wilder-smoothed average gain and loss over `p` changes: RSI and CMO. TA-Lib 0.8.1 smooths
+/// them differently: CMO divides by the period; RSI multiplies by its inverse and splits each
+/// change `d` into `up = max(d, 0)` and `up - d` (its compiled loop, read from the library).
 #[derive(Clone, Debug)]
 pub struct Wilder {
     p: usize,
@@ -56,10 +59,10 @@ impl Wilder {
     pub fn new(p: usize) -> Self {
         Self { p, n: 0, prev_value: 0.0, gain: 0.0, loss: 0.0 }
     }
-    /// `(gain, loss)` once `p` changes were seen.
+
+    /// `(gain, loss)` once `p` changes were seen; `RSI` picks RSI's arithmetic.
     #[inline]
-    pub fn next(&mut self, x: f64) -> Option<(f64, f64)> {
-        let p = self.p as f64;
+    pub fn next<const RSI: bool>(&mut self, x: f64) -> Option<(f64, f64)> {
         if self.n == 0 {
             self.prev_value = x;
             self.n = 1;
@@ -68,7 +71,11 @@ impl Wilder {
         let d = x - self.prev_value;
         self.prev_value = x;
         if self.n <= self.p {
-            if d < 0.0 {
+            if RSI {
+                let up = if 0.0 < d { d } else { 0.0 };
+                self.gain += up;
+                self.loss += up - d;
+            } else if d < 0.0 {
                 self.loss -= d;
             } else {
                 self.gain += d;
@@ -77,20 +84,90 @@ impl Wilder {
             if self.n <= self.p {
                 return None;
             }
-            self.loss /= p;
-            self.gain /= p;
+            if RSI {
+                let inv = 1.0 / self.p as f64;
+                self.loss *= inv;
+                self.gain *= inv;
+            } else {
+                self.loss /= self.p as f64;
+                self.gain /= self.p as f64;
+            }
             return Some((self.gain, self.loss));
         }
-        self.loss *= p - 1.0;
-        self.gain *= p - 1.0;
-        if d < 0.0 {
-            self.loss -= d;
-        } else {
-            self.gain += d;
-        }
-        self.loss /= p;
-        self.gain /= p;
+        (self.gain, self.loss) = self.smooth::<RSI>(self.gain, self.loss, d);
         Some((self.gain, self.loss))
+    }
+
+    /// One change `d` once seeded, without a branch on its sign (for CMO, adding -0.0 or
+    /// subtracting 0.0 leaves a value as it is, so each side gets the bits of TA-Lib's branch).
+    #[inline(always)]
+    fn smooth<const RSI: bool>(&self, gain: f64, loss: f64, d: f64) -> (f64, f64) {
+        let (p, pm1) = (self.p as f64, self.p as f64 - 1.0);
+        if RSI {
+            let inv = 1.0 / p;
+            let up = if 0.0 < d { d } else { 0.0 };
+            (((gain * pm1) + up) * inv, ((up - d) + (loss * pm1)) * inv)
+        } else {
+            // `d.min(0.0)` is `d` on a fall and 0.0 otherwise (NaN included): a min, which
+            // stays off the chain where a select would be folded into it.
+            let loss = (loss * pm1) - d.min(0.0);
+            let gain = (gain * pm1) + if d < 0.0 { -0.0 } else { d };
+            (gain / p, loss / p)
+        }
+    }
+
+    /// `f(gain, loss)` over a whole series from the fresh state (NaN during the look-back): the
+    /// seeding by `next`, then [`Wilder::smooth`] over the array.
+    #[inline]
+    fn series<const RSI: bool>(
+        &mut self,
+        x: &[f64],
+        out: &mut [f64],
+        control: &Control,
+        f: impl Fn(f64, f64) -> f64,
+    ) -> Result<()> {
+        let start = (self.p + 1).min(x.len());
+        for span in spans(start) {
+            control.check()?;
+            for i in span {
+                out[i] = self.next::<RSI>(x[i]).map_or(f64::NAN, |(g, l)| f(g, l));
+            }
+        }
+        let (mut prev, mut gain, mut loss) = (self.prev_value, self.gain, self.loss);
+        for span in spans(x.len()) {
+            control.check()?;
+            let s = span.start.max(start)..span.end.max(start);
+            for (o, &v) in out[s.clone()].iter_mut().zip(&x[s]) {
+                (gain, loss) = self.smooth::<RSI>(gain, loss, v - prev);
+                prev = v;
+                *o = f(gain, loss);
+            }
+        }
+        Ok(())
+    }
+}
+
+/// RSI of the smoothed gain and loss, as TA-Lib 0.8.1 computes it.
+#[inline]
+fn rsi(g: f64, l: f64) -> f64 {
+    let t = l + g;
+    let v = (g / t) * 100.0;
+    if t > 0.0 {
+        v
+    } else {
+        0.0
+    }
+}
+
+/// CMO of the smoothed gain and loss.
+#[inline]
+fn cmo(g: f64, l: f64) -> f64 {
+    let t = g + l;
+    let v = 100.0 * ((g - l) / t);
+    if !is_zero(t) {
+        v
+    } else {
+        0.0
     }
 }
 
@@ -102,9 +179,18 @@ state!(Rsi { 0 });
 impl Rsi {
     #[inline]
     pub fn next(&mut self, x: f64) -> Option<f64> {
-        let (g, l) = self.0.next(x)?;
-        let t = g + l;
-        Some(if !is_zero(t) { 100.0 * (g / t) } else { 0.0 })
+        self.0.next::<true>(x).map(|(g, l)| rsi(g, l))
+    }
+}
+
+/// RSI as a value machine: its `series` is the fast loop composites (STOCHRSI) run.
+impl Value for Rsi {
+    #[inline]
+    fn value(&mut self, x: f64) -> Option<f64> {
+        self.next(x)
+    }
+    fn series(&mut self, x: &[f64], out: &mut [f64], control: &Control) -> Result<()> {
+        self.0.series::<true>(x, out, control, rsi)
     }
 }
 
@@ -114,6 +200,9 @@ impl Machine for Rsi {
     #[inline]
     fn step(&mut self, x: &[f64], out: &mut [f64]) {
         out[0] = self.next(x[0]).unwrap_or(f64::NAN);
+    }
+    fn batch(&mut self, ins: &[&[f64]], outs: &mut [&mut [f64]], control: &Control) -> Result<()> {
+        self.series(ins[0], outs[0], control)
     }
 }
 
@@ -127,23 +216,17 @@ impl Machine for Cmo {
     const OUT: usize = 1;
     #[inline]
     fn step(&mut self, x: &[f64], out: &mut [f64]) {
-        out[0] = match self.0.next(x[0]) {
-            Some((g, l)) => {
-                let t = g + l;
-                if !is_zero(t) {
-                    100.0 * ((g - l) / t)
-                } else {
-                    0.0
-                }
-            }
-            None => f64::NAN,
-        };
+        out[0] = self.0.next::<false>(x[0]).map_or(f64::NAN, |(g, l)| cmo(g, l));
+    }
+    fn batch(&mut self, ins: &[&[f64]], outs: &mut [&mut [f64]], control: &Control) -> Result<()> {
+        self.0.series::<false>(ins[0], outs[0], control, cmo)
     }
 }
 
 /// MOM(close, timeperiod) and ROC(close, timeperiod): against the value `p` bars back.
 #[derive(Clone, Debug)]
 pub struct Change {
+    p: usize,
     percent: bool,
     ring: Ring,
 }
@@ -151,7 +234,18 @@ state!(Change { ring });
 
 impl Change {
     pub fn new(p: usize, percent: bool) -> Self {
-        Self { percent, ring: Ring::new(p + 1) }
+        Self { p, percent, ring: Ring::new(p + 1) }
+    }
+}
+
+/// ROC of a value against the one `p` bars back (a select, so the loop vectorises).
+#[inline]
+fn roc(x: f64, old: f64) -> f64 {
+    let v = ((x / old) - 1.0) * 100.0;
+    if old != 0.0 {
+        v
+    } else {
+        0.0
     }
 }
 
@@ -168,12 +262,34 @@ impl Machine for Change {
             let old = self.ring.get(0);
             if !self.percent {
                 x - old
-            } else if old != 0.0 {
-                ((x / old) - 1.0) * 100.0
             } else {
-                0.0
+                roc(x, old)
             }
         };
+    }
+
+    fn batch(&mut self, ins: &[&[f64]], outs: &mut [&mut [f64]], control: &Control) -> Result<()> {
+        let (x, out, p) = (ins[0], &mut *outs[0], self.p);
+        let warm = p.min(x.len());
+        out[..warm].fill(f64::NAN);
+        for span in spans(x.len()) {
+            control.check()?;
+            let s = span.start.max(warm)..span.end.max(warm);
+            if s.is_empty() {
+                continue;
+            }
+            let pairs = x[s.clone()].iter().zip(&x[s.start - p..s.end - p]);
+            if self.percent {
+                for (o, (&v, &old)) in out[s].iter_mut().zip(pairs) {
+                    *o = roc(v, old);
+                }
+            } else {
+                for (o, (&v, &old)) in out[s].iter_mut().zip(pairs) {
+                    *o = v - old;
+                }
+            }
+        }
+        Ok(())
     }
 }
 
@@ -184,18 +300,22 @@ pub struct Macd {
     fast: Late<Ma>,
     slow: Ma,
     signal: Ma,
+    /// The first bar where both averages have a value.
+    first: usize,
 }
 state!(Macd { fast, slow, signal });
+
+/// The first bar where a late-started fast average and the slow one both have a value.
+fn both_from(fast: &Late<Ma>, slow: &Ma) -> usize {
+    (fast.skip + fast.inner.lookback()).max(slow.lookback())
+}
 
 impl Macd {
     /// TA-Lib's MACD: EMAs, the periods swapped when slow < fast.
     pub fn ema(fast: usize, slow: usize, signal: usize) -> Self {
         let (fast, slow) = if slow < fast { (slow, fast) } else { (fast, slow) };
-        Self {
-            fast: Late::new(slow - fast, Ma::Ema(Ema::new(fast))),
-            slow: Ma::Ema(Ema::new(slow)),
-            signal: Ma::Ema(Ema::new(signal)),
-        }
+        let (fast, slow) = (Late::new(slow - fast, Ma::Ema(Ema::new(fast))), Ma::Ema(Ema::new(slow)));
+        Self { first: both_from(&fast, &slow), fast, slow, signal: Ma::Ema(Ema::new(signal)) }
     }
     /// TA-Lib's MACDEXT: each average of its own type (`lookback` gives an average's look-back).
     pub fn ext(
@@ -208,11 +328,8 @@ impl Macd {
         let (lf, ls) = (lookback(fast.0, fast.1), lookback(slow.0, slow.1));
         // MACDEXT computes both averages from the bar where the slower one starts.
         let skip = ls.saturating_sub(lf);
-        Ok(Self {
-            fast: Late::new(skip, Ma::new(fast.0, fast.1)?),
-            slow: Ma::new(slow.0, slow.1)?,
-            signal: Ma::new(signal.0, signal.1)?,
-        })
+        let (fast, slow) = (Late::new(skip, Ma::new(fast.0, fast.1)?), Ma::new(slow.0, slow.1)?);
+        Ok(Self { first: both_from(&fast, &slow), fast, slow, signal: Ma::new(signal.0, signal.1)? })
     }
 }
 
@@ -234,6 +351,57 @@ impl Machine for Macd {
             }
         }
     }
+
+    /// EMAs (MACD): the seeding by `step`, then the three recurrences in one loop. Other
+    /// averages: each one's series over the array, the signal's over the difference.
+    fn batch(&mut self, ins: &[&[f64]], outs: &mut [&mut [f64]], control: &Control) -> Result<()> {
+        let [macd, sig, hist] = outs else { unreachable!("MACD has three outputs") };
+        let (x, len) = (ins[0], ins[0].len());
+        let ready = self.first + self.signal.lookback();
+        if let (Ma::Ema(_), Ma::Ema(_), Ma::Ema(_)) = (&self.fast.inner, &self.slow, &self.signal) {
+            let start = warm_up(self, ins, &mut [&mut **macd, &mut **sig, &mut **hist], ready + 1, control)?;
+            let (Ma::Ema(f), Ma::Ema(s), Ma::Ema(g)) = (&self.fast.inner, &self.slow, &self.signal) else {
+                unreachable!("checked above")
+            };
+            let ((kf, f), (ks, s), (kg, g)) = (f.carried(), s.carried(), g.carried());
+            let (macd, sig, hist) = (&mut **macd, &mut **sig, &mut **hist);
+            return with_fma!({
+                let (mut f, mut s, mut g) = (f, s, g);
+                for span in spans(len) {
+                    control.check()?;
+                    let r = span.start.max(start)..span.end.max(start);
+                    let outs = macd[r.clone()].iter_mut().zip(&mut sig[r.clone()]).zip(&mut hist[r.clone()]);
+                    for (((m_out, g_out), h_out), &v) in outs.zip(&x[r]) {
+                        f = ema_step(f, v, kf);
+                        s = ema_step(s, v, ks);
+                        let m = f - s;
+                        g = ema_step(g, m, kg);
+                        *m_out = m;
+                        *g_out = g;
+                        *h_out = m - g;
+                    }
+                }
+                Ok(())
+            });
+        }
+        let skip = self.fast.skip.min(len);
+        macd[..skip].fill(f64::NAN);
+        self.fast.inner.series(&x[skip..], &mut macd[skip..], control)?;
+        self.slow.series(x, sig, control)?;
+        let first = self.first.min(len);
+        for (m, &s) in macd[first..].iter_mut().zip(&sig[first..]) {
+            *m -= s;
+        }
+        self.signal.series(&macd[first..], &mut sig[first..], control)?;
+        let ready = ready.min(len);
+        for o in [&mut **macd, &mut **sig, &mut **hist] {
+            o[..ready].fill(f64::NAN);
+        }
+        for ((h, &m), &s) in hist[ready..].iter_mut().zip(&macd[ready..]).zip(&sig[ready..]) {
+            *h = m - s;
+        }
+        Ok(())
+    }
 }
 
 /// APO(close, fastperiod, slowperiod, matype) and PPO (in percent of the slow average).
@@ -242,6 +410,8 @@ pub struct Po {
     percent: bool,
     fast: Late<Ma>,
     slow: Ma,
+    /// The first bar where both averages have a value.
+    first: usize,
 }
 state!(Po { fast, slow });
 
@@ -255,7 +425,22 @@ impl Po {
     ) -> Result<Self> {
         let (fast, slow) = if slow < fast { (slow, fast) } else { (fast, slow) };
         let skip = lookback(slow, matype).saturating_sub(lookback(fast, matype));
-        Ok(Self { percent, fast: Late::new(skip, Ma::new(fast, matype)?), slow: Ma::new(slow, matype)? })
+        let (fast, slow) = (Late::new(skip, Ma::new(fast, matype)?), Ma::new(slow, matype)?);
+        Ok(Self { percent, first: both_from(&fast, &slow), fast, slow })
+    }
+
+    /// The oscillator of the two averages' values.
+    #[inline]
+    fn of(&self, f: f64, s: f64) -> f64 {
+        if !self.percent {
+            return f - s;
+        }
+        let v = ((f - s) / s) * 100.0;
+        if !is_zero(s) {
+            v
+        } else {
+            0.0
+        }
     }
 }
 
@@ -268,15 +453,44 @@ impl Machine for Po {
         let f = if self.fast.take() { self.fast.inner.next(x) } else { None };
         let s = self.slow.next(x);
         out[0] = match (f, s) {
-            (Some(f), Some(s)) if self.percent => {
-                if !is_zero(s) {
-                    ((f - s) / s) * 100.0
-                } else {
-                    0.0
-                }
-            }
-            (Some(f), Some(s)) => f - s,
+            (Some(f), Some(s)) => self.of(f, s),
             _ => f64::NAN,
         };
+    }
+
+    /// EMAs: the seeding by `step`, then both recurrences in one loop. Other averages: each
+    /// one's series over the array.
+    fn batch(&mut self, ins: &[&[f64]], outs: &mut [&mut [f64]], control: &Control) -> Result<()> {
+        let (x, len) = (ins[0], ins[0].len());
+        if let (Ma::Ema(_), Ma::Ema(_)) = (&self.fast.inner, &self.slow) {
+            let start = warm_up(self, ins, outs, self.first + 1, control)?;
+            let (Ma::Ema(f), Ma::Ema(s)) = (&self.fast.inner, &self.slow) else { unreachable!("checked above") };
+            let ((kf, f), (ks, s)) = (f.carried(), s.carried());
+            let (out, po) = (&mut *outs[0], &*self);
+            return with_fma!({
+                let (mut f, mut s) = (f, s);
+                for span in spans(len) {
+                    control.check()?;
+                    let r = span.start.max(start)..span.end.max(start);
+                    for (o, &v) in out[r.clone()].iter_mut().zip(&x[r]) {
+                        f = ema_step(f, v, kf);
+                        s = ema_step(s, v, ks);
+                        *o = po.of(f, s);
+                    }
+                }
+                Ok(())
+            });
+        }
+        let skip = self.fast.skip.min(len);
+        let mut fast = try_vec(len - skip, 0.0, "the fast average")?;
+        self.fast.inner.series(&x[skip..], &mut fast, control)?;
+        let out = &mut *outs[0];
+        self.slow.series(x, out, control)?;
+        let first = self.first.min(len);
+        out[..first].fill(f64::NAN);
+        for (o, &f) in out[first..].iter_mut().zip(&fast[first - skip..]) {
+            *o = self.of(f, *o);
+        }
+        Ok(())
     }
 }

@@ -1,8 +1,10 @@
 //! CCI, MFI, ULTOSC and SAR, in TA-Lib's order of operations.
 
-use super::average::is_zero;
+use super::average::{is_zero, warm_up, with_fma};
 use super::state::{state, Ring};
-use super::Machine;
+use super::{spans, Machine};
+use crate::control::Control;
+use crate::error::{try_vec, Result};
 
 /// CCI(high, low, close, timeperiod): the typical price against its mean deviation, the
 /// window summed in TA-Lib's circular-buffer order.
@@ -26,23 +28,84 @@ impl Machine for Cci {
     fn step(&mut self, x: &[f64], out: &mut [f64]) {
         let last = (x[0] + x[1] + x[2]) / 3.0;
         self.ring.push(last);
-        if !self.ring.is_full() {
-            out[0] = f64::NAN;
-            return;
+        out[0] = if self.ring.is_full() { cci(self.ring.slots(), last) } else { f64::NAN };
+    }
+
+    /// The same window in a plain array: the bar `i` goes to slot `i % p`, where the ring
+    /// puts it, so the sums run in the same order. Bars go in pairs: the second one's window is
+    /// the first's with one slot replaced, and summing both in one pass gives the CPU two
+    /// independent chains of additions.
+    fn batch(&mut self, ins: &[&[f64]], outs: &mut [&mut [f64]], control: &Control) -> Result<()> {
+        let p = self.p;
+        let mut buf = try_vec(p, 0.0, "the CCI window")?;
+        let (h, l, c, out) = (ins[0], ins[1], ins[2], &mut *outs[0]);
+        let tp = |i: usize| (h[i] + l[i] + c[i]) / 3.0;
+        let warm = (p - 1).min(h.len());
+        for i in 0..warm {
+            buf[i] = tp(i);
+            out[i] = f64::NAN;
         }
-        let p = self.p as f64;
-        let buf = self.ring.slots();
-        let mut avg = 0.0;
-        for &v in buf {
-            avg += v;
+        let pf = p as f64;
+        for span in spans(h.len()) {
+            control.check()?;
+            let mut i = span.start.max(warm);
+            let mut slot = i % p;
+            while i + 1 < span.end {
+                let next = if slot + 1 == p { 0 } else { slot + 1 };
+                let (t0, t1) = (tp(i), tp(i + 1));
+                buf[slot] = t0;
+                let (mut a0, mut a1) = (0.0, 0.0);
+                for (s, &v) in buf.iter().enumerate() {
+                    a0 += v;
+                    a1 += if s == next { t1 } else { v };
+                }
+                a0 /= pf;
+                a1 /= pf;
+                let (mut d0, mut d1) = (0.0, 0.0);
+                for (s, &v) in buf.iter().enumerate() {
+                    d0 += (v - a0).abs();
+                    d1 += ((if s == next { t1 } else { v }) - a1).abs();
+                }
+                out[i] = cci_of(t0, a0, d0, pf);
+                out[i + 1] = cci_of(t1, a1, d1, pf);
+                buf[next] = t1;
+                slot = if next + 1 == p { 0 } else { next + 1 };
+                i += 2;
+            }
+            if i < span.end {
+                let t = tp(i);
+                buf[slot] = t;
+                out[i] = cci(&buf, t);
+            }
         }
-        avg /= p;
-        let mut dev = 0.0;
-        for &v in buf {
-            dev += (v - avg).abs();
-        }
-        let t = last - avg;
-        out[0] = if t != 0.0 && dev != 0.0 { t / (0.015 * (dev / p)) } else { 0.0 };
+        Ok(())
+    }
+}
+
+/// CCI of the window (in slot order) and its newest typical price.
+#[inline]
+fn cci(buf: &[f64], last: f64) -> f64 {
+    let p = buf.len() as f64;
+    let mut avg = 0.0;
+    for &v in buf {
+        avg += v;
+    }
+    avg /= p;
+    let mut dev = 0.0;
+    for &v in buf {
+        dev += (v - avg).abs();
+    }
+    cci_of(last, avg, dev, p)
+}
+
+/// CCI of the newest typical price, the window's mean and its sum of absolute deviations.
+#[inline(always)]
+fn cci_of(last: f64, avg: f64, dev: f64, p: f64) -> f64 {
+    let t = last - avg;
+    if t != 0.0 && dev != 0.0 {
+        t / (0.015 * (dev / p))
+    } else {
+        0.0
     }
 }
 
@@ -83,14 +146,7 @@ impl Machine for Mfi {
         }
         let d = tp - self.prev;
         self.prev = tp;
-        let flow = tp * x[3];
-        let (p, n) = if d < 0.0 {
-            (0.0, flow)
-        } else if d > 0.0 {
-            (flow, 0.0)
-        } else {
-            (0.0, 0.0)
-        };
+        let (p, n) = flows(d, tp * x[3]);
         self.pos.push(p);
         self.neg.push(n);
         self.pos_sum += p;
@@ -100,8 +156,59 @@ impl Machine for Mfi {
             return;
         }
         self.n = self.p + 1;
-        let t = self.pos_sum + self.neg_sum;
-        out[0] = if t < 1.0 { 0.0 } else { 100.0 * (self.pos_sum / t) };
+        out[0] = mfi(self.pos_sum, self.neg_sum);
+    }
+
+    /// The look-back by `step`, then the flows in plain arrays: the bar `i`'s flow goes to
+    /// slot `(i - 1) % p`, where the rings hold it, and leaves it `p` bars later.
+    fn batch(&mut self, ins: &[&[f64]], outs: &mut [&mut [f64]], control: &Control) -> Result<()> {
+        let p = self.p;
+        let start = warm_up(self, ins, outs, p + 1, control)?;
+        let (mut pos, mut neg) = (try_vec(p, 0.0, "the MFI window")?, try_vec(p, 0.0, "the MFI window")?);
+        pos[..self.pos.len()].copy_from_slice(self.pos.slots());
+        neg[..self.neg.len()].copy_from_slice(self.neg.slots());
+        let (mut prev, mut pos_sum, mut neg_sum) = (self.prev, self.pos_sum, self.neg_sum);
+        let (h, l, c, v, out) = (ins[0], ins[1], ins[2], ins[3], &mut *outs[0]);
+        let mut slot = 0;
+        for span in spans(h.len()) {
+            control.check()?;
+            for i in span.start.max(start)..span.end.max(start) {
+                pos_sum -= pos[slot];
+                neg_sum -= neg[slot];
+                let tp = (h[i] + l[i] + c[i]) / 3.0;
+                let d = tp - prev;
+                prev = tp;
+                let (up, down) = flows(d, tp * v[i]);
+                pos[slot] = up;
+                neg[slot] = down;
+                pos_sum += up;
+                neg_sum += down;
+                slot += 1;
+                if slot == p {
+                    slot = 0;
+                }
+                out[i] = mfi(pos_sum, neg_sum);
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The positive and negative money flow of a change `d` in the typical price.
+#[inline]
+fn flows(d: f64, flow: f64) -> (f64, f64) {
+    (if d > 0.0 { flow } else { 0.0 }, if d < 0.0 { flow } else { 0.0 })
+}
+
+/// MFI of the windows' sums.
+#[inline]
+fn mfi(pos: f64, neg: f64) -> f64 {
+    let t = pos + neg;
+    let v = 100.0 * (pos / t);
+    if t < 1.0 {
+        0.0
+    } else {
+        v
     }
 }
 
@@ -148,19 +255,8 @@ impl Machine for Ultosc {
             self.n = 1;
             return;
         }
-        let (l, h, pc) = (x[1], x[0], self.prev_close);
+        let (cmtl, tr) = ult_bar(x[0], x[1], x[2], self.prev_close);
         self.prev_close = x[2];
-        let true_low = if l < pc { l } else { pc };
-        let cmtl = x[2] - true_low;
-        let mut tr = h - l;
-        let t = (pc - h).abs();
-        if t > tr {
-            tr = t;
-        }
-        let t = (pc - l).abs();
-        if t > tr {
-            tr = t;
-        }
         self.a.push(cmtl);
         self.b.push(tr);
         if self.n <= self.longest {
@@ -176,23 +272,83 @@ impl Machine for Ultosc {
         if bar < m {
             return;
         }
-        let mut o = 0.0;
-        for (k, w) in [4.0, 2.0, 1.0].into_iter().enumerate() {
-            let (a, b) = (self.sums[2 * k], self.sums[2 * k + 1]);
-            if !is_zero(b) {
-                o += w * (a / b);
-            }
-        }
+        out[0] = ultosc(&self.sums);
         for (k, &p) in self.periods.iter().enumerate() {
             self.sums[2 * k] -= self.a.back(p - 1);
             self.sums[2 * k + 1] -= self.b.back(p - 1);
         }
-        out[0] = 100.0 * (o / 7.0);
+    }
+
+    /// The look-back by `step`, then the sums with the bars' two terms kept in power-of-two
+    /// rings (bar `t`'s at `t & mask`), read back where each window ends.
+    fn batch(&mut self, ins: &[&[f64]], outs: &mut [&mut [f64]], control: &Control) -> Result<()> {
+        let m = self.longest;
+        let start = warm_up(self, ins, outs, m + 1, control)?;
+        let (h, l, c, out) = (ins[0], ins[1], ins[2], &mut *outs[0]);
+        let size = (m + 1).next_power_of_two();
+        let mask = size - 1;
+        let (mut a, mut b) = (try_vec(size, 0.0, "ULTOSC's window")?, try_vec(size, 0.0, "ULTOSC's window")?);
+        // The terms of bars 1..start, which the machine's rings hold oldest first.
+        for t in 1..start {
+            (a[t & mask], b[t & mask]) = (self.a.get(t - 1), self.b.get(t - 1));
+        }
+        let mut sums = [0.0; 6];
+        sums.copy_from_slice(&self.sums);
+        let [p0, p1, p2] = self.periods;
+        for span in spans(h.len()) {
+            control.check()?;
+            for i in span.start.max(start)..span.end.max(start) {
+                let (ta, tb) = ult_bar(h[i], l[i], c[i], c[i - 1]);
+                (a[i & mask], b[i & mask]) = (ta, tb);
+                for k in 0..3 {
+                    sums[2 * k] += ta;
+                    sums[2 * k + 1] += tb;
+                }
+                out[i] = ultosc(&sums);
+                for (k, p) in [p0, p1, p2].into_iter().enumerate() {
+                    let at = (i + 1 - p) & mask;
+                    sums[2 * k] -= a[at];
+                    sums[2 * k + 1] -= b[at];
+                }
+            }
+        }
+        Ok(())
     }
 }
 
+/// A bar's buying pressure (close less the true low) and true range, given the previous close.
+#[inline]
+fn ult_bar(h: f64, l: f64, c: f64, pc: f64) -> (f64, f64) {
+    let true_low = if l < pc { l } else { pc };
+    let cmtl = c - true_low;
+    let mut tr = h - l;
+    let t = (pc - h).abs();
+    if t > tr {
+        tr = t;
+    }
+    let t = (pc - l).abs();
+    if t > tr {
+        tr = t;
+    }
+    (cmtl, tr)
+}
+
+/// ULTOSC of the three windows' sums (shortest first, weights 4, 2, 1).
+#[inline]
+fn ultosc(sums: &[f64]) -> f64 {
+    let mut o = 0.0;
+    for (k, w) in [4.0, 2.0, 1.0].into_iter().enumerate() {
+        let (a, b) = (sums[2 * k], sums[2 * k + 1]);
+        let v = w * (a / b);
+        // Adding -0.0 leaves the sum as it is (no branch).
+        o += if !is_zero(b) { v } else { -0.0 };
+    }
+    100.0 * (o / 7.0)
+}
+
 /// SAR(high, low, acceleration, maximum): the first direction from the first two bars'
-/// minus-DM, as TA-Lib decides it.
+/// minus-DM, as TA-Lib decides it; the step towards the extreme point is fused as in TA-Lib's
+/// build.
 #[derive(Clone, Debug)]
 pub struct Sar {
     acc: f64,
@@ -246,10 +402,36 @@ impl Machine for Sar {
             self.new_low = l;
             self.new_high = h;
         }
+        out[0] = self.advance(h, l);
+    }
+
+    /// The first two bars by `step`, then `advance` on a local copy (kept in registers).
+    fn batch(&mut self, ins: &[&[f64]], outs: &mut [&mut [f64]], control: &Control) -> Result<()> {
+        let start = warm_up(self, ins, outs, 2, control)?;
+        let (h, l, out) = (ins[0], ins[1], &mut *outs[0]);
+        let sar = self.clone();
+        with_fma!({
+            let mut sar = sar;
+            for span in spans(h.len()) {
+                control.check()?;
+                for i in span.start.max(start)..span.end.max(start) {
+                    out[i] = sar.advance(h[i], l[i]);
+                }
+            }
+            Ok(())
+        })
+    }
+}
+
+impl Sar {
+    /// One bar once the direction is set: the stop it gives, and the next one.
+    #[inline(always)]
+    fn advance(&mut self, h: f64, l: f64) -> f64 {
         let (prev_low, prev_high) = (self.new_low, self.new_high);
         self.new_low = l;
         self.new_high = h;
         let (acc, max) = (self.acc, self.max);
+        let out;
         if self.long {
             if self.new_low <= self.sar {
                 self.long = false;
@@ -260,10 +442,10 @@ impl Machine for Sar {
                 if self.sar < self.new_high {
                     self.sar = self.new_high;
                 }
-                out[0] = self.sar;
+                out = self.sar;
                 self.af = acc;
                 self.ep = self.new_low;
-                self.sar += self.af * (self.ep - self.sar);
+                self.sar = (self.ep - self.sar).mul_add(self.af, self.sar);
                 if self.sar < prev_high {
                     self.sar = prev_high;
                 }
@@ -271,7 +453,7 @@ impl Machine for Sar {
                     self.sar = self.new_high;
                 }
             } else {
-                out[0] = self.sar;
+                out = self.sar;
                 if self.new_high > self.ep {
                     self.ep = self.new_high;
                     self.af += acc;
@@ -279,7 +461,7 @@ impl Machine for Sar {
                         self.af = max;
                     }
                 }
-                self.sar += self.af * (self.ep - self.sar);
+                self.sar = (self.ep - self.sar).mul_add(self.af, self.sar);
                 if self.sar > prev_low {
                     self.sar = prev_low;
                 }
@@ -296,10 +478,10 @@ impl Machine for Sar {
             if self.sar > self.new_low {
                 self.sar = self.new_low;
             }
-            out[0] = self.sar;
+            out = self.sar;
             self.af = acc;
             self.ep = self.new_high;
-            self.sar += self.af * (self.ep - self.sar);
+            self.sar = (self.ep - self.sar).mul_add(self.af, self.sar);
             if self.sar > prev_low {
                 self.sar = prev_low;
             }
@@ -307,7 +489,7 @@ impl Machine for Sar {
                 self.sar = self.new_low;
             }
         } else {
-            out[0] = self.sar;
+            out = self.sar;
             if self.new_low < self.ep {
                 self.ep = self.new_low;
                 self.af += acc;
@@ -315,7 +497,7 @@ impl Machine for Sar {
                     self.af = max;
                 }
             }
-            self.sar += self.af * (self.ep - self.sar);
+            self.sar = (self.ep - self.sar).mul_add(self.af, self.sar);
             if self.sar < prev_high {
                 self.sar = prev_high;
             }
@@ -323,5 +505,6 @@ impl Machine for Sar {
                 self.sar = self.new_high;
             }
         }
+        out
     }
 }

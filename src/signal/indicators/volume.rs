@@ -1,8 +1,10 @@
 //! Volume and bar-shape indicators: OBV, AD, ADOSC, BOP.
 
-use super::average::{is_zero_or_neg, per_to_k};
+use super::average::{ema_blend, is_zero_or_neg, per_to_k, warm_up, with_fma};
 use super::state::state;
-use super::Machine;
+use super::{spans, Machine};
+use crate::control::Control;
+use crate::error::Result;
 
 /// OBV(close, volume).
 #[derive(Clone, Debug)]
@@ -36,17 +38,34 @@ impl Machine for Obv {
         self.prev = c;
         out[0] = self.obv;
     }
+
+    /// The first bar by `step`, then without branches: a rise adds the volume, a fall
+    /// subtracts it (a real subtraction, which keeps a NaN volume's sign as `step` does), and
+    /// the other side adds -0.0 or subtracts 0.0, which leave any value as it is.
+    fn batch(&mut self, ins: &[&[f64]], outs: &mut [&mut [f64]], control: &Control) -> Result<()> {
+        let start = warm_up(self, ins, outs, 1, control)?;
+        let (c, v, out) = (ins[0], ins[1], &mut *outs[0]);
+        let (mut obv, mut prev) = (self.obv, self.prev);
+        for span in spans(c.len()) {
+            control.check()?;
+            let span = span.start.max(start)..span.end.max(start);
+            for ((o, &c), &v) in out[span.clone()].iter_mut().zip(&c[span.clone()]).zip(&v[span]) {
+                obv = (obv + if c > prev { v } else { -0.0 }) - if c < prev { v } else { 0.0 };
+                prev = c;
+                *o = obv;
+            }
+        }
+        Ok(())
+    }
 }
 
-/// The accumulation/distribution line's next value.
+/// The accumulation/distribution line's next value: a bar without range adds -0.0, which
+/// leaves any value as it is (no branch in the loop).
 #[inline]
 fn ad_step(ad: f64, h: f64, l: f64, c: f64, v: f64) -> f64 {
     let t = h - l;
-    if t > 0.0 {
-        ad + (((c - l) - (h - c)) / t) * v
-    } else {
-        ad
-    }
+    let flow = (((c - l) - (h - c)) / t) * v;
+    ad + if t > 0.0 { flow } else { -0.0 }
 }
 
 /// AD(high, low, close, volume).
@@ -70,10 +89,24 @@ impl Machine for Ad {
         self.ad = ad_step(self.ad, x[0], x[1], x[2], x[3]);
         out[0] = self.ad;
     }
+
+    fn batch(&mut self, ins: &[&[f64]], outs: &mut [&mut [f64]], control: &Control) -> Result<()> {
+        let (h, l, c, v) = (ins[0], ins[1], ins[2], ins[3]);
+        let mut ad = self.ad;
+        for span in spans(h.len()) {
+            control.check()?;
+            let bars = h[span.clone()].iter().zip(&l[span.clone()]).zip(&c[span.clone()]).zip(&v[span.clone()]);
+            for (o, (((&h, &l), &c), &v)) in outs[0][span].iter_mut().zip(bars) {
+                ad = ad_step(ad, h, l, c, v);
+                *o = ad;
+            }
+        }
+        Ok(())
+    }
 }
 
 /// ADOSC(high, low, close, volume, fastperiod, slowperiod): two EMAs of AD seeded by its first
-/// value, output once the slower look-back has passed.
+/// value (fused as TA-Lib's build fuses them), output once the slower look-back has passed.
 #[derive(Clone, Debug)]
 pub struct Adosc {
     fk: f64,
@@ -110,13 +143,36 @@ impl Machine for Adosc {
             self.fast = self.ad;
             self.slow = self.ad;
         } else {
-            self.fast = (self.fk * self.ad) + ((1.0 - self.fk) * self.fast);
-            self.slow = (self.sk * self.ad) + ((1.0 - self.sk) * self.slow);
+            self.fast = ema_blend(self.fast, self.ad, self.fk, 1.0 - self.fk);
+            self.slow = ema_blend(self.slow, self.ad, self.sk, 1.0 - self.sk);
         }
         out[0] = if self.n >= self.lookback { self.fast - self.slow } else { f64::NAN };
         if self.n < self.lookback {
             self.n += 1;
         }
+    }
+
+    /// The look-back by `step`, then the same recurrences over the arrays.
+    fn batch(&mut self, ins: &[&[f64]], outs: &mut [&mut [f64]], control: &Control) -> Result<()> {
+        let start = warm_up(self, ins, outs, self.lookback + 1, control)?;
+        let (h, l, c, v) = (ins[0], ins[1], ins[2], ins[3]);
+        let (fk, sk) = (self.fk, self.sk);
+        let (ad, fast, slow) = (self.ad, self.fast, self.slow);
+        with_fma!({
+            let (mut ad, mut fast, mut slow) = (ad, fast, slow);
+            for span in spans(h.len()) {
+                control.check()?;
+                let s = span.start.max(start)..span.end.max(start);
+                let bars = h[s.clone()].iter().zip(&l[s.clone()]).zip(&c[s.clone()]).zip(&v[s.clone()]);
+                for (o, (((&h, &l), &c), &v)) in outs[0][s].iter_mut().zip(bars) {
+                    ad = ad_step(ad, h, l, c, v);
+                    fast = ema_blend(fast, ad, fk, 1.0 - fk);
+                    slow = ema_blend(slow, ad, sk, 1.0 - sk);
+                    *o = fast - slow;
+                }
+            }
+            Ok(())
+        })
     }
 }
 
@@ -136,7 +192,30 @@ impl Machine for Bop {
     const OUT: usize = 1;
     #[inline]
     fn step(&mut self, x: &[f64], out: &mut [f64]) {
-        let t = x[1] - x[2];
-        out[0] = if is_zero_or_neg(t) { 0.0 } else { (x[3] - x[0]) / t };
+        out[0] = bop(x[0], x[1], x[2], x[3]);
+    }
+
+    fn batch(&mut self, ins: &[&[f64]], outs: &mut [&mut [f64]], control: &Control) -> Result<()> {
+        for span in spans(ins[0].len()) {
+            control.check()?;
+            let s = span.clone();
+            let bars = ins[0][s.clone()].iter().zip(&ins[1][s.clone()]).zip(&ins[2][s.clone()]).zip(&ins[3][s]);
+            for (o, (((&op, &h), &l), &c)) in outs[0][span].iter_mut().zip(bars) {
+                *o = bop(op, h, l, c);
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The balance of power of one bar (a select, so the batch loop vectorises).
+#[inline]
+fn bop(open: f64, high: f64, low: f64, close: f64) -> f64 {
+    let t = high - low;
+    let v = (close - open) / t;
+    if is_zero_or_neg(t) {
+        0.0
+    } else {
+        v
     }
 }
