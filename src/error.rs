@@ -141,6 +141,32 @@ pub fn try_vec<T: Clone>(len: usize, value: T, what: &str) -> Result<Vec<T>> {
     Ok(v)
 }
 
+/// Numbers whose all-zero bit pattern is the value zero.
+pub trait Zeroed: Copy {}
+impl Zeroed for f64 {}
+impl Zeroed for f32 {}
+impl Zeroed for i32 {}
+impl Zeroed for i64 {}
+impl Zeroed for u8 {}
+
+/// `vec![0; len]` from zeroed memory (`calloc`): a large one comes as fresh pages the system
+/// zeroes on first touch, so an output that is then written in full is not written twice. Or
+/// `Err(ResourceLimit)` naming `what`.
+pub fn try_zeroed<T: Zeroed>(len: usize, what: &str) -> Result<Vec<T>> {
+    let layout = std::alloc::Layout::array::<T>(len).map_err(|_| too_big::<T>(len as u128, what))?;
+    if layout.size() == 0 {
+        return Ok(Vec::new());
+    }
+    // SAFETY: the layout has a non-zero size.
+    let ptr = unsafe { std::alloc::alloc_zeroed(layout) }.cast::<T>();
+    if ptr.is_null() {
+        return Err(too_big::<T>(len as u128, what));
+    }
+    // SAFETY: `ptr` was allocated by the global allocator with the layout of `len` values of `T`
+    // (what a `Vec<T>` of capacity `len` holds), and all-zero bits are a valid `T` (`Zeroed`).
+    Ok(unsafe { Vec::from_raw_parts(ptr, len, len) })
+}
+
 /// `iter` collected into a vector of its exact length, allocated fallibly (see [`try_with_capacity`]).
 pub fn try_collect<T>(iter: impl ExactSizeIterator<Item = T>, what: &str) -> Result<Vec<T>> {
     let mut v = try_with_capacity(iter.len(), what)?;

@@ -6,7 +6,7 @@ use crate::error::Error;
 use crate::python::args::{self, Reals};
 use crate::python::run::run_sized;
 use crate::signal::indicators::{self as ind, Stream};
-use numpy::ndarray::{Array2, Array3, Axis, IxDyn};
+use numpy::ndarray::{Array2, Array3, Axis, Ix2, IxDyn};
 use numpy::IntoPyArray;
 use pyo3::prelude::*;
 use pyo3::types::{PyList, PyTuple};
@@ -53,6 +53,16 @@ pub fn indicator<'py>(
     }
     let (rows, cols) = if shape.len() == 1 { (shape[0], 1) } else { (shape[0], shape[1]) };
     let views = reals.iter().map(|r| r.view()).collect::<Result<Vec<_>, _>>()?;
+    // Every input as bars × series (a 1-D one as one column), with fixed dimensions so that a
+    // strided column is gathered by a tight loop.
+    let views = views
+        .iter()
+        .map(|v| {
+            let v = v.view();
+            let v = if v.ndim() == 1 { v.insert_axis(Axis(1)) } else { v };
+            v.into_dimensionality::<Ix2>().map_err(|e| Error::Internal(format!("an indicator input: {e}")))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
     let n_out = spec.outputs.len();
     let units = (rows as u64).saturating_mul(cols as u64).saturating_mul(8);
     let out = run_sized(py, units, |control| {
@@ -63,8 +73,7 @@ pub fn indicator<'py>(
                 rows,
                 cols,
                 |j, c, buf: &mut Vec<f64>| {
-                    let v = &views[j];
-                    let col = if v.ndim() == 1 { v.view() } else { v.index_axis(Axis(1), c) };
+                    let col = views[j].column(c);
                     if let Some(s) = col.to_slice() {
                         return Some(s);
                     }

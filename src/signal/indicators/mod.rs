@@ -24,7 +24,7 @@ pub use spec::{build, spec, Param, ParamKind, Spec, SPECS};
 pub use state::{Loader, Save};
 
 use crate::control::Control;
-use crate::error::{try_vec, Result};
+use crate::error::{try_zeroed, Result};
 use rayon::prelude::*;
 
 /// The most inputs (high, low, close, volume) and outputs (three) of any indicator.
@@ -203,7 +203,7 @@ where
     let (n_in, n_out) = (proto.inputs(), proto.outputs());
     let block = rows * n_out;
     crate::error::check_alloc::<f64>((rows as u128) * (cols as u128) * (n_out as u128), "the indicator's output")?;
-    let mut out = try_vec(block * cols, 0.0, "the indicator's output")?;
+    let mut out = try_zeroed(block * cols, "the indicator's output")?;
     if block == 0 {
         return Ok(out);
     }
