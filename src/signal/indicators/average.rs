@@ -184,12 +184,14 @@ pub struct Wma {
     sum: f64,
     sub: f64,
     trailing: f64,
+    /// Outputs by running sums before the next one summed afresh.
+    left: usize,
 }
-state!(Wma { ring, n, sum, sub, trailing });
+state!(Wma { ring, n, sum, sub, trailing, left });
 
 impl Wma {
     pub fn new(p: usize) -> Self {
-        Self { p, ring: Ring::new(p), n: 0, sum: 0.0, sub: 0.0, trailing: 0.0 }
+        Self { p, ring: Ring::new(p), n: 0, sum: 0.0, sub: 0.0, trailing: 0.0, left: wma_run(p) }
     }
     #[inline]
     pub fn next(&mut self, x: f64) -> Option<f64> {
@@ -200,15 +202,41 @@ impl Wma {
             self.sum += x * (self.n as f64);
             return None;
         }
+        let divider = ((self.p * (self.p + 1)) >> 1) as f64;
+        if self.left == 0 {
+            self.left = wma_run(self.p);
+            let (sub, sum) = wma_sums((0..self.p).map(|j| self.ring.get(j)));
+            self.trailing = self.ring.get(0);
+            self.sub = sub;
+            self.sum = sum - sub;
+            return Some(sum / divider);
+        }
+        self.left -= 1;
         self.sub += x;
         self.sub -= self.trailing;
         self.sum += x * self.p as f64;
         self.trailing = self.ring.get(0);
-        let divider = ((self.p * (self.p + 1)) >> 1) as f64;
         let out = self.sum / divider;
         self.sum -= self.sub;
         Some(out)
     }
+}
+
+/// TA-Lib 0.8.1 bounds the running sums' drift: after `8 p - 1` outputs by running sums, one
+/// output is computed from the window afresh ([`wma_sums`]), and the count starts again.
+fn wma_run(p: usize) -> usize {
+    8 * p - 1
+}
+
+/// The window's plain sum and its weighted sum (weights 1 for the oldest to `p` for the newest),
+/// added up oldest first as TA-Lib does.
+fn wma_sums(window: impl Iterator<Item = f64>) -> (f64, f64) {
+    let (mut sub, mut sum) = (0.0, 0.0);
+    for (j, v) in window.enumerate() {
+        sub += v;
+        sum += v * (j + 1) as f64;
+    }
+    (sub, sum)
 }
 
 /// Double EMA: `2 EMA - EMA(EMA)`.
@@ -593,10 +621,20 @@ impl Value for Wma {
         let p = self.p;
         let start = warm_value(self, x, out, p - 1, control)?;
         let (pf, divider) = (p as f64, ((p * (p + 1)) >> 1) as f64);
-        let (mut sum, mut sub, mut trailing) = (self.sum, self.sub, self.trailing);
+        let (mut sum, mut sub, mut trailing, mut left) = (self.sum, self.sub, self.trailing, self.left);
         for span in spans(x.len()) {
             control.check()?;
             for i in span.start.max(start)..span.end.max(start) {
+                if left == 0 {
+                    left = wma_run(p);
+                    let (s1, s2) = wma_sums(x[i + 1 - p..=i].iter().copied());
+                    trailing = x[i + 1 - p];
+                    sub = s1;
+                    sum = s2 - s1;
+                    out[i] = s2 / divider;
+                    continue;
+                }
+                left -= 1;
                 sub += x[i];
                 sub -= trailing;
                 sum += x[i] * pf;
