@@ -2,12 +2,12 @@
 //! pruning), alpha by maximum likelihood (closed form for continuous data, the exact
 //! Hurwitz-zeta likelihood for discrete data), its standard error and the KS distance D.
 
-use super::optimize::brent_root;
 use super::sample::Sample;
 use super::zeta::{hurwitz_zeta, hurwitz_zeta_ds};
 use crate::control::Control;
 use crate::ensure;
 use crate::error::{try_with_capacity, Error, Result};
+use crate::optim::brent_root;
 use rayon::prelude::*;
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -100,13 +100,16 @@ pub fn discrete_alpha(mean_ln: f64, xmin: f64, xmax: Option<f64>) -> f64 {
         return lo;
     }
     let mut hi = 2.0;
-    while score(hi) > 0.0 {
+    let mut at_hi = score(hi);
+    while at_hi > 0.0 {
         if hi >= ALPHA_CAP {
             return ALPHA_CAP;
         }
         hi = (hi * 2.0).min(ALPHA_CAP);
+        at_hi = score(hi);
     }
-    brent_root(score, lo, hi, 1e-13)
+    // The score is a plain function: the root finder's error path is never taken.
+    brent_root(&mut |a| Ok(score(a)), lo, hi, at_lo, at_hi, 1e-13).unwrap_or(hi)
 }
 
 /// The fitted CDF of the tail from a candidate x_min, as powerlaw evaluates it.
