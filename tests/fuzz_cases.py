@@ -1969,8 +1969,17 @@ REGRESSIONS = [
     # cas: a discrete tail of one repeated value has no alternative fit (the power law's is bounded)
     _case(
         "distribution_compare on a one-value discrete tail",
-        "cas.PowerLawFit([1.0, 1.0, 5.0, 5.0, 5.0], discrete=True, xmin=5.0).distribution_compare('power_law', 'lognormal')",
+        "cas.PowerLawFit([1.0, 1.0, 5.0, 5.0, 5.0], discrete=True, xmin=5.0)"
+        ".distribution_compare('power_law', 'lognormal')",
         ("raised InvalidInputError",),
+        setup=CAS,
+    ),
+    # cas: a distribution against itself, normalised (R = 0 and variance 0: was NaN)
+    _case(
+        "distribution_compare of a distribution with itself, normalised",
+        "cas.PowerLawFit(np.r_[np.ones(400), 2.0, 3.0, 7.0, 50.0])"
+        ".distribution_compare('exponential', 'exponential', normalized_ratio=True)",
+        ("returned",),
         setup=CAS,
     ),
 ]

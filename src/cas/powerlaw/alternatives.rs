@@ -111,7 +111,10 @@ pub fn fit_alternative(fit: &PowerLaw, dist: Alternative, control: &Control) -> 
     if dist == Alternative::PowerLaw {
         return Ok(Fitted { dist, parameters: vec![fit.alpha], loglikelihoods: fit.loglikelihoods() });
     }
-    let support = Support { xmin: fit.xmin, xmax: fit.options.xmax, discrete: fit.options.discrete };
+    let discrete = fit.options.discrete;
+    // A discrete tail's largest possible value is the integer part of x_max.
+    let xmax = fit.options.xmax.map(|t| if discrete { t.floor() } else { t });
+    let support = Support { xmin: fit.xmin, xmax, discrete };
     let pts = Distinct::of_tail(fit)?;
     ensure!(
         pts.x.len() >= 2,
@@ -212,11 +215,12 @@ pub fn compare(
     let p = if nested {
         chi2_sf((2.0 * r).abs(), 1.0)
     } else if r == 0.0 {
-        // Equal likelihoods at every point (0 / 0 below): no evidence either way.
+        // erfc(0), also where the variance is 0 too (a distribution against itself: 0 / 0).
         1.0
     } else {
         libm::erfc(r.abs() / (2.0 * n * variance).sqrt())
     };
-    let r = if normalized_ratio { r / (n * variance).sqrt() } else { r };
+    // R = 0 normalises to 0, also where the variance is 0.
+    let r = if normalized_ratio && r != 0.0 { r / (n * variance).sqrt() } else { r };
     Ok(Comparison { r, p, first, second })
 }
