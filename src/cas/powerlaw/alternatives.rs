@@ -154,10 +154,9 @@ pub fn fit_alternative(fit: &PowerLaw, dist: Alternative, control: &Control) -> 
             minimise_over(&|u| vec![u[0].exp(), u[1].exp()], &[&[(1.0 / mean).ln(), 0.0]])?
         }
         Alternative::TruncatedPowerLaw => {
-            // powerlaw's start, and the fitted power law with a negligible cut-off: a simplex from
-            // the first alone can run into the flat corner alpha → 3, lambda → 0 (seen on discrete
-            // tails with x_max), and the second makes the fit at least as likely as the power law
-            // whenever its alpha is in range.
+            // powerlaw's start, and next to the fitted power law (which this law contains: a
+            // negligible cut-off): a simplex from the first alone can run into the flat corner
+            // alpha → 3, lambda → 0 and stop there (seen on a discrete tail with x_max).
             let logit = |a: f64| (a / (3.0 - a)).ln();
             let a0 = (1.0 + 1.0 / (mean_ln - xmin.ln())).clamp(0.01, 2.99);
             let a1 = fit.alpha.clamp(0.01, 2.99);
