@@ -129,6 +129,8 @@ def test_hurwitz_zeta_equals_scipy() -> None:
             np.testing.assert_allclose(hurwitz_zeta(float(si), float(qi)), want, rtol=1e-13, err_msg=f"{si} {qi}")
     with pytest.raises(InvalidInputError):
         hurwitz_zeta(1.0, 1.0)
+    with pytest.raises(InvalidInputError, match="overflows"):
+        hurwitz_zeta(20.8, 2.2250738585072014e-308)  # q^-s beyond the largest float
 
 
 ALTERNATIVES = ["exponential", "lognormal", "truncated_power_law", "stretched_exponential"]

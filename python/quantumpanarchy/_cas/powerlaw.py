@@ -49,7 +49,8 @@ def hurwitz_zeta(s: float, q: float) -> float:
     Raises
     ------
     InvalidInputError
-        ``s <= 1`` or ``q <= 0`` (where the series diverges or is undefined).
+        ``s <= 1`` or ``q <= 0`` (where the series diverges or is undefined), or a value beyond the
+        largest float (q^(−s) overflows: q tiny).
 
     Examples
     --------
@@ -60,7 +61,10 @@ def hurwitz_zeta(s: float, q: float) -> float:
     q = check_finite_real(q, "q")
     if not (s > 1.0 and q > 0.0):
         raise InvalidInputError(f"hurwitz_zeta needs s > 1 and q > 0, got s={s}, q={q}")
-    return float(_native.hurwitz_zeta(s, q))
+    value = float(_native.hurwitz_zeta(s, q))
+    if value == np.inf:
+        raise InvalidInputError(f"hurwitz_zeta({s}, {q}) overflows a float: q = {q:e} is too small for s = {s}")
+    return value
 
 
 def _optional_positive(value: Any, name: str) -> float | None:
