@@ -94,7 +94,8 @@ class PowerLawFit:
         numerically, below x_min = 10 or with ``xmax``).
     xmax : float, optional
         Values above ``xmax`` are dropped and the power law truncated there (its CDF and likelihood
-        normalised to [x_min, x_max]); continuous alpha stays the closed form, as in powerlaw.
+        normalised to [x_min, x_max]); continuous alpha stays the closed form, as in powerlaw. A
+        discrete fit ends at the integer part of ``xmax``.
 
     Attributes
     ----------

@@ -111,10 +111,7 @@ pub fn fit_alternative(fit: &PowerLaw, dist: Alternative, control: &Control) -> 
     if dist == Alternative::PowerLaw {
         return Ok(Fitted { dist, parameters: vec![fit.alpha], loglikelihoods: fit.loglikelihoods() });
     }
-    let discrete = fit.options.discrete;
-    // A discrete tail's largest possible value is the integer part of x_max.
-    let xmax = fit.options.xmax.map(|t| if discrete { t.floor() } else { t });
-    let support = Support { xmin: fit.xmin, xmax, discrete };
+    let support = Support { xmin: fit.xmin, xmax: fit.options.xmax, discrete: fit.options.discrete };
     let pts = Distinct::of_tail(fit)?;
     ensure!(
         pts.x.len() >= 2,

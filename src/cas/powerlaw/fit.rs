@@ -17,7 +17,8 @@ pub struct Options {
     pub discrete: bool,
     /// A fixed x_min; `None` chooses it by minimum KS distance.
     pub xmin: Option<f64>,
-    /// Values above `xmax` are dropped and the distributions are truncated there.
+    /// Values above `xmax` are dropped and the distributions are truncated there (a fitted
+    /// discrete `PowerLaw` holds its integer part).
     pub xmax: Option<f64>,
 }
 
@@ -318,6 +319,13 @@ fn prepare(data: &[f64], opts: &Options) -> Result<(Vec<f64>, usize)> {
 pub fn fit(data: &[f64], opts: Options, control: &Control) -> Result<PowerLaw> {
     let (kept, n_above_max) = prepare(data, &opts)?;
     let sample = Sample::new(kept)?;
+    // A discrete tail ends at the integer part of xmax: every sum over the support (ζ(α, xmax + 1)
+    // and the alternatives') takes it from here. powerlaw uses a fractional xmax as given, which
+    // shifts its Hurwitz-zeta sums off the integers.
+    let opts = Options { xmax: opts.xmax.map(|t| if opts.discrete { t.floor() } else { t }), ..opts };
+    if let (Some(lo), Some(hi)) = (opts.xmin, opts.xmax) {
+        ensure!(lo < hi, "xmin ({lo}) must be below the integer part of xmax ({hi}) on a discrete fit");
+    }
     fit_sample(sample, opts, n_above_max, control)
 }
 
