@@ -131,6 +131,7 @@ def test_hurwitz_zeta_equals_scipy() -> None:
         hurwitz_zeta(1.0, 1.0)
     with pytest.raises(InvalidInputError, match="overflows"):
         hurwitz_zeta(20.8, 2.2250738585072014e-308)  # q^-s beyond the largest float
+    assert hurwitz_zeta(1e308, 1e308) == 0.0  # every term underflows
 
 
 ALTERNATIVES = ["exponential", "lognormal", "truncated_power_law", "stretched_exponential"]
