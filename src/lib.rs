@@ -13,6 +13,7 @@ pub mod core;
 pub mod decision;
 pub mod error;
 mod lapack;
+pub mod optim;
 pub mod parallel;
 pub mod philox;
 pub mod risk;

@@ -1406,8 +1406,16 @@ CAS = "from quantumpanarchy import cas"
 
 
 def heavy_tail(n: int) -> st.SearchStrategy[str]:
-    valid = st.integers(0, 1000).map(lambda s: f"(1.0 - np.random.default_rng({s}).random({n})) ** -0.7")
-    return pick(valid, [*vectors_hostile(n), f"np.arange({n}) % 3", "[1.0, 2.0, 3.0]"])
+    pareto = st.integers(0, 1000).map(lambda s: f"(1.0 - np.random.default_rng({s}).random({n})) ** -0.7")
+    # Integer tails for discrete fits: a floored Pareto, a geometric, one value repeated but for a few.
+    counts = st.sampled_from(
+        [
+            f"np.floor((1.0 - np.random.default_rng(3).random({n})) ** -0.7)",
+            f"np.random.default_rng(4).geometric(0.2, {n}).astype(float)",
+            f"np.r_[np.ones({n}), 2.0, 3.0, 7.0, 50.0]",
+        ]
+    )
+    return pick(st.one_of(pareto, counts), [*vectors_hostile(n), f"np.arange({n}) % 3", "[1.0, 2.0, 3.0]"])
 
 
 @st.composite
@@ -1428,6 +1436,7 @@ def cas_powerlaw(draw: st.DrawFn) -> Case:
     calls = [
         fit,
         f"{fit}.distribution_compare({draw(dist)}, {draw(dist)}, normalized_ratio={draw(flag())})",
+        f"{fit}.fitted_parameters({draw(dist)})",
         f"{fit}.goodness_of_fit(num_sims={draw(count(1, 20))}, seed={draw(seed())})",
         f"(lambda f: (f.to_dict(), repr(f), rt(f).alpha))({fit})",
         f"cas.hurwitz_zeta({draw(real(0.5, 50))}, {draw(real(0.0, 1e6))})",
@@ -1956,6 +1965,22 @@ REGRESSIONS = [
         "anneal 10**9 reads of 1 p-bit",
         "core.PBitNetwork(1, seed=0).anneal(core.Temperature.geometric(1.0, 0.1, 10), 10**9, 1)",
         MEMORY,
+    ),
+    # cas: a discrete tail of one repeated value has no alternative fit (the power law's is bounded)
+    _case(
+        "distribution_compare on a one-value discrete tail",
+        "cas.PowerLawFit([1.0, 1.0, 5.0, 5.0, 5.0], discrete=True, xmin=5.0)"
+        ".distribution_compare('power_law', 'lognormal')",
+        ("raised InvalidInputError",),
+        setup=CAS,
+    ),
+    # cas: a distribution against itself, normalised (R = 0 and variance 0: was NaN)
+    _case(
+        "distribution_compare of a distribution with itself, normalised",
+        "cas.PowerLawFit(np.r_[np.ones(400), 2.0, 3.0, 7.0, 50.0])"
+        ".distribution_compare('exponential', 'exponential', normalized_ratio=True)",
+        ("returned",),
+        setup=CAS,
     ),
 ]
 

@@ -9,9 +9,9 @@
 
 use super::check_sample;
 use super::math::{chunked_sum, expm1_ratio, log1p_ratio};
-use super::optim::{covariance, fd_derivatives, nelder_mead, newton_polish};
 use crate::control::Control;
 use crate::error::{try_collect, Result};
+use crate::optim::{covariance, fd_derivatives, nelder_mead, newton_polish};
 use crate::rng::Stream;
 use crate::special::ln_gamma;
 

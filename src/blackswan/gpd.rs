@@ -15,10 +15,10 @@
 //! returns the boundary point ξ = −1, σ = max(y) when it beats every interior maximum.
 
 use super::math::{chunked_sum, expm1_ratio, log1p_ratio, phi_prime};
-use super::optim::{brent_root, covariance};
 use super::{check_sample, MIN_POINTS};
 use crate::control::Control;
 use crate::error::Result;
+use crate::optim::{brent_root, covariance};
 use crate::rng::Stream;
 
 /// A fitted GPD (of the exceedances, location 0).
@@ -416,7 +416,7 @@ mod tests {
             let y = sample(xi, s, 400, 3);
             let h = hessian(&y, xi, s);
             let f = |x: &[f64]| loglik(&y, x[0], x[1]);
-            let (_, fd) = super::super::optim::fd_derivatives(&f, &[xi, s], &[1e-4, 1e-4]);
+            let (_, fd) = crate::optim::fd_derivatives(&f, &[xi, s], &[1e-4, 1e-4]);
             for k in 0..4 {
                 assert!((h[k] - fd[k]).abs() < 1e-4 * fd[k].abs().max(1.0), "{k}: {} vs {}", h[k], fd[k]);
             }

@@ -9,7 +9,6 @@ pub mod diagnostics;
 pub mod gev;
 pub mod gpd;
 pub mod math;
-pub mod optim;
 pub mod return_level;
 
 use crate::error::{check_finite, try_collect, Result};

@@ -4,7 +4,8 @@
 distance over every candidate, chosen as powerlaw chooses it), alpha, its standard error
 ``sigma``, the KS distance ``D`` and the log-likelihood ratio test ``distribution_compare`` — plus
 the Clauset–Shalizi–Newman bootstrap ``goodness_of_fit``, which powerlaw lacks. Discrete fits use
-the exact Hurwitz-zeta likelihood. See ``docs/cas.md``.
+the exact Hurwitz-zeta likelihood; the alternatives take powerlaw's discrete forms and, with
+``xmax``, are normalised on [x_min, x_max]. See ``docs/cas.md``.
 """
 
 from __future__ import annotations
@@ -48,7 +49,8 @@ def hurwitz_zeta(s: float, q: float) -> float:
     Raises
     ------
     InvalidInputError
-        ``s <= 1`` or ``q <= 0`` (where the series diverges or is undefined).
+        ``s <= 1`` or ``q <= 0`` (where the series diverges or is undefined), or a value beyond the
+        largest float (q^(−s) overflows: q tiny).
 
     Examples
     --------
@@ -59,7 +61,10 @@ def hurwitz_zeta(s: float, q: float) -> float:
     q = check_finite_real(q, "q")
     if not (s > 1.0 and q > 0.0):
         raise InvalidInputError(f"hurwitz_zeta needs s > 1 and q > 0, got s={s}, q={q}")
-    return float(_native.hurwitz_zeta(s, q))
+    value = float(_native.hurwitz_zeta(s, q))
+    if value == np.inf:
+        raise InvalidInputError(f"hurwitz_zeta({s}, {q}) overflows a float: q = {q:e} is too small for s = {s}")
+    return value
 
 
 def _optional_positive(value: Any, name: str) -> float | None:
@@ -89,7 +94,8 @@ class PowerLawFit:
         numerically, below x_min = 10 or with ``xmax``).
     xmax : float, optional
         Values above ``xmax`` are dropped and the power law truncated there (its CDF and likelihood
-        normalised to [x_min, x_max]); continuous alpha stays the closed form, as in powerlaw.
+        normalised to [x_min, x_max]); continuous alpha stays the closed form, as in powerlaw. A
+        discrete fit ends at the integer part of ``xmax``.
 
     Attributes
     ----------
@@ -207,11 +213,16 @@ class PowerLawFit:
         """The log-likelihood ratio R of two distributions fitted to the tail, and its p-value.
 
         Both are fitted to the same tail [x_min, x_max] by maximum likelihood: the power law as
-        above; ``exponential`` (closed form λ = 1 / (mean − x_min)); ``stretched_exponential``,
+        above; ``exponential`` (closed form without ``xmax``: λ = 1 / (mean − x_min), or for
+        discrete fits the geometric law's ln(1 + 1 / (mean − x_min))); ``stretched_exponential``,
         ``truncated_power_law`` (alpha in (0, 3), as powerlaw bounds it) and ``lognormal``
         numerically (Nelder–Mead from powerlaw's starting values, run to convergence, so their
-        likelihood is at least powerlaw's). The alternatives are implemented for continuous
-        fits without ``xmax``.
+        likelihood is at least powerlaw's). Discrete fits use powerlaw's discrete forms: the
+        exponential and truncated power law normalised by their sums over the integers, the
+        stretched exponential and lognormal rounded to the nearest integer. With ``xmax`` every
+        distribution is normalised on [x_min, x_max] (a discrete tail ends at its integer part);
+        powerlaw leaves its continuous alternatives untruncated and stops its discrete sums one
+        integer short of ``xmax``, so there R and p differ from powerlaw's (docs/cas.md).
 
         Parameters
         ----------
@@ -233,7 +244,8 @@ class PowerLawFit:
         Raises
         ------
         InvalidInputError
-            An unknown distribution name, or an alternative on a discrete fit or with ``xmax``.
+            An unknown distribution name, or an alternative on a tail of one repeated value
+            (possible on a discrete fit), which has no maximum-likelihood fit.
 
         Examples
         --------
@@ -268,7 +280,7 @@ class PowerLawFit:
         Raises
         ------
         InvalidInputError
-            An unknown name, or an alternative on a discrete fit or with ``xmax``.
+            An unknown name, or an alternative on a tail of one repeated value.
         """
         _, _, params, _ = self._compare(dist, "power_law", None, False)
         return dict(zip(DISTRIBUTIONS[dist], (float(v) for v in params), strict=True))

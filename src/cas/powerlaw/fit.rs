@@ -2,12 +2,12 @@
 //! pruning), alpha by maximum likelihood (closed form for continuous data, the exact
 //! Hurwitz-zeta likelihood for discrete data), its standard error and the KS distance D.
 
-use super::optimize::brent_root;
 use super::sample::Sample;
 use super::zeta::{hurwitz_zeta, hurwitz_zeta_ds};
 use crate::control::Control;
 use crate::ensure;
 use crate::error::{try_with_capacity, Error, Result};
+use crate::optim::brent_root;
 use rayon::prelude::*;
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -17,7 +17,8 @@ pub struct Options {
     pub discrete: bool,
     /// A fixed x_min; `None` chooses it by minimum KS distance.
     pub xmin: Option<f64>,
-    /// Values above `xmax` are dropped and the distributions are truncated there.
+    /// Values above `xmax` are dropped and the distributions are truncated there (a fitted
+    /// discrete `PowerLaw` holds its integer part).
     pub xmax: Option<f64>,
 }
 
@@ -100,13 +101,16 @@ pub fn discrete_alpha(mean_ln: f64, xmin: f64, xmax: Option<f64>) -> f64 {
         return lo;
     }
     let mut hi = 2.0;
-    while score(hi) > 0.0 {
+    let mut at_hi = score(hi);
+    while at_hi > 0.0 {
         if hi >= ALPHA_CAP {
             return ALPHA_CAP;
         }
         hi = (hi * 2.0).min(ALPHA_CAP);
+        at_hi = score(hi);
     }
-    brent_root(score, lo, hi, 1e-13)
+    // The score is a plain function: the root finder's error path is never taken.
+    brent_root(&mut |a| Ok(score(a)), lo, hi, at_lo, at_hi, 1e-13).unwrap_or(hi)
 }
 
 /// The fitted CDF of the tail from a candidate x_min, as powerlaw evaluates it.
@@ -315,6 +319,13 @@ fn prepare(data: &[f64], opts: &Options) -> Result<(Vec<f64>, usize)> {
 pub fn fit(data: &[f64], opts: Options, control: &Control) -> Result<PowerLaw> {
     let (kept, n_above_max) = prepare(data, &opts)?;
     let sample = Sample::new(kept)?;
+    // A discrete tail ends at the integer part of xmax: every sum over the support (ζ(α, xmax + 1)
+    // and the alternatives') takes it from here. powerlaw uses a fractional xmax as given, which
+    // shifts its Hurwitz-zeta sums off the integers.
+    let opts = Options { xmax: opts.xmax.map(|t| if opts.discrete { t.floor() } else { t }), ..opts };
+    if let (Some(lo), Some(hi)) = (opts.xmin, opts.xmax) {
+        ensure!(lo < hi, "xmin ({lo}) must be below the integer part of xmax ({hi}) on a discrete fit");
+    }
     fit_sample(sample, opts, n_above_max, control)
 }
 

@@ -5,7 +5,9 @@
 
 mod alternatives;
 mod bootstrap;
+mod density;
 mod fit;
+mod logspecial;
 mod optimize;
 mod sample;
 pub mod zeta;

@@ -95,7 +95,7 @@ impl PyPowerLaw {
         let units = (self.inner.n() as u64).saturating_mul(20_000);
         let c = run_sized(py, units, |control| {
             control.check()?;
-            powerlaw::compare(&self.inner, a, b, nested, normalized_ratio)
+            powerlaw::compare(&self.inner, a, b, nested, normalized_ratio, control)
         })?;
         Ok((c.r, c.p, c.first.parameters, c.second.parameters))
     }

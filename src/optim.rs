@@ -1,4 +1,5 @@
-//! Small-dimensional optimisation for the fits and the profile likelihoods: Nelder–Mead, Newton
+//! Small-dimensional optimisation shared by the maximum-likelihood fits (`blackswan`'s GPD and
+//! GEV and their profile likelihoods, `cas`'s power law and its alternatives): Nelder–Mead, Newton
 //! polishing with finite-difference derivatives, Brent's root finder and minimiser, and a
 //! Gauss–Jordan inverse for 2×2 and 3×3 matrices.
 
