@@ -152,7 +152,7 @@ impl<'a> Bars<'a> {
     }
 }
 
-/// Bars per block: the averages of a block are computed first (serially, in TA-Lib's order),
+/// Bars per block: the thresholds of a block are computed first (serially, in TA-Lib's order),
 /// then the block's patterns are evaluated without branches from those buffers.
 pub const BLOCK: usize = 256;
 const MASK: usize = BLOCK - 1;
@@ -163,8 +163,9 @@ const MASK: usize = BLOCK - 1;
 /// comparison, is TA-Lib's. The value depends on the range type, the period and where the total
 /// started (`start - k`), never on the factor.
 ///
-/// [`Avg::push`] computes the totals of a block of bars into a buffer (the same additions in
-/// the same order as bar-by-bar evaluation), from which [`Avg::at`] then computes thresholds.
+/// A block of bars goes through [`Avg::begin`] (each bar's change of the total),
+/// [`Avg::accumulate`] (the totals: the same additions in the same order as bar-by-bar
+/// evaluation) and [`Avg::finish`] (the block's thresholds, which [`Avg::at`] then reads).
 #[derive(Clone)]
 pub struct Avg {
     total: f64,
@@ -219,35 +220,67 @@ impl Avg {
         }
     }
 
-    /// Starts a block at bar `from`: the next [`Avg::push`]es fill its buffer.
+    /// Starts a block of `len <= BLOCK` bars at bar `from`: each bar's change of the total
+    /// (`range(new) - range(old)`, TA-Lib's parenthesised difference; the bar's own range where
+    /// the period is 0) into the block's buffer, in loops the compiler vectorises.
     #[inline(always)]
-    pub fn begin(&mut self, from: usize) {
+    pub fn begin(&mut self, b: &Bars<'_>, from: usize, len: usize) {
         self.base = from;
+        let (k, period) = (self.k, self.period);
+        let vals = &mut self.vals[..len.min(BLOCK)];
+        match self.rt {
+            RangeType::RealBody => changes(vals, from - k, period, |i| b.body(i)),
+            RangeType::HighLow => changes(vals, from - k, period, |i| b.hl(i)),
+            RangeType::Shadows => changes(vals, from - k, period, |i| b.upper(i) + b.lower(i)),
+        }
     }
 
-    /// Bar `i`'s total (the bar's own range where the period is 0) into the block's buffer,
-    /// then the window moved on past bar `i`: TA-Lib's additions in TA-Lib's order. The
-    /// [`scan`](super::scan) loop pushes every average of a pattern for a bar before the next
-    /// bar, so their independent sums overlap.
+    /// Bar `from + j`'s total into the buffer, then the window moved on past it: TA-Lib's
+    /// `total += change`, in TA-Lib's order. A block accumulates every average of a pattern for
+    /// a bar before the next bar, so their independent sums overlap.
     #[inline(always)]
-    pub fn push(&mut self, b: &Bars<'_>, i: usize) {
-        let j = i - self.k;
-        let v = if self.period == 0 {
-            b.range(self.rt, j)
-        } else {
+    pub fn accumulate(&mut self, j: usize) {
+        if self.period != 0 {
             let t = self.total;
-            self.total = t + (b.range(self.rt, j) - b.range(self.rt, j - self.period));
-            t
-        };
-        self.vals[(i - self.base) & MASK] = v;
+            self.total = t + self.vals[j & MASK];
+            self.vals[j & MASK] = t;
+        }
     }
 
-    /// `TA_CANDLEAVERAGE(SET, total, i - k)` at bar `i` of the block last filled (the division
-    /// is done here, only for the bars whose cheaper conditions hold).
+    /// Turns the first `len` totals into `TA_CANDLEAVERAGE(SET, total, i - k)`: the
+    /// same division and products as TA-Lib's macro, in a loop the compiler vectorises.
+    #[inline(always)]
+    pub fn finish(&mut self, len: usize) {
+        let (factor, half, period) = (self.factor, self.half, self.period_f);
+        let vals = &mut self.vals[..len];
+        if self.period != 0 {
+            vals.iter_mut().for_each(|v| *v = factor * (*v / period) * half);
+        } else {
+            vals.iter_mut().for_each(|v| *v = factor * *v * half);
+        }
+    }
+
+    /// The threshold at bar `i` of the block last finished.
     #[inline(always)]
     pub fn at(&self, _b: &Bars<'_>, i: usize) -> f64 {
-        let v = self.vals[(i - self.base) & MASK];
-        let base = if self.period != 0 { v / self.period_f } else { v };
-        self.factor * base * self.half
+        debug_assert!(i >= self.base && i - self.base < BLOCK);
+        // SAFETY: a block's patterns are evaluated only at its own bars `base..base + len` with
+        // `len <= BLOCK` ([`super::scan::Scanner`]), so `i - base < BLOCK`.
+        unsafe { *self.vals.get_unchecked(i - self.base) }
+    }
+}
+
+/// `vals[j] = range(first + j) - range(first + j - period)`, or `range(first + j)` where the
+/// period is 0.
+#[inline(always)]
+fn changes(vals: &mut [f64], first: usize, period: usize, range: impl Fn(usize) -> f64) {
+    if period == 0 {
+        for (j, v) in vals.iter_mut().enumerate() {
+            *v = range(first + j);
+        }
+    } else {
+        for (j, v) in vals.iter_mut().enumerate() {
+            *v = range(first + j) - range(first + j - period);
+        }
     }
 }

@@ -11,14 +11,18 @@
 //! the first bar where none is; a NaN later on simply flows through the comparisons (they are
 //! false) and the running totals, as in TA-Lib.
 //!
-//! [`candlesticks`] runs all 61 over the same bars, one column per pattern, in parallel over the
-//! patterns. Each column is the very kernel the single function runs, so the fused table is
-//! identical to the 61 separate calls by construction. (Splitting the bars into blocks instead
-//! would restart the running totals at every block and change their rounding.)
+//! Every pattern runs block by block over the bars ([`scan::Scan`]), its running totals carried
+//! from block to block. [`candlesticks`] runs all 61 over the same bars, one column per
+//! pattern: each parallel task takes a group of patterns and runs them side by side over one
+//! block of bars before the next, so the bars are read from memory once per group, not once
+//! per pattern. The patterns' additions are the single functions', in the same order, so the
+//! table is identical to the 61 separate calls. (Splitting the bars between threads instead
+//! would restart the running totals and change their rounding.)
 
 pub mod bars;
 mod multi_bar;
 mod one_bar;
+mod scan;
 pub mod settings;
 mod three_bar;
 mod two_bar;
@@ -26,34 +30,11 @@ mod two_bar;
 use crate::control::Control;
 use crate::error::{try_vec, Result};
 use crate::{ensure, invalid};
-use bars::Bars;
+use bars::{Bars, BLOCK};
 use rayon::prelude::*;
+use scan::Scan;
 use settings::CandleSetting::{self, *};
 use settings::CandleSettings;
-
-/// `out[i] = body` for every bar from `start` on, block by block: each block's thresholds are
-/// computed first ([`bars::Avg::push`], serially, in TA-Lib's order), then `body` runs over
-/// the block.
-macro_rules! scan {
-    ($b:ident, $start:expr, $out:ident, [$($a:ident),*], |$i:ident| $body:expr) => {{
-        let n = $b.len().min($out.len());
-        let mut from = $start;
-        while from < n {
-            let to = (from + $crate::signal::candles::bars::BLOCK).min(n);
-            $( $a.begin(from); )*
-            for j in from..to {
-                let _ = j;
-                $( $a.push($b, j); )*
-            }
-            for ($i, slot) in $out[from..to].iter_mut().enumerate() {
-                let $i = $i + from;
-                *slot = $body;
-            }
-            from = to;
-        }
-    }};
-}
-pub(crate) use scan;
 
 /// `color * 100` where the pattern is found, else 0.
 #[inline(always)]
@@ -65,8 +46,9 @@ pub(crate) fn sign(hit: bool, color: i32) -> i32 {
     }
 }
 
-/// A pattern kernel: bars, settings, penetration, first bar, output (bars' length).
-type Kernel = fn(&Bars<'_>, &CandleSettings, f64, usize, &mut [i32]);
+/// A pattern kernel: bars, settings, penetration, first bar; it returns the pattern ready to
+/// run over the blocks of bars from the first bar on.
+type Kernel = fn(&Bars<'_>, &CandleSettings, f64, usize) -> Box<dyn Scan>;
 
 /// How a pattern's look-back is computed from the settings: the largest period among `uses`
 /// (at least `min`), plus `extra` bars.
@@ -210,17 +192,30 @@ pub fn first_valid(b: &Bars<'_>) -> usize {
         .unwrap_or(b.len().saturating_sub(1))
 }
 
-/// Pattern `which` over `b` into `out` (the bars' length): zeros up to the look-back after the
-/// first bar without NaN, TA-Lib's values from there on.
-pub fn run_into(which: usize, b: &Bars<'_>, s: &CandleSettings, penetration: f64, begin: usize, out: &mut [i32]) {
-    out.fill(0);
+/// Where pattern `which` starts over `b` (from its first bar without NaN, `begin`) and its
+/// state there, if it has any bar to compute.
+fn prepare(which: usize, b: &Bars<'_>, s: &CandleSettings, penetration: f64) -> Option<(usize, Box<dyn Scan>)> {
     let pat = &PATTERNS[which];
-    let tail = b.tail(begin.min(b.len()));
     let start = pat.lookback(s);
     // Every kernel reads bars `i - k` with `k <= extra <= start <= i` (see `Bars::o`).
     assert!(start >= pat.lookback.extra);
-    if start < tail.len() {
-        (pat.kernel)(&tail, s, penetration, start, &mut out[begin..]);
+    (start < b.len()).then(|| (start, (pat.kernel)(b, s, penetration, start)))
+}
+
+/// Pattern `which` over `b` into `out` (the bars' length): zeros up to the look-back after the
+/// first bar without NaN, `begin`, TA-Lib's values from there on.
+pub fn run_into(which: usize, b: &Bars<'_>, s: &CandleSettings, penetration: f64, begin: usize, out: &mut [i32]) {
+    let begin = begin.min(b.len());
+    let tail = b.tail(begin);
+    let out = &mut out[begin..];
+    let Some((start, mut scan)) = prepare(which, &tail, s, penetration) else {
+        return out.fill(0);
+    };
+    out[..start].fill(0);
+    let mut from = start;
+    for chunk in out[start..tail.len()].chunks_mut(BLOCK) {
+        scan.block(&tail, from, chunk);
+        from += chunk.len();
     }
 }
 
@@ -236,24 +231,47 @@ pub fn run(which: usize, b: &Bars<'_>, s: &CandleSettings, penetration: Option<f
     Ok(out)
 }
 
+/// Patterns per task of [`candlesticks`]: each task runs its patterns side by side, block by
+/// block, so each block of bars is read from memory once per task.
+const GROUP: usize = 8;
+
 /// All 61 patterns over the same bars: a bars × 61 table in column-major order (column `k` is
 /// pattern `k`, its values contiguous). `penetration` overrides every pattern's default that
-/// has one. Parallel over patterns; `control` is checked between patterns.
+/// has one. Parallel over groups of patterns; `control` is checked between blocks.
 pub fn candlesticks(b: &Bars<'_>, s: &CandleSettings, penetration: Option<f64>, control: &Control) -> Result<Vec<i32>> {
     let n = b.len();
     if let Some(v) = penetration {
         check_penetration(v)?;
     }
     let total = n.checked_mul(PATTERNS.len()).ok_or_else(|| invalid!("{n} bars are too many"))?;
+    // Zeroed: the leading bars of every column stay 0.
     let mut table = try_vec(total, 0i32, "the candlestick table")?;
     if n == 0 {
         return Ok(table);
     }
     let begin = first_valid(b);
-    table.par_chunks_mut(n).enumerate().try_for_each(|(k, column)| {
-        control.check()?;
-        let pen = penetration.or(PATTERNS[k].penetration).unwrap_or(0.0);
-        run_into(k, b, s, pen, begin, column);
+    let tail = b.tail(begin);
+    table.par_chunks_mut(n * GROUP).enumerate().try_for_each(|(g, columns)| {
+        let mut group = Vec::with_capacity(GROUP);
+        for (j, column) in columns.chunks_mut(n).enumerate() {
+            let k = g * GROUP + j;
+            let pen = penetration.or(PATTERNS[k].penetration).unwrap_or(0.0);
+            if let Some((start, scan)) = prepare(k, &tail, s, pen) {
+                group.push((start, scan, &mut column[begin..]));
+            }
+        }
+        let mut from = 0;
+        while from < tail.len() {
+            control.check()?;
+            let to = (from + BLOCK).min(tail.len());
+            for (start, scan, column) in &mut group {
+                let first = from.max(*start);
+                if first < to {
+                    scan.block(&tail, first, &mut column[first..to]);
+                }
+            }
+            from = to;
+        }
         Ok(())
     })?;
     Ok(table)

@@ -3,47 +3,48 @@
 use super::bars::{Avg, Bars};
 use super::settings::CandleSetting::*;
 use super::settings::CandleSettings;
-use super::{scan, sign};
+use super::scan::{scan, Scan};
+use super::sign;
 
-pub(super) fn counterattack(b: &Bars<'_>, s: &CandleSettings, _p: f64, start: usize, out: &mut [i32]) {
-    let mut eq = Avg::new(b, s, Equal, 1, start);
-    let mut bl1 = Avg::new(b, s, BodyLong, 1, start);
-    let mut bl0 = Avg::new(b, s, BodyLong, 0, start);
-    scan!(b, start, out, [eq, bl1, bl0], |i| {
+pub(super) fn counterattack(b: &Bars<'_>, s: &CandleSettings, _p: f64, start: usize) -> Box<dyn Scan> {
+    let eq = Avg::new(b, s, Equal, 1, start);
+    let bl1 = Avg::new(b, s, BodyLong, 1, start);
+    let bl0 = Avg::new(b, s, BodyLong, 0, start);
+    scan!(b, _p, [eq, bl1, bl0], |i| {
         let hit = (b.color(i - 1) == -b.color(i))
-            && ((b.body(i - 1) > bl1.at(b, i))
+            & ((b.body(i - 1) > bl1.at(b, i))
                 & (b.body(i) > bl0.at(b, i))
                 & (b.c(i) <= b.c(i - 1) + eq.at(b, i))
                 & (b.c(i) >= b.c(i - 1) - eq.at(b, i)));
         sign(hit, b.color(i))
-    });
+    })
 }
 
-pub(super) fn darkcloudcover(b: &Bars<'_>, s: &CandleSettings, p: f64, start: usize, out: &mut [i32]) {
-    let mut bl = Avg::new(b, s, BodyLong, 1, start);
-    scan!(b, start, out, [bl], |i| {
+pub(super) fn darkcloudcover(b: &Bars<'_>, s: &CandleSettings, p: f64, start: usize) -> Box<dyn Scan> {
+    let bl = Avg::new(b, s, BodyLong, 1, start);
+    scan!(b, p, [bl], |i| {
         let hit = ((b.white(i - 1))
             & (b.black(i))
             & (b.o(i) > b.h(i - 1))
             & (b.c(i) > b.o(i - 1))
             & (b.c(i) < b.c(i - 1) - b.body(i - 1) * p))
-            && (b.body(i - 1) > bl.at(b, i));
+            & (b.body(i - 1) > bl.at(b, i));
         sign(hit, -1)
-    });
+    })
 }
 
-pub(super) fn dojistar(b: &Bars<'_>, s: &CandleSettings, _p: f64, start: usize, out: &mut [i32]) {
-    let mut bl = Avg::new(b, s, BodyLong, 1, start);
-    let mut bd = Avg::new(b, s, BodyDoji, 0, start);
-    scan!(b, start, out, [bl, bd], |i| {
+pub(super) fn dojistar(b: &Bars<'_>, s: &CandleSettings, _p: f64, start: usize) -> Box<dyn Scan> {
+    let bl = Avg::new(b, s, BodyLong, 1, start);
+    let bd = Avg::new(b, s, BodyDoji, 0, start);
+    scan!(b, _p, [bl, bd], |i| {
         let hit = ((b.white(i - 1)) & (b.body_gap_up(i, i - 1)) | (b.black(i - 1)) & (b.body_gap_down(i, i - 1)))
-            && ((b.body(i - 1) > bl.at(b, i)) & (b.body(i) <= bd.at(b, i)));
+            & ((b.body(i - 1) > bl.at(b, i)) & (b.body(i) <= bd.at(b, i)));
         sign(hit, -b.color(i - 1))
-    });
+    })
 }
 
-pub(super) fn engulfing(b: &Bars<'_>, _s: &CandleSettings, _p: f64, start: usize, out: &mut [i32]) {
-    scan!(b, start, out, [], |i| {
+pub(super) fn engulfing(_b: &Bars<'_>, _s: &CandleSettings, _p: f64, _start: usize) -> Box<dyn Scan> {
+    scan!(b, _p, [], |i| {
         let (o, c, o1, c1) = (b.o(i), b.c(i), b.o(i - 1), b.c(i - 1));
         let hit = (b.white(i)) & (b.black(i - 1)) & ((c >= o1) & (o < c1) | (c > o1) & (o <= c1))
             | (b.black(i)) & (b.white(i - 1)) & ((o >= c1) & (c < o1) | (o > c1) & (c <= o1));
@@ -54,7 +55,7 @@ pub(super) fn engulfing(b: &Bars<'_>, _s: &CandleSettings, _p: f64, start: usize
         } else {
             b.color(i) * 80
         }
-    });
+    })
 }
 
 /// Harami and harami cross: a long body, then a small one (`small` decides how small) inside it.
@@ -76,36 +77,36 @@ fn harami_like(b: &Bars<'_>, bl: &Avg, small: &Avg, i: usize) -> i32 {
     }
 }
 
-pub(super) fn harami(b: &Bars<'_>, s: &CandleSettings, _p: f64, start: usize, out: &mut [i32]) {
-    let mut bl = Avg::new(b, s, BodyLong, 1, start);
-    let mut bs = Avg::new(b, s, BodyShort, 0, start);
-    scan!(b, start, out, [bl, bs], |i| harami_like(b, &bl, &bs, i));
+pub(super) fn harami(b: &Bars<'_>, s: &CandleSettings, _p: f64, start: usize) -> Box<dyn Scan> {
+    let bl = Avg::new(b, s, BodyLong, 1, start);
+    let bs = Avg::new(b, s, BodyShort, 0, start);
+    scan!(b, _p, [bl, bs], |i| harami_like(b, &bl, &bs, i))
 }
 
-pub(super) fn haramicross(b: &Bars<'_>, s: &CandleSettings, _p: f64, start: usize, out: &mut [i32]) {
-    let mut bl = Avg::new(b, s, BodyLong, 1, start);
-    let mut bd = Avg::new(b, s, BodyDoji, 0, start);
-    scan!(b, start, out, [bl, bd], |i| harami_like(b, &bl, &bd, i));
+pub(super) fn haramicross(b: &Bars<'_>, s: &CandleSettings, _p: f64, start: usize) -> Box<dyn Scan> {
+    let bl = Avg::new(b, s, BodyLong, 1, start);
+    let bd = Avg::new(b, s, BodyDoji, 0, start);
+    scan!(b, _p, [bl, bd], |i| harami_like(b, &bl, &bd, i))
 }
 
-pub(super) fn homingpigeon(b: &Bars<'_>, s: &CandleSettings, _p: f64, start: usize, out: &mut [i32]) {
-    let mut bl = Avg::new(b, s, BodyLong, 1, start);
-    let mut bs = Avg::new(b, s, BodyShort, 0, start);
-    scan!(b, start, out, [bl, bs], |i| {
+pub(super) fn homingpigeon(b: &Bars<'_>, s: &CandleSettings, _p: f64, start: usize) -> Box<dyn Scan> {
+    let bl = Avg::new(b, s, BodyLong, 1, start);
+    let bs = Avg::new(b, s, BodyShort, 0, start);
+    scan!(b, _p, [bl, bs], |i| {
         let hit = ((b.black(i - 1)) & (b.black(i)) & (b.o(i) < b.o(i - 1)) & (b.c(i) > b.c(i - 1)))
-            && ((b.body(i - 1) > bl.at(b, i)) & (b.body(i) <= bs.at(b, i)));
+            & ((b.body(i - 1) > bl.at(b, i)) & (b.body(i) <= bs.at(b, i)));
         sign(hit, 1)
-    });
+    })
 }
 
-pub(super) fn inneck(b: &Bars<'_>, s: &CandleSettings, _p: f64, start: usize, out: &mut [i32]) {
-    let mut eq = Avg::new(b, s, Equal, 1, start);
-    let mut bl = Avg::new(b, s, BodyLong, 1, start);
-    scan!(b, start, out, [eq, bl], |i| {
+pub(super) fn inneck(b: &Bars<'_>, s: &CandleSettings, _p: f64, start: usize) -> Box<dyn Scan> {
+    let eq = Avg::new(b, s, Equal, 1, start);
+    let bl = Avg::new(b, s, BodyLong, 1, start);
+    scan!(b, _p, [eq, bl], |i| {
         let hit = ((b.black(i - 1)) & (b.white(i)) & (b.o(i) < b.l(i - 1)) & (b.c(i) >= b.c(i - 1)))
-            && ((b.body(i - 1) > bl.at(b, i)) & (b.c(i) <= b.c(i - 1) + eq.at(b, i)));
+            & ((b.body(i - 1) > bl.at(b, i)) & (b.c(i) <= b.c(i - 1) + eq.at(b, i)));
         sign(hit, -1)
-    });
+    })
 }
 
 /// Kicking: two marubozu of opposite colours with a gap between them.
@@ -120,81 +121,81 @@ fn kicking_like(b: &Bars<'_>, vs1: &Avg, vs0: &Avg, bl1: &Avg, bl0: &Avg, i: usi
         & ((b.black(i - 1)) & (b.gap_up(i, i - 1)) | (b.white(i - 1)) & (b.gap_down(i, i - 1)))
 }
 
-pub(super) fn kicking(b: &Bars<'_>, s: &CandleSettings, _p: f64, start: usize, out: &mut [i32]) {
-    let mut vs1 = Avg::new(b, s, ShadowVeryShort, 1, start);
-    let mut vs0 = Avg::new(b, s, ShadowVeryShort, 0, start);
-    let mut bl1 = Avg::new(b, s, BodyLong, 1, start);
-    let mut bl0 = Avg::new(b, s, BodyLong, 0, start);
-    scan!(b, start, out, [vs1, vs0, bl1, bl0], |i| sign(kicking_like(b, &vs1, &vs0, &bl1, &bl0, i), b.color(i)));
+pub(super) fn kicking(b: &Bars<'_>, s: &CandleSettings, _p: f64, start: usize) -> Box<dyn Scan> {
+    let vs1 = Avg::new(b, s, ShadowVeryShort, 1, start);
+    let vs0 = Avg::new(b, s, ShadowVeryShort, 0, start);
+    let bl1 = Avg::new(b, s, BodyLong, 1, start);
+    let bl0 = Avg::new(b, s, BodyLong, 0, start);
+    scan!(b, _p, [vs1, vs0, bl1, bl0], |i| sign(kicking_like(b, &vs1, &vs0, &bl1, &bl0, i), b.color(i)))
 }
 
-pub(super) fn kickingbylength(b: &Bars<'_>, s: &CandleSettings, _p: f64, start: usize, out: &mut [i32]) {
-    let mut vs1 = Avg::new(b, s, ShadowVeryShort, 1, start);
-    let mut vs0 = Avg::new(b, s, ShadowVeryShort, 0, start);
-    let mut bl1 = Avg::new(b, s, BodyLong, 1, start);
-    let mut bl0 = Avg::new(b, s, BodyLong, 0, start);
-    scan!(b, start, out, [vs1, vs0, bl1, bl0], |i| {
-        let longer = if b.body(i) > b.body(i - 1) { i } else { i - 1 };
-        sign(kicking_like(b, &vs1, &vs0, &bl1, &bl0, i), b.color(longer))
-    });
+pub(super) fn kickingbylength(b: &Bars<'_>, s: &CandleSettings, _p: f64, start: usize) -> Box<dyn Scan> {
+    let vs1 = Avg::new(b, s, ShadowVeryShort, 1, start);
+    let vs0 = Avg::new(b, s, ShadowVeryShort, 0, start);
+    let bl1 = Avg::new(b, s, BodyLong, 1, start);
+    let bl0 = Avg::new(b, s, BodyLong, 0, start);
+    scan!(b, _p, [vs1, vs0, bl1, bl0], |i| {
+        let longer = if b.body(i) > b.body(i - 1) { b.color(i) } else { b.color(i - 1) };
+        sign(kicking_like(b, &vs1, &vs0, &bl1, &bl0, i), longer)
+    })
 }
 
-pub(super) fn matchinglow(b: &Bars<'_>, s: &CandleSettings, _p: f64, start: usize, out: &mut [i32]) {
-    let mut eq = Avg::new(b, s, Equal, 1, start);
-    scan!(b, start, out, [eq], |i| {
+pub(super) fn matchinglow(b: &Bars<'_>, s: &CandleSettings, _p: f64, start: usize) -> Box<dyn Scan> {
+    let eq = Avg::new(b, s, Equal, 1, start);
+    scan!(b, _p, [eq], |i| {
         let hit = ((b.black(i - 1)) & (b.black(i)))
-            && ((b.c(i) <= b.c(i - 1) + eq.at(b, i)) & (b.c(i) >= b.c(i - 1) - eq.at(b, i)));
+            & ((b.c(i) <= b.c(i - 1) + eq.at(b, i)) & (b.c(i) >= b.c(i - 1) - eq.at(b, i)));
         sign(hit, 1)
-    });
+    })
 }
 
-pub(super) fn onneck(b: &Bars<'_>, s: &CandleSettings, _p: f64, start: usize, out: &mut [i32]) {
-    let mut eq = Avg::new(b, s, Equal, 1, start);
-    let mut bl = Avg::new(b, s, BodyLong, 1, start);
-    scan!(b, start, out, [eq, bl], |i| {
+pub(super) fn onneck(b: &Bars<'_>, s: &CandleSettings, _p: f64, start: usize) -> Box<dyn Scan> {
+    let eq = Avg::new(b, s, Equal, 1, start);
+    let bl = Avg::new(b, s, BodyLong, 1, start);
+    scan!(b, _p, [eq, bl], |i| {
         let hit = ((b.black(i - 1)) & (b.white(i)) & (b.o(i) < b.l(i - 1)))
-            && ((b.body(i - 1) > bl.at(b, i))
+            & ((b.body(i - 1) > bl.at(b, i))
                 & (b.c(i) <= b.l(i - 1) + eq.at(b, i))
                 & (b.c(i) >= b.l(i - 1) - eq.at(b, i)));
         sign(hit, -1)
-    });
+    })
 }
 
-pub(super) fn piercing(b: &Bars<'_>, s: &CandleSettings, _p: f64, start: usize, out: &mut [i32]) {
-    let mut bl1 = Avg::new(b, s, BodyLong, 1, start);
-    let mut bl0 = Avg::new(b, s, BodyLong, 0, start);
-    scan!(b, start, out, [bl1, bl0], |i| {
+pub(super) fn piercing(b: &Bars<'_>, s: &CandleSettings, _p: f64, start: usize) -> Box<dyn Scan> {
+    let bl1 = Avg::new(b, s, BodyLong, 1, start);
+    let bl0 = Avg::new(b, s, BodyLong, 0, start);
+    scan!(b, _p, [bl1, bl0], |i| {
         let hit = ((b.black(i - 1))
             & (b.white(i))
             & (b.o(i) < b.l(i - 1))
             & (b.c(i) < b.o(i - 1))
             & (b.c(i) > b.c(i - 1) + b.body(i - 1) * 0.5))
-            && ((b.body(i - 1) > bl1.at(b, i)) & (b.body(i) > bl0.at(b, i)));
+            & ((b.body(i - 1) > bl1.at(b, i)) & (b.body(i) > bl0.at(b, i)));
         sign(hit, 1)
-    });
+    })
 }
 
-pub(super) fn separatinglines(b: &Bars<'_>, s: &CandleSettings, _p: f64, start: usize, out: &mut [i32]) {
-    let mut vs = Avg::new(b, s, ShadowVeryShort, 0, start);
-    let mut bl = Avg::new(b, s, BodyLong, 0, start);
-    let mut eq = Avg::new(b, s, Equal, 1, start);
-    scan!(b, start, out, [vs, bl, eq], |i| {
+pub(super) fn separatinglines(b: &Bars<'_>, s: &CandleSettings, _p: f64, start: usize) -> Box<dyn Scan> {
+    let vs = Avg::new(b, s, ShadowVeryShort, 0, start);
+    let bl = Avg::new(b, s, BodyLong, 0, start);
+    let eq = Avg::new(b, s, Equal, 1, start);
+    scan!(b, _p, [vs, bl, eq], |i| {
         let hit = (b.color(i - 1) == -b.color(i))
-            && ((b.o(i) <= b.o(i - 1) + eq.at(b, i))
+            & ((b.o(i) <= b.o(i - 1) + eq.at(b, i))
                 & (b.o(i) >= b.o(i - 1) - eq.at(b, i))
                 & (b.body(i) > bl.at(b, i))
                 & ((b.white(i)) & (b.lower(i) < vs.at(b, i)) | (b.black(i)) & (b.upper(i) < vs.at(b, i))));
         sign(hit, b.color(i))
-    });
+    })
 }
 
-pub(super) fn thrusting(b: &Bars<'_>, s: &CandleSettings, _p: f64, start: usize, out: &mut [i32]) {
-    let mut eq = Avg::new(b, s, Equal, 1, start);
-    let mut bl = Avg::new(b, s, BodyLong, 1, start);
-    scan!(b, start, out, [eq, bl], |i| {
+pub(super) fn thrusting(b: &Bars<'_>, s: &CandleSettings, _p: f64, start: usize) -> Box<dyn Scan> {
+    let eq = Avg::new(b, s, Equal, 1, start);
+    let bl = Avg::new(b, s, BodyLong, 1, start);
+    scan!(b, _p, [eq, bl], |i| {
         let hit =
             ((b.black(i - 1)) & (b.white(i)) & (b.o(i) < b.l(i - 1)) & (b.c(i) <= b.c(i - 1) + b.body(i - 1) * 0.5))
-                && ((b.body(i - 1) > bl.at(b, i)) & (b.c(i) > b.c(i - 1) + eq.at(b, i)));
+                & ((b.body(i - 1) > bl.at(b, i)) & (b.c(i) > b.c(i - 1) + eq.at(b, i)));
         sign(hit, -1)
-    });
+    })
 }
