@@ -155,19 +155,12 @@ impl<'a> Bars<'a> {
 /// Bars per block: the thresholds of a block are computed first (serially, in TA-Lib's order),
 /// then the block's patterns are evaluated without branches from those buffers.
 pub const BLOCK: usize = 256;
-const MASK: usize = BLOCK - 1;
 
-/// One of TA-Lib's `...PeriodTotal` variables: the sum of a setting's range over the
-/// `avg_period` bars before bar `i - k`, kept as TA-Lib keeps it (summed in order from the
-/// function's first bar, then one `+= (new - old)` per bar), so that its rounding, and so every
-/// comparison, is TA-Lib's. The value depends on the range type, the period and where the total
-/// started (`start - k`), never on the factor.
-///
-/// A block of bars goes through [`Avg::begin`] (each bar's change of the total),
-/// [`Avg::accumulate`] (the totals: the same additions in the same order as bar-by-bar
-/// evaluation) and [`Avg::finish`] (the block's thresholds, which [`Avg::at`] then reads).
+/// One of TA-Lib's `...PeriodTotal` variables kept bar by bar (see [`super::totals`] for the
+/// block-by-block, shared ones): for the one pattern that reads its threshold within a serial
+/// loop.
 #[derive(Clone)]
-pub struct Avg {
+pub struct Running {
     total: f64,
     k: usize,
     period: usize,
@@ -175,13 +168,10 @@ pub struct Avg {
     rt: RangeType,
     factor: f64,
     half: f64,
-    base: usize,
-    vals: [f64; BLOCK],
 }
 
-impl Avg {
+impl Running {
     /// The total for `which` at offset `k`, for a function whose first output is bar `start`.
-    #[inline]
     pub fn new(b: &Bars<'_>, s: &CandleSettings, which: CandleSetting, k: usize, start: usize) -> Self {
         let set = s.get(which);
         let mut total = 0.0;
@@ -199,8 +189,6 @@ impl Avg {
             factor: set.factor,
             // `x / 2.0` and `x * 0.5` are the same correctly rounded number.
             half: if set.range_type == RangeType::Shadows { 0.5 } else { 1.0 },
-            base: 0,
-            vals: [0.0; BLOCK],
         }
     }
 
@@ -217,70 +205,6 @@ impl Avg {
         if self.period != 0 {
             let j = i - self.k;
             self.total += b.range(self.rt, j) - b.range(self.rt, j - self.period);
-        }
-    }
-
-    /// Starts a block of `len <= BLOCK` bars at bar `from`: each bar's change of the total
-    /// (`range(new) - range(old)`, TA-Lib's parenthesised difference; the bar's own range where
-    /// the period is 0) into the block's buffer, in loops the compiler vectorises.
-    #[inline(always)]
-    pub fn begin(&mut self, b: &Bars<'_>, from: usize, len: usize) {
-        self.base = from;
-        let (k, period) = (self.k, self.period);
-        let vals = &mut self.vals[..len.min(BLOCK)];
-        match self.rt {
-            RangeType::RealBody => changes(vals, from - k, period, |i| b.body(i)),
-            RangeType::HighLow => changes(vals, from - k, period, |i| b.hl(i)),
-            RangeType::Shadows => changes(vals, from - k, period, |i| b.upper(i) + b.lower(i)),
-        }
-    }
-
-    /// Bar `from + j`'s total into the buffer, then the window moved on past it: TA-Lib's
-    /// `total += change`, in TA-Lib's order. A block accumulates every average of a pattern for
-    /// a bar before the next bar, so their independent sums overlap.
-    #[inline(always)]
-    pub fn accumulate(&mut self, j: usize) {
-        if self.period != 0 {
-            let t = self.total;
-            self.total = t + self.vals[j & MASK];
-            self.vals[j & MASK] = t;
-        }
-    }
-
-    /// Turns the first `len` totals into `TA_CANDLEAVERAGE(SET, total, i - k)`: the
-    /// same division and products as TA-Lib's macro, in a loop the compiler vectorises.
-    #[inline(always)]
-    pub fn finish(&mut self, len: usize) {
-        let (factor, half, period) = (self.factor, self.half, self.period_f);
-        let vals = &mut self.vals[..len];
-        if self.period != 0 {
-            vals.iter_mut().for_each(|v| *v = factor * (*v / period) * half);
-        } else {
-            vals.iter_mut().for_each(|v| *v = factor * *v * half);
-        }
-    }
-
-    /// The threshold at bar `i` of the block last finished.
-    #[inline(always)]
-    pub fn at(&self, _b: &Bars<'_>, i: usize) -> f64 {
-        debug_assert!(i >= self.base && i - self.base < BLOCK);
-        // SAFETY: a block's patterns are evaluated only at its own bars `base..base + len` with
-        // `len <= BLOCK` ([`super::scan::Scanner`]), so `i - base < BLOCK`.
-        unsafe { *self.vals.get_unchecked(i - self.base) }
-    }
-}
-
-/// `vals[j] = range(first + j) - range(first + j - period)`, or `range(first + j)` where the
-/// period is 0.
-#[inline(always)]
-fn changes(vals: &mut [f64], first: usize, period: usize, range: impl Fn(usize) -> f64) {
-    if period == 0 {
-        for (j, v) in vals.iter_mut().enumerate() {
-            *v = range(first + j);
-        }
-    } else {
-        for (j, v) in vals.iter_mut().enumerate() {
-            *v = range(first + j) - range(first + j - period);
         }
     }
 }

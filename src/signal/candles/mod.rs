@@ -25,6 +25,7 @@ mod one_bar;
 mod scan;
 pub mod settings;
 mod three_bar;
+mod totals;
 mod two_bar;
 
 use crate::control::Control;
@@ -35,6 +36,7 @@ use rayon::prelude::*;
 use scan::Scan;
 use settings::CandleSetting::{self, *};
 use settings::CandleSettings;
+use totals::Totals;
 
 /// `color * 100` where the pattern is found, else 0.
 #[inline(always)]
@@ -46,9 +48,9 @@ pub(crate) fn sign(hit: bool, color: i32) -> i32 {
     }
 }
 
-/// A pattern kernel: bars, settings, penetration, first bar; it returns the pattern ready to
-/// run over the blocks of bars from the first bar on.
-type Kernel = fn(&Bars<'_>, &CandleSettings, f64, usize) -> Box<dyn Scan>;
+/// A pattern kernel: bars, settings, penetration, first bar, the totals its averages join; it
+/// returns the pattern ready to run over the blocks of bars from the first bar on.
+type Kernel = fn(&Bars<'_>, &CandleSettings, f64, usize, &mut Totals) -> Box<dyn Scan>;
 
 /// How a pattern's look-back is computed from the settings: the largest period among `uses`
 /// (at least `min`), plus `extra` bars.
@@ -194,12 +196,18 @@ pub fn first_valid(b: &Bars<'_>) -> usize {
 
 /// Where pattern `which` starts over `b` (from its first bar without NaN, `begin`) and its
 /// state there, if it has any bar to compute.
-fn prepare(which: usize, b: &Bars<'_>, s: &CandleSettings, penetration: f64) -> Option<(usize, Box<dyn Scan>)> {
+fn prepare(
+    which: usize,
+    b: &Bars<'_>,
+    s: &CandleSettings,
+    penetration: f64,
+    totals: &mut Totals,
+) -> Option<(usize, Box<dyn Scan>)> {
     let pat = &PATTERNS[which];
     let start = pat.lookback(s);
     // Every kernel reads bars `i - k` with `k <= extra <= start <= i` (see `Bars::o`).
     assert!(start >= pat.lookback.extra);
-    (start < b.len()).then(|| (start, (pat.kernel)(b, s, penetration, start)))
+    (start < b.len()).then(|| (start, (pat.kernel)(b, s, penetration, start, totals)))
 }
 
 /// Pattern `which` over `b` into `out` (the bars' length): zeros up to the look-back after the
@@ -208,13 +216,15 @@ pub fn run_into(which: usize, b: &Bars<'_>, s: &CandleSettings, penetration: f64
     let begin = begin.min(b.len());
     let tail = b.tail(begin);
     let out = &mut out[begin..];
-    let Some((start, mut scan)) = prepare(which, &tail, s, penetration) else {
+    let mut totals = Totals::default();
+    let Some((start, mut scan)) = prepare(which, &tail, s, penetration, &mut totals) else {
         return out.fill(0);
     };
     out[..start].fill(0);
     let mut from = start;
     for chunk in out[start..tail.len()].chunks_mut(BLOCK) {
-        scan.block(&tail, from, chunk);
+        totals.advance(&tail, from, chunk.len());
+        scan.block(&tail, &totals, from, chunk);
         from += chunk.len();
     }
 }
@@ -253,10 +263,11 @@ pub fn candlesticks(b: &Bars<'_>, s: &CandleSettings, penetration: Option<f64>, 
     let tail = b.tail(begin);
     table.par_chunks_mut(n * GROUP).enumerate().try_for_each(|(g, columns)| {
         let mut group = Vec::with_capacity(GROUP);
+        let mut totals = Totals::default();
         for (j, column) in columns.chunks_mut(n).enumerate() {
             let k = g * GROUP + j;
             let pen = penetration.or(PATTERNS[k].penetration).unwrap_or(0.0);
-            if let Some((start, scan)) = prepare(k, &tail, s, pen) {
+            if let Some((start, scan)) = prepare(k, &tail, s, pen, &mut totals) {
                 group.push((start, scan, &mut column[begin..]));
             }
         }
@@ -264,10 +275,11 @@ pub fn candlesticks(b: &Bars<'_>, s: &CandleSettings, penetration: Option<f64>, 
         while from < tail.len() {
             control.check()?;
             let to = (from + BLOCK).min(tail.len());
+            totals.advance(&tail, from, to - from);
             for (start, scan, column) in &mut group {
                 let first = from.max(*start);
                 if first < to {
-                    scan.block(&tail, first, &mut column[first..to]);
+                    scan.block(&tail, &totals, first, &mut column[first..to]);
                 }
             }
             from = to;

@@ -1,15 +1,22 @@
 //! Patterns of four or five bars, and the two hikkake patterns, which carry a state from bar to
 //! bar (a pattern waits up to three bars for its confirmation).
 
-use super::bars::{Avg, Bars, BLOCK};
+use super::bars::{Bars, Running, BLOCK};
+use super::scan::{scan, Scan};
 use super::settings::CandleSetting::*;
 use super::settings::CandleSettings;
-use super::scan::{scan, Scan};
 use super::sign;
+use super::totals::Totals;
 
-pub(super) fn three_line_strike(b: &Bars<'_>, s: &CandleSettings, _p: f64, start: usize) -> Box<dyn Scan> {
-    let near3 = Avg::new(b, s, Near, 3, start);
-    let near2 = Avg::new(b, s, Near, 2, start);
+pub(super) fn three_line_strike(
+    b: &Bars<'_>,
+    s: &CandleSettings,
+    _p: f64,
+    start: usize,
+    totals: &mut Totals,
+) -> Box<dyn Scan> {
+    let near3 = totals.avg(b, s, Near, 3, start);
+    let near2 = totals.avg(b, s, Near, 2, start);
     scan!(b, _p, [near3, near2], |i| {
         let hit = ((b.color(i - 3) == b.color(i - 2))
             & (b.color(i - 2) == b.color(i - 1))
@@ -32,8 +39,8 @@ pub(super) fn three_line_strike(b: &Bars<'_>, s: &CandleSettings, _p: f64, start
     })
 }
 
-pub(super) fn breakaway(b: &Bars<'_>, s: &CandleSettings, _p: f64, start: usize) -> Box<dyn Scan> {
-    let bl = Avg::new(b, s, BodyLong, 4, start);
+pub(super) fn breakaway(b: &Bars<'_>, s: &CandleSettings, _p: f64, start: usize, totals: &mut Totals) -> Box<dyn Scan> {
+    let bl = totals.avg(b, s, BodyLong, 4, start);
     scan!(b, _p, [bl], |i| {
         let hit = ((b.color(i - 4) == b.color(i - 3))
             & (b.color(i - 3) == b.color(i - 1))
@@ -59,10 +66,16 @@ pub(super) fn breakaway(b: &Bars<'_>, s: &CandleSettings, _p: f64, start: usize)
     })
 }
 
-pub(super) fn conceal_baby_swallow(b: &Bars<'_>, s: &CandleSettings, _p: f64, start: usize) -> Box<dyn Scan> {
-    let vs3 = Avg::new(b, s, ShadowVeryShort, 3, start);
-    let vs2 = Avg::new(b, s, ShadowVeryShort, 2, start);
-    let vs1 = Avg::new(b, s, ShadowVeryShort, 1, start);
+pub(super) fn conceal_baby_swallow(
+    b: &Bars<'_>,
+    s: &CandleSettings,
+    _p: f64,
+    start: usize,
+    totals: &mut Totals,
+) -> Box<dyn Scan> {
+    let vs3 = totals.avg(b, s, ShadowVeryShort, 3, start);
+    let vs2 = totals.avg(b, s, ShadowVeryShort, 2, start);
+    let vs1 = totals.avg(b, s, ShadowVeryShort, 1, start);
     scan!(b, _p, [vs3, vs2, vs1], |i| {
         let hit = ((b.black(i - 3))
             & (b.black(i - 2))
@@ -81,8 +94,14 @@ pub(super) fn conceal_baby_swallow(b: &Bars<'_>, s: &CandleSettings, _p: f64, st
     })
 }
 
-pub(super) fn ladder_bottom(b: &Bars<'_>, s: &CandleSettings, _p: f64, start: usize) -> Box<dyn Scan> {
-    let vs = Avg::new(b, s, ShadowVeryShort, 1, start);
+pub(super) fn ladder_bottom(
+    b: &Bars<'_>,
+    s: &CandleSettings,
+    _p: f64,
+    start: usize,
+    totals: &mut Totals,
+) -> Box<dyn Scan> {
+    let vs = totals.avg(b, s, ShadowVeryShort, 1, start);
     scan!(b, _p, [vs], |i| {
         let hit = ((b.black(i - 4))
             & (b.black(i - 3))
@@ -100,11 +119,11 @@ pub(super) fn ladder_bottom(b: &Bars<'_>, s: &CandleSettings, _p: f64, start: us
     })
 }
 
-pub(super) fn mat_hold(b: &Bars<'_>, s: &CandleSettings, p: f64, start: usize) -> Box<dyn Scan> {
-    let bl4 = Avg::new(b, s, BodyLong, 4, start);
-    let bs3 = Avg::new(b, s, BodyShort, 3, start);
-    let bs2 = Avg::new(b, s, BodyShort, 2, start);
-    let bs1 = Avg::new(b, s, BodyShort, 1, start);
+pub(super) fn mat_hold(b: &Bars<'_>, s: &CandleSettings, p: f64, start: usize, totals: &mut Totals) -> Box<dyn Scan> {
+    let bl4 = totals.avg(b, s, BodyLong, 4, start);
+    let bs3 = totals.avg(b, s, BodyShort, 3, start);
+    let bs2 = totals.avg(b, s, BodyShort, 2, start);
+    let bs1 = totals.avg(b, s, BodyShort, 1, start);
     scan!(b, p, [bl4, bs3, bs2, bs1], |i| {
         let floor = b.c(i - 4) - b.body(i - 4) * p;
         let hit = ((b.white(i - 4))
@@ -127,12 +146,18 @@ pub(super) fn mat_hold(b: &Bars<'_>, s: &CandleSettings, p: f64, start: usize) -
     })
 }
 
-pub(super) fn rise_fall_three_methods(b: &Bars<'_>, s: &CandleSettings, _p: f64, start: usize) -> Box<dyn Scan> {
-    let bl4 = Avg::new(b, s, BodyLong, 4, start);
-    let bs3 = Avg::new(b, s, BodyShort, 3, start);
-    let bs2 = Avg::new(b, s, BodyShort, 2, start);
-    let bs1 = Avg::new(b, s, BodyShort, 1, start);
-    let bl0 = Avg::new(b, s, BodyLong, 0, start);
+pub(super) fn rise_fall_three_methods(
+    b: &Bars<'_>,
+    s: &CandleSettings,
+    _p: f64,
+    start: usize,
+    totals: &mut Totals,
+) -> Box<dyn Scan> {
+    let bl4 = totals.avg(b, s, BodyLong, 4, start);
+    let bs3 = totals.avg(b, s, BodyShort, 3, start);
+    let bs2 = totals.avg(b, s, BodyShort, 2, start);
+    let bs1 = totals.avg(b, s, BodyShort, 1, start);
+    let bl0 = totals.avg(b, s, BodyLong, 0, start);
     scan!(b, _p, [bl4, bs3, bs2, bs1, bl0], |i| {
         let col = b.color(i - 4);
         let d = f64::from(col);
@@ -210,7 +235,7 @@ struct HikkakeScan {
 }
 
 impl Scan for HikkakeScan {
-    fn block(&mut self, b: &Bars<'_>, from: usize, out: &mut [i32]) {
+    fn block(&mut self, b: &Bars<'_>, _totals: &Totals, from: usize, out: &mut [i32]) {
         let mut hits = [false; BLOCK];
         for (j, hit) in hits.iter_mut().take(out.len()).enumerate() {
             *hit = hikkake_at(b, from + j);
@@ -219,7 +244,7 @@ impl Scan for HikkakeScan {
     }
 }
 
-pub(super) fn hikkake(b: &Bars<'_>, _s: &CandleSettings, _p: f64, start: usize) -> Box<dyn Scan> {
+pub(super) fn hikkake(b: &Bars<'_>, _s: &CandleSettings, _p: f64, start: usize, _totals: &mut Totals) -> Box<dyn Scan> {
     let mut st = Hikkake { idx: 0, result: 0 };
     for i in start - 3..start {
         st.step(b, i, hikkake_at(b, i));
@@ -240,28 +265,28 @@ fn hikkake_mod_at(b: &Bars<'_>, near: f64, i: usize) -> bool {
 
 struct HikkakeModScan {
     st: Hikkake,
-    near: Avg,
+    near: Running,
 }
 
 impl Scan for HikkakeModScan {
-    fn block(&mut self, b: &Bars<'_>, from: usize, out: &mut [i32]) {
-        let len = out.len().min(BLOCK);
-        self.near.begin(b, from, len);
-        for j in 0..len {
-            self.near.accumulate(j);
+    fn block(&mut self, b: &Bars<'_>, _totals: &Totals, from: usize, out: &mut [i32]) {
+        for (j, slot) in out.iter_mut().enumerate() {
+            let i = from + j;
+            *slot = self.st.step(b, i, hikkake_mod_at(b, self.near.now(b, i), i));
+            self.near.step(b, i);
         }
-        self.near.finish(len);
-        let mut hits = [false; BLOCK];
-        for (j, hit) in hits.iter_mut().take(len).enumerate() {
-            *hit = hikkake_mod_at(b, self.near.at(b, from + j), from + j);
-        }
-        hikkake_block(&mut self.st, b, from, &hits, out);
     }
 }
 
-pub(super) fn hikkake_mod(b: &Bars<'_>, s: &CandleSettings, _p: f64, start: usize) -> Box<dyn Scan> {
+pub(super) fn hikkake_mod(
+    b: &Bars<'_>,
+    s: &CandleSettings,
+    _p: f64,
+    start: usize,
+    _totals: &mut Totals,
+) -> Box<dyn Scan> {
     // TA-Lib starts this total three bars early and moves it through the warm-up bars too.
-    let mut near = Avg::new(b, s, Near, 2, start - 3);
+    let mut near = Running::new(b, s, Near, 2, start - 3);
     let mut st = Hikkake { idx: 0, result: 0 };
     for i in start - 3..start {
         st.step(b, i, hikkake_mod_at(b, near.now(b, i), i));

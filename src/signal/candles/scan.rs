@@ -1,46 +1,43 @@
-//! How a pattern runs: block by block over the bars, its running totals carried from one block
-//! to the next, so that one pattern ([`super::run_into`]) or many side by side over the same
-//! block of bars ([`super::candlesticks`]) give the same totals, hence the same output.
+//! How a pattern runs: block by block over the bars, its running totals ([`Totals`]) carried
+//! from one block to the next, so that one pattern ([`super::run_into`]) or many side by side
+//! over the same block of bars ([`super::candlesticks`]) give the same totals, hence the same
+//! output.
 
-use super::bars::{Avg, Bars, BLOCK};
+use super::bars::{Bars, BLOCK};
+use super::totals::{Avg, Threshold, Totals};
 
 /// A pattern part-way through the bars.
 pub(crate) trait Scan: Send {
-    /// Evaluates the next `out.len() <= BLOCK` bars, from bar `from` on, into `out`. The blocks
-    /// must follow each other from the pattern's first bar.
-    fn block(&mut self, b: &Bars<'_>, from: usize, out: &mut [i32]);
+    /// Evaluates the next `out.len() <= BLOCK` bars, from bar `from` on, into `out`, once
+    /// `totals` has computed the block they are in ([`Totals::advance`]). The blocks must follow
+    /// each other from the pattern's first bar.
+    fn block(&mut self, b: &Bars<'_>, totals: &Totals, from: usize, out: &mut [i32]);
 }
 
 /// A pattern's per-bar evaluation: bars, its averages, penetration, bar.
-pub(crate) trait Eval<const N: usize>: Fn(&Bars<'_>, &[Avg; N], f64, usize) -> i32 + Send {}
-impl<const N: usize, F: Fn(&Bars<'_>, &[Avg; N], f64, usize) -> i32 + Send> Eval<N> for F {}
+pub(crate) trait Eval<const N: usize>: Fn(&Bars<'_>, &[Threshold<'_>; N], f64, usize) -> i32 + Send {}
+impl<const N: usize, F: Fn(&Bars<'_>, &[Threshold<'_>; N], f64, usize) -> i32 + Send> Eval<N> for F {}
 
-/// A pattern made of `N` running totals and a branch-free expression of the bar (see [`scan`]).
+/// A pattern made of `N` averages and a branch-free expression of the bar (see [`scan`]).
 pub(crate) struct Scanner<F, const N: usize> {
     pub avgs: [Avg; N],
     pub penetration: f64,
     pub eval: F,
 }
 
-/// One block: the totals accumulated bar by bar (TA-Lib's additions in TA-Lib's order), turned
-/// into thresholds, then the expression over the block's bars (a loop the compiler vectorises).
+/// The expression over the block's bars: a loop the compiler vectorises.
 #[inline(always)]
-fn run_block<F: Eval<N>, const N: usize>(s: &mut Scanner<F, N>, b: &Bars<'_>, from: usize, out: &mut [i32]) {
+fn run_block<F: Eval<N>, const N: usize>(
+    s: &Scanner<F, N>,
+    b: &Bars<'_>,
+    totals: &Totals,
+    from: usize,
+    out: &mut [i32],
+) {
     debug_assert!(out.len() <= BLOCK);
-    let len = out.len().min(BLOCK);
-    for a in &mut s.avgs {
-        a.begin(b, from, len);
-    }
-    for j in 0..len {
-        for a in &mut s.avgs {
-            a.accumulate(j);
-        }
-    }
-    for a in &mut s.avgs {
-        a.finish(len);
-    }
-    for (j, slot) in out[..len].iter_mut().enumerate() {
-        *slot = (s.eval)(b, &s.avgs, s.penetration, from + j);
+    let avgs = s.avgs.each_ref().map(|a| totals.view(a));
+    for (j, slot) in out.iter_mut().take(BLOCK).enumerate() {
+        *slot = (s.eval)(b, &avgs, s.penetration, from + j);
     }
 }
 
@@ -49,18 +46,24 @@ fn run_block<F: Eval<N>, const N: usize>(s: &mut Scanner<F, N>, b: &Bars<'_>, fr
 /// bits.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,fma")]
-unsafe fn run_block_avx2<F: Eval<N>, const N: usize>(s: &mut Scanner<F, N>, b: &Bars<'_>, from: usize, out: &mut [i32]) {
-    run_block(s, b, from, out);
+unsafe fn run_block_avx2<F: Eval<N>, const N: usize>(
+    s: &Scanner<F, N>,
+    b: &Bars<'_>,
+    totals: &Totals,
+    from: usize,
+    out: &mut [i32],
+) {
+    run_block(s, b, totals, from, out);
 }
 
 impl<F: Eval<N>, const N: usize> Scan for Scanner<F, N> {
-    fn block(&mut self, b: &Bars<'_>, from: usize, out: &mut [i32]) {
+    fn block(&mut self, b: &Bars<'_>, totals: &Totals, from: usize, out: &mut [i32]) {
         #[cfg(target_arch = "x86_64")]
         if crate::backend::cpu_features::has_avx2_fma() {
             // SAFETY: the CPU has AVX2 and FMA (checked just above).
-            return unsafe { run_block_avx2(self, b, from, out) };
+            return unsafe { run_block_avx2(self, b, totals, from, out) };
         }
-        run_block(self, b, from, out);
+        run_block(self, b, totals, from, out);
     }
 }
 
@@ -81,7 +84,12 @@ macro_rules! scan {
         const N: usize = 0 $(+ $crate::signal::candles::scan::one!($a))*;
         #[inline(always)]
         #[allow(unused_variables)]
-        fn eval($b: &Bars<'_>, [$($a),*]: &[Avg; N], $p: f64, $i: usize) -> i32 {
+        fn eval(
+            $b: &Bars<'_>,
+            [$($a),*]: &[$crate::signal::candles::totals::Threshold<'_>; N],
+            $p: f64,
+            $i: usize,
+        ) -> i32 {
             $body
         }
         Box::new($crate::signal::candles::scan::Scanner { avgs: [$($a),*], penetration: $p, eval })

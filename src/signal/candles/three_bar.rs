@@ -1,13 +1,14 @@
 //! Patterns of three bars.
 
-use super::bars::{Avg, Bars};
+use super::bars::Bars;
+use super::scan::{scan, Scan};
 use super::settings::CandleSetting::*;
 use super::settings::CandleSettings;
-use super::scan::{scan, Scan};
 use super::sign;
+use super::totals::{Threshold, Totals};
 
-pub(super) fn two_crows(b: &Bars<'_>, s: &CandleSettings, _p: f64, start: usize) -> Box<dyn Scan> {
-    let bl = Avg::new(b, s, BodyLong, 2, start);
+pub(super) fn two_crows(b: &Bars<'_>, s: &CandleSettings, _p: f64, start: usize, totals: &mut Totals) -> Box<dyn Scan> {
+    let bl = totals.avg(b, s, BodyLong, 2, start);
     scan!(b, _p, [bl], |i| {
         let hit = ((b.white(i - 2))
             & (b.black(i - 1))
@@ -22,10 +23,16 @@ pub(super) fn two_crows(b: &Bars<'_>, s: &CandleSettings, _p: f64, start: usize)
     })
 }
 
-pub(super) fn three_black_crows(b: &Bars<'_>, s: &CandleSettings, _p: f64, start: usize) -> Box<dyn Scan> {
-    let vs2 = Avg::new(b, s, ShadowVeryShort, 2, start);
-    let vs1 = Avg::new(b, s, ShadowVeryShort, 1, start);
-    let vs0 = Avg::new(b, s, ShadowVeryShort, 0, start);
+pub(super) fn three_black_crows(
+    b: &Bars<'_>,
+    s: &CandleSettings,
+    _p: f64,
+    start: usize,
+    totals: &mut Totals,
+) -> Box<dyn Scan> {
+    let vs2 = totals.avg(b, s, ShadowVeryShort, 2, start);
+    let vs1 = totals.avg(b, s, ShadowVeryShort, 1, start);
+    let vs0 = totals.avg(b, s, ShadowVeryShort, 0, start);
     scan!(b, _p, [vs2, vs1, vs0], |i| {
         let hit = ((b.white(i - 3))
             & (b.black(i - 2))
@@ -43,9 +50,15 @@ pub(super) fn three_black_crows(b: &Bars<'_>, s: &CandleSettings, _p: f64, start
     })
 }
 
-pub(super) fn three_inside(b: &Bars<'_>, s: &CandleSettings, _p: f64, start: usize) -> Box<dyn Scan> {
-    let bl = Avg::new(b, s, BodyLong, 2, start);
-    let bs = Avg::new(b, s, BodyShort, 1, start);
+pub(super) fn three_inside(
+    b: &Bars<'_>,
+    s: &CandleSettings,
+    _p: f64,
+    start: usize,
+    totals: &mut Totals,
+) -> Box<dyn Scan> {
+    let bl = totals.avg(b, s, BodyLong, 2, start);
+    let bs = totals.avg(b, s, BodyShort, 1, start);
     scan!(b, _p, [bl, bs], |i| {
         let hit = ((b.top(i - 1) < b.top(i - 2))
             & (b.bottom(i - 1) > b.bottom(i - 2))
@@ -56,7 +69,13 @@ pub(super) fn three_inside(b: &Bars<'_>, s: &CandleSettings, _p: f64, start: usi
     })
 }
 
-pub(super) fn three_outside(_b: &Bars<'_>, _s: &CandleSettings, _p: f64, _start: usize) -> Box<dyn Scan> {
+pub(super) fn three_outside(
+    _b: &Bars<'_>,
+    _s: &CandleSettings,
+    _p: f64,
+    _start: usize,
+    _totals: &mut Totals,
+) -> Box<dyn Scan> {
     scan!(b, _p, [], |i| {
         let hit = (b.white(i - 1))
             & (b.black(i - 2))
@@ -72,12 +91,18 @@ pub(super) fn three_outside(_b: &Bars<'_>, _s: &CandleSettings, _p: f64, _start:
     })
 }
 
-pub(super) fn three_stars_in_south(b: &Bars<'_>, s: &CandleSettings, _p: f64, start: usize) -> Box<dyn Scan> {
-    let bl = Avg::new(b, s, BodyLong, 2, start);
-    let sl = Avg::new(b, s, ShadowLong, 2, start);
-    let vs1 = Avg::new(b, s, ShadowVeryShort, 1, start);
-    let vs0 = Avg::new(b, s, ShadowVeryShort, 0, start);
-    let bs = Avg::new(b, s, BodyShort, 0, start);
+pub(super) fn three_stars_in_south(
+    b: &Bars<'_>,
+    s: &CandleSettings,
+    _p: f64,
+    start: usize,
+    totals: &mut Totals,
+) -> Box<dyn Scan> {
+    let bl = totals.avg(b, s, BodyLong, 2, start);
+    let sl = totals.avg(b, s, ShadowLong, 2, start);
+    let vs1 = totals.avg(b, s, ShadowVeryShort, 1, start);
+    let vs0 = totals.avg(b, s, ShadowVeryShort, 0, start);
+    let bs = totals.avg(b, s, BodyShort, 0, start);
     scan!(b, _p, [bl, sl, vs1, vs0, bs], |i| {
         let hit = ((b.black(i - 2))
             & (b.black(i - 1))
@@ -99,15 +124,21 @@ pub(super) fn three_stars_in_south(b: &Bars<'_>, s: &CandleSettings, _p: f64, st
     })
 }
 
-pub(super) fn three_white_soldiers(b: &Bars<'_>, s: &CandleSettings, _p: f64, start: usize) -> Box<dyn Scan> {
-    let vs2 = Avg::new(b, s, ShadowVeryShort, 2, start);
-    let vs1 = Avg::new(b, s, ShadowVeryShort, 1, start);
-    let vs0 = Avg::new(b, s, ShadowVeryShort, 0, start);
-    let near2 = Avg::new(b, s, Near, 2, start);
-    let near1 = Avg::new(b, s, Near, 1, start);
-    let far2 = Avg::new(b, s, Far, 2, start);
-    let far1 = Avg::new(b, s, Far, 1, start);
-    let bs = Avg::new(b, s, BodyShort, 0, start);
+pub(super) fn three_white_soldiers(
+    b: &Bars<'_>,
+    s: &CandleSettings,
+    _p: f64,
+    start: usize,
+    totals: &mut Totals,
+) -> Box<dyn Scan> {
+    let vs2 = totals.avg(b, s, ShadowVeryShort, 2, start);
+    let vs1 = totals.avg(b, s, ShadowVeryShort, 1, start);
+    let vs0 = totals.avg(b, s, ShadowVeryShort, 0, start);
+    let near2 = totals.avg(b, s, Near, 2, start);
+    let near1 = totals.avg(b, s, Near, 1, start);
+    let far2 = totals.avg(b, s, Far, 2, start);
+    let far1 = totals.avg(b, s, Far, 1, start);
+    let bs = totals.avg(b, s, BodyShort, 0, start);
     scan!(b, _p, [vs2, vs1, vs0, near2, near1, far2, far1, bs], |i| {
         let hit = ((b.white(i - 2))
             & (b.white(i - 1))
@@ -128,10 +159,16 @@ pub(super) fn three_white_soldiers(b: &Bars<'_>, s: &CandleSettings, _p: f64, st
     })
 }
 
-pub(super) fn abandoned_baby(b: &Bars<'_>, s: &CandleSettings, p: f64, start: usize) -> Box<dyn Scan> {
-    let bl = Avg::new(b, s, BodyLong, 2, start);
-    let bd = Avg::new(b, s, BodyDoji, 1, start);
-    let bs = Avg::new(b, s, BodyShort, 0, start);
+pub(super) fn abandoned_baby(
+    b: &Bars<'_>,
+    s: &CandleSettings,
+    p: f64,
+    start: usize,
+    totals: &mut Totals,
+) -> Box<dyn Scan> {
+    let bl = totals.avg(b, s, BodyLong, 2, start);
+    let bd = totals.avg(b, s, BodyDoji, 1, start);
+    let bs = totals.avg(b, s, BodyShort, 0, start);
     scan!(b, p, [bl, bd, bs], |i| {
         let hit = ((b.white(i - 2))
             & (b.black(i))
@@ -148,16 +185,22 @@ pub(super) fn abandoned_baby(b: &Bars<'_>, s: &CandleSettings, p: f64, start: us
     })
 }
 
-pub(super) fn advance_block(b: &Bars<'_>, s: &CandleSettings, _p: f64, start: usize) -> Box<dyn Scan> {
-    let ss2 = Avg::new(b, s, ShadowShort, 2, start);
-    let ss1 = Avg::new(b, s, ShadowShort, 1, start);
-    let ss0 = Avg::new(b, s, ShadowShort, 0, start);
-    let sl0 = Avg::new(b, s, ShadowLong, 0, start);
-    let near2 = Avg::new(b, s, Near, 2, start);
-    let near1 = Avg::new(b, s, Near, 1, start);
-    let far2 = Avg::new(b, s, Far, 2, start);
-    let far1 = Avg::new(b, s, Far, 1, start);
-    let bl = Avg::new(b, s, BodyLong, 2, start);
+pub(super) fn advance_block(
+    b: &Bars<'_>,
+    s: &CandleSettings,
+    _p: f64,
+    start: usize,
+    totals: &mut Totals,
+) -> Box<dyn Scan> {
+    let ss2 = totals.avg(b, s, ShadowShort, 2, start);
+    let ss1 = totals.avg(b, s, ShadowShort, 1, start);
+    let ss0 = totals.avg(b, s, ShadowShort, 0, start);
+    let sl0 = totals.avg(b, s, ShadowLong, 0, start);
+    let near2 = totals.avg(b, s, Near, 2, start);
+    let near1 = totals.avg(b, s, Near, 1, start);
+    let far2 = totals.avg(b, s, Far, 2, start);
+    let far1 = totals.avg(b, s, Far, 1, start);
+    let bl = totals.avg(b, s, BodyLong, 2, start);
     scan!(b, _p, [ss2, ss1, ss0, sl0, near2, near1, far2, far1, bl], |i| {
         let (b2, b1, b0) = (b.body(i - 2), b.body(i - 1), b.body(i));
         let hit = ((b.white(i - 2))
@@ -180,7 +223,7 @@ pub(super) fn advance_block(b: &Bars<'_>, s: &CandleSettings, _p: f64, start: us
 }
 
 /// Evening star and evening doji star (`star` is BodyShort or BodyDoji).
-fn evening(b: &Bars<'_>, bl: &Avg, star: &Avg, bs: &Avg, p: f64, i: usize) -> bool {
+fn evening(b: &Bars<'_>, bl: &Threshold<'_>, star: &Threshold<'_>, bs: &Threshold<'_>, p: f64, i: usize) -> bool {
     (b.body(i - 2) > bl.at(b, i))
         & (b.white(i - 2))
         & (b.body(i - 1) <= star.at(b, i))
@@ -191,7 +234,7 @@ fn evening(b: &Bars<'_>, bl: &Avg, star: &Avg, bs: &Avg, p: f64, i: usize) -> bo
 }
 
 /// Morning star and morning doji star.
-fn morning(b: &Bars<'_>, bl: &Avg, star: &Avg, bs: &Avg, p: f64, i: usize) -> bool {
+fn morning(b: &Bars<'_>, bl: &Threshold<'_>, star: &Threshold<'_>, bs: &Threshold<'_>, p: f64, i: usize) -> bool {
     (b.body(i - 2) > bl.at(b, i))
         & (b.black(i - 2))
         & (b.body(i - 1) <= star.at(b, i))
@@ -201,37 +244,67 @@ fn morning(b: &Bars<'_>, bl: &Avg, star: &Avg, bs: &Avg, p: f64, i: usize) -> bo
         & (b.c(i) > b.c(i - 2) + b.body(i - 2) * p)
 }
 
-pub(super) fn evening_doji_star(b: &Bars<'_>, s: &CandleSettings, p: f64, start: usize) -> Box<dyn Scan> {
-    let bl = Avg::new(b, s, BodyLong, 2, start);
-    let bd = Avg::new(b, s, BodyDoji, 1, start);
-    let bs = Avg::new(b, s, BodyShort, 0, start);
+pub(super) fn evening_doji_star(
+    b: &Bars<'_>,
+    s: &CandleSettings,
+    p: f64,
+    start: usize,
+    totals: &mut Totals,
+) -> Box<dyn Scan> {
+    let bl = totals.avg(b, s, BodyLong, 2, start);
+    let bd = totals.avg(b, s, BodyDoji, 1, start);
+    let bs = totals.avg(b, s, BodyShort, 0, start);
     scan!(b, p, [bl, bd, bs], |i| sign(evening(b, &bl, &bd, &bs, p, i), -1))
 }
 
-pub(super) fn evening_star(b: &Bars<'_>, s: &CandleSettings, p: f64, start: usize) -> Box<dyn Scan> {
-    let bl = Avg::new(b, s, BodyLong, 2, start);
-    let bs1 = Avg::new(b, s, BodyShort, 1, start);
-    let bs0 = Avg::new(b, s, BodyShort, 0, start);
+pub(super) fn evening_star(
+    b: &Bars<'_>,
+    s: &CandleSettings,
+    p: f64,
+    start: usize,
+    totals: &mut Totals,
+) -> Box<dyn Scan> {
+    let bl = totals.avg(b, s, BodyLong, 2, start);
+    let bs1 = totals.avg(b, s, BodyShort, 1, start);
+    let bs0 = totals.avg(b, s, BodyShort, 0, start);
     scan!(b, p, [bl, bs1, bs0], |i| sign(evening(b, &bl, &bs1, &bs0, p, i), -1))
 }
 
-pub(super) fn morning_doji_star(b: &Bars<'_>, s: &CandleSettings, p: f64, start: usize) -> Box<dyn Scan> {
-    let bl = Avg::new(b, s, BodyLong, 2, start);
-    let bd = Avg::new(b, s, BodyDoji, 1, start);
-    let bs = Avg::new(b, s, BodyShort, 0, start);
+pub(super) fn morning_doji_star(
+    b: &Bars<'_>,
+    s: &CandleSettings,
+    p: f64,
+    start: usize,
+    totals: &mut Totals,
+) -> Box<dyn Scan> {
+    let bl = totals.avg(b, s, BodyLong, 2, start);
+    let bd = totals.avg(b, s, BodyDoji, 1, start);
+    let bs = totals.avg(b, s, BodyShort, 0, start);
     scan!(b, p, [bl, bd, bs], |i| sign(morning(b, &bl, &bd, &bs, p, i), 1))
 }
 
-pub(super) fn morning_star(b: &Bars<'_>, s: &CandleSettings, p: f64, start: usize) -> Box<dyn Scan> {
-    let bl = Avg::new(b, s, BodyLong, 2, start);
-    let bs1 = Avg::new(b, s, BodyShort, 1, start);
-    let bs0 = Avg::new(b, s, BodyShort, 0, start);
+pub(super) fn morning_star(
+    b: &Bars<'_>,
+    s: &CandleSettings,
+    p: f64,
+    start: usize,
+    totals: &mut Totals,
+) -> Box<dyn Scan> {
+    let bl = totals.avg(b, s, BodyLong, 2, start);
+    let bs1 = totals.avg(b, s, BodyShort, 1, start);
+    let bs0 = totals.avg(b, s, BodyShort, 0, start);
     scan!(b, p, [bl, bs1, bs0], |i| sign(morning(b, &bl, &bs1, &bs0, p, i), 1))
 }
 
-pub(super) fn gap_side_side_white(b: &Bars<'_>, s: &CandleSettings, _p: f64, start: usize) -> Box<dyn Scan> {
-    let near = Avg::new(b, s, Near, 1, start);
-    let eq = Avg::new(b, s, Equal, 1, start);
+pub(super) fn gap_side_side_white(
+    b: &Bars<'_>,
+    s: &CandleSettings,
+    _p: f64,
+    start: usize,
+    totals: &mut Totals,
+) -> Box<dyn Scan> {
+    let near = totals.avg(b, s, Near, 1, start);
+    let eq = totals.avg(b, s, Equal, 1, start);
     scan!(b, _p, [near, eq], |i| {
         let up = b.body_gap_up(i - 1, i - 2);
         let hit = (((up) & (b.body_gap_up(i, i - 2)) | (b.body_gap_down(i - 1, i - 2)) & (b.body_gap_down(i, i - 2)))
@@ -245,12 +318,18 @@ pub(super) fn gap_side_side_white(b: &Bars<'_>, s: &CandleSettings, _p: f64, sta
     })
 }
 
-pub(super) fn identical_three_crows(b: &Bars<'_>, s: &CandleSettings, _p: f64, start: usize) -> Box<dyn Scan> {
-    let vs2 = Avg::new(b, s, ShadowVeryShort, 2, start);
-    let vs1 = Avg::new(b, s, ShadowVeryShort, 1, start);
-    let vs0 = Avg::new(b, s, ShadowVeryShort, 0, start);
-    let eq2 = Avg::new(b, s, Equal, 2, start);
-    let eq1 = Avg::new(b, s, Equal, 1, start);
+pub(super) fn identical_three_crows(
+    b: &Bars<'_>,
+    s: &CandleSettings,
+    _p: f64,
+    start: usize,
+    totals: &mut Totals,
+) -> Box<dyn Scan> {
+    let vs2 = totals.avg(b, s, ShadowVeryShort, 2, start);
+    let vs1 = totals.avg(b, s, ShadowVeryShort, 1, start);
+    let vs0 = totals.avg(b, s, ShadowVeryShort, 0, start);
+    let eq2 = totals.avg(b, s, Equal, 2, start);
+    let eq1 = totals.avg(b, s, Equal, 1, start);
     scan!(b, _p, [vs2, vs1, vs0, eq2, eq1], |i| {
         let hit =
             ((b.black(i - 2)) & (b.black(i - 1)) & (b.black(i)) & (b.c(i - 2) > b.c(i - 1)) & (b.c(i - 1) > b.c(i)))
@@ -265,13 +344,19 @@ pub(super) fn identical_three_crows(b: &Bars<'_>, s: &CandleSettings, _p: f64, s
     })
 }
 
-pub(super) fn stalled_pattern(b: &Bars<'_>, s: &CandleSettings, _p: f64, start: usize) -> Box<dyn Scan> {
-    let bl2 = Avg::new(b, s, BodyLong, 2, start);
-    let bl1 = Avg::new(b, s, BodyLong, 1, start);
-    let bs = Avg::new(b, s, BodyShort, 0, start);
-    let vs = Avg::new(b, s, ShadowVeryShort, 1, start);
-    let near2 = Avg::new(b, s, Near, 2, start);
-    let near1 = Avg::new(b, s, Near, 1, start);
+pub(super) fn stalled_pattern(
+    b: &Bars<'_>,
+    s: &CandleSettings,
+    _p: f64,
+    start: usize,
+    totals: &mut Totals,
+) -> Box<dyn Scan> {
+    let bl2 = totals.avg(b, s, BodyLong, 2, start);
+    let bl1 = totals.avg(b, s, BodyLong, 1, start);
+    let bs = totals.avg(b, s, BodyShort, 0, start);
+    let vs = totals.avg(b, s, ShadowVeryShort, 1, start);
+    let near2 = totals.avg(b, s, Near, 2, start);
+    let near1 = totals.avg(b, s, Near, 1, start);
     scan!(b, _p, [bl2, bl1, bs, vs, near2, near1], |i| {
         let hit = ((b.white(i - 2))
             & (b.white(i - 1))
@@ -289,8 +374,14 @@ pub(super) fn stalled_pattern(b: &Bars<'_>, s: &CandleSettings, _p: f64, start: 
     })
 }
 
-pub(super) fn stick_sandwich(b: &Bars<'_>, s: &CandleSettings, _p: f64, start: usize) -> Box<dyn Scan> {
-    let eq = Avg::new(b, s, Equal, 2, start);
+pub(super) fn stick_sandwich(
+    b: &Bars<'_>,
+    s: &CandleSettings,
+    _p: f64,
+    start: usize,
+    totals: &mut Totals,
+) -> Box<dyn Scan> {
+    let eq = totals.avg(b, s, Equal, 2, start);
     scan!(b, _p, [eq], |i| {
         let hit = ((b.black(i - 2)) & (b.white(i - 1)) & (b.black(i)) & (b.l(i - 1) > b.c(i - 2)))
             & ((b.c(i) <= b.c(i - 2) + eq.at(b, i)) & (b.c(i) >= b.c(i - 2) - eq.at(b, i)));
@@ -298,8 +389,14 @@ pub(super) fn stick_sandwich(b: &Bars<'_>, s: &CandleSettings, _p: f64, start: u
     })
 }
 
-pub(super) fn tasuki_gap(b: &Bars<'_>, s: &CandleSettings, _p: f64, start: usize) -> Box<dyn Scan> {
-    let near = Avg::new(b, s, Near, 1, start);
+pub(super) fn tasuki_gap(
+    b: &Bars<'_>,
+    s: &CandleSettings,
+    _p: f64,
+    start: usize,
+    totals: &mut Totals,
+) -> Box<dyn Scan> {
+    let near = totals.avg(b, s, Near, 1, start);
     scan!(b, _p, [near], |i| {
         let hit = (b.body_gap_up(i - 1, i - 2))
             & (b.white(i - 1))
@@ -321,8 +418,8 @@ pub(super) fn tasuki_gap(b: &Bars<'_>, s: &CandleSettings, _p: f64, start: usize
     })
 }
 
-pub(super) fn tristar(b: &Bars<'_>, s: &CandleSettings, _p: f64, start: usize) -> Box<dyn Scan> {
-    let bd = Avg::new(b, s, BodyDoji, 2, start);
+pub(super) fn tristar(b: &Bars<'_>, s: &CandleSettings, _p: f64, start: usize, totals: &mut Totals) -> Box<dyn Scan> {
+    let bd = totals.avg(b, s, BodyDoji, 2, start);
     scan!(b, _p, [bd], |i| {
         let d = bd.at(b, i);
         let dojis = (b.body(i - 2) <= d) & (b.body(i - 1) <= d) & (b.body(i) <= d);
@@ -344,9 +441,15 @@ pub(super) fn tristar(b: &Bars<'_>, s: &CandleSettings, _p: f64, start: usize) -
     })
 }
 
-pub(super) fn unique_three_river(b: &Bars<'_>, s: &CandleSettings, _p: f64, start: usize) -> Box<dyn Scan> {
-    let bl = Avg::new(b, s, BodyLong, 2, start);
-    let bs = Avg::new(b, s, BodyShort, 0, start);
+pub(super) fn unique_three_river(
+    b: &Bars<'_>,
+    s: &CandleSettings,
+    _p: f64,
+    start: usize,
+    totals: &mut Totals,
+) -> Box<dyn Scan> {
+    let bl = totals.avg(b, s, BodyLong, 2, start);
+    let bs = totals.avg(b, s, BodyShort, 0, start);
     scan!(b, _p, [bl, bs], |i| {
         let hit = ((b.black(i - 2))
             & (b.black(i - 1))
@@ -360,9 +463,15 @@ pub(super) fn unique_three_river(b: &Bars<'_>, s: &CandleSettings, _p: f64, star
     })
 }
 
-pub(super) fn upside_gap_two_crows(b: &Bars<'_>, s: &CandleSettings, _p: f64, start: usize) -> Box<dyn Scan> {
-    let bl = Avg::new(b, s, BodyLong, 2, start);
-    let bs = Avg::new(b, s, BodyShort, 1, start);
+pub(super) fn upside_gap_two_crows(
+    b: &Bars<'_>,
+    s: &CandleSettings,
+    _p: f64,
+    start: usize,
+    totals: &mut Totals,
+) -> Box<dyn Scan> {
+    let bl = totals.avg(b, s, BodyLong, 2, start);
+    let bs = totals.avg(b, s, BodyShort, 1, start);
     scan!(b, _p, [bl, bs], |i| {
         let hit = ((b.white(i - 2))
             & (b.black(i - 1))
@@ -376,7 +485,13 @@ pub(super) fn upside_gap_two_crows(b: &Bars<'_>, s: &CandleSettings, _p: f64, st
     })
 }
 
-pub(super) fn xside_gap_three_methods(_b: &Bars<'_>, _s: &CandleSettings, _p: f64, _start: usize) -> Box<dyn Scan> {
+pub(super) fn xside_gap_three_methods(
+    _b: &Bars<'_>,
+    _s: &CandleSettings,
+    _p: f64,
+    _start: usize,
+    _totals: &mut Totals,
+) -> Box<dyn Scan> {
     scan!(b, _p, [], |i| {
         let hit = (b.color(i - 2) == b.color(i - 1))
             & (b.color(i - 1) == -b.color(i))
