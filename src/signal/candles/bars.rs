@@ -5,7 +5,7 @@
 //! (`TA_REALBODY`, `TA_UPPERSHADOW`, `TA_CANDLERANGE`, `TA_CANDLEAVERAGE`, ...), so that each
 //! comparison sees the bits TA-Lib sees.
 
-use super::settings::{CandleSetting, CandleSettings, RangeType};
+use super::settings::RangeType;
 
 /// Open, high, low and close of the same length.
 #[derive(Clone, Copy)]
@@ -155,56 +155,3 @@ impl<'a> Bars<'a> {
 /// Bars per block: the thresholds of a block are computed first (serially, in TA-Lib's order),
 /// then the block's patterns are evaluated without branches from those buffers.
 pub const BLOCK: usize = 256;
-
-/// One of TA-Lib's `...PeriodTotal` variables kept bar by bar (see [`super::totals`] for the
-/// block-by-block, shared ones): for the one pattern that reads its threshold within a serial
-/// loop.
-#[derive(Clone)]
-pub struct Running {
-    total: f64,
-    k: usize,
-    period: usize,
-    period_f: f64,
-    rt: RangeType,
-    factor: f64,
-    half: f64,
-}
-
-impl Running {
-    /// The total for `which` at offset `k`, for a function whose first output is bar `start`.
-    pub fn new(b: &Bars<'_>, s: &CandleSettings, which: CandleSetting, k: usize, start: usize) -> Self {
-        let set = s.get(which);
-        let mut total = 0.0;
-        if set.avg_period > 0 {
-            for j in start - set.avg_period..start {
-                total += b.range(set.range_type, j - k);
-            }
-        }
-        Self {
-            total,
-            k,
-            period: set.avg_period,
-            period_f: set.avg_period as f64,
-            rt: set.range_type,
-            factor: set.factor,
-            // `x / 2.0` and `x * 0.5` are the same correctly rounded number.
-            half: if set.range_type == RangeType::Shadows { 0.5 } else { 1.0 },
-        }
-    }
-
-    /// `TA_CANDLEAVERAGE(SET, total, i - k)` at bar `i`, from the running total as it is now.
-    #[inline(always)]
-    pub fn now(&self, b: &Bars<'_>, i: usize) -> f64 {
-        let base = if self.period != 0 { self.total / self.period_f } else { b.range(self.rt, i - self.k) };
-        self.factor * base * self.half
-    }
-
-    /// Moves the window on after bar `i` was evaluated.
-    #[inline(always)]
-    pub fn step(&mut self, b: &Bars<'_>, i: usize) {
-        if self.period != 0 {
-            let j = i - self.k;
-            self.total += b.range(self.rt, j) - b.range(self.rt, j - self.period);
-        }
-    }
-}

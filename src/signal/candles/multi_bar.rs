@@ -1,12 +1,12 @@
 //! Patterns of four or five bars, and the two hikkake patterns, which carry a state from bar to
 //! bar (a pattern waits up to three bars for its confirmation).
 
-use super::bars::{Bars, Running, BLOCK};
+use super::bars::{Bars, BLOCK};
 use super::scan::{scan, Scan};
 use super::settings::CandleSetting::*;
 use super::settings::CandleSettings;
 use super::sign;
-use super::totals::Totals;
+use super::totals::{Avg, Totals};
 
 pub(super) fn three_line_strike(
     b: &Bars<'_>,
@@ -159,12 +159,14 @@ pub(super) fn rise_fall_three_methods(
     let bs1 = totals.avg(b, s, BodyShort, 1, start);
     let bl0 = totals.avg(b, s, BodyLong, 0, start);
     scan!(b, _p, [bl4, bs3, bs2, bs1, bl0], |i| {
-        let col = b.color(i - 4);
-        let d = f64::from(col);
-        let hit = ((col == -b.color(i - 3))
-            & (b.color(i - 3) == b.color(i - 2))
-            & (b.color(i - 2) == b.color(i - 1))
-            & (b.color(i - 1) == -b.color(i))
+        // Colours as booleans and `d = ±1.0` as a select (no integer conversions, so that the
+        // loop vectorises): `col == -color` is "the colours differ", and `x * d` is exact.
+        let (w4, w3, w2, w1, w0) = (b.white(i - 4), b.white(i - 3), b.white(i - 2), b.white(i - 1), b.white(i));
+        let d = if w4 { 1.0 } else { -1.0 };
+        let hit = ((w4 != w3)
+            & (w3 == w2)
+            & (w2 == w1)
+            & (w1 != w0)
             & (b.bottom(i - 3) < b.h(i - 4))
             & (b.top(i - 3) > b.l(i - 4))
             & (b.bottom(i - 2) < b.h(i - 4))
@@ -180,7 +182,7 @@ pub(super) fn rise_fall_three_methods(
                 & (b.body(i - 2) < bs2.at(b, i))
                 & (b.body(i - 1) < bs1.at(b, i))
                 & (b.body(i) > bl0.at(b, i)));
-        sign(hit, col)
+        sign(hit, if w4 { 1 } else { -1 })
     })
 }
 
@@ -265,16 +267,25 @@ fn hikkake_mod_at(b: &Bars<'_>, near: f64, i: usize) -> bool {
 
 struct HikkakeModScan {
     st: Hikkake,
-    near: Running,
+    near: Avg,
+    /// The first bar; the three before it warm the state up in the first block.
+    start: Option<usize>,
 }
 
 impl Scan for HikkakeModScan {
-    fn block(&mut self, b: &Bars<'_>, _totals: &Totals, from: usize, out: &mut [i32]) {
-        for (j, slot) in out.iter_mut().enumerate() {
-            let i = from + j;
-            *slot = self.st.step(b, i, hikkake_mod_at(b, self.near.now(b, i), i));
-            self.near.step(b, i);
+    fn block(&mut self, b: &Bars<'_>, totals: &Totals, from: usize, out: &mut [i32]) {
+        let near = totals.view(&self.near);
+        // TA-Lib starts this total three bars early and moves the state through those bars.
+        if let Some(start) = self.start.take() {
+            for i in start - 3..start {
+                self.st.step(b, i, hikkake_mod_at(b, near.at(b, i), i));
+            }
         }
+        let mut hits = [false; BLOCK];
+        for (j, hit) in hits.iter_mut().take(out.len()).enumerate() {
+            *hit = hikkake_mod_at(b, near.at(b, from + j), from + j);
+        }
+        hikkake_block(&mut self.st, b, from, &hits, out);
     }
 }
 
@@ -283,14 +294,8 @@ pub(super) fn hikkake_mod(
     s: &CandleSettings,
     _p: f64,
     start: usize,
-    _totals: &mut Totals,
+    totals: &mut Totals,
 ) -> Box<dyn Scan> {
-    // TA-Lib starts this total three bars early and moves it through the warm-up bars too.
-    let mut near = Running::new(b, s, Near, 2, start - 3);
-    let mut st = Hikkake { idx: 0, result: 0 };
-    for i in start - 3..start {
-        st.step(b, i, hikkake_mod_at(b, near.now(b, i), i));
-        near.step(b, i);
-    }
-    Box::new(HikkakeModScan { st, near })
+    let near = totals.avg(b, s, Near, 2, start - 3);
+    Box::new(HikkakeModScan { st: Hikkake { idx: 0, result: 0 }, near, start: Some(start) })
 }

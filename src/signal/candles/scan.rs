@@ -6,6 +6,23 @@
 use super::bars::{Bars, BLOCK};
 use super::totals::{Avg, Threshold, Totals};
 
+/// Whether the AVX2 builds may run: the CPU has AVX2 and FMA (and, in tests, the baseline
+/// build is not being compared with them).
+#[inline(always)]
+pub(crate) fn avx2() -> bool {
+    #[cfg(test)]
+    if BASELINE.with(std::cell::Cell::get) {
+        return false;
+    }
+    crate::backend::cpu_features::has_avx2_fma()
+}
+
+#[cfg(test)]
+thread_local! {
+    /// Set by tests to run the baseline build on an AVX2 machine.
+    pub(crate) static BASELINE: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
 /// A pattern part-way through the bars.
 pub(crate) trait Scan: Send {
     /// Evaluates the next `out.len() <= BLOCK` bars, from bar `from` on, into `out`, once
@@ -14,15 +31,18 @@ pub(crate) trait Scan: Send {
     fn block(&mut self, b: &Bars<'_>, totals: &Totals, from: usize, out: &mut [i32]);
 }
 
-/// A pattern's per-bar evaluation: bars, its averages, penetration, bar.
-pub(crate) trait Eval<const N: usize>: Fn(&Bars<'_>, &[Threshold<'_>; N], f64, usize) -> i32 + Send {}
-impl<const N: usize, F: Fn(&Bars<'_>, &[Threshold<'_>; N], f64, usize) -> i32 + Send> Eval<N> for F {}
+/// A pattern's per-bar evaluation (a trait method, not a closure, so that it is inlined into the
+/// block's loop, and the loop vectorised, however long the expression).
+pub(crate) trait Eval<const N: usize>: Send {
+    /// The output at bar `i` from the bars, the pattern's averages and the penetration.
+    fn eval(b: &Bars<'_>, avgs: &[Threshold<'_>; N], penetration: f64, i: usize) -> i32;
+}
 
 /// A pattern made of `N` averages and a branch-free expression of the bar (see [`scan`]).
 pub(crate) struct Scanner<F, const N: usize> {
     pub avgs: [Avg; N],
     pub penetration: f64,
-    pub eval: F,
+    pub pattern: std::marker::PhantomData<F>,
 }
 
 /// The expression over the block's bars: a loop the compiler vectorises.
@@ -37,7 +57,7 @@ fn run_block<F: Eval<N>, const N: usize>(
     debug_assert!(out.len() <= BLOCK);
     let avgs = s.avgs.each_ref().map(|a| totals.view(a));
     for (j, slot) in out.iter_mut().take(BLOCK).enumerate() {
-        *slot = (s.eval)(b, &avgs, s.penetration, from + j);
+        *slot = F::eval(b, &avgs, s.penetration, from + j);
     }
 }
 
@@ -59,8 +79,8 @@ unsafe fn run_block_avx2<F: Eval<N>, const N: usize>(
 impl<F: Eval<N>, const N: usize> Scan for Scanner<F, N> {
     fn block(&mut self, b: &Bars<'_>, totals: &Totals, from: usize, out: &mut [i32]) {
         #[cfg(target_arch = "x86_64")]
-        if crate::backend::cpu_features::has_avx2_fma() {
-            // SAFETY: the CPU has AVX2 and FMA (checked just above).
+        if avx2() {
+            // SAFETY: the CPU has AVX2 and FMA (checked by `avx2`).
             return unsafe { run_block_avx2(self, b, totals, from, out) };
         }
         run_block(self, b, totals, from, out);
@@ -82,17 +102,20 @@ pub(crate) use one;
 macro_rules! scan {
     ($b:ident, $p:ident, [$($a:ident),*], |$i:ident| $body:expr) => {{
         const N: usize = 0 $(+ $crate::signal::candles::scan::one!($a))*;
-        #[inline(always)]
-        #[allow(unused_variables)]
-        fn eval(
-            $b: &Bars<'_>,
-            [$($a),*]: &[$crate::signal::candles::totals::Threshold<'_>; N],
-            $p: f64,
-            $i: usize,
-        ) -> i32 {
-            $body
+        struct Pattern;
+        impl $crate::signal::candles::scan::Eval<N> for Pattern {
+            #[inline(always)]
+            #[allow(unused_variables)]
+            fn eval(
+                $b: &Bars<'_>,
+                [$($a),*]: &[$crate::signal::candles::totals::Threshold<'_>; N],
+                $p: f64,
+                $i: usize,
+            ) -> i32 {
+                $body
+            }
         }
-        Box::new($crate::signal::candles::scan::Scanner { avgs: [$($a),*], penetration: $p, eval })
+        Box::new($crate::signal::candles::scan::Scanner { avgs: [$($a),*], penetration: $p, pattern: std::marker::PhantomData::<Pattern> })
             as Box<dyn $crate::signal::candles::scan::Scan>
     }};
 }

@@ -11,8 +11,10 @@
 use super::bars::{Bars, BLOCK};
 use super::settings::{CandleSetting, CandleSettings, RangeType};
 
-/// The largest offset `k` of an average (the 5-bar patterns read bar `i - 4`).
-pub const KMAX: usize = 4;
+/// How far before a block's first bar a total's positions are kept: the 5-bar patterns read
+/// bar `i - 4`, and the modified hikkake's total, at offset 2, starts three bars before its
+/// first bar (its warm-up reads positions down to `start - 5`).
+pub const KMAX: usize = 5;
 
 /// Positions a total's buffer holds: the block's and the `KMAX` before it.
 const SPAN: usize = KMAX + BLOCK;
@@ -57,9 +59,9 @@ impl Threshold<'_> {
     #[inline(always)]
     pub fn at(&self, _b: &Bars<'_>, i: usize) -> f64 {
         debug_assert!(i + KMAX >= self.lo && i + KMAX - self.lo < SPAN);
-        // SAFETY: a block's patterns are evaluated only at its bars, `from <= i < from + len`
-        // with `len <= BLOCK`, and `k <= KMAX` ([`Totals::avg`]), so
-        // `KMAX - k <= i + KMAX - (from + k) < KMAX + BLOCK`.
+        // SAFETY: a block's patterns read the bars `from - (KMAX - k) <= i < from + len` with
+        // `len <= BLOCK` and `k <= KMAX` ([`Totals::avg`]) (all but the modified hikkake's
+        // warm-up only the block's own), so `0 <= i + KMAX - (from + k) < KMAX + BLOCK`.
         let base = unsafe { *self.base.get_unchecked(i + KMAX - self.lo) };
         // `x / 2.0` and `x * 0.5` are the same correctly rounded number.
         self.factor * base * self.half
@@ -114,6 +116,15 @@ impl Totals {
         Avg { total: index, k, factor: set.factor, half }
     }
 
+    /// What identifies each total (range type, period, origin; the origin of a range is 0),
+    /// in order.
+    pub fn keys(&self) -> Vec<(u8, usize, usize)> {
+        let mut keys: Vec<_> =
+            self.totals.iter().map(|t| (t.rt as u8, t.period, if t.period == 0 { 0 } else { t.next })).collect();
+        keys.sort_unstable();
+        keys
+    }
+
     /// `avg` over the block last computed.
     #[inline(always)]
     pub fn view(&self, avg: &Avg) -> Threshold<'_> {
@@ -126,8 +137,8 @@ impl Totals {
     /// at most `KMAX` positions after the earliest origin.
     pub fn advance(&mut self, b: &Bars<'_>, from: usize, len: usize) {
         #[cfg(target_arch = "x86_64")]
-        if crate::backend::cpu_features::has_avx2_fma() {
-            // SAFETY: the CPU has AVX2 and FMA (checked just above).
+        if super::scan::avx2() {
+            // SAFETY: the CPU has AVX2 and FMA (checked by `avx2`).
             return unsafe { self.advance_avx2(b, from, len) };
         }
         self.advance_with(b, from, len);
@@ -169,22 +180,25 @@ impl Totals {
             t.next = to;
             t.last = len;
         }
-        // The sums: those that go on from the last block side by side, four at a time, so that
-        // their independent additions overlap; a total's first block alone.
-        let (mut going, mut starting): (Vec<&mut Total>, Vec<&mut Total>) =
-            self.totals.iter_mut().filter(|t| t.period != 0 && t.first.is_some()).partition(|t| t.first == Some(KMAX));
-        for group in going.chunks_mut(4) {
-            accumulate(group, KMAX, KMAX + len);
+        // The sums: those that go on from the last block side by side, up to eight at a time,
+        // so that their independent additions overlap; a total's first block alone.
+        let mut going: [Option<&mut Total>; 8] = Default::default();
+        let mut count = 0;
+        for t in self.totals.iter_mut().filter(|t| t.period != 0) {
+            match t.first {
+                Some(KMAX) => {
+                    going[count] = Some(t);
+                    count += 1;
+                    if count == going.len() {
+                        accumulate(&mut going, KMAX + len);
+                        count = 0;
+                    }
+                }
+                Some(_) => accumulate(&mut [Some(t)], KMAX + len),
+                None => {}
+            }
         }
-        for t in &mut starting {
-            let first = t.first.unwrap_or(KMAX);
-            accumulate(std::slice::from_mut(t), first, KMAX + len);
-        }
-        for t in going.iter_mut().chain(starting.iter_mut()) {
-            let period = t.period as f64;
-            let first = t.first.unwrap_or(KMAX);
-            t.base[first..KMAX + len].iter_mut().for_each(|v| *v /= period);
-        }
+        accumulate(&mut going[..count], KMAX + len);
     }
 }
 
@@ -203,32 +217,47 @@ fn changes(span: &mut [f64], first: usize, period: usize, range: impl Fn(usize) 
     }
 }
 
-/// Turns the changes at `base[lo..hi]` of up to four totals into the totals themselves,
-/// position by position (`total(p)` stored, then `total += change(p)`: TA-Lib's additions in
-/// TA-Lib's order).
+/// Turns the changes at `base[first..hi]` (`first` each total's own) of up to eight totals
+/// into the averages `total(p) / period`, position by position (`total(p)` used, then
+/// `total += change(p)`: TA-Lib's additions in TA-Lib's order), and empties `group`.
 #[inline(always)]
-fn accumulate(group: &mut [&mut Total], lo: usize, hi: usize) {
-    match group {
-        [a, b, c, d] => sums([a, b, c, d], lo, hi),
-        [a, b, c] => sums([a, b, c], lo, hi),
-        [a, b] => sums([a, b], lo, hi),
-        [a] => sums([a], lo, hi),
+fn accumulate(group: &mut [Option<&mut Total>], hi: usize) {
+    let mut taken = group.iter_mut().filter_map(Option::take);
+    match [(); 8].map(|()| taken.next()) {
+        [Some(a), None, ..] => sums([a], hi),
+        [Some(a), Some(b), None, ..] => sums([a, b], hi),
+        [Some(a), Some(b), Some(c), None, ..] => sums([a, b, c], hi),
+        [Some(a), Some(b), Some(c), Some(d), None, ..] => sums([a, b, c, d], hi),
+        [Some(a), Some(b), Some(c), Some(d), Some(e), None, ..] => sums([a, b, c, d, e], hi),
+        [Some(a), Some(b), Some(c), Some(d), Some(e), Some(f), None, _] => sums([a, b, c, d, e, f], hi),
+        [Some(a), Some(b), Some(c), Some(d), Some(e), Some(f), Some(g), None] => sums([a, b, c, d, e, f, g], hi),
+        [Some(a), Some(b), Some(c), Some(d), Some(e), Some(f), Some(g), Some(h)] => sums([a, b, c, d, e, f, g, h], hi),
         _ => {}
     }
 }
 
+/// [`accumulate`] for `M` totals that start at the same place in their buffers.
 #[inline(always)]
-fn sums<const M: usize>(mut group: [&mut Total; M], lo: usize, hi: usize) {
+fn sums<const M: usize>(mut group: [&mut Total; M], hi: usize) {
+    let lo = group[0].first.unwrap_or(KMAX);
     let mut sums = group.each_ref().map(|t| t.total);
+    let periods = group.each_ref().map(|t| t.period as f64);
     let hi = hi.min(SPAN);
-    for j in lo.min(hi)..hi {
-        for (t, s) in group.iter_mut().zip(sums.iter_mut()) {
+    let lo = lo.min(hi);
+    // One or two chains leave time for a division per position within the latency of their
+    // additions; more would wait on the divider, so they divide afterwards, four at a time.
+    let divide_now = M <= 2;
+    for j in lo..hi {
+        for ((t, s), p) in group.iter_mut().zip(sums.iter_mut()).zip(periods) {
             let v = t.base[j];
-            t.base[j] = *s;
+            t.base[j] = if divide_now { *s / p } else { *s };
             *s += v;
         }
     }
-    for (t, s) in group.into_iter().zip(sums) {
+    for ((t, s), p) in group.into_iter().zip(sums).zip(periods) {
         t.total = s;
+        if !divide_now {
+            t.base[lo..hi].iter_mut().for_each(|v| *v /= p);
+        }
     }
 }
