@@ -2,7 +2,7 @@
 //!
 //! Every pattern is a kernel over [`Bars`] that writes TA-Lib's integer (−100/0/100, ±80 for the
 //! weaker engulfing/harami, ±200 for a confirmed hikkake) for every bar from its look-back on.
-//! The "long", "short", "near", ... thresholds are TA-Lib's running totals ([`bars::Avg`]),
+//! The "long", "short", "near", ... thresholds are TA-Lib's running totals ([`totals`]),
 //! started where TA-Lib starts them for that function, so the rounding, and hence every
 //! comparison, is TA-Lib's.
 //!
@@ -11,13 +11,16 @@
 //! the first bar where none is; a NaN later on simply flows through the comparisons (they are
 //! false) and the running totals, as in TA-Lib.
 //!
-//! Every pattern runs block by block over the bars ([`scan::Scan`]), its running totals carried
-//! from block to block. [`candlesticks`] runs all 61 over the same bars, one column per
-//! pattern: each parallel task takes a group of patterns and runs them side by side over one
-//! block of bars before the next, so the bars are read from memory once per group, not once
-//! per pattern. The patterns' additions are the single functions', in the same order, so the
-//! table is identical to the 61 separate calls. (Splitting the bars between threads instead
-//! would restart the running totals and change their rounding.)
+//! Every pattern runs block by block over the bars ([`scan::Scan`]): per block, its running
+//! totals first (serially, TA-Lib's additions in TA-Lib's order, carried from block to block),
+//! then its expression over the block's bars without branches (vectorised, with an AVX2 build
+//! chosen at run time). [`candlesticks`] runs all 61 over the same bars, one column per
+//! pattern: each parallel task takes a group of patterns that read the same totals and runs
+//! them side by side over one block of bars before the next, so the bars are read from memory
+//! once per group and each total is computed once per group. A total's values depend only on
+//! its range type, period and origin, so the table is identical to the 61 separate calls.
+//! (Splitting the bars between threads instead would restart the running totals and change
+//! their rounding.)
 
 pub mod bars;
 mod multi_bar;
@@ -303,7 +306,7 @@ pub fn candlesticks(b: &Bars<'_>, s: &CandleSettings, penetration: Option<f64>, 
     // Patterns that read the same totals go in the same group, so that a group computes each
     // of its totals once for all its patterns: the patterns in the order of their totals, cut
     // into two groups per thread (for balance).
-    let mut order: Vec<(Vec<(u8, usize, usize)>, usize)> = (0..PATTERNS.len())
+    let mut order: Vec<(Vec<totals::Key>, usize)> = (0..PATTERNS.len())
         .map(|k| {
             let mut totals = Totals::default();
             let _ = prepare(k, &tail, s, pen(k), &mut totals);

@@ -254,7 +254,7 @@ pub(super) fn evening_doji_star(
     let bl = totals.avg(b, s, BodyLong, 2, start);
     let bd = totals.avg(b, s, BodyDoji, 1, start);
     let bs = totals.avg(b, s, BodyShort, 0, start);
-    scan!(b, p, [bl, bd, bs], |i| sign(evening(b, &bl, &bd, &bs, p, i), -1))
+    scan!(b, p, [bl, bd, bs], |i| sign(evening(b, bl, bd, bs, p, i), -1))
 }
 
 pub(super) fn evening_star(
@@ -267,7 +267,7 @@ pub(super) fn evening_star(
     let bl = totals.avg(b, s, BodyLong, 2, start);
     let bs1 = totals.avg(b, s, BodyShort, 1, start);
     let bs0 = totals.avg(b, s, BodyShort, 0, start);
-    scan!(b, p, [bl, bs1, bs0], |i| sign(evening(b, &bl, &bs1, &bs0, p, i), -1))
+    scan!(b, p, [bl, bs1, bs0], |i| sign(evening(b, bl, bs1, bs0, p, i), -1))
 }
 
 pub(super) fn morning_doji_star(
@@ -280,7 +280,7 @@ pub(super) fn morning_doji_star(
     let bl = totals.avg(b, s, BodyLong, 2, start);
     let bd = totals.avg(b, s, BodyDoji, 1, start);
     let bs = totals.avg(b, s, BodyShort, 0, start);
-    scan!(b, p, [bl, bd, bs], |i| sign(morning(b, &bl, &bd, &bs, p, i), 1))
+    scan!(b, p, [bl, bd, bs], |i| sign(morning(b, bl, bd, bs, p, i), 1))
 }
 
 pub(super) fn morning_star(
@@ -293,7 +293,7 @@ pub(super) fn morning_star(
     let bl = totals.avg(b, s, BodyLong, 2, start);
     let bs1 = totals.avg(b, s, BodyShort, 1, start);
     let bs0 = totals.avg(b, s, BodyShort, 0, start);
-    scan!(b, p, [bl, bs1, bs0], |i| sign(morning(b, &bl, &bs1, &bs0, p, i), 1))
+    scan!(b, p, [bl, bs1, bs0], |i| sign(morning(b, bl, bs1, bs0, p, i), 1))
 }
 
 pub(super) fn gap_side_side_white(

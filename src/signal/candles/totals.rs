@@ -35,6 +35,9 @@ struct Total {
     base: [f64; SPAN],
 }
 
+/// What identifies a total: range type, period, origin.
+pub type Key = (u8, usize, usize);
+
 /// An average as a pattern reads it: a total, the offset `k`, and the setting's factor.
 #[derive(Clone, Copy)]
 pub struct Avg {
@@ -118,7 +121,7 @@ impl Totals {
 
     /// What identifies each total (range type, period, origin; the origin of a range is 0),
     /// in order.
-    pub fn keys(&self) -> Vec<(u8, usize, usize)> {
+    pub fn keys(&self) -> Vec<Key> {
         let mut keys: Vec<_> =
             self.totals.iter().map(|t| (t.rt as u8, t.period, if t.period == 0 { 0 } else { t.next })).collect();
         keys.sort_unstable();

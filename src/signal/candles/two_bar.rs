@@ -99,7 +99,7 @@ fn harami_like(b: &Bars<'_>, bl: &Threshold<'_>, small: &Threshold<'_>, i: usize
 pub(super) fn harami(b: &Bars<'_>, s: &CandleSettings, _p: f64, start: usize, totals: &mut Totals) -> Box<dyn Scan> {
     let bl = totals.avg(b, s, BodyLong, 1, start);
     let bs = totals.avg(b, s, BodyShort, 0, start);
-    scan!(b, _p, [bl, bs], |i| harami_like(b, &bl, &bs, i))
+    scan!(b, _p, [bl, bs], |i| harami_like(b, bl, bs, i))
 }
 
 pub(super) fn haramicross(
@@ -111,7 +111,7 @@ pub(super) fn haramicross(
 ) -> Box<dyn Scan> {
     let bl = totals.avg(b, s, BodyLong, 1, start);
     let bd = totals.avg(b, s, BodyDoji, 0, start);
-    scan!(b, _p, [bl, bd], |i| harami_like(b, &bl, &bd, i))
+    scan!(b, _p, [bl, bd], |i| harami_like(b, bl, bd, i))
 }
 
 pub(super) fn homingpigeon(
@@ -164,7 +164,7 @@ pub(super) fn kicking(b: &Bars<'_>, s: &CandleSettings, _p: f64, start: usize, t
     let vs0 = totals.avg(b, s, ShadowVeryShort, 0, start);
     let bl1 = totals.avg(b, s, BodyLong, 1, start);
     let bl0 = totals.avg(b, s, BodyLong, 0, start);
-    scan!(b, _p, [vs1, vs0, bl1, bl0], |i| sign(kicking_like(b, &vs1, &vs0, &bl1, &bl0, i), b.color(i)))
+    scan!(b, _p, [vs1, vs0, bl1, bl0], |i| sign(kicking_like(b, vs1, vs0, bl1, bl0, i), b.color(i)))
 }
 
 pub(super) fn kickingbylength(
@@ -180,7 +180,7 @@ pub(super) fn kickingbylength(
     let bl0 = totals.avg(b, s, BodyLong, 0, start);
     scan!(b, _p, [vs1, vs0, bl1, bl0], |i| {
         let longer = if b.body(i) > b.body(i - 1) { b.color(i) } else { b.color(i - 1) };
-        sign(kicking_like(b, &vs1, &vs0, &bl1, &bl0, i), longer)
+        sign(kicking_like(b, vs1, vs0, bl1, bl0, i), longer)
     })
 }
 
