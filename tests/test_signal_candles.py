@@ -388,8 +388,10 @@ def test_ctrl_c_interrupts_long_runs() -> None:
 
     o, h, lo, c = make_ohlc(4_000_000, seed=1)
     assert_interrupted(lambda: signal.candlesticks(o, h, lo, c), "candlesticks of 4e6 bars")
-    wide = [np.repeat(x[:200_000, None], 120, axis=1) for x in (o, h, lo, c)]
-    assert_interrupted(lambda: signal.CDLADVANCEBLOCK(*wide), "CDLADVANCEBLOCK of 120 columns")
+    # 400 columns of the same series (a broadcast view: no memory), long enough to be running
+    # when the interrupt comes however fast the columns are.
+    wide = [np.broadcast_to(x[:200_000, None], (200_000, 400)) for x in (o, h, lo, c)]
+    assert_interrupted(lambda: signal.CDLADVANCEBLOCK(*wide), "CDLADVANCEBLOCK of 400 columns")
     assert np.array_equal(
         signal.CDLDOJI(o[:5000], h[:5000], lo[:5000], c[:5000]), talib.CDLDOJI(o[:5000], h[:5000], lo[:5000], c[:5000])
     )
