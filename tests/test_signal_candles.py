@@ -213,6 +213,48 @@ def test_candlesticks_equals_the_61_calls() -> None:
         assert np.array_equal(table[:, k], getattr(signal, name)(o, h, lo, c, settings=settings)), name
 
 
+@pytest.mark.parametrize("n", [1, 17, 255, 256, 257, 300, 511, 513, 4099])
+def test_candlesticks_equals_the_single_calls_on_adversarial_bars(n: int) -> None:
+    """The table runs groups of patterns side by side over blocks of 256 bars and shares their
+    running totals; on every length around a block's edge, with flat bars, equal closes, NaN
+    bars (leading ones too) and gaps, under the default and unusual settings (a period longer
+    than a block, zero periods), it equals the single functions and TA-Lib."""
+    o, h, lo, c = (x.copy() for x in make_rich_ohlc(n + 40, seed=n))
+    o, h, lo, c = o[40:], h[40:], lo[40:], c[40:]
+    lead = min(7, n - 1)
+    o[:lead] = np.nan
+    for i in range(0, n, 61):
+        o[i : i + 3] = h[i : i + 3] = lo[i : i + 3] = c[i : i + 3] = 42.0
+        if i + 8 < n:
+            c[i + 5 : i + 8] = c[i + 4]
+    for arr, at in ((h, 100), (lo, 250), (c, 257), (o, 400)):
+        if at < n:
+            arr[at] = np.nan
+    if n > 600:
+        o[600:], h[600:], lo[600:], c[600:] = o[600:] * 1.3, h[600:] * 1.3, lo[600:] * 1.3, c[600:] * 1.3
+    table = signal.candlesticks(o, h, lo, c)
+    for k, name in enumerate(NAMES):
+        want = getattr(talib, name)(o, h, lo, c)
+        assert np.array_equal(table[:, k], want), name
+        assert np.array_equal(getattr(signal, name)(o, h, lo, c), want), name
+    rows = [
+        (signal.CandleSetting.BodyLong, signal.RangeType.HighLow, 300, 0.6),
+        (signal.CandleSetting.Near, signal.RangeType.RealBody, 0, 0.3),
+        (signal.CandleSetting.BodyDoji, signal.RangeType.Shadows, 0, 0.25),
+    ]
+    unusual = signal.CandleSettings({s: (rt, p, f) for s, rt, p, f in rows})
+    table = signal.candlesticks(o, h, lo, c, settings=unusual)
+    try:
+        for s, rt, p, f in rows:
+            ta_set(int(s), int(rt), p, f)
+        for k, name in enumerate(NAMES):
+            want = getattr(talib, name)(o, h, lo, c)
+            assert np.array_equal(table[:, k], want), name
+            assert np.array_equal(getattr(signal, name)(o, h, lo, c, settings=unusual), want), name
+    finally:
+        ta_restore()
+
+
 def test_input_kinds() -> None:
     pd = pytest.importorskip("pandas")
     o, h, lo, c = make_rich_ohlc(3000, seed=4)
@@ -346,8 +388,10 @@ def test_ctrl_c_interrupts_long_runs() -> None:
 
     o, h, lo, c = make_ohlc(4_000_000, seed=1)
     assert_interrupted(lambda: signal.candlesticks(o, h, lo, c), "candlesticks of 4e6 bars")
-    wide = [np.repeat(x[:200_000, None], 120, axis=1) for x in (o, h, lo, c)]
-    assert_interrupted(lambda: signal.CDLADVANCEBLOCK(*wide), "CDLADVANCEBLOCK of 120 columns")
+    # 400 columns of the same series (a broadcast view: no memory), long enough to be running
+    # when the interrupt comes however fast the columns are.
+    wide = [np.broadcast_to(x[:200_000, None], (200_000, 400)) for x in (o, h, lo, c)]
+    assert_interrupted(lambda: signal.CDLADVANCEBLOCK(*wide), "CDLADVANCEBLOCK of 400 columns")
     assert np.array_equal(
         signal.CDLDOJI(o[:5000], h[:5000], lo[:5000], c[:5000]), talib.CDLDOJI(o[:5000], h[:5000], lo[:5000], c[:5000])
     )

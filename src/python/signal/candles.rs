@@ -118,22 +118,26 @@ pub fn candle_pattern<'py>(
     let views = ohlc.views()?;
     let units = (n as u64).saturating_mul(m as u64).saturating_mul(16);
     let out = run_sized(py, units, |control| {
-        crate::parallel::install(|| -> crate::error::Result<Vec<i32>> {
-            let mut out = crate::error::try_vec(n * m, 0i32, "a candlestick pattern's output")?;
-            if n == 0 {
-                return Ok(out);
-            }
-            let pen = penetration.or(PATTERNS[which].penetration).unwrap_or(0.0);
-            out.par_chunks_mut(n).enumerate().try_for_each(|(j, col)| {
-                control.check()?;
-                // Copied here (for a strided 2-D input), inside the interruptible parallel loop.
-                let [o, h, l, c] = series(&views, j)?;
-                let b = Bars::new(&o, &h, &l, &c);
-                candles::run_into(which, &b, &s, pen, candles::first_valid(&b), col);
-                Ok(())
-            })?;
-            Ok(out)
-        })?
+        let mut out = candles::zeros(n * m, "a candlestick pattern's output")?;
+        if n == 0 {
+            return Ok(out);
+        }
+        let pen = penetration.or(PATTERNS[which].penetration).unwrap_or(0.0);
+        let one = |(j, col): (usize, &mut [i32])| -> crate::error::Result<()> {
+            control.check()?;
+            // Copied here (for a strided 2-D input), inside the interruptible parallel loop.
+            let [o, h, l, c] = series(&views, j)?;
+            let b = Bars::new(&o, &h, &l, &c);
+            candles::run_into(which, &b, &s, pen, candles::first_valid(&b), col);
+            Ok(())
+        };
+        if m == 1 {
+            // One series: on this thread, without waking the pool's.
+            one((0, &mut out))?;
+        } else {
+            crate::parallel::install(|| out.par_chunks_mut(n).enumerate().try_for_each(one))??;
+        }
+        Ok(out)
     })?;
     if one_d {
         return Ok(PyArray1::from_vec(py, out).into_any());

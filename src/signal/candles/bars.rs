@@ -5,7 +5,7 @@
 //! (`TA_REALBODY`, `TA_UPPERSHADOW`, `TA_CANDLERANGE`, `TA_CANDLEAVERAGE`, ...), so that each
 //! comparison sees the bits TA-Lib sees.
 
-use super::settings::{CandleSetting, CandleSettings, RangeType};
+use super::settings::RangeType;
 
 /// Open, high, low and close of the same length.
 #[derive(Clone, Copy)]
@@ -152,102 +152,6 @@ impl<'a> Bars<'a> {
     }
 }
 
-/// Bars per block: the averages of a block are computed first (serially, in TA-Lib's order),
+/// Bars per block: the thresholds of a block are computed first (serially, in TA-Lib's order),
 /// then the block's patterns are evaluated without branches from those buffers.
 pub const BLOCK: usize = 256;
-const MASK: usize = BLOCK - 1;
-
-/// One of TA-Lib's `...PeriodTotal` variables: the sum of a setting's range over the
-/// `avg_period` bars before bar `i - k`, kept as TA-Lib keeps it (summed in order from the
-/// function's first bar, then one `+= (new - old)` per bar), so that its rounding, and so every
-/// comparison, is TA-Lib's. The value depends on the range type, the period and where the total
-/// started (`start - k`), never on the factor.
-///
-/// [`Avg::push`] computes the totals of a block of bars into a buffer (the same additions in
-/// the same order as bar-by-bar evaluation), from which [`Avg::at`] then computes thresholds.
-#[derive(Clone)]
-pub struct Avg {
-    total: f64,
-    k: usize,
-    period: usize,
-    period_f: f64,
-    rt: RangeType,
-    factor: f64,
-    half: f64,
-    base: usize,
-    vals: [f64; BLOCK],
-}
-
-impl Avg {
-    /// The total for `which` at offset `k`, for a function whose first output is bar `start`.
-    #[inline]
-    pub fn new(b: &Bars<'_>, s: &CandleSettings, which: CandleSetting, k: usize, start: usize) -> Self {
-        let set = s.get(which);
-        let mut total = 0.0;
-        if set.avg_period > 0 {
-            for j in start - set.avg_period..start {
-                total += b.range(set.range_type, j - k);
-            }
-        }
-        Self {
-            total,
-            k,
-            period: set.avg_period,
-            period_f: set.avg_period as f64,
-            rt: set.range_type,
-            factor: set.factor,
-            // `x / 2.0` and `x * 0.5` are the same correctly rounded number.
-            half: if set.range_type == RangeType::Shadows { 0.5 } else { 1.0 },
-            base: 0,
-            vals: [0.0; BLOCK],
-        }
-    }
-
-    /// `TA_CANDLEAVERAGE(SET, total, i - k)` at bar `i`, from the running total as it is now.
-    #[inline(always)]
-    pub fn now(&self, b: &Bars<'_>, i: usize) -> f64 {
-        let base = if self.period != 0 { self.total / self.period_f } else { b.range(self.rt, i - self.k) };
-        self.factor * base * self.half
-    }
-
-    /// Moves the window on after bar `i` was evaluated.
-    #[inline(always)]
-    pub fn step(&mut self, b: &Bars<'_>, i: usize) {
-        if self.period != 0 {
-            let j = i - self.k;
-            self.total += b.range(self.rt, j) - b.range(self.rt, j - self.period);
-        }
-    }
-
-    /// Starts a block at bar `from`: the next [`Avg::push`]es fill its buffer.
-    #[inline(always)]
-    pub fn begin(&mut self, from: usize) {
-        self.base = from;
-    }
-
-    /// Bar `i`'s total (the bar's own range where the period is 0) into the block's buffer,
-    /// then the window moved on past bar `i`: TA-Lib's additions in TA-Lib's order. The
-    /// [`scan`](super::scan) loop pushes every average of a pattern for a bar before the next
-    /// bar, so their independent sums overlap.
-    #[inline(always)]
-    pub fn push(&mut self, b: &Bars<'_>, i: usize) {
-        let j = i - self.k;
-        let v = if self.period == 0 {
-            b.range(self.rt, j)
-        } else {
-            let t = self.total;
-            self.total = t + (b.range(self.rt, j) - b.range(self.rt, j - self.period));
-            t
-        };
-        self.vals[(i - self.base) & MASK] = v;
-    }
-
-    /// `TA_CANDLEAVERAGE(SET, total, i - k)` at bar `i` of the block last filled (the division
-    /// is done here, only for the bars whose cheaper conditions hold).
-    #[inline(always)]
-    pub fn at(&self, _b: &Bars<'_>, i: usize) -> f64 {
-        let v = self.vals[(i - self.base) & MASK];
-        let base = if self.period != 0 { v / self.period_f } else { v };
-        self.factor * base * self.half
-    }
-}
