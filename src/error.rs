@@ -162,9 +162,32 @@ pub fn try_zeroed<T: Zeroed>(len: usize, what: &str) -> Result<Vec<T>> {
     if ptr.is_null() {
         return Err(too_big::<T>(len as u128, what));
     }
+    #[cfg(target_os = "linux")]
+    advise_huge_pages(ptr.cast(), layout.size());
     // SAFETY: `ptr` was allocated by the global allocator with the layout of `len` values of `T`
     // (what a `Vec<T>` of capacity `len` holds), and all-zero bits are a valid `T` (`Zeroed`).
     Ok(unsafe { Vec::from_raw_parts(ptr, len, len) })
+}
+
+/// Asks Linux to back the 2 MiB-aligned part of `len` bytes at `ptr` (fresh, untouched) with
+/// huge pages: a large output is then faulted in 2 MiB at a time rather than 4 KiB (for the
+/// candlestick table of a million bars, page faults were a third of its time). Only advice: the
+/// contents do not change, and a refusal changes nothing.
+#[cfg(target_os = "linux")]
+fn advise_huge_pages(ptr: *mut u8, len: usize) {
+    use std::ffi::{c_int, c_void};
+    extern "C" {
+        fn madvise(addr: *mut c_void, len: usize, advice: c_int) -> c_int;
+    }
+    const MADV_HUGEPAGE: c_int = 14;
+    const HUGE: usize = 2 << 20;
+    let start = (ptr as usize).next_multiple_of(HUGE);
+    let end = (ptr as usize + len) / HUGE * HUGE;
+    if end > start {
+        // SAFETY: `start..end` lies inside the caller's allocation and is page-aligned;
+        // MADV_HUGEPAGE changes how the kernel backs those pages, never what they hold.
+        unsafe { madvise(start as *mut c_void, end - start, MADV_HUGEPAGE) };
+    }
 }
 
 /// `iter` collected into a vector of its exact length, allocated fallibly (see [`try_with_capacity`]).

@@ -118,7 +118,7 @@ pub fn candle_pattern<'py>(
     let views = ohlc.views()?;
     let units = (n as u64).saturating_mul(m as u64).saturating_mul(16);
     let out = run_sized(py, units, |control| {
-        let mut out = candles::zeros(n * m, "a candlestick pattern's output")?;
+        let mut out = crate::error::try_zeroed(n * m, "a candlestick pattern's output")?;
         if n == 0 {
             return Ok(out);
         }

@@ -32,7 +32,7 @@ mod totals;
 mod two_bar;
 
 use crate::control::Control;
-use crate::error::{too_big, Result};
+use crate::error::{try_zeroed, Result};
 use crate::{ensure, invalid};
 use bars::{Bars, BLOCK};
 use rayon::prelude::*;
@@ -169,47 +169,6 @@ pub fn find(name: &str) -> Result<usize> {
     PATTERNS.iter().position(|p| p.name == name).ok_or_else(|| invalid!("unknown candlestick pattern {name:?}"))
 }
 
-/// `len` zeros, allocated fallibly and zeroed by the allocator: fresh pages come zeroed from
-/// the system (`calloc`), so an output is not written twice (once with zeros, once with the
-/// patterns) and its pages are first touched by the threads that fill it.
-pub fn zeros(len: usize, what: &str) -> Result<Vec<i32>> {
-    let layout = std::alloc::Layout::array::<i32>(len).map_err(|_| too_big::<i32>(len as u128, what))?;
-    if layout.size() == 0 {
-        return Ok(Vec::new());
-    }
-    // SAFETY: the layout's size is not zero.
-    let ptr = unsafe { std::alloc::alloc_zeroed(layout) }.cast::<i32>();
-    if ptr.is_null() {
-        return Err(too_big::<i32>(len as u128, what));
-    }
-    #[cfg(target_os = "linux")]
-    advise_huge_pages(ptr.cast(), layout.size());
-    // SAFETY: `ptr` comes from the global allocator with the layout of `len` i32s (the layout
-    // a `Vec<i32>` of capacity `len` has), and all-zero bytes are `len` valid i32s.
-    Ok(unsafe { Vec::from_raw_parts(ptr, len, len) })
-}
-
-/// Asks Linux to back the 2 MiB-aligned part of `len` bytes at `ptr` (fresh, untouched) with
-/// huge pages: the 61-column table of a million bars is then faulted in 2 MiB at a time rather
-/// than 4 KiB (tens of thousands of page faults were a third of its time). Only advice: the
-/// contents do not change, and a refusal changes nothing.
-#[cfg(target_os = "linux")]
-fn advise_huge_pages(ptr: *mut u8, len: usize) {
-    use std::ffi::{c_int, c_void};
-    extern "C" {
-        fn madvise(addr: *mut c_void, len: usize, advice: c_int) -> c_int;
-    }
-    const MADV_HUGEPAGE: c_int = 14;
-    const HUGE: usize = 2 << 20;
-    let start = (ptr as usize).next_multiple_of(HUGE);
-    let end = (ptr as usize + len) / HUGE * HUGE;
-    if end > start {
-        // SAFETY: `start..end` lies inside the caller's allocation and is page-aligned;
-        // MADV_HUGEPAGE changes how the kernel backs those pages, never what they hold.
-        unsafe { madvise(start as *mut c_void, end - start, MADV_HUGEPAGE) };
-    }
-}
-
 /// Checks four series of the same length.
 pub fn check_lengths(o: &[f64], h: &[f64], l: &[f64], c: &[f64]) -> Result<usize> {
     let n = o.len();
@@ -280,7 +239,7 @@ pub fn run(which: usize, b: &Bars<'_>, s: &CandleSettings, penetration: Option<f
         Some(v) => check_penetration(v)?,
         None => 0.0,
     };
-    let mut out = zeros(b.len(), "a candlestick pattern's output")?;
+    let mut out = try_zeroed(b.len(), "a candlestick pattern's output")?;
     run_into(which, b, s, pen, first_valid(b), &mut out);
     Ok(out)
 }
@@ -296,7 +255,7 @@ pub fn candlesticks(b: &Bars<'_>, s: &CandleSettings, penetration: Option<f64>, 
     }
     let total = n.checked_mul(PATTERNS.len()).ok_or_else(|| invalid!("{n} bars are too many"))?;
     // Zeroed: the leading bars of every column stay 0.
-    let mut table = zeros(total, "the candlestick table")?;
+    let mut table = try_zeroed(total, "the candlestick table")?;
     if n == 0 {
         return Ok(table);
     }
