@@ -8,7 +8,7 @@ use crate::signal::candles::bars::Bars;
 use crate::signal::candles::settings::{self, CandleSetting, CandleSettings, RangeType, Setting};
 use crate::signal::candles::{self as candles, PATTERNS};
 use numpy::ndarray::{Array2, Axis, CowArray, Ix2, IxDyn, ShapeBuilder};
-use numpy::{IntoPyArray, PyArray1};
+use numpy::IntoPyArray;
 use pyo3::prelude::*;
 use pyo3::types::PyTuple;
 use rayon::prelude::*;
@@ -116,7 +116,8 @@ pub fn candle_pattern<'py>(
     let ohlc = Ohlc::new(open, high, low, close)?;
     let (n, m, one_d) = ohlc.shape();
     let views = ohlc.views()?;
-    let units = (n as u64).saturating_mul(m as u64).saturating_mul(16);
+    // A few operations per bar: a single pattern over a million bars takes milliseconds.
+    let units = (n as u64).saturating_mul(m as u64).saturating_mul(4);
     let out = run_sized(py, units, |control| {
         let mut out = crate::error::try_zeroed(n * m, "a candlestick pattern's output")?;
         if n == 0 {
@@ -140,7 +141,7 @@ pub fn candle_pattern<'py>(
         Ok(out)
     })?;
     if one_d {
-        return Ok(PyArray1::from_vec(py, out).into_any());
+        return Ok(out.into_pyarray(py).into_any());
     }
     let a = Array2::from_shape_vec((n, m).f(), out)
         .map_err(|e| Error::Internal(format!("a result of shape ({n}, {m}): {e}")))?;

@@ -213,6 +213,10 @@ fn prepare(
     (start < b.len()).then(|| (start, (pat.kernel)(b, s, penetration, start, totals)))
 }
 
+/// `CDLDOJI`'s index: run alone, it takes [`one_bar::doji_fused`] (the table's block form and it
+/// are compared by the tests that compare the table with the single functions).
+const DOJI: usize = 15;
+
 /// Pattern `which` over `b` into `out` (the bars' length): zeros up to the look-back after the
 /// first bar without NaN, `begin`, TA-Lib's values from there on.
 pub fn run_into(which: usize, b: &Bars<'_>, s: &CandleSettings, penetration: f64, begin: usize, out: &mut [i32]) {
@@ -224,6 +228,9 @@ pub fn run_into(which: usize, b: &Bars<'_>, s: &CandleSettings, penetration: f64
         return out.fill(0);
     };
     out[..start].fill(0);
+    if which == DOJI {
+        return one_bar::doji_fused(&tail, s, start, out);
+    }
     let mut from = start;
     for chunk in out[start..tail.len()].chunks_mut(BLOCK) {
         totals.advance(&tail, from, chunk.len());
@@ -408,6 +415,7 @@ mod tests {
         let nan = [f64::NAN; 30];
         let b = Bars::new(&nan, &nan, &nan, &nan);
         assert!(run(find("CDLDOJI").unwrap(), &b, &DEFAULTS, None).unwrap().iter().all(|&v| v == 0));
+        assert_eq!(find("CDLDOJI").unwrap(), DOJI);
         assert!(check_lengths(&o, &h, &l, &c[..4]).is_err());
         assert!(run(find("CDLMATHOLD").unwrap(), &b, &DEFAULTS, Some(-0.1)).is_err());
         assert!(run(find("CDLMATHOLD").unwrap(), &b, &DEFAULTS, Some(f64::NAN)).is_err());

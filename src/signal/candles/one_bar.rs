@@ -4,7 +4,7 @@
 use super::bars::Bars;
 use super::scan::{scan, Scan};
 use super::settings::CandleSetting::*;
-use super::settings::CandleSettings;
+use super::settings::{CandleSettings, RangeType};
 use super::sign;
 use super::totals::Totals;
 
@@ -37,6 +37,61 @@ pub(super) fn closingmarubozu(
 pub(super) fn doji(b: &Bars<'_>, s: &CandleSettings, _p: f64, start: usize, totals: &mut Totals) -> Box<dyn Scan> {
     let bd = totals.avg(b, s, BodyDoji, 0, start);
     scan!(b, _p, [bd], |i| sign(b.body(i) <= bd.at(b, i), 1))
+}
+
+/// [`doji`] alone as one loop, as TA-Lib writes it: a pattern of one running total is bound by
+/// that total's additions, and here the comparison and the store overlap with them instead of
+/// following in passes of their own. The same operations in the same order as the block form
+/// (a test compares the two), so the same output.
+pub(super) fn doji_fused(b: &Bars<'_>, s: &CandleSettings, start: usize, out: &mut [i32]) {
+    #[cfg(target_arch = "x86_64")]
+    if super::scan::avx2() {
+        // SAFETY: the CPU has AVX2 and FMA (checked by `avx2`).
+        return unsafe { doji_fused_avx2(b, s, start, out) };
+    }
+    doji_fused_with(b, s, start, out);
+}
+
+/// [`doji_fused_with`] compiled for AVX2 (the same operations, so the same bits).
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+unsafe fn doji_fused_avx2(b: &Bars<'_>, s: &CandleSettings, start: usize, out: &mut [i32]) {
+    doji_fused_with(b, s, start, out);
+}
+
+#[inline(always)]
+fn doji_fused_with(b: &Bars<'_>, s: &CandleSettings, start: usize, out: &mut [i32]) {
+    let set = s.get(BodyDoji);
+    let (rt, period, factor) = (set.range_type, set.avg_period, set.factor);
+    let half = if rt == RangeType::Shadows { 0.5 } else { 1.0 };
+    let n = b.len().min(out.len());
+    if period == 0 {
+        for (i, o) in out.iter_mut().enumerate().take(n).skip(start) {
+            *o = sign(b.body(i) <= factor * b.range(rt, i) * half, 1);
+        }
+        return;
+    }
+    match rt {
+        RangeType::RealBody => doji_loop(b, start, period, (factor, half), out, |i| b.body(i)),
+        RangeType::HighLow => doji_loop(b, start, period, (factor, half), out, |i| b.hl(i)),
+        RangeType::Shadows => doji_loop(b, start, period, (factor, half), out, |i| b.upper(i) + b.lower(i)),
+    }
+}
+
+/// [`doji_fused`]'s loop for one range type (`range`, chosen outside the loop).
+#[inline(always)]
+fn doji_loop(b: &Bars<'_>, start: usize, period: usize, fh: (f64, f64), out: &mut [i32], range: impl Fn(usize) -> f64) {
+    let (factor, half) = fh;
+    let mut total = 0.0;
+    for j in start - period..start {
+        total += range(j);
+    }
+    let pf = period as f64;
+    let n = b.len().min(out.len());
+    for (i, o) in out.iter_mut().enumerate().take(n).skip(start) {
+        *o = sign(b.body(i) <= factor * (total / pf) * half, 1);
+        total += range(i) - range(i - period);
+    }
 }
 
 pub(super) fn dragonflydoji(
