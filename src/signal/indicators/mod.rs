@@ -11,6 +11,8 @@ pub(crate) mod state;
 
 mod average;
 mod directional;
+mod extremes;
+mod lanes;
 mod mama;
 mod momentum;
 mod oscillator;

@@ -1,9 +1,12 @@
 //! Volatility: TRANGE, ATR, NATR (Wilder's smoothing), BBANDS, STDDEV and VAR (TA-Lib's running
 //! sums of values and squares).
 
-use super::average::{is_zero, Ma};
+use super::average::{is_zero, Ma, Value};
+use super::lanes::{self, Variance};
 use super::state::{state, Ring};
-use super::Machine;
+use super::{spans, Machine};
+use crate::control::Control;
+use crate::error::Result;
 
 /// TA-Lib's true range of a bar given the previous close.
 #[inline]
@@ -48,6 +51,21 @@ impl Machine for Trange {
     #[inline]
     fn step(&mut self, x: &[f64], out: &mut [f64]) {
         out[0] = self.next(x[0], x[1], x[2]).unwrap_or(f64::NAN);
+    }
+    fn batch(&mut self, ins: &[&[f64]], outs: &mut [&mut [f64]], _: &Control) -> Result<()> {
+        true_ranges(ins, outs[0]);
+        Ok(())
+    }
+}
+
+/// The true range of every bar into `out` (NaN for the first, which has no previous close).
+fn true_ranges(ins: &[&[f64]], out: &mut [f64]) {
+    let (h, l, c) = (ins[0], ins[1], ins[2]);
+    if let Some(o) = out.first_mut() {
+        *o = f64::NAN;
+    }
+    for (((o, h), l), prev) in out.iter_mut().zip(h).zip(l).skip(1).zip(c) {
+        *o = true_range(*h, *l, *prev);
     }
 }
 
@@ -98,6 +116,39 @@ impl Machine for Atr {
     #[inline]
     fn step(&mut self, x: &[f64], out: &mut [f64]) {
         out[0] = self.next(x[0], x[1], x[2]).unwrap_or(f64::NAN);
+    }
+    /// The step's arithmetic over the true ranges, with Wilder's smoothing in its own loop.
+    fn batch(&mut self, ins: &[&[f64]], outs: &mut [&mut [f64]], control: &Control) -> Result<()> {
+        let (out, c) = (&mut *outs[0], ins[2]);
+        true_ranges(ins, out);
+        let p = self.p;
+        if p <= 1 {
+            return Ok(());
+        }
+        let (pf, keep) = (p as f64, (p - 1) as f64);
+        let seed = p.min(out.len().saturating_sub(1));
+        let mut prev = 0.0;
+        for o in out.iter_mut().take(seed + 1).skip(1) {
+            prev += *o;
+            *o = f64::NAN;
+        }
+        if seed < p {
+            return Ok(());
+        }
+        prev /= pf;
+        let norm = |prev: f64, c: f64| if !is_zero(c) { (prev / c) * 100.0 } else { 0.0 };
+        out[p] = if self.normalized { norm(prev, c[p]) } else { prev };
+        for span in spans(out.len()) {
+            control.check()?;
+            let span = span.start.max(p + 1)..span.end;
+            for (o, &c) in out[span.clone()].iter_mut().zip(&c[span]) {
+                prev *= keep;
+                prev += *o;
+                prev /= pf;
+                *o = if self.normalized { norm(prev, c) } else { prev };
+            }
+        }
+        Ok(())
     }
 }
 
@@ -165,6 +216,18 @@ impl Machine for Var {
             (Some(v), Some(k)) => root(v) * k,
         };
     }
+    fn batch(&mut self, ins: &[&[f64]], outs: &mut [&mut [f64]], control: &Control) -> Result<()> {
+        let (x, out) = (ins[0], &mut *outs[0]);
+        let p = self.moments.p;
+        out[..(p - 1).min(x.len())].fill(f64::NAN);
+        lanes::run(&mut Variance { x, p, out }, p - 1, x.len(), control)?;
+        if let Some(k) = self.stddev {
+            for o in out.iter_mut().skip(p - 1) {
+                *o = root(*o) * k;
+            }
+        }
+        Ok(())
+    }
 }
 
 /// The standard deviation of a variance as TA-Lib 0.8 takes it: the square root of a positive
@@ -219,5 +282,29 @@ impl Machine for Bbands {
             }
             _ => out.fill(f64::NAN),
         }
+    }
+    /// The average's series, the deviation of each window from the first bar the step feeds
+    /// its window (`skip`), combined where both are ready.
+    fn batch(&mut self, ins: &[&[f64]], outs: &mut [&mut [f64]], control: &Control) -> Result<()> {
+        let x = ins[0];
+        let n = x.len();
+        let p = self.moments.p;
+        let [upper, middle, lower] = outs else {
+            return Err(crate::error::Error::Internal("BBANDS has three outputs".into()));
+        };
+        let mut probe = self.ma.clone();
+        let ma_ready = (0..n).take_while(|_| probe.value(0.0).is_none()).count();
+        self.ma.series(x, middle, control)?;
+        let ready = ma_ready.max(self.skip + p - 1).min(n);
+        lanes::run(&mut Variance { x, p, out: upper }, ready, n, control)?;
+        for ((u, m), l) in upper.iter_mut().zip(middle.iter_mut()).zip(lower.iter_mut()).take(ready) {
+            (*u, *m, *l) = (f64::NAN, f64::NAN, f64::NAN);
+        }
+        for ((u, &m), l) in upper.iter_mut().zip(middle.iter()).zip(lower.iter_mut()).skip(ready) {
+            let sd = root(*u);
+            *u = m + sd * self.up;
+            *l = m - sd * self.dn;
+        }
+        Ok(())
     }
 }
