@@ -3,7 +3,7 @@
 
 use super::spans;
 use crate::control::Control;
-use crate::error::Result;
+use crate::error::{try_vec, Result};
 
 /// The larger of two values, the newer (`b`) when they are equal (+0 and -0 included), as the
 /// window's monotone queue keeps the newest of equal values. One `maxsd` on x86.
@@ -26,72 +26,141 @@ fn newer_min(older: f64, newer: f64) -> f64 {
     }
 }
 
-/// `out[t]` for `t >= p - 1`: `keep` folded over `x[t + 1 - p..=t]` (meaningful for windows
-/// without NaN; [`fix_nan_windows`] redoes the others). Van Herk / Gil-Werman: cut the series
-/// into blocks of `p` bars; a window is a suffix of one block and a prefix of the next, so two
-/// passes (suffixes right to left, prefixes left to right) give every window in O(1) per bar
-/// whatever the period. `keep` must be associative (ties to the newer value are).
-#[inline(always)]
-fn sliding(x: &[f64], p: usize, out: &mut [f64], init: f64, keep: impl Fn(f64, f64) -> f64) {
-    let n = x.len();
+/// Bars whose windows one pass handles (with the `p - 1` bars before them): small enough that
+/// the pass's buffers stay in the L1 cache.
+const CHUNK: usize = 1024;
+
+/// Calls `emit(t0, hi, lo)` for consecutive runs of bars `t0..t0 + hi.len()` covering
+/// `p - 1..len`: `hi[i]` and `lo[i]` are the highest of `h` and the lowest of `l` over the
+/// window of `p` bars ending at `t0 + i`, exactly what `Window::next` gives (the newest of
+/// equal values, as its monotone queue keeps them, where the window holds no NaN; the rescan
+/// in TA-Lib's order where it does).
+pub fn highest_lowest(
+    h: &[f64],
+    l: &[f64],
+    p: usize,
+    control: &Control,
+    mut emit: impl FnMut(usize, &[f64], &[f64]),
+) -> Result<()> {
+    let n = h.len();
     if p == 0 || n < p {
-        return;
-    }
-    // Pass 1: the suffix of the block from bar j, stored at out[j + p - 1], the bar whose window
-    // starts at j (only windows that end inside the series are needed: j <= n - p).
-    for b in (0..=n - p).step_by(p) {
-        let block = &x[b..b + p];
-        let dst = &mut out[b + p - 1..(b + 2 * p - 1).min(n)];
-        let mut s = init;
-        for (k, &v) in block.iter().enumerate().rev() {
-            s = keep(v, s);
-            if let Some(d) = dst.get_mut(k) {
-                *d = s;
-            }
-        }
-    }
-    // Pass 2: prefixes within each block, each combined with the suffix stored at its bar.
-    for (xs, os) in x.chunks(p).zip(out.chunks_mut(p)) {
-        let mut pre = init;
-        for (&v, o) in xs.iter().zip(os) {
-            pre = keep(pre, v);
-            *o = keep(*o, pre);
-        }
-    }
-}
-
-/// `hi[t]`, `lo[t]` for `t >= p - 1`: the highest of `h` and the lowest of `l` over the window
-/// of `p` bars ending at `t`, exactly what `Window::next` gives (the queue's values where the
-/// window holds no NaN, the rescan in TA-Lib's order where it does). Bars before `p - 1` hold
-/// anything.
-pub fn highest_lowest(h: &[f64], l: &[f64], p: usize, hi: &mut [f64], lo: &mut [f64], control: &Control) -> Result<()> {
-    control.check()?;
-    sliding(h, p, hi, f64::NEG_INFINITY, newer_max);
-    sliding(l, p, lo, f64::INFINITY, newer_min);
-    fix_nan_windows(h, l, p, hi, lo, control)
-}
-
-/// Redoes the windows holding a NaN (in `h` or `l`) as `Window::next` does: a scan from the
-/// oldest bar keeping strictly greater (smaller) values, so NaN compares as TA-Lib compares it.
-fn fix_nan_windows(h: &[f64], l: &[f64], p: usize, hi: &mut [f64], lo: &mut [f64], control: &Control) -> Result<()> {
-    let nan = |v: f64| usize::from(v.is_nan());
-    if p == 0 || !h.iter().chain(l).any(|v| v.is_nan()) {
         return Ok(());
     }
-    let mut nans = 0;
-    for span in spans(h.len()) {
+    let c = CHUNK.max(p);
+    let mut buf = try_vec(2 * (c + p - 1) + 2 * c, 0.0, "the windows' highest and lowest values")?;
+    let (a, rest) = buf.split_at_mut(c + p - 1);
+    let (b, rest) = rest.split_at_mut(c + p - 1);
+    let (hi, lo) = rest.split_at_mut(c);
+    let mut t0 = p - 1;
+    while t0 < n {
         control.check()?;
-        for t in span {
-            nans += nan(h[t]) + nan(l[t]);
-            if t >= p {
-                nans -= nan(h[t - p]) + nan(l[t - p]);
-            }
-            if t + 1 < p || nans == 0 {
-                continue;
-            }
-            let s = t + 1 - p;
-            let (mut highest, mut lowest) = (h[s], l[s]);
-            for i in s + 1..=t {
+        let t1 = (t0 + c).min(n);
+        let (hs, ls) = (&h[t0 + 1 - p..t1], &l[t0 + 1 - p..t1]);
+        let (hi, lo) = (&mut hi[..t1 - t0], &mut lo[..t1 - t0]);
+        #[cfg(target_arch = "x86_64")]
+        if crate::backend::cpu_features::has_avx512f() {
+            // SAFETY: AVX-512F support was just checked at run time.
+            unsafe { both_avx512(hs, ls, p, hi, lo, a, b) };
+        } else if crate::backend::cpu_features::has_avx2() {
+            // SAFETY: AVX2 support was just checked at run time.
+            unsafe { both_avx2(hs, ls, p, hi, lo, a, b) };
+        } else {
+            both(hs, ls, p, hi, lo, a, b);
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        both(hs, ls, p, hi, lo, a, b);
+        fix_nan_windows(hs, ls, p, hi, lo, control)?;
+        emit(t0, hi, lo);
+        t0 = t1;
+    }
+    Ok(())
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn both_avx2(h: &[f64], l: &[f64], p: usize, hi: &mut [f64], lo: &mut [f64], a: &mut [f64], b: &mut [f64]) {
+    both(h, l, p, hi, lo, a, b)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f")]
+unsafe fn both_avx512(h: &[f64], l: &[f64], p: usize, hi: &mut [f64], lo: &mut [f64], a: &mut [f64], b: &mut [f64]) {
+    both(h, l, p, hi, lo, a, b)
+}
+
+/// `hi[o]`, `lo[o]`: the highest of `h[o..o + p]` and the lowest of `l[o..o + p]`.
+#[inline(always)]
+fn both(h: &[f64], l: &[f64], p: usize, hi: &mut [f64], lo: &mut [f64], a: &mut [f64], b: &mut [f64]) {
+    doubling(h, p, hi, a, b, newer_max);
+    doubling(l, p, lo, a, b, newer_min);
+}
+
+/// `dst[i] = keep(src[i - w], src[i])` for `i >= w`.
+#[inline(always)]
+fn level(src: &[f64], dst: &mut [f64], w: usize, keep: impl Fn(f64, f64) -> f64) {
+    for ((d, &older), &newer) in dst[w..].iter_mut().zip(src).zip(&src[w..]) {
+        *d = keep(older, newer);
+    }
+}
+
+/// `out[o]`: `keep` folded over `x[o..o + p]` (`x.len() == out.len() + p - 1`), by doubling:
+/// windows of 1, 2, 4, ... bars, each level one vectorised pass over the previous, then the
+/// window of `p` as two overlapping windows of the largest power of two up to `p` (an
+/// overlap changes nothing: `keep(v, v) == v` and ties go to the newer value either way).
+/// `a` and `b` are scratch, at least `x.len()` long.
+#[inline(always)]
+fn doubling(x: &[f64], p: usize, out: &mut [f64], a: &mut [f64], b: &mut [f64], keep: impl Fn(f64, f64) -> f64 + Copy) {
+    let m = x.len();
+    let (a, b) = (&mut a[..m], &mut b[..m]);
+    // Where the current level lives: the input, `a` or `b`.
+    let mut at = 0;
+    let mut w = 1;
+    if p >= 4 {
+        // The first two levels in one pass: windows of 4 straight from the input.
+        for ((((d, &x0), &x1), &x2), &x3) in a[3..].iter_mut().zip(x).zip(&x[1..]).zip(&x[2..]).zip(&x[3..]) {
+            *d = keep(keep(x0, x1), keep(x2, x3));
+        }
+        (at, w) = (1, 4);
+    }
+    while 2 * w <= p {
+        // The window of 2w bars ending at i, for i >= 2w - 1 (what lies before is never read).
+        match at {
+            0 => level(x, a, w, keep),
+            1 => level(a, b, w, keep),
+            _ => level(b, a, w, keep),
+        }
+        at = if at == 1 { 2 } else { 1 };
+        w *= 2;
+    }
+    let src: &[f64] = match at {
+        0 => x,
+        1 => a,
+        _ => b,
+    };
+    for ((o, &older), &newer) in out.iter_mut().zip(&src[w - 1..]).zip(&src[p - 1..]) {
+        *o = keep(older, newer);
+    }
+}
+
+/// Redoes the windows holding a NaN (in `h` or `l`; `hi[o]` is the window `h[o..o + p]`) as
+/// `Window::next` does: a scan from the oldest bar keeping strictly greater (smaller) values,
+/// so NaN compares as TA-Lib compares it.
+fn fix_nan_windows(h: &[f64], l: &[f64], p: usize, hi: &mut [f64], lo: &mut [f64], control: &Control) -> Result<()> {
+    let any_nan = |x: &[f64]| x.iter().fold(false, |a, v| a | v.is_nan());
+    if !any_nan(h) && !any_nan(l) {
+        return Ok(());
+    }
+    let nan = |v: f64| usize::from(v.is_nan());
+    let mut nans: usize = h[..p - 1].iter().chain(&l[..p - 1]).map(|&v| nan(v)).sum();
+    for o in 0..hi.len() {
+        if o % CHUNK == 0 {
+            control.check()?;
+        }
+        let e = o + p - 1;
+        nans += nan(h[e]) + nan(l[e]);
+        if nans > 0 {
+            let (mut highest, mut lowest) = (h[o], l[o]);
+            for i in o + 1..=e {
                 if l[i] < lowest {
                     lowest = l[i];
                 }
@@ -99,9 +168,10 @@ fn fix_nan_windows(h: &[f64], l: &[f64], p: usize, hi: &mut [f64], lo: &mut [f64
                     highest = h[i];
                 }
             }
-            hi[t] = highest;
-            lo[t] = lowest;
+            hi[o] = highest;
+            lo[o] = lowest;
         }
+        nans -= nan(h[o]) + nan(l[o]);
     }
     Ok(())
 }
@@ -112,7 +182,8 @@ fn fix_nan_windows(h: &[f64], l: &[f64], p: usize, hi: &mut [f64], lo: &mut [f64
 /// holding a NaN is scanned as `Window::ages` scans it.
 pub fn ages(h: &[f64], l: &[f64], w: usize, control: &Control, mut emit: impl FnMut(usize, usize, usize)) -> Result<()> {
     let nan = |v: f64| usize::from(v.is_nan());
-    let (mut hidx, mut lidx) = (None, None);
+    // The indices of the newest highest and lowest; `usize::MAX`: to be found by a scan.
+    let (mut hidx, mut lidx) = (usize::MAX, usize::MAX);
     let mut nans = 0;
     for span in spans(h.len()) {
         control.check()?;
@@ -126,26 +197,41 @@ pub fn ages(h: &[f64], l: &[f64], w: usize, control: &Control, mut emit: impl Fn
             }
             let s = t + 1 - w;
             if nans > 0 {
-                (hidx, lidx) = (None, None);
+                (hidx, lidx) = (usize::MAX, usize::MAX);
                 let (hi, lo) = scan_ages(&h[s..=t], &l[s..=t]);
                 emit(t, hi, lo);
                 continue;
             }
-            let hi = match hidx {
-                Some(i) if i >= s && h[t] < h[i] => i,
-                Some(i) if i >= s => t,
-                _ => t - scan_ages(&h[s..=t], &l[s..=t]).0,
+            hidx = if hidx == usize::MAX || hidx < s {
+                newest(&h[s..=t], |v, best| v >= best) + s
+            } else if h[t] >= h[hidx] {
+                t
+            } else {
+                hidx
             };
-            let lo = match lidx {
-                Some(i) if i >= s && l[t] > l[i] => i,
-                Some(i) if i >= s => t,
-                _ => t - scan_ages(&h[s..=t], &l[s..=t]).1,
+            lidx = if lidx == usize::MAX || lidx < s {
+                newest(&l[s..=t], |v, best| v <= best) + s
+            } else if l[t] <= l[lidx] {
+                t
+            } else {
+                lidx
             };
-            (hidx, lidx) = (Some(hi), Some(lo));
-            emit(t, t - hi, t - lo);
+            emit(t, t - hidx, t - lidx);
         }
     }
     Ok(())
+}
+
+/// The index of the newest value of `x` that `better` (than or equal to the best so far) picks.
+#[inline(always)]
+fn newest(x: &[f64], better: impl Fn(f64, f64) -> bool) -> usize {
+    let (mut idx, mut best) = (0, x[0]);
+    for (i, &v) in x.iter().enumerate().skip(1) {
+        if better(v, best) {
+            (idx, best) = (i, v);
+        }
+    }
+    idx
 }
 
 /// `Window::ages` on one window: a scan from the oldest bar keeping the newest of equal values.

@@ -59,15 +59,13 @@ impl Window {
         self.hi.buf_len()
     }
 
-    /// What [`Window::next`] gives over whole series, into `hi` and `lo` (NaN for the first
-    /// `p - 1` bars).
-    fn series(&self, h: &[f64], l: &[f64], hi: &mut [f64], lo: &mut [f64], control: &Control) -> Result<()> {
+    /// Calls `emit(t0, highest, lowest)` for runs of bars from `t0` covering the bars past the
+    /// look-back of whole series: what [`Window::next`] gives bar by bar. Gives the first such
+    /// bar.
+    fn series(&self, h: &[f64], l: &[f64], control: &Control, emit: impl FnMut(usize, &[f64], &[f64])) -> Result<usize> {
         let p = self.period();
-        highest_lowest(h, l, p, hi, lo, control)?;
-        let warm = (p - 1).min(h.len());
-        hi[..warm].fill(f64::NAN);
-        lo[..warm].fill(f64::NAN);
-        Ok(())
+        highest_lowest(h, l, p, control, emit)?;
+        Ok((p - 1).min(h.len()))
     }
 
     #[inline]
@@ -176,11 +174,12 @@ impl Machine for Midpoint {
 
 /// `(highest + lowest) / 2` of each window, over whole series.
 fn midpoints(w: &Window, h: &[f64], l: &[f64], out: &mut [f64], control: &Control) -> Result<()> {
-    let mut lo = try_vec(h.len(), 0.0, "the window's lowest values")?;
-    w.series(h, l, out, &mut lo, control)?;
-    for (o, l) in out.iter_mut().zip(&lo).skip(w.period() - 1) {
-        *o = (*o + l) / 2.0;
-    }
+    let start = w.series(h, l, control, |t0, hi, lo| {
+        for ((o, &hi), &lo) in out[t0..].iter_mut().zip(hi).zip(lo) {
+            *o = (hi + lo) / 2.0;
+        }
+    })?;
+    out[..start].fill(f64::NAN);
     Ok(())
 }
 
@@ -224,14 +223,14 @@ impl Machine for Willr {
         };
     }
     fn batch(&mut self, ins: &[&[f64]], outs: &mut [&mut [f64]], control: &Control) -> Result<()> {
-        let out = &mut *outs[0];
-        let mut lo = try_vec(out.len(), 0.0, "the window's lowest values")?;
-        self.0.series(ins[0], ins[1], out, &mut lo, control)?;
-        for ((o, l), c) in out.iter_mut().zip(&lo).zip(ins[2]).skip(self.0.period() - 1) {
-            let (h, l) = (*o, *l);
-            let diff = h - l;
-            *o = if diff != 0.0 { -100.0 * ((h - c) / diff) } else { 0.0 };
-        }
+        let (c, out) = (ins[2], &mut *outs[0]);
+        let start = self.0.series(ins[0], ins[1], control, |t0, hi, lo| {
+            for (((o, &h), &l), &c) in out[t0..].iter_mut().zip(hi).zip(lo).zip(&c[t0..]) {
+                let diff = h - l;
+                *o = if diff != 0.0 { -100.0 * ((h - c) / diff) } else { 0.0 };
+            }
+        })?;
+        out[..start].fill(f64::NAN);
         Ok(())
     }
 }
@@ -375,7 +374,7 @@ impl Machine for Stochf {
         k_out[..off].fill(f64::NAN);
         d_out[..off].fill(f64::NAN);
         let (k_out, d_out) = (&mut k_out[off..], &mut d_out[off..]);
-        let start = fast_ks(&self.window, h, l, c, k_out, d_out, control)?;
+        let start = fast_ks(&self.window, h, l, c, k_out, control)?;
         let ready = start + warmup(&self.d, n);
         self.d.series(&k_out[start..], &mut d_out[start..], control)?;
         let ready = ready.min(k_out.len());
@@ -385,14 +384,14 @@ impl Machine for Stochf {
     }
 }
 
-/// The fast %K of each window into `k` (`lo`: scratch), over whole series; gives the first bar
-/// with a value.
-fn fast_ks(w: &Window, h: &[f64], l: &[f64], c: &[f64], k: &mut [f64], lo: &mut [f64], control: &Control) -> Result<usize> {
-    w.series(h, l, k, lo, control)?;
-    let start = (w.period() - 1).min(h.len());
-    for ((k, lo), c) in k.iter_mut().zip(lo.iter()).zip(c).skip(start) {
-        *k = fast_k(*k, *lo, *c);
-    }
+/// The fast %K of each window into `k`, over whole series; gives the first bar with a value.
+fn fast_ks(w: &Window, h: &[f64], l: &[f64], c: &[f64], k: &mut [f64], control: &Control) -> Result<usize> {
+    let start = w.series(h, l, control, |t0, hi, lo| {
+        for (((k, &hi), &lo), &c) in k[t0..].iter_mut().zip(hi).zip(lo).zip(&c[t0..]) {
+            *k = fast_k(hi, lo, c);
+        }
+    })?;
+    k[..start].fill(f64::NAN);
     Ok(start)
 }
 
@@ -436,7 +435,7 @@ impl Machine for Stoch {
         let (first, rest) = outs.split_at_mut(1);
         let (k_out, d_out) = (&mut *first[0], &mut *rest[0]);
         let mut fast = try_vec(n, 0.0, "the fast %K")?;
-        let start = fast_ks(&self.window, ins[0], ins[1], ins[2], &mut fast, d_out, control)?;
+        let start = fast_ks(&self.window, ins[0], ins[1], ins[2], &mut fast, control)?;
         let slow = (start + warmup(&self.k, n)).min(n);
         self.k.series(&fast[start..], &mut k_out[start..], control)?;
         let ready = (slow + warmup(&self.d, n)).min(n);

@@ -69,6 +69,21 @@ fn true_ranges(ins: &[&[f64]], out: &mut [f64]) {
     }
 }
 
+/// Wilder's weights `(p - 1) / p` and `1 - (p - 1) / p`, as TA-Lib 0.8 computes them.
+#[inline]
+fn smoothing(p: usize) -> (f64, f64) {
+    let keep = (p - 1) as f64 / p as f64;
+    (keep, 1.0 - keep)
+}
+
+/// One step of Wilder's smoothing as TA-Lib 0.8.1's FMA build takes it (`prev * keep + tr *
+/// take`, the multiply-add fused): bit for bit TA-Lib's ATR and NATR. `mul_add` rounds once on
+/// every CPU (in software where there is no FMA).
+#[inline(always)]
+fn wilder(prev: f64, tr: f64, keep: f64, take: f64) -> f64 {
+    prev.mul_add(keep, tr * take)
+}
+
 /// ATR(high, low, close, timeperiod) and, normalised by the close, NATR.
 #[derive(Clone, Debug)]
 pub struct Atr {
@@ -99,14 +114,10 @@ impl Atr {
             }
             self.prev = self.sum / self.p as f64;
         } else {
-            self.prev *= (self.p - 1) as f64;
-            self.prev += tr;
-            self.prev /= self.p as f64;
+            let (keep, take) = smoothing(self.p);
+            self.prev = wilder(self.prev, tr, keep, take);
         }
-        if !self.normalized {
-            return Some(self.prev);
-        }
-        Some(if !is_zero(c) { (self.prev / c) * 100.0 } else { 0.0 })
+        Some(if self.normalized { per_close(self.prev, c) } else { self.prev })
     }
 }
 
@@ -125,31 +136,57 @@ impl Machine for Atr {
         if p <= 1 {
             return Ok(());
         }
-        let (pf, keep) = (p as f64, (p - 1) as f64);
         let seed = p.min(out.len().saturating_sub(1));
-        let mut prev = 0.0;
+        let mut sum = 0.0;
         for o in out.iter_mut().take(seed + 1).skip(1) {
-            prev += *o;
+            sum += *o;
             *o = f64::NAN;
         }
         if seed < p {
             return Ok(());
         }
-        prev /= pf;
-        let norm = |prev: f64, c: f64| if !is_zero(c) { (prev / c) * 100.0 } else { 0.0 };
-        out[p] = if self.normalized { norm(prev, c[p]) } else { prev };
-        for span in spans(out.len()) {
-            control.check()?;
-            let span = span.start.max(p + 1)..span.end;
-            for (o, &c) in out[span.clone()].iter_mut().zip(&c[span]) {
-                prev *= keep;
-                prev += *o;
-                prev /= pf;
-                *o = if self.normalized { norm(prev, c) } else { prev };
-            }
+        let prev = sum / p as f64;
+        let normalized = self.normalized;
+        out[p] = if normalized { per_close(prev, c[p]) } else { prev };
+        #[cfg(target_arch = "x86_64")]
+        if crate::backend::cpu_features::has_avx2_fma() {
+            // SAFETY: FMA support was just checked at run time.
+            return unsafe { smooth_fma(prev, p, normalized, out, c, control) };
         }
-        Ok(())
+        smooth(prev, p, normalized, out, c, control)
     }
+}
+
+/// NATR's ATR as a percentage of the close (0 where the close is 0).
+#[inline(always)]
+fn per_close(atr: f64, close: f64) -> f64 {
+    if !is_zero(close) {
+        (atr / close) * 100.0
+    } else {
+        0.0
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "fma")]
+unsafe fn smooth_fma(prev: f64, p: usize, normalized: bool, out: &mut [f64], c: &[f64], control: &Control) -> Result<()> {
+    smooth(prev, p, normalized, out, c, control)
+}
+
+/// Wilder's smoothing of the true ranges in `out` from bar `p + 1` on, in place, from the
+/// average `prev` at bar `p`.
+#[inline(always)]
+fn smooth(mut prev: f64, p: usize, normalized: bool, out: &mut [f64], c: &[f64], control: &Control) -> Result<()> {
+    let (keep, take) = smoothing(p);
+    for span in spans(out.len()) {
+        control.check()?;
+        let span = span.start.max(p + 1).min(span.end)..span.end;
+        for (o, &c) in out[span.clone()].iter_mut().zip(&c[span]) {
+            prev = wilder(prev, *o, keep, take);
+            *o = if normalized { per_close(prev, c) } else { prev };
+        }
+    }
+    Ok(())
 }
 
 /// A window of the last `p` values.
