@@ -251,3 +251,39 @@ fn scan_ages(h: &[f64], l: &[f64]) -> (usize, usize) {
     }
     (n - 1 - hi, n - 1 - lo)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The doubling gives the monotone queue's extremes (ties to the newest, +0 against -0
+    /// included) on every vector path, for periods around the powers of two and the chunk.
+    #[test]
+    fn doubling_equals_a_scan_on_every_path() {
+        let n = 3_000;
+        let h: Vec<f64> = (0..n).map(|i| [0.0, -0.0, 1.0, 2.0, 1.0, -0.0][i * 7 % 6] + ((i / 50) % 3) as f64).collect();
+        let l: Vec<f64> = h.iter().map(|v| -v).collect();
+        for p in [1, 2, 3, 4, 5, 7, 8, 9, 16, 17, 50, 1_024, 1_025, 2_999, 3_000] {
+            let m = n + 1 - p;
+            let (mut a, mut b) = (vec![0.0; n], vec![0.0; n]);
+            let mut got = [vec![0.0; m], vec![0.0; m], vec![0.0; m], vec![0.0; m]];
+            {
+                let [hi, lo, hi2, lo2] = &mut got;
+                both(&h, &l, p, hi, lo, &mut a, &mut b);
+                highest_lowest(&h, &l, p, &Control::new(), |t0, x, y| {
+                    hi2[t0 + 1 - p..][..x.len()].copy_from_slice(x);
+                    lo2[t0 + 1 - p..][..y.len()].copy_from_slice(y);
+                })
+                .unwrap();
+            }
+            for o in 0..m {
+                let w = o..o + p;
+                let hi = h[w.clone()].iter().copied().reduce(|a, b| if b >= a { b } else { a }).unwrap();
+                let lo = l[w].iter().copied().reduce(|a, b| if b <= a { b } else { a }).unwrap();
+                for (g, want) in got.iter().zip([hi, lo, hi, lo]) {
+                    assert_eq!(g[o].to_bits(), want.to_bits(), "p = {p}, window {o}");
+                }
+            }
+        }
+    }
+}

@@ -152,15 +152,16 @@ impl Bars for Correlation<'_> {
 }
 
 /// The least-squares line of each window of `p` values against 0..p (oldest first), its
-/// slope `m` and intercept `b` as `LinearReg::step` takes them, given to `line(m, b)`.
-pub struct Regression<'a, F> {
+/// slope `m` and intercept `b` as `LinearReg::step` takes them, given to `line(m, b)`
+/// (`B`: put a barrier before `line`, for the lines that LLVM otherwise scalarises).
+pub struct Regression<'a, F, const B: bool> {
     pub x: &'a [f64],
     pub p: usize,
     pub out: &'a mut [f64],
     pub line: F,
 }
 
-impl<F: Fn(f64, f64) -> f64> Bars for Regression<'_, F> {
+impl<F: Fn(f64, f64) -> f64, const B: bool> Bars for Regression<'_, F, B> {
     #[inline(always)]
     fn bars<const L: usize>(&mut self, t: usize) {
         let p = self.p;
@@ -187,8 +188,51 @@ impl<F: Fn(f64, f64) -> f64> Bars for Regression<'_, F> {
         for l in 0..L {
             b[l] = (sum_y[l] - m[l] * sum_x) / pf;
         }
+        if B {
+            // An optimisation barrier: where `line` reads both, LLVM otherwise turns the
+            // divisions above (the bottleneck) into scalar ones.
+            (m, b) = std::hint::black_box((m, b));
+        }
         for (l, o) in self.out[t..t + L].iter_mut().enumerate() {
             *o = (self.line)(m[l], b[l]);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every vector path the CPU offers gives the baseline build's bits.
+    #[test]
+    fn simd_paths_equal_the_baseline() {
+        let x: Vec<f64> = (0..5_000).map(|i| ((i * 7919 % 1000) as f64 * 0.37).sin() * 100.0 + 100.0).collect();
+        let y: Vec<f64> = x.iter().rev().map(|v| v * 1.5 - 3.0).collect();
+        let n = x.len();
+        for p in [1, 2, 3, 7, 30, 200] {
+            let mut want = vec![vec![f64::NAN; n]; 3];
+            let mut got = want.clone();
+            let first = p - 1;
+            {
+                let [a, b, c] = &mut want[..] else { unreachable!() };
+                run_span(&mut Variance { x: &x, p, out: a }, first, n);
+                run_span(&mut Correlation { x: &x, y: &y, p, out: b }, first, n);
+                if p > 1 {
+                    run_span(&mut Regression::<_, true> { x: &x, p, out: c, line: |m, b| b + m * 3.0 }, first, n);
+                }
+            }
+            {
+                let [a, b, c] = &mut got[..] else { unreachable!() };
+                let control = Control::new();
+                run(&mut Variance { x: &x, p, out: a }, first, n, &control).unwrap();
+                run(&mut Correlation { x: &x, y: &y, p, out: b }, first, n, &control).unwrap();
+                if p > 1 {
+                    run(&mut Regression::<_, true> { x: &x, p, out: c, line: |m, b| b + m * 3.0 }, first, n, &control).unwrap();
+                }
+            }
+            for (w, g) in want.iter().zip(&got) {
+                assert!(w.iter().zip(g).all(|(a, b)| a.to_bits() == b.to_bits()), "p = {p}");
+            }
         }
     }
 }

@@ -21,6 +21,8 @@ mod regression;
 mod spec;
 mod volatility;
 mod volume;
+#[cfg(test)]
+mod window_tests;
 
 pub use spec::{build, spec, Param, ParamKind, Spec, SPECS};
 pub use state::{Loader, Save};

@@ -63,16 +63,16 @@ impl Machine for LinearReg {
         out[..(p - 1).min(x.len())].fill(f64::NAN);
         // One closure per kind, so the lanes loop does not branch on it.
         macro_rules! run {
-            ($line:expr) => {
-                lanes::run(&mut Regression { x, p, out, line: $line }, p - 1, x.len(), control)
+            ($b:literal, $line:expr) => {
+                lanes::run(&mut Regression::<_, $b> { x, p, out, line: $line }, p - 1, x.len(), control)
             };
         }
         match self.what {
-            Line::Value => run!(|m, b| Line::Value.at(m, b, pf)),
-            Line::Slope => run!(|m, b| Line::Slope.at(m, b, pf)),
-            Line::Angle => run!(|m, b| Line::Angle.at(m, b, pf)),
-            Line::Intercept => run!(|m, b| Line::Intercept.at(m, b, pf)),
-            Line::Forecast => run!(|m, b| Line::Forecast.at(m, b, pf)),
+            Line::Value => run!(true, |m, b| Line::Value.at(m, b, pf)),
+            Line::Slope => run!(false, |m, b| Line::Slope.at(m, b, pf)),
+            Line::Angle => run!(false, |m, b| Line::Angle.at(m, b, pf)),
+            Line::Intercept => run!(false, |m, b| Line::Intercept.at(m, b, pf)),
+            Line::Forecast => run!(true, |m, b| Line::Forecast.at(m, b, pf)),
         }
     }
 }
