@@ -1,7 +1,6 @@
 //! The highest and lowest of every bar's window over whole arrays: the batch side of
 //! [`Window`](super::range::Window), giving its numbers bit for bit.
 
-use super::spans;
 use crate::control::Control;
 use crate::error::{try_vec, Result};
 
@@ -178,60 +177,126 @@ fn fix_nan_windows(h: &[f64], l: &[f64], p: usize, hi: &mut [f64], lo: &mut [f64
 
 /// Calls `emit(t, bars since the highest, bars since the lowest)` for every `t >= w - 1`, over
 /// the window of `w` bars ending at `t`, the newest of equal values: what `Window::ages` gives.
-/// TA-Lib's way: follow the extreme's index and rescan only when it leaves the window; a window
-/// holding a NaN is scanned as `Window::ages` scans it.
+/// Doubling as [`highest_lowest`] does, carrying each extreme's bar along; a window holding a
+/// NaN is scanned as `Window::ages` scans it.
 pub fn ages(h: &[f64], l: &[f64], w: usize, control: &Control, mut emit: impl FnMut(usize, usize, usize)) -> Result<()> {
-    let nan = |v: f64| usize::from(v.is_nan());
-    // The indices of the newest highest and lowest; `usize::MAX`: to be found by a scan.
-    let (mut hidx, mut lidx) = (usize::MAX, usize::MAX);
-    let mut nans = 0;
-    for span in spans(h.len()) {
+    let n = h.len();
+    if w == 0 || n < w {
+        return Ok(());
+    }
+    let c = CHUNK.max(w);
+    let m = c + w - 1;
+    let mut buf = try_vec(5 * m + 2 * c, 0.0, "the windows' extremes")?;
+    let (iota, rest) = buf.split_at_mut(m);
+    let (a, rest) = rest.split_at_mut(2 * m);
+    let (b, rest) = rest.split_at_mut(2 * m);
+    let (hi, lo) = rest.split_at_mut(c);
+    for (i, v) in iota.iter_mut().enumerate() {
+        *v = i as f64;
+    }
+    let mut t0 = w - 1;
+    while t0 < n {
         control.check()?;
-        for t in span {
-            nans += nan(h[t]) + nan(l[t]);
-            if t >= w {
-                nans -= nan(h[t - w]) + nan(l[t - w]);
-            }
-            if t + 1 < w {
-                continue;
-            }
-            let s = t + 1 - w;
-            if nans > 0 {
-                (hidx, lidx) = (usize::MAX, usize::MAX);
-                let (hi, lo) = scan_ages(&h[s..=t], &l[s..=t]);
-                emit(t, hi, lo);
-                continue;
-            }
-            hidx = if hidx == usize::MAX || hidx < s {
-                newest(&h[s..=t], |v, best| v >= best) + s
-            } else if h[t] >= h[hidx] {
-                t
-            } else {
-                hidx
-            };
-            lidx = if lidx == usize::MAX || lidx < s {
-                newest(&l[s..=t], |v, best| v <= best) + s
-            } else if l[t] <= l[lidx] {
-                t
-            } else {
-                lidx
-            };
-            emit(t, t - hidx, t - lidx);
+        let t1 = (t0 + c).min(n);
+        let (hs, ls) = (&h[t0 + 1 - w..t1], &l[t0 + 1 - w..t1]);
+        let (hi, lo) = (&mut hi[..t1 - t0], &mut lo[..t1 - t0]);
+        #[cfg(target_arch = "x86_64")]
+        if crate::backend::cpu_features::has_avx512f() {
+            // SAFETY: AVX-512F support was just checked at run time.
+            unsafe { where_both_avx512(hs, ls, w, iota, hi, lo, a, b) };
+        } else if crate::backend::cpu_features::has_avx2() {
+            // SAFETY: AVX2 support was just checked at run time.
+            unsafe { where_both_avx2(hs, ls, w, iota, hi, lo, a, b) };
+        } else {
+            where_both(hs, ls, w, iota, hi, lo, a, b);
         }
+        #[cfg(not(target_arch = "x86_64"))]
+        where_both(hs, ls, w, iota, hi, lo, a, b);
+        // NaN in the window (counted only where the chunk has one).
+        let any_nan = |x: &[f64]| x.iter().fold(false, |a, v| a | v.is_nan());
+        let counting = any_nan(hs) || any_nan(ls);
+        let nan = |v: f64| usize::from(counting && v.is_nan());
+        let mut nans: usize = hs[..w - 1].iter().chain(&ls[..w - 1]).map(|&v| nan(v)).sum();
+        for (o, (&hi, &lo)) in hi.iter().zip(lo.iter()).enumerate() {
+            let last = o + w - 1;
+            nans += nan(hs[last]) + nan(ls[last]);
+            let (hi_age, lo_age) = if nans > 0 {
+                scan_ages(&hs[o..=last], &ls[o..=last])
+            } else {
+                (last - hi as usize, last - lo as usize)
+            };
+            nans -= nan(hs[o]) + nan(ls[o]);
+            emit(t0 + o, hi_age, lo_age);
+        }
+        t0 = t1;
     }
     Ok(())
 }
 
-/// The index of the newest value of `x` that `better` (than or equal to the best so far) picks.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f")]
+#[allow(clippy::too_many_arguments)]
+unsafe fn where_both_avx512(h: &[f64], l: &[f64], p: usize, iota: &[f64], hi: &mut [f64], lo: &mut [f64], a: &mut [f64], b: &mut [f64]) {
+    where_both(h, l, p, iota, hi, lo, a, b)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+#[allow(clippy::too_many_arguments)]
+unsafe fn where_both_avx2(h: &[f64], l: &[f64], p: usize, iota: &[f64], hi: &mut [f64], lo: &mut [f64], a: &mut [f64], b: &mut [f64]) {
+    where_both(h, l, p, iota, hi, lo, a, b)
+}
+
+/// `hi[o]`, `lo[o]`: where (an index into `h`, `l`, as f64) the newest highest of `h[o..o + p]`
+/// and the newest lowest of `l[o..o + p]` are. `iota[i] == i`; `a` and `b` hold twice `h.len()`.
 #[inline(always)]
-fn newest(x: &[f64], better: impl Fn(f64, f64) -> bool) -> usize {
-    let (mut idx, mut best) = (0, x[0]);
-    for (i, &v) in x.iter().enumerate().skip(1) {
-        if better(v, best) {
-            (idx, best) = (i, v);
+#[allow(clippy::too_many_arguments)]
+fn where_both(h: &[f64], l: &[f64], p: usize, iota: &[f64], hi: &mut [f64], lo: &mut [f64], a: &mut [f64], b: &mut [f64]) {
+    where_doubling(h, p, iota, hi, a, b, |older, newer| older > newer);
+    where_doubling(l, p, iota, lo, a, b, |older, newer| older < newer);
+}
+
+/// [`doubling`] with each value's index along: `out[o]` is the index of the value that
+/// `older_wins` keeps over the window `x[o..o + p]`. `a` and `b` hold values then indices.
+#[inline(always)]
+fn where_doubling(x: &[f64], p: usize, iota: &[f64], out: &mut [f64], a: &mut [f64], b: &mut [f64], older_wins: impl Fn(f64, f64) -> bool + Copy) {
+    let m = x.len();
+    let (av, ai) = a.split_at_mut(m);
+    let (bv, bi) = b.split_at_mut(m);
+    let (ai, bi) = (&mut ai[..m], &mut bi[..m]);
+    // Where the current level lives: the input, `a` or `b`.
+    let mut at = 0;
+    let mut w = 1;
+    while 2 * w <= p {
+        match at {
+            0 => where_level(x, &iota[..m], av, ai, w, older_wins),
+            1 => where_level(av, ai, bv, bi, w, older_wins),
+            _ => where_level(bv, bi, av, ai, w, older_wins),
         }
+        at = if at == 1 { 2 } else { 1 };
+        w *= 2;
     }
-    idx
+    let (sv, si): (&[f64], &[f64]) = match at {
+        0 => (x, &iota[..m]),
+        1 => (av, ai),
+        _ => (bv, bi),
+    };
+    let pairs = sv[w - 1..].iter().zip(&si[w - 1..]).zip(sv[p - 1..].iter().zip(&si[p - 1..]));
+    for (o, ((&ov, &oi), (&nv, &ni))) in out.iter_mut().zip(pairs) {
+        *o = if older_wins(ov, nv) { oi } else { ni };
+    }
+}
+
+/// One doubling level with indices: `(dv, di)[i]` from `(sv, si)[i - w]` and `(sv, si)[i]`.
+#[inline(always)]
+fn where_level(sv: &[f64], si: &[f64], dv: &mut [f64], di: &mut [f64], w: usize, older_wins: impl Fn(f64, f64) -> bool) {
+    let older = sv.iter().zip(si);
+    let newer = sv[w..].iter().zip(&si[w..]);
+    for ((dv, di), ((&ov, &oi), (&nv, &ni))) in dv[w..].iter_mut().zip(&mut di[w..]).zip(older.zip(newer)) {
+        let keep = older_wins(ov, nv);
+        *dv = if keep { ov } else { nv };
+        *di = if keep { oi } else { ni };
+    }
 }
 
 /// `Window::ages` on one window: a scan from the oldest bar keeping the newest of equal values.
@@ -276,7 +341,10 @@ mod tests {
                 })
                 .unwrap();
             }
+            let mut ages_got = vec![(0, 0); m];
+            ages(&h, &l, p, &Control::new(), |t, a, b| ages_got[t + 1 - p] = (a, b)).unwrap();
             for o in 0..m {
+                assert_eq!(ages_got[o], scan_ages(&h[o..o + p], &l[o..o + p]), "ages, p = {p}, window {o}");
                 let w = o..o + p;
                 let hi = h[w.clone()].iter().copied().reduce(|a, b| if b >= a { b } else { a }).unwrap();
                 let lo = l[w].iter().copied().reduce(|a, b| if b <= a { b } else { a }).unwrap();
