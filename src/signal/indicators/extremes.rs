@@ -179,7 +179,13 @@ fn fix_nan_windows(h: &[f64], l: &[f64], p: usize, hi: &mut [f64], lo: &mut [f64
 /// the window of `w` bars ending at `t`, the newest of equal values: what `Window::ages` gives.
 /// Doubling as [`highest_lowest`] does, carrying each extreme's bar along; a window holding a
 /// NaN is scanned as `Window::ages` scans it.
-pub fn ages(h: &[f64], l: &[f64], w: usize, control: &Control, mut emit: impl FnMut(usize, usize, usize)) -> Result<()> {
+pub fn ages(
+    h: &[f64],
+    l: &[f64],
+    w: usize,
+    control: &Control,
+    mut emit: impl FnMut(usize, usize, usize),
+) -> Result<()> {
     let n = h.len();
     if w == 0 || n < w {
         return Ok(());
@@ -236,14 +242,32 @@ pub fn ages(h: &[f64], l: &[f64], w: usize, control: &Control, mut emit: impl Fn
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx512f")]
 #[allow(clippy::too_many_arguments)]
-unsafe fn where_both_avx512(h: &[f64], l: &[f64], p: usize, iota: &[f64], hi: &mut [f64], lo: &mut [f64], a: &mut [f64], b: &mut [f64]) {
+unsafe fn where_both_avx512(
+    h: &[f64],
+    l: &[f64],
+    p: usize,
+    iota: &[f64],
+    hi: &mut [f64],
+    lo: &mut [f64],
+    a: &mut [f64],
+    b: &mut [f64],
+) {
     where_both(h, l, p, iota, hi, lo, a, b)
 }
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
 #[allow(clippy::too_many_arguments)]
-unsafe fn where_both_avx2(h: &[f64], l: &[f64], p: usize, iota: &[f64], hi: &mut [f64], lo: &mut [f64], a: &mut [f64], b: &mut [f64]) {
+unsafe fn where_both_avx2(
+    h: &[f64],
+    l: &[f64],
+    p: usize,
+    iota: &[f64],
+    hi: &mut [f64],
+    lo: &mut [f64],
+    a: &mut [f64],
+    b: &mut [f64],
+) {
     where_both(h, l, p, iota, hi, lo, a, b)
 }
 
@@ -251,7 +275,16 @@ unsafe fn where_both_avx2(h: &[f64], l: &[f64], p: usize, iota: &[f64], hi: &mut
 /// and the newest lowest of `l[o..o + p]` are. `iota[i] == i`; `a` and `b` hold twice `h.len()`.
 #[inline(always)]
 #[allow(clippy::too_many_arguments)]
-fn where_both(h: &[f64], l: &[f64], p: usize, iota: &[f64], hi: &mut [f64], lo: &mut [f64], a: &mut [f64], b: &mut [f64]) {
+fn where_both(
+    h: &[f64],
+    l: &[f64],
+    p: usize,
+    iota: &[f64],
+    hi: &mut [f64],
+    lo: &mut [f64],
+    a: &mut [f64],
+    b: &mut [f64],
+) {
     where_doubling(h, p, iota, hi, a, b, |older, newer| older > newer);
     where_doubling(l, p, iota, lo, a, b, |older, newer| older < newer);
 }
@@ -259,7 +292,15 @@ fn where_both(h: &[f64], l: &[f64], p: usize, iota: &[f64], hi: &mut [f64], lo: 
 /// [`doubling`] with each value's index along: `out[o]` is the index of the value that
 /// `older_wins` keeps over the window `x[o..o + p]`. `a` and `b` hold values then indices.
 #[inline(always)]
-fn where_doubling(x: &[f64], p: usize, iota: &[f64], out: &mut [f64], a: &mut [f64], b: &mut [f64], older_wins: impl Fn(f64, f64) -> bool + Copy) {
+fn where_doubling(
+    x: &[f64],
+    p: usize,
+    iota: &[f64],
+    out: &mut [f64],
+    a: &mut [f64],
+    b: &mut [f64],
+    older_wins: impl Fn(f64, f64) -> bool + Copy,
+) {
     let m = x.len();
     let (av, ai) = a.split_at_mut(m);
     let (bv, bi) = b.split_at_mut(m);
@@ -289,7 +330,14 @@ fn where_doubling(x: &[f64], p: usize, iota: &[f64], out: &mut [f64], a: &mut [f
 
 /// One doubling level with indices: `(dv, di)[i]` from `(sv, si)[i - w]` and `(sv, si)[i]`.
 #[inline(always)]
-fn where_level(sv: &[f64], si: &[f64], dv: &mut [f64], di: &mut [f64], w: usize, older_wins: impl Fn(f64, f64) -> bool) {
+fn where_level(
+    sv: &[f64],
+    si: &[f64],
+    dv: &mut [f64],
+    di: &mut [f64],
+    w: usize,
+    older_wins: impl Fn(f64, f64) -> bool,
+) {
     let older = sv.iter().zip(si);
     let newer = sv[w..].iter().zip(&si[w..]);
     for ((dv, di), ((&ov, &oi), (&nv, &ni))) in dv[w..].iter_mut().zip(&mut di[w..]).zip(older.zip(newer)) {

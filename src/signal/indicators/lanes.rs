@@ -227,7 +227,8 @@ mod tests {
                 run(&mut Variance { x: &x, p, out: a }, first, n, &control).unwrap();
                 run(&mut Correlation { x: &x, y: &y, p, out: b }, first, n, &control).unwrap();
                 if p > 1 {
-                    run(&mut Regression::<_, true> { x: &x, p, out: c, line: |m, b| b + m * 3.0 }, first, n, &control).unwrap();
+                    run(&mut Regression::<_, true> { x: &x, p, out: c, line: |m, b| b + m * 3.0 }, first, n, &control)
+                        .unwrap();
                 }
             }
             for (w, g) in want.iter().zip(&got) {

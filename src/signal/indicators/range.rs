@@ -62,7 +62,13 @@ impl Window {
     /// Calls `emit(t0, highest, lowest)` for runs of bars from `t0` covering the bars past the
     /// look-back of whole series: what [`Window::next`] gives bar by bar. Gives the first such
     /// bar.
-    fn series(&self, h: &[f64], l: &[f64], control: &Control, emit: impl FnMut(usize, &[f64], &[f64])) -> Result<usize> {
+    fn series(
+        &self,
+        h: &[f64],
+        l: &[f64],
+        control: &Control,
+        emit: impl FnMut(usize, &[f64], &[f64]),
+    ) -> Result<usize> {
         let p = self.period();
         highest_lowest(h, l, p, control, emit)?;
         Ok((p - 1).min(h.len()))

@@ -60,12 +60,30 @@ impl Machine for Trange {
 
 /// The true range of every bar into `out` (NaN for the first, which has no previous close).
 fn true_ranges(ins: &[&[f64]], out: &mut [f64]) {
-    let (h, l, c) = (ins[0], ins[1], ins[2]);
-    if let Some(o) = out.first_mut() {
-        *o = f64::NAN;
+    #[cfg(target_arch = "x86_64")]
+    if crate::backend::cpu_features::has_avx2() {
+        // SAFETY: AVX2 support was just checked at run time.
+        return unsafe { true_ranges_avx2(ins, out) };
     }
-    for (((o, h), l), prev) in out.iter_mut().zip(h).zip(l).skip(1).zip(c) {
-        *o = true_range(*h, *l, *prev);
+    true_ranges_in(ins, out)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn true_ranges_avx2(ins: &[&[f64]], out: &mut [f64]) {
+    true_ranges_in(ins, out)
+}
+
+#[inline(always)]
+fn true_ranges_in(ins: &[&[f64]], out: &mut [f64]) {
+    let n = out.len();
+    if n == 0 {
+        return;
+    }
+    out[0] = f64::NAN;
+    let (h, l, prev) = (&ins[0][1..n], &ins[1][1..n], &ins[2][..n - 1]);
+    for (((o, &h), &l), &prev) in out[1..].iter_mut().zip(h).zip(l).zip(prev) {
+        *o = true_range(h, l, prev);
     }
 }
 
@@ -128,22 +146,23 @@ impl Machine for Atr {
     fn step(&mut self, x: &[f64], out: &mut [f64]) {
         out[0] = self.next(x[0], x[1], x[2]).unwrap_or(f64::NAN);
     }
-    /// The step's arithmetic over the true ranges, with Wilder's smoothing in its own loop.
+    /// The step's arithmetic in one loop over the arrays, the true range worked out beside
+    /// the smoothing's chain as TA-Lib does.
     fn batch(&mut self, ins: &[&[f64]], outs: &mut [&mut [f64]], control: &Control) -> Result<()> {
-        let (out, c) = (&mut *outs[0], ins[2]);
-        true_ranges(ins, out);
-        let p = self.p;
+        let out = &mut *outs[0];
+        let (p, n) = (self.p, out.len());
         if p <= 1 {
+            true_ranges(ins, out);
             return Ok(());
         }
-        let seed = p.min(out.len().saturating_sub(1));
+        out[..(p + 1).min(n)].fill(f64::NAN);
+        if n <= p {
+            return Ok(());
+        }
+        let (h, l, c) = (ins[0], ins[1], ins[2]);
         let mut sum = 0.0;
-        for o in out.iter_mut().take(seed + 1).skip(1) {
-            sum += *o;
-            *o = f64::NAN;
-        }
-        if seed < p {
-            return Ok(());
+        for t in 1..=p {
+            sum += true_range(h[t], l[t], c[t - 1]);
         }
         let prev = sum / p as f64;
         let normalized = self.normalized;
@@ -151,9 +170,9 @@ impl Machine for Atr {
         #[cfg(target_arch = "x86_64")]
         if crate::backend::cpu_features::has_avx2_fma() {
             // SAFETY: FMA support was just checked at run time.
-            return unsafe { smooth_fma(prev, p, normalized, out, c, control) };
+            return unsafe { smooth_fma(prev, p, normalized, ins, out, control) };
         }
-        smooth(prev, p, normalized, out, c, control)
+        smooth(prev, p, normalized, ins, out, control)
     }
 }
 
@@ -169,21 +188,30 @@ fn per_close(atr: f64, close: f64) -> f64 {
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "fma")]
-unsafe fn smooth_fma(prev: f64, p: usize, normalized: bool, out: &mut [f64], c: &[f64], control: &Control) -> Result<()> {
-    smooth(prev, p, normalized, out, c, control)
+unsafe fn smooth_fma(
+    prev: f64,
+    p: usize,
+    normalized: bool,
+    ins: &[&[f64]],
+    out: &mut [f64],
+    control: &Control,
+) -> Result<()> {
+    smooth(prev, p, normalized, ins, out, control)
 }
 
-/// Wilder's smoothing of the true ranges in `out` from bar `p + 1` on, in place, from the
-/// average `prev` at bar `p`.
+/// Wilder's smoothing of the true ranges from bar `p + 1` on into `out`, from the average
+/// `prev` at bar `p`.
 #[inline(always)]
-fn smooth(mut prev: f64, p: usize, normalized: bool, out: &mut [f64], c: &[f64], control: &Control) -> Result<()> {
+fn smooth(mut prev: f64, p: usize, normalized: bool, ins: &[&[f64]], out: &mut [f64], control: &Control) -> Result<()> {
+    let (h, l, c) = (ins[0], ins[1], ins[2]);
     let (keep, take) = smoothing(p);
     for span in spans(out.len()) {
         control.check()?;
-        let span = span.start.max(p + 1).min(span.end)..span.end;
-        for (o, &c) in out[span.clone()].iter_mut().zip(&c[span]) {
-            prev = wilder(prev, *o, keep, take);
-            *o = if normalized { per_close(prev, c) } else { prev };
+        let (s, e) = (span.start.max(p + 1).min(span.end), span.end);
+        let bars = h[s..e].iter().zip(&l[s..e]).zip(c[s - 1..e - 1].iter().zip(&c[s..e]));
+        for (o, ((&h, &l), (&prev_close, &close))) in out[s..e].iter_mut().zip(bars) {
+            prev = wilder(prev, true_range(h, l, prev_close), keep, take);
+            *o = if normalized { per_close(prev, close) } else { prev };
         }
     }
     Ok(())

@@ -26,7 +26,8 @@ fn bars() -> Vec<Vec<f64>> {
         let open = close;
         close = if i % 89 >= 80 { open } else { (close * (1.0 + 0.04 * (u() - 0.5)) * 8.0).round() / 8.0 };
         let flat = i % 211 < 6;
-        let (h, l) = if flat { (open, open) } else { (open.max(close) + (u() * 4.0).floor() / 8.0, open.min(close) - 0.125) };
+        let (h, l) =
+            if flat { (open, open) } else { (open.max(close) + (u() * 4.0).floor() / 8.0, open.min(close) - 0.125) };
         for (c, v) in cols.iter_mut().zip([h, l, close, (1000.0 * u()).floor(), open]) {
             c.push(v);
         }
