@@ -21,7 +21,7 @@ fn bars() -> Vec<Vec<f64>> {
         ((s >> 11) as f64) / ((1u64 << 53) as f64)
     };
     let mut close = 40.0;
-    let mut cols = vec![Vec::with_capacity(n); 5];
+    let mut cols: Vec<Vec<f64>> = (0..5).map(|_| Vec::with_capacity(n)).collect();
     for i in 0..n {
         let open = close;
         close = if i % 89 >= 80 { open } else { (close * (1.0 + 0.04 * (u() - 0.5)) * 8.0).round() / 8.0 };
