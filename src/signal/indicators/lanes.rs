@@ -1,7 +1,7 @@
 //! Sums over every bar's window, vectorised across neighbouring bars: lane `l` holds bar
 //! `t + l`'s sums, each added in the bar-by-bar machine's order, so each bar gets the machine's
-//! bits (only independent bars share an instruction). TA-Lib sums these windows afresh at
-//! every bar (or, in 0.8, agrees with the fresh sums to 1e-11), so the work is O(period) a bar
+//! bits (only independent bars share an instruction). The machines sum each window afresh
+//! (TA-Lib 0.8's running sums agree with that to about 1e-11), so the work is O(period) a bar
 //! and SIMD is what makes it fast.
 
 use super::spans;
