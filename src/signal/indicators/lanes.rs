@@ -5,6 +5,7 @@
 //! and SIMD is what makes it fast.
 
 use super::spans;
+use super::volatility::root;
 use crate::control::Control;
 use crate::error::Result;
 
@@ -80,28 +81,60 @@ pub struct Variance<'a> {
 impl Bars for Variance<'_> {
     #[inline(always)]
     fn bars<const L: usize>(&mut self, t: usize) {
-        let (p, pf) = (self.p, self.p as f64);
-        let w = &self.x[t + 1 - p..t + L];
-        let mut mean = [0.0; L];
-        for j in 0..p {
-            let v = &w[j..j + L];
-            for l in 0..L {
-                mean[l] += v[l];
-            }
+        self.out[t..t + L].copy_from_slice(&variances::<L>(self.x, self.p, t));
+    }
+}
+
+/// The variances of the windows of `p` values ending at bars `t..t + L`.
+#[inline(always)]
+fn variances<const L: usize>(x: &[f64], p: usize, t: usize) -> [f64; L] {
+    let pf = p as f64;
+    let w = &x[t + 1 - p..t + L];
+    let mut mean = [0.0; L];
+    for j in 0..p {
+        let v = &w[j..j + L];
+        for l in 0..L {
+            mean[l] += v[l];
         }
-        for m in &mut mean {
-            *m /= pf;
+    }
+    for m in &mut mean {
+        *m /= pf;
+    }
+    let mut acc = [0.0; L];
+    for j in 0..p {
+        let v = &w[j..j + L];
+        for l in 0..L {
+            let d = v[l] - mean[l];
+            acc[l] += d * d;
         }
-        let mut acc = [0.0; L];
-        for j in 0..p {
-            let v = &w[j..j + L];
-            for l in 0..L {
-                let d = v[l] - mean[l];
-                acc[l] += d * d;
-            }
-        }
-        for (o, a) in self.out[t..t + L].iter_mut().zip(acc) {
-            *o = a / pf;
+    }
+    for a in &mut acc {
+        *a /= pf;
+    }
+    acc
+}
+
+/// BBANDS's bands about the average `mid`: `mid ± root(variance) * k`.
+pub struct Bands<'a> {
+    pub x: &'a [f64],
+    pub p: usize,
+    pub mid: &'a [f64],
+    pub upper: &'a mut [f64],
+    pub lower: &'a mut [f64],
+    pub up: f64,
+    pub dn: f64,
+}
+
+impl Bars for Bands<'_> {
+    #[inline(always)]
+    fn bars<const L: usize>(&mut self, t: usize) {
+        let var = variances::<L>(self.x, self.p, t);
+        let mid = &self.mid[t..t + L];
+        let (upper, lower) = (&mut self.upper[t..t + L], &mut self.lower[t..t + L]);
+        for l in 0..L {
+            let sd = root(var[l]);
+            upper[l] = mid[l] + sd * self.up;
+            lower[l] = mid[l] - sd * self.dn;
         }
     }
 }

@@ -2,7 +2,7 @@
 //! sums of values and squares).
 
 use super::average::{is_zero, Ma, Value};
-use super::lanes::{self, Variance};
+use super::lanes::{self, Bands, Variance};
 use super::state::{state, Ring};
 use super::{spans, Machine};
 use crate::control::Control;
@@ -361,14 +361,10 @@ impl Machine for Bbands {
         let ma_ready = (0..n).take_while(|_| probe.value(0.0).is_none()).count();
         self.ma.series(x, middle, control)?;
         let ready = ma_ready.max(self.skip + p - 1).min(n);
-        lanes::run(&mut Variance { x, p, out: upper }, ready, n, control)?;
+        let (up, dn) = (self.up, self.dn);
+        lanes::run(&mut Bands { x, p, mid: middle, upper, lower, up, dn }, ready, n, control)?;
         for ((u, m), l) in upper.iter_mut().zip(middle.iter_mut()).zip(lower.iter_mut()).take(ready) {
             (*u, *m, *l) = (f64::NAN, f64::NAN, f64::NAN);
-        }
-        for ((u, &m), l) in upper.iter_mut().zip(middle.iter()).zip(lower.iter_mut()).skip(ready) {
-            let sd = root(*u);
-            *u = m + sd * self.up;
-            *l = m - sd * self.dn;
         }
         Ok(())
     }
