@@ -11,6 +11,8 @@ pub(crate) mod state;
 
 mod average;
 mod directional;
+mod extremes;
+mod lanes;
 mod mama;
 mod momentum;
 mod oscillator;
@@ -19,6 +21,8 @@ mod regression;
 mod spec;
 mod volatility;
 mod volume;
+#[cfg(test)]
+mod window_tests;
 
 pub use spec::{build, spec, Param, ParamKind, Spec, SPECS};
 pub use state::{Loader, Save};

@@ -1,11 +1,13 @@
 //! Indicators of a window's highest and lowest values: MIDPOINT, MIDPRICE, WILLR, AROON,
 //! AROONOSC, STOCHF, STOCH and STOCHRSI.
 
-use super::average::Ma;
+use super::average::{Ma, Value};
+use super::extremes::{ages, highest_lowest};
 use super::momentum::{Rsi, Wilder};
 use super::state::{state, Loader, Ring, Save};
 use super::Machine;
-use crate::error::Result;
+use crate::control::Control;
+use crate::error::{try_vec, Result};
 use std::collections::VecDeque;
 
 /// The last `p` bars' highs and lows. The highest and lowest come from monotone queues (O(1)
@@ -50,6 +52,26 @@ impl Save for Window {
 impl Window {
     pub fn new(p: usize) -> Self {
         Self { hi: Ring::new(p), lo: Ring::new(p), t: 0, nans: 0, maxq: VecDeque::new(), minq: VecDeque::new() }
+    }
+
+    /// The window's length.
+    pub fn period(&self) -> usize {
+        self.hi.buf_len()
+    }
+
+    /// Calls `emit(t0, highest, lowest)` for runs of bars from `t0` covering the bars past the
+    /// look-back of whole series: what [`Window::next`] gives bar by bar. Gives the first such
+    /// bar.
+    fn series(
+        &self,
+        h: &[f64],
+        l: &[f64],
+        control: &Control,
+        emit: impl FnMut(usize, &[f64], &[f64]),
+    ) -> Result<usize> {
+        let p = self.period();
+        highest_lowest(h, l, p, control, emit)?;
+        Ok((p - 1).min(h.len()))
     }
 
     #[inline]
@@ -151,6 +173,20 @@ impl Machine for Midpoint {
     fn step(&mut self, x: &[f64], out: &mut [f64]) {
         out[0] = self.0.next(x[0], x[0]).map_or(f64::NAN, |(h, l)| (h + l) / 2.0);
     }
+    fn batch(&mut self, ins: &[&[f64]], outs: &mut [&mut [f64]], control: &Control) -> Result<()> {
+        midpoints(&self.0, ins[0], ins[0], outs[0], control)
+    }
+}
+
+/// `(highest + lowest) / 2` of each window, over whole series.
+fn midpoints(w: &Window, h: &[f64], l: &[f64], out: &mut [f64], control: &Control) -> Result<()> {
+    let start = w.series(h, l, control, |t0, hi, lo| {
+        for ((o, &hi), &lo) in out[t0..].iter_mut().zip(hi).zip(lo) {
+            *o = (hi + lo) / 2.0;
+        }
+    })?;
+    out[..start].fill(f64::NAN);
+    Ok(())
 }
 
 /// MIDPRICE(high, low, timeperiod).
@@ -164,6 +200,9 @@ impl Machine for Midprice {
     #[inline]
     fn step(&mut self, x: &[f64], out: &mut [f64]) {
         out[0] = self.0.next(x[0], x[1]).map_or(f64::NAN, |(h, l)| (h + l) / 2.0);
+    }
+    fn batch(&mut self, ins: &[&[f64]], outs: &mut [&mut [f64]], control: &Control) -> Result<()> {
+        midpoints(&self.0, ins[0], ins[1], outs[0], control)
     }
 }
 
@@ -188,6 +227,17 @@ impl Machine for Willr {
             }
             None => f64::NAN,
         };
+    }
+    fn batch(&mut self, ins: &[&[f64]], outs: &mut [&mut [f64]], control: &Control) -> Result<()> {
+        let (c, out) = (ins[2], &mut *outs[0]);
+        let start = self.0.series(ins[0], ins[1], control, |t0, hi, lo| {
+            for (((o, &h), &l), &c) in out[t0..].iter_mut().zip(hi).zip(lo).zip(&c[t0..]) {
+                let diff = h - l;
+                *o = if diff != 0.0 { -100.0 * ((h - c) / diff) } else { 0.0 };
+            }
+        })?;
+        out[..start].fill(f64::NAN);
+        Ok(())
     }
 }
 
@@ -225,6 +275,23 @@ impl Machine for Aroon {
                 out[1] = up;
             }
         }
+    }
+    fn batch(&mut self, ins: &[&[f64]], outs: &mut [&mut [f64]], control: &Control) -> Result<()> {
+        let (first, rest) = outs.split_at_mut(1);
+        let (a, b) = (&mut *first[0], &mut *rest[0]);
+        a.fill(f64::NAN);
+        b.fill(f64::NAN);
+        let factor = 100.0 / self.p as f64;
+        let p = self.p as f64;
+        let osc = self.osc;
+        ages(ins[0], ins[1], self.p + 1, control, |t, hi_age, lo_age| {
+            if osc {
+                a[t] = factor * ((lo_age as f64) - (hi_age as f64));
+            } else {
+                a[t] = factor * (p - lo_age as f64);
+                b[t] = factor * (p - hi_age as f64);
+            }
+        })
     }
 }
 
@@ -293,6 +360,51 @@ impl Machine for Stochf {
             out[1] = d;
         }
     }
+    fn batch(&mut self, ins: &[&[f64]], outs: &mut [&mut [f64]], control: &Control) -> Result<()> {
+        let n = ins[0].len();
+        let (first, rest) = outs.split_at_mut(1);
+        let (k_out, d_out) = (&mut *first[0], &mut *rest[0]);
+        let rsi;
+        let (h, l, c, off) = match &mut self.rsi {
+            Some(r) => {
+                let mut probe = r.clone();
+                let off = (0..n).take_while(|_| probe.next(0.0).is_none()).count();
+                let mut buf = try_vec(n, 0.0, "the RSI")?;
+                Machine::batch(r, &ins[..1], &mut [&mut buf[..]], control)?;
+                rsi = buf;
+                let s = &rsi[off..];
+                (s, s, s, off)
+            }
+            None => (ins[0], ins[1], ins[2], 0),
+        };
+        k_out[..off].fill(f64::NAN);
+        d_out[..off].fill(f64::NAN);
+        let (k_out, d_out) = (&mut k_out[off..], &mut d_out[off..]);
+        let start = fast_ks(&self.window, h, l, c, k_out, control)?;
+        let ready = start + warmup(&self.d, n);
+        self.d.series(&k_out[start..], &mut d_out[start..], control)?;
+        let ready = ready.min(k_out.len());
+        k_out[..ready].fill(f64::NAN);
+        d_out[..ready].fill(f64::NAN);
+        Ok(())
+    }
+}
+
+/// The fast %K of each window into `k`, over whole series; gives the first bar with a value.
+fn fast_ks(w: &Window, h: &[f64], l: &[f64], c: &[f64], k: &mut [f64], control: &Control) -> Result<usize> {
+    let start = w.series(h, l, control, |t0, hi, lo| {
+        for (((k, &hi), &lo), &c) in k[t0..].iter_mut().zip(hi).zip(lo).zip(&c[t0..]) {
+            *k = fast_k(hi, lo, c);
+        }
+    })?;
+    k[..start].fill(f64::NAN);
+    Ok(start)
+}
+
+/// Inputs a fresh value machine takes before its first output (a matter of the count alone).
+fn warmup<V: Value>(v: &V, cap: usize) -> usize {
+    let mut v = v.clone();
+    (0..cap).take_while(|_| v.value(0.0).is_none()).count()
 }
 
 /// STOCH(high, low, close, fastk_period, slowk_period, slowk_matype, slowd_period,
@@ -323,5 +435,19 @@ impl Machine for Stoch {
             out[0] = k;
             out[1] = d;
         }
+    }
+    fn batch(&mut self, ins: &[&[f64]], outs: &mut [&mut [f64]], control: &Control) -> Result<()> {
+        let n = ins[0].len();
+        let (first, rest) = outs.split_at_mut(1);
+        let (k_out, d_out) = (&mut *first[0], &mut *rest[0]);
+        let mut fast = try_vec(n, 0.0, "the fast %K")?;
+        let start = fast_ks(&self.window, ins[0], ins[1], ins[2], &mut fast, control)?;
+        let slow = (start + warmup(&self.k, n)).min(n);
+        self.k.series(&fast[start..], &mut k_out[start..], control)?;
+        let ready = (slow + warmup(&self.d, n)).min(n);
+        self.d.series(&k_out[slow..], &mut d_out[slow..], control)?;
+        k_out[..ready].fill(f64::NAN);
+        d_out[..ready].fill(f64::NAN);
+        Ok(())
     }
 }

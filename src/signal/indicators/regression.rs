@@ -2,8 +2,11 @@
 //! TSF (TA-Lib sums the window afresh at each bar), and BETA and CORREL of two series.
 
 use super::average::is_zero;
+use super::lanes::{self, Correlation, Regression};
 use super::state::{state, Ring};
-use super::Machine;
+use super::{spans, Machine};
+use crate::control::Control;
+use crate::error::Result;
 
 /// What a least-squares line over the window gives.
 #[derive(Clone, Copy, Debug)]
@@ -52,13 +55,39 @@ impl Machine for LinearReg {
         }
         let m = (pf * sum_xy - sum_x * sum_y) / divisor;
         let b = (sum_y - m * sum_x) / pf;
-        out[0] = match self.what {
+        out[0] = self.what.at(m, b, pf);
+    }
+    fn batch(&mut self, ins: &[&[f64]], outs: &mut [&mut [f64]], control: &Control) -> Result<()> {
+        let (x, out) = (ins[0], &mut *outs[0]);
+        let (p, pf) = (self.p, self.p as f64);
+        out[..(p - 1).min(x.len())].fill(f64::NAN);
+        // One closure per kind, so the lanes loop does not branch on it.
+        macro_rules! run {
+            ($b:literal, $line:expr) => {
+                lanes::run(&mut Regression::<_, $b> { x, p, out, line: $line }, p - 1, x.len(), control)
+            };
+        }
+        match self.what {
+            Line::Value => run!(true, |m, b| Line::Value.at(m, b, pf)),
+            Line::Slope => run!(false, |m, b| Line::Slope.at(m, b, pf)),
+            Line::Angle => run!(false, |m, b| Line::Angle.at(m, b, pf)),
+            Line::Intercept => run!(false, |m, b| Line::Intercept.at(m, b, pf)),
+            Line::Forecast => run!(true, |m, b| Line::Forecast.at(m, b, pf)),
+        }
+    }
+}
+
+impl Line {
+    /// The output from the slope `m` and intercept `b` over `pf` bars.
+    #[inline(always)]
+    fn at(self, m: f64, b: f64, pf: f64) -> f64 {
+        match self {
             Line::Value => b + m * (pf - 1.0),
             Line::Slope => m,
             Line::Angle => m.atan() * (180.0 / std::f64::consts::PI),
             Line::Intercept => b,
             Line::Forecast => b + m * pf,
-        };
+        }
     }
 }
 
@@ -141,6 +170,40 @@ impl Machine for Beta {
         self.sxy -= tx * ty;
         self.sy -= ty;
     }
+    /// The step's running sums over the arrays (the window's two oldest prices are `t - p` and
+    /// `t - p + 1`).
+    fn batch(&mut self, ins: &[&[f64]], outs: &mut [&mut [f64]], control: &Control) -> Result<()> {
+        let (a, b, out) = (ins[0], ins[1], &mut *outs[0]);
+        let (p, n) = (self.p, self.p as f64);
+        let (mut sxx, mut sx, mut sxy, mut sy) = (0.0, 0.0, 0.0, 0.0);
+        if let Some(o) = out.first_mut() {
+            *o = f64::NAN;
+        }
+        for span in spans(a.len()) {
+            control.check()?;
+            for t in span.start.max(1)..span.end {
+                let x = ret(a[t], a[t - 1]);
+                let y = ret(b[t], b[t - 1]);
+                sxx += x * x;
+                sx += x;
+                sxy += x * y;
+                sy += y;
+                if t < p {
+                    out[t] = f64::NAN;
+                    continue;
+                }
+                let tx = ret(a[t - p + 1], a[t - p]);
+                let ty = ret(b[t - p + 1], b[t - p]);
+                let d = n * sxx - sx * sx;
+                out[t] = if !is_zero(d) { (n * sxy - sx * sy) / d } else { 0.0 };
+                sxx -= tx * tx;
+                sx -= tx;
+                sxy -= tx * ty;
+                sy -= ty;
+            }
+        }
+        Ok(())
+    }
 }
 
 /// CORREL(real0, real1, timeperiod): Pearson's correlation over the window, from deviations
@@ -189,5 +252,11 @@ impl Machine for Correl {
         }
         let t = sxx * syy;
         out[0] = if t > 0.0 { sxy / t.sqrt() } else { 0.0 };
+    }
+    fn batch(&mut self, ins: &[&[f64]], outs: &mut [&mut [f64]], control: &Control) -> Result<()> {
+        let (x, y, out) = (ins[0], ins[1], &mut *outs[0]);
+        let p = self.p;
+        out[..(p - 1).min(x.len())].fill(f64::NAN);
+        lanes::run(&mut Correlation { x, y, p, out }, p - 1, x.len(), control)
     }
 }

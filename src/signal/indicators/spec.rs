@@ -335,6 +335,18 @@ impl<M: super::Machine> super::Machine for OneOf<M> {
         self.0.step(x, &mut y[..M::OUT]);
         out[0] = y[0];
     }
+    /// The inner batch, its other outputs into scratch.
+    fn batch(&mut self, ins: &[&[f64]], outs: &mut [&mut [f64]], control: &crate::control::Control) -> Result<()> {
+        let len = outs[0].len();
+        let mut rest = crate::error::try_vec(len * (M::OUT - 1), 0.0, "the indicator's other outputs")?;
+        let mut all: Vec<&mut [f64]> = Vec::with_capacity(M::OUT);
+        all.push(&mut *outs[0]);
+        let mut others = rest.chunks_exact_mut(len.max(1));
+        for _ in 1..M::OUT {
+            all.push(others.next().unwrap_or(&mut []));
+        }
+        self.0.batch(ins, &mut all, control)
+    }
 }
 
 /// A three-input machine fed one series (STOCHRSI reads only the close).
@@ -357,5 +369,9 @@ impl<M: super::Machine> super::Machine for OnClose<M> {
     fn step(&mut self, x: &[f64], out: &mut [f64]) {
         let v = [x[0]; 3];
         self.0.step(&v[..M::IN], out);
+    }
+    fn batch(&mut self, ins: &[&[f64]], outs: &mut [&mut [f64]], control: &crate::control::Control) -> Result<()> {
+        let v = [ins[0]; 3];
+        self.0.batch(&v[..M::IN], outs, control)
     }
 }

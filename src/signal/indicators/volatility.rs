@@ -1,9 +1,12 @@
 //! Volatility: TRANGE, ATR, NATR (Wilder's smoothing), BBANDS, STDDEV and VAR (TA-Lib's running
 //! sums of values and squares).
 
-use super::average::{is_zero, Ma};
+use super::average::{is_zero, Ma, Value};
+use super::lanes::{self, Bands, Variance};
 use super::state::{state, Ring};
-use super::Machine;
+use super::{spans, Machine};
+use crate::control::Control;
+use crate::error::Result;
 
 /// TA-Lib's true range of a bar given the previous close.
 #[inline]
@@ -49,6 +52,54 @@ impl Machine for Trange {
     fn step(&mut self, x: &[f64], out: &mut [f64]) {
         out[0] = self.next(x[0], x[1], x[2]).unwrap_or(f64::NAN);
     }
+    fn batch(&mut self, ins: &[&[f64]], outs: &mut [&mut [f64]], _: &Control) -> Result<()> {
+        true_ranges(ins, outs[0]);
+        Ok(())
+    }
+}
+
+/// The true range of every bar into `out` (NaN for the first, which has no previous close).
+fn true_ranges(ins: &[&[f64]], out: &mut [f64]) {
+    #[cfg(target_arch = "x86_64")]
+    if crate::backend::cpu_features::has_avx2() {
+        // SAFETY: AVX2 support was just checked at run time.
+        return unsafe { true_ranges_avx2(ins, out) };
+    }
+    true_ranges_in(ins, out)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn true_ranges_avx2(ins: &[&[f64]], out: &mut [f64]) {
+    true_ranges_in(ins, out)
+}
+
+#[inline(always)]
+fn true_ranges_in(ins: &[&[f64]], out: &mut [f64]) {
+    let n = out.len();
+    if n == 0 {
+        return;
+    }
+    out[0] = f64::NAN;
+    let (h, l, prev) = (&ins[0][1..n], &ins[1][1..n], &ins[2][..n - 1]);
+    for (((o, &h), &l), &prev) in out[1..].iter_mut().zip(h).zip(l).zip(prev) {
+        *o = true_range(h, l, prev);
+    }
+}
+
+/// Wilder's weights `(p - 1) / p` and `1 - (p - 1) / p`, as TA-Lib 0.8 computes them.
+#[inline]
+fn smoothing(p: usize) -> (f64, f64) {
+    let keep = (p - 1) as f64 / p as f64;
+    (keep, 1.0 - keep)
+}
+
+/// One step of Wilder's smoothing as TA-Lib 0.8.1's FMA build takes it (`prev * keep + tr *
+/// take`, the multiply-add fused): bit for bit TA-Lib's ATR and NATR. `mul_add` rounds once on
+/// every CPU (in software where there is no FMA).
+#[inline(always)]
+fn wilder(prev: f64, tr: f64, keep: f64, take: f64) -> f64 {
+    prev.mul_add(keep, tr * take)
 }
 
 /// ATR(high, low, close, timeperiod) and, normalised by the close, NATR.
@@ -81,14 +132,10 @@ impl Atr {
             }
             self.prev = self.sum / self.p as f64;
         } else {
-            self.prev *= (self.p - 1) as f64;
-            self.prev += tr;
-            self.prev /= self.p as f64;
+            let (keep, take) = smoothing(self.p);
+            self.prev = wilder(self.prev, tr, keep, take);
         }
-        if !self.normalized {
-            return Some(self.prev);
-        }
-        Some(if !is_zero(c) { (self.prev / c) * 100.0 } else { 0.0 })
+        Some(if self.normalized { per_close(self.prev, c) } else { self.prev })
     }
 }
 
@@ -99,6 +146,75 @@ impl Machine for Atr {
     fn step(&mut self, x: &[f64], out: &mut [f64]) {
         out[0] = self.next(x[0], x[1], x[2]).unwrap_or(f64::NAN);
     }
+    /// The step's arithmetic in one loop over the arrays, the true range worked out beside
+    /// the smoothing's chain as TA-Lib does.
+    fn batch(&mut self, ins: &[&[f64]], outs: &mut [&mut [f64]], control: &Control) -> Result<()> {
+        let out = &mut *outs[0];
+        let (p, n) = (self.p, out.len());
+        if p <= 1 {
+            true_ranges(ins, out);
+            return Ok(());
+        }
+        out[..(p + 1).min(n)].fill(f64::NAN);
+        if n <= p {
+            return Ok(());
+        }
+        let (h, l, c) = (ins[0], ins[1], ins[2]);
+        let mut sum = 0.0;
+        for t in 1..=p {
+            sum += true_range(h[t], l[t], c[t - 1]);
+        }
+        let prev = sum / p as f64;
+        let normalized = self.normalized;
+        out[p] = if normalized { per_close(prev, c[p]) } else { prev };
+        #[cfg(target_arch = "x86_64")]
+        if crate::backend::cpu_features::has_avx2_fma() {
+            // SAFETY: FMA support was just checked at run time.
+            return unsafe { smooth_fma(prev, p, normalized, ins, out, control) };
+        }
+        smooth(prev, p, normalized, ins, out, control)
+    }
+}
+
+/// NATR's ATR as a percentage of the close (0 where the close is 0).
+#[inline(always)]
+fn per_close(atr: f64, close: f64) -> f64 {
+    if !is_zero(close) {
+        (atr / close) * 100.0
+    } else {
+        0.0
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "fma")]
+unsafe fn smooth_fma(
+    prev: f64,
+    p: usize,
+    normalized: bool,
+    ins: &[&[f64]],
+    out: &mut [f64],
+    control: &Control,
+) -> Result<()> {
+    smooth(prev, p, normalized, ins, out, control)
+}
+
+/// Wilder's smoothing of the true ranges from bar `p + 1` on into `out`, from the average
+/// `prev` at bar `p`.
+#[inline(always)]
+fn smooth(mut prev: f64, p: usize, normalized: bool, ins: &[&[f64]], out: &mut [f64], control: &Control) -> Result<()> {
+    let (h, l, c) = (ins[0], ins[1], ins[2]);
+    let (keep, take) = smoothing(p);
+    for span in spans(out.len()) {
+        control.check()?;
+        let (s, e) = (span.start.max(p + 1).min(span.end), span.end);
+        let bars = h[s..e].iter().zip(&l[s..e]).zip(c[s - 1..e - 1].iter().zip(&c[s..e]));
+        for (o, ((&h, &l), (&prev_close, &close))) in out[s..e].iter_mut().zip(bars) {
+            prev = wilder(prev, true_range(h, l, prev_close), keep, take);
+            *o = if normalized { per_close(prev, close) } else { prev };
+        }
+    }
+    Ok(())
 }
 
 /// A window of the last `p` values.
@@ -165,6 +281,18 @@ impl Machine for Var {
             (Some(v), Some(k)) => root(v) * k,
         };
     }
+    fn batch(&mut self, ins: &[&[f64]], outs: &mut [&mut [f64]], control: &Control) -> Result<()> {
+        let (x, out) = (ins[0], &mut *outs[0]);
+        let p = self.moments.p;
+        out[..(p - 1).min(x.len())].fill(f64::NAN);
+        lanes::run(&mut Variance { x, p, out }, p - 1, x.len(), control)?;
+        if let Some(k) = self.stddev {
+            for o in out.iter_mut().skip(p - 1) {
+                *o = root(*o) * k;
+            }
+        }
+        Ok(())
+    }
 }
 
 /// The standard deviation of a variance as TA-Lib 0.8 takes it: the square root of a positive
@@ -219,5 +347,25 @@ impl Machine for Bbands {
             }
             _ => out.fill(f64::NAN),
         }
+    }
+    /// The average's series, the deviation of each window from the first bar the step feeds
+    /// its window (`skip`), combined where both are ready.
+    fn batch(&mut self, ins: &[&[f64]], outs: &mut [&mut [f64]], control: &Control) -> Result<()> {
+        let x = ins[0];
+        let n = x.len();
+        let p = self.moments.p;
+        let [upper, middle, lower] = outs else {
+            return Err(crate::error::Error::Internal("BBANDS has three outputs".into()));
+        };
+        let mut probe = self.ma.clone();
+        let ma_ready = (0..n).take_while(|_| probe.value(0.0).is_none()).count();
+        self.ma.series(x, middle, control)?;
+        let ready = ma_ready.max(self.skip + p - 1).min(n);
+        let (up, dn) = (self.up, self.dn);
+        lanes::run(&mut Bands { x, p, mid: middle, upper, lower, up, dn }, ready, n, control)?;
+        for ((u, m), l) in upper.iter_mut().zip(middle.iter_mut()).zip(lower.iter_mut()).take(ready) {
+            (*u, *m, *l) = (f64::NAN, f64::NAN, f64::NAN);
+        }
+        Ok(())
     }
 }

@@ -1,0 +1,405 @@
+//! The highest and lowest of every bar's window over whole arrays: the batch side of
+//! [`Window`](super::range::Window), giving its numbers bit for bit.
+
+use crate::control::Control;
+use crate::error::{try_vec, Result};
+
+/// The larger of two values, the newer (`b`) when they are equal (+0 and -0 included), as the
+/// window's monotone queue keeps the newest of equal values. One `maxsd` on x86.
+#[inline(always)]
+fn newer_max(older: f64, newer: f64) -> f64 {
+    if older > newer {
+        older
+    } else {
+        newer
+    }
+}
+
+/// The smaller of two values, the newer when they are equal.
+#[inline(always)]
+fn newer_min(older: f64, newer: f64) -> f64 {
+    if older < newer {
+        older
+    } else {
+        newer
+    }
+}
+
+/// Bars whose windows one pass handles (with the `p - 1` bars before them): small enough that
+/// the pass's buffers stay in the L1 cache.
+const CHUNK: usize = 1024;
+
+/// Calls `emit(t0, hi, lo)` for consecutive runs of bars `t0..t0 + hi.len()` covering
+/// `p - 1..len`: `hi[i]` and `lo[i]` are the highest of `h` and the lowest of `l` over the
+/// window of `p` bars ending at `t0 + i`, exactly what `Window::next` gives (the newest of
+/// equal values, as its monotone queue keeps them, where the window holds no NaN; the rescan
+/// in TA-Lib's order where it does).
+pub fn highest_lowest(
+    h: &[f64],
+    l: &[f64],
+    p: usize,
+    control: &Control,
+    mut emit: impl FnMut(usize, &[f64], &[f64]),
+) -> Result<()> {
+    let n = h.len();
+    if p == 0 || n < p {
+        return Ok(());
+    }
+    let c = CHUNK.max(p);
+    let mut buf = try_vec(2 * (c + p - 1) + 2 * c, 0.0, "the windows' highest and lowest values")?;
+    let (a, rest) = buf.split_at_mut(c + p - 1);
+    let (b, rest) = rest.split_at_mut(c + p - 1);
+    let (hi, lo) = rest.split_at_mut(c);
+    let mut t0 = p - 1;
+    while t0 < n {
+        control.check()?;
+        let t1 = (t0 + c).min(n);
+        let (hs, ls) = (&h[t0 + 1 - p..t1], &l[t0 + 1 - p..t1]);
+        let (hi, lo) = (&mut hi[..t1 - t0], &mut lo[..t1 - t0]);
+        #[cfg(target_arch = "x86_64")]
+        if crate::backend::cpu_features::has_avx512f() {
+            // SAFETY: AVX-512F support was just checked at run time.
+            unsafe { both_avx512(hs, ls, p, hi, lo, a, b) };
+        } else if crate::backend::cpu_features::has_avx2() {
+            // SAFETY: AVX2 support was just checked at run time.
+            unsafe { both_avx2(hs, ls, p, hi, lo, a, b) };
+        } else {
+            both(hs, ls, p, hi, lo, a, b);
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        both(hs, ls, p, hi, lo, a, b);
+        fix_nan_windows(hs, ls, p, hi, lo, control)?;
+        emit(t0, hi, lo);
+        t0 = t1;
+    }
+    Ok(())
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn both_avx2(h: &[f64], l: &[f64], p: usize, hi: &mut [f64], lo: &mut [f64], a: &mut [f64], b: &mut [f64]) {
+    both(h, l, p, hi, lo, a, b)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f")]
+unsafe fn both_avx512(h: &[f64], l: &[f64], p: usize, hi: &mut [f64], lo: &mut [f64], a: &mut [f64], b: &mut [f64]) {
+    both(h, l, p, hi, lo, a, b)
+}
+
+/// `hi[o]`, `lo[o]`: the highest of `h[o..o + p]` and the lowest of `l[o..o + p]`.
+#[inline(always)]
+fn both(h: &[f64], l: &[f64], p: usize, hi: &mut [f64], lo: &mut [f64], a: &mut [f64], b: &mut [f64]) {
+    doubling(h, p, hi, a, b, newer_max);
+    doubling(l, p, lo, a, b, newer_min);
+}
+
+/// `dst[i] = keep(src[i - w], src[i])` for `i >= w`.
+#[inline(always)]
+fn level(src: &[f64], dst: &mut [f64], w: usize, keep: impl Fn(f64, f64) -> f64) {
+    for ((d, &older), &newer) in dst[w..].iter_mut().zip(src).zip(&src[w..]) {
+        *d = keep(older, newer);
+    }
+}
+
+/// `out[o]`: `keep` folded over `x[o..o + p]` (`x.len() == out.len() + p - 1`), by doubling:
+/// windows of 1, 2, 4, ... bars, each level one vectorised pass over the previous, then the
+/// window of `p` as two overlapping windows of the largest power of two up to `p` (an
+/// overlap changes nothing: `keep(v, v) == v` and ties go to the newer value either way).
+/// `a` and `b` are scratch, at least `x.len()` long.
+#[inline(always)]
+fn doubling(x: &[f64], p: usize, out: &mut [f64], a: &mut [f64], b: &mut [f64], keep: impl Fn(f64, f64) -> f64 + Copy) {
+    let m = x.len();
+    let (a, b) = (&mut a[..m], &mut b[..m]);
+    // Where the current level lives: the input, `a` or `b`.
+    let mut at = 0;
+    let mut w = 1;
+    if p >= 4 {
+        // The first two levels in one pass: windows of 4 straight from the input.
+        for ((((d, &x0), &x1), &x2), &x3) in a[3..].iter_mut().zip(x).zip(&x[1..]).zip(&x[2..]).zip(&x[3..]) {
+            *d = keep(keep(x0, x1), keep(x2, x3));
+        }
+        (at, w) = (1, 4);
+    }
+    while 2 * w <= p {
+        // The window of 2w bars ending at i, for i >= 2w - 1 (what lies before is never read).
+        match at {
+            0 => level(x, a, w, keep),
+            1 => level(a, b, w, keep),
+            _ => level(b, a, w, keep),
+        }
+        at = if at == 1 { 2 } else { 1 };
+        w *= 2;
+    }
+    let src: &[f64] = match at {
+        0 => x,
+        1 => a,
+        _ => b,
+    };
+    for ((o, &older), &newer) in out.iter_mut().zip(&src[w - 1..]).zip(&src[p - 1..]) {
+        *o = keep(older, newer);
+    }
+}
+
+/// Redoes the windows holding a NaN (in `h` or `l`; `hi[o]` is the window `h[o..o + p]`) as
+/// `Window::next` does: a scan from the oldest bar keeping strictly greater (smaller) values,
+/// so NaN compares as TA-Lib compares it.
+fn fix_nan_windows(h: &[f64], l: &[f64], p: usize, hi: &mut [f64], lo: &mut [f64], control: &Control) -> Result<()> {
+    let any_nan = |x: &[f64]| x.iter().fold(false, |a, v| a | v.is_nan());
+    if !any_nan(h) && !any_nan(l) {
+        return Ok(());
+    }
+    let nan = |v: f64| usize::from(v.is_nan());
+    let mut nans: usize = h[..p - 1].iter().chain(&l[..p - 1]).map(|&v| nan(v)).sum();
+    for o in 0..hi.len() {
+        if o % CHUNK == 0 {
+            control.check()?;
+        }
+        let e = o + p - 1;
+        nans += nan(h[e]) + nan(l[e]);
+        if nans > 0 {
+            let (mut highest, mut lowest) = (h[o], l[o]);
+            for i in o + 1..=e {
+                if l[i] < lowest {
+                    lowest = l[i];
+                }
+                if h[i] > highest {
+                    highest = h[i];
+                }
+            }
+            hi[o] = highest;
+            lo[o] = lowest;
+        }
+        nans -= nan(h[o]) + nan(l[o]);
+    }
+    Ok(())
+}
+
+/// Calls `emit(t, bars since the highest, bars since the lowest)` for every `t >= w - 1`, over
+/// the window of `w` bars ending at `t`, the newest of equal values: what `Window::ages` gives.
+/// Doubling as [`highest_lowest`] does, carrying each extreme's bar along; a window holding a
+/// NaN is scanned as `Window::ages` scans it.
+pub fn ages(
+    h: &[f64],
+    l: &[f64],
+    w: usize,
+    control: &Control,
+    mut emit: impl FnMut(usize, usize, usize),
+) -> Result<()> {
+    let n = h.len();
+    if w == 0 || n < w {
+        return Ok(());
+    }
+    let c = CHUNK.max(w);
+    let m = c + w - 1;
+    let mut buf = try_vec(5 * m + 2 * c, 0.0, "the windows' extremes")?;
+    let (iota, rest) = buf.split_at_mut(m);
+    let (a, rest) = rest.split_at_mut(2 * m);
+    let (b, rest) = rest.split_at_mut(2 * m);
+    let (hi, lo) = rest.split_at_mut(c);
+    for (i, v) in iota.iter_mut().enumerate() {
+        *v = i as f64;
+    }
+    let mut t0 = w - 1;
+    while t0 < n {
+        control.check()?;
+        let t1 = (t0 + c).min(n);
+        let (hs, ls) = (&h[t0 + 1 - w..t1], &l[t0 + 1 - w..t1]);
+        let (hi, lo) = (&mut hi[..t1 - t0], &mut lo[..t1 - t0]);
+        #[cfg(target_arch = "x86_64")]
+        if crate::backend::cpu_features::has_avx512f() {
+            // SAFETY: AVX-512F support was just checked at run time.
+            unsafe { where_both_avx512(hs, ls, w, iota, hi, lo, a, b) };
+        } else if crate::backend::cpu_features::has_avx2() {
+            // SAFETY: AVX2 support was just checked at run time.
+            unsafe { where_both_avx2(hs, ls, w, iota, hi, lo, a, b) };
+        } else {
+            where_both(hs, ls, w, iota, hi, lo, a, b);
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        where_both(hs, ls, w, iota, hi, lo, a, b);
+        // NaN in the window (counted only where the chunk has one).
+        let any_nan = |x: &[f64]| x.iter().fold(false, |a, v| a | v.is_nan());
+        let counting = any_nan(hs) || any_nan(ls);
+        let nan = |v: f64| usize::from(counting && v.is_nan());
+        let mut nans: usize = hs[..w - 1].iter().chain(&ls[..w - 1]).map(|&v| nan(v)).sum();
+        for (o, (&hi, &lo)) in hi.iter().zip(lo.iter()).enumerate() {
+            let last = o + w - 1;
+            nans += nan(hs[last]) + nan(ls[last]);
+            let (hi_age, lo_age) = if nans > 0 {
+                scan_ages(&hs[o..=last], &ls[o..=last])
+            } else {
+                (last - hi as usize, last - lo as usize)
+            };
+            nans -= nan(hs[o]) + nan(ls[o]);
+            emit(t0 + o, hi_age, lo_age);
+        }
+        t0 = t1;
+    }
+    Ok(())
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f")]
+#[allow(clippy::too_many_arguments)]
+unsafe fn where_both_avx512(
+    h: &[f64],
+    l: &[f64],
+    p: usize,
+    iota: &[f64],
+    hi: &mut [f64],
+    lo: &mut [f64],
+    a: &mut [f64],
+    b: &mut [f64],
+) {
+    where_both(h, l, p, iota, hi, lo, a, b)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+#[allow(clippy::too_many_arguments)]
+unsafe fn where_both_avx2(
+    h: &[f64],
+    l: &[f64],
+    p: usize,
+    iota: &[f64],
+    hi: &mut [f64],
+    lo: &mut [f64],
+    a: &mut [f64],
+    b: &mut [f64],
+) {
+    where_both(h, l, p, iota, hi, lo, a, b)
+}
+
+/// `hi[o]`, `lo[o]`: where (an index into `h`, `l`, as f64) the newest highest of `h[o..o + p]`
+/// and the newest lowest of `l[o..o + p]` are. `iota[i] == i`; `a` and `b` hold twice `h.len()`.
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+fn where_both(
+    h: &[f64],
+    l: &[f64],
+    p: usize,
+    iota: &[f64],
+    hi: &mut [f64],
+    lo: &mut [f64],
+    a: &mut [f64],
+    b: &mut [f64],
+) {
+    where_doubling(h, p, iota, hi, a, b, |older, newer| older > newer);
+    where_doubling(l, p, iota, lo, a, b, |older, newer| older < newer);
+}
+
+/// [`doubling`] with each value's index along: `out[o]` is the index of the value that
+/// `older_wins` keeps over the window `x[o..o + p]`. `a` and `b` hold values then indices.
+#[inline(always)]
+fn where_doubling(
+    x: &[f64],
+    p: usize,
+    iota: &[f64],
+    out: &mut [f64],
+    a: &mut [f64],
+    b: &mut [f64],
+    older_wins: impl Fn(f64, f64) -> bool + Copy,
+) {
+    let m = x.len();
+    let (av, ai) = a.split_at_mut(m);
+    let (bv, bi) = b.split_at_mut(m);
+    let (ai, bi) = (&mut ai[..m], &mut bi[..m]);
+    // Where the current level lives: the input, `a` or `b`.
+    let mut at = 0;
+    let mut w = 1;
+    while 2 * w <= p {
+        match at {
+            0 => where_level(x, &iota[..m], av, ai, w, older_wins),
+            1 => where_level(av, ai, bv, bi, w, older_wins),
+            _ => where_level(bv, bi, av, ai, w, older_wins),
+        }
+        at = if at == 1 { 2 } else { 1 };
+        w *= 2;
+    }
+    let (sv, si): (&[f64], &[f64]) = match at {
+        0 => (x, &iota[..m]),
+        1 => (av, ai),
+        _ => (bv, bi),
+    };
+    let pairs = sv[w - 1..].iter().zip(&si[w - 1..]).zip(sv[p - 1..].iter().zip(&si[p - 1..]));
+    for (o, ((&ov, &oi), (&nv, &ni))) in out.iter_mut().zip(pairs) {
+        *o = if older_wins(ov, nv) { oi } else { ni };
+    }
+}
+
+/// One doubling level with indices: `(dv, di)[i]` from `(sv, si)[i - w]` and `(sv, si)[i]`.
+#[inline(always)]
+fn where_level(
+    sv: &[f64],
+    si: &[f64],
+    dv: &mut [f64],
+    di: &mut [f64],
+    w: usize,
+    older_wins: impl Fn(f64, f64) -> bool,
+) {
+    let older = sv.iter().zip(si);
+    let newer = sv[w..].iter().zip(&si[w..]);
+    for ((dv, di), ((&ov, &oi), (&nv, &ni))) in dv[w..].iter_mut().zip(&mut di[w..]).zip(older.zip(newer)) {
+        let keep = older_wins(ov, nv);
+        *dv = if keep { ov } else { nv };
+        *di = if keep { oi } else { ni };
+    }
+}
+
+/// `Window::ages` on one window: a scan from the oldest bar keeping the newest of equal values.
+fn scan_ages(h: &[f64], l: &[f64]) -> (usize, usize) {
+    let n = h.len();
+    let (mut hi, mut lo) = (0, 0);
+    let (mut highest, mut lowest) = (h[0], l[0]);
+    for i in 1..n {
+        if l[i] <= lowest {
+            lowest = l[i];
+            lo = i;
+        }
+        if h[i] >= highest {
+            highest = h[i];
+            hi = i;
+        }
+    }
+    (n - 1 - hi, n - 1 - lo)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The doubling gives the monotone queue's extremes (ties to the newest, +0 against -0
+    /// included) on every vector path, for periods around the powers of two and the chunk.
+    #[test]
+    fn doubling_equals_a_scan_on_every_path() {
+        let n = 3_000;
+        let h: Vec<f64> = (0..n).map(|i| [0.0, -0.0, 1.0, 2.0, 1.0, -0.0][i * 7 % 6] + ((i / 50) % 3) as f64).collect();
+        let l: Vec<f64> = h.iter().map(|v| -v).collect();
+        for p in [1, 2, 3, 4, 5, 7, 8, 9, 16, 17, 50, 1_024, 1_025, 2_999, 3_000] {
+            let m = n + 1 - p;
+            let (mut a, mut b) = (vec![0.0; n], vec![0.0; n]);
+            let mut got = [vec![0.0; m], vec![0.0; m], vec![0.0; m], vec![0.0; m]];
+            {
+                let [hi, lo, hi2, lo2] = &mut got;
+                both(&h, &l, p, hi, lo, &mut a, &mut b);
+                highest_lowest(&h, &l, p, &Control::new(), |t0, x, y| {
+                    hi2[t0 + 1 - p..][..x.len()].copy_from_slice(x);
+                    lo2[t0 + 1 - p..][..y.len()].copy_from_slice(y);
+                })
+                .unwrap();
+            }
+            let mut ages_got = vec![(0, 0); m];
+            ages(&h, &l, p, &Control::new(), |t, a, b| ages_got[t + 1 - p] = (a, b)).unwrap();
+            for o in 0..m {
+                assert_eq!(ages_got[o], scan_ages(&h[o..o + p], &l[o..o + p]), "ages, p = {p}, window {o}");
+                let w = o..o + p;
+                let hi = h[w.clone()].iter().copied().reduce(|a, b| if b >= a { b } else { a }).unwrap();
+                let lo = l[w].iter().copied().reduce(|a, b| if b <= a { b } else { a }).unwrap();
+                for (g, want) in got.iter().zip([hi, lo, hi, lo]) {
+                    assert_eq!(g[o].to_bits(), want.to_bits(), "p = {p}, window {o}");
+                }
+            }
+        }
+    }
+}
