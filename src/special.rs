@@ -200,6 +200,36 @@ pub fn t_ppf(p: f64, nu: f64) -> f64 {
     x
 }
 
+/// The continued fraction of the upper incomplete gamma function (modified Lentz, at most
+/// `iters` terms): Γ(a, x) = e^(−x) x^a · gamma_cf(a, x), for x > 0 and every real a (it
+/// converges fast for x > a + 1).
+pub fn gamma_cf(a: f64, x: f64, iters: usize) -> f64 {
+    const TINY: f64 = 1e-300;
+    let mut b = x + 1.0 - a;
+    let mut c = 1.0 / TINY;
+    let mut d = 1.0 / b;
+    let mut h = d;
+    for i in 1..iters {
+        let an = -(i as f64) * (i as f64 - a);
+        b += 2.0;
+        d = an * d + b;
+        if d.abs() < TINY {
+            d = TINY;
+        }
+        c = b + an / c;
+        if c.abs() < TINY {
+            c = TINY;
+        }
+        d = 1.0 / d;
+        let delta = d * c;
+        h *= delta;
+        if (delta - 1.0).abs() < 1e-16 {
+            break;
+        }
+    }
+    h
+}
+
 /// The regularized upper incomplete gamma function Q(a, x) (series below a + 1, else the continued
 /// fraction).
 pub fn gamma_q(a: f64, x: f64) -> f64 {
@@ -219,29 +249,7 @@ pub fn gamma_q(a: f64, x: f64) -> f64 {
         }
         1.0 - sum * ln_front.exp()
     } else {
-        const TINY: f64 = 1e-300;
-        let mut b = x + 1.0 - a;
-        let mut c = 1.0 / TINY;
-        let mut d = 1.0 / b;
-        let mut h = d;
-        for i in 1..10_000 {
-            let an = -(i as f64) * (i as f64 - a);
-            b += 2.0;
-            d = an * d + b;
-            if d.abs() < TINY {
-                d = TINY;
-            }
-            c = b + an / c;
-            if c.abs() < TINY {
-                c = TINY;
-            }
-            d = 1.0 / d;
-            let delta = d * c;
-            h *= delta;
-            if (delta - 1.0).abs() < 1e-16 {
-                break;
-            }
-        }
+        let h = gamma_cf(a, x, 10_000);
         ln_front.exp() * h
     }
 }

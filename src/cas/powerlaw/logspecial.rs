@@ -91,30 +91,8 @@ fn scaled_upper_gamma_small(a: f64, z: f64) -> f64 {
 /// ln Γ(a, z), the upper incomplete gamma function, for real a and z > 0 (a > −3 when z ≤ 1).
 pub fn ln_upper_gamma(a: f64, z: f64) -> f64 {
     if z > 1.0 {
-        // Continued fraction (modified Lentz), valid for every real a.
-        const TINY: f64 = 1e-300;
-        let mut b = z + 1.0 - a;
-        let mut c = 1.0 / TINY;
-        let mut d = 1.0 / b;
-        let mut h = d;
-        for i in 1..100_000 {
-            let an = -(i as f64) * (i as f64 - a);
-            b += 2.0;
-            d = an * d + b;
-            if d.abs() < TINY {
-                d = TINY;
-            }
-            c = b + an / c;
-            if c.abs() < TINY {
-                c = TINY;
-            }
-            d = 1.0 / d;
-            let delta = d * c;
-            h *= delta;
-            if (delta - 1.0).abs() < 1e-16 {
-                break;
-            }
-        }
+        // Continued fraction, valid for every real a.
+        let h = crate::special::gamma_cf(a, z, 100_000);
         -z + a * z.ln() + h.ln()
     } else {
         a * z.ln() + scaled_upper_gamma_small(a, z).ln()
