@@ -395,3 +395,18 @@ def test_ctrl_c_interrupts_long_runs() -> None:
     assert np.array_equal(
         signal.CDLDOJI(o[:5000], h[:5000], lo[:5000], c[:5000]), talib.CDLDOJI(o[:5000], h[:5000], lo[:5000], c[:5000])
     )
+
+
+def test_a_dataframe_of_bars_as_the_only_input() -> None:
+    pd = pytest.importorskip("pandas")
+    o, h, lo, c = make_ohlc(500, seed=3)
+    index = pd.date_range("2020-01-01", periods=500, freq="D")
+    bars = pd.DataFrame({"Open": o, "High": h, "Low": lo, "Close": c, "Volume": 1.0}, index=index)
+    doji = signal.CDLDOJI(bars)
+    assert isinstance(doji, pd.Series) and doji.index.equals(index)
+    np.testing.assert_array_equal(doji.to_numpy(), talib.CDLDOJI(o, h, lo, c))
+    table = signal.candlesticks(bars)
+    assert list(table.columns) == list(signal.CANDLESTICK_NAMES) and table.index.equals(index)
+    np.testing.assert_array_equal(table.to_numpy(), signal.candlesticks(o, h, lo, c))
+    with pytest.raises(InvalidInputError, match="missing"):
+        signal.CDLDOJI(bars.drop(columns="Low"))

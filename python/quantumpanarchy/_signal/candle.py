@@ -5,7 +5,7 @@ takes a list of candles."""
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import numpy as np
@@ -76,3 +76,15 @@ def candle_columns(candles: Sequence[Candle]) -> tuple[npt.NDArray[np.float64], 
     table = np.array([(c.open, c.high, c.low, c.close, c.volume) for c in candles], dtype=np.float64)
     table = table.reshape(len(candles), 5)
     return tuple(np.ascontiguousarray(table[:, k]) for k in range(5))
+
+
+def ohlc_by_name(keys: Iterable[Any], get: Any, what: str) -> list[Any]:
+    """``get(key)`` for the open, high, low and close keys among ``keys``, matched in any case."""
+    by_lower: dict[str, Any] = {}
+    for k in keys:
+        if isinstance(k, str):
+            by_lower.setdefault(k.lower(), k)
+    missing = [name for name in ("open", "high", "low", "close") if name not in by_lower]
+    if missing:
+        raise InvalidInputError(f"{what} needs open, high, low and close columns (any case); missing {missing}")
+    return [get(by_lower[name]) for name in ("open", "high", "low", "close")]

@@ -7,8 +7,9 @@ confirmed hikkake), zeros through the look-back.
 
 Inputs: four 1-D arrays of any float dtype and any strides (or lists), four pandas Series (a
 Series of int32 with the same index comes back), four 2-D arrays or DataFrames (one series per
-column; one int32 column each, in parallel over columns), or a single list of
-:class:`~quantumpanarchy.signal.Candle` in place of ``open``. NaN: as TA-Lib's Python wrapper,
+column; one int32 column each, in parallel over columns), a single list of
+:class:`~quantumpanarchy.signal.Candle` in place of ``open``, or a single DataFrame of bars (its
+open, high, low and close columns in any case; the result keeps its index). NaN: as TA-Lib's Python wrapper,
 the look-back starts at the first bar where none of the four prices is NaN; a NaN later on makes
 the comparisons that read it false (and, as in TA-Lib, the running averages that take it in stay
 NaN, so patterns that need them stop firing).
@@ -34,7 +35,7 @@ from .._decision._params import check_finite_real, check_int
 from .._frame import Aligned, aligned, as_frame, is_pandas
 from .._native import signal as _native
 from ..exceptions import InvalidInputError, InvalidTypeError
-from .candle import Candle, candle_columns
+from .candle import Candle, candle_columns, ohlc_by_name
 
 __all__ = [
     "CANDLESTICK_NAMES",
@@ -343,8 +344,14 @@ def _is_candles(x: Any) -> bool:
 def _inputs(open: Any, high: Any, low: Any, close: Any) -> tuple[Any, list[Any]]:
     """The frame that labels the result and the four native inputs."""
     if high is None and low is None and close is None:
+        if is_pandas(open) and hasattr(open, "columns"):
+            # A DataFrame of bars: its open/high/low/close columns (any case), its index kept.
+            return _inputs(*ohlc_by_name(open.columns, open.__getitem__, "the DataFrame"))
         if not _is_candles(open):
-            raise InvalidInputError("pass open, high, low and close, or a non-empty list of Candle as the only input")
+            raise InvalidInputError(
+                "pass open, high, low and close, or a DataFrame with those columns or a non-empty list of "
+                "Candle as the only input"
+            )
         o, h, lo, c, _ = candle_columns(open)
         return as_frame(o, "open"), [o, h, lo, c]
     if high is None or low is None or close is None:
@@ -390,7 +397,8 @@ def candlesticks(
     Parameters
     ----------
     open, high, low, close
-        1-D prices (arrays, lists or Series), or a list of :class:`Candle` as ``open`` alone.
+        1-D prices (arrays, lists or Series), or a list of :class:`Candle` or a DataFrame with
+        open/high/low/close columns as ``open`` alone.
     settings
         A :class:`CandleSettings`, a mapping of the settings to change, or None for the
         process-wide table.

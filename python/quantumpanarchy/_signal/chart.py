@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import enum
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -18,7 +18,7 @@ from .._decision._params import check_int, check_real
 from .._frame import is_pandas
 from .._validation import as_float_array
 from ..exceptions import InvalidInputError, InvalidTypeError
-from .candle import Candle, candle_columns
+from .candle import Candle, candle_columns, ohlc_by_name
 
 __all__ = ["Pattern", "PatternDetector", "PatternType", "Pivots", "plot_pattern", "zigzag"]
 
@@ -81,17 +81,6 @@ class OHLC:
         return self.index[i]
 
 
-def _columns_by_name(keys: Iterable[Any], get: Any, what: str) -> list[Any]:
-    by_lower: dict[str, Any] = {}
-    for k in keys:
-        if isinstance(k, str):
-            by_lower.setdefault(k.lower(), k)
-    missing = [name for name in ("open", "high", "low", "close") if name not in by_lower]
-    if missing:
-        raise InvalidInputError(f"{what} needs open, high, low and close columns (any case); missing {missing}")
-    return [get(by_lower[name]) for name in ("open", "high", "low", "close")]
-
-
 def as_ohlc(candles: Any, name: str = "candles") -> OHLC:
     """Bars from a list of :class:`Candle`, a 2-D array (columns open, high, low, close[, volume]),
     a dict or tuple of arrays, or a DataFrame with open/high/low/close columns (any case).
@@ -106,10 +95,10 @@ def as_ohlc(candles: Any, name: str = "candles") -> OHLC:
     if isinstance(candles, (list, tuple)) and candles and isinstance(candles[0], Candle):
         cols: list[Any] = list(candle_columns(candles)[:4])
     elif is_pandas(candles) and hasattr(candles, "columns"):
-        cols = _columns_by_name(candles.columns, lambda k: candles[k].to_numpy(), name)
+        cols = ohlc_by_name(candles.columns, lambda k: candles[k].to_numpy(), name)
         index = candles.index
     elif isinstance(candles, Mapping):
-        cols = _columns_by_name(candles.keys(), candles.__getitem__, name)
+        cols = ohlc_by_name(candles.keys(), candles.__getitem__, name)
     elif isinstance(candles, tuple) and len(candles) in (4, 5):
         cols = list(candles[:4])
     elif isinstance(candles, (str, bytes)) or candles is None or np.isscalar(candles):
