@@ -169,6 +169,18 @@ pub fn try_zeroed<T: Zeroed>(len: usize, what: &str) -> Result<Vec<T>> {
     Ok(unsafe { Vec::from_raw_parts(ptr, len, len) })
 }
 
+/// [`advise_huge_pages`] for memory that `malloc` gave (uninitialised, as numpy's allocator
+/// does): only where it is so large that glibc mapped fresh pages for it (past its largest
+/// mmap threshold, 32 MiB). Smaller blocks come from the heap, already mapped, where the advice
+/// would only split the heap's mapping.
+pub fn advise_fresh<T>(values: &mut [T]) {
+    const FRESH: usize = 32 << 20;
+    #[cfg(target_os = "linux")]
+    if size_of_val(values) >= FRESH {
+        advise_huge_pages(values.as_mut_ptr().cast(), size_of_val(values));
+    }
+}
+
 /// Asks Linux to back the 2 MiB-aligned part of `len` bytes at `ptr` (fresh, untouched) with
 /// huge pages: a large output is then faulted in 2 MiB at a time rather than 4 KiB (for the
 /// candlestick table of a million bars, page faults were a third of its time). Only advice: the

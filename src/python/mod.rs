@@ -7,6 +7,7 @@ mod blackswan;
 mod cas;
 mod core;
 mod decision;
+mod fresh;
 mod lock;
 mod performance;
 mod risk;

@@ -6,3 +6,4 @@ pub mod candles;
 pub mod chart;
 pub mod fibonacci;
 pub mod indicators;
+pub(crate) mod quotient;

@@ -4,7 +4,6 @@ call over 1-D or 2-D input with pandas labels kept, and the stream handle's base
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
 from typing import Any, ClassVar, TypeAlias
 
 import numpy as np
@@ -23,6 +22,8 @@ ArrayLike: TypeAlias = Any
 
 def _int(value: Any, name: str) -> float:
     """An integer parameter (TA-Lib's range is checked natively)."""
+    if type(value) is int and -(2**53) <= value <= 2**53:  # the common case, checked first
+        return float(value)
     number = check_int(value, name)
     if abs(number) > 2**53:
         raise InvalidInputError(f"{name} is out of range: {number}")
@@ -42,17 +43,33 @@ def _real(value: Any, name: str) -> float:
     return v
 
 
-def _call(name: str, inputs: Sequence[Any], params: Sequence[float]) -> Aligned | tuple[Aligned, ...]:
+def _call(name: str, inputs: tuple[Any, ...], params: tuple[float, ...]) -> Aligned | tuple[Aligned, ...]:
     """Runs indicator ``name`` natively and shapes the outputs as the first input came."""
-    # numpy in, numpy out is the common case: no labels to keep, so no frames to build.
-    frames = None if all(type(x) is np.ndarray for x in inputs) else [as_frame(x, "input") for x in inputs]
-    values = list(inputs) if frames is None else [f.values for f in frames]
-    result: npt.NDArray[np.float64] = _native.indicator(name, values, list(params))
-    # (outputs, bars) for 1-D inputs, (series, outputs, bars) for 2-D.
-    outs = [result[k] if result.ndim == 2 else result[:, k, :].T for k in range(result.shape[-2])]
-    if frames is not None:
-        outs = [aligned(frames[0], o) for o in outs]
-    return outs[0] if len(outs) == 1 else tuple(outs)
+    for x in inputs:
+        if type(x) is not np.ndarray:
+            return _labelled(name, inputs, params)
+    # numpy in, numpy out, the common case: no labels to keep, so no frames to build.
+    return _outputs(_native.indicator(name, inputs, params))
+
+
+def _labelled(name: str, inputs: tuple[Any, ...], params: tuple[float, ...]) -> Aligned | tuple[Aligned, ...]:
+    """:func:`_call` for pandas (or list) inputs: the outputs carry the first input's labels."""
+    frames = [as_frame(x, "input") for x in inputs]
+    outs = _outputs(_native.indicator(name, tuple(f.values for f in frames), params))
+    if isinstance(outs, tuple):
+        return tuple(aligned(frames[0], o) for o in outs)
+    return aligned(frames[0], outs)
+
+
+def _outputs(result: npt.NDArray[np.float64]) -> npt.NDArray[np.float64] | tuple[npt.NDArray[np.float64], ...]:
+    """The native result as the outputs: (bars,) for one output over 1-D inputs, (outputs, bars)
+    for several, (series, outputs, bars) for 2-D inputs (each output then bars × series)."""
+    if result.ndim == 1:
+        return result
+    if result.ndim == 2:
+        return tuple(result)
+    outs = tuple(result[:, k, :].T for k in range(result.shape[1]))
+    return outs[0] if len(outs) == 1 else outs
 
 
 def _rebuild(cls: type[StreamBase], params: dict[str, float], state: list[float], value: Any) -> StreamBase:

@@ -3,12 +3,12 @@
 
 use crate::error::Error;
 use crate::python::args::{self, Reals};
+use crate::python::fresh::filled;
 use crate::python::run::run_sized;
 use crate::signal::candles::bars::Bars;
 use crate::signal::candles::settings::{self, CandleSetting, CandleSettings, RangeType, Setting};
 use crate::signal::candles::{self as candles, PATTERNS};
-use numpy::ndarray::{Array2, Axis, CowArray, Ix2, IxDyn, ShapeBuilder};
-use numpy::IntoPyArray;
+use numpy::ndarray::{Axis, CowArray, Ix2, IxDyn};
 use pyo3::prelude::*;
 use pyo3::types::PyTuple;
 use rayon::prelude::*;
@@ -118,34 +118,33 @@ pub fn candle_pattern<'py>(
     let views = ohlc.views()?;
     // A few operations per bar: a single pattern over a million bars takes milliseconds.
     let units = (n as u64).saturating_mul(m as u64).saturating_mul(4);
-    let out = run_sized(py, units, |control| {
-        let mut out = crate::error::try_zeroed(n * m, "a candlestick pattern's output")?;
-        if n == 0 {
-            return Ok(out);
-        }
-        let pen = penetration.or(PATTERNS[which].penetration).unwrap_or(0.0);
-        let one = |(j, col): (usize, &mut [i32])| -> crate::error::Result<()> {
-            control.check()?;
-            // Copied here (for a strided 2-D input), inside the interruptible parallel loop.
-            let [o, h, l, c] = series(&views, j)?;
-            let b = Bars::new(&o, &h, &l, &c);
-            candles::run_into(which, &b, &s, pen, candles::first_valid(&b), col);
-            Ok(())
-        };
-        if m == 1 {
-            // One series: on this thread, without waking the pool's.
-            one((0, &mut out))?;
-        } else {
-            crate::parallel::install(|| out.par_chunks_mut(n).enumerate().try_for_each(one))??;
-        }
-        Ok(out)
-    })?;
+    let fill = |out: &mut [i32]| {
+        run_sized(py, units, |control| {
+            if n == 0 {
+                return Ok(());
+            }
+            let pen = penetration.or(PATTERNS[which].penetration).unwrap_or(0.0);
+            let one = |(j, col): (usize, &mut [i32])| -> crate::error::Result<()> {
+                control.check()?;
+                // Copied here (for a strided 2-D input), inside the interruptible parallel loop.
+                let [o, h, l, c] = series(&views, j)?;
+                let b = Bars::new(&o, &h, &l, &c);
+                candles::run_into(which, &b, &s, pen, candles::first_valid(&b), col);
+                Ok(())
+            };
+            if m == 1 {
+                // One series: on this thread, without waking the pool's.
+                one((0, out))
+            } else {
+                crate::parallel::install(|| out.par_chunks_mut(n).enumerate().try_for_each(one))?
+            }
+        })
+    };
+    const WHAT: &str = "a candlestick pattern's output";
     if one_d {
-        return Ok(out.into_pyarray(py).into_any());
+        return Ok(filled(py, n, false, WHAT, fill)?.into_any());
     }
-    let a = Array2::from_shape_vec((n, m).f(), out)
-        .map_err(|e| Error::Internal(format!("a result of shape ({n}, {m}): {e}")))?;
-    Ok(a.into_pyarray(py).into_any())
+    Ok(filled(py, (n, m), true, WHAT, fill)?.into_any())
 }
 
 /// All 61 patterns over 1-D open/high/low/close: an int32 array of shape (bars, 61)
@@ -174,12 +173,14 @@ pub fn candle_table<'py>(
     let views = ohlc.views()?;
     let [o, h, l, c] = series(&views, 0)?;
     let units = (n as u64).saturating_mul(PATTERNS.len() as u64).saturating_mul(16);
-    let out = run_sized(py, units, |control| {
-        crate::parallel::install(|| candles::candlesticks(&Bars::new(&o, &h, &l, &c), &s, penetration, control))?
+    let table = filled(py, (n, PATTERNS.len()), true, "the candlestick table", |out: &mut [i32]| {
+        run_sized(py, units, |control| {
+            crate::parallel::install(|| {
+                candles::candlesticks(&Bars::new(&o, &h, &l, &c), &s, penetration, control, out)
+            })?
+        })
     })?;
-    let a = Array2::from_shape_vec((n, PATTERNS.len()).f(), out)
-        .map_err(|e| Error::Internal(format!("a table of shape ({n}, 61): {e}")))?;
-    Ok(a.into_pyarray(py).into_any())
+    Ok(table.into_any())
 }
 
 /// The 61 pattern names in TA-Lib's order, and their default penetrations (None for most).

@@ -4,21 +4,23 @@
 
 use crate::error::Error;
 use crate::python::args::{self, Reals};
+use crate::python::fresh::filled;
 use crate::python::run::run_sized;
 use crate::signal::indicators::{self as ind, Stream};
-use numpy::ndarray::{Array2, Array3, Axis, Ix2, IxDyn};
+use numpy::ndarray::{Axis, Ix2, IxDyn};
 use numpy::IntoPyArray;
 use pyo3::prelude::*;
 use pyo3::types::{PyList, PyTuple};
 
 /// Runs indicator `name` over `inputs` (all 1-D of one length, or all 2-D of one shape: bars ×
-/// series); the result has shape (outputs, bars) for 1-D inputs, (series, outputs, bars) for 2-D.
+/// series); the result has shape (bars,) for one output over 1-D inputs, (outputs, bars) for
+/// several, (series, outputs, bars) for 2-D inputs.
 #[pyfunction]
 #[pyo3(signature = (name, inputs, params))]
 pub fn indicator<'py>(
     py: Python<'py>,
     #[pyo3(from_py_with = args::text)] name: &str,
-    inputs: &Bound<'py, PyList>,
+    inputs: &Bound<'py, PyTuple>,
     params: Vec<f64>,
 ) -> PyResult<Bound<'py, PyAny>> {
     let spec = ind::spec(name)?;
@@ -65,41 +67,42 @@ pub fn indicator<'py>(
         .collect::<Result<Vec<_>, _>>()?;
     let n_out = spec.outputs.len();
     let units = (rows as u64).saturating_mul(cols as u64).saturating_mul(8);
-    let out = run_sized(py, units, |control| {
-        let run = || {
-            ind::run_columns(
-                name,
-                &params,
-                rows,
-                cols,
-                |j, c, buf: &mut Vec<f64>| {
-                    let col = views[j].column(c);
-                    if let Some(s) = col.to_slice() {
-                        return Some(s);
-                    }
-                    buf.clear();
-                    buf.extend(col.iter().copied());
-                    None
-                },
-                control,
-            )
-        };
-        // One series runs on this thread: handing it to the pool would cost more than a short
-        // series takes.
-        if cols == 1 {
-            run()
-        } else {
-            crate::parallel::install(run)?
-        }
-    })?;
-    if shape.len() == 1 {
-        let a = Array2::from_shape_vec((n_out, rows), out)
-            .map_err(|e| Error::Internal(format!("an indicator result of shape ({n_out}, {rows}): {e}")))?;
-        return Ok(a.into_pyarray(py).into_any());
+    let fill = |out: &mut [f64]| {
+        run_sized(py, units, |control| {
+            let run = |out: &mut [f64]| {
+                ind::run_columns(
+                    name,
+                    &params,
+                    rows,
+                    cols,
+                    |j, c, buf: &mut Vec<f64>| {
+                        let col = views[j].column(c);
+                        if let Some(s) = col.to_slice() {
+                            return Some(s);
+                        }
+                        buf.clear();
+                        buf.extend(col.iter().copied());
+                        None
+                    },
+                    control,
+                    out,
+                )
+            };
+            // One series runs on this thread: handing it to the pool would cost more than a
+            // short series takes.
+            if cols == 1 {
+                run(out)
+            } else {
+                crate::parallel::install(|| run(out))?
+            }
+        })
+    };
+    const WHAT: &str = "the indicator's output";
+    match (shape.len(), n_out) {
+        (1, 1) => Ok(filled(py, rows, false, WHAT, fill)?.into_any()),
+        (1, _) => Ok(filled(py, (n_out, rows), false, WHAT, fill)?.into_any()),
+        _ => Ok(filled(py, (cols, n_out, rows), false, WHAT, fill)?.into_any()),
     }
-    let a = Array3::from_shape_vec((cols, n_out, rows), out)
-        .map_err(|e| Error::Internal(format!("an indicator result of shape ({cols}, {n_out}, {rows}): {e}")))?;
-    Ok(a.into_pyarray(py).into_any())
 }
 
 /// The indicators' declarations: `(name, inputs, [(param, default, kind, min, max)], outputs)`.

@@ -32,7 +32,7 @@ mod totals;
 mod two_bar;
 
 use crate::control::Control;
-use crate::error::{try_zeroed, Result};
+use crate::error::{try_zeroed, Error, Result};
 use crate::{ensure, invalid};
 use bars::{Bars, BLOCK};
 use rayon::prelude::*;
@@ -222,6 +222,7 @@ const DOJI: usize = 15;
 pub fn run_into(which: usize, b: &Bars<'_>, s: &CandleSettings, penetration: f64, begin: usize, out: &mut [i32]) {
     let begin = begin.min(b.len());
     let tail = b.tail(begin);
+    out[..begin].fill(0);
     let out = &mut out[begin..];
     let mut totals = Totals::default();
     let Some((start, mut scan)) = prepare(which, &tail, s, penetration, &mut totals) else {
@@ -251,20 +252,26 @@ pub fn run(which: usize, b: &Bars<'_>, s: &CandleSettings, penetration: Option<f
     Ok(out)
 }
 
-/// All 61 patterns over the same bars: a bars × 61 table in column-major order (column `k` is
-/// pattern `k`, its values contiguous). `penetration` overrides every pattern's default that
-/// has one. Parallel over groups of patterns, each group run side by side block by block (see
-/// the module's note); `control` is checked between blocks.
-pub fn candlesticks(b: &Bars<'_>, s: &CandleSettings, penetration: Option<f64>, control: &Control) -> Result<Vec<i32>> {
+/// All 61 patterns over the same bars into `table` (bars × 61, every value written) in
+/// column-major order (column `k` is pattern `k`, its values contiguous). `penetration`
+/// overrides every pattern's default that has one. Parallel over groups of patterns, each group
+/// run side by side block by block (see the module's note); `control` is checked between blocks.
+pub fn candlesticks(
+    b: &Bars<'_>,
+    s: &CandleSettings,
+    penetration: Option<f64>,
+    control: &Control,
+    table: &mut [i32],
+) -> Result<()> {
     let n = b.len();
     if let Some(v) = penetration {
         check_penetration(v)?;
     }
-    let total = n.checked_mul(PATTERNS.len()).ok_or_else(|| invalid!("{n} bars are too many"))?;
-    // Zeroed: the leading bars of every column stay 0.
-    let mut table = try_zeroed(total, "the candlestick table")?;
+    if Some(table.len()) != n.checked_mul(PATTERNS.len()) {
+        return Err(Error::Internal(format!("a candlestick table of {} values for {n} bars", table.len())));
+    }
     if n == 0 {
-        return Ok(table);
+        return Ok(());
     }
     let begin = first_valid(b);
     let tail = b.tail(begin);
@@ -285,6 +292,7 @@ pub fn candlesticks(b: &Bars<'_>, s: &CandleSettings, penetration: Option<f64>, 
     let mut tasks: Vec<Vec<(usize, &mut [i32])>> = (0..groups).map(|_| Vec::new()).collect();
     for (rank, (_, k)) in order.iter().enumerate() {
         if let Some(column) = columns[*k].take() {
+            column[..begin].fill(0);
             tasks[rank * groups / PATTERNS.len()].push((*k, &mut column[begin..]));
         }
     }
@@ -292,8 +300,13 @@ pub fn candlesticks(b: &Bars<'_>, s: &CandleSettings, penetration: Option<f64>, 
         let mut totals = Totals::default();
         let mut group = Vec::with_capacity(task.len());
         for (k, column) in task {
-            if let Some((start, scan)) = prepare(k, &tail, s, pen(k), &mut totals) {
-                group.push((start, scan, column));
+            // Zeros up to the look-back (all of it where the series is shorter).
+            match prepare(k, &tail, s, pen(k), &mut totals) {
+                Some((start, scan)) => {
+                    column[..start].fill(0);
+                    group.push((start, scan, column));
+                }
+                None => column.fill(0),
             }
         }
         let mut from = 0;
@@ -310,14 +323,33 @@ pub fn candlesticks(b: &Bars<'_>, s: &CandleSettings, penetration: Option<f64>, 
             from = to;
         }
         Ok(())
-    })?;
-    Ok(table)
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::settings::DEFAULTS;
     use super::*;
+
+    /// What no pattern gives: a value left in an output means a bar went unwritten.
+    const UNWRITTEN: i32 = 0x5EED;
+
+    /// [`candlesticks`] into a buffer of [`UNWRITTEN`], checked to be written in full (the
+    /// binding gives it uninitialised memory).
+    fn table_of(b: &Bars<'_>, s: &CandleSettings) -> Vec<i32> {
+        let mut t = vec![UNWRITTEN; b.len() * PATTERNS.len()];
+        candlesticks(b, s, None, &Control::new(), &mut t).unwrap();
+        assert!(!t.contains(&UNWRITTEN), "an unwritten value in the table of {} bars", b.len());
+        t
+    }
+
+    /// Pattern `k` by [`run_into`] into a buffer of [`UNWRITTEN`], checked to be written in full.
+    fn single(k: usize, b: &Bars<'_>, s: &CandleSettings) -> Vec<i32> {
+        let mut out = vec![UNWRITTEN; b.len()];
+        run_into(k, b, s, PATTERNS[k].penetration.unwrap_or(0.0), first_valid(b), &mut out);
+        assert!(!out.contains(&UNWRITTEN), "{} left a value unwritten", PATTERNS[k].name);
+        out
+    }
 
     fn bars(n: usize) -> (Vec<f64>, Vec<f64>, Vec<f64>, Vec<f64>) {
         // A deterministic zig-zag with bodies and shadows of varying size.
@@ -345,9 +377,9 @@ mod tests {
     fn the_table_equals_the_single_functions_and_leads_with_zeros() {
         let (o, h, l, c) = bars(400);
         let b = Bars::new(&o, &h, &l, &c);
-        let table = candlesticks(&b, &DEFAULTS, None, &Control::new()).unwrap();
+        let table = table_of(&b, &DEFAULTS);
         for (k, pat) in PATTERNS.iter().enumerate() {
-            let single = run(k, &b, &DEFAULTS, None).unwrap();
+            let single = single(k, &b, &DEFAULTS);
             assert_eq!(&table[k * 400..(k + 1) * 400], &single[..], "{}", pat.name);
             let lb = pat.lookback(&DEFAULTS);
             assert!(single[..lb].iter().all(|&v| v == 0), "{}", pat.name);
@@ -386,18 +418,20 @@ mod tests {
     }
 
     #[test]
-    fn baseline_and_avx2_builds_agree_and_the_table_equals_the_single_functions() {
+    fn every_build_agrees_and_the_table_equals_the_single_functions() {
         for n in [0, 1, 5, 20, 255, 256, 257, 300, 511, 513, 1500] {
             let (o, h, l, c) = adversarial(n);
             let b = Bars::new(&o, &h, &l, &c);
             for s in [DEFAULTS, unusual_settings()] {
-                let table = candlesticks(&b, &s, None, &Control::new()).unwrap();
-                scan::BASELINE.with(|f| f.set(true));
-                let baseline = candlesticks(&b, &s, None, &Control::new()).unwrap();
-                scan::BASELINE.with(|f| f.set(false));
-                assert_eq!(table, baseline, "{n} bars");
+                let table = table_of(&b, &s);
+                for cap in [0, 1] {
+                    scan::CAP.store(cap, std::sync::atomic::Ordering::Relaxed);
+                    let slower = table_of(&b, &s);
+                    scan::CAP.store(2, std::sync::atomic::Ordering::Relaxed);
+                    assert_eq!(table, slower, "{n} bars, build {cap}");
+                }
                 for (k, pat) in PATTERNS.iter().enumerate() {
-                    let single = run(k, &b, &s, None).unwrap();
+                    let single = single(k, &b, &s);
                     assert_eq!(&table[k * n..(k + 1) * n], &single[..], "{} on {n} bars", pat.name);
                 }
             }
@@ -409,7 +443,7 @@ mod tests {
         let (o, h, l, c) = bars(5);
         let b = Bars::new(&o, &h, &l, &c);
         for k in 0..PATTERNS.len() {
-            let out = run(k, &b, &DEFAULTS, None).unwrap();
+            let out = single(k, &b, &DEFAULTS);
             assert_eq!(out.len(), 5);
         }
         let nan = [f64::NAN; 30];

@@ -45,8 +45,8 @@ pub(super) fn doji(b: &Bars<'_>, s: &CandleSettings, _p: f64, start: usize, tota
 /// (a test compares the two), so the same output.
 pub(super) fn doji_fused(b: &Bars<'_>, s: &CandleSettings, start: usize, out: &mut [i32]) {
     #[cfg(target_arch = "x86_64")]
-    if super::scan::avx2() {
-        // SAFETY: the CPU has AVX2 and FMA (checked by `avx2`).
+    if super::scan::build() >= super::scan::Build::Avx2 {
+        // SAFETY: the CPU has AVX2 and FMA (checked by `build`).
         return unsafe { doji_fused_avx2(b, s, start, out) };
     }
     doji_fused_with(b, s, start, out);
@@ -88,7 +88,9 @@ fn doji_loop(b: &Bars<'_>, start: usize, period: usize, fh: (f64, f64), out: &mu
     }
     let pf = period as f64;
     let n = b.len().min(out.len());
-    for (i, o) in out.iter_mut().enumerate().take(n).skip(start) {
+    // A plain range zipped in (not `enumerate().take().skip()`, whose state the compiler kept
+    // in memory, on the loop's critical path).
+    for (o, i) in out[start..n].iter_mut().zip(start..) {
         *o = sign(b.body(i) <= factor * (total / pf) * half, 1);
         total += range(i) - range(i - period);
     }

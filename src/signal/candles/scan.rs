@@ -6,22 +6,39 @@
 use super::bars::{Bars, BLOCK};
 use super::totals::{Avg, Threshold, Totals};
 
-/// Whether the AVX2 builds may run: the CPU has AVX2 and FMA (and, in tests, the baseline
-/// build is not being compared with them).
-#[inline(always)]
-pub(crate) fn avx2() -> bool {
-    #[cfg(test)]
-    if BASELINE.with(std::cell::Cell::get) {
-        return false;
-    }
-    crate::backend::cpu_features::has_avx2_fma()
+/// The builds of the block loops, slowest first. All give the same bits: the same operations
+/// in the same order (Rust never fuses a multiply and an add on its own), only wider vectors.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum Build {
+    Baseline,
+    /// AVX2 and FMA: four bars per instruction.
+    Avx2,
+    /// AVX-512F as well: eight.
+    Avx512,
 }
 
-#[cfg(test)]
-thread_local! {
-    /// Set by tests to run the baseline build on an AVX2 machine.
-    pub(crate) static BASELINE: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+/// The fastest build this CPU runs (in tests, at most [`CAP`]).
+#[inline(always)]
+pub(crate) fn build() -> Build {
+    use crate::backend::cpu_features as cpu;
+    let best = match (cpu::has_avx2_fma(), cpu::has_avx512f()) {
+        (false, _) => Build::Baseline,
+        (true, false) => Build::Avx2,
+        (true, true) => Build::Avx512,
+    };
+    #[cfg(test)]
+    let best = best.min(match CAP.load(std::sync::atomic::Ordering::Relaxed) {
+        0 => Build::Baseline,
+        1 => Build::Avx2,
+        _ => Build::Avx512,
+    });
+    best
 }
+
+/// Set by tests to compare the slower builds with the fastest (0, 1, 2: [`Build`]'s order). Any
+/// test may then run a slower build, which gives the same output.
+#[cfg(test)]
+pub(crate) static CAP: std::sync::atomic::AtomicU8 = std::sync::atomic::AtomicU8::new(2);
 
 /// A pattern part-way through the bars.
 pub(crate) trait Scan: Send {
@@ -61,9 +78,7 @@ fn run_block<F: Eval<N>, const N: usize>(
     }
 }
 
-/// [`run_block`] compiled for AVX2: four bars per instruction. The same operations in the same
-/// order as the baseline build (Rust never fuses a multiply and an add on its own), so the same
-/// bits.
+/// [`run_block`] compiled for AVX2 ([`Build::Avx2`]).
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,fma")]
 unsafe fn run_block_avx2<F: Eval<N>, const N: usize>(
@@ -76,14 +91,30 @@ unsafe fn run_block_avx2<F: Eval<N>, const N: usize>(
     run_block(s, b, totals, from, out);
 }
 
+/// [`run_block`] compiled for AVX-512 ([`Build::Avx512`]).
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma,avx512f")]
+unsafe fn run_block_avx512<F: Eval<N>, const N: usize>(
+    s: &Scanner<F, N>,
+    b: &Bars<'_>,
+    totals: &Totals,
+    from: usize,
+    out: &mut [i32],
+) {
+    run_block(s, b, totals, from, out);
+}
+
 impl<F: Eval<N>, const N: usize> Scan for Scanner<F, N> {
     fn block(&mut self, b: &Bars<'_>, totals: &Totals, from: usize, out: &mut [i32]) {
-        #[cfg(target_arch = "x86_64")]
-        if avx2() {
-            // SAFETY: the CPU has AVX2 and FMA (checked by `avx2`).
-            return unsafe { run_block_avx2(self, b, totals, from, out) };
+        match build() {
+            // SAFETY: the CPU has AVX-512F, AVX2 and FMA (checked by `build`).
+            #[cfg(target_arch = "x86_64")]
+            Build::Avx512 => unsafe { run_block_avx512(self, b, totals, from, out) },
+            // SAFETY: the CPU has AVX2 and FMA (checked by `build`).
+            #[cfg(target_arch = "x86_64")]
+            Build::Avx2 => unsafe { run_block_avx2(self, b, totals, from, out) },
+            _ => run_block(self, b, totals, from, out),
         }
-        run_block(self, b, totals, from, out);
     }
 }
 

@@ -9,7 +9,9 @@
 //! factor: averages (of one pattern or of several) with the same three read one [`Total`].
 
 use super::bars::{Bars, BLOCK};
+use super::scan::{build, Build};
 use super::settings::{CandleSetting, CandleSettings, RangeType};
+use crate::signal::quotient::divide_all;
 
 /// How far before a block's first bar a total's positions are kept: the 5-bar patterns read
 /// bar `i - 4`, and the modified hikkake's total, at offset 2, starts three bars before its
@@ -139,23 +141,33 @@ impl Totals {
     /// and the `KMAX` before it. The blocks must follow each other, and the first must start
     /// at most `KMAX` positions after the earliest origin.
     pub fn advance(&mut self, b: &Bars<'_>, from: usize, len: usize) {
-        #[cfg(target_arch = "x86_64")]
-        if super::scan::avx2() {
-            // SAFETY: the CPU has AVX2 and FMA (checked by `avx2`).
-            return unsafe { self.advance_avx2(b, from, len) };
+        match build() {
+            // SAFETY: the CPU has AVX-512F, AVX2 and FMA (checked by `build`).
+            #[cfg(target_arch = "x86_64")]
+            Build::Avx512 => unsafe { self.advance_avx512(b, from, len) },
+            // SAFETY: the CPU has AVX2 and FMA (checked by `build`).
+            #[cfg(target_arch = "x86_64")]
+            Build::Avx2 => unsafe { self.advance_avx2(b, from, len) },
+            _ => self.advance_with::<false>(b, from, len),
         }
-        self.advance_with(b, from, len);
     }
 
     /// [`Totals::advance`] compiled for AVX2: the same operations in the same order.
     #[cfg(target_arch = "x86_64")]
     #[target_feature(enable = "avx2,fma")]
     unsafe fn advance_avx2(&mut self, b: &Bars<'_>, from: usize, len: usize) {
-        self.advance_with(b, from, len);
+        self.advance_with::<true>(b, from, len);
+    }
+
+    /// [`Totals::advance`] compiled for AVX-512.
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2,fma,avx512f")]
+    unsafe fn advance_avx512(&mut self, b: &Bars<'_>, from: usize, len: usize) {
+        self.advance_with::<true>(b, from, len);
     }
 
     #[inline(always)]
-    fn advance_with(&mut self, b: &Bars<'_>, from: usize, len: usize) {
+    fn advance_with<const FMA: bool>(&mut self, b: &Bars<'_>, from: usize, len: usize) {
         let len = len.min(BLOCK);
         let to = from + len;
         self.from = from;
@@ -193,15 +205,15 @@ impl Totals {
                     going[count] = Some(t);
                     count += 1;
                     if count == going.len() {
-                        accumulate(&mut going, KMAX + len);
+                        accumulate::<FMA>(&mut going, KMAX + len);
                         count = 0;
                     }
                 }
-                Some(_) => accumulate(&mut [Some(t)], KMAX + len),
+                Some(_) => accumulate::<FMA>(&mut [Some(t)], KMAX + len),
                 None => {}
             }
         }
-        accumulate(&mut going[..count], KMAX + len);
+        accumulate::<FMA>(&mut going[..count], KMAX + len);
     }
 }
 
@@ -224,31 +236,35 @@ fn changes(span: &mut [f64], first: usize, period: usize, range: impl Fn(usize) 
 /// into the averages `total(p) / period`, position by position (`total(p)` used, then
 /// `total += change(p)`: TA-Lib's additions in TA-Lib's order), and empties `group`.
 #[inline(always)]
-fn accumulate(group: &mut [Option<&mut Total>], hi: usize) {
+fn accumulate<const FMA: bool>(group: &mut [Option<&mut Total>], hi: usize) {
     let mut taken = group.iter_mut().filter_map(Option::take);
     match [(); 8].map(|()| taken.next()) {
-        [Some(a), None, ..] => sums([a], hi),
-        [Some(a), Some(b), None, ..] => sums([a, b], hi),
-        [Some(a), Some(b), Some(c), None, ..] => sums([a, b, c], hi),
-        [Some(a), Some(b), Some(c), Some(d), None, ..] => sums([a, b, c, d], hi),
-        [Some(a), Some(b), Some(c), Some(d), Some(e), None, ..] => sums([a, b, c, d, e], hi),
-        [Some(a), Some(b), Some(c), Some(d), Some(e), Some(f), None, _] => sums([a, b, c, d, e, f], hi),
-        [Some(a), Some(b), Some(c), Some(d), Some(e), Some(f), Some(g), None] => sums([a, b, c, d, e, f, g], hi),
-        [Some(a), Some(b), Some(c), Some(d), Some(e), Some(f), Some(g), Some(h)] => sums([a, b, c, d, e, f, g, h], hi),
+        [Some(a), None, ..] => sums::<_, FMA>([a], hi),
+        [Some(a), Some(b), None, ..] => sums::<_, FMA>([a, b], hi),
+        [Some(a), Some(b), Some(c), None, ..] => sums::<_, FMA>([a, b, c], hi),
+        [Some(a), Some(b), Some(c), Some(d), None, ..] => sums::<_, FMA>([a, b, c, d], hi),
+        [Some(a), Some(b), Some(c), Some(d), Some(e), None, ..] => sums::<_, FMA>([a, b, c, d, e], hi),
+        [Some(a), Some(b), Some(c), Some(d), Some(e), Some(f), None, _] => sums::<_, FMA>([a, b, c, d, e, f], hi),
+        [Some(a), Some(b), Some(c), Some(d), Some(e), Some(f), Some(g), None] => {
+            sums::<_, FMA>([a, b, c, d, e, f, g], hi)
+        }
+        [Some(a), Some(b), Some(c), Some(d), Some(e), Some(f), Some(g), Some(h)] => {
+            sums::<_, FMA>([a, b, c, d, e, f, g, h], hi)
+        }
         _ => {}
     }
 }
 
 /// [`accumulate`] for `M` totals that start at the same place in their buffers.
 #[inline(always)]
-fn sums<const M: usize>(mut group: [&mut Total; M], hi: usize) {
+fn sums<const M: usize, const FMA: bool>(mut group: [&mut Total; M], hi: usize) {
     let lo = group[0].first.unwrap_or(KMAX);
     let mut sums = group.each_ref().map(|t| t.total);
     let periods = group.each_ref().map(|t| t.period as f64);
     let hi = hi.min(SPAN);
     let lo = lo.min(hi);
     // One or two chains leave time for a division per position within the latency of their
-    // additions; more would wait on the divider, so they divide afterwards, four at a time.
+    // additions; more would wait on it, so they divide afterwards, a vector at a time.
     let divide_now = M <= 2;
     for j in lo..hi {
         for ((t, s), p) in group.iter_mut().zip(sums.iter_mut()).zip(periods) {
@@ -260,7 +276,7 @@ fn sums<const M: usize>(mut group: [&mut Total; M], hi: usize) {
     for ((t, s), p) in group.into_iter().zip(sums).zip(periods) {
         t.total = s;
         if !divide_now {
-            t.base[lo..hi].iter_mut().for_each(|v| *v /= p);
+            divide_all::<FMA>(&mut t.base[lo..hi], p);
         }
     }
 }

@@ -884,7 +884,7 @@ impl<A: Value> Machine for Single<A> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::{build, spec, Indicator, ParamKind};
+    use super::super::{build, run_checked, spec, Indicator, ParamKind};
     use crate::control::Control;
 
     /// Bars that wander, with flat runs, equal closes, zero ranges and NaN inside.
@@ -978,11 +978,7 @@ mod tests {
                 }
                 let Ok(proto) = build(name, &params) else { continue };
                 let n_out = s.outputs.len();
-                let mut outs = vec![vec![0.0; b[0].len()]; n_out];
-                {
-                    let mut slices: Vec<&mut [f64]> = outs.iter_mut().map(|o| &mut o[..]).collect();
-                    proto.clone_box().run(&ins, &mut slices, &Control::new()).unwrap();
-                }
+                let outs = run_checked(&mut *proto.clone_box(), &ins, &Control::new()).unwrap();
                 let mut m: Box<dyn Indicator> = proto.clone_box();
                 let (mut x, mut y) = (vec![0.0; ins.len()], vec![0.0; n_out]);
                 for t in 0..b[0].len() {

@@ -28,7 +28,7 @@ pub use spec::{build, spec, Param, ParamKind, Spec, SPECS};
 pub use state::{Loader, Save};
 
 use crate::control::Control;
-use crate::error::{try_zeroed, Result};
+use crate::error::{Error, Result};
 use rayon::prelude::*;
 
 /// The most inputs (high, low, close, volume) and outputs (three) of any indicator.
@@ -189,9 +189,10 @@ impl Stream {
     }
 }
 
-/// Runs the indicator over `cols` series of `rows` bars, in parallel over series. `input(j, c,
-/// buf)` gives input `j` of series `c` (it may fill `buf`, `rows` long, and return it). The
-/// result holds, series after series, each output's `rows` values: `[c][k][r]`.
+/// Runs the indicator over `cols` series of `rows` bars, in parallel over series, into `out`
+/// (`cols × outputs × rows` values, every one written): series after series, each output's
+/// `rows` values, `[c][k][r]`. `input(j, c, buf)` gives input `j` of series `c` (it may fill
+/// `buf`, `rows` long, and return it).
 pub fn run_columns<'a, F>(
     name: &str,
     params: &[f64],
@@ -199,17 +200,22 @@ pub fn run_columns<'a, F>(
     cols: usize,
     input: F,
     control: &Control,
-) -> Result<Vec<f64>>
+    out: &mut [f64],
+) -> Result<()>
 where
     F: Fn(usize, usize, &mut Vec<f64>) -> Option<&'a [f64]> + Sync,
 {
     let proto = build(name, params)?;
     let (n_in, n_out) = (proto.inputs(), proto.outputs());
     let block = rows * n_out;
-    crate::error::check_alloc::<f64>((rows as u128) * (cols as u128) * (n_out as u128), "the indicator's output")?;
-    let mut out = try_zeroed(block * cols, "the indicator's output")?;
+    if out.len() != block * cols {
+        return Err(Error::Internal(format!(
+            "{name}'s output holds {} values, not {cols} × {n_out} × {rows}",
+            out.len()
+        )));
+    }
     if block == 0 {
-        return Ok(out);
+        return Ok(());
     }
     let one = |c: usize, dst: &mut [f64]| -> Result<()> {
         control.check()?;
@@ -228,11 +234,25 @@ where
         m.run(&slices, &mut outs, control)
     };
     if cols == 1 {
-        one(0, &mut out)?;
+        one(0, out)
     } else {
-        out.par_chunks_mut(block).enumerate().try_for_each(|(c, dst)| one(c, dst))?;
+        out.par_chunks_mut(block).enumerate().try_for_each(|(c, dst)| one(c, dst))
     }
-    Ok(out)
+}
+
+/// Runs `m` over `ins` into outputs filled with a NaN no indicator makes, and checks that every
+/// value was written (the binding gives [`run_columns`] uninitialised memory).
+#[cfg(test)]
+pub(crate) fn run_checked(m: &mut dyn Indicator, ins: &[&[f64]], control: &Control) -> Result<Vec<Vec<f64>>> {
+    const UNWRITTEN: u64 = 0x7ff8_5eed_5eed_5eed;
+    let n = ins.first().map_or(0, |s| s.len());
+    let mut outs = vec![vec![f64::from_bits(UNWRITTEN); n]; m.outputs()];
+    let mut slices: Vec<&mut [f64]> = outs.iter_mut().map(|o| &mut o[..]).collect();
+    m.run(ins, &mut slices, control)?;
+    for (k, o) in outs.iter().enumerate() {
+        assert!(o.iter().all(|v| v.to_bits() != UNWRITTEN), "output {k} of {n} bars has an unwritten value");
+    }
+    Ok(outs)
 }
 
 #[cfg(test)]
@@ -280,11 +300,7 @@ mod tests {
             let params: Vec<f64> = spec.params.iter().map(|p| p.default).collect();
             let ins = inputs(spec, &b);
             let n_out = spec.outputs.len();
-            let mut outs = vec![vec![0.0; 400]; n_out];
-            {
-                let mut slices: Vec<&mut [f64]> = outs.iter_mut().map(|o| &mut o[..]).collect();
-                build(spec.name, &params).unwrap().run(&ins, &mut slices, &Control::new()).unwrap();
-            }
+            let outs = run_checked(&mut *build(spec.name, &params).unwrap(), &ins, &Control::new()).unwrap();
             let mut stream = Stream::new(spec.name, &params).unwrap();
             let mut y = vec![0.0; n_out];
             for t in 0..400 {

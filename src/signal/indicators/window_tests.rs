@@ -1,7 +1,7 @@
 //! The batch loops of the window, regression and volatility indicators against their `step`,
 //! bit for bit, on bars built to catch them out.
 
-use super::{build, spec, ParamKind, Stream};
+use super::{build, run_checked, spec, ParamKind, Stream};
 use crate::control::Control;
 
 /// The same bits, or both NaN (Rust leaves a NaN result's sign and payload unspecified: LLVM
@@ -115,11 +115,7 @@ fn batch_equals_step_by_step() {
             .collect();
         for params in cases(name) {
             let n = b[0].len();
-            let mut outs = vec![vec![0.0; n]; s.outputs.len()];
-            {
-                let mut slices: Vec<&mut [f64]> = outs.iter_mut().map(|o| &mut o[..]).collect();
-                build(name, &params).unwrap().run(&ins, &mut slices, &Control::new()).unwrap();
-            }
+            let outs = run_checked(&mut *build(name, &params).unwrap(), &ins, &Control::new()).unwrap();
             let mut stream = Stream::new(name, &params).unwrap();
             let mut y = vec![0.0; s.outputs.len()];
             let mut x = vec![0.0; ins.len()];
@@ -144,10 +140,8 @@ fn short_series() {
         for n in [0, 1, 2, 13, 14, 15] {
             let x: Vec<f64> = (0..n).map(|i| 10.0 + (i % 4) as f64).collect();
             let ins: Vec<&[f64]> = s.inputs.iter().map(|_| &x[..]).collect();
-            let mut outs = vec![vec![0.0; n]; s.outputs.len()];
-            let mut slices: Vec<&mut [f64]> = outs.iter_mut().map(|o| &mut o[..]).collect();
             let params: Vec<f64> = s.params.iter().map(|p| p.default).collect();
-            build(name, &params).unwrap().run(&ins, &mut slices, &Control::new()).unwrap();
+            let outs = run_checked(&mut *build(name, &params).unwrap(), &ins, &Control::new()).unwrap();
             let mut stream = Stream::new(name, &params).unwrap();
             let mut y = vec![0.0; s.outputs.len()];
             for t in 0..n {
