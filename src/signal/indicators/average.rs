@@ -817,11 +817,16 @@ impl Value for Sma {
         }
         for span in spans(x.len()) {
             control.check()?;
-            for i in span.start.max(warm)..span.end.max(warm) {
-                sum += x[i];
+            let (lo, hi) = (span.start.max(warm), span.end.max(warm));
+            if lo == hi {
+                continue; // a series shorter than the period
+            }
+            // Zipped slices: no bounds checks inside the loop.
+            for ((o, &new), &old) in out[lo..hi].iter_mut().zip(&x[lo..hi]).zip(&x[lo + 1 - p..hi + 1 - p]) {
+                sum += new;
                 let total = sum;
-                sum -= x[i + 1 - p];
-                out[i] = total / pf;
+                sum -= old;
+                *o = total / pf;
             }
         }
         Ok(())
