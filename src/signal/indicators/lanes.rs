@@ -2,10 +2,10 @@
 //! `t + l`'s sums, each added in the bar-by-bar machine's order, so each bar gets the machine's
 //! bits (only independent bars share an instruction). The machines sum each window afresh
 //! (TA-Lib 0.8's running sums agree with that to about 1e-11), so the work is O(period) a bar
-//! and SIMD is what makes it fast.
+//! and SIMD is what makes it fast. And [`Restarted`]: TA-Lib's own running sums, whose lanes
+//! are whole stretches of bars between two of its recomputations.
 
 use super::spans;
-use super::volatility::root;
 use crate::control::Control;
 use crate::error::Result;
 
@@ -70,72 +70,122 @@ fn run_span<B: Bars>(b: &mut B, start: usize, end: usize) {
     }
 }
 
-/// The population variance of each window of `p` values, by two passes (mean, then squared
-/// deviations), as `Moments::var_two_pass` takes it.
-pub struct Variance<'a> {
-    pub x: &'a [f64],
-    pub p: usize,
-    pub out: &'a mut [f64],
+/// Sums that TA-Lib 0.8 runs over a window about a shift and recomputes from the window
+/// itself (a restart) every `32 · p` bars, or sooner where they have lost too many digits (VAR,
+/// STDDEV, BBANDS). Between two restarts the sums are one serial chain, and a restart depends
+/// on its window alone, so the chains of successive `32 · p`-bar segments can run side by side
+/// in SIMD lanes on the guess that no early restart comes; where one does, the work from it on
+/// is done again from there. Every bar gets the bar-by-bar machine's bits.
+pub trait Restarted {
+    /// One chain's sums.
+    type Sums: Copy;
+    fn period(&self) -> usize;
+    /// The sums before the first window's last bar, bar `p - 1`.
+    fn first(&self) -> Self::Sums;
+    /// Bar `t`'s output and the sums after it, recomputed from its window.
+    fn restart(&self, t: usize) -> (f64, Self::Sums);
+    /// Runs lane `k` from `sums[k]` over bars `at[k]..at[k] + n` into `out`, and gives the
+    /// offset of each lane's first bar that asks for a restart (`n`: none); the outputs from
+    /// there on are left to be overwritten. With one lane it may stop soon after that bar.
+    fn steps<const K: usize>(
+        &self,
+        sums: &mut [Self::Sums; K],
+        at: [usize; K],
+        n: usize,
+        out: &mut [f64],
+    ) -> [usize; K];
 }
 
-impl Bars for Variance<'_> {
-    #[inline(always)]
-    fn bars<const L: usize>(&mut self, t: usize) {
-        self.out[t..t + L].copy_from_slice(&variances::<L>(self.x, self.p, t));
+/// The bars from one planned restart to the next.
+pub const fn segment(p: usize) -> usize {
+    32 * p
+}
+
+/// Writes bars `p - 1..` of `out` from `r` (the caller fills the look-back).
+pub fn restarted<R: Restarted>(r: &R, out: &mut [f64], control: &Control) -> Result<()> {
+    #[cfg(target_arch = "x86_64")]
+    if crate::backend::cpu_features::has_avx512f() {
+        // SAFETY: AVX-512F support was just checked at run time.
+        return unsafe { restarted_avx512(r, out, control) };
     }
+    #[cfg(target_arch = "x86_64")]
+    if crate::backend::cpu_features::has_avx2() {
+        // SAFETY: AVX2 support was just checked at run time.
+        return unsafe { restarted_avx2(r, out, control) };
+    }
+    restarted_in(r, out, control)
 }
 
-/// The variances of the windows of `p` values ending at bars `t..t + L`.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn restarted_avx2<R: Restarted>(r: &R, out: &mut [f64], control: &Control) -> Result<()> {
+    restarted_in(r, out, control)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f")]
+unsafe fn restarted_avx512<R: Restarted>(r: &R, out: &mut [f64], control: &Control) -> Result<()> {
+    restarted_in(r, out, control)
+}
+
 #[inline(always)]
-fn variances<const L: usize>(x: &[f64], p: usize, t: usize) -> [f64; L] {
-    let pf = p as f64;
-    let w = &x[t + 1 - p..t + L];
-    let mut mean = [0.0; L];
-    for j in 0..p {
-        let v = &w[j..j + L];
-        for l in 0..L {
-            mean[l] += v[l];
+fn restarted_in<R: Restarted>(r: &R, out: &mut [f64], control: &Control) -> Result<()> {
+    let (p, n) = (r.period(), out.len());
+    if n < p {
+        return Ok(());
+    }
+    let seg = segment(p);
+    // `b`: the first of a segment's `seg - 1` running bars, the restart after them at `b + seg - 1`.
+    let mut b = p - 1;
+    let mut sums = r.first();
+    // After a wasted guess, the next segments one at a time, more of them each time it recurs.
+    let (mut calm, mut backoff) = (0usize, 1usize);
+    while b < n {
+        control.check()?;
+        let fits = |k: usize| calm == 0 && b + k * seg <= n;
+        let ((t, early), k) = if fits(16) {
+            (group::<R, 16>(r, b, sums, seg - 1, out), 16)
+        } else if fits(8) {
+            (group::<R, 8>(r, b, sums, seg - 1, out), 8)
+        } else if fits(4) {
+            (group::<R, 4>(r, b, sums, seg - 1, out), 4)
+        } else if fits(2) {
+            (group::<R, 2>(r, b, sums, seg - 1, out), 2)
+        } else {
+            (group::<R, 1>(r, b, sums, (seg - 1).min(n - b), out), 1)
+        };
+        if k > 1 {
+            (calm, backoff) = if early { (backoff, (backoff * 2).min(64)) } else { (0, 1) };
+        } else {
+            calm = calm.saturating_sub(1);
         }
-    }
-    for m in &mut mean {
-        *m /= pf;
-    }
-    let mut acc = [0.0; L];
-    for j in 0..p {
-        let v = &w[j..j + L];
-        for l in 0..L {
-            let d = v[l] - mean[l];
-            acc[l] += d * d;
+        if t < n {
+            let (v, s) = r.restart(t);
+            out[t] = v;
+            sums = s;
         }
+        b = t + 1;
     }
-    for a in &mut acc {
-        *a /= pf;
-    }
-    acc
+    Ok(())
 }
 
-/// BBANDS's bands about the average `mid`: `mid ± root(variance) * k`.
-pub struct Bands<'a> {
-    pub x: &'a [f64],
-    pub p: usize,
-    pub mid: &'a [f64],
-    pub upper: &'a mut [f64],
-    pub lower: &'a mut [f64],
-    pub up: f64,
-    pub dn: f64,
-}
-
-impl Bars for Bands<'_> {
-    #[inline(always)]
-    fn bars<const L: usize>(&mut self, t: usize) {
-        let var = variances::<L>(self.x, self.p, t);
-        let mid = &self.mid[t..t + L];
-        let (upper, lower) = (&mut self.upper[t..t + L], &mut self.lower[t..t + L]);
-        for l in 0..L {
-            let sd = root(var[l]);
-            upper[l] = mid[l] + sd * self.up;
-            lower[l] = mid[l] - sd * self.dn;
-        }
+/// `K` segments from bar `b` (`len` running bars each, the first from `sums`, the others from
+/// restarts): the bar of the next restart, and whether it came early.
+#[inline(always)]
+fn group<R: Restarted, const K: usize>(r: &R, b: usize, sums: R::Sums, len: usize, out: &mut [f64]) -> (usize, bool) {
+    let seg = segment(r.period());
+    let mut st = [sums; K];
+    let mut at = [b; K];
+    for k in 1..K {
+        at[k] = b + k * seg;
+        let (v, s) = r.restart(at[k] - 1);
+        out[at[k] - 1] = v;
+        st[k] = s;
+    }
+    let first = r.steps::<K>(&mut st, at, len, out);
+    match (0..K).find(|&k| first[k] < len) {
+        Some(k) => (at[k] + first[k], true),
+        None => (at[K - 1] + len, false),
     }
 }
 
@@ -247,17 +297,15 @@ mod tests {
             let mut got = want.clone();
             let first = p - 1;
             {
-                let [a, b, c] = &mut want[..] else { unreachable!() };
-                run_span(&mut Variance { x: &x, p, out: a }, first, n);
+                let [_, b, c] = &mut want[..] else { unreachable!() };
                 run_span(&mut Correlation { x: &x, y: &y, p, out: b }, first, n);
                 if p > 1 {
                     run_span(&mut Regression::<_, true> { x: &x, p, out: c, line: |m, b| b + m * 3.0 }, first, n);
                 }
             }
             {
-                let [a, b, c] = &mut got[..] else { unreachable!() };
+                let [_, b, c] = &mut got[..] else { unreachable!() };
                 let control = Control::new();
-                run(&mut Variance { x: &x, p, out: a }, first, n, &control).unwrap();
                 run(&mut Correlation { x: &x, y: &y, p, out: b }, first, n, &control).unwrap();
                 if p > 1 {
                     run(&mut Regression::<_, true> { x: &x, p, out: c, line: |m, b| b + m * 3.0 }, first, n, &control)

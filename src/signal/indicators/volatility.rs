@@ -1,8 +1,8 @@
 //! Volatility: TRANGE, ATR, NATR (Wilder's smoothing), BBANDS, STDDEV and VAR (TA-Lib's running
-//! sums of values and squares).
+//! sums of deviations, recentred now and then).
 
 use super::average::{is_zero, Ma, Value};
-use super::lanes::{self, Bands, Variance};
+use super::lanes;
 use super::state::{state, Ring};
 use super::{spans, Machine};
 use crate::control::Control;
@@ -217,56 +217,213 @@ fn smooth(mut prev: f64, p: usize, normalized: bool, ins: &[&[f64]], out: &mut [
     Ok(())
 }
 
-/// A window of the last `p` values.
+/// VAR's sums about a shift: TA-Lib 0.8 sums the deviations from `shift` and their squares,
+/// and recentres (a restart: the shift becomes the window's mean, the sums are taken afresh)
+/// every `32 · p` bars, or sooner where the variance is under a millionth of the mean square
+/// or the value leaving holds over a million times what stays. Its TA_VAR is built without
+/// FMA and TA_BBANDS's FMA clone fuses nothing here, so neither does this.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Dev {
+    shift: f64,
+    s1: f64,
+    s2: f64,
+}
+state!(Dev { shift, s1, s2 });
+
+impl Dev {
+    /// The sums over `w`, the first window but its last value, about `shift`, its first.
+    fn first(shift: f64, w: impl Iterator<Item = f64>) -> Self {
+        let (mut s1, mut s2) = (0.0, 0.0);
+        for v in w {
+            let d = v - shift;
+            s1 += d;
+            s2 += d * d;
+        }
+        Self { shift, s1, s2 }
+    }
+
+    /// The variance of the window `w` (oldest first), and the sums about its mean without
+    /// its oldest value, all taken afresh; a variance under 1e-12 of the mean square is 0.
+    fn restart(inv: f64, w: impl Iterator<Item = f64> + Clone) -> (f64, Self) {
+        let mut sum = 0.0;
+        for v in w.clone() {
+            sum += v;
+        }
+        let shift = sum * inv;
+        let oldest = w.clone().next().unwrap_or(0.0);
+        let (mut s1, mut s2) = (0.0, 0.0);
+        for v in w {
+            let d = v - shift;
+            s1 += d;
+            s2 += d * d;
+        }
+        let m = inv * s1;
+        let mean_sq = inv * s2;
+        let mut var = mean_sq - m * m;
+        if var < mean_sq * 1e-12 {
+            var = 0.0;
+        }
+        let e = oldest - shift;
+        (var, Self { shift, s1: s1 - e, s2: s2 - e * e })
+    }
+
+    /// Adds `new`, gives the window's variance, drops `old` (the window's oldest); `true`
+    /// where TA-Lib restarts at this bar instead.
+    #[inline(always)]
+    fn step(&mut self, inv: f64, new: f64, old: f64) -> (f64, bool) {
+        let d = new - self.shift;
+        let s1 = self.s1 + d;
+        let s2 = self.s2 + d * d;
+        let m = inv * s1;
+        let var = inv * s2 - m * m;
+        let e = old - self.shift;
+        let ee = e * e;
+        let s2 = s2 - ee;
+        let restart = (inv * s2 * 1e-6 > var) | (ee > s2 * 1e6);
+        self.s1 = s1 - e;
+        self.s2 = s2;
+        (var, restart)
+    }
+}
+
+/// VAR's machine: the window, the sums, and the bars left before the next planned restart.
 #[derive(Clone, Debug)]
-pub struct Moments {
+pub struct Variance {
     p: usize,
     ring: Ring,
+    dev: Dev,
+    left: usize,
 }
-state!(Moments { ring });
+state!(Variance { ring, dev, left });
 
-impl Moments {
+impl Variance {
     pub fn new(p: usize) -> Self {
-        Self { p, ring: Ring::new(p) }
+        Self { p, ring: Ring::new(p), dev: Dev::default(), left: 0 }
     }
-    /// The window's population variance by two passes (mean, then squared deviations): what
-    /// TA-Lib 0.8's VAR and STDDEV agree with to about 1e-12, where the running sums lose
-    /// digits to cancellation.
     #[inline]
-    pub fn var_two_pass(&mut self, x: f64) -> Option<f64> {
+    pub fn next(&mut self, x: f64) -> Option<f64> {
         self.ring.push(x);
         if !self.ring.is_full() {
             return None;
         }
-        let p = self.p as f64;
-        let mut mean = 0.0;
-        for i in 0..self.p {
-            mean += self.ring.get(i);
+        let (p, ring) = (self.p, &self.ring);
+        let inv = 1.0 / p as f64;
+        let window = || (0..p).map(|i| ring.get(i));
+        if self.left == 0 {
+            self.dev = Dev::first(ring.get(0), window().take(p - 1));
+            self.left = lanes::segment(p);
         }
-        mean /= p;
-        let mut acc = 0.0;
-        for i in 0..self.p {
-            let d = self.ring.get(i) - mean;
-            acc += d * d;
+        let (mut var, early) = self.dev.step(inv, x, ring.get(0));
+        if early || {
+            self.left -= 1;
+            self.left == 0
+        } {
+            (var, self.dev) = Dev::restart(inv, window());
+            self.left = lanes::segment(p);
         }
-        Some(acc / p)
+        Some(var)
+    }
+
+    /// The variances of `x`'s windows into `out[p - 1..]` (the caller fills the look-back).
+    fn series(&self, x: &[f64], out: &mut [f64], control: &Control) -> Result<()> {
+        let p = self.p;
+        lanes::restarted(&Windows { x, p, inv: 1.0 / p as f64 }, &mut out[..x.len()], control)
     }
 }
 
-/// VAR(close, timeperiod, nbdev) (TA-Lib ignores `nbdev` here) and STDDEV(close, timeperiod, nbdev).
+/// VAR over a whole series, for [`lanes::restarted`].
+struct Windows<'a> {
+    x: &'a [f64],
+    p: usize,
+    inv: f64,
+}
+
+impl lanes::Restarted for Windows<'_> {
+    type Sums = Dev;
+    fn period(&self) -> usize {
+        self.p
+    }
+    fn first(&self) -> Dev {
+        Dev::first(self.x[0], self.x[..self.p - 1].iter().copied())
+    }
+    fn restart(&self, t: usize) -> (f64, Dev) {
+        Dev::restart(self.inv, self.x[t + 1 - self.p..=t].iter().copied())
+    }
+    /// The lanes' values and variances go through blocks laid out bar by bar, lane by lane,
+    /// so that the sums of all lanes are one vector.
+    #[inline(always)]
+    fn steps<const K: usize>(&self, sums: &mut [Dev; K], at: [usize; K], n: usize, out: &mut [f64]) -> [usize; K] {
+        const C: usize = 32;
+        let (x, back, inv) = (self.x, self.p - 1, self.inv);
+        let mut first = [n; K];
+        let (mut new, mut old, mut var) = ([[0.0; K]; C], [[0.0; K]; C], [[0.0; K]; C]);
+        let mut hit = [[false; K]; C];
+        let shift: [f64; K] = std::array::from_fn(|k| sums[k].shift);
+        let mut s1: [f64; K] = std::array::from_fn(|k| sums[k].s1);
+        let mut s2: [f64; K] = std::array::from_fn(|k| sums[k].s2);
+        let mut j0 = 0;
+        while j0 < n {
+            let c = C.min(n - j0);
+            let (new, old, var, hit) = (&mut new[..c], &mut old[..c], &mut var[..c], &mut hit[..c]);
+            for k in 0..K {
+                let t = at[k] + j0;
+                let rows = new.iter_mut().zip(old.iter_mut());
+                for ((nj, oj), (&a, &b)) in rows.zip(x[t..t + c].iter().zip(&x[t - back..t - back + c])) {
+                    nj[k] = a;
+                    oj[k] = b;
+                }
+            }
+            // The restarts asked for are looked for after the block, so the block's loop is
+            // only arithmetic.
+            let mut any = false;
+            for (((nj, oj), vj), hj) in new.iter().zip(old.iter()).zip(var.iter_mut()).zip(hit.iter_mut()) {
+                for k in 0..K {
+                    let mut d = Dev { shift: shift[k], s1: s1[k], s2: s2[k] };
+                    let (v, early) = d.step(inv, nj[k], oj[k]);
+                    (s1[k], s2[k], vj[k], hj[k]) = (d.s1, d.s2, v, early);
+                    any |= early;
+                }
+            }
+            if any {
+                for k in 0..K {
+                    if let Some(j) = hit.iter().position(|h| h[k]) {
+                        first[k] = first[k].min(j0 + j);
+                    }
+                }
+            }
+            for k in 0..K {
+                let t = at[k] + j0;
+                for (o, vj) in out[t..t + c].iter_mut().zip(var.iter()) {
+                    *o = vj[k];
+                }
+            }
+            j0 += c;
+            if K == 1 && first[0] < n {
+                break;
+            }
+        }
+        for k in 0..K {
+            sums[k] = Dev { shift: shift[k], s1: s1[k], s2: s2[k] };
+        }
+        first
+    }
+}
+
+/// VAR(close, timeperiod, nbdev) (TA-Lib ignores `nbdev` here) and STDDEV(close, timeperiod,
+/// nbdev): the square root of VAR's variance times `nbdev`.
 #[derive(Clone, Debug)]
 pub struct Var {
-    moments: Moments,
+    var: Variance,
     stddev: Option<f64>,
 }
-state!(Var { moments });
+state!(Var { var });
 
 impl Var {
     pub fn variance(p: usize) -> Self {
-        Self { moments: Moments::new(p), stddev: None }
+        Self { var: Variance::new(p), stddev: None }
     }
     pub fn stddev(p: usize, nbdev: f64) -> Self {
-        Self { moments: Moments::new(p), stddev: Some(nbdev) }
+        Self { var: Variance::new(p), stddev: Some(nbdev) }
     }
 }
 
@@ -275,54 +432,57 @@ impl Machine for Var {
     const OUT: usize = 1;
     #[inline]
     fn step(&mut self, x: &[f64], out: &mut [f64]) {
-        out[0] = match (self.moments.var_two_pass(x[0]), self.stddev) {
+        out[0] = match (self.var.next(x[0]), self.stddev) {
             (None, _) => f64::NAN,
             (Some(v), None) => v,
-            (Some(v), Some(k)) => root(v) * k,
+            (Some(v), Some(k)) => v.sqrt() * k,
         };
     }
     fn batch(&mut self, ins: &[&[f64]], outs: &mut [&mut [f64]], control: &Control) -> Result<()> {
         let (x, out) = (ins[0], &mut *outs[0]);
-        let p = self.moments.p;
+        let p = self.var.p;
         out[..(p - 1).min(x.len())].fill(f64::NAN);
-        lanes::run(&mut Variance { x, p, out }, p - 1, x.len(), control)?;
+        self.var.series(x, out, control)?;
         if let Some(k) = self.stddev {
             for o in out.iter_mut().skip(p - 1) {
-                *o = root(*o) * k;
+                *o = o.sqrt() * k;
             }
         }
         Ok(())
     }
 }
 
-/// The standard deviation of a variance as TA-Lib 0.8 takes it: the square root of a positive
-/// variance, 0 otherwise.
-#[inline]
-pub fn root(var: f64) -> f64 {
-    if var > 0.0 {
-        var.sqrt()
-    } else {
-        0.0
-    }
-}
-
 /// BBANDS(close, timeperiod, nbdevup, nbdevdn, matype): upper, middle, lower. The deviation is
-/// STDDEV's, which TA-Lib starts where the moving average's first output is.
+/// VAR's square root, which TA-Lib starts where the moving average's first output is. TA-Lib's
+/// FMA build fuses the upper band's multiply-add unless both widths are equal (then it takes
+/// `k · sd` once for both bands).
 #[derive(Clone, Debug)]
 pub struct Bbands {
     up: f64,
     dn: f64,
     ma: Ma,
-    moments: Moments,
+    var: Variance,
     skip: usize,
     seen: usize,
 }
-state!(Bbands { ma, moments, seen });
+state!(Bbands { ma, var, seen });
 
 impl Bbands {
     pub fn new(p: usize, up: f64, dn: f64, matype: usize, ma_lookback: usize) -> crate::error::Result<Self> {
         let skip = ma_lookback.saturating_sub(p - 1);
-        Ok(Self { up, dn, ma: Ma::new(p, matype)?, moments: Moments::new(p), skip, seen: 0 })
+        Ok(Self { up, dn, ma: Ma::new(p, matype)?, var: Variance::new(p), skip, seen: 0 })
+    }
+
+    /// The bands about `mid` from the variance `var`.
+    #[inline(always)]
+    fn bands(&self, mid: f64, var: f64) -> (f64, f64) {
+        let sd = var.sqrt();
+        if self.up == self.dn {
+            let w = self.up * sd;
+            (mid + w, mid - w)
+        } else {
+            (self.up.mul_add(sd, mid), mid - self.dn * sd)
+        }
     }
 }
 
@@ -333,27 +493,26 @@ impl Machine for Bbands {
     fn step(&mut self, x: &[f64], out: &mut [f64]) {
         let x = x[0];
         let mid = self.ma.next(x);
-        let sd = if self.seen < self.skip {
+        let var = if self.seen < self.skip {
             self.seen += 1;
             None
         } else {
-            self.moments.var_two_pass(x).map(root)
+            self.var.next(x)
         };
-        match (mid, sd) {
-            (Some(mid), Some(sd)) => {
-                out[0] = mid + sd * self.up;
+        match (mid, var) {
+            (Some(mid), Some(var)) => {
+                (out[0], out[2]) = self.bands(mid, var);
                 out[1] = mid;
-                out[2] = mid - sd * self.dn;
             }
             _ => out.fill(f64::NAN),
         }
     }
-    /// The average's series, the deviation of each window from the first bar the step feeds
-    /// its window (`skip`), combined where both are ready.
+    /// The average's series, the variances of the windows from the first bar the step feeds
+    /// its window (`skip`) in the upper band, then the bands where both are ready.
     fn batch(&mut self, ins: &[&[f64]], outs: &mut [&mut [f64]], control: &Control) -> Result<()> {
         let x = ins[0];
         let n = x.len();
-        let p = self.moments.p;
+        let p = self.var.p;
         let [upper, middle, lower] = outs else {
             return Err(crate::error::Error::Internal("BBANDS has three outputs".into()));
         };
@@ -361,8 +520,21 @@ impl Machine for Bbands {
         let ma_ready = (0..n).take_while(|_| probe.value(0.0).is_none()).count();
         self.ma.series(x, middle, control)?;
         let ready = ma_ready.max(self.skip + p - 1).min(n);
-        let (up, dn) = (self.up, self.dn);
-        lanes::run(&mut Bands { x, p, mid: middle, upper, lower, up, dn }, ready, n, control)?;
+        if self.skip < n {
+            self.var.series(&x[self.skip..], &mut upper[self.skip..], control)?;
+        }
+        let both = upper[ready..].iter_mut().zip(&middle[ready..]).zip(&mut lower[ready..]);
+        if self.up == self.dn {
+            // Its own loop, so the branch in `bands` goes.
+            for ((u, &m), l) in both {
+                let w = self.up * u.sqrt();
+                (*u, *l) = (m + w, m - w);
+            }
+        } else {
+            for ((u, &m), l) in both {
+                (*u, *l) = self.bands(m, *u);
+            }
+        }
         for ((u, m), l) in upper.iter_mut().zip(middle.iter_mut()).zip(lower.iter_mut()).take(ready) {
             (*u, *m, *l) = (f64::NAN, f64::NAN, f64::NAN);
         }
