@@ -67,6 +67,113 @@ macro_rules! with_fma {
 }
 pub(crate) use with_fma;
 
+/// Like [`with_fma!`], for loops with a vectorisable part (a division per bar, say, done eight
+/// bars at a time beside a serial chain): the block compiled for AVX-512F with AVX2 and FMA,
+/// else for AVX2 and FMA, else as it is, whichever the CPU runs. Inside it, `FMA` says whether
+/// the build has fused multiply-adds (for [`crate::signal::quotient::divide_all`]). Every build
+/// gives the same bits: the same operations in the same order, only wider vectors.
+macro_rules! with_wide {
+    ($body:block) => {{
+        use crate::backend::cpu_features as cpu;
+        #[cfg(target_arch = "x86_64")]
+        let level = u8::from(cpu::has_avx2_fma()) + u8::from(cpu::has_avx2_fma() && cpu::has_avx512f());
+        #[cfg(not(target_arch = "x86_64"))]
+        let level = 0u8;
+        match level {
+            #[cfg(target_arch = "x86_64")]
+            2 => {
+                #[target_feature(enable = "avx2,fma,avx512f")]
+                unsafe fn wide<R>(f: impl FnOnce() -> R) -> R {
+                    f()
+                }
+                // SAFETY: the CPU has AVX-512F, AVX2 and FMA (checked just above).
+                unsafe {
+                    wide(move || {
+                        #[allow(dead_code)]
+                        const FMA: bool = true;
+                        $body
+                    })
+                }
+            }
+            #[cfg(target_arch = "x86_64")]
+            1 => {
+                #[target_feature(enable = "avx2,fma")]
+                unsafe fn wide<R>(f: impl FnOnce() -> R) -> R {
+                    f()
+                }
+                // SAFETY: the CPU has AVX2 and FMA (checked just above).
+                unsafe {
+                    wide(move || {
+                        #[allow(dead_code)]
+                        const FMA: bool = true;
+                        $body
+                    })
+                }
+            }
+            _ => {
+                fn plain<R>(f: impl FnOnce() -> R) -> R {
+                    f()
+                }
+                plain(move || {
+                    #[allow(dead_code)]
+                    const FMA: bool = false;
+                    $body
+                })
+            }
+        }
+    }};
+}
+pub(crate) use with_wide;
+
+/// Bars per group in the loops that split a bar's work into parts computed for a whole group
+/// at once (vectorised) around a serial chain: small enough that the CPU runs the next group's
+/// vector divisions while the chain goes through this one's bars, large enough to be a loop
+/// that the compiler vectorises (rather than unrolls).
+pub const GROUP: usize = 32;
+
+/// `out[i] = post(chain(term(x_i)), x_i)`, `x_i` the bar `i` of every input (each at least as
+/// long as `out`): `term` and `post` need no other bar and run over [`GROUP`] bars at a time
+/// (the compiler vectorises them, each of their `J` and `K` values kept in its own array),
+/// `chain` is a serial recurrence fed every bar's terms in order.
+#[inline(always)]
+pub fn around_chain<const I: usize, const J: usize, const K: usize>(
+    ins: [&[f64]; I],
+    out: &mut [f64],
+    term: impl Fn([f64; I]) -> [f64; J],
+    mut chain: impl FnMut([f64; J]) -> [f64; K],
+    post: impl Fn([f64; K], [f64; I]) -> f64,
+) {
+    let n = out.len();
+    let ins = ins.map(|s| &s[..n]);
+    let groups = ins.map(|s| s.as_chunks::<GROUP>().0);
+    let (whole, rest) = out.as_chunks_mut::<GROUP>();
+    for (j, o) in whole.iter_mut().enumerate() {
+        let x = groups.map(|g| &g[j]);
+        let mut t = [[0.0; GROUP]; J];
+        for k in 0..GROUP {
+            let v = term(x.map(|x| x[k]));
+            for (t, v) in t.iter_mut().zip(v) {
+                t[k] = v;
+            }
+        }
+        let mut u = [[0.0; GROUP]; K];
+        for k in 0..GROUP {
+            let v = chain(std::array::from_fn(|m| t[m][k]));
+            for (u, v) in u.iter_mut().zip(v) {
+                u[k] = v;
+            }
+        }
+        for (k, o) in o.iter_mut().enumerate() {
+            *o = post(std::array::from_fn(|m| u[m][k]), x.map(|x| x[k]));
+        }
+    }
+    let done = n - rest.len();
+    for (i, o) in rest.iter_mut().enumerate() {
+        let x = ins.map(|s| s[done + i]);
+        *o = post(chain(term(x)), x);
+    }
+}
+
 /// [`warm_up`] for a value machine.
 fn warm_value<V: Value>(v: &mut V, x: &[f64], out: &mut [f64], n: usize, control: &Control) -> Result<usize> {
     let n = n.min(x.len());

@@ -1,10 +1,11 @@
 //! CCI, MFI, ULTOSC and SAR, in TA-Lib's order of operations.
 
-use super::average::{is_zero, warm_up, with_fma};
+use super::average::{around_chain, is_zero, warm_up, with_fma, with_wide};
 use super::state::{state, Ring};
 use super::{spans, Machine};
 use crate::control::Control;
 use crate::error::{try_vec, Result};
+use crate::signal::quotient::divide_all;
 
 /// CCI(high, low, close, timeperiod): the typical price against its mean deviation, the
 /// window summed in TA-Lib's circular-buffer order.
@@ -295,25 +296,63 @@ impl Machine for Ultosc {
         let mut sums = [0.0; 6];
         sums.copy_from_slice(&self.sums);
         let [p0, p1, p2] = self.periods;
-        for span in spans(h.len()) {
-            control.check()?;
-            for i in span.start.max(start)..span.end.max(start) {
-                let (ta, tb) = ult_bar(h[i], l[i], c[i], c[i - 1]);
-                (a[i & mask], b[i & mask]) = (ta, tb);
-                for k in 0..3 {
-                    sums[2 * k] += ta;
-                    sums[2 * k + 1] += tb;
-                }
-                out[i] = ultosc(&sums);
-                for (k, p) in [p0, p1, p2].into_iter().enumerate() {
-                    let at = (i + 1 - p) & mask;
-                    sums[2 * k] -= a[at];
-                    sums[2 * k + 1] -= b[at];
+        with_wide!({
+            let (mut a, mut b, mut sums) = (a, b, sums);
+            for span in spans(h.len()) {
+                control.check()?;
+                let span = span.start.max(start)..span.end.max(start);
+                // Blocks that stay in the first-level cache between the passes.
+                for s in span.clone().step_by(BLOCK).map(|s| s..(s + BLOCK).min(span.end)) {
+                    let mut i = s.start;
+                    let chain = |t: [f64; 2]| {
+                        i += 1;
+                        ult_sums(&mut sums, t, i - 1, [p0, p1, p2], &mut a, &mut b, mask)
+                    };
+                    let ins = [&h[s.clone()], &l[s.clone()], &c[s.clone()], &c[s.start - 1..s.end - 1]];
+                    let term = |[h, l, c, pc]: [f64; 4]| {
+                        let (a, b) = ult_bar(h, l, c, pc);
+                        [a, b]
+                    };
+                    let out = &mut out[s];
+                    around_chain(ins, out, term, chain, |sums, _| weighted(&sums));
+                    divide_all::<FMA>(out, 7.0);
+                    out.iter_mut().for_each(|o| *o *= 100.0);
                 }
             }
-        }
-        Ok(())
+            Ok(())
+        })
     }
+}
+
+/// Bars per block in the loops that make a pass over a block's outputs after the serial one.
+const BLOCK: usize = 256;
+
+/// Bar `i`'s terms `[ta, tb]` into the rings and the sums: the sums with them (what this bar's
+/// output takes), and the sums left for the next bar (each window's oldest terms taken out).
+#[inline(always)]
+fn ult_sums(
+    sums: &mut [f64; 6],
+    [ta, tb]: [f64; 2],
+    i: usize,
+    periods: [usize; 3],
+    a: &mut [f64],
+    b: &mut [f64],
+    mask: usize,
+) -> [f64; 6] {
+    // Cut to `mask + 1` values, so that the compiler sees every `& mask` index in bounds.
+    let (a, b) = (&mut a[..=mask], &mut b[..=mask]);
+    (a[i & mask], b[i & mask]) = (ta, tb);
+    for k in 0..3 {
+        sums[2 * k] += ta;
+        sums[2 * k + 1] += tb;
+    }
+    let now = *sums;
+    for (k, p) in periods.into_iter().enumerate() {
+        let at = (i + 1 - p) & mask;
+        sums[2 * k] -= a[at];
+        sums[2 * k + 1] -= b[at];
+    }
+    now
 }
 
 /// A bar's buying pressure (close less the true low) and true range, given the previous close.
@@ -336,6 +375,12 @@ fn ult_bar(h: f64, l: f64, c: f64, pc: f64) -> (f64, f64) {
 /// ULTOSC of the three windows' sums (shortest first, weights 4, 2, 1).
 #[inline]
 fn ultosc(sums: &[f64]) -> f64 {
+    100.0 * (weighted(sums) / 7.0)
+}
+
+/// The sum of the windows' weighted ratios that ULTOSC takes the seventh of.
+#[inline(always)]
+fn weighted(sums: &[f64]) -> f64 {
     let mut o = 0.0;
     for (k, w) in [4.0, 2.0, 1.0].into_iter().enumerate() {
         let (a, b) = (sums[2 * k], sums[2 * k + 1]);
@@ -343,7 +388,7 @@ fn ultosc(sums: &[f64]) -> f64 {
         // Adding -0.0 leaves the sum as it is (no branch).
         o += if !is_zero(b) { v } else { -0.0 };
     }
-    100.0 * (o / 7.0)
+    o
 }
 
 /// SAR(high, low, acceleration, maximum): the first direction from the first two bars'

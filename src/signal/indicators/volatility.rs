@@ -1,7 +1,7 @@
 //! Volatility: TRANGE, ATR, NATR (Wilder's smoothing), BBANDS, STDDEV and VAR (TA-Lib's running
 //! sums of deviations, recentred now and then).
 
-use super::average::{is_zero, Ma, Value};
+use super::average::{around_chain, is_zero, with_wide, Ma, Value};
 use super::lanes;
 use super::state::{state, Ring};
 use super::{spans, Machine};
@@ -146,8 +146,7 @@ impl Machine for Atr {
     fn step(&mut self, x: &[f64], out: &mut [f64]) {
         out[0] = self.next(x[0], x[1], x[2]).unwrap_or(f64::NAN);
     }
-    /// The step's arithmetic in one loop over the arrays, the true range worked out beside
-    /// the smoothing's chain as TA-Lib does.
+    /// The step's arithmetic over the arrays (see `smooth`).
     fn batch(&mut self, ins: &[&[f64]], outs: &mut [&mut [f64]], control: &Control) -> Result<()> {
         let out = &mut *outs[0];
         let (p, n) = (self.p, out.len());
@@ -167,12 +166,7 @@ impl Machine for Atr {
         let prev = sum / p as f64;
         let normalized = self.normalized;
         out[p] = if normalized { per_close(prev, c[p]) } else { prev };
-        #[cfg(target_arch = "x86_64")]
-        if crate::backend::cpu_features::has_avx2_fma() {
-            // SAFETY: FMA support was just checked at run time.
-            return unsafe { smooth_fma(prev, p, normalized, ins, out, control) };
-        }
-        smooth(prev, p, normalized, ins, out, control)
+        with_wide!({ smooth(prev, p, normalized, ins, out, control) })
     }
 }
 
@@ -186,21 +180,9 @@ fn per_close(atr: f64, close: f64) -> f64 {
     }
 }
 
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "fma")]
-unsafe fn smooth_fma(
-    prev: f64,
-    p: usize,
-    normalized: bool,
-    ins: &[&[f64]],
-    out: &mut [f64],
-    control: &Control,
-) -> Result<()> {
-    smooth(prev, p, normalized, ins, out, control)
-}
-
 /// Wilder's smoothing of the true ranges from bar `p + 1` on into `out`, from the average
-/// `prev` at bar `p`.
+/// `prev` at bar `p`: the true ranges and NATR's divisions eight bars at a time, the chain
+/// between them.
 #[inline(always)]
 fn smooth(mut prev: f64, p: usize, normalized: bool, ins: &[&[f64]], out: &mut [f64], control: &Control) -> Result<()> {
     let (h, l, c) = (ins[0], ins[1], ins[2]);
@@ -208,10 +190,16 @@ fn smooth(mut prev: f64, p: usize, normalized: bool, ins: &[&[f64]], out: &mut [
     for span in spans(out.len()) {
         control.check()?;
         let (s, e) = (span.start.max(p + 1).min(span.end), span.end);
-        let bars = h[s..e].iter().zip(&l[s..e]).zip(c[s - 1..e - 1].iter().zip(&c[s..e]));
-        for (o, ((&h, &l), (&prev_close, &close))) in out[s..e].iter_mut().zip(bars) {
-            prev = wilder(prev, true_range(h, l, prev_close), keep, take);
-            *o = if normalized { per_close(prev, close) } else { prev };
+        let bars = [&h[s..e], &l[s..e], &c[s - 1..e - 1], &c[s..e]];
+        let term = |[h, l, pc, _]: [f64; 4]| [true_range(h, l, pc)];
+        let chain = |[tr]: [f64; 1]| {
+            prev = wilder(prev, tr, keep, take);
+            [prev]
+        };
+        if normalized {
+            around_chain(bars, &mut out[s..e], term, chain, |[atr], x| per_close(atr, x[3]));
+        } else {
+            around_chain(bars, &mut out[s..e], term, chain, |[atr], _| atr);
         }
     }
     Ok(())

@@ -1,6 +1,6 @@
 //! Volume and bar-shape indicators: OBV, AD, ADOSC, BOP.
 
-use super::average::{ema_blend, is_zero_or_neg, per_to_k, warm_up, with_fma};
+use super::average::{around_chain, ema_blend, is_zero_or_neg, per_to_k, warm_up, with_wide};
 use super::state::state;
 use super::{spans, Machine};
 use crate::control::Control;
@@ -59,13 +59,19 @@ impl Machine for Obv {
     }
 }
 
-/// The accumulation/distribution line's next value: a bar without range adds -0.0, which
-/// leaves any value as it is (no branch in the loop).
-#[inline]
-fn ad_step(ad: f64, h: f64, l: f64, c: f64, v: f64) -> f64 {
+/// A bar's money flow as the accumulation/distribution line adds it: -0.0 for a bar without
+/// range, which leaves any value as it is (no branch in the loop).
+#[inline(always)]
+fn ad_term([h, l, c, v]: [f64; 4]) -> [f64; 1] {
     let t = h - l;
     let flow = (((c - l) - (h - c)) / t) * v;
-    ad + if t > 0.0 { flow } else { -0.0 }
+    [if t > 0.0 { flow } else { -0.0 }]
+}
+
+/// The accumulation/distribution line's next value.
+#[inline]
+fn ad_step(ad: f64, h: f64, l: f64, c: f64, v: f64) -> f64 {
+    ad + ad_term([h, l, c, v])[0]
 }
 
 /// AD(high, low, close, volume).
@@ -92,16 +98,21 @@ impl Machine for Ad {
 
     fn batch(&mut self, ins: &[&[f64]], outs: &mut [&mut [f64]], control: &Control) -> Result<()> {
         let (h, l, c, v) = (ins[0], ins[1], ins[2], ins[3]);
-        let mut ad = self.ad;
-        for span in spans(h.len()) {
-            control.check()?;
-            let bars = h[span.clone()].iter().zip(&l[span.clone()]).zip(&c[span.clone()]).zip(&v[span.clone()]);
-            for (o, (((&h, &l), &c), &v)) in outs[0][span].iter_mut().zip(bars) {
-                ad = ad_step(ad, h, l, c, v);
-                *o = ad;
+        let ad = self.ad;
+        // The flows' divisions eight bars at a time, the running sum beside them.
+        with_wide!({
+            let mut ad = ad;
+            for s in spans(h.len()) {
+                control.check()?;
+                let ins = [&h[s.clone()], &l[s.clone()], &c[s.clone()], &v[s.clone()]];
+                let chain = |[f]: [f64; 1]| {
+                    ad += f;
+                    [ad]
+                };
+                around_chain(ins, &mut outs[0][s], ad_term, chain, |[a], _| a);
             }
-        }
-        Ok(())
+            Ok(())
+        })
     }
 }
 
@@ -158,18 +169,19 @@ impl Machine for Adosc {
         let (h, l, c, v) = (ins[0], ins[1], ins[2], ins[3]);
         let (fk, sk) = (self.fk, self.sk);
         let (ad, fast, slow) = (self.ad, self.fast, self.slow);
-        with_fma!({
+        with_wide!({
             let (mut ad, mut fast, mut slow) = (ad, fast, slow);
-            for span in spans(h.len()) {
+            for s in spans(h.len()) {
                 control.check()?;
-                let s = span.start.max(start)..span.end.max(start);
-                let bars = h[s.clone()].iter().zip(&l[s.clone()]).zip(&c[s.clone()]).zip(&v[s.clone()]);
-                for (o, (((&h, &l), &c), &v)) in outs[0][s].iter_mut().zip(bars) {
-                    ad = ad_step(ad, h, l, c, v);
+                let s = s.start.max(start)..s.end.max(start);
+                let ins = [&h[s.clone()], &l[s.clone()], &c[s.clone()], &v[s.clone()]];
+                let chain = |[f]: [f64; 1]| {
+                    ad += f;
                     fast = ema_blend(fast, ad, fk, 1.0 - fk);
                     slow = ema_blend(slow, ad, sk, 1.0 - sk);
-                    *o = fast - slow;
-                }
+                    [fast - slow]
+                };
+                around_chain(ins, &mut outs[0][s], ad_term, chain, |[o], _| o);
             }
             Ok(())
         })
