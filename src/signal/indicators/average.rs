@@ -80,36 +80,12 @@ macro_rules! with_wide {
         #[cfg(not(target_arch = "x86_64"))]
         let level = 0u8;
         match level {
+            // SAFETY: the CPU has AVX-512F, AVX2 and FMA (checked just above).
             #[cfg(target_arch = "x86_64")]
-            2 => {
-                #[target_feature(enable = "avx2,fma,avx512f")]
-                unsafe fn wide<R>(f: impl FnOnce() -> R) -> R {
-                    f()
-                }
-                // SAFETY: the CPU has AVX-512F, AVX2 and FMA (checked just above).
-                unsafe {
-                    wide(move || {
-                        #[allow(dead_code)]
-                        const FMA: bool = true;
-                        $body
-                    })
-                }
-            }
+            2 => unsafe { $crate::signal::indicators::average::built_for!("avx2,fma,avx512f", true, $body) },
+            // SAFETY: the CPU has AVX2 and FMA (checked just above).
             #[cfg(target_arch = "x86_64")]
-            1 => {
-                #[target_feature(enable = "avx2,fma")]
-                unsafe fn wide<R>(f: impl FnOnce() -> R) -> R {
-                    f()
-                }
-                // SAFETY: the CPU has AVX2 and FMA (checked just above).
-                unsafe {
-                    wide(move || {
-                        #[allow(dead_code)]
-                        const FMA: bool = true;
-                        $body
-                    })
-                }
-            }
+            1 => unsafe { $crate::signal::indicators::average::built_for!("avx2,fma", true, $body) },
             _ => {
                 fn plain<R>(f: impl FnOnce() -> R) -> R {
                     f()
@@ -123,6 +99,23 @@ macro_rules! with_wide {
         }
     }};
 }
+
+/// [`with_wide!`]'s block inlined into a function compiled with `$features` (unsafe: the caller
+/// checks that the CPU has them), with `FMA` defined as `$fma` inside it.
+macro_rules! built_for {
+    ($features:literal, $fma:literal, $body:block) => {{
+        #[target_feature(enable = $features)]
+        unsafe fn wide<R>(f: impl FnOnce() -> R) -> R {
+            f()
+        }
+        wide(move || {
+            #[allow(dead_code)]
+            const FMA: bool = $fma;
+            $body
+        })
+    }};
+}
+pub(crate) use built_for;
 pub(crate) use with_wide;
 
 /// Bars per group in the loops that split a bar's work into parts computed for a whole group
