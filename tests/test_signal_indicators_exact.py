@@ -1,7 +1,7 @@
 """The indicators that equal TA-Lib 0.8.1 (the installed ``talib``) bit for bit, not only to
 1e-9: the window extremes, AROON, the stochastics over them, TRANGE, and ATR/NATR (which take
-TA-Lib's fused multiply-add Wilder step), and VAR, STDDEV and BBANDS (TA-Lib's running sums about a
-shift, recentred every 32 periods or where they lose digits)."""
+TA-Lib's fused multiply-add Wilder step), and VAR, STDDEV, BBANDS and CORREL (TA-Lib's running sums
+about a shift, recentred every 32 periods or where they lose digits)."""
 
 from __future__ import annotations
 
@@ -29,6 +29,7 @@ EXACT = [
     "VAR",
     "STDDEV",
     "BBANDS",
+    "CORREL",
 ]
 
 
@@ -75,6 +76,18 @@ def test_recentred_sums_bit_identical(name: str, case: str, period: int) -> None
     ours, ref = (r if isinstance(r, tuple) else (r,) for r in (ours, ref))
     for a, b in zip(ours, ref, strict=True):
         np.testing.assert_array_equal(a, b, err_msg=f"{name}({period}) on {case}")
+
+
+@pytest.mark.parametrize("period", [1, 2, 5, 30, 400])
+@pytest.mark.parametrize("case", sorted(RECENTRING))
+def test_correl_recentred_sums_bit_identical(case: str, period: int) -> None:
+    # Against itself shifted (both series force the same recentrings, each in turn), and against
+    # the close (only the first does).
+    x = RECENTRING[case]
+    for y in (np.roll(x, 3) * 0.5 + 1.0, np.resize(BARS["close"], x.size)):
+        for a, b in ((x, y), (y, x)):
+            ours, ref = signal.CORREL(a, b, timeperiod=period), talib.CORREL(a, b, timeperiod=period)
+            np.testing.assert_array_equal(ours, ref, err_msg=f"CORREL({period}) on {case}")
 
 
 # Not MAMA (matype 7): its average is not yet TA-Lib's to the bit (the bands about it are).

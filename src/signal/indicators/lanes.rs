@@ -72,9 +72,9 @@ fn run_span<B: Bars>(b: &mut B, start: usize, end: usize) {
 
 /// Sums that TA-Lib 0.8 runs over a window about a shift and recomputes from the window
 /// itself (a restart) every `32 · p` bars, or sooner where they have lost too many digits (VAR,
-/// STDDEV, BBANDS). Between two restarts the sums are one serial chain, and a restart depends
-/// on its window alone, so the chains of successive `32 · p`-bar segments can run side by side
-/// in SIMD lanes on the guess that no early restart comes; where one does, the work from it on
+/// STDDEV, BBANDS, CORREL). Between two restarts the sums are one serial chain, and a restart
+/// depends on its window alone, so the chains of successive `32 · p`-bar segments can run side
+/// by side in SIMD lanes on the guess that no early restart comes; where one does, the work from it on
 /// is done again from there. Every bar gets the bar-by-bar machine's bits.
 pub trait Restarted {
     /// One chain's sums.
@@ -189,51 +189,6 @@ fn group<R: Restarted, const K: usize>(r: &R, b: usize, sums: R::Sums, len: usiz
     }
 }
 
-/// Pearson's correlation of each window of `p` pairs from deviations about the window's means,
-/// as `Correl::step` takes it.
-pub struct Correlation<'a> {
-    pub x: &'a [f64],
-    pub y: &'a [f64],
-    pub p: usize,
-    pub out: &'a mut [f64],
-}
-
-impl Bars for Correlation<'_> {
-    #[inline(always)]
-    fn bars<const L: usize>(&mut self, t: usize) {
-        let (p, pf) = (self.p, self.p as f64);
-        let wx = &self.x[t + 1 - p..t + L];
-        let wy = &self.y[t + 1 - p..t + L];
-        let (mut mx, mut my) = ([0.0; L], [0.0; L]);
-        for j in 0..p {
-            let (a, b) = (&wx[j..j + L], &wy[j..j + L]);
-            for l in 0..L {
-                mx[l] += a[l];
-                my[l] += b[l];
-            }
-        }
-        for l in 0..L {
-            mx[l] /= pf;
-            my[l] /= pf;
-        }
-        let (mut sxx, mut syy, mut sxy) = ([0.0; L], [0.0; L], [0.0; L]);
-        for j in 0..p {
-            let (a, b) = (&wx[j..j + L], &wy[j..j + L]);
-            for l in 0..L {
-                let dx = a[l] - mx[l];
-                let dy = b[l] - my[l];
-                sxx[l] += dx * dx;
-                syy[l] += dy * dy;
-                sxy[l] += dx * dy;
-            }
-        }
-        for (l, o) in self.out[t..t + L].iter_mut().enumerate() {
-            let v = sxx[l] * syy[l];
-            *o = if v > 0.0 { sxy[l] / v.sqrt() } else { 0.0 };
-        }
-    }
-}
-
 /// The least-squares line of each window of `p` values against 0..p (oldest first), its
 /// slope `m` and intercept `b` as `LinearReg::step` takes them, given to `line(m, b)`
 /// (`B`: put a barrier before `line`, for the lines that LLVM otherwise scalarises).
@@ -290,23 +245,20 @@ mod tests {
     #[test]
     fn simd_paths_equal_the_baseline() {
         let x: Vec<f64> = (0..5_000).map(|i| ((i * 7919 % 1000) as f64 * 0.37).sin() * 100.0 + 100.0).collect();
-        let y: Vec<f64> = x.iter().rev().map(|v| v * 1.5 - 3.0).collect();
         let n = x.len();
         for p in [1, 2, 3, 7, 30, 200] {
             let mut want = vec![vec![f64::NAN; n]; 3];
             let mut got = want.clone();
             let first = p - 1;
             {
-                let [_, b, c] = &mut want[..] else { unreachable!() };
-                run_span(&mut Correlation { x: &x, y: &y, p, out: b }, first, n);
+                let [_, _, c] = &mut want[..] else { unreachable!() };
                 if p > 1 {
                     run_span(&mut Regression::<_, true> { x: &x, p, out: c, line: |m, b| b + m * 3.0 }, first, n);
                 }
             }
             {
-                let [_, b, c] = &mut got[..] else { unreachable!() };
+                let [_, _, c] = &mut got[..] else { unreachable!() };
                 let control = Control::new();
-                run(&mut Correlation { x: &x, y: &y, p, out: b }, first, n, &control).unwrap();
                 if p > 1 {
                     run(&mut Regression::<_, true> { x: &x, p, out: c, line: |m, b| b + m * 3.0 }, first, n, &control)
                         .unwrap();

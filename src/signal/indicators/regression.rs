@@ -2,7 +2,7 @@
 //! TSF (TA-Lib sums the window afresh at each bar), and BETA and CORREL of two series.
 
 use super::average::is_zero;
-use super::lanes::{self, Correlation, Regression};
+use super::lanes::{self, Regression};
 use super::state::{state, Ring};
 use super::{spans, Machine};
 use crate::control::Control;
@@ -206,20 +206,136 @@ impl Machine for Beta {
     }
 }
 
-/// CORREL(real0, real1, timeperiod): Pearson's correlation over the window, from deviations
-/// about the window's means (TA-Lib 0.8 agrees with this to about 1e-11, where running sums of
-/// products lose digits on trending prices).
+/// CORREL's sums about a shift, as TA-Lib 0.8's TA_CORREL (built without FMA) runs them: the
+/// deviations of both series from their shifts, their squares and products; recentred (a
+/// restart) every `32 · p` bars, or sooner where either variance is under a millionth of its
+/// sum of squares or the last pair to leave held over a million times what stays.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Co {
+    rx: f64,
+    ry: f64,
+    sx: f64,
+    sy: f64,
+    sxx: f64,
+    syy: f64,
+    sxy: f64,
+    /// The squares of the last deviations removed, checked at the next bar.
+    qx: f64,
+    qy: f64,
+}
+state!(Co { rx, ry, sx, sy, sxx, syy, sxy, qx, qy });
+
+/// The correlation from the window's variances and covariance (times `p`), or 0 where a
+/// variance is too small to trust; clipped to [-1, 1] (NaN passes).
+#[inline(always)]
+fn pearson(vx: f64, vy: f64, cov: f64, sxx: f64, syy: f64) -> f64 {
+    let v = vx * vy;
+    if vx > 1e-14 * sxx && vy > 1e-14 * syy && v > 0.0 {
+        (cov / v.sqrt()).clamp(-1.0, 1.0)
+    } else {
+        0.0
+    }
+}
+
+impl Co {
+    #[inline(always)]
+    fn fields(&self) -> [f64; 9] {
+        [self.rx, self.ry, self.sx, self.sy, self.sxx, self.syy, self.sxy, self.qx, self.qy]
+    }
+    #[inline(always)]
+    fn field(&self, i: usize) -> f64 {
+        self.fields()[i]
+    }
+    #[inline(always)]
+    fn from_fields([rx, ry, sx, sy, sxx, syy, sxy, qx, qy]: [f64; 9]) -> Self {
+        Self { rx, ry, sx, sy, sxx, syy, sxy, qx, qy }
+    }
+
+    /// The sums over `w`, the first window but its last pair, about `(rx, ry)`, its first.
+    fn first((rx, ry): (f64, f64), w: impl Iterator<Item = (f64, f64)>) -> Self {
+        let mut c = Self { rx, ry, ..Self::default() };
+        for (a, b) in w {
+            c.add(a - rx, b - ry);
+        }
+        c
+    }
+
+    #[inline(always)]
+    fn add(&mut self, dx: f64, dy: f64) {
+        self.sx += dx;
+        self.sxx += dx * dx;
+        self.sy += dy;
+        self.syy += dy * dy;
+        self.sxy += dx * dy;
+    }
+
+    /// Takes the oldest pair (`ex`, `ey` from the shifts) out of the sums.
+    #[inline(always)]
+    fn remove(&mut self, ex: f64, ey: f64) {
+        let (qx, qy) = (ex * ex, ey * ey);
+        self.sx -= ex;
+        self.sy -= ey;
+        self.sxx -= qx;
+        self.syy -= qy;
+        self.sxy -= ex * ey;
+        (self.qx, self.qy) = (qx, qy);
+    }
+
+    /// The correlation of the window `w` (oldest first) and the sums after it without its
+    /// oldest pair, taken afresh about the window's means; negative variances count as 0.
+    fn restart(inv: f64, w: impl Iterator<Item = (f64, f64)> + Clone) -> (f64, Self) {
+        let (mut mx, mut my) = (0.0, 0.0);
+        for (a, b) in w.clone() {
+            mx += a;
+            my += b;
+        }
+        let (rx, ry) = (mx * inv, my * inv);
+        let (ox, oy) = w.clone().next().unwrap_or((0.0, 0.0));
+        let mut c = Self { rx, ry, ..Self::default() };
+        for (a, b) in w {
+            c.add(a - rx, b - ry);
+        }
+        let vx = c.sxx - c.sx * c.sx * inv;
+        let vy = c.syy - c.sy * c.sy * inv;
+        let cov = c.sxy - c.sx * c.sy * inv;
+        let zero = |v: f64| if v < 0.0 { 0.0 } else { v };
+        let r = pearson(zero(vx), zero(vy), cov, c.sxx, c.syy);
+        c.remove(ox - rx, oy - ry);
+        (r, c)
+    }
+
+    /// Adds the pair `(x, y)`, gives the window's correlation, drops `(ox, oy)` (the window's
+    /// oldest); `true` where TA-Lib restarts at this bar instead.
+    #[inline(always)]
+    fn step(&mut self, inv: f64, x: f64, y: f64, ox: f64, oy: f64) -> (f64, bool) {
+        let (dx, dy) = (x - self.rx, y - self.ry);
+        self.add(dx, dy);
+        let vx = self.sxx - self.sx * self.sx * inv;
+        let vy = self.syy - self.sy * self.sy * inv;
+        let restart =
+            (1e-6 * self.sxx > vx) | (1e-6 * self.syy > vy) | (self.qx > 1e6 * self.sxx) | (self.qy > 1e6 * self.syy);
+        let cov = self.sxy - self.sx * self.sy * inv;
+        let r = pearson(vx, vy, cov, self.sxx, self.syy);
+        self.remove(ox - self.rx, oy - self.ry);
+        (r, restart)
+    }
+}
+
+/// CORREL(real0, real1, timeperiod): Pearson's correlation over the window, from TA-Lib's
+/// running sums ([`Co`]); the window, the sums, and the bars left before the next planned restart.
 #[derive(Clone, Debug)]
 pub struct Correl {
     p: usize,
     xs: Ring,
     ys: Ring,
+    co: Co,
+    left: usize,
 }
-state!(Correl { xs, ys });
+state!(Correl { xs, ys, co, left });
 
 impl Correl {
     pub fn new(p: usize) -> Self {
-        Self { p, xs: Ring::new(p), ys: Ring::new(p) }
+        Self { p, xs: Ring::new(p), ys: Ring::new(p), co: Co::default(), left: 0 }
     }
 }
 
@@ -234,29 +350,109 @@ impl Machine for Correl {
             out[0] = f64::NAN;
             return;
         }
-        let p = self.p as f64;
-        let (mut mx, mut my) = (0.0, 0.0);
-        for i in 0..self.p {
-            mx += self.xs.get(i);
-            my += self.ys.get(i);
+        let (p, xs, ys) = (self.p, &self.xs, &self.ys);
+        let inv = 1.0 / p as f64;
+        let window = || (0..p).map(|i| (xs.get(i), ys.get(i)));
+        let oldest = (xs.get(0), ys.get(0));
+        if self.left == 0 {
+            self.co = Co::first(oldest, window().take(p - 1));
+            self.left = lanes::segment(p);
         }
-        mx /= p;
-        my /= p;
-        let (mut sxx, mut syy, mut sxy) = (0.0, 0.0, 0.0);
-        for i in 0..self.p {
-            let dx = self.xs.get(i) - mx;
-            let dy = self.ys.get(i) - my;
-            sxx += dx * dx;
-            syy += dy * dy;
-            sxy += dx * dy;
+        let (mut r, early) = self.co.step(inv, v[0], v[1], oldest.0, oldest.1);
+        if early || {
+            self.left -= 1;
+            self.left == 0
+        } {
+            (r, self.co) = Co::restart(inv, window());
+            self.left = lanes::segment(p);
         }
-        let t = sxx * syy;
-        out[0] = if t > 0.0 { sxy / t.sqrt() } else { 0.0 };
+        out[0] = r;
     }
     fn batch(&mut self, ins: &[&[f64]], outs: &mut [&mut [f64]], control: &Control) -> Result<()> {
         let (x, y, out) = (ins[0], ins[1], &mut *outs[0]);
         let p = self.p;
-        out[..(p - 1).min(x.len())].fill(f64::NAN);
-        lanes::run(&mut Correlation { x, y, p, out }, p - 1, x.len(), control)
+        let n = x.len().min(y.len());
+        out[..(p - 1).min(n)].fill(f64::NAN);
+        lanes::restarted(&Pairs { x, y, p, inv: 1.0 / p as f64 }, &mut out[..n], control)
+    }
+}
+
+/// CORREL over whole series, for [`lanes::restarted`].
+struct Pairs<'a> {
+    x: &'a [f64],
+    y: &'a [f64],
+    p: usize,
+    inv: f64,
+}
+
+impl lanes::Restarted for Pairs<'_> {
+    type Sums = Co;
+    fn period(&self) -> usize {
+        self.p
+    }
+    fn first(&self) -> Co {
+        let w = ..self.p - 1;
+        Co::first((self.x[0], self.y[0]), self.x[w].iter().copied().zip(self.y[w].iter().copied()))
+    }
+    fn restart(&self, t: usize) -> (f64, Co) {
+        let w = t + 1 - self.p..=t;
+        Co::restart(self.inv, self.x[w.clone()].iter().copied().zip(self.y[w].iter().copied()))
+    }
+    /// The lanes' pairs and correlations go through blocks laid out bar by bar, lane by lane,
+    /// so that the sums of all lanes are vectors.
+    #[inline(always)]
+    fn steps<const K: usize>(&self, sums: &mut [Co; K], at: [usize; K], n: usize, out: &mut [f64]) -> [usize; K] {
+        const C: usize = 32;
+        let (x, y, back, inv) = (self.x, self.y, self.p - 1, self.inv);
+        let mut first = [n; K];
+        let mut nx = [[0.0; K]; C];
+        let (mut ny, mut ox, mut oy, mut r) = (nx, nx, nx, nx);
+        let mut hit = [[false; K]; C];
+        // The sums field by field, each a vector over the lanes.
+        let mut f: [[f64; K]; 9] = std::array::from_fn(|i| std::array::from_fn(|k| sums[k].field(i)));
+        let mut j0 = 0;
+        while j0 < n {
+            let c = C.min(n - j0);
+            for k in 0..K {
+                let t = at[k] + j0;
+                let o = t - back;
+                for j in 0..c {
+                    (nx[j][k], ny[j][k], ox[j][k], oy[j][k]) = (x[t + j], y[t + j], x[o + j], y[o + j]);
+                }
+            }
+            // The restarts asked for are looked for after the block, so the block's loop is
+            // only arithmetic.
+            let mut any = false;
+            for j in 0..c {
+                for k in 0..K {
+                    let mut co = Co::from_fields(std::array::from_fn(|i| f[i][k]));
+                    let (v, early) = co.step(inv, nx[j][k], ny[j][k], ox[j][k], oy[j][k]);
+                    for (fi, v) in f.iter_mut().zip(co.fields()) {
+                        fi[k] = v;
+                    }
+                    (r[j][k], hit[j][k]) = (v, early);
+                    any |= early;
+                }
+            }
+            if any {
+                for k in 0..K {
+                    if let Some(j) = hit[..c].iter().position(|h| h[k]) {
+                        first[k] = first[k].min(j0 + j);
+                    }
+                }
+            }
+            for k in 0..K {
+                let t = at[k] + j0;
+                for (o, rj) in out[t..t + c].iter_mut().zip(&r[..c]) {
+                    *o = rj[k];
+                }
+            }
+            j0 += c;
+            if K == 1 && first[0] < n {
+                break;
+            }
+        }
+        *sums = std::array::from_fn(|k| Co::from_fields(std::array::from_fn(|i| f[i][k])));
+        first
     }
 }
