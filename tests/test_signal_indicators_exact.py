@@ -65,12 +65,12 @@ def _recentring_cases() -> dict[str, np.ndarray]:
 RECENTRING = _recentring_cases()
 
 
-@pytest.mark.parametrize("period", [1, 2, 5, 30, 400])
+# Periods from each indicator's minimum (VAR takes 1, STDDEV and BBANDS 2).
 @pytest.mark.parametrize("case", sorted(RECENTRING))
-@pytest.mark.parametrize("name", ["VAR", "STDDEV", "BBANDS"])
+@pytest.mark.parametrize(
+    ("name", "period"), [(n, p) for n in ("VAR", "STDDEV", "BBANDS") for p in (1, 2, 5, 30, 400) if p > 1 or n == "VAR"]
+)
 def test_recentred_sums_bit_identical(name: str, case: str, period: int) -> None:
-    if period < 2 and name != "VAR":
-        pytest.skip("period must be at least 2")
     x = RECENTRING[case]
     ours, ref = getattr(signal, name)(x, timeperiod=period), getattr(talib, name)(x, timeperiod=period)
     ours, ref = (r if isinstance(r, tuple) else (r,) for r in (ours, ref))
