@@ -96,6 +96,7 @@ def test_correl_recentred_sums_bit_identical(case: str, period: int) -> None:
 def test_bbands_every_average_and_width_bit_identical(matype: int, up: float, dn: float) -> None:
     x = BARS["close"]
     for period in (5, 40):
-        kw = {"timeperiod": period, "nbdevup": up, "nbdevdn": dn, "matype": matype}
-        for a, b in zip(signal.BBANDS(x, **kw), talib.BBANDS(x, **kw), strict=True):
-            np.testing.assert_array_equal(a, b, err_msg=f"BBANDS{kw}")
+        ours = signal.BBANDS(x, timeperiod=period, nbdevup=up, nbdevdn=dn, matype=matype)
+        ref = talib.BBANDS(x, timeperiod=period, nbdevup=up, nbdevdn=dn, matype=matype)
+        for a, b in zip(ours, ref, strict=True):
+            np.testing.assert_array_equal(a, b, err_msg=f"BBANDS({period}, {up}, {dn}, {matype})")
