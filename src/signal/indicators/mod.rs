@@ -240,6 +240,21 @@ where
     }
 }
 
+/// Columns of `b` (high, low, close, volume, open) as the inputs of indicator `spec`.
+#[cfg(test)]
+pub(crate) fn test_inputs<'a>(spec: &Spec, b: &'a [Vec<f64>]) -> Vec<&'a [f64]> {
+    spec.inputs
+        .iter()
+        .map(|name| match *name {
+            "high" => &b[0][..],
+            "low" => &b[1][..],
+            "close" | "real0" => &b[2][..],
+            "volume" => &b[3][..],
+            _ => &b[4][..],
+        })
+        .collect()
+}
+
 /// Runs `m` over `ins` into outputs filled with a NaN no indicator makes, and checks that every
 /// value was written (the binding gives [`run_columns`] uninitialised memory).
 #[cfg(test)]
@@ -280,25 +295,12 @@ mod tests {
         vec![h, l, c, v, o]
     }
 
-    fn inputs<'a>(spec: &Spec, b: &'a [Vec<f64>]) -> Vec<&'a [f64]> {
-        spec.inputs
-            .iter()
-            .map(|name| match *name {
-                "high" => &b[0][..],
-                "low" => &b[1][..],
-                "close" | "real0" => &b[2][..],
-                "volume" => &b[3][..],
-                _ => &b[4][..],
-            })
-            .collect()
-    }
-
     #[test]
     fn stream_equals_batch_and_state_round_trips() {
         let b = bars(400);
         for spec in SPECS {
             let params: Vec<f64> = spec.params.iter().map(|p| p.default).collect();
-            let ins = inputs(spec, &b);
+            let ins = test_inputs(spec, &b);
             let n_out = spec.outputs.len();
             let outs = run_checked(&mut *build(spec.name, &params).unwrap(), &ins, &Control::new()).unwrap();
             let mut stream = Stream::new(spec.name, &params).unwrap();

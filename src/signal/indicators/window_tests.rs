@@ -1,7 +1,7 @@
 //! The batch loops of the window, regression and volatility indicators against their `step`,
 //! bit for bit, on bars built to catch them out.
 
-use super::{build, run_checked, spec, ParamKind, Stream};
+use super::{build, run_checked, spec, test_inputs, ParamKind, Stream};
 use crate::control::Control;
 
 /// The same bits, or both NaN (Rust leaves a NaN result's sign and payload unspecified: LLVM
@@ -102,17 +102,7 @@ fn batch_equals_step_by_step() {
     ];
     for name in names {
         let s = spec(name).unwrap();
-        let ins: Vec<&[f64]> = s
-            .inputs
-            .iter()
-            .map(|i| match *i {
-                "high" => &b[0][..],
-                "low" => &b[1][..],
-                "close" | "real0" => &b[2][..],
-                "volume" => &b[3][..],
-                _ => &b[4][..],
-            })
-            .collect();
+        let ins = test_inputs(s, &b);
         for params in cases(name) {
             let n = b[0].len();
             let outs = run_checked(&mut *build(name, &params).unwrap(), &ins, &Control::new()).unwrap();
