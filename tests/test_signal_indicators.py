@@ -175,5 +175,6 @@ def test_huge_broadcast_view_is_refused() -> None:
 def test_long_2d_batch_answers_ctrl_c() -> None:
     from interrupts import assert_interrupted
 
+    # CCI's mean deviation rescans the window: O(period) a bar, so this runs for minutes.
     x = np.broadcast_to(BARS["close"][:, None], (20_000, 400))
-    assert_interrupted(lambda: signal.LINEARREG(x, timeperiod=5_000), "LINEARREG over 400 series")
+    assert_interrupted(lambda: signal.CCI(x, x, x, timeperiod=5_000), "CCI over 400 series")

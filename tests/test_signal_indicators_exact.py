@@ -1,7 +1,9 @@
 """The indicators that equal TA-Lib 0.8.1 (the installed ``talib``) bit for bit, not only to
 1e-9: the window extremes, AROON, the stochastics over them, TRANGE, and ATR/NATR (which take
-TA-Lib's fused multiply-add Wilder step), and VAR, STDDEV, BBANDS and CORREL (TA-Lib's running sums
-about a shift, recentred every 32 periods or where they lose digits)."""
+TA-Lib's fused multiply-add Wilder step), VAR, STDDEV, BBANDS and CORREL (TA-Lib's running sums
+about a shift, recentred every 32 periods or where they lose digits), and LINEARREG, its slope, angle
+and intercept, and TSF (TA-Lib's running sums of the window and its moments, restarted every 32
+periods or where the value leaving outweighs what stays)."""
 
 from __future__ import annotations
 
@@ -30,6 +32,11 @@ EXACT = [
     "STDDEV",
     "BBANDS",
     "CORREL",
+    "LINEARREG",
+    "LINEARREG_SLOPE",
+    "LINEARREG_ANGLE",
+    "LINEARREG_INTERCEPT",
+    "TSF",
 ]
 
 
@@ -65,10 +72,16 @@ def _recentring_cases() -> dict[str, np.ndarray]:
 RECENTRING = _recentring_cases()
 
 
-# Periods from each indicator's minimum (VAR takes 1, STDDEV and BBANDS 2).
+# Periods from each indicator's minimum (VAR takes 1, the others 2).
 @pytest.mark.parametrize("case", sorted(RECENTRING))
 @pytest.mark.parametrize(
-    ("name", "period"), [(n, p) for n in ("VAR", "STDDEV", "BBANDS") for p in (1, 2, 5, 30, 400) if p > 1 or n == "VAR"]
+    ("name", "period"),
+    [
+        (n, p)
+        for n in ("VAR", "STDDEV", "BBANDS", "LINEARREG", "LINEARREG_SLOPE", "LINEARREG_ANGLE", "TSF")
+        for p in (1, 2, 5, 30, 400)
+        if p > 1 or n == "VAR"
+    ],
 )
 def test_recentred_sums_bit_identical(name: str, case: str, period: int) -> None:
     x = RECENTRING[case]

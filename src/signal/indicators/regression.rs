@@ -1,8 +1,8 @@
 //! Regression over a window: LINEARREG, LINEARREG_SLOPE, LINEARREG_ANGLE, LINEARREG_INTERCEPT,
-//! TSF (TA-Lib sums the window afresh at each bar), and BETA and CORREL of two series.
+//! TSF, and BETA and CORREL of two series.
 
 use super::average::is_zero;
-use super::lanes::{self, Regression};
+use super::lanes;
 use super::state::{state, Ring};
 use super::{spans, Machine};
 use crate::control::Control;
@@ -18,17 +18,100 @@ pub enum Line {
     Forecast,
 }
 
+impl Line {
+    /// The output from the slope `m` and intercept `b` over `pf` bars (TA-Lib calls `fma` for
+    /// the value and the forecast).
+    #[inline(always)]
+    fn at(self, m: f64, b: f64, pf: f64) -> f64 {
+        match self {
+            Line::Value => m.mul_add(pf - 1.0, b),
+            Line::Slope => m,
+            Line::Angle => m.atan() * (180.0 / std::f64::consts::PI),
+            Line::Intercept => b,
+            Line::Forecast => m.mul_add(pf, b),
+        }
+    }
+}
+
+/// TA-Lib 0.8's running sums of a regression window (values `y` at ages `p - 1` for the oldest
+/// down to 0): `Σy`, `Σ age·y`, and `Σ|y|`, which judges when the sums have lost digits.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Fit {
+    sy: f64,
+    sxy: f64,
+    sa: f64,
+}
+state!(Fit { sy, sxy, sa });
+
+/// The window's constants: `p`, `Σx`, and the divisor `(Σx)² - p·Σx²`, as TA-Lib rounds them.
+#[derive(Clone, Copy, Debug)]
+struct Axis {
+    pf: f64,
+    sx: f64,
+    divisor: f64,
+}
+
+impl Axis {
+    fn new(p: usize) -> Self {
+        let pf = p as f64;
+        let pp = pf * (p - 1) as f64;
+        let sx = pp * 0.5;
+        let sxx = (2 * p - 1) as f64 * pp / 6.0;
+        Self { pf, sx, divisor: sx * sx - pf * sxx }
+    }
+
+    /// The slope and intercept of the line through the sums.
+    #[inline(always)]
+    fn line(&self, f: &Fit) -> (f64, f64) {
+        let m = (self.pf * f.sxy - self.sx * f.sy) / self.divisor;
+        (m, (f.sy - m * self.sx) / self.pf)
+    }
+}
+
+impl Fit {
+    /// The sums over the window `w` (oldest first), taken afresh.
+    fn restart(w: impl ExactSizeIterator<Item = f64>) -> Self {
+        let mut f = Self::default();
+        let mut age = w.len() as f64;
+        for v in w {
+            age -= 1.0;
+            f.sy += v;
+            f.sa += v.abs();
+            f.sxy += age * v;
+        }
+        f
+    }
+
+    /// Moves the window on by `new`, dropping `old`: `true` where TA-Lib restarts instead (the
+    /// value leaving weighs over 100 times the absolute sum that stays; not where it is NaN),
+    /// the sums then left for the restart to replace.
+    #[inline(always)]
+    fn step(&mut self, pf: f64, new: f64, old: f64) -> bool {
+        self.sa = (self.sa - old.abs()) + new.abs();
+        let restart = (pf * old).abs() > self.sa * 100.0;
+        self.sxy = (self.sxy + self.sy) - pf * old;
+        self.sy = (self.sy - old) + new;
+        restart
+    }
+}
+
+/// LINEARREG and its slope, angle and intercept, and TSF: the least-squares line of each window
+/// of `p` values against their bar numbers, from TA-Lib 0.8's running sums ([`Fit`]), restarted
+/// every `32 · p` bars or where they lose digits. The window (and the value before it), the sums,
+/// and the bars left before the next planned restart.
 #[derive(Clone, Debug)]
 pub struct LinearReg {
     p: usize,
     what: Line,
     ring: Ring,
+    fit: Fit,
+    left: usize,
 }
-state!(LinearReg { ring });
+state!(LinearReg { ring, fit, left });
 
 impl LinearReg {
     pub fn new(p: usize, what: Line) -> Self {
-        Self { p, what, ring: Ring::new(p) }
+        Self { p, what, ring: Ring::new(p + 1), fit: Fit::default(), left: 0 }
     }
 }
 
@@ -38,56 +121,140 @@ impl Machine for LinearReg {
     #[inline]
     fn step(&mut self, x: &[f64], out: &mut [f64]) {
         self.ring.push(x[0]);
-        if !self.ring.is_full() {
+        let (p, ring) = (self.p, &self.ring);
+        if ring.len() < p {
             out[0] = f64::NAN;
             return;
         }
-        let p = self.p;
-        let pf = p as f64;
-        let sum_x = pf * (p - 1) as f64 * 0.5;
-        let sum_x_sqr = (p * (p - 1) * (2 * p - 1) / 6) as f64;
-        let divisor = sum_x * sum_x - pf * sum_x_sqr;
-        let (mut sum_xy, mut sum_y) = (0.0, 0.0);
-        for i in (0..p).rev() {
-            let v = self.ring.back(i);
-            sum_y += v;
-            sum_xy += i as f64 * v;
+        let running = self.left > 0 && {
+            self.left -= 1;
+            !self.fit.step(p as f64, x[0], ring.get(0))
+        };
+        if !running {
+            self.fit = Fit::restart((0..p).map(|i| ring.back(p - 1 - i)));
+            self.left = lanes::segment(p) - 1;
         }
-        let m = (pf * sum_xy - sum_x * sum_y) / divisor;
-        let b = (sum_y - m * sum_x) / pf;
-        out[0] = self.what.at(m, b, pf);
+        let axis = Axis::new(p);
+        let (m, b) = axis.line(&self.fit);
+        out[0] = self.what.at(m, b, axis.pf);
     }
     fn batch(&mut self, ins: &[&[f64]], outs: &mut [&mut [f64]], control: &Control) -> Result<()> {
         let (x, out) = (ins[0], &mut *outs[0]);
-        let (p, pf) = (self.p, self.p as f64);
-        out[..(p - 1).min(x.len())].fill(f64::NAN);
-        // One closure per kind, so the lanes loop does not branch on it.
+        let p = self.p;
+        let n = x.len();
+        out[..(p - 1).min(n)].fill(f64::NAN);
+        let axis = Axis::new(p);
+        // One instance per kind, so the lanes' loop does not branch on it.
         macro_rules! run {
-            ($b:literal, $line:expr) => {
-                lanes::run(&mut Regression::<_, $b> { x, p, out, line: $line }, p - 1, x.len(), control)
+            ($line:expr) => {
+                lanes::restarted(&Windows { x, p, axis, line: $line }, &mut out[..n], control)
             };
         }
         match self.what {
-            Line::Value => run!(true, |m, b| Line::Value.at(m, b, pf)),
-            Line::Slope => run!(false, |m, b| Line::Slope.at(m, b, pf)),
-            Line::Angle => run!(false, |m, b| Line::Angle.at(m, b, pf)),
-            Line::Intercept => run!(false, |m, b| Line::Intercept.at(m, b, pf)),
-            Line::Forecast => run!(true, |m, b| Line::Forecast.at(m, b, pf)),
+            Line::Value => run!(|m, b, pf| Line::Value.at(m, b, pf)),
+            Line::Slope => run!(|m, b, pf| Line::Slope.at(m, b, pf)),
+            Line::Angle => run!(|m, b, pf| Line::Angle.at(m, b, pf)),
+            Line::Intercept => run!(|m, b, pf| Line::Intercept.at(m, b, pf)),
+            Line::Forecast => run!(|m, b, pf| Line::Forecast.at(m, b, pf)),
         }
     }
 }
 
-impl Line {
-    /// The output from the slope `m` and intercept `b` over `pf` bars.
+/// LINEARREG's windows over a whole series, for [`lanes::restarted`].
+struct Windows<'a, F> {
+    x: &'a [f64],
+    p: usize,
+    axis: Axis,
+    line: F,
+}
+
+impl<F: Fn(f64, f64, f64) -> f64> Windows<'_, F> {
     #[inline(always)]
-    fn at(self, m: f64, b: f64, pf: f64) -> f64 {
-        match self {
-            Line::Value => b + m * (pf - 1.0),
-            Line::Slope => m,
-            Line::Angle => m.atan() * (180.0 / std::f64::consts::PI),
-            Line::Intercept => b,
-            Line::Forecast => b + m * pf,
+    fn value(&self, f: &Fit) -> f64 {
+        let (m, b) = self.axis.line(f);
+        (self.line)(m, b, self.axis.pf)
+    }
+}
+
+impl<F: Fn(f64, f64, f64) -> f64> lanes::Restarted for Windows<'_, F> {
+    type Sums = Fit;
+    fn period(&self) -> usize {
+        self.p
+    }
+    /// TA-Lib computes the first window afresh: a restart.
+    fn first(&self) -> Option<Fit> {
+        None
+    }
+    fn restart(&self, t: usize) -> (f64, Fit) {
+        let f = Fit::restart(self.x[t + 1 - self.p..=t].iter().copied());
+        (self.value(&f), f)
+    }
+    /// Four lanes' chains at a time, interleaved in scalar code: SIMD across the lanes would
+    /// transpose every value in and out, which costs more than it saves here, and eight lanes
+    /// run out of registers (each about half as fast as four, measured).
+    #[inline(always)]
+    fn steps<const K: usize>(&self, sums: &mut [Fit; K], at: [usize; K], n: usize, out: &mut [f64]) -> [usize; K] {
+        const W: usize = 4;
+        let mut first = [n; K];
+        let (quads, _) = sums.as_chunks_mut::<W>();
+        let whole = W * quads.len();
+        for (q, lanes) in quads.iter_mut().enumerate() {
+            let f = self.chains::<W>(lanes, std::array::from_fn(|k| at[W * q + k]), n, out);
+            first[W * q..W * q + W].copy_from_slice(&f);
         }
+        for k in whole..K {
+            first[k] = self.chains::<1>(std::array::from_mut(&mut sums[k]), [at[k]], n, out)[0];
+        }
+        first
+    }
+}
+
+impl<F: Fn(f64, f64, f64) -> f64> Windows<'_, F> {
+    /// [`lanes::Restarted::steps`] for `L` lanes side by side, in blocks of bars: each lane's
+    /// sums are kept bar by bar, so that the lines (two divisions a bar) vectorise along them.
+    #[inline(always)]
+    fn chains<const L: usize>(&self, sums: &mut [Fit; L], at: [usize; L], n: usize, out: &mut [f64]) -> [usize; L] {
+        const C: usize = 64;
+        let (x, p, pf) = (self.x, self.p, self.axis.pf);
+        let mut first = [n; L];
+        let (mut ys, mut xys) = ([[0.0; C]; L], [[0.0; C]; L]);
+        let mut hit = [[false; C]; L];
+        let mut f = *sums;
+        let mut j0 = 0;
+        while j0 < n {
+            let c = C.min(n - j0);
+            let new: [&[f64]; L] = std::array::from_fn(|k| &x[at[k] + j0..at[k] + j0 + c]);
+            let old: [&[f64]; L] = std::array::from_fn(|k| &x[at[k] + j0 - p..at[k] + j0 - p + c]);
+            // The restarts asked for are looked for after the block, so the block's loop is
+            // only arithmetic.
+            let mut any = false;
+            for j in 0..c {
+                for k in 0..L {
+                    let restart = f[k].step(pf, new[k][j], old[k][j]);
+                    (ys[k][j], xys[k][j], hit[k][j]) = (f[k].sy, f[k].sxy, restart);
+                    any |= restart;
+                }
+            }
+            if any {
+                for k in 0..L {
+                    if let Some(j) = hit[k][..c].iter().position(|&h| h) {
+                        first[k] = first[k].min(j0 + j);
+                    }
+                }
+            }
+            for k in 0..L {
+                let t = at[k] + j0;
+                for ((o, &sy), &sxy) in out[t..t + c].iter_mut().zip(&ys[k][..c]).zip(&xys[k][..c]) {
+                    *o = self.value(&Fit { sy, sxy, sa: 0.0 });
+                }
+            }
+            j0 += c;
+            if L == 1 && first[0] < n {
+                break;
+            }
+        }
+        *sums = f;
+        first
     }
 }
 
@@ -390,9 +557,9 @@ impl lanes::Restarted for Pairs<'_> {
     fn period(&self) -> usize {
         self.p
     }
-    fn first(&self) -> Co {
+    fn first(&self) -> Option<Co> {
         let w = ..self.p - 1;
-        Co::first((self.x[0], self.y[0]), self.x[w].iter().copied().zip(self.y[w].iter().copied()))
+        Some(Co::first((self.x[0], self.y[0]), self.x[w].iter().copied().zip(self.y[w].iter().copied())))
     }
     fn restart(&self, t: usize) -> (f64, Co) {
         let w = t + 1 - self.p..=t;

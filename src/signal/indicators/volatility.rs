@@ -331,8 +331,8 @@ impl lanes::Restarted for Windows<'_> {
     fn period(&self) -> usize {
         self.p
     }
-    fn first(&self) -> Dev {
-        Dev::first(self.x[0], self.x[..self.p - 1].iter().copied())
+    fn first(&self) -> Option<Dev> {
+        Some(Dev::first(self.x[0], self.x[..self.p - 1].iter().copied()))
     }
     fn restart(&self, t: usize) -> (f64, Dev) {
         Dev::restart(self.inv, self.x[t + 1 - self.p..=t].iter().copied())
