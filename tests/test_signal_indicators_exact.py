@@ -1,9 +1,10 @@
 """The indicators that equal TA-Lib 0.8.1 (the installed ``talib``) bit for bit, not only to
 1e-9: the window extremes, AROON, the stochastics over them, TRANGE, and ATR/NATR (which take
 TA-Lib's fused multiply-add Wilder step), VAR, STDDEV, BBANDS and CORREL (TA-Lib's running sums
-about a shift, recentred every 32 periods or where they lose digits), and LINEARREG, its slope, angle
+about a shift, recentred every 32 periods or where they lose digits), LINEARREG, its slope, angle
 and intercept, and TSF (TA-Lib's running sums of the window and its moments, restarted every 32
-periods or where the value leaving outweighs what stays)."""
+periods or where the value leaving outweighs what stays), SAR (its fused step towards the extreme
+point) and MFI (its running flow sums, restarted after a period without flow)."""
 
 from __future__ import annotations
 
@@ -37,6 +38,8 @@ EXACT = [
     "LINEARREG_ANGLE",
     "LINEARREG_INTERCEPT",
     "TSF",
+    "SAR",
+    "MFI",
 ]
 
 
@@ -44,7 +47,8 @@ EXACT = [
 @pytest.mark.parametrize("name", EXACT)
 def test_bit_identical_to_talib(name: str, period: int | None) -> None:
     params = SPECS[name][2]
-    kw = {} if period is None or not params else {params[0][0]: period}
+    # The period is the first parameter where that is a whole number (not SAR's acceleration).
+    kw = {} if period is None or not params or params[0][2] != "int" else {params[0][0]: period}
     args = columns(BARS, SPECS[name][1])
     ours, ref = getattr(signal, name)(*args, **kw), getattr(talib, name)(*args, **kw)
     ours, ref = (x if isinstance(x, tuple) else (x,) for x in (ours, ref))
@@ -113,3 +117,110 @@ def test_bbands_every_average_and_width_bit_identical(matype: int, up: float, dn
         ref = talib.BBANDS(x, timeperiod=period, nbdevup=up, nbdevdn=dn, matype=matype)
         for a, b in zip(ours, ref, strict=True):
             np.testing.assert_array_equal(a, b, err_msg=f"BBANDS({period}, {up}, {dn}, {matype})")
+
+
+def _sar_cases() -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Highs and lows that test SAR's branches and clamps: flat bars (every bar a reversal), runs
+    of equal bars and of equal highs, gaps, NaN and infinite prices (NaN compares false
+    everywhere in TA-Lib's loop, so it must not clamp here either), signed zeros, negative
+    prices, highs under the lows, spikes."""
+    rng = np.random.default_rng(7)
+    h, lo = BARS["high"], BARS["low"]
+    n = h.size
+    equal_h, equal_l = h.copy(), lo.copy()
+    rep = np.flatnonzero(rng.random(n) < 0.3)[1:]
+    equal_h[rep], equal_l[rep] = equal_h[rep - 1], equal_l[rep - 1]
+    equal_highs = h.copy()
+    equal_highs[1::2] = h[0::2][: n // 2]
+    gap = np.cumsum(np.where(rng.random(n) < 0.05, rng.normal(0, 20, n), 0.0))
+    nan_h, nan_l = h.copy(), lo.copy()
+    nan_h[[500, 5000, 5001]] = np.nan
+    nan_l[[800, 5001, 9000]] = np.nan
+    inf_h, inf_l = h.copy(), lo.copy()
+    inf_h[3000], inf_l[7000] = np.inf, -np.inf
+    zeros = np.where(rng.random(n) < 0.5, 0.0, -0.0)
+    walk = np.cumsum(rng.normal(0, 1, n))
+    spikes = h.copy()
+    spikes[rng.integers(0, n, 50)] *= 100
+    return {
+        "flat": (np.full(n, 5.0), np.full(n, 5.0)),
+        "equal_bars": (equal_h, equal_l),
+        "equal_highs": (equal_highs, lo),
+        "gaps": (h + gap, lo + gap),
+        "nan": (nan_h, nan_l),
+        "inf": (inf_h, inf_l),
+        "zeros": (zeros, zeros[::-1].copy()),
+        "negative": (walk + 0.5, walk - 0.5),
+        "inverted": (lo, h),
+        "spikes": (spikes, lo),
+    }
+
+
+SAR_CASES = _sar_cases()
+
+
+# The defaults, an acceleration over the maximum (TA-Lib lowers it to the maximum), zero, equal,
+# and large steps.
+@pytest.mark.parametrize(("acc", "top"), [(0.02, 0.2), (0.1, 0.05), (0.0, 0.0), (0.02, 0.02), (0.5, 1.0), (0.01, 3.0)])
+@pytest.mark.parametrize("case", sorted(SAR_CASES))
+def test_sar_bit_identical_on_adversarial_bars(case: str, acc: float, top: float) -> None:
+    h, lo = SAR_CASES[case]
+    ours = signal.SAR(h, lo, acceleration=acc, maximum=top)
+    ref = talib.SAR(h, lo, acceleration=acc, maximum=top)
+    np.testing.assert_array_equal(ours, ref, err_msg=f"SAR({acc}, {top}) on {case}")
+
+
+Hlcv = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+
+
+def _mfi_cases() -> dict[str, Hlcv]:
+    """Bars that test TA-Lib's MFI guards: zero volumes (in runs longer than a period, which
+    restart the sums), repeated and equal typical prices (no change, no flow), typical prices a
+    few ulps apart (about TA-Lib's 1e-14 tolerance), NaN prices and volumes (a NaN stays in the
+    sums until a period without flow restarts them), negative volumes (the ratio clamped to
+    [0, 100]), zero prices, spikes and an infinite high."""
+    rng = np.random.default_rng(3)
+    h, lo, c, v = (BARS[k] for k in ("high", "low", "close", "volume"))
+    n = h.size
+    zero_v = np.where(rng.random(n) < 0.3, 0.0, v)
+    zero_v[5000:5100] = 0.0
+    flat = [x.copy() for x in (h, lo, c)]
+    rep = np.flatnonzero(rng.random(n) < 0.4)[1:]
+    for x in flat:
+        x[rep] = x[rep - 1]
+        x[8000:8200] = x[7999]
+    # The last bar's high, low and close, permuted: the typical price equal or an ulp off.
+    perm = [x.copy() for x in (h, lo, c)]
+    perm[0][1::3], perm[1][1::3], perm[2][1::3] = (x[0::3][: perm[0][1::3].size] for x in (lo, c, h))
+    ulps = 100.0 + rng.integers(-300, 301, n) * np.spacing(100.0)
+    nan_h, nan_l, nan_c, nan_v = (x.copy() for x in (h, lo, c, v))
+    nan_h[3000] = nan_v[9000] = np.nan
+    for x in (nan_h, nan_l, nan_c):
+        x[12000:12100] = x[11999]
+    spikes = h.copy()
+    spikes[rng.integers(0, n, 100)] *= 1e6
+    inf = h.copy()
+    inf[15000] = np.inf
+    zeros = np.zeros(n)
+    return {
+        "zero_volume": (h, lo, c, zero_v),
+        "flat": (flat[0], flat[1], flat[2], v),
+        "equal_typical": (perm[0], perm[1], perm[2], v),
+        "ulps": (ulps, ulps[::-1].copy(), np.roll(ulps, 7), v),
+        "nan": (nan_h, nan_l, nan_c, nan_v),
+        "negative_volume": (h, lo, c, v - 5e5),
+        "zeros": (zeros, zeros, zeros, v),
+        "spikes": (spikes, lo, c, v),
+        "inf": (inf, lo, c, v),
+    }
+
+
+MFI_CASES = _mfi_cases()
+
+
+@pytest.mark.parametrize("period", [2, 7, 14, 50])
+@pytest.mark.parametrize("case", sorted(MFI_CASES))
+def test_mfi_bit_identical_on_adversarial_bars(case: str, period: int) -> None:
+    h, lo, c, v = MFI_CASES[case]
+    ours, ref = signal.MFI(h, lo, c, v, timeperiod=period), talib.MFI(h, lo, c, v, timeperiod=period)
+    np.testing.assert_array_equal(ours, ref, err_msg=f"MFI({period}) on {case}")
