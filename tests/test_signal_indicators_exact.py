@@ -4,7 +4,8 @@ TA-Lib's fused multiply-add Wilder step), VAR, STDDEV, BBANDS and CORREL (TA-Lib
 about a shift, recentred every 32 periods or where they lose digits), LINEARREG, its slope, angle
 and intercept, and TSF (TA-Lib's running sums of the window and its moments, restarted every 32
 periods or where the value leaving outweighs what stays), SAR (its fused step towards the extreme
-point) and MFI (its running flow sums, restarted after a period without flow)."""
+point), MFI (its running flow sums, restarted after a period without flow) and MAMA (TA-Lib's FMA
+build)."""
 
 from __future__ import annotations
 
@@ -107,8 +108,7 @@ def test_correl_recentred_sums_bit_identical(case: str, period: int) -> None:
             np.testing.assert_array_equal(ours, ref, err_msg=f"CORREL({period}) on {case}")
 
 
-# Not MAMA (matype 7): its average is not yet TA-Lib's to the bit (the bands about it are).
-@pytest.mark.parametrize("matype", [0, 1, 2, 3, 4, 5, 6, 8])
+@pytest.mark.parametrize("matype", [0, 1, 2, 3, 4, 5, 6, 7, 8])
 @pytest.mark.parametrize(("up", "dn"), [(2.0, 2.0), (1.5, 2.5)])
 def test_bbands_every_average_and_width_bit_identical(matype: int, up: float, dn: float) -> None:
     x = BARS["close"]
@@ -224,3 +224,43 @@ def test_mfi_bit_identical_on_adversarial_bars(case: str, period: int) -> None:
     h, lo, c, v = MFI_CASES[case]
     ours, ref = signal.MFI(h, lo, c, v, timeperiod=period), talib.MFI(h, lo, c, v, timeperiod=period)
     np.testing.assert_array_equal(ours, ref, err_msg=f"MFI({period}) on {case}")
+
+
+def _mama_cases() -> dict[str, np.ndarray]:
+    """Series for MAMA: the close, a random walk, zeros among tiny noise, a flat level, spikes,
+    a NaN and an infinity inside, steps, and sines whose phase turns about 1 and 17 degrees a
+    bar (near where alpha changes form)."""
+    rng = np.random.default_rng(7)
+    n = 20_000
+    close = BARS["close"][:n]
+    nan, inf = close.copy(), close.copy()
+    nan[5_000] = np.nan
+    inf[7_000] = np.inf
+    spikes = rng.normal(100, 1, n)
+    spikes[rng.integers(0, n, 200)] *= 1e5
+    return {
+        "close": close,
+        "walk": np.cumsum(rng.normal(0, 1, n)) + 1_000.0,
+        "zeros": np.where(rng.random(n) < 0.3, 0.0, rng.normal(0, 1e-3, n)),
+        "flat": np.full(5_000, 3.0),
+        "spikes": spikes,
+        "nan": nan,
+        "inf": inf,
+        "steps": np.repeat(rng.normal(0, 1e4, n // 50), 50) + 100.0,
+        "slow_sine": np.sin(np.arange(n) * 0.0175) * 10 + 50,
+        "sine": np.sin(np.arange(n) * 0.3) * 10 + 50,
+    }
+
+
+MAMA_CASES = _mama_cases()
+
+
+# TA-Lib's FMA build of MAMA; the limits include fast below slow and fast equal to slow.
+@pytest.mark.parametrize(("fast", "slow"), [(0.5, 0.05), (0.99, 0.01), (0.2, 0.1), (0.01, 0.99), (0.3, 0.3)])
+@pytest.mark.parametrize("case", sorted(MAMA_CASES))
+def test_mama_bit_identical(case: str, fast: float, slow: float) -> None:
+    x = MAMA_CASES[case]
+    ours = signal.MAMA(x, fastlimit=fast, slowlimit=slow)
+    ref = talib.MAMA(x, fastlimit=fast, slowlimit=slow)
+    for a, b in zip(ours, ref, strict=True):
+        np.testing.assert_array_equal(a.view(np.int64), b.view(np.int64), err_msg=f"MAMA({fast}, {slow}) on {case}")

@@ -86,6 +86,15 @@ impl<T: Save> Save for Vec<T> {
     }
 }
 
+impl<T: Save, const N: usize> Save for [T; N] {
+    fn save(&self, out: &mut Vec<f64>) {
+        self.iter().for_each(|v| v.save(out));
+    }
+    fn load(&mut self, from: &mut Loader<'_>) -> Result<()> {
+        self.iter_mut().try_for_each(|v| v.load(from))
+    }
+}
+
 /// `state!(Type { field, ... })`: [`Save`] for a struct, field by field (parameters, fixed at
 /// construction, are left out).
 macro_rules! state {
