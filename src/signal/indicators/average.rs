@@ -708,6 +708,12 @@ impl Value for Mama {
     fn value(&mut self, x: f64) -> Option<f64> {
         self.next(x).map(|(mama, _)| mama)
     }
+
+    /// MAMA's own batch, its FAMA line left in scratch.
+    fn series(&mut self, x: &[f64], out: &mut [f64], control: &Control) -> Result<()> {
+        let mut fama = vec![0.0; x.len()];
+        super::Machine::batch(self, &[x], &mut [&mut out[..x.len()], &mut fama], control)
+    }
 }
 
 impl Value for Wma {
