@@ -189,27 +189,14 @@ impl<F: Fn(f64, f64, f64) -> f64> lanes::Restarted for Windows<'_, F> {
         let f = Fit::restart(self.x[t + 1 - self.p..=t].iter().copied());
         (self.value(&f), f)
     }
-    /// Four lanes' chains at a time, interleaved in scalar code: SIMD across the lanes would
-    /// transpose every value in and out, which costs more than it saves here, and eight lanes
-    /// run out of registers (each about half as fast as four, measured).
+    /// Four lanes' chains at a time, interleaved in scalar code ([`lanes::by_fours`]).
     #[inline(always)]
     fn steps<const K: usize>(&self, sums: &mut [Fit; K], at: [usize; K], n: usize, out: &mut [f64]) -> [usize; K] {
-        const W: usize = 4;
-        let mut first = [n; K];
-        let (quads, _) = sums.as_chunks_mut::<W>();
-        let whole = W * quads.len();
-        for (q, lanes) in quads.iter_mut().enumerate() {
-            let f = self.chains::<W>(lanes, std::array::from_fn(|k| at[W * q + k]), n, out);
-            first[W * q..W * q + W].copy_from_slice(&f);
-        }
-        for k in whole..K {
-            first[k] = self.chains::<1>(std::array::from_mut(&mut sums[k]), [at[k]], n, out)[0];
-        }
-        first
+        lanes::by_fours(self, sums, at, n, out)
     }
 }
 
-impl<F: Fn(f64, f64, f64) -> f64> Windows<'_, F> {
+impl<F: Fn(f64, f64, f64) -> f64> lanes::Chains for Windows<'_, F> {
     /// [`lanes::Restarted::steps`] for `L` lanes side by side, in blocks of bars: each lane's
     /// sums are kept bar by bar, so that the lines (two divisions a bar) vectorise along them.
     #[inline(always)]

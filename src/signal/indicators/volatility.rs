@@ -259,18 +259,33 @@ impl Dev {
     /// where TA-Lib restarts at this bar instead.
     #[inline(always)]
     fn step(&mut self, inv: f64, new: f64, old: f64) -> (f64, bool) {
+        let e = old - self.shift;
+        let (s1, s2, kept) = self.advance(new, old);
+        Self::judge(inv, s1, s2, kept, e * e)
+    }
+
+    /// The serial part of [`Dev::step`]: the sums with `new` in, and the sum of squares with
+    /// `old` then out (the sums move on to the next window).
+    #[inline(always)]
+    fn advance(&mut self, new: f64, old: f64) -> (f64, f64, f64) {
         let d = new - self.shift;
         let s1 = self.s1 + d;
         let s2 = self.s2 + d * d;
+        let e = old - self.shift;
+        let kept = s2 - e * e;
+        self.s1 = s1 - e;
+        self.s2 = kept;
+        (s1, s2, kept)
+    }
+
+    /// The rest of [`Dev::step`], needing nothing from the bars before: the variance from the
+    /// sums `s1`, `s2` with the new value in, and whether TA-Lib restarts (`kept`: the sum of
+    /// squares without the value leaving, `ee` that value's square).
+    #[inline(always)]
+    fn judge(inv: f64, s1: f64, s2: f64, kept: f64, ee: f64) -> (f64, bool) {
         let m = inv * s1;
         let var = inv * s2 - m * m;
-        let e = old - self.shift;
-        let ee = e * e;
-        let s2 = s2 - ee;
-        let restart = (inv * s2 * 1e-6 > var) | (ee > s2 * 1e6);
-        self.s1 = s1 - e;
-        self.s2 = s2;
-        (var, restart)
+        (var, (inv * kept * 1e-6 > var) | (ee > kept * 1e6))
     }
 }
 
@@ -337,62 +352,62 @@ impl lanes::Restarted for Windows<'_> {
     fn restart(&self, t: usize) -> (f64, Dev) {
         Dev::restart(self.inv, self.x[t + 1 - self.p..=t].iter().copied())
     }
-    /// The lanes' values and variances go through blocks laid out bar by bar, lane by lane,
-    /// so that the sums of all lanes are one vector.
+    /// Four lanes' chains at a time, interleaved in scalar code ([`lanes::by_fours`]).
     #[inline(always)]
     fn steps<const K: usize>(&self, sums: &mut [Dev; K], at: [usize; K], n: usize, out: &mut [f64]) -> [usize; K] {
-        const C: usize = 32;
+        lanes::by_fours(self, sums, at, n, out)
+    }
+}
+
+impl lanes::Chains for Windows<'_> {
+    /// [`lanes::Restarted::steps`] for `L` lanes side by side, in blocks of bars: the chains
+    /// keep their sums bar by bar, and the variances and the restart tests follow along the
+    /// bars, vectorised.
+    #[inline(always)]
+    fn chains<const L: usize>(&self, sums: &mut [Dev; L], at: [usize; L], n: usize, out: &mut [f64]) -> [usize; L] {
+        const C: usize = 64;
         let (x, back, inv) = (self.x, self.p - 1, self.inv);
-        let mut first = [n; K];
-        let (mut new, mut old, mut var) = ([[0.0; K]; C], [[0.0; K]; C], [[0.0; K]; C]);
-        let mut hit = [[false; K]; C];
-        let shift: [f64; K] = std::array::from_fn(|k| sums[k].shift);
-        let mut s1: [f64; K] = std::array::from_fn(|k| sums[k].s1);
-        let mut s2: [f64; K] = std::array::from_fn(|k| sums[k].s2);
+        let mut first = [n; L];
+        let (mut s1, mut s2, mut kept) = ([[0.0; C]; L], [[0.0; C]; L], [[0.0; C]; L]);
+        let mut hit = [[false; C]; L];
+        let mut d = *sums;
         let mut j0 = 0;
         while j0 < n {
             let c = C.min(n - j0);
-            let (new, old, var, hit) = (&mut new[..c], &mut old[..c], &mut var[..c], &mut hit[..c]);
-            for k in 0..K {
-                let t = at[k] + j0;
-                let rows = new.iter_mut().zip(old.iter_mut());
-                for ((nj, oj), (&a, &b)) in rows.zip(x[t..t + c].iter().zip(&x[t - back..t - back + c])) {
-                    nj[k] = a;
-                    oj[k] = b;
+            let new: [&[f64]; L] = std::array::from_fn(|k| &x[at[k] + j0..at[k] + j0 + c]);
+            let old: [&[f64]; L] = std::array::from_fn(|k| &x[at[k] + j0 - back..at[k] + j0 - back + c]);
+            for j in 0..c {
+                for k in 0..L {
+                    (s1[k][j], s2[k][j], kept[k][j]) = d[k].advance(new[k][j], old[k][j]);
                 }
             }
-            // The restarts asked for are looked for after the block, so the block's loop is
-            // only arithmetic.
             let mut any = false;
-            for (((nj, oj), vj), hj) in new.iter().zip(old.iter()).zip(var.iter_mut()).zip(hit.iter_mut()) {
-                for k in 0..K {
-                    let mut d = Dev { shift: shift[k], s1: s1[k], s2: s2[k] };
-                    let (v, early) = d.step(inv, nj[k], oj[k]);
-                    (s1[k], s2[k], vj[k], hj[k]) = (d.s1, d.s2, v, early);
-                    any |= early;
+            for k in 0..L {
+                let t = at[k] + j0;
+                let shift = d[k].shift;
+                let sums = s1[k][..c].iter().zip(&s2[k][..c]).zip(&kept[k][..c]);
+                for ((((o, h), ((&a, &b), &r)), &v), _) in
+                    out[t..t + c].iter_mut().zip(&mut hit[k][..c]).zip(sums).zip(old[k]).zip(0..c)
+                {
+                    let e = v - shift;
+                    let (var, restart) = Dev::judge(inv, a, b, r, e * e);
+                    (*o, *h) = (var, restart);
+                    any |= restart;
                 }
             }
             if any {
-                for k in 0..K {
-                    if let Some(j) = hit.iter().position(|h| h[k]) {
+                for k in 0..L {
+                    if let Some(j) = hit[k][..c].iter().position(|&h| h) {
                         first[k] = first[k].min(j0 + j);
                     }
                 }
             }
-            for k in 0..K {
-                let t = at[k] + j0;
-                for (o, vj) in out[t..t + c].iter_mut().zip(var.iter()) {
-                    *o = vj[k];
-                }
-            }
             j0 += c;
-            if K == 1 && first[0] < n {
+            if L == 1 && first[0] < n {
                 break;
             }
         }
-        for k in 0..K {
-            sums[k] = Dev { shift: shift[k], s1: s1[k], s2: s2[k] };
-        }
+        *sums = d;
         first
     }
 }
