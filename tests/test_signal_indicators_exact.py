@@ -3,9 +3,9 @@
 TA-Lib's fused multiply-add Wilder step), VAR, STDDEV, BBANDS and CORREL (TA-Lib's running sums
 about a shift, recentred every 32 periods or where they lose digits), LINEARREG, its slope, angle
 and intercept, and TSF (TA-Lib's running sums of the window and its moments, restarted every 32
-periods or where the value leaving outweighs what stays), SAR (its fused step towards the extreme
-point), MFI (its running flow sums, restarted after a period without flow) and MAMA (TA-Lib's FMA
-build)."""
+periods or where the value leaving outweighs what stays), BETA (TA-Lib's running sums of the
+returns about a shift, restarted likewise), SAR (its fused step towards the extreme point), MFI
+(its running flow sums, restarted after a period without flow) and MAMA (TA-Lib's FMA build)."""
 
 from __future__ import annotations
 
@@ -34,6 +34,7 @@ EXACT = [
     "STDDEV",
     "BBANDS",
     "CORREL",
+    "BETA",
     "LINEARREG",
     "LINEARREG_SLOPE",
     "LINEARREG_ANGLE",
@@ -106,6 +107,18 @@ def test_correl_recentred_sums_bit_identical(case: str, period: int) -> None:
         for a, b in ((x, y), (y, x)):
             ours, ref = signal.CORREL(a, b, timeperiod=period), talib.CORREL(a, b, timeperiod=period)
             np.testing.assert_array_equal(ours, ref, err_msg=f"CORREL({period}) on {case}")
+
+
+@pytest.mark.parametrize("period", [1, 2, 5, 30, 400])
+@pytest.mark.parametrize("case", [*sorted(RECENTRING), "flat"])
+def test_beta_restarted_sums_bit_identical(case: str, period: int) -> None:
+    # The recentring series (zero prices among them: TA-Lib's return guard), and a flat one
+    # (no variance), each against the close in both orders, so that each series' guards fire.
+    x = RECENTRING[case] if case != "flat" else np.full(30_000, 3.0)
+    y = np.resize(BARS["close"], x.size)
+    for a, b in ((x, y), (y, x)):
+        ours, ref = signal.BETA(a, b, timeperiod=period), talib.BETA(a, b, timeperiod=period)
+        np.testing.assert_array_equal(ours, ref, err_msg=f"BETA({period}) on {case}")
 
 
 @pytest.mark.parametrize("matype", [0, 1, 2, 3, 4, 5, 6, 7, 8])
