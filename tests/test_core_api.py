@@ -1028,7 +1028,7 @@ def test_anneal_async_does_not_block_the_event_loop() -> None:
         task = asyncio.create_task(ticker())
         loop = asyncio.get_running_loop()
         start = loop.time()
-        await net.anneal_async(num_reads=4, num_sweeps=8_000, seed=1)
+        await net.anneal_async(num_reads=4, num_sweeps=40_000, seed=1)
         elapsed = loop.time() - start
         done = True
         await task
