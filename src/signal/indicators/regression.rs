@@ -257,67 +257,12 @@ fn ret(v: f64, last: f64) -> f64 {
     }
 }
 
-/// BETA's sums as TA-Lib 0.8's TA_BETA (built without FMA) runs them over the window's returns
-/// `x` (real0's) and `y` (real1's): their deviations from shifts, the squares and the product.
+/// BETA's steps over [`Co`]'s sums, as TA-Lib 0.8's TA_BETA (built without FMA) runs them over
+/// the window's returns `x` (real0's) and `y` (real1's).
 /// Restarted about the window's mean returns every `32 · p` bars, or sooner where `p·Σx² − (Σx)²`
 /// is under a millionth of `p·Σx²`, or where the square of the last deviation removed, of
 /// either series, exceeds 1000 times the sum of squares that stays.
-#[derive(Clone, Copy, Debug, Default)]
-pub struct Returns {
-    rx: f64,
-    ry: f64,
-    sx: f64,
-    sy: f64,
-    sxx: f64,
-    syy: f64,
-    sxy: f64,
-    /// The squares of the last deviations removed, checked at the next bar.
-    qx: f64,
-    qy: f64,
-}
-state!(Returns { rx, ry, sx, sy, sxx, syy, sxy, qx, qy });
-
-impl Returns {
-    #[inline(always)]
-    fn fields(&self) -> [f64; 9] {
-        [self.rx, self.ry, self.sx, self.sy, self.sxx, self.syy, self.sxy, self.qx, self.qy]
-    }
-    #[inline(always)]
-    fn from_fields([rx, ry, sx, sy, sxx, syy, sxy, qx, qy]: [f64; 9]) -> Self {
-        Self { rx, ry, sx, sy, sxx, syy, sxy, qx, qy }
-    }
-
-    /// The sums over `w`, the first window but its last pair, about `(rx, ry)`, the window's
-    /// first pair.
-    fn first((rx, ry): (f64, f64), w: impl Iterator<Item = (f64, f64)>) -> Self {
-        let mut s = Self { rx, ry, ..Self::default() };
-        for (x, y) in w {
-            s.add(x - rx, y - ry);
-        }
-        s
-    }
-
-    #[inline(always)]
-    fn add(&mut self, dx: f64, dy: f64) {
-        self.sx += dx;
-        self.sxx += dx * dx;
-        self.sy += dy;
-        self.syy += dy * dy;
-        self.sxy += dx * dy;
-    }
-
-    /// Takes the oldest pair (`ex`, `ey` from the shifts) out of the sums.
-    #[inline(always)]
-    fn remove(&mut self, ex: f64, ey: f64) {
-        let (qx, qy) = (ex * ex, ey * ey);
-        self.sx -= ex;
-        self.sy -= ey;
-        self.sxx -= qx;
-        self.syy -= qy;
-        self.sxy -= ex * ey;
-        (self.qx, self.qy) = (qx, qy);
-    }
-
+impl Co {
     /// The slope `(p·Σxy − Σx·Σy) / (p·Σx² − (Σx)²)` as a numerator and divisor, `(0, 1)` where
     /// the divisor is not over `1e-14·p·Σx²` (NaN sums included): TA-Lib then gives 0.
     #[inline(always)]
@@ -334,7 +279,7 @@ impl Returns {
     /// The slope over the window `w` (oldest first) and the sums after it without its oldest
     /// pair, taken afresh about the window's mean returns (TA-Lib leaves the returns after a
     /// zero price out of the mean: the same as adding their 0, as the sum starts at +0).
-    fn restart(pf: f64, w: impl Iterator<Item = (f64, f64)> + Clone) -> ([f64; 2], Self) {
+    fn beta_restart(pf: f64, w: impl Iterator<Item = (f64, f64)> + Clone) -> ([f64; 2], Self) {
         let (mut mx, mut my) = (0.0, 0.0);
         for (x, y) in w.clone() {
             mx += x;
@@ -354,7 +299,7 @@ impl Returns {
     /// Adds the pair `(x, y)`, gives the window's slope, drops `(ox, oy)` (the window's
     /// oldest); `true` where TA-Lib restarts at this bar instead.
     #[inline(always)]
-    fn step(&mut self, pf: f64, x: f64, y: f64, ox: f64, oy: f64) -> ([f64; 2], bool) {
+    fn beta_step(&mut self, pf: f64, x: f64, y: f64, ox: f64, oy: f64) -> ([f64; 2], bool) {
         self.add(x - self.rx, y - self.ry);
         let nxx = pf * self.sxx;
         let restart =
@@ -366,7 +311,7 @@ impl Returns {
 }
 
 /// BETA(real0, real1, timeperiod): the regression slope of real1's returns on real0's over the
-/// last `p` returns, from TA-Lib's running sums ([`Returns`]); the last prices, the window's
+/// last `p` returns, from TA-Lib's running sums ([`Co`]); the last prices, the window's
 /// returns, the sums, and the bars left before the next planned restart.
 #[derive(Clone, Debug)]
 pub struct Beta {
@@ -376,7 +321,7 @@ pub struct Beta {
     last_y: f64,
     xs: Ring,
     ys: Ring,
-    sums: Returns,
+    sums: Co,
     left: usize,
 }
 state!(Beta { started, last_x, last_y, xs, ys, sums, left });
@@ -390,7 +335,7 @@ impl Beta {
             last_y: 0.0,
             xs: Ring::new(p),
             ys: Ring::new(p),
-            sums: Returns::default(),
+            sums: Co::default(),
             left: 0,
         }
     }
@@ -417,15 +362,15 @@ impl Machine for Beta {
         let window = || (0..p).map(|i| (xs.get(i), ys.get(i)));
         let oldest = (xs.get(0), ys.get(0));
         if self.left == 0 {
-            self.sums = Returns::first(oldest, window().take(p - 1));
+            self.sums = Co::first(oldest, window().take(p - 1));
             self.left = lanes::segment(p);
         }
-        let (mut q, early) = self.sums.step(pf, xs.back(0), ys.back(0), oldest.0, oldest.1);
+        let (mut q, early) = self.sums.beta_step(pf, xs.back(0), ys.back(0), oldest.0, oldest.1);
         if early || {
             self.left -= 1;
             self.left == 0
         } {
-            (q, self.sums) = Returns::restart(pf, window());
+            (q, self.sums) = Co::beta_restart(pf, window());
             self.left = lanes::segment(p);
         }
         out[0] = q[0] / q[1];
@@ -469,16 +414,16 @@ impl PricePairs<'_> {
 }
 
 impl lanes::Restarted for PricePairs<'_> {
-    type Sums = Returns;
+    type Sums = Co;
     fn period(&self) -> usize {
         self.p
     }
-    fn first(&self) -> Option<Returns> {
+    fn first(&self) -> Option<Co> {
         let shift = self.returns(0..1).next().unwrap_or((0.0, 0.0));
-        Some(Returns::first(shift, self.returns(0..self.p - 1)))
+        Some(Co::first(shift, self.returns(0..self.p - 1)))
     }
-    fn restart(&self, t: usize) -> (f64, Returns) {
-        let (q, s) = Returns::restart(self.pf, self.returns(t + 1 - self.p..t + 1));
+    fn restart(&self, t: usize) -> (f64, Co) {
+        let (q, s) = Co::beta_restart(self.pf, self.returns(t + 1 - self.p..t + 1));
         (q[0] / q[1], s)
     }
     /// The lanes' returns and slopes go through blocks laid out bar by bar, lane by lane, so
@@ -487,7 +432,7 @@ impl lanes::Restarted for PricePairs<'_> {
     /// the lanes outrun even with the scattered stores into the blocks (measured on Zen 5: 1.9x
     /// TA-Lib at period 5, where four chains interleaved in scalar code were 1.0x).
     #[inline(always)]
-    fn steps<const K: usize>(&self, sums: &mut [Returns; K], at: [usize; K], n: usize, out: &mut [f64]) -> [usize; K] {
+    fn steps<const K: usize>(&self, sums: &mut [Co; K], at: [usize; K], n: usize, out: &mut [f64]) -> [usize; K] {
         const C: usize = 32;
         let (a, b, back, pf) = (self.a, self.b, self.p - 1, self.pf);
         let mut first = [n; K];
@@ -516,8 +461,8 @@ impl lanes::Restarted for PricePairs<'_> {
             let mut any = false;
             for j in 0..c {
                 for k in 0..K {
-                    let mut s = Returns::from_fields(std::array::from_fn(|i| f[i][k]));
-                    let ([u, v], early) = s.step(pf, nx[j][k], ny[j][k], ox[j][k], oy[j][k]);
+                    let mut s = Co::from_fields(std::array::from_fn(|i| f[i][k]));
+                    let ([u, v], early) = s.beta_step(pf, nx[j][k], ny[j][k], ox[j][k], oy[j][k]);
                     for (fi, v) in f.iter_mut().zip(s.fields()) {
                         fi[k] = v;
                     }
@@ -546,7 +491,7 @@ impl lanes::Restarted for PricePairs<'_> {
                 break;
             }
         }
-        *sums = std::array::from_fn(|k| Returns::from_fields(std::array::from_fn(|i| f[i][k])));
+        *sums = std::array::from_fn(|k| Co::from_fields(std::array::from_fn(|i| f[i][k])));
         first
     }
 }
@@ -554,7 +499,8 @@ impl lanes::Restarted for PricePairs<'_> {
 /// CORREL's sums about a shift, as TA-Lib 0.8's TA_CORREL (built without FMA) runs them: the
 /// deviations of both series from their shifts, their squares and products; recentred (a
 /// restart) every `32 · p` bars, or sooner where either variance is under a millionth of its
-/// sum of squares or the last pair to leave held over a million times what stays.
+/// sum of squares or the last pair to leave held over a million times what stays. BETA keeps
+/// the same sums over returns, with its own tests ([`Co::beta_step`]).
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Co {
     rx: f64,
