@@ -28,3 +28,19 @@ def timed_range(fn: Callable[[], object], repeats: int) -> tuple[float, float]:
     """Median and minimum seconds (the minimum is the steadier figure on a shared machine)."""
     times = timings(fn, repeats)
     return statistics.median(times), min(times)
+
+
+def paired(fn_a: Callable[[], object], fn_b: Callable[[], object], repeats: int) -> tuple[float, float]:
+    """The minimum seconds of each of two functions over ``repeats`` calls taken in turns (one
+    untimed warm-up each): a machine that slows down for a while slows both alike."""
+    fn_a()
+    fn_b()
+    best_a = best_b = float("inf")
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        fn_a()
+        t1 = time.perf_counter()
+        fn_b()
+        t2 = time.perf_counter()
+        best_a, best_b = min(best_a, t1 - t0), min(best_b, t2 - t1)
+    return best_a, best_b

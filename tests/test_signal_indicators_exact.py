@@ -5,7 +5,9 @@ about a shift, recentred every 32 periods or where they lose digits), LINEARREG,
 and intercept, and TSF (TA-Lib's running sums of the window and its moments, restarted every 32
 periods or where the value leaving outweighs what stays), BETA (TA-Lib's running sums of the
 returns about a shift, restarted likewise), SAR (its fused step towards the extreme point), MFI
-(its running flow sums, restarted after a period without flow) and MAMA (TA-Lib's FMA build)."""
+(its running flow sums, restarted after a period without flow), MAMA (TA-Lib's FMA build), WMA
+(its running sums, summed afresh every 8 periods), RSI and CMO (Wilder's smoothing as TA-Lib's
+build runs it) and MACD."""
 
 from __future__ import annotations
 
@@ -42,6 +44,10 @@ EXACT = [
     "TSF",
     "SAR",
     "MFI",
+    "WMA",
+    "RSI",
+    "CMO",
+    "MACD",
 ]
 
 
@@ -84,7 +90,7 @@ RECENTRING = _recentring_cases()
     ("name", "period"),
     [
         (n, p)
-        for n in ("VAR", "STDDEV", "BBANDS", "LINEARREG", "LINEARREG_SLOPE", "LINEARREG_ANGLE", "TSF")
+        for n in ("VAR", "STDDEV", "BBANDS", "LINEARREG", "LINEARREG_SLOPE", "LINEARREG_ANGLE", "TSF", "WMA")
         for p in (1, 2, 5, 30, 400)
         if p > 1 or n == "VAR"
     ],

@@ -24,6 +24,43 @@ pub fn filled<'py, T: Element, D: Dimension>(
     what: &str,
     fill: impl FnOnce(&mut [T]) -> PyResult<()>,
 ) -> PyResult<Bound<'py, PyArray<T, D>>> {
+    let array = unfilled(py, dims, fortran, what)?;
+    // SAFETY: the array is contiguous and new, so nothing else can see or alias its memory
+    // while `fill` writes it; `fill` writes every element before reading it (see above).
+    let values = unsafe { array.as_slice_mut() }.map_err(|e| crate::error::Error::Internal(e.to_string()))?;
+    crate::error::advise_fresh(values);
+    fill(values)?;
+    Ok(array)
+}
+
+/// `count` new 1-D numpy arrays of `len` values each, which `fill` writes as [`filled`]'s does:
+/// separate arrays, as TA-Lib gives its outputs (one block for all would stay whole while any
+/// output is kept, and a block past glibc's heap growth is faulted in afresh on each call:
+/// MACD's three outputs as one block of 24 MB cost it 8%, measured).
+pub fn filled_rows<'py>(
+    py: Python<'py>,
+    count: usize,
+    len: usize,
+    what: &str,
+    fill: impl FnOnce(&mut [&mut [f64]]) -> PyResult<()>,
+) -> PyResult<Vec<Bound<'py, PyArray<f64, numpy::Ix1>>>> {
+    let arrays = (0..count).map(|_| unfilled(py, len, false, what)).collect::<PyResult<Vec<_>>>()?;
+    // SAFETY: as in `filled`, for each of the new arrays (distinct allocations).
+    let mut rows = arrays
+        .iter()
+        .map(|a| unsafe { a.as_slice_mut() }.map_err(|e| crate::error::Error::Internal(e.to_string())))
+        .collect::<Result<Vec<_>, _>>()?;
+    fill(&mut rows)?;
+    Ok(arrays)
+}
+
+/// A new numpy array of `dims`, its memory uninitialised: to be filled before Python sees it.
+fn unfilled<'py, T: Element, D: Dimension>(
+    py: Python<'py>,
+    dims: impl IntoDimension<Dim = D>,
+    fortran: bool,
+    what: &str,
+) -> PyResult<Bound<'py, PyArray<T, D>>> {
     let dims = dims.into_dimension();
     let count = dims.slice().iter().fold(1u128, |n, &d| n.saturating_mul(d as u128));
     let mut shape = dims.slice().iter().map(|&d| npy_intp::try_from(d)).collect::<Result<Vec<_>, _>>();
@@ -56,11 +93,5 @@ pub fn filled<'py, T: Element, D: Dimension>(
         Err(e) => return Err(e),
     };
     // SAFETY: numpy made an array of element type `T` and `D::NDIM` (or `shape.len()`) dimensions.
-    let array = unsafe { array.cast_into_unchecked::<PyArray<T, D>>() };
-    // SAFETY: the array is contiguous and new, so nothing else can see or alias its memory
-    // while `fill` writes it; `fill` writes every element before reading it (see above).
-    let values = unsafe { array.as_slice_mut() }.map_err(|e| crate::error::Error::Internal(e.to_string()))?;
-    crate::error::advise_fresh(values);
-    fill(values)?;
-    Ok(array)
+    Ok(unsafe { array.cast_into_unchecked::<PyArray<T, D>>() })
 }

@@ -61,13 +61,13 @@ def _labelled(name: str, inputs: tuple[Any, ...], params: tuple[float, ...]) -> 
     return aligned(frames[0], outs)
 
 
-def _outputs(result: npt.NDArray[np.float64]) -> npt.NDArray[np.float64] | tuple[npt.NDArray[np.float64], ...]:
-    """The native result as the outputs: (bars,) for one output over 1-D inputs, (outputs, bars)
+def _outputs(
+    result: npt.NDArray[np.float64] | tuple[npt.NDArray[np.float64], ...],
+) -> npt.NDArray[np.float64] | tuple[npt.NDArray[np.float64], ...]:
+    """The native result as the outputs: (bars,) for one output over 1-D inputs, a tuple of them
     for several, (series, outputs, bars) for 2-D inputs (each output then bars × series)."""
-    if result.ndim == 1:
+    if isinstance(result, tuple) or result.ndim == 1:
         return result
-    if result.ndim == 2:
-        return tuple(result)
     outs = tuple(result[:, k, :].T for k in range(result.shape[1]))
     return outs[0] if len(outs) == 1 else outs
 

@@ -13,8 +13,8 @@ use pyo3::prelude::*;
 use pyo3::types::{PyList, PyTuple};
 
 /// Runs indicator `name` over `inputs` (all 1-D of one length, or all 2-D of one shape: bars ×
-/// series); the result has shape (bars,) for one output over 1-D inputs, (outputs, bars) for
-/// several, (series, outputs, bars) for 2-D inputs.
+/// series); the result has shape (bars,) for one output over 1-D inputs, a tuple of such
+/// arrays for several, (series, outputs, bars) for 2-D inputs.
 #[pyfunction]
 #[pyo3(signature = (name, inputs, params))]
 pub fn indicator<'py>(
@@ -67,27 +67,26 @@ pub fn indicator<'py>(
         .collect::<Result<Vec<_>, _>>()?;
     let n_out = spec.outputs.len();
     let units = (rows as u64).saturating_mul(cols as u64).saturating_mul(8);
+    // Input `j` of series `c`: borrowed where contiguous, else gathered into `buf`.
+    let input = |j: usize, c: usize, buf: &mut Vec<f64>| {
+        let col = views[j].column(c);
+        if let Some(s) = col.to_slice() {
+            return Some(s);
+        }
+        buf.clear();
+        buf.extend(col.iter().copied());
+        None
+    };
+    const WHAT: &str = "the indicator's output";
+    if shape.len() == 1 && n_out > 1 {
+        let rows = crate::python::fresh::filled_rows(py, n_out, rows, WHAT, |outs| {
+            run_sized(py, units, |control| ind::run_series(name, &params, input, control, outs))
+        })?;
+        return Ok(PyTuple::new(py, rows)?.into_any());
+    }
     let fill = |out: &mut [f64]| {
         run_sized(py, units, |control| {
-            let run = |out: &mut [f64]| {
-                ind::run_columns(
-                    name,
-                    &params,
-                    rows,
-                    cols,
-                    |j, c, buf: &mut Vec<f64>| {
-                        let col = views[j].column(c);
-                        if let Some(s) = col.to_slice() {
-                            return Some(s);
-                        }
-                        buf.clear();
-                        buf.extend(col.iter().copied());
-                        None
-                    },
-                    control,
-                    out,
-                )
-            };
+            let run = |out: &mut [f64]| ind::run_columns(name, &params, rows, cols, input, control, out);
             // One series runs on this thread: handing it to the pool would cost more than a
             // short series takes.
             if cols == 1 {
@@ -97,11 +96,10 @@ pub fn indicator<'py>(
             }
         })
     };
-    const WHAT: &str = "the indicator's output";
-    match (shape.len(), n_out) {
-        (1, 1) => Ok(filled(py, rows, false, WHAT, fill)?.into_any()),
-        (1, _) => Ok(filled(py, (n_out, rows), false, WHAT, fill)?.into_any()),
-        _ => Ok(filled(py, (cols, n_out, rows), false, WHAT, fill)?.into_any()),
+    if shape.len() == 1 {
+        Ok(filled(py, rows, false, WHAT, fill)?.into_any())
+    } else {
+        Ok(filled(py, (cols, n_out, rows), false, WHAT, fill)?.into_any())
     }
 }
 

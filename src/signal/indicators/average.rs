@@ -4,6 +4,7 @@
 
 use super::mama::Mama;
 use super::state::{state, Ring, Save};
+use super::{lanes, prefetch};
 use super::{spans, Machine, MAX_IN, MAX_OUT};
 use crate::control::Control;
 use crate::error::Result;
@@ -722,34 +723,104 @@ impl Value for Wma {
         self.next(x)
     }
 
-    /// TA-Lib's running sums over the array (the trailing value read from it, not a ring).
+    /// TA-Lib's running sums over the array (the trailing value read from it, not a ring) up
+    /// to the first window summed afresh, then [`lanes::restarted`] from there.
     fn series(&mut self, x: &[f64], out: &mut [f64], control: &Control) -> Result<()> {
         let p = self.p;
         let start = warm_value(self, x, out, p - 1, control)?;
         let (pf, divider) = (p as f64, ((p * (p + 1)) >> 1) as f64);
         let (mut sum, mut sub, mut trailing, mut left) = (self.sum, self.sub, self.trailing, self.left);
-        for span in spans(x.len()) {
-            control.check()?;
-            for i in span.start.max(start)..span.end.max(start) {
-                if left == 0 {
-                    left = wma_run(p);
-                    let (s1, s2) = wma_sums(x[i + 1 - p..=i].iter().copied());
-                    trailing = x[i + 1 - p];
-                    sub = s1;
-                    sum = s2 - s1;
-                    out[i] = s2 / divider;
-                    continue;
-                }
-                left -= 1;
-                sub += x[i];
-                sub -= trailing;
-                sum += x[i] * pf;
-                trailing = x[i + 1 - p];
-                out[i] = sum / divider;
-                sum -= sub;
+        for i in start..x.len() {
+            if left == 0 {
+                let windows = WmaWindows { x: &x[i + 1 - p..], p, pf, divider };
+                return lanes::restarted(&windows, &mut out[i + 1 - p..x.len()], control);
             }
+            left -= 1;
+            sub += x[i];
+            sub -= trailing;
+            sum += x[i] * pf;
+            trailing = x[i + 1 - p];
+            out[i] = sum / divider;
+            sum -= sub;
         }
         Ok(())
+    }
+}
+
+/// WMA's running sums between two windows summed afresh: the window's sum, and its weighted
+/// sum less that (the weights one lower, ready for the next bar).
+#[derive(Clone, Copy, Debug)]
+pub struct WmaSums {
+    sub: f64,
+    sum: f64,
+}
+
+/// WMA over a series whose bar `p - 1` is summed afresh, for [`lanes::restarted`].
+struct WmaWindows<'a> {
+    x: &'a [f64],
+    p: usize,
+    pf: f64,
+    divider: f64,
+}
+
+impl lanes::Restarted for WmaWindows<'_> {
+    type Sums = WmaSums;
+    fn period(&self) -> usize {
+        self.p
+    }
+    fn segment(&self) -> usize {
+        wma_run(self.p) + 1
+    }
+    fn first(&self) -> Option<WmaSums> {
+        None
+    }
+    fn prefetch(&self, bars: std::ops::Range<usize>) {
+        prefetch::read_l2(self.x, bars.start.saturating_sub(self.p)..bars.end);
+    }
+    fn restart(&self, t: usize) -> (f64, WmaSums) {
+        let (sub, sum) = wma_sums(self.x[t + 1 - self.p..=t].iter().copied());
+        (sum / self.divider, WmaSums { sub, sum: sum - sub })
+    }
+    #[inline(always)]
+    fn steps<const K: usize>(&self, sums: &mut [WmaSums; K], at: [usize; K], n: usize, out: &mut [f64]) -> [usize; K] {
+        lanes::by_fours(self, sums, at, n, out)
+    }
+}
+
+impl lanes::Chains for WmaWindows<'_> {
+    /// `L` lanes' sums side by side, in blocks of bars; the divisions follow along the bars,
+    /// vectorised. No restart comes early.
+    #[inline(always)]
+    fn chains<const L: usize>(&self, sums: &mut [WmaSums; L], at: [usize; L], n: usize, out: &mut [f64]) -> [usize; L] {
+        const C: usize = 64;
+        let (x, p, pf) = (self.x, self.p, self.pf);
+        let mut raw = [[0.0; C]; L];
+        let mut s = *sums;
+        let mut j0 = 0;
+        while j0 < n {
+            let c = C.min(n - j0);
+            let new: [&[f64]; L] = std::array::from_fn(|k| &x[at[k] + j0..at[k] + j0 + c]);
+            let old: [&[f64]; L] = std::array::from_fn(|k| &x[at[k] + j0 - p..at[k] + j0 - p + c]);
+            for j in 0..c {
+                for k in 0..L {
+                    let s = &mut s[k];
+                    s.sub += new[k][j];
+                    s.sub -= old[k][j];
+                    s.sum += new[k][j] * pf;
+                    raw[k][j] = s.sum;
+                    s.sum -= s.sub;
+                }
+            }
+            for k in 0..L {
+                let t = at[k] + j0;
+                for (o, &r) in out[t..t + c].iter_mut().zip(&raw[k][..c]) {
+                    *o = r / self.divider;
+                }
+            }
+            j0 += c;
+        }
+        *sums = s;
+        [n; L]
     }
 }
 

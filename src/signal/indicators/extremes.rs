@@ -1,6 +1,7 @@
 //! The highest and lowest of every bar's window over whole arrays: the batch side of
 //! [`Window`](super::range::Window), giving its numbers bit for bit.
 
+use super::prefetch;
 use crate::control::Control;
 use crate::error::{try_vec, Result};
 
@@ -107,8 +108,8 @@ fn highest_lowest_in<F: FnMut(usize, &[f64], &[f64])>(
         let (hi, lo) = (&mut hi[..t1 - t0], &mut lo[..t1 - t0]);
         // The passes over a chunk are short bursts the hardware prefetcher does not see coming.
         let ahead = (t1 + c).min(n)..(t1 + 2 * c).min(n);
-        prefetch(&h[ahead.clone()]);
-        prefetch(&l[ahead]);
+        prefetch::read_l1(&h[ahead.clone()]);
+        prefetch::read_l1(&l[ahead]);
         doubling(hs, p, hi, a, b, newer_max);
         doubling(ls, p, lo, a, b, newer_min);
         if any_nan(hs) || any_nan(ls) {
@@ -118,16 +119,6 @@ fn highest_lowest_in<F: FnMut(usize, &[f64], &[f64])>(
         t0 = t1;
     }
     Ok(())
-}
-
-/// Asks for `x` in the L1 cache, one request per cache line.
-#[inline(always)]
-fn prefetch(x: &[f64]) {
-    #[cfg(target_arch = "x86_64")]
-    for line in x.chunks(8) {
-        // SAFETY: a prefetch reads nothing and cannot fault; the address lies in `x`.
-        unsafe { std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(line.as_ptr().cast()) };
-    }
 }
 
 /// `dst[i] = keep(src[i - w], src[i])` for `i >= w`.

@@ -2,12 +2,13 @@
 //! lanes that are whole stretches of bars between two of its recomputations, so that a serial
 //! chain of sums becomes several side by side and each bar still gets the bar-by-bar bits.
 
+use super::prefetch;
 use crate::control::Control;
 use crate::error::Result;
 
 /// Sums that TA-Lib 0.8 runs over a window and recomputes from the window itself (a restart)
 /// every `32 · p` bars, or sooner where they have lost too many digits (VAR, STDDEV, BBANDS,
-/// CORREL, LINEARREG and TSF). Between two restarts the sums are one serial chain, and a
+/// CORREL, LINEARREG and TSF; WMA every `8 · p` bars and never sooner). Between two restarts the sums are one serial chain, and a
 /// restart depends on its window alone, so the chains of successive `32 · p`-bar segments can
 /// run side by side (in SIMD lanes, or interleaved) on the guess that no early restart comes; where one does, the work from it
 /// on is done again from there. Every bar gets the bar-by-bar machine's bits.
@@ -15,9 +16,16 @@ pub trait Restarted {
     /// One chain's sums.
     type Sums: Copy;
     fn period(&self) -> usize;
+    /// The bars from one planned restart to the next.
+    fn segment(&self) -> usize {
+        segment(self.period())
+    }
     /// The sums before the first window's last bar, bar `p - 1`, or `None` where TA-Lib
     /// computes that bar afresh (a restart).
     fn first(&self) -> Option<Self::Sums>;
+    /// Asks for the inputs of bars `bars` (and the windows before them) ahead of their use
+    /// ([`super::prefetch::read_l2`]).
+    fn prefetch(&self, bars: std::ops::Range<usize>);
     /// Bar `t`'s output and the sums after it, recomputed from its window.
     fn restart(&self, t: usize) -> (f64, Self::Sums);
     /// Runs lane `k` from `sums[k]` over bars `at[k]..at[k] + n` into `out`, and gives the
@@ -32,7 +40,7 @@ pub trait Restarted {
     ) -> [usize; K];
 }
 
-/// The bars from one planned restart to the next.
+/// The bars from one planned restart to the next, for most of them.
 pub const fn segment(p: usize) -> usize {
     32 * p
 }
@@ -73,7 +81,7 @@ fn restarted_in<R: Restarted>(r: &R, out: &mut [f64], control: &Control) -> Resu
     if n < p {
         return Ok(());
     }
-    let seg = segment(p);
+    let seg = r.segment();
     // `b`: the first of a segment's `seg - 1` running bars, the restart after them at `b + seg - 1`.
     let (mut b, mut sums) = match r.first() {
         Some(sums) => (p - 1, sums),
@@ -87,6 +95,10 @@ fn restarted_in<R: Restarted>(r: &R, out: &mut [f64], control: &Control) -> Resu
     let (mut calm, mut backoff) = (0usize, 1usize);
     while b < n {
         control.check()?;
+        // The next 16 segments' bars, in L2 while these run.
+        let ahead = b + 16 * seg..b + 32 * seg;
+        r.prefetch(ahead.clone());
+        prefetch::write_l2(out, ahead);
         let fits = |k: usize| calm == 0 && b + k * seg <= n;
         let ((t, early), k) = if fits(16) {
             (group::<R, 16>(r, b, sums, seg - 1, out), 16)
@@ -118,7 +130,7 @@ fn restarted_in<R: Restarted>(r: &R, out: &mut [f64], control: &Control) -> Resu
 /// restarts): the bar of the next restart, and whether it came early.
 #[inline(always)]
 fn group<R: Restarted, const K: usize>(r: &R, b: usize, sums: R::Sums, len: usize, out: &mut [f64]) -> (usize, bool) {
-    let seg = segment(r.period());
+    let seg = r.segment();
     let mut st = [sums; K];
     let mut at = [b; K];
     for k in 1..K {

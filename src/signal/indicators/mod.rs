@@ -16,6 +16,7 @@ mod lanes;
 mod mama;
 mod momentum;
 mod oscillator;
+mod prefetch;
 mod range;
 mod regression;
 mod spec;
@@ -206,7 +207,7 @@ where
     F: Fn(usize, usize, &mut Vec<f64>) -> Option<&'a [f64]> + Sync,
 {
     let proto = build(name, params)?;
-    let (n_in, n_out) = (proto.inputs(), proto.outputs());
+    let n_out = proto.outputs();
     let block = rows * n_out;
     if out.len() != block * cols {
         return Err(Error::Internal(format!(
@@ -218,26 +219,48 @@ where
         return Ok(());
     }
     let one = |c: usize, dst: &mut [f64]| -> Result<()> {
-        control.check()?;
-        let mut bufs: Vec<Vec<f64>> = (0..n_in).map(|_| Vec::new()).collect();
-        let mut slices: Vec<&[f64]> = Vec::with_capacity(n_in);
-        // Borrowed columns first, copies into `bufs` for the strided ones.
-        let borrowed: Vec<Option<&'a [f64]>> = (0..n_in).map(|j| input(j, c, &mut bufs[j])).collect();
-        for (j, b) in borrowed.into_iter().enumerate() {
-            match b {
-                Some(s) => slices.push(s),
-                None => slices.push(&bufs[j]),
-            }
-        }
         let mut outs: Vec<&mut [f64]> = dst.chunks_mut(rows).collect();
-        let mut m = proto.clone_box();
-        m.run(&slices, &mut outs, control)
+        run_one(&*proto, c, &input, control, &mut outs)
     };
     if cols == 1 {
         one(0, out)
     } else {
         out.par_chunks_mut(block).enumerate().try_for_each(|(c, dst)| one(c, dst))
     }
+}
+
+/// [`run_columns`] for one series (`input(j, 0, buf)`) into one slice per output, each `rows`
+/// long.
+pub fn run_series<'a, F>(name: &str, params: &[f64], input: F, control: &Control, outs: &mut [&mut [f64]]) -> Result<()>
+where
+    F: Fn(usize, usize, &mut Vec<f64>) -> Option<&'a [f64]>,
+{
+    let proto = build(name, params)?;
+    if outs.len() != proto.outputs() {
+        return Err(Error::Internal(format!("{name} has {} outputs, not {}", proto.outputs(), outs.len())));
+    }
+    run_one(&*proto, 0, &input, control, outs)
+}
+
+/// Series `c` of `input` through a copy of `proto` into `outs`.
+fn run_one<'a, F>(proto: &dyn Indicator, c: usize, input: &F, control: &Control, outs: &mut [&mut [f64]]) -> Result<()>
+where
+    F: Fn(usize, usize, &mut Vec<f64>) -> Option<&'a [f64]>,
+{
+    control.check()?;
+    let n_in = proto.inputs();
+    let mut bufs: Vec<Vec<f64>> = (0..n_in).map(|_| Vec::new()).collect();
+    let mut slices: Vec<&[f64]> = Vec::with_capacity(n_in);
+    // Borrowed columns first, copies into `bufs` for the strided ones.
+    let borrowed: Vec<Option<&'a [f64]>> = (0..n_in).map(|j| input(j, c, &mut bufs[j])).collect();
+    for (j, b) in borrowed.into_iter().enumerate() {
+        match b {
+            Some(s) => slices.push(s),
+            None => slices.push(&bufs[j]),
+        }
+    }
+    let mut m = proto.clone_box();
+    m.run(&slices, outs, control)
 }
 
 /// Columns of `b` (high, low, close, volume, open) as the inputs of indicator `spec`.

@@ -1,6 +1,6 @@
 //! Momentum: RSI and CMO (Wilder's smoothing of gains and losses), MOM, ROC, MACD, APO and PPO.
 
-use super::average::{ema_step, is_zero, warm_up, with_fma, Ema, Ma, Value};
+use super::average::{ema_step, is_zero, warm_up, with_fma, with_wide, Ema, Ma, Value};
 use super::state::{state, Ring};
 use super::{spans, Machine};
 use crate::control::Control;
@@ -108,11 +108,18 @@ impl Wilder {
             let up = if 0.0 < d { d } else { 0.0 };
             (((gain * pm1) + up) * inv, ((up - d) + (loss * pm1)) * inv)
         } else {
-            // `d.min(0.0)` is `d` on a fall and 0.0 otherwise (NaN included): a min, which
-            // stays off the chain where a select would be folded into it.
-            let loss = (loss * pm1) - d.min(0.0);
-            let gain = (gain * pm1) + if d < 0.0 { -0.0 } else { d };
-            (gain / p, loss / p)
+            // A branch, as TA-Lib's loop has: the side a change leaves alone skips the add
+            // (the chains are a multiply, an add and a division long), where a branch-free
+            // form adds a zero on every bar. A mispredicted sign costs less than that: it
+            // depends on the inputs alone and is known long before the chains reach it.
+            let (mut gain, mut loss) = (gain * pm1, loss * pm1);
+            if d < 0.0 {
+                loss -= d;
+                keep_branch();
+            } else {
+                gain += d;
+            }
+            (apart(gain / p), apart(loss / p))
         }
     }
 
@@ -133,18 +140,53 @@ impl Wilder {
                 out[i] = self.next::<RSI>(x[i]).map_or(f64::NAN, |(g, l)| f(g, l));
             }
         }
-        let (mut prev, mut gain, mut loss) = (self.prev_value, self.gain, self.loss);
-        for span in spans(x.len()) {
-            control.check()?;
-            let s = span.start.max(start)..span.end.max(start);
-            for (o, &v) in out[s.clone()].iter_mut().zip(&x[s]) {
-                (gain, loss) = self.smooth::<RSI>(gain, loss, v - prev);
-                prev = v;
-                *o = f(gain, loss);
+        let this = &*self;
+        // The two chains over a block of bars, then `f` (a division) along the block,
+        // vectorised: beside the chains its divisions would hold up theirs.
+        with_wide!({
+            const B: usize = 64;
+            let (mut prev, mut gain, mut loss) = (this.prev_value, this.gain, this.loss);
+            let (mut gains, mut losses) = ([0.0; B], [0.0; B]);
+            for span in spans(x.len()) {
+                control.check()?;
+                let s = span.start.max(start)..span.end.max(start);
+                for (o, x) in out[s.clone()].chunks_mut(B).zip(x[s].chunks(B)) {
+                    for ((&v, g), l) in x.iter().zip(&mut gains).zip(&mut losses) {
+                        (gain, loss) = this.smooth::<RSI>(gain, loss, v - prev);
+                        prev = v;
+                        (*g, *l) = (gain, loss);
+                    }
+                    for ((o, &g), &l) in o.iter_mut().zip(&gains).zip(&losses) {
+                        *o = f(g, l);
+                    }
+                }
             }
-        }
-        Ok(())
+            Ok(())
+        })
     }
+}
+
+/// Nothing, which the compiler may not move or remove: in one arm of an `if`, it keeps the
+/// `if` a branch (not both arms computed and one selected).
+#[inline(always)]
+fn keep_branch() {
+    #[cfg(any(target_arch = "x86_64", target_arch = "aarch64"))]
+    // SAFETY: an empty instruction sequence reads and writes nothing.
+    unsafe {
+        std::arch::asm!("", options(nomem, nostack, preserves_flags))
+    };
+}
+
+/// `x`, as the compiler cannot see through: two chains that each end in one are not packed
+/// into one vector (one division for both), which would tie each to the other's latency.
+#[inline(always)]
+fn apart(mut x: f64) -> f64 {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: an empty instruction sequence leaves the register as it is.
+    unsafe {
+        std::arch::asm!("/* {0} */", inout(xmm_reg) x, options(pure, nomem, nostack, preserves_flags))
+    };
+    x
 }
 
 /// RSI of the smoothed gain and loss, as TA-Lib 0.8.1 computes it.

@@ -1,9 +1,9 @@
 //! Regression over a window: LINEARREG, LINEARREG_SLOPE, LINEARREG_ANGLE, LINEARREG_INTERCEPT,
 //! TSF, and BETA and CORREL of two series.
 
-use super::lanes;
 use super::state::{state, Ring};
 use super::Machine;
+use super::{lanes, prefetch};
 use crate::control::Control;
 use crate::error::Result;
 
@@ -183,6 +183,9 @@ impl<F: Fn(f64, f64, f64) -> f64> lanes::Restarted for Windows<'_, F> {
     /// TA-Lib computes the first window afresh: a restart.
     fn first(&self) -> Option<Fit> {
         None
+    }
+    fn prefetch(&self, bars: std::ops::Range<usize>) {
+        prefetch::read_l2(self.x, bars.start.saturating_sub(self.p)..bars.end);
     }
     fn restart(&self, t: usize) -> (f64, Fit) {
         let f = Fit::restart(self.x[t + 1 - self.p..=t].iter().copied());
@@ -421,6 +424,11 @@ impl lanes::Restarted for PricePairs<'_> {
     fn first(&self) -> Option<Co> {
         let shift = self.returns(0..1).next().unwrap_or((0.0, 0.0));
         Some(Co::first(shift, self.returns(0..self.p - 1)))
+    }
+    fn prefetch(&self, bars: std::ops::Range<usize>) {
+        let window = bars.start.saturating_sub(self.p + 1)..bars.end;
+        prefetch::read_l2(self.a, window.clone());
+        prefetch::read_l2(self.b, window);
     }
     fn restart(&self, t: usize) -> (f64, Co) {
         let (q, s) = Co::beta_restart(self.pf, self.returns(t + 1 - self.p..t + 1));
@@ -684,6 +692,11 @@ impl lanes::Restarted for Pairs<'_> {
     fn first(&self) -> Option<Co> {
         let w = ..self.p - 1;
         Some(Co::first((self.x[0], self.y[0]), self.x[w].iter().copied().zip(self.y[w].iter().copied())))
+    }
+    fn prefetch(&self, bars: std::ops::Range<usize>) {
+        let window = bars.start.saturating_sub(self.p)..bars.end;
+        prefetch::read_l2(self.x, window.clone());
+        prefetch::read_l2(self.y, window);
     }
     fn restart(&self, t: usize) -> (f64, Co) {
         let w = t + 1 - self.p..=t;

@@ -2,8 +2,8 @@
 //! sums of deviations, recentred now and then).
 
 use super::average::{around_chain, is_zero, with_wide, Ma, Value};
-use super::lanes;
 use super::state::{state, Ring};
+use super::{lanes, prefetch};
 use super::{spans, Machine};
 use crate::control::Control;
 use crate::error::Result;
@@ -348,6 +348,9 @@ impl lanes::Restarted for Windows<'_> {
     }
     fn first(&self) -> Option<Dev> {
         Some(Dev::first(self.x[0], self.x[..self.p - 1].iter().copied()))
+    }
+    fn prefetch(&self, bars: std::ops::Range<usize>) {
+        prefetch::read_l2(self.x, bars.start.saturating_sub(self.p)..bars.end);
     }
     fn restart(&self, t: usize) -> (f64, Dev) {
         Dev::restart(self.inv, self.x[t + 1 - self.p..=t].iter().copied())
