@@ -109,8 +109,8 @@ fn highest_lowest_in<F: FnMut(usize, &[f64], &[f64])>(
         // The passes over a chunk are short bursts the hardware prefetcher does not see coming.
         let ahead = (t1 + c).min(n)..(t1 + 2 * c).min(n);
         prefetch::read_l1(&h[ahead.clone()]);
-        prefetch::read_l1(&l[ahead]);
         doubling(hs, p, hi, a, b, newer_max);
+        prefetch::read_l1(&l[ahead]);
         doubling(ls, p, lo, a, b, newer_min);
         if any_nan(hs) || any_nan(ls) {
             fix_nan_windows(hs, ls, p, hi, lo, control)?;

@@ -146,6 +146,34 @@ fn group<R: Restarted, const K: usize>(r: &R, b: usize, sums: R::Sums, len: usiz
     }
 }
 
+/// The end of a block of bars `j0..j0 + values.len()` that SIMD steps laid out bar by bar, lane
+/// by lane: each lane's first bar that asked for a restart into `first` (looked for only where
+/// `any` did), and the lanes' values into `out` at their bars (lane `k`'s from `at[k] + j0`).
+#[inline(always)]
+pub fn finish_block<const K: usize>(
+    values: &[[f64; K]],
+    hit: &[[bool; K]],
+    any: bool,
+    at: [usize; K],
+    j0: usize,
+    first: &mut [usize; K],
+    out: &mut [f64],
+) {
+    if any {
+        for k in 0..K {
+            if let Some(j) = hit.iter().position(|h| h[k]) {
+                first[k] = first[k].min(j0 + j);
+            }
+        }
+    }
+    for k in 0..K {
+        let t = at[k] + j0;
+        for (o, v) in out[t..t + values.len()].iter_mut().zip(values) {
+            *o = v[k];
+        }
+    }
+}
+
 /// Chains run side by side in scalar code, for [`by_fours`].
 pub trait Chains: Restarted {
     /// [`Restarted::steps`] for `L` lanes.

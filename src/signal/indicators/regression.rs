@@ -481,19 +481,7 @@ impl lanes::Restarted for PricePairs<'_> {
             for (u, v) in num.as_flattened_mut().iter_mut().zip(den.as_flattened()) {
                 *u /= v;
             }
-            if any {
-                for k in 0..K {
-                    if let Some(j) = hit[..c].iter().position(|h| h[k]) {
-                        first[k] = first[k].min(j0 + j);
-                    }
-                }
-            }
-            for k in 0..K {
-                let t = at[k] + j0;
-                for (o, q) in out[t..t + c].iter_mut().zip(&num[..c]) {
-                    *o = q[k];
-                }
-            }
+            lanes::finish_block(&num[..c], &hit[..c], any, at, j0, &mut first, out);
             j0 += c;
             if K == 1 && first[0] < n {
                 break;
@@ -738,19 +726,7 @@ impl lanes::Restarted for Pairs<'_> {
                     any |= early;
                 }
             }
-            if any {
-                for k in 0..K {
-                    if let Some(j) = hit[..c].iter().position(|h| h[k]) {
-                        first[k] = first[k].min(j0 + j);
-                    }
-                }
-            }
-            for k in 0..K {
-                let t = at[k] + j0;
-                for (o, rj) in out[t..t + c].iter_mut().zip(&r[..c]) {
-                    *o = rj[k];
-                }
-            }
+            lanes::finish_block(&r[..c], &hit[..c], any, at, j0, &mut first, out);
             j0 += c;
             if K == 1 && first[0] < n {
                 break;
