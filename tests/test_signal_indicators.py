@@ -144,6 +144,19 @@ def test_float32_strided_lists_and_pandas() -> None:
     np.testing.assert_array_equal(mid["b"].to_numpy(), signal.BBANDS(c[::-1].copy())[1])
 
 
+def test_outputs_of_one_series_are_separate_arrays() -> None:
+    """As TA-Lib's: each owns its memory, so keeping one does not keep the others alive; a
+    strided input gives the same numbers."""
+    h, lo, c = BARS["high"][:3000], BARS["low"][:3000], BARS["close"][:3000]
+    outs = signal.MACD(c)
+    assert len(outs) == 3 and all(o.base is None and o.flags.c_contiguous for o in outs)
+    strided = np.column_stack([c, c])[:, 1]
+    for a, b in zip(signal.MACD(strided), outs, strict=True):
+        np.testing.assert_array_equal(a, b)
+    k, d = signal.STOCH(h, lo, c)
+    assert k.base is None and d.base is None and k.shape == d.shape == (3000,)
+
+
 def test_bad_input_raises_the_projects_errors() -> None:
     c, h = BARS["close"][:100], BARS["high"][:100]
     with pytest.raises(InvalidInputError):
