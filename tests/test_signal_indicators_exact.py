@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from _indicator_data import columns, make_ohlc
-from quantumpanarchy import signal
+from quantumpanarchy import performance, signal
 from quantumpanarchy._native import signal as native
 
 talib = pytest.importorskip("talib")
@@ -283,3 +283,20 @@ def test_mama_bit_identical(case: str, fast: float, slow: float) -> None:
     ref = talib.MAMA(x, fastlimit=fast, slowlimit=slow)
     for a, b in zip(ours, ref, strict=True):
         np.testing.assert_array_equal(a.view(np.int64), b.view(np.int64), err_msg=f"MAMA({fast}, {slow}) on {case}")
+
+
+@pytest.mark.parametrize("threads", [1, 2, 3])
+@pytest.mark.parametrize("nan_at", [None, 1_000, 149_990, 150_000, 150_001, 299_000])
+@pytest.mark.parametrize("period", [2, 30, 1_000])
+def test_ema_in_halves_bit_identical(threads: int, nan_at: int | None, period: int) -> None:
+    """A long EMA runs as two halves on two threads (the second from a guessed start it then
+    checks): the bits are TA-Lib's whatever the thread count, NaN in either half or at the split."""
+    x = make_ohlc(300_000, seed=21)["close"].copy()
+    if nan_at is not None:
+        x[nan_at] = np.nan
+    before = performance.get_num_threads()
+    performance.set_num_threads(threads)
+    try:
+        np.testing.assert_array_equal(signal.EMA(x, timeperiod=period), talib.EMA(x, timeperiod=period))
+    finally:
+        performance.set_num_threads(before)

@@ -1029,18 +1029,65 @@ impl Value for Ema {
             prev = (prev + x[warm]) / p as f64;
             out[warm] = prev;
         }
-        with_fma!({
-            let mut prev = prev;
-            for span in spans(x.len()) {
-                control.check()?;
-                for i in span.start.max(warm + 1)..span.end {
-                    prev = ema_step(prev, x[i], k);
-                    out[i] = prev;
+        let from = (warm + 1).min(x.len());
+        let (x, out) = (&x[from..], &mut out[from..x.len()]);
+        // The EMA forgets where it started: a second thread runs the second half from a guess
+        // (the price) about 20 periods early, and its value at the half matches the first
+        // half's bit for bit within that, after which both trajectories are one (if they do
+        // not match, the second half is run again from the true value). Measured: within
+        // 18 periods from 200 starts, at periods 12 to 200, on random-walk prices.
+        let burn = 20 * p + 64;
+        let split = x.len() >= SPLIT_BARS.max(4 * burn)
+            && rayon::current_thread_index().is_none()
+            && crate::parallel::num_threads() >= 2;
+        if !split {
+            ema_run(prev, x, k, Some(out), control)?;
+            return Ok(());
+        }
+        let m = x.len() / 2;
+        let (left, right) = out.split_at_mut(m);
+        let (end, (guess, _)) = crate::parallel::install(|| {
+            rayon::join(
+                || ema_run(prev, &x[..m], k, Some(&mut *left), control),
+                || -> Result<(f64, f64)> {
+                    let guess = ema_run(x[m - burn], &x[m - burn + 1..m], k, None, control)?;
+                    Ok((guess, ema_run(guess, &x[m..], k, Some(&mut *right), control)?))
+                },
+            )
+        })
+        .and_then(|(a, b)| Ok((a?, b?)))?;
+        if end.to_bits() != guess.to_bits() {
+            ema_run(end, &x[m..], k, Some(right), control)?;
+        }
+        Ok(())
+    }
+}
+
+/// Bars from which a single EMA runs in two halves on two threads ([`Ema`]'s `series`).
+const SPLIT_BARS: usize = 1 << 17;
+
+/// The EMA steps from `prev` over `x`, into `out` if given: the last value.
+fn ema_run(prev: f64, x: &[f64], k: f64, out: Option<&mut [f64]>, control: &Control) -> Result<f64> {
+    with_fma!({
+        let mut prev = prev;
+        match out {
+            Some(out) => {
+                for span in spans(x.len()) {
+                    control.check()?;
+                    for (o, &v) in out[span.clone()].iter_mut().zip(&x[span]) {
+                        prev = ema_step(prev, v, k);
+                        *o = prev;
+                    }
                 }
             }
-            Ok(())
-        })
-    }
+            None => {
+                for &v in x {
+                    prev = ema_step(prev, v, k);
+                }
+            }
+        }
+        Ok(prev)
+    })
 }
 
 impl<A: Value> Save for Single<A> {
