@@ -729,19 +729,16 @@ impl Value for Wma {
         let p = self.p;
         let start = warm_value(self, x, out, p - 1, control)?;
         let (pf, divider) = (p as f64, ((p * (p + 1)) >> 1) as f64);
-        let (mut sum, mut sub, mut trailing, mut left) = (self.sum, self.sub, self.trailing, self.left);
+        let mut sums = WmaSums { sub: self.sub, sum: self.sum };
+        let (mut trailing, mut left) = (self.trailing, self.left);
         for i in start..x.len() {
             if left == 0 {
                 let windows = WmaWindows { x: &x[i + 1 - p..], p, pf, divider };
                 return lanes::restarted(&windows, &mut out[i + 1 - p..x.len()], control);
             }
             left -= 1;
-            sub += x[i];
-            sub -= trailing;
-            sum += x[i] * pf;
+            out[i] = sums.step(x[i], trailing, pf) / divider;
             trailing = x[i + 1 - p];
-            out[i] = sum / divider;
-            sum -= sub;
         }
         Ok(())
     }
@@ -753,6 +750,20 @@ impl Value for Wma {
 pub struct WmaSums {
     sub: f64,
     sum: f64,
+}
+
+impl WmaSums {
+    /// One bar by the running sums, in TA-Lib's order: `new` comes in, `old` (the value `p`
+    /// bars back) leaves; gives the weighted sum before the divider.
+    #[inline(always)]
+    fn step(&mut self, new: f64, old: f64, pf: f64) -> f64 {
+        self.sub += new;
+        self.sub -= old;
+        self.sum += new * pf;
+        let raw = self.sum;
+        self.sum -= self.sub;
+        raw
+    }
 }
 
 /// WMA over a series whose bar `p - 1` is summed afresh, for [`lanes::restarted`].
@@ -803,12 +814,7 @@ impl lanes::Chains for WmaWindows<'_> {
             let old: [&[f64]; L] = std::array::from_fn(|k| &x[at[k] + j0 - p..at[k] + j0 - p + c]);
             for j in 0..c {
                 for k in 0..L {
-                    let s = &mut s[k];
-                    s.sub += new[k][j];
-                    s.sub -= old[k][j];
-                    s.sum += new[k][j] * pf;
-                    raw[k][j] = s.sum;
-                    s.sum -= s.sub;
+                    raw[k][j] = s[k].step(new[k][j], old[k][j], pf);
                 }
             }
             for k in 0..L {
