@@ -285,18 +285,39 @@ def test_mama_bit_identical(case: str, fast: float, slow: float) -> None:
         np.testing.assert_array_equal(a.view(np.int64), b.view(np.int64), err_msg=f"MAMA({fast}, {slow}) on {case}")
 
 
+# The smoothing recurrences that run a long series in two halves on two threads, with the
+# periods to try (the defaults' neighbourhood and the extremes).
+IN_HALVES = {
+    "EMA": [{"timeperiod": 2}, {"timeperiod": 30}, {"timeperiod": 1_000}],
+    "DEMA": [{"timeperiod": 2}, {"timeperiod": 30}, {"timeperiod": 400}],
+    "TEMA": [{"timeperiod": 2}, {"timeperiod": 30}, {"timeperiod": 300}],
+    "T3": [{"timeperiod": 2}, {"timeperiod": 5, "vfactor": 0.7}, {"timeperiod": 150, "vfactor": 0.0}],
+    "MACD": [{}, {"fastperiod": 2, "slowperiod": 3, "signalperiod": 2}, {"fastperiod": 50, "slowperiod": 400}],
+    "ATR": [{"timeperiod": 2}, {"timeperiod": 14}, {"timeperiod": 600}],
+    "NATR": [{"timeperiod": 14}],
+    "RSI": [{"timeperiod": 2}, {"timeperiod": 14}, {"timeperiod": 600}],
+    "CMO": [{"timeperiod": 2}, {"timeperiod": 14}, {"timeperiod": 600}],
+}
+
+
 @pytest.mark.parametrize("threads", [1, 2, 3])
 @pytest.mark.parametrize("nan_at", [None, 1_000, 149_990, 150_000, 150_001, 299_000])
-@pytest.mark.parametrize("period", [2, 30, 1_000])
-def test_ema_in_halves_bit_identical(threads: int, nan_at: int | None, period: int) -> None:
-    """A long EMA runs as two halves on two threads (the second from a guessed start it then
-    checks): the bits are TA-Lib's whatever the thread count, NaN in either half or at the split."""
-    x = make_ohlc(300_000, seed=21)["close"].copy()
+@pytest.mark.parametrize("name", sorted(IN_HALVES))
+def test_in_halves_bit_identical(name: str, threads: int, nan_at: int | None) -> None:
+    """A long EMA, Wilder average or their compositions runs as two halves on two threads (the
+    second from a guessed state it then checks): the bits are TA-Lib's whatever the thread
+    count, NaN in either half or at the split."""
+    bars = make_ohlc(300_000, seed=21)
     if nan_at is not None:
-        x[nan_at] = np.nan
+        bars = {k: v.copy() for k, v in bars.items()}
+        bars["close"][nan_at] = np.nan
+    ins = [bars[k] for k in (("high", "low", "close") if name in ("ATR", "NATR") else ("close",))]
     before = performance.get_num_threads()
     performance.set_num_threads(threads)
     try:
-        np.testing.assert_array_equal(signal.EMA(x, timeperiod=period), talib.EMA(x, timeperiod=period))
+        for kwargs in IN_HALVES[name]:
+            ours, ref = getattr(signal, name)(*ins, **kwargs), getattr(talib, name)(*ins, **kwargs)
+            for a, b in zip(ours if isinstance(ours, tuple) else (ours,), ref if isinstance(ref, tuple) else (ref,), strict=True):
+                np.testing.assert_array_equal(a.view(np.int64), b.view(np.int64), err_msg=f"{name}({kwargs})")
     finally:
         performance.set_num_threads(before)

@@ -4,10 +4,11 @@
 
 use super::mama::Mama;
 use super::state::{state, Ring, Save};
-use super::{lanes, prefetch};
+use super::{halves, lanes, prefetch};
 use super::{spans, Machine, MAX_IN, MAX_OUT};
 use crate::control::Control;
 use crate::error::Result;
+use std::ops::Range;
 
 /// Feeds the first `n` bars (all, if fewer) to `step`: a batch loop leaves the look-back and
 /// the seeding to the machine's own code and takes over, with the machine's state, from the bar
@@ -184,6 +185,14 @@ fn warm_value<V: Value>(v: &mut V, x: &[f64], out: &mut [f64], n: usize, control
 #[inline]
 pub fn is_zero(v: f64) -> bool {
     -0.00000001 < v && v < 0.00000001
+}
+
+/// TA-Lib's compiled `!TA_IS_ZERO(v)` where a NaN takes the zero branch (found with NaN
+/// bars: CMO, the DIs, DX and ULTOSC give TA-Lib's "zero" value for a NaN sum; its build tests
+/// `v` outside the band, not "not inside" it).
+#[inline]
+pub fn clear_of_zero(v: f64) -> bool {
+    v <= -0.00000001 || 0.00000001 <= v
 }
 
 /// TA-Lib's `TA_IS_ZERO_OR_NEG`.
@@ -840,21 +849,9 @@ impl Value for Dema {
     fn series(&mut self, x: &[f64], out: &mut [f64], control: &Control) -> Result<()> {
         let start = warm_value(self, x, out, 2 * (self.e1.p - 1) + 1, control)?;
         let k = self.e1.k;
-        let (a, b) = (self.e1.prev, self.e2.prev);
-        with_fma!({
-            // The loop's state as the block's own locals (kept in registers).
-            let (mut a, mut b) = (a, b);
-            for span in spans(x.len()) {
-                control.check()?;
-                let s = span.start.max(start)..span.end.max(start);
-                for (o, &v) in out[s.clone()].iter_mut().zip(&x[s]) {
-                    a = ema_step(a, v, k);
-                    b = ema_step(b, a, k);
-                    *o = (2.0 * a) - b;
-                }
-            }
-            Ok(())
-        })
+        let cascade =
+            Cascade { x, p: self.e1.p, step: |e, v| ema_step(e, v, k), value: |&[a, b]: &[f64; 2]| (2.0 * a) - b };
+        halves::run(&cascade, [self.e1.prev, self.e2.prev], start..x.len(), &mut [&mut out[start..]], control)
     }
 }
 
@@ -868,20 +865,65 @@ impl Value for Tema {
     fn series(&mut self, x: &[f64], out: &mut [f64], control: &Control) -> Result<()> {
         let start = warm_value(self, x, out, 3 * (self.e1.p - 1) + 1, control)?;
         let k = self.e1.k;
-        let (a, b, c) = (self.e1.prev, self.e2.prev, self.e3.prev);
+        let value = |&[a, b, c]: &[f64; 3]| c + ((3.0 * a) - (3.0 * b));
+        let cascade = Cascade { x, p: self.e1.p, step: |e, v| ema_step(e, v, k), value };
+        let state = [self.e1.prev, self.e2.prev, self.e3.prev];
+        halves::run(&cascade, state, start..x.len(), &mut [&mut out[start..]], control)
+    }
+}
+
+/// `S` EMAs of one period, each of the one before and the first of the price, once all are
+/// seeded: DEMA's, TEMA's and T3's loops. `step(e, v)` is one EMA's step from `e` by `v`,
+/// `value` the output of the EMAs' values.
+struct Cascade<'a, St, Out> {
+    x: &'a [f64],
+    p: usize,
+    step: St,
+    value: Out,
+}
+
+impl<const S: usize, St, Out> halves::Forgets<S> for Cascade<'_, St, Out>
+where
+    St: Fn(f64, f64) -> f64 + Sync,
+    Out: Fn(&[f64; S]) -> f64 + Sync,
+{
+    /// Each EMA meets within 18 periods of its input meeting (see [`EmaRun`]).
+    fn burn(&self) -> usize {
+        20 * self.p * S + 64
+    }
+    fn guess(&self, bar: usize) -> [f64; S] {
+        [self.x[bar]; S]
+    }
+    fn run(
+        &self,
+        state: [f64; S],
+        bars: Range<usize>,
+        outs: Option<&mut [&mut [f64]]>,
+        control: &Control,
+    ) -> Result<[f64; S]> {
+        let (x, step, value) = (&self.x[bars], &self.step, &self.value);
         with_fma!({
-            let (mut a, mut b, mut c) = (a, b, c);
+            // The loop's state as the block's own local (kept in registers).
+            let mut e = state;
+            let mut next = |v: f64| {
+                e[0] = step(e[0], v);
+                for j in 1..S {
+                    e[j] = step(e[j], e[j - 1]);
+                }
+                value(&e)
+            };
             for span in spans(x.len()) {
                 control.check()?;
-                let s = span.start.max(start)..span.end.max(start);
-                for (o, &v) in out[s.clone()].iter_mut().zip(&x[s]) {
-                    a = ema_step(a, v, k);
-                    b = ema_step(b, a, k);
-                    c = ema_step(c, b, k);
-                    *o = c + ((3.0 * a) - (3.0 * b));
+                match outs {
+                    Some([ref mut out]) => {
+                        for (o, &v) in out[span.clone()].iter_mut().zip(&x[span]) {
+                            *o = next(v);
+                        }
+                    }
+                    _ => x[span].iter().for_each(|&v| _ = next(v)),
                 }
             }
-            Ok(())
+            Ok(e)
         })
     }
 }
@@ -961,25 +1003,11 @@ impl Value for T3 {
     /// The six EMAs in one loop once all are seeded.
     fn series(&mut self, x: &[f64], out: &mut [f64], control: &Control) -> Result<()> {
         let start = warm_value(self, x, out, 6 * (self.p - 1) + 1, control)?;
-        let (k, one_minus_k) = (self.k, 1.0 - self.k);
-        let c = self.c;
-        let mut e = [0.0; 6];
-        e.copy_from_slice(&self.e);
-        with_fma!({
-            let mut e = e;
-            for span in spans(x.len()) {
-                control.check()?;
-                let s = span.start.max(start)..span.end.max(start);
-                for (o, &v) in out[s.clone()].iter_mut().zip(&x[s]) {
-                    e[0] = ema_blend(e[0], v, k, one_minus_k);
-                    for j in 1..6 {
-                        e[j] = ema_blend(e[j], e[j - 1], k, one_minus_k);
-                    }
-                    *o = t3_out(c, &e);
-                }
-            }
-            Ok(())
-        })
+        let (k, one_minus_k, c) = (self.k, 1.0 - self.k, self.c);
+        let value = move |e: &[f64; 6]| t3_out(c, e);
+        let cascade = Cascade { x, p: self.p, step: |e, v| ema_blend(e, v, k, one_minus_k), value };
+        let state = std::array::from_fn(|j| self.e[j]);
+        halves::run(&cascade, state, start..x.len(), &mut [&mut out[start..]], control)
     }
 }
 
@@ -1036,64 +1064,58 @@ impl Value for Ema {
             out[warm] = prev;
         }
         let from = (warm + 1).min(x.len());
-        let (x, out) = (&x[from..], &mut out[from..x.len()]);
-        // The EMA forgets where it started: a second thread runs the second half from a guess
-        // (the price) about 20 periods early, and its value at the half matches the first
-        // half's bit for bit within that, after which both trajectories are one (if they do
-        // not match, the second half is run again from the true value). Measured: within
-        // 18 periods from 200 starts, at periods 12 to 200, on random-walk prices.
-        let burn = 20 * p + 64;
-        let split = x.len() >= SPLIT_BARS.max(4 * burn)
-            && rayon::current_thread_index().is_none()
-            && crate::parallel::num_threads() >= 2;
-        if !split {
-            ema_run(prev, x, k, Some(out), control)?;
-            return Ok(());
-        }
-        let m = x.len() / 2;
-        let (left, right) = out.split_at_mut(m);
-        let (end, (guess, _)) = crate::parallel::install(|| {
-            rayon::join(
-                || ema_run(prev, &x[..m], k, Some(&mut *left), control),
-                || -> Result<(f64, f64)> {
-                    let guess = ema_run(x[m - burn], &x[m - burn + 1..m], k, None, control)?;
-                    Ok((guess, ema_run(guess, &x[m..], k, Some(&mut *right), control)?))
-                },
-            )
-        })
-        .and_then(|(a, b)| Ok((a?, b?)))?;
-        if end.to_bits() != guess.to_bits() {
-            ema_run(end, &x[m..], k, Some(right), control)?;
-        }
-        Ok(())
+        halves::run(&EmaRun { x, k, burn: 20 * p + 64 }, [prev], from..x.len(), &mut [&mut out[from..]], control)
     }
 }
 
-/// Bars from which a single EMA runs in two halves on two threads ([`Ema`]'s `series`).
-const SPLIT_BARS: usize = 1 << 17;
+/// An EMA's steps over `x` (state: the last value). Measured: from 200 guessed starts (the
+/// price itself) at periods 12 to 200 on random-walk prices, every run met the true one
+/// within 18 periods.
+pub struct EmaRun<'a> {
+    pub x: &'a [f64],
+    pub k: f64,
+    pub burn: usize,
+}
 
-/// The EMA steps from `prev` over `x`, into `out` if given: the last value.
-fn ema_run(prev: f64, x: &[f64], k: f64, out: Option<&mut [f64]>, control: &Control) -> Result<f64> {
-    with_fma!({
-        let mut prev = prev;
-        match out {
-            Some(out) => {
-                for span in spans(x.len()) {
-                    control.check()?;
-                    for (o, &v) in out[span.clone()].iter_mut().zip(&x[span]) {
-                        prev = ema_step(prev, v, k);
-                        *o = prev;
+impl halves::Forgets<1> for EmaRun<'_> {
+    fn burn(&self) -> usize {
+        self.burn
+    }
+    fn guess(&self, bar: usize) -> [f64; 1] {
+        [self.x[bar]]
+    }
+    fn run(
+        &self,
+        [prev]: [f64; 1],
+        bars: Range<usize>,
+        outs: Option<&mut [&mut [f64]]>,
+        control: &Control,
+    ) -> Result<[f64; 1]> {
+        let (x, k) = (&self.x[bars], self.k);
+        with_fma!({
+            let mut prev = prev;
+            match outs {
+                Some([out]) => {
+                    for span in spans(x.len()) {
+                        control.check()?;
+                        for (o, &v) in out[span.clone()].iter_mut().zip(&x[span]) {
+                            prev = ema_step(prev, v, k);
+                            *o = prev;
+                        }
+                    }
+                }
+                _ => {
+                    for span in spans(x.len()) {
+                        control.check()?;
+                        for &v in &x[span] {
+                            prev = ema_step(prev, v, k);
+                        }
                     }
                 }
             }
-            None => {
-                for &v in x {
-                    prev = ema_step(prev, v, k);
-                }
-            }
-        }
-        Ok(prev)
-    })
+            Ok([prev])
+        })
+    }
 }
 
 impl<A: Value> Save for Single<A> {

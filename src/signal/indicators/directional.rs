@@ -1,7 +1,7 @@
 //! Wilder's directional movement: PLUS_DI, MINUS_DI, DX, ADX, ADXR, in TA-Lib's order of
 //! operations (sums of the first `p - 1` moves, then `x - x / p + new`).
 
-use super::average::{is_zero, warm_up};
+use super::average::{clear_of_zero, is_zero, warm_up};
 use super::state::{state, Ring};
 use super::volatility::true_range;
 use super::{spans, Machine};
@@ -110,7 +110,7 @@ fn movement_batch<M: Machine>(
 /// `(minusDI, plusDI)` of smoothed sums, `None` when the true range is (TA-Lib's) zero.
 #[inline]
 fn dis(m: &Move) -> Option<(f64, f64)> {
-    if is_zero(m.tr) {
+    if !clear_of_zero(m.tr) {
         return None;
     }
     Some((100.0 * (m.minus / m.tr), 100.0 * (m.plus / m.tr)))
@@ -121,7 +121,7 @@ fn dis(m: &Move) -> Option<(f64, f64)> {
 fn dx(m: &Move) -> Option<f64> {
     let (minus, plus) = dis(m)?;
     let t = minus + plus;
-    if is_zero(t) {
+    if !clear_of_zero(t) {
         return None;
     }
     Some(100.0 * ((minus - plus).abs() / t))
@@ -169,7 +169,7 @@ impl Di {
             } else {
                 0.0
             }
-        } else if !is_zero(m.tr) {
+        } else if clear_of_zero(m.tr) {
             100.0 * (sum / m.tr)
         } else {
             0.0

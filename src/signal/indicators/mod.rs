@@ -12,6 +12,7 @@ pub(crate) mod state;
 mod average;
 mod directional;
 mod extremes;
+mod halves;
 mod lanes;
 mod mama;
 mod momentum;

@@ -1,10 +1,11 @@
 //! Momentum: RSI and CMO (Wilder's smoothing of gains and losses), MOM, ROC, MACD, APO and PPO.
 
-use super::average::{ema_step, is_zero, warm_up, with_fma, with_wide, Ema, Ma, Value};
+use super::average::{clear_of_zero, ema_step, is_zero, warm_up, with_fma, with_wide, Ema, Ma, Value};
 use super::state::{state, Ring};
-use super::{spans, Machine};
+use super::{halves, spans, Machine};
 use crate::control::Control;
 use crate::error::{try_vec, Result};
+use std::ops::Range;
 
 /// A value machine that ignores its first `skip` inputs: TA-Lib starts an inner average where
 /// the outer indicator's first output needs it, not at the first bar.
@@ -131,7 +132,7 @@ impl Wilder {
         x: &[f64],
         out: &mut [f64],
         control: &Control,
-        f: impl Fn(f64, f64) -> f64,
+        f: impl Fn(f64, f64) -> f64 + Sync,
     ) -> Result<()> {
         let start = (self.p + 1).min(x.len());
         for span in spans(start) {
@@ -140,17 +141,53 @@ impl Wilder {
                 out[i] = self.next::<RSI>(x[i]).map_or(f64::NAN, |(g, l)| f(g, l));
             }
         }
-        let this = &*self;
+        let run = WilderRun::<RSI, _> { w: self, x, f };
+        let state = [self.prev_value, self.gain, self.loss];
+        halves::run(&run, state, start..x.len(), &mut [&mut out[start..]], control)
+    }
+}
+
+/// Wilder's smoothing of gains and losses once seeded, `f` of them a bar (state: the last
+/// price, the average gain and loss).
+struct WilderRun<'a, const RSI: bool, F> {
+    w: &'a Wilder,
+    x: &'a [f64],
+    f: F,
+}
+
+impl<const RSI: bool, F: Fn(f64, f64) -> f64 + Sync> halves::Forgets<3> for WilderRun<'_, RSI, F> {
+    /// The averages keep `(p - 1) / p` of a difference a bar: under an ulp of them within
+    /// about 37 periods from a start at 0.
+    fn burn(&self) -> usize {
+        48 * self.w.p + 64
+    }
+    fn guess(&self, bar: usize) -> [f64; 3] {
+        [self.x[bar], 0.0, 0.0]
+    }
+    fn run(
+        &self,
+        state: [f64; 3],
+        bars: Range<usize>,
+        outs: Option<&mut [&mut [f64]]>,
+        control: &Control,
+    ) -> Result<[f64; 3]> {
+        let (this, x, f) = (self.w, &self.x[bars], &self.f);
         // The two chains over a block of bars, then `f` (a division) along the block,
         // vectorised: beside the chains its divisions would hold up theirs.
         with_wide!({
             const B: usize = 64;
-            let (mut prev, mut gain, mut loss) = (this.prev_value, this.gain, this.loss);
+            let [mut prev, mut gain, mut loss] = state;
             let (mut gains, mut losses) = ([0.0; B], [0.0; B]);
             for span in spans(x.len()) {
                 control.check()?;
-                let s = span.start.max(start)..span.end.max(start);
-                for (o, x) in out[s.clone()].chunks_mut(B).zip(x[s].chunks(B)) {
+                let Some([ref mut out]) = outs else {
+                    for &v in &x[span] {
+                        (gain, loss) = this.smooth::<RSI>(gain, loss, v - prev);
+                        prev = v;
+                    }
+                    continue;
+                };
+                for (o, x) in out[span.clone()].chunks_mut(B).zip(x[span].chunks(B)) {
                     for ((&v, g), l) in x.iter().zip(&mut gains).zip(&mut losses) {
                         (gain, loss) = this.smooth::<RSI>(gain, loss, v - prev);
                         prev = v;
@@ -161,7 +198,7 @@ impl Wilder {
                     }
                 }
             }
-            Ok(())
+            Ok([prev, gain, loss])
         })
     }
 }
@@ -206,7 +243,7 @@ fn rsi(g: f64, l: f64) -> f64 {
 fn cmo(g: f64, l: f64) -> f64 {
     let t = g + l;
     let v = 100.0 * ((g - l) / t);
-    if !is_zero(t) {
+    if clear_of_zero(t) {
         v
     } else {
         0.0
@@ -406,25 +443,10 @@ impl Machine for Macd {
                 unreachable!("checked above")
             };
             let ((kf, f), (ks, s), (kg, g)) = (f.carried(), s.carried(), g.carried());
-            let (macd, sig, hist) = (&mut **macd, &mut **sig, &mut **hist);
-            return with_fma!({
-                let (mut f, mut s, mut g) = (f, s, g);
-                for span in spans(len) {
-                    control.check()?;
-                    let r = span.start.max(start)..span.end.max(start);
-                    let outs = macd[r.clone()].iter_mut().zip(&mut sig[r.clone()]).zip(&mut hist[r.clone()]);
-                    for (((m_out, g_out), h_out), &v) in outs.zip(&x[r]) {
-                        f = ema_step(f, v, kf);
-                        s = ema_step(s, v, ks);
-                        let m = f - s;
-                        g = ema_step(g, m, kg);
-                        *m_out = m;
-                        *g_out = g;
-                        *h_out = m - g;
-                    }
-                }
-                Ok(())
-            });
+            let periods = self.slow.lookback() + self.signal.lookback() + 2;
+            let run = MacdRun { x, k: [kf, ks, kg], burn: 20 * periods + 64 };
+            let outs = &mut [&mut macd[start..], &mut sig[start..], &mut hist[start..]];
+            return halves::run(&run, [f, s, g], start..len, outs, control);
         }
         let skip = self.fast.skip.min(len);
         macd[..skip].fill(f64::NAN);
@@ -443,6 +465,62 @@ impl Machine for Macd {
             *h = m - s;
         }
         Ok(())
+    }
+}
+
+/// MACD's three EMAs (fast and slow of the price, the signal of their difference) once all
+/// are seeded; `k`: their smoothing constants.
+struct MacdRun<'a> {
+    x: &'a [f64],
+    k: [f64; 3],
+    burn: usize,
+}
+
+impl halves::Forgets<3> for MacdRun<'_> {
+    /// The slow EMA meets within 18 of its periods, the signal 18 of its own after that.
+    fn burn(&self) -> usize {
+        self.burn
+    }
+    fn guess(&self, bar: usize) -> [f64; 3] {
+        [self.x[bar], self.x[bar], 0.0]
+    }
+    fn run(
+        &self,
+        state: [f64; 3],
+        bars: Range<usize>,
+        outs: Option<&mut [&mut [f64]]>,
+        control: &Control,
+    ) -> Result<[f64; 3]> {
+        let (x, [kf, ks, kg]) = (&self.x[bars], self.k);
+        with_fma!({
+            let [mut f, mut s, mut g] = state;
+            for span in spans(x.len()) {
+                control.check()?;
+                match outs {
+                    Some([ref mut macd, ref mut sig, ref mut hist]) => {
+                        let outs =
+                            macd[span.clone()].iter_mut().zip(&mut sig[span.clone()]).zip(&mut hist[span.clone()]);
+                        for (((m_out, g_out), h_out), &v) in outs.zip(&x[span]) {
+                            f = ema_step(f, v, kf);
+                            s = ema_step(s, v, ks);
+                            let m = f - s;
+                            g = ema_step(g, m, kg);
+                            *m_out = m;
+                            *g_out = g;
+                            *h_out = m - g;
+                        }
+                    }
+                    _ => {
+                        for &v in &x[span] {
+                            f = ema_step(f, v, kf);
+                            s = ema_step(s, v, ks);
+                            g = ema_step(g, f - s, kg);
+                        }
+                    }
+                }
+            }
+            Ok([f, s, g])
+        })
     }
 }
 

@@ -1,6 +1,6 @@
 //! CCI, MFI, ULTOSC and SAR, in TA-Lib's order of operations.
 
-use super::average::{around_chain, is_zero, warm_up, with_fma, with_wide};
+use super::average::{around_chain, clear_of_zero, warm_up, with_fma, with_wide};
 use super::state::{state, Ring};
 use super::{spans, Machine};
 use crate::control::Control;
@@ -450,7 +450,7 @@ fn weighted(sums: &[f64]) -> f64 {
         let (a, b) = (sums[2 * k], sums[2 * k + 1]);
         let v = w * (a / b);
         // Adding -0.0 leaves the sum as it is (no branch).
-        o += if !is_zero(b) { v } else { -0.0 };
+        o += if clear_of_zero(b) { v } else { -0.0 };
     }
     o
 }

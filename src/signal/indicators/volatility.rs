@@ -3,10 +3,11 @@
 
 use super::average::{around_chain, is_zero, with_wide, Ma, Value};
 use super::state::{state, Ring};
-use super::{lanes, prefetch};
+use super::{halves, lanes, prefetch};
 use super::{spans, Machine};
 use crate::control::Control;
 use crate::error::Result;
+use std::ops::Range;
 
 /// TA-Lib's true range of a bar given the previous close.
 #[inline]
@@ -166,7 +167,8 @@ impl Machine for Atr {
         let prev = sum / p as f64;
         let normalized = self.normalized;
         out[p] = if normalized { per_close(prev, c[p]) } else { prev };
-        with_wide!({ smooth(prev, p, normalized, ins, out, control) })
+        let run = AtrRun { ins: [h, l, c], p, normalized };
+        halves::run(&run, [prev], p + 1..n, &mut [&mut out[p + 1..]], control)
     }
 }
 
@@ -180,16 +182,58 @@ fn per_close(atr: f64, close: f64) -> f64 {
     }
 }
 
-/// Wilder's smoothing of the true ranges from bar `p + 1` on into `out`, from the average
-/// `prev` at bar `p`: the true ranges and NATR's divisions eight bars at a time, the chain
-/// between them.
+/// Wilder's smoothing of the true ranges once seeded (state: the ATR).
+struct AtrRun<'a> {
+    ins: [&'a [f64]; 3],
+    p: usize,
+    normalized: bool,
+}
+
+impl halves::Forgets<1> for AtrRun<'_> {
+    /// Wilder's average keeps `(p - 1) / p` of a difference a bar: under an ulp within about
+    /// 36 periods.
+    fn burn(&self) -> usize {
+        40 * self.p + 64
+    }
+    fn guess(&self, bar: usize) -> [f64; 1] {
+        let [h, l, c] = self.ins;
+        [true_range(h[bar], l[bar], c[bar - 1])]
+    }
+    fn run(
+        &self,
+        [prev]: [f64; 1],
+        bars: Range<usize>,
+        outs: Option<&mut [&mut [f64]]>,
+        control: &Control,
+    ) -> Result<[f64; 1]> {
+        let (ins, p, normalized) = (self.ins, self.p, self.normalized);
+        with_wide!({ smooth(prev, p, normalized, ins, bars, outs, control).map(|prev| [prev]) })
+    }
+}
+
+/// Wilder's smoothing of the true ranges over `bars` (bar `bars.start` at `out[0]`, when
+/// given) from the average `prev` before them: the true ranges and NATR's divisions a group of
+/// bars at a time, the chain between them. Returns the last average.
 #[inline(always)]
-fn smooth(mut prev: f64, p: usize, normalized: bool, ins: &[&[f64]], out: &mut [f64], control: &Control) -> Result<()> {
-    let (h, l, c) = (ins[0], ins[1], ins[2]);
+fn smooth(
+    mut prev: f64,
+    p: usize,
+    normalized: bool,
+    [h, l, c]: [&[f64]; 3],
+    bars: Range<usize>,
+    out: Option<&mut [&mut [f64]]>,
+    control: &Control,
+) -> Result<f64> {
     let (keep, take) = smoothing(p);
-    for span in spans(out.len()) {
+    for span in spans(bars.len()) {
         control.check()?;
-        let (s, e) = (span.start.max(p + 1).min(span.end), span.end);
+        let (s, e) = (bars.start + span.start, bars.start + span.end);
+        let Some([ref mut out]) = out else {
+            for t in s..e {
+                prev = wilder(prev, true_range(h[t], l[t], c[t - 1]), keep, take);
+            }
+            continue;
+        };
         let bars = [&h[s..e], &l[s..e], &c[s - 1..e - 1], &c[s..e]];
         let term = |[h, l, pc, _]: [f64; 4]| [true_range(h, l, pc)];
         let chain = |[tr]: [f64; 1]| {
@@ -197,12 +241,12 @@ fn smooth(mut prev: f64, p: usize, normalized: bool, ins: &[&[f64]], out: &mut [
             [prev]
         };
         if normalized {
-            around_chain(bars, &mut out[s..e], term, chain, |[atr], x| per_close(atr, x[3]));
+            around_chain(bars, &mut out[span], term, chain, |[atr], x| per_close(atr, x[3]));
         } else {
-            around_chain(bars, &mut out[s..e], term, chain, |[atr], _| atr);
+            around_chain(bars, &mut out[span], term, chain, |[atr], _| atr);
         }
     }
-    Ok(())
+    Ok(prev)
 }
 
 /// VAR's sums about a shift: TA-Lib 0.8 sums the deviations from `shift` and their squares,
