@@ -70,7 +70,22 @@ def test_matches_talib_on_sp500(sp500: dict[str, Any], name: str) -> None:
     assert_matches(getattr(signal, name)(*args), getattr(talib, name)(*args), name)
 
 
+def _nan_inside(bars: dict[str, np.ndarray], only: str | None) -> dict[str, np.ndarray]:
+    """NaN bars inside the series (one alone, two in a row, one at the oldest bar of many
+    windows), in every input or in `only`: TA-Lib's order of scanning a window and its NaN
+    comparisons decide the numbers there."""
+    out = {k: v[:3000].copy() for k, v in bars.items()}
+    for k in out if only is None else (only,):
+        out[k][[100, 1500, 1501, 2000, 2014]] = np.nan
+    return out
+
+
 ADVERSARIAL = {
+    "nan_bars": _nan_inside(BARS, None),
+    "nan_highs": _nan_inside(BARS, "high"),
+    "nan_lows": _nan_inside(BARS, "low"),
+    "nan_closes": _nan_inside(BARS, "close"),
+    "nan_volumes": _nan_inside(BARS, "volume"),
     "flat": {k: np.full(300, 5.0) for k in ("open", "high", "low", "close")} | {"volume": np.zeros(300)},
     "short": {k: v[:3].copy() for k, v in BARS.items()},
     "leading_nan": {k: np.concatenate([np.full(17, np.nan), v[:500]]) for k, v in BARS.items()},

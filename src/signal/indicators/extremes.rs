@@ -8,7 +8,7 @@ use crate::error::{try_vec, Result};
 /// The larger of two values, the newer (`b`) when they are equal (+0 and -0 included), as the
 /// window's monotone queue keeps the newest of equal values. One `maxsd` on x86.
 #[inline(always)]
-fn newer_max(older: f64, newer: f64) -> f64 {
+pub fn newer_max(older: f64, newer: f64) -> f64 {
     if older > newer {
         older
     } else {
@@ -18,7 +18,7 @@ fn newer_max(older: f64, newer: f64) -> f64 {
 
 /// The smaller of two values, the newer when they are equal.
 #[inline(always)]
-fn newer_min(older: f64, newer: f64) -> f64 {
+pub fn newer_min(older: f64, newer: f64) -> f64 {
     if older < newer {
         older
     } else {
@@ -30,31 +30,41 @@ fn newer_min(older: f64, newer: f64) -> f64 {
 /// the pass's buffers stay in the L1 cache (512 ran MIDPRICE 10-30% faster than 1024 here).
 const CHUNK: usize = 512;
 
+/// What [`highest_lowest`] does with a window that holds a NaN.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OnNan {
+    /// Its value as TA-Lib's MAX and MIN give it ([`blocks_extreme`]).
+    Blocks,
+    /// Stop before the chunk that holds it (the caller takes another road).
+    Stop,
+}
+
 /// Calls `emit(t0, hi, lo)` for consecutive runs of bars `t0..t0 + hi.len()` covering
 /// `p - 1..len`: `hi[i]` and `lo[i]` are the highest of `h` and the lowest of `l` over the
 /// window of `p` bars ending at `t0 + i`, exactly what `Window::next` gives (the newest of
-/// equal values, as its monotone queue keeps them, where the window holds no NaN; the rescan
-/// in TA-Lib's order where it does).
+/// equal values, as its monotone queue keeps them). A window holding a NaN is as `on_nan`
+/// says. `false` where it stopped at a NaN.
 pub fn highest_lowest<F: FnMut(usize, &[f64], &[f64])>(
     h: &[f64],
     l: &[f64],
     p: usize,
+    on_nan: OnNan,
     control: &Control,
     emit: F,
-) -> Result<()> {
+) -> Result<bool> {
     #[cfg(target_arch = "x86_64")]
     {
         use crate::backend::cpu_features as cpu;
         if cpu::has_avx512f() {
             // SAFETY: AVX-512F support was just checked at run time.
-            return unsafe { highest_lowest_avx512(h, l, p, control, emit) };
+            return unsafe { highest_lowest_avx512(h, l, p, on_nan, control, emit) };
         }
         if cpu::has_avx2() {
             // SAFETY: AVX2 support was just checked at run time.
-            return unsafe { highest_lowest_avx2(h, l, p, control, emit) };
+            return unsafe { highest_lowest_avx2(h, l, p, on_nan, control, emit) };
         }
     }
-    highest_lowest_in(h, l, p, control, emit)
+    highest_lowest_in(h, l, p, on_nan, control, emit)
 }
 
 // The whole pass under the target feature, the caller's `emit` and the NaN scan included:
@@ -65,10 +75,11 @@ unsafe fn highest_lowest_avx2<F: FnMut(usize, &[f64], &[f64])>(
     h: &[f64],
     l: &[f64],
     p: usize,
+    on_nan: OnNan,
     control: &Control,
     emit: F,
-) -> Result<()> {
-    highest_lowest_in(h, l, p, control, emit)
+) -> Result<bool> {
+    highest_lowest_in(h, l, p, on_nan, control, emit)
 }
 
 #[cfg(target_arch = "x86_64")]
@@ -77,10 +88,11 @@ unsafe fn highest_lowest_avx512<F: FnMut(usize, &[f64], &[f64])>(
     h: &[f64],
     l: &[f64],
     p: usize,
+    on_nan: OnNan,
     control: &Control,
     emit: F,
-) -> Result<()> {
-    highest_lowest_in(h, l, p, control, emit)
+) -> Result<bool> {
+    highest_lowest_in(h, l, p, on_nan, control, emit)
 }
 
 #[inline(always)]
@@ -88,12 +100,13 @@ fn highest_lowest_in<F: FnMut(usize, &[f64], &[f64])>(
     h: &[f64],
     l: &[f64],
     p: usize,
+    on_nan: OnNan,
     control: &Control,
     mut emit: F,
-) -> Result<()> {
+) -> Result<bool> {
     let n = h.len();
     if p == 0 || n < p {
-        return Ok(());
+        return Ok(true);
     }
     let c = CHUNK.max(p);
     let mut buf = try_vec(2 * (c + p - 1) + 2 * c, 0.0, "the windows' highest and lowest values")?;
@@ -113,12 +126,15 @@ fn highest_lowest_in<F: FnMut(usize, &[f64], &[f64])>(
         prefetch::read_l1(&l[ahead]);
         doubling(ls, p, lo, a, b, newer_min);
         if any_nan(hs) || any_nan(ls) {
-            fix_nan_windows(hs, ls, p, hi, lo, control)?;
+            if on_nan == OnNan::Stop {
+                return Ok(false);
+            }
+            fix_nan_windows(hs, ls, p, t0, hi, lo, control)?;
         }
         emit(t0, hi, lo);
         t0 = t1;
     }
-    Ok(())
+    Ok(true)
 }
 
 /// `dst[i] = keep(src[i - w], src[i])` for `i >= w`.
@@ -174,11 +190,18 @@ fn any_nan(x: &[f64]) -> bool {
     x.iter().fold(false, |a, v| a | v.is_nan())
 }
 
-/// Redoes the windows holding a NaN (in `h` or `l`; `hi[o]` is the window `h[o..o + p]`) as
-/// `Window::next` does: a scan from the oldest bar keeping strictly greater (smaller) values,
-/// so NaN compares as TA-Lib compares it.
+/// Redoes the windows holding a NaN (in `h` or `l`; `hi[o]` is the window `h[o..o + p]`,
+/// ending at bar `t0 + o` of the series) as TA-Lib's MAX and MIN give them ([`blocks_extreme`]).
 #[cold]
-fn fix_nan_windows(h: &[f64], l: &[f64], p: usize, hi: &mut [f64], lo: &mut [f64], control: &Control) -> Result<()> {
+fn fix_nan_windows(
+    h: &[f64],
+    l: &[f64],
+    p: usize,
+    t0: usize,
+    hi: &mut [f64],
+    lo: &mut [f64],
+    control: &Control,
+) -> Result<()> {
     let nan = |v: f64| usize::from(v.is_nan());
     let mut nans: usize = h[..p - 1].iter().chain(&l[..p - 1]).map(|&v| nan(v)).sum();
     for o in 0..hi.len() {
@@ -188,28 +211,132 @@ fn fix_nan_windows(h: &[f64], l: &[f64], p: usize, hi: &mut [f64], lo: &mut [f64
         let e = o + p - 1;
         nans += nan(h[e]) + nan(l[e]);
         if nans > 0 {
-            let (mut highest, mut lowest) = (h[o], l[o]);
-            for i in o + 1..=e {
-                if l[i] < lowest {
-                    lowest = l[i];
-                }
-                if h[i] > highest {
-                    highest = h[i];
-                }
-            }
-            hi[o] = highest;
-            lo[o] = lowest;
+            let r = (t0 + o + 1) % p;
+            hi[o] = blocks_extreme(p, r, |i| h[o + i], newer_max);
+            lo[o] = blocks_extreme(p, r, |i| l[o + i], newer_min);
         }
         nans -= nan(h[o]) + nan(l[o]);
     }
     Ok(())
 }
 
+/// TA-Lib 0.8.1's MAX (`keep` = [`newer_max`]) or MIN ([`newer_min`]) of a window of `p` bars
+/// (`x(0)` the oldest) ending at bar `t` of the series, `r = (t + 1) % p`; decoded from its
+/// compiled library. It cuts the series into blocks of `p` bars from its first, and a window is
+/// the suffix of one block, scanned from the block's end back, and the prefix of the next,
+/// scanned forward; each scan keeps `keep(value, so far)`. The same extreme either way, except
+/// with a NaN: one met inside a scan is passed over, one that starts a scan stays to its end.
+#[inline]
+pub fn blocks_extreme(p: usize, r: usize, x: impl Fn(usize) -> f64, keep: impl Fn(f64, f64) -> f64) -> f64 {
+    let back_from = if r == 0 { p - 1 } else { p - 1 - r };
+    let mut back = x(back_from);
+    for i in (0..back_from).rev() {
+        back = keep(x(i), back);
+    }
+    if r == 0 {
+        return back;
+    }
+    let mut forward = x(p - r);
+    for i in p - r + 1..p {
+        forward = keep(x(i), forward);
+    }
+    keep(forward, back)
+}
+
+/// TA-Lib's running extreme of a window (STOCH's and AROON's, read from their C and checked on
+/// NaN bars): the bar of the highest (lowest) value is kept while it stays in the window, a
+/// new bar takes its place on `>=` (`<=`), and when it leaves, the window is scanned afresh
+/// from its oldest bar, keeping the newest of equal values if `NEWEST` (AROON), else the
+/// oldest (STOCH). A NaN compares false everywhere, as in C.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Extreme {
+    /// The bar of the extreme plus one (0: none yet).
+    at: usize,
+    value: f64,
+}
+
+impl Extreme {
+    /// The extreme of bars `trailing..=today` (`x(i)`: bar `i`), from the one of the window before.
+    #[inline]
+    pub fn step<const MAX: bool, const NEWEST: bool>(
+        &mut self,
+        trailing: usize,
+        today: usize,
+        x: impl Fn(usize) -> f64,
+    ) {
+        let beats = |v: f64, best: f64, tie: bool| {
+            if MAX {
+                v > best || (tie && v == best)
+            } else {
+                v < best || (tie && v == best)
+            }
+        };
+        if self.at > trailing {
+            let v = x(today);
+            if beats(v, self.value, true) {
+                *self = Self { at: today + 1, value: v };
+            }
+            return;
+        }
+        let (mut at, mut value) = (trailing, x(trailing));
+        for i in trailing + 1..=today {
+            let v = x(i);
+            if beats(v, value, NEWEST) {
+                (at, value) = (i, v);
+            }
+        }
+        *self = Self { at: at + 1, value };
+    }
+
+    pub fn value(&self) -> f64 {
+        self.value
+    }
+
+    /// The extreme's bar (that of the last step's window).
+    pub fn bar(&self) -> usize {
+        self.at.saturating_sub(1)
+    }
+}
+
+impl super::state::Save for Extreme {
+    fn save(&self, out: &mut Vec<f64>) {
+        self.at.save(out);
+        self.value.save(out);
+    }
+    fn load(&mut self, from: &mut super::Loader<'_>) -> Result<()> {
+        self.at.load(from)?;
+        self.value.load(from)
+    }
+}
+
+/// Calls `emit(t, highest, lowest)` for every bar `t >= w - 1` over the window of `w` bars
+/// ending at `t`, by TA-Lib's running extremes ([`Extreme`]): the road for series that hold a
+/// NaN, where the result depends on the order TA-Lib meets the bars in.
+pub fn tracked<const NEWEST: bool>(
+    h: &[f64],
+    l: &[f64],
+    w: usize,
+    control: &Control,
+    mut emit: impl FnMut(usize, &Extreme, &Extreme),
+) -> Result<()> {
+    let (mut hi, mut lo) = (Extreme::default(), Extreme::default());
+    for span in super::spans(h.len()) {
+        control.check()?;
+        for t in span.start.max(w - 1)..span.end.max(w - 1) {
+            let trailing = t + 1 - w;
+            hi.step::<true, NEWEST>(trailing, t, |i| h[i]);
+            lo.step::<false, NEWEST>(trailing, t, |i| l[i]);
+            emit(t, &hi, &lo);
+        }
+    }
+    Ok(())
+}
+
 /// Calls `emit(t, bars since the highest, bars since the lowest)` for every `t >= w - 1`, over
-/// the window of `w` bars ending at `t`, the newest of equal values: what `Window::ages` gives.
-/// Doubling as [`highest_lowest`] does, carrying each extreme's bar along; a window holding a
-/// NaN is scanned as `Window::ages` scans it.
-pub fn ages<F: FnMut(usize, usize, usize)>(h: &[f64], l: &[f64], w: usize, control: &Control, emit: F) -> Result<()> {
+/// the window of `w` bars ending at `t`, the newest of equal values: what [`Extreme`] gives
+/// with `NEWEST` over series without NaN. Doubling as [`highest_lowest`] does, carrying each
+/// extreme's bar along. `false` where it stopped before a chunk holding a NaN.
+pub fn ages<F: FnMut(usize, usize, usize)>(h: &[f64], l: &[f64], w: usize, control: &Control, emit: F) -> Result<bool> {
     #[cfg(target_arch = "x86_64")]
     {
         use crate::backend::cpu_features as cpu;
@@ -233,7 +360,7 @@ unsafe fn ages_avx2<F: FnMut(usize, usize, usize)>(
     w: usize,
     control: &Control,
     emit: F,
-) -> Result<()> {
+) -> Result<bool> {
     ages_in(h, l, w, control, emit)
 }
 
@@ -245,7 +372,7 @@ unsafe fn ages_avx512<F: FnMut(usize, usize, usize)>(
     w: usize,
     control: &Control,
     emit: F,
-) -> Result<()> {
+) -> Result<bool> {
     ages_in(h, l, w, control, emit)
 }
 
@@ -256,10 +383,10 @@ fn ages_in<F: FnMut(usize, usize, usize)>(
     w: usize,
     control: &Control,
     mut emit: F,
-) -> Result<()> {
+) -> Result<bool> {
     let n = h.len();
     if w == 0 || n < w {
-        return Ok(());
+        return Ok(true);
     }
     let c = CHUNK.max(w);
     let m = c + w - 1;
@@ -278,24 +405,16 @@ fn ages_in<F: FnMut(usize, usize, usize)>(
         let (hs, ls) = (&h[t0 + 1 - w..t1], &l[t0 + 1 - w..t1]);
         let (hi, lo) = (&mut hi[..t1 - t0], &mut lo[..t1 - t0]);
         where_both(hs, ls, w, iota, hi, lo, a, b);
-        // NaN in the window (counted only where the chunk has one).
-        let counting = any_nan(hs) || any_nan(ls);
-        let nan = |v: f64| usize::from(counting && v.is_nan());
-        let mut nans: usize = hs[..w - 1].iter().chain(&ls[..w - 1]).map(|&v| nan(v)).sum();
+        if any_nan(hs) || any_nan(ls) {
+            return Ok(false);
+        }
         for (o, (&hi, &lo)) in hi.iter().zip(lo.iter()).enumerate() {
             let last = o + w - 1;
-            nans += nan(hs[last]) + nan(ls[last]);
-            let (hi_age, lo_age) = if nans > 0 {
-                scan_ages(&hs[o..=last], &ls[o..=last])
-            } else {
-                (last - hi as usize, last - lo as usize)
-            };
-            nans -= nan(hs[o]) + nan(ls[o]);
-            emit(t0 + o, hi_age, lo_age);
+            emit(t0 + o, last - hi as usize, last - lo as usize);
         }
         t0 = t1;
     }
-    Ok(())
+    Ok(true)
 }
 
 /// `hi[o]`, `lo[o]`: where (an index into `h`, `l`, as f64) the newest highest of `h[o..o + p]`
@@ -374,24 +493,6 @@ fn where_level(
     }
 }
 
-/// `Window::ages` on one window: a scan from the oldest bar keeping the newest of equal values.
-fn scan_ages(h: &[f64], l: &[f64]) -> (usize, usize) {
-    let n = h.len();
-    let (mut hi, mut lo) = (0, 0);
-    let (mut highest, mut lowest) = (h[0], l[0]);
-    for i in 1..n {
-        if l[i] <= lowest {
-            lowest = l[i];
-            lo = i;
-        }
-        if h[i] >= highest {
-            highest = h[i];
-            hi = i;
-        }
-    }
-    (n - 1 - hi, n - 1 - lo)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -411,7 +512,7 @@ mod tests {
                 let [hi, lo, hi2, lo2] = &mut got;
                 doubling(&h, p, hi, &mut a, &mut b, newer_max);
                 doubling(&l, p, lo, &mut a, &mut b, newer_min);
-                highest_lowest(&h, &l, p, &Control::new(), |t0, x, y| {
+                highest_lowest(&h, &l, p, OnNan::Stop, &Control::new(), |t0, x, y| {
                     hi2[t0 + 1 - p..][..x.len()].copy_from_slice(x);
                     lo2[t0 + 1 - p..][..y.len()].copy_from_slice(y);
                 })
@@ -419,14 +520,22 @@ mod tests {
             }
             let mut ages_got = vec![(0, 0); m];
             ages(&h, &l, p, &Control::new(), |t, a, b| ages_got[t + 1 - p] = (a, b)).unwrap();
+            let mut tracked_got = vec![(0, 0); m];
+            tracked::<true>(&h, &l, p, &Control::new(), |t, a, b| tracked_got[t + 1 - p] = (t - a.bar(), t - b.bar()))
+                .unwrap();
             for o in 0..m {
-                assert_eq!(ages_got[o], scan_ages(&h[o..o + p], &l[o..o + p]), "ages, p = {p}, window {o}");
+                assert_eq!(ages_got[o], tracked_got[o], "ages, p = {p}, window {o}");
+                let r = (o + p) % p;
+                let blocks =
+                    [blocks_extreme(p, r, |i| h[o + i], newer_max), blocks_extreme(p, r, |i| l[o + i], newer_min)];
                 let w = o..o + p;
                 let hi = h[w.clone()].iter().copied().reduce(|a, b| if b >= a { b } else { a }).unwrap();
                 let lo = l[w].iter().copied().reduce(|a, b| if b <= a { b } else { a }).unwrap();
                 for (g, want) in got.iter().zip([hi, lo, hi, lo]) {
                     assert_eq!(g[o].to_bits(), want.to_bits(), "p = {p}, window {o}");
                 }
+                // TA-Lib's blocks: the same value (which zero on a tie of +0 and -0 is theirs).
+                assert!(blocks == [hi, lo], "blocks, p = {p}, window {o}");
             }
         }
     }

@@ -2,7 +2,7 @@
 //! AROONOSC, STOCHF, STOCH and STOCHRSI.
 
 use super::average::{Ma, Value};
-use super::extremes::{ages, highest_lowest};
+use super::extremes::{ages, blocks_extreme, highest_lowest, newer_max, newer_min, tracked, Extreme, OnNan};
 use super::momentum::{Rsi, Wilder};
 use super::state::{state, Loader, Ring, Save};
 use super::Machine;
@@ -10,9 +10,9 @@ use crate::control::Control;
 use crate::error::{try_vec, Result};
 use std::collections::VecDeque;
 
-/// The last `p` bars' highs and lows. The highest and lowest come from monotone queues (O(1)
-/// amortised); a window holding a NaN is scanned in TA-Lib's order instead, so NaN compares
-/// as TA-Lib compares it.
+/// The last `p` bars' highs and lows (MIDPOINT, MIDPRICE, WILLR). The highest and lowest come
+/// from monotone queues (O(1) amortised); a window holding a NaN is taken as TA-Lib's MAX and
+/// MIN take it ([`blocks_extreme`]).
 #[derive(Clone, Debug)]
 pub struct Window {
     hi: Ring,
@@ -70,7 +70,7 @@ impl Window {
         emit: impl FnMut(usize, &[f64], &[f64]),
     ) -> Result<usize> {
         let p = self.period();
-        highest_lowest(h, l, p, control, emit)?;
+        highest_lowest(h, l, p, OnNan::Blocks, control, emit)?;
         Ok((p - 1).min(h.len()))
     }
 
@@ -119,45 +119,88 @@ impl Window {
                 return Some((hi, lo));
             }
         }
-        let (mut highest, mut lowest) = (self.hi.get(0), self.lo.get(0));
-        for i in 1..self.hi.len() {
-            let t = self.lo.get(i);
-            if t < lowest {
-                lowest = t;
-            }
-            let t = self.hi.get(i);
-            if t > highest {
-                highest = t;
-            }
+        let r = self.t % p;
+        let (hi, lo) = (&self.hi, &self.lo);
+        Some((blocks_extreme(p, r, |i| hi.get(i), newer_max), blocks_extreme(p, r, |i| lo.get(i), newer_min)))
+    }
+}
+
+/// The last `w` bars' highs and lows with TA-Lib's running extremes ([`Extreme`]): STOCH's
+/// windows (`NEWEST` false) and AROON's (true).
+#[derive(Clone, Debug)]
+pub struct Tracker<const NEWEST: bool> {
+    hi: Ring,
+    lo: Ring,
+    t: usize,
+    max: Extreme,
+    min: Extreme,
+}
+
+impl<const NEWEST: bool> Save for Tracker<NEWEST> {
+    fn save(&self, out: &mut Vec<f64>) {
+        self.hi.save(out);
+        self.lo.save(out);
+        self.t.save(out);
+        self.max.save(out);
+        self.min.save(out);
+    }
+    fn load(&mut self, from: &mut Loader<'_>) -> Result<()> {
+        self.hi.load(from)?;
+        self.lo.load(from)?;
+        self.t.load(from)?;
+        self.max.load(from)?;
+        self.min.load(from)?;
+        let n = self.hi.len();
+        if self.lo.len() != n || self.t < n || self.max.bar() >= self.t.max(1) || self.min.bar() >= self.t.max(1) {
+            return Err(crate::invalid!("the saved stream state holds a broken window"));
         }
-        Some((highest, lowest))
+        Ok(())
+    }
+}
+
+impl<const NEWEST: bool> Tracker<NEWEST> {
+    pub fn new(w: usize) -> Self {
+        Self { hi: Ring::new(w), lo: Ring::new(w), t: 0, max: Extreme::default(), min: Extreme::default() }
     }
 
-    /// `(bars since the highest, bars since the lowest)`, the latest of equal values.
+    /// The window's length.
+    pub fn period(&self) -> usize {
+        self.hi.buf_len()
+    }
+
+    /// The highest and lowest (with their bars, counted from the first) once `w` bars were seen.
     #[inline]
-    pub fn ages(&mut self, h: f64, l: f64) -> Option<(usize, usize)> {
+    pub fn next(&mut self, h: f64, l: f64) -> Option<(Extreme, Extreme)> {
         self.hi.push(h);
         self.lo.push(l);
         self.t += 1;
         if !self.hi.is_full() {
             return None;
         }
-        let n = self.hi.len();
-        let (mut hi, mut lo) = (0, 0);
-        let (mut highest, mut lowest) = (self.hi.get(0), self.lo.get(0));
-        for i in 1..n {
-            let t = self.lo.get(i);
-            if t <= lowest {
-                lowest = t;
-                lo = i;
-            }
-            let t = self.hi.get(i);
-            if t >= highest {
-                highest = t;
-                hi = i;
-            }
+        let today = self.t - 1;
+        let trailing = today + 1 - self.period();
+        let (hi, lo) = (&self.hi, &self.lo);
+        self.max.step::<true, NEWEST>(trailing, today, |i| hi.get(i - trailing));
+        self.min.step::<false, NEWEST>(trailing, today, |i| lo.get(i - trailing));
+        Some((self.max, self.min))
+    }
+
+    /// Calls `emit(t0, highest, lowest)` over whole series as [`Window::series`] does (the
+    /// same numbers: the extremes of the window), or where a NaN makes TA-Lib's order of
+    /// scanning matter, `emit(t, ..)` a bar at a time from TA-Lib's running extremes. Gives
+    /// the first bar with a value.
+    fn series(
+        &self,
+        h: &[f64],
+        l: &[f64],
+        control: &Control,
+        mut emit: impl FnMut(usize, &[f64], &[f64]),
+    ) -> Result<usize> {
+        let p = self.period();
+        if !highest_lowest(h, l, p, OnNan::Stop, control, &mut emit)? {
+            tracked::<NEWEST>(h, l, p, control, |t, hi, lo| emit(t, &[hi.value()], &[lo.value()]))?;
         }
-        Some((n - 1 - hi, n - 1 - lo))
+        Ok((p - 1).min(h.len()))
     }
 }
 
@@ -217,14 +260,7 @@ impl Machine for Willr {
     #[inline]
     fn step(&mut self, x: &[f64], out: &mut [f64]) {
         out[0] = match self.0.next(x[0], x[1]) {
-            Some((h, l)) => {
-                let diff = h - l;
-                if diff != 0.0 {
-                    -100.0 * ((h - x[2]) / diff)
-                } else {
-                    0.0
-                }
-            }
+            Some((h, l)) => willr(h, l, x[2]),
             None => f64::NAN,
         };
     }
@@ -232,8 +268,7 @@ impl Machine for Willr {
         let (c, out) = (ins[2], &mut *outs[0]);
         let start = self.0.series(ins[0], ins[1], control, |t0, hi, lo| {
             for (((o, &h), &l), &c) in out[t0..].iter_mut().zip(hi).zip(lo).zip(&c[t0..]) {
-                let diff = h - l;
-                *o = if diff != 0.0 { -100.0 * ((h - c) / diff) } else { 0.0 };
+                *o = willr(h, l, c);
             }
         })?;
         out[..start].fill(f64::NAN);
@@ -241,18 +276,28 @@ impl Machine for Willr {
     }
 }
 
+/// WILLR of a window's highest and lowest and the close: TA-Lib 0.8.1 holds it to [-100, 0]
+/// (a close outside the window's range, where a NaN high or low was passed over).
+#[inline(always)]
+fn willr(h: f64, l: f64, c: f64) -> f64 {
+    let diff = h - l;
+    let v = if diff != 0.0 { -100.0 * ((h - c) / diff) } else { 0.0 };
+    // NaN stays NaN, -0 stays -0: compared, not rounded through min and max.
+    v.clamp(-100.0, 0.0)
+}
+
 /// AROON(high, low, timeperiod): aroondown, aroonup; and AROONOSC (up minus down).
 #[derive(Clone, Debug)]
 pub struct Aroon {
     p: usize,
     osc: bool,
-    window: Window,
+    window: Tracker<true>,
 }
 state!(Aroon { window });
 
 impl Aroon {
     pub fn new(p: usize, osc: bool) -> Self {
-        Self { p, osc, window: Window::new(p + 1) }
+        Self { p, osc, window: Tracker::new(p + 1) }
     }
 }
 
@@ -262,7 +307,9 @@ impl Machine for Aroon {
     #[inline]
     fn step(&mut self, x: &[f64], out: &mut [f64]) {
         out.fill(f64::NAN);
-        if let Some((hi_age, lo_age)) = self.window.ages(x[0], x[1]) {
+        if let Some((hi, lo)) = self.window.next(x[0], x[1]) {
+            let today = self.window.t - 1;
+            let (hi_age, lo_age) = (today - hi.bar(), today - lo.bar());
             let factor = 100.0 / self.p as f64;
             let p = self.p as f64;
             let down = factor * (p - lo_age as f64);
@@ -284,14 +331,20 @@ impl Machine for Aroon {
         let factor = 100.0 / self.p as f64;
         let p = self.p as f64;
         let osc = self.osc;
-        ages(ins[0], ins[1], self.p + 1, control, |t, hi_age, lo_age| {
+        let mut emit = |t: usize, hi_age: usize, lo_age: usize| {
             if osc {
                 a[t] = factor * ((lo_age as f64) - (hi_age as f64));
             } else {
                 a[t] = factor * (p - lo_age as f64);
                 b[t] = factor * (p - hi_age as f64);
             }
-        })
+        };
+        // A NaN: TA-Lib's running extremes over the whole series (where it meets the NaN
+        // depends on all that came before).
+        if !ages(ins[0], ins[1], self.p + 1, control, &mut emit)? {
+            tracked::<true>(ins[0], ins[1], self.p + 1, control, |t, hi, lo| emit(t, t - hi.bar(), t - lo.bar()))?;
+        }
+        Ok(())
     }
 }
 
@@ -312,17 +365,17 @@ fn fast_k(h: f64, l: f64, c: f64) -> f64 {
 #[derive(Clone, Debug)]
 pub struct Stochf {
     rsi: Option<Rsi>,
-    window: Window,
+    window: Tracker<false>,
     d: Ma,
 }
 state!(Stochf { rsi, window, d });
 
 impl Stochf {
     pub fn new(k: usize, d: usize, matype: usize) -> Result<Self> {
-        Ok(Self { rsi: None, window: Window::new(k), d: Ma::new(d, matype)? })
+        Ok(Self { rsi: None, window: Tracker::new(k), d: Ma::new(d, matype)? })
     }
     pub fn rsi(p: usize, k: usize, d: usize, matype: usize) -> Result<Self> {
-        Ok(Self { rsi: Some(Rsi(Wilder::new(p))), window: Window::new(k), d: Ma::new(d, matype)? })
+        Ok(Self { rsi: Some(Rsi(Wilder::new(p))), window: Tracker::new(k), d: Ma::new(d, matype)? })
     }
 }
 
@@ -354,7 +407,7 @@ impl Machine for Stochf {
             None => (x[0], x[1], x[2]),
         };
         let Some((hi, lo)) = self.window.next(h, l) else { return };
-        let k = fast_k(hi, lo, c);
+        let k = fast_k(hi.value(), lo.value(), c);
         if let Some(d) = self.d.next(k) {
             out[0] = k;
             out[1] = d;
@@ -391,7 +444,7 @@ impl Machine for Stochf {
 }
 
 /// The fast %K of each window into `k`, over whole series; gives the first bar with a value.
-fn fast_ks(w: &Window, h: &[f64], l: &[f64], c: &[f64], k: &mut [f64], control: &Control) -> Result<usize> {
+fn fast_ks(w: &Tracker<false>, h: &[f64], l: &[f64], c: &[f64], k: &mut [f64], control: &Control) -> Result<usize> {
     let start = w.series(h, l, control, |t0, hi, lo| {
         for (((k, &hi), &lo), &c) in k[t0..].iter_mut().zip(hi).zip(lo).zip(&c[t0..]) {
             *k = fast_k(hi, lo, c);
@@ -411,7 +464,7 @@ fn warmup<V: Value>(v: &V, cap: usize) -> usize {
 /// slowd_matype): slowk, slowd.
 #[derive(Clone, Debug)]
 pub struct Stoch {
-    window: Window,
+    window: Tracker<false>,
     k: Ma,
     d: Ma,
 }
@@ -419,7 +472,7 @@ state!(Stoch { window, k, d });
 
 impl Stoch {
     pub fn new(fastk: usize, slowk: usize, kt: usize, slowd: usize, dt: usize) -> Result<Self> {
-        Ok(Self { window: Window::new(fastk), k: Ma::new(slowk, kt)?, d: Ma::new(slowd, dt)? })
+        Ok(Self { window: Tracker::new(fastk), k: Ma::new(slowk, kt)?, d: Ma::new(slowd, dt)? })
     }
 }
 
@@ -430,7 +483,7 @@ impl Machine for Stoch {
     fn step(&mut self, x: &[f64], out: &mut [f64]) {
         out.fill(f64::NAN);
         let Some((hi, lo)) = self.window.next(x[0], x[1]) else { return };
-        let Some(k) = self.k.next(fast_k(hi, lo, x[2])) else { return };
+        let Some(k) = self.k.next(fast_k(hi.value(), lo.value(), x[2])) else { return };
         if let Some(d) = self.d.next(k) {
             out[0] = k;
             out[1] = d;
