@@ -317,7 +317,8 @@ def test_in_halves_bit_identical(name: str, threads: int, nan_at: int | None) ->
     try:
         for kwargs in IN_HALVES[name]:
             ours, ref = getattr(signal, name)(*ins, **kwargs), getattr(talib, name)(*ins, **kwargs)
-            for a, b in zip(ours if isinstance(ours, tuple) else (ours,), ref if isinstance(ref, tuple) else (ref,), strict=True):
+            ours, ref = (r if isinstance(r, tuple) else (r,) for r in (ours, ref))
+            for a, b in zip(ours, ref, strict=True):
                 np.testing.assert_array_equal(a.view(np.int64), b.view(np.int64), err_msg=f"{name}({kwargs})")
     finally:
         performance.set_num_threads(before)
