@@ -63,6 +63,7 @@ from ._native import __version__  # noqa: E402
 # re-exported: the exception classes are importable from the package
 from .exceptions import (  # noqa: E402, F401
     BackendUnavailableError,
+    CircuitOpenError,
     InternalError,
     InvalidInputError,
     InvalidTypeError,
