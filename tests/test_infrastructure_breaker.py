@@ -380,10 +380,10 @@ def test_pickle_and_repr() -> None:
     clock.t += 1
     c = pickle.loads(pickle.dumps(b))
     assert state(c) == ("open", 1, 0) and c.name == "db" and c.excluded_exceptions == (NotFoundError,)
-    c.clock.t += 2.9  # type: ignore[union-attr]
+    c.clock.t += 2.9
     with pytest.raises(CircuitOpenError):
         c.call(ok)
-    c.clock.t += 0.1  # type: ignore[union-attr]
+    c.clock.t += 0.1
     assert c.call(ok) == 1 and c.current_state == "closed"
     assert CircuitBreaker.__module__ == "quantumpanarchy.infrastructure"
 
@@ -440,7 +440,7 @@ def pybreaker_clock(monkeypatch: pytest.MonkeyPatch) -> Iterator[Clock]:
     yield clock
 
 
-class Listen(pybreaker.CircuitBreakerListener):  # type: ignore[misc]
+class Listen(pybreaker.CircuitBreakerListener):
     """Records pybreaker's hooks as Recorder records ours."""
 
     def __init__(self) -> None:

@@ -11,7 +11,7 @@ import pickle
 import sys
 import threading
 from collections import OrderedDict
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 from typing import Any
 
 import cachetools
@@ -34,7 +34,7 @@ class Clock:
         return self.t
 
 
-def stats(cache: DecisionCache) -> tuple[int, int, int, int]:
+def stats(cache: DecisionCache[Any, Any]) -> tuple[int, int, int, int]:
     s = cache.stats()
     return s.hits, s.misses, s.evictions, s.expirations
 
@@ -89,7 +89,13 @@ def test_keys_compare_as_dict_keys_do() -> None:
 
 def test_unhashable_keys_raise_type_errors() -> None:
     c: DecisionCache[Any, int] = DecisionCache(2)
-    for op in (lambda: c[[1]], lambda: c.get({}), lambda: c.__setitem__([1], 1), lambda: [1] in c):
+    ops: list[Callable[[], object]] = [
+        lambda: c[[1]],
+        lambda: c.get({}),
+        lambda: c.__setitem__([1], 1),
+        lambda: [1] in c,
+    ]
+    for op in ops:
         with pytest.raises(InvalidTypeError, match="hashable") as err:
             op()
         assert isinstance(err.value, TypeError) and isinstance(err.value.__cause__, TypeError)
@@ -269,13 +275,18 @@ def test_a_bad_timer_is_refused() -> None:
     with pytest.raises(InvalidTypeError, match="callable"):
         DecisionCache(2, timer=3.0)  # type: ignore[arg-type]
     for reading in (float("nan"), "soon", None):
-        c: DecisionCache[str, int] = DecisionCache(2, ttl=1.0, timer=lambda reading=reading: reading)
+        c: DecisionCache[str, int] = DecisionCache(2, ttl=1.0, timer=Clock(reading))  # type: ignore[arg-type]
         with pytest.raises(InvalidInputError, match="timer"):
             c["k"] = 1
         assert len(c) == 0  # nothing was stored (and len needs no time while nothing expires)
     # an entry without expiry never asks the timer
     asked = []
-    c2: DecisionCache[str, int] = DecisionCache(2, timer=lambda: asked.append(1) or 0.0)
+
+    def timer() -> float:
+        asked.append(1)
+        return 0.0
+
+    c2: DecisionCache[str, int] = DecisionCache(2, timer=timer)
     c2["k"] = 1
     assert c2["k"] == 1 and asked == []
 
@@ -299,7 +310,7 @@ class Key:
 
 
 def test_colliding_keys_with_python_equality() -> None:
-    c: DecisionCache[Any, int] = DecisionCache(100)
+    c: DecisionCache[Any, Any] = DecisionCache(100)
     keys = [Key(str(i)) for i in range(20)]
     for i, k in enumerate(keys):
         c[k] = i

@@ -7,11 +7,13 @@ import enum
 import functools
 import inspect
 from collections.abc import Callable, Hashable
-from typing import Any, Protocol, TypeVar
+from typing import Any, ParamSpec, Protocol, TypeVar
 
-__all__ = ["CachePriority", "CacheStats", "cached", "hashkey"]
+__all__ = ["CachePriority", "CacheStats", "CachedFunction", "cached", "hashkey"]
 
-F = TypeVar("F", bound=Callable[..., Any])
+P = ParamSpec("P")
+R = TypeVar("R")
+R_co = TypeVar("R_co", covariant=True)
 
 
 class CachePriority(enum.IntEnum):
@@ -58,7 +60,7 @@ class _KwMark:
     pass
 
 
-_KWMARK: tuple[type[_KwMark]] = (_KwMark,)
+_KWMARK: tuple[Hashable] = (_KwMark,)
 _MISSING = object()
 
 
@@ -71,9 +73,25 @@ def hashkey(*args: Hashable, **kwargs: Hashable) -> tuple[Hashable, ...]:
 
 
 class _Cache(Protocol):
-    def get(self, key: Any, default: Any = None, /) -> Any: ...
+    """What ``cached`` needs of a cache (a DecisionCache, or any cachetools cache)."""
+
+    def get(self, key: Any, default: Any, /) -> Any: ...
     def __setitem__(self, key: Any, value: Any, /) -> None: ...
     def clear(self) -> None: ...
+
+
+class CachedFunction(Protocol[P, R_co]):
+    """A function wrapped by ``cached``: called as the function, with cachetools' attributes."""
+
+    cache: Any
+    cache_key: Callable[..., Hashable]
+    __name__: str
+    __qualname__: str
+
+    @property
+    def __wrapped__(self) -> Callable[P, R_co]: ...
+    def cache_clear(self) -> None: ...
+    def __call__(self, *args: P.args, **kwargs: P.kwargs) -> R_co: ...
 
 
 def cached(
@@ -82,7 +100,7 @@ def cached(
     *,
     priority: CachePriority | None = None,
     ttl: float | None = None,
-) -> Callable[[F], F]:
+) -> Callable[[Callable[P, R]], CachedFunction[P, R]]:
     """Decorator: remember a function's results in ``cache``, as cachetools' ``cached`` does.
 
     ``key(*args, **kwargs)`` makes the cache key of a call (default: ``hashkey``, the arguments,
@@ -99,13 +117,15 @@ def cached(
         store: Callable[[Hashable, Any], None] = cache.__setitem__
     else:
         insert = cache.insert  # type: ignore[attr-defined]
+        level = CachePriority.High if priority is None else priority
 
         def store(k: Hashable, value: Any) -> None:
-            insert(k, value, CachePriority.High if priority is None else priority, ttl)
+            insert(k, value, level, ttl)
 
     get = cache.get
 
-    def decorator(func: F) -> F:
+    def decorator(func: Callable[P, R]) -> CachedFunction[P, R]:
+        wrapper: Any
         if inspect.iscoroutinefunction(func):
 
             @functools.wraps(func)
@@ -117,7 +137,7 @@ def cached(
                     store(k, value)
                 return value
 
-            wrapper: Any = async_wrapper
+            wrapper = async_wrapper
         else:
 
             @functools.wraps(func)
@@ -133,6 +153,7 @@ def cached(
         wrapper.cache = cache
         wrapper.cache_key = key
         wrapper.cache_clear = cache.clear
-        return wrapper  # type: ignore[no-any-return]
+        result: CachedFunction[P, R] = wrapper
+        return result
 
     return decorator

@@ -419,7 +419,7 @@ impl PyDecisionCache {
     /// `ttl` seconds (None: the cache's ttl). An existing key gets the new value, priority and
     /// expiry, and becomes the most recently used.
     #[pyo3(signature = (key, value, priority = None, ttl = None))]
-    #[pyo3(text_signature = "(self, key, value, priority=CachePriority.High, ttl=None)")]
+    #[pyo3(text_signature = "(self, key, value, priority=quantumpanarchy.infrastructure.CachePriority.High, ttl=None)")]
     fn insert(
         &self,
         key: &Bound<'_, PyAny>,
