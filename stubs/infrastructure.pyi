@@ -27,6 +27,7 @@ __all__ = [
     "CircuitOpenError",
     "CircuitState",
     "DecisionCache",
+    "GuardedFunction",
     "cached",
     "hashkey",
 ]
@@ -104,6 +105,18 @@ class DecisionCache(Generic[_K, _V]):
         """Remove the expired entries and return them (cachetools' ``TTLCache.expire``)."""
     def stats(self) -> CacheStats:
         """Hits, misses, evictions, expirations, and the current and maximum size."""
+
+@final
+class GuardedFunction(Generic[_P, _R]):
+    """A function decorated with a CircuitBreaker: every call goes through the breaker. It has the
+    function's name, docstring and ``__wrapped__``, and binds as a method."""
+
+    def __new__(cls, breaker: CircuitBreaker, func: Callable[_P, _R]) -> GuardedFunction[_P, _R]: ...
+    def __call__(self, *args: _P.args, **kwargs: _P.kwargs) -> _R: ...
+    def __get__(self, instance: object, owner: object = None, /) -> Any: ...
+    @property
+    def breaker(self) -> CircuitBreaker:
+        """The breaker the calls go through."""
 
 @final
 class CircuitBreaker:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import inspect
 import pickle
 import threading
 from collections.abc import Callable, Iterator
@@ -23,7 +24,7 @@ from quantumpanarchy.exceptions import (
     InvalidTypeError,
     QuantumPanarchyError,
 )
-from quantumpanarchy.infrastructure import CircuitBreaker, CircuitBreakerListener, CircuitState
+from quantumpanarchy.infrastructure import CircuitBreaker, CircuitBreakerListener, CircuitState, GuardedFunction
 
 
 class Clock:
@@ -73,6 +74,15 @@ class Recorder(CircuitBreakerListener):
 
     def state_change(self, cb: Any, old_state: Any, new_state: Any) -> None:
         self.events.append(("state_change", (old_state.name, new_state.name)))
+
+
+MODULE_BREAKER = CircuitBreaker(name="module")
+
+
+@MODULE_BREAKER
+def guarded_double(x: int) -> int:
+    """Twice x."""
+    return 2 * x
 
 
 def state(b: CircuitBreaker) -> tuple[str, int, int]:
@@ -260,7 +270,11 @@ def test_decorators_wrap_functions_methods_and_coroutines() -> None:
         return x
 
     assert add(1, y=2) == 3 and add.__name__ == "add" and add.__doc__ == "Adds." and add.__wrapped__  # type: ignore[attr-defined]
-    assert Service().get(4) == 40
+    assert isinstance(add, GuardedFunction) and add.breaker is b
+    assert repr(add).startswith("<function test_decorators_wrap_functions_methods_and_coroutines.<locals>.add guarded")
+    assert list(inspect.signature(add).parameters) == ["x", "y"]
+    assert Service().get(4) == 40 and isinstance(Service.__dict__["get"], GuardedFunction)
+    assert pickle.loads(pickle.dumps(guarded_double)) is guarded_double and guarded_double(2) == 4
     assert asyncio.iscoroutinefunction(fetch) and asyncio.run(fetch(9)) == 9
     with pytest.raises(DownError):
         fail()

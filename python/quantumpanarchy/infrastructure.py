@@ -17,7 +17,7 @@ from __future__ import annotations
 from ._help import public_dir
 from ._infrastructure.breaker import CircuitBreakerListener, CircuitState
 from ._infrastructure.cache import CachePriority, CacheStats, cached, hashkey
-from ._native.infrastructure import CircuitBreaker, DecisionCache
+from ._native.infrastructure import CircuitBreaker, DecisionCache, GuardedFunction
 from .exceptions import CircuitOpenError
 
 __all__ = [
@@ -28,6 +28,7 @@ __all__ = [
     "CircuitOpenError",
     "CircuitState",
     "DecisionCache",
+    "GuardedFunction",
     "cached",
     "hashkey",
 ]

@@ -84,13 +84,11 @@ def decorate(breaker: CircuitBreaker, func: F) -> F:
             return await call_async(breaker, func, args, kwargs)
 
         return async_wrapper  # type: ignore[return-value]
-    call = breaker.call
+    from ..infrastructure import GuardedFunction
 
-    @functools.wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        return call(func, *args, **kwargs)
-
-    return wrapper  # type: ignore[return-value]
+    guarded = GuardedFunction(breaker, func)
+    functools.update_wrapper(guarded, func)
+    return guarded  # type: ignore[return-value]
 
 
 def decorator(breaker: CircuitBreaker) -> Callable[[F], F]:

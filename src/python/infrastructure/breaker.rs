@@ -707,3 +707,67 @@ fn without<'py>(t: &Bound<'py, PyTuple>, item: &Bound<'py, PyAny>, what: &str) -
         None => Err(Error::InvalidInput(format!("this {what} is not registered")).into()),
     }
 }
+
+/// A function decorated with a `CircuitBreaker`: every call goes through the breaker (a native
+/// callable, so the decorated call costs what `breaker.call(func)` costs). It carries the
+/// function's name, docstring and `__wrapped__` (`functools.update_wrapper`), and binds as a
+/// method when it decorates one.
+#[pyclass(module = "quantumpanarchy.infrastructure", name = "GuardedFunction", frozen, dict, weakref)]
+pub struct PyGuardedFunction {
+    breaker: Py<PyCircuitBreaker>,
+    func: Py<PyAny>,
+}
+
+#[pymethods]
+impl PyGuardedFunction {
+    #[new]
+    fn new(breaker: Py<PyCircuitBreaker>, func: &Bound<'_, PyAny>) -> PyResult<Self> {
+        if !func.is_callable() {
+            return Err(Error::InvalidType(format!("a breaker guards a callable, got {}", args::type_name(func))).into());
+        }
+        Ok(Self { breaker, func: func.clone().unbind() })
+    }
+
+    #[pyo3(signature = (*args, **kwargs))]
+    fn __call__<'py>(
+        &self,
+        py: Python<'py>,
+        args: &Bound<'py, PyTuple>,
+        kwargs: Option<&Bound<'py, PyDict>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        PyCircuitBreaker::call(self.breaker.bind(py), self.func.bind(py), args, kwargs)
+    }
+
+    /// Binds to an instance as a function does (a decorated method gets its `self`).
+    fn __get__<'py>(
+        slf: &Bound<'py, Self>,
+        instance: Option<&Bound<'py, PyAny>>,
+        _owner: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        match instance.filter(|i| !i.is_none()) {
+            None => Ok(slf.clone().into_any()),
+            Some(instance) => slf.py().import("types")?.getattr("MethodType")?.call1((slf, instance)),
+        }
+    }
+
+    /// The breaker the calls go through.
+    #[getter]
+    fn breaker(&self, py: Python<'_>) -> Py<PyCircuitBreaker> {
+        self.breaker.clone_ref(py)
+    }
+
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        let func = self.func.bind(py);
+        let name = match func.getattr("__qualname__") {
+            Ok(name) => name.str()?.to_string(),
+            Err(_) => func.repr()?.to_string(),
+        };
+        Ok(format!("<function {name} guarded by a CircuitBreaker>"))
+    }
+
+    /// Pickled by reference to its module and qualified name, as a function is (the decorated
+    /// function is what that name refers to).
+    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
+        slf.getattr("__qualname__")
+    }
+}

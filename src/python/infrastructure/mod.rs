@@ -15,6 +15,7 @@ pub mod infrastructure {
     fn init(m: &Bound<'_, PyModule>) -> PyResult<()> {
         m.add_class::<super::cache::PyDecisionCache>()?;
         m.add_class::<super::breaker::PyCircuitBreaker>()?;
+        m.add_class::<super::breaker::PyGuardedFunction>()?;
         Ok(())
     }
 }
