@@ -14,7 +14,7 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, MutexGuard};
 
-use pyo3::exceptions::{PyKeyError, PyTypeError};
+use pyo3::exceptions::{PyKeyError, PyOverflowError, PyTypeError};
 use pyo3::ffi;
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple, PyType};
@@ -95,20 +95,22 @@ fn ttl_arg(ttl: Option<f64>) -> PyResult<Option<f64>> {
     Ok(ttl.map(|t| check_ttl(t, "ttl")).transpose()?)
 }
 
-/// A priority: a `CachePriority` or an int in 0..4 (not a bool); `None` is the default, High.
+/// A priority: a `CachePriority` or an integer (anything with `__index__`, not a bool) in 0..4;
+/// `None` is the default, High.
 fn level_arg(obj: Option<&Bound<'_, PyAny>>) -> PyResult<usize> {
     let Some(obj) = obj else { return Ok(DEFAULT_LEVEL) };
-    let refuse = || Error::InvalidType(format!("priority must be a CachePriority, got {}", args::type_name(obj)));
-    if obj.is_instance_of::<PyBool>() || !obj.is_instance_of::<PyInt>() {
-        return Err(refuse().into());
+    let out_of_range = || {
+        let shown = obj.repr().map_or_else(|_| "?".into(), |r| r.to_string());
+        Error::InvalidInput(format!("priority must be a CachePriority (Low=0, Normal=1, High=2, Critical=3), got {shown}"))
+    };
+    if obj.is_instance_of::<PyBool>() {
+        return Err(Error::InvalidType(format!("priority must be a CachePriority, got the bool {obj}")).into());
     }
     match obj.extract::<i64>() {
         Ok(v) if (0..LEVELS as i64).contains(&v) => Ok(v as usize),
-        _ => Err(Error::InvalidInput(format!(
-            "priority must be a CachePriority (Low=0, Normal=1, High=2, Critical=3), got {}",
-            obj.repr().map_or_else(|_| "?".into(), |r| r.to_string())
-        ))
-        .into()),
+        Ok(_) => Err(out_of_range().into()),
+        Err(e) if e.is_instance_of::<PyOverflowError>(obj.py()) => Err(out_of_range().into()),
+        Err(_) => Err(Error::InvalidType(format!("priority must be a CachePriority, got {}", args::type_name(obj))).into()),
     }
 }
 
