@@ -279,8 +279,10 @@ def test_decorators_wrap_functions_methods_and_coroutines() -> None:
     with pytest.raises(DownError):
         fail()
     assert b.fail_counter == 1
-    with pytest.raises(TypeError):
-        b(1, 2)  # type: ignore[call-overload]
+    with pytest.raises(TypeError, match="at most 1 positional"):
+        b(abs, abs)  # type: ignore[call-overload]
+    with pytest.raises(InvalidTypeError, match="callable"):
+        b(3)  # type: ignore[call-overload]
 
 
 def test_call_async_and_calling() -> None:

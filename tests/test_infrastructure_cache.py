@@ -466,6 +466,44 @@ def test_two_threads_hammering_give_exact_counts() -> None:
     assert all(cache.get(("b", k)) is not None for k in range(b_keys))
 
 
+def test_two_threads_on_keys_only_python_can_compare() -> None:
+    """Both threads' keys share one hash, so every operation compares outside the lock (and starts
+    again when the other thread changed the cache meanwhile): each thread still sees exactly what
+    it stored."""
+    cache: DecisionCache[Any, int] = DecisionCache(1000)
+    errors: list[BaseException] = []
+    final: dict[str, int] = {}
+
+    def work(name: str) -> None:
+        try:
+            mine: dict[int, int] = {}
+            for step in range(3000):
+                k = step % 40
+                if step % 3 == 0:
+                    cache[Key(f"{name}{k}")] = step
+                    mine[k] = step
+                elif step % 3 == 1:
+                    assert cache.get(Key(f"{name}{k}")) == mine.get(k)
+                elif k in mine and step % 5 == 0:
+                    assert cache.pop(Key(f"{name}{k}")) == mine.pop(k)
+            final.update({f"{name}{k}": v for k, v in mine.items()})
+        except BaseException as e:  # reported below
+            errors.append(e)
+
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    try:
+        threads = [threading.Thread(target=work, args=(name,)) for name in "ab"]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    finally:
+        sys.setswitchinterval(interval)
+    assert not errors, errors
+    assert {k.name: v for k, v in cache.items()} == final
+
+
 # --- the cached decorator ---------------------------------------------------------------------
 
 

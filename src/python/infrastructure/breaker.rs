@@ -425,12 +425,16 @@ impl PyCircuitBreaker {
         let py = slf.py();
         let helpers = py.import(HELPERS)?;
         if kwargs.is_some_and(|k| !k.is_empty()) {
-            return Err(PyTypeError::new_err("a CircuitBreaker decorates a function: breaker(func) or @breaker"));
+            return Err(PyTypeError::new_err(
+                "CircuitBreaker() got an unexpected keyword argument: it decorates a function",
+            ));
         }
         match args.len() {
             0 => helpers.getattr("decorator")?.call1((slf,)),
-            1 if args.get_item(0)?.is_callable() => helpers.getattr("decorate")?.call1((slf, args.get_item(0)?)),
-            _ => Err(PyTypeError::new_err("a CircuitBreaker decorates one function: breaker(func) or @breaker")),
+            1 => helpers.getattr("decorate")?.call1((slf, args.get_item(0)?)),
+            n => Err(PyTypeError::new_err(format!(
+                "CircuitBreaker() takes at most 1 positional argument ({n} given): it decorates a function"
+            ))),
         }
     }
 
@@ -723,7 +727,9 @@ impl PyGuardedFunction {
     #[new]
     fn new(breaker: Py<PyCircuitBreaker>, func: &Bound<'_, PyAny>) -> PyResult<Self> {
         if !func.is_callable() {
-            return Err(Error::InvalidType(format!("a breaker guards a callable, got {}", args::type_name(func))).into());
+            return Err(
+                Error::InvalidType(format!("a breaker guards a callable, got {}", args::type_name(func))).into()
+            );
         }
         Ok(Self { breaker, func: func.clone().unbind() })
     }

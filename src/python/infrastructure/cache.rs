@@ -101,7 +101,9 @@ fn level_arg(obj: Option<&Bound<'_, PyAny>>) -> PyResult<usize> {
     let Some(obj) = obj else { return Ok(DEFAULT_LEVEL) };
     let out_of_range = || {
         let shown = obj.repr().map_or_else(|_| "?".into(), |r| r.to_string());
-        Error::InvalidInput(format!("priority must be a CachePriority (Low=0, Normal=1, High=2, Critical=3), got {shown}"))
+        Error::InvalidInput(format!(
+            "priority must be a CachePriority (Low=0, Normal=1, High=2, Critical=3), got {shown}"
+        ))
     };
     if obj.is_instance_of::<PyBool>() {
         return Err(Error::InvalidType(format!("priority must be a CachePriority, got the bool {obj}")).into());
@@ -110,7 +112,9 @@ fn level_arg(obj: Option<&Bound<'_, PyAny>>) -> PyResult<usize> {
         Ok(v) if (0..LEVELS as i64).contains(&v) => Ok(v as usize),
         Ok(_) => Err(out_of_range().into()),
         Err(e) if e.is_instance_of::<PyOverflowError>(obj.py()) => Err(out_of_range().into()),
-        Err(_) => Err(Error::InvalidType(format!("priority must be a CachePriority, got {}", args::type_name(obj))).into()),
+        Err(_) => {
+            Err(Error::InvalidType(format!("priority must be a CachePriority, got {}", args::type_name(obj))).into())
+        }
     }
 }
 
