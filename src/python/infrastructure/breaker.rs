@@ -23,9 +23,6 @@ const HOOKS: [&str; 4] = ["before_call", "failure", "success", "state_change"];
 
 /// A circuit breaker around calls to a service that may fail (pybreaker's interface).
 ///
-/// CircuitBreaker(failure_threshold=5, timeout_ms=30000, success_threshold=1, exclude=(),
-///                listeners=(), name=None, clock=None, throw_new_error_on_trip=True)
-///
 /// Closed, it lets calls through and counts consecutive failures (an exception that is an
 /// `Exception` and not excluded); `failure_threshold` of them open it. Open, it refuses calls with
 /// CircuitOpenError until `timeout_ms` milliseconds have passed, then lets one trial call through

@@ -126,8 +126,6 @@ fn given(obj: &Bound<'_, PyAny>) -> PyResult<Option<Py<PyAny>>> {
 /// A thread-safe priority LRU cache with per-entry time to live, for any hashable key and any
 /// Python object; cachetools' mapping interface.
 ///
-/// DecisionCache(capacity, ttl=None, timer=None)
-///
 /// capacity: the most entries it holds (an int >= 1). ttl: seconds each entry lives unless
 /// `insert` says otherwise (None: entries never expire). timer: a callable returning seconds (as
 /// `time.monotonic`, which cachetools' TTLCache takes), for tests; None uses a native monotonic clock.
