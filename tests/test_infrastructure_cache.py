@@ -370,6 +370,33 @@ def test_values_finalized_after_the_lock_is_released() -> None:
 # --- threads -----------------------------------------------------------------------------
 
 
+def run_together(*work: Callable[[], None]) -> None:
+    """Runs each function in a thread of its own, all at once, switching threads as often as the
+    interpreter allows; re-raises what any of them raised."""
+    errors: list[BaseException] = []
+
+    def guarded(fn: Callable[[], None]) -> Callable[[], None]:
+        def run() -> None:
+            try:
+                fn()
+            except BaseException as e:  # reported below
+                errors.append(e)
+
+        return run
+
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    try:
+        threads = [threading.Thread(target=guarded(fn)) for fn in work]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    finally:
+        sys.setswitchinterval(interval)
+    assert not errors, errors
+
+
 def test_two_threads_hammering_give_exact_counts() -> None:
     """10^5 mixed operations from two threads on disjoint keys, with counts a sequential model
     predicts exactly: thread B's 16 Critical entries are never evicted (thread A's, stored at the
@@ -380,7 +407,6 @@ def test_two_threads_hammering_give_exact_counts() -> None:
     for k in range(b_keys):
         cache.insert(("b", k), k, CachePriority.Critical)
     expected: dict[str, tuple[int, int, int]] = {}
-    errors: list[BaseException] = []
     barrier = threading.Barrier(2)
 
     def thread_a() -> None:
@@ -441,26 +467,7 @@ def test_two_threads_hammering_give_exact_counts() -> None:
                 misses += 1
         expected["b"] = (hits, misses, 0)
 
-    def guarded(fn: Any) -> Any:
-        def run() -> None:
-            try:
-                fn()
-            except BaseException as e:  # reported below, with the step
-                errors.append(e)
-
-        return run
-
-    interval = sys.getswitchinterval()
-    sys.setswitchinterval(1e-6)  # switch threads as often as the interpreter allows
-    try:
-        threads = [threading.Thread(target=guarded(f)) for f in (thread_a, thread_b)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-    finally:
-        sys.setswitchinterval(interval)
-    assert not errors, errors
+    run_together(thread_a, thread_b)
     want = tuple(expected["a"][i] + expected["b"][i] for i in range(3))
     assert stats(cache) == (*want, 0)
     assert all(cache.get(("b", k)) is not None for k in range(b_keys))
@@ -471,36 +478,22 @@ def test_two_threads_on_keys_only_python_can_compare() -> None:
     again when the other thread changed the cache meanwhile): each thread still sees exactly what
     it stored."""
     cache: DecisionCache[Any, int] = DecisionCache(1000)
-    errors: list[BaseException] = []
     final: dict[str, int] = {}
 
     def work(name: str) -> None:
-        try:
-            mine: dict[int, int] = {}
-            for step in range(3000):
-                k = step % 40
-                if step % 3 == 0:
-                    cache[Key(f"{name}{k}")] = step
-                    mine[k] = step
-                elif step % 3 == 1:
-                    assert cache.get(Key(f"{name}{k}")) == mine.get(k)
-                elif k in mine and step % 5 == 0:
-                    assert cache.pop(Key(f"{name}{k}")) == mine.pop(k)
-            final.update({f"{name}{k}": v for k, v in mine.items()})
-        except BaseException as e:  # reported below
-            errors.append(e)
+        mine: dict[int, int] = {}
+        for step in range(3000):
+            k = step % 40
+            if step % 3 == 0:
+                cache[Key(f"{name}{k}")] = step
+                mine[k] = step
+            elif step % 3 == 1:
+                assert cache.get(Key(f"{name}{k}")) == mine.get(k)
+            elif k in mine and step % 5 == 0:
+                assert cache.pop(Key(f"{name}{k}")) == mine.pop(k)
+        final.update({f"{name}{k}": v for k, v in mine.items()})
 
-    interval = sys.getswitchinterval()
-    sys.setswitchinterval(1e-6)
-    try:
-        threads = [threading.Thread(target=work, args=(name,)) for name in "ab"]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-    finally:
-        sys.setswitchinterval(interval)
-    assert not errors, errors
+    run_together(lambda: work("a"), lambda: work("b"))
     assert {k.name: v for k, v in cache.items()} == final
 
 
