@@ -8,6 +8,9 @@ pub enum Error {
     /// Bad arguments: NaN/inf, wrong shape, out-of-range values, asymmetric couplings, ...
     #[error("{0}")]
     InvalidInput(String),
+    /// An argument of a type that cannot be used (a value that must be callable, ...).
+    #[error("{0}")]
+    InvalidType(String),
     /// A backend was asked for that this build or this machine cannot provide.
     #[error("{0}")]
     BackendUnavailable(String),
@@ -17,6 +20,10 @@ pub enum Error {
     /// The caller cancelled the run (Ctrl-C).
     #[error("interrupted")]
     Interrupted,
+    /// A circuit breaker refused a call (open, or half-open with its trial call running), or
+    /// opened on the call's failure.
+    #[error("{0}")]
+    CircuitOpen(String),
     /// A broken invariant inside the library: always a bug.
     #[error("internal error (a bug in quantumpanarchy, please report it): {0}")]
     Internal(String),
@@ -216,6 +223,8 @@ mod python_mapping {
     use pyo3::PyErr;
 
     pyo3::import_exception!(quantumpanarchy.exceptions, InvalidInputError);
+    pyo3::import_exception!(quantumpanarchy.exceptions, InvalidTypeError);
+    pyo3::import_exception!(quantumpanarchy.exceptions, CircuitOpenError);
     pyo3::import_exception!(quantumpanarchy.exceptions, BackendUnavailableError);
     pyo3::import_exception!(quantumpanarchy.exceptions, ResourceLimitError);
     pyo3::import_exception!(quantumpanarchy.exceptions, InternalError);
@@ -225,9 +234,11 @@ mod python_mapping {
             let msg = err.to_string();
             match err {
                 Error::InvalidInput(_) => InvalidInputError::new_err(msg),
+                Error::InvalidType(_) => InvalidTypeError::new_err(msg),
                 Error::BackendUnavailable(_) => BackendUnavailableError::new_err(msg),
                 Error::ResourceLimit(_) => ResourceLimitError::new_err(msg),
                 Error::Interrupted => PyKeyboardInterrupt::new_err(msg),
+                Error::CircuitOpen(_) => CircuitOpenError::new_err(msg),
                 Error::Internal(_) => InternalError::new_err(msg),
             }
         }

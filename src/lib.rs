@@ -12,6 +12,7 @@ pub mod control;
 pub mod core;
 pub mod decision;
 pub mod error;
+pub mod infrastructure;
 mod lapack;
 pub mod optim;
 pub mod parallel;

@@ -44,6 +44,9 @@ from .exceptions import (
     BackendUnavailableError as BackendUnavailableError,
 )
 from .exceptions import (
+    CircuitOpenError as CircuitOpenError,
+)
+from .exceptions import (
     InternalError as InternalError,
 )
 from .exceptions import (

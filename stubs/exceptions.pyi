@@ -2,6 +2,7 @@
 
 __all__ = [
     "BackendUnavailableError",
+    "CircuitOpenError",
     "InternalError",
     "InvalidInputError",
     "InvalidTypeError",
@@ -27,6 +28,9 @@ class BackendUnavailableError(QuantumPanarchyError, RuntimeError):
 
 class ResourceLimitError(QuantumPanarchyError, MemoryError):
     """The problem would not fit in memory or exceeds a documented size limit."""
+
+class CircuitOpenError(QuantumPanarchyError, RuntimeError):
+    """A circuit breaker refused a call, or the call's failure has just opened it."""
 
 class InternalError(QuantumPanarchyError, RuntimeError):
     """A broken invariant inside quantumpanarchy: always a bug, please report it."""

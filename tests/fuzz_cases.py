@@ -1618,6 +1618,70 @@ def fibonacci_levels(draw: st.DrawFn) -> Case:
     return Case(call, setup="import quantumpanarchy.signal as qs")
 
 
+# infrastructure (issue 12): the decision cache and the circuit breaker.
+INFRA = "import time; from quantumpanarchy import infrastructure as infra"
+CACHE_KEYS = ["'a'", "1", "(1, 'x')", "2.5", "-1", "None", "infra.CachePriority.Low"]
+CACHE_KEYS_HOSTILE = ["[1]", "{}", "set()", "(1, [2])", "float('nan')", "'\\ud800'", "10**400", "b'a'", "np.zeros(3)"]
+TIMERS_HOSTILE = ["3", "'x'", "lambda: float('nan')", "lambda: 'x'", "lambda: 10**400", "lambda: None"]
+
+
+@st.composite
+def decision_cache(draw: st.DrawFn) -> Case:
+    # keys (NaN among them) come back as reprs: the harness would take a NaN key for a NaN result
+    timer, odd_timer = draw(flagged(st.sampled_from(["None", "time.monotonic"]), TIMERS_HOSTILE))
+    kw = kwargs_text(draw, ttl=pick(st.sampled_from(["None", "0.5", "60.0"]), REALS_HOSTILE))
+    setup = f"{INFRA}; c = infra.DecisionCache({draw(count(1, 40))}, {kw}{', ' if kw else ''}timer={timer})"
+    key = draw(pick(st.sampled_from(CACHE_KEYS), CACHE_KEYS_HOSTILE))
+    priority = pick(
+        st.sampled_from(["infra.CachePriority.Low", "infra.CachePriority.Critical", "1", "np.int64(3)"]),
+        [*COUNTS_HOSTILE, "'High'", "4", "-1"],
+    )
+    ttl = pick(st.sampled_from(["None", "0.5", "100.0"]), REALS_HOSTILE)
+    calls = [
+        f"c.insert({key}, 1, {draw(priority)}, ttl={draw(ttl)})",
+        f"(c.__setitem__({key}, 2), c.get({key}), {key} in c, len(c), c.stats().to_dict())",
+        f"(c.setdefault({key}, 3), c.pop({key}, None), repr(c.items()), repr(c.expire()), c.currsize)",
+        f"([c.insert(i, i, {draw(priority)}) for i in range(100)], c.popitem() if len(c) else None, repr(c))",
+        f"(c.update({{{key}: 1}}, b=2), repr(list(c)), c.values(), c.clear())",
+        f"infra.cached(c, ttl={draw(ttl)})(abs)({key} if isinstance({key}, (int, float)) else -1)",
+        f"c.expire(time={draw(real(0.0, 1e6))})",
+    ]
+    if not odd_timer:
+        calls.append(f"(c.__setitem__({key}, [1]), repr(rt(c).items()), rt(c).stats())")
+    return Case(draw(st.sampled_from(calls)), setup, check="(c.get('a'), len(c))")
+
+
+@st.composite
+def circuit_breaker(draw: st.DrawFn) -> Case:
+    clock, odd_clock = draw(flagged(st.sampled_from(["None", "time.monotonic"]), TIMERS_HOSTILE))
+    kw = kwargs_text(
+        draw,
+        failure_threshold=count(1, 5),
+        timeout_ms=real(0.0, 1e5),
+        success_threshold=count(1, 3),
+        name=pick(st.sampled_from(["'svc'", "None"]), STRINGS_HOSTILE),
+        exclude=pick(st.sampled_from(["()", "[KeyError]", "[callable]"]), ["3", "[3]", "'x'", "[None]", "[int]"]),
+        throw_new_error_on_trip=flag(),
+    )
+    setup = f"{INFRA}; b = infra.CircuitBreaker({kw}{', ' if kw else ''}clock={clock})"
+    # a call that fails with one of the project's errors (counted as a failure)
+    failing = "infra.DecisionCache, 0"
+    calls = [
+        "b.call(abs, -3)",
+        f"b.execute({failing})",
+        "(b.open(), b.current_state, b.half_open(), b.call(max, 1, 2), b.close(), b.fail_counter)",
+        "run_async(b.call_async(asyncio.sleep, 0))",
+        f"(b(abs)(-2), repr(b), b.success_counter, b.excluded_exceptions, b.call({failing}))",
+        f"b.timeout_ms = {draw(real(0.0, 1e5))}",
+        f"b.fail_max = {draw(count(1, 5))}",
+        f"b.reset_timeout = {draw(real(0.0, 100.0))}",
+        "(b.open(), b.call(abs, 1))",
+    ]
+    if not odd_clock:
+        calls.append(f"(b.open(), rt(b).current_state, rt(b)(abs)(-1), b.call({failing}))")
+    return Case(draw(st.sampled_from(calls)), setup, check="b.current_state")
+
+
 ENTRY_POINTS: dict[str, CaseStrategy] = {
     "PBit": pbit,
     "Temperature": temperature,
@@ -1659,6 +1723,8 @@ ENTRY_POINTS: dict[str, CaseStrategy] = {
     "signal candle settings": candle_settings,
     "signal chart patterns": chart_patterns,
     "signal FibonacciAnalyzer": fibonacci_levels,
+    "infrastructure.DecisionCache": decision_cache,
+    "infrastructure.CircuitBreaker": circuit_breaker,
 }
 
 
@@ -1670,7 +1736,12 @@ def cases() -> st.SearchStrategy[Case]:
 def method_cases() -> st.SearchStrategy[Case]:
     """Cases that call a method of an object built in ``setup`` (for the threads mode)."""
     shared = ["PBit", "PBitNetwork methods", "BoltzmannSampler", "ParallelTempering", "QAOA", "QAR", "IQAD"]
-    shared += ["RegimeModel methods", "AntifragileAnalyzer"]
+    shared += [
+        "RegimeModel methods",
+        "AntifragileAnalyzer",
+        "infrastructure.DecisionCache",
+        "infrastructure.CircuitBreaker",
+    ]
     return st.one_of([ENTRY_POINTS[name]() for name in shared])
 
 

@@ -41,7 +41,7 @@ import dimod
 import numpy as np
 import pandas as pd
 import scipy.sparse
-from quantumpanarchy import blackswan, cas, core, decision, exceptions, performance, risk, signal
+from quantumpanarchy import blackswan, cas, core, decision, exceptions, infrastructure, performance, risk, signal
 
 __all__ = [
     "asyncio",
@@ -51,6 +51,7 @@ __all__ = [
     "decision",
     "dimod",
     "exceptions",
+    "infrastructure",
     "np",
     "pd",
     "performance",

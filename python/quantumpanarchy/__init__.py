@@ -25,8 +25,9 @@ Submodules:
     core            p-bits, Ising/QUBO models, Boltzmann sampling, annealing, parallel tempering
     decision        Annealing (a dimod sampler), QAOA, QAR, IQAD, QERC and NQO
     performance     backends (cpu, cuda), threads, CPU features, benchmark()
+    infrastructure  DecisionCache (priority LRU with TTL), CircuitBreaker (pybreaker's rules)
     exceptions      the exception classes listed below
-    risk, blackswan, signal, cas, infrastructure, automl, intelligence, crypto
+    risk, blackswan, signal, cas, automl, intelligence, crypto
                     namespaces whose engines arrive in later releases (empty for now)
 
 Documentation: help() on any class or function; the user guide, one page per submodule with
@@ -63,6 +64,7 @@ from ._native import __version__  # noqa: E402
 # re-exported: the exception classes are importable from the package
 from .exceptions import (  # noqa: E402, F401
     BackendUnavailableError,
+    CircuitOpenError,
     InternalError,
     InvalidInputError,
     InvalidTypeError,

@@ -14,6 +14,7 @@ from ._help import public_dir
 
 __all__ = [
     "BackendUnavailableError",
+    "CircuitOpenError",
     "InternalError",
     "InvalidInputError",
     "InvalidTypeError",
@@ -74,6 +75,12 @@ class BackendUnavailableError(QuantumPanarchyError, RuntimeError):
 
 class ResourceLimitError(QuantumPanarchyError, MemoryError):
     """The problem would not fit in memory or exceeds a documented size limit."""
+
+
+class CircuitOpenError(QuantumPanarchyError, RuntimeError):
+    """A circuit breaker refused a call: it is open (or half-open with its trial call still
+    running), or the call's failure has just opened it (the failure is the ``__cause__``).
+    pybreaker's ``CircuitBreakerError``; also importable from ``quantumpanarchy.infrastructure``."""
 
 
 class InternalError(QuantumPanarchyError, RuntimeError):

@@ -8,6 +8,7 @@ mod cas;
 mod core;
 mod decision;
 mod fresh;
+mod infrastructure;
 mod lock;
 mod performance;
 mod risk;
@@ -23,12 +24,13 @@ pub mod _native {
     #[rustfmt::skip]
     #[pymodule_export]
     use super::{
-        blackswan::blackswan, cas::cas, core::core, decision::decision, performance::performance, risk::risk,
-        signal::signal,
+        blackswan::blackswan, cas::cas, core::core, decision::decision, infrastructure::infrastructure,
+        performance::performance, risk::risk, signal::signal,
     };
 
     /// Submodules, registered in `sys.modules` under `quantumpanarchy._native.<name>`.
-    const SUBMODULES: [&str; 7] = ["blackswan", "cas", "core", "decision", "performance", "risk", "signal"];
+    const SUBMODULES: [&str; 8] =
+        ["blackswan", "cas", "core", "decision", "infrastructure", "performance", "risk", "signal"];
 
     #[pymodule_init]
     fn init(m: &Bound<'_, PyModule>) -> PyResult<()> {
