@@ -11,6 +11,8 @@ build runs it) and MACD."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pytest
 from _indicator_data import columns, make_ohlc
@@ -287,7 +289,7 @@ def test_mama_bit_identical(case: str, fast: float, slow: float) -> None:
 
 # The smoothing recurrences that run a long series in two halves on two threads, with the
 # periods to try (the defaults' neighbourhood and the extremes).
-IN_HALVES = {
+IN_HALVES: dict[str, list[dict[str, Any]]] = {
     "EMA": [{"timeperiod": 2}, {"timeperiod": 30}, {"timeperiod": 1_000}],
     "DEMA": [{"timeperiod": 2}, {"timeperiod": 30}, {"timeperiod": 400}],
     "TEMA": [{"timeperiod": 2}, {"timeperiod": 30}, {"timeperiod": 300}],
@@ -317,8 +319,9 @@ def test_in_halves_bit_identical(name: str, threads: int, nan_at: int | None) ->
     try:
         for kwargs in IN_HALVES[name]:
             ours, ref = getattr(signal, name)(*ins, **kwargs), getattr(talib, name)(*ins, **kwargs)
-            ours, ref = (r if isinstance(r, tuple) else (r,) for r in (ours, ref))
-            for a, b in zip(ours, ref, strict=True):
+            ours_t = ours if isinstance(ours, tuple) else (ours,)
+            ref_t = ref if isinstance(ref, tuple) else (ref,)
+            for a, b in zip(ours_t, ref_t, strict=True):
                 np.testing.assert_array_equal(a.view(np.int64), b.view(np.int64), err_msg=f"{name}({kwargs})")
     finally:
         performance.set_num_threads(before)
