@@ -1,13 +1,14 @@
 """Infrastructure for services that call the engines many times a second, from several threads:
-a priority LRU decision cache with per-entry time to live, and a circuit breaker."""
+a priority LRU decision cache with per-entry time to live, a circuit breaker, and the hardware
+manager that finds this machine's devices and spreads work over them."""
 
-# DecisionCache and CircuitBreaker are native (typed here); the Python parts are typed where they
+# DecisionCache, CircuitBreaker and HardwareManager are native (typed here); the Python parts are typed where they
 # are implemented (python/quantumpanarchy/_infrastructure/) and re-exported.
 
 from collections.abc import Awaitable, Callable, Coroutine, Iterable, Iterator, Mapping
 from contextlib import AbstractContextManager
 from types import GenericAlias
-from typing import Any, Generic, NoReturn, ParamSpec, TypeVar, final, overload
+from typing import Any, Generic, Literal, NoReturn, ParamSpec, TypeVar, final, overload
 
 from typing_extensions import Self
 
@@ -17,6 +18,8 @@ from ._infrastructure.cache import CachePriority as CachePriority
 from ._infrastructure.cache import CacheStats as CacheStats
 from ._infrastructure.cache import cached as cached
 from ._infrastructure.cache import hashkey as hashkey
+from ._infrastructure.hardware import Device as Device
+from ._infrastructure.hardware import LoadBalancingStrategy as LoadBalancingStrategy
 from .exceptions import CircuitOpenError as CircuitOpenError
 
 __all__ = [
@@ -27,7 +30,10 @@ __all__ = [
     "CircuitOpenError",
     "CircuitState",
     "DecisionCache",
+    "Device",
     "GuardedFunction",
+    "HardwareManager",
+    "LoadBalancingStrategy",
     "cached",
     "hashkey",
 ]
@@ -211,3 +217,39 @@ class CircuitBreaker:
     def _admit(self, func: Callable[..., Any] | None, args: tuple[Any, ...], kwargs: dict[str, Any] | None) -> int: ...
     def _succeeded(self, ticket: int) -> None: ...
     def _failed(self, ticket: int, exc: BaseException) -> NoReturn: ...
+
+@final
+class HardwareManager:
+    """This machine's devices (the CPU always, CUDA devices through the driver) as ``Device``
+    records, the reason each other backend cannot be used, and the choice of a device for each
+    piece of work under a ``LoadBalancingStrategy``. Thread-safe; picklable (the strategy, and the
+    devices unless it found them itself, which it then finds again; not the outstanding work)."""
+
+    def __new__(
+        cls,
+        devices: Iterable[Device] | None = None,
+        strategy: LoadBalancingStrategy | str | None = None,
+    ) -> Self:
+        """``devices``: None finds this machine's devices; or the records to balance over.
+        ``strategy``: RoundRobin unless given."""
+    def get_available_devices(self) -> list[Device]:
+        """The devices balanced over: the CPU first, then the CUDA devices (or those given)."""
+    def unavailable(self) -> dict[str, str]:
+        """Why each backend that cannot be used here cannot: 'cuda', 'cuda:N', 'rocm', 'metal'."""
+    @property
+    def strategy(self) -> LoadBalancingStrategy:
+        """The strategy ``select_device`` uses."""
+    def set_load_balancing_strategy(self, strategy: LoadBalancingStrategy | str) -> None:
+        """Choose the strategy; outstanding work and reservations are kept."""
+    def select_device(
+        self, memory_gb: float | None = None, device_type: Literal["cpu", "cuda"] | None = None
+    ) -> Device:
+        """The device for the next piece of work (of ``device_type``, with ``memory_gb`` GiB
+        free), counted as outstanding there until ``release``; ResourceLimitError if none fits."""
+    def release(self, device: Device, memory_gb: float | None = None) -> None:
+        """End a piece of work sent to ``device``, giving back the ``memory_gb`` it reserved."""
+    def loads(self) -> list[int]:
+        """Pieces of work outstanding per device, in device order."""
+    def free_memory_gb(self) -> list[float | None]:
+        """Free memory per device in GiB (less reservations); None where not known."""
+    def __reduce__(self) -> tuple[type[HardwareManager], tuple[list[Device] | None, LoadBalancingStrategy]]: ...

@@ -37,7 +37,8 @@ def get_num_threads() -> int: ...
 def cpu_features() -> list[str]: ...
 def cuda_is_available() -> bool: ...
 def backend_info() -> dict[str, Any]:
-    """Selection, CPU (threads, SIMD, kernel variant) and CUDA (available, reason, driver, devices)."""
+    """Selection, CPU (threads, SIMD, kernel variant), CUDA (available, reason, driver, NVRTC,
+    devices) and the unsupported backends (ROCm, Metal) with the reason."""
 
 def benchmark(repeats: int = 3, *, verbose: bool = True) -> list[dict[str, Any]]:
     """Time the annealing kernels on this machine for every available backend."""

@@ -1618,7 +1618,7 @@ def fibonacci_levels(draw: st.DrawFn) -> Case:
     return Case(call, setup="import quantumpanarchy.signal as qs")
 
 
-# infrastructure (issue 12): the decision cache and the circuit breaker.
+# infrastructure (issue 12): the decision cache, the circuit breaker and the hardware manager.
 INFRA = "import time; from quantumpanarchy import infrastructure as infra"
 CACHE_KEYS = ["'a'", "1", "(1, 'x')", "2.5", "-1", "None", "infra.CachePriority.Low"]
 CACHE_KEYS_HOSTILE = ["[1]", "{}", "set()", "(1, [2])", "float('nan')", "'\\ud800'", "10**400", "b'a'", "np.zeros(3)"]
@@ -1682,6 +1682,54 @@ def circuit_breaker(draw: st.DrawFn) -> Case:
     return Case(draw(st.sampled_from(calls)), setup, check="b.current_state")
 
 
+DEVICES = (
+    "[infra.Device('cpu', 0, 'host', 64.0, 8), infra.Device('cuda', 0, 'gpu', 16.0, 40, compute_capability=(8, 0)),"
+    " infra.Device('cuda', 1, 'gpu', 40.0, 108)]"
+)
+DEVICES_HOSTILE = [
+    "[]",
+    "3",
+    "'cpu'",
+    "[None]",
+    "['cpu']",
+    "infra.Device('cpu', 0, 'x', 1.0, 1)",
+    "[infra.Device('cpu', 0, 'x', None, 1)]",
+    "[infra.Device('cpu', 0, 'x', 1e308, 1)] * 1000",
+    "iter([infra.Device('cuda', 2**63, '\\ud800', 1.0, 1)])",
+    "[infra.Device('tpu', 0, 'x', 1.0, 1)]",
+    "[infra.Device('cpu', -1, 'x', 1.0, 1)]",
+    "[infra.Device('cpu', 0, 'x', float('nan'), 1)]",
+    "[infra.Device('cpu', True, 'x', 1.0, 1)]",
+    "[infra.Device('cpu', 0, 'x', 1.0, 1, simd='avx')]",
+    "[infra.Device('cpu', 0, 'x', 1.0, 1, compute_capability=(1,))]",
+    "[infra.Device('cpu', 0, 'x', 1.0, 1, mig='no')]",
+    "[infra.Device('cpu', 0, 'x', 10**400, 1)]",
+]
+ALIEN = "infra.Device('cuda', 9, 'elsewhere', 1.0, 1)"
+STRATEGIES = ["None", "infra.LoadBalancingStrategy.RoundRobin", "'least_loaded'", "'MemoryAware'"]
+STRATEGIES_HOSTILE = ["'random'", "''", "'\\ud800'", "1", "True", "b'round_robin'", "infra.CachePriority.Low"]
+
+
+@st.composite
+def hardware_manager(draw: st.DrawFn) -> Case:
+    devices = draw(pick(st.sampled_from(["None", DEVICES]), DEVICES_HOSTILE))
+    strategy = draw(pick(st.sampled_from(STRATEGIES), STRATEGIES_HOSTILE))
+    setup = f"{INFRA}; m = infra.HardwareManager({devices}, strategy={strategy})"
+    memory = pick(st.sampled_from(["None", "0.0", "1.5", "20.0", "1e300"]), REALS_HOSTILE)
+    kind = pick(st.sampled_from(["None", "'cpu'", "'cuda'"]), STRINGS_HOSTILE)
+    calls = [
+        f"m.select_device({draw(memory)}, {draw(kind)}).to_dict()",
+        f"(lambda d: (m.release(d, {draw(memory)}), m.loads()))(m.select_device({draw(memory)}))",
+        f"m.set_load_balancing_strategy({draw(pick(st.sampled_from(STRATEGIES[1:]), STRATEGIES_HOSTILE))})",
+        f"m.release(m.get_available_devices()[-1], {draw(memory)})",
+        f"m.release({draw(st.sampled_from(['None', '1', repr('cpu:0'), ALIEN]))})",
+        "([m.select_device() for _ in range(50)], m.loads(), m.free_memory_gb(), repr(m), str(m.strategy))",
+        "(m.unavailable(), [d.to_dict() for d in m.get_available_devices()])",
+        f"(m.select_device({draw(memory)}), rt(m).loads(), repr(rt(m)), rt(m.get_available_devices()[0]))",
+    ]
+    return Case(draw(st.sampled_from(calls)), setup, check="(m.loads(), m.select_device().id)")
+
+
 ENTRY_POINTS: dict[str, CaseStrategy] = {
     "PBit": pbit,
     "Temperature": temperature,
@@ -1725,6 +1773,7 @@ ENTRY_POINTS: dict[str, CaseStrategy] = {
     "signal FibonacciAnalyzer": fibonacci_levels,
     "infrastructure.DecisionCache": decision_cache,
     "infrastructure.CircuitBreaker": circuit_breaker,
+    "infrastructure.HardwareManager": hardware_manager,
 }
 
 
@@ -1741,6 +1790,7 @@ def method_cases() -> st.SearchStrategy[Case]:
         "AntifragileAnalyzer",
         "infrastructure.DecisionCache",
         "infrastructure.CircuitBreaker",
+        "infrastructure.HardwareManager",
     ]
     return st.one_of([ENTRY_POINTS[name]() for name in shared])
 

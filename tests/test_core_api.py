@@ -1155,6 +1155,19 @@ def test_backend_info_keys() -> None:
     assert isinstance(info["cuda"]["devices"], list)
     if not performance.HAS_CUDA:
         assert performance.cuda_is_available() is False
+    assert "nvrtc_version" in info["cuda"]
+    assert all("mig" in d for d in info["cuda"]["devices"])
+
+
+def test_rocm_and_metal_are_reported_unsupported() -> None:
+    unsupported = performance.backend_info()["unsupported"]
+    assert set(unsupported) == {"rocm", "metal"}
+    assert "no ROCm/HIP backend" in unsupported["rocm"] and "no Metal backend" in unsupported["metal"]
+    assert "rocm" not in performance.available_backends() and "metal" not in performance.available_backends()
+    for name, key in (("rocm", "rocm"), ("ROCm", "rocm"), ("hip", "rocm"), ("metal", "metal"), ("mps", "metal")):
+        with pytest.raises(InvalidInputError) as info:
+            performance.set_backend(name)  # type: ignore[arg-type]
+        assert unsupported[key] in str(info.value)
 
 
 def test_has_cuda_is_bool_and_cpu_features() -> None:

@@ -31,6 +31,11 @@ impl Choice {
             "cpu" => Ok(Self::Cpu),
             "cuda" | "gpu" => Ok(Self::Cuda),
             "auto" => Ok(Self::Auto),
+            "rocm" | "hip" | "metal" | "mps" => {
+                let key = if matches!(name.to_ascii_lowercase().as_str(), "rocm" | "hip") { "rocm" } else { "metal" };
+                let reason = UNSUPPORTED.iter().find(|(k, _)| *k == key).map_or("", |(_, r)| r);
+                Err(crate::invalid!("backend must be 'cpu', 'cuda' or 'auto', got {name:?}: {reason}"))
+            }
             other => Err(crate::invalid!("backend must be 'cpu', 'cuda' or 'auto', got {other:?}")),
         }
     }
@@ -68,6 +73,10 @@ pub struct DeviceInfo {
     pub memory_bytes: u64,
     pub compute_capability: (i32, i32),
     pub multiprocessors: i32,
+    /// Whether this device is a MIG (Multi-Instance GPU) slice. The driver API has no attribute
+    /// for it: a slice is recognised by its name (`... MIG 1g.10gb`) or by a `MIG-` identifier
+    /// in `CUDA_VISIBLE_DEVICES`.
+    pub mig: bool,
 }
 
 /// Whether CUDA can be used here, and why not when it cannot.
@@ -76,7 +85,22 @@ pub struct CudaStatus {
     pub available: bool,
     pub reason: String,
     pub driver_version: Option<i32>,
+    /// The NVRTC version (major, minor): the CUDA runtime piece the kernels are compiled with
+    /// (the backend does not use libcudart).
+    pub nvrtc_version: Option<(i32, i32)>,
     pub devices: Vec<DeviceInfo>,
+}
+
+/// Backends this crate does not have, with the reason reported for them (by
+/// `performance.backend_info()` and `HardwareManager.unavailable()`).
+pub const UNSUPPORTED: [(&str, &str); 2] = [
+    ("rocm", "not supported: quantumpanarchy has no ROCm/HIP backend, so AMD GPUs are not used (work runs on the CPU)"),
+    ("metal", "not supported: quantumpanarchy has no Metal backend, so Apple GPUs are not used (work runs on the CPU)"),
+];
+
+/// A CUDA version number as the driver gives it (12040) in words ("12.4").
+pub fn cuda_version_text(v: i32) -> String {
+    format!("{}.{}", v / 1000, (v % 1000) / 10)
 }
 
 /// Probe the driver (cached after the first call: loading the driver is slow).
@@ -91,6 +115,7 @@ pub fn cuda_status() -> CudaStatus {
             available: false,
             reason: "this build of quantumpanarchy has no CUDA backend (built without the `cuda` feature)".into(),
             driver_version: None,
+            nvrtc_version: None,
             devices: Vec::new(),
         }
     }
@@ -183,6 +208,11 @@ mod tests {
     fn parse_and_resolve() {
         assert_eq!(Choice::parse("CPU").unwrap(), Choice::Cpu);
         assert!(Choice::parse("tpu").is_err());
+        let rocm = Choice::parse("ROCm").unwrap_err().to_string();
+        assert!(rocm.contains("no ROCm/HIP backend"), "{rocm}");
+        assert!(Choice::parse("metal").unwrap_err().to_string().contains("no Metal backend"));
+        assert_eq!(cuda_version_text(12040), "12.4");
+        assert_eq!(cuda_version_text(13000), "13.0");
         assert_eq!(resolve(Some(Choice::Cpu), 1e12, 0.0).unwrap(), Backend::Cpu);
         assert_eq!(resolve(Some(Choice::Auto), 1.0, 1e9).unwrap(), Backend::Cpu);
         if !cuda_status().available {

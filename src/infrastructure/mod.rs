@@ -1,10 +1,12 @@
 //! `quantumpanarchy.infrastructure`: the engines behind the services that call the analytics many
-//! times a second. A priority LRU cache with per-entry expiry ([`cache`]) and a circuit breaker
-//! ([`breaker`]). Plain Rust, no PyO3: the bindings are in `src/python/infrastructure/`, which
-//! supply the keys' hashes and comparisons and the clock.
+//! times a second. A priority LRU cache with per-entry expiry ([`cache`]), a circuit breaker
+//! ([`breaker`]), and hardware discovery with load balancing over the devices ([`hardware`]).
+//! Plain Rust, no PyO3: the bindings are in `src/python/infrastructure/`, which supply the keys'
+//! hashes and comparisons and the clock.
 
 pub mod breaker;
 pub mod cache;
+pub mod hardware;
 
 use std::sync::OnceLock;
 use std::time::Instant;

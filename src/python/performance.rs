@@ -66,7 +66,8 @@ pub mod performance {
     }
 
     /// Everything about the backends as a dict: selection, CPU, CUDA (with the reason when
-    /// unavailable) and the devices found.
+    /// unavailable) and the devices found, and under "unsupported" the backends this library does
+    /// not have (ROCm, Metal) with the reason.
     #[pyfunction]
     fn backend_info(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
         let status = py.detach(backend::cuda_status);
@@ -83,6 +84,7 @@ pub mod performance {
         cuda.set_item("available", status.available)?;
         cuda.set_item("reason", &status.reason)?;
         cuda.set_item("driver_version", status.driver_version)?;
+        cuda.set_item("nvrtc_version", status.nvrtc_version)?;
         let devices = PyList::empty(py);
         for d in &status.devices {
             let dev = PyDict::new(py);
@@ -91,10 +93,16 @@ pub mod performance {
             dev.set_item("memory_gb", d.memory_bytes as f64 / (1u64 << 30) as f64)?;
             dev.set_item("compute_capability", d.compute_capability)?;
             dev.set_item("multiprocessors", d.multiprocessors)?;
+            dev.set_item("mig", d.mig)?;
             devices.append(dev)?;
         }
         cuda.set_item("devices", devices)?;
         info.set_item("cuda", cuda)?;
+        let unsupported = PyDict::new(py);
+        for (name, reason) in backend::UNSUPPORTED {
+            unsupported.set_item(name, reason)?;
+        }
+        info.set_item("unsupported", unsupported)?;
         Ok(info)
     }
 }

@@ -5,13 +5,13 @@
 use super::errors::describe;
 use super::guard::guard_quiet;
 use super::nvrtc;
-use crate::backend::{CudaStatus, DeviceInfo};
+use crate::backend::{cuda_version_text, CudaStatus, DeviceInfo};
 use cudarc::driver::result::{self, DriverError};
 use cudarc::driver::sys::{self, CUdevice_attribute};
 use std::sync::OnceLock;
 
 fn unavailable(reason: impl Into<String>, driver_version: Option<i32>, devices: Vec<DeviceInfo>) -> CudaStatus {
-    CudaStatus { available: false, reason: reason.into(), driver_version, devices }
+    CudaStatus { available: false, reason: reason.into(), driver_version, nvrtc_version: None, devices }
 }
 
 /// The probe, with every panic of the dynamic loader turned into an "unavailable" status.
@@ -91,24 +91,28 @@ fn probe_unguarded() -> CudaStatus {
             )
         }
     };
+    let nvrtc_version = nvrtc.version();
     let reason = format!(
         "CUDA driver {}, NVRTC {} ({}), {} device(s); kernels run on device 0 ({})",
-        driver_version.map(format_version).unwrap_or_else(|| "?".into()),
-        nvrtc.version().map(|(major, minor)| format!("{major}.{minor}")).unwrap_or_else(|| "?".into()),
+        driver_version.map(cuda_version_text).unwrap_or_else(|| "?".into()),
+        nvrtc_version.map(|(major, minor)| format!("{major}.{minor}")).unwrap_or_else(|| "?".into()),
         nvrtc.name(),
         devices.len(),
         devices[0].name
     );
-    CudaStatus { available: true, reason, driver_version, devices }
+    CudaStatus { available: true, reason, driver_version, nvrtc_version, devices }
 }
 
 fn device_info(ordinal: i32) -> Result<DeviceInfo, DriverError> {
     let dev = result::device::get(ordinal)?;
     // SAFETY: `dev` was just returned by cuDeviceGet.
     let attr = |a: CUdevice_attribute| unsafe { result::device::get_attribute(dev, a) };
+    let name = result::device::get_name(dev)?;
+    let visible = std::env::var("CUDA_VISIBLE_DEVICES").unwrap_or_default();
     Ok(DeviceInfo {
         ordinal: ordinal as usize,
-        name: result::device::get_name(dev)?,
+        mig: is_mig(&name, &visible),
+        name,
         // SAFETY: `dev` was just returned by cuDeviceGet.
         memory_bytes: unsafe { result::device::total_mem(dev) }? as u64,
         compute_capability: (
@@ -119,9 +123,12 @@ fn device_info(ordinal: i32) -> Result<DeviceInfo, DriverError> {
     })
 }
 
-/// 12040 -> "12.4".
-fn format_version(v: i32) -> String {
-    format!("{}.{}", v / 1000, (v % 1000) / 10)
+/// Whether a device is a MIG slice: the driver names slices `<GPU> MIG <profile>` (for example
+/// `NVIDIA A100-SXM4-40GB MIG 1g.5gb`), and a process confined to a slice names it `MIG-<uuid>`
+/// in `CUDA_VISIBLE_DEVICES`.
+fn is_mig(name: &str, visible_devices: &str) -> bool {
+    name.split_whitespace().any(|word| word == "MIG")
+        || visible_devices.split(',').any(|d| d.trim_start().starts_with("MIG-"))
 }
 
 #[cfg(test)]
@@ -130,8 +137,16 @@ mod tests {
 
     #[test]
     fn versions_read_as_major_dot_minor() {
-        assert_eq!(format_version(12040), "12.4");
-        assert_eq!(format_version(13000), "13.0");
-        assert_eq!(format_version(12090), "12.9");
+        assert_eq!(cuda_version_text(12040), "12.4");
+        assert_eq!(cuda_version_text(13000), "13.0");
+        assert_eq!(cuda_version_text(12090), "12.9");
+    }
+
+    #[test]
+    fn mig_slices_are_recognised_by_name_or_visible_devices() {
+        assert!(is_mig("NVIDIA A100-SXM4-40GB MIG 1g.5gb", ""));
+        assert!(is_mig("NVIDIA H100 80GB HBM3", "MIG-2f5ab8c4-0f54-5a5e-9d9b-2d4e5c6b7a81"));
+        assert!(!is_mig("NVIDIA H100 80GB HBM3", "0,1"));
+        assert!(!is_mig("NVIDIA MIGHTY 9000", ""));
     }
 }
