@@ -12,7 +12,7 @@
 use std::ops::Range;
 
 use crate::control::Control;
-use crate::error::Result;
+use crate::error::{Error, Result};
 
 /// Bars from which a recurrence runs in two halves (the second thread's start-up and burn-in
 /// are then a few per cent of its half).
@@ -35,8 +35,10 @@ pub trait Forgets<const S: usize>: Sync {
     ) -> Result<[f64; S]>;
 }
 
-/// `r.run(state, bars, outs)`, in two halves on two threads where `bars` is long and the
-/// caller is not a pool thread already (a batch over many series keeps one thread a series).
+/// `r.run(state, bars, outs)`, in two halves on two threads where `bars` is long, the pool
+/// has two threads or more and the caller is not one of them (a batch over many series keeps
+/// one thread a series). The second half runs on a thread of its own: a sleeping pool thread
+/// woke too late to help in about half of the calls here (rayon's join, measured).
 pub fn run<const S: usize>(
     r: &impl Forgets<S>,
     state: [f64; S],
@@ -58,16 +60,15 @@ pub fn run<const S: usize>(
     let m = bars.start + half;
     let (mut left, mut right): (Vec<&mut [f64]>, Vec<&mut [f64]>) =
         outs.iter_mut().map(|o| std::mem::take(o).split_at_mut(half)).unzip();
-    let (end, (guess, _)) = crate::parallel::install(|| {
-        rayon::join(
-            || r.run(state, bars.start..m, Some(&mut left), control),
-            || -> Result<_> {
-                let guess = r.run(r.guess(m - burn), m - burn + 1..m, None, control)?;
-                Ok((guess, r.run(guess, m..bars.end, Some(&mut right), control)?))
-            },
-        )
-    })
-    .and_then(|(a, b)| Ok((a?, b?)))?;
+    let (end, (guess, _)) = std::thread::scope(|s| {
+        let second = s.spawn(|| -> Result<_> {
+            let guess = r.run(r.guess(m - burn), m - burn + 1..m, None, control)?;
+            Ok((guess, r.run(guess, m..bars.end, Some(&mut right), control)?))
+        });
+        let first = r.run(state, bars.start..m, Some(&mut left), control);
+        let second = second.join().unwrap_or_else(|_| Err(Error::Internal("a series' second half failed".into())));
+        Ok::<_, Error>((first?, second?))
+    })?;
     if end.map(f64::to_bits) != guess.map(f64::to_bits) {
         #[cfg(test)]
         RERUNS.with(|n| n.set(n.get() + 1));
