@@ -325,3 +325,37 @@ def test_in_halves_bit_identical(name: str, threads: int, nan_at: int | None) ->
                 np.testing.assert_array_equal(a.view(np.int64), b.view(np.int64), err_msg=f"{name}({kwargs})")
     finally:
         performance.set_num_threads(before)
+
+
+# Window indicators whose two halves of a long series run on two threads, with their inputs.
+WINDOW_HALVES = {
+    "MIDPOINT": ("close",),
+    "MIDPRICE": ("high", "low"),
+    "WILLR": ("high", "low", "close"),
+    "MOM": ("close",),
+    "ROC": ("close",),
+}
+
+
+@pytest.mark.parametrize("threads", [1, 2, 3])
+@pytest.mark.parametrize("nan_at", [None, 1_000, 149_990, 149_999, 150_000, 150_005, 299_000])
+@pytest.mark.parametrize("name", sorted(WINDOW_HALVES))
+def test_window_halves_bit_identical(name: str, threads: int, nan_at: int | None) -> None:
+    """A window indicator over a long series runs its halves on two threads (the second half's
+    first windows reach back into the first): TA-Lib's bits whatever the thread count, a NaN
+    bar in either half or in windows across the split included (TA-Lib's MAX/MIN blocks count
+    from the series' first bar, not the half's)."""
+    bars = make_ohlc(300_000, seed=22)
+    if nan_at is not None:
+        bars = {k: v.copy() for k, v in bars.items()}
+        for k in WINDOW_HALVES[name]:
+            bars[k][nan_at] = np.nan
+    ins = [bars[k] for k in WINDOW_HALVES[name]]
+    before = performance.get_num_threads()
+    performance.set_num_threads(threads)
+    try:
+        for period in (2, 9, 14, 30, 1_000):
+            ours, ref = getattr(signal, name)(*ins, timeperiod=period), getattr(talib, name)(*ins, timeperiod=period)
+            np.testing.assert_array_equal(ours.view(np.int64), ref.view(np.int64), err_msg=f"{name}({period})")
+    finally:
+        performance.set_num_threads(before)

@@ -43,11 +43,13 @@ pub enum OnNan {
 /// `p - 1..len`: `hi[i]` and `lo[i]` are the highest of `h` and the lowest of `l` over the
 /// window of `p` bars ending at `t0 + i`, exactly what `Window::next` gives (the newest of
 /// equal values, as its monotone queue keeps them). A window holding a NaN is as `on_nan`
-/// says. `false` where it stopped at a NaN.
+/// says (`h[0]` being bar `base` of the series). `false` where it stopped at a NaN.
+#[allow(clippy::too_many_arguments)]
 pub fn highest_lowest<F: FnMut(usize, &[f64], &[f64])>(
     h: &[f64],
     l: &[f64],
     p: usize,
+    base: usize,
     on_nan: OnNan,
     control: &Control,
     emit: F,
@@ -57,49 +59,55 @@ pub fn highest_lowest<F: FnMut(usize, &[f64], &[f64])>(
         use crate::backend::cpu_features as cpu;
         if cpu::has_avx512f() {
             // SAFETY: AVX-512F support was just checked at run time.
-            return unsafe { highest_lowest_avx512(h, l, p, on_nan, control, emit) };
+            return unsafe { highest_lowest_avx512(h, l, p, base, on_nan, control, emit) };
         }
         if cpu::has_avx2() {
             // SAFETY: AVX2 support was just checked at run time.
-            return unsafe { highest_lowest_avx2(h, l, p, on_nan, control, emit) };
+            return unsafe { highest_lowest_avx2(h, l, p, base, on_nan, control, emit) };
         }
     }
-    highest_lowest_in(h, l, p, on_nan, control, emit)
+    highest_lowest_in(h, l, p, base, on_nan, control, emit)
 }
 
 // The whole pass under the target feature, the caller's `emit` and the NaN scan included:
 // each is inlined here, so vectorised as wide as the doubling.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
+#[allow(clippy::too_many_arguments)]
 unsafe fn highest_lowest_avx2<F: FnMut(usize, &[f64], &[f64])>(
     h: &[f64],
     l: &[f64],
     p: usize,
+    base: usize,
     on_nan: OnNan,
     control: &Control,
     emit: F,
 ) -> Result<bool> {
-    highest_lowest_in(h, l, p, on_nan, control, emit)
+    highest_lowest_in(h, l, p, base, on_nan, control, emit)
 }
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx512f")]
+#[allow(clippy::too_many_arguments)]
 unsafe fn highest_lowest_avx512<F: FnMut(usize, &[f64], &[f64])>(
     h: &[f64],
     l: &[f64],
     p: usize,
+    base: usize,
     on_nan: OnNan,
     control: &Control,
     emit: F,
 ) -> Result<bool> {
-    highest_lowest_in(h, l, p, on_nan, control, emit)
+    highest_lowest_in(h, l, p, base, on_nan, control, emit)
 }
 
 #[inline(always)]
+#[allow(clippy::too_many_arguments)]
 fn highest_lowest_in<F: FnMut(usize, &[f64], &[f64])>(
     h: &[f64],
     l: &[f64],
     p: usize,
+    base: usize,
     on_nan: OnNan,
     control: &Control,
     mut emit: F,
@@ -129,7 +137,7 @@ fn highest_lowest_in<F: FnMut(usize, &[f64], &[f64])>(
             if on_nan == OnNan::Stop {
                 return Ok(false);
             }
-            fix_nan_windows(hs, ls, p, t0, hi, lo, control)?;
+            fix_nan_windows(hs, ls, p, base + t0, hi, lo, control)?;
         }
         emit(t0, hi, lo);
         t0 = t1;
@@ -512,7 +520,7 @@ mod tests {
                 let [hi, lo, hi2, lo2] = &mut got;
                 doubling(&h, p, hi, &mut a, &mut b, newer_max);
                 doubling(&l, p, lo, &mut a, &mut b, newer_min);
-                highest_lowest(&h, &l, p, OnNan::Stop, &Control::new(), |t0, x, y| {
+                highest_lowest(&h, &l, p, 0, OnNan::Stop, &Control::new(), |t0, x, y| {
                     hi2[t0 + 1 - p..][..x.len()].copy_from_slice(x);
                     lo2[t0 + 1 - p..][..y.len()].copy_from_slice(y);
                 })

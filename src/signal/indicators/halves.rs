@@ -77,6 +77,24 @@ pub fn run<const S: usize>(
     Ok(())
 }
 
+/// Fills `out` (bars `0..out.len()`) by `f(lo, part)`, which fills `part` with bars
+/// `lo..lo + part.len()`: in two halves on two threads where long (as [`run`] decides). For
+/// values that depend on a window of bars alone (MOM, MIDPOINT, WILLR), not on a state.
+pub fn windows(out: &mut [f64], f: impl Fn(usize, &mut [f64]) -> Result<()> + Sync) -> Result<()> {
+    let n = out.len();
+    let split = n >= SPLIT_BARS && rayon::current_thread_index().is_none() && crate::parallel::num_threads() >= 2;
+    if !split {
+        return f(0, out);
+    }
+    let (left, right) = out.split_at_mut(n / 2);
+    std::thread::scope(|s| {
+        let second = s.spawn(|| f(n / 2, right));
+        let first = f(0, left);
+        let second = second.join().unwrap_or_else(|_| Err(Error::Internal("a series' second half failed".into())));
+        first.and(second)
+    })
+}
+
 #[cfg(test)]
 thread_local! {
     /// Series this thread split, and second halves it ran again (their guess had not met the

@@ -348,27 +348,29 @@ impl Machine for Change {
     }
 
     fn batch(&mut self, ins: &[&[f64]], outs: &mut [&mut [f64]], control: &Control) -> Result<()> {
-        let (x, out, p) = (ins[0], &mut *outs[0], self.p);
-        let warm = p.min(x.len());
-        out[..warm].fill(f64::NAN);
-        for span in spans(x.len()) {
-            control.check()?;
-            let s = span.start.max(warm)..span.end.max(warm);
-            if s.is_empty() {
-                continue;
-            }
-            let pairs = x[s.clone()].iter().zip(&x[s.start - p..s.end - p]);
-            if self.percent {
-                for (o, (&v, &old)) in out[s].iter_mut().zip(pairs) {
-                    *o = roc(v, old);
+        let (x, p, percent) = (ins[0], self.p, self.percent);
+        halves::windows(outs[0], |lo, out| {
+            let warm = p.saturating_sub(lo).min(out.len());
+            out[..warm].fill(f64::NAN);
+            for span in spans(out.len()) {
+                control.check()?;
+                let s = span.start.max(warm)..span.end.max(warm);
+                if s.is_empty() {
+                    continue;
                 }
-            } else {
-                for (o, (&v, &old)) in out[s].iter_mut().zip(pairs) {
-                    *o = v - old;
+                let (now, then) = (&x[lo + s.start..lo + s.end], &x[lo + s.start - p..lo + s.end - p]);
+                if percent {
+                    for (o, (&v, &old)) in out[s].iter_mut().zip(now.iter().zip(then)) {
+                        *o = roc(v, old);
+                    }
+                } else {
+                    for (o, (&v, &old)) in out[s].iter_mut().zip(now.iter().zip(then)) {
+                        *o = v - old;
+                    }
                 }
             }
-        }
-        Ok(())
+            Ok(())
+        })
     }
 }
 

@@ -5,7 +5,7 @@ use super::average::{Ma, Value};
 use super::extremes::{ages, blocks_extreme, highest_lowest, newer_max, newer_min, tracked, Extreme, OnNan};
 use super::momentum::{Rsi, Wilder};
 use super::state::{state, Loader, Ring, Save};
-use super::Machine;
+use super::{halves, Machine};
 use crate::control::Control;
 use crate::error::{try_vec, Result};
 use std::collections::VecDeque;
@@ -57,21 +57,6 @@ impl Window {
     /// The window's length.
     pub fn period(&self) -> usize {
         self.hi.buf_len()
-    }
-
-    /// Calls `emit(t0, highest, lowest)` for runs of bars from `t0` covering the bars past the
-    /// look-back of whole series: what [`Window::next`] gives bar by bar. Gives the first such
-    /// bar.
-    fn series(
-        &self,
-        h: &[f64],
-        l: &[f64],
-        control: &Control,
-        emit: impl FnMut(usize, &[f64], &[f64]),
-    ) -> Result<usize> {
-        let p = self.period();
-        highest_lowest(h, l, p, OnNan::Blocks, control, emit)?;
-        Ok((p - 1).min(h.len()))
     }
 
     #[inline]
@@ -185,9 +170,8 @@ impl<const NEWEST: bool> Tracker<NEWEST> {
         Some((self.max, self.min))
     }
 
-    /// Calls `emit(t0, highest, lowest)` over whole series as [`Window::series`] does (the
-    /// same numbers: the extremes of the window), or where a NaN makes TA-Lib's order of
-    /// scanning matter, `emit(t, ..)` a bar at a time from TA-Lib's running extremes. Gives
+    /// Calls `emit(t0, highest, lowest)` over whole series as [`highest_lowest`] does (the
+    /// extremes of each window), or where a NaN makes TA-Lib's order of scanning matter, `emit(t, ..)` a bar at a time from TA-Lib's running extremes. Gives
     /// the first bar with a value.
     fn series(
         &self,
@@ -197,7 +181,7 @@ impl<const NEWEST: bool> Tracker<NEWEST> {
         mut emit: impl FnMut(usize, &[f64], &[f64]),
     ) -> Result<usize> {
         let p = self.period();
-        if !highest_lowest(h, l, p, OnNan::Stop, control, &mut emit)? {
+        if !highest_lowest(h, l, p, 0, OnNan::Stop, control, &mut emit)? {
             tracked::<NEWEST>(h, l, p, control, |t, hi, lo| emit(t, &[hi.value()], &[lo.value()]))?;
         }
         Ok((p - 1).min(h.len()))
@@ -223,13 +207,32 @@ impl Machine for Midpoint {
 
 /// `(highest + lowest) / 2` of each window, over whole series.
 fn midpoints(w: &Window, h: &[f64], l: &[f64], out: &mut [f64], control: &Control) -> Result<()> {
-    let start = w.series(h, l, control, |t0, hi, lo| {
-        for ((o, &hi), &lo) in out[t0..].iter_mut().zip(hi).zip(lo) {
-            *o = (hi + lo) / 2.0;
-        }
-    })?;
-    out[..start].fill(f64::NAN);
-    Ok(())
+    by_window(w.period(), h, l, out, control, |hi, lo, _| (hi + lo) / 2.0)
+}
+
+/// `out[t] = value(highest, lowest, t)` of each bar's window of `p` (NaN in the look-back),
+/// over whole series, in halves on two threads where long; NaN windows as [`Window::next`]
+/// takes them.
+fn by_window(
+    p: usize,
+    h: &[f64],
+    l: &[f64],
+    out: &mut [f64],
+    control: &Control,
+    value: impl Fn(f64, f64, usize) -> f64 + Sync,
+) -> Result<()> {
+    halves::windows(out, |first, part| {
+        let (from, end) = (first.saturating_sub(p - 1), first + part.len());
+        let warm = (p - 1).saturating_sub(first).min(part.len());
+        part[..warm].fill(f64::NAN);
+        highest_lowest(&h[from..end], &l[from..end], p, from, OnNan::Blocks, control, |t0, hi, lo| {
+            let t = from + t0;
+            for (i, ((o, &hi), &lo)) in part[t - first..].iter_mut().zip(hi).zip(lo).enumerate() {
+                *o = value(hi, lo, t + i);
+            }
+        })?;
+        Ok(())
+    })
 }
 
 /// MIDPRICE(high, low, timeperiod).
@@ -265,14 +268,8 @@ impl Machine for Willr {
         };
     }
     fn batch(&mut self, ins: &[&[f64]], outs: &mut [&mut [f64]], control: &Control) -> Result<()> {
-        let (c, out) = (ins[2], &mut *outs[0]);
-        let start = self.0.series(ins[0], ins[1], control, |t0, hi, lo| {
-            for (((o, &h), &l), &c) in out[t0..].iter_mut().zip(hi).zip(lo).zip(&c[t0..]) {
-                *o = willr(h, l, c);
-            }
-        })?;
-        out[..start].fill(f64::NAN);
-        Ok(())
+        let c = ins[2];
+        by_window(self.0.period(), ins[0], ins[1], outs[0], control, |h, l, t| willr(h, l, c[t]))
     }
 }
 
