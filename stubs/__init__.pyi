@@ -23,6 +23,9 @@ from . import (
     decision as decision,
 )
 from . import (
+    distributed as distributed,
+)
+from . import (
     exceptions as exceptions,
 )
 from . import (
@@ -75,6 +78,7 @@ __all__ = [
     "core",
     "crypto",
     "decision",
+    "distributed",
     "exceptions",
     "infrastructure",
     "intelligence",

@@ -1,0 +1,31 @@
+"""Scale-out on a Dask cluster: many annealing problems and many Monte Carlo VaR portfolios,
+bit-identical to one machine for the same seed (Dask optional: ``quantumpanarchy[dask]``)."""
+
+from collections.abc import Sequence
+from typing import Any
+
+from .core import PBitNetwork, SampleSet
+from .risk import MonteCarloVaR
+
+__all__ = ["anneal_many", "monte_carlo_var_many", "problem_seeds"]
+
+def problem_seeds(seed: int | None, num_problems: int) -> list[int]:
+    """The seed :func:`anneal_many` gives each problem (children of ``SeedSequence(seed)``)."""
+
+def anneal_many(
+    problems: Sequence[PBitNetwork],
+    client: Any = None,
+    seed: int | None = None,
+    **anneal_kwargs: Any,
+) -> list[SampleSet]:
+    """One SampleSet per problem, here (``client=None``) or on a Dask client's workers."""
+
+def monte_carlo_var_many(
+    mean: Any,
+    cov: Any,
+    weights: Any,
+    client: Any = None,
+    seed: int | None = None,
+    **kwargs: Any,
+) -> list[MonteCarloVaR]:
+    """``risk.monte_carlo_var`` of each portfolio (row of ``weights``) on the same scenarios."""

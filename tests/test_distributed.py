@@ -1,0 +1,227 @@
+"""quantumpanarchy.distributed: the local path (no Dask needed) and a real 2-process LocalCluster,
+whose results must equal one machine's bit for bit for the same seed, also when a worker is
+killed in the middle of a run."""
+
+from __future__ import annotations
+
+import doctest
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import numpy as np
+import pytest
+from quantumpanarchy import distributed as qp_distributed
+from quantumpanarchy import performance, risk
+from quantumpanarchy.core import PBitNetwork, SampleSet
+from quantumpanarchy.distributed import anneal_many, monte_carlo_var_many, problem_seeds
+from quantumpanarchy.exceptions import InvalidInputError, InvalidTypeError
+
+MEAN = [0.0005, 0.0002, 0.0001]
+COV = [[4e-4, 1e-4, 5e-5], [1e-4, 2e-4, 2e-5], [5e-5, 2e-5, 1e-4]]
+WEIGHTS = [[0.5, 0.3, 0.2], [1.0, 0.0, 0.0], [0.2, 0.2, 0.6], [0.0, 0.5, 0.5]]
+
+
+def dense_problem(n: int, seed: int) -> PBitNetwork:
+    rng = np.random.default_rng(seed)
+    J = rng.normal(size=(n, n))
+    J = (J + J.T) / 2
+    np.fill_diagonal(J, 0.0)
+    return PBitNetwork.from_dense(J, rng.normal(size=n))
+
+
+def sparse_problem(n: int, seed: int) -> PBitNetwork:
+    """A ring with random couplings: sparse, so its reads run in lane groups."""
+    rng = np.random.default_rng(seed)
+    rows = np.arange(n)
+    return PBitNetwork.from_sparse(rows, (rows + 1) % n, rng.choice([-1.0, 1.0], size=n), num_pbits=n)
+
+
+def problems() -> list[PBitNetwork]:
+    shared = dense_problem(24, 100)
+    return [dense_problem(16, 1), sparse_problem(40, 2), shared, shared, dense_problem(8, 3), shared]
+
+
+def assert_same_sets(a: list[SampleSet], b: list[SampleSet]) -> None:
+    assert len(a) == len(b)
+    for x, y in zip(a, b, strict=True):
+        assert x == y
+        assert x.samples.tobytes() == y.samples.tobytes()
+        assert x.energies.tobytes() == y.energies.tobytes()
+        assert x.info["seed"] == y.info["seed"]
+
+
+# --- without Dask -----------------------------------------------------------------------------
+
+
+def test_problem_seeds_are_spawned_children_and_stable_under_more_problems() -> None:
+    seeds = problem_seeds(7, 5)
+    assert seeds[:3] == problem_seeds(7, 3)
+    assert len(set(seeds)) == 5 and all(0 <= s < 2**64 for s in seeds)
+    expected = [int(c.generate_state(1, dtype=np.uint64)[0]) for c in np.random.SeedSequence(7).spawn(5)]
+    assert seeds == expected
+    assert problem_seeds(8, 5) != seeds
+    assert problem_seeds(7, 0) == []
+    assert problem_seeds(None, 2) != problem_seeds(None, 2)  # fresh entropy
+
+
+@pytest.mark.parametrize("bad", [-1, 2**64])
+def test_out_of_range_seeds_are_invalid_input(bad: int) -> None:
+    with pytest.raises(InvalidInputError):
+        problem_seeds(bad, 2)
+    with pytest.raises(InvalidInputError):
+        anneal_many([dense_problem(4, 0)], seed=bad, num_reads=1, num_sweeps=1)
+    with pytest.raises(InvalidInputError):
+        monte_carlo_var_many(MEAN, COV, WEIGHTS, seed=bad, num_scenarios=100)
+
+
+def test_bad_arguments_are_refused_with_the_projects_exceptions() -> None:
+    net = dense_problem(4, 0)
+    with pytest.raises(InvalidTypeError, match="sequence of PBitNetwork"):
+        anneal_many(net, seed=1)  # type: ignore[arg-type]
+    with pytest.raises(InvalidTypeError, match=r"problems\[1\]"):
+        anneal_many([net, "net"], seed=1)  # type: ignore[list-item]
+    with pytest.raises(InvalidTypeError, match="seed"):
+        anneal_many([net], seed=True)
+    with pytest.raises(InvalidTypeError, match="client"):
+        anneal_many([net], client=object(), seed=1, num_reads=1, num_sweeps=1)
+    with pytest.raises(InvalidInputError, match="2-D"):
+        monte_carlo_var_many(MEAN, COV, np.array([0.5, 0.3, 0.2]), seed=1)
+    with pytest.raises(InvalidTypeError, match="weights"):
+        monte_carlo_var_many(MEAN, COV, 3.0, seed=1)
+    assert anneal_many([], seed=1) == []
+
+
+def test_local_anneal_many_is_each_problem_annealed_with_its_seed() -> None:
+    probs = problems()
+    kwargs: dict[str, Any] = {"num_reads": 13, "num_sweeps": 200}
+    got = anneal_many(probs, seed=42, **kwargs)
+    seeds = problem_seeds(42, len(probs))
+    expected = [p.anneal(seed=s, **kwargs) for p, s in zip(probs, seeds, strict=True)]
+    assert_same_sets(got, expected)
+    # the shared network's three listings are three independent chunks, not one repeated
+    assert not np.array_equal(got[2].samples, got[3].samples)
+    assert anneal_many(probs, seed=43, **kwargs)[0] != got[0]
+
+
+def test_local_monte_carlo_var_many_is_monte_carlo_var_of_each_portfolio() -> None:
+    got = monte_carlo_var_many(MEAN, COV, WEIGHTS, seed=9, num_scenarios=20_000, alpha=0.01)
+    expected = [risk.monte_carlo_var(MEAN, COV, w, seed=9, num_scenarios=20_000, alpha=0.01) for w in WEIGHTS]
+    assert got == expected
+    unseeded = monte_carlo_var_many(MEAN, COV, WEIGHTS, num_scenarios=1000)
+    assert len({r.seed for r in unseeded}) == 1  # one seed drawn for all: common random numbers
+
+
+def test_the_docstring_examples_run_as_written() -> None:
+    result = doctest.testmod(qp_distributed, optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert result.failed == 0 and result.attempted >= 8
+
+
+def test_the_local_path_does_not_import_dask() -> None:
+    code = (
+        "import sys, numpy as np\n"
+        "from quantumpanarchy.core import PBitNetwork\n"
+        "from quantumpanarchy.distributed import anneal_many, monte_carlo_var_many\n"
+        "anneal_many([PBitNetwork.from_dense(np.ones((3, 3)) - np.eye(3))], seed=1, num_reads=2, num_sweeps=5)\n"
+        "monte_carlo_var_many([0.0], [[1e-4]], [[1.0]], seed=1, num_scenarios=100)\n"
+        "dask = [m for m in sys.modules if m.split('.')[0] in ('dask', 'distributed')]\n"
+        "assert not dask, dask\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=120)
+
+
+# --- on a LocalCluster of 2 worker processes --------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def client() -> Iterator[Any]:
+    distributed = pytest.importorskip("distributed")
+    cluster = distributed.LocalCluster(
+        n_workers=2, processes=True, threads_per_worker=1, dashboard_address=None, silence_logs=50
+    )
+    c = distributed.Client(cluster)
+    try:
+        yield c
+    finally:
+        c.close()
+        cluster.close()
+
+
+def test_anneal_many_on_the_cluster_equals_one_machine(client: Any) -> None:
+    probs = problems()
+    kwargs: dict[str, Any] = {"num_reads": 13, "num_sweeps": 200}
+    on_cluster = anneal_many(probs, client=client, seed=42, **kwargs)
+    assert_same_sets(on_cluster, anneal_many(probs, seed=42, **kwargs))
+    assert all(type(s) is SampleSet for s in on_cluster)
+    # both workers took part, and each worker process sized its native pool to its share
+    pools = client.run(performance.get_num_threads)
+    assert len(pools) == 2
+    cores = len(os.sched_getaffinity(0))
+    assert set(pools.values()) == {max(1, cores // 2)} or cores < 2
+
+
+def test_monte_carlo_var_many_on_the_cluster_equals_one_machine(client: Any) -> None:
+    kwargs: dict[str, Any] = {"num_scenarios": 50_000, "alpha": 0.025, "distribution": "student_t", "dof": 5.0}
+    on_cluster = monte_carlo_var_many(MEAN, COV, WEIGHTS, client=client, seed=11, **kwargs)
+    local = [risk.monte_carlo_var(MEAN, COV, w, seed=11, **kwargs) for w in WEIGHTS]
+    assert on_cluster == local
+    assert [r.var for r in on_cluster] == [r.var for r in local]  # the floats, bit for bit
+    assert all(type(r) is risk.MonteCarloVaR for r in on_cluster)
+
+
+def run_while_killing_a_worker(client: Any, work: Callable[[], Any]) -> Any:
+    """Run ``work`` in a thread; once both workers are busy, SIGKILL one worker process. Returns
+    what ``work`` returned; fails if no worker was busy to kill or the kill did not happen."""
+    pids_before: dict[str, int] = client.run(os.getpid)
+    out: dict[str, Any] = {}
+
+    def target() -> None:
+        try:
+            out["result"] = work()
+        except BaseException as e:  # reported by the main thread
+            out["error"] = e
+
+    thread = threading.Thread(target=target)
+    thread.start()
+    victim = None
+    deadline = time.monotonic() + 30
+    while victim is None and time.monotonic() < deadline and thread.is_alive():
+        busy = [a for a, tasks in client.processing().items() if tasks]
+        if len(busy) == 2:
+            victim = busy[0]
+        else:
+            time.sleep(0.01)
+    assert victim is not None, "the workers never got busy at the same time: no worker was killed"
+    os.kill(pids_before[victim], signal.SIGKILL)
+    thread.join(timeout=300)
+    assert not thread.is_alive()
+    if "error" in out:
+        raise out["error"]
+    client.wait_for_workers(2, timeout=60)
+    pids_after: dict[str, int] = client.run(os.getpid)
+    assert pids_before[victim] not in pids_after.values()  # the worker really died and was replaced
+    return out["result"]
+
+
+def test_anneal_many_survives_a_worker_killed_mid_run(client: Any) -> None:
+    shared = dense_problem(128, 7)
+    probs = [dense_problem(128, k) for k in range(6)] + [shared] * 6  # about 0.5 s each on a core
+    kwargs: dict[str, Any] = {"num_reads": 24, "num_sweeps": 20_000}
+    expected = anneal_many(probs, seed=2024, **kwargs)
+    got = run_while_killing_a_worker(client, lambda: anneal_many(probs, client=client, seed=2024, **kwargs))
+    assert_same_sets(got, expected)
+
+
+def test_monte_carlo_var_many_survives_a_worker_killed_mid_run(client: Any) -> None:
+    weights = np.random.default_rng(3).dirichlet(np.ones(3), size=12)
+    kwargs: dict[str, Any] = {"num_scenarios": 16_000_000}  # about 0.5 s a portfolio on a core
+    expected = monte_carlo_var_many(MEAN, COV, weights, seed=5, **kwargs)
+    got = run_while_killing_a_worker(
+        client, lambda: monte_carlo_var_many(MEAN, COV, weights, client=client, seed=5, **kwargs)
+    )
+    assert got == expected
