@@ -114,6 +114,7 @@ def bench(session: nox.Session) -> None:
         *("bench_risk_stats", "bench_risk_mc", "bench_risk_regime", "bench_blackswan"),
         *("bench_signal_candles", "bench_signal_indicators", "bench_signal_chart", "bench_cas"),
         "bench_infrastructure",
+        "bench_distributed",
     )
     for script in scripts:
         session.run(PY, f"benches/{script}.py", env=ENV)
