@@ -1156,6 +1156,30 @@ def monte_carlo(draw: st.DrawFn) -> Case:
 
 
 @st.composite
+def distributed_calls(draw: st.DrawFn) -> Case:
+    """quantumpanarchy.distributed on its local path (client=None): no Dask in the fuzz runner."""
+    setup, _ = draw(small_network())
+    listings = draw(st.sampled_from(["[net]", "[net, net]", "[net] * 3", "[]", "net", "[net, 1]", "(net,)"]))
+    anneal_args = draw(kwargs(num_reads=count(1, 3), num_sweeps=count(0, 20), method=option("metropolis", "gibbs")))
+    n = draw(st.integers(1, 3))
+    mean, cov = draw(vector(n, -0.01, 0.01)), draw(psd(n))
+    weights = draw(pick(st.sampled_from([f"np.eye({n})", f"np.full((2, {n}), 0.5)"]), matrices_hostile(n)))
+    mc_args = draw(kwargs(alpha=real(0, 1), num_scenarios=pick(ints(2, 5000), COUNTS_HOSTILE)))
+    client = draw(pick(st.just("None"), ["1", "'tcp://127.0.0.1:8786'", "object()"]))
+    call = draw(
+        st.sampled_from(
+            [
+                f"distributed.anneal_many({listings}, {client}, {draw(seed())}, {anneal_args})",
+                f"[s.to_dict() for s in distributed.anneal_many({listings}, seed={draw(seed())}, {anneal_args})]",
+                f"distributed.problem_seeds({draw(seed())}, {draw(count(0, 5))})",
+                f"distributed.monte_carlo_var_many({mean}, {cov}, {weights}, {client}, {draw(seed())}, {mc_args})",
+            ]
+        )
+    )
+    return Case(call, setup)
+
+
+@st.composite
 def kelly(draw: st.DrawFn) -> Case:
     n = draw(st.integers(1, 4))
     call = draw(
@@ -1754,6 +1778,7 @@ ENTRY_POINTS: dict[str, CaseStrategy] = {
     "risk backtests": risk_backtests,
     "risk.monte_carlo_var": monte_carlo,
     "risk.kelly": kelly,
+    "distributed (local path)": distributed_calls,
     "blackswan fits": blackswan_fits,
     "blackswan diagnostics": blackswan_diagnostics,
     "blackswan return levels": blackswan_levels,

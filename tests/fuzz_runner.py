@@ -41,7 +41,18 @@ import dimod
 import numpy as np
 import pandas as pd
 import scipy.sparse
-from quantumpanarchy import blackswan, cas, core, decision, exceptions, infrastructure, performance, risk, signal
+from quantumpanarchy import (
+    blackswan,
+    cas,
+    core,
+    decision,
+    distributed,
+    exceptions,
+    infrastructure,
+    performance,
+    risk,
+    signal,
+)
 
 __all__ = [
     "asyncio",
@@ -50,6 +61,7 @@ __all__ = [
     "core",
     "decision",
     "dimod",
+    "distributed",
     "exceptions",
     "infrastructure",
     "np",

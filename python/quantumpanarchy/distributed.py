@@ -46,11 +46,12 @@ from ._decision._params import check_int
 from ._help import public_dir
 from ._risk.montecarlo import MonteCarloVaR, monte_carlo_var
 from .core import PBitNetwork, SampleSet
-from .exceptions import InvalidInputError, InvalidTypeError
+from .exceptions import InvalidInputError, InvalidTypeError, ResourceLimitError
 
 __all__ = ["anneal_many", "monte_carlo_var_many", "problem_seeds"]
 
 _MAX_SEED = 2**64
+_BYTES_PER_SEED = 40
 
 
 def _root_seed(seed: Any) -> int | None:
@@ -70,6 +71,13 @@ def problem_seeds(seed: int | None, num_problems: int) -> list[int]:
     ``seed=None`` the root is drawn from the OS (each ``SampleSet.info["seed"]`` reports the
     problem's seed, so any one of them can be repeated with ``PBitNetwork.anneal(seed=...)``).
 
+    Raises
+    ------
+    InvalidTypeError, InvalidInputError
+        A seed or count that is not an int, a negative one, a seed of 2**64 or more.
+    ResourceLimitError
+        More seeds than fit in memory.
+
     Examples
     --------
     >>> from quantumpanarchy.distributed import problem_seeds
@@ -78,6 +86,13 @@ def problem_seeds(seed: int | None, num_problems: int) -> list[int]:
     """
     root = _root_seed(seed)
     count = check_int(num_problems, "num_problems", 0)
+    # a list of `count` Python ints: about 40 bytes each, reserved (and refused) before the loop
+    try:
+        np.empty(count * _BYTES_PER_SEED, dtype=np.uint8)
+    except (MemoryError, ValueError):
+        raise ResourceLimitError(
+            f"{count} problem seeds need {count * _BYTES_PER_SEED / 2**30:.1f} GiB, more than can be allocated here"
+        ) from None
     children = np.random.SeedSequence(root).spawn(count)
     return [int(child.generate_state(1, dtype=np.uint64)[0]) for child in children]
 
