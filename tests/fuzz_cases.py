@@ -1166,6 +1166,22 @@ def distributed_calls(draw: st.DrawFn) -> Case:
     weights = draw(pick(st.sampled_from([f"np.eye({n})", f"np.full((2, {n}), 0.5)"]), matrices_hostile(n)))
     mc_args = draw(kwargs(alpha=real(0, 1), num_scenarios=pick(ints(2, 5000), COUNTS_HOSTILE)))
     client = draw(pick(st.just("None"), ["1", "'tcp://127.0.0.1:8786'", "object()"]))
+    name = draw(option("SMA", "ATR", "MACD", "OBV", "BBANDS"))
+    series = draw(vector(40, 90.0, 110.0))
+    valid = f"np.random.default_rng({draw(st.integers(0, 1000))}).uniform(90.0, 110.0, 40)"  # pandas copies its input
+    symbols = draw(
+        st.sampled_from(
+            [
+                f"{{'A': {series}, 'B': {series}}}",
+                f"{{'A': pd.DataFrame({{'high': {valid}, 'low': {valid}, 'close': {valid}}})}}",
+                f"pd.DataFrame({{'A': {valid}, 'B': {valid}}})",
+                f"{{'A': {{'close': {series}, 'volume': {series}}}}}",
+                "{}",
+                f"[{series}]",
+            ]
+        )
+    )
+    params = draw(kwargs(timeperiod=count(1, 50)))
     call = draw(
         st.sampled_from(
             [
@@ -1176,6 +1192,10 @@ def distributed_calls(draw: st.DrawFn) -> Case:
             ]
         )
     )
+    if draw(st.integers(0, 4)) == 0:
+        # NaN is the indicators' documented look-back; inf passes through from hostile bars
+        call = f"distributed.indicators_many({name}, {symbols}, {client}, {params})"
+        return Case(call, setup, allow_nan=True, allow_inf=True)
     return Case(call, setup)
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import doctest
 import os
-import signal
+import signal as os_signal
 import subprocess
 import sys
 import threading
@@ -15,11 +15,12 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import pytest
 from quantumpanarchy import distributed as qp_distributed
-from quantumpanarchy import performance, risk
+from quantumpanarchy import performance, risk, signal
 from quantumpanarchy.core import PBitNetwork, SampleSet
-from quantumpanarchy.distributed import anneal_many, monte_carlo_var_many, problem_seeds
+from quantumpanarchy.distributed import anneal_many, indicators_many, monte_carlo_var_many, problem_seeds
 from quantumpanarchy.exceptions import InvalidInputError, InvalidTypeError
 
 MEAN = [0.0005, 0.0002, 0.0001]
@@ -94,6 +95,12 @@ def test_bad_arguments_are_refused_with_the_projects_exceptions() -> None:
         monte_carlo_var_many(MEAN, COV, np.array([0.5, 0.3, 0.2]), seed=1)
     with pytest.raises(InvalidTypeError, match="weights"):
         monte_carlo_var_many(MEAN, COV, 3.0, seed=1)
+    # a 10**9-row view is read row by row: the first row's shape is refused, nothing is copied
+    with pytest.raises(InvalidInputError):
+        monte_carlo_var_many(MEAN, COV, np.broadcast_to(0.0, (10**9, 2)), seed=1, num_scenarios=100)
+    frame = pd.DataFrame(WEIGHTS, columns=["a", "b", "c"])
+    by_row = monte_carlo_var_many(pd.Series(MEAN, index=frame.columns), COV, frame, seed=2, num_scenarios=1000)
+    assert by_row == monte_carlo_var_many(MEAN, COV, WEIGHTS, seed=2, num_scenarios=1000)
     assert anneal_many([], seed=1) == []
 
 
@@ -115,6 +122,58 @@ def test_local_monte_carlo_var_many_is_monte_carlo_var_of_each_portfolio() -> No
     assert got == expected
     unseeded = monte_carlo_var_many(MEAN, COV, WEIGHTS, num_scenarios=1000)
     assert len({r.seed for r in unseeded}) == 1  # one seed drawn for all: common random numbers
+
+
+def ohlcv(seed: int, bars: int = 300) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    close = 100 * np.exp(np.cumsum(rng.normal(0, 0.01, bars)))
+    spread = np.abs(rng.normal(0, 0.5, bars))
+    index = pd.date_range("2024-01-01", periods=bars, freq="D")
+    columns: dict[str, Any] = {"high": close + spread, "low": close - spread, "close": close}
+    columns["volume"] = rng.uniform(1e5, 1e6, bars)
+    frame: pd.DataFrame = pd.DataFrame(columns, index=index)
+    return frame
+
+
+SYMBOLS = {f"S{k:02d}": ohlcv(k) for k in range(11)}
+
+
+def assert_same_outputs(a: Any, b: Any) -> None:
+    """Equal bit for bit (NaN where NaN), as arrays, Series or tuples of them."""
+    if isinstance(a, tuple):
+        assert isinstance(b, tuple) and len(a) == len(b)
+        for x, y in zip(a, b, strict=True):
+            assert_same_outputs(x, y)
+        return
+    assert type(a) is type(b)
+    if isinstance(a, (pd.Series, pd.DataFrame)):
+        pd.testing.assert_index_equal(a.index, b.index)
+    x, y = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
+    assert x.shape == y.shape and x.tobytes() == y.tobytes()
+
+
+def test_local_indicators_many_is_the_indicator_of_each_symbol() -> None:
+    atr = indicators_many("ATR", SYMBOLS, timeperiod=10)
+    assert list(atr) == list(SYMBOLS)
+    for symbol, frame in SYMBOLS.items():
+        assert_same_outputs(atr[symbol], signal.ATR(frame["high"], frame["low"], frame["close"], timeperiod=10))
+    closes = {s: f["close"].to_numpy() for s, f in SYMBOLS.items()}
+    macd = indicators_many("MACD", closes, fastperiod=5, slowperiod=13)
+    assert_same_outputs(macd["S03"], signal.MACD(closes["S03"], fastperiod=5, slowperiod=13))
+    wide = pd.DataFrame({s: f["close"] for s, f in SYMBOLS.items()})
+    assert_same_outputs(indicators_many("RSI", wide, timeperiod=7), signal.RSI(wide, timeperiod=7))
+    with pytest.raises(InvalidInputError, match="unknown indicator"):
+        indicators_many("NOPE", closes)
+    with pytest.raises(InvalidInputError, match="lacks"):
+        indicators_many("OBV", {"X": SYMBOLS["S00"][["close"]]})
+    with pytest.raises(InvalidInputError, match="needs"):
+        indicators_many("ATR", closes)
+    with pytest.raises(InvalidInputError, match="needs"):
+        indicators_many("ATR", wide)
+    with pytest.raises(InvalidTypeError):
+        indicators_many("SMA", [1.0, 2.0])
+    with pytest.raises(InvalidTypeError):
+        indicators_many(3, closes)  # type: ignore[arg-type]
 
 
 def test_the_docstring_examples_run_as_written() -> None:
@@ -174,6 +233,18 @@ def test_monte_carlo_var_many_on_the_cluster_equals_one_machine(client: Any) -> 
     assert all(type(r) is risk.MonteCarloVaR for r in on_cluster)
 
 
+def test_indicators_many_on_the_cluster_equals_one_machine(client: Any) -> None:
+    local = indicators_many("ADX", SYMBOLS, timeperiod=9)
+    on_cluster = indicators_many("ADX", SYMBOLS, client=client, timeperiod=9)
+    assert list(on_cluster) == list(local)
+    for symbol in SYMBOLS:
+        assert_same_outputs(on_cluster[symbol], local[symbol])
+    wide = pd.DataFrame({s: f["close"] for s, f in SYMBOLS.items()})
+    assert_same_outputs(indicators_many("BBANDS", wide, client=client), signal.BBANDS(wide))
+    assert_same_outputs(indicators_many("SMA", wide, client=client, timeperiod=5), signal.SMA(wide, timeperiod=5))
+    assert indicators_many("SMA", {}, client=client) == {}
+
+
 def run_while_killing_a_worker(client: Any, work: Callable[[], Any]) -> Any:
     """Run ``work`` in a thread; once both workers are busy, SIGKILL one worker process. Returns
     what ``work`` returned; fails if no worker was busy to kill or the kill did not happen."""
@@ -197,7 +268,7 @@ def run_while_killing_a_worker(client: Any, work: Callable[[], Any]) -> Any:
         else:
             time.sleep(0.01)
     assert victim is not None, "the workers never got busy at the same time: no worker was killed"
-    os.kill(pids_before[victim], signal.SIGKILL)
+    os.kill(pids_before[victim], os_signal.SIGKILL)
     thread.join(timeout=300)
     assert not thread.is_alive()
     if "error" in out:

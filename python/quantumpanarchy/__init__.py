@@ -26,7 +26,7 @@ Submodules:
     decision        Annealing (a dimod sampler), QAOA, QAR, IQAD, QERC and NQO
     performance     backends (cpu, cuda), threads, CPU features, benchmark()
     infrastructure  DecisionCache (priority LRU with TTL), CircuitBreaker (pybreaker's rules)
-    distributed     anneal_many, monte_carlo_var_many: here or on a Dask client (optional)
+    distributed     anneal_many, monte_carlo_var_many, indicators_many, on Dask (optional)
     exceptions      the exception classes listed below
     risk, blackswan, signal, cas, automl, intelligence, crypto
                     namespaces whose engines arrive in later releases (empty for now)

@@ -1,5 +1,6 @@
-"""Scale-out on a Dask cluster the user already has: many annealing problems and many Monte Carlo
-VaR portfolios, with results bit-identical to one machine for the same seed.
+"""Scale-out on a Dask cluster the user already has: many annealing problems, many Monte Carlo
+VaR portfolios and one indicator over many symbols, with results bit-identical to one machine
+(for the same seed where there is randomness).
 
 Dask is optional (``pip install quantumpanarchy[dask]``): with ``client=None`` every helper runs
 in this process and needs no Dask; with a ``dask.distributed.Client`` the work is spread over its
@@ -35,8 +36,9 @@ a helper's first task in a worker process sizes it to ``cores // worker processe
 
 from __future__ import annotations
 
+import inspect
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -45,13 +47,15 @@ from . import performance
 from ._decision._params import check_int
 from ._help import public_dir
 from ._risk.montecarlo import MonteCarloVaR, monte_carlo_var
+from ._signal import indicators as _indicators
 from .core import PBitNetwork, SampleSet
 from .exceptions import InvalidInputError, InvalidTypeError, ResourceLimitError
 
-__all__ = ["anneal_many", "monte_carlo_var_many", "problem_seeds"]
+__all__ = ["anneal_many", "indicators_many", "monte_carlo_var_many", "problem_seeds"]
 
 _MAX_SEED = 2**64
 _BYTES_PER_SEED = 40
+_BYTES_PER_TASK = 4096
 
 
 def _root_seed(seed: Any) -> int | None:
@@ -140,6 +144,20 @@ def _mc_task(
     _size_pool(processes_on_host)
     mean, cov = model
     return monte_carlo_var(mean, cov, weights, seed=seed, **kwargs)
+
+
+def _indicator_task(
+    name: str, symbols: list[tuple[Any, Any]], params: dict[str, Any], processes_on_host: Mapping[str, int]
+) -> list[tuple[Any, Any]]:
+    _size_pool(processes_on_host)
+    fn, inputs = _indicator(name)
+    return [(symbol, _apply(fn, inputs, symbol, value, params)) for symbol, value in symbols]
+
+
+def _columns_task(name: str, block: Any, params: dict[str, Any], processes_on_host: Mapping[str, int]) -> Any:
+    _size_pool(processes_on_host)
+    fn, _ = _indicator(name)
+    return fn(block, **params)
 
 
 # --- client side ------------------------------------------------------------------------------
@@ -245,18 +263,182 @@ def anneal_many(
     return results
 
 
-def _portfolios(weights: Any) -> list[Any]:
+def _indicator(name: Any) -> tuple[Callable[..., Any], list[str]]:
+    """The indicator function called ``name`` and the names of its array inputs."""
+    if not isinstance(name, str):
+        raise InvalidTypeError(f"name must be an indicator's name (a str), got {type(name).__name__}")
+    if name not in _indicators.__all__:
+        raise InvalidInputError(f"unknown indicator {name!r}; the indicators are {', '.join(_indicators.__all__)}")
+    fn: Callable[..., Any] = getattr(_indicators, name)
+    inputs = [p.name for p in inspect.signature(fn).parameters.values() if p.default is inspect.Parameter.empty]
+    return fn, inputs
+
+
+def _is_pandas(x: object, kind: str) -> bool:
+    return type(x).__module__.startswith("pandas") and type(x).__name__ == kind
+
+
+def _apply(fn: Callable[..., Any], inputs: list[str], symbol: Any, value: Any, params: dict[str, Any]) -> Any:
+    """``fn`` of one symbol's data: its columns (or keys) named as ``fn``'s inputs, or the series
+    itself for a one-input indicator."""
+    if isinstance(value, Mapping) or _is_pandas(value, "DataFrame"):
+        missing = [i for i in inputs if i not in value]
+        if missing:
+            raise InvalidInputError(f"{fn.__name__} needs {inputs}; the data of {symbol!r} lacks {missing}")
+        return fn(*(value[i] for i in inputs), **params)
+    if len(inputs) != 1:
+        raise InvalidInputError(
+            f"{fn.__name__} needs {inputs}: give {symbol!r} a DataFrame or a mapping with those columns"
+        )
+    return fn(value, **params)
+
+
+def _chunks(items: list[Any], count: int) -> list[list[Any]]:
+    """``items`` in ``count`` consecutive chunks of nearly equal length (none empty)."""
+    count = max(1, min(count, len(items)))
+    size, extra = divmod(len(items), count)
+    out, start = [], 0
+    for k in range(count):
+        end = start + size + (1 if k < extra else 0)
+        out.append(items[start:end])
+        start = end
+    return out
+
+
+def indicators_many(name: str, frame_or_dict: Any, client: Any = None, **params: Any) -> Any:
+    """One TA-Lib indicator over many symbols, here or on a Dask cluster, with the same numbers
+    as calling it symbol by symbol (indicators are deterministic: every symbol is computed alone,
+    so neither the workers nor the chunking change a bit).
+
+    Parameters
+    ----------
+    name : str
+        An indicator of :mod:`quantumpanarchy.signal` by its TA-Lib name (``"SMA"``, ``"ATR"``,
+        ``"MACD"``, ...; candlestick patterns are not covered).
+    frame_or_dict : mapping or pandas.DataFrame
+        * a mapping symbol → data: a one-input indicator (``close``) takes a series (array or
+          pandas Series) per symbol; any indicator takes a DataFrame or mapping per symbol whose
+          columns are named as the indicator's inputs (``high``, ``low``, ``close``, ``volume``,
+          ...);
+        * a DataFrame of one series per column (bars × symbols), for a one-input indicator.
+    client : dask.distributed.Client, optional
+        Spread the symbols over this client's workers, in about four chunks per worker thread;
+        ``None`` computes here.
+    **params
+        The indicator's parameters (``timeperiod=20``, ...).
+
+    Returns
+    -------
+    dict or pandas.DataFrame
+        For a mapping: a dict symbol → what the indicator returns for that symbol (an array,
+        a Series with the symbol's index, or a tuple of them), in the mapping's order. For a
+        DataFrame: what the indicator returns for the whole frame (a DataFrame, or a tuple of
+        DataFrames), the same as ``signal.<name>(frame, **params)``.
+
+    Raises
+    ------
+    InvalidInputError
+        An unknown indicator, a symbol's data without the inputs the indicator needs, a DataFrame
+        for an indicator of several inputs; what the indicator raises.
+    InvalidTypeError
+        ``name`` not a str, ``frame_or_dict`` neither a mapping nor a DataFrame, a bad client.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from quantumpanarchy import signal
+    >>> from quantumpanarchy.distributed import indicators_many
+    >>> closes = {s: np.random.default_rng(k).normal(100, 1, 50) for k, s in enumerate(["AAA", "BBB"])}
+    >>> out = indicators_many("SMA", closes, timeperiod=10)
+    >>> np.array_equal(out["BBB"], signal.SMA(closes["BBB"], timeperiod=10), equal_nan=True)
+    True
+    """
+    fn, inputs = _indicator(name)
+    if _is_pandas(frame_or_dict, "DataFrame"):
+        if len(inputs) != 1:
+            raise InvalidInputError(
+                f"{name} needs {inputs}: pass a mapping symbol → DataFrame with those columns, not one DataFrame"
+            )
+        if client is None:
+            return fn(frame_or_dict, **params)
+        _check_client(client)
+        procs = _processes_on_host(client)
+        columns = _chunks(list(range(frame_or_dict.shape[1])), 4 * _worker_threads(client))
+        tasks = [
+            client.submit(_columns_task, name, frame_or_dict.iloc[:, cols], dict(params), procs, pure=False)
+            for cols in columns
+        ]
+        parts = client.gather(tasks)
+        import pandas as pd  # a DataFrame came in: pandas is there
+
+        if isinstance(parts[0], tuple):
+            return tuple(pd.concat([p[k] for p in parts], axis=1) for k in range(len(parts[0])))
+        return pd.concat(parts, axis=1)
+    if not isinstance(frame_or_dict, Mapping):
+        raise InvalidTypeError(
+            f"frame_or_dict must be a mapping symbol → data or a pandas DataFrame, got {type(frame_or_dict).__name__}"
+        )
+    items = list(frame_or_dict.items())
+    if client is None:
+        return {symbol: _apply(fn, inputs, symbol, value, params) for symbol, value in items}
+    _check_client(client)
+    if not items:
+        return {}
+    procs = _processes_on_host(client)
+    tasks = [
+        client.submit(_indicator_task, name, chunk, dict(params), procs, pure=False)
+        for chunk in _chunks(items, 4 * _worker_threads(client))
+    ]
+    return {symbol: result for part in client.gather(tasks) for symbol, result in part}
+
+
+def _worker_threads(client: Any) -> int:
+    try:
+        info = client.scheduler_info(n_workers=-1)
+    except TypeError:
+        info = client.scheduler_info()
+    return max(1, sum(int(w.get("nthreads", 1)) for w in info.get("workers", {}).values()))
+
+
+def _portfolios(weights: Any) -> Sequence[Any]:
+    """The portfolios (rows) of ``weights``, without copying them: an array's rows are read one
+    at a time, so a huge broadcast view is refused by the first call that reads a row."""
     if type(weights).__module__.startswith("pandas") and hasattr(weights, "iterrows"):
-        return [row for _, row in weights.iterrows()]
+        return _FrameRows(weights)
     if isinstance(weights, np.ndarray):
         if weights.ndim != 2:
             raise InvalidInputError(f"weights must be 2-D (portfolios × assets), got {weights.ndim}-D")
-        return list(weights)
+        return weights
     if isinstance(weights, (str, bytes)) or not isinstance(weights, Sequence):
         raise InvalidTypeError(
             f"weights must be a 2-D array, a DataFrame or a sequence of weight vectors, got {type(weights).__name__}"
         )
-    return list(weights)
+    return weights
+
+
+class _FrameRows(Sequence[Any]):
+    """A DataFrame's rows as Series, read on demand."""
+
+    def __init__(self, frame: Any) -> None:
+        self.frame = frame
+
+    def __len__(self) -> int:
+        return len(self.frame)
+
+    def __getitem__(self, k: Any) -> Any:
+        if isinstance(k, slice):
+            return [self.frame.iloc[j] for j in range(*k.indices(len(self)))]
+        return self.frame.iloc[k]
+
+
+def _reserve_tasks(count: int) -> None:
+    """Refuse, before submitting anything, more tasks than the scheduler could hold."""
+    try:
+        np.empty(count * _BYTES_PER_TASK, dtype=np.uint8)
+    except (MemoryError, ValueError):
+        raise ResourceLimitError(
+            f"{count} tasks need about {count * _BYTES_PER_TASK / 2**30:.1f} GiB here, more than can be allocated"
+        ) from None
 
 
 def monte_carlo_var_many(
@@ -312,8 +494,9 @@ def monte_carlo_var_many(
     if client is None:
         return [monte_carlo_var(mean, cov, w, seed=root, **kwargs) for w in rows]
     _check_client(client)
-    if not rows:
+    if len(rows) == 0:
         return []
+    _reserve_tasks(len(rows))
     procs = _processes_on_host(client)
     [model] = client.scatter([(mean, cov)], broadcast=True, hash=False)
     tasks = [client.submit(_mc_task, model, w, root, dict(kwargs), procs, pure=False) for w in rows]
