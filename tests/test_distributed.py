@@ -245,6 +245,24 @@ def test_indicators_many_on_the_cluster_equals_one_machine(client: Any) -> None:
     assert indicators_many("SMA", {}, client=client) == {}
 
 
+def test_thread_based_workers_share_this_process_pool_and_leave_its_size() -> None:
+    """Workers that are threads of this process: the one native pool serves them all, so no
+    helper resizes it (one worker process on the host), and the results are still one machine's."""
+    distributed = pytest.importorskip("distributed")
+    before = performance.get_num_threads()
+    with (
+        distributed.LocalCluster(
+            n_workers=2, processes=False, threads_per_worker=2, dashboard_address=":0", silence_logs=50
+        ) as cluster,
+        distributed.Client(cluster) as c,
+    ):
+        probs = problems()
+        got = anneal_many(probs, client=c, seed=8, num_reads=9, num_sweeps=100)
+        assert set(c.run(os.getpid).values()) == {os.getpid()}
+    assert_same_sets(got, anneal_many(probs, seed=8, num_reads=9, num_sweeps=100))
+    assert performance.get_num_threads() == before
+
+
 def run_while_killing_a_worker(client: Any, work: Callable[[], Any]) -> Any:
     """Run ``work`` in a thread; once both workers are busy, SIGKILL one worker process. Returns
     what ``work`` returned; fails if no worker was busy to kill or the kill did not happen."""

@@ -169,16 +169,18 @@ def _check_client(client: Any) -> None:
 
 
 def _processes_on_host(client: Any) -> dict[str, int]:
-    """For each worker address: how many distinct worker processes share its host."""
+    """For each worker address: how many distinct worker processes share its host (the workers'
+    process ids, asked of the workers: the scheduler does not list them)."""
     try:
         info = client.scheduler_info(n_workers=-1)
     except TypeError:  # older distributed: every worker is listed
         info = client.scheduler_info()
     workers: dict[str, Any] = info.get("workers", {})
-    pids: dict[str, set[Any]] = {}
+    pids: dict[str, Any] = client.run(os.getpid)
+    on_host: dict[str, set[Any]] = {}
     for address, w in workers.items():
-        pids.setdefault(str(w.get("host", address)), set()).add(w.get("pid", address))
-    return {address: len(pids[str(w.get("host", address))]) for address, w in workers.items()}
+        on_host.setdefault(str(w.get("host", address)), set()).add(pids.get(address, address))
+    return {address: len(on_host[str(w.get("host", address))]) for address, w in workers.items()}
 
 
 def anneal_many(
