@@ -79,6 +79,7 @@ fn annealing(name: &str, model: &IsingModel, beta_max: f64, sweeps: usize, reads
         sweeps_per_beta: 1,
         num_reads: reads,
         seed: 1234,
+        first_read: 0,
         method: Method::Metropolis,
         initial_states: None,
         randomize_order: false,

@@ -264,6 +264,7 @@ class PBitNetwork:
         progress: Progress = None,
         time_limit: float | None = None,
         num_threads: int | None = None,
+        first_read: int = 0,
     ) -> SampleSet: ...
     async def anneal_async(
         self,
@@ -284,6 +285,7 @@ class PBitNetwork:
         backend: BackendName | None = None,
         time_limit: float | None = None,
         num_threads: int | None = None,
+        first_read: int = 0,
     ) -> SampleSet: ...
 
 @final

@@ -16,6 +16,8 @@ def anneal_many(
     problems: Sequence[PBitNetwork],
     client: Any = None,
     seed: int | None = None,
+    *,
+    reads_per_chunk: int | None = None,
     **anneal_kwargs: Any,
 ) -> list[SampleSet]:
     """One SampleSet per problem, here (``client=None``) or on a Dask client's workers."""

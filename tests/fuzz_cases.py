@@ -502,6 +502,7 @@ def network_methods(draw: st.DrawFn) -> Case:
         num_sweeps_per_beta=count(1, 3),
         initial_states_generator=option("none", "tile", "random"),
         randomize_order=flag(),
+        first_read=pick(ints(0, 64), [*COUNTS_HOSTILE, "2**64 - 2", "2**64"]),
         method=option("metropolis", "gibbs"),
         time_limit=real(0.01, 1.0),
         num_threads=count(1, 2),
@@ -1160,7 +1161,14 @@ def distributed_calls(draw: st.DrawFn) -> Case:
     """quantumpanarchy.distributed on its local path (client=None): no Dask in the fuzz runner."""
     setup, _ = draw(small_network())
     listings = draw(st.sampled_from(["[net]", "[net, net]", "[net] * 3", "[]", "net", "[net, 1]", "(net,)"]))
-    anneal_args = draw(kwargs(num_reads=count(1, 3), num_sweeps=count(0, 20), method=option("metropolis", "gibbs")))
+    anneal_args = draw(
+        kwargs(
+            num_reads=count(1, 20),
+            num_sweeps=count(0, 20),
+            method=option("metropolis", "gibbs"),
+            reads_per_chunk=pick(st.sampled_from(["None", "8", "16"]), [*COUNTS_HOSTILE, "12", "8.0", "'8'"]),
+        )
+    )
     n = draw(st.integers(1, 3))
     mean, cov = draw(vector(n, -0.01, 0.01)), draw(psd(n))
     weights = draw(pick(st.sampled_from([f"np.eye({n})", f"np.full((2, {n}), 0.5)"]), matrices_hostile(n)))

@@ -116,6 +116,37 @@ def test_local_anneal_many_is_each_problem_annealed_with_its_seed() -> None:
     assert anneal_many(probs, seed=43, **kwargs)[0] != got[0]
 
 
+@pytest.mark.parametrize("num_reads", [35, 37, 8, 3])  # 35: three chains after the lane groups; 37: a part group
+def test_first_read_numbers_the_reads_so_chunks_concatenate_to_the_whole_run(num_reads: int) -> None:
+    for net in (dense_problem(12, 5), sparse_problem(64, 6)):
+        whole = net.anneal(num_reads=num_reads, num_sweeps=150, seed=99, backend="cpu")
+        for chunk in (8, 16, 24):
+            parts = [
+                net.anneal(num_reads=min(chunk, num_reads - a), num_sweeps=150, seed=99, first_read=a, backend="cpu")
+                for a in range(0, num_reads, chunk)
+            ]
+            assert np.concatenate([p.samples for p in parts]).tobytes() == whole.samples.tobytes()
+            assert np.concatenate([p.energies for p in parts]).tobytes() == whole.energies.tobytes()
+            chunked = anneal_many([net], seed=3, reads_per_chunk=chunk, num_reads=num_reads, num_sweeps=150)
+            assert_same_sets(chunked, [net.anneal(seed=problem_seeds(3, 1)[0], num_reads=num_reads, num_sweeps=150)])
+            assert chunked[0].info["chunks"] == -(-num_reads // chunk)
+
+
+def test_reads_per_chunk_refuses_what_does_not_split() -> None:
+    net = dense_problem(6, 0)
+    with pytest.raises(InvalidInputError, match="multiple of 8"):
+        anneal_many([net], seed=1, reads_per_chunk=12, num_reads=24)
+    with pytest.raises(InvalidInputError, match="needs num_reads"):
+        anneal_many([net], seed=1, reads_per_chunk=8)
+    for bad in ({"time_limit": 1.0}, {"first_read": 0}, {"initial_states": np.ones(6, dtype=np.int8)}):
+        with pytest.raises(InvalidInputError, match="cannot split"):
+            anneal_many([net], seed=1, reads_per_chunk=8, num_reads=16, **bad)
+    with pytest.raises(InvalidInputError, match="first_read"):
+        net.anneal(num_reads=2, first_read=2**64 - 1, seed=1)
+    with pytest.raises(InvalidInputError, match="first_read"):
+        net.anneal(num_reads=2, first_read=-1, seed=1)
+
+
 def test_local_monte_carlo_var_many_is_monte_carlo_var_of_each_portfolio() -> None:
     got = monte_carlo_var_many(MEAN, COV, WEIGHTS, seed=9, num_scenarios=20_000, alpha=0.01)
     expected = [risk.monte_carlo_var(MEAN, COV, w, seed=9, num_scenarios=20_000, alpha=0.01) for w in WEIGHTS]
@@ -222,6 +253,14 @@ def test_anneal_many_on_the_cluster_equals_one_machine(client: Any) -> None:
     assert len(pools) == 2
     cores = len(os.sched_getaffinity(0))
     assert set(pools.values()) == {max(1, cores // 2)} or cores < 2
+
+
+def test_reads_split_over_the_cluster_equal_one_anneal_call(client: Any) -> None:
+    probs = [dense_problem(20, 1), sparse_problem(48, 2), dense_problem(20, 1)]
+    kwargs: dict[str, Any] = {"num_reads": 45, "num_sweeps": 300}
+    one_call = [p.anneal(seed=s, backend="cpu", **kwargs) for p, s in zip(probs, problem_seeds(21, 3), strict=True)]
+    for chunk in (8, 32):
+        assert_same_sets(anneal_many(probs, client=client, seed=21, reads_per_chunk=chunk, **kwargs), one_call)
 
 
 def test_monte_carlo_var_many_on_the_cluster_equals_one_machine(client: Any) -> None:

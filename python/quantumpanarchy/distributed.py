@@ -12,11 +12,11 @@ How a seed is used
 * :func:`anneal_many`: problem ``k`` is annealed with ``problem_seeds(seed, len(problems))[k]``
   (a child of ``numpy.random.SeedSequence(seed)``), here or on whichever worker runs it, so the
   result does not depend on the number of workers, on where a problem ran, or on a worker dying
-  and its task running again. List one network several times (``[net] * 16``) to split many reads
-  of one problem into 16 seeded chunks; the network then travels once per worker
-  (``client.scatter(..., broadcast=True)``). The reads *inside* one ``anneal`` call are not split
-  across workers: read ``r`` of a call draws from random stream ``r`` of the call's seed, and the
-  native layer has no first-read offset yet to run reads ``a..b`` of a call elsewhere.
+  and its task running again. ``reads_per_chunk=k`` also cuts each problem's reads into chunks of
+  ``k`` (a multiple of 8) run with ``anneal(first_read=...)``: read ``r`` of a call draws from
+  random stream ``r`` of its seed, so the concatenated chunks are the one call's SampleSet, bit
+  for bit, whatever ``k``. Networks used by several tasks travel once per worker
+  (``client.scatter(..., broadcast=True)``).
 * :func:`monte_carlo_var_many`: every portfolio is priced on the same scenarios (common random
   numbers: the same ``seed`` for each), so portfolio ``k``'s result is
   ``risk.monte_carlo_var(mean, cov, weights[k], seed=seed, ...)`` bit for bit. The scenarios of
@@ -187,6 +187,8 @@ def anneal_many(
     problems: Sequence[PBitNetwork],
     client: Any = None,
     seed: int | None = None,
+    *,
+    reads_per_chunk: int | None = None,
     **anneal_kwargs: Any,
 ) -> list[SampleSet]:
     """Anneal many problems, one :class:`~quantumpanarchy.core.SampleSet` per problem, here or on a
@@ -205,6 +207,13 @@ def anneal_many(
     seed : int, optional
         The root seed: problem ``k`` is annealed with ``problem_seeds(seed, len(problems))[k]``.
         ``None`` draws a root from the OS.
+    reads_per_chunk : int, optional
+        Split the reads of each problem into chunks of this many reads (a positive multiple of
+        8), one task each, run with ``first_read`` at the chunk's first read on the CPU, and
+        concatenated: each SampleSet is then the one ``anneal(num_reads=..., backend="cpu")``
+        gives in one call, bit for bit, whatever the chunk size. Needs ``num_reads``; refuses
+        ``initial_states``, ``initial_states_generator``, ``interrupt_function``, ``time_limit``
+        and ``first_read`` (they do not split).
     **anneal_kwargs
         Passed to every ``PBitNetwork.anneal`` call (``num_reads``, ``num_sweeps``,
         ``beta_range``, ``method``, ``num_threads``, ...). Callables such as
@@ -243,8 +252,10 @@ def anneal_many(
         if not isinstance(p, PBitNetwork):
             raise InvalidTypeError(f"problems[{k}] must be a PBitNetwork, got {type(p).__name__}")
     seeds = problem_seeds(seed, len(problems))
-    if client is None:
+    if client is None and reads_per_chunk is None:
         return [p.anneal(seed=s, **anneal_kwargs) for p, s in zip(problems, seeds, strict=True)]
+    if reads_per_chunk is not None:
+        return _anneal_in_chunks(problems, client, seeds, reads_per_chunk, anneal_kwargs)
     _check_client(client)
     if not problems:
         return []
@@ -400,6 +411,72 @@ def _worker_threads(client: Any) -> int:
     except TypeError:
         info = client.scheduler_info()
     return max(1, sum(int(w.get("nthreads", 1)) for w in info.get("workers", {}).values()))
+
+
+_UNSPLITTABLE = ("initial_states", "initial_states_generator", "interrupt_function", "time_limit", "first_read")
+_LANES = 8  # reads per lane group of the CPU kernels (src/rng.rs LANES)
+
+
+def _anneal_in_chunks(
+    problems: Sequence[PBitNetwork], client: Any, seeds: list[int], reads_per_chunk: Any, kwargs: dict[str, Any]
+) -> list[SampleSet]:
+    """anneal_many with each problem's reads cut into chunks of ``reads_per_chunk``."""
+    chunk = check_int(reads_per_chunk, "reads_per_chunk", 1)
+    if chunk % _LANES:
+        raise InvalidInputError(f"reads_per_chunk must be a multiple of {_LANES}, got {chunk}")
+    given = [k for k in _UNSPLITTABLE if kwargs.get(k) is not None and k != "first_read"]
+    given += ["first_read"] if "first_read" in kwargs else []
+    if given:
+        raise InvalidInputError(f"reads_per_chunk cannot split runs with {', '.join(given)}")
+    if kwargs.get("num_reads") is None:
+        raise InvalidInputError("reads_per_chunk needs num_reads")
+    num_reads = check_int(kwargs["num_reads"], "num_reads", 1)
+    kwargs = {**kwargs, "backend": kwargs.get("backend") or "cpu"}
+    starts = range(0, num_reads, chunk)
+    _reserve_tasks(len(problems) * len(starts))
+    jobs = [(k, a, min(chunk, num_reads - a)) for k in range(len(problems)) for a in starts]
+    if client is None:
+        parts = [problems[k].anneal(seed=seeds[k], **{**kwargs, "num_reads": n, "first_read": a}) for k, a, n in jobs]
+    else:
+        _check_client(client)
+        if not jobs:
+            return []
+        procs = _processes_on_host(client)
+        # every problem runs on several workers: each travels once per worker
+        unique = {id(p): p for p in problems}
+        futures = dict(zip(unique, client.scatter(list(unique.values()), broadcast=True, hash=False), strict=True))
+        tasks = [
+            client.submit(
+                _anneal_task,
+                futures[id(problems[k])],
+                seeds[k],
+                {**kwargs, "num_reads": n, "first_read": a},
+                procs,
+                pure=False,
+            )
+            for k, a, n in jobs
+        ]
+        parts = client.gather(tasks)
+    per_problem = len(starts)
+    return [_concatenated(parts[k * per_problem : (k + 1) * per_problem]) for k in range(len(problems))]
+
+
+def _concatenated(parts: list[SampleSet]) -> SampleSet:
+    """The chunks of one run as one SampleSet (rows in read order; the first chunk's info, its
+    timing summed over the chunks)."""
+    first = parts[0]
+    info = dict(first.info)
+    timing = [p.info.get("timing", {}).get("sampling_s", 0.0) for p in parts]
+    info["timing"] = {"sampling_s": float(sum(timing))}
+    info["chunks"] = len(parts)
+    return SampleSet(
+        np.concatenate([p.samples for p in parts]),
+        np.concatenate([p.energies for p in parts]),
+        np.concatenate([p.num_occurrences for p in parts]),
+        vartype=first.vartype,
+        variables=first.variables,
+        info=info,
+    )
 
 
 def _portfolios(weights: Any) -> Sequence[Any]:

@@ -26,6 +26,10 @@ pub struct AnnealParams {
     pub sweeps_per_beta: usize,
     pub num_reads: usize,
     pub seed: u64,
+    /// The index of this run's first read in a larger run of the same seed: read `r` draws from
+    /// stream `first_read + r`, so reads `a..b` of a run can be annealed elsewhere (a `first_read`
+    /// that is a multiple of [`LANES`] keeps the lane groups of sparse problems, and so the bits).
+    pub first_read: u64,
     pub method: Method,
     /// Starting states in model order for the first reads (at most `num_reads` rows of `n`);
     /// the other reads start from random states drawn from their own streams.
@@ -53,7 +57,19 @@ pub fn resolve(params: &AnnealParams, n: usize, requested: Option<Choice>) -> Re
             _ => Ok(Backend::Cpu),
         };
     }
+    if params.first_read > 0 {
+        return match requested.unwrap_or_else(backend::current_choice) {
+            Choice::Cuda => Err(first_read_on_cuda()),
+            _ => Ok(Backend::Cpu),
+        };
+    }
     backend::resolve(requested, n as f64 * params.total_sweeps() as f64, CUDA_AUTO_UPDATES)
+}
+
+fn first_read_on_cuda() -> crate::error::Error {
+    crate::error::Error::BackendUnavailable(
+        "first_read > 0 runs on the CPU only (the CUDA kernels number their reads from 0): use backend='cpu'".into(),
+    )
 }
 
 fn random_order_on_cuda() -> crate::error::Error {
@@ -72,6 +88,12 @@ impl AnnealParams {
     pub fn validate(&self, model: &IsingModel) -> Result<()> {
         ensure!(self.sweeps_per_beta > 0, "num_sweeps_per_beta must be positive, got 0");
         ensure!(self.num_reads > 0, "num_reads must be positive, got 0");
+        ensure!(
+            self.first_read.checked_add(self.num_reads as u64).is_some(),
+            "first_read + num_reads must be below 2**64, got first_read={} and num_reads={}",
+            self.first_read,
+            self.num_reads
+        );
         super::schedule::check_betas(&self.betas, "betas", true)?;
         // What a run keeps per read: its state twice (working copy and result), its energy and
         // the SampleSet's count; an eighth more leaves room for the small allocations that follow
@@ -158,6 +180,9 @@ pub fn anneal(
         Backend::Cuda => {
             if params.randomize_order {
                 return Err(random_order_on_cuda());
+            }
+            if params.first_read > 0 {
+                return Err(first_read_on_cuda());
             }
             // The GPU finishes its reads together: the hook is consulted after they all ran.
             let mut states = super::cuda::anneal(engine, params, control)?;
@@ -358,7 +383,7 @@ impl<'a> InOrder<'a> {
 
 /// Read `r` as one chain.
 fn run_chain(engine: &Engine, params: &AnnealParams, control: &Control, r: usize, kind: &ChainKind) -> Result<Vec<i8>> {
-    let mut stream = Stream::new(params.seed, r as u64);
+    let mut stream = Stream::new(params.seed, params.first_read + r as u64);
     let s = initial_state(engine, params, r, &mut stream);
     let (m, k) = (params.method, params.sweeps_per_beta);
     match kind {
@@ -416,7 +441,8 @@ fn run_group<T: LaneFloat>(
     g: usize,
 ) -> Result<Vec<Vec<i8>>> {
     let reads = (params.num_reads - g * LANES).min(LANES);
-    let mut streams: [Stream; LANES] = std::array::from_fn(|l| Stream::new(params.seed, (g * LANES + l) as u64));
+    let mut streams: [Stream; LANES] =
+        std::array::from_fn(|l| Stream::new(params.seed, params.first_read + (g * LANES + l) as u64));
     let states: [Vec<i8>; LANES] =
         std::array::from_fn(|l| initial_state(engine, params, g * LANES + l.min(reads - 1), &mut streams[l]));
     let mut group = LaneGroup::<T>::new(model, &states, &mut streams);
@@ -455,6 +481,7 @@ mod tests {
             sweeps_per_beta: 1,
             num_reads: 6,
             seed,
+            first_read: 0,
             method,
             initial_states: None,
             randomize_order: false,
@@ -517,6 +544,25 @@ mod tests {
         assert_eq!(part.num_reads(), 13);
         assert_eq!(part.states, full.states[..13 * 64]);
         assert_eq!(part.energies, full.energies[..13]);
+    }
+
+    #[test]
+    fn reads_from_first_read_on_are_those_of_the_whole_run() {
+        // a sparse ring: lane groups of 8 reads, a part group and chains, depending on the count
+        let model = ferromagnet_ring(64);
+        let engine = Engine::new(&model);
+        for total in [19, 21, 24] {
+            let mut p = params(4, Method::Metropolis);
+            p.num_reads = total;
+            let whole = run(&model, &engine, &p);
+            let mut states = Vec::new();
+            for first in (0..total).step_by(8) {
+                p.first_read = first as u64;
+                p.num_reads = (total - first).min(8);
+                states.extend(run(&model, &engine, &p).states);
+            }
+            assert_eq!(states, whole.states, "{total} reads");
+        }
     }
 
     #[test]

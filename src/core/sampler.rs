@@ -78,6 +78,7 @@ impl ChainParams {
             sweeps_per_beta: 1,
             num_reads: self.num_chains,
             seed: self.seed,
+            first_read: 0,
             method: self.method,
             initial_states: self.initial_states.clone(),
             randomize_order: false,

@@ -37,6 +37,7 @@ mod tests {
             sweeps_per_beta: 2,
             num_reads: reads,
             seed: 9,
+            first_read: 0,
             method,
             initial_states: None,
             randomize_order: false,

@@ -38,6 +38,7 @@ pub struct AnnealArgs<'a, 'py> {
     pub progress: Option<&'a Bound<'py, PyAny>>,
     pub time_limit: Option<f64>,
     pub num_threads: Option<PyInt>,
+    pub first_read: PyInt,
 }
 
 fn given(obj: Option<&Bound<'_, PyAny>>) -> bool {
@@ -154,6 +155,7 @@ pub fn run<'py>(net: &PyPBitNetwork, py: Python<'py>, a: AnnealArgs<'_, 'py>) ->
         sweeps_per_beta,
         num_reads,
         seed: 0,
+        first_read: args::count(a.first_read, "first_read", 0)? as u64,
         method,
         initial_states,
         randomize_order: a.randomize_order,

@@ -583,7 +583,7 @@ impl PyPBitNetwork {
         schedule = None, num_reads = None, seed = None, *, num_sweeps = None, beta_range = None,
         beta_schedule_type = "geometric", beta_schedule = None, num_sweeps_per_beta = 1, initial_states = None,
         initial_states_generator = None, randomize_order = false, method = "metropolis", interrupt_function = None,
-        backend = None, progress = None, time_limit = None, num_threads = None
+        backend = None, progress = None, time_limit = None, num_threads = None, first_read = 0
     ))]
     #[allow(clippy::too_many_arguments)]
     fn anneal<'py>(
@@ -606,6 +606,7 @@ impl PyPBitNetwork {
         progress: Option<&Bound<'py, PyAny>>,
         #[pyo3(from_py_with = args::opt_real)] time_limit: Option<f64>,
         #[pyo3(from_py_with = args::opt_int)] num_threads: Option<PyInt>,
+        #[pyo3(from_py_with = args::int)] first_read: PyInt,
     ) -> PyResult<Bound<'py, PyAny>> {
         let args = AnnealArgs {
             schedule,
@@ -625,6 +626,7 @@ impl PyPBitNetwork {
             progress,
             time_limit,
             num_threads,
+            first_read,
         };
         super::anneal::run(self, py, args)
     }
@@ -633,7 +635,7 @@ impl PyPBitNetwork {
     #[pyo3(signature = (*args, **kwargs), text_signature = "(self, /, schedule=None, num_reads=None, seed=None, *, \
         num_sweeps=None, beta_range=None, beta_schedule_type='geometric', beta_schedule=None, num_sweeps_per_beta=1, \
         initial_states=None, initial_states_generator=None, randomize_order=False, method='metropolis', \
-        interrupt_function=None, backend=None, time_limit=None, num_threads=None)")]
+        interrupt_function=None, backend=None, time_limit=None, num_threads=None, first_read=0)")]
     fn anneal_async<'py>(
         slf: &Bound<'py, Self>,
         args: &Bound<'py, PyTuple>,
