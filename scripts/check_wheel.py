@@ -23,7 +23,7 @@ from pathlib import Path
 MAX_GLIBC = (2, 28)
 SYSTEM_LIBS = {"libc.so.6", "libm.so.6", "libpthread.so.0", "libdl.so.2", "librt.so.1", "libgcc_s.so.1"}
 SYSTEM_LIBS |= {"ld-linux-x86-64.so.2"}
-EXTRAS = {"cuda", "cuda12", "pandas", "dimod", "progress"}
+EXTRAS = {"cuda", "cuda12", "pandas", "dimod", "progress", "dask"}
 SDIST_NEEDS = ["Cargo.toml", "Cargo.lock", "build.rs", "pyproject.toml", "src/lib.rs", "src/lapack.rs"]
 SDIST_NEEDS += ["python/quantumpanarchy/__init__.py", "python/quantumpanarchy/core.pyi", "LICENSE-MIT"]
 
