@@ -1,0 +1,1 @@
+"""The parts of :mod:`quantumpanarchy.distributed`, one file per helper."""
