@@ -1,6 +1,7 @@
-"""Scale-out on a Dask cluster the user already has: many annealing problems, many Monte Carlo
-VaR portfolios and one indicator over many symbols, with results bit-identical to one machine
-(for the same seed where there is randomness).
+"""Scale-out on a Dask cluster the user already has: many annealing problems, many
+parallel-tempering runs, QAOA expectations over a grid of angles, many Monte Carlo VaR portfolios
+and one indicator over many symbols, with results bit-identical to one machine (for the same seed
+where there is randomness).
 
 Dask is optional (``pip install quantumpanarchy[dask]``): with ``client=None`` every helper runs
 in this process and needs no Dask; with a ``dask.distributed.Client`` the work is spread over its
@@ -23,6 +24,10 @@ How a seed is used
   one VaR are not cut across workers: that needs a native first-scenario offset (scenario ``i``
   already draws from Philox counter ``i``, so the hook is an offset plus an exact merge of the
   tail summaries) and is not there yet.
+* :func:`tempering_many`: problem ``k`` runs ``ParallelTempering(problems[k], betas,
+  seed=problem_seeds(seed, len(problems))[k])``, seeded as in :func:`anneal_many`.
+* :func:`qaoa_grid` has no randomness: every angle set is evaluated on its own, so the values are
+  one ``QAOA.expectation`` batch's whatever the chunking.
 
 Threads
 -------
@@ -40,11 +45,13 @@ from ._distributed.anneal import anneal_many
 from ._distributed.cluster import problem_seeds
 from ._distributed.indicators import indicators_many
 from ._distributed.montecarlo import monte_carlo_var_many
+from ._distributed.qaoa import qaoa_grid
+from ._distributed.tempering import tempering_many
 from ._help import public_dir
 
-__all__ = ["anneal_many", "indicators_many", "monte_carlo_var_many", "problem_seeds"]
+__all__ = ["anneal_many", "indicators_many", "monte_carlo_var_many", "problem_seeds", "qaoa_grid", "tempering_many"]
 
-for _value in (anneal_many, indicators_many, monte_carlo_var_many, problem_seeds):
+for _value in (anneal_many, indicators_many, monte_carlo_var_many, problem_seeds, qaoa_grid, tempering_many):
     _value.__module__ = __name__  # help() and reprs name the public module
 
 __dir__ = public_dir(__all__)
