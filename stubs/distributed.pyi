@@ -33,6 +33,8 @@ def monte_carlo_var_many(
     weights: Any,
     client: Any = None,
     seed: int | None = None,
+    *,
+    scenarios_per_chunk: int | None = None,
     **kwargs: Any,
 ) -> list[MonteCarloVaR]:
     """``risk.monte_carlo_var`` of each portfolio (row of ``weights``) on the same scenarios."""

@@ -12,7 +12,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -155,6 +155,59 @@ def test_local_monte_carlo_var_many_is_monte_carlo_var_of_each_portfolio() -> No
     assert len({r.seed for r in unseeded}) == 1  # one seed drawn for all: common random numbers
 
 
+BLOCK = 2**15  # the tail's summation block: ranges of scenarios start at its multiples
+
+
+@pytest.mark.parametrize("dist", [{}, {"distribution": "student_t", "dof": 4.0}])
+def test_scenarios_cut_into_ranges_merge_into_the_one_call(dist: dict[str, Any]) -> None:
+    for total in (3 * BLOCK, 3 * BLOCK + 1, 100_003):
+        kwargs: dict[str, Any] = {"num_scenarios": total, "alpha": 0.01, "horizon": 5.0, **dist}
+        whole = [risk.monte_carlo_var(MEAN, COV, w, seed=4, backend="cpu", **kwargs) for w in WEIGHTS]
+        for size in (BLOCK, 2 * BLOCK, 2**20):
+            split = monte_carlo_var_many(MEAN, COV, WEIGHTS, seed=4, scenarios_per_chunk=size, **kwargs)
+            assert split == whole, (total, size)
+            assert [(r.var, r.cvar, r.cvar_stderr) for r in split] == [(r.var, r.cvar, r.cvar_stderr) for r in whole]
+
+
+def test_a_range_whose_bound_left_out_a_loss_is_made_again_with_every_loss(monkeypatch: pytest.MonkeyPatch) -> None:
+    from quantumpanarchy._risk.montecarlo import var_part as real_part
+
+    calls: list[bool] = []
+
+    def part(*args: Any, keep_all: bool = False, **kwargs: Any) -> Any:
+        calls.append(keep_all)
+        made = real_part(*args, keep_all=keep_all, **kwargs)
+        if not keep_all and made[1] > 0:  # pretend the bound was too high: a loss left out above the VaR
+            return (
+                made[0],
+                made[1],
+                made[2] + 1,
+                np.inf,
+                made[4][1:],
+                made[5] - np.eye(1, len(made[5]), dtype=np.uint64)[0],
+            )
+        return made
+
+    monkeypatch.setattr("quantumpanarchy._distributed.montecarlo.var_part", part)
+    kwargs: dict[str, Any] = {"num_scenarios": 3 * BLOCK, "alpha": 0.05}
+    got = monte_carlo_var_many(MEAN, COV, WEIGHTS[:2], seed=6, scenarios_per_chunk=BLOCK, **kwargs)
+    assert got == [risk.monte_carlo_var(MEAN, COV, w, seed=6, **kwargs) for w in WEIGHTS[:2]]
+    assert calls.count(True) == 2 * 3  # every range of both portfolios, made again
+
+
+def test_scenarios_per_chunk_refuses_what_does_not_split() -> None:
+    with pytest.raises(InvalidInputError, match="multiple of 32768"):
+        monte_carlo_var_many(MEAN, COV, WEIGHTS, seed=1, scenarios_per_chunk=10_000)
+    with pytest.raises(InvalidInputError, match="return_scenarios"):
+        monte_carlo_var_many(MEAN, COV, WEIGHTS, seed=1, scenarios_per_chunk=BLOCK, return_scenarios=True)
+    with pytest.raises(InvalidInputError, match="backend"):
+        monte_carlo_var_many(MEAN, COV, WEIGHTS, seed=1, scenarios_per_chunk=BLOCK, backend="cuda")
+    with pytest.raises(InvalidInputError, match="weights"):  # checked before any range runs
+        monte_carlo_var_many(MEAN, COV, [[1.0, 0.0]], seed=1, scenarios_per_chunk=BLOCK, num_scenarios=10**9)
+    with pytest.raises(InvalidTypeError):
+        monte_carlo_var_many(MEAN, COV, WEIGHTS, seed=1, scenarios_per_chunk=cast(Any, "big"))
+
+
 def ohlcv(seed: int, bars: int = 300) -> pd.DataFrame:
     rng = np.random.default_rng(seed)
     close = 100 * np.exp(np.cumsum(rng.normal(0, 0.01, bars)))
@@ -272,6 +325,16 @@ def test_monte_carlo_var_many_on_the_cluster_equals_one_machine(client: Any) -> 
     assert all(type(r) is risk.MonteCarloVaR for r in on_cluster)
 
 
+def test_scenarios_split_over_the_cluster_equal_one_call(client: Any) -> None:
+    kwargs: dict[str, Any] = {"num_scenarios": 200_001, "alpha": 0.01, "distribution": "student_t", "dof": 6.0}
+    local = [risk.monte_carlo_var(MEAN, COV, w, seed=12, **kwargs) for w in WEIGHTS]
+    for size in (BLOCK, 3 * BLOCK):
+        assert (
+            monte_carlo_var_many(MEAN, COV, WEIGHTS, client=client, seed=12, scenarios_per_chunk=size, **kwargs)
+            == local
+        )
+
+
 def test_indicators_many_on_the_cluster_equals_one_machine(client: Any) -> None:
     local = indicators_many("ADX", SYMBOLS, timeperiod=9)
     on_cluster = indicators_many("ADX", SYMBOLS, client=client, timeperiod=9)
@@ -351,5 +414,17 @@ def test_monte_carlo_var_many_survives_a_worker_killed_mid_run(client: Any) -> N
     expected = monte_carlo_var_many(MEAN, COV, weights, seed=5, **kwargs)
     got = run_while_killing_a_worker(
         client, lambda: monte_carlo_var_many(MEAN, COV, weights, client=client, seed=5, **kwargs)
+    )
+    assert got == expected
+
+
+def test_scenarios_split_over_the_cluster_survive_a_worker_killed_mid_run(client: Any) -> None:
+    kwargs: dict[str, Any] = {"num_scenarios": 24_000_000, "alpha": 0.01}  # 24 ranges of about 30 ms
+    expected = [risk.monte_carlo_var(MEAN, COV, w, seed=8, **kwargs) for w in WEIGHTS[:2]]
+    got = run_while_killing_a_worker(
+        client,
+        lambda: monte_carlo_var_many(
+            MEAN, COV, WEIGHTS[:2], client=client, seed=8, scenarios_per_chunk=2**20, **kwargs
+        ),
     )
     assert got == expected

@@ -20,10 +20,11 @@ How a seed is used
   (``client.scatter(..., broadcast=True)``).
 * :func:`monte_carlo_var_many`: every portfolio is priced on the same scenarios (common random
   numbers: the same ``seed`` for each), so portfolio ``k``'s result is
-  ``risk.monte_carlo_var(mean, cov, weights[k], seed=seed, ...)`` bit for bit. The scenarios of
-  one VaR are not cut across workers: that needs a native first-scenario offset (scenario ``i``
-  already draws from Philox counter ``i``, so the hook is an offset plus an exact merge of the
-  tail summaries) and is not there yet.
+  ``risk.monte_carlo_var(mean, cov, weights[k], seed=seed, ...)`` bit for bit.
+  ``scenarios_per_chunk=k`` also cuts each portfolio's scenarios into ranges of ``k`` (a multiple
+  of 32,768): scenario ``i`` draws from Philox counter ``i`` wherever it runs, each range sends
+  back its upper tail, and the tail's order statistics and block sums merge exactly, so the
+  result is still the one call's, bit for bit.
 * :func:`tempering_many`: problem ``k`` runs ``ParallelTempering(problems[k], betas,
   seed=problem_seeds(seed, len(problems))[k])``, seeded as in :func:`anneal_many`.
 * :func:`qaoa_grid` has no randomness: every angle set is evaluated on its own, so the values are

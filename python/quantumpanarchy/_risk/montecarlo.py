@@ -216,6 +216,10 @@ def monte_carlo_var(
         progress if progress is not False else None,
         bool(return_scenarios),
     )
+    return _result(out, alpha, horizon, distribution, nu)
+
+
+def _result(out: dict[str, Any], alpha: Any, horizon: Any, distribution: str, nu: float | None) -> MonteCarloVaR:
     return MonteCarloVaR(
         var=out["var"],
         cvar=out["cvar"],
@@ -229,8 +233,80 @@ def monte_carlo_var(
         seed=out["seed"],
         backend=out["backend"],
         tail_count=out["tail_count"],
-        scenarios=out["scenarios"],
+        scenarios=out.get("scenarios"),
     )
+
+
+# --- one run cut into ranges of scenarios (quantumpanarchy.distributed) ----------------------
+
+#: Ranges of scenarios simulated apart start at multiples of this (the tail's summation block).
+SUM_BLOCK: int = _native.MC_SUM_CHUNK
+
+#: What the tail statistics need of one range of scenarios (see ``src/risk/montecarlo/tail.rs``):
+#: ``(first, count, below, max_below, kept losses, kept per block)``. A plain tuple: it is pickled
+#: to and from Dask workers.
+TailPart = tuple[int, int, int, float, FloatArray, npt.NDArray[np.uint64]]
+
+
+def var_part(
+    mean: Any,
+    cov: Any,
+    weights: Any,
+    first: int,
+    count: int,
+    *,
+    seed: int,
+    alpha: float = 0.05,
+    num_scenarios: int = 1_000_000,
+    horizon: float = 1,
+    distribution: str = "normal",
+    dof: float | None = None,
+    keep_all: bool = False,
+) -> TailPart:
+    """The tail part of scenarios ``first..first + count`` of the :func:`monte_carlo_var` run with
+    these arguments, simulated on the CPU (``count=0`` checks the arguments only). ``first`` is a
+    multiple of :data:`SUM_BLOCK`, and so is ``count`` unless the range ends the run."""
+    distribution, nu, _ = _options(distribution, dof, "cpu", None)
+    names = _assets(mean, cov)
+    part: TailPart = _native.mc_var_part(
+        _values(mean),
+        _values(cov),
+        _weights(weights, names),
+        alpha,
+        first,
+        count,
+        num_scenarios,
+        horizon,
+        distribution,
+        nu,
+        check_int(seed, "seed", 0),
+        bool(keep_all),
+    )
+    return part
+
+
+def var_from_parts(
+    parts: list[TailPart],
+    *,
+    seed: int,
+    alpha: float = 0.05,
+    horizon: float = 1,
+    distribution: str = "normal",
+    dof: float | None = None,
+) -> MonteCarloVaR | None:
+    """The :func:`monte_carlo_var` result, bit for bit, of the run whose consecutive ranges are
+    ``parts`` (made by :func:`var_part` with the same arguments); ``None`` when a part's bound left
+    out a loss the statistics need: make the parts again with ``keep_all=True``."""
+    distribution, nu, _ = _options(distribution, dof, "cpu", None)
+    # arrays that came back from a Dask worker may be misaligned views of a message buffer
+    aligned = [
+        (*p[:4], np.require(p[4], np.float64, ["C", "A"]), np.require(p[5], np.uint64, ["C", "A"])) for p in parts
+    ]
+    out = _native.mc_var_merge(aligned, alpha)
+    if out is None:
+        return None
+    out.update(num_scenarios=sum(p[1] for p in parts), seed=seed, backend="cpu")
+    return _result(out, alpha, horizon, distribution, nu)
 
 
 def simulate_returns(

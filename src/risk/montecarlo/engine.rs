@@ -235,6 +235,21 @@ pub fn simulate(
     keep_scenarios: bool,
     control: &Control,
 ) -> Result<(Vec<f64>, Option<Vec<f64>>)> {
+    simulate_range(model, position, 0, num_scenarios, keep_scenarios, control)
+}
+
+/// [`simulate`] of scenarios `first..first + num_scenarios` only: the same bits as those rows of
+/// a run from 0 (scenario `i` draws from counter `i`), for a range simulated apart.
+pub fn simulate_range(
+    model: &Model,
+    position: &dyn Position,
+    first: u64,
+    num_scenarios: usize,
+    keep_scenarios: bool,
+    control: &Control,
+) -> Result<(Vec<f64>, Option<Vec<f64>>)> {
+    let origin = first;
+    crate::ensure!(origin.checked_add(num_scenarios as u64).is_some(), "scenarios {origin}.. run past 2^64 scenarios");
     let d = model.num_assets;
     crate::ensure!(position.num_assets() == d, "the position has {} assets, the model {d}", position.num_assets());
     let mut scenarios = match keep_scenarios {
@@ -253,7 +268,7 @@ pub fn simulate(
         let mut b = Block::new(model);
         let mut rows = rows;
         for (k, dst) in out.chunks_mut(LANES).enumerate() {
-            let first = (c * CHUNK + k * LANES) as u64;
+            let first = origin + (c * CHUNK + k * LANES) as u64;
             let lanes = dst.len();
             returns(model, first, lanes, &mut b, isa);
             position.losses(&b.x, lanes, &mut b.loss);
@@ -271,7 +286,7 @@ pub fn simulate(
             return Err(crate::invalid!(
                 "scenario {} has a non-finite loss ({}): the returns overflow double precision; rescale mean, cov or \
                  weights",
-                c * CHUNK + bad,
+                origin + (c * CHUNK + bad) as u64,
                 out[bad]
             ));
         }

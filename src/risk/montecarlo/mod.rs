@@ -26,7 +26,7 @@ use crate::error::{check_finite, check_finite_matrix, Error, Result};
 
 pub use engine::{Linear, Position};
 pub use factor::Factor;
-pub use tail::Tail;
+pub use tail::{Tail, TailPart};
 
 /// The scenario distribution of the assets' one-period returns.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -204,6 +204,35 @@ pub fn monte_carlo_var(
     control.check()?;
     let tail = tail::summarize(&losses, alpha)?;
     Ok(McResult { tail, num_scenarios, backend, scenarios })
+}
+
+/// The [`TailPart`] of scenarios `first..first + count` of a [`monte_carlo_var`] run of `total`
+/// scenarios, on the CPU: parts of consecutive ranges, simulated apart, [`tail::merge`] into that
+/// run's VaR and CVaR bit for bit (on either backend: both draw the same scenarios). `keep_all`
+/// keeps every loss, for when the merge found a part's bound too high. A `count` of 0 checks the
+/// arguments only.
+#[allow(clippy::too_many_arguments)]
+pub fn monte_carlo_var_part(
+    model: &Model,
+    weights: &[f64],
+    alpha: f64,
+    first: usize,
+    count: usize,
+    total: usize,
+    keep_all: bool,
+    control: &Control,
+) -> Result<TailPart> {
+    tail::check_alpha(alpha)?;
+    crate::ensure!(total >= 2, "num_scenarios must be at least 2, got {total}");
+    let position = Linear::new(weights, model.num_assets)?;
+    crate::ensure!(
+        first.checked_add(count).is_some_and(|end| end <= total),
+        "scenarios {first}..{first}+{count} lie outside the run's {total}"
+    );
+    control.add_total(count as u64);
+    let (losses, _) = engine::simulate_range(model, &position, first as u64, count, false, control)?;
+    control.check()?;
+    tail::part(&losses, first, total, alpha, keep_all)
 }
 
 /// The scenario matrix (num_scenarios × num_assets, row-major): the returns [`monte_carlo_var`]

@@ -15,8 +15,9 @@
 //!   VaR + mean(max(L − VaR, 0))/α, whose variance is Var(max(L − VaR, 0)) / (n α²):
 //!   √(s²/n)/α with s² the sample variance (n − 1) of the excesses max(Lᵢ − VaR, 0).
 //!
-//! Every sum is taken over fixed chunks of that copy added in order, so the results do not depend
-//! on the thread count.
+//! Every sum is taken over fixed blocks of [`SUM_CHUNK`] scenarios added in order, so the results
+//! depend neither on the thread count nor on how the scenarios were split: ranges of a sample
+//! simulated apart give [`TailPart`]s that [`merge`] into the statistics of the whole, bit for bit.
 
 use crate::error::{try_with_capacity, Result};
 use crate::risk::stats::{lerp, quantile_index};
@@ -55,16 +56,19 @@ fn order_stats(v: &mut [f64], ks: &[usize]) -> Vec<f64> {
         .collect()
 }
 
-/// Chunk of the ordered sums.
-const SUM_CHUNK: usize = 1 << 15;
+/// Scenarios per summation block: every sum is taken block by block over the scenarios in order
+/// (Neumaier-compensated within a block, blocks added in order), whatever the threads, and
+/// whatever ranges of scenarios were simulated apart ([`part`], [`merge`]).
+pub const SUM_CHUNK: usize = 1 << 15;
 
-/// Σ f(x) over `v` in fixed chunks (Neumaier-compensated within each, chunks added in order).
-fn chunked_sum(v: &[f64], f: impl Fn(f64) -> Option<f64> + Sync) -> (f64, usize) {
-    let parts: Vec<(f64, f64, usize)> = v
-        .par_chunks(SUM_CHUNK)
+/// Σ f(x) over `blocks` (Neumaier-compensated within each, blocks added in order), and how many
+/// terms there were.
+fn blocked_sum(blocks: &[&[f64]], f: impl Fn(f64) -> Option<f64> + Sync) -> (f64, usize) {
+    let parts: Vec<(f64, f64, usize)> = blocks
+        .par_iter()
         .map(|c| {
             let (mut s, mut comp, mut count) = (0.0f64, 0.0f64, 0usize);
-            for &x in c {
+            for &x in c.iter() {
                 if let Some(y) = f(x) {
                     let t = s + y;
                     comp += if s.abs() >= y.abs() { (s - t) + y } else { (y - t) + s };
@@ -108,64 +112,151 @@ fn lower_bound(losses: &[f64], k: usize) -> f64 {
     *sample.select_nth_unstable_by(rank as usize, f64::total_cmp).1
 }
 
-/// The losses ≥ a bound below the `k`-th smallest, in their order, and the number below it.
-fn upper_part(losses: &[f64], k: usize) -> Result<(Vec<f64>, usize)> {
-    let bound = lower_bound(losses, k);
-    let parts: Vec<(usize, Vec<f64>)> = losses
-        .par_chunks(SUM_CHUNK)
-        .map(|c| {
-            let above: Vec<f64> = c.iter().copied().filter(|&x| x >= bound).collect();
-            (c.len() - above.len(), above)
-        })
-        .collect();
-    let below: usize = parts.iter().map(|p| p.0).sum();
-    if below > k {
-        // the sample misled the bound (vanishingly rare): every loss is a candidate
-        let mut all = try_with_capacity(losses.len(), "a copy of the losses")?;
-        all.extend_from_slice(losses);
-        return Ok((all, 0));
-    }
-    let mut upper = try_with_capacity(losses.len() - below, "the upper part of the losses")?;
-    for (_, p) in &parts {
-        upper.extend_from_slice(p);
-    }
-    Ok((upper, below))
+/// The quantile levels and order statistics the tail statistics of `n` losses at `alpha` read.
+struct Needs {
+    p_lo: f64,
+    p_hi: f64,
+    /// The (lower, upper, weight) indices of the quantiles at p_lo, p and p_hi.
+    q: [(usize, usize, f64); 3],
+    /// Their order statistics' indices, ascending, without repeats.
+    ks: Vec<usize>,
 }
 
-/// VaR, CVaR and their standard errors at level `alpha` of the finite `losses`.
-pub fn summarize(losses: &[f64], alpha: f64) -> Result<Tail> {
-    check_alpha(alpha)?;
-    let n = losses.len();
-    crate::ensure!(n >= 2, "at least 2 losses are needed, got {n}");
+fn needs(n: usize, alpha: f64) -> Needs {
     let p = 1.0 - alpha;
-    let nf = n as f64;
     let zp = norm_ppf(p);
     let z = norm_ppf(0.975);
-    let h =
-        nf.powf(-1.0 / 3.0) * z.powf(2.0 / 3.0) * (1.5 * norm_pdf(zp).powi(2) / (2.0 * zp * zp + 1.0)).powf(1.0 / 3.0);
+    let h = (n as f64).powf(-1.0 / 3.0)
+        * z.powf(2.0 / 3.0)
+        * (1.5 * norm_pdf(zp).powi(2) / (2.0 * zp * zp + 1.0)).powf(1.0 / 3.0);
     let (p_lo, p_hi) = ((p - h).max(0.0), (p + h).min(1.0));
     let q = [quantile_index(n, p_lo), quantile_index(n, p), quantile_index(n, p_hi)];
     let mut ks: Vec<usize> = q.iter().flat_map(|&(a, b, _)| [a, b]).collect();
     ks.sort_unstable();
     ks.dedup();
-    // every order statistic needed, and every loss ≥ VaR, lies in the upper part
-    let (mut upper, below) = crate::parallel::install(|| upper_part(losses, ks[0]))??;
-    let shifted: Vec<usize> = ks.iter().map(|k| k - below).collect();
+    Needs { p_lo, p_hi, q, ks }
+}
+
+/// What the tail statistics need of the losses of one range of scenarios of a sample: the
+/// losses at or above a bound, in scenario order. Parts of consecutive ranges, simulated apart
+/// (on other threads, processes or machines), [`merge`] into the statistics of the whole sample,
+/// bit for bit.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TailPart {
+    /// The range's first scenario: a multiple of [`SUM_CHUNK`].
+    pub first: usize,
+    /// Its scenarios: a multiple of [`SUM_CHUNK`] unless the range ends the sample.
+    pub count: usize,
+    /// The losses below the bound (left out), and the largest of them (−∞ when none).
+    pub below: usize,
+    pub max_below: f64,
+    /// The losses at or above the bound, in scenario order.
+    pub kept: Vec<f64>,
+    /// How many of `kept` each summation block of the range holds, in order.
+    pub per_block: Vec<usize>,
+}
+
+/// The part of the losses of scenarios `first..first + losses.len()` of a sample of `total` at
+/// level `alpha`; `keep_all` keeps every loss (when [`merge`] found a bound too high).
+pub fn part(losses: &[f64], first: usize, total: usize, alpha: f64, keep_all: bool) -> Result<TailPart> {
+    check_alpha(alpha)?;
+    let count = losses.len();
+    crate::ensure!(total >= 2, "at least 2 losses are needed, got {total}");
+    crate::ensure!(
+        first.is_multiple_of(SUM_CHUNK)
+            && first.checked_add(count).is_some_and(|end| end <= total)
+            && (count.is_multiple_of(SUM_CHUNK) || first + count == total),
+        "a part of the losses must start at a multiple of {SUM_CHUNK} and hold a multiple of {SUM_CHUNK} unless it \
+         ends the sample; got {count} from {first} of {total}"
+    );
+    // the lowest order statistic needed, at this range's share of the sample
+    let k = (needs(total, alpha).ks[0] as u128 * count as u128 / total as u128) as usize;
+    let bound = if keep_all { f64::NEG_INFINITY } else { lower_bound(losses, k) };
+    let blocks: Vec<(usize, f64, Vec<f64>)> = crate::parallel::install(|| {
+        losses
+            .par_chunks(SUM_CHUNK)
+            .map(|c| {
+                let (mut kept, mut max_below) = (Vec::new(), f64::NEG_INFINITY);
+                for &x in c {
+                    if x >= bound {
+                        kept.push(x);
+                    } else {
+                        max_below = max_below.max(x);
+                    }
+                }
+                (c.len() - kept.len(), max_below, kept)
+            })
+            .collect()
+    })?;
+    let below = blocks.iter().map(|b| b.0).sum();
+    let max_below = blocks.iter().map(|b| b.1).fold(f64::NEG_INFINITY, f64::max);
+    let mut kept = try_with_capacity(blocks.iter().map(|b| b.2.len()).sum(), "the upper part of the losses")?;
+    for b in &blocks {
+        kept.extend_from_slice(&b.2);
+    }
+    let per_block = blocks.iter().map(|b| b.2.len()).collect();
+    Ok(TailPart { first, count, below, max_below, kept, per_block })
+}
+
+/// VaR, CVaR and their standard errors at level `alpha` of the sample whose consecutive ranges
+/// are `parts`; `None` when a part's bound left out a loss the statistics need (then make every
+/// part again with `keep_all`).
+pub fn merge(parts: &[TailPart], alpha: f64) -> Result<Option<Tail>> {
+    check_alpha(alpha)?;
+    let mut n = 0usize;
+    for p in parts {
+        crate::ensure!(
+            p.first == n
+                && p.per_block.len() == p.count.div_ceil(SUM_CHUNK)
+                && p.per_block.iter().sum::<usize>() == p.kept.len()
+                && p.kept.len() + p.below == p.count,
+            "the parts of a loss sample must be its consecutive ranges from scenario 0, each as `part` made it"
+        );
+        n += p.count;
+    }
+    crate::ensure!(n >= 2, "at least 2 losses are needed, got {n}");
+    let need = needs(n, alpha);
+    let below: usize = parts.iter().map(|p| p.below).sum();
+    if below > need.ks[0] {
+        return Ok(None);
+    }
+    // the order statistics, selected in a copy: the sums read the losses in scenario order
+    let mut upper = try_with_capacity(n - below, "a copy of the upper part of the losses")?;
+    for p in parts {
+        upper.extend_from_slice(&p.kept);
+    }
+    let shifted: Vec<usize> = need.ks.iter().map(|k| k - below).collect();
     let stats = order_stats(&mut upper, &shifted);
-    let at = |k: usize| stats[ks.binary_search(&k).expect("the order statistic was selected")];
+    drop(upper);
+    // a loss left out at or above the lowest order statistic needed would change it, or a sum
+    let max_below = parts.iter().map(|p| p.max_below).fold(f64::NEG_INFINITY, f64::max);
+    if max_below >= stats[0] {
+        return Ok(None);
+    }
+    let at = |k: usize| stats[need.ks.binary_search(&k).expect("the order statistic was selected")];
     let value = |(a, b, t): (usize, usize, f64)| lerp(at(a), at(b), t);
-    let var = value(q[1]);
-    let spread = value(q[2]) - value(q[0]);
-    let density = if spread > 0.0 { (p_hi - p_lo) / spread } else { f64::INFINITY };
+    let var = value(need.q[1]);
+    let spread = value(need.q[2]) - value(need.q[0]);
+    let density = if spread > 0.0 { (need.p_hi - need.p_lo) / spread } else { f64::INFINITY };
+    let nf = n as f64;
     let var_stderr = (alpha * (1.0 - alpha) / nf).sqrt() / density;
 
-    let upper = &upper[..];
-    let (sum, count) = crate::parallel::install(|| chunked_sum(upper, |x| (x >= var).then_some(x)))?;
+    let mut blocks: Vec<&[f64]> = Vec::new();
+    for p in parts {
+        let mut rest = &p.kept[..];
+        for &len in &p.per_block {
+            let (block, tail) = rest.split_at(len);
+            blocks.push(block);
+            rest = tail;
+        }
+    }
+    let blocks = &blocks[..];
+    let (sum, count) = crate::parallel::install(|| blocked_sum(blocks, |x| (x >= var).then_some(x)))?;
     let cvar = sum / count as f64;
-    let (excess, _) = crate::parallel::install(|| chunked_sum(upper, |x| (x > var).then_some(x - var)))?;
+    let (excess, _) = crate::parallel::install(|| blocked_sum(blocks, |x| (x > var).then_some(x - var)))?;
     let mean_excess = excess / nf;
     let (dev2, tail) = crate::parallel::install(|| {
-        chunked_sum(upper, |x| (x > var).then_some((x - var - mean_excess) * (x - var - mean_excess)))
+        blocked_sum(blocks, |x| (x > var).then_some((x - var - mean_excess) * (x - var - mean_excess)))
     })?;
     let s2 = (dev2 + (n - tail) as f64 * mean_excess * mean_excess) / (nf - 1.0);
     let cvar_stderr = (s2 / nf).sqrt() / alpha;
@@ -173,7 +264,19 @@ pub fn summarize(losses: &[f64], alpha: f64) -> Result<Tail> {
         [var, cvar, var_stderr, cvar_stderr].iter().all(|v| v.is_finite()),
         "the loss sample overflows double precision in its tail statistics; rescale the inputs"
     );
-    Ok(Tail { var, cvar, var_stderr, cvar_stderr, tail_count: count, density })
+    Ok(Some(Tail { var, cvar, var_stderr, cvar_stderr, tail_count: count, density }))
+}
+
+/// VaR, CVaR and their standard errors at level `alpha` of the finite `losses`.
+pub fn summarize(losses: &[f64], alpha: f64) -> Result<Tail> {
+    let n = losses.len();
+    crate::ensure!(n >= 2, "at least 2 losses are needed, got {n}");
+    for keep_all in [false, true] {
+        if let Some(t) = merge(&[part(losses, 0, n, alpha, keep_all)?], alpha)? {
+            return Ok(t);
+        }
+    }
+    Err(crate::error::Error::Internal("the tail statistics left out a loss while keeping every one".into()))
 }
 
 #[cfg(test)]
@@ -232,6 +335,46 @@ mod tests {
                 assert!((t.cvar - mean).abs() <= 1e-12 * mean.abs().max(1.0));
             }
         }
-        assert_eq!(upper_part(&rigged, 10_000).unwrap().1, 0, "the rigged sample takes the fallback");
+        let rigged_part = part(&rigged, 0, rigged.len(), 0.75, false).unwrap();
+        assert_eq!(merge(&[rigged_part], 0.75).unwrap(), None, "the rigged sample's bound is too high");
+    }
+
+    #[test]
+    fn parts_merge_into_the_whole_bit_for_bit() {
+        let mut state = 0x2545_f491_4f6c_dd1du64;
+        let v: Vec<f64> = (0..5 * SUM_CHUNK + 777)
+            .map(|_| {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                let u = (state >> 11) as f64 / (1u64 << 53) as f64;
+                (u / (1.0 - u)).ln()
+            })
+            .collect();
+        let n = v.len();
+        for alpha in [0.001, 0.05, 0.3] {
+            let whole = summarize(&v, alpha).unwrap();
+            for cuts in
+                [vec![SUM_CHUNK], vec![2 * SUM_CHUNK, 3 * SUM_CHUNK], vec![SUM_CHUNK, 2 * SUM_CHUNK, 5 * SUM_CHUNK]]
+            {
+                let mut bounds = vec![0];
+                bounds.extend(&cuts);
+                bounds.push(n);
+                let parts: Vec<TailPart> =
+                    bounds.windows(2).map(|w| part(&v[w[0]..w[1]], w[0], n, alpha, false).unwrap()).collect();
+                let merged = merge(&parts, alpha).unwrap().expect("the local bounds hold");
+                assert_eq!(merged, whole, "alpha {alpha}, cuts {cuts:?}");
+            }
+        }
+        // ranges not on block boundaries, out of order, or with a gap are refused
+        assert!(part(&v[1..SUM_CHUNK + 1], 1, n, 0.05, false).is_err());
+        assert!(part(&v[..SUM_CHUNK - 1], 0, n, 0.05, false).is_err());
+        let a = part(&v[..SUM_CHUNK], 0, n, 0.05, false).unwrap();
+        let b = part(&v[SUM_CHUNK..], SUM_CHUNK, n, 0.05, false).unwrap();
+        assert!(merge(&[b.clone(), a.clone()], 0.05).is_err());
+        assert!(merge(&[b], 0.05).is_err());
+        let mut bad = a;
+        bad.kept.pop();
+        assert!(merge(&[bad], 0.05).is_err());
     }
 }

@@ -79,3 +79,35 @@ fn cancelled_runs_stop() {
     c.cancel();
     assert_eq!(monte_carlo_var(&m, &[1.0, 0.0, 0.0], 0.05, 100_000, Choice::Cpu, false, &c), Err(Error::Interrupted));
 }
+
+#[test]
+fn parts_simulated_apart_merge_into_the_whole_run() {
+    let (mean, cov) = cov3();
+    let w = [0.5, 0.3, 0.2];
+    let total = 3 * tail::SUM_CHUNK + 1234;
+    for dist in [Distribution::Normal, Distribution::StudentT { dof: 4.0 }] {
+        let m = Model::new(&mean, &cov, 2.0, dist, 5).unwrap();
+        let whole = monte_carlo_var(&m, &w, 0.01, total, Choice::Cpu, false, &Control::new()).unwrap();
+        for size in [tail::SUM_CHUNK, 2 * tail::SUM_CHUNK, total] {
+            let parts: Vec<TailPart> = (0..total)
+                .step_by(size)
+                .map(|a| {
+                    let count = size.min(total - a);
+                    monte_carlo_var_part(&m, &w, 0.01, a, count, total, false, &Control::new()).unwrap()
+                })
+                .collect();
+            assert_eq!(tail::merge(&parts, 0.01).unwrap(), Some(whole.tail), "{dist:?}, parts of {size}");
+        }
+        // the ranges' losses are those rows of the whole run
+        let (all, _) = engine::simulate(&m, &Linear::new(&w, 3).unwrap(), total, false, &Control::new()).unwrap();
+        let (late, _) =
+            engine::simulate_range(&m, &Linear::new(&w, 3).unwrap(), 70_001, 900, false, &Control::new()).unwrap();
+        assert_eq!(&all[70_001..70_901], &late[..]);
+    }
+    let m = Model::new(&mean, &cov, 1.0, Distribution::Normal, 0).unwrap();
+    let c = Control::new();
+    assert!(monte_carlo_var_part(&m, &w, 0.05, 0, 0, 100, false, &c).unwrap().kept.is_empty());
+    assert!(monte_carlo_var_part(&m, &w, 0.05, 64, 100, 100, false, &c).is_err());
+    assert!(monte_carlo_var_part(&m, &w, 0.05, 0, 10, 1, false, &c).is_err());
+    assert!(monte_carlo_var_part(&m, &[1.0], 0.05, 0, 10, 100, false, &c).is_err());
+}
