@@ -5,6 +5,7 @@ from __future__ import annotations
 import faulthandler
 import sys
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from quantumpanarchy import performance
@@ -31,3 +32,18 @@ def restore_threads() -> Iterator[None]:
     finally:
         performance.set_num_threads(before)
     assert performance.get_num_threads() == before
+
+
+@pytest.fixture(scope="module")
+def client() -> Iterator[Any]:
+    """A dask.distributed LocalCluster of 2 worker processes (one thread each), per test module."""
+    distributed = pytest.importorskip("distributed")
+    cluster = distributed.LocalCluster(
+        n_workers=2, processes=True, threads_per_worker=1, dashboard_address=":0", silence_logs=50
+    )
+    c = distributed.Client(cluster)
+    try:
+        yield c
+    finally:
+        c.close()
+        cluster.close()

@@ -11,7 +11,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any, cast
 
 import numpy as np
@@ -269,9 +269,13 @@ def test_the_local_path_does_not_import_dask() -> None:
     code = (
         "import sys, numpy as np\n"
         "from quantumpanarchy.core import PBitNetwork\n"
-        "from quantumpanarchy.distributed import anneal_many, monte_carlo_var_many\n"
-        "anneal_many([PBitNetwork.from_dense(np.ones((3, 3)) - np.eye(3))], seed=1, num_reads=2, num_sweeps=5)\n"
+        "from quantumpanarchy.distributed import anneal_many, monte_carlo_var_many, qaoa_grid, tempering_many\n"
+        "net = PBitNetwork.from_dense(np.ones((3, 3)) - np.eye(3))\n"
+        "anneal_many([net], seed=1, num_reads=2, num_sweeps=5)\n"
         "monte_carlo_var_many([0.0], [[1e-4]], [[1.0]], seed=1, num_scenarios=100)\n"
+        "monte_carlo_var_many([0.0], [[1e-4]], [[1.0]], seed=1, num_scenarios=100, scenarios_per_chunk=2**15)\n"
+        "tempering_many([net, net], [0.5, 1.0], seed=1, num_samples=5, burn_in=1)\n"
+        "qaoa_grid(np.eye(2), [0.1, 0.2], [0.3], angle_sets_per_task=1)\n"
         "dask = [m for m in sys.modules if m.split('.')[0] in ('dask', 'distributed')]\n"
         "assert not dask, dask\n"
     )
@@ -279,20 +283,6 @@ def test_the_local_path_does_not_import_dask() -> None:
 
 
 # --- on a LocalCluster of 2 worker processes --------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def client() -> Iterator[Any]:
-    distributed = pytest.importorskip("distributed")
-    cluster = distributed.LocalCluster(
-        n_workers=2, processes=True, threads_per_worker=1, dashboard_address=":0", silence_logs=50
-    )
-    c = distributed.Client(cluster)
-    try:
-        yield c
-    finally:
-        c.close()
-        cluster.close()
 
 
 def test_anneal_many_on_the_cluster_equals_one_machine(client: Any) -> None:

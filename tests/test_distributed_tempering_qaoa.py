@@ -4,9 +4,6 @@ the middle of a run, and whatever the chunking of the angle sets)."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
-from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -167,35 +164,7 @@ def test_qaoa_grid_refuses_bad_inputs_with_the_projects_exceptions() -> None:
         qaoa_grid(np.eye(40), np.zeros(10**6), np.zeros(10**6))
 
 
-def test_the_local_path_does_not_import_dask() -> None:
-    code = (
-        "import sys, numpy as np\n"
-        "from quantumpanarchy.core import PBitNetwork\n"
-        "from quantumpanarchy.distributed import qaoa_grid, tempering_many\n"
-        "net = PBitNetwork.from_dense(np.ones((3, 3)) - np.eye(3))\n"
-        "tempering_many([net, net], [0.5, 1.0], seed=1, num_samples=5, burn_in=1)\n"
-        "qaoa_grid(np.eye(2), [0.1, 0.2], [0.3], angle_sets_per_task=1)\n"
-        "dask = [m for m in sys.modules if m.split('.')[0] in ('dask', 'distributed')]\n"
-        "assert not dask, dask\n"
-    )
-    subprocess.run([sys.executable, "-c", code], check=True, timeout=120)
-
-
 # --- on a LocalCluster of 2 worker processes --------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def client() -> Iterator[Any]:
-    distributed = pytest.importorskip("distributed")
-    cluster = distributed.LocalCluster(
-        n_workers=2, processes=True, threads_per_worker=1, dashboard_address=":0", silence_logs=50
-    )
-    c = distributed.Client(cluster)
-    try:
-        yield c
-    finally:
-        c.close()
-        cluster.close()
 
 
 def test_tempering_many_on_the_cluster_equals_one_machine(client: Any) -> None:

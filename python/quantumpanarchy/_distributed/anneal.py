@@ -9,8 +9,16 @@ import numpy as np
 
 from .._decision._params import check_int
 from ..core import PBitNetwork, SampleSet
-from ..exceptions import InvalidInputError, InvalidTypeError
-from .cluster import check_client, problem_seeds, processes_on_host, reserve_tasks, size_pool
+from ..exceptions import InvalidInputError
+from .cluster import (
+    check_client,
+    check_networks,
+    problem_seeds,
+    processes_on_host,
+    reserve_tasks,
+    size_pool,
+    travelling,
+)
 
 
 def _anneal_task(
@@ -80,14 +88,7 @@ def anneal_many(
     >>> sets[1] == nets[1].anneal(seed=problem_seeds(5, 3)[1], num_reads=4, num_sweeps=50)
     True
     """
-    if isinstance(problems, PBitNetwork) or not isinstance(problems, Sequence):
-        raise InvalidTypeError(
-            f"problems must be a sequence of PBitNetwork (list one network k times for k seeded "
-            f"chunks of its reads), got {type(problems).__name__}"
-        )
-    for k, p in enumerate(problems):
-        if not isinstance(p, PBitNetwork):
-            raise InvalidTypeError(f"problems[{k}] must be a PBitNetwork, got {type(p).__name__}")
+    check_networks(problems, "k seeded chunks of its reads")
     seeds = problem_seeds(seed, len(problems))
     if client is None and reads_per_chunk is None:
         return [p.anneal(seed=s, **anneal_kwargs) for p, s in zip(problems, seeds, strict=True)]
@@ -97,17 +98,9 @@ def anneal_many(
     if not problems:
         return []
     procs = processes_on_host(client)
-    counts: dict[int, int] = {}
-    for p in problems:
-        counts[id(p)] = counts.get(id(p), 0) + 1
-    shared = {i: p for p in problems if counts[(i := id(p))] > 1}
-    scattered: dict[int, Any] = {}
-    if shared:
-        futures = client.scatter(list(shared.values()), broadcast=True, hash=False)
-        scattered = dict(zip(shared.keys(), futures, strict=True))
     tasks = [
-        client.submit(_anneal_task, scattered.get(id(p), p), s, dict(anneal_kwargs), procs, pure=False)
-        for p, s in zip(problems, seeds, strict=True)
+        client.submit(_anneal_task, p, s, dict(anneal_kwargs), procs, pure=False)
+        for p, s in zip(travelling(client, problems), seeds, strict=True)
     ]
     results: list[SampleSet] = client.gather(tasks)
     return results

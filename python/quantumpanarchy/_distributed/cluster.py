@@ -4,7 +4,7 @@ what it says of its workers, the native pool's size in a worker process, chunkin
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -146,3 +146,33 @@ def reserve(nbytes: int, what: str) -> None:
 def reserve_tasks(count: int) -> None:
     """Refuse, before submitting anything, more tasks than the scheduler could hold."""
     reserve(count * _BYTES_PER_TASK, f"{count} tasks")
+
+
+def check_networks(problems: Any, repeated: str) -> None:
+    """``problems`` must be a sequence of PBitNetwork; ``repeated`` says what listing one network
+    several times means to the helper."""
+    from ..core import PBitNetwork
+
+    if isinstance(problems, PBitNetwork) or not isinstance(problems, Sequence):
+        raise InvalidTypeError(
+            f"problems must be a sequence of PBitNetwork (list one network k times for {repeated}), "
+            f"got {type(problems).__name__}"
+        )
+    for k, p in enumerate(problems):
+        if not isinstance(p, PBitNetwork):
+            raise InvalidTypeError(f"problems[{k}] must be a PBitNetwork, got {type(p).__name__}")
+
+
+def travelling(client: Any, items: Sequence[Any]) -> list[Any]:
+    """Each item as its task carries it: one listed several times is scattered once per worker
+    (broadcast); one listed once travels inside its task, so Dask can run the task again when its
+    worker dies (scattered data lost with its worker could not be rebuilt)."""
+    counts: dict[int, int] = {}
+    for item in items:
+        counts[id(item)] = counts.get(id(item), 0) + 1
+    shared = {i: item for item in items if counts[(i := id(item))] > 1}
+    scattered: dict[int, Any] = {}
+    if shared:
+        futures = client.scatter(list(shared.values()), broadcast=True, hash=False)
+        scattered = dict(zip(shared.keys(), futures, strict=True))
+    return [scattered.get(id(item), item) for item in items]

@@ -9,7 +9,15 @@ from typing import Any
 
 from ..core import Method, ParallelTempering, PBitNetwork, TemperingResult
 from ..exceptions import InvalidTypeError
-from .cluster import check_client, problem_seeds, processes_on_host, reserve_tasks, size_pool
+from .cluster import (
+    check_client,
+    check_networks,
+    problem_seeds,
+    processes_on_host,
+    reserve_tasks,
+    size_pool,
+    travelling,
+)
 
 
 def _tempering_task(
@@ -98,14 +106,7 @@ def tempering_many(
     >>> runs[2].energies.tobytes() == one.energies.tobytes() and runs[2].best_energy == one.best_energy
     True
     """
-    if isinstance(problems, PBitNetwork) or not isinstance(problems, Sequence):
-        raise InvalidTypeError(
-            f"problems must be a sequence of PBitNetwork (list one network k times for k independent runs), "
-            f"got {type(problems).__name__}"
-        )
-    for k, p in enumerate(problems):
-        if not isinstance(p, PBitNetwork):
-            raise InvalidTypeError(f"problems[{k}] must be a PBitNetwork, got {type(p).__name__}")
+    check_networks(problems, "k independent runs")
     # the ladder and the method do not depend on the network: one spin checks them cheaply
     ParallelTempering(PBitNetwork(1), betas, method=method)
     _check_run_kwargs(run_kwargs)
@@ -120,17 +121,9 @@ def tempering_many(
         return []
     reserve_tasks(len(problems))
     procs = processes_on_host(client)
-    counts: dict[int, int] = {}
-    for p in problems:
-        counts[id(p)] = counts.get(id(p), 0) + 1
-    shared = {i: p for p in problems if counts[(i := id(p))] > 1}
-    scattered: dict[int, Any] = {}
-    if shared:
-        futures = client.scatter(list(shared.values()), broadcast=True, hash=False)
-        scattered = dict(zip(shared.keys(), futures, strict=True))
     tasks = [
-        client.submit(_tempering_task, scattered.get(id(p), p), betas, method, s, dict(run_kwargs), procs, pure=False)
-        for p, s in zip(problems, seeds, strict=True)
+        client.submit(_tempering_task, p, betas, method, s, dict(run_kwargs), procs, pure=False)
+        for p, s in zip(travelling(client, problems), seeds, strict=True)
     ]
     results: list[TemperingResult] = client.gather(tasks)
     return results
