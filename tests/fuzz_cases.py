@@ -1172,8 +1172,21 @@ def distributed_calls(draw: st.DrawFn) -> Case:
     n = draw(st.integers(1, 3))
     mean, cov = draw(vector(n, -0.01, 0.01)), draw(psd(n))
     weights = draw(pick(st.sampled_from([f"np.eye({n})", f"np.full((2, {n}), 0.5)"]), matrices_hostile(n)))
-    mc_args = draw(kwargs(alpha=real(0, 1), num_scenarios=pick(ints(2, 5000), COUNTS_HOSTILE)))
+    mc_args = draw(
+        kwargs(
+            alpha=real(0, 1),
+            num_scenarios=pick(ints(2, 5000), COUNTS_HOSTILE),
+            scenarios_per_chunk=pick(st.sampled_from(["None", "2**15"]), [*COUNTS_HOSTILE, "1000", "2.0**15"]),
+        )
+    )
     client = draw(pick(st.just("None"), ["1", "'tcp://127.0.0.1:8786'", "object()"]))
+    betas = draw(pick(st.sampled_from(["[0.5, 1.0]", "np.linspace(0.1, 2.0, 4)"]), vectors_hostile(3)))
+    pt_args = draw(
+        kwargs(num_samples=pick(ints(1, 20), COUNTS_HOSTILE), burn_in=count(0, 5), method=option("metropolis", "gibbs"))
+    )
+    qubits = draw(st.integers(1, 3))
+    angles = draw(pick(st.sampled_from(["[0.1, 0.2]", "[[0.1], [0.3]]", "np.zeros((2, 2))"]), vectors_hostile(2)))
+    qaoa_args = draw(kwargs(angle_sets_per_task=pick(st.sampled_from(["None", "1", "2"]), COUNTS_HOSTILE)))
     name = draw(option("SMA", "ATR", "MACD", "OBV", "BBANDS"))
     series = draw(vector(40, 90.0, 110.0))
     valid = f"np.random.default_rng({draw(st.integers(0, 1000))}).uniform(90.0, 110.0, 40)"  # pandas copies its input
@@ -1197,6 +1210,8 @@ def distributed_calls(draw: st.DrawFn) -> Case:
                 f"[s.to_dict() for s in distributed.anneal_many({listings}, seed={draw(seed())}, {anneal_args})]",
                 f"distributed.problem_seeds({draw(seed())}, {draw(count(0, 5))})",
                 f"distributed.monte_carlo_var_many({mean}, {cov}, {weights}, {client}, {draw(seed())}, {mc_args})",
+                f"distributed.tempering_many({listings}, {betas}, {client}, {draw(seed())}, {pt_args})",
+                f"distributed.qaoa_grid({draw(psd(qubits))}, {angles}, {angles}, {client}, {qaoa_args})",
             ]
         )
     )
