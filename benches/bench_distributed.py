@@ -2,7 +2,9 @@
 """When scale-out pays: ``distributed.anneal_many`` of 64 annealing problems on one machine
 (``client=None``: one process, the native pool on every core) against a ``LocalCluster`` of 1 and
 of 2 worker processes (one Dask thread each; each worker's native pool sized to its share of the
-cores), for a few problem sizes, measured in one run.
+cores), for a few problem sizes, measured in one run; then one Monte Carlo VaR whose scenarios
+are cut into ranges (``monte_carlo_var_many(..., scenarios_per_chunk=...)``) against
+``risk.monte_carlo_var`` in one call.
 
 The cluster is started before timing and warmed up with one call (worker imports, first
 transfers); each row keeps the best of ``--rounds`` runs, the rows taking turns. Before timing,
@@ -24,8 +26,9 @@ from typing import Any
 import numpy as np
 from distributed import Client as _Client
 from distributed import LocalCluster as _LocalCluster
+from quantumpanarchy import risk
 from quantumpanarchy.core import PBitNetwork
-from quantumpanarchy.distributed import anneal_many
+from quantumpanarchy.distributed import anneal_many, monte_carlo_var_many
 
 NUM_PROBLEMS = 64
 # distributed has no type hints: called through Any
@@ -82,11 +85,34 @@ def main() -> None:
                 f"{n:>5} {reads:>5} {sweeps:>6} | {t['local']:>10.3f}s {t['w1']:>8.3f}s {t['w2']:>8.3f}s"
                 f" | {t['local'] / t['w2']:.2f}x"
             )
+        var_table(clients, rounds, quick=args.quick)
     finally:
         for c in clients.values():
             c.close()
         for cl in clusters.values():
             cl.close()
+
+
+def var_table(clients: dict[int, Any], rounds: int, *, quick: bool) -> None:
+    """One VaR of 20 assets: one call here against its scenarios in ranges on the clusters."""
+    rng = np.random.default_rng(7)
+    a = rng.normal(size=(20, 20)) * 0.01
+    mean, cov, w = rng.normal(0.0005, 0.0002, 20), a @ a.T, np.full((1, 20), 0.05)
+    chunk = 2**21
+    print(f"\nOne Monte Carlo VaR, 20 assets, ranges of {chunk} scenarios; best of {rounds}")
+    print(f"{'scenarios':>10} | {'one call':>9} {'1 worker':>9} {'2 workers':>9} | 2 workers vs one call")
+    for total in [2**23] if quick else [2**23, 2**25]:
+        kw: dict[str, Any] = {"num_scenarios": total, "alpha": 0.01}
+        ref = risk.monte_carlo_var(mean, cov, w[0], seed=3, backend="cpu", **kw)
+        for c in clients.values():
+            assert monte_carlo_var_many(mean, cov, w, client=c, seed=3, scenarios_per_chunk=chunk, **kw) == [ref]
+        runs: dict[str, Callable[[], Any]] = {
+            "local": functools.partial(risk.monte_carlo_var, mean, cov, w[0], seed=3, backend="cpu", **kw)
+        }
+        for n, c in clients.items():
+            runs[f"w{n}"] = functools.partial(monte_carlo_var_many, mean, cov, w, c, 3, scenarios_per_chunk=chunk, **kw)
+        t = best_of(rounds, runs)
+        print(f"{total:>10} | {t['local']:>8.3f}s {t['w1']:>8.3f}s {t['w2']:>8.3f}s | {t['local'] / t['w2']:.2f}x")
 
 
 def start_cluster(workers: int) -> Any:
