@@ -35,10 +35,7 @@ pub trait Forgets<const S: usize>: Sync {
     ) -> Result<[f64; S]>;
 }
 
-/// `r.run(state, bars, outs)`, in two halves on two threads where `bars` is long, the pool
-/// has two threads or more and the caller is not one of them (a batch over many series keeps
-/// one thread a series). The second half runs on a thread of its own: a sleeping pool thread
-/// woke too late to help in about half of the calls here (rayon's join, measured).
+/// `r.run(state, bars, outs)`, in two halves on two threads where [`split_here`] says so.
 pub fn run<const S: usize>(
     r: &impl Forgets<S>,
     state: [f64; S],
@@ -47,10 +44,7 @@ pub fn run<const S: usize>(
     control: &Control,
 ) -> Result<()> {
     let burn = r.burn();
-    let split = bars.len() >= SPLIT_BARS.max(4 * burn)
-        && rayon::current_thread_index().is_none()
-        && crate::parallel::num_threads() >= 2;
-    if !split {
+    if !split_here(bars.len(), 4 * burn) {
         r.run(state, bars, Some(outs), control)?;
         return Ok(());
     }
@@ -60,15 +54,13 @@ pub fn run<const S: usize>(
     let m = bars.start + half;
     let (mut left, mut right): (Vec<&mut [f64]>, Vec<&mut [f64]>) =
         outs.iter_mut().map(|o| std::mem::take(o).split_at_mut(half)).unzip();
-    let (end, (guess, _)) = std::thread::scope(|s| {
-        let second = s.spawn(|| -> Result<_> {
+    let (end, (guess, _)) = on_two_threads(
+        || r.run(state, bars.start..m, Some(&mut left), control),
+        || -> Result<_> {
             let guess = r.run(r.guess(m - burn), m - burn + 1..m, None, control)?;
             Ok((guess, r.run(guess, m..bars.end, Some(&mut right), control)?))
-        });
-        let first = r.run(state, bars.start..m, Some(&mut left), control);
-        let second = second.join().unwrap_or_else(|_| Err(Error::Internal("a series' second half failed".into())));
-        Ok::<_, Error>((first?, second?))
-    })?;
+        },
+    )?;
     if end.map(f64::to_bits) != guess.map(f64::to_bits) {
         #[cfg(test)]
         RERUNS.with(|n| n.set(n.get() + 1));
@@ -82,16 +74,32 @@ pub fn run<const S: usize>(
 /// values that depend on a window of bars alone (MOM, MIDPOINT, WILLR), not on a state.
 pub fn windows(out: &mut [f64], f: impl Fn(usize, &mut [f64]) -> Result<()> + Sync) -> Result<()> {
     let n = out.len();
-    let split = n >= SPLIT_BARS && rayon::current_thread_index().is_none() && crate::parallel::num_threads() >= 2;
-    if !split {
+    if !split_here(n, 0) {
         return f(0, out);
     }
     let (left, right) = out.split_at_mut(n / 2);
+    on_two_threads(|| f(0, left), || f(n / 2, right)).map(|_| ())
+}
+
+/// Whether `bars` bars (at least `least`) run in two halves: long, a pool of two threads or
+/// more, and a caller that is not one of them (a batch over many series keeps one thread a
+/// series).
+fn split_here(bars: usize, least: usize) -> bool {
+    bars >= SPLIT_BARS.max(least) && rayon::current_thread_index().is_none() && crate::parallel::num_threads() >= 2
+}
+
+/// `(first(), second())`, the second on a scoped thread of its own (a sleeping pool thread woke
+/// too late to help in about half of the calls: rayon's join, measured); a panic there is an
+/// internal error, not a crash.
+fn on_two_threads<A: Send, B: Send>(
+    first: impl FnOnce() -> Result<A>,
+    second: impl FnOnce() -> Result<B> + Send,
+) -> Result<(A, B)> {
     std::thread::scope(|s| {
-        let second = s.spawn(|| f(n / 2, right));
-        let first = f(0, left);
-        let second = second.join().unwrap_or_else(|_| Err(Error::Internal("a series' second half failed".into())));
-        first.and(second)
+        let other = s.spawn(second);
+        let a = first();
+        let b = other.join().unwrap_or_else(|_| Err(Error::Internal("a series' second half failed".into())));
+        Ok((a?, b?))
     })
 }
 
