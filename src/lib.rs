@@ -13,6 +13,7 @@ pub mod core;
 pub mod decision;
 pub mod error;
 pub mod infrastructure;
+pub mod intelligence;
 mod lapack;
 pub mod optim;
 pub mod parallel;

@@ -9,6 +9,7 @@ mod core;
 mod decision;
 mod fresh;
 mod infrastructure;
+mod intelligence;
 mod lock;
 mod performance;
 mod risk;
@@ -25,12 +26,12 @@ pub mod _native {
     #[pymodule_export]
     use super::{
         blackswan::blackswan, cas::cas, core::core, decision::decision, infrastructure::infrastructure,
-        performance::performance, risk::risk, signal::signal,
+        intelligence::intelligence, performance::performance, risk::risk, signal::signal,
     };
 
     /// Submodules, registered in `sys.modules` under `quantumpanarchy._native.<name>`.
-    const SUBMODULES: [&str; 8] =
-        ["blackswan", "cas", "core", "decision", "infrastructure", "performance", "risk", "signal"];
+    const SUBMODULES: [&str; 9] =
+        ["blackswan", "cas", "core", "decision", "infrastructure", "intelligence", "performance", "risk", "signal"];
 
     #[pymodule_init]
     fn init(m: &Bound<'_, PyModule>) -> PyResult<()> {

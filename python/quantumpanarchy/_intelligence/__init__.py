@@ -1,0 +1,1 @@
+"""The parts of :mod:`quantumpanarchy.intelligence`, one file per part."""
