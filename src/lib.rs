@@ -5,6 +5,7 @@
 //! layer the domains build on, and uses none of them; `python` is the one binding layer, compiled
 //! with the default `python` feature.
 
+pub mod automl;
 pub mod backend;
 pub mod blackswan;
 pub mod cas;

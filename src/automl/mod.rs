@@ -1,0 +1,9 @@
+//! `quantumpanarchy.automl`: the models the search tries, each usable alone (scikit-learn's
+//! estimator API is in `python/quantumpanarchy/_automl/`), and what they share. Plain Rust, no
+//! PyO3: the bindings are in `src/python/automl/`.
+
+pub mod data;
+pub mod elastic_net;
+pub mod lbfgs;
+pub mod linear;
+pub mod logistic;
