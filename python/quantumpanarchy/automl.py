@@ -1,9 +1,22 @@
-"""AutoML: model search driven by Boltzmann sampling over encoded hyperparameters, with models in Rust.
+"""AutoML: model search driven by Boltzmann sampling over encoded hyperparameters, with models in
+Rust. The models are usable on their own with scikit-learn's estimator API."""
 
-This namespace is part of the public layout; its engines arrive in later releases, so it
-exports nothing yet."""
+from __future__ import annotations
 
+from types import ModuleType
+
+from ._automl import linear
 from ._help import public_dir
 
-__all__: list[str] = []
+_PARTS: tuple[ModuleType, ...] = (linear,)
+
+__all__: list[str] = sorted(name for part in _PARTS for name in part.__all__)
+
+for _part in _PARTS:
+    for _name in _part.__all__:
+        _value = getattr(_part, _name)
+        if getattr(_value, "__module__", None) == _part.__name__:
+            _value.__module__ = __name__
+        globals()[_name] = _value
+
 __dir__ = public_dir(__all__)

@@ -34,8 +34,17 @@ fn soft(v: f64, t: f64) -> f64 {
     v.signum() * (v.abs() - t).max(0.0)
 }
 
-/// The duality gap of `w` with residual `r` (scikit-learn's formula for the elastic net).
+/// The duality gap of `w` with residual `r`. Without an l1 term the elastic net's dual is
+/// degenerate: ridge uses the gap of its own dual, least squares the squared gradient ‖Xᵀr‖².
 fn duality_gap(cols: &Array2<f64>, y: &Array1<f64>, w: &[f64], r: &Array1<f64>, l1: f64, l2: f64) -> f64 {
+    if l1 == 0.0 {
+        let xtr2: f64 = cols.rows().into_iter().map(|c| c.dot(r).powi(2)).sum();
+        if l2 == 0.0 {
+            return xtr2;
+        }
+        let w2: f64 = w.iter().map(|v| v * v).sum();
+        return r.dot(r) + 0.5 * l2 * w2 - r.dot(y) + xtr2 / (2.0 * l2);
+    }
     let xta: Vec<f64> = cols.rows().into_iter().zip(w).map(|(c, wj)| c.dot(r) - l2 * wj).collect();
     let dual_norm = xta.iter().fold(0.0f64, |m, v| m.max(v.abs()));
     let r2 = r.dot(r);

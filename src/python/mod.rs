@@ -3,6 +3,7 @@
 //! `sys.modules` so `import quantumpanarchy._native.core` works.
 
 mod args;
+mod automl;
 mod blackswan;
 mod cas;
 mod core;
@@ -25,7 +26,7 @@ pub mod _native {
     #[rustfmt::skip]
     #[pymodule_export]
     use super::{
-        blackswan::blackswan, cas::cas, core::core, decision::decision, infrastructure::infrastructure,
+        automl::automl, blackswan::blackswan, cas::cas, core::core, decision::decision, infrastructure::infrastructure,
         intelligence::intelligence, performance::performance, risk::risk, signal::signal,
     };
 

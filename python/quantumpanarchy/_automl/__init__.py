@@ -1,0 +1,1 @@
+"""The parts of :mod:`quantumpanarchy.automl`, one file per part."""
