@@ -6,9 +6,9 @@ measured in one process (steps or rounds per second; ratios against the anchor o
   linear ε decay, α = 0.02, γ = 0.99) in four ways: a plain Python loop with a numpy Q table on
   gymnasium's FrozenLake-v1 (the anchor: what users write today), our agent stepping
   gymnasium's FrozenLake-v1 from Python, our agent on our FrozenLakeEnv through the Python loop,
-  and our native loop (episodes in Rust, GIL released), also for ten times the steps. Each row also reports the exact success
-  probability of the learned greedy policy (policy evaluation on the known model), so speed is
-  not bought with a worse policy.
+  and our native loop (episodes in Rust, GIL released), also for ten times the steps. Each row
+  also reports the exact success probability of the learned greedy policy (policy evaluation on
+  the known model), so speed is not bought with a worse policy.
 * Bandits, 4 Bernoulli arms: a numpy UCB1 / Beta-Thompson loop (the anchor) against our native
   ``run`` over the same reward matrix.
 
@@ -137,17 +137,20 @@ def main() -> None:
     rewards = (np.random.default_rng(1).random((horizon, 4)) < means).astype(np.float64)
     print(f"\nbandits, 4 Bernoulli arms, {horizon} rounds (regret: Σ best mean − mean played)")
     print(f"{'':36} {'rounds/s':>11} {'ratio':>8} {'regret':>8}")
-    for name, numpy_fn, ours_fn in (
+    Arms = Callable[[], npt.NDArray[np.int64]]
+    cases: list[tuple[str, Arms, Arms]] = [
         ("UCB1", lambda: numpy_ucb(rewards), lambda: UCB1(4, seed=0).run(rewards).arms),
         ("Thompson (Beta)", lambda: numpy_thompson(rewards, 0), lambda: ThompsonSampling(4, seed=0).run(rewards).arms),
-    ):
+    ]
+    for name, numpy_fn, ours_fn in cases:
         t0 = time.perf_counter()
         theirs = numpy_fn()
         t_theirs = time.perf_counter() - t0
         t0 = time.perf_counter()
         ours = ours_fn()
         t_ours = time.perf_counter() - t0
-        for label, arms, dt in ((f"{name}, numpy loop (anchor)", theirs, t_theirs), (f"{name}, native run", ours, t_ours)):
+        measured = ((f"{name}, numpy loop (anchor)", theirs, t_theirs), (f"{name}, native run", ours, t_ours))
+        for label, arms, dt in measured:
             regret = float(np.sum(means.max() - means[arms]))
             print(f"{label:36} {horizon / dt:>11.3g} {t_theirs / dt:>7.1f}× {regret:>8.1f}")
 

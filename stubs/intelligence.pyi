@@ -14,4 +14,15 @@ from ._intelligence.rl_bandits import ThompsonSampling as ThompsonSampling
 from ._intelligence.rl_envs import FrozenLakeEnv as FrozenLakeEnv
 from ._intelligence.rl_envs import TradingEnv as TradingEnv
 
-__all__: list[str]
+__all__: list[str] = [
+    "UCB1",
+    "BanditRun",
+    "EpsilonGreedy",
+    "ExpectedSarsa",
+    "FrozenLakeEnv",
+    "LinUCB",
+    "QLearning",
+    "Sarsa",
+    "ThompsonSampling",
+    "TradingEnv",
+]
