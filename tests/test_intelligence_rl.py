@@ -4,8 +4,10 @@ pickling and bad input."""
 
 from __future__ import annotations
 
+import asyncio
 import pickle
 from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -294,3 +296,42 @@ class NanRewards(gym.Wrapper[int, int, int, int]):
 def test_a_nan_reward_from_a_user_environment_is_refused() -> None:
     with pytest.raises(InvalidInputError, match="reward"):
         QLearning(NanRewards(gym.make("FrozenLake-v1")), seed=0).learn(total_timesteps=10)
+
+
+def test_threads_share_nothing_and_give_the_sequential_tables() -> None:
+    def table(seed: int) -> npt.NDArray[np.float64]:
+        return QLearning(FrozenLakeEnv(), seed=seed).learn(total_timesteps=50_000).q_table
+
+    sequential = [table(s) for s in range(4)]
+    with ThreadPoolExecutor(4) as pool:
+        threaded = list(pool.map(table, range(4)))
+    for a, b in zip(sequential, threaded, strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_progress_callbacks_and_learn_async() -> None:
+    seen: list[tuple[int, int]] = []
+    QLearning(FrozenLakeEnv(), seed=0).learn(
+        total_timesteps=3_000, native=False, progress=lambda d, t: seen.append((d, t))
+    )
+    assert seen[-1] == (3_000, 3_000) and len(seen) >= 2
+    seen.clear()
+    QLearning(FrozenLakeEnv(), seed=0).learn(num_episodes=50, progress=lambda d, t: seen.append((d, t)))
+    assert seen[-1] == (50, 50)
+    with pytest.raises(InvalidInputError, match="progress"):
+        QLearning(FrozenLakeEnv()).learn(total_timesteps=10, progress="yes")  # type: ignore[arg-type]
+    agent = asyncio.run(QLearning(FrozenLakeEnv(), seed=9).learn_async(total_timesteps=20_000))
+    np.testing.assert_array_equal(
+        agent.q_table, QLearning(FrozenLakeEnv(), seed=9).learn(total_timesteps=20_000).q_table
+    )
+
+
+def test_extreme_counts_and_rewards_are_refused_cleanly() -> None:
+    agent = QLearning(FrozenLakeEnv(), seed=0)
+    with pytest.raises(InvalidInputError, match="2\\*\\*63"):
+        agent.learn(total_timesteps=2**70)
+    huge = FrozenLakeEnv(reward_schedule=(0.0, 0.0, 1e308), is_slippery=False)  # every step pays 1e308
+    greedy = QLearning(huge, learning_rate=1.0, gamma=1.0, seed=0)
+    with pytest.raises(InvalidInputError, match="overflow"):
+        greedy.learn(total_timesteps=100_000)
+    assert np.all(np.isfinite(greedy.q_table))

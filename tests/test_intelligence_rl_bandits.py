@@ -173,3 +173,15 @@ def test_bad_input_raises_the_projects_errors() -> None:
         lin.select(np.array([1.0, np.nan, 0.0]))
     with pytest.raises(InvalidInputError, match="contexts"):
         lin.run(np.ones((5, 2)), np.zeros((5, 2)))
+
+
+def test_sums_beyond_float_range_are_refused_and_change_nothing() -> None:
+    bandit = EpsilonGreedy(2, seed=0)
+    bandit.update(0, 1e308)
+    with pytest.raises(InvalidInputError, match="float range"):
+        bandit.update(0, 1e308)
+    np.testing.assert_array_equal(bandit.counts, [1, 0])
+    lin = LinUCB(2, 2, seed=0)
+    with pytest.raises(InvalidInputError, match="overflow"):
+        lin.update(0, 1e300, np.array([1e300, 1.0]))
+    assert np.all(np.isfinite(lin.theta)) and lin.counts.sum() == 0

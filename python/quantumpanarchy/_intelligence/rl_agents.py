@@ -9,11 +9,13 @@ from __future__ import annotations
 import io
 import json
 import os
+from collections.abc import Callable
 from typing import Any, ClassVar, TypeVar
 
 import numpy as np
 import numpy.typing as npt
 
+from .. import _async, _progress
 from .._decision._params import check_int, check_real
 from .._native import intelligence as _native
 from ..exceptions import InvalidInputError, InvalidTypeError
@@ -161,7 +163,12 @@ class _TabularAgent:
         return s
 
     def learn(
-        self: _A, total_timesteps: int | None = None, *, num_episodes: int | None = None, native: bool | None = None
+        self: _A,
+        total_timesteps: int | None = None,
+        *,
+        num_episodes: int | None = None,
+        native: bool | None = None,
+        progress: bool | Callable[[int, int], object] = False,
     ) -> _A:
         """Learn for ``total_timesteps`` environment steps or ``num_episodes`` episodes.
 
@@ -178,6 +185,8 @@ class _TabularAgent:
             :class:`FrozenLakeEnv` (unwrapped, or inside gymnasium.make's checking wrappers),
             else step the environment from Python. False forces the Python loop; True requires
             the native one.
+        progress : bool or callable, default False
+            True shows a progress bar (tqdm where installed); a callable gets ``(done, total)``.
 
         Returns
         -------
@@ -187,6 +196,8 @@ class _TabularAgent:
             raise InvalidInputError("give exactly one of total_timesteps and num_episodes")
         steps = None if total_timesteps is None else check_int(total_timesteps, "total_timesteps", 0)
         episodes = None if num_episodes is None else check_int(num_episodes, "num_episodes", 0)
+        if (steps if steps is not None else episodes or 0) >= 2**63:
+            raise InvalidInputError("total_timesteps and num_episodes must be below 2**63")
         if self.env is None:
             raise InvalidInputError("the agent has no environment: call set_env(env) first")
         lake = _native_lake(self.env)
@@ -197,15 +208,36 @@ class _TabularAgent:
         if lake is not None and native is not False:
             if first_seed is not None:
                 lake.reset(seed=first_seed)
-            returns, lengths, done = self._core.learn_lake(lake._core, steps, episodes)
+            returns, lengths, done = self._core.learn_lake(lake._core, steps, episodes, progress)
             self.episode_returns = np.asarray(returns, dtype=np.float64)
             self.episode_lengths = np.asarray(lengths, dtype=np.int64)
         else:
-            done = self._python_learn(steps, episodes, first_seed)
+            bar = _progress.make(progress, "learn", "steps" if steps is not None else "episodes")
+            try:
+                done = self._python_learn(steps, episodes, first_seed, bar)
+            finally:
+                if bar is not None and hasattr(bar, "close"):
+                    bar.close()
         self.num_timesteps += int(done)
         return self
 
-    def _python_learn(self, steps: int | None, episodes: int | None, first_seed: int | None) -> int:
+    async def learn_async(
+        self: _A,
+        total_timesteps: int | None = None,
+        *,
+        num_episodes: int | None = None,
+        native: bool | None = None,
+        progress: bool | Callable[[int, int], object] = False,
+    ) -> _A:
+        """:meth:`learn` on a worker thread, off the event loop; cancelling the awaiting task
+        stops it within about 100 ms (the agent keeps what it learned until then)."""
+        return await _async.to_thread(
+            self.learn, total_timesteps, num_episodes=num_episodes, native=native, progress=progress
+        )
+
+    def _python_learn(
+        self, steps: int | None, episodes: int | None, first_seed: int | None, bar: Callable[[int, int], object] | None
+    ) -> int:
         """The episode loop of ``TabularCore.learn_lake`` over a Python environment."""
         env, core, sarsa = self.env, self._core, self._algorithm == "sarsa"
         total = steps if steps is not None else episodes
@@ -231,6 +263,10 @@ class _TabularAgent:
                 if by_steps:
                     units += 1
                     core.set_progress(units / total)
+                if timesteps % 1024 == 0:
+                    _async.check()  # an awaiting learn_async task that was cancelled stops here
+                    if bar is not None:
+                        bar(units, total)
                 ended = bool(terminated) or bool(truncated)
                 a2 = None if ended else core.act(s2)
                 boot = core.act(s2) if (ended and sarsa and not terminated) else a2
@@ -246,6 +282,8 @@ class _TabularAgent:
                 s, a = s2, a2 if a2 is not None else 0
         self.episode_returns = np.asarray(returns, dtype=np.float64)
         self.episode_lengths = np.asarray(lengths, dtype=np.int64)
+        if bar is not None:
+            bar(units, total)
         return timesteps
 
     def predict(

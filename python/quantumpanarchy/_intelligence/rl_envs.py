@@ -414,8 +414,14 @@ class TradingEnv(_Base):  # type: ignore[misc]
         if reward not in _REWARDS:
             raise InvalidInputError(f"reward must be 'pnl', 'log_return' or 'differential_sharpe', got {reward!r}")
         w = check_int(window, "window", 1)
+        if w + 2 > p.shape[0]:
+            raise InvalidInputError(
+                f"prices needs at least window + 2 = {w + 2} values (window returns and one step), got {p.shape[0]}"
+            )
         pos = None if positions is None else [check_real(v, "positions") for v in positions]
         steps = None if max_episode_steps is None else check_int(max_episode_steps, "max_episode_steps", 1)
+        if steps is not None:
+            steps = min(steps, p.shape[0])  # a limit beyond the series is the series' end
         args: dict[str, Any] = {
             "window": w,
             "positions": pos,

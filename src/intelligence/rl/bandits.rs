@@ -193,6 +193,9 @@ impl Bandit {
         if !reward.is_finite() {
             return Err(Error::InvalidInput(format!("reward must be finite, got {reward}")));
         }
+        if !(self.sums[arm] + reward).is_finite() {
+            return Err(Error::InvalidInput(format!("the rewards of arm {arm} sum beyond float range")));
+        }
         if let Policy::BetaThompson { .. } = self.policy {
             if !(0.0..=1.0).contains(&reward) {
                 return Err(Error::InvalidInput(format!(

@@ -172,20 +172,29 @@ impl LinUcb {
             return Err(Error::InvalidInput(format!("reward must be finite, got {reward}")));
         }
         self.check_context(context)?;
+        if !(self.sums[arm] + reward).is_finite() {
+            return Err(Error::InvalidInput(format!("the rewards of arm {arm} sum beyond float range")));
+        }
         let d = self.dim;
         let x = self.row(context, arm).to_vec();
-        let m = &mut self.a_inv[arm * d * d..(arm + 1) * d * d];
+        let m = &self.a_inv[arm * d * d..(arm + 1) * d * d];
         // A⁻¹ ← A⁻¹ − (A⁻¹x)(A⁻¹x)ᵀ / (1 + xᵀA⁻¹x), A⁻¹ being symmetric
         let u: Vec<f64> = (0..d).map(|i| m[i * d..(i + 1) * d].iter().zip(&x).map(|(a, b)| a * b).sum()).collect();
         let denom = 1.0 + x.iter().zip(&u).map(|(a, b)| a * b).sum::<f64>();
+        let b: Vec<f64> = self.b[arm * d..(arm + 1) * d].iter().zip(&x).map(|(bi, xi)| bi + reward * xi).collect();
+        // checked before anything changes: a context this large would leave NaN in the model
+        if !denom.is_finite() || u.iter().chain(&b).any(|v| !v.is_finite()) {
+            return Err(Error::InvalidInput(
+                "context and reward are too large: the model's statistics would overflow".into(),
+            ));
+        }
+        let m = &mut self.a_inv[arm * d * d..(arm + 1) * d * d];
         for i in 0..d {
             for j in 0..d {
                 m[i * d + j] -= u[i] * u[j] / denom;
             }
         }
-        for (bi, xi) in self.b[arm * d..(arm + 1) * d].iter_mut().zip(&x) {
-            *bi += reward * xi;
-        }
+        self.b[arm * d..(arm + 1) * d].copy_from_slice(&b);
         self.counts[arm] += 1;
         self.sums[arm] += reward;
         Ok(())

@@ -282,13 +282,14 @@ impl Agent {
         };
         let k = s * self.actions + a;
         let delta = r + self.params.gamma * next - self.q[k];
-        self.q[k] += self.params.learning_rate * delta;
-        if !self.q[k].is_finite() {
+        let updated = self.q[k] + self.params.learning_rate * delta;
+        if !updated.is_finite() {
             return Err(Error::InvalidInput(format!(
-                "the Q table overflowed at [{s},{a}]: rewards too large for gamma {}",
+                "the Q table would overflow at [{s},{a}]: rewards too large for gamma {}",
                 self.params.gamma
             )));
         }
+        self.q[k] = updated;
         Ok(delta)
     }
 

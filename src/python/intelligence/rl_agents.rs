@@ -5,7 +5,7 @@ use super::rl_frozen_lake::{lock, PyFrozenLake};
 use crate::error::Error;
 use crate::intelligence::rl::tabular::{Agent, Algorithm, Budget, Params};
 use crate::python::args::{self, PyInt};
-use crate::python::run::run_sized;
+use crate::python::run::{run_long, run_sized};
 use crate::rng::resolve_seed;
 use numpy::{IntoPyArray, PyArray1, PyArray2, PyArrayMethods, PyReadonlyArray2, PyUntypedArrayMethods};
 use pyo3::prelude::*;
@@ -75,7 +75,7 @@ impl PyAgent {
         let a = lock(&self.inner)?;
         let (s, n) = a.shape();
         let q = a.q().to_vec().into_pyarray(py);
-        Ok(q.reshape([s, n])?)
+        q.reshape([s, n])
     }
 
     fn set_q_table(&self, q: PyReadonlyArray2<'_, f64>) -> PyResult<()> {
@@ -133,13 +133,14 @@ impl PyAgent {
     }
 
     /// The native loop on a built-in FrozenLake: (episode returns, episode lengths, steps).
-    #[pyo3(signature = (env, total_timesteps=None, num_episodes=None))]
+    #[pyo3(signature = (env, total_timesteps=None, num_episodes=None, progress=None))]
     fn learn_lake<'py>(
         &self,
         py: Python<'py>,
         env: &PyFrozenLake,
         total_timesteps: Option<u64>,
         num_episodes: Option<u64>,
+        progress: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Learned<'py>> {
         let budget = match (total_timesteps, num_episodes) {
             (Some(n), None) => Budget::Steps(n),
@@ -152,11 +153,19 @@ impl PyAgent {
             Budget::Episodes(n) => n.saturating_mul(100),
         }
         .saturating_mul(16);
-        let out = run_sized(py, units, |control| {
+        let work = |control: &crate::control::Control| {
             let mut agent = lock(&self.inner)?;
             let mut lake = lock(&env.inner)?;
             agent.learn(&mut *lake, budget, control)
-        })?;
+        };
+        let unit = if matches!(budget, Budget::Steps(_)) { "steps" } else { "episodes" };
+        let bar = args::progress(py, progress, "learn", unit)?;
+        let out = match &bar {
+            Some(cb) => run_long(py, Some(cb), work),
+            None => run_sized(py, units, work),
+        };
+        args::close_progress(bar)?;
+        let out = out?;
         Ok((out.episode_returns.into_pyarray(py), out.episode_lengths.into_pyarray(py), out.timesteps))
     }
 }

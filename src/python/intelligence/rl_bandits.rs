@@ -133,7 +133,7 @@ impl PyLinUcb {
 
     fn theta<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, numpy::PyArray2<f64>>> {
         let l = lock(&self.inner)?;
-        Ok(l.theta().into_pyarray(py).reshape([l.arms(), l.dim()])?)
+        l.theta().into_pyarray(py).reshape([l.arms(), l.dim()])
     }
 
     fn select(&self, context: PyReadonlyArray1<'_, f64>) -> PyResult<usize> {

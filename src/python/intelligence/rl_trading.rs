@@ -101,7 +101,7 @@ impl PyTrading {
     fn features<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, numpy::PyArray2<f64>>> {
         let env = lock(&self.inner)?;
         let c = env.config();
-        Ok(c.features.clone().into_pyarray(py).reshape([c.prices.len(), c.num_features])?)
+        c.features.clone().into_pyarray(py).reshape([c.prices.len(), c.num_features])
     }
 }
 
