@@ -16,8 +16,9 @@ import numpy as np
 import numpy.typing as npt
 import pytest
 from gymnasium.utils.env_checker import check_env
+from interrupts import assert_interrupted
 from quantumpanarchy.exceptions import InvalidInputError, InvalidTypeError
-from quantumpanarchy.intelligence import ExpectedSarsa, FrozenLakeEnv, QLearning, Sarsa
+from quantumpanarchy.intelligence import ExpectedSarsa, FrozenLakeEnv, QLearning, Sarsa, ThompsonSampling
 
 Model = dict[int, dict[int, list[tuple[float, int, float, bool]]]]
 AGENTS = [QLearning, Sarsa, ExpectedSarsa]
@@ -335,3 +336,14 @@ def test_extreme_counts_and_rewards_are_refused_cleanly() -> None:
     with pytest.raises(InvalidInputError, match="overflow"):
         greedy.learn(total_timesteps=100_000)
     assert np.all(np.isfinite(greedy.q_table))
+
+
+def test_ctrl_c_stops_a_long_native_learn_and_the_agent_stays_usable() -> None:
+    env = FrozenLakeEnv(map_name="8x8")
+    agent = QLearning(env, seed=0)
+    # 10**11 steps take hours: only the interrupt ends this call
+    assert_interrupted(lambda: agent.learn(total_timesteps=10**11), "QLearning.learn")
+    agent.learn(total_timesteps=1_000)
+    assert agent.predict(0)[0] in range(4)
+    bandit = ThompsonSampling(2, seed=0)
+    assert_interrupted(lambda: bandit.run(np.zeros((4_000_000, 2))), "ThompsonSampling.run", delay=0.5)
