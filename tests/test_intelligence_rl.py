@@ -17,7 +17,7 @@ import numpy.typing as npt
 import pytest
 from gymnasium.utils.env_checker import check_env
 from interrupts import assert_interrupted
-from quantumpanarchy.exceptions import InvalidInputError, InvalidTypeError
+from quantumpanarchy.exceptions import InvalidInputError, InvalidTypeError, ResourceLimitError
 from quantumpanarchy.intelligence import ExpectedSarsa, FrozenLakeEnv, QLearning, Sarsa, ThompsonSampling
 
 Model = dict[int, dict[int, list[tuple[float, int, float, bool]]]]
@@ -347,3 +347,35 @@ def test_ctrl_c_stops_a_long_native_learn_and_the_agent_stays_usable() -> None:
     assert agent.predict(0)[0] in range(4)
     bandit = ThompsonSampling(2, seed=0)
     assert_interrupted(lambda: bandit.run(np.zeros((4_000_000, 2))), "ThompsonSampling.run", delay=0.5)
+
+
+class Corridor(gym.Env[int, int]):
+    """Three states numbered from 10 and two actions from -1 (gymnasium's ``start``): action 0
+    moves right, -1 stays; the last state pays 1 and ends the episode."""
+
+    observation_space = gym.spaces.Discrete(3, start=10)  # type: ignore[assignment]
+    action_space = gym.spaces.Discrete(2, start=-1)  # type: ignore[assignment]
+
+    def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None) -> tuple[int, dict[str, Any]]:
+        super().reset(seed=seed)
+        self.s = 10
+        return self.s, {}
+
+    def step(self, action: int) -> tuple[int, float, bool, bool, dict[str, Any]]:
+        assert action in (-1, 0)
+        self.s = min(12, self.s + (action + 1))
+        return self.s, float(self.s == 12), self.s == 12, False, {}
+
+
+class Huge(gym.Env[int, int]):
+    observation_space = gym.spaces.Discrete(2**40)  # type: ignore[assignment]
+    action_space = gym.spaces.Discrete(4)  # type: ignore[assignment]
+
+
+def test_spaces_with_a_start_and_tables_too_large_for_memory() -> None:
+    agent = QLearning(Corridor(), learning_rate=0.5, gamma=0.9, exploration_fraction=0.5, seed=0)
+    agent.learn(total_timesteps=2_000)
+    assert agent.predict(10) == (0, None)
+    np.testing.assert_allclose(agent.q_table[:2, 1], [0.9, 1.0], atol=1e-6)
+    with pytest.raises(ResourceLimitError, match="GiB"):
+        QLearning(Huge())
