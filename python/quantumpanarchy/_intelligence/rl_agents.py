@@ -18,6 +18,7 @@ import numpy.typing as npt
 from .. import _async, _progress
 from .._decision._params import check_int, check_real
 from .._native import intelligence as _native
+from .._validation import as_float_array
 from ..exceptions import InvalidInputError, InvalidTypeError
 from .rl_envs import FrozenLakeEnv
 
@@ -29,6 +30,15 @@ _A = TypeVar("_A", bound="_TabularAgent")
 #: built-in FrozenLakeEnv, learning may run natively.
 _TRANSPARENT = ("OrderEnforcing", "PassiveEnvChecker", "EnvChecker")
 _FORMAT = "quantumpanarchy.intelligence.tabular/1"
+
+
+def _spaces(env: Any) -> tuple[int, int, int, int]:
+    """``(n_states, obs_start, n_actions, act_start)`` of an environment's Discrete spaces."""
+    if not (hasattr(env, "observation_space") and hasattr(env, "action_space")):
+        raise InvalidTypeError(
+            f"env must be a gymnasium environment (with observation_space and action_space), got {type(env).__name__}"
+        )
+    return (*_discrete(env.observation_space, "observation"), *_discrete(env.action_space, "action"))
 
 
 def _discrete(space: Any, what: str) -> tuple[int, int]:
@@ -67,8 +77,7 @@ class _TabularAgent:
     ) -> None:
         if env is None:
             raise InvalidInputError(f"{type(self).__name__} needs an environment (load() restores one without)")
-        n_states, self._obs_start = _discrete(env.observation_space, "observation")
-        n_actions, self._act_start = _discrete(env.action_space, "action")
+        n_states, self._obs_start, n_actions, self._act_start = _spaces(env)
         params = [
             check_real(v, name)
             for v, name in (
@@ -127,8 +136,7 @@ class _TabularAgent:
 
     @q_table.setter
     def q_table(self, value: Any) -> None:
-        q = np.asarray(value, dtype=np.float64)
-        self._core.set_q_table(q)
+        self._core.set_q_table(as_float_array(value, "q_table", 2, False))
 
     @property
     def n_states(self) -> int:
@@ -143,8 +151,7 @@ class _TabularAgent:
 
     def set_env(self, env: Any) -> None:
         """Use ``env`` from now on (its spaces must match the Q table)."""
-        n_states, obs_start = _discrete(env.observation_space, "observation")
-        n_actions, act_start = _discrete(env.action_space, "action")
+        n_states, obs_start, n_actions, act_start = _spaces(env)
         if (n_states, n_actions) != (self.n_states, self.n_actions):
             raise InvalidInputError(
                 f"the environment has {n_states} states and {n_actions} actions, the agent "
@@ -348,6 +355,8 @@ class _TabularAgent:
     @classmethod
     def load(cls: type[_A], path: str | os.PathLike[str], env: Any = None) -> _A:
         """An agent saved by :meth:`save`; ``env`` (optional) becomes its environment."""
+        if not isinstance(path, (str, os.PathLike)):
+            raise InvalidTypeError(f"path must be a str or an os.PathLike, got {type(path).__name__}")
         try:
             with np.load(path, allow_pickle=False) as data:
                 meta = json.loads(bytes(data["meta"]).decode())

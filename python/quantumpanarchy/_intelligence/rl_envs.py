@@ -136,11 +136,17 @@ def _check_render_mode(render_mode: Any) -> str | None:
     return None if render_mode is None else "ansi"
 
 
+def _reset_seed(seed: Any) -> int | None:
+    """A ``reset`` seed checked as the library checks seeds (gymnasium's own check raises its
+    own error type)."""
+    return None if seed is None else check_int(seed, "seed", 0)
+
+
 def _native_seed(env: Any, seed: int | None) -> int | None:
     """The seed for the native generator at a reset: the caller's, or on a first reset without
     one, a draw from the (entropy-seeded) ``np_random``; None keeps the stream going."""
     if seed is not None:
-        return check_int(seed, "seed", 0) % 2**64
+        return seed % 2**64
     if not env._seeded:
         return int(env.np_random.integers(2**63))
     return None
@@ -212,14 +218,14 @@ class FrozenLakeEnv(_Base):  # type: ignore[misc]
     ) -> None:
         self.render_mode = _check_render_mode(render_mode)
         if desc is None:
-            if map_name not in MAPS:
+            if not isinstance(map_name, str) or map_name not in MAPS:
                 raise InvalidInputError(f"map_name must be '4x4' or '8x8' (or give desc), got {map_name!r}")
             rows = list(MAPS[map_name])
         else:
-            if isinstance(desc, (str, bytes)):
-                raise InvalidTypeError("desc must be a sequence of row strings, not one string")
+            if isinstance(desc, (str, bytes)) or not hasattr(desc, "__iter__"):
+                raise InvalidTypeError(f"desc must be a sequence of row strings, got {type(desc).__name__}")
             rows = [r.decode() if isinstance(r, bytes) else r for r in (_row(x) for x in desc)]
-        schedule = tuple(check_finite_real(v, "reward_schedule") for v in reward_schedule)
+        schedule = tuple(check_finite_real(v, "reward_schedule") for v in _sequence(reward_schedule, "reward_schedule"))
         if len(schedule) != 3:
             raise InvalidInputError(f"reward_schedule must hold 3 rewards (goal, hole, frozen), got {len(schedule)}")
         rate = check_real(success_rate, "success_rate")
@@ -267,6 +273,7 @@ class FrozenLakeEnv(_Base):  # type: ignore[misc]
 
     def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None) -> tuple[int, dict[str, Any]]:
         """Start an episode; ``seed`` reseeds the slips (as gymnasium's ``reset(seed=...)``)."""
+        seed = _reset_seed(seed)
         super().reset(seed=seed)
         native = _native_seed(self, seed)
         if native is not None:
@@ -312,6 +319,13 @@ class FrozenLakeEnv(_Base):  # type: ignore[misc]
             f"FrozenLakeEnv(map={self.nrow}x{self.ncol}, is_slippery={self.is_slippery}, "
             f"max_episode_steps={self.max_episode_steps})"
         )
+
+
+def _sequence(x: Any, name: str) -> list[Any]:
+    """``x`` as a list, or :class:`InvalidTypeError` for what is not a sequence of values."""
+    if isinstance(x, (str, bytes, dict)) or not hasattr(x, "__iter__"):
+        raise InvalidTypeError(f"{name} must be a sequence of numbers, got {type(x).__name__}")
+    return list(np.asarray(x).ravel()) if isinstance(x, np.ndarray) else list(x)
 
 
 def _row(x: Any) -> str:
@@ -418,7 +432,7 @@ class TradingEnv(_Base):  # type: ignore[misc]
             raise InvalidInputError(
                 f"prices needs at least window + 2 = {w + 2} values (window returns and one step), got {p.shape[0]}"
             )
-        pos = None if positions is None else [check_real(v, "positions") for v in positions]
+        pos = None if positions is None else [check_real(v, "positions") for v in _sequence(positions, "positions")]
         steps = None if max_episode_steps is None else check_int(max_episode_steps, "max_episode_steps", 1)
         if steps is not None:
             steps = min(steps, p.shape[0])  # a limit beyond the series is the series' end
@@ -474,7 +488,7 @@ class TradingEnv(_Base):  # type: ignore[misc]
         self, *, seed: int | None = None, options: dict[str, Any] | None = None
     ) -> tuple[npt.NDArray[np.float32], dict[str, Any]]:
         """Start an episode at price index ``window``, flat, with equity 1."""
-        super().reset(seed=seed)
+        super().reset(seed=_reset_seed(seed))
         self._seeded = True  # the episode's start does not depend on a generator
         obs = self._core.reset()
         return obs, self._info(0.0, 1.0, 0.0, 0.0, int(self._args["window"]))
