@@ -116,6 +116,7 @@ def bench(session: nox.Session) -> None:
         "bench_infrastructure",
         "bench_distributed",
         "bench_intelligence_rl",
+        "bench_automl_models",
     )
     for script in scripts:
         session.run(PY, f"benches/{script}.py", env=ENV)
