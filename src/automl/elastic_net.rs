@@ -34,30 +34,100 @@ fn soft(v: f64, t: f64) -> f64 {
     v.signum() * (v.abs() - t).max(0.0)
 }
 
-/// The duality gap of `w` with residual `r`. Without an l1 term the elastic net's dual is
-/// degenerate: ridge uses the gap of its own dual, least squares the squared gradient ‖Xᵀr‖².
-fn duality_gap(cols: &Array2<f64>, y: &Array1<f64>, w: &[f64], r: &Array1<f64>, l1: f64, l2: f64) -> f64 {
+/// What the duality gap reads: Xᵀr, ‖r‖² and r·y for the residual r = y − Xw.
+struct Residual<'a> {
+    xtr: &'a [f64],
+    r2: f64,
+    ry: f64,
+}
+
+/// The duality gap at `w`. Without an l1 term the elastic net's dual is degenerate: ridge uses the
+/// gap of its own dual, least squares the squared gradient ‖Xᵀr‖².
+fn duality_gap(w: &[f64], res: &Residual<'_>, l1: f64, l2: f64) -> f64 {
+    let w2: f64 = w.iter().map(|v| v * v).sum();
     if l1 == 0.0 {
-        let xtr2: f64 = cols.rows().into_iter().map(|c| c.dot(r).powi(2)).sum();
+        let xtr2: f64 = res.xtr.iter().map(|v| v * v).sum();
         if l2 == 0.0 {
             return xtr2;
         }
-        let w2: f64 = w.iter().map(|v| v * v).sum();
-        return r.dot(r) + 0.5 * l2 * w2 - r.dot(y) + xtr2 / (2.0 * l2);
+        return res.r2 + 0.5 * l2 * w2 - res.ry + xtr2 / (2.0 * l2);
     }
-    let xta: Vec<f64> = cols.rows().into_iter().zip(w).map(|(c, wj)| c.dot(r) - l2 * wj).collect();
-    let dual_norm = xta.iter().fold(0.0f64, |m, v| m.max(v.abs()));
-    let r2 = r.dot(r);
-    let w2: f64 = w.iter().map(|v| v * v).sum();
+    let dual_norm = res.xtr.iter().zip(w).fold(0.0f64, |m, (g, wj)| m.max((g - l2 * wj).abs()));
     let (scale, mut gap) = if dual_norm > l1 {
         let c = l1 / dual_norm;
-        (c, 0.5 * (r2 + r2 * c * c))
+        (c, 0.5 * (res.r2 + res.r2 * c * c))
     } else {
-        (1.0, r2)
+        (1.0, res.r2)
     };
     let l1_norm: f64 = w.iter().map(|v| v.abs()).sum();
-    gap += l1 * l1_norm - scale * r.dot(y) + 0.5 * l2 * (1.0 + scale * scale) * w2;
+    gap += l1 * l1_norm - scale * res.ry + 0.5 * l2 * (1.0 + scale * scale) * w2;
     gap
+}
+
+/// The state coordinate descent keeps between steps: the residual itself (O(n) a step), or, with
+/// many more samples than features, the Gram matrix and q = Xᵀr (O(d) a step). Both run the same
+/// sweeps; they differ only in rounding.
+enum State {
+    /// One row per feature (contiguous columns of the centred X), and r.
+    Residual { cols: Array2<f64>, y: Array1<f64>, r: Array1<f64> },
+    /// XᵀX, Xᵀy, yᵀy and q = Xᵀr.
+    Gram { gram: Array2<f64>, xty: Array1<f64>, yy: f64, q: Array1<f64> },
+}
+
+impl State {
+    fn new(xc: Array2<f64>, yc: Array1<f64>) -> Self {
+        let (n, d) = xc.dim();
+        let cols = xc.t().as_standard_layout().into_owned();
+        if n >= 2 * d && d <= 2048 {
+            let gram = cols.dot(&cols.t());
+            let xty = cols.dot(&yc);
+            return State::Gram { yy: yc.dot(&yc), q: xty.clone(), gram, xty };
+        }
+        State::Residual { cols, r: yc.clone(), y: yc }
+    }
+
+    fn norm2(&self, j: usize) -> f64 {
+        match self {
+            State::Residual { cols, .. } => cols.row(j).dot(&cols.row(j)),
+            State::Gram { gram, .. } => gram[[j, j]],
+        }
+    }
+
+    /// x_j·r.
+    fn xtr(&self, j: usize) -> f64 {
+        match self {
+            State::Residual { cols, r, .. } => cols.row(j).dot(r),
+            State::Gram { q, .. } => q[j],
+        }
+    }
+
+    /// w_j += delta.
+    fn step(&mut self, j: usize, delta: f64) {
+        match self {
+            State::Residual { cols, r, .. } => r.scaled_add(-delta, &cols.row(j)),
+            State::Gram { gram, q, .. } => q.scaled_add(-delta, &gram.column(j)),
+        }
+    }
+
+    fn gap(&self, w: &[f64], l1: f64, l2: f64) -> f64 {
+        match self {
+            State::Residual { cols, y, r } => {
+                let xtr: Vec<f64> = cols.rows().into_iter().map(|c| c.dot(r)).collect();
+                duality_gap(w, &Residual { xtr: &xtr, r2: r.dot(r), ry: r.dot(y) }, l1, l2)
+            }
+            State::Gram { xty, yy, q, .. } => {
+                // ‖r‖² = yᵀy − 2wᵀXᵀy + wᵀXᵀXw, with XᵀXw = Xᵀy − q
+                let wv = ArrayView1::from(w);
+                let (wxy, wq) = (wv.dot(xty), wv.dot(q));
+                duality_gap(
+                    w,
+                    &Residual { xtr: q.as_slice().expect("contiguous"), r2: yy - wxy - wq, ry: yy - wxy },
+                    l1,
+                    l2,
+                )
+            }
+        }
+    }
 }
 
 pub fn fit(x: ArrayView2<'_, f64>, y: ArrayView1<'_, f64>, s: Settings, control: &Control) -> Result<Fit> {
@@ -74,13 +144,11 @@ pub fn fit(x: ArrayView2<'_, f64>, y: ArrayView1<'_, f64>, s: Settings, control:
     } else {
         (Array1::zeros(d), 0.0, x.to_owned(), y.to_owned())
     };
-    // one row per feature: each coordinate step reads a contiguous column
-    let cols = xc.t().as_standard_layout().into_owned();
-    let norms: Vec<f64> = cols.rows().into_iter().map(|c| c.dot(&c)).collect();
     let (l1, l2) = (s.alpha * s.l1_ratio * n as f64, s.alpha * (1.0 - s.l1_ratio) * n as f64);
     let tol = s.tol * yc.dot(&yc);
+    let mut state = State::new(xc, yc);
+    let norms: Vec<f64> = (0..d).map(|j| state.norm2(j)).collect();
     let mut w = vec![0.0; d];
-    let mut r = yc.clone();
     let (mut gap, mut converged, mut sweeps) = (tol + 1.0, false, 0);
     for it in 0..s.max_iter {
         control.check()?;
@@ -90,19 +158,17 @@ pub fn fit(x: ArrayView2<'_, f64>, y: ArrayView1<'_, f64>, s: Settings, control:
             if norms[j] == 0.0 {
                 continue;
             }
-            let c = cols.row(j);
             let old = w[j];
-            let rho = c.dot(&r) + old * norms[j];
-            let new = soft(rho, l1) / (norms[j] + l2);
+            let new = soft(state.xtr(j) + old * norms[j], l1) / (norms[j] + l2);
             if new != old {
-                r.scaled_add(old - new, &c);
+                state.step(j, new - old);
                 w[j] = new;
             }
             d_w_max = d_w_max.max((new - old).abs());
             w_max = w_max.max(new.abs());
         }
         if w_max == 0.0 || d_w_max / w_max <= s.tol || it + 1 == s.max_iter {
-            gap = duality_gap(&cols, &yc, &w, &r, l1, l2);
+            gap = state.gap(&w, l1, l2);
             if gap <= tol {
                 converged = true;
                 break;
@@ -111,7 +177,8 @@ pub fn fit(x: ArrayView2<'_, f64>, y: ArrayView1<'_, f64>, s: Settings, control:
     }
     let wv = ArrayView1::from(&w[..]);
     let intercept = ym - xm.dot(&wv);
-    Ok(Fit { model: LinearModel { coef: w, intercept }, n_iter: sweeps, converged, dual_gap: gap })
+    // scikit-learn reports the gap of the objective divided by n
+    Ok(Fit { model: LinearModel { coef: w, intercept }, n_iter: sweeps, converged, dual_gap: gap / n as f64 })
 }
 
 #[cfg(test)]
@@ -147,5 +214,16 @@ mod tests {
             assert!((g - 0.05 * lasso.model.coef[j].signum()).abs() < 1e-5, "feature {j}: {g}");
         }
         assert!(fit(x.view(), y.view(), Settings { l1_ratio: 1.5, ..base }, &c).is_err());
+        // more features than half the samples: the residual state; the same weights to rounding
+        let wide = ndarray::concatenate![ndarray::Axis(1), x, x.mapv(|v| (v * 1.7).sin())];
+        let narrow = fit(wide.view(), y.view(), Settings { alpha: 0.05, tol: 1e-10, ..base }, &c).unwrap();
+        let st = State::new(super::super::data::centred(wide.view()).1, y.clone() - y.mean().unwrap());
+        assert!(matches!(st, State::Residual { .. }));
+        let tall = ndarray::concatenate![ndarray::Axis(0), wide, wide];
+        let yy = ndarray::concatenate![ndarray::Axis(0), y, y];
+        let gram = fit(tall.view(), yy.view(), Settings { alpha: 0.05, tol: 1e-10, ..base }, &c).unwrap();
+        for (a, b) in narrow.model.coef.iter().zip(&gram.model.coef) {
+            assert!((a - b).abs() < 1e-7, "{narrow:?} vs {gram:?}");
+        }
     }
 }
