@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 from quantumpanarchy import automl
-from sklearn import datasets
+from sklearn import datasets, naive_bayes, neighbors
 from sklearn import linear_model as lm
 from sklearn.preprocessing import StandardScaler
 
@@ -63,6 +63,9 @@ def main() -> None:
         ("ElasticNet(0.01, 0.5)", automl.ElasticNet(alpha=0.01), lm.ElasticNet(alpha=0.01), diabetes),
         ("Logistic binary", automl.LogisticRegression(), lm.LogisticRegression(), cancer),
         ("Logistic 10 classes", automl.LogisticRegression(), lm.LogisticRegression(), digits),
+        ("GaussianNB", automl.GaussianNB(), naive_bayes.GaussianNB(), digits),
+        ("KNeighborsClassifier", automl.KNeighborsClassifier(), neighbors.KNeighborsClassifier(), digits),
+        ("KNeighborsRegressor", automl.KNeighborsRegressor(), neighbors.KNeighborsRegressor(), diabetes),
     ]
     print(f"best of {rounds}; ratio = scikit-learn time / ours")
     print(

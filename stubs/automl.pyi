@@ -6,5 +6,17 @@ from ._automl.linear import Lasso as Lasso
 from ._automl.linear import LinearRegression as LinearRegression
 from ._automl.linear import LogisticRegression as LogisticRegression
 from ._automl.linear import Ridge as Ridge
+from ._automl.naive_bayes import GaussianNB as GaussianNB
+from ._automl.neighbours import KNeighborsClassifier as KNeighborsClassifier
+from ._automl.neighbours import KNeighborsRegressor as KNeighborsRegressor
 
-__all__ = ["ElasticNet", "Lasso", "LinearRegression", "LogisticRegression", "Ridge"]
+__all__ = [
+    "ElasticNet",
+    "GaussianNB",
+    "KNeighborsClassifier",
+    "KNeighborsRegressor",
+    "Lasso",
+    "LinearRegression",
+    "LogisticRegression",
+    "Ridge",
+]

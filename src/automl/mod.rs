@@ -4,6 +4,8 @@
 
 pub mod data;
 pub mod elastic_net;
+pub mod knn;
 pub mod lbfgs;
 pub mod linear;
 pub mod logistic;
+pub mod naive_bayes;

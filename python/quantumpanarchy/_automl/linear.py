@@ -11,84 +11,17 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from .._decision._estimator import Estimator, check_samples, real_array, sklearn_warning
+from .._decision._estimator import sklearn_warning
 from .._decision._params import check_int, check_real
 from .._native import automl as _native
-from ..exceptions import InvalidInputError, NotFittedError
+from ._base import Model, accuracy, class_codes, r2, real_target
 
 __all__ = ["ElasticNet", "Lasso", "LinearRegression", "LogisticRegression", "Ridge"]
 
 FloatArray = npt.NDArray[np.float64]
 
 
-class _Linear(Estimator):
-    """What the linear models share: input checks, the fitted state, scikit-learn's tags."""
-
-    seed: Any = None  # deterministic: the fit has no randomness
-
-    def __sklearn_is_fitted__(self) -> bool:
-        return "coef_" in self.__dict__
-
-    def __sklearn_tags__(self) -> Any:
-        tags = super().__sklearn_tags__()
-        tags.non_deterministic = False
-        return tags
-
-    def _fitted(self) -> None:
-        if not self.__sklearn_is_fitted__():
-            raise NotFittedError(
-                f"this {type(self).__name__} instance is not fitted yet: call fit(X, y) before using it"
-            )
-
-    def _xy(self, X: Any, y: Any) -> tuple[npt.NDArray[Any], npt.NDArray[Any], Any]:
-        """``X`` (samples × features) and ``y`` checked for ``fit``, and X's feature names."""
-        if y is None:
-            raise InvalidInputError(f"{type(self).__name__} requires y to be passed, but the target y is None")
-        arr = real_array(X, "X")
-        check_samples(arr, "X", type(self).__name__)
-        target = np.asarray(y.to_numpy() if hasattr(y, "to_numpy") else y)
-        if target.ndim == 2 and target.shape[1] == 1:
-            warnings.warn(
-                "A column-vector y was passed when a 1d array was expected. Please change the shape of y to "
-                "(n_samples,), for example using ravel().",
-                sklearn_warning("DataConversionWarning"),
-                stacklevel=3,
-            )
-            target = target.ravel()
-        if target.ndim != 1:
-            raise InvalidInputError(f"y must be 1-D (one target per sample), got shape {target.shape}")
-        if len(target) != arr.shape[0]:
-            raise InvalidInputError(
-                f"Found input variables with inconsistent numbers of samples: X has {arr.shape[0]}, y has {len(target)}"
-            )
-        return arr, target, self._input_names(X, reset=True)
-
-    def _x(self, X: Any) -> npt.NDArray[Any]:
-        """``X`` checked for prediction by the fitted model."""
-        self._fitted()
-        arr = real_array(X, "X")
-        if arr.ndim != 2:
-            check_samples(arr, "X", type(self).__name__)
-        self._check_input(X, arr.shape[1])
-        return arr
-
-    def _keep(self, fitted: dict[str, Any], n_features: int, names: Any) -> None:
-        fitted["n_features_in_"] = n_features
-        self.__dict__.update(fitted)
-        self._keep_names(names)
-
-
-def _real_target(target: npt.NDArray[Any]) -> FloatArray:
-    if target.dtype.kind not in "fiub":
-        try:
-            return target.astype(np.float64)
-        except (TypeError, ValueError):
-            raise InvalidInputError(f"y must hold real numbers for a regressor, got dtype {target.dtype}") from None
-    values: FloatArray = target.astype(np.float64)
-    return values
-
-
-class _Regressor(_Linear):
+class _Regressor(Model):
     coef_: FloatArray
     intercept_: float
 
@@ -103,15 +36,7 @@ class _Regressor(_Linear):
 
     def score(self, X: Any, y: Any) -> float:
         """R² of the predictions of ``X`` against ``y`` (scikit-learn's ``r2_score``)."""
-        truth = _real_target(np.asarray(y)).ravel()
-        pred = self.predict(X)
-        if len(truth) != len(pred):
-            raise InvalidInputError(f"X has {len(pred)} samples but y has {len(truth)}")
-        resid = float(np.sum((truth - pred) ** 2))
-        total = float(np.sum((truth - truth.mean()) ** 2))
-        if total == 0.0:
-            return 1.0 if resid == 0.0 else 0.0
-        return 1.0 - resid / total
+        return r2(self.predict(X), y)
 
 
 class LinearRegression(_Regressor):
@@ -133,7 +58,7 @@ class LinearRegression(_Regressor):
 
     def fit(self, X: Any, y: Any) -> LinearRegression:
         arr, target, names = self._xy(X, y)
-        coef, intercept = _native.least_squares_fit(arr, _real_target(target), 0.0, bool(self.fit_intercept))
+        coef, intercept = _native.least_squares_fit(arr, real_target(target), 0.0, bool(self.fit_intercept))
         self._keep({"coef_": coef, "intercept_": intercept}, arr.shape[1], names)
         return self
 
@@ -149,7 +74,7 @@ class Ridge(_Regressor):
     def fit(self, X: Any, y: Any) -> Ridge:
         alpha = check_real(self.alpha, "alpha")
         arr, target, names = self._xy(X, y)
-        coef, intercept = _native.least_squares_fit(arr, _real_target(target), alpha, bool(self.fit_intercept))
+        coef, intercept = _native.least_squares_fit(arr, real_target(target), alpha, bool(self.fit_intercept))
         self._keep({"coef_": coef, "intercept_": intercept}, arr.shape[1], names)
         return self
 
@@ -184,7 +109,7 @@ class ElasticNet(_Regressor):
         max_iter, tol = check_int(self.max_iter, "max_iter", 1), check_real(self.tol, "tol")
         arr, target, names = self._xy(X, y)
         coef, intercept, n_iter, gap, converged = _native.elastic_net_fit(
-            arr, _real_target(target), alpha, ratio, bool(self.fit_intercept), max_iter, tol
+            arr, real_target(target), alpha, ratio, bool(self.fit_intercept), max_iter, tol
         )
         if not converged:
             warnings.warn(
@@ -210,7 +135,7 @@ class Lasso(ElasticNet):
         return 1.0
 
 
-class LogisticRegression(_Linear):
+class LogisticRegression(Model):
     """Logistic regression, as scikit-learn's ``LogisticRegression(solver="lbfgs")``: minimises
     the mean log loss + ‖W‖²/(2·C·n) (the intercepts not penalised), binary for two classes and
     multinomial (softmax) for more, by L-BFGS from zero.
@@ -242,19 +167,7 @@ class LogisticRegression(_Linear):
         c, tol = check_real(self.C, "C"), check_real(self.tol, "tol")
         max_iter = check_int(self.max_iter, "max_iter", 1)
         arr, target, names = self._xy(X, y)
-        if target.dtype.kind == "f" and not np.isfinite(target).all():
-            raise InvalidInputError("Input y contains NaN or infinity: class labels must be finite")
-        try:
-            classes, codes = np.unique(target, return_inverse=True)
-        except TypeError as exc:
-            raise InvalidInputError(f"y's class labels must be comparable: {exc}") from None
-        if target.dtype.kind == "f" and not np.all(classes == np.round(classes)):
-            raise InvalidInputError("Unknown label type: y holds continuous values; a classifier needs class labels")
-        if len(classes) < 2:
-            raise InvalidInputError(
-                f"This solver needs samples of at least 2 classes in the data, but the data contains only one class: "
-                f"{classes[0]!r}"
-            )
+        classes, codes = class_codes(target, minimum=2)
         coef, intercept, n_iter, converged = _native.logistic_fit(
             arr, codes.astype(np.float64), len(classes), c, bool(self.fit_intercept), max_iter, tol
         )
@@ -299,8 +212,4 @@ class LogisticRegression(_Linear):
 
     def score(self, X: Any, y: Any) -> float:
         """Mean accuracy of :meth:`predict` on ``X`` against ``y``."""
-        truth = np.asarray(y)
-        pred = self.predict(X)
-        if len(truth) != len(pred):
-            raise InvalidInputError(f"X has {len(pred)} samples but y has {len(truth)}")
-        return float(np.mean(pred == truth))
+        return accuracy(self.predict(X), y)
