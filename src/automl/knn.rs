@@ -48,18 +48,10 @@ impl Index {
                     let qb = q.slice(s![b * BLOCK..(b * BLOCK + BLOCK).min(m), ..]);
                     let cross: Array2<f64> = qb.dot(&self.x.t());
                     let (mut ib, mut db) = (Vec::with_capacity(qb.nrows() * k), Vec::with_capacity(qb.nrows() * k));
-                    let mut cand: Vec<(f64, usize)> = Vec::with_capacity(n);
-                    let by = |a: &(f64, usize), b: &(f64, usize)| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1));
+                    let mut top: Vec<(f64, usize)> = Vec::with_capacity(k + 1);
                     for (qr, cr) in qb.rows().into_iter().zip(cross.rows()) {
                         let qn = qr.dot(&qr);
-                        cand.clear();
-                        let squared = cr.iter().zip(&self.norms).map(|(c, xn)| (qn - 2.0 * c + xn).max(0.0));
-                        cand.extend(squared.enumerate().map(|(j, d2)| (d2, j)));
-                        if k < n {
-                            cand.select_nth_unstable_by(k - 1, by);
-                        }
-                        let top = &mut cand[..k];
-                        top.sort_unstable_by(by);
+                        nearest(cr.iter().zip(&self.norms).map(|(c, xn)| (qn - 2.0 * c + xn).max(0.0)), k, &mut top);
                         ib.extend(top.iter().map(|t| t.1));
                         db.extend(top.iter().map(|t| t.0.sqrt()));
                     }
@@ -76,6 +68,22 @@ impl Index {
         let idx = Array2::from_shape_vec((m, k), idx).expect("k per query");
         let dist = Array2::from_shape_vec((m, k), dist).expect("k per query");
         Ok((idx, dist))
+    }
+}
+
+/// The `k` smallest of `squared` as (value, index), smallest first, ties in index order: one
+/// pass keeping the best `k` sorted, where a candidate costs one comparison once the list is full.
+fn nearest(squared: impl Iterator<Item = f64>, k: usize, top: &mut Vec<(f64, usize)>) {
+    top.clear();
+    for (j, d2) in squared.enumerate() {
+        if top.len() == k && d2 >= top[k - 1].0 {
+            continue; // later indices lose ties: not better than the current k-th
+        }
+        let at = top.partition_point(|t| t.0 <= d2);
+        if top.len() == k {
+            top.pop();
+        }
+        top.insert(at, (d2, j));
     }
 }
 
