@@ -115,6 +115,7 @@ def bench(session: nox.Session) -> None:
         *("bench_signal_candles", "bench_signal_indicators", "bench_signal_chart", "bench_cas"),
         "bench_infrastructure",
         "bench_distributed",
+        "bench_intelligence_onnx",
     )
     for script in scripts:
         session.run(PY, f"benches/{script}.py", env=ENV)

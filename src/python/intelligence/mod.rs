@@ -2,6 +2,8 @@
 //! `init`). The Python names users see are in `python/quantumpanarchy/_intelligence/`,
 //! re-exported by `quantumpanarchy.intelligence`.
 
+mod onnx;
+
 use pyo3::prelude::*;
 
 #[pymodule(gil_used = false, submodule)]
@@ -9,7 +11,8 @@ pub mod intelligence {
     use pyo3::prelude::*;
 
     #[pymodule_init]
-    fn init(_m: &Bound<'_, PyModule>) -> PyResult<()> {
+    fn init(m: &Bound<'_, PyModule>) -> PyResult<()> {
+        super::onnx::register(m)?;
         Ok(())
     }
 }
