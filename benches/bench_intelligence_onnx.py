@@ -14,6 +14,7 @@ Run ``python benches/bench_intelligence_onnx.py [--quick]``.
 from __future__ import annotations
 
 import argparse
+import itertools
 import warnings
 from typing import Any
 
@@ -27,12 +28,15 @@ from quantumpanarchy.intelligence import OnnxModel
 def helper_mlp(rng: np.random.Generator) -> bytes:
     sizes = [64, 128, 128, 10]
     nodes, inits, last = [], [], "x"
-    for k, (a, b) in enumerate(zip(sizes, sizes[1:])):
+    for k, (a, b) in enumerate(itertools.pairwise(sizes)):
         inits += [
             numpy_helper.from_array((rng.normal(size=(a, b)) / np.sqrt(a)).astype(np.float32), f"w{k}"),
             numpy_helper.from_array(rng.normal(size=b).astype(np.float32) * 0.1, f"b{k}"),
         ]
-        nodes += [helper.make_node("MatMul", [last, f"w{k}"], [f"m{k}"]), helper.make_node("Add", [f"m{k}", f"b{k}"], [f"a{k}"])]
+        nodes += [
+            helper.make_node("MatMul", [last, f"w{k}"], [f"m{k}"]),
+            helper.make_node("Add", [f"m{k}", f"b{k}"], [f"a{k}"]),
+        ]
         last = f"a{k}"
         if k < len(sizes) - 2:
             nodes.append(helper.make_node("Relu", [last], [f"r{k}"]))
@@ -69,6 +73,18 @@ def session(data: bytes, threads: int) -> Any:
     return ort.InferenceSession(data, sess_options=opts, providers=["CPUExecutionProvider"])
 
 
+def row(name: str, ours: OnnxModel, sessions: tuple[Any, Any], feed: dict[str, Any], repeats: int) -> str:
+    """One table row: ours against onnxruntime with default threads, then with one."""
+    t_ours, t_ort = paired(lambda: ours.run(None, feed), lambda: sessions[0].run(None, feed), repeats)
+    t_ours1, t_ort1 = paired(lambda: ours.run(None, feed), lambda: sessions[1].run(None, feed), repeats)
+    t_ours = min(t_ours, t_ours1)
+    batch = len(next(iter(feed.values())))
+    return (
+        f"{name:>14} {batch:>6} {t_ours * 1e6:>10.1f} {t_ort * 1e6:>10.1f} {t_ort / t_ours:>6.2f}× "
+        f"{t_ort1 * 1e6:>10.1f} {t_ort1 / t_ours:>6.2f}×"
+    )
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--quick", action="store_true")
@@ -83,15 +99,9 @@ def main() -> None:
         ort_default, ort_single = session(data, 0), session(data, 1)
         for batch in (1, 1024):
             feed = {key: rng.normal(size=(batch, 64)).astype(np.float32)}
-            for a, b in zip(ours.run(None, feed), ort_default.run(None, feed)):
+            for a, b in zip(ours.run(None, feed), ort_default.run(None, feed), strict=True):
                 np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-5)
-            t_ours, t_ort = paired(lambda: ours.run(None, feed), lambda: ort_default.run(None, feed), repeats[batch])
-            t_ours1, t_ort1 = paired(lambda: ours.run(None, feed), lambda: ort_single.run(None, feed), repeats[batch])
-            t_ours = min(t_ours, t_ours1)
-            print(
-                f"{name:>14} {batch:>6} {t_ours * 1e6:>10.1f} {t_ort * 1e6:>10.1f} {t_ort / t_ours:>6.2f}× "
-                f"{t_ort1 * 1e6:>10.1f} {t_ort1 / t_ours:>6.2f}×"
-            )
+            print(row(name, ours, (ort_default, ort_single), feed, repeats[batch]))
 
 
 if __name__ == "__main__":

@@ -13,7 +13,6 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 import pytest
-
 from quantumpanarchy.exceptions import InvalidInputError, InvalidTypeError, QuantumPanarchyError
 from quantumpanarchy.intelligence import NodeArg, OnnxModel
 
@@ -59,7 +58,7 @@ def assert_same(data: bytes, feed: dict[str, Array], rtol: float = 1e-5, atol: f
     ours = OnnxModel(data).run(None, feed)
     theirs = ort_session(data).run(None, feed)
     assert len(ours) == len(theirs)
-    for a, b in zip(ours, theirs):
+    for a, b in zip(ours, theirs, strict=True):
         assert a.dtype == b.dtype and a.shape == b.shape
         if a.dtype.kind in "iub":
             np.testing.assert_array_equal(a, b)
@@ -184,8 +183,12 @@ def test_matmul_and_broadcasting_in_float64_and_int64() -> None:
         numpy_helper.from_array(np.array([5], dtype=np.int64), "k"),
     ]
     data = graph_model(nodes, inputs, outputs, inits)
-    feed = {"a": RNG.normal(size=(6, 3)), "row": np.array([[1.0, -1.0]]), "col": RNG.normal(size=(6, 1)),
-            "i": np.arange(4, dtype=np.int64)}
+    feed = {
+        "a": RNG.normal(size=(6, 3)),
+        "row": np.array([[1.0, -1.0]]),
+        "col": RNG.normal(size=(6, 1)),
+        "i": np.arange(4, dtype=np.int64),
+    }
     out = assert_same(data, feed, rtol=1e-12, atol=0)
     np.testing.assert_array_equal(out[1], np.arange(4) + 5)
     model = OnnxModel(data)
@@ -220,7 +223,7 @@ def test_records_match_onnxruntime_and_plans_are_cached_per_shape() -> None:
         model.fit(X, Y_3)
     data = convert(model, X)
     ours, theirs = OnnxModel(data), ort_session(data)
-    for a, b in zip(ours.get_inputs() + ours.get_outputs(), theirs.get_inputs() + theirs.get_outputs()):
+    for a, b in zip(ours.get_inputs() + ours.get_outputs(), theirs.get_inputs() + theirs.get_outputs(), strict=True):
         assert (a.name, a.shape, a.type) == (b.name, b.shape, b.type)
     assert ours.cached_plans == 0
     for n in (1, 3, 1, 3, 1):
@@ -258,18 +261,14 @@ def test_malformed_bytes_are_a_clear_error() -> None:
 def test_unsupported_operator_is_named_with_its_node() -> None:
     node = helper.make_node("FluxCapacitor", ["x"], ["y"], domain="com.example", name="engine")
     graph = helper.make_graph([node], "g", [value("x", TensorProto.FLOAT, [2])], [value("y", TensorProto.FLOAT, [2])])
-    model = helper.make_model(
-        graph, opset_imports=[helper.make_opsetid("", 17), helper.make_opsetid("com.example", 1)]
-    )
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17), helper.make_opsetid("com.example", 1)])
     with pytest.raises(InvalidInputError, match=r"com\.example::FluxCapacitor in node 'engine'"):
         OnnxModel(model.SerializeToString())
     # a standard name in a foreign domain is not silently run as the standard operator
     node = helper.make_node("Relu", ["x"], ["y"], domain="com.example", name="fake_relu")
     graph = helper.make_graph([node], "g", [value("x", TensorProto.FLOAT, [2])], [value("y", TensorProto.FLOAT, [2])])
-    model = helper.make_model(
-        graph, opset_imports=[helper.make_opsetid("", 17), helper.make_opsetid("com.example", 1)]
-    )
-    with pytest.raises(InvalidInputError, match="com.example::Relu in node 'fake_relu'"):
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17), helper.make_opsetid("com.example", 1)])
+    with pytest.raises(InvalidInputError, match=r"com\.example::Relu in node 'fake_relu'"):
         OnnxModel(model.SerializeToString())
 
 
@@ -278,7 +277,7 @@ def test_zipmap_is_unsupported_and_the_message_says_how_to_avoid_it() -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         data = skl2onnx.to_onnx(model, X[:1]).SerializeToString()
-    with pytest.raises(InvalidInputError, match="ZipMap.*zipmap"):
+    with pytest.raises(InvalidInputError, match=r"ZipMap.*zipmap"):
         OnnxModel(data)
 
 
@@ -294,7 +293,7 @@ def test_an_operator_attribute_tract_refuses_names_the_node() -> None:
 def test_bad_inputs_are_clear_errors() -> None:
     data = convert(LinearRegression().fit(X, Y_REG), X)
     model = OnnxModel(data)
-    with pytest.raises(InvalidInputError, match="unknown input 'x'.*'X'"):
+    with pytest.raises(InvalidInputError, match=r"unknown input 'x'.*'X'"):
         model.run(None, {"x": X})
     with pytest.raises(InvalidInputError, match="unknown input 'extra'"):
         model.run(None, {"X": X, "extra": X})
@@ -309,7 +308,7 @@ def test_bad_inputs_are_clear_errors() -> None:
     with pytest.raises(InvalidInputError, match="dimension 1 must be 5"):
         model.run(None, {"X": X[:, :3]})
     with pytest.raises(InvalidTypeError, match="numpy array"):
-        model.run(None, {"X": X.tolist()})  # type: ignore[dict-item]
+        model.run(None, {"X": X.tolist()})
     with pytest.raises(InvalidInputError, match="unknown output 'nope'"):
         model.run(["nope"], {"X": X})
     with pytest.raises(InvalidTypeError):

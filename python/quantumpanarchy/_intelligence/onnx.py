@@ -160,4 +160,3 @@ class OnnxModel:
             return ", ".join(f"{a.name}: {a.type}{a.shape if a.shape is not None else ''}" for a in args)
 
         return f"OnnxModel(inputs=[{show(self.get_inputs())}], outputs=[{show(self.get_outputs())}])"
-

@@ -84,8 +84,12 @@ pub fn relabel_binary_trees(graph: &mut GraphProto) {
     for node in graph.node.iter_mut().filter(|n| n.op_type == "TreeEnsembleClassifier" && n.output.len() == 2) {
         let attr = |name: &str| node.attribute.iter().find(|a| a.name == name);
         let labels = match (attr("classlabels_int64s"), attr("classlabels_strings")) {
-            (Some(a), None) if a.ints.len() == 2 => TensorProto { dims: vec![2], data_type: 7, int64_data: a.ints.clone(), ..Default::default() },
-            (None, Some(a)) if a.strings.len() == 2 => TensorProto { dims: vec![2], data_type: 8, string_data: a.strings.clone(), ..Default::default() },
+            (Some(a), None) if a.ints.len() == 2 => {
+                TensorProto { dims: vec![2], data_type: 7, int64_data: a.ints.clone(), ..Default::default() }
+            }
+            (None, Some(a)) if a.strings.len() == 2 => {
+                TensorProto { dims: vec![2], data_type: 8, string_data: a.strings.clone(), ..Default::default() }
+            }
             _ => continue,
         };
         let label = node.output[0].clone();
@@ -96,7 +100,12 @@ pub fn relabel_binary_trees(graph: &mut GraphProto) {
         node.output[0] = format!("{stem}.tract_label");
         let (argmax, names) = (format!("{stem}.argmax"), format!("{stem}.classes"));
         added_inits.push(TensorProto { name: names.clone(), ..labels });
-        let int = |name: &str, i: i64| AttributeProto { name: name.into(), r#type: AttributeType::Int as i32, i, ..Default::default() };
+        let int = |name: &str, i: i64| AttributeProto {
+            name: name.into(),
+            r#type: AttributeType::Int as i32,
+            i,
+            ..Default::default()
+        };
         added_nodes.push(NodeProto {
             name: format!("{stem}.argmax_node"),
             op_type: "ArgMax".into(),

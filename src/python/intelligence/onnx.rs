@@ -93,7 +93,11 @@ fn to_numpy<'py>(py: Python<'py>, t: &Tensor) -> PyResult<Bound<'py, PyAny>> {
         let objects = view.map(|s| PyString::new(py, s).unbind());
         return Ok(PyArray::from_owned_object_array(py, objects).into_any());
     }
-    Err(Error::InvalidType(format!("the model returned a tensor of {:?}, which has no numpy equivalent here", t.datum_type())).into())
+    Err(Error::InvalidType(format!(
+        "the model returned a tensor of {:?}, which has no numpy equivalent here",
+        t.datum_type()
+    ))
+    .into())
 }
 
 #[pymethods]
@@ -140,16 +144,21 @@ impl PyOnnxModel {
             Some(o) if o.is_none() => None,
             Some(o) => {
                 if o.is_instance_of::<PyString>() {
-                    return Err(Error::InvalidType("output_names must be a list of names or None, got a str".into()).into());
+                    return Err(
+                        Error::InvalidType("output_names must be a list of names or None, got a str".into()).into()
+                    );
                 }
                 let mut ix = Vec::new();
                 for n in o.try_iter()? {
                     let n = n?;
-                    let n: &str = &n.extract::<String>().map_err(|_| {
-                        Error::InvalidType(format!("output names must be str, got {}", type_name(&n)))
-                    })?;
+                    let n: &str = &n
+                        .extract::<String>()
+                        .map_err(|_| Error::InvalidType(format!("output names must be str, got {}", type_name(&n))))?;
                     let k = model.outputs().iter().position(|i| i.name == n).ok_or_else(|| {
-                        Error::InvalidInput(format!("unknown output '{n}': the model's outputs are {}", names(model.outputs())))
+                        Error::InvalidInput(format!(
+                            "unknown output '{n}': the model's outputs are {}",
+                            names(model.outputs())
+                        ))
                     })?;
                     ix.push(k);
                 }
@@ -173,7 +182,11 @@ impl PyOnnxModel {
         let mut tensors: TVec<Tensor> = TVec::new();
         for (ix, info) in declared.iter().enumerate() {
             let value = feed.get_item(&info.name)?.ok_or_else(|| {
-                Error::InvalidInput(format!("missing input '{}': the model's inputs are {}", info.name, names(declared)))
+                Error::InvalidInput(format!(
+                    "missing input '{}': the model's inputs are {}",
+                    info.name,
+                    names(declared)
+                ))
             })?;
             let array = value.cast::<PyUntypedArray>().map_err(|_| {
                 Error::InvalidType(format!("input '{}' must be a numpy array, got {}", info.name, type_name(&value)))

@@ -122,9 +122,9 @@ impl Forest {
         let mut weights = Vec::with_capacity(leaves.len());
         let mut ranges = vec![(0usize, 0usize); nodes.len()];
         for w in &leaves {
-            let k = *index
-                .get(&(w.tree, w.node))
-                .ok_or_else(|| bad(format!("a weight names node {} of tree {}, which does not exist", w.node, w.tree)))?;
+            let k = *index.get(&(w.tree, w.node)).ok_or_else(|| {
+                bad(format!("a weight names node {} of tree {}, which does not exist", w.node, w.tree))
+            })?;
             let target = usize::try_from(w.target)
                 .ok()
                 .filter(|&t| t < n_targets)
@@ -260,7 +260,14 @@ mod tests {
 
     /// Two stumps: tree 0 splits x0 at 0.5 (1.0 | 2.0), tree 1 splits x1 at 0 (10 | 20).
     fn stumps(aggregate: Aggregate) -> Forest {
-        let nodes = vec![branch(0, 0, 0, 0.5, 1, 2), leaf(0, 1), leaf(0, 2), branch(1, 0, 1, 0.0, 1, 2), leaf(1, 1), leaf(1, 2)];
+        let nodes = vec![
+            branch(0, 0, 0, 0.5, 1, 2),
+            leaf(0, 1),
+            leaf(0, 2),
+            branch(1, 0, 1, 0.0, 1, 2),
+            leaf(1, 1),
+            leaf(1, 2),
+        ];
         let weights = vec![w(0, 1, 1.0), w(0, 2, 2.0), w(1, 1, 10.0), w(1, 2, 20.0)];
         Forest::new(nodes, weights, 1, aggregate, vec![0.5], PostTransform::None).unwrap()
     }
@@ -286,7 +293,8 @@ mod tests {
         assert_eq!(score(&f, [f64::NAN, 0.0]), 2.0 + 10.0 + 0.5);
         let mut nodes = vec![branch(0, 0, 0, 0.5, 1, 2), leaf(0, 1), leaf(0, 2)];
         nodes[0].nan_true = true;
-        let f = Forest::new(nodes, vec![w(0, 1, 1.0), w(0, 2, 2.0)], 1, Aggregate::Sum, vec![], PostTransform::None).unwrap();
+        let f = Forest::new(nodes, vec![w(0, 1, 1.0), w(0, 2, 2.0)], 1, Aggregate::Sum, vec![], PostTransform::None)
+            .unwrap();
         assert_eq!(score(&f, [f64::NAN, 0.0]), 1.0);
     }
 

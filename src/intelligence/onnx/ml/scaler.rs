@@ -2,9 +2,9 @@
 //! (every column) or of the last dimension's length. Wired as tract's own subtract and multiply,
 //! so the optimiser fuses it with what follows.
 
-use tract_onnx::tract_hir::internal::*;
 use tract_onnx::model::ParsingContext;
 use tract_onnx::pb::NodeProto;
+use tract_onnx::tract_hir::internal::*;
 
 #[derive(Debug, Clone, PartialEq)]
 struct Scaler {

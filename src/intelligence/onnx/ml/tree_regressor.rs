@@ -3,9 +3,9 @@
 //! [`Forest`] over a batch of rows.
 
 use super::forest::{Aggregate, Forest, Mode, NodeSpec, PostTransform, WeightSpec};
+use ndarray::{Array2, Ix2};
 use tract_onnx::model::ParsingContext;
 use tract_onnx::pb::NodeProto;
-use ndarray::{Array2, Ix2};
 use tract_onnx::tract_hir::internal::*;
 
 pub fn build(_ctx: &ParsingContext, node: &NodeProto) -> TractResult<(Box<dyn InferenceOp>, Vec<String>)> {
@@ -76,7 +76,8 @@ pub fn build(_ctx: &ParsingContext, node: &NodeProto) -> TractResult<(Box<dyn In
     };
     let base: Vec<f64> =
         node.get_attr_opt_vec::<f32>("base_values")?.unwrap_or_default().into_iter().map(f64::from).collect();
-    let forest = Forest::new(nodes, leaves, n_targets as usize, aggregate, base, post).map_err(|e| format_err!("{e}"))?;
+    let forest =
+        Forest::new(nodes, leaves, n_targets as usize, aggregate, base, post).map_err(|e| format_err!("{e}"))?;
     Ok((expand(TreeRegressor { forest: Arc::new(forest) }), vec![]))
 }
 
