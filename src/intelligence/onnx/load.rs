@@ -93,7 +93,7 @@ pub fn relabel_binary_trees(graph: &mut GraphProto) {
             _ => continue,
         };
         let label = node.output[0].clone();
-        if label.is_empty() {
+        if label.is_empty() || node.output[1].is_empty() {
             continue;
         }
         let stem = format!("{label}.qp_relabel");

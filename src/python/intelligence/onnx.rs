@@ -15,6 +15,9 @@ use tract_onnx::prelude::{Datum, TVec};
 #[pyclass(module = "quantumpanarchy._native.intelligence", name = "OnnxModelCore", frozen)]
 pub struct PyOnnxModel {
     inner: Arc<OnnxModel>,
+    /// The input names as interned Python strings: the dict lookups of every `run` use them
+    /// rather than building a string per input per call.
+    input_names: Vec<Py<PyString>>,
 }
 
 /// (name, shape with ints, names and None as onnxruntime shows them, type text).
@@ -100,13 +103,34 @@ fn to_numpy<'py>(py: Python<'py>, t: &Tensor) -> PyResult<Bound<'py, PyAny>> {
     .into())
 }
 
+/// The error for a feed whose keys are not the model's inputs: the first key that is not an
+/// input, else the first input with no key.
+fn feed_error(feed: &Bound<'_, PyDict>, declared: &[IoInfo]) -> PyErr {
+    for (k, _) in feed.iter() {
+        let known = k.extract::<String>().ok().is_some_and(|k| declared.iter().any(|i| i.name == k));
+        if !known {
+            let shown = k.repr().map_or_else(|_| "?".to_string(), |r| r.to_string());
+            return Error::InvalidInput(format!("unknown input {shown}: the model's inputs are {}", names(declared)))
+                .into();
+        }
+    }
+    match declared.iter().find(|i| !feed.contains(&i.name).unwrap_or(false)) {
+        Some(i) => {
+            Error::InvalidInput(format!("missing input '{}': the model's inputs are {}", i.name, names(declared)))
+        }
+        None => Error::Internal("a feed of the model's inputs was refused".into()),
+    }
+    .into()
+}
+
 #[pymethods]
 impl PyOnnxModel {
     #[new]
     fn new(py: Python<'_>, data: &Bound<'_, PyBytes>) -> PyResult<Self> {
         let bytes = data.as_bytes().to_vec();
         let model = detach(py, move || OnnxModel::from_bytes(bytes))?;
-        Ok(Self { inner: Arc::new(model) })
+        let input_names = model.inputs().iter().map(|i| PyString::intern(py, &i.name).unbind()).collect();
+        Ok(Self { inner: Arc::new(model), input_names })
     }
 
     /// The model's file, as given.
@@ -166,28 +190,14 @@ impl PyOnnxModel {
             }
         };
         let declared = model.inputs();
-        if feed.len() > declared.len() || declared.iter().any(|i| !feed.contains(&i.name).unwrap_or(false)) {
-            for (k, _) in feed.iter() {
-                let known = k.extract::<String>().ok().is_some_and(|k| declared.iter().any(|i| i.name == k));
-                if !known {
-                    return Err(Error::InvalidInput(format!(
-                        "unknown input {}: the model's inputs are {}",
-                        k.repr()?,
-                        names(declared)
-                    ))
-                    .into());
-                }
-            }
+        if feed.len() != declared.len() {
+            return Err(feed_error(feed, declared));
         }
-        let mut tensors: TVec<Tensor> = TVec::new();
-        for (ix, info) in declared.iter().enumerate() {
-            let value = feed.get_item(&info.name)?.ok_or_else(|| {
-                Error::InvalidInput(format!(
-                    "missing input '{}': the model's inputs are {}",
-                    info.name,
-                    names(declared)
-                ))
-            })?;
+        let mut tensors: TVec<Tensor> = TVec::with_capacity(declared.len());
+        for (ix, (info, key)) in declared.iter().zip(&self.input_names).enumerate() {
+            let Some(value) = feed.get_item(key.bind(py))? else {
+                return Err(feed_error(feed, declared));
+            };
             let array = value.cast::<PyUntypedArray>().map_err(|_| {
                 Error::InvalidType(format!("input '{}' must be a numpy array, got {}", info.name, type_name(&value)))
             })?;
