@@ -82,6 +82,10 @@ forward! {
     cblas_dgemm => scipy_cblas_dgemm(layout: c_int, transa: c_int, transb: c_int, m: c_int, n: c_int,
         k: c_int, alpha: c_double, a: *const c_double, lda: c_int, b: *const c_double, ldb: c_int,
         beta: c_double, c: *mut c_double, ldc: c_int);
+    // tract (ONNX inference) multiplies f32 ndarrays in a few of its operators.
+    cblas_sgemm => scipy_cblas_sgemm(layout: c_int, transa: c_int, transb: c_int, m: c_int, n: c_int,
+        k: c_int, alpha: f32, a: *const f32, lda: c_int, b: *const f32, ldb: c_int,
+        beta: f32, c: *mut f32, ldc: c_int);
     cblas_dsyrk => scipy_cblas_dsyrk(layout: c_int, uplo: c_int, trans: c_int, n: c_int, k: c_int,
         alpha: c_double, a: *const c_double, lda: c_int, beta: c_double, c: *mut c_double, ldc: c_int);
     cblas_dtrsm => scipy_cblas_dtrsm(layout: c_int, side: c_int, uplo: c_int, transa: c_int, diag: c_int,

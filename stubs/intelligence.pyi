@@ -3,6 +3,8 @@
 # Everything is typed where it is implemented (python/quantumpanarchy/_intelligence/, one module
 # per part); this stub re-exports it, one line per name, grouped by part.
 
+from ._intelligence.onnx import NodeArg as NodeArg
+from ._intelligence.onnx import OnnxModel as OnnxModel
 from ._intelligence.rl_agents import ExpectedSarsa as ExpectedSarsa
 from ._intelligence.rl_agents import QLearning as QLearning
 from ._intelligence.rl_agents import Sarsa as Sarsa
@@ -15,6 +17,8 @@ from ._intelligence.rl_envs import FrozenLakeEnv as FrozenLakeEnv
 from ._intelligence.rl_envs import TradingEnv as TradingEnv
 
 __all__: list[str] = [
+    "NodeArg",
+    "OnnxModel",
     "UCB1",
     "BanditRun",
     "EpsilonGreedy",

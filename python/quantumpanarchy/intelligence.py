@@ -7,10 +7,10 @@ from __future__ import annotations
 from types import ModuleType
 
 from ._help import public_dir
-from ._intelligence import rl_agents, rl_bandits, rl_envs
+from ._intelligence import onnx, rl_agents, rl_bandits, rl_envs
 
 # the parts, one module of ``_intelligence`` each: their ``__all__`` is this module's
-_PARTS: tuple[ModuleType, ...] = (rl_agents, rl_bandits, rl_envs)
+_PARTS: tuple[ModuleType, ...] = (onnx, rl_agents, rl_bandits, rl_envs)
 
 __all__: list[str] = sorted(name for part in _PARTS for name in part.__all__)
 

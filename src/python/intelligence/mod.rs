@@ -2,6 +2,7 @@
 //! `init`). The Python names users see are in `python/quantumpanarchy/_intelligence/`,
 //! re-exported by `quantumpanarchy.intelligence`.
 
+mod onnx;
 mod rl_agents;
 mod rl_bandits;
 mod rl_frozen_lake;
@@ -19,6 +20,7 @@ pub mod intelligence {
         super::rl_bandits::register(m)?;
         super::rl_frozen_lake::register(m)?;
         super::rl_trading::register(m)?;
+        super::onnx::register(m)?;
         Ok(())
     }
 }
