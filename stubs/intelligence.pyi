@@ -17,14 +17,14 @@ from ._intelligence.rl_envs import FrozenLakeEnv as FrozenLakeEnv
 from ._intelligence.rl_envs import TradingEnv as TradingEnv
 
 __all__: list[str] = [
-    "NodeArg",
-    "OnnxModel",
     "UCB1",
     "BanditRun",
     "EpsilonGreedy",
     "ExpectedSarsa",
     "FrozenLakeEnv",
     "LinUCB",
+    "NodeArg",
+    "OnnxModel",
     "QLearning",
     "Sarsa",
     "ThompsonSampling",
