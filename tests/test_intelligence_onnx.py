@@ -242,6 +242,12 @@ def test_path_and_bytes_give_the_same_model(tmp_path: Path) -> None:
     expected = OnnxModel(data).run(None, {"X": X})[0]
     for source in (path, str(path), bytearray(data), memoryview(data)):
         np.testing.assert_array_equal(OnnxModel(source).run(None, {"X": X})[0], expected)
+    # onnxruntime's keyword for the feed works too; giving the feed twice, or not at all, does not
+    np.testing.assert_array_equal(OnnxModel(data).run(None, input_feed={"X": X})[0], expected)
+    with pytest.raises(InvalidInputError, match="once"):
+        OnnxModel(data).run(None, {"X": X}, input_feed={"X": X})
+    with pytest.raises(InvalidInputError, match="once"):
+        OnnxModel(data).run(None)
     with pytest.raises(FileNotFoundError):
         OnnxModel(tmp_path / "missing.onnx")
     with pytest.raises(InvalidTypeError, match="path_or_bytes"):

@@ -12,7 +12,7 @@ from typing import Any
 import numpy.typing as npt
 
 from .._native import intelligence as _native
-from ..exceptions import InvalidTypeError
+from ..exceptions import InvalidInputError, InvalidTypeError
 
 __all__ = ["NodeArg", "OnnxModel"]
 
@@ -96,8 +96,10 @@ class OnnxModel:
     def run(
         self,
         output_names: Sequence[str] | None,
-        inputs: Mapping[str, npt.NDArray[Any]],
+        inputs: Mapping[str, npt.NDArray[Any]] | None = None,
         run_options: None = None,
+        *,
+        input_feed: Mapping[str, npt.NDArray[Any]] | None = None,
     ) -> list[npt.NDArray[Any]]:
         """Run the model, as ``InferenceSession.run``.
 
@@ -111,6 +113,9 @@ class OnnxModel:
             dynamic dimensions (a batch dimension) take any length. NaN is data, as in onnxruntime.
         run_options : None
             Accepted for onnxruntime's signature; must be None.
+        input_feed : dict of str to numpy.ndarray
+            onnxruntime's name for ``inputs``, for callers that pass it by keyword; give one
+            of the two.
 
         Returns
         -------
@@ -127,6 +132,10 @@ class OnnxModel:
         """
         if run_options is not None:
             raise InvalidTypeError("run_options is not supported: pass None")
+        if (inputs is None) == (input_feed is None):
+            raise InvalidInputError("pass the input arrays once: as inputs (or positionally), or as input_feed")
+        if inputs is None:
+            inputs = input_feed
         if type(inputs) is not dict:
             if not isinstance(inputs, Mapping):
                 raise InvalidTypeError(f"inputs must be a dict of name to array, got {type(inputs).__name__}")
