@@ -1,6 +1,7 @@
 """AutoML: model search driven by Boltzmann sampling over encoded hyperparameters, with models in
 Rust. The models are usable on their own with scikit-learn's estimator API."""
 
+from ._automl.engine import PBitAutoML as PBitAutoML
 from ._automl.linear import ElasticNet as ElasticNet
 from ._automl.linear import Lasso as Lasso
 from ._automl.linear import LinearRegression as LinearRegression
@@ -9,14 +10,27 @@ from ._automl.linear import Ridge as Ridge
 from ._automl.naive_bayes import GaussianNB as GaussianNB
 from ._automl.neighbours import KNeighborsClassifier as KNeighborsClassifier
 from ._automl.neighbours import KNeighborsRegressor as KNeighborsRegressor
+from ._automl.results import AutoMLConfig as AutoMLConfig
+from ._automl.results import AutoMLResult as AutoMLResult
+from ._automl.results import Dataset as Dataset
+from ._automl.results import Leaderboard as Leaderboard
+from ._automl.results import TaskType as TaskType
+from ._automl.results import Trial as Trial
 
 __all__ = [
+    "AutoMLConfig",
+    "AutoMLResult",
+    "Dataset",
     "ElasticNet",
     "GaussianNB",
     "KNeighborsClassifier",
     "KNeighborsRegressor",
     "Lasso",
+    "Leaderboard",
     "LinearRegression",
     "LogisticRegression",
+    "PBitAutoML",
     "Ridge",
+    "TaskType",
+    "Trial",
 ]

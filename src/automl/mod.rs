@@ -2,6 +2,7 @@
 //! estimator API is in `python/quantumpanarchy/_automl/`), and what they share. Plain Rust, no
 //! PyO3: the bindings are in `src/python/automl/`.
 
+pub mod bayes;
 pub mod data;
 pub mod elastic_net;
 pub mod knn;

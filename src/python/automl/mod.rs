@@ -3,6 +3,7 @@
 
 mod linear;
 mod neighbours;
+mod search;
 
 use pyo3::prelude::*;
 
@@ -14,6 +15,7 @@ pub mod automl {
     fn init(m: &Bound<'_, PyModule>) -> PyResult<()> {
         super::linear::register(m)?;
         super::neighbours::register(m)?;
+        super::search::register(m)?;
         Ok(())
     }
 }
