@@ -117,6 +117,7 @@ def bench(session: nox.Session) -> None:
         "bench_distributed",
         "bench_intelligence_rl",
         "bench_automl_models",
+        "bench_automl_search",
         "bench_intelligence_onnx",
     )
     for script in scripts:

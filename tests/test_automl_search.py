@@ -4,6 +4,7 @@ configurations than random ones, FLAML's and SPEC's names, time series, bad inpu
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import math
 import pickle
@@ -269,3 +270,23 @@ def test_bad_input_is_refused_clearly() -> None:
         engine.fit(np.where(X > 1e3, np.nan, X), y, max_iter=2)
     with pytest.raises(InvalidInputError, match=r"at least 2 classes|only one class"):
         engine.fit(X, np.zeros(len(y)), max_iter=2)
+
+
+def test_progress_reports_every_trial_and_fit_async_gives_the_same_search() -> None:
+    X, _, y, _ = cancer()
+    seen: list[tuple[int, int]] = []
+    engine = automl.PBitAutoML().fit(X, y, max_iter=10, seed=3, progress=lambda done, total: seen.append((done, total)))
+    assert seen == [(k, 10) for k in range(1, 11)]
+    later = asyncio.run(automl.PBitAutoML().fit_async(X, y, max_iter=10, seed=3))
+    assert engine.result_ is not None and later.result_ is not None
+    assert trial_rows(later.result_.leaderboard) == trial_rows(engine.result_.leaderboard)
+
+
+def test_a_failing_learner_scores_inf_with_its_reason() -> None:
+    X, _, y, _ = cancer()
+    few = X[:12], y[:12]  # 12 rows: 5 folds leave 9 or 10 to train on, fewer than 64 neighbours
+    engine = automl.PBitAutoML().fit(*few, max_iter=30, seed=0, estimator_list=["kneighbor"])
+    assert engine.result_ is not None
+    failed = [t for t in engine.result_.leaderboard if not math.isfinite(t.loss)]
+    assert failed and all(t.error and "n_neighbors" in t.error for t in failed)
+    assert math.isfinite(engine.best_loss)

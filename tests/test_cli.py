@@ -83,6 +83,11 @@ def test_demo_reports_every_section_with_its_explanations(capsys: pytest.Capture
         "Against a lognormal: R =",
         "criticality index",
         "Dhar's theorem gives exactly",
+        # AutoML: a seeded volatility forecast beside two baselines
+        "8. AutoML: forecasting the portfolio's volatility",
+        "p-bit encoding",
+        "the best of 24 trials",
+        "for last week's value",
     )
     missing = [text for text in expected if text not in " ".join(out.split())]
     assert not missing, out

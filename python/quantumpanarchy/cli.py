@@ -18,6 +18,7 @@ import sys
 from collections.abc import Callable, Sequence
 
 from . import __version__, performance
+from ._demo_automl import automl_section
 from ._demo_core import annealing_section, boltzmann_section, portfolio
 from ._demo_decision import decision_section
 from ._demo_market import YEAR, csv_market, describe, synthetic_market
@@ -87,3 +88,4 @@ def _report(args: argparse.Namespace) -> None:
     tail_section(market, annealed, args.seed)
     signal_section(market, annealed, args.seed)
     criticality_section(market, annealed, args.seed)
+    automl_section(market, annealed, args.seed)

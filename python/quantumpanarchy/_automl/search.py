@@ -196,6 +196,8 @@ class Search:
     def run(self, budget: Budget) -> None:
         while budget.left() > 0:
             batch = self.propose(cost_weight=0.5 * budget.fraction_left())
+            if not batch:  # every configuration of the space has been tried
+                break
             scored = self._run(batch, 0, budget)
             for rung in range(1, len(self.sizes)):
                 ranked = sorted((r for r in scored if math.isfinite(r[1])), key=lambda r: r[1])
