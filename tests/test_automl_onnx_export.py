@@ -17,7 +17,7 @@ import pytest
 from quantumpanarchy import automl
 from quantumpanarchy._automl import protobuf as pb
 from quantumpanarchy._automl.learners import Scaled
-from quantumpanarchy.exceptions import InvalidInputError, NotFittedError
+from quantumpanarchy.exceptions import InvalidInputError, InvalidTypeError, NotFittedError
 from quantumpanarchy.intelligence import OnnxModel
 
 onnx = pytest.importorskip("onnx")
@@ -76,6 +76,8 @@ CLASSIFIERS: dict[str, tuple[Callable[[], Any], tuple[Array, Array]]] = {
     "GaussianNB-binary": (automl.GaussianNB, CANCER),
     "GaussianNB-multinomial": (automl.GaussianNB, WINE),
     "GaussianNB-smoothed": (lambda: automl.GaussianNB(var_smoothing=1e-3), WINE),
+    # a class with prior 0: its log prior is −inf, its probability 0 everywhere
+    "GaussianNB-zero-prior": (lambda: automl.GaussianNB(priors=[0.5, 0.0, 0.5]), WINE),
 }
 
 
@@ -167,6 +169,8 @@ def test_unsupported_unfitted_and_bad_arguments_are_refused() -> None:
             automl.to_onnx(model, dtype=dtype)
     with pytest.raises(InvalidInputError, match="13 features"):
         automl.to_onnx(model, n_features=4)
+    with pytest.raises(InvalidTypeError):
+        automl.to_onnx(model, n_features="13")
     assert automl.to_onnx(model, dtype=np.float64) == automl.to_onnx(model, dtype="float64")
 
 

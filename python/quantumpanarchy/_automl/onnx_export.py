@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 import numpy as np
 import numpy.typing as npt
 
+from .._decision._params import check_int
 from ..exceptions import InvalidInputError
 from . import protobuf as pb
 from .learners import Scaled
@@ -198,6 +199,8 @@ def to_onnx(model: Any, n_features: int | None = None, dtype: Any = "float32") -
     InvalidInputError
         A model of a class without an exporter (the message lists the supported ones), a
         ``dtype`` other than float32/float64, or ``n_features`` that differs from the model's.
+    InvalidTypeError
+        ``n_features`` that is not an integer.
     NotFittedError
         A model not fitted yet.
 
@@ -224,7 +227,7 @@ def to_onnx(model: Any, n_features: int | None = None, dtype: Any = "float32") -
     float_type = _float_dtype(dtype)
     _exporter_for(model)  # an unsupported model fails before anything else is checked
     d = _n_features(model)
-    if n_features is not None and int(n_features) != d:
+    if n_features is not None and check_int(n_features, "n_features", 1) != d:
         raise InvalidInputError(f"n_features is {n_features} but the {type(model).__name__} was fitted on {d} features")
     g = GraphBuilder(float_type)
     result = g.export(model, INPUT)
