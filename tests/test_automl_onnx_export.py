@@ -169,8 +169,9 @@ def test_unsupported_unfitted_and_bad_arguments_are_refused() -> None:
             automl.to_onnx(model, dtype=dtype)
     with pytest.raises(InvalidInputError, match="13 features"):
         automl.to_onnx(model, n_features=4)
+    text: Any = "13"
     with pytest.raises(InvalidTypeError):
-        automl.to_onnx(model, n_features="13")
+        automl.to_onnx(model, n_features=text)
     assert automl.to_onnx(model, dtype=np.float64) == automl.to_onnx(model, dtype="float64")
 
 
