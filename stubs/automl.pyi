@@ -10,6 +10,7 @@ from ._automl.linear import Ridge as Ridge
 from ._automl.naive_bayes import GaussianNB as GaussianNB
 from ._automl.neighbours import KNeighborsClassifier as KNeighborsClassifier
 from ._automl.neighbours import KNeighborsRegressor as KNeighborsRegressor
+from ._automl.onnx_export import to_onnx as to_onnx
 from ._automl.results import AutoMLConfig as AutoMLConfig
 from ._automl.results import AutoMLResult as AutoMLResult
 from ._automl.results import Dataset as Dataset
@@ -33,4 +34,5 @@ __all__ = [
     "Ridge",
     "TaskType",
     "Trial",
+    "to_onnx",
 ]

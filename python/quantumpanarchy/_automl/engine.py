@@ -18,6 +18,7 @@ from .._decision._params import check_int, check_real
 from .._progress import make as make_progress
 from ..exceptions import InvalidInputError, NotFittedError
 from . import learners as learner_table
+from . import onnx_export
 from ._base import class_codes, real_target
 from .evaluate import Evaluator, stratified_order
 from .metrics import Metric, metric_for
@@ -310,6 +311,23 @@ class PBitAutoML:
         """The best model, refitted on every training row."""
         self._result()
         return self._model
+
+    def to_onnx(self, dtype: str = "float32") -> bytes:
+        """The best model as an ONNX file (bytes), as :func:`~quantumpanarchy.automl.to_onnx`
+        writes it: input ``"X"``; outputs ``"variable"`` for regression, ``"label"`` and
+        ``"probabilities"`` for classification (columns in the order of ``model.classes_``).
+
+        Raises
+        ------
+        InvalidInputError
+            A time-series search (its forecast feeds each step's prediction back as the next
+            step's lag: a loop over the horizon, not a single graph; ``to_onnx(self.model.model)``
+            exports the one-step model where its learner is supported), or a best learner
+            without an exporter (the message lists the supported models).
+        NotFittedError
+            Before :meth:`fit`.
+        """
+        return onnx_export.to_onnx(self, dtype=dtype)
 
     def leaderboard(self) -> Any:
         """Every trial as a pandas DataFrame (pandas needed), best first on the highest rung."""
