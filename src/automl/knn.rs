@@ -104,6 +104,35 @@ pub fn weights(dist: &Array2<f64>, by_distance: bool) -> Array2<f64> {
     w
 }
 
+/// Each query's class shares among its neighbours (queries × `n_classes`), weighted as
+/// [`weights`] says; `codes` holds each training row's class index.
+pub fn vote(
+    idx: &Array2<usize>,
+    dist: &Array2<f64>,
+    codes: &[usize],
+    n_classes: usize,
+    by_distance: bool,
+) -> Array2<f64> {
+    let w = weights(dist, by_distance);
+    let mut proba = Array2::<f64>::zeros((idx.nrows(), n_classes));
+    for ((i, wr), mut out) in idx.rows().into_iter().zip(w.rows()).zip(proba.rows_mut()) {
+        i.iter().zip(wr).for_each(|(j, v)| out[codes[*j]] += v);
+        let total: f64 = out.sum();
+        out.mapv_inplace(|v| v / total);
+    }
+    proba
+}
+
+/// Each query's weighted mean of its neighbours' targets `y`.
+pub fn average(idx: &Array2<usize>, dist: &Array2<f64>, y: &[f64], by_distance: bool) -> Vec<f64> {
+    let w = weights(dist, by_distance);
+    idx.rows()
+        .into_iter()
+        .zip(w.rows())
+        .map(|(i, wr)| i.iter().zip(wr).map(|(j, v)| y[*j] * v).sum::<f64>() / wr.sum())
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -119,6 +148,14 @@ mod tests {
         assert_eq!(i[[1, 0]], 3);
         let w = weights(&d, true);
         assert_eq!(w.row(1).to_vec(), vec![1.0, 0.0, 0.0]);
+        // an exact match takes all the weight; uniform weights count heads
+        let codes = [0, 1, 1, 2, 1];
+        assert_eq!(vote(&i, &d, &codes, 3, true).row(1).to_vec(), vec![0.0, 0.0, 1.0]);
+        let uniform = vote(&i, &d, &codes, 3, false);
+        assert!((uniform[[0, 1]] - 2.0 / 3.0).abs() < 1e-15 && (uniform[[0, 0]] - 1.0 / 3.0).abs() < 1e-15);
+        let ys = [0.0, 1.0, 2.0, 3.0, 5.0];
+        assert_eq!(average(&i, &d, &ys, true)[1], 3.0);
+        assert!((average(&i, &d, &ys, false)[0] - 2.0).abs() < 1e-15);
         assert!(idx.kneighbors(x.view(), 6, &Control::new()).is_err());
     }
 }

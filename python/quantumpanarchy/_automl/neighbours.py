@@ -48,25 +48,24 @@ class _Neighbours(Model):
         nearest first (scikit-learn's ``kneighbors(X, return_distance=True)``)."""
         arr = self._x(X)
         k = self._settings()[0] if n_neighbors is None else check_int(n_neighbors, "n_neighbors", 1)
+        self._check_k(k, len(arr))
+        idx, dist = _native.kneighbors(self._train, arr, k)
+        return dist, idx
+
+    def _query(self, X: Any) -> tuple[FloatArray, int, bool]:
+        """``X`` checked, and the settings, with ``n_neighbors`` checked against the samples."""
+        arr = self._x(X)
+        k, by_distance = self._settings()
+        self._check_k(k, len(arr))
+        return arr, k, by_distance
+
+    def _check_k(self, k: int, queries: int) -> None:
         n = len(self._train)
         if k > n:
             raise InvalidInputError(
                 f"Expected n_neighbors <= n_samples_fit, but n_neighbors = {k}, n_samples_fit = {n}, "
-                f"n_samples = {len(arr)}"
+                f"n_samples = {queries}"
             )
-        idx, dist = _native.kneighbors(self._train, arr, k)
-        return dist, idx
-
-    def _weighted(self, X: Any) -> tuple[npt.NDArray[np.int64], FloatArray]:
-        """Neighbour indices and weights (rows summing to any positive total)."""
-        _, by_distance = self._settings()
-        dist, idx = self.kneighbors(X)
-        if not by_distance:
-            return idx, np.ones_like(dist)
-        exact = dist == 0.0
-        with np.errstate(divide="ignore"):
-            w = np.where(exact.any(axis=1, keepdims=True), exact.astype(np.float64), 1.0 / dist)
-        return idx, w
 
 
 class KNeighborsClassifier(_Neighbours):
@@ -96,13 +95,10 @@ class KNeighborsClassifier(_Neighbours):
 
     def predict_proba(self, X: Any) -> FloatArray:
         """The weighted share of each class among the neighbours (samples × classes)."""
-        idx, w = self._weighted(X)
-        votes = self._codes[idx]
-        proba = np.zeros((len(idx), len(self.classes_)))
-        rows = np.arange(len(idx))
-        for t in range(idx.shape[1]):
-            np.add.at(proba, (rows, votes[:, t]), w[:, t])
-        out: FloatArray = proba / proba.sum(axis=1, keepdims=True)
+        arr, k, by_distance = self._query(X)
+        out: FloatArray = _native.kneighbors_vote(
+            self._train, arr, k, self._codes.astype(np.float64), len(self.classes_), by_distance
+        )
         return out
 
     def predict(self, X: Any) -> npt.NDArray[Any]:
@@ -132,9 +128,8 @@ class KNeighborsRegressor(_Neighbours):
 
     def predict(self, X: Any) -> FloatArray:
         """The weighted mean of the neighbours' targets."""
-        idx, w = self._weighted(X)
-        out: FloatArray = (self._y[idx] * w).sum(axis=1) / w.sum(axis=1)
-        return out
+        arr, k, by_distance = self._query(X)
+        return np.asarray(_native.kneighbors_mean(self._train, arr, k, self._y, by_distance))
 
     def score(self, X: Any, y: Any) -> float:
         """R² of :meth:`predict` on ``X`` against ``y``."""
