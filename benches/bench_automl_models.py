@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 from quantumpanarchy import automl
-from sklearn import datasets, naive_bayes, neighbors
+from sklearn import datasets, ensemble, naive_bayes, neighbors, tree
 from sklearn import linear_model as lm
 from sklearn.preprocessing import StandardScaler
 
@@ -66,6 +66,25 @@ def main() -> None:
         ("GaussianNB", automl.GaussianNB(), naive_bayes.GaussianNB(), digits),
         ("KNeighborsClassifier", automl.KNeighborsClassifier(), neighbors.KNeighborsClassifier(), digits),
         ("KNeighborsRegressor", automl.KNeighborsRegressor(), neighbors.KNeighborsRegressor(), diabetes),
+        # the forests: scikit-learn with n_jobs=-1, so that both sides use every core
+        (
+            "DecisionTreeClassifier",
+            automl.DecisionTreeClassifier(random_state=0),
+            tree.DecisionTreeClassifier(random_state=0),
+            digits,
+        ),
+        (
+            "RandomForestClassifier",
+            automl.RandomForestClassifier(n_estimators=100, random_state=0),
+            ensemble.RandomForestClassifier(n_estimators=100, random_state=0, n_jobs=-1),
+            digits,
+        ),
+        (
+            "ExtraTreesRegressor",
+            automl.ExtraTreesRegressor(n_estimators=100, random_state=0),
+            ensemble.ExtraTreesRegressor(n_estimators=100, random_state=0, n_jobs=-1),
+            diabetes,
+        ),
     ]
     print(f"best of {rounds}; ratio = scikit-learn time / ours")
     print(

@@ -3,6 +3,7 @@
 
 mod linear;
 mod neighbours;
+mod trees;
 
 use pyo3::prelude::*;
 
@@ -14,6 +15,7 @@ pub mod automl {
     fn init(m: &Bound<'_, PyModule>) -> PyResult<()> {
         super::linear::register(m)?;
         super::neighbours::register(m)?;
+        super::trees::register(m)?;
         Ok(())
     }
 }
