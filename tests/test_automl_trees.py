@@ -52,22 +52,26 @@ def test_a_shallow_regression_tree_is_scikit_learns(settings: dict[str, Any]) ->
     np.testing.assert_allclose(a.feature_importances_, b.feature_importances_, atol=1e-10)
 
 
-def cv_scores(ours: Any, theirs: Any, X: Any, y: Any, folds: int = 5) -> tuple[float, float]:
-    """Mean held-out score of each over shuffled folds, fold ``i`` fitting with ``random_state=i``
-    on both sides, so that neither one test sample nor one forest's luck decides."""
+def cv_scores(ours: Any, theirs: Any, X: Any, y: Any, folds: int = 5, repeats: int = 1) -> tuple[float, float]:
+    """Mean held-out score of each over shuffled folds (``repeats`` times, each fit with its own
+    ``random_state``, the same on both sides), so that neither one test sample nor one model's
+    luck decides."""
     a, b = [], []
-    for i, (train, test) in enumerate(KFold(folds, shuffle=True, random_state=0).split(X)):
-        a.append(ours.set_params(random_state=i).fit(X[train], y[train]).score(X[test], y[test]))
-        b.append(theirs.set_params(random_state=i).fit(X[train], y[train]).score(X[test], y[test]))
+    for r in range(repeats):
+        for i, (train, test) in enumerate(KFold(folds, shuffle=True, random_state=r).split(X)):
+            seed = r * folds + i
+            a.append(ours.set_params(random_state=seed).fit(X[train], y[train]).score(X[test], y[test]))
+            b.append(theirs.set_params(random_state=seed).fit(X[train], y[train]).score(X[test], y[test]))
     return float(np.mean(a)), float(np.mean(b))
 
 
 @pytest.mark.parametrize("loader", CLASSIFY)
 def test_full_classification_trees_score_as_scikit_learns(loader: Any) -> None:
     X, y = loader(return_X_y=True)
-    a, b = cv_scores(automl.DecisionTreeClassifier(), tree.DecisionTreeClassifier(), X, y, folds=10)
-    # grown to purity, ties between equal splits go by each side's random feature order
-    assert abs(a - b) <= 0.02, (a, b)
+    a, b = cv_scores(automl.DecisionTreeClassifier(), tree.DecisionTreeClassifier(), X, y, folds=10, repeats=5)
+    # grown to purity, ties between equal splits go by each side's random feature order: one tree
+    # is noisy, so the means are over many fits
+    assert abs(a - b) <= 0.01, (a, b)
 
 
 @pytest.mark.parametrize("loader", CLASSIFY)

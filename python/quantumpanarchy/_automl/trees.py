@@ -188,7 +188,8 @@ class _Classifier(_Trees):
 
     def predict(self, X: Any) -> npt.NDArray[Any]:
         """The most probable class; ties go to the first in ``classes_``."""
-        labels: npt.NDArray[Any] = self.classes_[np.argmax(self.predict_proba(X), axis=1)]
+        best = np.argmax(self.predict_proba(X), axis=1)  # checks that the model is fitted first
+        labels: npt.NDArray[Any] = self.classes_[best]
         return labels
 
     def score(self, X: Any, y: Any) -> float:
