@@ -582,6 +582,8 @@ fn random_threshold(
 
 /// Rows predicted per parallel block.
 const BLOCK: usize = 128;
+/// Rows that walk a tree together.
+const LANES: usize = 8;
 
 /// A fitted forest's arrays as predict reads them (one tree is a forest of one).
 #[derive(Debug, Clone, Copy)]
@@ -606,6 +608,7 @@ impl Nodes<'_> {
             "the tree arrays must all hold one entry per node ({m})"
         );
         crate::ensure!(self.offsets.len() >= 2, "a forest needs at least one tree");
+        crate::ensure!(d >= 1 && self.value.ncols() >= 1, "a forest needs features and at least one value per node");
         crate::ensure!(
             self.offsets[0] == 0 && *self.offsets.last().expect("two") == m as i64,
             "the tree offsets must run from 0 to the number of nodes ({m})"
@@ -637,31 +640,61 @@ impl Nodes<'_> {
     /// The mean over the trees of the value of the leaf each row of `x` reaches (rows × width),
     /// summed in tree order.
     pub fn predict(&self, x: ArrayView2<'_, f64>, control: &Control) -> Result<Array2<f64>> {
-        self.check(x.ncols())?;
-        check_x(x, x.ncols())?;
-        check_f32(x)?;
-        let (m, width) = (x.nrows(), self.value.ncols());
+        let d = x.ncols();
+        self.check(d)?;
+        // one pass for the common case; the checks' own passes find what to report
+        if !x.iter().all(|v| v.abs() <= f32::MAX as f64) {
+            check_x(x, d)?;
+            check_f32(x)?;
+        }
+        let (m, width, nodes) = (x.nrows(), self.value.ncols(), self.left.len());
+        crate::ensure!(nodes < u32::MAX as usize, "at most 2**32 - 2 nodes are supported, got {nodes}");
+        // one record per node, so that a step of the walk reads one cache line
+        let mut steps: Vec<Step> = try_with_capacity(nodes, &format!("the {nodes} nodes of a forest"))?;
+        steps.extend((0..nodes).map(|i| match self.left[i] {
+            LEAF => Step { threshold: 0.0, left: 0, right: 0, feature: u32::MAX },
+            left => Step {
+                threshold: self.threshold[i],
+                left: left as u32,
+                right: self.right[i] as u32,
+                feature: self.feature[i] as u32,
+            },
+        }));
         let trees = self.offsets.len() - 1;
         let mut out = try_vec(m * width, 0.0, &format!("predictions of {m} rows × {width} values"))?;
         crate::parallel::install(|| {
-            out.par_chunks_mut(BLOCK * width.max(1)).enumerate().try_for_each(|(b, chunk)| {
+            out.par_chunks_mut(BLOCK * width).enumerate().try_for_each(|(b, chunk)| {
                 control.check()?;
-                let first = b * BLOCK;
-                for t in 0..trees {
-                    let root = self.offsets[t] as usize;
-                    for (r, acc) in chunk.chunks_mut(width).enumerate() {
-                        let row = x.row(first + r);
-                        let mut node = root;
-                        while self.left[node] != LEAF {
-                            // as float32, the values the thresholds were chosen between
-                            let v = f64::from(row[self.feature[node] as usize] as f32);
-                            node = if v <= self.threshold[node] {
-                                self.left[node] as usize
-                            } else {
-                                self.right[node] as usize
-                            };
+                let (first, rows) = (b * BLOCK, chunk.len() / width);
+                // the block's rows rounded to float32 (the values the thresholds were chosen
+                // between), contiguous
+                let mut xs = Vec::with_capacity(rows * d);
+                for r in 0..rows {
+                    xs.extend(x.row(first + r).iter().map(|&v| f64::from(v as f32)));
+                }
+                for &root in &self.offsets[..trees] {
+                    // LANES rows walk the tree together: their steps are independent, so the
+                    // processor overlaps their memory reads instead of waiting on each in turn
+                    for (rows, accs) in xs.chunks(LANES * d).zip(chunk.chunks_mut(LANES * width)) {
+                        let lanes = accs.len() / width;
+                        let mut at = [root as usize; LANES];
+                        loop {
+                            let mut moving = false;
+                            for (l, node) in at.iter_mut().enumerate().take(lanes) {
+                                let s = steps[*node];
+                                if s.feature != u32::MAX {
+                                    let v = rows[l * d + s.feature as usize];
+                                    *node = if v <= s.threshold { s.left } else { s.right } as usize;
+                                    moving = true;
+                                }
+                            }
+                            if !moving {
+                                break;
+                            }
                         }
-                        acc.iter_mut().zip(self.value.row(node)).for_each(|(a, v)| *a += v);
+                        for (node, acc) in at.iter().zip(accs.chunks_mut(width)) {
+                            acc.iter_mut().zip(self.value.row(*node)).for_each(|(a, v)| *a += v);
+                        }
                     }
                 }
                 chunk.iter_mut().for_each(|a| *a /= trees as f64);
@@ -670,6 +703,15 @@ impl Nodes<'_> {
         })??;
         Ok(Array2::from_shape_vec((m, width), out).expect("rows × width"))
     }
+}
+
+/// A node as the walk reads it; a leaf has `feature == u32::MAX`.
+#[derive(Debug, Clone, Copy)]
+struct Step {
+    threshold: f64,
+    left: u32,
+    right: u32,
+    feature: u32,
 }
 
 #[cfg(test)]

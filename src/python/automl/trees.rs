@@ -65,7 +65,7 @@ pub fn forest_fit<'py>(
         forest::fit(&data, &params, sampling, seed, c)
     })?;
     let nodes = fit.nodes;
-    let width = if k == 0 { 1 } else { k };
+    let width = k.max(1);
     let value = ndarray::Array2::from_shape_vec((nodes.len(), width), nodes.value).expect("nodes × width");
     let out = PyDict::new(py);
     out.set_item("offsets", PyArray1::from_vec(py, fit.offsets))?;
