@@ -17,12 +17,22 @@ from ._automl.results import Dataset as Dataset
 from ._automl.results import Leaderboard as Leaderboard
 from ._automl.results import TaskType as TaskType
 from ._automl.results import Trial as Trial
+from ._automl.trees import DecisionTreeClassifier as DecisionTreeClassifier
+from ._automl.trees import DecisionTreeRegressor as DecisionTreeRegressor
+from ._automl.trees import ExtraTreesClassifier as ExtraTreesClassifier
+from ._automl.trees import ExtraTreesRegressor as ExtraTreesRegressor
+from ._automl.trees import RandomForestClassifier as RandomForestClassifier
+from ._automl.trees import RandomForestRegressor as RandomForestRegressor
 
 __all__ = [
     "AutoMLConfig",
     "AutoMLResult",
     "Dataset",
+    "DecisionTreeClassifier",
+    "DecisionTreeRegressor",
     "ElasticNet",
+    "ExtraTreesClassifier",
+    "ExtraTreesRegressor",
     "GaussianNB",
     "KNeighborsClassifier",
     "KNeighborsRegressor",
@@ -31,6 +41,8 @@ __all__ = [
     "LinearRegression",
     "LogisticRegression",
     "PBitAutoML",
+    "RandomForestClassifier",
+    "RandomForestRegressor",
     "Ridge",
     "TaskType",
     "Trial",

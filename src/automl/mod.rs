@@ -5,8 +5,10 @@
 pub mod bayes;
 pub mod data;
 pub mod elastic_net;
+pub mod forest;
 pub mod knn;
 pub mod lbfgs;
 pub mod linear;
 pub mod logistic;
 pub mod naive_bayes;
+pub mod tree;

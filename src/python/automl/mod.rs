@@ -4,6 +4,7 @@
 mod linear;
 mod neighbours;
 mod search;
+mod trees;
 
 use pyo3::prelude::*;
 
@@ -16,6 +17,7 @@ pub mod automl {
         super::linear::register(m)?;
         super::neighbours::register(m)?;
         super::search::register(m)?;
+        super::trees::register(m)?;
         Ok(())
     }
 }
