@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 from quantumpanarchy import automl
-from sklearn import datasets, naive_bayes, neighbors
+from sklearn import datasets, ensemble, naive_bayes, neighbors
 from sklearn import linear_model as lm
 from sklearn.preprocessing import StandardScaler
 
@@ -66,6 +66,20 @@ def main() -> None:
         ("GaussianNB", automl.GaussianNB(), naive_bayes.GaussianNB(), digits),
         ("KNeighborsClassifier", automl.KNeighborsClassifier(), neighbors.KNeighborsClassifier(), digits),
         ("KNeighborsRegressor", automl.KNeighborsRegressor(), neighbors.KNeighborsRegressor(), diabetes),
+        # both boosters use every core (scikit-learn's OpenMP default threads, our rayon pool);
+        # early stopping off on both so that each grows all 100 iterations
+        (
+            "HistGB classifier",
+            automl.HistGradientBoostingClassifier(early_stopping=False),
+            ensemble.HistGradientBoostingClassifier(early_stopping=False),
+            digits,
+        ),
+        (
+            "HistGB regressor",
+            automl.HistGradientBoostingRegressor(early_stopping=False),
+            ensemble.HistGradientBoostingRegressor(early_stopping=False),
+            diabetes,
+        ),
     ]
     print(f"best of {rounds}; ratio = scikit-learn time / ours")
     print(

@@ -2,8 +2,10 @@
 //! estimator API is in `python/quantumpanarchy/_automl/`), and what they share. Plain Rust, no
 //! PyO3: the bindings are in `src/python/automl/`.
 
+pub mod binning;
 pub mod data;
 pub mod elastic_net;
+pub mod hist_gbt;
 pub mod knn;
 pub mod lbfgs;
 pub mod linear;
