@@ -72,16 +72,18 @@ def test_training_loss_decreases() -> None:
 def test_the_same_bits_on_any_thread_count_and_after_pickling(restore_threads: None) -> None:
     X, y = datasets.load_digits(return_X_y=True)
     noisy = X + np.random.default_rng(0).normal(0, 0.5, X.shape)
-    outs = []
+    outs: list[tuple[Any, ...]] = []
     for threads in (1, 2):
         performance.set_num_threads(threads)
         model = automl.HistGradientBoostingClassifier(
             max_iter=15, early_stopping=True, validation_fraction=0.2, random_state=3
         ).fit(noisy[:1200], y[:1200])
         outs.append((model.predict_proba(noisy[1200:]), model.validation_score_))
-        reg = automl.HistGradientBoostingRegressor(max_iter=20, early_stopping=True, random_state=3).fit(noisy, X[:, 20])
+        reg = automl.HistGradientBoostingRegressor(max_iter=20, early_stopping=True, random_state=3).fit(
+            noisy, X[:, 20]
+        )
         outs[-1] += (reg.predict(noisy),)
-    for first, second in zip(outs[0], outs[1]):
+    for first, second in zip(outs[0], outs[1], strict=True):
         assert first.tobytes() == second.tobytes()
     again = pickle.loads(pickle.dumps(model))
     assert again.predict_proba(noisy[1200:]).tobytes() == outs[1][0].tobytes()

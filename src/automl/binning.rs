@@ -1,6 +1,6 @@
 //! Feature binning for histogram-based boosting: per feature at most `max_bins` bins bounded by
 //! real thresholds (scikit-learn's rule: the midpoints between consecutive distinct values when
-//! there are few enough, else midpoint-interpolated quantiles), and the data mapped to `u8` bin
+//! there are few enough, else quantiles), and the data mapped to `u8` bin
 //! codes, column-major. A value goes to bin `b` = the number of thresholds below it, so
 //! `bin <= b` exactly when `x <= threshold[b]`: a split found on bins is kept as a real threshold
 //! and predicts raw data the same way.
@@ -34,22 +34,22 @@ pub fn feature_thresholds(sorted: &[f64], max_bins: usize) -> Vec<f64> {
     if distinct.len() <= max_bins {
         return distinct.windows(2).map(|w| mid(w[0], w[1])).collect();
     }
-    // numpy's percentile(method="midpoint") at 100·i/max_bins, i = 1..max_bins-1
+    // numpy's percentile(method="averaged_inverted_cdf") at 100·i/max_bins, i = 1..max_bins-1,
+    // as scikit-learn takes them, repeated thresholds dropped
     let n = sorted.len();
     let step = 100.0 / max_bins as f64;
-    (1..max_bins)
-        .map(|i| {
-            let q = (i as f64 * step) / 100.0;
-            let at = n as f64 * q + (1.0 - q) - 1.0;
-            let (lo, hi) = (at.floor(), at.ceil());
-            let (a, b) = (sorted[(lo as usize).min(n - 1)], sorted[(hi as usize).min(n - 1)]);
-            if lo == hi {
-                a
-            } else {
-                mid(a, b)
-            }
-        })
-        .collect()
+    let mut out: Vec<f64> = Vec::with_capacity(max_bins - 1);
+    for i in 1..max_bins {
+        let q = (i as f64 * step) / 100.0;
+        let at = n as f64 * q - 1.0;
+        let lo = at.floor().max(0.0);
+        let (a, b) = (sorted[(lo as usize).min(n - 1)], sorted[(lo as usize + 1).min(n - 1)]);
+        let t = if at - lo == 0.0 { b - (b - a) * 0.5 } else { b };
+        if out.last() != Some(&t) {
+            out.push(t);
+        }
+    }
+    out
 }
 
 /// Per-feature thresholds from the rows `rows` of `x` (all rows if `None`), features in parallel.
@@ -114,8 +114,12 @@ mod tests {
     fn many_values_split_at_quantiles_and_codes_agree_with_thresholds() {
         let v: Vec<f64> = (0..1000).map(f64::from).collect();
         let t = feature_thresholds(&v, 4);
-        // numpy.percentile(range(1000), [25, 50, 75], method="midpoint")
+        // numpy.percentile(range(1000), [25, 50, 75], method="averaged_inverted_cdf")
         assert_eq!(t, vec![249.5, 499.5, 749.5]);
+        // repeated quantiles are dropped
+        let v: Vec<f64> = (0..300).map(|i| f64::from(i.min(200))).collect();
+        let t = feature_thresholds(&v, 10);
+        assert!(t.windows(2).all(|w| w[0] < w[1]) && t.len() < 9);
         let x = array![[0.0, 5.0], [249.5, 5.0], [250.0, 5.0], [999.0, 5.0]];
         let thr = thresholds(x.view(), None, 4).unwrap();
         assert_eq!(thr[1], Vec::<f64>::new());

@@ -265,13 +265,7 @@ fn best_split(data: &Data<'_>, p: &Params, hist: &[Bin], g: f64, h: f64, n: usiz
 /// A tree's leaves as `(start, end, value)`: their rows are `rows[start..end]` of the workspace.
 type Leaves = Vec<(usize, usize, f64)>;
 
-fn grow(
-    data: &Data<'_>,
-    p: &Params,
-    g: &[f32],
-    h: Option<&[f32]>,
-    ws: &mut Workspace,
-) -> (Vec<Node>, Leaves) {
+fn grow(data: &Data<'_>, p: &Params, g: &[f32], h: Option<&[f32]>, ws: &mut Workspace) -> (Vec<Node>, Leaves) {
     let n = data.n;
     ws.rows.clear();
     ws.rows.extend(0..n as u32);
@@ -293,8 +287,7 @@ fn grow(
     let mut n_leaves = 1;
     while !open.is_empty() {
         // the most gainful open node; ties to the earlier node
-        let at = (0..open.len())
-            .fold(0, |b, i| if open[i].split.gain > open[b].split.gain { i } else { b });
+        let at = (0..open.len()).fold(0, |b, i| if open[i].split.gain > open[b].split.gain { i } else { b });
         let Open { node, start, end, depth, g: pg, h: ph, split, hist } = open.swap_remove(at);
         let Split { feature, bin, gl, hl, nl, .. } = split;
         // stable partition of the node's rows: bin <= split bin first
@@ -443,16 +436,16 @@ fn gradients(loss: Loss, raw: &[f64], y: &[f64], g: &mut [f32], h: &mut [f32], p
             let o = c * CHUNK;
             gc.iter_mut().enumerate().for_each(|(i, gv)| *gv = (raw[o + i] - y[o + i]) as f32);
         }),
-        Loss::LogLoss { classes: 2 } => g.par_chunks_mut(CHUNK).zip(h.par_chunks_mut(CHUNK)).enumerate().for_each(
-            |(c, (gc, hc))| {
+        Loss::LogLoss { classes: 2 } => {
+            g.par_chunks_mut(CHUNK).zip(h.par_chunks_mut(CHUNK)).enumerate().for_each(|(c, (gc, hc))| {
                 let o = c * CHUNK;
                 for (i, (gv, hv)) in gc.iter_mut().zip(hc.iter_mut()).enumerate() {
                     let p = expit(raw[o + i]);
                     *gv = (p - y[o + i]) as f32;
                     *hv = (p * (1.0 - p)) as f32;
                 }
-            },
-        ),
+            })
+        }
         Loss::LogLoss { classes: k } => {
             let n = y.len();
             prob.copy_from_slice(raw);
@@ -593,7 +586,13 @@ pub fn fit(x: ArrayView2<'_, f64>, y: ArrayView1<'_, f64>, s: &Settings, control
     let mut raw_v: Vec<f64> = (0..m).flat_map(|_| base.iter().copied()).collect();
 
     let mut ws: Vec<Workspace> = (0..k)
-        .map(|_| Workspace { rows: Vec::new(), spill: Vec::new(), gathered: Vec::new(), gathered_h: Vec::new(), spare: Vec::new() })
+        .map(|_| Workspace {
+            rows: Vec::new(),
+            spill: Vec::new(),
+            gathered: Vec::new(),
+            gathered_h: Vec::new(),
+            spare: Vec::new(),
+        })
         .collect();
     let mut trees: Vec<Vec<Node>> = Vec::new();
     let mut train_score = vec![-mean_loss(s.loss, &raw, &yt)];
@@ -837,7 +836,15 @@ mod tests {
     #[test]
     fn classification_probabilities_sum_to_one_and_early_stopping_stops() {
         let (x, y) = data(600);
-        let labels = y.mapv(|v| if v > 1.5 { 2.0 } else if v > 0.5 { 1.0 } else { 0.0 });
+        let labels = y.mapv(|v| {
+            if v > 1.5 {
+                2.0
+            } else if v > 0.5 {
+                1.0
+            } else {
+                0.0
+            }
+        });
         let mut s = settings(Loss::LogLoss { classes: 3 });
         s.max_iter = 500;
         s.early_stopping = true;

@@ -65,7 +65,7 @@ class _Boosting(Model):
         self.random_state = random_state
 
     @property
-    def seed(self) -> int | None:  # type: ignore[override]
+    def seed(self) -> int | None:
         """The ``random_state``: the base class's tags read it."""
         return self.random_state
 
@@ -94,7 +94,9 @@ class _Boosting(Model):
             early = bool(self.early_stopping)
         else:
             raise InvalidInputError(f"early_stopping must be 'auto', True or False, got {self.early_stopping!r}")
-        fraction = None if self.validation_fraction is None else check_real(self.validation_fraction, "validation_fraction")
+        fraction = (
+            None if self.validation_fraction is None else check_real(self.validation_fraction, "validation_fraction")
+        )
         if fraction is not None and not 0.0 < fraction < 1.0:
             raise InvalidInputError(f"validation_fraction must be in (0, 1) or None, got {fraction}")
         patience = check_int(self.n_iter_no_change, "n_iter_no_change", 1)

@@ -18,7 +18,8 @@ type I64s<'py> = Bound<'py, PyArray1<i64>>;
 type F64s<'py> = Bound<'py, PyArray1<f64>>;
 /// `(feature, threshold, left, right, value, offsets, baseline, n_iter, train_score,
 /// validation_score)` of a fit.
-type BoostFit<'py> = (I64s<'py>, F64s<'py>, I64s<'py>, I64s<'py>, F64s<'py>, I64s<'py>, F64s<'py>, usize, F64s<'py>, F64s<'py>);
+type BoostFit<'py> =
+    (I64s<'py>, F64s<'py>, I64s<'py>, I64s<'py>, F64s<'py>, I64s<'py>, F64s<'py>, usize, F64s<'py>, F64s<'py>);
 
 fn opt_count(v: Option<PyInt>, name: &str, min: PyInt) -> PyResult<Option<usize>> {
     v.map(|v| args::count(v, name, min)).transpose()
