@@ -687,10 +687,13 @@ struct Flat {
 
 const LEAF: u32 = u32::MAX;
 
+/// Each tree's root node and the output it adds to.
+type Roots = Vec<(usize, usize)>;
+
 impl Forest {
     /// The trees checked (consistent arrays, children after their parent within its tree,
     /// features below `d`) and laid out for prediction, with each tree's (root, output).
-    fn compiled(&self, d: usize) -> Result<(Vec<Flat>, Vec<(usize, usize)>)> {
+    fn compiled(&self, d: usize) -> Result<(Vec<Flat>, Roots)> {
         let total = self.feature.len();
         crate::ensure!(
             [self.threshold.len(), self.left.len(), self.right.len(), self.value.len()].iter().all(|&l| l == total),
@@ -700,7 +703,7 @@ impl Forest {
         crate::ensure!(k >= 1, "the forest needs a baseline");
         let trees = self.offsets.len().saturating_sub(1);
         crate::ensure!(
-            self.offsets.first() == Some(&0) && self.offsets.last() == Some(&(total as i64)) && trees % k == 0,
+            self.offsets.first() == Some(&0) && self.offsets.last() == Some(&(total as i64)) && trees.is_multiple_of(k),
             "the forest's offsets must run from 0 to the node count, a whole number of iterations"
         );
         crate::ensure!(total < u32::MAX as usize, "too many nodes: {total}");
