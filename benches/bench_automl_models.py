@@ -85,6 +85,20 @@ def main() -> None:
             ensemble.ExtraTreesRegressor(n_estimators=100, random_state=0, n_jobs=-1),
             diabetes,
         ),
+        # both boosters use every core (scikit-learn's OpenMP default threads, our rayon pool);
+        # early stopping off on both so that each grows all 100 iterations
+        (
+            "HistGB classifier",
+            automl.HistGradientBoostingClassifier(early_stopping=False),
+            ensemble.HistGradientBoostingClassifier(early_stopping=False),
+            digits,
+        ),
+        (
+            "HistGB regressor",
+            automl.HistGradientBoostingRegressor(early_stopping=False),
+            ensemble.HistGradientBoostingRegressor(early_stopping=False),
+            diabetes,
+        ),
     ]
     # one fully grown tree breaks ties between equal splits by each side's random feature order,
     # which moves one split's score by about a point (tests/test_automl_trees.py compares means)

@@ -1,6 +1,8 @@
 """AutoML: model search driven by Boltzmann sampling over encoded hyperparameters, with models in
 Rust. The models are usable on their own with scikit-learn's estimator API."""
 
+from ._automl.boosting import HistGradientBoostingClassifier as HistGradientBoostingClassifier
+from ._automl.boosting import HistGradientBoostingRegressor as HistGradientBoostingRegressor
 from ._automl.engine import PBitAutoML as PBitAutoML
 from ._automl.linear import ElasticNet as ElasticNet
 from ._automl.linear import Lasso as Lasso
@@ -34,6 +36,8 @@ __all__ = [
     "ExtraTreesClassifier",
     "ExtraTreesRegressor",
     "GaussianNB",
+    "HistGradientBoostingClassifier",
+    "HistGradientBoostingRegressor",
     "KNeighborsClassifier",
     "KNeighborsRegressor",
     "Lasso",

@@ -3,9 +3,11 @@
 //! PyO3: the bindings are in `src/python/automl/`.
 
 pub mod bayes;
+pub mod binning;
 pub mod data;
 pub mod elastic_net;
 pub mod forest;
+pub mod hist_gbt;
 pub mod knn;
 pub mod lbfgs;
 pub mod linear;

@@ -1,6 +1,7 @@
 //! `quantumpanarchy.automl` bindings, one file per part. The Python names users see are in
 //! `python/quantumpanarchy/_automl/`, re-exported by `quantumpanarchy.automl`.
 
+mod boosting;
 mod linear;
 mod neighbours;
 mod search;
@@ -14,6 +15,7 @@ pub mod automl {
 
     #[pymodule_init]
     fn init(m: &Bound<'_, PyModule>) -> PyResult<()> {
+        super::boosting::register(m)?;
         super::linear::register(m)?;
         super::neighbours::register(m)?;
         super::search::register(m)?;
