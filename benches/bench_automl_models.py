@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 from quantumpanarchy import automl
-from sklearn import datasets, naive_bayes, neighbors
+from sklearn import datasets, naive_bayes, neighbors, neural_network
 from sklearn import linear_model as lm
 from sklearn.preprocessing import StandardScaler
 
@@ -56,6 +56,9 @@ def main() -> None:
     diabetes = enlarged(datasets.load_diabetes, copies * 4)
     digits = enlarged(datasets.load_digits, copies)
     cancer = enlarged(datasets.load_breast_cancer, copies * 2)
+    # the networks' target standardised too: Adam's steps are of the order of learning_rate_init
+    diabetes_std = (diabetes[0], (diabetes[1] - diabetes[1].mean()) / diabetes[1].std())
+    mlp = {"hidden_layer_sizes": (64,), "random_state": 0}
     cases: list[tuple[str, Any, Any, tuple[Any, Any]]] = [
         ("LinearRegression", automl.LinearRegression(), lm.LinearRegression(), diabetes),
         ("Ridge(alpha=1)", automl.Ridge(alpha=1.0), lm.Ridge(alpha=1.0), diabetes),
@@ -66,6 +69,18 @@ def main() -> None:
         ("GaussianNB", automl.GaussianNB(), naive_bayes.GaussianNB(), digits),
         ("KNeighborsClassifier", automl.KNeighborsClassifier(), neighbors.KNeighborsClassifier(), digits),
         ("KNeighborsRegressor", automl.KNeighborsRegressor(), neighbors.KNeighborsRegressor(), diabetes),
+        (
+            "MLPClassifier (64,)",
+            automl.MLPClassifier(max_iter=10, **mlp),
+            neural_network.MLPClassifier(max_iter=10, **mlp),
+            digits,
+        ),
+        (
+            "MLPRegressor (64,)",
+            automl.MLPRegressor(max_iter=10, learning_rate_init=0.01, **mlp),
+            neural_network.MLPRegressor(max_iter=10, learning_rate_init=0.01, **mlp),
+            diabetes_std,
+        ),
     ]
     print(f"best of {rounds}; ratio = scikit-learn time / ours")
     print(

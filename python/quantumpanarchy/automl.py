@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from ._automl import linear, naive_bayes, neighbours
+from ._automl import linear, mlp, naive_bayes, neighbours
 from ._help import public_dir
 
-_PARTS: tuple[ModuleType, ...] = (linear, neighbours, naive_bayes)
+_PARTS: tuple[ModuleType, ...] = (linear, neighbours, naive_bayes, mlp)
 
 __all__: list[str] = sorted(name for part in _PARTS for name in part.__all__)
 

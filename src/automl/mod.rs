@@ -8,4 +8,5 @@ pub mod knn;
 pub mod lbfgs;
 pub mod linear;
 pub mod logistic;
+pub mod mlp;
 pub mod naive_bayes;

@@ -2,6 +2,7 @@
 //! `python/quantumpanarchy/_automl/`, re-exported by `quantumpanarchy.automl`.
 
 mod linear;
+mod mlp;
 mod neighbours;
 
 use pyo3::prelude::*;
@@ -13,6 +14,7 @@ pub mod automl {
     #[pymodule_init]
     fn init(m: &Bound<'_, PyModule>) -> PyResult<()> {
         super::linear::register(m)?;
+        super::mlp::register(m)?;
         super::neighbours::register(m)?;
         Ok(())
     }
