@@ -29,6 +29,10 @@ class _MLP(Model):
     n_iter_: int
     loss_: float
     t_: int
+    loss_curve_: list[float]
+    best_loss_: float | None
+    validation_scores_: list[float] | None
+    best_validation_score_: float | None
     n_layers_: int
     n_outputs_: int
     out_activation_: str
@@ -133,22 +137,21 @@ class _MLP(Model):
             init,
         )
         if not fitted.pop("converged"):
+            n_iter = fitted["n_iter_"]
             message = (
-                f"lbfgs failed to converge after {fitted['n_iter_']} iterations: increase max_iter or scale the features"
+                f"lbfgs failed to converge after {n_iter} iterations: increase max_iter or scale the features"
                 if self.solver == "lbfgs"
-                else f"Stochastic Optimizer: Maximum iterations ({fitted['n_iter_']}) reached and the optimization "
+                else f"Stochastic Optimizer: Maximum iterations ({n_iter}) reached and the optimization "
                 "hasn't converged yet."
             )
-            warnings.warn(message, sklearn_warning("ConvergenceWarning"), stacklevel=3)
+            warnings.warn(message, sklearn_warning("ConvergenceWarning"), stacklevel=4)
         fitted["n_layers_"] = len(fitted["coefs_"]) + 1
         fitted["n_outputs_"] = fitted["coefs_"][-1].shape[1]
         return fitted
 
     def _outputs(self, X: Any) -> FloatArray:
         arr = self._x(X)
-        out: FloatArray = _native.mlp_predict(
-            arr, self.coefs_, self.intercepts_, self.activation, self.out_activation_
-        )
+        out: FloatArray = _native.mlp_predict(arr, self.coefs_, self.intercepts_, self.activation, self.out_activation_)
         return out
 
 
@@ -225,10 +228,54 @@ class MLPClassifier(_MLP):
 class MLPRegressor(_MLP):
     """A multi-layer perceptron regressor, as scikit-learn's ``MLPRegressor``: hidden layers of
     ``activation`` units and an identity output, minimising the squared error / 2 +
-    alpha/(2·n)·Σ‖W‖² by ``solver="adam"`` (``early_stopping`` watches the held-out R²) or
-    ``solver="lbfgs"``. The options absent are those of :class:`MLPClassifier`, and multi-output
+    alpha/(2·n)·Σ‖W‖² (``loss="squared_error"``, first as in scikit-learn's signature) by
+    ``solver="adam"`` (``early_stopping`` watches the held-out R²) or ``solver="lbfgs"``. The
+    options absent are those of :class:`MLPClassifier`, ``loss="poisson"`` and multi-output
     targets.
     """
+
+    def __init__(
+        self,
+        loss: str = "squared_error",
+        hidden_layer_sizes: int | tuple[int, ...] | list[int] = (100,),
+        activation: str = "relu",
+        *,
+        solver: str = "adam",
+        alpha: float = 0.0001,
+        batch_size: int | str = "auto",
+        learning_rate_init: float = 0.001,
+        max_iter: int = 200,
+        shuffle: bool = True,
+        random_state: int | None = None,
+        tol: float = 1e-4,
+        early_stopping: bool = False,
+        validation_fraction: float = 0.1,
+        beta_1: float = 0.9,
+        beta_2: float = 0.999,
+        epsilon: float = 1e-8,
+        n_iter_no_change: int = 10,
+        max_fun: int = 15000,
+    ) -> None:
+        super().__init__(
+            hidden_layer_sizes,
+            activation,
+            solver=solver,
+            alpha=alpha,
+            batch_size=batch_size,
+            learning_rate_init=learning_rate_init,
+            max_iter=max_iter,
+            shuffle=shuffle,
+            random_state=random_state,
+            tol=tol,
+            early_stopping=early_stopping,
+            validation_fraction=validation_fraction,
+            beta_1=beta_1,
+            beta_2=beta_2,
+            epsilon=epsilon,
+            n_iter_no_change=n_iter_no_change,
+            max_fun=max_fun,
+        )
+        self.loss = loss
 
     def _sklearn_type(self) -> str | None:
         return "regressor"
@@ -239,6 +286,10 @@ class MLPRegressor(_MLP):
 
     def _fit(self, X: Any, y: Any, init: Any = None) -> MLPRegressor:
         """:meth:`fit`, from ``init = (coefs, intercepts)`` instead of random weights if given."""
+        if self.loss != "squared_error":
+            raise InvalidInputError(
+                f"loss must be 'squared_error' (scikit-learn's 'poisson' is not implemented), got {self.loss!r}"
+            )
         self._hidden()
         arr, target, names = self._xy(X, y)
         fitted = self._run(arr, real_target(target), 0, init)
