@@ -82,7 +82,9 @@ impl Output {
             "identity" => Self::Identity,
             "logistic" => Self::Logistic,
             "softmax" => Self::Softmax,
-            _ => return Err(crate::invalid!("out_activation must be 'identity', 'logistic' or 'softmax', got {name:?}")),
+            _ => {
+                return Err(crate::invalid!("out_activation must be 'identity', 'logistic' or 'softmax', got {name:?}"))
+            }
         })
     }
 
@@ -336,10 +338,17 @@ struct Work {
 
 impl Work {
     fn new(layout: &Layout, rows: usize) -> Result<Self> {
+        let mut work = Self::forward_only(layout, rows)?;
+        work.deltas = work.acts.clone();
+        Ok(work)
+    }
+
+    /// Activations alone, for prediction.
+    fn forward_only(layout: &Layout, rows: usize) -> Result<Self> {
         let cells: u128 = layout.units[1..].iter().map(|&u| u as u128 * rows as u128).sum();
         crate::error::check_alloc::<f64>(2 * cells, "the network's activations")?;
         let acts: Vec<Array2<f64>> = layout.units[1..].iter().map(|&u| Array2::zeros((rows, u))).collect();
-        Ok(Self { deltas: acts.clone(), acts })
+        Ok(Self { acts, deltas: vec![] })
     }
 }
 
@@ -479,7 +488,12 @@ fn fisher_yates(v: &mut [usize], rng: &mut Stream) {
 
 /// A random split into (training, held-out) row indices, ceil(fraction·n) held out; stratified
 /// by class (largest remainders) for a classifier.
-fn split(n: usize, labels: Option<(&[f64], usize)>, fraction: f64, rng: &mut Stream) -> Result<(Vec<usize>, Vec<usize>)> {
+fn split(
+    n: usize,
+    labels: Option<(&[f64], usize)>,
+    fraction: f64,
+    rng: &mut Stream,
+) -> Result<(Vec<usize>, Vec<usize>)> {
     let n_val = (fraction * n as f64).ceil() as usize;
     crate::ensure!(
         n_val >= 2 && n_val < n,
@@ -497,7 +511,8 @@ fn split(n: usize, labels: Option<(&[f64], usize)>, fraction: f64, rng: &mut Str
     let exact: Vec<f64> = counts.iter().map(|&c| c as f64 * n_val as f64 / n as f64).collect();
     let mut take: Vec<usize> = exact.iter().map(|e| e.floor() as usize).collect();
     let mut by_remainder: Vec<usize> = (0..k).collect();
-    by_remainder.sort_by(|&a, &b| (exact[b] - exact[b].floor()).total_cmp(&(exact[a] - exact[a].floor())).then(a.cmp(&b)));
+    by_remainder
+        .sort_by(|&a, &b| (exact[b] - exact[b].floor()).total_cmp(&(exact[a] - exact[a].floor())).then(a.cmp(&b)));
     let short = n_val - take.iter().sum::<usize>();
     let room: Vec<usize> = by_remainder.into_iter().filter(|&c| take[c] < counts[c]).take(short).collect();
     room.iter().for_each(|&c| take[c] += 1);
@@ -654,7 +669,7 @@ pub fn fit(
                 gather(t.view(), &val, &mut yv);
                 (xv, yv)
             };
-            let mut val_work = if val.is_empty() { None } else { Some(Work::new(&layout, val.len())?) };
+            let mut val_work = if val.is_empty() { None } else { Some(Work::forward_only(&layout, val.len())?) };
             let mut order = train;
             let mut rng = Stream::new(s.seed, (1 << 32) + 1);
             let mut adam = Adam::new(layout.len, s);
@@ -734,7 +749,11 @@ impl Network {
             crate::ensure!(w.ncols() == b.len(), "layer {i} has {} units but {} intercepts", w.ncols(), b.len());
             if i > 0 {
                 let prev = self.coefs[i - 1].ncols();
-                crate::ensure!(w.nrows() == prev, "layer {i} takes {} inputs, the layer before gives {prev}", w.nrows());
+                crate::ensure!(
+                    w.nrows() == prev,
+                    "layer {i} takes {} inputs, the layer before gives {prev}",
+                    w.nrows()
+                );
             }
             crate::ensure!(w.iter().chain(b).all(|v| v.is_finite()), "layer {i}'s weights must be finite");
         }
@@ -762,7 +781,7 @@ impl Network {
             (0..n.div_ceil(BLOCK))
                 .into_par_iter()
                 .map(|c| -> Result<Array2<f64>> {
-                    let mut work = Work::new(&layout, rows)?;
+                    let mut work = Work::forward_only(&layout, rows)?;
                     let xb = x.slice(s![c * BLOCK..((c + 1) * BLOCK).min(n), ..]);
                     forward(&layout, &p, self.activation, self.output, xb, &mut work);
                     let last = work.acts.pop().expect("an output layer");
@@ -829,7 +848,11 @@ mod tests {
                 let fa = loss_grad(&layout, &a, &mut scratch, act, out, 0.3, xs, ts, &mut work);
                 let fb = loss_grad(&layout, &b, &mut scratch, act, out, 0.3, xs, ts, &mut work);
                 let numeric = (fa - fb) / (2.0 * h);
-                assert!((numeric - g[j]).abs() < 1e-6 * (1.0 + g[j].abs()), "{task:?} {act:?} {j}: {numeric} vs {}", g[j]);
+                assert!(
+                    (numeric - g[j]).abs() < 1e-6 * (1.0 + g[j].abs()),
+                    "{task:?} {act:?} {j}: {numeric} vs {}",
+                    g[j]
+                );
             }
         }
     }
