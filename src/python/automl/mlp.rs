@@ -9,6 +9,9 @@ use numpy::{PyArray2, ToPyArray};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
 
+/// A network's `(coefs, intercepts)` as Python passes them: lists of numpy arrays.
+type Layers<'py> = (Vec<Bound<'py, PyAny>>, Vec<Bound<'py, PyAny>>);
+
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(mlp_fit, m)?)?;
     m.add_function(wrap_pyfunction!(mlp_predict, m)?)?;
@@ -62,7 +65,7 @@ pub fn mlp_fit<'py>(
     #[pyo3(from_py_with = args::real)] epsilon: f64,
     #[pyo3(from_py_with = args::int)] max_fun: PyInt,
     seed: Option<&Bound<'py, PyAny>>,
-    init: Option<(Vec<Bound<'py, PyAny>>, Vec<Bound<'py, PyAny>>)>,
+    init: Option<Layers<'py>>,
 ) -> PyResult<Bound<'py, PyDict>> {
     let task = match args::count(classes, "classes", 0)? {
         0 => Task::Regression,
