@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 from quantumpanarchy import automl
-from sklearn import datasets, ensemble, naive_bayes, neighbors, tree
+from sklearn import datasets, ensemble, naive_bayes, neighbors, neural_network, tree
 from sklearn import linear_model as lm
 from sklearn.preprocessing import StandardScaler
 
@@ -56,6 +56,10 @@ def main() -> None:
     diabetes = enlarged(datasets.load_diabetes, copies * 4)
     digits = enlarged(datasets.load_digits, copies)
     cancer = enlarged(datasets.load_breast_cancer, copies * 2)
+    # the networks' target standardised too (Adam's steps are of the order of learning_rate_init),
+    # and the regressor regularised enough to settle within max_iter, whatever its initial weights
+    diabetes_std = (diabetes[0], (diabetes[1] - diabetes[1].mean()) / diabetes[1].std())
+    mlp: dict[str, Any] = {"hidden_layer_sizes": (64,), "random_state": 0}
     cases: list[tuple[str, Any, Any, tuple[Any, Any]]] = [
         ("LinearRegression", automl.LinearRegression(), lm.LinearRegression(), diabetes),
         ("Ridge(alpha=1)", automl.Ridge(alpha=1.0), lm.Ridge(alpha=1.0), diabetes),
@@ -98,6 +102,18 @@ def main() -> None:
             automl.HistGradientBoostingRegressor(early_stopping=False),
             ensemble.HistGradientBoostingRegressor(early_stopping=False),
             diabetes,
+        ),
+        (
+            "MLPClassifier (64,)",
+            automl.MLPClassifier(max_iter=10, **mlp),
+            neural_network.MLPClassifier(max_iter=10, **mlp),
+            digits,
+        ),
+        (
+            "MLPRegressor (64,)",
+            automl.MLPRegressor(max_iter=20, learning_rate_init=0.01, alpha=3.0, **mlp),
+            neural_network.MLPRegressor(max_iter=20, learning_rate_init=0.01, alpha=3.0, **mlp),
+            diabetes_std,
         ),
     ]
     # one fully grown tree breaks ties between equal splits by each side's random feature order,

@@ -9,6 +9,8 @@ from ._automl.linear import Lasso as Lasso
 from ._automl.linear import LinearRegression as LinearRegression
 from ._automl.linear import LogisticRegression as LogisticRegression
 from ._automl.linear import Ridge as Ridge
+from ._automl.mlp import MLPClassifier as MLPClassifier
+from ._automl.mlp import MLPRegressor as MLPRegressor
 from ._automl.naive_bayes import GaussianNB as GaussianNB
 from ._automl.neighbours import KNeighborsClassifier as KNeighborsClassifier
 from ._automl.neighbours import KNeighborsRegressor as KNeighborsRegressor
@@ -44,6 +46,8 @@ __all__ = [
     "Leaderboard",
     "LinearRegression",
     "LogisticRegression",
+    "MLPClassifier",
+    "MLPRegressor",
     "PBitAutoML",
     "RandomForestClassifier",
     "RandomForestRegressor",

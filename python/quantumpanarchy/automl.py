@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from ._automl import boosting, engine, linear, naive_bayes, neighbours, onnx_export, results, trees
+from ._automl import boosting, engine, linear, mlp, naive_bayes, neighbours, onnx_export, results, trees
 from ._help import public_dir
 
-_PARTS: tuple[ModuleType, ...] = (engine, results, linear, neighbours, naive_bayes, trees, boosting, onnx_export)
+_PARTS: tuple[ModuleType, ...] = (engine, results, linear, neighbours, naive_bayes, trees, boosting, mlp, onnx_export)
 
 __all__: list[str] = sorted(name for part in _PARTS for name in part.__all__)
 

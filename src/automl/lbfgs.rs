@@ -16,6 +16,8 @@ pub type Objective<'a> = dyn FnMut(&[f64], &mut [f64]) -> Result<f64> + 'a;
 pub struct Options {
     pub memory: usize,
     pub max_iter: usize,
+    /// Evaluations of the objective after which the run stops unconverged (scipy's `maxfun`).
+    pub max_fun: usize,
     pub gtol: f64,
     pub ftol: f64,
 }
@@ -23,7 +25,7 @@ pub struct Options {
 impl Default for Options {
     fn default() -> Self {
         // scikit-learn's LogisticRegression passes gtol = tol (1e-4) and ftol = 64 eps
-        Self { memory: 10, max_iter: 100, gtol: 1e-4, ftol: 64.0 * f64::EPSILON }
+        Self { memory: 10, max_iter: 100, max_fun: usize::MAX, gtol: 1e-4, ftol: 64.0 * f64::EPSILON }
     }
 }
 
@@ -40,6 +42,12 @@ pub struct Outcome {
 /// Minimises `f`, which returns the objective at `x` and writes its gradient to `g`.
 pub fn minimize(f: &mut Objective<'_>, x0: Vec<f64>, opts: Options, control: &Control) -> Result<Outcome> {
     let m = x0.len();
+    let evals = std::cell::Cell::new(0usize);
+    let mut counted = |x: &[f64], g: &mut [f64]| -> Result<f64> {
+        evals.set(evals.get() + 1);
+        f(x, g)
+    };
+    let f: &mut Objective<'_> = &mut counted;
     let mut x = x0;
     let mut g = vec![0.0; m];
     let mut fx = f(&x, &mut g)?;
@@ -50,6 +58,9 @@ pub fn minimize(f: &mut Objective<'_>, x0: Vec<f64>, opts: Options, control: &Co
         control.check()?;
         if max_abs(&g) <= opts.gtol {
             return Ok(Outcome { x, f: fx, iterations: it, converged: true });
+        }
+        if evals.get() >= opts.max_fun {
+            return Ok(Outcome { x, f: fx, iterations: it, converged: false });
         }
         // two-loop recursion: dir = −H g
         dir.iter_mut().zip(&g).for_each(|(d, gi)| *d = -gi);

@@ -12,5 +12,6 @@ pub mod knn;
 pub mod lbfgs;
 pub mod linear;
 pub mod logistic;
+pub mod mlp;
 pub mod naive_bayes;
 pub mod tree;

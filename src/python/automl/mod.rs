@@ -3,6 +3,7 @@
 
 mod boosting;
 mod linear;
+mod mlp;
 mod neighbours;
 mod search;
 mod trees;
@@ -17,6 +18,7 @@ pub mod automl {
     fn init(m: &Bound<'_, PyModule>) -> PyResult<()> {
         super::boosting::register(m)?;
         super::linear::register(m)?;
+        super::mlp::register(m)?;
         super::neighbours::register(m)?;
         super::search::register(m)?;
         super::trees::register(m)?;
