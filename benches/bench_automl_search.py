@@ -13,6 +13,7 @@ Run ``python benches/bench_automl_search.py [--quick]``.
 from __future__ import annotations
 
 import argparse
+import importlib
 import time
 import warnings
 from typing import Any
@@ -42,8 +43,7 @@ def ours(X: Any, y: Any, task: str, budget: float) -> tuple[Any, int, str]:
 
 
 def flaml_fit(X: Any, y: Any, task: str, budget: float) -> tuple[Any, int, str]:
-    import flaml
-
+    flaml: Any = importlib.import_module("flaml")  # typed as Any: its AutoML is not re-exported for mypy
     model = flaml.AutoML()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

@@ -4,9 +4,12 @@ AutoMLResult``) and FLAML's (``fit(X, y, time_budget=..., metric=...)``, ``best_
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import math
 import time
+import warnings
+from collections.abc import Iterator
 from typing import Any, overload
 
 import numpy as np
@@ -56,6 +59,18 @@ def _features(X: Any) -> npt.NDArray[np.float64]:
     if not np.isfinite(arr).all():
         raise InvalidInputError("X contains NaN or infinity: the models need finite features")
     return arr
+
+
+@contextlib.contextmanager
+def quiet_models() -> Iterator[None]:
+    """The candidates' warnings silenced, as FLAML does: a configuration that stops at its
+    ``max_iter`` (a convergence warning) is scored like any other, and many trials would repeat
+    the warning. Set once around the whole search: ``catch_warnings`` is not thread-safe, and
+    trials run on several threads."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # scikit-learn's ConvergenceWarning is one
+        warnings.simplefilter("ignore", RuntimeWarning)
+        yield
 
 
 def _lags(max_lags: int) -> Numeric:
@@ -258,7 +273,8 @@ class PBitAutoML:
         search = Search(table, scorer, sizes, seed, config.eta, config.batch, config.n_concurrent_trials, progress)
         budget = Budget(max_trials, started + minutes * 60.0, started)
         try:
-            search.run(budget)
+            with quiet_models():
+                search.run(budget)
         finally:
             if progress is not None and hasattr(progress, "close"):
                 progress.close()
@@ -267,10 +283,11 @@ class PBitAutoML:
             errors = sorted({t.error for t in search.trials if t.error})
             raise InvalidInputError(f"no trial succeeded within the budget ({len(search.trials)} trials): {errors[:3]}")
         learner, params, trial = best
-        if task is TaskType.TimeSeries:
-            self._model = fit_forecaster(learner, params, scorer.y, scorer.exog, config.horizon, seed)
-        else:
-            self._model = learner.make(params, seed).fit(X, target)
+        with quiet_models():
+            if task is TaskType.TimeSeries:
+                self._model = fit_forecaster(learner, params, scorer.y, scorer.exog, config.horizon, seed)
+            else:
+                self._model = learner.make(params, seed).fit(X, target)
         self.result_ = AutoMLResult(
             self._model,
             params,

@@ -186,9 +186,7 @@ def learners(task: str) -> list[Learner]:
                 scaled=True,
             ),
         ]
-    public = importlib.import_module("quantumpanarchy.automl")
-    found = [lr for lr in own + _shared(task) if hasattr(public, lr.model)]
-    return sorted(found, key=lambda lr: lr.cost)
+    return sorted(own + _shared(task), key=lambda lr: lr.cost)
 
 
 def with_param(learner: Learner, param: Numeric) -> Learner:
