@@ -11,6 +11,24 @@ pub fn ln_gamma(x: f64) -> f64 {
     libm::lgamma(x)
 }
 
+/// The logistic function 1 / (1 + e^−x), without overflow for any x (e^−x is taken only where
+/// it is at most 1).
+#[inline]
+pub fn expit(x: f64) -> f64 {
+    if x >= 0.0 {
+        1.0 / (1.0 + (-x).exp())
+    } else {
+        let e = x.exp();
+        e / (1.0 + e)
+    }
+}
+
+/// log(1 + e^x), without overflow for any x.
+#[inline]
+pub fn softplus(x: f64) -> f64 {
+    x.max(0.0) + (-x.abs()).exp().ln_1p()
+}
+
 /// The standard normal density.
 pub fn norm_pdf(x: f64) -> f64 {
     (-0.5 * x * x).exp() / SQRT_2PI

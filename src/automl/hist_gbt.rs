@@ -18,6 +18,7 @@ use super::binning;
 use crate::control::Control;
 use crate::error::Result;
 use crate::rng::Stream;
+use crate::special::expit;
 use ndarray::{Array2, ArrayView1, ArrayView2};
 use rayon::prelude::*;
 
@@ -363,16 +364,6 @@ fn log1pexp(x: f64) -> f64 {
         x + (-x).exp().ln_1p()
     } else {
         x.exp().ln_1p()
-    }
-}
-
-#[inline]
-fn expit(x: f64) -> f64 {
-    if x >= 0.0 {
-        1.0 / (1.0 + (-x).exp())
-    } else {
-        let e = x.exp();
-        e / (1.0 + e)
     }
 }
 

@@ -9,6 +9,7 @@ use super::data::{check_x, check_xy, classes};
 use super::lbfgs::{self, Options};
 use crate::control::Control;
 use crate::error::Result;
+use crate::special::{expit as sigmoid, softplus};
 use ndarray::{s, Array2, ArrayView1, ArrayView2, Axis};
 use rayon::prelude::*;
 
@@ -34,19 +35,6 @@ pub struct Settings {
 
 /// Rows per block of the loss and gradient sums.
 const BLOCK: usize = 2048;
-
-fn softplus(z: f64) -> f64 {
-    z.max(0.0) + (-z.abs()).exp().ln_1p()
-}
-
-fn sigmoid(z: f64) -> f64 {
-    if z >= 0.0 {
-        1.0 / (1.0 + (-z).exp())
-    } else {
-        let e = z.exp();
-        e / (1.0 + e)
-    }
-}
 
 /// The scores of `x`'s rows (rows × scores).
 fn scores(x: ArrayView2<'_, f64>, coef: ArrayView2<'_, f64>, intercept: &[f64]) -> Array2<f64> {

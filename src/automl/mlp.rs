@@ -15,6 +15,7 @@ use super::lbfgs::{self, Options};
 use crate::control::Control;
 use crate::error::Result;
 use crate::rng::Stream;
+use crate::special::expit as sigmoid;
 use ndarray::linalg::general_mat_mul;
 use ndarray::{s, Array1, Array2, ArrayView2, ArrayViewMut2, Axis};
 use rayon::prelude::*;
@@ -127,15 +128,6 @@ impl Output {
             Self::Softmax => p.iter().zip(y).map(|(&q, &t)| xlogy(t, clip(q))).sum(),
         };
         -total / rows
-    }
-}
-
-fn sigmoid(z: f64) -> f64 {
-    if z >= 0.0 {
-        1.0 / (1.0 + (-z).exp())
-    } else {
-        let e = z.exp();
-        e / (1.0 + e)
     }
 }
 

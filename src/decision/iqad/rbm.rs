@@ -16,6 +16,7 @@
 //! s = sgn(tanh(β·I) − r) with β·I = x/2, so that P(h = 1) = (1 + tanh(x/2))/2 = sigmoid(x).
 
 use crate::rng::Stream;
+pub use crate::special::{expit as sigmoid, softplus};
 
 /// The machine's parameters.
 #[derive(Debug, Clone, PartialEq)]
@@ -30,22 +31,6 @@ pub struct Rbm {
     pub visible_bias: Vec<f64>,
     /// c, one per hidden unit.
     pub hidden_bias: Vec<f64>,
-}
-
-/// log(1 + e^x) without overflow.
-#[inline]
-pub fn softplus(x: f64) -> f64 {
-    x.max(0.0) + (-x.abs()).exp().ln_1p()
-}
-
-#[inline]
-pub fn sigmoid(x: f64) -> f64 {
-    if x >= 0.0 {
-        1.0 / (1.0 + (-x).exp())
-    } else {
-        let e = x.exp();
-        e / (1.0 + e)
-    }
 }
 
 /// One hidden p-bit draw for input `x` with the uniform `u` ∈ [0, 1): 1.0 or 0.0.

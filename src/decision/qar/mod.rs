@@ -28,6 +28,7 @@ use crate::core::kernel::{Chain, Method};
 use crate::core::model::IsingModel;
 use crate::error::{check_alloc, check_finite, check_finite_matrix, check_symmetric, try_with_capacity, Error, Result};
 use crate::rng::{mix64, Stream};
+pub(crate) use crate::special::expit as sigmoid;
 use crate::{ensure, parallel};
 use rayon::prelude::*;
 
@@ -524,15 +525,6 @@ pub fn bennett(y_b: &[f64], y_a: &[f64], scale: f64) -> f64 {
         }
     }
     d
-}
-
-pub(crate) fn sigmoid(x: f64) -> f64 {
-    if x >= 0.0 {
-        1.0 / (1.0 + (-x).exp())
-    } else {
-        let e = x.exp();
-        e / (1.0 + e)
-    }
 }
 
 /// `burn_in` Gibbs sweeps of `chain` at `beta`, then `samples` sweeps with `visit` called
