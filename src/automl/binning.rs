@@ -124,7 +124,9 @@ mod tests {
         let thr = thresholds(x.view(), None, 4).unwrap();
         assert_eq!(thr[1], Vec::<f64>::new());
         let codes = map(x.view(), None, &thr).unwrap();
-        assert_eq!(&codes[..4], &[0, 0, 1, 3]);
+        // four distinct values and four bins: each value its own bin (midpoint thresholds)
+        assert_eq!(thr[0], vec![124.75, 249.75, 624.5]);
+        assert_eq!(&codes[..4], &[0, 1, 2, 3]);
         assert_eq!(&codes[4..], &[0, 0, 0, 0]);
         for (k, &xv) in x.column(0).iter().enumerate() {
             for (b, &tv) in thr[0].iter().enumerate() {
