@@ -12,6 +12,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ..exceptions import InvalidInputError
+from ._base import accuracy, r2
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -32,7 +33,7 @@ class Metric:
 
 
 def _accuracy(truth: Any, pred: Any) -> float:
-    return float(np.mean(np.asarray(truth) == np.asarray(pred)))
+    return accuracy(np.asarray(pred), truth)
 
 
 def _log_loss(codes: Any, proba: Any) -> float:
@@ -84,12 +85,7 @@ def _f1(truth: Any, pred: Any) -> float:
 
 
 def _r2(truth: Any, pred: Any) -> float:
-    truth, pred = np.asarray(truth, dtype=np.float64), np.asarray(pred, dtype=np.float64)
-    total = float(np.sum((truth - truth.mean()) ** 2))
-    resid = float(np.sum((truth - pred) ** 2))
-    if total == 0.0:
-        return 1.0 if resid == 0.0 else 0.0
-    return 1.0 - resid / total
+    return r2(np.asarray(pred, dtype=np.float64), truth)
 
 
 def _mse(truth: Any, pred: Any) -> float:
